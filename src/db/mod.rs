@@ -1,0 +1,219 @@
+//! The database: one diesel connection type over SQLite and PostgreSQL, an r2d2 pool, embedded
+//! migrations, and the one helper through which all blocking database work runs.
+//!
+//! Backend-specific SQL lives only here, as an explicit `match` on [`DbConnection`].
+
+mod migrate;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{Connection, PgConnection, SqliteConnection};
+
+use crate::config::DatabaseUrl;
+
+pub use migrate::MigrationStatus;
+
+/// One connection to either backend; the variant is chosen from the URL scheme.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    /// PostgreSQL, for deployments with several instances.
+    Postgresql(PgConnection),
+    /// SQLite, the embedded default.
+    Sqlite(SqliteConnection),
+}
+
+/// Which backend a [`Database`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// PostgreSQL.
+    Postgres,
+    /// SQLite.
+    Sqlite,
+}
+
+/// Errors of the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// The database could not be reached or opened.
+    #[error("cannot connect to the database: {0}")]
+    Connect(String),
+    /// A query failed.
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+    /// No pooled connection became free in time.
+    #[error("no database connection available: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    /// Applying migrations failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// The blocking task was cancelled (the server is shutting down).
+    #[error("database task cancelled")]
+    Cancelled,
+}
+
+type Manager = ConnectionManager<DbConnection>;
+
+/// The driver's reason on one line: libpq spreads it over several.
+fn connect_error(err: diesel::ConnectionError) -> DbError {
+    let text = err.to_string();
+    DbError::Connect(text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// A pool of connections plus the knowledge of which backend they reach.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<Manager>,
+    backend: Backend,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+/// Applies the SQLite pragmas on every connection the pool opens.
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(conn) = conn {
+            // The busy timeout makes a second writer wait instead of failing at once.
+            conn.batch_execute(
+                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            )
+            .map_err(diesel::r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+impl Database {
+    /// Opens a pool on `url`, creating the SQLite file (and its folder) when needed.
+    pub fn connect(url: &DatabaseUrl) -> Result<Self, DbError> {
+        let (backend, size) = match url {
+            DatabaseUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        DbError::Connect(format!("cannot create folder {}: {e}", dir.display()))
+                    })?;
+                }
+                (Backend::Sqlite, 8)
+            }
+            DatabaseUrl::Postgres(_) => (Backend::Postgres, 10),
+        };
+        // One direct connection first: it fails at once with the server's own reason, where the pool
+        // would retry until its timeout and then report only that it timed out.
+        match url {
+            // WAL is a property of the file: set it once here, before the pool opens its connections
+            // at the same time and race for the lock the switch needs.
+            DatabaseUrl::Sqlite(path) => SqliteConnection::establish(&path.display().to_string())
+                .and_then(|mut conn| {
+                    conn.batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+                        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+                })
+                .map_err(connect_error)?,
+            DatabaseUrl::Postgres(url) => {
+                drop(PgConnection::establish(url).map_err(connect_error)?)
+            }
+        }
+        let manager = Manager::new(url.connection_string());
+        let pool = Pool::builder()
+            .max_size(size)
+            .min_idle(Some(1))
+            .connection_timeout(Duration::from_secs(10))
+            .connection_customizer(Box::new(SqlitePragmas))
+            .build(manager)
+            .map_err(|e| DbError::Connect(e.to_string()))?;
+        Ok(Self { pool, backend })
+    }
+
+    /// The backend this database talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Takes a connection from the pool (blocking).
+    pub fn conn(&self) -> Result<PooledConnection<Manager>, DbError> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Applies every pending migration; returns the names applied.
+    pub fn migrate(&self) -> Result<Vec<String>, DbError> {
+        migrate::run_pending(&mut *self.conn()?)
+    }
+
+    /// Whether the database answers and its migrations are current.
+    pub fn status(&self) -> Result<MigrationStatus, DbError> {
+        migrate::status(&mut *self.conn()?)
+    }
+
+    /// Runs `f` in a read transaction on a blocking thread, off the async workers.
+    pub async fn read<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            let conn: &mut DbConnection = &mut conn;
+            conn.transaction(f)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Cancelled))?
+    }
+
+    /// Runs `f` in a write transaction on a blocking thread. On SQLite the transaction takes the
+    /// write lock up front (`BEGIN IMMEDIATE`), so two writers queue instead of deadlocking on the
+    /// upgrade from a read lock.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(DbError::from)?;
+            write_transaction(&mut conn, f)
+        })
+        .await
+        .map_err(|_| E::from(DbError::Cancelled))?
+    }
+}
+
+/// A transaction that holds the write lock from its start (see [`Database::write`]). Synchronous, for
+/// the CLI and for callers already on a blocking thread.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?
+        }
+        DbConnection::Postgresql(_) => {
+            <DbConnection as Connection>::TransactionManager::begin_transaction(conn)?
+        }
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(err) => {
+            // The original error matters more than a failed rollback; the pool drops broken connections.
+            let _ = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn);
+            Err(err)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The HTTP layer: the application state, the route table, the server, the error mapping.
+//! Handlers are thin: extract and authorize, call one action, render.
+
+pub mod error;
+mod health;
+mod pages;
+pub mod routes;
+mod state;
+mod templates;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpServer, middleware, web};
+use tracing_actix_web::TracingLogger;
+
+pub use error::ApiError;
+pub use state::AppState;
+
+/// The application exactly as the server runs it; tests build the same thing in-process.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(1 << 20)
+                .error_handler(|err, _req| error::json_error(err).into()),
+        )
+        .app_data(
+            web::PathConfig::default()
+                .error_handler(|err, _req| ApiError::field("path", err.to_string()).into()),
+        )
+        .app_data(
+            web::QueryConfig::default()
+                .error_handler(|err, _req| ApiError::field("query", err.to_string()).into()),
+        )
+        .wrap(middleware::DefaultHeaders::new().add(("X-Content-Type-Options", "nosniff")))
+        .wrap(middleware::from_fn(routes::request_id_header))
+        .wrap(TracingLogger::default())
+        .configure(routes::configure)
+}
+
+/// Serves `state` on its configured address until SIGINT or SIGTERM, then drains and stops.
+pub async fn serve(state: AppState) -> std::io::Result<()> {
+    let bind = state.config.bind;
+    let server = HttpServer::new(move || build_app(state.clone()))
+        .bind(bind)?
+        .shutdown_timeout(10);
+    tracing::info!(%bind, "listening on http://{bind}");
+    server.run().await
+}

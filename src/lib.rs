@@ -1,0 +1,14 @@
+//! Attest: competency assessment and evidence portfolios against vocational unit standards.
+//!
+//! The data flows standards → rules → portfolio → signoff → output; `db`, `auth` and `http`
+//! wrap that path. `standards` and `rules` are pure: they import nothing from actix or diesel.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod output;
+pub mod rules;
+pub mod setup;
+pub mod standards;
+pub mod telemetry;

@@ -1,0 +1,119 @@
+//! Bringing a process up: the data folder, the database (migrated where that is automatic), the
+//! session-token secret. Shared by `serve`, the CLI commands and the tests.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::config::Config;
+use crate::db::{Backend, Database, DbError};
+
+/// Why the process could not be brought up.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// The database URL points somewhere unusable.
+    #[error("ATTEST_DATABASE_URL: {0}")]
+    Database(DbError),
+    /// Migrations failed.
+    #[error("{0}")]
+    Migration(DbError),
+    /// The data folder or secret file could not be written.
+    #[error("ATTEST_DATA_DIR: {path}: {source}")]
+    DataDir {
+        /// The path at fault.
+        path: String,
+        /// What the file system said.
+        source: std::io::Error,
+    },
+}
+
+impl SetupError {
+    /// Whether the fault is in a configuration value (exit code 2) rather than at run time.
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, Self::Database(_) | Self::DataDir { .. })
+    }
+}
+
+/// Opens the database; SQLite is migrated on the spot, PostgreSQL only by `attest migrate` (several
+/// instances may share it, so one deliberate step applies schema changes).
+pub fn open_database(config: &Config, migrate_sqlite: bool) -> Result<Database, SetupError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| SetupError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let db = Database::connect(&config.database).map_err(SetupError::Database)?;
+    // A pool builds lazily: prove now that the database answers, with the reason if it does not.
+    db.conn().map_err(SetupError::Database)?;
+    if migrate_sqlite && db.backend() == Backend::Sqlite {
+        let applied = db.migrate().map_err(SetupError::Migration)?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "applied migrations");
+        }
+    }
+    Ok(db)
+}
+
+/// The HS256 secret: from the configuration, else read from (or created in) `DATA_DIR/jwt-secret`
+/// with mode 0600, so sessions survive a restart without anyone choosing a secret.
+pub fn jwt_secret(config: &Config) -> Result<Vec<u8>, SetupError> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let path = config.data_dir.join("jwt-secret");
+    let io_error = |source| SetupError::DataDir {
+        path: path.display().to_string(),
+        source,
+    };
+    match std::fs::read(&path) {
+        Ok(secret) if secret.len() >= 32 => return Ok(secret),
+        Ok(_) | Err(_) if path.exists() => {
+            return Err(io_error(std::io::Error::other(
+                "exists but holds fewer than 32 bytes; delete it to make a new one",
+            )));
+        }
+        _ => {}
+    }
+    let secret: [u8; 48] = rand::random();
+    let encoded = hex::encode(secret).into_bytes();
+    write_private(&path, &encoded).map_err(io_error)?;
+    Ok(encoded)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::from_lookup(|name| {
+            (name == "ATTEST_DATA_DIR").then(|| dir.path().display().to_string())
+        })
+        .unwrap();
+        let first = jwt_secret(&config).unwrap();
+        let second = jwt_secret(&config).unwrap();
+        assert_eq!(first, second);
+        assert!(first.len() >= 32);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("jwt-secret"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

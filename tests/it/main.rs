@@ -1,0 +1,6 @@
+//! Integration tests: the real application (production route table) in-process, on a fresh database
+//! per test — SQLite always, PostgreSQL too when ATTEST_TEST_POSTGRES_URL is set.
+
+mod cli;
+mod foundation;
+mod helpers;
