@@ -3,10 +3,14 @@
 //! The data flows standards → rules → portfolio → signoff → output; `db`, `auth` and `http`
 //! wrap that path. `standards` and `rules` are pure: they import nothing from actix or diesel.
 
+pub mod action;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod identity;
 pub mod output;
 pub mod rules;
 pub mod setup;

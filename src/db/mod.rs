@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 
 use crate::config::DatabaseUrl;
 
@@ -187,6 +187,21 @@ impl Database {
         })
         .await
         .map_err(|_| E::from(DbError::Cancelled))?
+    }
+}
+
+/// Serialises appends to the audit chain for the rest of the transaction. SQLite writers are already
+/// serialised by `BEGIN IMMEDIATE`; on PostgreSQL several instances may write at once, so a
+/// transaction-scoped advisory lock keeps the chain from forking.
+pub fn lock_audit_chain(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    const AUDIT_CHAIN_LOCK: i64 = 0x4154_5445_5354; // "ATTEST"
+    match conn {
+        DbConnection::Sqlite(_) => Ok(()),
+        DbConnection::Postgresql(pg) => {
+            diesel::sql_query(format!("SELECT pg_advisory_xact_lock({AUDIT_CHAIN_LOCK})"))
+                .execute(pg)
+                .map(drop)
+        }
     }
 }
 

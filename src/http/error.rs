@@ -197,6 +197,28 @@ fn deserialize_problem(err: &serde_json::Error) -> ApiError {
     ApiError::field("body", text)
 }
 
+impl From<crate::action::ActionError> for ApiError {
+    fn from(err: crate::action::ActionError) -> Self {
+        use crate::action::ActionError as A;
+        match err {
+            A::Invalid(errors) => {
+                let detail = errors
+                    .iter()
+                    .map(|(field, reason)| format!("{field}: {reason}"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Self::Validation { detail, errors }
+            }
+            A::NotFound => Self::NotFound,
+            A::Forbidden(reason) => Self::Forbidden(reason),
+            A::Conflict(reason) => Self::Conflict(reason),
+            A::Unauthenticated(_) => Self::Unauthorized,
+            A::Throttled(seconds) => Self::TooManyRequests(seconds),
+            A::Db(db) => db.into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,18 +1,16 @@
 //! Liveness and readiness probes for load balancers and orchestrators.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use serde_json::json;
 
 use super::{ApiError, AppState};
 
 /// Alive: the process answers.
-#[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// Ready: the database answers and its migrations are current; 503 otherwise.
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let db = state.db.clone();
     let status = web::block(move || db.status())

@@ -1,10 +1,12 @@
 //! The HTTP layer: the application state, the route table, the server, the error mapping.
 //! Handlers are thin: extract and authorize, call one action, render.
 
+pub mod api;
 pub mod error;
 mod health;
 mod pages;
 pub mod routes;
+pub mod session;
 mod state;
 mod templates;
 
@@ -14,7 +16,7 @@ use actix_web::{App, HttpServer, middleware, web};
 use tracing_actix_web::TracingLogger;
 
 pub use error::ApiError;
-pub use state::AppState;
+pub use state::{AppState, StateError};
 
 /// The application exactly as the server runs it; tests build the same thing in-process.
 pub fn build_app(

@@ -148,8 +148,22 @@ impl TestApp {
         path: &str,
         body: Option<serde_json::Value>,
     ) -> Reply {
+        self.request_as(None, method, path, body).await
+    }
+
+    /// Sends a request with `Authorization: Bearer token` when a token is given.
+    pub async fn request_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Reply {
         let app = test::init_service(build_app(self.state.clone())).await;
         let mut req = test::TestRequest::default().method(method).uri(path);
+        if let Some(token) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {token}")));
+        }
         if let Some(body) = body {
             req = req.set_json(body);
         }
@@ -166,5 +180,74 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Reply {
         self.request(Method::GET, path, None).await
+    }
+}
+
+/// The password every seeded user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Runs `f` in a write transaction, synchronously (test set-up).
+    pub fn tx<T>(
+        &self,
+        f: impl FnOnce(&mut attest::db::DbConnection) -> Result<T, attest::action::ActionError>,
+    ) -> T {
+        let mut conn = self.state.db.conn().expect("connection");
+        attest::db::write_transaction(&mut conn, f).expect("set-up transaction")
+    }
+
+    /// Creates an organisation; returns its id.
+    pub fn seed_org(&self, name: &str) -> String {
+        self.tx(|c| {
+            attest::identity::create_organisation(
+                c,
+                None,
+                attest::identity::NewOrganisation {
+                    name: name.into(),
+                    country: "NZ".into(),
+                    nzqa_provider_number: None,
+                    sqa_centre_number: None,
+                },
+            )
+        })
+        .id
+    }
+
+    /// Creates a user with `role` in `org_id`; returns their id.
+    pub fn seed_user(&self, org_id: &str, email: &str, role: &str) -> String {
+        self.tx(|c| {
+            attest::identity::create_user(
+                c,
+                None,
+                org_id,
+                attest::identity::NewUser {
+                    email: email.into(),
+                    name: format!("User {email}"),
+                    password: PASSWORD.into(),
+                    role: role.into(),
+                    national_learner_number: None,
+                },
+            )
+        })
+        .id
+        .to_string()
+    }
+
+    /// Signs in over the API; returns the token.
+    pub async fn login(&self, email: &str) -> String {
+        let reply = self
+            .request(
+                Method::POST,
+                "/api/auth/login",
+                Some(serde_json::json!({ "email": email, "password": PASSWORD })),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "login {email}: {}",
+            reply.text()
+        );
+        reply.json()["token"].as_str().expect("token").to_owned()
     }
 }

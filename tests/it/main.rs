@@ -4,3 +4,4 @@
 mod cli;
 mod foundation;
 mod helpers;
+mod identity;

@@ -1,7 +1,7 @@
 //! Server-rendered pages (tera) and the embedded static files.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::{ApiError, AppState};
@@ -29,7 +29,6 @@ struct HomeView {
 }
 
 /// The landing page.
-#[get("/")]
 pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     render(&state, "pages/home.html", &HomeView { title: "Attest" })
 }
@@ -66,7 +65,6 @@ const STATIC_FILES: &[(&str, &str, &[u8])] = &[(
 )];
 
 /// Static assets embedded in the binary, cached by the browser for a day.
-#[get("/static/{name}")]
 pub async fn static_file(name: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let (_, mime, bytes) = STATIC_FILES
         .iter()

@@ -8,6 +8,8 @@ use crate::config::{Config, ConfigError};
 use crate::http::{self, AppState};
 use crate::setup::{self, SetupError};
 
+mod admin;
+
 /// Attest: competency assessment and evidence portfolios against unit standards.
 #[derive(Debug, Parser)]
 #[command(name = "attest", version, about, long_about = None, after_help = config_help())]
@@ -22,6 +24,69 @@ enum Command {
     Serve,
     /// Apply pending database migrations (SQLite or PostgreSQL).
     Migrate,
+    /// Manage organisations (training providers, assessment centres).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Check the audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum OrgCommand {
+    /// Create an organisation.
+    Add {
+        /// Its name (unique).
+        name: String,
+        /// Two-letter country code.
+        #[arg(long, default_value = "NZ")]
+        country: String,
+        /// NZQA provider number.
+        #[arg(long)]
+        nzqa_provider_number: Option<String>,
+        /// SQA centre number.
+        #[arg(long)]
+        sqa_centre_number: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user with a role in an organisation (prompts for the password when interactive).
+    Add {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+        /// Email address.
+        #[arg(long)]
+        email: String,
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// candidate, assessor, internal_verifier, provider_admin or external_verifier.
+        #[arg(long)]
+        role: String,
+        /// NZ National Student Number or Scottish Candidate Number.
+        #[arg(long)]
+        national_learner_number: Option<String>,
+        /// Read the password from standard input instead of prompting.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Deactivate a user and end their sessions.
+    Disable {
+        /// Their email.
+        email: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain and name the first broken link (exit 1 if any).
+    Verify,
 }
 
 fn config_help() -> String {
@@ -40,7 +105,19 @@ enum CliError {
     #[error(transparent)]
     Setup(#[from] SetupError),
     #[error("{0}")]
+    Input(String),
+    #[error("{0}")]
     Runtime(String),
+}
+
+impl From<crate::action::ActionError> for CliError {
+    fn from(err: crate::action::ActionError) -> Self {
+        use crate::action::ActionError as A;
+        match err {
+            A::Db(db) => Self::Runtime(db.to_string()),
+            other => Self::Input(other.to_string()),
+        }
+    }
 }
 
 impl CliError {
@@ -48,6 +125,7 @@ impl CliError {
         match self {
             Self::Config(_) => 2,
             Self::Setup(e) if e.is_configuration() => 2,
+            Self::Input(_) => 2,
             _ => 1,
         }
     }
@@ -71,6 +149,9 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     match command {
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),
+        Command::Org(command) => admin::org(&config, command),
+        Command::User(command) => admin::user(&config, command),
+        Command::Audit(AuditCommand::Verify) => admin::audit_verify(&config),
     }
 }
 
@@ -84,8 +165,7 @@ fn serve(config: Config) -> Result<ExitCode, CliError> {
         );
     }
     let secret = setup::jwt_secret(&config)?;
-    let state = AppState::new(config, db, secret)
-        .map_err(|e| CliError::Runtime(format!("templates: {e}")))?;
+    let state = AppState::new(config, db, secret).map_err(|e| CliError::Runtime(e.to_string()))?;
     actix_web::rt::System::new()
         .block_on(http::serve(state))
         .map_err(|e| CliError::Runtime(format!("server: {e}")))?;

@@ -1,0 +1,120 @@
+//! Administration from the command line: organisations, users, the audit chain.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use super::{CliError, OrgCommand, UserCommand};
+use crate::config::Config;
+use crate::db::{Database, write_transaction};
+use crate::identity::{self, NewOrganisation, NewUser};
+use crate::setup;
+
+fn database(config: &Config) -> Result<Database, CliError> {
+    Ok(setup::open_database(config, true)?)
+}
+
+pub(super) fn org(config: &Config, command: OrgCommand) -> Result<ExitCode, CliError> {
+    let OrgCommand::Add {
+        name,
+        country,
+        nzqa_provider_number,
+        sqa_centre_number,
+    } = command;
+    let db = database(config)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let new = NewOrganisation {
+        name,
+        country,
+        nzqa_provider_number,
+        sqa_centre_number,
+    };
+    let org = write_transaction(&mut conn, |c| identity::create_organisation(c, None, new))?;
+    println!("created organisation {} ({})", org.name, org.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, CliError> {
+    let db = database(config)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    match command {
+        UserCommand::Add {
+            org,
+            email,
+            name,
+            role,
+            national_learner_number,
+            password_stdin,
+        } => {
+            let password = read_password(password_stdin)?;
+            let user = write_transaction(&mut conn, |c| {
+                let org = identity::find_organisation(c, &org).map_err(|_| {
+                    crate::action::ActionError::invalid(
+                        "--org",
+                        format!("no organisation named {org}"),
+                    )
+                })?;
+                identity::create_user(
+                    c,
+                    None,
+                    &org.id,
+                    NewUser {
+                        email,
+                        name,
+                        password,
+                        role,
+                        national_learner_number,
+                    },
+                )
+            })?;
+            println!("created user {} <{}> ({})", user.name, user.email, user.id);
+        }
+        UserCommand::Disable { email } => {
+            write_transaction(&mut conn, |c| {
+                let user = identity::find_user_by_email(c, &email)?.ok_or_else(|| {
+                    crate::action::ActionError::invalid("email", format!("no user {email}"))
+                })?;
+                identity::deactivate_user(c, None, &user.id)
+            })?;
+            println!("disabled {email}; their sessions have ended");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line from standard input, or a prompt (without echo where the terminal allows) when interactive.
+fn read_password(from_stdin: bool) -> Result<String, CliError> {
+    let stdin = std::io::stdin();
+    if !from_stdin && stdin.is_terminal() {
+        eprint!("Password (at least 10 characters): ");
+        std::io::stderr().flush().ok();
+    } else if !from_stdin {
+        return Err(CliError::Input(
+            "no terminal to prompt for the password: pass --password-stdin and pipe it in".into(),
+        ));
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| CliError::Input(format!("reading the password: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub(super) fn audit_verify(config: &Config) -> Result<ExitCode, CliError> {
+    let db = database(config)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let result = crate::audit::verify(&mut conn).map_err(|e| CliError::Runtime(e.to_string()))?;
+    match result.broken {
+        None => {
+            println!("audit trail intact: {} entries", result.entries);
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(link) => {
+            println!(
+                "audit trail BROKEN at entry {}: {} ({} entries before it check out)",
+                link.seq, link.reason, result.entries
+            );
+            Ok(ExitCode::from(1))
+        }
+    }
+}

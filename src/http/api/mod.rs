@@ -1,0 +1,14 @@
+//! The JSON API: thin handlers that extract, authorize through the policy, call one action, answer.
+
+pub mod auth;
+pub mod openapi;
+pub mod orgs;
+
+use uuid::Uuid;
+
+use super::ApiError;
+
+/// Parses an id from the path; a malformed id names nothing that exists, so it is a 404.
+pub fn path_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
+}

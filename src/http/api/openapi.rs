@@ -1,0 +1,45 @@
+//! The OpenAPI 3 document, generated from the handlers' annotations.
+
+use actix_web::HttpResponse;
+use utoipa::OpenApi;
+
+use super::{auth, orgs};
+
+/// Every API route with its request and response schemas. A test keeps it in step with the
+/// route table.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Attest API", description = "Competency assessment and evidence portfolios."),
+    paths(
+        auth::login, auth::logout, auth::me,
+        orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
+        orgs::assign_verifier,
+        document,
+    ),
+    components(schemas(crate::http::error::Problem)),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+        openapi.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+            "bearer",
+            Vec::<String>::new(),
+        )]);
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/openapi.json", security(()), responses((status = 200, description = "OpenAPI 3 document")))]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

@@ -1,0 +1,131 @@
+//! Who is asking: the `Session` extractor reads a Bearer token (API clients) or the session cookie
+//! (pages), checks it, and loads the user as the policy sees them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{FromRequest, HttpRequest, web};
+use chrono::Utc;
+use sha2::{Digest, Sha256};
+
+use super::{ApiError, AppState};
+use crate::action::ActionError;
+use crate::auth::policy::{self, Action, Actor, Resource};
+use crate::identity;
+
+/// The session cookie's name.
+pub const COOKIE: &str = "attest_session";
+/// The header API clients that use the cookie send the CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Their id (text, as stored).
+    pub user_id: String,
+    /// Their name.
+    pub name: String,
+    /// Their email.
+    pub email: String,
+    /// The user as the policy sees them.
+    pub actor: Actor,
+    /// The CSRF token that forms and cookie-based API calls must carry.
+    pub csrf: String,
+    /// Whether the credentials came from the cookie (then unsafe methods need the CSRF token).
+    pub via_cookie: bool,
+}
+
+impl Session {
+    /// Asks the policy; a refusal becomes 403 or 404.
+    pub fn require(&self, action: Action, resource: &Resource) -> Result<(), ActionError> {
+        Ok(policy::can(&self.actor, action, resource, Utc::now()).require()?)
+    }
+}
+
+/// The CSRF token bound to one session token: only someone who can read the session can make it.
+pub fn csrf_token(secret: &[u8], session_token: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"attest-csrf\0");
+    hasher.update(secret);
+    hasher.update(session_token.as_bytes());
+    hex::encode(&hasher.finalize()[..16])
+}
+
+/// The session cookie carrying `token`: HttpOnly, SameSite=Strict, Secure when configured.
+pub fn session_cookie(token: &str, secure: bool) -> Cookie<'static> {
+    Cookie::build(COOKIE, token.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(secure)
+        .finish()
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// The raw token and whether it came from the cookie.
+pub fn credentials(req: &HttpRequest) -> Option<(String, bool)> {
+    bearer(req)
+        .map(|t| (t, false))
+        .or_else(|| req.cookie(COOKIE).map(|c| (c.value().to_owned(), true)))
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Session, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?
+        .clone();
+    let (token, via_cookie) = credentials(&req).ok_or(ApiError::Unauthorized)?;
+    let claims = state
+        .tokens
+        .verify(&token, Utc::now())
+        .map_err(|_| ApiError::Unauthorized)?;
+    let user_id = claims.sub.to_string();
+    let loaded = state
+        .db
+        .read(move |conn| identity::load_actor(conn, &user_id))
+        .await;
+    let (row, actor) = match loaded {
+        Ok(found) => found,
+        Err(ActionError::NotFound) => return Err(ApiError::Unauthorized),
+        Err(other) => return Err(other.into()),
+    };
+    if !row.active || !claims.is_current(row.token_generation) {
+        return Err(ApiError::Unauthorized);
+    }
+    let csrf = csrf_token(&state.csrf_secret, &token);
+    if via_cookie && !req.method().is_safe() && req.path().starts_with("/api/") {
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if sent != Some(csrf.as_str()) {
+            return Err(ApiError::Forbidden("missing or wrong CSRF token".into()));
+        }
+    }
+    Ok(Session {
+        user_id: row.id,
+        name: row.name,
+        email: row.email,
+        actor,
+        csrf,
+        via_cookie,
+    })
+}
+
+impl FromRequest for Session {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone()))
+    }
+}

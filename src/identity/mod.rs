@@ -1,0 +1,38 @@
+//! Organisations, people, their role grants and assignments: the actions that read and change them.
+//! Who may call these is decided by `auth::policy` before they run.
+
+mod login;
+mod organisations;
+mod users;
+
+pub use login::{LoginOutcome, login, logout};
+pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
+pub use users::{
+    GrantView, NewUser, User, UserRow, assign_verifier, create_user, deactivate_user,
+    find_user_by_email, grant_role, holds, is_member, list_users, load_actor, load_user,
+    revoke_role,
+};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use uuid::Uuid;
+
+use crate::action::ActionError;
+
+/// Parses an id stored as text; a malformed one in the database is a fault, not user input.
+pub(crate) fn parse_id(text: &str) -> Result<Uuid, ActionError> {
+    Uuid::parse_str(text).map_err(|e| {
+        ActionError::Db(crate::db::DbError::Query(
+            diesel::result::Error::DeserializationError(Box::new(e)),
+        ))
+    })
+}
+
+/// A user id as stored, parsed.
+pub fn parse_user_id(text: &str) -> Result<Uuid, ActionError> {
+    parse_id(text)
+}
+
+/// Stored timestamps are naive UTC.
+pub(crate) fn utc(naive: NaiveDateTime) -> DateTime<Utc> {
+    naive.and_utc()
+}

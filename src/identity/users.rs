@@ -1,0 +1,468 @@
+//! People, their role grants per organisation, and internal verifier assignments.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{parse_id, utc};
+use crate::action::{ActionError, Problems};
+use crate::audit::{self, Change};
+use crate::auth::password;
+use crate::auth::policy::{Actor, Grant, Role, VerifierAssignment};
+use crate::db::DbConnection;
+use crate::db::schema::{iv_assignments, role_grants, users};
+
+/// A user row as stored, password hash included: never serialised.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) password_hash: String,
+    pub(crate) active: bool,
+    pub(crate) national_learner_number: Option<String>,
+    pub(crate) token_generation: i64,
+    pub(crate) failed_logins: i32,
+    pub(crate) last_failed_login_at: Option<NaiveDateTime>,
+    pub(crate) created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = role_grants)]
+struct GrantRow {
+    id: String,
+    user_id: String,
+    org_id: String,
+    role: String,
+    expires_at: Option<NaiveDateTime>,
+    created_at: NaiveDateTime,
+}
+
+/// A role grant as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GrantView {
+    /// The organisation.
+    pub org_id: String,
+    /// The role name.
+    pub role: String,
+    /// When the grant stops counting, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A user as the API shows it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct User {
+    /// Their id.
+    pub id: Uuid,
+    /// Their email, lower-cased.
+    pub email: String,
+    /// Their name as they write it.
+    pub name: String,
+    /// False once deactivated.
+    pub active: bool,
+    /// NZ National Student Number or Scottish Candidate Number, for candidates.
+    pub national_learner_number: Option<String>,
+    /// Their roles.
+    pub grants: Vec<GrantView>,
+}
+
+/// What is needed to create a user in an organisation with a first role.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// Email, unique regardless of case.
+    pub email: String,
+    /// Name.
+    pub name: String,
+    /// Password: at least 10 characters, not a common one.
+    pub password: String,
+    /// First role in the organisation.
+    pub role: String,
+    /// For candidates: NSN or SCN.
+    #[serde(default)]
+    pub national_learner_number: Option<String>,
+}
+
+fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !email.chars().any(char::is_whitespace)
+}
+
+/// Creates a user with a first role in `org_id` (audited). All field problems are reported together.
+pub fn create_user(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    org_id: &str,
+    new: NewUser,
+) -> Result<User, ActionError> {
+    let email = normalise_email(&new.email);
+    let name = new.name.trim().to_owned();
+    let mut problems = Problems::default();
+    if !valid_email(&email) {
+        problems.add("email", "is not an email address");
+    }
+    if name.is_empty() {
+        problems.add("name", "is required");
+    }
+    let role = new.role.parse::<Role>();
+    if let Err(err) = &role {
+        problems.add("role", err.to_string());
+    }
+    if let Err(problem) = password::validate_new_password(&new.password, &email, &name) {
+        problems.add("password", problem.to_string());
+    }
+    if problems.is_empty() && find_user_by_email(conn, &email)?.is_some() {
+        problems.add("email", "is already registered");
+    }
+    problems.finish()?;
+    let role = role.map_err(|e| ActionError::invalid("role", e.to_string()))?;
+    let hash = password::hash_password(&new.password)
+        .map_err(|e| ActionError::invalid("password", e.to_string()))?;
+    let row = UserRow {
+        id: Uuid::new_v4().to_string(),
+        email,
+        name,
+        password_hash: hash,
+        active: true,
+        national_learner_number: new
+            .national_learner_number
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty()),
+        token_generation: 0,
+        failed_logins: 0,
+        last_failed_login_at: None,
+        created_at: Utc::now().naive_utc(),
+    };
+    diesel::insert_into(users::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "user.create",
+            entity: "user",
+            entity_id: &row.id,
+            before: None,
+            after: Some(serde_json::json!({ "email": row.email, "name": row.name })),
+        },
+    )?;
+    grant_role(conn, actor_id, &row.id, org_id, role, None)?;
+    load_user(conn, &row.id)
+}
+
+/// The user with this email (any case), if any.
+pub fn find_user_by_email(
+    conn: &mut DbConnection,
+    email: &str,
+) -> Result<Option<UserRow>, ActionError> {
+    Ok(users::table
+        .filter(users::email.eq(normalise_email(email)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub(crate) fn load_user_row(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> Result<UserRow, ActionError> {
+    Ok(users::table
+        .find(user_id)
+        .select(UserRow::as_select())
+        .first(conn)?)
+}
+
+/// A user with their grants.
+pub fn load_user(conn: &mut DbConnection, user_id: &str) -> Result<User, ActionError> {
+    let row = load_user_row(conn, user_id)?;
+    let grants = grant_rows(conn, user_id)?;
+    to_user(row, grants)
+}
+
+fn grant_rows(conn: &mut DbConnection, user_id: &str) -> Result<Vec<GrantRow>, ActionError> {
+    Ok(role_grants::table
+        .filter(role_grants::user_id.eq(user_id))
+        .order((role_grants::org_id, role_grants::role))
+        .select(GrantRow::as_select())
+        .load(conn)?)
+}
+
+fn to_user(row: UserRow, grants: Vec<GrantRow>) -> Result<User, ActionError> {
+    Ok(User {
+        id: parse_id(&row.id)?,
+        email: row.email,
+        name: row.name,
+        active: row.active,
+        national_learner_number: row.national_learner_number,
+        grants: grants
+            .into_iter()
+            .map(|g| GrantView {
+                org_id: g.org_id,
+                role: g.role,
+                expires_at: g.expires_at.map(utc),
+            })
+            .collect(),
+    })
+}
+
+/// Every user with a grant in the organisation, by name.
+pub fn list_users(conn: &mut DbConnection, org_id: &str) -> Result<Vec<User>, ActionError> {
+    let ids: Vec<String> = role_grants::table
+        .filter(role_grants::org_id.eq(org_id))
+        .select(role_grants::user_id)
+        .distinct()
+        .load(conn)?;
+    let rows: Vec<UserRow> = users::table
+        .filter(users::id.eq_any(&ids))
+        .order((users::name, users::email))
+        .select(UserRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|row| {
+            let grants = grant_rows(conn, &row.id)?;
+            to_user(row, grants)
+        })
+        .collect()
+}
+
+/// Grants `role` in `org_id` (idempotent: an existing grant gets the new expiry). Audited.
+pub fn grant_role(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    user_id: &str,
+    org_id: &str,
+    role: Role,
+    expires_at: Option<DateTime<Utc>>,
+) -> Result<(), ActionError> {
+    let existing: Option<GrantRow> = role_grants::table
+        .filter(role_grants::user_id.eq(user_id))
+        .filter(role_grants::org_id.eq(org_id))
+        .filter(role_grants::role.eq(role.as_str()))
+        .select(GrantRow::as_select())
+        .first(conn)
+        .optional()?;
+    let expires = expires_at.map(|t| t.naive_utc());
+    match existing {
+        Some(grant) => {
+            diesel::update(role_grants::table.find(&grant.id))
+                .set(role_grants::expires_at.eq(expires))
+                .execute(conn)?;
+        }
+        None => {
+            let grant = GrantRow {
+                id: Uuid::new_v4().to_string(),
+                user_id: user_id.to_owned(),
+                org_id: org_id.to_owned(),
+                role: role.as_str().to_owned(),
+                expires_at: expires,
+                created_at: Utc::now().naive_utc(),
+            };
+            diesel::insert_into(role_grants::table)
+                .values(&grant)
+                .execute(conn)?;
+        }
+    }
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "role.grant",
+            entity: "user",
+            entity_id: user_id,
+            before: None,
+            after: Some(
+                serde_json::json!({ "org_id": org_id, "role": role.as_str(), "expires_at": expires_at }),
+            ),
+        },
+    )?;
+    Ok(())
+}
+
+/// Revokes `role` in `org_id`. Audited; revoking a role not held is a 404.
+pub fn revoke_role(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    user_id: &str,
+    org_id: &str,
+    role: Role,
+) -> Result<(), ActionError> {
+    let removed = diesel::delete(
+        role_grants::table
+            .filter(role_grants::user_id.eq(user_id))
+            .filter(role_grants::org_id.eq(org_id))
+            .filter(role_grants::role.eq(role.as_str())),
+    )
+    .execute(conn)?;
+    if removed == 0 {
+        return Err(ActionError::NotFound);
+    }
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "role.revoke",
+            entity: "user",
+            entity_id: user_id,
+            before: Some(serde_json::json!({ "org_id": org_id, "role": role.as_str() })),
+            after: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// Makes `iv_id` the internal verifier of `assessor_id` in `org_id`. Both must hold those roles there.
+pub fn assign_verifier(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    org_id: &str,
+    iv_id: &str,
+    assessor_id: &str,
+) -> Result<(), ActionError> {
+    let now = Utc::now();
+    let mut problems = Problems::default();
+    if !holds(conn, iv_id, org_id, Role::InternalVerifier, now)? {
+        problems.add("iv_id", "is not an internal verifier in this organisation");
+    }
+    if !holds(conn, assessor_id, org_id, Role::Assessor, now)? {
+        problems.add("assessor_id", "is not an assessor in this organisation");
+    }
+    if iv_id == assessor_id {
+        problems.add(
+            "iv_id",
+            "an internal verifier cannot verify their own assessment decisions",
+        );
+    }
+    problems.finish()?;
+    let exists = iv_assignments::table
+        .filter(iv_assignments::org_id.eq(org_id))
+        .filter(iv_assignments::iv_id.eq(iv_id))
+        .filter(iv_assignments::assessor_id.eq(assessor_id))
+        .count()
+        .get_result::<i64>(conn)?;
+    if exists == 0 {
+        diesel::insert_into(iv_assignments::table)
+            .values((
+                iv_assignments::id.eq(Uuid::new_v4().to_string()),
+                iv_assignments::org_id.eq(org_id),
+                iv_assignments::iv_id.eq(iv_id),
+                iv_assignments::assessor_id.eq(assessor_id),
+                iv_assignments::created_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        audit::append(
+            conn,
+            Change {
+                actor_id,
+                action: "iv.assign",
+                entity: "user",
+                entity_id: assessor_id,
+                before: None,
+                after: Some(serde_json::json!({ "org_id": org_id, "iv_id": iv_id })),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Whether the user holds a live `role` in `org_id` at `now`.
+pub fn holds(
+    conn: &mut DbConnection,
+    user_id: &str,
+    org_id: &str,
+    role: Role,
+    now: DateTime<Utc>,
+) -> Result<bool, ActionError> {
+    let grants = grant_rows(conn, user_id)?;
+    Ok(grants.iter().any(|g| {
+        g.org_id == org_id && g.role == role.as_str() && g.expires_at.is_none_or(|t| utc(t) > now)
+    }))
+}
+
+/// Deactivates a user and ends every session they hold (audited).
+pub fn deactivate_user(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    user_id: &str,
+) -> Result<(), ActionError> {
+    let row = load_user_row(conn, user_id)?;
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::active.eq(false),
+            users::token_generation.eq(row.token_generation + 1),
+        ))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "user.deactivate",
+            entity: "user",
+            entity_id: user_id,
+            before: Some(serde_json::json!({ "active": row.active })),
+            after: Some(serde_json::json!({ "active": false })),
+        },
+    )?;
+    Ok(())
+}
+
+/// The user as the policy sees them, with their stored row for token checks.
+pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> Result<(UserRow, Actor), ActionError> {
+    let row = load_user_row(conn, user_id)?;
+    let grants = grant_rows(conn, user_id)?
+        .into_iter()
+        .filter_map(|g| {
+            Some(Grant {
+                org_id: Uuid::parse_str(&g.org_id).ok()?,
+                role: g.role.parse().ok()?,
+                expires_at: g.expires_at.map(utc),
+            })
+        })
+        .collect();
+    let verifies = iv_assignments::table
+        .filter(iv_assignments::iv_id.eq(user_id))
+        .select((iv_assignments::org_id, iv_assignments::assessor_id))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .filter_map(|(org, assessor)| {
+            Some(VerifierAssignment {
+                org_id: Uuid::parse_str(&org).ok()?,
+                assessor_id: Uuid::parse_str(&assessor).ok()?,
+            })
+        })
+        .collect();
+    let actor = Actor {
+        user_id: parse_id(&row.id)?,
+        active: row.active,
+        grants,
+        verifies,
+    };
+    Ok((row, actor))
+}
+
+/// Whether the user holds any grant (live or not) in the organisation: outside it they are not
+/// visible from there.
+pub fn is_member(
+    conn: &mut DbConnection,
+    user_id: &str,
+    org_id: &str,
+) -> Result<bool, ActionError> {
+    let count = role_grants::table
+        .filter(role_grants::user_id.eq(user_id))
+        .filter(role_grants::org_id.eq(org_id))
+        .count()
+        .get_result::<i64>(conn)?;
+    Ok(count > 0)
+}

@@ -1,0 +1,327 @@
+//! Sign-in, tokens, logout, deactivation, throttling, administration: on every backend.
+
+use actix_web::http::{Method, StatusCode};
+use attest::db::schema::users;
+use chrono::Utc;
+use diesel::prelude::*;
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+#[actix_web::test]
+async fn login_me_logout_and_token_generations() {
+    for app in TestApp::all() {
+        let org = app.seed_org("Harbour Training");
+        app.seed_user(&org, "Ana@Example.org", "candidate");
+        // Email is case-insensitive.
+        let token = app.login("ana@EXAMPLE.org").await;
+        let me = app
+            .request_as(Some(&token), Method::GET, "/api/me", None)
+            .await;
+        assert_eq!(me.status, StatusCode::OK, "{:?}", app.backend);
+        assert_eq!(me.json()["email"], "ana@example.org");
+        assert_eq!(me.json()["grants"][0]["role"], "candidate");
+        assert!(me.json().get("password_hash").is_none());
+
+        let second = app.login("ana@example.org").await;
+        let out = app
+            .request_as(Some(&token), Method::POST, "/api/auth/logout", None)
+            .await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        for old in [&token, &second] {
+            let after = app
+                .request_as(Some(old), Method::GET, "/api/me", None)
+                .await;
+            assert_eq!(
+                after.status,
+                StatusCode::UNAUTHORIZED,
+                "every token ends at logout"
+            );
+        }
+        let fresh = app.login("ana@example.org").await;
+        let me = app
+            .request_as(Some(&fresh), Method::GET, "/api/me", None)
+            .await;
+        assert_eq!(me.status, StatusCode::OK);
+    }
+}
+
+#[actix_web::test]
+async fn unknown_email_and_wrong_password_get_the_same_answer() {
+    for app in TestApp::all() {
+        let org = app.seed_org("Harbour Training");
+        app.seed_user(&org, "ana@example.org", "candidate");
+        let unknown = app
+            .request(
+                Method::POST,
+                "/api/auth/login",
+                Some(json!({"email": "nobody@example.org", "password": PASSWORD})),
+            )
+            .await;
+        let wrong = app
+            .request(
+                Method::POST,
+                "/api/auth/login",
+                Some(json!({"email": "ana@example.org", "password": "not the password"})),
+            )
+            .await;
+        assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(unknown.text(), wrong.text());
+    }
+}
+
+#[actix_web::test]
+async fn login_is_throttled_after_five_failures() {
+    for app in TestApp::all() {
+        let org = app.seed_org("Harbour Training");
+        app.seed_user(&org, "ana@example.org", "candidate");
+        let wrong = json!({"email": "ana@example.org", "password": "not the password"});
+        for attempt in 1..=5 {
+            let reply = app
+                .request(Method::POST, "/api/auth/login", Some(wrong.clone()))
+                .await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "attempt {attempt}");
+        }
+        // Five failures are counted; the delay they start is short (1 s), so the test stretches it
+        // to a failure count whose wait cannot elapse while the test runs.
+        let mut conn = app.state.db.conn().unwrap();
+        let stored: i32 = users::table
+            .filter(users::email.eq("ana@example.org"))
+            .select(users::failed_logins)
+            .first(&mut *conn)
+            .unwrap();
+        assert_eq!(stored, 5, "{:?}", app.backend);
+        diesel::update(users::table.filter(users::email.eq("ana@example.org")))
+            .set(users::failed_logins.eq(10))
+            .execute(&mut *conn)
+            .unwrap();
+        drop(conn);
+        let right = json!({"email": "ana@example.org", "password": PASSWORD});
+        let reply = app
+            .request(Method::POST, "/api/auth/login", Some(right))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{:?}",
+            app.backend
+        );
+        let retry: u64 = reply.header("retry-after").unwrap().parse().unwrap();
+        assert!(
+            retry >= 20,
+            "32 s after ten failures, less the time the test took: {retry}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn bad_tokens_are_refused() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let org = app.seed_org("Harbour Training");
+    let user_id = app.seed_user(&org, "ana@example.org", "candidate");
+    let now = Utc::now().timestamp();
+    let claims = |exp: i64, aud: &str| json!({"sub": user_id, "gen": 0, "iat": now - 10, "exp": exp, "iss": "attest", "aud": aud});
+    let secret = b"test-secret-test-secret-test-secret-0123";
+    let sign = |claims: serde_json::Value, key: &[u8]| {
+        encode(&Header::default(), &claims, &EncodingKey::from_secret(key)).unwrap()
+    };
+    let good = sign(claims(now + 600, "attest"), secret);
+    let cases = [
+        ("expired", sign(claims(now - 60, "attest"), secret)),
+        (
+            "wrong signature",
+            sign(
+                claims(now + 600, "attest"),
+                b"another-secret-another-secret-another",
+            ),
+        ),
+        (
+            "wrong audience",
+            sign(claims(now + 600, "someone-else"), secret),
+        ),
+        ("alg none", {
+            use base64_url_free::b64;
+            format!(
+                "{}.{}.",
+                b64(br#"{"alg":"none","typ":"JWT"}"#),
+                b64(claims(now + 600, "attest").to_string().as_bytes())
+            )
+        }),
+        ("garbage", "not.a.token".to_owned()),
+    ];
+    assert_eq!(
+        app.request_as(Some(&good), Method::GET, "/api/me", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for (name, token) in cases {
+        let reply = app
+            .request_as(Some(&token), Method::GET, "/api/me", None)
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name}");
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
+    }
+    assert_eq!(
+        app.get("/api/me").await.status,
+        StatusCode::UNAUTHORIZED,
+        "anonymous"
+    );
+}
+
+/// Base64url without padding, written out so the test does not lean on the code under test.
+mod base64_url_free {
+    pub fn b64(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+            for i in 0..=chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            }
+        }
+        out
+    }
+}
+
+#[actix_web::test]
+async fn admin_creates_users_grants_roles_and_deactivates() {
+    for app in TestApp::all() {
+        let org = app.seed_org("Harbour Training");
+        app.seed_user(&org, "admin@example.org", "provider_admin");
+        let admin = app.login("admin@example.org").await;
+        let path = format!("/api/orgs/{org}/users");
+
+        let bad = app
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                &path,
+                Some(json!({"email": "nope", "name": "", "password": "short", "role": "wizard"})),
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let errors = &bad.json()["errors"];
+        for field in ["email", "name", "password", "role"] {
+            assert!(errors.get(field).is_some(), "{field} named in {errors}");
+        }
+        let common = app
+            .request_as(Some(&admin), Method::POST, &path, Some(json!({"email": "a@b.org", "name": "A", "password": "password123", "role": "candidate"})))
+            .await;
+        assert_eq!(
+            common.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "common password refused"
+        );
+        assert!(common.json()["errors"]["password"].is_string());
+
+        let created = app
+            .request_as(Some(&admin), Method::POST, &path, Some(json!({"email": "Tane@Example.org", "name": "Tāne Mahuta", "password": PASSWORD, "role": "assessor"})))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let tane = created.json()["id"].as_str().unwrap().to_owned();
+        let dup = app
+            .request_as(Some(&admin), Method::POST, &path, Some(json!({"email": "tane@example.org", "name": "T", "password": PASSWORD, "role": "assessor"})))
+            .await;
+        assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(dup.json()["errors"]["email"], "is already registered");
+
+        let grant = format!("/api/orgs/{org}/users/{tane}/grants");
+        let iv = app
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                &grant,
+                Some(json!({"role": "internal_verifier"})),
+            )
+            .await;
+        assert_eq!(iv.status, StatusCode::NO_CONTENT);
+        let ev = app
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                &grant,
+                Some(json!({"role": "external_verifier"})),
+            )
+            .await;
+        assert_eq!(ev.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(ev.json()["errors"]["expires_at"].is_string());
+
+        let listed = app.request_as(Some(&admin), Method::GET, &path, None).await;
+        let tane_listed = listed
+            .json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["id"] == tane.as_str())
+            .cloned()
+            .unwrap();
+        assert_eq!(tane_listed["name"], "Tāne Mahuta");
+        assert_eq!(tane_listed["grants"].as_array().unwrap().len(), 2);
+
+        let tane_token = app.login("tane@example.org").await;
+        let off = app
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                &format!("/api/orgs/{org}/users/{tane}/deactivate"),
+                None,
+            )
+            .await;
+        assert_eq!(off.status, StatusCode::NO_CONTENT);
+        let after = app
+            .request_as(Some(&tane_token), Method::GET, "/api/me", None)
+            .await;
+        assert_eq!(
+            after.status,
+            StatusCode::UNAUTHORIZED,
+            "a disabled user's token stops working"
+        );
+        let relogin = app
+            .request(
+                Method::POST,
+                "/api/auth/login",
+                Some(json!({"email": "tane@example.org", "password": PASSWORD})),
+            )
+            .await;
+        assert_eq!(relogin.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[actix_web::test]
+async fn other_organisations_are_invisible() {
+    for app in TestApp::all() {
+        let ours = app.seed_org("Harbour Training");
+        let theirs = app.seed_org("Summit College");
+        app.seed_user(&ours, "admin@example.org", "provider_admin");
+        let stranger = app.seed_user(&theirs, "other@example.org", "candidate");
+        let admin = app.login("admin@example.org").await;
+        for path in [
+            format!("/api/orgs/{theirs}"),
+            format!("/api/orgs/{theirs}/users"),
+            format!("/api/orgs/{}", uuid::Uuid::new_v4()),
+        ] {
+            let reply = app.request_as(Some(&admin), Method::GET, &path, None).await;
+            assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        }
+        // A user of another organisation is not found through ours either.
+        let reply = app
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                &format!("/api/orgs/{ours}/users/{stranger}/deactivate"),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    }
+}
