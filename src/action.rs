@@ -22,6 +22,9 @@ pub enum ActionError {
     /// The current state does not allow it (locked, already exists, …).
     #[error("{0}")]
     Conflict(String),
+    /// The unit is not complete: the engine's gaps, most useful first.
+    #[error("the unit is not complete: {}", .0.join("; "))]
+    Incomplete(Vec<String>),
     /// Credentials are missing, wrong, expired or revoked.
     #[error("{0}")]
     Unauthenticated(String),

@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use crate::catalogue::{self, Catalogue, CatalogueError};
 use crate::config::Config;
 use crate::db::{Backend, Database, DbError};
 
@@ -16,6 +17,9 @@ pub enum SetupError {
     /// Migrations failed.
     #[error("{0}")]
     Migration(DbError),
+    /// The standards did not load, or changed where enrolments pin them.
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
     /// The data folder or secret file could not be written.
     #[error("ATTEST_DATA_DIR: {path}: {source}")]
     DataDir {
@@ -29,7 +33,10 @@ pub enum SetupError {
 impl SetupError {
     /// Whether the fault is in a configuration value (exit code 2) rather than at run time.
     pub fn is_configuration(&self) -> bool {
-        matches!(self, Self::Database(_) | Self::DataDir { .. })
+        matches!(
+            self,
+            Self::Database(_) | Self::DataDir { .. } | Self::Catalogue(_)
+        )
     }
 }
 
@@ -50,6 +57,15 @@ pub fn open_database(config: &Config, migrate_sqlite: bool) -> Result<Database, 
         }
     }
     Ok(db)
+}
+
+/// Loads the standards and records them in the catalogue table.
+pub fn load_catalogue(config: &Config, db: &Database) -> Result<Catalogue, SetupError> {
+    let catalogue = Catalogue::load(&config.standards_dir)?;
+    let mut conn = db.conn().map_err(SetupError::Migration)?;
+    crate::db::write_transaction(&mut conn, |c| catalogue::sync(c, &catalogue))?;
+    tracing::info!(standards = catalogue.all().len(), "catalogue loaded");
+    Ok(catalogue)
 }
 
 /// The HS256 secret: from the configuration, else read from (or created in) `DATA_DIR/jwt-secret`

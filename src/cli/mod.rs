@@ -9,6 +9,8 @@ use crate::http::{self, AppState};
 use crate::setup::{self, SetupError};
 
 mod admin;
+mod demo;
+mod statements;
 
 /// Attest: competency assessment and evidence portfolios against unit standards.
 #[derive(Debug, Parser)]
@@ -24,15 +26,69 @@ enum Command {
     Serve,
     /// Apply pending database migrations (SQLite or PostgreSQL).
     Migrate,
+    /// Lint and read unit standards.
+    #[command(subcommand)]
+    Standards(StandardsCommand),
+    /// Evaluate a portfolio file against a standard file; exit 0 complete, 1 gaps remain, 2 bad input.
+    Evaluate {
+        /// The standard (YAML).
+        standard_file: std::path::PathBuf,
+        /// The portfolio (YAML or JSON; see docs/portfolio-format.md).
+        portfolio_file: std::path::PathBuf,
+        /// Which mappings count: claimed (all) or confirmed (accepted by the assessor).
+        #[arg(long, default_value = "confirmed", value_parser = ["claimed", "confirmed"])]
+        view: String,
+        /// text for people, json for tools.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
     /// Manage organisations (training providers, assessment centres).
     #[command(subcommand)]
     Org(OrgCommand),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Create a demo provider with one user of each role and enrolments at different stages.
+    Demo,
+    /// Write an enrolment's statement of competence as PDF.
+    Statement {
+        /// The enrolment's id.
+        enrolment_id: String,
+        /// Where to write the PDF.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Render every valid statement of an organisation into a folder.
+    Statements {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+        /// The folder.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum StandardsCommand {
+    /// Check every standard in a folder; lists every problem as file:line:column (exit 1 if any).
+    Check {
+        /// The folder [default: ATTEST_STANDARDS_DIR or ./standards].
+        dir: Option<std::path::PathBuf>,
+    },
+    /// Print the outline of one standard: CODE (newest version) or CODE@VERSION.
+    Show {
+        /// e.g. 28268, 28268@2, CFACC33, "H12H 04".
+        spec: String,
+        /// The folder [default: ATTEST_STANDARDS_DIR or ./standards].
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
+    /// Print the JSON Schema of the standards format.
+    Schema,
 }
 
 #[derive(Debug, Subcommand)]
@@ -145,13 +201,36 @@ pub fn run() -> ExitCode {
 }
 
 fn dispatch(command: Command) -> Result<ExitCode, CliError> {
+    // Evaluating files needs no configuration: it must work anywhere, even with a broken environment.
+    if let Command::Evaluate {
+        standard_file,
+        portfolio_file,
+        view,
+        format,
+    } = &command
+    {
+        return evaluate(standard_file, portfolio_file, view, format);
+    }
     let config = Config::from_env()?;
     match command {
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),
+        Command::Standards(command) => standards_command(&config, command),
+        Command::Evaluate {
+            standard_file,
+            portfolio_file,
+            view,
+            format,
+        } => evaluate(&standard_file, &portfolio_file, &view, &format),
         Command::Org(command) => admin::org(&config, command),
         Command::User(command) => admin::user(&config, command),
         Command::Audit(AuditCommand::Verify) => admin::audit_verify(&config),
+        Command::Demo => demo::run(&config),
+        Command::Statement {
+            enrolment_id,
+            output,
+        } => statements::one(&config, &enrolment_id, &output),
+        Command::Statements { org, out } => statements::batch(&config, &org, &out),
     }
 }
 
@@ -164,12 +243,81 @@ fn serve(config: Config) -> Result<ExitCode, CliError> {
             "database migrations pending: /readyz answers 503 until `attest migrate` runs"
         );
     }
+    let catalogue = setup::load_catalogue(&config, &db)?;
     let secret = setup::jwt_secret(&config)?;
-    let state = AppState::new(config, db, secret).map_err(|e| CliError::Runtime(e.to_string()))?;
+    let state = AppState::new(config, db, catalogue, secret)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
     actix_web::rt::System::new()
         .block_on(http::serve(state))
         .map_err(|e| CliError::Runtime(format!("server: {e}")))?;
     Ok(ExitCode::SUCCESS)
+}
+
+fn standards_command(config: &Config, command: StandardsCommand) -> Result<ExitCode, CliError> {
+    match command {
+        StandardsCommand::Check { dir } => {
+            let dir = dir.unwrap_or_else(|| config.standards_dir.clone());
+            match crate::standards::load_dir(&dir) {
+                Ok(all) => {
+                    for loaded in &all {
+                        let s = &loaded.standard;
+                        println!(
+                            "ok  {} {} v{}  {}",
+                            s.framework,
+                            s.code,
+                            s.version,
+                            loaded.path.display()
+                        );
+                    }
+                    println!("{} standards, no problems", all.len());
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(errors) => {
+                    println!("{errors}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        StandardsCommand::Show { spec, dir } => {
+            let dir = dir.unwrap_or_else(|| config.standards_dir.clone());
+            let all =
+                crate::standards::load_dir(&dir).map_err(|e| CliError::Input(e.to_string()))?;
+            let found = crate::standards::find(&all, &spec).ok_or_else(|| {
+                CliError::Input(format!("no standard {spec} in {}", dir.display()))
+            })?;
+            print!("{}", crate::standards::outline(&found.standard));
+            Ok(ExitCode::SUCCESS)
+        }
+        StandardsCommand::Schema => {
+            println!("{}", crate::standards::json_schema_text());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn evaluate(
+    standard_file: &std::path::Path,
+    portfolio_file: &std::path::Path,
+    view: &str,
+    format: &str,
+) -> Result<ExitCode, CliError> {
+    use crate::rules::{Format, View};
+    let view = if view == "claimed" {
+        View::Claimed
+    } else {
+        View::Confirmed
+    };
+    let format = if format == "json" {
+        Format::Json
+    } else {
+        Format::Text
+    };
+    let mut out = std::io::stdout().lock();
+    match crate::rules::evaluate_files(standard_file, portfolio_file, view, format, &mut out) {
+        Ok(true) => Ok(ExitCode::SUCCESS),
+        Ok(false) => Ok(ExitCode::from(1)),
+        Err(err) => Err(CliError::Input(err.to_string())),
+    }
 }
 
 fn migrate(config: &Config) -> Result<ExitCode, CliError> {

@@ -5,7 +5,7 @@ diesel::table! {
         id -> Text,
         framework -> Text,
         code -> Text,
-        version -> Text,
+        version -> Integer,
         title -> Text,
         content_hash -> Text,
         document -> Text,
@@ -85,6 +85,144 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    enrolments (id) {
+        id -> Text,
+        org_id -> Text,
+        candidate_id -> Text,
+        assessor_id -> Nullable<Text>,
+        iv_id -> Nullable<Text>,
+        standard_code -> Text,
+        standard_version -> Integer,
+        standard_hash -> Text,
+        status -> Text,
+        start_date -> Date,
+        assessor_marks -> Text,
+        decided_by -> Nullable<Text>,
+        reopen_reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        assessed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    files (sha256) {
+        sha256 -> Text,
+        size -> BigInt,
+        content_type -> Text,
+        stored_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    evidence (id) {
+        id -> Text,
+        enrolment_id -> Text,
+        kind -> Text,
+        instance -> Text,
+        details -> Text,
+        file_sha256 -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        updated_at -> Timestamp,
+        declared_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    approved_witnesses (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        job_title -> Text,
+        relationship -> Text,
+        contact -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sign_offs (id) {
+        id -> Text,
+        enrolment_id -> Text,
+        role -> Text,
+        user_id -> Text,
+        user_name -> Text,
+        signed_at -> Timestamp,
+        signed_on -> Date,
+        snapshot_hash -> Text,
+        decision -> Text,
+        comments -> Text,
+    }
+}
+
+diesel::table! {
+    assessor_risk (org_id, assessor_id) {
+        org_id -> Text,
+        assessor_id -> Text,
+        risk -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    org_settings (org_id) {
+        org_id -> Text,
+        sampling_rates -> Text,
+        interpretations -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sampling_plans (id) {
+        id -> Text,
+        org_id -> Text,
+        iv_id -> Text,
+        name -> Text,
+        kind -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        seed -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    samples (id) {
+        id -> Text,
+        plan_id -> Nullable<Text>,
+        enrolment_id -> Text,
+        iv_id -> Text,
+        kind -> Text,
+        decision -> Text,
+        feedback -> Text,
+        action_points -> Text,
+        snapshot_hash -> Text,
+        date_sampled -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    statements (id) {
+        id -> Text,
+        enrolment_id -> Text,
+        code -> Text,
+        content -> Text,
+        content_hash -> Text,
+        missing_chars -> Text,
+        issued_at -> Timestamp,
+        issued_by -> Text,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        revoke_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sites -> organisations (org_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> organisations (org_id));
@@ -96,4 +234,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     role_grants,
     iv_assignments,
     audit_log,
+    enrolments,
+    files,
+    evidence,
+    approved_witnesses,
+    sign_offs,
+    assessor_risk,
+    org_settings,
+    sampling_plans,
+    samples,
+    statements,
 );
+diesel::joinable!(evidence -> enrolments (enrolment_id));

@@ -36,6 +36,9 @@ pub enum ApiError {
     /// The request conflicts with the current state (e.g. a locked portfolio).
     #[error("{0}")]
     Conflict(String),
+    /// The unit is not complete; the gaps say what is missing.
+    #[error("the unit is not complete: {} gap(s) remain", .0.len())]
+    Incomplete(Vec<String>),
     /// The body is larger than allowed.
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -71,6 +74,7 @@ impl ApiError {
             Self::Forbidden(_) => ("forbidden", "Not allowed"),
             Self::NotFound => ("not-found", "Not found"),
             Self::Conflict(_) => ("conflict", "Conflict"),
+            Self::Incomplete(_) => ("incomplete", "Requirements not met"),
             Self::PayloadTooLarge(_) => ("too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-type", "Unsupported media type"),
             Self::TooManyRequests(_) => ("too-many-requests", "Too many requests"),
@@ -95,6 +99,9 @@ pub struct Problem {
     /// Field → reason, for validation failures.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub errors: BTreeMap<String, String>,
+    /// What is still missing, in plain words, when requirements are not met.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
 }
 
 impl ResponseError for ApiError {
@@ -105,7 +112,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::Incomplete(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -128,12 +135,17 @@ impl ResponseError for ApiError {
             Self::Validation { errors, .. } => errors.clone(),
             _ => BTreeMap::new(),
         };
+        let gaps = match self {
+            Self::Incomplete(gaps) => gaps.clone(),
+            _ => Vec::new(),
+        };
         let body = Problem {
             kind: format!("urn:attest:problem:{slug}"),
             title: title.to_owned(),
             status: status.as_u16(),
             detail,
             errors,
+            gaps,
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
@@ -212,6 +224,7 @@ impl From<crate::action::ActionError> for ApiError {
             A::NotFound => Self::NotFound,
             A::Forbidden(reason) => Self::Forbidden(reason),
             A::Conflict(reason) => Self::Conflict(reason),
+            A::Incomplete(gaps) => Self::Incomplete(gaps),
             A::Unauthenticated(_) => Self::Unauthorized,
             A::Throttled(seconds) => Self::TooManyRequests(seconds),
             A::Db(db) => db.into(),

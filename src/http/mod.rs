@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod error;
+pub mod extract;
 mod health;
 mod pages;
 pub mod routes;

@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
-use super::api::{auth, openapi, orgs};
+use super::api::{auth, enrolments, openapi, orgs, signoff, standards};
 use super::{health, pages};
 
 macro_rules! route_table {
@@ -27,6 +27,29 @@ route_table! {
     GET    "/readyz"                                        => health::readyz;
     GET    "/static/{name}"                                 => pages::static_file;
     GET    "/"                                              => pages::home;
+    GET    "/login"                                         => pages::auth::form;
+    POST   "/login"                                         => pages::auth::sign_in;
+    POST   "/logout"                                        => pages::auth::sign_out;
+    GET    "/standards"                                     => pages::standards::catalogue;
+    GET    "/caseload"                                      => pages::assessor::caseload;
+    GET    "/enrolments/{id}"                               => pages::portfolio::show;
+    POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
+    POST   "/enrolments/{id}/reopen"                        => pages::portfolio::reopen;
+    GET    "/enrolments/{id}/evidence/new"                  => pages::evidence::upload_form;
+    POST   "/enrolments/{id}/evidence/new"                  => pages::evidence::upload;
+    GET    "/enrolments/{id}/testimony/new"                 => pages::evidence::testimony_form;
+    POST   "/enrolments/{id}/testimony/new"                 => pages::evidence::testimony;
+    GET    "/enrolments/{id}/observations/new"              => pages::assessor::observation_form;
+    POST   "/enrolments/{id}/observations/new"              => pages::assessor::observation;
+    GET    "/enrolments/{id}/questioning/new"               => pages::assessor::questioning_form;
+    POST   "/enrolments/{id}/questioning/new"               => pages::assessor::questioning;
+    GET    "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge_form;
+    POST   "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge;
+    GET    "/orgs/{org_id}/people"                          => pages::admin::people;
+    POST   "/orgs/{org_id}/people"                          => pages::admin::create_person;
+    POST   "/orgs/{org_id}/people/{user_id}/roles"          => pages::admin::grant_role;
+    GET    "/orgs/{org_id}/enrolments"                      => pages::admin::enrolments;
+    POST   "/orgs/{org_id}/enrolments"                      => pages::admin::create_enrolment;
 
     GET    "/api/openapi.json"                              => openapi::document;
     POST   "/api/auth/login"                                => auth::login;
@@ -39,6 +62,33 @@ route_table! {
     DELETE "/api/orgs/{org_id}/users/{user_id}/grants/{role}" => orgs::revoke;
     POST   "/api/orgs/{org_id}/users/{user_id}/deactivate"  => orgs::deactivate;
     POST   "/api/orgs/{org_id}/iv-assignments"              => orgs::assign_verifier;
+    GET    "/api/standards"                                 => standards::list;
+    GET    "/api/standards/{code}/{version}"                => standards::show;
+    POST   "/api/enrolments"                                => enrolments::create;
+    GET    "/api/enrolments"                                => enrolments::list;
+    GET    "/api/enrolments/{id}"                           => enrolments::show;
+    GET    "/api/enrolments/{id}/evidence"                  => enrolments::list_evidence;
+    POST   "/api/enrolments/{id}/evidence"                  => enrolments::add_evidence;
+    POST   "/api/enrolments/{id}/evidence/upload"           => enrolments::upload;
+    GET    "/api/enrolments/{id}/evidence/{evidence_id}/file" => enrolments::download;
+    POST   "/api/enrolments/{id}/evidence/{evidence_id}/judgements" => enrolments::judge;
+    POST   "/api/enrolments/{id}/submit"                    => enrolments::submit;
+    POST   "/api/enrolments/{id}/reopen"                    => enrolments::reopen;
+    PUT    "/api/enrolments/{id}/marks"                     => enrolments::marks;
+    GET    "/api/enrolments/{id}/progress"                  => enrolments::progress;
+    POST   "/api/enrolments/{id}/decision"                  => signoff::decide;
+    GET    "/api/enrolments/{id}/signoffs"                  => signoff::chain_view;
+    POST   "/api/enrolments/{id}/samples"                   => signoff::sample;
+    POST   "/api/enrolments/{id}/statement"                 => signoff::issue_statement;
+    GET    "/api/enrolments/{id}/statement.pdf"             => signoff::statement_pdf;
+    POST   "/api/enrolments/{id}/statement/revoke"          => signoff::revoke_statement;
+    POST   "/api/orgs/{org_id}/sampling-plans"              => signoff::create_plan;
+    GET    "/api/orgs/{org_id}/sampling-plans"              => signoff::list_plans;
+    GET    "/api/sampling-plans/{id}"                       => signoff::show_plan;
+    PUT    "/api/orgs/{org_id}/assessors/{user_id}/risk"    => signoff::set_risk;
+    PUT    "/api/orgs/{org_id}/sampling-rates"              => signoff::set_rates;
+    PUT    "/api/orgs/{org_id}/interpretations/{code}/{version}" => signoff::set_interpretations;
+    GET    "/verify/{code}"                                 => signoff::verify;
 }
 
 /// Registers every route, and the fallback for unknown paths.

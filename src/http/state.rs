@@ -1,12 +1,16 @@
 //! What every handler can reach: configuration, database, templates. Built once, shared by workers.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tera::Tera;
 
 use crate::auth::token::{TokenError, TokenKeys};
+use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::db::Database;
+use crate::output::pdf::{FontSet, PdfError};
+use crate::storage::{BlobStore, LocalStore};
 
 /// Why the state could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +18,15 @@ pub enum StateError {
     /// A template failed to parse.
     #[error("templates: {0}")]
     Templates(#[from] tera::Error),
+    /// The evidence file store cannot be opened.
+    #[error("ATTEST_DATA_DIR: evidence file store: {0}")]
+    Store(std::io::Error),
+    /// The PDF fonts cannot be used.
+    #[error("ATTEST_PDF_FONT: {0}")]
+    Font(#[from] PdfError),
+    /// The fallback font file cannot be read.
+    #[error("ATTEST_PDF_FONT: {0}")]
+    FontFile(String),
     /// The token secret is unusable.
     #[error("ATTEST_JWT_SECRET: {0}")]
     Secret(#[from] TokenError),
@@ -26,8 +39,16 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The connection pool.
     pub db: Database,
+    /// The loaded standards.
+    pub catalogue: Catalogue,
     /// Templates, parsed once at start.
     pub templates: Arc<Tera>,
+    /// Where evidence files are kept.
+    pub store: Arc<dyn BlobStore>,
+    /// Where uploads are received before they are complete.
+    pub upload_dir: PathBuf,
+    /// Fonts for statements: DejaVu Sans, plus the provider's fallback font when configured.
+    pub fonts: Arc<FontSet>,
     /// Signs and checks session tokens.
     pub tokens: Arc<TokenKeys>,
     /// Key material for CSRF tokens (the session secret).
@@ -36,8 +57,26 @@ pub struct AppState {
 
 impl AppState {
     /// Builds the state; parses the templates embedded in the binary.
-    pub fn new(config: Config, db: Database, jwt_secret: Vec<u8>) -> Result<Self, StateError> {
+    pub fn new(
+        config: Config,
+        db: Database,
+        catalogue: Catalogue,
+        jwt_secret: Vec<u8>,
+    ) -> Result<Self, StateError> {
+        let store = LocalStore::new(config.data_dir.join("files")).map_err(StateError::Store)?;
+        let fonts = match &config.pdf_font {
+            None => FontSet::builtin()?,
+            Some(path) => {
+                let bytes = std::fs::read(path)
+                    .map_err(|e| StateError::FontFile(format!("{}: {e}", path.display())))?;
+                FontSet::with_fallback(bytes)?
+            }
+        };
         Ok(Self {
+            upload_dir: store.temp_dir(),
+            fonts: Arc::new(fonts),
+            store: Arc::new(store),
+            catalogue,
             tokens: Arc::new(TokenKeys::new(&jwt_secret)?),
             config: Arc::new(config),
             db,

@@ -9,7 +9,27 @@ macro_rules! embedded {
 }
 
 /// Every template, by the name pages render it with.
-const TEMPLATES: &[(&str, &str)] = embedded!["base.html", "pages/home.html", "pages/error.html",];
+const TEMPLATES: &[(&str, &str)] = embedded![
+    "base.html",
+    "pages/home.html",
+    "pages/error.html",
+    "pages/verify.html",
+    "partials/fields.html",
+    "partials/lists.html",
+    "partials/record.html",
+    "pages/login.html",
+    "pages/dashboard.html",
+    "pages/standards.html",
+    "pages/caseload.html",
+    "pages/portfolio.html",
+    "pages/evidence_upload.html",
+    "pages/evidence_testimony.html",
+    "pages/evidence_observation.html",
+    "pages/evidence_questioning.html",
+    "pages/judge.html",
+    "pages/people.html",
+    "pages/org_enrolments.html",
+];
 
 /// Parses every embedded template, with auto-escaping on for `.html`.
 pub fn load() -> Result<Tera, tera::Error> {

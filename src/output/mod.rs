@@ -1,1 +1,4 @@
-//! stub
+//! Documents Attest produces: PDF statements, exports.
+
+pub mod export;
+pub mod pdf;

@@ -89,3 +89,43 @@ async fn stylesheet_is_served() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[actix_web::test]
+async fn openapi_describes_every_api_route() {
+    let app = TestApp::new(Backend::Sqlite);
+    let doc = app.get("/api/openapi.json").await;
+    assert_eq!(doc.status, StatusCode::OK);
+    let doc = doc.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let mut missing = Vec::new();
+    for (method, path) in attest::http::routes::ROUTES {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        let operation = &doc["paths"][*path][method.to_ascii_lowercase()];
+        if operation.is_null() {
+            missing.push(format!("{method} {path}"));
+        } else {
+            assert!(
+                operation["responses"]
+                    .as_object()
+                    .is_some_and(|r| !r.is_empty()),
+                "{method} {path} has responses"
+            );
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "routes missing from the OpenAPI document: {missing:?}"
+    );
+    let routes: std::collections::BTreeSet<&str> = attest::http::routes::ROUTES
+        .iter()
+        .map(|(_, p)| *p)
+        .collect();
+    for documented in doc["paths"].as_object().unwrap().keys() {
+        assert!(
+            routes.contains(documented.as_str()),
+            "{documented} is documented but has no route"
+        );
+    }
+}

@@ -115,6 +115,20 @@ pub fn test_config(dir: &std::path::Path, database: DatabaseUrl) -> Config {
 impl TestApp {
     /// A fresh, migrated application on `backend`.
     pub fn new(backend: Backend) -> Self {
+        Self::with_max_upload(backend, 100 * 1024 * 1024)
+    }
+
+    /// A fresh application whose upload limit is `bytes`.
+    pub fn with_max_upload(backend: Backend, bytes: u64) -> Self {
+        Self::build(backend, bytes, None)
+    }
+
+    /// A fresh application reading its standards from `standards`.
+    pub fn with_standards(backend: Backend, standards: &std::path::Path) -> Self {
+        Self::build(backend, 100 * 1024 * 1024, Some(standards.to_path_buf()))
+    }
+
+    fn build(backend: Backend, bytes: u64, standards: Option<std::path::PathBuf>) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (pg, database) = match backend {
             Backend::Sqlite => (None, DatabaseUrl::Sqlite(dir.path().join("attest.db"))),
@@ -123,11 +137,16 @@ impl TestApp {
                 (Some(scratch), DatabaseUrl::Postgres(url))
             }
         };
-        let config = test_config(dir.path(), database);
+        let mut config = test_config(dir.path(), database);
+        config.max_upload_bytes = bytes;
+        if let Some(standards) = standards {
+            config.standards_dir = standards;
+        }
         let db = attest::setup::open_database(&config, false).expect("open database");
         db.migrate().expect("migrate");
+        let catalogue = attest::setup::load_catalogue(&config, &db).expect("catalogue");
         let secret = attest::setup::jwt_secret(&config).expect("secret");
-        let state = AppState::new(config, db, secret).expect("state");
+        let state = AppState::new(config, db, catalogue, secret).expect("state");
         Self {
             state,
             backend,
@@ -250,4 +269,196 @@ impl TestApp {
         );
         reply.json()["token"].as_str().expect("token").to_owned()
     }
+}
+
+/// A multipart/form-data body with a JSON `record` part and a `file` part.
+pub fn multipart(record: &serde_json::Value, file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "attest-test-boundary-7d1f";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"record\"\r\nContent-Type: application/json\r\n\r\n{record}\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+impl TestApp {
+    /// Sends a raw body with a content type.
+    pub async fn send_raw(
+        &self,
+        token: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Reply {
+        let app = test::init_service(build_app(self.state.clone())).await;
+        let req = test::TestRequest::post()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", content_type.to_owned()))
+            .set_payload(body)
+            .to_request();
+        let response = test::call_service(&app, req).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = test::read_body(response).await.to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    /// Counts rows of a table.
+    pub fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = self.state.db.conn().expect("connection");
+        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+            .get_result::<Count>(&mut *conn)
+            .expect("count")
+            .n
+    }
+
+    /// Files in the evidence store (objects, then temporary uploads).
+    pub fn stored_files(&self) -> (usize, usize) {
+        let count = |dir: std::path::PathBuf| -> usize { walk(&dir) };
+        let files = self.state.config.data_dir.join("files");
+        (count(files.join("objects")), count(files.join("tmp")))
+    }
+}
+
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    if e.path().is_dir() {
+                        walk(&e.path())
+                    } else {
+                        1
+                    }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// An organisation with one user of each role and an enrolment on NZQA 28268.
+pub struct World {
+    pub org: String,
+    pub admin: String,
+    pub candidate: String,
+    pub assessor: String,
+    pub iv: String,
+    pub candidate_id: String,
+    pub assessor_id: String,
+    pub iv_id: String,
+    pub enrolment: String,
+}
+
+impl TestApp {
+    /// Seeds a [`World`] and enrols the candidate on `standard` through the API.
+    pub async fn world(&self, standard: &str) -> World {
+        let org = self.seed_org("Harbour Training");
+        self.seed_user(&org, "admin@harbour.nz", "provider_admin");
+        let candidate_id = self.seed_user(&org, "aroha@harbour.nz", "candidate");
+        let assessor_id = self.seed_user(&org, "mere@harbour.nz", "assessor");
+        let iv_id = self.seed_user(&org, "iv@harbour.nz", "internal_verifier");
+        let admin = self.login("admin@harbour.nz").await;
+        let created = self
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                "/api/enrolments",
+                Some(serde_json::json!({
+                    "org_id": org, "candidate_id": candidate_id, "assessor_id": assessor_id,
+                    "iv_id": iv_id, "standard": standard, "start_date": "2024-05-01"
+                })),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        World {
+            enrolment: created.json()["id"].as_str().unwrap().to_owned(),
+            candidate: self.login("aroha@harbour.nz").await,
+            assessor: self.login("mere@harbour.nz").await,
+            iv: self.login("iv@harbour.nz").await,
+            org,
+            admin,
+            candidate_id,
+            assessor_id,
+            iv_id,
+        }
+    }
+}
+
+impl TestApp {
+    /// Serves the app on a real socket (for tests of what happens on the wire); stops when dropped.
+    pub fn serve(&self) -> RunningServer {
+        let state = self.state.clone();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+                    .workers(1)
+                    .bind("127.0.0.1:0")
+                    .expect("bind");
+                let addr = server.addrs()[0];
+                let running = server.run();
+                tx.send((addr, running.handle())).expect("hand over");
+                running.await
+            })
+        });
+        let (addr, handle) = rx.recv().expect("server started");
+        RunningServer {
+            addr,
+            handle,
+            thread: Some(thread),
+        }
+    }
+}
+
+/// A server started by [`TestApp::serve`].
+pub struct RunningServer {
+    pub addr: std::net::SocketAddr,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        std::thread::spawn(move || actix_web::rt::System::new().block_on(handle.stop(false)))
+            .join()
+            .ok();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// GET with `Accept: application/json`, anonymously.
+pub async fn get_json(app: &TestApp, path: &str) -> serde_json::Value {
+    let service = test::init_service(build_app(app.state.clone())).await;
+    let req = test::TestRequest::get()
+        .uri(path)
+        .insert_header(("Accept", "application/json"))
+        .to_request();
+    let response = test::call_service(&service, req).await;
+    assert_eq!(response.status(), StatusCode::OK, "{path}");
+    serde_json::from_slice(&test::read_body(response).await).expect("JSON")
 }

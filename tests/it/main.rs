@@ -1,7 +1,12 @@
 //! Integration tests: the real application (production route table) in-process, on a fresh database
 //! per test — SQLite always, PostgreSQL too when ATTEST_TEST_POSTGRES_URL is set.
 
+mod access;
+mod catalogue;
 mod cli;
 mod foundation;
 mod helpers;
 mod identity;
+mod pages;
+mod portfolio;
+mod signoff;

@@ -3,7 +3,7 @@ CREATE TABLE standard_versions (
     id TEXT PRIMARY KEY NOT NULL,
     framework TEXT NOT NULL,
     code TEXT NOT NULL,
-    version TEXT NOT NULL,
+    version INTEGER NOT NULL,
     title TEXT NOT NULL,
     content_hash TEXT NOT NULL,
     document TEXT NOT NULL,

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::token::DEFAULT_TTL;
+use crate::http::extract::ValidJson;
 use crate::http::session::{Session, session_cookie};
 use crate::http::{ApiError, AppState};
 use crate::identity::{self, User};
@@ -34,7 +35,7 @@ pub struct LoginResponse {
               (status = 429, body = crate::http::error::Problem)))]
 pub async fn login(
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: ValidJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let token = sign_in(&state, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(token))

@@ -1,8 +1,11 @@
 //! The JSON API: thin handlers that extract, authorize through the policy, call one action, answer.
 
 pub mod auth;
+pub mod enrolments;
 pub mod openapi;
 pub mod orgs;
+pub mod signoff;
+pub mod standards;
 
 use uuid::Uuid;
 

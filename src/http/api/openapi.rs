@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, orgs};
+use super::{auth, enrolments, orgs, signoff, standards};
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
 /// route table.
@@ -14,6 +14,13 @@ use super::{auth, orgs};
         auth::login, auth::logout, auth::me,
         orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
         orgs::assign_verifier,
+        standards::list, standards::show,
+        enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,
+        enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,
+        enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,
+        signoff::decide, signoff::chain_view, signoff::sample, signoff::create_plan, signoff::list_plans,
+        signoff::show_plan, signoff::set_risk, signoff::set_rates, signoff::issue_statement,
+        signoff::statement_pdf, signoff::revoke_statement, signoff::verify, signoff::set_interpretations,
         document,
     ),
     components(schemas(crate::http::error::Problem)),

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::path_id;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource, Role};
+use crate::http::extract::ValidJson;
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
 use crate::identity::{self, NewUser, Organisation, User};
@@ -57,7 +58,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
-    body: web::Json<NewUser>,
+    body: ValidJson<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path_id(&path)?;
     let new = body.into_inner();
@@ -113,7 +114,7 @@ pub async fn grant(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(String, String)>,
-    body: web::Json<GrantRequest>,
+    body: ValidJson<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
     let request = body.into_inner();
@@ -226,7 +227,7 @@ pub async fn assign_verifier(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
-    body: web::Json<VerifierAssignmentRequest>,
+    body: ValidJson<VerifierAssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path_id(&path)?;
     let request = body.into_inner();

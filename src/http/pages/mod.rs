@@ -1,8 +1,27 @@
-//! Server-rendered pages (tera) and the embedded static files.
+//! Server-rendered pages (tera) and the embedded static files. One module per area; handlers are as
+//! thin as the API's — find who is asking (a page without a session redirects to sign-in), check
+//! the form's CSRF token, authorize through the policy (mostly via the API's own helpers), call one
+//! action, render. A refused form is shown again with what was typed and an error next to each
+//! field (422); success answers `303 See Other`.
+
+pub mod admin;
+pub mod assessor;
+pub mod auth;
+pub mod dashboard;
+pub mod evidence;
+mod form;
+pub mod portfolio;
+mod record;
+mod rows;
+pub mod standards;
+mod view;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
+
+pub use dashboard::home;
+pub use view::PageError;
 
 use super::{ApiError, AppState};
 
@@ -12,25 +31,10 @@ pub fn render<T: Serialize>(
     template: &str,
     context: &T,
 ) -> Result<HttpResponse, ApiError> {
-    let context = tera::Context::from_serialize(context)
-        .map_err(|e| ApiError::Internal(format!("template context for {template}: {e}")))?;
-    let html = state
-        .templates
-        .render(template, &context)
-        .map_err(|e| ApiError::Internal(format!("rendering {template}: {e:?}")))?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
-}
-
-#[derive(Serialize)]
-struct HomeView {
-    title: &'static str,
-}
-
-/// The landing page.
-pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    render(&state, "pages/home.html", &HomeView { title: "Attest" })
+    view::page(state, None, template, context).map_err(|err| match err {
+        PageError::Api(api) => api,
+        PageError::SignIn { .. } => ApiError::Unauthorized,
+    })
 }
 
 #[derive(Serialize)]
@@ -58,11 +62,18 @@ pub async fn not_found(
     Ok(response)
 }
 
-const STATIC_FILES: &[(&str, &str, &[u8])] = &[(
-    "attest.css",
-    "text/css; charset=utf-8",
-    include_bytes!("../../../static/css/attest.css"),
-)];
+const STATIC_FILES: &[(&str, &str, &[u8])] = &[
+    (
+        "attest.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../../static/css/attest.css"),
+    ),
+    (
+        "attest.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../../static/js/attest.js"),
+    ),
+];
 
 /// Static assets embedded in the binary, cached by the browser for a day.
 pub async fn static_file(name: web::Path<String>) -> Result<HttpResponse, ApiError> {

@@ -1,0 +1,4 @@
+DROP TABLE approved_witnesses;
+DROP TABLE evidence;
+DROP TABLE files;
+DROP TABLE enrolments;

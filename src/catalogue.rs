@@ -1,0 +1,156 @@
+//! The catalogue: the standards loaded from `ATTEST_STANDARDS_DIR`, held in memory for the engine
+//! and recorded in the database with their content hashes, so an enrolment stays pinned to the exact
+//! text it started on.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::DbConnection;
+use crate::db::schema::{enrolments, standard_versions};
+use crate::standards::{self, LoadErrors, LoadedStandard, Standard};
+
+/// Why the catalogue could not be brought up.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueError {
+    /// A file did not load; every problem is listed, one per line.
+    #[error("ATTEST_STANDARDS_DIR: the standards do not load:\n{0}")]
+    Load(#[from] LoadErrors),
+    /// A version with enrolments changed on disk.
+    #[error(
+        "{path}: standard {code} version {version} has enrolments and its file has changed \
+         (recorded {recorded}, now {now}); publish the change as a new version instead"
+    )]
+    ChangedWithEnrolments {
+        /// The file.
+        path: String,
+        /// Standard code.
+        code: String,
+        /// Version.
+        version: u32,
+        /// The hash the catalogue holds.
+        recorded: String,
+        /// The file's hash now.
+        now: String,
+    },
+    /// The database failed.
+    #[error("catalogue: {0}")]
+    Db(#[from] diesel::result::Error),
+}
+
+/// The loaded standards, shared read-only by every request.
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    all: Arc<Vec<LoadedStandard>>,
+}
+
+impl Catalogue {
+    /// Loads every standard in `dir` (strict; all errors reported together).
+    pub fn load(dir: &Path) -> Result<Self, CatalogueError> {
+        Ok(Self::from_loaded(standards::load_dir(dir)?))
+    }
+
+    /// Wraps standards already loaded.
+    pub fn from_loaded(all: Vec<LoadedStandard>) -> Self {
+        Self { all: Arc::new(all) }
+    }
+
+    /// Every loaded standard, sorted by code then version.
+    pub fn all(&self) -> &[LoadedStandard] {
+        &self.all
+    }
+
+    /// A standard by `CODE` (newest version) or `CODE@VERSION`; codes match aliases.
+    pub fn find(&self, spec: &str) -> Option<&LoadedStandard> {
+        standards::find(&self.all, spec)
+    }
+
+    /// The exact version.
+    pub fn get(&self, code: &str, version: u32) -> Option<&LoadedStandard> {
+        let wanted = standards::normalise_code(code);
+        self.all.iter().find(|s| {
+            standards::normalise_code(&s.standard.code) == wanted && s.standard.version == version
+        })
+    }
+}
+
+/// Whether a standard still takes new enrolments on `today` (not past its last date for assessment).
+pub fn open_for_enrolment(standard: &Standard, today: NaiveDate) -> bool {
+    standard
+        .dates
+        .last_date_for_assessment
+        .as_ref()
+        .and_then(|d| d.latest())
+        .is_none_or(|last| today <= last)
+}
+
+/// Records every loaded version in the database. A version seen before with a different hash is
+/// refused when it has enrolments (they are pinned to the old text); otherwise it is updated.
+pub fn sync(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<(), CatalogueError> {
+    let now = Utc::now().naive_utc();
+    for loaded in catalogue.all() {
+        let standard = &loaded.standard;
+        let version = i32::try_from(standard.version).unwrap_or(i32::MAX);
+        let existing: Option<(String, String)> = standard_versions::table
+            .filter(standard_versions::code.eq(&standard.code))
+            .filter(standard_versions::version.eq(version))
+            .select((standard_versions::id, standard_versions::content_hash))
+            .first(conn)
+            .optional()?;
+        let document = serde_json::to_string(standard).unwrap_or_default();
+        match existing {
+            None => {
+                diesel::insert_into(standard_versions::table)
+                    .values((
+                        standard_versions::id.eq(Uuid::new_v4().to_string()),
+                        standard_versions::framework.eq(&standard.framework),
+                        standard_versions::code.eq(&standard.code),
+                        standard_versions::version.eq(version),
+                        standard_versions::title.eq(&standard.title),
+                        standard_versions::content_hash.eq(&loaded.content_hash),
+                        standard_versions::document.eq(&document),
+                        standard_versions::first_loaded_at.eq(now),
+                        standard_versions::last_loaded_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Some((id, hash)) if hash == loaded.content_hash => {
+                diesel::update(standard_versions::table.find(id))
+                    .set(standard_versions::last_loaded_at.eq(now))
+                    .execute(conn)?;
+            }
+            Some((id, hash)) => {
+                let enrolled: i64 = enrolments::table
+                    .filter(enrolments::standard_code.eq(&standard.code))
+                    .filter(enrolments::standard_version.eq(version))
+                    .count()
+                    .get_result(conn)?;
+                if enrolled > 0 {
+                    return Err(CatalogueError::ChangedWithEnrolments {
+                        path: loaded.path.display().to_string(),
+                        code: standard.code.clone(),
+                        version: standard.version,
+                        recorded: short(&hash),
+                        now: short(&loaded.content_hash),
+                    });
+                }
+                diesel::update(standard_versions::table.find(id))
+                    .set((
+                        standard_versions::title.eq(&standard.title),
+                        standard_versions::content_hash.eq(&loaded.content_hash),
+                        standard_versions::document.eq(&document),
+                        standard_versions::last_loaded_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn short(hash: &str) -> String {
+    hash.chars().take(12).collect()
+}

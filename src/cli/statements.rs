@@ -1,0 +1,103 @@
+//! Statements from the command line: one enrolment's PDF, or every issued statement of an
+//! organisation rendered into a folder with a progress bar.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use diesel::prelude::*;
+
+use super::CliError;
+use crate::config::Config;
+use crate::db::schema::{enrolments, statements};
+use crate::output::pdf::{self, FontSet};
+use crate::setup;
+use crate::signoff::statements::StatementRow;
+
+fn fonts(config: &Config) -> Result<FontSet, CliError> {
+    let fonts = match &config.pdf_font {
+        None => FontSet::builtin(),
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| {
+                CliError::Input(format!("ATTEST_PDF_FONT: {}: {e}", path.display()))
+            })?;
+            FontSet::with_fallback(bytes)
+        }
+    };
+    fonts.map_err(|e| CliError::Input(format!("ATTEST_PDF_FONT: {e}")))
+}
+
+fn write_pdf(row: &StatementRow, fonts: &FontSet, out: &Path) -> Result<Vec<char>, CliError> {
+    let view = row.view().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let rendered = pdf::render(&view, fonts).map_err(|e| CliError::Runtime(e.to_string()))?;
+    std::fs::write(out, &rendered.bytes)
+        .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
+    Ok(rendered.missing_chars)
+}
+
+/// `attest statement ENROLMENT_ID -o FILE.pdf`.
+pub(super) fn one(config: &Config, enrolment_id: &str, out: &Path) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let row = crate::signoff::statements::current(&mut conn, enrolment_id)
+        .map_err(|e| CliError::Runtime(e.to_string()))?
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "enrolment {enrolment_id} has no statement of competence yet"
+            ))
+        })?;
+    let missing = write_pdf(&row, &fonts(config)?, out)?;
+    println!(
+        "wrote {} (statement {}, content SHA-256 {})",
+        out.display(),
+        row.code,
+        row.content_hash
+    );
+    if !missing.is_empty() {
+        eprintln!(
+            "warning: no font has {:?}; set ATTEST_PDF_FONT to a font that does",
+            missing.iter().collect::<String>()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attest statements --org ORG --out DIR`: every valid statement of the organisation.
+pub(super) fn batch(config: &Config, org: &str, dir: &Path) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let org = crate::identity::find_organisation(&mut conn, org)
+        .map_err(|_| CliError::Input(format!("--org: no organisation {org}")))?;
+    let ids: Vec<String> = enrolments::table
+        .filter(enrolments::org_id.eq(&org.id))
+        .select(enrolments::id)
+        .load(&mut *conn)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let rows: Vec<StatementRow> = statements::table
+        .filter(statements::enrolment_id.eq_any(&ids))
+        .filter(statements::revoked_at.is_null())
+        .order(statements::code.asc())
+        .select(StatementRow::as_select())
+        .load(&mut *conn)
+        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Input(format!("--out {}: {e}", dir.display())))?;
+    let fonts = fonts(config)?;
+    let bar = indicatif::ProgressBar::new(rows.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} statements {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut missing = 0;
+    for row in &rows {
+        let file = dir.join(format!("statement-{}.pdf", row.code));
+        if !write_pdf(row, &fonts, &file)?.is_empty() {
+            missing += 1;
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!("wrote {} statements to {}", rows.len(), dir.display());
+    if missing > 0 {
+        eprintln!("warning: {missing} statements have characters no font has; set ATTEST_PDF_FONT");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,592 @@
+//! Enrolments, their evidence (JSON records and uploaded files), judgements, submission, reopening
+//! and progress. Each handler authorizes inside the transaction that acts, so the facts it decided
+//! on cannot change underneath it.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::path_id;
+use crate::action::ActionError;
+use crate::auth::policy::{self, Action, Resource};
+use crate::db::DbConnection;
+use crate::http::extract::{ValidJson, parse_json};
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::identity;
+use crate::portfolio::{
+    self, AssessorMarks, Enrolment, EnrolmentFilter, EnrolmentPage, EvidenceRecord, Judgements,
+    NewEnrolment, NewEvidence, StoredFile,
+};
+use crate::standards::{Method, Standard};
+use crate::storage::{self, Receiving, StorageError};
+
+/// Loads an enrolment and asks the policy; both inside the caller's transaction.
+pub fn authorize(
+    conn: &mut DbConnection,
+    session: &Session,
+    id: &str,
+    action: Action,
+) -> Result<Enrolment, ActionError> {
+    let enrolment = portfolio::load_enrolment(conn, id)?;
+    match session.require(action, &Resource::Enrolment(enrolment.facts()?)) {
+        // Say why when the portfolio's state is the reason, so the person knows what would change it.
+        Err(ActionError::Forbidden(_)) if enrolment.status != "active" => {
+            Err(ActionError::Forbidden(format!(
+                "the portfolio is {}: ask the assessor to reopen it if it needs changing",
+                enrolment.status
+            )))
+        }
+        Err(other) => Err(other),
+        Ok(()) => Ok(enrolment),
+    }
+}
+
+fn standard_of<'a>(
+    state: &'a AppState,
+    enrolment: &Enrolment,
+) -> Result<&'a Standard, ActionError> {
+    let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
+    state
+        .catalogue
+        .get(&enrolment.standard_code, version)
+        .map(|loaded| &loaded.standard)
+        .ok_or_else(|| {
+            ActionError::Conflict(format!(
+                "standard {} version {} is no longer in the catalogue",
+                enrolment.standard_code, version
+            ))
+        })
+}
+
+/// Enrols a candidate on a standard.
+#[utoipa::path(post, path = "/api/enrolments", request_body = NewEnrolment,
+    responses((status = 201, body = Enrolment), (status = 422, body = crate::http::error::Problem)))]
+pub async fn create(
+    state: web::Data<AppState>,
+    session: Session,
+    body: ValidJson<NewEnrolment>,
+) -> Result<HttpResponse, ApiError> {
+    let new = body.into_inner();
+    session.require(
+        Action::CreateEnrolment,
+        &Resource::Organisation { org_id: new.org_id },
+    )?;
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let enrolment = state
+        .db
+        .write(move |conn| portfolio::create_enrolment(conn, &catalogue, &actor, new, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Created().json(enrolment))
+}
+
+/// The enrolments the user may see, filtered and paginated.
+#[utoipa::path(get, path = "/api/enrolments", params(EnrolmentFilter),
+    responses((status = 200, body = EnrolmentPage), (status = 422, body = crate::http::error::Problem)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    session: Session,
+    query: web::Query<EnrolmentFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = query.into_inner();
+    let now = Utc::now();
+    let org_id = match filter.org_id {
+        Some(org) => org,
+        None => {
+            let mut orgs: Vec<Uuid> = session
+                .actor
+                .grants
+                .iter()
+                .filter(|g| g.is_live(now))
+                .map(|g| g.org_id)
+                .collect();
+            orgs.sort();
+            orgs.dedup();
+            match orgs.as_slice() {
+                [only] => *only,
+                [] => return Err(ApiError::NotFound),
+                _ => {
+                    return Err(ApiError::field(
+                        "org_id",
+                        "you belong to several organisations: name one",
+                    ));
+                }
+            }
+        }
+    };
+    session.require(Action::ListEnrolments, &Resource::Organisation { org_id })?;
+    let scope = policy::enrolment_scope(&session.actor, org_id, now).ok_or(ApiError::NotFound)?;
+    let page = state
+        .db
+        .read(move |conn| portfolio::list_enrolments(conn, &scope, &filter))
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// An enrolment with its evidence.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EnrolmentDetail {
+    /// The enrolment.
+    pub enrolment: Enrolment,
+    /// Its evidence, oldest first.
+    pub evidence: Vec<EvidenceRecord>,
+}
+
+/// One enrolment with its evidence.
+#[utoipa::path(get, path = "/api/enrolments/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, body = EnrolmentDetail), (status = 404, body = crate::http::error::Problem)))]
+pub async fn show(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let detail = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let evidence = portfolio::list_evidence(conn, &enrolment.id)?;
+            Ok::<_, ActionError>(EnrolmentDetail {
+                enrolment,
+                evidence,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(detail))
+}
+
+/// The evidence of an enrolment.
+#[utoipa::path(get, path = "/api/enrolments/{id}/evidence", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<EvidenceRecord>), (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_evidence(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let records = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            portfolio::list_evidence(conn, &enrolment.id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(records))
+}
+
+/// Observations, questioning and professional discussion are the assessor's records; the rest
+/// either party may add.
+fn action_for(method: Method) -> Action {
+    match method {
+        Method::ObservationChecklist
+        | Method::OralQuestioning
+        | Method::WrittenQuestioning
+        | Method::ProfessionalDiscussion => Action::RecordAssessorEvidence,
+        Method::WitnessTestimony | Method::ElectronicDataRecord | Method::ProductEvidence => {
+            Action::AddEvidence
+        }
+    }
+}
+
+async fn add(
+    state: &AppState,
+    session: Session,
+    id: String,
+    new: NewEvidence,
+    file: Option<StoredFile>,
+) -> Result<EvidenceRecord, ApiError> {
+    let state_for_tx = state.clone();
+    Ok(state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, action_for(new.method))?;
+            let standard = standard_of(&state_for_tx, &enrolment)?;
+            portfolio::add_evidence(
+                conn,
+                standard,
+                &enrolment,
+                &session.user_id,
+                new,
+                file,
+                Utc::now(),
+            )
+        })
+        .await?)
+}
+
+/// Adds an evidence record given as JSON (observation checklist, witness testimony, questioning,
+/// professional discussion, electronic data record).
+#[utoipa::path(post, path = "/api/enrolments/{id}/evidence", params(("id" = Uuid, Path)), request_body = NewEvidence,
+    responses((status = 201, body = EvidenceRecord), (status = 409, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn add_evidence(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<NewEvidence>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let record = add(&state, session, id, body.into_inner(), None).await?;
+    Ok(HttpResponse::Created().json(record))
+}
+
+/// Multipart form of an upload: the `record` part (JSON, as for `POST …/evidence`) and the `file` part.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code)]
+pub struct UploadForm {
+    /// The evidence record as JSON.
+    record: String,
+    /// The file.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Uploads an evidence file with its record. The file is streamed to disk while hashed, its type is
+/// read from the content, and it is stored (once per content) before the record is written.
+#[utoipa::path(post, path = "/api/enrolments/{id}/evidence/upload", params(("id" = Uuid, Path)),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = EvidenceRecord), (status = 413, body = crate::http::error::Problem),
+              (status = 415, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn upload(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    mut multipart: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    // Refuse early (before reading a large body) when the user may not add evidence at all.
+    let check_session = session.clone();
+    let check_id = id.clone();
+    state
+        .db
+        .read(move |conn| authorize(conn, &check_session, &check_id, Action::AddEvidence).map(drop))
+        .await?;
+
+    let mut record: Option<NewEvidence> = None;
+    let mut received: Option<(storage::Received, String)> = None;
+    let outcome: Result<(), ApiError> = async {
+        while let Some(field) = multipart.next().await {
+            let mut field =
+                field.map_err(|e| ApiError::BadRequest(format!("unreadable upload: {e}")))?;
+            let name = field.name().unwrap_or_default().to_owned();
+            match name.as_str() {
+                "record" => {
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = field.next().await {
+                        let chunk = chunk
+                            .map_err(|e| ApiError::BadRequest(format!("unreadable upload: {e}")))?;
+                        bytes.extend_from_slice(&chunk);
+                        if bytes.len() > crate::http::extract::JSON_LIMIT {
+                            return Err(ApiError::PayloadTooLarge(
+                                "the record part is too large".into(),
+                            ));
+                        }
+                    }
+                    record = Some(parse_json::<NewEvidence>(&bytes).map_err(prefix_record)?);
+                }
+                "file" => {
+                    if received.is_some() {
+                        return Err(ApiError::field("file", "send one file per evidence record"));
+                    }
+                    let file_name = storage::sanitise_name(
+                        field
+                            .content_disposition()
+                            .and_then(|d| d.get_filename())
+                            .unwrap_or("evidence"),
+                    );
+                    let mut receiving =
+                        Receiving::start(&state.upload_dir, state.config.max_upload_bytes)
+                            .map_err(storage_error)?;
+                    while let Some(chunk) = field.next().await {
+                        let written = match chunk {
+                            Ok(chunk) => receiving.write(&chunk).map_err(storage_error),
+                            Err(e) => Err(ApiError::BadRequest(format!(
+                                "the upload was interrupted: {e}"
+                            ))),
+                        };
+                        if let Err(err) = written {
+                            receiving.abort();
+                            return Err(err);
+                        }
+                    }
+                    received = Some((receiving.finish().map_err(storage_error)?, file_name));
+                }
+                other => {
+                    return Err(ApiError::field(
+                        other.to_owned(),
+                        "is not a part of this form (send record and file)",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+    .await;
+    if let Err(err) = outcome {
+        if let Some((file, _)) = received {
+            file.discard();
+        }
+        return Err(err);
+    }
+    let Some(new) = record else {
+        if let Some((file, _)) = received {
+            file.discard();
+        }
+        return Err(ApiError::field(
+            "record",
+            "is required: the evidence record as JSON",
+        ));
+    };
+    let Some((file, name)) = received else {
+        return Err(ApiError::field("file", "is required"));
+    };
+    let stored = StoredFile {
+        sha256: file.sha256.clone(),
+        name,
+        size: i64::try_from(file.size).unwrap_or(i64::MAX),
+        content_type: file.content_type.clone(),
+    };
+    let store = state.store.clone();
+    let sha = file.sha256.clone();
+    let path = file.path.clone();
+    web::block(move || store.put(&path, &sha))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(storage_error)?;
+    let record = add(&state, session, id, new, Some(stored)).await?;
+    Ok(HttpResponse::Created().json(record))
+}
+
+fn prefix_record(err: ApiError) -> ApiError {
+    match err {
+        ApiError::Validation { errors, .. } => {
+            let errors: std::collections::BTreeMap<String, String> = errors
+                .into_iter()
+                .map(|(k, v)| (format!("record.{k}"), v))
+                .collect();
+            let detail = errors
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            ApiError::Validation { detail, errors }
+        }
+        other => other,
+    }
+}
+
+fn storage_error(err: StorageError) -> ApiError {
+    match err {
+        StorageError::TooLarge { .. } => ApiError::PayloadTooLarge(err.to_string()),
+        StorageError::Refused(_) => ApiError::UnsupportedMediaType(err.to_string()),
+        StorageError::Empty => ApiError::field("file", "is empty"),
+        StorageError::Missing(_) => ApiError::NotFound,
+        StorageError::Corrupt(_) | StorageError::Io(_) => ApiError::Internal(err.to_string()),
+    }
+}
+
+/// Downloads an evidence file; its hash is checked before a byte is sent.
+#[utoipa::path(get, path = "/api/enrolments/{id}/evidence/{evidence_id}/file",
+    params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path)),
+    responses((status = 200, description = "The file, as an attachment"), (status = 404, body = crate::http::error::Problem)))]
+pub async fn download(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let record = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            portfolio::load_evidence(conn, &enrolment.id, &evidence_id)
+        })
+        .await?;
+    let file = record.file.ok_or(ApiError::NotFound)?;
+    let store = state.store.clone();
+    let sha = file.sha256.clone();
+    let bytes = web::block(move || storage::read_verified(store.as_ref(), &sha))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(storage_error)?;
+    Ok(HttpResponse::Ok()
+        .content_type(file.content_type.as_str())
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            header::ContentDisposition {
+                disposition: header::DispositionType::Attachment,
+                parameters: vec![header::DispositionParam::FilenameExt(
+                    header::ExtendedValue {
+                        charset: header::Charset::Ext("UTF-8".into()),
+                        language_tag: None,
+                        value: file.name.into_bytes(),
+                    },
+                )],
+            },
+        ))
+        .insert_header(("X-Content-SHA256", file.sha256))
+        .body(bytes))
+}
+
+/// Records the assessor's judgements of an evidence record's mappings.
+#[utoipa::path(post, path = "/api/enrolments/{id}/evidence/{evidence_id}/judgements",
+    params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path)), request_body = Judgements,
+    responses((status = 200, body = EvidenceRecord), (status = 422, body = crate::http::error::Problem)))]
+pub async fn judge(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: ValidJson<Judgements>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let judgements = body.into_inner();
+    let record = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::JudgeEvidence)?;
+            portfolio::judge_evidence(
+                conn,
+                &enrolment,
+                &evidence_id,
+                &session.user_id,
+                judgements,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+/// The candidate's declaration on submitting.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// "I confirm that the evidence in this portfolio is my own work."
+    pub declaration: bool,
+}
+
+/// The candidate submits the portfolio; their edits are refused from then on.
+#[utoipa::path(post, path = "/api/enrolments/{id}/submit", params(("id" = Uuid, Path)), request_body = SubmitRequest,
+    responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem)))]
+pub async fn submit(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<SubmitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let declaration = body.into_inner().declaration;
+    let enrolment = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::SubmitEnrolment)?;
+            crate::signoff::chain::candidate_submits(
+                conn,
+                &enrolment,
+                &session.user_id,
+                declaration,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// Why a portfolio is reopened.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenRequest {
+    /// The reason, kept in the audit trail.
+    pub reason: String,
+}
+
+/// The assessor reopens a submitted or assessed portfolio.
+#[utoipa::path(post, path = "/api/enrolments/{id}/reopen", params(("id" = Uuid, Path)), request_body = ReopenRequest,
+    responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem)))]
+pub async fn reopen(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<ReopenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let reason = body.into_inner().reason;
+    let enrolment = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReopenEnrolment)?;
+            portfolio::reopen(conn, &enrolment, &session.user_id, &reason, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// Replaces the assessor's marks: criteria not applicable, rule confirmations.
+#[utoipa::path(put, path = "/api/enrolments/{id}/marks", params(("id" = Uuid, Path)), request_body = AssessorMarks,
+    responses((status = 200, body = AssessorMarks), (status = 422, body = crate::http::error::Problem)))]
+pub async fn marks(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<AssessorMarks>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let marks = body.into_inner();
+    let state_for_tx = state.clone();
+    let saved = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::JudgeEvidence)?;
+            let standard = standard_of(&state_for_tx, &enrolment)?;
+            portfolio::set_marks(
+                conn,
+                standard,
+                &enrolment,
+                &session.user_id,
+                marks,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(saved))
+}
+
+/// What the rules engine says of the portfolio, in both views.
+#[utoipa::path(get, path = "/api/enrolments/{id}/progress", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The engine's report in both views: {claimed, confirmed}"), (status = 404, body = crate::http::error::Problem)))]
+pub async fn progress(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let report = load_progress(&state, session, id).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// The progress report as JSON.
+pub async fn load_progress(
+    state: &AppState,
+    session: Session,
+    id: String,
+) -> Result<serde_json::Value, ApiError> {
+    let state_for_tx = state.clone();
+    Ok(state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let standard = standard_of(&state_for_tx, &enrolment)?;
+            let records = portfolio::list_evidence(conn, &enrolment.id)?;
+            let candidate = identity::load_user(conn, &enrolment.candidate_id)?;
+            let built = portfolio::build_portfolio(&enrolment, Some(candidate.name), &records);
+            let chosen = crate::settings::interpretations(conn, &enrolment.org_id, standard)?;
+            let report = portfolio::progress(standard, &built, &chosen);
+            Ok::<_, ActionError>(serde_json::to_value(&report).unwrap_or_default())
+        })
+        .await?)
+}

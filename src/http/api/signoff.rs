@@ -1,0 +1,491 @@
+//! The sign-off chain over HTTP: the assessor's unit decision, internal verification (plans, risk
+//! ratings, samples), statements of competence and their public verification.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::enrolments::authorize;
+use super::path_id;
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::http::extract::ValidJson;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::portfolio::Enrolment;
+use crate::signoff::SignOffStatus;
+use crate::signoff::chain::{self, SignOffRow};
+use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
+use crate::signoff::sampling::{RiskRating, SamplingRates, Selection};
+use crate::signoff::statements::{self, Statement};
+use crate::standards::Standard;
+
+fn standard_of<'a>(
+    state: &'a AppState,
+    enrolment: &Enrolment,
+) -> Result<&'a Standard, ActionError> {
+    let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
+    state
+        .catalogue
+        .get(&enrolment.standard_code, version)
+        .map(|loaded| &loaded.standard)
+        .ok_or_else(|| {
+            ActionError::Conflict(format!(
+                "standard {} v{version} is not in the catalogue",
+                enrolment.standard_code
+            ))
+        })
+}
+
+/// The assessor's comments with the unit decision.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// Comments printed on the statement.
+    #[serde(default)]
+    pub comments: String,
+}
+
+/// The assessor signs the unit decision. Refused (409, with the gaps) unless the engine reports every
+/// requirement met in the confirmed view.
+#[utoipa::path(post, path = "/api/enrolments/{id}/decision", params(("id" = Uuid, Path)), request_body = DecisionRequest,
+    responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem)))]
+pub async fn decide(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<DecisionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let comments = body.into_inner().comments;
+    let tx_state = state.clone();
+    let enrolment = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::DecideUnit)?;
+            let standard = standard_of(&tx_state, &enrolment)?;
+            let chosen = crate::settings::interpretations(conn, &enrolment.org_id, standard)?;
+            chain::decide_unit(
+                conn,
+                standard,
+                &chosen,
+                &enrolment,
+                &session.user_id,
+                &comments,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// The sign-off chain of an enrolment.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChainView {
+    /// What the standard requires, what is met, what is missing.
+    #[schema(value_type = Object)]
+    pub status: SignOffStatus,
+    /// The signatures, each with the snapshot hash it is bound to.
+    pub sign_offs: Vec<SignOffRow>,
+    /// The internal verifier's samples.
+    pub samples: Vec<Sample>,
+    /// The portfolio's snapshot hash now: a signature with another hash predates a change.
+    pub current_snapshot: String,
+}
+
+/// Where the sign-off chain stands.
+#[utoipa::path(get, path = "/api/enrolments/{id}/signoffs", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ChainView), (status = 404, body = crate::http::error::Problem)))]
+pub async fn chain_view(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let tx_state = state.clone();
+    let view = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let standard = standard_of(&tx_state, &enrolment)?;
+            Ok::<_, ActionError>(ChainView {
+                status: chain::chain_status(conn, standard, &enrolment)?,
+                sign_offs: chain::sign_offs_of(conn, &enrolment.id)?,
+                samples: plans::samples_of(conn, &enrolment.id)?,
+                current_snapshot: chain::current_snapshot_hash(conn, &enrolment)?,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The internal verifier records a sample: agree, or disagree with feedback and action points.
+#[utoipa::path(post, path = "/api/enrolments/{id}/samples", params(("id" = Uuid, Path)), request_body = SampleDecision,
+    responses((status = 201, body = Sample), (status = 403, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn sample(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<SampleDecision>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let input = body.into_inner();
+    let sample = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::SampleEnrolment)?;
+            plans::record_sample(conn, &enrolment, &session.user_id, input, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(sample))
+}
+
+/// Creates a sampling plan for an internal verifier.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/sampling-plans", params(("org_id" = Uuid, Path)), request_body = NewPlan,
+    responses((status = 201, body = Plan), (status = 422, body = crate::http::error::Problem)))]
+pub async fn create_plan(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<NewPlan>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    let new = body.into_inner();
+    session.require(
+        Action::ManageSamplingPlan,
+        &Resource::SamplingPlan {
+            org_id,
+            iv_id: new.iv_id,
+        },
+    )?;
+    let actor = session.user_id.clone();
+    let plan = state
+        .db
+        .write(move |conn| plans::create_plan(conn, &org_id.to_string(), &actor, new, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Created().json(plan))
+}
+
+/// The plans the user may see in an organisation.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/sampling-plans", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Plan>), (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_plans(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ReadOrganisation, &Resource::Organisation { org_id })?;
+    let all = state
+        .db
+        .read(move |conn| plans::list_plans(conn, &org_id.to_string(), None))
+        .await?;
+    let visible: Vec<Plan> = all
+        .into_iter()
+        .filter(|plan| {
+            Uuid::parse_str(&plan.iv_id).is_ok_and(|iv_id| {
+                session
+                    .require(
+                        Action::ReadSamplingPlan,
+                        &Resource::SamplingPlan { org_id, iv_id },
+                    )
+                    .is_ok()
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(visible))
+}
+
+/// A plan with its selection and CAMERA coverage so far.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanView {
+    /// The plan.
+    pub plan: Plan,
+    /// The reproducible selection (same data and seed → same sample) and its coverage.
+    #[schema(value_type = Object)]
+    pub selection: Selection,
+}
+
+/// One plan with its selection.
+#[utoipa::path(get, path = "/api/sampling-plans/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, body = PlanView), (status = 404, body = crate::http::error::Problem)))]
+pub async fn show_plan(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let catalogue = state.catalogue.clone();
+    let view = state
+        .db
+        .read(move |conn| {
+            let plan = plans::load_plan(conn, &id)?;
+            let resource = Resource::SamplingPlan {
+                org_id: crate::identity::parse_user_id(&plan.org_id)?,
+                iv_id: crate::identity::parse_user_id(&plan.iv_id)?,
+            };
+            session.require(Action::ReadSamplingPlan, &resource)?;
+            let selection = plans::plan_selection(conn, &catalogue, &plan)?;
+            Ok::<_, ActionError>(PlanView { plan, selection })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// An assessor's risk rating.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRequest {
+    /// new, low, medium or high.
+    #[schema(value_type = String)]
+    pub risk: RiskRating,
+}
+
+/// Sets an assessor's risk rating, which sets how much of their work is sampled.
+#[utoipa::path(put, path = "/api/orgs/{org_id}/assessors/{user_id}/risk", params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)),
+    request_body = RiskRequest, responses((status = 204), (status = 422, body = crate::http::error::Problem)))]
+pub async fn set_risk(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: ValidJson<RiskRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let risk = body.into_inner().risk;
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            plans::set_risk(
+                conn,
+                &org_id.to_string(),
+                &user_id.to_string(),
+                &actor,
+                risk,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sets the organisation's sampling rates by risk rating (percent; defaults new 100, high 50,
+/// medium 25, low 10).
+#[utoipa::path(put, path = "/api/orgs/{org_id}/sampling-rates", params(("org_id" = Uuid, Path)),
+    request_body(content = Object), responses((status = 204), (status = 422, body = crate::http::error::Problem)))]
+pub async fn set_rates(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<SamplingRates>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let rates = body.into_inner();
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| plans::set_rates(conn, &org_id.to_string(), &actor, rates, Utc::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Issues the statement of competence once every required sign-off is in place (409 with what is
+/// missing otherwise).
+#[utoipa::path(post, path = "/api/enrolments/{id}/statement", params(("id" = Uuid, Path)),
+    responses((status = 201, body = Statement), (status = 409, body = crate::http::error::Problem)))]
+pub async fn issue_statement(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let tx_state = state.clone();
+    let statement = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::IssueStatement)?;
+            let standard = standard_of(&tx_state, &enrolment)?;
+            let (row, _) = statements::issue(
+                conn,
+                standard,
+                &enrolment,
+                &session.user_id,
+                &tx_state.config.public_url,
+                &tx_state.fonts,
+                Utc::now(),
+            )?;
+            if !row.missing_chars.is_empty() {
+                tracing::warn!(code = %row.code, missing = %row.missing_chars, "statement has characters no font can show");
+            }
+            row.summary()
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(statement))
+}
+
+/// Loads an enrolment's statement and asks the policy about it.
+fn authorized_statement(
+    conn: &mut crate::db::DbConnection,
+    session: &Session,
+    enrolment_id: &str,
+    action: Action,
+) -> Result<statements::StatementRow, ActionError> {
+    let enrolment = crate::portfolio::load_enrolment(conn, enrolment_id)?;
+    session.require(
+        action,
+        &Resource::Statement {
+            enrolment: enrolment.facts()?,
+        },
+    )?;
+    statements::current(conn, enrolment_id)?.ok_or(ActionError::NotFound)
+}
+
+/// The statement as PDF, rendered again from its stored content (byte-identical each time).
+#[utoipa::path(get, path = "/api/enrolments/{id}/statement.pdf", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "application/pdf"), (status = 404, body = crate::http::error::Problem)))]
+pub async fn statement_pdf(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let tx_state = state.clone();
+    let (code, bytes) = state
+        .db
+        .read(move |conn| {
+            let row = authorized_statement(conn, &session, &id, Action::ReadStatement)?;
+            let view = row.view()?;
+            let rendered = crate::output::pdf::render(&view, &tx_state.fonts)
+                .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))?;
+            Ok::<_, ActionError>((row.code, rendered.bytes))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"statement-{code}.pdf\""),
+        ))
+        .body(bytes))
+}
+
+/// Why a statement is revoked.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RevokeRequest {
+    /// The reason, shown on the verification page.
+    pub reason: String,
+}
+
+/// Revokes a statement; the verification page then says so.
+#[utoipa::path(post, path = "/api/enrolments/{id}/statement/revoke", params(("id" = Uuid, Path)), request_body = RevokeRequest,
+    responses((status = 200, body = Statement), (status = 422, body = crate::http::error::Problem)))]
+pub async fn revoke_statement(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<RevokeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let reason = body.into_inner().reason;
+    let statement = state
+        .db
+        .write(move |conn| {
+            let row = authorized_statement(conn, &session, &id, Action::RevokeStatement)?;
+            statements::revoke(conn, &row, &session.user_id, &reason, Utc::now())?.summary()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(statement))
+}
+
+/// Public verification: anyone with the code sees whether the statement is valid or revoked and
+/// whose it is. HTML for people, JSON with `Accept: application/json`.
+#[utoipa::path(get, path = "/verify/{code}", params(("code" = String, Path)), security(()),
+    responses((status = 200, body = Statement), (status = 404, body = crate::http::error::Problem)))]
+pub async fn verify(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let code = path.into_inner();
+    let wants_json = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"));
+    let found = state
+        .db
+        .read(move |conn| statements::by_code(conn, &code)?.summary())
+        .await;
+    match (found, wants_json) {
+        (Ok(statement), true) => Ok(HttpResponse::Ok().json(statement)),
+        (Ok(statement), false) => crate::http::pages::render(
+            &state,
+            "pages/verify.html",
+            &serde_json::json!({
+                "title": "Verify a statement", "statement": statement, "found": true
+            }),
+        ),
+        (Err(ActionError::NotFound), false) => {
+            let mut page = crate::http::pages::render(
+                &state,
+                "pages/verify.html",
+                &serde_json::json!({
+                    "title": "Verify a statement", "found": false
+                }),
+            )?;
+            *page.status_mut() = actix_web::http::StatusCode::NOT_FOUND;
+            Ok(page)
+        }
+        (Err(err), _) => Err(err.into()),
+    }
+}
+
+/// Which reading the organisation takes of a standard's ambiguous rules: rule id → interpretation id.
+#[utoipa::path(put, path = "/api/orgs/{org_id}/interpretations/{code}/{version}",
+    params(("org_id" = Uuid, Path), ("code" = String, Path), ("version" = u32, Path)),
+    request_body(content = Object, description = "rule id → interpretation id, e.g. {\"N9\": \"customer_needs_list\"}"),
+    responses((status = 200, description = "The interpretations now in force"), (status = 422, body = crate::http::error::Problem)))]
+pub async fn set_interpretations(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String, String)>,
+    body: ValidJson<crate::standards::Interpretations>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path.0)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let version: u32 = path.2.parse().map_err(|_| ApiError::NotFound)?;
+    let catalogue = state.catalogue.clone();
+    let code = path.1.clone();
+    let chosen = body.into_inner();
+    let actor = session.user_id.clone();
+    let saved = state
+        .db
+        .write(move |conn| {
+            let loaded = catalogue.get(&code, version).ok_or(ActionError::NotFound)?;
+            crate::settings::set_interpretations(
+                conn,
+                &org_id.to_string(),
+                &actor,
+                &loaded.standard,
+                chosen,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(saved))
+}

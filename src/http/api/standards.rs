@@ -1,0 +1,93 @@
+//! The catalogue of unit standards.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Serialize;
+
+use crate::auth::policy::{Action, Resource};
+use crate::catalogue::open_for_enrolment;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::standards::{Level, LoadedStandard, Status};
+
+/// One standard version in the list.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StandardSummary {
+    /// NZQA, SQA, NOS, SVQ …
+    pub framework: String,
+    /// The code, e.g. `28268` or `H12H 04`.
+    pub code: String,
+    /// Other codes for the same unit (e.g. `CFACC33`).
+    pub aliases: Vec<String>,
+    /// The version.
+    pub version: u32,
+    /// The title.
+    pub title: String,
+    /// Level and its scheme.
+    #[schema(value_type = Option<Object>)]
+    pub level: Option<Level>,
+    /// Credits, e.g. "15 credits".
+    pub credits: Option<String>,
+    /// current, expiring, expired, draft.
+    #[schema(value_type = Option<String>)]
+    pub status: Option<Status>,
+    /// Whether new enrolments are accepted today.
+    pub open_for_enrolment: bool,
+    /// SHA-256 of the YAML file this version was loaded from.
+    pub content_hash: String,
+}
+
+impl StandardSummary {
+    /// The summary of a loaded standard.
+    pub fn of(loaded: &LoadedStandard) -> Self {
+        let s = &loaded.standard;
+        Self {
+            framework: s.framework.clone(),
+            code: s.code.clone(),
+            aliases: s.aliases.clone(),
+            version: s.version,
+            title: s.title.clone(),
+            level: s.level.clone(),
+            credits: s
+                .credits
+                .as_ref()
+                .map(|c| format!("{} {}", c.value, c.unit)),
+            status: s.status,
+            open_for_enrolment: open_for_enrolment(s, Utc::now().date_naive()),
+            content_hash: loaded.content_hash.clone(),
+        }
+    }
+}
+
+/// Every standard version the service knows.
+#[utoipa::path(get, path = "/api/standards",
+    responses((status = 200, body = Vec<StandardSummary>), (status = 401, body = crate::http::error::Problem)))]
+pub async fn list(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+    session.require(Action::ReadStandard, &Resource::Standard)?;
+    let all: Vec<StandardSummary> = state
+        .catalogue
+        .all()
+        .iter()
+        .map(StandardSummary::of)
+        .collect();
+    Ok(HttpResponse::Ok().json(all))
+}
+
+/// One standard version, whole: outcomes, criteria, range statements, knowledge, evidence rules.
+#[utoipa::path(get, path = "/api/standards/{code}/{version}",
+    params(("code" = String, Path), ("version" = u32, Path)),
+    responses((status = 200, description = "The standard as JSON (see standards/schema.json)"),
+              (status = 404, body = crate::http::error::Problem)))]
+pub async fn show(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    session.require(Action::ReadStandard, &Resource::Standard)?;
+    let version: u32 = path.1.parse().map_err(|_| ApiError::NotFound)?;
+    let loaded = state
+        .catalogue
+        .get(&path.0, version)
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(&loaded.standard))
+}

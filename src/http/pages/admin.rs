@@ -1,0 +1,491 @@
+//! The provider admin's pages: people and their roles, enrolments.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::dashboard::role_label;
+use super::form::{Fields, FormState, field_errors};
+use super::rows::{EnrolmentRow, rows_in_org, unit_name};
+use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource, Role};
+use crate::catalogue::open_for_enrolment;
+use crate::http::api::path_id;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::identity::{self, NewUser, User};
+use crate::portfolio::{self, NewEnrolment};
+
+#[derive(Debug, Clone, Serialize)]
+struct SelectOption {
+    value: String,
+    label: String,
+}
+
+fn option(value: impl Into<String>, label: impl Into<String>) -> SelectOption {
+    SelectOption {
+        value: value.into(),
+        label: label.into(),
+    }
+}
+
+#[derive(Serialize)]
+struct Person {
+    id: String,
+    name: String,
+    email: String,
+    active: bool,
+    roles: Vec<String>,
+    grant: FormState,
+}
+
+#[derive(Serialize)]
+struct PeopleView {
+    title: String,
+    org_id: String,
+    org_name: String,
+    csrf: String,
+    people: Vec<Person>,
+    create: FormState,
+    create_roles: Vec<SelectOption>,
+    grant_roles: Vec<SelectOption>,
+}
+
+/// Which form on the people page was refused, and its state.
+enum Refused {
+    None,
+    Create(FormState),
+    Grant(String, FormState),
+}
+
+/// `GET /orgs/{org_id}/people`.
+pub async fn people(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(people_page(&state, &session, &path, Refused::None).await)
+}
+
+fn role_words(user: &User, org_id: &str) -> Vec<String> {
+    user.grants
+        .iter()
+        .filter(|g| g.org_id == org_id)
+        .map(|g| {
+            let label = g
+                .role
+                .parse::<Role>()
+                .map_or_else(|_| g.role.clone(), |r| role_label(r).to_owned());
+            match g.expires_at {
+                Some(at) if at <= Utc::now() => format!("{label} (ended {})", at.date_naive()),
+                Some(at) => format!("{label} (until {})", at.date_naive()),
+                None => label,
+            }
+        })
+        .collect()
+}
+
+async fn people_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    refused: Refused,
+) -> Result<HttpResponse, PageError> {
+    let org_id = path_id(raw_org)?;
+    session.require(Action::ListUsers, &Resource::Organisation { org_id })?;
+    let org = org_id.to_string();
+    let (org_name, users) = state
+        .db
+        .read(move |conn| {
+            let name = identity::find_organisation(conn, &org)?.name;
+            Ok::<_, ActionError>((name, identity::list_users(conn, &org)?))
+        })
+        .await?;
+    let org = org_id.to_string();
+    let (status, create, grant_for) = match refused {
+        Refused::None => (StatusCode::OK, FormState::default(), None),
+        Refused::Create(form) => (StatusCode::UNPROCESSABLE_ENTITY, form, None),
+        Refused::Grant(user, form) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormState::default(),
+            Some((user, form)),
+        ),
+    };
+    let people = users
+        .iter()
+        .map(|u| {
+            let id = u.id.to_string();
+            let grant = match &grant_for {
+                Some((user, form)) if *user == id => form.clone(),
+                _ => FormState::default(),
+            };
+            Person {
+                roles: role_words(u, &org),
+                name: u.name.clone(),
+                email: u.email.clone(),
+                active: u.active,
+                grant,
+                id,
+            }
+        })
+        .collect();
+    let roles = |with_external: bool| {
+        Role::ALL
+            .iter()
+            .filter(|r| with_external || **r != Role::ExternalVerifier)
+            .map(|r| option(r.as_str(), role_label(*r)))
+            .collect::<Vec<_>>()
+    };
+    let view = PeopleView {
+        title: format!("People — {org_name}"),
+        org_id: org,
+        org_name,
+        csrf: session.csrf.clone(),
+        people,
+        create,
+        create_roles: roles(false),
+        grant_roles: roles(true),
+    };
+    page_with_status(state, Some(session), "pages/people.html", &view, status)
+}
+
+/// `POST /orgs/{org_id}/people`: creates a user with a first role.
+pub async fn create_person(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(create_person_page(&state, &session, &path, fields).await)
+}
+
+async fn create_person_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let org_id = path_id(raw_org)?;
+    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
+    let new = NewUser {
+        email: fields.text("email").to_owned(),
+        name: fields.text("name").to_owned(),
+        password: fields.text("password").to_owned(),
+        role: fields.text("role").to_owned(),
+        national_learner_number: fields.filled("national_learner_number"),
+    };
+    if new.role.parse::<Role>() == Ok(Role::ExternalVerifier) {
+        let errors = BTreeMap::from([(
+            "role".to_owned(),
+            "Create the person with another role, then grant external verifier access with an end date".to_owned(),
+        )]);
+        return people_page(
+            state,
+            session,
+            raw_org,
+            Refused::Create(FormState::again(&fields, errors)),
+        )
+        .await;
+    }
+    let actor = session.user_id.clone();
+    let created = state
+        .db
+        .write(move |conn| identity::create_user(conn, Some(&actor), &org_id.to_string(), new))
+        .await;
+    match created {
+        Ok(_) => Ok(see_other(&format!("/orgs/{org_id}/people"))),
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            people_page(state, session, raw_org, Refused::Create(form)).await
+        }
+    }
+}
+
+/// `POST /orgs/{org_id}/people/{user_id}/roles`: grants a role (external verifiers until a date).
+pub async fn grant_role(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    let (org, user) = path.into_inner();
+    Html(grant_page(&state, &session, &org, &user, fields).await)
+}
+
+/// The end of access chosen as a date: access lasts through that whole day (UTC).
+fn end_of(date: NaiveDate) -> Option<chrono::DateTime<Utc>> {
+    date.succ_opt()?.and_hms_opt(0, 0, 0).map(|t| t.and_utc())
+}
+
+async fn grant_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    raw_user: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let (org_id, user_id) = (path_id(raw_org)?, path_id(raw_user)?);
+    let role = fields.text("role").parse::<Role>();
+    let action = match role {
+        Ok(Role::ExternalVerifier) => Action::GrantExternalVerifier,
+        _ => Action::GrantRole,
+    };
+    session.require(action, &Resource::User { org_id, user_id })?;
+    let (org, user) = (org_id.to_string(), user_id.to_string());
+    let member = state
+        .db
+        .read(move |conn| identity::is_member(conn, &user, &org))
+        .await?;
+    if !member {
+        return Err(ApiError::NotFound.into());
+    }
+    let mut errors = BTreeMap::new();
+    let expires_at = match fields.filled("expires_on") {
+        None => None,
+        Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+            .ok()
+            .and_then(end_of)
+        {
+            Some(at) if at > Utc::now() => Some(at),
+            Some(_) => {
+                errors.insert(
+                    "expires_on".to_owned(),
+                    "The end date must be today or later".to_owned(),
+                );
+                None
+            }
+            None => {
+                errors.insert(
+                    "expires_on".to_owned(),
+                    "Enter a real date, for example 2026-06-30".to_owned(),
+                );
+                None
+            }
+        },
+    };
+    match &role {
+        Err(_) => {
+            errors.insert("role".to_owned(), "Choose a role".to_owned());
+        }
+        Ok(Role::ExternalVerifier)
+            if expires_at.is_none() && !errors.contains_key("expires_on") =>
+        {
+            errors.insert(
+                "expires_on".to_owned(),
+                "External verifier access needs an end date".to_owned(),
+            );
+        }
+        Ok(_) => {}
+    }
+    let (Ok(role), true) = (role, errors.is_empty()) else {
+        let form = FormState::again(&fields, errors);
+        return people_page(
+            state,
+            session,
+            raw_org,
+            Refused::Grant(user_id.to_string(), form),
+        )
+        .await;
+    };
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            identity::grant_role(
+                conn,
+                Some(&actor),
+                &user_id.to_string(),
+                &org_id.to_string(),
+                role,
+                expires_at,
+            )
+        })
+        .await?;
+    Ok(see_other(&format!("/orgs/{org_id}/people")))
+}
+
+#[derive(Serialize)]
+struct EnrolmentsView {
+    title: String,
+    org_id: String,
+    org_name: String,
+    csrf: String,
+    rows: Vec<EnrolmentRow>,
+    form: FormState,
+    candidates: Vec<SelectOption>,
+    assessors: Vec<SelectOption>,
+    verifiers: Vec<SelectOption>,
+    standards: Vec<SelectOption>,
+}
+
+/// `GET /orgs/{org_id}/enrolments`: the organisation's enrolments, and the form to enrol someone.
+pub async fn enrolments(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    let today = Utc::now().date_naive().to_string();
+    let form = FormState::with_values([("start_date".to_owned(), today)]);
+    Html(enrolments_page(&state, &session, &path, form).await)
+}
+
+async fn enrolments_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    form: FormState,
+) -> Result<HttpResponse, PageError> {
+    let org_id = path_id(raw_org)?;
+    session.require(Action::CreateEnrolment, &Resource::Organisation { org_id })?;
+    let catalogue = state.catalogue.clone();
+    let actor = session.actor.clone();
+    let (org_name, rows, users) = state
+        .db
+        .read(move |conn| {
+            let org = org_id.to_string();
+            let name = identity::find_organisation(conn, &org)?.name;
+            let rows = rows_in_org(conn, &catalogue, &actor, org_id, |_| true)?;
+            Ok::<_, ActionError>((name, rows, identity::list_users(conn, &org)?))
+        })
+        .await?;
+    let now = Utc::now();
+    let org = org_id.to_string();
+    let holding = |role: Role| {
+        users
+            .iter()
+            .filter(|u| {
+                u.active
+                    && u.grants.iter().any(|g| {
+                        g.org_id == org
+                            && g.role == role.as_str()
+                            && g.expires_at.is_none_or(|t| t > now)
+                    })
+            })
+            .map(|u| option(u.id.to_string(), format!("{} ({})", u.name, u.email)))
+            .collect::<Vec<_>>()
+    };
+    let standards = state
+        .catalogue
+        .all()
+        .iter()
+        .filter(|l| open_for_enrolment(&l.standard, now.date_naive()))
+        .map(|l| {
+            let s = &l.standard;
+            option(
+                format!("{}@{}", s.code, s.version),
+                format!("{} — {}", unit_name(s), s.title),
+            )
+        })
+        .collect();
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = EnrolmentsView {
+        title: format!("Enrolments — {org_name}"),
+        org_id: org.clone(),
+        org_name,
+        csrf: session.csrf.clone(),
+        rows,
+        form,
+        candidates: holding(Role::Candidate),
+        assessors: holding(Role::Assessor),
+        verifiers: holding(Role::InternalVerifier),
+        standards,
+    };
+    page_with_status(
+        state,
+        Some(session),
+        "pages/org_enrolments.html",
+        &view,
+        status,
+    )
+}
+
+/// `POST /orgs/{org_id}/enrolments`: enrols a candidate.
+pub async fn create_enrolment(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(create_enrolment_page(&state, &session, &path, fields).await)
+}
+
+fn optional_id(fields: &Fields, name: &str, errors: &mut BTreeMap<String, String>) -> Option<Uuid> {
+    let text = fields.filled(name)?;
+    match Uuid::parse_str(&text) {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.insert(name.to_owned(), "Choose someone from the list".to_owned());
+            None
+        }
+    }
+}
+
+async fn create_enrolment_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let org_id = path_id(raw_org)?;
+    session.require(Action::CreateEnrolment, &Resource::Organisation { org_id })?;
+    let mut errors = BTreeMap::new();
+    let candidate_id = optional_id(&fields, "candidate_id", &mut errors);
+    if candidate_id.is_none() && !errors.contains_key("candidate_id") {
+        errors.insert("candidate_id".to_owned(), "Choose the candidate".to_owned());
+    }
+    let assessor_id = optional_id(&fields, "assessor_id", &mut errors);
+    let iv_id = optional_id(&fields, "iv_id", &mut errors);
+    let standard = fields.filled("standard").unwrap_or_default();
+    if standard.is_empty() {
+        errors.insert("standard".to_owned(), "Choose the unit standard".to_owned());
+    }
+    let start_date = match fields.filled("start_date") {
+        None => None,
+        Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.insert(
+                    "start_date".to_owned(),
+                    "Enter a real date, for example 2024-05-01".to_owned(),
+                );
+                None
+            }
+        },
+    };
+    let (Some(candidate_id), true) = (candidate_id, errors.is_empty()) else {
+        return enrolments_page(state, session, raw_org, FormState::again(&fields, errors)).await;
+    };
+    let new = NewEnrolment {
+        org_id,
+        candidate_id,
+        assessor_id,
+        iv_id,
+        standard,
+        start_date,
+    };
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let created = state
+        .db
+        .write(move |conn| portfolio::create_enrolment(conn, &catalogue, &actor, new, Utc::now()))
+        .await;
+    match created {
+        Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            enrolments_page(state, session, raw_org, form).await
+        }
+    }
+}

@@ -1,0 +1,766 @@
+//! The assessor's pages: the caseload; the observation checklist generated from the standard; the
+//! questioning record; judging a piece of evidence mapping by mapping.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+use super::evidence::{EvidenceForm, add, added, open, show, to_new_evidence};
+use super::form::{Fields, FormState, field_id};
+use super::record::{
+    CriterionView, checklist_view, new_record_fields, notes_field, place_errors, read_activity,
+    read_attributes, read_mappings, result_field, ticked_range,
+};
+use super::rows::{EnrolmentRow, live_orgs, rows_in_org, standard_of};
+use super::view::{Html, PageError, PageSession, check_csrf, page, see_other};
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Role};
+use crate::http::AppState;
+use crate::http::api::enrolments::authorize;
+use crate::http::api::path_id;
+use crate::http::session::Session;
+use crate::portfolio::{self, JudgementInput, Judgements};
+use crate::rules::portfolio::Judgement;
+use crate::standards::{Outcome, Standard};
+
+/// `?sort=waiting|close|idle`.
+#[derive(Debug, Deserialize)]
+pub struct CaseloadQuery {
+    sort: Option<String>,
+}
+
+#[derive(Serialize)]
+struct CaseloadView {
+    title: &'static str,
+    sort: &'static str,
+    rows: Vec<EnrolmentRow>,
+    waiting: usize,
+}
+
+/// `GET /caseload`: every enrolment the assessor assesses, sorted by what needs them first.
+pub async fn caseload(
+    state: web::Data<AppState>,
+    session: PageSession,
+    query: web::Query<CaseloadQuery>,
+) -> Html {
+    let sort = match query.sort.as_deref() {
+        Some("close") => "close",
+        Some("idle") => "idle",
+        _ => "waiting",
+    };
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.0.clone();
+    let loaded = state
+        .db
+        .read(move |conn| {
+            let me = for_tx.user_id.clone();
+            let now = Utc::now();
+            let mut rows = Vec::new();
+            for org in live_orgs(&for_tx.actor) {
+                let assesses = for_tx
+                    .actor
+                    .grants
+                    .iter()
+                    .any(|g| g.org_id == org && g.role == Role::Assessor && g.is_live(now));
+                if assesses {
+                    rows.extend(rows_in_org(conn, &catalogue, &for_tx.actor, org, |e| {
+                        e.assessor_id.as_deref() == Some(me.as_str())
+                    })?);
+                }
+            }
+            Ok::<_, ActionError>(rows)
+        })
+        .await;
+    let mut rows = match loaded {
+        Ok(rows) => rows,
+        Err(err) => return Html(Err(err.into())),
+    };
+    // Finished work (certified, withdrawn) stays listed, last.
+    let done = |r: &EnrolmentRow| matches!(r.status.as_str(), "certified" | "withdrawn");
+    match sort {
+        "close" => rows.sort_by_key(|r| (done(r), r.complete, std::cmp::Reverse(r.confirmed))),
+        "idle" => rows.sort_by_key(|r| (done(r), std::cmp::Reverse(r.idle_days))),
+        _ => rows.sort_by_key(|r| {
+            (
+                done(r),
+                std::cmp::Reverse(r.waiting),
+                std::cmp::Reverse(r.idle_days),
+            )
+        }),
+    }
+    let view = CaseloadView {
+        title: "Your caseload",
+        sort,
+        waiting: rows.iter().map(|r| r.waiting).sum(),
+        rows,
+    };
+    page(&state, Some(&session), "pages/caseload.html", &view).into()
+}
+
+/// `?outcome=ID`: which outcome's checklist to show.
+#[derive(Debug, Deserialize)]
+pub struct OutcomeQuery {
+    outcome: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ObservationView {
+    #[serde(flatten)]
+    common: EvidenceForm,
+    outcome: String,
+    outcome_title: String,
+    checklist: Vec<CriterionView>,
+    outcome_choices: Vec<(String, String)>,
+}
+
+/// The outcome asked for, or the first; a standard with no outcomes has no checklist.
+fn pick_outcome<'a>(
+    standard: &'a Standard,
+    wanted: Option<&str>,
+) -> Result<&'a Outcome, PageError> {
+    wanted
+        .and_then(|id| standard.outcome(id))
+        .or_else(|| standard.outcomes.first())
+        .ok_or_else(|| {
+            ActionError::Conflict(format!(
+                "standard {} has no outcomes to observe",
+                standard.code
+            ))
+            .into()
+        })
+}
+
+fn observation_view(
+    state: &AppState,
+    session: &Session,
+    opened: &super::evidence::Opened,
+    standard: &Standard,
+    outcome: &Outcome,
+    fields: &Fields,
+    errors: BTreeMap<String, String>,
+) -> ObservationView {
+    let common = EvidenceForm::new(
+        state,
+        session,
+        opened,
+        standard,
+        "Record an observation",
+        fields,
+        errors,
+    );
+    let checklist = checklist_view(outcome, fields, &common.form);
+    ObservationView {
+        outcome: outcome.id.clone(),
+        outcome_title: outcome.title.clone(),
+        checklist,
+        outcome_choices: standard
+            .outcomes
+            .iter()
+            .map(|o| (o.id.clone(), o.title.clone()))
+            .collect(),
+        common,
+    }
+}
+
+/// `GET /enrolments/{id}/observations/new?outcome=1`: the checklist for one outcome.
+pub async fn observation_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    query: web::Query<OutcomeQuery>,
+) -> Html {
+    Html(observation_form_page(&state, &session, &path, query.outcome.as_deref()).await)
+}
+
+async fn observation_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    outcome: Option<&str>,
+) -> Result<HttpResponse, PageError> {
+    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let outcome = pick_outcome(standard, outcome)?;
+    let fields = new_record_fields();
+    let view = observation_view(
+        state,
+        session,
+        &opened,
+        standard,
+        outcome,
+        &fields,
+        BTreeMap::new(),
+    );
+    show(
+        state,
+        session,
+        "pages/evidence_observation.html",
+        &view,
+        false,
+    )
+}
+
+/// The checklist record; every criterion of the outcome needs a result.
+fn observation_record(
+    standard: &Standard,
+    outcome: &Outcome,
+    fields: &Fields,
+) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
+    let mut record = Map::new();
+    let mut errors = BTreeMap::new();
+    record.insert("method".into(), json!("observation_checklist"));
+    read_activity(fields, &mut record, &mut errors);
+    record.insert(
+        "attributes".into(),
+        Value::Object(read_attributes(standard, fields)),
+    );
+    let mut lines = Vec::new();
+    let mut shown = Vec::new();
+    for criterion in &outcome.criteria {
+        let field = result_field(&criterion.id);
+        let result = fields.text(&field);
+        if !matches!(result, "shown" | "not_shown" | "not_applicable") {
+            errors.insert(
+                field,
+                format!(
+                    "Choose shown, not shown or not applicable for {}",
+                    criterion.id
+                ),
+            );
+            continue;
+        }
+        if result == "shown" {
+            shown.push(criterion.id.clone());
+        }
+        let mut line = json!({
+            "criterion": criterion.id,
+            "result": result,
+            "range": ticked_range(outcome, criterion, fields),
+        });
+        if let Some(notes) = fields.filled(&notes_field(&criterion.id)) {
+            line["notes"] = json!(notes);
+        }
+        lines.push(line);
+    }
+    record.insert("details".into(), json!({ "checklist": lines }));
+    (record, shown, errors)
+}
+
+/// `POST /enrolments/{id}/observations/new`.
+pub async fn observation(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(observation_page(&state, &session, &path, fields).await)
+}
+
+async fn observation_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let outcome = pick_outcome(standard, fields.filled("outcome").as_deref())?;
+    let (record, shown, mut errors) = observation_record(standard, outcome, &fields);
+    if errors.is_empty() {
+        let new = to_new_evidence(record)?;
+        let action = Action::RecordAssessorEvidence;
+        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+            Ok(evidence_id) => return Ok(added(&opened.enrolment.id, &evidence_id)),
+            Err(refused) => errors.extend(refused),
+        }
+    }
+    // Problems with a shown line's range items land on that line's result.
+    let errors = place_errors(errors, &shown)
+        .into_iter()
+        .map(|(key, reason)| match key.strip_prefix("criteria.") {
+            Some(criterion) => (result_field(criterion), reason),
+            None => (key, reason),
+        })
+        .collect();
+    let view = observation_view(state, session, &opened, standard, outcome, &fields, errors);
+    show(
+        state,
+        session,
+        "pages/evidence_observation.html",
+        &view,
+        true,
+    )
+}
+
+/// How many question and answer pairs the questioning form offers.
+const QUESTION_ROWS: usize = 5;
+
+#[derive(Serialize)]
+struct QuestionRow {
+    n: usize,
+    question: String,
+    answer: String,
+}
+
+#[derive(Serialize)]
+struct QuestioningView {
+    #[serde(flatten)]
+    common: EvidenceForm,
+    questions: Vec<QuestionRow>,
+    written: bool,
+}
+
+fn questioning_view(
+    state: &AppState,
+    session: &Session,
+    opened: &super::evidence::Opened,
+    standard: &Standard,
+    fields: &Fields,
+    errors: BTreeMap<String, String>,
+) -> QuestioningView {
+    QuestioningView {
+        common: EvidenceForm::new(
+            state,
+            session,
+            opened,
+            standard,
+            "Record questioning",
+            fields,
+            errors,
+        ),
+        questions: (1..=QUESTION_ROWS)
+            .map(|n| QuestionRow {
+                n,
+                question: fields.text(&format!("question.{n}")).to_owned(),
+                answer: fields.text(&format!("answer.{n}")).to_owned(),
+            })
+            .collect(),
+        written: fields.text("method") == "written_questioning",
+    }
+}
+
+/// `GET /enrolments/{id}/questioning/new`.
+pub async fn questioning_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(questioning_form_page(&state, &session, &path).await)
+}
+
+async fn questioning_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+) -> Result<HttpResponse, PageError> {
+    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let view = questioning_view(
+        state,
+        session,
+        &opened,
+        standard,
+        &new_record_fields(),
+        BTreeMap::new(),
+    );
+    show(
+        state,
+        session,
+        "pages/evidence_questioning.html",
+        &view,
+        false,
+    )
+}
+
+fn questioning_record(
+    standard: &Standard,
+    fields: &Fields,
+) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
+    let mut record = Map::new();
+    let mut errors = BTreeMap::new();
+    let method = match fields.text("method") {
+        "written_questioning" => "written_questioning",
+        _ => "oral_questioning",
+    };
+    record.insert("method".into(), json!(method));
+    read_activity(fields, &mut record, &mut errors);
+    record.insert(
+        "attributes".into(),
+        Value::Object(read_attributes(standard, fields)),
+    );
+    let mut questions = Vec::new();
+    for n in 1..=QUESTION_ROWS {
+        let question = fields.filled(&format!("question.{n}"));
+        let answer = fields.filled(&format!("answer.{n}"));
+        match (question, answer) {
+            (Some(question), Some(answer)) => {
+                questions.push(json!({ "question": question, "answer": answer }))
+            }
+            (Some(_), None) => {
+                errors.insert(
+                    format!("answer.{n}"),
+                    "Write down the candidate's answer".into(),
+                );
+            }
+            (None, Some(_)) => {
+                errors.insert(
+                    format!("question.{n}"),
+                    "Write down the question asked".into(),
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    let mappings = read_mappings(standard, fields);
+    let order: Vec<String> = mappings.iter().map(|(id, _)| id.clone()).collect();
+    record.insert(
+        "criteria".into(),
+        Value::Array(mappings.into_iter().map(|(_, m)| m).collect()),
+    );
+    record.insert("knowledge".into(), json!(fields.all("knowledge")));
+    let mut details = json!({ "questions": questions });
+    if let Some(summary) = fields.filled("details.summary") {
+        details["summary"] = json!(summary);
+    }
+    record.insert("details".into(), details);
+    (record, order, errors)
+}
+
+/// `POST /enrolments/{id}/questioning/new`.
+pub async fn questioning(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(questioning_page(&state, &session, &path, fields).await)
+}
+
+async fn questioning_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let (record, order, mut errors) = questioning_record(standard, &fields);
+    if errors.is_empty() {
+        let new = to_new_evidence(record)?;
+        let action = Action::RecordAssessorEvidence;
+        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+            Ok(evidence_id) => return Ok(added(&opened.enrolment.id, &evidence_id)),
+            Err(refused) => errors.extend(refused),
+        }
+    }
+    let errors = place_errors(errors, &order)
+        .into_iter()
+        .map(|(key, reason)| match key.as_str() {
+            "details.questions" => ("question.1".to_owned(), reason),
+            _ => (key, reason),
+        })
+        .collect();
+    let view = questioning_view(state, session, &opened, standard, &fields, errors);
+    show(
+        state,
+        session,
+        "pages/evidence_questioning.html",
+        &view,
+        true,
+    )
+}
+
+#[derive(Serialize)]
+struct JudgedMapping {
+    /// `criteria[0]` or `knowledge[1]`: the API's path, also the form's field prefix.
+    key: String,
+    id: String,
+    text: String,
+    range: Vec<String>,
+    choices: Vec<super::record::Choice>,
+    feedback: String,
+    dom: String,
+    feedback_dom: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JudgeView {
+    title: String,
+    id: String,
+    evidence_id: String,
+    heading: String,
+    candidate: String,
+    csrf: String,
+    form: FormState,
+    /// Criteria first, then knowledge items.
+    mappings: Vec<JudgedMapping>,
+}
+
+fn judgement_of(word: &str) -> Option<Judgement> {
+    match word {
+        "accepted" => Some(Judgement::Accepted),
+        "rejected" => Some(Judgement::Rejected),
+        "pending" => Some(Judgement::Pending),
+        _ => None,
+    }
+}
+
+fn word_of(judgement: Judgement) -> &'static str {
+    match judgement {
+        Judgement::Accepted => "accepted",
+        Judgement::Rejected => "rejected",
+        Judgement::Pending => "pending",
+    }
+}
+
+/// A mapping of the record as stored: what the judge form shows for it.
+struct StoredMapping<'a> {
+    /// `criteria[0]` or `knowledge[1]`.
+    key: String,
+    id: &'a str,
+    text: String,
+    range: Vec<String>,
+    judgement: Judgement,
+    feedback: Option<&'a str>,
+}
+
+/// One mapping's controls: accept / reject / leave pending, and the feedback — as stored, or as
+/// sent when the form comes back with errors.
+fn judged(stored: StoredMapping<'_>, sent: Option<&Fields>, form: &FormState) -> JudgedMapping {
+    let key = stored.key;
+    let field = format!("{key}.judgement");
+    let chosen = sent.map_or_else(
+        || word_of(stored.judgement).to_owned(),
+        |f| f.text(&field).to_owned(),
+    );
+    let feedback = sent.map_or_else(
+        || stored.feedback.unwrap_or_default().to_owned(),
+        |f| f.text(&format!("{key}.feedback")).to_owned(),
+    );
+    let choices = [
+        ("accepted", "Accept"),
+        ("rejected", "Reject"),
+        ("pending", "Not judged yet"),
+    ]
+    .iter()
+    .map(|(value, label)| super::record::Choice {
+        value: (*value).to_owned(),
+        label: (*label).to_owned(),
+        checked: chosen == *value,
+        dom: field_id(&format!("{field}.{value}")),
+    })
+    .collect();
+    JudgedMapping {
+        dom: field_id(&field),
+        feedback_dom: field_id(&format!("{key}.feedback")),
+        error: form
+            .error(&field)
+            .or_else(|| form.error(&format!("{key}.feedback"))),
+        key,
+        id: stored.id.to_owned(),
+        text: stored.text,
+        range: stored.range,
+        choices,
+        feedback,
+    }
+}
+
+async fn judge_view(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    raw_evidence: &str,
+    fields: Option<&Fields>,
+    errors: BTreeMap<String, String>,
+) -> Result<JudgeView, PageError> {
+    let id = path_id(raw_id)?.to_string();
+    let evidence_id = path_id(raw_evidence)?.to_string();
+    let for_tx = session.clone();
+    let (enrolment, record, candidate) = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
+            let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
+            let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?.name;
+            Ok::<_, ActionError>((enrolment, record, candidate))
+        })
+        .await?;
+    let standard = standard_of(&state.catalogue, &enrolment)?;
+    let form = match fields {
+        Some(fields) => FormState::again(fields, errors),
+        None => FormState::default(),
+    };
+    let criteria: Vec<JudgedMapping> = record
+        .instance
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let text = standard
+                .criterion(&m.criterion)
+                .map(|c| c.text.clone())
+                .unwrap_or_default();
+            let range = m
+                .range
+                .iter()
+                .flat_map(|(list, items)| {
+                    items.iter().map(move |item| {
+                        standard
+                            .range_list(list)
+                            .and_then(|l| l.items.iter().find(|x| &x.id == item))
+                            .map_or_else(|| item.clone(), |x| x.text.clone())
+                    })
+                })
+                .collect();
+            let stored = StoredMapping {
+                key: format!("criteria[{i}]"),
+                id: &m.criterion,
+                text,
+                range,
+                judgement: m.judgement,
+                feedback: m.feedback.as_deref(),
+            };
+            judged(stored, fields, &form)
+        })
+        .collect();
+    let knowledge: Vec<JudgedMapping> = record
+        .instance
+        .knowledge
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let text = standard
+                .knowledge_item(&k.item)
+                .map(|x| x.text.clone())
+                .unwrap_or_default();
+            let stored = StoredMapping {
+                key: format!("knowledge[{i}]"),
+                id: &k.item,
+                text,
+                range: Vec::new(),
+                judgement: k.judgement,
+                feedback: k.feedback.as_deref(),
+            };
+            judged(stored, fields, &form)
+        })
+        .collect();
+    let heading = record
+        .instance
+        .title
+        .clone()
+        .unwrap_or_else(|| super::view::capitalise(record.instance.method.label()));
+    Ok(JudgeView {
+        title: format!("Judge: {heading}"),
+        id: enrolment.id,
+        evidence_id: record.id,
+        heading: format!("{heading} of {}", record.instance.date),
+        candidate,
+        csrf: session.csrf.clone(),
+        form,
+        mappings: criteria.into_iter().chain(knowledge).collect(),
+    })
+}
+
+/// `GET /enrolments/{id}/evidence/{evidence_id}/judge`.
+pub async fn judge_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+) -> Html {
+    let (id, evidence) = path.into_inner();
+    let view = judge_view(&state, &session, &id, &evidence, None, BTreeMap::new()).await;
+    Html(view.and_then(|view| page(&state, Some(&session), "pages/judge.html", &view)))
+}
+
+/// Reads the judgement of each mapping listed on the form (`criteria[i].id` hidden fields).
+fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
+    let mut errors = BTreeMap::new();
+    let mut read = |kind: &str| {
+        let mut inputs = Vec::new();
+        for i in 0.. {
+            let key = format!("{kind}[{i}]");
+            let Some(id) = fields.filled(&format!("{key}.id")) else {
+                break;
+            };
+            let word = fields.text(&format!("{key}.judgement"));
+            match judgement_of(word) {
+                Some(judgement) => inputs.push(JudgementInput {
+                    id,
+                    judgement,
+                    feedback: fields.filled(&format!("{key}.feedback")),
+                }),
+                None => {
+                    errors.insert(
+                        format!("{key}.judgement"),
+                        format!("Choose accept or reject for {id}"),
+                    );
+                }
+            }
+        }
+        inputs
+    };
+    let judgements = Judgements {
+        criteria: read("criteria"),
+        knowledge: read("knowledge"),
+    };
+    (judgements, errors)
+}
+
+/// `POST /enrolments/{id}/evidence/{evidence_id}/judge`.
+pub async fn judge(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    let (id, evidence) = path.into_inner();
+    Html(judge_page(&state, &session, &id, &evidence, fields).await)
+}
+
+async fn judge_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    raw_evidence: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let evidence_id = path_id(raw_evidence)?.to_string();
+    let (judgements, mut errors) = read_judgements(&fields);
+    if errors.is_empty() {
+        let for_tx = session.clone();
+        let done = state
+            .db
+            .write(move |conn| {
+                let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
+                portfolio::judge_evidence(
+                    conn,
+                    &enrolment,
+                    &evidence_id,
+                    &for_tx.user_id,
+                    judgements,
+                    Utc::now(),
+                )
+            })
+            .await;
+        match done {
+            Ok(record) => {
+                return Ok(see_other(&format!(
+                    "/enrolments/{}#evidence-{}",
+                    record.enrolment_id, record.id
+                )));
+            }
+            Err(ActionError::Invalid(refused)) => errors.extend(refused),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let view = judge_view(state, session, raw_id, raw_evidence, Some(&fields), errors).await?;
+    show(state, session, "pages/judge.html", &view, true)
+}

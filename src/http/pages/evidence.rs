@@ -1,0 +1,570 @@
+//! Adding evidence from the web: uploading a file (product evidence, an electronic data record) and
+//! witness testimony — by the candidate (with their declaration) or the assessor. The upload is a
+//! plain multipart form that works without JavaScript; with it, `attest.js` sends the same form
+//! with a progress bar. The file is streamed to disk while hashed, exactly as the API's upload.
+
+use std::collections::BTreeMap;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::form::{Fields, FormState};
+use super::record::{
+    ActivityView, AttributeView, Choice, OutcomeView, activity_view, attributes_view,
+    criteria_view, knowledge_view, new_record_fields, place_errors, read_activity, read_attributes,
+    read_mappings,
+};
+use super::rows::{standard_of, unit_name};
+use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
+use crate::action::ActionError;
+use crate::auth::policy::Action;
+use crate::http::api::enrolments::authorize;
+use crate::http::api::path_id;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::identity;
+use crate::portfolio::{self, Enrolment, NewEvidence, StoredFile};
+use crate::standards::Standard;
+use crate::storage::{self, Receiving, StorageError};
+
+/// Text parts of an upload form are small; anything larger is not from our form.
+const TEXT_PART_LIMIT: usize = 64 * 1024;
+
+/// What every evidence form shows around its own fields.
+#[derive(Serialize)]
+pub struct EvidenceForm {
+    /// The page title.
+    pub title: String,
+    /// The enrolment id.
+    pub id: String,
+    /// "NZQA 28268 v2: Communicate with …".
+    pub unit: String,
+    /// The candidate's name.
+    pub candidate: String,
+    /// The form's CSRF token.
+    pub csrf: String,
+    /// Whether the candidate is adding it (their declaration is asked for).
+    pub by_candidate: bool,
+    /// What was typed, and the errors.
+    pub form: FormState,
+    /// When and where.
+    pub activity: ActivityView,
+    /// The criteria with range items (mapping forms).
+    pub outcomes: Vec<OutcomeView>,
+    /// The standard's attributes.
+    pub attributes: Vec<AttributeView>,
+    /// The standard's knowledge items.
+    pub knowledge: Vec<Choice>,
+    /// The upload limit in MB.
+    pub max_upload_mb: u64,
+}
+
+/// An enrolment opened for adding evidence, with its candidate's name.
+pub struct Opened {
+    /// The enrolment.
+    pub enrolment: Enrolment,
+    /// The candidate's name.
+    pub candidate: String,
+}
+
+/// Loads the enrolment if the session may do `action` to it.
+pub async fn open(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    action: Action,
+) -> Result<Opened, PageError> {
+    let id = path_id(raw_id)?.to_string();
+    let for_tx = session.clone();
+    Ok(state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, action)?;
+            let candidate = identity::load_user(conn, &enrolment.candidate_id)?.name;
+            Ok::<_, ActionError>(Opened {
+                enrolment,
+                candidate,
+            })
+        })
+        .await?)
+}
+
+impl EvidenceForm {
+    /// The form for `opened`, filled from `fields`, with `errors`.
+    pub fn new(
+        state: &AppState,
+        session: &Session,
+        opened: &Opened,
+        standard: &Standard,
+        title: &str,
+        fields: &Fields,
+        errors: BTreeMap<String, String>,
+    ) -> Self {
+        let form = FormState::again(fields, errors);
+        Self {
+            title: title.to_owned(),
+            id: opened.enrolment.id.clone(),
+            unit: format!("{}: {}", unit_name(standard), standard.title),
+            candidate: opened.candidate.clone(),
+            csrf: session.csrf.clone(),
+            by_candidate: opened.enrolment.candidate_id == session.user_id,
+            activity: activity_view(fields),
+            outcomes: criteria_view(standard, fields, &form),
+            attributes: attributes_view(standard, fields, &form),
+            knowledge: knowledge_view(standard, fields),
+            max_upload_mb: state.config.max_upload_bytes / (1024 * 1024),
+            form,
+        }
+    }
+}
+
+/// Shows an evidence form: 200 when new, 422 when shown again with errors.
+pub fn show<T: Serialize>(
+    state: &AppState,
+    session: &Session,
+    template: &str,
+    view: &T,
+    has_errors: bool,
+) -> Result<HttpResponse, PageError> {
+    let status = if has_errors {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    page_with_status(state, Some(session), template, view, status)
+}
+
+/// The API's evidence record from the form's JSON; the form has already checked every field the
+/// record's types constrain, so a failure here is a fault.
+pub fn to_new_evidence(record: Map<String, Value>) -> Result<NewEvidence, PageError> {
+    serde_json::from_value(Value::Object(record))
+        .map_err(|e| PageError::Api(ApiError::Internal(format!("form record: {e}"))))
+}
+
+/// Adds the record (with its stored file) as the session, authorized for `action`, in one
+/// transaction; field problems come back to show on the form.
+pub async fn add(
+    state: &AppState,
+    session: &Session,
+    enrolment_id: &str,
+    action: Action,
+    new: NewEvidence,
+    file: Option<StoredFile>,
+) -> Result<Result<String, BTreeMap<String, String>>, PageError> {
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
+    let id = enrolment_id.to_owned();
+    let added = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, action)?;
+            let standard = standard_of(&catalogue, &enrolment)?;
+            portfolio::add_evidence(
+                conn,
+                standard,
+                &enrolment,
+                &for_tx.user_id,
+                new,
+                file,
+                Utc::now(),
+            )
+        })
+        .await;
+    match added {
+        Ok(record) => Ok(Ok(record.id)),
+        Err(ActionError::Invalid(errors)) => Ok(Err(errors)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Where to go after adding evidence: the portfolio, at the new record, saying it was added. (The
+/// query survives the redirect an upload script follows, where the fragment does not.)
+pub fn added(enrolment_id: &str, evidence_id: &str) -> HttpResponse {
+    see_other(&format!(
+        "/enrolments/{enrolment_id}?added={evidence_id}#evidence-{evidence_id}"
+    ))
+}
+
+/// `GET /enrolments/{id}/evidence/new`: the upload form.
+pub async fn upload_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(upload_form_page(&state, &session, &path).await)
+}
+
+async fn upload_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+) -> Result<HttpResponse, PageError> {
+    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let mut fields = new_record_fields();
+    fields.push("method".into(), "product_evidence".into());
+    let view = EvidenceForm::new(
+        state,
+        session,
+        &opened,
+        standard,
+        "Upload evidence",
+        &fields,
+        BTreeMap::new(),
+    );
+    show(state, session, "pages/evidence_upload.html", &view, false)
+}
+
+/// A received file and its sanitised name, waiting for the record to be accepted.
+type Upload = Option<(storage::Received, String)>;
+
+/// Reads the multipart form: text parts into fields, the file streamed to a temporary file.
+async fn read_upload(
+    state: &AppState,
+    multipart: &mut Multipart,
+) -> Result<(Fields, Upload), PageError> {
+    let mut fields = Fields::default();
+    let mut upload: Upload = None;
+    while let Some(part) = multipart.next().await {
+        let mut part = part.map_err(|e| ApiError::BadRequest(format!("unreadable upload: {e}")))?;
+        let name = part.name().unwrap_or_default().to_owned();
+        let file_name = part
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_owned);
+        match file_name {
+            // A file input left empty sends a part with no name and no bytes.
+            Some(file_name) if name == "file" && !file_name.is_empty() => {
+                if upload.is_some() {
+                    return Err(ApiError::field("file", "send one file per evidence record").into());
+                }
+                let mut receiving =
+                    Receiving::start(&state.upload_dir, state.config.max_upload_bytes)
+                        .map_err(storage_error)?;
+                while let Some(chunk) = part.next().await {
+                    let chunk = chunk.map_err(|e| {
+                        ApiError::BadRequest(format!("the upload was interrupted: {e}"))
+                    });
+                    let written = chunk.and_then(|c| receiving.write(&c).map_err(storage_error));
+                    if let Err(err) = written {
+                        receiving.abort();
+                        return Err(err.into());
+                    }
+                }
+                match receiving.finish() {
+                    Ok(received) => upload = Some((received, storage::sanitise_name(&file_name))),
+                    Err(err) => {
+                        let reason = match err {
+                            StorageError::Io(_)
+                            | StorageError::Corrupt(_)
+                            | StorageError::Missing(_) => {
+                                return Err(storage_error(err).into());
+                            }
+                            refused => super::view::capitalise(&refused.to_string()),
+                        };
+                        fields.push("file-error".into(), reason);
+                    }
+                }
+            }
+            Some(_) => while part.next().await.is_some() {},
+            None => {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = part.next().await {
+                    let chunk = chunk
+                        .map_err(|e| ApiError::BadRequest(format!("unreadable upload: {e}")))?;
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() > TEXT_PART_LIMIT {
+                        return Err(ApiError::PayloadTooLarge(format!(
+                            "the {name} field is too long"
+                        ))
+                        .into());
+                    }
+                }
+                fields.push(name, String::from_utf8_lossy(&bytes).into_owned());
+            }
+        }
+    }
+    Ok((fields, upload))
+}
+
+fn storage_error(err: StorageError) -> ApiError {
+    match err {
+        StorageError::TooLarge { .. } => ApiError::PayloadTooLarge(err.to_string()),
+        StorageError::Refused(_) => ApiError::UnsupportedMediaType(err.to_string()),
+        StorageError::Empty => ApiError::field("file", "is empty"),
+        StorageError::Missing(_) => ApiError::NotFound,
+        StorageError::Corrupt(_) | StorageError::Io(_) => ApiError::Internal(err.to_string()),
+    }
+}
+
+/// The record an upload form describes; problems by field.
+fn upload_record(
+    standard: &Standard,
+    fields: &Fields,
+    has_file: bool,
+) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
+    let mut record = Map::new();
+    let mut errors = BTreeMap::new();
+    let method = match fields.text("method") {
+        "electronic_data_record" => "electronic_data_record",
+        _ => "product_evidence",
+    };
+    record.insert("method".into(), json!(method));
+    read_activity(fields, &mut record, &mut errors);
+    record.insert(
+        "attributes".into(),
+        Value::Object(read_attributes(standard, fields)),
+    );
+    let mappings = read_mappings(standard, fields);
+    let order: Vec<String> = mappings.iter().map(|(id, _)| id.clone()).collect();
+    record.insert(
+        "criteria".into(),
+        Value::Array(mappings.into_iter().map(|(_, m)| m).collect()),
+    );
+    if let Some(summary) = fields.filled("details.summary") {
+        record.insert("details".into(), json!({ "summary": summary }));
+    }
+    record.insert("declaration".into(), json!(fields.ticked("declaration")));
+    if let Some(reason) = fields.filled("file-error") {
+        errors.insert("file".into(), reason);
+    } else if !has_file {
+        errors.insert("file".into(), "Choose the file to upload".into());
+    }
+    if order.is_empty() {
+        errors.insert(
+            "criteria".into(),
+            "Tick at least one criterion this evidence shows".into(),
+        );
+    }
+    (record, order, errors)
+}
+
+/// `POST /enrolments/{id}/evidence/new`: receives the file and adds the record.
+pub async fn upload(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    mut multipart: Multipart,
+) -> Html {
+    Html(upload_page(&state, &session, &path, &mut multipart).await)
+}
+
+async fn upload_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    multipart: &mut Multipart,
+) -> Result<HttpResponse, PageError> {
+    // Refused before a byte of a large body is read when the user may not add evidence at all.
+    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let (fields, upload) = read_upload(state, multipart).await?;
+    check_csrf(session, fields.csrf())?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let (record, order, mut errors) = upload_record(standard, &fields, upload.is_some());
+    let again = |errors: BTreeMap<String, String>| {
+        let mut errors = place_errors(errors, &order);
+        if !errors.contains_key("file") {
+            errors.insert(
+                "file".into(),
+                "Choose the file again: it is not kept while the form has problems".into(),
+            );
+        }
+        let view = EvidenceForm::new(
+            state,
+            session,
+            &opened,
+            standard,
+            "Upload evidence",
+            &fields,
+            errors,
+        );
+        show(state, session, "pages/evidence_upload.html", &view, true)
+    };
+    let Some((file, name)) = upload.filter(|_| errors.is_empty()) else {
+        return again(errors);
+    };
+    let new = to_new_evidence(record)?;
+    let stored = StoredFile {
+        sha256: file.sha256.clone(),
+        name,
+        size: i64::try_from(file.size).unwrap_or(i64::MAX),
+        content_type: file.content_type.clone(),
+    };
+    let store = state.store.clone();
+    let (sha, temp) = (file.sha256.clone(), file.path.clone());
+    web::block(move || store.put(&temp, &sha))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(storage_error)?;
+    drop(file);
+    match add(
+        state,
+        session,
+        &opened.enrolment.id,
+        Action::AddEvidence,
+        new,
+        Some(stored),
+    )
+    .await?
+    {
+        Ok(evidence_id) => Ok(added(&opened.enrolment.id, &evidence_id)),
+        Err(refused) => {
+            errors.extend(refused);
+            again(errors)
+        }
+    }
+}
+
+/// `GET /enrolments/{id}/testimony/new`: the witness testimony form.
+pub async fn testimony_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(testimony_form_page(&state, &session, &path).await)
+}
+
+async fn testimony_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+) -> Result<HttpResponse, PageError> {
+    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let view = EvidenceForm::new(
+        state,
+        session,
+        &opened,
+        standard,
+        "Add witness testimony",
+        &new_record_fields(),
+        BTreeMap::new(),
+    );
+    show(
+        state,
+        session,
+        "pages/evidence_testimony.html",
+        &view,
+        false,
+    )
+}
+
+/// The record a testimony form describes; problems by field.
+fn testimony_record(
+    standard: &Standard,
+    fields: &Fields,
+) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
+    let mut record = Map::new();
+    let mut errors = BTreeMap::new();
+    record.insert("method".into(), json!("witness_testimony"));
+    read_activity(fields, &mut record, &mut errors);
+    record.insert(
+        "attributes".into(),
+        Value::Object(read_attributes(standard, fields)),
+    );
+    let mappings = read_mappings(standard, fields);
+    let order: Vec<String> = mappings.iter().map(|(id, _)| id.clone()).collect();
+    record.insert(
+        "criteria".into(),
+        Value::Array(mappings.into_iter().map(|(_, m)| m).collect()),
+    );
+    if order.is_empty() {
+        errors.insert(
+            "criteria".into(),
+            "Tick the criteria the witness saw the candidate meet".into(),
+        );
+    }
+    let declared_on = match fields.filled("details.witness.declared_on") {
+        None => {
+            errors.insert(
+                "details.witness.declared_on".into(),
+                "Enter the date the witness signed".into(),
+            );
+            None
+        }
+        Some(date) => match chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.insert(
+                    "details.witness.declared_on".into(),
+                    "Enter a real date, for example 2024-05-06".into(),
+                );
+                None
+            }
+        },
+    };
+    let text = |name: &str| {
+        fields
+            .text(&format!("details.witness.{name}"))
+            .trim()
+            .to_owned()
+    };
+    if let Some(declared_on) = declared_on {
+        record.insert(
+            "details".into(),
+            json!({ "witness": {
+                "name": text("name"), "job_title": text("job_title"),
+                "relationship": text("relationship"), "contact": text("contact"),
+                "statement": text("statement"),
+                "declaration": fields.ticked("details.witness.declaration"),
+                "declared_on": declared_on,
+            }}),
+        );
+    }
+    record.insert("declaration".into(), json!(fields.ticked("declaration")));
+    (record, order, errors)
+}
+
+/// `POST /enrolments/{id}/testimony/new`.
+pub async fn testimony(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(testimony_page(&state, &session, &path, fields).await)
+}
+
+async fn testimony_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let (record, order, mut errors) = testimony_record(standard, &fields);
+    if errors.is_empty() {
+        let new = to_new_evidence(record)?;
+        match add(
+            state,
+            session,
+            &opened.enrolment.id,
+            Action::AddEvidence,
+            new,
+            None,
+        )
+        .await?
+        {
+            Ok(evidence_id) => return Ok(added(&opened.enrolment.id, &evidence_id)),
+            Err(refused) => errors.extend(refused),
+        }
+    }
+    let errors = place_errors(errors, &order);
+    let view = EvidenceForm::new(
+        state,
+        session,
+        &opened,
+        standard,
+        "Add witness testimony",
+        &fields,
+        errors,
+    );
+    show(state, session, "pages/evidence_testimony.html", &view, true)
+}

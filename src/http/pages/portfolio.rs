@@ -1,0 +1,562 @@
+//! The portfolio page (`/enrolments/{id}`): progress per outcome in both views, the gaps in plain
+//! words, every piece of evidence with the assessor's judgement and feedback per mapping; and the
+//! two forms that change the portfolio's state from there — the candidate's submission with the
+//! declaration, the assessor's reopening with a reason.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::form::{Fields, FormState, field_errors};
+use super::rows::{Names, standard_of, unit_name};
+use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
+use crate::action::ActionError;
+use crate::auth::policy::{Action, EnrolmentStatus, Resource};
+use crate::catalogue::Catalogue;
+use crate::db::DbConnection;
+use crate::http::AppState;
+use crate::http::api::enrolments::authorize;
+use crate::http::api::path_id;
+use crate::http::session::Session;
+use crate::portfolio::{self, Enrolment, EvidenceRecord};
+use crate::rules::report::{InstanceReport, Report};
+use crate::rules::{Progress, View};
+use crate::standards::Standard;
+
+/// `?view=claimed|confirmed`: which view the gap list shows; `?added=ID` after adding evidence.
+#[derive(Debug, Deserialize)]
+pub struct ViewQuery {
+    view: Option<String>,
+    added: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Bars {
+    claimed: Progress,
+    confirmed: Progress,
+}
+
+#[derive(Debug, Serialize)]
+struct OutcomeProgress {
+    id: String,
+    label: String,
+    title: String,
+    bars: Bars,
+}
+
+#[derive(Debug, Serialize)]
+struct MappingView {
+    id: String,
+    text: String,
+    range: Vec<String>,
+    judgement: &'static str,
+    feedback: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct FileView {
+    name: String,
+    size: String,
+    url: String,
+}
+
+#[derive(Debug, Serialize)]
+struct EvidenceView {
+    id: String,
+    heading: String,
+    method: &'static str,
+    date: NaiveDate,
+    time: Option<String>,
+    setting: &'static str,
+    channels: Vec<&'static str>,
+    site: Option<String>,
+    attributes: Vec<(String, String)>,
+    recorded_by: String,
+    recorded_at: NaiveDateTime,
+    declared_at: Option<NaiveDateTime>,
+    file: Option<FileView>,
+    criteria: Vec<MappingView>,
+    knowledge: Vec<MappingView>,
+    details: crate::portfolio::EvidenceDetails,
+    not_counted: Vec<String>,
+    waiting: bool,
+}
+
+#[derive(Debug, Default, Serialize)]
+struct Can {
+    add: bool,
+    record: bool,
+    judge: bool,
+    submit: bool,
+    reopen: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Unit {
+    name: String,
+    title: String,
+    credits: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct PortfolioView {
+    title: String,
+    id: String,
+    status: String,
+    start_date: NaiveDate,
+    reopen_reason: Option<String>,
+    unit: Unit,
+    candidate: String,
+    assessor: Option<String>,
+    verifier: Option<String>,
+    view: &'static str,
+    complete: bool,
+    overall: Bars,
+    outcomes: Vec<OutcomeProgress>,
+    knowledge: Option<Bars>,
+    gaps: Vec<String>,
+    evidence: Vec<EvidenceView>,
+    outcome_choices: Vec<(String, String)>,
+    can: Can,
+    csrf: String,
+    submit_form: FormState,
+    reopen_form: FormState,
+    /// The evidence just added, to confirm it.
+    added: Option<String>,
+}
+
+/// `GET /enrolments/{id}`.
+pub async fn show(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    query: web::Query<ViewQuery>,
+) -> Html {
+    let view = match query.view.as_deref() {
+        Some("claimed") => View::Claimed,
+        _ => View::Confirmed,
+    };
+    let forms = Forms {
+        added: query.added.clone(),
+        ..Forms::default()
+    };
+    Html(render(&state, session.0, path.into_inner(), view, forms).await)
+}
+
+/// The two state-changing forms on the page, as sent when one was refused; the evidence just added.
+#[derive(Default)]
+struct Forms {
+    submit: FormState,
+    reopen: FormState,
+    added: Option<String>,
+}
+
+async fn render(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    view: View,
+    forms: Forms,
+) -> Result<HttpResponse, PageError> {
+    let id = path_id(&raw_id)?.to_string();
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
+    let mut built = state
+        .db
+        .read(move |conn| portfolio_view(conn, &catalogue, &for_tx, &id, view))
+        .await?;
+    let status = if forms.submit.has_errors() || forms.reopen.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    built.submit_form = forms.submit;
+    built.reopen_form = forms.reopen;
+    // Only an id of this portfolio's evidence is echoed.
+    built.added = forms
+        .added
+        .filter(|added| built.evidence.iter().any(|e| &e.id == added));
+    page_with_status(
+        state,
+        Some(&session),
+        "pages/portfolio.html",
+        &built,
+        status,
+    )
+}
+
+fn allowed(session: &Session, action: Action, enrolment: &Enrolment) -> Result<bool, ActionError> {
+    Ok(session
+        .require(action, &Resource::Enrolment(enrolment.facts()?))
+        .is_ok())
+}
+
+/// What the session may do here, by the policy and by the portfolio's state.
+fn abilities(session: &Session, enrolment: &Enrolment) -> Result<Can, ActionError> {
+    let status = enrolment.status();
+    let record = allowed(session, Action::RecordAssessorEvidence, enrolment)?;
+    let open =
+        status == EnrolmentStatus::Active || (status == EnrolmentStatus::Submitted && record);
+    Ok(Can {
+        add: open && allowed(session, Action::AddEvidence, enrolment)?,
+        record: open && record,
+        judge: open && allowed(session, Action::JudgeEvidence, enrolment)?,
+        submit: status == EnrolmentStatus::Active
+            && allowed(session, Action::SubmitEnrolment, enrolment)?,
+        reopen: matches!(
+            status,
+            EnrolmentStatus::Submitted | EnrolmentStatus::Assessed
+        ) && allowed(session, Action::ReopenEnrolment, enrolment)?,
+    })
+}
+
+fn portfolio_view(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    session: &Session,
+    id: &str,
+    view: View,
+) -> Result<PortfolioView, ActionError> {
+    let enrolment = authorize(conn, session, id, Action::ReadEnrolment)?;
+    let standard = standard_of(catalogue, &enrolment)?;
+    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let mut names = Names::default();
+    let candidate = names.of(conn, &enrolment.candidate_id)?;
+    let assessor = match &enrolment.assessor_id {
+        Some(id) => Some(names.of(conn, id)?),
+        None => None,
+    };
+    let verifier = match &enrolment.iv_id {
+        Some(id) => Some(names.of(conn, id)?),
+        None => None,
+    };
+    let built = portfolio::build_portfolio(&enrolment, Some(candidate.clone()), &records);
+    let report = portfolio::progress(standard, &built, &Default::default());
+    let shown = match view {
+        View::Claimed => &report.claimed,
+        View::Confirmed => &report.confirmed,
+    };
+    let instances: HashMap<&str, &InstanceReport> =
+        shown.evidence.iter().map(|i| (i.id, i)).collect();
+    let mut evidence = Vec::with_capacity(records.len());
+    for record in &records {
+        let recorded_by = names.of(conn, &record.recorded_by)?;
+        evidence.push(evidence_view(
+            standard,
+            &enrolment.id,
+            record,
+            recorded_by,
+            instances.get(record.id.as_str()).copied(),
+        ));
+    }
+    Ok(PortfolioView {
+        title: format!("{} — {}", candidate, unit_name(standard)),
+        id: enrolment.id.clone(),
+        status: enrolment.status.clone(),
+        start_date: enrolment.start_date,
+        reopen_reason: enrolment.reopen_reason.clone(),
+        unit: Unit {
+            name: unit_name(standard),
+            title: standard.title.clone(),
+            credits: standard
+                .credits
+                .as_ref()
+                .map(|c| format!("{} {}", c.value, c.unit)),
+        },
+        candidate,
+        assessor,
+        verifier,
+        view: view.as_str(),
+        complete: report.confirmed.complete,
+        overall: Bars {
+            claimed: report.claimed.progress,
+            confirmed: report.confirmed.progress,
+        },
+        outcomes: outcome_progress(&report.claimed, &report.confirmed),
+        knowledge: knowledge_progress(&report.claimed, &report.confirmed),
+        gaps: shown.gaps.iter().map(|g| g.message.clone()).collect(),
+        evidence,
+        outcome_choices: standard
+            .outcomes
+            .iter()
+            .map(|o| (o.id.clone(), o.title.clone()))
+            .collect(),
+        can: abilities(session, &enrolment)?,
+        csrf: session.csrf.clone(),
+        submit_form: FormState::default(),
+        reopen_form: FormState::default(),
+        added: None,
+    })
+}
+
+fn outcome_progress(claimed: &Report, confirmed: &Report) -> Vec<OutcomeProgress> {
+    claimed
+        .outcomes
+        .iter()
+        .zip(&confirmed.outcomes)
+        .map(|(c, k)| OutcomeProgress {
+            id: c.id.to_string(),
+            label: format!("Outcome {}", c.id),
+            title: c.title.to_string(),
+            bars: Bars {
+                claimed: c.progress,
+                confirmed: k.progress,
+            },
+        })
+        .collect()
+}
+
+/// Required knowledge items met, when the standard has any.
+fn knowledge_progress(claimed: &Report, confirmed: &Report) -> Option<Bars> {
+    let count = |report: &Report| {
+        let mut progress = Progress::default();
+        for item in report.knowledge.iter().filter(|k| k.required) {
+            progress.add(item.status == crate::rules::Status::Met);
+        }
+        progress
+    };
+    let (claimed, confirmed) = (count(claimed), count(confirmed));
+    (claimed.total > 0).then_some(Bars { claimed, confirmed })
+}
+
+fn judgement_word(judgement: crate::rules::portfolio::Judgement) -> &'static str {
+    use crate::rules::portfolio::Judgement;
+    match judgement {
+        Judgement::Pending => "pending",
+        Judgement::Accepted => "accepted",
+        Judgement::Rejected => "rejected",
+    }
+}
+
+/// A range item by its words in the standard (an item an open list does not name, as written).
+fn range_item_text(standard: &Standard, list: &str, item: &str) -> String {
+    standard
+        .range_list(list)
+        .and_then(|l| l.items.iter().find(|i| i.id == item))
+        .map_or_else(|| item.to_owned(), |i| i.text.clone())
+}
+
+/// An attribute value in words: the declared labels, "yes" for a flag.
+fn attribute_words(
+    standard: &Standard,
+    id: &str,
+    value: &crate::rules::portfolio::AttributeValue,
+) -> (String, String) {
+    use crate::rules::portfolio::AttributeValue;
+    let attribute = standard.attribute(id);
+    let label = attribute.map_or_else(|| id.to_owned(), |a| a.label.clone());
+    let word = |w: &String| {
+        attribute
+            .and_then(|a| {
+                a.values
+                    .iter()
+                    .find(|v| &v.id == w)
+                    .map(|v| v.label.clone())
+            })
+            .or_else(|| {
+                attribute
+                    .and_then(|a| a.values_from.as_deref())
+                    .and_then(|list| standard.range_list(list))
+                    .and_then(|l| l.items.iter().find(|i| &i.id == w).map(|i| i.text.clone()))
+            })
+            .unwrap_or_else(|| w.clone())
+    };
+    let words = match value {
+        AttributeValue::Flag(true) => "yes".to_owned(),
+        AttributeValue::Flag(false) => "no".to_owned(),
+        other => other
+            .words()
+            .iter()
+            .map(word)
+            .collect::<Vec<_>>()
+            .join(", "),
+    };
+    (label, words)
+}
+
+fn size_words(bytes: i64) -> String {
+    match bytes {
+        b if b < 1024 => format!("{b} bytes"),
+        b if b < 1024 * 1024 => format!("{} KB", b / 1024),
+        b => format!("{:.1} MB", b as f64 / (1024.0 * 1024.0)),
+    }
+}
+
+fn evidence_view(
+    standard: &Standard,
+    enrolment_id: &str,
+    record: &EvidenceRecord,
+    recorded_by: String,
+    instance: Option<&InstanceReport>,
+) -> EvidenceView {
+    let e = &record.instance;
+    let method = e.method.label();
+    let criteria: Vec<MappingView> = e
+        .criteria
+        .iter()
+        .map(|m| MappingView {
+            id: m.criterion.clone(),
+            text: standard
+                .criterion(&m.criterion)
+                .map(|c| c.text.clone())
+                .unwrap_or_default(),
+            range: m
+                .range
+                .iter()
+                .flat_map(|(list, items)| items.iter().map(move |item| (list, item)))
+                .map(|(list, item)| range_item_text(standard, list, item))
+                .collect(),
+            judgement: judgement_word(m.judgement),
+            feedback: m.feedback.clone(),
+        })
+        .collect();
+    let knowledge: Vec<MappingView> = e
+        .knowledge
+        .iter()
+        .map(|k| MappingView {
+            id: k.item.clone(),
+            text: standard
+                .knowledge_item(&k.item)
+                .map(|i| i.text.clone())
+                .unwrap_or_default(),
+            range: Vec::new(),
+            judgement: judgement_word(k.judgement),
+            feedback: k.feedback.clone(),
+        })
+        .collect();
+    let waiting = criteria
+        .iter()
+        .chain(&knowledge)
+        .any(|m| m.judgement == "pending");
+    EvidenceView {
+        id: record.id.clone(),
+        heading: e
+            .title
+            .clone()
+            .unwrap_or_else(|| super::view::capitalise(method)),
+        method,
+        date: e.date,
+        time: e.time.map(|t| t.format("%H:%M").to_string()),
+        setting: match e.setting {
+            crate::rules::portfolio::Setting::Workplace => "workplace",
+            crate::rules::portfolio::Setting::Simulation => "simulation",
+        },
+        channels: e.channel.iter().map(|c| c.label()).collect(),
+        site: e.site.clone(),
+        attributes: e
+            .attributes
+            .iter()
+            .map(|(id, value)| attribute_words(standard, id, value))
+            .collect(),
+        recorded_by,
+        recorded_at: record.recorded_at,
+        declared_at: record.declared_at,
+        file: record.file.as_ref().map(|f| FileView {
+            name: f.name.clone(),
+            size: size_words(f.size),
+            url: format!("/api/enrolments/{enrolment_id}/evidence/{}/file", record.id),
+        }),
+        criteria,
+        knowledge,
+        details: record.details.clone(),
+        not_counted: instance
+            .map(|i| i.not_counted.iter().map(|r| r.message.clone()).collect())
+            .unwrap_or_default(),
+        waiting,
+    }
+}
+
+/// `POST /enrolments/{id}/submit`: the candidate's declaration and submission.
+pub async fn submit(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(submit_page(&state, session.0, path.into_inner(), fields).await)
+}
+
+async fn submit_page(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, fields.csrf())?;
+    let id = path_id(&raw_id)?.to_string();
+    let declaration = fields.ticked("declaration");
+    let for_tx = session.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::SubmitEnrolment)?;
+            portfolio::submit(conn, &enrolment, &for_tx.user_id, declaration, Utc::now())
+        })
+        .await;
+    match done {
+        Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let forms = Forms {
+                submit: FormState::again(&fields, errors),
+                ..Forms::default()
+            };
+            render(state, session, raw_id, View::Confirmed, forms).await
+        }
+    }
+}
+
+/// `POST /enrolments/{id}/reopen`: the assessor reopens a submitted or assessed portfolio.
+pub async fn reopen(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(reopen_page(&state, session.0, path.into_inner(), fields).await)
+}
+
+async fn reopen_page(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, fields.csrf())?;
+    let id = path_id(&raw_id)?.to_string();
+    let reason = fields.text("reason").to_owned();
+    let for_tx = session.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::ReopenEnrolment)?;
+            portfolio::reopen(conn, &enrolment, &for_tx.user_id, &reason, Utc::now())
+        })
+        .await;
+    match done {
+        Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
+        Err(err) => {
+            let errors: BTreeMap<String, String> = field_errors(err)?;
+            let forms = Forms {
+                reopen: FormState::again(&fields, errors),
+                ..Forms::default()
+            };
+            render(state, session, raw_id, View::Confirmed, forms).await
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_naturally() {
+        assert_eq!(size_words(900), "900 bytes");
+        assert_eq!(size_words(2048), "2 KB");
+        assert_eq!(size_words(3 * 1024 * 1024 + 512 * 1024), "3.5 MB");
+    }
+}

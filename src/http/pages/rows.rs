@@ -1,0 +1,212 @@
+//! Enrolments as the lists show them (dashboard, caseload, the admin's list): who, which unit, how
+//! far in both views, what waits for the assessor, how long the candidate has been quiet.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::action::ActionError;
+use crate::auth::policy::{Actor, enrolment_scope};
+use crate::catalogue::Catalogue;
+use crate::db::DbConnection;
+use crate::identity;
+use crate::portfolio::{self, Enrolment, EnrolmentFilter, EvidenceRecord};
+use crate::rules::portfolio::Judgement;
+use crate::standards::Standard;
+
+/// One enrolment in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnrolmentRow {
+    /// The enrolment id.
+    pub id: String,
+    /// The candidate's name.
+    pub candidate: String,
+    /// The candidate's id.
+    pub candidate_id: String,
+    /// The assessor's name, if one is assigned.
+    pub assessor: Option<String>,
+    /// The assessor's id.
+    pub assessor_id: Option<String>,
+    /// "NZQA 28268 v2".
+    pub unit: String,
+    /// The standard's title.
+    pub title: String,
+    /// active, submitted, …
+    pub status: String,
+    /// When the candidate started.
+    pub start_date: NaiveDate,
+    /// Requirements met counting everything mapped, in percent.
+    pub claimed: u32,
+    /// Requirements met counting only what the assessor accepted, in percent.
+    pub confirmed: u32,
+    /// Every requirement met in the confirmed view.
+    pub complete: bool,
+    /// Mappings waiting for the assessor's judgement.
+    pub waiting: usize,
+    /// Days since the candidate last added evidence (or since the start, before any).
+    pub idle_days: i64,
+}
+
+/// "NZQA 28268 v2".
+pub fn unit_name(standard: &Standard) -> String {
+    format!(
+        "{} {} v{}",
+        standard.framework, standard.code, standard.version
+    )
+}
+
+/// The standard an enrolment is pinned to; gone from the catalogue is a conflict the admin must
+/// resolve, not a fault.
+pub fn standard_of<'a>(
+    catalogue: &'a Catalogue,
+    enrolment: &Enrolment,
+) -> Result<&'a Standard, ActionError> {
+    let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
+    catalogue
+        .get(&enrolment.standard_code, version)
+        .map(|loaded| &loaded.standard)
+        .ok_or_else(|| {
+            ActionError::Conflict(format!(
+                "standard {} version {version} is no longer in the catalogue",
+                enrolment.standard_code
+            ))
+        })
+}
+
+/// Mappings of the records the assessor has not judged yet.
+pub fn waiting_for_judgement(records: &[EvidenceRecord]) -> usize {
+    records
+        .iter()
+        .map(|r| {
+            r.instance
+                .criteria
+                .iter()
+                .filter(|c| c.judgement == Judgement::Pending)
+                .count()
+                + r.instance
+                    .knowledge
+                    .iter()
+                    .filter(|k| k.judgement == Judgement::Pending)
+                    .count()
+        })
+        .sum()
+}
+
+/// User names by id, loaded once each.
+#[derive(Default)]
+pub struct Names(HashMap<String, String>);
+
+impl Names {
+    /// The user's name.
+    pub fn of(&mut self, conn: &mut DbConnection, user_id: &str) -> Result<String, ActionError> {
+        if let Some(name) = self.0.get(user_id) {
+            return Ok(name.clone());
+        }
+        let name = identity::load_user(conn, user_id)?.name;
+        self.0.insert(user_id.to_owned(), name.clone());
+        Ok(name)
+    }
+}
+
+/// The row of one enrolment: evaluates its portfolio in both views.
+pub fn row(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    names: &mut Names,
+    enrolment: &Enrolment,
+) -> Result<EnrolmentRow, ActionError> {
+    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let candidate = names.of(conn, &enrolment.candidate_id)?;
+    let assessor = match &enrolment.assessor_id {
+        Some(id) => Some(names.of(conn, id)?),
+        None => None,
+    };
+    let (unit, title, claimed, confirmed, complete) = match standard_of(catalogue, enrolment) {
+        Ok(standard) => {
+            let built = portfolio::build_portfolio(enrolment, Some(candidate.clone()), &records);
+            let report = portfolio::progress(standard, &built, &Default::default());
+            (
+                unit_name(standard),
+                standard.title.clone(),
+                report.claimed.progress.percent(),
+                report.confirmed.progress.percent(),
+                report.confirmed.complete,
+            )
+        }
+        // Listed anyway, so the admin sees it; its page explains.
+        Err(_) => (
+            format!(
+                "{} v{}",
+                enrolment.standard_code, enrolment.standard_version
+            ),
+            "(standard no longer in the catalogue)".to_owned(),
+            0,
+            0,
+            false,
+        ),
+    };
+    let last_by_candidate = records
+        .iter()
+        .filter(|r| r.recorded_by == enrolment.candidate_id)
+        .map(|r| r.recorded_at.date())
+        .max();
+    let quiet_since = last_by_candidate.unwrap_or(enrolment.start_date);
+    Ok(EnrolmentRow {
+        id: enrolment.id.clone(),
+        candidate,
+        candidate_id: enrolment.candidate_id.clone(),
+        assessor,
+        assessor_id: enrolment.assessor_id.clone(),
+        unit,
+        title,
+        status: enrolment.status.clone(),
+        start_date: enrolment.start_date,
+        claimed,
+        confirmed,
+        complete,
+        waiting: waiting_for_judgement(&records),
+        idle_days: (Utc::now().date_naive() - quiet_since).num_days().max(0),
+    })
+}
+
+/// The enrolments of one organisation the actor may read (up to 200, newest first), keeping those
+/// `keep` selects, as rows.
+pub fn rows_in_org(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    actor: &Actor,
+    org_id: Uuid,
+    keep: impl Fn(&Enrolment) -> bool,
+) -> Result<Vec<EnrolmentRow>, ActionError> {
+    let Some(scope) = enrolment_scope(actor, org_id, Utc::now()) else {
+        return Ok(Vec::new());
+    };
+    let filter = EnrolmentFilter {
+        org_id: Some(org_id),
+        per_page: Some(200),
+        ..Default::default()
+    };
+    let page = portfolio::list_enrolments(conn, &scope, &filter)?;
+    let mut names = Names::default();
+    page.items
+        .iter()
+        .filter(|e| keep(e))
+        .map(|e| row(conn, catalogue, &mut names, e))
+        .collect()
+}
+
+/// The organisations in which the actor holds a live role, sorted.
+pub fn live_orgs(actor: &Actor) -> Vec<Uuid> {
+    let now = Utc::now();
+    let mut orgs: Vec<Uuid> = actor
+        .grants
+        .iter()
+        .filter(|g| g.is_live(now))
+        .map(|g| g.org_id)
+        .collect();
+    orgs.sort();
+    orgs.dedup();
+    orgs
+}

@@ -1,0 +1,440 @@
+//! Enrolments: a candidate on one standard version, with an assessor and an internal verifier, pinned
+//! to the content hash of the standard version it started on.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::action::{ActionError, Problems};
+use crate::audit::{self, Change};
+use crate::auth::policy::{EnrolmentFacts, EnrolmentScope, EnrolmentStatus, Role};
+use crate::catalogue::{Catalogue, open_for_enrolment};
+use crate::db::DbConnection;
+use crate::db::schema::enrolments;
+use crate::identity::{holds, parse_user_id};
+
+/// An enrolment as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = enrolments)]
+pub struct Enrolment {
+    /// Its id.
+    pub id: String,
+    /// The organisation.
+    pub org_id: String,
+    /// The candidate.
+    pub candidate_id: String,
+    /// The assessor.
+    pub assessor_id: Option<String>,
+    /// The internal verifier.
+    pub iv_id: Option<String>,
+    /// The standard's code.
+    pub standard_code: String,
+    /// The standard's version.
+    pub standard_version: i32,
+    /// SHA-256 of the standard's file when the enrolment started.
+    pub standard_hash: String,
+    /// active, submitted, assessed, sampled, certified or withdrawn.
+    pub status: String,
+    /// When the candidate started.
+    pub start_date: NaiveDate,
+    /// Not-applicable marks and rule confirmations (JSON).
+    #[serde(skip)]
+    pub assessor_marks: String,
+    /// Who signed the unit decision.
+    pub decided_by: Option<String>,
+    /// Why it was last reopened.
+    pub reopen_reason: Option<String>,
+    /// Created.
+    pub created_at: NaiveDateTime,
+    /// Last changed (evidence, judgement, status).
+    pub updated_at: NaiveDateTime,
+    /// Submitted by the candidate.
+    pub submitted_at: Option<NaiveDateTime>,
+    /// Assessed (unit decision).
+    pub assessed_at: Option<NaiveDateTime>,
+}
+
+impl Enrolment {
+    /// Its status, parsed.
+    pub fn status(&self) -> EnrolmentStatus {
+        EnrolmentStatus::ALL
+            .iter()
+            .copied()
+            .find(|s| s.as_str() == self.status)
+            .unwrap_or(EnrolmentStatus::Withdrawn)
+    }
+
+    /// The facts the policy decides on.
+    pub fn facts(&self) -> Result<EnrolmentFacts, ActionError> {
+        let optional = |id: &Option<String>| id.as_deref().map(parse_user_id).transpose();
+        Ok(EnrolmentFacts {
+            org_id: parse_user_id(&self.org_id)?,
+            candidate_id: parse_user_id(&self.candidate_id)?,
+            assessor_id: optional(&self.assessor_id)?,
+            iv_id: optional(&self.iv_id)?,
+            decided_by: optional(&self.decided_by)?,
+            status: self.status(),
+        })
+    }
+}
+
+/// What is needed to enrol a candidate.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEnrolment {
+    /// The organisation.
+    pub org_id: Uuid,
+    /// The candidate (holds the candidate role there).
+    pub candidate_id: Uuid,
+    /// The assessor (holds the assessor role there).
+    #[serde(default)]
+    pub assessor_id: Option<Uuid>,
+    /// The internal verifier (holds that role there; not the assessor).
+    #[serde(default)]
+    pub iv_id: Option<Uuid>,
+    /// The standard: `CODE` (newest version) or `CODE@VERSION`.
+    pub standard: String,
+    /// The start date; today when absent.
+    #[serde(default)]
+    pub start_date: Option<NaiveDate>,
+}
+
+/// Enrols a candidate (audited). Every field problem is reported together.
+pub fn create_enrolment(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    actor_id: &str,
+    new: NewEnrolment,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, ActionError> {
+    let org = new.org_id.to_string();
+    let mut problems = Problems::default();
+    let standard = catalogue.find(&new.standard);
+    match standard {
+        None => problems.add(
+            "standard",
+            format!("no standard {} in the catalogue", new.standard),
+        ),
+        Some(found) if !open_for_enrolment(&found.standard, now.date_naive()) => problems.add(
+            "standard",
+            format!(
+                "{} version {} is past its last date for assessment and takes no new enrolments",
+                found.standard.code, found.standard.version
+            ),
+        ),
+        Some(_) => {}
+    }
+    if !holds(
+        conn,
+        &new.candidate_id.to_string(),
+        &org,
+        Role::Candidate,
+        now,
+    )? {
+        problems.add("candidate_id", "is not a candidate in this organisation");
+    }
+    if let Some(assessor) = new.assessor_id {
+        if !holds(conn, &assessor.to_string(), &org, Role::Assessor, now)? {
+            problems.add("assessor_id", "is not an assessor in this organisation");
+        }
+    }
+    if let Some(iv) = new.iv_id {
+        if !holds(conn, &iv.to_string(), &org, Role::InternalVerifier, now)? {
+            problems.add("iv_id", "is not an internal verifier in this organisation");
+        }
+        if Some(iv) == new.assessor_id {
+            problems.add(
+                "iv_id",
+                "an internal verifier cannot verify their own assessment decisions",
+            );
+        }
+    }
+    if Some(new.candidate_id) == new.assessor_id {
+        problems.add("assessor_id", "a candidate cannot assess themself");
+    }
+    problems.finish()?;
+    let loaded = standard.ok_or_else(|| ActionError::invalid("standard", "not found"))?;
+    let timestamp = now.naive_utc();
+    let enrolment = Enrolment {
+        id: Uuid::new_v4().to_string(),
+        org_id: org,
+        candidate_id: new.candidate_id.to_string(),
+        assessor_id: new.assessor_id.map(|id| id.to_string()),
+        iv_id: new.iv_id.map(|id| id.to_string()),
+        standard_code: loaded.standard.code.clone(),
+        standard_version: i32::try_from(loaded.standard.version).unwrap_or(i32::MAX),
+        standard_hash: loaded.content_hash.clone(),
+        status: EnrolmentStatus::Active.as_str().to_owned(),
+        start_date: new.start_date.unwrap_or_else(|| now.date_naive()),
+        assessor_marks: "{}".into(),
+        decided_by: None,
+        reopen_reason: None,
+        created_at: timestamp,
+        updated_at: timestamp,
+        submitted_at: None,
+        assessed_at: None,
+    };
+    diesel::insert_into(enrolments::table)
+        .values(&enrolment)
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "enrolment.create",
+            entity: "enrolment",
+            entity_id: &enrolment.id,
+            before: None,
+            after: Some(serde_json::to_value(&enrolment).unwrap_or_default()),
+        },
+    )?;
+    Ok(enrolment)
+}
+
+/// One enrolment.
+pub fn load_enrolment(conn: &mut DbConnection, id: &str) -> Result<Enrolment, ActionError> {
+    Ok(enrolments::table
+        .find(id)
+        .select(Enrolment::as_select())
+        .first(conn)?)
+}
+
+/// Filters for the enrolment list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentFilter {
+    /// The organisation (required when the user belongs to several).
+    pub org_id: Option<Uuid>,
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this standard code.
+    pub standard: Option<String>,
+    /// Only this assessor.
+    pub assessor_id: Option<Uuid>,
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Items per page (1–200, default 50).
+    pub per_page: Option<u32>,
+}
+
+/// A page of enrolments.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EnrolmentPage {
+    /// The enrolments on this page, newest first.
+    pub items: Vec<Enrolment>,
+    /// This page.
+    pub page: u32,
+    /// Items per page.
+    pub per_page: u32,
+    /// Matching enrolments in all.
+    pub total: i64,
+}
+
+/// The enrolments in `scope` that match `filter`, a page at a time.
+pub fn list_enrolments(
+    conn: &mut DbConnection,
+    scope: &EnrolmentScope,
+    filter: &EnrolmentFilter,
+) -> Result<EnrolmentPage, ActionError> {
+    let mut problems = Problems::default();
+    let status = filter
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    if let Some(status) = status {
+        if !EnrolmentStatus::ALL.iter().any(|s| s.as_str() == status) {
+            problems.add(
+                "status",
+                "must be active, submitted, assessed, sampled, certified or withdrawn",
+            );
+        }
+    }
+    let per_page = filter.per_page.unwrap_or(50);
+    if !(1..=200).contains(&per_page) {
+        problems.add("per_page", "must be between 1 and 200");
+    }
+    let page = filter.page.unwrap_or(1);
+    if page == 0 {
+        problems.add("page", "starts at 1");
+    }
+    problems.finish()?;
+
+    let query = || {
+        let mut query = enrolments::table
+            .filter(enrolments::org_id.eq(scope.org_id.to_string()))
+            .into_boxed();
+        if !scope.whole_org {
+            let mut ids: Vec<String> = scope
+                .verified_assessors
+                .iter()
+                .map(Uuid::to_string)
+                .collect();
+            if let Some(assessor) = scope.assessor_id {
+                ids.push(assessor.to_string());
+            }
+            let candidate = scope
+                .candidate_id
+                .map(|id| id.to_string())
+                .unwrap_or_default();
+            let iv = scope.iv_id.map(|id| id.to_string()).unwrap_or_default();
+            query = query.filter(
+                enrolments::candidate_id
+                    .eq(candidate)
+                    .or(enrolments::iv_id.eq(iv))
+                    .or(enrolments::assessor_id.eq_any(ids)),
+            );
+        }
+        if let Some(status) = status {
+            query = query.filter(enrolments::status.eq(status.to_owned()));
+        }
+        if let Some(code) = filter.standard.as_deref().filter(|s| !s.trim().is_empty()) {
+            query = query.filter(enrolments::standard_code.eq(code.trim().to_owned()));
+        }
+        if let Some(assessor) = filter.assessor_id {
+            query = query.filter(enrolments::assessor_id.eq(assessor.to_string()));
+        }
+        query
+    };
+    let total: i64 = query().count().get_result(conn)?;
+    let items = query()
+        .order((enrolments::created_at.desc(), enrolments::id))
+        .limit(i64::from(per_page))
+        .offset(i64::from(page - 1) * i64::from(per_page))
+        .select(Enrolment::as_select())
+        .load(conn)?;
+    Ok(EnrolmentPage {
+        items,
+        page,
+        per_page,
+        total,
+    })
+}
+
+fn set_status(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+    actor_id: &str,
+    action: &str,
+    to: EnrolmentStatus,
+    extra: serde_json::Value,
+    now: NaiveDateTime,
+) -> Result<Enrolment, ActionError> {
+    let mut changed = enrolment.clone();
+    changed.status = to.as_str().to_owned();
+    changed.updated_at = now;
+    match to {
+        EnrolmentStatus::Submitted => changed.submitted_at = Some(now),
+        EnrolmentStatus::Active => {
+            changed.reopen_reason = extra
+                .get("reason")
+                .and_then(|r| r.as_str())
+                .map(str::to_owned);
+            changed.submitted_at = None;
+            changed.assessed_at = None;
+            changed.decided_by = None;
+        }
+        _ => {}
+    }
+    diesel::update(enrolments::table.find(&enrolment.id))
+        .set((
+            enrolments::status.eq(&changed.status),
+            enrolments::updated_at.eq(now),
+            enrolments::submitted_at.eq(changed.submitted_at),
+            enrolments::assessed_at.eq(changed.assessed_at),
+            enrolments::decided_by.eq(&changed.decided_by),
+            enrolments::reopen_reason.eq(&changed.reopen_reason),
+        ))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action,
+            entity: "enrolment",
+            entity_id: &enrolment.id,
+            before: Some(serde_json::json!({ "status": enrolment.status })),
+            after: Some(serde_json::json!({ "status": changed.status, "detail": extra })),
+        },
+    )?;
+    Ok(changed)
+}
+
+/// The candidate submits the portfolio with their declaration of authenticity for the unit.
+pub fn submit(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+    actor_id: &str,
+    declaration: bool,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, ActionError> {
+    if !declaration {
+        return Err(ActionError::invalid(
+            "declaration",
+            "confirm that the evidence is your own work to submit",
+        ));
+    }
+    if enrolment.status() != EnrolmentStatus::Active {
+        return Err(ActionError::Conflict(format!(
+            "the portfolio is {} and cannot be submitted",
+            enrolment.status
+        )));
+    }
+    set_status(
+        conn,
+        enrolment,
+        actor_id,
+        "enrolment.submit",
+        EnrolmentStatus::Submitted,
+        serde_json::json!({ "declaration": "I confirm that the evidence in this portfolio is my own work." }),
+        now.naive_utc(),
+    )
+}
+
+/// The assessor reopens a submitted or assessed portfolio, with a reason.
+pub fn reopen(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+    actor_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, ActionError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ActionError::invalid(
+            "reason",
+            "say why the portfolio is reopened",
+        ));
+    }
+    if !matches!(
+        enrolment.status(),
+        EnrolmentStatus::Submitted | EnrolmentStatus::Assessed
+    ) {
+        return Err(ActionError::Conflict(format!(
+            "the portfolio is {}; only a submitted or assessed portfolio can be reopened",
+            enrolment.status
+        )));
+    }
+    set_status(
+        conn,
+        enrolment,
+        actor_id,
+        "enrolment.reopen",
+        EnrolmentStatus::Active,
+        serde_json::json!({ "reason": reason }),
+        now.naive_utc(),
+    )
+}
+
+/// Marks the enrolment as changed now (evidence or judgement).
+pub(super) fn touch(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> Result<(), ActionError> {
+    diesel::update(enrolments::table.find(id))
+        .set(enrolments::updated_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}

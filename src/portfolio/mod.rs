@@ -1,0 +1,17 @@
+//! Portfolios: enrolments, their evidence, files, the assessor's judgements, locking, and progress
+//! from the rules engine. Actions here run inside one database transaction each and write the audit
+//! trail as they change things.
+
+mod enrolment;
+mod evidence;
+mod progress;
+
+pub use enrolment::{
+    Enrolment, EnrolmentFilter, EnrolmentPage, NewEnrolment, create_enrolment, list_enrolments,
+    load_enrolment, reopen, submit,
+};
+pub use evidence::{
+    EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,
+    StoredFile, add_evidence, judge_evidence, list_evidence, load_evidence,
+};
+pub use progress::{AssessorMarks, ProgressReport, build_portfolio, progress, set_marks};

@@ -1,0 +1,90 @@
+//! A provider's own settings: which reading of each ambiguous rule it takes, per standard version.
+//! The standard file is never edited; the engine applies these choices.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::action::ActionError;
+use crate::audit::{self, Change};
+use crate::db::DbConnection;
+use crate::db::schema::org_settings;
+use crate::standards::{Interpretations, Standard};
+
+/// Interpretations keyed by `CODE@VERSION`.
+type ByStandard = BTreeMap<String, Interpretations>;
+
+fn key(standard: &Standard) -> String {
+    format!("{}@{}", standard.code, standard.version)
+}
+
+fn load_all(conn: &mut DbConnection, org_id: &str) -> Result<ByStandard, ActionError> {
+    let stored: Option<String> = org_settings::table
+        .find(org_id)
+        .select(org_settings::interpretations)
+        .first(conn)
+        .optional()?;
+    Ok(stored
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+/// The organisation's interpretations of `standard`'s ambiguous rules (none chosen: the defaults).
+pub fn interpretations(
+    conn: &mut DbConnection,
+    org_id: &str,
+    standard: &Standard,
+) -> Result<Interpretations, ActionError> {
+    Ok(load_all(conn, org_id)?
+        .remove(&key(standard))
+        .unwrap_or_default())
+}
+
+/// Replaces the organisation's interpretations of `standard` (validated against it; audited).
+pub fn set_interpretations(
+    conn: &mut DbConnection,
+    org_id: &str,
+    actor_id: &str,
+    standard: &Standard,
+    chosen: Interpretations,
+    now: DateTime<Utc>,
+) -> Result<Interpretations, ActionError> {
+    chosen
+        .validate(standard)
+        .map_err(|e| ActionError::invalid("interpretations", e.to_string()))?;
+    let mut all = load_all(conn, org_id)?;
+    let before = all.get(&key(standard)).cloned();
+    all.insert(key(standard), chosen.clone());
+    let json = serde_json::to_string(&all).unwrap_or_else(|_| "{}".into());
+    let exists: i64 = org_settings::table.find(org_id).count().get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(org_settings::table)
+            .values((
+                org_settings::org_id.eq(org_id),
+                org_settings::sampling_rates.eq("{}"),
+                org_settings::interpretations.eq(&json),
+                org_settings::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(org_settings::table.find(org_id))
+            .set((
+                org_settings::interpretations.eq(&json),
+                org_settings::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "organisation.interpretations",
+            entity: "organisation",
+            entity_id: org_id,
+            before: before.map(|b| serde_json::json!({ key(standard): b })),
+            after: Some(serde_json::json!({ key(standard): chosen })),
+        },
+    )?;
+    Ok(chosen)
+}

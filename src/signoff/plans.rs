@@ -1,0 +1,535 @@
+//! Internal verification in the database: assessors' risk ratings, the organisation's sampling
+//! rates, sampling plans with their reproducible selection, and the IV's sample decisions.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::chain::{current_snapshot_hash, record_sign_off};
+use super::sampling::{
+    self, AssessorRisk, Candidate, PlanInput, RiskRating, SamplingKind, SamplingRates, Selection,
+    TakenSample,
+};
+use crate::action::{ActionError, Problems};
+use crate::audit::{self, Change};
+use crate::auth::policy::{EnrolmentStatus, Role as AccessRole};
+use crate::catalogue::Catalogue;
+use crate::db::DbConnection;
+use crate::db::schema::{assessor_risk, enrolments, org_settings, samples, sampling_plans};
+use crate::identity::holds;
+use crate::portfolio::{self, Enrolment};
+use crate::standards::Role;
+
+/// A sampling plan as stored.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = sampling_plans)]
+pub struct Plan {
+    /// Its id.
+    pub id: String,
+    /// The organisation.
+    pub org_id: String,
+    /// The internal verifier it belongs to.
+    pub iv_id: String,
+    /// A name, e.g. "Contact centre units, 2026 term 1".
+    pub name: String,
+    /// interim or summative.
+    pub kind: String,
+    /// First day of the plan's period.
+    pub period_start: NaiveDate,
+    /// Last day of the plan's period.
+    pub period_end: NaiveDate,
+    /// The seed of the random draw: anyone with the same data and seed gets the same sample.
+    pub seed: i64,
+    /// Created.
+    pub created_at: NaiveDateTime,
+}
+
+/// What is needed to create a plan.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlan {
+    /// The internal verifier.
+    pub iv_id: Uuid,
+    /// A name.
+    pub name: String,
+    /// interim or summative.
+    #[schema(value_type = String)]
+    pub kind: SamplingKind,
+    /// First day.
+    pub period_start: NaiveDate,
+    /// Last day.
+    pub period_end: NaiveDate,
+    /// The seed; random when absent.
+    #[serde(default)]
+    pub seed: Option<i64>,
+}
+
+/// Creates a sampling plan (audited).
+pub fn create_plan(
+    conn: &mut DbConnection,
+    org_id: &str,
+    actor_id: &str,
+    new: NewPlan,
+    now: DateTime<Utc>,
+) -> Result<Plan, ActionError> {
+    let mut problems = Problems::default();
+    if new.name.trim().is_empty() {
+        problems.add("name", "is required");
+    }
+    if new.period_end < new.period_start {
+        problems.add("period_end", "is before period_start");
+    }
+    if !holds(
+        conn,
+        &new.iv_id.to_string(),
+        org_id,
+        AccessRole::InternalVerifier,
+        now,
+    )? {
+        problems.add("iv_id", "is not an internal verifier in this organisation");
+    }
+    problems.finish()?;
+    let plan = Plan {
+        id: Uuid::new_v4().to_string(),
+        org_id: org_id.to_owned(),
+        iv_id: new.iv_id.to_string(),
+        name: new.name.trim().to_owned(),
+        kind: new.kind.as_str().to_owned(),
+        period_start: new.period_start,
+        period_end: new.period_end,
+        seed: new.seed.unwrap_or_else(|| rand::random::<i64>() & i64::MAX),
+        created_at: now.naive_utc(),
+    };
+    diesel::insert_into(sampling_plans::table)
+        .values(&plan)
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "sampling_plan.create",
+            entity: "sampling_plan",
+            entity_id: &plan.id,
+            before: None,
+            after: Some(serde_json::to_value(&plan).unwrap_or_default()),
+        },
+    )?;
+    Ok(plan)
+}
+
+/// One plan.
+pub fn load_plan(conn: &mut DbConnection, id: &str) -> Result<Plan, ActionError> {
+    Ok(sampling_plans::table
+        .find(id)
+        .select(Plan::as_select())
+        .first(conn)?)
+}
+
+/// The plans of an organisation (optionally one IV's), newest first.
+pub fn list_plans(
+    conn: &mut DbConnection,
+    org_id: &str,
+    iv_id: Option<&str>,
+) -> Result<Vec<Plan>, ActionError> {
+    let mut query = sampling_plans::table
+        .filter(sampling_plans::org_id.eq(org_id))
+        .into_boxed();
+    if let Some(iv) = iv_id {
+        query = query.filter(sampling_plans::iv_id.eq(iv.to_owned()));
+    }
+    Ok(query
+        .order(sampling_plans::created_at.desc())
+        .select(Plan::as_select())
+        .load(conn)?)
+}
+
+/// The organisation's sampling rates (the documented defaults unless changed).
+pub fn rates(conn: &mut DbConnection, org_id: &str) -> Result<SamplingRates, ActionError> {
+    let stored: Option<String> = org_settings::table
+        .find(org_id)
+        .select(org_settings::sampling_rates)
+        .first(conn)
+        .optional()?;
+    Ok(stored
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+/// Sets the organisation's sampling rates (audited).
+pub fn set_rates(
+    conn: &mut DbConnection,
+    org_id: &str,
+    actor_id: &str,
+    rates: SamplingRates,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    let json = serde_json::to_string(&rates).unwrap_or_default();
+    let exists: i64 = org_settings::table.find(org_id).count().get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(org_settings::table)
+            .values((
+                org_settings::org_id.eq(org_id),
+                org_settings::sampling_rates.eq(&json),
+                org_settings::interpretations.eq("{}"),
+                org_settings::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+    } else {
+        diesel::update(org_settings::table.find(org_id))
+            .set((
+                org_settings::sampling_rates.eq(&json),
+                org_settings::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "organisation.sampling_rates",
+            entity: "organisation",
+            entity_id: org_id,
+            before: None,
+            after: serde_json::from_str(&json).ok(),
+        },
+    )?;
+    Ok(())
+}
+
+/// Sets an assessor's risk rating (audited).
+pub fn set_risk(
+    conn: &mut DbConnection,
+    org_id: &str,
+    assessor_id: &str,
+    actor_id: &str,
+    risk: RiskRating,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    if !holds(conn, assessor_id, org_id, AccessRole::Assessor, now)? {
+        return Err(ActionError::invalid(
+            "assessor_id",
+            "is not an assessor in this organisation",
+        ));
+    }
+    diesel::delete(
+        assessor_risk::table
+            .filter(assessor_risk::org_id.eq(org_id))
+            .filter(assessor_risk::assessor_id.eq(assessor_id)),
+    )
+    .execute(conn)?;
+    diesel::insert_into(assessor_risk::table)
+        .values((
+            assessor_risk::org_id.eq(org_id),
+            assessor_risk::assessor_id.eq(assessor_id),
+            assessor_risk::risk.eq(risk.as_str()),
+            assessor_risk::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "assessor.risk",
+            entity: "user",
+            entity_id: assessor_id,
+            before: None,
+            after: Some(serde_json::json!({ "org_id": org_id, "risk": risk.as_str() })),
+        },
+    )?;
+    Ok(())
+}
+
+fn risks(conn: &mut DbConnection, org_id: &str) -> Result<Vec<AssessorRisk>, ActionError> {
+    let rows: Vec<(String, String)> = assessor_risk::table
+        .filter(assessor_risk::org_id.eq(org_id))
+        .select((assessor_risk::assessor_id, assessor_risk::risk))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(assessor_id, risk)| {
+            let risk = serde_json::from_value(serde_json::Value::String(risk)).ok()?;
+            Some(AssessorRisk { assessor_id, risk })
+        })
+        .collect())
+}
+
+/// An enrolment as the sampler sees it: who, which unit, which methods, sites and outcomes.
+fn pool_entry(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+) -> Result<Option<Candidate>, ActionError> {
+    let Some(assessor_id) = enrolment.assessor_id.clone() else {
+        return Ok(None);
+    };
+    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let mut methods = BTreeSet::new();
+    let mut sites = BTreeSet::new();
+    let mut outcomes = BTreeSet::new();
+    let standard = catalogue.get(
+        &enrolment.standard_code,
+        u32::try_from(enrolment.standard_version).unwrap_or(0),
+    );
+    for record in &records {
+        methods.insert(record.method.clone());
+        if let Some(site) = &record.instance.site {
+            sites.insert(site.clone());
+        }
+        if let Some(loaded) = standard {
+            for mapping in &record.instance.criteria {
+                if let Some(outcome) = loaded
+                    .standard
+                    .outcomes
+                    .iter()
+                    .find(|o| o.criteria.iter().any(|c| c.id == mapping.criterion))
+                {
+                    outcomes.insert(outcome.id.clone());
+                }
+            }
+        }
+    }
+    Ok(Some(Candidate {
+        enrolment_id: enrolment.id.clone(),
+        candidate_id: enrolment.candidate_id.clone(),
+        assessor_id,
+        standard: format!("{}@{}", enrolment.standard_code, enrolment.standard_version),
+        methods: methods.into_iter().collect(),
+        sites: sites.into_iter().collect(),
+        outcomes: outcomes.into_iter().collect(),
+        status: enrolment.status.clone(),
+        decided_by: enrolment.decided_by.clone(),
+    }))
+}
+
+/// The plan's selection, worked out again from the data and the seed: the same data and seed always
+/// give the same sample, so an external verifier can re-run it.
+pub fn plan_selection(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    plan: &Plan,
+) -> Result<Selection, ActionError> {
+    let kind: SamplingKind = serde_json::from_value(serde_json::Value::String(plan.kind.clone()))
+        .map_err(|_| {
+        ActionError::Conflict(format!("plan has an unknown kind {}", plan.kind))
+    })?;
+    let in_org: Vec<Enrolment> = enrolments::table
+        .filter(enrolments::org_id.eq(&plan.org_id))
+        .order(enrolments::id.asc())
+        .select(Enrolment::as_select())
+        .load(conn)?;
+    let taken_ids: Vec<(String, String)> = samples::table
+        .filter(samples::plan_id.eq(&plan.id))
+        .select((samples::enrolment_id, samples::kind))
+        .load(conn)?;
+    let mut pool = Vec::new();
+    let mut taken = Vec::new();
+    for enrolment in &in_org {
+        let Some(entry) = pool_entry(conn, catalogue, enrolment)? else {
+            continue;
+        };
+        if let Some((_, kind)) = taken_ids.iter().find(|(id, _)| id == &enrolment.id) {
+            let kind = if kind == "summative" {
+                SamplingKind::Summative
+            } else {
+                SamplingKind::Interim
+            };
+            taken.push(TakenSample {
+                kind,
+                enrolment: entry.clone(),
+            });
+        }
+        pool.push(entry);
+    }
+    let input = PlanInput {
+        iv_id: plan.iv_id.clone(),
+        seed: plan.seed as u64,
+        kind,
+        rates: rates(conn, &plan.org_id)?,
+        assessors: risks(conn, &plan.org_id)?,
+        taken,
+    };
+    Ok(sampling::select(&input, &pool))
+}
+
+/// The IV's decision on a sample.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SampleDecision {
+    /// agree or disagree.
+    pub decision: String,
+    /// Feedback for the assessor (required when disagreeing).
+    #[serde(default)]
+    pub feedback: String,
+    /// Action points for the assessor (required when disagreeing).
+    #[serde(default)]
+    pub action_points: String,
+    /// The plan this sample belongs to.
+    #[serde(default)]
+    pub plan_id: Option<Uuid>,
+}
+
+/// A recorded sample.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = samples)]
+pub struct Sample {
+    /// Its id.
+    pub id: String,
+    /// The plan.
+    pub plan_id: Option<String>,
+    /// The enrolment.
+    pub enrolment_id: String,
+    /// The internal verifier.
+    pub iv_id: String,
+    /// interim (work in progress) or summative (after the assessor's decision).
+    pub kind: String,
+    /// agree or disagree.
+    pub decision: String,
+    /// Feedback.
+    pub feedback: String,
+    /// Action points.
+    pub action_points: String,
+    /// SHA-256 of the portfolio snapshot as sampled.
+    pub snapshot_hash: String,
+    /// The date sampled.
+    pub date_sampled: NaiveDate,
+    /// Recorded.
+    pub created_at: NaiveDateTime,
+}
+
+/// Records an IV's sample. A summative "agree" signs the chain and marks the enrolment sampled; a
+/// "disagree" sends a decided enrolment back to the assessor. (The policy has already refused an IV
+/// sampling their own decisions.)
+pub fn record_sample(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+    iv_id: &str,
+    input: SampleDecision,
+    now: DateTime<Utc>,
+) -> Result<Sample, ActionError> {
+    let mut problems = Problems::default();
+    let agree = match input.decision.as_str() {
+        "agree" => true,
+        "disagree" => false,
+        _ => {
+            problems.add("decision", "must be agree or disagree");
+            false
+        }
+    };
+    if input.decision == "disagree" {
+        if input.feedback.trim().is_empty() {
+            problems.add("feedback", "say what the assessor should look at again");
+        }
+        if input.action_points.trim().is_empty() {
+            problems.add("action_points", "list what the assessor must do");
+        }
+    }
+    problems.finish()?;
+    if let Some(plan_id) = input.plan_id {
+        let plan = load_plan(conn, &plan_id.to_string())
+            .map_err(|_| ActionError::invalid("plan_id", "no such plan"))?;
+        if plan.org_id != enrolment.org_id {
+            return Err(ActionError::invalid("plan_id", "no such plan"));
+        }
+    }
+    let kind = match enrolment.status() {
+        EnrolmentStatus::Assessed => SamplingKind::Summative,
+        EnrolmentStatus::Active | EnrolmentStatus::Submitted => SamplingKind::Interim,
+        other => {
+            return Err(ActionError::Conflict(format!(
+                "the portfolio is {}: it is past sampling",
+                other.as_str()
+            )));
+        }
+    };
+    let sample = Sample {
+        id: Uuid::new_v4().to_string(),
+        plan_id: input.plan_id.map(|id| id.to_string()),
+        enrolment_id: enrolment.id.clone(),
+        iv_id: iv_id.to_owned(),
+        kind: kind.as_str().to_owned(),
+        decision: input.decision.clone(),
+        feedback: input.feedback.trim().to_owned(),
+        action_points: input.action_points.trim().to_owned(),
+        snapshot_hash: current_snapshot_hash(conn, enrolment)?,
+        date_sampled: now.date_naive(),
+        created_at: now.naive_utc(),
+    };
+    diesel::insert_into(samples::table)
+        .values(&sample)
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(iv_id),
+            action: "iv.sample",
+            entity: "enrolment",
+            entity_id: &enrolment.id,
+            before: Some(serde_json::json!({ "status": enrolment.status })),
+            after: Some(serde_json::to_value(&sample).unwrap_or_default()),
+        },
+    )?;
+    let timestamp = now.naive_utc();
+    match (kind, agree) {
+        (SamplingKind::Summative, true) => {
+            record_sign_off(
+                conn,
+                enrolment,
+                Role::InternalVerifier,
+                iv_id,
+                "agree",
+                &sample.feedback,
+                now,
+            )?;
+            diesel::update(enrolments::table.find(&enrolment.id))
+                .set((
+                    enrolments::status.eq(EnrolmentStatus::Sampled.as_str()),
+                    enrolments::updated_at.eq(timestamp),
+                ))
+                .execute(conn)?;
+        }
+        (SamplingKind::Summative, false) => {
+            diesel::update(enrolments::table.find(&enrolment.id))
+                .set((
+                    enrolments::status.eq(EnrolmentStatus::Submitted.as_str()),
+                    enrolments::decided_by.eq(None::<String>),
+                    enrolments::assessed_at.eq(None::<NaiveDateTime>),
+                    enrolments::reopen_reason
+                        .eq(Some(format!("IV disagreed: {}", sample.feedback))),
+                    enrolments::updated_at.eq(timestamp),
+                ))
+                .execute(conn)?;
+        }
+        (SamplingKind::Interim, _) => {}
+    }
+    Ok(sample)
+}
+
+/// The samples of an enrolment, newest first.
+pub fn samples_of(conn: &mut DbConnection, enrolment_id: &str) -> Result<Vec<Sample>, ActionError> {
+    Ok(samples::table
+        .filter(samples::enrolment_id.eq(enrolment_id))
+        .order(samples::created_at.desc())
+        .select(Sample::as_select())
+        .load(conn)?)
+}
+
+/// The samples an IV has recorded in an organisation, newest first.
+pub fn samples_by(
+    conn: &mut DbConnection,
+    org_id: &str,
+    iv_id: &str,
+) -> Result<Vec<Sample>, ActionError> {
+    let ids: Vec<String> = enrolments::table
+        .filter(enrolments::org_id.eq(org_id))
+        .select(enrolments::id)
+        .load(conn)?;
+    Ok(samples::table
+        .filter(samples::iv_id.eq(iv_id))
+        .filter(samples::enrolment_id.eq_any(ids))
+        .order(samples::created_at.desc())
+        .select(Sample::as_select())
+        .load(conn)?)
+}

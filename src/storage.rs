@@ -1,0 +1,372 @@
+//! Evidence files: received to a temporary file while hashing (never whole in memory), checked by
+//! content against an allowlist, fsynced, then moved into a content-addressed store. The store sits
+//! behind [`BlobStore`] so an object store can replace the local folder later.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+/// Storage failures and refusals of what was sent.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// The upload is larger than allowed.
+    #[error("the file is larger than the {limit_mb} MB limit")]
+    TooLarge {
+        /// The limit in MB.
+        limit_mb: u64,
+    },
+    /// The upload is empty.
+    #[error("the file is empty")]
+    Empty,
+    /// The content is not an accepted type.
+    #[error(
+        "{0} files are not accepted: send PDF, an image, audio, video, an office document or plain text"
+    )]
+    Refused(String),
+    /// A stored file no longer matches its hash.
+    #[error("stored file {0} does not match its hash")]
+    Corrupt(String),
+    /// Not in the store.
+    #[error("no stored file {0}")]
+    Missing(String),
+    /// The file system failed.
+    #[error("file store: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where finished files live, by SHA-256.
+pub trait BlobStore: Send + Sync {
+    /// Moves a complete, fsynced temporary file into the store under `sha256`. Storing content that
+    /// is already there keeps one copy.
+    fn put(&self, temp: &Path, sha256: &str) -> Result<(), StorageError>;
+    /// Opens stored content for reading.
+    fn open(&self, sha256: &str) -> Result<Box<dyn Read + Send>, StorageError>;
+}
+
+/// A store in a local folder: `ROOT/objects/ab/cdef…`.
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// A store under `root` (created on first use). Leftover temporary files from a crash are removed.
+    pub fn new(root: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let store = Self { root: root.into() };
+        std::fs::create_dir_all(store.temp_dir())?;
+        std::fs::create_dir_all(store.root.join("objects"))?;
+        for entry in std::fs::read_dir(store.temp_dir())?.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+        Ok(store)
+    }
+
+    /// Where uploads are received before they are complete.
+    pub fn temp_dir(&self) -> PathBuf {
+        self.root.join("tmp")
+    }
+
+    fn object_path(&self, sha256: &str) -> Result<PathBuf, StorageError> {
+        let valid = sha256.len() == 64
+            && sha256
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
+        if !valid {
+            return Err(StorageError::Missing(sha256.to_owned()));
+        }
+        Ok(self
+            .root
+            .join("objects")
+            .join(&sha256[..2])
+            .join(&sha256[2..]))
+    }
+}
+
+impl BlobStore for LocalStore {
+    fn put(&self, temp: &Path, sha256: &str) -> Result<(), StorageError> {
+        let target = self.object_path(sha256)?;
+        if target.exists() {
+            std::fs::remove_file(temp)?;
+            return Ok(());
+        }
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::rename(temp, &target)?;
+        if let Some(dir) = target.parent() {
+            // The rename is durable only once the folder itself is synced.
+            File::open(dir)?.sync_all()?;
+        }
+        Ok(())
+    }
+
+    fn open(&self, sha256: &str) -> Result<Box<dyn Read + Send>, StorageError> {
+        let path = self.object_path(sha256)?;
+        match File::open(path) {
+            Ok(file) => Ok(Box::new(file)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StorageError::Missing(sha256.to_owned()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+/// An upload being received: a temporary file, its running hash and size, and its first bytes.
+#[derive(Debug)]
+pub struct Receiving {
+    path: PathBuf,
+    file: File,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+    limit: u64,
+}
+
+/// A complete upload, on disk and fsynced, not yet in the store.
+#[derive(Debug)]
+pub struct Received {
+    /// The temporary file.
+    pub path: PathBuf,
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The type detected from the content.
+    pub content_type: String,
+}
+
+impl Received {
+    /// Removes the temporary file (when the upload is refused after receiving it).
+    pub fn discard(self) {}
+}
+
+impl Drop for Received {
+    /// Once stored, the temporary path no longer exists; otherwise nothing is left behind, even when
+    /// the request is dropped half-way (the client went away).
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+const HEAD_BYTES: usize = 8192;
+
+impl Receiving {
+    /// Starts receiving into a new temporary file in `dir`.
+    pub fn start(dir: &Path, limit: u64) -> Result<Self, StorageError> {
+        let path = dir.join(format!("upload-{}", uuid::Uuid::new_v4().simple()));
+        let file = File::create(&path)?;
+        Ok(Self {
+            path,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::new(),
+            limit,
+        })
+    }
+
+    /// Appends a chunk; refuses past the limit (the temporary file is removed).
+    pub fn write(&mut self, chunk: &[u8]) -> Result<(), StorageError> {
+        self.size += chunk.len() as u64;
+        if self.size > self.limit {
+            return Err(StorageError::TooLarge {
+                limit_mb: self.limit / (1024 * 1024),
+            });
+        }
+        if self.head.len() < HEAD_BYTES {
+            let take = (HEAD_BYTES - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        self.file.write_all(chunk)?;
+        Ok(())
+    }
+
+    /// Ends the upload: checks it is non-empty and of an accepted type, then fsyncs it. On any
+    /// refusal the temporary file is removed.
+    pub fn finish(mut self) -> Result<Received, StorageError> {
+        if self.size == 0 {
+            return Err(StorageError::Empty);
+        }
+        let content_type = detect(&self.head)?;
+        self.file.sync_all()?;
+        let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
+        // From here the received file owns the temporary path.
+        let path = std::mem::take(&mut self.path);
+        Ok(Received {
+            path,
+            sha256,
+            size: self.size,
+            content_type,
+        })
+    }
+
+    /// Abandons the upload (connection cut, request refused): nothing is left behind.
+    pub fn abort(self) {}
+}
+
+impl Drop for Receiving {
+    /// Also runs when the request is dropped half-way because the client went away.
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// The MIME type of the content, if it is one Attest accepts as evidence.
+pub fn detect(head: &[u8]) -> Result<String, StorageError> {
+    if let Some(kind) = infer::get(head) {
+        let mime = kind.mime_type();
+        let accepted = matches!(
+            kind.matcher_type(),
+            infer::MatcherType::Image
+                | infer::MatcherType::Audio
+                | infer::MatcherType::Video
+                | infer::MatcherType::Doc
+        ) || mime == "application/pdf"
+            || mime == "application/rtf"
+            || mime.starts_with("application/vnd.oasis.opendocument");
+        return if accepted {
+            Ok(mime.to_owned())
+        } else {
+            Err(StorageError::Refused(mime.to_owned()))
+        };
+    }
+    if looks_like_text(head) {
+        return Ok("text/plain; charset=utf-8".into());
+    }
+    Err(StorageError::Refused("unrecognised binary".into()))
+}
+
+/// UTF-8 (a character may be cut at the end of the sample) without control bytes other than white space.
+fn looks_like_text(head: &[u8]) -> bool {
+    let valid = match std::str::from_utf8(head) {
+        Ok(text) => text,
+        Err(e) if e.error_len().is_none() => match std::str::from_utf8(&head[..e.valid_up_to()]) {
+            Ok(text) => text,
+            Err(_) => return false,
+        },
+        Err(_) => return false,
+    };
+    !valid
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+}
+
+/// Reads stored content whole while checking its hash; a mismatch is refused, never served.
+pub fn read_verified(store: &dyn BlobStore, sha256: &str) -> Result<Vec<u8>, StorageError> {
+    let mut reader = store.open(sha256)?;
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes)?;
+    if hex::encode(Sha256::digest(&bytes)) != sha256 {
+        return Err(StorageError::Corrupt(sha256.to_owned()));
+    }
+    Ok(bytes)
+}
+
+/// A file name safe for `Content-Disposition`: no folders, no control or quote characters.
+pub fn sanitise_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';' | '\\'))
+        .collect::<String>()
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(150)
+        .collect();
+    if cleaned.is_empty() {
+        "evidence".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_read_from_content_not_names() {
+        assert_eq!(detect(b"%PDF-1.7\n...").unwrap(), "application/pdf");
+        assert_eq!(
+            detect(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap(),
+            "image/png"
+        );
+        assert!(
+            detect("Kia ora, Tāne\n".as_bytes())
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        assert!(matches!(
+            detect(b"MZ\x90\0\x03\0\0\0\x04\0"),
+            Err(StorageError::Refused(_))
+        ));
+        assert!(matches!(
+            detect(b"\x7fELF\x02\x01\x01\0"),
+            Err(StorageError::Refused(_))
+        ));
+        assert!(matches!(
+            detect(&[0u8, 1, 2, 3, 255, 254]),
+            Err(StorageError::Refused(_))
+        ));
+    }
+
+    #[test]
+    fn names_are_sanitised() {
+        assert_eq!(sanitise_name("../../etc/passwd"), "passwd");
+        assert_eq!(sanitise_name("C:\\Users\\x\\call \"1\".mp3"), "call 1.mp3");
+        assert_eq!(sanitise_name(".."), "evidence");
+        assert_eq!(sanitise_name("Zoë's notes.pdf"), "Zoë's notes.pdf");
+    }
+
+    #[test]
+    fn receive_store_read_and_dedupe() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path()).unwrap();
+        let mut first = Receiving::start(&store.temp_dir(), 1024).unwrap();
+        first.write(b"%PDF-1.4 a small pdf").unwrap();
+        let received = first.finish().unwrap();
+        let sha = received.sha256.clone();
+        store.put(&received.path, &sha).unwrap();
+        let mut second = Receiving::start(&store.temp_dir(), 1024).unwrap();
+        second.write(b"%PDF-1.4 a small pdf").unwrap();
+        let again = second.finish().unwrap();
+        assert_eq!(again.sha256, sha);
+        store.put(&again.path, &sha).unwrap();
+        assert_eq!(
+            std::fs::read_dir(store.temp_dir()).unwrap().count(),
+            0,
+            "no temp files left"
+        );
+        assert_eq!(
+            read_verified(&store, &sha).unwrap(),
+            b"%PDF-1.4 a small pdf"
+        );
+        std::fs::write(store.object_path(&sha).unwrap(), b"tampered").unwrap();
+        assert!(matches!(
+            read_verified(&store, &sha),
+            Err(StorageError::Corrupt(_))
+        ));
+    }
+
+    #[test]
+    fn over_the_limit_and_empty_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path()).unwrap();
+        let mut big = Receiving::start(&store.temp_dir(), 4).unwrap();
+        assert!(matches!(
+            big.write(b"12345"),
+            Err(StorageError::TooLarge { .. })
+        ));
+        big.abort();
+        let empty = Receiving::start(&store.temp_dir(), 4).unwrap();
+        assert!(matches!(empty.finish(), Err(StorageError::Empty)));
+        assert_eq!(std::fs::read_dir(store.temp_dir()).unwrap().count(), 0);
+    }
+}

@@ -1,0 +1,81 @@
+// Attest: a little plain JavaScript where it clearly helps. Every page works without it.
+(function () {
+  "use strict";
+
+  // Ticking a range item claims its criterion (or marks a checklist line shown, when nothing is
+  // chosen yet); unticking a criterion clears its range items.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement)) return;
+    var claims = input.getAttribute("data-claims");
+    if (claims && input.checked) {
+      var target = document.getElementById(claims);
+      if (target && target.type === "checkbox") target.checked = true;
+      if (target && target.type === "radio") {
+        var chosen = document.querySelector('input[type=radio][name="' + CSS.escape(target.name) + '"]:checked');
+        if (!chosen) target.checked = true;
+      }
+    }
+    if (input.type === "checkbox" && !input.checked && input.id) {
+      document.querySelectorAll('input[data-claims="' + CSS.escape(input.id) + '"]').forEach(function (item) {
+        item.checked = false;
+      });
+    }
+  });
+
+  // Uploads: the same multipart form, sent with a progress bar. The server answers as for the plain
+  // form: a redirect to the portfolio when the evidence is added, the form with its errors if not.
+  document.querySelectorAll("form[data-upload]").forEach(function (form) {
+    var file = form.querySelector("input[type=file]");
+    var box = form.querySelector(".upload-progress");
+    var bar = box && box.querySelector("progress");
+    var words = box && box.querySelector("[data-progress-text]");
+    var button = form.querySelector("button[type=submit]");
+    form.addEventListener("submit", function (event) {
+      if (!window.FormData || !box) return;
+      var limit = Number(file && file.getAttribute("data-max-bytes"));
+      if (file && file.files.length && limit && file.files[0].size > limit) {
+        event.preventDefault();
+        words.textContent = "This file is larger than the " + Math.floor(limit / 1048576) + " MB limit: choose a smaller one.";
+        box.hidden = false;
+        file.focus();
+        return;
+      }
+      event.preventDefault();
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (!e.lengthComputable) return;
+        var percent = Math.floor((e.loaded / e.total) * 100);
+        bar.value = percent;
+        words.textContent = "Uploading: " + percent + "%";
+      });
+      xhr.addEventListener("load", function () {
+        var done = xhr.responseURL && new URL(xhr.responseURL).pathname !== new URL(form.action, location.href).pathname;
+        if (done) {
+          var next = new URL(xhr.responseURL);
+          var added = next.searchParams.get("added");
+          if (added) next.hash = "evidence-" + added;
+          location.assign(next.href);
+          return;
+        }
+        document.open();
+        document.write(xhr.responseText);
+        document.close();
+      });
+      xhr.addEventListener("error", function () {
+        words.textContent = "The upload failed. Check your connection and try again.";
+        button.disabled = false;
+      });
+      bar.value = 0;
+      words.textContent = "Uploading: 0%";
+      box.hidden = false;
+      button.disabled = true;
+      xhr.send(new FormData(form));
+    });
+  });
+
+  // A form shown again with problems: move focus to the summary so it is read out first.
+  var summary = document.querySelector(".error-summary");
+  if (summary) summary.focus();
+})();

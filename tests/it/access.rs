@@ -1,0 +1,695 @@
+//! The access matrix: every route × every kind of caller, with the exact status expected. A route
+//! in the route table without a row here fails `every_route_has_a_matrix_row`.
+//!
+//! Write routes are sent bodies that pass the policy but fail validation, so "allowed" shows as 422
+//! (or the success status) and no row changes the world the next caller sees.
+
+use std::collections::BTreeSet;
+
+use actix_web::http::{Method, StatusCode};
+use chrono::{TimeDelta, Utc};
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, TestApp, multipart};
+use attest::auth::policy::Role;
+
+/// The callers, in the column order of every row.
+const CALLERS: [&str; 10] = [
+    "anonymous",
+    "candidate (own)",
+    "candidate (same org, not theirs)",
+    "assessor (assigned)",
+    "assessor (not assigned)",
+    "internal verifier (assigned)",
+    "provider admin",
+    "external verifier",
+    "external verifier (expired)",
+    "admin of another org",
+];
+
+/// One row: a route, the concrete request to send, and the status for each caller.
+struct Row {
+    method: &'static str,
+    pattern: &'static str,
+    path: String,
+    body: Option<Body>,
+    expect: [u16; 10],
+}
+
+enum Body {
+    Json(Value),
+    Multipart(String, Vec<u8>),
+    /// A page's form (urlencoded), sent with the Bearer token: no CSRF token is needed then.
+    Form(Vec<(String, String)>),
+}
+
+struct Fixture {
+    plan: String,
+    assessor2: String,
+    iv_id: String,
+    org: String,
+    enrolment: String,
+    evidence: String,
+    other_candidate: String,
+    victim: String,
+    tokens: Vec<Option<String>>,
+}
+
+async fn fixture(app: &TestApp) -> Fixture {
+    let w = app.world("28268@2").await;
+    let other_candidate = app.seed_user(&w.org, "other@harbour.nz", "candidate");
+    app.tx(|c| {
+        attest::identity::grant_role(c, None, &other_candidate, &w.org, Role::Assessor, None)
+    });
+    let victim = app.seed_user(&w.org, "leaving@harbour.nz", "candidate");
+    let assessor2 = app.seed_user(&w.org, "assessor2@harbour.nz", "assessor");
+    let plan = app.tx(|c| {
+        attest::signoff::plans::create_plan(
+            c,
+            &w.org,
+            &w.iv_id,
+            serde_json::from_value(
+                json!({"iv_id": w.iv_id, "name": "Term 1", "kind": "interim",
+                "period_start": "2024-01-01", "period_end": "2024-12-31", "seed": 7}),
+            )
+            .unwrap(),
+            Utc::now(),
+        )
+    });
+    let ev = app.seed_user(&w.org, "ev@sqa.org.uk", "candidate");
+    let ev_old = app.seed_user(&w.org, "ev-old@sqa.org.uk", "candidate");
+    app.tx(|c| {
+        attest::identity::revoke_role(c, None, &ev, &w.org, Role::Candidate)?;
+        attest::identity::revoke_role(c, None, &ev_old, &w.org, Role::Candidate)?;
+        attest::identity::grant_role(
+            c,
+            None,
+            &ev,
+            &w.org,
+            Role::ExternalVerifier,
+            Some(Utc::now() + TimeDelta::days(30)),
+        )?;
+        attest::identity::grant_role(
+            c,
+            None,
+            &ev_old,
+            &w.org,
+            Role::ExternalVerifier,
+            Some(Utc::now() - TimeDelta::days(1)),
+        )
+    });
+    let other_org = app.seed_org("Summit College");
+    app.seed_user(&other_org, "admin@summit.nz", "provider_admin");
+
+    let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+        "criteria": [{"criterion": "1.7"}], "declaration": true});
+    let (ctype, body) = multipart(&record, "record.pdf", b"%PDF-1.4 record");
+    let upload = app
+        .send_raw(
+            &w.candidate,
+            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &ctype,
+            body,
+        )
+        .await;
+    assert_eq!(upload.status, StatusCode::CREATED, "{}", upload.text());
+
+    let tokens = vec![
+        None,
+        Some(w.candidate.clone()),
+        Some(app.login("other@harbour.nz").await),
+        Some(w.assessor.clone()),
+        Some(app.login("assessor2@harbour.nz").await),
+        Some(w.iv.clone()),
+        Some(w.admin.clone()),
+        Some(app.login("ev@sqa.org.uk").await),
+        Some(app.login("ev-old@sqa.org.uk").await),
+        Some(app.login("admin@summit.nz").await),
+    ];
+    Fixture {
+        plan: plan.id,
+        assessor2,
+        iv_id: w.iv_id,
+        org: w.org,
+        enrolment: w.enrolment,
+        evidence: upload.json()["id"].as_str().unwrap().to_owned(),
+        other_candidate,
+        victim,
+        tokens,
+    }
+}
+
+fn rows(f: &Fixture) -> Vec<Row> {
+    let (org, e, ev) = (&f.org, &f.enrolment, &f.evidence);
+    let row = |method, pattern, path: String, body: Option<Body>, expect| Row {
+        method,
+        pattern,
+        path,
+        body,
+        expect,
+    };
+    let json = |v: Value| Some(Body::Json(v));
+    let form = |fields: &[(&str, &str)]| Some(Body::Form(crate::pages::pairs(fields)));
+    // Pages send a visitor without a session to sign in (303) where the API answers 401.
+    let page = |mut expect: [u16; 10]| {
+        expect[0] = 303;
+        expect
+    };
+    let bad_page_upload = multipart(
+        &json!({"method": "product_evidence"}),
+        "x.pdf",
+        b"%PDF-1.4 x",
+    );
+    let bad_record = multipart(
+        &json!({"method": "product_evidence"}),
+        "x.pdf",
+        b"%PDF-1.4 x",
+    );
+    //                 anon cand cnd2 asr  asr2 iv   adm  ev   evX  othr
+    const PUBLIC: [u16; 10] = [200; 10];
+    const SIGNED_IN: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+    const MEMBERS: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 404, 404];
+    const ADMIN_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, 403, ok, 403, 404, 404];
+    const READERS: [u16; 10] = [401, 200, 403, 200, 403, 200, 200, 200, 404, 404];
+    const CANDIDATE_OR_ASSESSOR: fn(u16) -> [u16; 10] =
+        |ok| [401, ok, 403, ok, 403, 403, 403, 403, 404, 404];
+    const ASSESSOR_ONLY: fn(u16) -> [u16; 10] =
+        |ok| [401, 403, 403, ok, 403, 403, 403, 403, 404, 404];
+    const CANDIDATE_ONLY: fn(u16) -> [u16; 10] =
+        |ok| [401, ok, 403, 403, 403, 403, 403, 403, 404, 404];
+    const IV_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, ok, 403, 403, 404, 404];
+    const PLAN_READERS: [u16; 10] = [401, 403, 403, 403, 403, 200, 200, 200, 404, 404];
+    const PLAN_MANAGERS: fn(u16) -> [u16; 10] =
+        |ok| [401, 403, 403, 403, 403, ok, ok, 403, 404, 404];
+    vec![
+        row("GET", "/healthz", "/healthz".into(), None, PUBLIC),
+        row("GET", "/readyz", "/readyz".into(), None, PUBLIC),
+        row(
+            "GET",
+            "/static/{name}",
+            "/static/attest.css".into(),
+            None,
+            PUBLIC,
+        ),
+        row("GET", "/", "/".into(), None, PUBLIC),
+        row(
+            "GET",
+            "/api/openapi.json",
+            "/api/openapi.json".into(),
+            None,
+            PUBLIC,
+        ),
+        row(
+            "POST",
+            "/api/auth/login",
+            "/api/auth/login".into(),
+            json(json!({"email": "x@y.nz", "password": "wrong password"})),
+            [401; 10],
+        ),
+        row("GET", "/api/me", "/api/me".into(), None, SIGNED_IN),
+        row(
+            "GET",
+            "/api/orgs/{org_id}",
+            format!("/api/orgs/{org}"),
+            None,
+            MEMBERS,
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/users",
+            format!("/api/orgs/{org}/users"),
+            None,
+            ADMIN_ONLY(200),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/users",
+            format!("/api/orgs/{org}/users"),
+            json(json!({"email": "x", "name": "X", "password": "x", "role": "candidate"})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/users/{user_id}/grants",
+            format!("/api/orgs/{org}/users/{}/grants", f.other_candidate),
+            json(json!({"role": "assessor", "expires_at": "2000-01-01T00:00:00Z"})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "DELETE",
+            "/api/orgs/{org_id}/users/{user_id}/grants/{role}",
+            format!(
+                "/api/orgs/{org}/users/{}/grants/assessor",
+                f.other_candidate
+            ),
+            None,
+            ADMIN_ONLY(204),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/users/{user_id}/deactivate",
+            format!("/api/orgs/{org}/users/{}/deactivate", f.victim),
+            None,
+            ADMIN_ONLY(204),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/iv-assignments",
+            format!("/api/orgs/{org}/iv-assignments"),
+            json(json!({"iv_id": f.other_candidate, "assessor_id": f.victim})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/standards",
+            "/api/standards".into(),
+            None,
+            SIGNED_IN,
+        ),
+        row(
+            "GET",
+            "/api/standards/{code}/{version}",
+            "/api/standards/28268/2".into(),
+            None,
+            SIGNED_IN,
+        ),
+        row(
+            "POST",
+            "/api/enrolments",
+            "/api/enrolments".into(),
+            json(json!({"org_id": org, "candidate_id": f.victim, "standard": "no-such-standard"})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/enrolments",
+            format!("/api/enrolments?org_id={org}"),
+            None,
+            MEMBERS,
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}",
+            format!("/api/enrolments/{e}"),
+            None,
+            READERS,
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/evidence",
+            format!("/api/enrolments/{e}/evidence"),
+            None,
+            READERS,
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/evidence",
+            format!("/api/enrolments/{e}/evidence"),
+            json(
+                json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-06", "criteria": [{"criterion": "9.9"}]}),
+            ),
+            CANDIDATE_OR_ASSESSOR(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/evidence/upload",
+            format!("/api/enrolments/{e}/evidence/upload"),
+            Some(Body::Multipart(bad_record.0, bad_record.1)),
+            CANDIDATE_OR_ASSESSOR(422),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/evidence/{evidence_id}/file",
+            format!("/api/enrolments/{e}/evidence/{ev}/file"),
+            None,
+            READERS,
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/evidence/{evidence_id}/judgements",
+            format!("/api/enrolments/{e}/evidence/{ev}/judgements"),
+            json(json!({"criteria": [{"id": "9.9", "judgement": "accepted"}]})),
+            ASSESSOR_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/submit",
+            format!("/api/enrolments/{e}/submit"),
+            json(json!({"declaration": false})),
+            CANDIDATE_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/reopen",
+            format!("/api/enrolments/{e}/reopen"),
+            json(json!({"reason": ""})),
+            ASSESSOR_ONLY(422),
+        ),
+        row(
+            "PUT",
+            "/api/enrolments/{id}/marks",
+            format!("/api/enrolments/{e}/marks"),
+            json(json!({"confirmations": [{"rule": "ZZ9", "judgement": "accepted"}]})),
+            ASSESSOR_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/progress",
+            format!("/api/enrolments/{e}/progress"),
+            None,
+            READERS,
+        ),
+        // Pages.
+        row(
+            "GET",
+            "/login",
+            "/login".into(),
+            None,
+            [200, 303, 303, 303, 303, 303, 303, 303, 303, 303],
+        ),
+        row(
+            "POST",
+            "/login",
+            "/login".into(),
+            form(&[("email", "x@y.nz"), ("password", "wrong password")]),
+            [403; 10],
+        ),
+        row(
+            "GET",
+            "/standards",
+            "/standards".into(),
+            None,
+            page(SIGNED_IN),
+        ),
+        row(
+            "GET",
+            "/caseload",
+            "/caseload".into(),
+            None,
+            page(SIGNED_IN),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}",
+            format!("/enrolments/{e}"),
+            None,
+            page(READERS),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/submit",
+            format!("/enrolments/{e}/submit"),
+            form(&[]),
+            page(CANDIDATE_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/reopen",
+            format!("/enrolments/{e}/reopen"),
+            form(&[("reason", "")]),
+            page(ASSESSOR_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/evidence/new",
+            format!("/enrolments/{e}/evidence/new"),
+            None,
+            page(CANDIDATE_OR_ASSESSOR(200)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/evidence/new",
+            format!("/enrolments/{e}/evidence/new"),
+            Some(Body::Multipart(bad_page_upload.0, bad_page_upload.1)),
+            page(CANDIDATE_OR_ASSESSOR(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/testimony/new",
+            format!("/enrolments/{e}/testimony/new"),
+            None,
+            page(CANDIDATE_OR_ASSESSOR(200)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/testimony/new",
+            format!("/enrolments/{e}/testimony/new"),
+            form(&[("setting", "workplace")]),
+            page(CANDIDATE_OR_ASSESSOR(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/observations/new",
+            format!("/enrolments/{e}/observations/new?outcome=1"),
+            None,
+            page(ASSESSOR_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/observations/new",
+            format!("/enrolments/{e}/observations/new"),
+            form(&[("outcome", "1")]),
+            page(ASSESSOR_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/questioning/new",
+            format!("/enrolments/{e}/questioning/new"),
+            None,
+            page(ASSESSOR_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/questioning/new",
+            format!("/enrolments/{e}/questioning/new"),
+            form(&[("question.1", "Why?")]),
+            page(ASSESSOR_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/evidence/{evidence_id}/judge",
+            format!("/enrolments/{e}/evidence/{ev}/judge"),
+            None,
+            page(ASSESSOR_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/evidence/{evidence_id}/judge",
+            format!("/enrolments/{e}/evidence/{ev}/judge"),
+            form(&[
+                ("criteria[0].id", "9.9"),
+                ("criteria[0].judgement", "accepted"),
+            ]),
+            page(ASSESSOR_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/people",
+            format!("/orgs/{org}/people"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/people",
+            format!("/orgs/{org}/people"),
+            form(&[
+                ("email", "x"),
+                ("name", "X"),
+                ("password", "x"),
+                ("role", "candidate"),
+            ]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/people/{user_id}/roles",
+            format!("/orgs/{org}/people/{}/roles", f.other_candidate),
+            form(&[("role", "assessor"), ("expires_on", "2000-01-01")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/enrolments",
+            format!("/orgs/{org}/enrolments"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/enrolments",
+            format!("/orgs/{org}/enrolments"),
+            form(&[("standard", "")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        // The sign-off chain, sampling and statements.
+        row(
+            "POST",
+            "/api/enrolments/{id}/decision",
+            format!("/api/enrolments/{e}/decision"),
+            json(json!({})),
+            ASSESSOR_ONLY(409),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/signoffs",
+            format!("/api/enrolments/{e}/signoffs"),
+            None,
+            READERS,
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/samples",
+            format!("/api/enrolments/{e}/samples"),
+            json(json!({"decision": "maybe"})),
+            IV_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/statement",
+            format!("/api/enrolments/{e}/statement"),
+            None,
+            ADMIN_ONLY(409),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/statement.pdf",
+            format!("/api/enrolments/{e}/statement.pdf"),
+            None,
+            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/statement/revoke",
+            format!("/api/enrolments/{e}/statement/revoke"),
+            json(json!({"reason": "x"})),
+            ADMIN_ONLY(404),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/sampling-plans",
+            format!("/api/orgs/{org}/sampling-plans"),
+            json(
+                json!({"iv_id": f.iv_id, "name": " ", "kind": "interim", "period_start": "2024-01-01", "period_end": "2024-12-31"}),
+            ),
+            PLAN_MANAGERS(422),
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/sampling-plans",
+            format!("/api/orgs/{org}/sampling-plans"),
+            None,
+            MEMBERS,
+        ),
+        row(
+            "GET",
+            "/api/sampling-plans/{id}",
+            format!("/api/sampling-plans/{}", f.plan),
+            None,
+            PLAN_READERS,
+        ),
+        row(
+            "PUT",
+            "/api/orgs/{org_id}/assessors/{user_id}/risk",
+            format!("/api/orgs/{org}/assessors/{}/risk", f.assessor2),
+            json(json!({"risk": "high"})),
+            ADMIN_ONLY(204),
+        ),
+        row(
+            "PUT",
+            "/api/orgs/{org_id}/sampling-rates",
+            format!("/api/orgs/{org}/sampling-rates"),
+            json(json!({"high": 60})),
+            ADMIN_ONLY(204),
+        ),
+        row(
+            "GET",
+            "/verify/{code}",
+            "/verify/ABCD-EFGH-JKMN".into(),
+            None,
+            [404; 10],
+        ),
+        row(
+            "PUT",
+            "/api/orgs/{org_id}/interpretations/{code}/{version}",
+            format!("/api/orgs/{org}/interpretations/28268/2"),
+            json(json!({"N9": "no-such-reading"})),
+            ADMIN_ONLY(422),
+        ),
+        // Last: they end the caller's sessions (the page's sign-out then finds none and sends to sign-in).
+        row(
+            "POST",
+            "/api/auth/logout",
+            "/api/auth/logout".into(),
+            None,
+            [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+        ),
+        row("POST", "/logout", "/logout".into(), form(&[]), [303; 10]),
+    ]
+}
+
+#[actix_web::test]
+async fn every_route_has_a_matrix_row() {
+    let app = TestApp::new(Backend::Sqlite);
+    let f = fixture(&app).await;
+    let covered: BTreeSet<(String, String)> = rows(&f)
+        .iter()
+        .map(|r| (r.method.to_owned(), r.pattern.to_owned()))
+        .collect();
+    let routes: BTreeSet<(String, String)> = attest::http::routes::ROUTES
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    let missing: Vec<_> = routes.difference(&covered).collect();
+    let stale: Vec<_> = covered.difference(&routes).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without a matrix row: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "matrix rows for routes that do not exist: {stale:?}"
+    );
+}
+
+#[actix_web::test]
+async fn every_route_answers_every_caller_exactly() {
+    for app in TestApp::all() {
+        let f = fixture(&app).await;
+        let mut wrong = Vec::new();
+        for row in rows(&f) {
+            for (i, token) in f.tokens.iter().enumerate() {
+                let method = Method::from_bytes(row.method.as_bytes()).unwrap();
+                let reply = match &row.body {
+                    Some(Body::Multipart(ctype, body)) => match token {
+                        Some(token) => app.send_raw(token, &row.path, ctype, body.clone()).await,
+                        None => app.request(method, &row.path, None).await,
+                    },
+                    Some(Body::Form(fields)) => {
+                        app.send_form(token.as_deref(), &row.path, fields).await
+                    }
+                    Some(Body::Json(v)) => {
+                        app.request_as(token.as_deref(), method, &row.path, Some(v.clone()))
+                            .await
+                    }
+                    None => {
+                        app.request_as(token.as_deref(), method, &row.path, None)
+                            .await
+                    }
+                };
+                if reply.status.as_u16() != row.expect[i] {
+                    wrong.push(format!(
+                        "{} {} as {}: expected {}, got {} {}",
+                        row.method,
+                        row.pattern,
+                        CALLERS[i],
+                        row.expect[i],
+                        reply.status.as_u16(),
+                        reply.text().chars().take(160).collect::<String>()
+                    ));
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{:?}:\n{}", app.backend, wrong.join("\n"));
+    }
+}

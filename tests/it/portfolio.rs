@@ -1,0 +1,481 @@
+//! The candidate–assessor journey over HTTP, uploads, locking, and the audit trail: every backend.
+
+use actix_web::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, multipart};
+
+/// The example complete portfolio's evidence, as API records (judgements stripped).
+pub fn example_records() -> (Vec<(String, Value)>, Value) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/portfolios/nzqa-28268-complete.yaml"
+    ))
+    .unwrap();
+    let doc: Value = serde_yaml::from_str(&text).unwrap();
+    let mut records = Vec::new();
+    for evidence in doc["evidence"].as_array().unwrap() {
+        let mut record = evidence.clone();
+        let object = record.as_object_mut().unwrap();
+        let id = object.remove("id").unwrap().as_str().unwrap().to_owned();
+        if let Some(criteria) = object.get_mut("criteria").and_then(Value::as_array_mut) {
+            for c in criteria {
+                c.as_object_mut().unwrap().remove("judgement");
+            }
+        }
+        if let Some(knowledge) = object.remove("knowledge") {
+            let items: Vec<Value> = knowledge
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["item"].clone())
+                .collect();
+            object.insert("knowledge".into(), Value::Array(items));
+        }
+        if object.get("channel").is_some_and(Value::is_string) {
+            let one = object.remove("channel").unwrap();
+            object.insert("channel".into(), json!([one]));
+        }
+        if object["method"] == "oral_questioning" {
+            object.insert(
+                "details".into(),
+                json!({"questions": [{"question": "When would you escalate an enquiry?", "answer": "When it is outside my authority."}]}),
+            );
+        }
+        records.push((id, record));
+    }
+    let marks = json!({ "confirmations": doc["confirmations"] });
+    (records, marks)
+}
+
+#[actix_web::test]
+async fn candidate_and_assessor_complete_a_portfolio() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let base = format!("/api/enrolments/{}", w.enrolment);
+
+        // The candidate may not record an observation: that is the assessor's record.
+        let (records, marks) = example_records();
+        let observation = records[0].1.clone();
+        let refused = app
+            .request_as(
+                Some(&w.candidate),
+                Method::POST,
+                &format!("{base}/evidence"),
+                Some(observation),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", app.backend);
+
+        // The candidate uploads product evidence mapped to 1.7 and declares it their own.
+        let record = json!({
+            "method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+            "title": "Customer record screenshot", "criteria": [{"criterion": "1.7"}], "declaration": true
+        });
+        let (ctype, body) = multipart(
+            &record,
+            "../../record 1.pdf",
+            b"%PDF-1.4 screenshot of the customer record",
+        );
+        let uploaded = app
+            .send_raw(
+                &w.candidate,
+                &format!("{base}/evidence/upload"),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(
+            uploaded.status,
+            StatusCode::CREATED,
+            "{:?}: {}",
+            app.backend,
+            uploaded.text()
+        );
+        let upload = uploaded.json();
+        assert_eq!(upload["file"]["content_type"], "application/pdf");
+        assert_eq!(upload["file"]["name"], "record 1.pdf");
+        assert_eq!(upload["instance"]["criteria"][0]["judgement"], "pending");
+        let upload_id = upload["id"].as_str().unwrap().to_owned();
+
+        // Claimed counts the pending mapping; confirmed does not.
+        let progress = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("{base}/progress"),
+                None,
+            )
+            .await;
+        assert_eq!(progress.status, StatusCode::OK);
+        assert_eq!(progress.json()["confirmed"]["complete"], false);
+        assert!(
+            !progress.json()["confirmed"]["gaps"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+
+        // The assessor records every observation of the example portfolio (their records are judged by them).
+        for (_, record) in &records {
+            let added = app
+                .request_as(
+                    Some(&w.assessor),
+                    Method::POST,
+                    &format!("{base}/evidence"),
+                    Some(record.clone()),
+                )
+                .await;
+            assert_eq!(
+                added.status,
+                StatusCode::CREATED,
+                "{:?}: {}",
+                app.backend,
+                added.text()
+            );
+        }
+        let marked = app
+            .request_as(
+                Some(&w.assessor),
+                Method::PUT,
+                &format!("{base}/marks"),
+                Some(marks),
+            )
+            .await;
+        assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
+
+        // Rejecting needs feedback.
+        let judge = format!("{base}/evidence/{upload_id}/judgements");
+        let bare = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &judge,
+                Some(json!({"criteria": [{"id": "1.7", "judgement": "rejected"}]})),
+            )
+            .await;
+        assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bare.json()["errors"]["criteria[0].feedback"].is_string());
+        let accepted = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &judge,
+                Some(json!({"criteria": [{"id": "1.7", "judgement": "accepted"}]})),
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
+        let candidate_judging = app
+            .request_as(
+                Some(&w.candidate),
+                Method::POST,
+                &judge,
+                Some(json!({"criteria": [{"id": "1.7", "judgement": "accepted"}]})),
+            )
+            .await;
+        assert_eq!(candidate_judging.status, StatusCode::FORBIDDEN);
+
+        let progress = app
+            .request_as(
+                Some(&w.assessor),
+                Method::GET,
+                &format!("{base}/progress"),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(
+            progress["confirmed"]["complete"], true,
+            "{:?}: {}",
+            app.backend, progress["confirmed"]["gaps"]
+        );
+
+        // Submission locks the candidate out; reopening needs a reason.
+        let no = app
+            .request_as(
+                Some(&w.candidate),
+                Method::POST,
+                &format!("{base}/submit"),
+                Some(json!({"declaration": false})),
+            )
+            .await;
+        assert_eq!(no.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let yes = app
+            .request_as(
+                Some(&w.candidate),
+                Method::POST,
+                &format!("{base}/submit"),
+                Some(json!({"declaration": true})),
+            )
+            .await;
+        assert_eq!(yes.status, StatusCode::OK);
+        assert_eq!(yes.json()["status"], "submitted");
+        let (ctype, body) = multipart(&record, "late.pdf", b"%PDF-1.4 late");
+        let late = app
+            .send_raw(
+                &w.candidate,
+                &format!("{base}/evidence/upload"),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(late.status, StatusCode::FORBIDDEN, "{}", late.text());
+        assert!(
+            late.json()["detail"]
+                .as_str()
+                .unwrap()
+                .contains("submitted")
+        );
+        let reason = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &format!("{base}/reopen"),
+                Some(json!({"reason": " "})),
+            )
+            .await;
+        assert_eq!(reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let reopened = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &format!("{base}/reopen"),
+                Some(json!({"reason": "Add the follow-up email"})),
+            )
+            .await;
+        assert_eq!(reopened.json()["status"], "active");
+
+        // The file comes back whole, as an attachment with a safe name.
+        let file = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("{base}/evidence/{upload_id}/file"),
+                None,
+            )
+            .await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert_eq!(file.body, b"%PDF-1.4 screenshot of the customer record");
+        assert!(
+            file.header("content-disposition")
+                .unwrap()
+                .starts_with("attachment")
+        );
+
+        // Every change is in the audit chain, and the chain is intact.
+        let mut conn = app.state.db.conn().unwrap();
+        let verified = attest::audit::verify(&mut conn).unwrap();
+        assert!(verified.broken.is_none());
+        assert!(verified.entries >= 14, "{}", verified.entries);
+    }
+}
+
+#[actix_web::test]
+async fn evidence_validation_names_each_field() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let path = format!("/api/enrolments/{}/evidence", w.enrolment);
+        let bad = json!({
+            "method": "witness_testimony", "setting": "workplace", "date": "2024-05-06",
+            "attributes": {"enquiry_type": "urgent", "colour": "red"},
+            "criteria": [{"criterion": "9.9"}, {"criterion": "1.1", "range": {"greeting_requirements": ["courtesy"], "nope": ["x"]}}],
+            "details": {"witness": {"name": "Hemi", "job_title": "Team leader", "relationship": "my brother", "contact": "hemi@example.org", "statement": "Saw it.", "declaration": false, "declared_on": "2024-05-07"}}
+        });
+        let reply = app
+            .request_as(Some(&w.candidate), Method::POST, &path, Some(bad))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{:?}: {}",
+            app.backend,
+            reply.text()
+        );
+        assert_eq!(
+            reply.header("content-type"),
+            Some("application/problem+json")
+        );
+        let errors = reply.json()["errors"].clone();
+        for field in [
+            "declaration",
+            "attributes.enquiry_type",
+            "attributes.colour",
+            "details.witness.relationship",
+            "details.witness.declaration",
+            "criteria[0].criterion",
+        ] {
+            assert!(errors.get(field).is_some(), "{field} missing from {errors}");
+        }
+        // A type error in the body names its path too.
+        let typed = app
+            .request_as(Some(&w.candidate), Method::POST, &path, Some(json!({"method": "product_evidence", "setting": "workplace", "date": "yesterday"})))
+            .await;
+        assert_eq!(typed.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            typed.json()["errors"].get("date").is_some(),
+            "{}",
+            typed.text()
+        );
+        assert_eq!(app.count("evidence"), 0, "nothing half-written");
+    }
+}
+
+#[actix_web::test]
+async fn uploads_are_checked_and_stored_once() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let path = format!("/api/enrolments/{}/evidence/upload", w.enrolment);
+        let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06", "criteria": [{"criterion": "1.7"}], "declaration": true});
+
+        let (ctype, body) = multipart(&record, "tool.pdf", b"\x7fELF\x02\x01\x01\0 not a document");
+        let wrong = app.send_raw(&w.candidate, &path, &ctype, body).await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{}",
+            wrong.text()
+        );
+
+        let (ctype, body) = multipart(&record, "empty.pdf", b"");
+        let empty = app.send_raw(&w.candidate, &path, &ctype, body).await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(empty.json()["errors"]["file"].is_string());
+
+        let (ctype, body) = multipart(
+            &json!({"method": "product_evidence"}),
+            "a.pdf",
+            b"%PDF-1.4 x",
+        );
+        let bad_record = app.send_raw(&w.candidate, &path, &ctype, body).await;
+        assert_eq!(bad_record.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad_record.json()["errors"]["record.setting"].is_string(),
+            "{}",
+            bad_record.text()
+        );
+
+        for _ in 0..2 {
+            let (ctype, body) = multipart(&record, "same.pdf", b"%PDF-1.4 the same bytes twice");
+            let ok = app.send_raw(&w.candidate, &path, &ctype, body).await;
+            assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+        }
+        assert_eq!(app.count("evidence"), 2);
+        assert_eq!(app.count("files"), 1, "the same content is recorded once");
+        assert_eq!(
+            app.stored_files(),
+            (1, 0),
+            "one stored object, no temporary files"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn uploads_over_the_limit_are_refused() {
+    let app = TestApp::with_max_upload(crate::helpers::Backend::Sqlite, 1024 * 1024);
+    let w = app.world("28268@2").await;
+    let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06", "declaration": true});
+    let mut big = b"%PDF-1.4 ".to_vec();
+    big.resize(1024 * 1024 + 10, b'x');
+    let (ctype, body) = multipart(&record, "big.pdf", &big);
+    let reply = app
+        .send_raw(
+            &w.candidate,
+            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &ctype,
+            body,
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.text()
+    );
+    assert_eq!(app.count("evidence"), 0);
+    assert_eq!(app.stored_files(), (0, 0));
+}
+
+#[actix_web::test]
+async fn tampering_with_the_audit_trail_is_detected() {
+    for app in TestApp::all() {
+        let _ = app.world("28268@2").await;
+        let mut conn = app.state.db.conn().unwrap();
+        assert!(attest::audit::verify(&mut conn).unwrap().broken.is_none());
+        use diesel::RunQueryDsl;
+        diesel::sql_query(
+            "UPDATE audit_log SET after_json = '{\"status\":\"certified\"}' WHERE seq = 3",
+        )
+        .execute(&mut *conn)
+        .unwrap();
+        let result = attest::audit::verify(&mut conn).unwrap();
+        let broken = result.broken.expect("tampering detected");
+        assert_eq!(broken.seq, 3, "{:?}", app.backend);
+        assert_eq!(result.entries, 2);
+    }
+}
+
+#[actix_web::test]
+async fn an_upload_cut_off_midway_leaves_nothing() {
+    use std::io::Write;
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let server = app.serve();
+        let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06", "declaration": true});
+        let mut content = b"%PDF-1.4 ".to_vec();
+        content.resize(512 * 1024, b'x');
+        let (ctype, body) = multipart(&record, "call.pdf", &content);
+        let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+        write!(
+            stream,
+            "POST /api/enrolments/{}/evidence/upload HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\n\r\n",
+            w.enrolment,
+            server.addr,
+            w.candidate,
+            body.len()
+        )
+        .unwrap();
+        stream.write_all(&body[..body.len() / 2]).unwrap();
+        stream.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(stream);
+        // The server notices the cut and cleans up; give it a moment.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while app.stored_files() != (0, 0) && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(
+            app.stored_files(),
+            (0, 0),
+            "{:?}: no stored or temporary file",
+            app.backend
+        );
+        assert_eq!(app.count("evidence"), 0);
+        assert_eq!(app.count("files"), 0);
+    }
+}
+
+/// Records the example complete portfolio as the assessor, with the marks it needs.
+pub async fn complete_portfolio(app: &TestApp, w: &crate::helpers::World) {
+    let base = format!("/api/enrolments/{}", w.enrolment);
+    let (records, marks) = example_records();
+    for (_, record) in records {
+        let added = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &format!("{base}/evidence"),
+                Some(record),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    }
+    let marked = app
+        .request_as(
+            Some(&w.assessor),
+            Method::PUT,
+            &format!("{base}/marks"),
+            Some(marks),
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
+}
