@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod exports;
 pub mod http;
 pub mod identity;
 pub mod output;

@@ -10,6 +10,7 @@ use crate::setup::{self, SetupError};
 
 mod admin;
 mod demo;
+mod export;
 mod statements;
 
 /// Attest: competency assessment and evidence portfolios against unit standards.
@@ -67,6 +68,14 @@ enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Export data for a provider or a candidate.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Check every file of a portfolio archive against its manifest (exit 1 on any mismatch).
+    VerifyArchive {
+        /// The archive (.zip).
+        file: std::path::PathBuf,
+    },
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -89,6 +98,18 @@ enum StandardsCommand {
     },
     /// Print the JSON Schema of the standards format.
     Schema,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// A candidate's portfolio archive: index.html, every evidence file, manifest.json with hashes.
+    Archive {
+        /// The enrolment's id.
+        enrolment_id: String,
+        /// Where to write the zip.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -202,6 +223,9 @@ pub fn run() -> ExitCode {
 
 fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     // Evaluating files needs no configuration: it must work anywhere, even with a broken environment.
+    if let Command::VerifyArchive { file } = &command {
+        return export::verify(file);
+    }
     if let Command::Evaluate {
         standard_file,
         portfolio_file,
@@ -226,6 +250,11 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::User(command) => admin::user(&config, command),
         Command::Audit(AuditCommand::Verify) => admin::audit_verify(&config),
         Command::Demo => demo::run(&config),
+        Command::Export(ExportCommand::Archive {
+            enrolment_id,
+            output,
+        }) => export::archive(&config, &enrolment_id, &output),
+        Command::VerifyArchive { file } => export::verify(&file),
         Command::Statement {
             enrolment_id,
             output,

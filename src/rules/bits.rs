@@ -60,30 +60,49 @@ impl Bits {
 
     #[inline]
     pub fn contains(&self, index: usize) -> bool {
-        self.words()
-            .get(index / 64)
-            .is_some_and(|word| word & (1 << (index % 64)) != 0)
+        match self {
+            Bits::Inline(words) if index < 128 => words[index / 64] & (1 << (index % 64)) != 0,
+            _ => self
+                .words()
+                .get(index / 64)
+                .is_some_and(|word| word & (1 << (index % 64)) != 0),
+        }
     }
 
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.words().iter().all(|word| *word == 0)
+        match self {
+            Bits::Inline(words) => words[0] | words[1] == 0,
+            Bits::Heap(words) => words.iter().all(|word| *word == 0),
+        }
     }
 
     #[inline]
     pub fn intersects(&self, other: &Bits) -> bool {
-        self.words()
-            .iter()
-            .zip(other.words())
-            .any(|(a, b)| a & b != 0)
+        // Sets of one evaluation have one size, so both are inline or both are not.
+        match (self, other) {
+            (Bits::Inline(a), Bits::Inline(b)) => (a[0] & b[0]) | (a[1] & b[1]) != 0,
+            _ => self
+                .words()
+                .iter()
+                .zip(other.words())
+                .any(|(a, b)| a & b != 0),
+        }
     }
 
     #[inline]
     pub fn union_with(&mut self, other: &Bits) {
-        self.words_mut()
-            .iter_mut()
-            .zip(other.words())
-            .for_each(|(a, b)| *a |= b);
+        match (self, other) {
+            (Bits::Inline(a), Bits::Inline(b)) => {
+                a[0] |= b[0];
+                a[1] |= b[1];
+            }
+            (this, other) => this
+                .words_mut()
+                .iter_mut()
+                .zip(other.words())
+                .for_each(|(a, b)| *a |= b),
+        }
     }
 
     /// Removes every index of `other`.

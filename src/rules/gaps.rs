@@ -261,7 +261,7 @@ impl<'r> Gaps<'_, '_, 'r> {
                     group.requirement
                 )
             } else {
-                let more = result.needed - result.have;
+                let more = result.needed.saturating_sub(result.have);
                 format!(
                     "{} needs {} so that each of these has its own evidence: {}",
                     plan.scope_name(rule),

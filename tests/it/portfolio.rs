@@ -479,3 +479,63 @@ pub async fn complete_portfolio(app: &TestApp, w: &crate::helpers::World) {
         .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 }
+
+#[actix_web::test]
+async fn a_portfolio_archive_is_written_and_verified_from_the_command_line() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+        "title": "Call notes", "criteria": [{"criterion": "1.7"}], "declaration": true});
+    let (ctype, body) = multipart(
+        &record,
+        "notes for Tāne.txt",
+        "Kia ora — call notes\n".as_bytes(),
+    );
+    let uploaded = app
+        .send_raw(
+            &w.candidate,
+            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &ctype,
+            body,
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
+
+    let data = &app.state.config.data_dir;
+    let zip = data.join("portfolio.zip");
+    let attest = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args(args)
+            .env("ATTEST_DATA_DIR", data)
+            .env("ATTEST_STANDARDS_DIR", &app.state.config.standards_dir)
+            .env_remove("ATTEST_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let export = attest(&[
+        "export".as_ref(),
+        "archive".as_ref(),
+        w.enrolment.as_ref(),
+        "-o".as_ref(),
+        zip.as_os_str(),
+    ]);
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let verify = attest(&["verify-archive".as_ref(), zip.as_os_str()]);
+    assert_eq!(
+        verify.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    assert!(String::from_utf8_lossy(&verify.stdout).contains("intact"));
+
+    let not_zip = data.join("not.zip");
+    std::fs::write(&not_zip, b"plain text").unwrap();
+    let unreadable = attest(&["verify-archive".as_ref(), not_zip.as_os_str()]);
+    assert_eq!(unreadable.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unreadable.stderr).contains("not.zip"));
+}

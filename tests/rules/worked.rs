@@ -580,3 +580,77 @@ fn an_empty_portfolio_has_not_started() {
             .any(|g| g.message == "OUTCOME 1 needs 3 contacts")
     );
 }
+
+#[test]
+fn bad_references_do_not_count_and_say_why() {
+    let standard = standard(NZQA);
+    let text = r#"
+standard: { code: "28268", version: 2 }
+evidence:
+  - id: e1
+    method: observation_checklist
+    setting: workplace
+    date: 2024-05-06
+    attributes: { mood: cheerful }
+    criteria: [{ criterion: "1.1", judgement: accepted }]
+  - id: e2
+    method: observation_checklist
+    setting: workplace
+    date: 2024-05-07
+    attributes: { enquiry_type: urgent }
+  - id: e3
+    method: observation_checklist
+    setting: workplace
+    date: 2024-05-08
+    criteria:
+      - { criterion: "9.9", judgement: accepted }
+      - criterion: "1.1"
+        range: { no_such_list: [x], greeting_requirements: [courtesy, smiling] }
+        judgement: accepted
+    links: [{ to: e3, kind: supports }, { to: e9, kind: supports }]
+  - id: e3
+    method: observation_checklist
+    setting: workplace
+    date: 2024-05-09
+confirmations: [{ rule: Z1, judgement: accepted }]
+"#;
+    let portfolio: Portfolio = serde_yaml::from_str(text).expect("parses");
+    let report = confirmed(&standard, &portfolio);
+    assert!(!report.complete);
+    let codes = |i: usize| -> Vec<ReasonCode> {
+        report.evidence[i]
+            .not_counted
+            .iter()
+            .map(|r| r.code)
+            .collect()
+    };
+    assert_eq!(codes(0), [ReasonCode::UndeclaredAttributeValue]);
+    assert_eq!(codes(1), [ReasonCode::UndeclaredAttributeValue]);
+    let unknown = codes(2)
+        .iter()
+        .filter(|c| **c == ReasonCode::UnknownReference)
+        .count();
+    // criterion 9.9, list no_such_list, item smiling, the link to itself and the link to e9.
+    assert_eq!(unknown, 5, "{:#?}", report.evidence[2].not_counted);
+    // What remains of its 1.1 mapping shows one greeting requirement, so it does not count either.
+    assert!(codes(2).contains(&ReasonCode::TooFewRangeItems));
+    assert_eq!(codes(3), [ReasonCode::UnknownReference], "a duplicate id");
+    assert!(!report.evidence[0].counts && !report.evidence[3].counts);
+    assert_eq!(report.not_counted.len(), 1, "the confirmation of a rule Z1");
+}
+
+#[test]
+fn reports_and_engines_cross_threads() {
+    // The service builds reports on a blocking thread and may share a compiled engine.
+    fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<attest::rules::Report<'static>>();
+    send_and_sync::<attest::rules::Engine<'static>>();
+    let standard = standard(NZQA);
+    let portfolio = complete(NZQA);
+    let engine = attest::rules::Engine::new(&standard, &Interpretations::new());
+    let complete = std::thread::scope(|scope| {
+        let worker = scope.spawn(|| engine.evaluate(&portfolio, View::Confirmed).complete);
+        worker.join().expect("the worker finishes")
+    });
+    assert!(complete);
+}
