@@ -1,0 +1,17 @@
+//! The rules engine: worked cases for every seed standard, properties of the engine and of its
+//! matching, and the `attest evaluate` command.
+
+#[path = "rules/support.rs"]
+mod support;
+
+#[path = "rules/worked.rs"]
+mod worked;
+
+#[path = "rules/properties.rs"]
+mod properties;
+
+#[path = "rules/matching.rs"]
+mod matching;
+
+#[path = "rules/command.rs"]
+mod command;
