@@ -62,6 +62,8 @@ route_table! {
     DELETE "/api/orgs/{org_id}/users/{user_id}/grants/{role}" => orgs::revoke;
     POST   "/api/orgs/{org_id}/users/{user_id}/deactivate"  => orgs::deactivate;
     POST   "/api/orgs/{org_id}/iv-assignments"              => orgs::assign_verifier;
+    GET    "/api/orgs/{org_id}/witnesses"                   => orgs::list_witnesses;
+    POST   "/api/orgs/{org_id}/witnesses"                   => orgs::approve_witness;
     GET    "/api/standards"                                 => standards::list;
     GET    "/api/standards/{code}/{version}"                => standards::show;
     POST   "/api/enrolments"                                => enrolments::create;

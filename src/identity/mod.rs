@@ -4,6 +4,7 @@
 mod login;
 mod organisations;
 mod users;
+mod witnesses;
 
 pub use login::{LoginOutcome, login, logout};
 pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
@@ -12,6 +13,7 @@ pub use users::{
     find_user_by_email, grant_role, holds, is_member, list_users, load_actor, load_user,
     revoke_role,
 };
+pub use witnesses::{ApprovedWitness, NewWitness, approve_witness, approved_witnesses};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use uuid::Uuid;

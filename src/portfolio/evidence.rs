@@ -343,6 +343,14 @@ fn ensure_open(enrolment: &Enrolment, by_assessor: bool) -> Result<(), ActionErr
     }
 }
 
+/// Whether a stated relationship names a relative (testimony from relatives is refused).
+pub fn is_relative(relationship: &str) -> bool {
+    let relationship = relationship.to_lowercase();
+    relationship
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .any(|word| RELATIVES.contains(&word))
+}
+
 fn method_name(method: Method) -> String {
     serde_json::to_value(method)
         .ok()
@@ -375,12 +383,7 @@ fn check_details(new: &NewEvidence, has_file: bool, problems: &mut Problems) {
                         problems.add(&format!("details.witness.{field}"), "is required");
                     }
                 }
-                let relationship = w.relationship.to_lowercase();
-                if RELATIVES.iter().any(|r| {
-                    relationship
-                        .split(|c: char| !c.is_alphanumeric() && c != '-')
-                        .any(|word| word == *r)
-                }) {
+                if is_relative(&w.relationship) {
                     problems.add(
                         "details.witness.relationship",
                         "testimony from a relative cannot be accepted",

@@ -12,6 +12,6 @@ pub use enrolment::{
 };
 pub use evidence::{
     EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,
-    StoredFile, add_evidence, judge_evidence, list_evidence, load_evidence,
+    StoredFile, add_evidence, is_relative, judge_evidence, list_evidence, load_evidence,
 };
 pub use progress::{AssessorMarks, ProgressReport, build_portfolio, progress, set_marks};

@@ -522,6 +522,22 @@ fn rows(f: &Fixture) -> Vec<Row> {
             form(&[("standard", "")]),
             page(ADMIN_ONLY(422)),
         ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/witnesses",
+            format!("/api/orgs/{org}/witnesses"),
+            None,
+            MEMBERS,
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/witnesses",
+            format!("/api/orgs/{org}/witnesses"),
+            json(
+                json!({"name": "Hemi", "job_title": "Team leader", "relationship": "my brother", "contact": "hemi@x.nz"}),
+            ),
+            ADMIN_ONLY(422),
+        ),
         // The sign-off chain, sampling and statements.
         row(
             "POST",

@@ -325,3 +325,36 @@ async fn other_organisations_are_invisible() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[actix_web::test]
+async fn each_organisation_keeps_a_list_of_approved_witnesses() {
+    for app in TestApp::all() {
+        let org = app.seed_org("Harbour Training");
+        app.seed_user(&org, "admin@example.org", "provider_admin");
+        app.seed_user(&org, "ana@example.org", "candidate");
+        let admin = app.login("admin@example.org").await;
+        let path = format!("/api/orgs/{org}/witnesses");
+        let relative = app
+            .request_as(Some(&admin), Method::POST, &path,
+                Some(json!({"name": "Hemi", "job_title": "Driver", "relationship": "her father", "contact": "021 555 0101"})))
+            .await;
+        assert_eq!(relative.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(relative.json()["errors"]["relationship"].is_string());
+        let added = app
+            .request_as(Some(&admin), Method::POST, &path,
+                Some(json!({"name": "Wiremu Pene", "job_title": "Team leader", "relationship": "Line manager", "contact": "wiremu@example.org"})))
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+        let candidate = app.login("ana@example.org").await;
+        let listed = app
+            .request_as(Some(&candidate), Method::GET, &path, None)
+            .await;
+        assert_eq!(listed.status, StatusCode::OK);
+        assert_eq!(listed.json()[0]["name"], "Wiremu Pene");
+        let refused = app
+            .request_as(Some(&candidate), Method::POST, &path,
+                Some(json!({"name": "X", "job_title": "Y", "relationship": "colleague", "contact": "z"})))
+            .await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+}

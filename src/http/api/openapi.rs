@@ -13,7 +13,7 @@ use super::{auth, enrolments, orgs, signoff, standards};
     paths(
         auth::login, auth::logout, auth::me,
         orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
-        orgs::assign_verifier,
+        orgs::assign_verifier, orgs::list_witnesses, orgs::approve_witness,
         standards::list, standards::show,
         enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,
         enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,

@@ -254,3 +254,42 @@ pub async fn assign_verifier(
         .map_err(|e: ActionError| ApiError::from(e))?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The organisation's approved witnesses.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/witnesses", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<identity::ApprovedWitness>), (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_witnesses(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ReadOrganisation, &org_resource(org_id))?;
+    let witnesses = state
+        .db
+        .read(move |conn| identity::approved_witnesses(conn, &org_id.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(witnesses))
+}
+
+/// Adds a witness to the organisation's approved list.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/witnesses", params(("org_id" = Uuid, Path)), request_body = identity::NewWitness,
+    responses((status = 201, body = identity::ApprovedWitness), (status = 422, body = crate::http::error::Problem)))]
+pub async fn approve_witness(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<identity::NewWitness>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ManageOrganisation, &org_resource(org_id))?;
+    let new = body.into_inner();
+    let actor = session.user_id.clone();
+    let witness = state
+        .db
+        .write(move |conn| {
+            identity::approve_witness(conn, &org_id.to_string(), &actor, new, chrono::Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(witness))
+}

@@ -1,0 +1,107 @@
+//! Each organisation's list of approved witnesses (name, job, relationship, contact), as centres keep
+//! for witness testimony.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::action::{ActionError, Problems};
+use crate::audit::{self, Change};
+use crate::db::DbConnection;
+use crate::db::schema::approved_witnesses;
+
+/// An approved witness.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = approved_witnesses)]
+pub struct ApprovedWitness {
+    /// Its id.
+    pub id: String,
+    /// The organisation.
+    pub org_id: String,
+    /// Name.
+    pub name: String,
+    /// Job title.
+    pub job_title: String,
+    /// Relationship to candidates (e.g. team leader).
+    pub relationship: String,
+    /// Phone or email.
+    pub contact: String,
+    /// Added.
+    pub created_at: NaiveDateTime,
+}
+
+/// A witness to approve.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWitness {
+    /// Name.
+    pub name: String,
+    /// Job title.
+    pub job_title: String,
+    /// Relationship to candidates.
+    pub relationship: String,
+    /// Phone or email.
+    pub contact: String,
+}
+
+/// Adds a witness to the organisation's approved list (audited).
+pub fn approve_witness(
+    conn: &mut DbConnection,
+    org_id: &str,
+    actor_id: &str,
+    new: NewWitness,
+    now: DateTime<Utc>,
+) -> Result<ApprovedWitness, ActionError> {
+    let mut problems = Problems::default();
+    for (field, value) in [
+        ("name", &new.name),
+        ("job_title", &new.job_title),
+        ("relationship", &new.relationship),
+        ("contact", &new.contact),
+    ] {
+        if value.trim().is_empty() {
+            problems.add(field, "is required");
+        }
+    }
+    if crate::portfolio::is_relative(&new.relationship) {
+        problems.add("relationship", "a relative cannot be a witness");
+    }
+    problems.finish()?;
+    let witness = ApprovedWitness {
+        id: Uuid::new_v4().to_string(),
+        org_id: org_id.to_owned(),
+        name: new.name.trim().to_owned(),
+        job_title: new.job_title.trim().to_owned(),
+        relationship: new.relationship.trim().to_owned(),
+        contact: new.contact.trim().to_owned(),
+        created_at: now.naive_utc(),
+    };
+    diesel::insert_into(approved_witnesses::table)
+        .values(&witness)
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "witness.approve",
+            entity: "organisation",
+            entity_id: org_id,
+            before: None,
+            after: Some(serde_json::to_value(&witness).unwrap_or_default()),
+        },
+    )?;
+    Ok(witness)
+}
+
+/// The organisation's approved witnesses, by name.
+pub fn approved_witnesses(
+    conn: &mut DbConnection,
+    org_id: &str,
+) -> Result<Vec<ApprovedWitness>, ActionError> {
+    Ok(approved_witnesses::table
+        .filter(approved_witnesses::org_id.eq(org_id))
+        .order(approved_witnesses::name.asc())
+        .select(ApprovedWitness::as_select())
+        .load(conn)?)
+}
