@@ -6,7 +6,7 @@ use super::checks::{CheckResult, Ctx};
 use super::facts::InstanceFacts;
 use super::gaps;
 use super::pass::Pass;
-use super::plan::{CheckPlan, Compiled, Placement, RulePlan};
+use super::plan::{CheckPlan, Compiled, Placement, Plan, RulePlan};
 use super::portfolio::Portfolio;
 use super::report::{
     CheckReport, InstanceReport, InterpretationReport, ItemReport, MappingReport, OutcomeReport,
@@ -236,13 +236,13 @@ fn rule_report<'r>(
         .checks
         .iter()
         .zip(pass.rule_results(ctx.plan, r))
-        .map(|(check, result)| check_report(check, result, ids))
+        .map(|(check, result)| check_report(ctx.plan, check, result, ids))
         .collect();
     for (group, result) in ctx.plan.groups.iter().zip(&pass.groups) {
         if group.members[0].0 == r {
             checks.push(CheckReport {
                 kind: "together",
-                requirement: group.requirement.clone(),
+                requirement: ctx.plan.text(group.requirement),
                 status: check_status(true, result),
                 needed: result.needed,
                 have: result.have,
@@ -310,6 +310,7 @@ fn check_status(counted: bool, result: &CheckResult) -> Status {
 }
 
 fn check_report<'r>(
+    plan: &Plan,
     check: &CheckPlan,
     result: &CheckResult<'r>,
     ids: &[&'r str],
@@ -317,7 +318,7 @@ fn check_report<'r>(
     let counted = !matches!(check.compiled, Compiled::Info);
     CheckReport {
         kind: check.check.kind(),
-        requirement: check.requirement.clone(),
+        requirement: plan.text(check.requirement),
         status: check_status(counted, result),
         needed: result.needed,
         have: result.have,

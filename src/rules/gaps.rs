@@ -258,7 +258,7 @@ impl<'r> Gaps<'_, '_, 'r> {
                 format!(
                     "{} needs the same evidence to count {}",
                     plan.scope_name(rule),
-                    group.requirement
+                    plan.text_str(group.requirement)
                 )
             } else {
                 let more = result.needed.saturating_sub(result.have);
@@ -266,8 +266,7 @@ impl<'r> Gaps<'_, '_, 'r> {
                     "{} needs {} so that each of these has its own evidence: {}",
                     plan.scope_name(rule),
                     words::count(more, "more piece of evidence", "more pieces of evidence"),
-                    group
-                        .requirement
+                    plan.text_str(group.requirement)
                         .trim_start_matches("different evidence for each of: ")
                 )
             };
@@ -480,7 +479,10 @@ impl<'r> Gaps<'_, '_, 'r> {
             }
             _ => (
                 GapKind::Unit,
-                vec![format!("{scope} needs: {}", check.requirement)],
+                vec![format!(
+                    "{scope} needs: {}",
+                    ctx.plan.text_str(check.requirement)
+                )],
             ),
         };
         for message in messages {

@@ -69,8 +69,7 @@ fn value_noun(plan: &Plan, attribute: Option<usize>) -> Noun {
 
 /// A check in plain words, e.g. "at least 2 complex customer enquiries". Written into one buffer:
 /// the report holds one of these per check, for every evaluation.
-pub(crate) fn requirement(plan: &Plan, check: &Check, compiled: &Compiled) -> String {
-    let mut out = String::with_capacity(64);
+pub(crate) fn write_requirement(out: &mut String, plan: &Plan, check: &Check, compiled: &Compiled) {
     match (compiled, check) {
         (Compiled::MinInstances { min, filters, .. }, Check::MinInstances(raw)) => {
             let _ = write!(out, "at least {min} ");
@@ -79,7 +78,7 @@ pub(crate) fn requirement(plan: &Plan, check: &Check, compiled: &Compiled) -> St
                 None => {
                     out.push_str(if *min == 1 { "piece" } else { "pieces" });
                     out.push_str(" of evidence");
-                    push_filters(&mut out, plan, filters, " with ");
+                    push_filters(out, plan, filters, " with ");
                 }
             }
         }
@@ -100,11 +99,11 @@ pub(crate) fn requirement(plan: &Plan, check: &Check, compiled: &Compiled) -> St
         ) => {
             let _ = write!(out, "each piece of evidence shows at least {min} ");
             match list {
-                Some(l) => out.push_str(&words::list_name(plan.lists[*l])),
+                Some(l) => words::push_list_name(out, plan.lists[*l]),
                 None => out.push_str("items"),
             }
             out.push_str(" for ");
-            push_criteria(&mut out, plan, criteria);
+            push_criteria(out, plan, criteria);
         }
         (
             Compiled::Coverage {
@@ -124,20 +123,20 @@ pub(crate) fn requirement(plan: &Plan, check: &Check, compiled: &Compiled) -> St
                 parts += 1;
             };
             if *criteria {
-                part(&mut out, "every criterion");
+                part(out, "every criterion");
             }
             if *knowledge {
-                part(&mut out, "every knowledge item");
+                part(out, "every knowledge item");
             }
             for &l in lists {
-                part(&mut out, "every item of ");
-                out.push_str(&words::list_name(plan.lists[l]));
+                part(out, "every item of ");
+                words::push_list_name(out, plan.lists[l]);
             }
         }
         (Compiled::Exclusion { subject, excluded }, _) => {
-            push_filters(&mut out, plan, subject, "");
+            push_filters(out, plan, subject, "");
             out.push_str(" does not include ");
-            push_filters(&mut out, plan, excluded, "");
+            push_filters(out, plan, excluded, "");
         }
         (Compiled::Methods { expected, wanted }, _) => {
             let allowed = expected.as_ref().map(|methods| {
@@ -200,7 +199,7 @@ pub(crate) fn requirement(plan: &Plan, check: &Check, compiled: &Compiled) -> St
         }
         (Compiled::EveryInstance { filters }, _) => {
             out.push_str("every piece of evidence records ");
-            push_filters(&mut out, plan, filters, "");
+            push_filters(out, plan, filters, "");
         }
         (_, Check::AssessorConfirms(confirms)) => {
             out.push_str("the assessor confirms: ");
@@ -208,7 +207,11 @@ pub(crate) fn requirement(plan: &Plan, check: &Check, compiled: &Compiled) -> St
         }
         (_, Check::Conditional(conditional)) => {
             out.push_str("may be recorded not applicable where the condition did not arise: ");
-            out.push_str(&words::join(&conditional.criteria, words::AND));
+            words::push_join(
+                out,
+                conditional.criteria.iter().map(String::as_str),
+                words::AND,
+            );
         }
         (_, Check::RangeStatement(statement)) => {
             out.push_str("range: ");
@@ -231,12 +234,11 @@ pub(crate) fn requirement(plan: &Plan, check: &Check, compiled: &Compiled) -> St
         }
         (_, Check::Grades(grades)) => {
             out.push_str("grades: ");
-            out.push_str(&grades.grades.join(", "));
+            words::push_join(out, grades.grades.iter().map(String::as_str), ", ");
         }
         (_, Check::Note(note)) => out.push_str(&note.summary),
         _ => out.push_str(&check.kind().replace('_', " ")),
     }
-    out
 }
 
 /// Appends `prefix` and the filters in words, joined by "and".
@@ -249,27 +251,29 @@ fn push_filters(out: &mut String, plan: &Plan, filters: &[FilterPlan], prefix: &
         if n > 0 {
             out.push_str(" and ");
         }
-        out.push_str(&filter_words(plan, filter));
+        push_filter(out, plan, filter);
     }
 }
 
 /// Appends criterion ids: "1.1", "1.1 and 1.2".
 fn push_criteria(out: &mut String, plan: &Plan, criteria: &Bits) {
-    let ids: Vec<&str> = criteria
+    let ids = criteria
         .ones()
-        .map(|c| plan.criteria[c].criterion.id.as_str())
-        .collect();
-    out.push_str(&words::join(&ids, words::AND));
+        .map(|c| plan.criteria[c].criterion.id.as_str());
+    words::push_join(out, ids, words::AND);
 }
 
 /// A group in plain words: "different evidence for each of: at least 2 …; at least 2 …", or for a
 /// distinct-values check with the counts inside its set, "together: at least 3 different customers,
 /// with at least 1 customer with particular needs".
-pub(crate) fn together(plan: &Plan, group: &Group) -> String {
+pub(crate) fn together(plan: &Plan, group: &Group, texts: &str) -> String {
     let parts: Vec<&str> = group
         .members
         .iter()
-        .map(|&(r, c)| &*plan.rules[r].checks[c].requirement)
+        .map(|&(r, c)| {
+            let (start, end) = plan.rules[r].checks[c].requirement;
+            texts.get(start..end).unwrap_or_default()
+        })
         .collect();
     if group.distinct.is_some() {
         format!("together: {}", parts.join(", with "))
@@ -280,20 +284,33 @@ pub(crate) fn together(plan: &Plan, group: &Group) -> String {
 
 /// A filter in words: "enquiry type: business as usual enquiry or complex customer enquiry".
 pub(crate) fn filter_words(plan: &Plan, filter: &FilterPlan) -> String {
+    let mut out = String::new();
+    push_filter(&mut out, plan, filter);
+    out
+}
+
+/// Appends a filter in words (see [`filter_words`]).
+fn push_filter(out: &mut String, plan: &Plan, filter: &FilterPlan) {
     let Some(a) = filter.attribute else {
-        return "an attribute the standard does not declare".to_owned();
+        out.push_str("an attribute the standard does not declare");
+        return;
     };
     let attribute = &plan.attributes[a];
-    let label = words::lower_first(&attribute.attribute.label);
+    words::push_lower_first(out, &attribute.attribute.label);
     if filter.any_of.is_empty() {
-        return label;
+        return;
     }
+    out.push_str(": ");
     // Filters name declared values only, so their labels are all in the plan.
-    let values: Vec<String> = filter
+    let values: Vec<&str> = filter
         .any_of
         .iter()
-        .filter_map(|v| attribute.labels.get(*v as usize))
-        .map(|l| words::lower_first(l))
+        .filter_map(|v| attribute.labels.get(*v as usize).copied())
         .collect();
-    format!("{label}: {}", words::join(&values, words::OR))
+    for (n, value) in values.iter().enumerate() {
+        if n > 0 {
+            out.push_str(if n + 1 == values.len() { " or " } else { ", " });
+        }
+        words::push_lower_first(out, value);
+    }
 }

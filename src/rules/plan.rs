@@ -10,6 +10,7 @@ use crate::standards::{
 
 use super::bits::Bits;
 use super::hash::IdMap;
+use super::report::SharedText;
 use super::words;
 
 /// A standard ready to evaluate portfolios against.
@@ -29,6 +30,9 @@ pub(crate) struct Plan<'s> {
     /// Per rule, the index of its first check among all checks (one more entry: the total), so that
     /// results of every check fit one list.
     pub check_base: Vec<usize>,
+    /// Every check's and group's requirement in plain words, one after another: made once per
+    /// compiled standard and shared by every report (see [`Plan::text`]).
+    pub texts: Arc<str>,
     /// Counted checks that must be met by different evidence.
     pub groups: Vec<Group>,
     /// Knowledge items a binding coverage rule requires.
@@ -67,9 +71,8 @@ pub(crate) struct RulePlan<'s> {
 pub(crate) struct CheckPlan<'s> {
     pub check: &'s Check,
     pub compiled: Compiled,
-    /// The check in plain words (filled once the plan is complete; see [`super::phrases`]), shared
-    /// by every report.
-    pub requirement: Arc<str>,
+    /// Where the check in plain words is in the plan's texts (see [`Plan::text`]).
+    pub requirement: (usize, usize),
 }
 
 /// A check with its ids resolved.
@@ -180,8 +183,8 @@ pub(crate) enum Placement {
 /// Counted checks of one scope that must be met by different instances.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Group {
-    /// The group in plain words (filled once the plan is complete), shared by every report.
-    pub requirement: Arc<str>,
+    /// Where the group in plain words is in the plan's texts (see [`Plan::text`]).
+    pub requirement: (usize, usize),
     /// (rule, check) of each member; the first is where the report shows the group.
     pub members: Vec<(usize, usize)>,
     /// Per member, the member whose set it is part of ("at least one of whom").
@@ -207,15 +210,24 @@ impl<'s> Plan<'s> {
             rules: Vec::new(),
             rule_ids: IdMap::default(),
             check_base: Vec::new(),
+            texts: Arc::from(""),
             groups: Vec::new(),
             knowledge_required: Bits::with_len(standard.knowledge.len()),
             may_be_not_applicable: Bits::default(),
         };
         plan.index_structure();
         plan.index_attributes();
-        plan.compile_rules(interpretations);
+        let mut texts = String::with_capacity(64 * standard.rules.len());
+        plan.compile_rules(interpretations, &mut texts);
         plan.link_exclusions();
         plan.groups = build_groups(&plan);
+        for g in 0..plan.groups.len() {
+            let start = texts.len();
+            let words = super::phrases::together(&plan, &plan.groups[g], &texts);
+            texts.push_str(&words);
+            plan.groups[g].requirement = (start, texts.len());
+        }
+        plan.texts = Arc::from(texts);
         plan.check_base = std::iter::once(0)
             .chain(plan.rules.iter().scan(0, |total, rule| {
                 *total += rule.checks.len();
@@ -289,7 +301,8 @@ impl<'s> Plan<'s> {
         }
     }
 
-    fn compile_rules(&mut self, interpretations: &Interpretations) {
+    /// Compiles the rules, writing their checks' words into `texts`.
+    fn compile_rules(&mut self, interpretations: &Interpretations, texts: &mut String) {
         let standard = self.standard;
         self.rule_ids.reserve(standard.rules.len());
         self.rules.reserve(standard.rules.len());
@@ -310,11 +323,12 @@ impl<'s> Plan<'s> {
                 .iter()
                 .map(|check| {
                     let compiled = self.compile(check);
-                    let requirement = super::phrases::requirement(self, check, &compiled);
+                    let start = texts.len();
+                    super::phrases::write_requirement(texts, self, check, &compiled);
                     CheckPlan {
                         check,
                         compiled,
-                        requirement: Arc::from(requirement),
+                        requirement: (start, texts.len()),
                     }
                 })
                 .collect();
@@ -569,6 +583,16 @@ impl<'s> Plan<'s> {
         }
     }
 
+    /// The text at `range` of the plan's texts, shared.
+    pub fn text(&self, (start, end): (usize, usize)) -> SharedText {
+        SharedText::new(Arc::clone(&self.texts), start, end)
+    }
+
+    /// The text at `range` of the plan's texts.
+    pub fn text_str(&self, (start, end): (usize, usize)) -> &str {
+        self.texts.get(start..end).unwrap_or_default()
+    }
+
     /// The outcome's name for sentences: its label ("Outcome 1"), else its title in quotes.
     pub fn outcome_name(&self, outcome: usize) -> String {
         let outcome = &self.standard.outcomes[outcome];
@@ -714,7 +738,7 @@ fn build_groups(plan: &Plan) -> Vec<Group> {
                 continue;
             };
             let mut group = Group {
-                requirement: Arc::from(""),
+                requirement: (0, 0),
                 members: vec![family_head.at],
                 within: vec![None],
                 distinct: Some(attribute),
@@ -745,9 +769,6 @@ fn build_groups(plan: &Plan) -> Vec<Group> {
         if let Some(group) = plain_group(plan, &rest) {
             groups.push(group);
         }
-    }
-    for group in &mut groups {
-        group.requirement = Arc::from(super::phrases::together(plan, group));
     }
     groups
 }
@@ -783,7 +804,7 @@ fn plain_group(plan: &Plan, members: &[&Counted]) -> Option<Group> {
         })
     });
     (nested || compete).then(|| Group {
-        requirement: Arc::from(""),
+        requirement: (0, 0),
         members: members.iter().map(|m| m.at).collect(),
         within,
         distinct: None,

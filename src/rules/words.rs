@@ -57,6 +57,45 @@ pub fn join(items: &[impl AsRef<str>], last: &str) -> String {
     out
 }
 
+/// Appends `items` joined as [`join`] joins them.
+pub fn push_join<'a>(out: &mut String, items: impl IntoIterator<Item = &'a str>, last: &str) {
+    let mut items = items.into_iter().peekable();
+    let mut first = true;
+    while let Some(item) = items.next() {
+        if !first {
+            out.push_str(if items.peek().is_none() { last } else { ", " });
+        }
+        out.push_str(item);
+        first = false;
+    }
+}
+
+/// Appends `text` with its first letter in lower case, as [`lower_first`] gives it.
+pub fn push_lower_first(out: &mut String, text: &str) {
+    let first_word = text.split_whitespace().next().unwrap_or_default();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) if first_word.chars().filter(|c| c.is_uppercase()).count() <= 1 => {
+            out.extend(first.to_lowercase());
+            out.push_str(chars.as_str());
+        }
+        _ => out.push_str(text),
+    }
+}
+
+/// Appends a range list's name (see [`list_name`]).
+pub fn push_list_name(out: &mut String, list: &RangeList) {
+    match &list.name {
+        Some(name) => out.push_str(name),
+        None => list.id.split('_').enumerate().for_each(|(n, part)| {
+            if n > 0 {
+                out.push(' ');
+            }
+            out.push_str(part);
+        }),
+    }
+}
+
 /// " and " / " or " joins.
 pub const AND: &str = " and ";
 /// See [`AND`].

@@ -363,7 +363,7 @@ async fn an_admin_adds_a_person_and_enrols_them() {
         .find("form[action$='/people'] button[type=submit]")
         .click();
     browser.wait_for_url("the people page", |url| url.ends_with("/people"));
-    assert!(browser.text("main").contains("Łukasz Nowak"));
+    browser.wait_for_text("main", "Łukasz Nowak");
     shots(&browser, "admin-people", PHONE);
 
     browser

@@ -269,11 +269,28 @@ impl Browser {
         );
     }
 
-    /// The visible text of the first element matching `css`.
+    /// The visible text of the first element matching `css` ("" when there is none). Read by script
+    /// in one step, so a page replaced mid-read cannot leave a stale element behind.
     pub fn text(&self, css: &str) -> String {
-        self.try_find(css)
-            .map(|id| Element { browser: self, id }.text())
-            .unwrap_or_default()
+        let text = self.script(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+            json!([css]),
+        );
+        text.as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Waits until the first element matching `css` shows `needle` (after a navigation that keeps
+    /// the URL, such as a form posted back to its own page).
+    pub fn wait_for_text(&self, css: &str, needle: &str) {
+        let started = Instant::now();
+        while !self.text(css).contains(needle) {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "{css} never showed {needle:?}; it shows: {}",
+                self.text(css)
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Sets the viewport as a device of this width shows it (a phone is mobile, with touch).
