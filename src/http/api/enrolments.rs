@@ -46,7 +46,8 @@ pub fn authorize(
     }
 }
 
-fn standard_of<'a>(
+/// The standard version an enrolment is pinned to.
+pub fn standard_of<'a>(
     state: &'a AppState,
     enrolment: &Enrolment,
 ) -> Result<&'a Standard, ActionError> {

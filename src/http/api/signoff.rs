@@ -7,7 +7,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::enrolments::authorize;
+use super::enrolments::{authorize, standard_of};
 use super::path_id;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
@@ -20,24 +20,6 @@ use crate::signoff::chain::{self, SignOffRow};
 use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
 use crate::signoff::sampling::{RiskRating, SamplingRates, Selection};
 use crate::signoff::statements::{self, Statement};
-use crate::standards::Standard;
-
-fn standard_of<'a>(
-    state: &'a AppState,
-    enrolment: &Enrolment,
-) -> Result<&'a Standard, ActionError> {
-    let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
-    state
-        .catalogue
-        .get(&enrolment.standard_code, version)
-        .map(|loaded| &loaded.standard)
-        .ok_or_else(|| {
-            ActionError::Conflict(format!(
-                "standard {} v{version} is not in the catalogue",
-                enrolment.standard_code
-            ))
-        })
-}
 
 /// The assessor's comments with the unit decision.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
