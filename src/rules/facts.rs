@@ -21,7 +21,7 @@ pub(crate) struct Facts<'p> {
     pub instances: Vec<InstanceFacts<'p>>,
     /// Per instance, "enquiry of 12 May" (sentences put "the" before it).
     pub labels: Vec<String>,
-    /// Range items shown, every instance's one after another (see [`InstanceFacts::shown`]).
+    /// Range items shown, every instance's one after another (see [`Facts::shown`]).
     shown: Vec<Shown>,
     /// The criterion of every mapping, every instance's one after another (`None`: not in the standard).
     mapping_criteria: Vec<Option<u32>>,
