@@ -41,6 +41,26 @@ pub fn interpretations(
         .unwrap_or_default())
 }
 
+/// Makes sure the organisation has a settings row (all defaults), so a setting is one update.
+pub fn ensure_row(
+    conn: &mut DbConnection,
+    org_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    let exists: i64 = org_settings::table.find(org_id).count().get_result(conn)?;
+    if exists == 0 {
+        diesel::insert_into(org_settings::table)
+            .values((
+                org_settings::org_id.eq(org_id),
+                org_settings::sampling_rates.eq("{}"),
+                org_settings::interpretations.eq("{}"),
+                org_settings::updated_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Replaces the organisation's interpretations of `standard` (validated against it; audited).
 pub fn set_interpretations(
     conn: &mut DbConnection,
@@ -57,24 +77,13 @@ pub fn set_interpretations(
     let before = all.get(&key(standard)).cloned();
     all.insert(key(standard), chosen.clone());
     let json = serde_json::to_string(&all).unwrap_or_else(|_| "{}".into());
-    let exists: i64 = org_settings::table.find(org_id).count().get_result(conn)?;
-    if exists == 0 {
-        diesel::insert_into(org_settings::table)
-            .values((
-                org_settings::org_id.eq(org_id),
-                org_settings::sampling_rates.eq("{}"),
-                org_settings::interpretations.eq(&json),
-                org_settings::updated_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
-    } else {
-        diesel::update(org_settings::table.find(org_id))
-            .set((
-                org_settings::interpretations.eq(&json),
-                org_settings::updated_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
-    }
+    ensure_row(conn, org_id, now)?;
+    diesel::update(org_settings::table.find(org_id))
+        .set((
+            org_settings::interpretations.eq(&json),
+            org_settings::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
     audit::append(
         conn,
         Change {

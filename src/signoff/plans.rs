@@ -167,24 +167,13 @@ pub fn set_rates(
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
     let json = serde_json::to_string(&rates).unwrap_or_default();
-    let exists: i64 = org_settings::table.find(org_id).count().get_result(conn)?;
-    if exists == 0 {
-        diesel::insert_into(org_settings::table)
-            .values((
-                org_settings::org_id.eq(org_id),
-                org_settings::sampling_rates.eq(&json),
-                org_settings::interpretations.eq("{}"),
-                org_settings::updated_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
-    } else {
-        diesel::update(org_settings::table.find(org_id))
-            .set((
-                org_settings::sampling_rates.eq(&json),
-                org_settings::updated_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
-    }
+    crate::settings::ensure_row(conn, org_id, now)?;
+    diesel::update(org_settings::table.find(org_id))
+        .set((
+            org_settings::sampling_rates.eq(&json),
+            org_settings::updated_at.eq(now.naive_utc()),
+        ))
+        .execute(conn)?;
     audit::append(
         conn,
         Change {
