@@ -9,8 +9,11 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
+use crate::action::ActionError;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, standard_versions};
+use crate::portfolio::Enrolment;
+use crate::rules::{Engine, Interpretations};
 use crate::standards::{self, LoadErrors, LoadedStandard, Standard};
 
 /// Why the catalogue could not be brought up.
@@ -41,10 +44,47 @@ pub enum CatalogueError {
     Db(#[from] diesel::result::Error),
 }
 
-/// The loaded standards, shared read-only by every request.
-#[derive(Debug, Clone, Default)]
+self_cell::self_cell!(
+    /// A standard compiled once with no provider interpretations: what almost every evaluation uses.
+    struct Compiled {
+        owner: Standard,
+        #[covariant]
+        dependent: Engine,
+    }
+);
+
+/// The loaded standards, shared read-only by every request, each with its compiled engine.
+#[derive(Clone, Default)]
 pub struct Catalogue {
     all: Arc<Vec<LoadedStandard>>,
+    /// `engines[i]` is `all[i]` compiled.
+    engines: Arc<Vec<Compiled>>,
+}
+
+impl std::fmt::Debug for Catalogue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalogue").field("all", &self.all).finish()
+    }
+}
+
+/// The engine for one evaluation: the catalogue's shared one, or one compiled for a provider's
+/// interpretations.
+pub enum EngineRef<'c> {
+    /// Compiled when the catalogue loaded.
+    Shared(&'c Engine<'c>),
+    /// Compiled for this evaluation.
+    Own(Box<Engine<'c>>),
+}
+
+impl<'c> std::ops::Deref for EngineRef<'c> {
+    type Target = Engine<'c>;
+
+    fn deref(&self) -> &Engine<'c> {
+        match self {
+            EngineRef::Shared(engine) => engine,
+            EngineRef::Own(engine) => engine,
+        }
+    }
 }
 
 impl Catalogue {
@@ -55,7 +95,18 @@ impl Catalogue {
 
     /// Wraps standards already loaded.
     pub fn from_loaded(all: Vec<LoadedStandard>) -> Self {
-        Self { all: Arc::new(all) }
+        let engines = all
+            .iter()
+            .map(|loaded| {
+                Compiled::new(loaded.standard.clone(), |standard| {
+                    Engine::new(standard, &Interpretations::default())
+                })
+            })
+            .collect();
+        Self {
+            all: Arc::new(all),
+            engines: Arc::new(engines),
+        }
     }
 
     /// Every loaded standard, sorted by code then version.
@@ -74,6 +125,31 @@ impl Catalogue {
         self.all.iter().find(|s| {
             standards::normalise_code(&s.standard.code) == wanted && s.standard.version == version
         })
+    }
+
+    /// The version an enrolment is pinned to; a conflict when it has left the catalogue.
+    pub fn pinned(&self, enrolment: &Enrolment) -> Result<&LoadedStandard, ActionError> {
+        let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
+        self.get(&enrolment.standard_code, version).ok_or_else(|| {
+            ActionError::Conflict(format!(
+                "standard {} version {version} is no longer in the catalogue",
+                enrolment.standard_code
+            ))
+        })
+    }
+
+    /// The engine for `loaded` (one of this catalogue's standards) with the provider's `chosen`
+    /// interpretations: the one compiled at load when there are none, else compiled now.
+    pub fn engine<'c>(
+        &'c self,
+        loaded: &'c LoadedStandard,
+        chosen: &Interpretations,
+    ) -> EngineRef<'c> {
+        let index = self.all.iter().position(|s| std::ptr::eq(s, loaded));
+        match index.and_then(|i| self.engines.get(i)) {
+            Some(compiled) if chosen.0.is_empty() => EngineRef::Shared(compiled.borrow_dependent()),
+            _ => EngineRef::Own(Box::new(Engine::new(&loaded.standard, chosen))),
+        }
     }
 }
 

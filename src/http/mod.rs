@@ -10,6 +10,7 @@ pub mod routes;
 pub mod session;
 mod state;
 mod templates;
+mod upload;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -14,4 +14,4 @@ pub use evidence::{
     EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,
     StoredFile, add_evidence, is_relative, judge_evidence, list_evidence, load_evidence,
 };
-pub use progress::{AssessorMarks, ProgressReport, build_portfolio, progress, set_marks};
+pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};

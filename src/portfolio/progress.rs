@@ -3,9 +3,12 @@
 use serde::Serialize;
 
 use super::enrolment::Enrolment;
-use super::evidence::EvidenceRecord;
+use super::evidence::{EvidenceRecord, list_evidence};
+use crate::action::ActionError;
+use crate::catalogue::{Catalogue, EngineRef};
+use crate::db::DbConnection;
 use crate::rules::portfolio::{Confirmation, NotApplicable, Portfolio, StandardRef};
-use crate::rules::{Interpretations, Report, View};
+use crate::rules::{Report, View};
 use crate::standards::Standard;
 
 /// The assessor's marks kept on the enrolment.
@@ -46,16 +49,51 @@ pub struct ProgressReport<'a> {
     pub confirmed: Report<'a>,
 }
 
-/// Evaluates the portfolio in both views.
-pub fn progress<'a>(
-    standard: &'a Standard,
-    portfolio: &'a Portfolio,
-    interpretations: &Interpretations,
-) -> ProgressReport<'a> {
-    let engine = crate::rules::Engine::new(standard, interpretations);
-    ProgressReport {
-        claimed: engine.evaluate(portfolio, View::Claimed),
-        confirmed: engine.evaluate(portfolio, View::Confirmed),
+/// An enrolment read for the engine: its standard, evidence, portfolio, and the engine compiled
+/// with its provider's interpretations. Every place that evaluates an enrolment (progress, pages,
+/// the unit decision) starts here, so they all read it the same way.
+pub struct Evaluation<'c> {
+    /// The standard the enrolment is pinned to.
+    pub standard: &'c Standard,
+    /// Its evidence records, oldest first.
+    pub records: Vec<EvidenceRecord>,
+    /// The records as the engine reads them.
+    pub portfolio: Portfolio,
+    engine: EngineRef<'c>,
+}
+
+impl<'c> Evaluation<'c> {
+    /// Reads `enrolment`'s evidence and its provider's interpretations; `candidate_name` labels
+    /// the report.
+    pub fn load(
+        conn: &mut DbConnection,
+        catalogue: &'c Catalogue,
+        enrolment: &Enrolment,
+        candidate_name: Option<String>,
+    ) -> Result<Self, ActionError> {
+        let loaded = catalogue.pinned(enrolment)?;
+        let chosen = crate::settings::interpretations(conn, &enrolment.org_id, &loaded.standard)?;
+        let records = list_evidence(conn, &enrolment.id)?;
+        let portfolio = build_portfolio(enrolment, candidate_name, &records);
+        Ok(Self {
+            standard: &loaded.standard,
+            records,
+            portfolio,
+            engine: catalogue.engine(loaded, &chosen),
+        })
+    }
+
+    /// The report in one view.
+    pub fn report(&self, view: View) -> Report<'_> {
+        self.engine.evaluate(&self.portfolio, view)
+    }
+
+    /// The reports in both views.
+    pub fn progress(&self) -> ProgressReport<'_> {
+        ProgressReport {
+            claimed: self.report(View::Claimed),
+            confirmed: self.report(View::Confirmed),
+        }
     }
 }
 

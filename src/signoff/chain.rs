@@ -11,11 +11,11 @@ use super::snapshot::snapshot_hash;
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
+use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, samples, sign_offs};
 use crate::identity;
 use crate::portfolio::{self, Enrolment};
-use crate::rules::Interpretations;
 use crate::standards::{Role, Standard};
 
 /// A recorded signature.
@@ -157,8 +157,7 @@ pub fn sign_offs_of(
 /// confirmed view; otherwise refused with the gaps.
 pub fn decide_unit(
     conn: &mut DbConnection,
-    standard: &Standard,
-    interpretations: &Interpretations,
+    catalogue: &Catalogue,
     enrolment: &Enrolment,
     assessor_id: &str,
     comments: &str,
@@ -175,14 +174,8 @@ pub fn decide_unit(
             ),
         }));
     }
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
-    let built = portfolio::build_portfolio(enrolment, None, &records);
-    let report = crate::rules::evaluate(
-        standard,
-        &built,
-        crate::rules::View::Confirmed,
-        interpretations,
-    );
+    let evaluation = portfolio::Evaluation::load(conn, catalogue, enrolment, None)?;
+    let report = evaluation.report(crate::rules::View::Confirmed);
     if !report.complete {
         return Err(ActionError::Incomplete(
             report.gaps.iter().map(|g| g.message.to_string()).collect(),

@@ -654,3 +654,100 @@ fn reports_and_engines_cross_threads() {
     });
     assert!(complete);
 }
+
+/// Every single instance, not-applicable mark and confirmation of each complete example, taken out
+/// alone: either the unit stays complete (the piece was spare) or every gap concerns what that piece
+/// counted for — an outcome it was mapped to, one of its criteria or knowledge items, or the unit
+/// as a whole. A mark or confirmation taken out is always named by its gap.
+#[test]
+fn removing_any_single_piece_gives_gaps_only_where_it_counted() {
+    for stem in SEEDS {
+        let standard = standard(stem);
+        let full = complete(stem);
+        let outcome_of: std::collections::HashMap<&str, &str> = standard
+            .outcomes
+            .iter()
+            .flat_map(|o| {
+                o.criteria
+                    .iter()
+                    .map(move |c| (c.id.as_str(), o.id.as_str()))
+            })
+            .collect();
+        let mut leaving_gaps = 0;
+        for i in 0..full.evidence.len() {
+            let mut portfolio = full.clone();
+            let removed = portfolio.evidence.remove(i);
+            // Evidence linked to the removed piece (a supporting record) counts where it counted.
+            let touched: Vec<&attest::rules::portfolio::Evidence> = std::iter::once(&removed)
+                .chain(
+                    full.evidence
+                        .iter()
+                        .filter(|e| e.links.iter().any(|l| l.to == removed.id)),
+                )
+                .collect();
+            let items: Vec<&str> = touched
+                .iter()
+                .flat_map(|e| {
+                    e.criteria
+                        .iter()
+                        .map(|m| m.criterion.as_str())
+                        .chain(e.knowledge.iter().map(|k| k.item.as_str()))
+                })
+                .collect();
+            let outcomes: Vec<&str> = items
+                .iter()
+                .filter_map(|c| outcome_of.get(c).copied())
+                .collect();
+            let report = confirmed(&standard, &portfolio);
+            if report.complete {
+                continue;
+            }
+            leaving_gaps += 1;
+            assert!(!report.gaps.is_empty(), "{stem}: incomplete without a gap");
+            for gap in &report.gaps {
+                let concerned = match (gap.outcome, gap.item) {
+                    (_, Some(item)) if items.contains(&item) => true,
+                    (Some(outcome), _) => outcomes.contains(&outcome),
+                    (None, _) => true,
+                };
+                assert!(
+                    concerned,
+                    "{stem}: without {} the gap `{}` is about something it did not count for",
+                    removed.id, gap.message
+                );
+            }
+        }
+        assert!(
+            leaving_gaps > 0,
+            "{stem}: no single instance of the complete example is needed"
+        );
+        for i in 0..full.not_applicable.len() {
+            let mut portfolio = full.clone();
+            let removed = portfolio.not_applicable.remove(i);
+            let report = confirmed(&standard, &portfolio);
+            assert!(
+                report
+                    .gaps
+                    .iter()
+                    .any(|g| g.item == Some(removed.criterion.as_str())),
+                "{stem}: without the not-applicable mark on {} no gap names it: {:?}",
+                removed.criterion,
+                gaps(&report)
+            );
+        }
+        for i in 0..full.confirmations.len() {
+            let mut portfolio = full.clone();
+            let removed = portfolio.confirmations.remove(i);
+            let report = confirmed(&standard, &portfolio);
+            assert!(
+                report
+                    .gaps
+                    .iter()
+                    .any(|g| g.rule == Some(removed.rule.as_str())),
+                "{stem}: without the confirmation of {} no gap names it: {:?}",
+                removed.rule,
+                gaps(&report)
+            );
+        }
+    }
+}

@@ -16,14 +16,14 @@ use crate::auth::policy::{self, Action, Resource};
 use crate::db::DbConnection;
 use crate::http::extract::{ValidJson, parse_json};
 use crate::http::session::Session;
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, upload};
 use crate::identity;
 use crate::portfolio::{
     self, AssessorMarks, Enrolment, EnrolmentFilter, EnrolmentPage, EvidenceRecord, Judgements,
     NewEnrolment, NewEvidence, StoredFile,
 };
 use crate::standards::{Method, Standard};
-use crate::storage::{self, Receiving, StorageError};
+use crate::storage;
 
 /// Loads an enrolment and asks the policy; both inside the caller's transaction.
 pub fn authorize(
@@ -51,17 +51,10 @@ pub fn standard_of<'a>(
     state: &'a AppState,
     enrolment: &Enrolment,
 ) -> Result<&'a Standard, ActionError> {
-    let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
     state
         .catalogue
-        .get(&enrolment.standard_code, version)
+        .pinned(enrolment)
         .map(|loaded| &loaded.standard)
-        .ok_or_else(|| {
-            ActionError::Conflict(format!(
-                "standard {} version {} is no longer in the catalogue",
-                enrolment.standard_code, version
-            ))
-        })
 }
 
 /// Enrols a candidate on a standard.
@@ -300,22 +293,7 @@ pub async fn upload(
                             .and_then(|d| d.get_filename())
                             .unwrap_or("evidence"),
                     );
-                    let mut receiving =
-                        Receiving::start(&state.upload_dir, state.config.max_upload_bytes)
-                            .map_err(storage_error)?;
-                    while let Some(chunk) = field.next().await {
-                        let written = match chunk {
-                            Ok(chunk) => receiving.write(&chunk).map_err(storage_error),
-                            Err(e) => Err(ApiError::BadRequest(format!(
-                                "the upload was interrupted: {e}"
-                            ))),
-                        };
-                        if let Err(err) = written {
-                            receiving.abort();
-                            return Err(err);
-                        }
-                    }
-                    received = Some((receiving.finish().map_err(storage_error)?, file_name));
+                    received = Some((upload::receive(&state, &mut field).await??, file_name));
                 }
                 other => {
                     return Err(ApiError::field(
@@ -346,19 +324,7 @@ pub async fn upload(
     let Some((file, name)) = received else {
         return Err(ApiError::field("file", "is required"));
     };
-    let stored = StoredFile {
-        sha256: file.sha256.clone(),
-        name,
-        size: i64::try_from(file.size).unwrap_or(i64::MAX),
-        content_type: file.content_type.clone(),
-    };
-    let store = state.store.clone();
-    let sha = file.sha256.clone();
-    let path = file.path.clone();
-    web::block(move || store.put(&path, &sha))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(storage_error)?;
+    let stored = upload::keep(&state, file, name).await?;
     let record = add(&state, session, id, new, Some(stored)).await?;
     Ok(HttpResponse::Created().json(record))
 }
@@ -378,16 +344,6 @@ fn prefix_record(err: ApiError) -> ApiError {
             ApiError::Validation { detail, errors }
         }
         other => other,
-    }
-}
-
-fn storage_error(err: StorageError) -> ApiError {
-    match err {
-        StorageError::TooLarge { .. } => ApiError::PayloadTooLarge(err.to_string()),
-        StorageError::Refused(_) => ApiError::UnsupportedMediaType(err.to_string()),
-        StorageError::Empty => ApiError::field("file", "is empty"),
-        StorageError::Missing(_) => ApiError::NotFound,
-        StorageError::Corrupt(_) | StorageError::Io(_) => ApiError::Internal(err.to_string()),
     }
 }
 
@@ -413,8 +369,7 @@ pub async fn download(
     let sha = file.sha256.clone();
     let bytes = web::block(move || storage::read_verified(store.as_ref(), &sha))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(storage_error)?;
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(HttpResponse::Ok()
         .content_type(file.content_type.as_str())
         .insert_header((
@@ -581,13 +536,14 @@ pub async fn load_progress(
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            let standard = standard_of(&state_for_tx, &enrolment)?;
-            let records = portfolio::list_evidence(conn, &enrolment.id)?;
             let candidate = identity::load_user(conn, &enrolment.candidate_id)?;
-            let built = portfolio::build_portfolio(&enrolment, Some(candidate.name), &records);
-            let chosen = crate::settings::interpretations(conn, &enrolment.org_id, standard)?;
-            let report = portfolio::progress(standard, &built, &chosen);
-            Ok::<_, ActionError>(serde_json::to_value(&report).unwrap_or_default())
+            let evaluation = portfolio::Evaluation::load(
+                conn,
+                &state_for_tx.catalogue,
+                &enrolment,
+                Some(candidate.name),
+            )?;
+            Ok::<_, ActionError>(serde_json::to_value(evaluation.progress()).unwrap_or_default())
         })
         .await?)
 }

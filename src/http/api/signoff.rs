@@ -47,12 +47,9 @@ pub async fn decide(
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::DecideUnit)?;
-            let standard = standard_of(&tx_state, &enrolment)?;
-            let chosen = crate::settings::interpretations(conn, &enrolment.org_id, standard)?;
             chain::decide_unit(
                 conn,
-                standard,
-                &chosen,
+                &tx_state.catalogue,
                 &enrolment,
                 &session.user_id,
                 &comments,

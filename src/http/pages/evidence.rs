@@ -26,11 +26,11 @@ use crate::auth::policy::Action;
 use crate::http::api::enrolments::authorize;
 use crate::http::api::path_id;
 use crate::http::session::Session;
-use crate::http::{ApiError, AppState};
+use crate::http::{ApiError, AppState, upload};
 use crate::identity;
 use crate::portfolio::{self, Enrolment, NewEvidence, StoredFile};
 use crate::standards::Standard;
-use crate::storage::{self, Receiving, StorageError};
+use crate::storage::{self, StorageError};
 
 /// Text parts of an upload form are small; anything larger is not from our form.
 const TEXT_PART_LIMIT: usize = 64 * 1024;
@@ -243,31 +243,17 @@ async fn read_upload(
                 if upload.is_some() {
                     return Err(ApiError::field("file", "send one file per evidence record").into());
                 }
-                let mut receiving =
-                    Receiving::start(&state.upload_dir, state.config.max_upload_bytes)
-                        .map_err(storage_error)?;
-                while let Some(chunk) = part.next().await {
-                    let chunk = chunk.map_err(|e| {
-                        ApiError::BadRequest(format!("the upload was interrupted: {e}"))
-                    });
-                    let written = chunk.and_then(|c| receiving.write(&c).map_err(storage_error));
-                    if let Err(err) = written {
-                        receiving.abort();
-                        return Err(err.into());
-                    }
-                }
-                match receiving.finish() {
+                match upload::receive(state, &mut part).await? {
                     Ok(received) => upload = Some((received, storage::sanitise_name(&file_name))),
-                    Err(err) => {
-                        let reason = match err {
-                            StorageError::Io(_)
-                            | StorageError::Corrupt(_)
-                            | StorageError::Missing(_) => {
-                                return Err(storage_error(err).into());
-                            }
-                            refused => super::view::capitalise(&refused.to_string()),
-                        };
-                        fields.push("file-error".into(), reason);
+                    // A refusal is the user's to fix on the form; a storage fault is not.
+                    Err(err @ (StorageError::Io(_) | StorageError::Corrupt(_))) => {
+                        return Err(ApiError::from(err).into());
+                    }
+                    Err(refused) => {
+                        fields.push(
+                            "file-error".into(),
+                            super::view::capitalise(&refused.to_string()),
+                        );
                     }
                 }
             }
@@ -290,16 +276,6 @@ async fn read_upload(
         }
     }
     Ok((fields, upload))
-}
-
-fn storage_error(err: StorageError) -> ApiError {
-    match err {
-        StorageError::TooLarge { .. } => ApiError::PayloadTooLarge(err.to_string()),
-        StorageError::Refused(_) => ApiError::UnsupportedMediaType(err.to_string()),
-        StorageError::Empty => ApiError::field("file", "is empty"),
-        StorageError::Missing(_) => ApiError::NotFound,
-        StorageError::Corrupt(_) | StorageError::Io(_) => ApiError::Internal(err.to_string()),
-    }
 }
 
 /// The record an upload form describes; problems by field.
@@ -389,19 +365,7 @@ async fn upload_page(
         return again(errors);
     };
     let new = to_new_evidence(record)?;
-    let stored = StoredFile {
-        sha256: file.sha256.clone(),
-        name,
-        size: i64::try_from(file.size).unwrap_or(i64::MAX),
-        content_type: file.content_type.clone(),
-    };
-    let store = state.store.clone();
-    let (sha, temp) = (file.sha256.clone(), file.path.clone());
-    web::block(move || store.put(&temp, &sha))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(storage_error)?;
-    drop(file);
+    let stored = upload::keep(state, file, name).await?;
     match add(
         state,
         session,

@@ -11,7 +11,7 @@ use chrono::{NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::form::{Fields, FormState, field_errors};
-use super::rows::{Names, standard_of, unit_name};
+use super::rows::{Names, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
@@ -221,8 +221,6 @@ fn portfolio_view(
     view: View,
 ) -> Result<PortfolioView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::ReadEnrolment)?;
-    let standard = standard_of(catalogue, &enrolment)?;
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
     let mut names = Names::default();
     let candidate = names.of(conn, &enrolment.candidate_id)?;
     let assessor = match &enrolment.assessor_id {
@@ -233,8 +231,10 @@ fn portfolio_view(
         Some(id) => Some(names.of(conn, id)?),
         None => None,
     };
-    let built = portfolio::build_portfolio(&enrolment, Some(candidate.clone()), &records);
-    let report = portfolio::progress(standard, &built, &Default::default());
+    let evaluation =
+        portfolio::Evaluation::load(conn, catalogue, &enrolment, Some(candidate.clone()))?;
+    let (standard, records) = (evaluation.standard, &evaluation.records);
+    let report = evaluation.progress();
     let shown = match view {
         View::Claimed => &report.claimed,
         View::Confirmed => &report.confirmed,
@@ -242,7 +242,7 @@ fn portfolio_view(
     let instances: HashMap<&str, &InstanceReport> =
         shown.evidence.iter().map(|i| (i.id, i)).collect();
     let mut evidence = Vec::with_capacity(records.len());
-    for record in &records {
+    for record in records {
         let recorded_by = names.of(conn, &record.recorded_by)?;
         evidence.push(evidence_view(
             standard,

@@ -63,16 +63,7 @@ pub fn standard_of<'a>(
     catalogue: &'a Catalogue,
     enrolment: &Enrolment,
 ) -> Result<&'a Standard, ActionError> {
-    let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
-    catalogue
-        .get(&enrolment.standard_code, version)
-        .map(|loaded| &loaded.standard)
-        .ok_or_else(|| {
-            ActionError::Conflict(format!(
-                "standard {} version {version} is no longer in the catalogue",
-                enrolment.standard_code
-            ))
-        })
+    catalogue.pinned(enrolment).map(|loaded| &loaded.standard)
 }
 
 /// Mappings of the records the assessor has not judged yet.
@@ -117,22 +108,28 @@ pub fn row(
     names: &mut Names,
     enrolment: &Enrolment,
 ) -> Result<EnrolmentRow, ActionError> {
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
     let candidate = names.of(conn, &enrolment.candidate_id)?;
     let assessor = match &enrolment.assessor_id {
         Some(id) => Some(names.of(conn, id)?),
         None => None,
     };
-    let (unit, title, claimed, confirmed, complete) = match standard_of(catalogue, enrolment) {
-        Ok(standard) => {
-            let built = portfolio::build_portfolio(enrolment, Some(candidate.clone()), &records);
-            let report = portfolio::progress(standard, &built, &Default::default());
-            (
-                unit_name(standard),
-                standard.title.clone(),
+    let (unit, title, claimed, confirmed, complete, records) = match catalogue.pinned(enrolment) {
+        Ok(_) => {
+            let evaluation =
+                portfolio::Evaluation::load(conn, catalogue, enrolment, Some(candidate.clone()))?;
+            let report = evaluation.progress();
+            let (claimed, confirmed, complete) = (
                 report.claimed.progress.percent(),
                 report.confirmed.progress.percent(),
                 report.confirmed.complete,
+            );
+            (
+                unit_name(evaluation.standard),
+                evaluation.standard.title.clone(),
+                claimed,
+                confirmed,
+                complete,
+                evaluation.records,
             )
         }
         // Listed anyway, so the admin sees it; its page explains.
@@ -145,6 +142,7 @@ pub fn row(
             0,
             0,
             false,
+            portfolio::list_evidence(conn, &enrolment.id)?,
         ),
     };
     let last_by_candidate = records
