@@ -444,6 +444,9 @@ async fn a_provider_can_choose_another_reading_of_an_ambiguous_rule() {
             .await
             .json();
         assert_eq!(before["confirmed"]["complete"], true);
+        let page_path = format!("/enrolments/{}?view=confirmed", w.enrolment);
+        let page = app.browser(&w.assessor).get(&app, &page_path).await.text();
+        assert!(!page.contains(r#"<ul class="gaps">"#), "{page}");
 
         let path = format!("/api/orgs/{}/interpretations/28268/2", w.org);
         let bad = app
@@ -473,5 +476,12 @@ async fn a_provider_can_choose_another_reading_of_an_ambiguous_rule() {
         assert_eq!(after["confirmed"]["complete"], false, "{:?}", app.backend);
         let gaps = after["confirmed"]["gaps"].to_string();
         assert!(gaps.contains("customer need"), "{gaps}");
+        // The portfolio page reads the enrolment the same way as the API.
+        let page = app
+            .browser(&w.assessor)
+            .get(&app, &format!("/enrolments/{}?view=confirmed", w.enrolment))
+            .await
+            .text();
+        assert!(page.contains("customer need"), "{page}");
     }
 }
