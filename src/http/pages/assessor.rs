@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::evidence::{EvidenceForm, add, added, open, show, to_new_evidence};
+use super::evidence::{EvidenceForm, add_described, open, show};
 use super::form::{Fields, FormState, field_id};
 use super::record::{
     CriterionView, checklist_view, new_record_fields, notes_field, place_errors, read_activity,
@@ -269,15 +269,12 @@ async fn observation_page(
     let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let outcome = pick_outcome(standard, fields.filled("outcome").as_deref())?;
-    let (record, shown, mut errors) = observation_record(standard, outcome, &fields);
-    if errors.is_empty() {
-        let new = to_new_evidence(record)?;
-        let action = Action::RecordAssessorEvidence;
-        match add(state, session, &opened.enrolment.id, action, new, None).await? {
-            Ok(evidence_id) => return Ok(added(&opened.enrolment.id, &evidence_id)),
-            Err(refused) => errors.extend(refused),
-        }
-    }
+    let (record, shown, errors) = observation_record(standard, outcome, &fields);
+    let action = Action::RecordAssessorEvidence;
+    let errors = match add_described(state, session, &opened, action, record, errors).await? {
+        Ok(done) => return Ok(done),
+        Err(errors) => errors,
+    };
     // Problems with a shown line's range items land on that line's result.
     let errors = place_errors(errors, &shown)
         .into_iter()
@@ -449,15 +446,12 @@ async fn questioning_page(
     check_csrf(session, fields.csrf())?;
     let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let (record, order, mut errors) = questioning_record(standard, &fields);
-    if errors.is_empty() {
-        let new = to_new_evidence(record)?;
-        let action = Action::RecordAssessorEvidence;
-        match add(state, session, &opened.enrolment.id, action, new, None).await? {
-            Ok(evidence_id) => return Ok(added(&opened.enrolment.id, &evidence_id)),
-            Err(refused) => errors.extend(refused),
-        }
-    }
+    let (record, order, errors) = questioning_record(standard, &fields);
+    let action = Action::RecordAssessorEvidence;
+    let errors = match add_described(state, session, &opened, action, record, errors).await? {
+        Ok(done) => return Ok(done),
+        Err(errors) => errors,
+    };
     let errors = place_errors(errors, &order)
         .into_iter()
         .map(|(key, reason)| match key.as_str() {

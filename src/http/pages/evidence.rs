@@ -182,6 +182,26 @@ pub async fn add(
     }
 }
 
+/// Adds the record a form described when it has no problems, and answers with the way to the
+/// portfolio; otherwise (or when the action refuses fields) gives the problems back to show.
+pub async fn add_described(
+    state: &AppState,
+    session: &Session,
+    opened: &Opened,
+    action: Action,
+    record: Map<String, Value>,
+    mut errors: BTreeMap<String, String>,
+) -> Result<Result<HttpResponse, BTreeMap<String, String>>, PageError> {
+    if errors.is_empty() {
+        let new = to_new_evidence(record)?;
+        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+            Ok(evidence_id) => return Ok(Ok(added(&opened.enrolment.id, &evidence_id))),
+            Err(refused) => errors.extend(refused),
+        }
+    }
+    Ok(Err(errors))
+}
+
 /// Where to go after adding evidence: the portfolio, at the new record, saying it was added. (The
 /// query survives the redirect an upload script follows, where the fragment does not.)
 pub fn added(enrolment_id: &str, evidence_id: &str) -> HttpResponse {
@@ -503,24 +523,12 @@ async fn testimony_page(
     check_csrf(session, fields.csrf())?;
     let opened = open(state, session, raw_id, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let (record, order, mut errors) = testimony_record(standard, &fields);
-    if errors.is_empty() {
-        let new = to_new_evidence(record)?;
-        match add(
-            state,
-            session,
-            &opened.enrolment.id,
-            Action::AddEvidence,
-            new,
-            None,
-        )
-        .await?
-        {
-            Ok(evidence_id) => return Ok(added(&opened.enrolment.id, &evidence_id)),
-            Err(refused) => errors.extend(refused),
-        }
-    }
-    let errors = place_errors(errors, &order);
+    let (record, order, errors) = testimony_record(standard, &fields);
+    let action = Action::AddEvidence;
+    let errors = match add_described(state, session, &opened, action, record, errors).await? {
+        Ok(done) => return Ok(done),
+        Err(errors) => place_errors(errors, &order),
+    };
     let view = EvidenceForm::new(
         state,
         session,
