@@ -25,7 +25,7 @@ use crate::http::session::Session;
 use crate::identity;
 use crate::portfolio;
 use crate::signoff::plans::{self, NewPlan, Plan};
-use crate::signoff::sampling::{Dimension, SamplingKind, Selection};
+use crate::signoff::sampling::{Covers, Dimension, Reason, SamplingKind, Selection};
 
 #[derive(Debug, Clone, Serialize)]
 struct Choice {
@@ -455,6 +455,41 @@ fn dimension(
     }
 }
 
+/// Why an enrolment was picked, with people and units by name (the domain words them by id).
+fn reason_words(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    labels: &mut Labels,
+    reason: &Reason,
+) -> String {
+    match reason {
+        Reason::Coverage { dimension, value } => {
+            let label = match dimension {
+                Covers::Assessor => labels.person(conn, value),
+                Covers::Unit => unit_label(catalogue, value),
+                Covers::Method => method_label(value),
+                Covers::Site => value.clone(),
+            };
+            format!("first sample of {} {label}", dimension.as_str())
+        }
+        Reason::Rate {
+            assessor_id,
+            risk,
+            rated,
+            percent,
+            required,
+            pool,
+        } => {
+            let unrated = if *rated { "" } else { ", not rated" };
+            format!(
+                "rate: {} at {risk} risk{unrated} {percent}% ({required} of {pool})",
+                labels.person(conn, assessor_id)
+            )
+        }
+        other => other.to_string(),
+    }
+}
+
 fn method_label(method: &str) -> String {
     super::view::capitalise(&method.replace('_', " "))
 }
@@ -481,7 +516,11 @@ fn plan_view(
             status: enrolment.status.clone(),
             enrolment_id: s.enrolment_id.clone(),
             draw_rank: s.draw_rank + 1,
-            reasons: s.reason_texts(),
+            reasons: s
+                .reasons
+                .iter()
+                .map(|r| reason_words(conn, catalogue, &mut labels, r))
+                .collect(),
             can_sample: refusal.is_none(),
             refusal,
         });
