@@ -35,6 +35,8 @@ route_table! {
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
     POST   "/enrolments/{id}/reopen"                        => pages::portfolio::reopen;
+    GET    "/enrolments/{id}/decision"                      => pages::decision::form;
+    POST   "/enrolments/{id}/decision"                      => pages::decision::decide;
     GET    "/enrolments/{id}/evidence/new"                  => pages::evidence::upload_form;
     POST   "/enrolments/{id}/evidence/new"                  => pages::evidence::upload;
     GET    "/enrolments/{id}/testimony/new"                 => pages::evidence::testimony_form;
@@ -50,6 +52,18 @@ route_table! {
     POST   "/orgs/{org_id}/people/{user_id}/roles"          => pages::admin::grant_role;
     GET    "/orgs/{org_id}/enrolments"                      => pages::admin::enrolments;
     POST   "/orgs/{org_id}/enrolments"                      => pages::admin::create_enrolment;
+    GET    "/orgs/{org_id}/verification"                    => pages::samples::dashboard;
+    GET    "/orgs/{org_id}/sample-queue"                    => pages::samples::queue_page;
+    GET    "/orgs/{org_id}/samples"                         => pages::samples::history_page;
+    GET    "/enrolments/{id}/sample"                        => pages::samples::sample_form;
+    POST   "/enrolments/{id}/sample"                        => pages::samples::sample;
+    GET    "/orgs/{org_id}/sampling-plans"                  => pages::plans::list;
+    POST   "/orgs/{org_id}/sampling-plans"                  => pages::plans::create;
+    GET    "/sampling-plans/{id}"                           => pages::plans::show;
+    GET    "/orgs/{org_id}/statements"                      => pages::statements::list;
+    POST   "/orgs/{org_id}/statements"                      => pages::statements::issue;
+    GET    "/enrolments/{id}/statement/revoke"              => pages::statements::revoke_form;
+    POST   "/enrolments/{id}/statement/revoke"              => pages::statements::revoke;
 
     GET    "/api/openapi.json"                              => openapi::document;
     POST   "/api/auth/login"                                => auth::login;

@@ -522,3 +522,16 @@ pub fn samples_by(
         .select(Sample::as_select())
         .load(conn)?)
 }
+
+/// Every sample recorded on an organisation's enrolments, by any IV, newest first.
+pub fn samples_in_org(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Sample>, ActionError> {
+    let ids: Vec<String> = enrolments::table
+        .filter(enrolments::org_id.eq(org_id))
+        .select(enrolments::id)
+        .load(conn)?;
+    Ok(samples::table
+        .filter(samples::enrolment_id.eq_any(ids))
+        .order(samples::created_at.desc())
+        .select(Sample::as_select())
+        .load(conn)?)
+}

@@ -413,3 +413,19 @@ pub fn revoke(
     )?;
     by_code(conn, &row.code)
 }
+
+/// Every statement issued for an organisation's enrolments, newest first.
+pub fn list_for_org(
+    conn: &mut DbConnection,
+    org_id: &str,
+) -> Result<Vec<StatementRow>, ActionError> {
+    let ids: Vec<String> = enrolments::table
+        .filter(enrolments::org_id.eq(org_id))
+        .select(enrolments::id)
+        .load(conn)?;
+    Ok(statements::table
+        .filter(statements::enrolment_id.eq_any(ids))
+        .order(statements::issued_at.desc())
+        .select(StatementRow::as_select())
+        .load(conn)?)
+}

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use helpers::{Backend, PASSWORD, TestApp, World, multipart};
+use helpers::{Backend, PASSWORD, TestApp, World, complete_portfolio, multipart};
 use webdriver::Browser;
 
 const PHONE: u32 = 360;
@@ -396,4 +396,270 @@ async fn an_admin_adds_a_person_and_enrols_them() {
     });
     let heading = browser.find("main").text();
     assert!(heading.contains("Candidate Łukasz Nowak"), "{heading}");
+}
+
+/// Calls the API as `token` and checks it succeeded (set-up the journeys do not click through).
+async fn api(app: &TestApp, token: &str, path: &str, body: Value) {
+    let reply = app
+        .request_as(Some(token), Method::POST, path, Some(body))
+        .await;
+    assert!(
+        reply.status.is_success(),
+        "{path}: {} {}",
+        reply.status,
+        reply.text()
+    );
+}
+
+/// The enrolment's status, as the API shows it.
+async fn status_of(app: &TestApp, w: &World) -> String {
+    let reply = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/enrolments/{}", w.enrolment),
+            None,
+        )
+        .await;
+    reply.json()["enrolment"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The world's portfolio completed, submitted and decided, through the API.
+async fn decided(app: &TestApp, w: &World) {
+    let base = format!("/api/enrolments/{}", w.enrolment);
+    complete_portfolio(app, w).await;
+    api(
+        app,
+        &w.candidate,
+        &format!("{base}/submit"),
+        json!({"declaration": true}),
+    )
+    .await;
+    api(app, &w.assessor, &format!("{base}/decision"), json!({})).await;
+}
+
+#[actix_web::test]
+async fn an_assessor_is_refused_with_the_gaps_then_signs_the_unit_decision() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    api(
+        &app,
+        &w.candidate,
+        &format!("/api/enrolments/{}/submit", w.enrolment),
+        json!({"declaration": true}),
+    )
+    .await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "mere@harbour.nz");
+
+    let decision = format!("/enrolments/{}/decision", w.enrolment);
+    browser.goto(&format!("{base}/enrolments/{}", w.enrolment));
+    browser.find(&format!("a[href='{decision}']")).click();
+    browser.wait_for_url("the decision page", |url| url.ends_with(&decision));
+    browser
+        .find("#f-comments")
+        .send_keys("Calm and clear on every call.");
+    browser
+        .find("form[action$='/decision'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "The decision was not recorded");
+    let gaps = browser.text("#refused-gaps");
+    assert!(
+        gaps.contains("enquir"),
+        "the gaps are listed in words: {gaps}"
+    );
+    let kept = browser.script(
+        "return document.getElementById('f-comments').value;",
+        json!([]),
+    );
+    assert_eq!(kept, json!("Calm and clear on every call."));
+    let focused = browser.script("return document.activeElement.className;", json!([]));
+    assert_eq!(focused, json!("error-summary"), "the refusal takes focus");
+    shots(&browser, "assessor-decision-refused", DESKTOP);
+    assert_eq!(status_of(&app, &w).await, "submitted");
+
+    // The assessor records what was missing (through the API here), then signs.
+    complete_portfolio(&app, &w).await;
+    browser.goto(&format!("{base}{decision}"));
+    browser.wait_for_text("main", "Every requirement is met");
+    browser
+        .find("#f-comments")
+        .send_keys("Calm and clear on every call.");
+    browser
+        .find("form[action$='/decision'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "Decision made:");
+    shots(&browser, "assessor-decision-signed", DESKTOP);
+    assert_eq!(status_of(&app, &w).await, "assessed");
+}
+
+#[actix_web::test]
+async fn an_iv_creates_a_plan_and_agrees_with_a_sampled_decision() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    decided(&app, &w).await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "iv@harbour.nz");
+
+    browser
+        .find(&format!(
+            "header.site a[href='/orgs/{}/verification']",
+            w.org
+        ))
+        .click();
+    browser.wait_for_text("main", "Decisions awaiting sampling");
+    assert!(browser.text("main").contains("User aroha@harbour.nz"));
+    shots(&browser, "iv-dashboard", PHONE);
+
+    browser
+        .find(&format!("main a[href='/orgs/{}/sampling-plans']", w.org))
+        .click();
+    browser.find("#f-name").send_keys("Contact centre, term 2");
+    browser.find("#f-seed").send_keys("42");
+    shots(&browser, "iv-plan-form", PHONE);
+    browser
+        .find("form[action$='/sampling-plans'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the plan", |url| url.contains("/sampling-plans/"));
+    browser.wait_for_text("main", "CAMERA coverage");
+    let coverage = browser.text("#coverage-title + p + ul");
+    for dimension in [
+        "Candidates",
+        "Assessors",
+        "Methods",
+        "Records",
+        "Assessment sites",
+    ] {
+        assert!(coverage.contains(dimension), "{dimension}: {coverage}");
+    }
+    shots(&browser, "iv-plan", PHONE);
+
+    browser
+        .find(&format!(
+            "a[href^='/enrolments/{}/sample?plan=']",
+            w.enrolment
+        ))
+        .click();
+    browser.wait_for_text("main", "Summative sample");
+    assert!(
+        browser
+            .text("main")
+            .contains("sends the decision back to the assessor")
+    );
+    browser.find("#f-decision-agree").click();
+    browser
+        .find("#f-feedback")
+        .send_keys("Sound judgements, well recorded.");
+    shots(&browser, "iv-sample-form", PHONE);
+    browser
+        .find("form[action$='/sample'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the history", |url| url.contains("/samples?recorded="));
+    browser.wait_for_text("main", "The portfolio is now sampled");
+    shots(&browser, "iv-history", PHONE);
+    assert_eq!(status_of(&app, &w).await, "sampled");
+}
+
+#[actix_web::test]
+async fn an_admin_issues_downloads_verifies_and_revokes_a_statement() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    decided(&app, &w).await;
+    api(
+        &app,
+        &w.iv,
+        &format!("/api/enrolments/{}/samples", w.enrolment),
+        json!({"decision": "agree"}),
+    )
+    .await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "admin@harbour.nz");
+
+    browser
+        .find(&format!("header.site a[href='/orgs/{}/statements']", w.org))
+        .click();
+    browser
+        .find(&format!("#f-enrolment-id option[value='{}']", w.enrolment))
+        .click();
+    shots(&browser, "admin-statements-issue", DESKTOP);
+    browser
+        .find("form[action$='/statements'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the issued statement", |url| url.contains("issued="));
+    let url = browser.url();
+    let code = url.rsplit("issued=").next().unwrap_or_default().to_owned();
+    browser.wait_for_text("main", &format!("Statement {code} issued"));
+    shots(&browser, "admin-statements", DESKTOP);
+
+    // The PDF link downloads the statement: read it as the browser would, with its session.
+    let pdf = browser.script(
+        "const link = document.querySelector('main .notice a[download]');
+         const xhr = new XMLHttpRequest();
+         xhr.open('GET', link.href, false);
+         xhr.overrideMimeType('text/plain; charset=x-user-defined');
+         xhr.send();
+         return [xhr.status, xhr.getResponseHeader('content-type'), xhr.responseText.slice(0, 5), xhr.responseText.length];",
+        json!([]),
+    );
+    assert_eq!(pdf[0], json!(200), "{pdf}");
+    assert_eq!(pdf[1], json!("application/pdf"), "{pdf}");
+    assert_eq!(pdf[2], json!("%PDF-"), "{pdf}");
+    assert!(pdf[3].as_u64().unwrap_or(0) > 1000, "{pdf}");
+
+    browser
+        .find(&format!("main .notice a[href='/verify/{code}']"))
+        .click();
+    browser.wait_for_text("main", "Valid.");
+    shots(&browser, "statement-verify-valid", DESKTOP);
+
+    browser.goto(&format!("{base}/orgs/{}/statements", w.org));
+    browser
+        .find(&format!(
+            "a[href='/enrolments/{}/statement/revoke']",
+            w.enrolment
+        ))
+        .click();
+    browser
+        .find("#f-reason")
+        .send_keys("Issued against the wrong unit version.");
+    browser.find("#f-confirm").send_keys("not the code");
+    browser
+        .find("form[action$='/revoke'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "Type the statement's verification code to confirm");
+    let kept = browser.script(
+        "return document.getElementById('f-reason').value;",
+        json!([]),
+    );
+    assert_eq!(kept, json!("Issued against the wrong unit version."));
+    shots(&browser, "statement-revoke-error", PHONE);
+    let confirm = browser.find("#f-confirm");
+    confirm.clear();
+    confirm.send_keys(&code);
+    browser
+        .find("form[action$='/revoke'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the statements after revoking", |url| {
+        url.contains("revoked=")
+    });
+    browser.goto(&format!("{base}/verify/{code}"));
+    browser.wait_for_text("main", "Revoked.");
+    assert!(
+        browser
+            .text("main")
+            .contains("Issued against the wrong unit version.")
+    );
+    shots(&browser, "statement-verify-revoked", PHONE);
 }

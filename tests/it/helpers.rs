@@ -462,3 +462,81 @@ pub async fn get_json(app: &TestApp, path: &str) -> serde_json::Value {
     assert_eq!(response.status(), StatusCode::OK, "{path}");
     serde_json::from_slice(&test::read_body(response).await).expect("JSON")
 }
+
+// Shared by the integration tests and the browser journeys: a portfolio that meets every
+// requirement of NZQA 28268 v2, recorded through the API.
+
+/// The example complete portfolio's evidence, as API records (judgements stripped).
+pub fn example_records() -> (Vec<(String, serde_json::Value)>, serde_json::Value) {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/portfolios/nzqa-28268-complete.yaml"
+    ))
+    .unwrap();
+    let doc: serde_json::Value = serde_yaml::from_str(&text).unwrap();
+    let mut records = Vec::new();
+    for evidence in doc["evidence"].as_array().unwrap() {
+        let mut record = evidence.clone();
+        let object = record.as_object_mut().unwrap();
+        let id = object.remove("id").unwrap().as_str().unwrap().to_owned();
+        if let Some(criteria) = object
+            .get_mut("criteria")
+            .and_then(serde_json::Value::as_array_mut)
+        {
+            for c in criteria {
+                c.as_object_mut().unwrap().remove("judgement");
+            }
+        }
+        if let Some(knowledge) = object.remove("knowledge") {
+            let items: Vec<serde_json::Value> = knowledge
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["item"].clone())
+                .collect();
+            object.insert("knowledge".into(), serde_json::Value::Array(items));
+        }
+        if object
+            .get("channel")
+            .is_some_and(serde_json::Value::is_string)
+        {
+            let one = object.remove("channel").unwrap();
+            object.insert("channel".into(), serde_json::json!([one]));
+        }
+        if object["method"] == "oral_questioning" {
+            object.insert(
+                "details".into(),
+                serde_json::json!({"questions": [{"question": "When would you escalate an enquiry?", "answer": "When it is outside my authority."}]}),
+            );
+        }
+        records.push((id, record));
+    }
+    let marks = serde_json::json!({ "confirmations": doc["confirmations"] });
+    (records, marks)
+}
+
+/// Records the example complete portfolio as the assessor, with the marks it needs.
+pub async fn complete_portfolio(app: &TestApp, w: &World) {
+    let base = format!("/api/enrolments/{}", w.enrolment);
+    let (records, marks) = example_records();
+    for (_, record) in records {
+        let added = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &format!("{base}/evidence"),
+                Some(record),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    }
+    let marked = app
+        .request_as(
+            Some(&w.assessor),
+            Method::PUT,
+            &format!("{base}/marks"),
+            Some(marks),
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
+}

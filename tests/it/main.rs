@@ -10,3 +10,4 @@ mod identity;
 mod pages;
 mod portfolio;
 mod signoff;
+mod signoff_pages;

@@ -1,52 +1,10 @@
 //! The candidate–assessor journey over HTTP, uploads, locking, and the audit trail: every backend.
 
 use actix_web::http::{Method, StatusCode};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::helpers::{TestApp, multipart};
-
-/// The example complete portfolio's evidence, as API records (judgements stripped).
-pub fn example_records() -> (Vec<(String, Value)>, Value) {
-    let text = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/portfolios/nzqa-28268-complete.yaml"
-    ))
-    .unwrap();
-    let doc: Value = serde_yaml::from_str(&text).unwrap();
-    let mut records = Vec::new();
-    for evidence in doc["evidence"].as_array().unwrap() {
-        let mut record = evidence.clone();
-        let object = record.as_object_mut().unwrap();
-        let id = object.remove("id").unwrap().as_str().unwrap().to_owned();
-        if let Some(criteria) = object.get_mut("criteria").and_then(Value::as_array_mut) {
-            for c in criteria {
-                c.as_object_mut().unwrap().remove("judgement");
-            }
-        }
-        if let Some(knowledge) = object.remove("knowledge") {
-            let items: Vec<Value> = knowledge
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|k| k["item"].clone())
-                .collect();
-            object.insert("knowledge".into(), Value::Array(items));
-        }
-        if object.get("channel").is_some_and(Value::is_string) {
-            let one = object.remove("channel").unwrap();
-            object.insert("channel".into(), json!([one]));
-        }
-        if object["method"] == "oral_questioning" {
-            object.insert(
-                "details".into(),
-                json!({"questions": [{"question": "When would you escalate an enquiry?", "answer": "When it is outside my authority."}]}),
-            );
-        }
-        records.push((id, record));
-    }
-    let marks = json!({ "confirmations": doc["confirmations"] });
-    (records, marks)
-}
+pub use crate::helpers::{complete_portfolio, example_records};
 
 #[actix_web::test]
 async fn candidate_and_assessor_complete_a_portfolio() {
@@ -452,32 +410,6 @@ async fn an_upload_cut_off_midway_leaves_nothing() {
         assert_eq!(app.count("evidence"), 0);
         assert_eq!(app.count("files"), 0);
     }
-}
-
-/// Records the example complete portfolio as the assessor, with the marks it needs.
-pub async fn complete_portfolio(app: &TestApp, w: &crate::helpers::World) {
-    let base = format!("/api/enrolments/{}", w.enrolment);
-    let (records, marks) = example_records();
-    for (_, record) in records {
-        let added = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &format!("{base}/evidence"),
-                Some(record),
-            )
-            .await;
-        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
-    }
-    let marked = app
-        .request_as(
-            Some(&w.assessor),
-            Method::PUT,
-            &format!("{base}/marks"),
-            Some(marks),
-        )
-        .await;
-    assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 }
 
 #[actix_web::test]

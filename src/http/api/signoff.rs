@@ -314,7 +314,7 @@ pub async fn issue_statement(
 }
 
 /// Loads an enrolment's statement and asks the policy about it.
-fn authorized_statement(
+pub(crate) fn authorized_statement(
     conn: &mut crate::db::DbConnection,
     session: &Session,
     enrolment_id: &str,

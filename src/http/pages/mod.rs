@@ -8,12 +8,16 @@ pub mod admin;
 pub mod assessor;
 pub mod auth;
 pub mod dashboard;
+pub mod decision;
 pub mod evidence;
 mod form;
+pub mod plans;
 pub mod portfolio;
 mod record;
 mod rows;
+pub mod samples;
 pub mod standards;
+pub mod statements;
 mod view;
 
 use actix_web::http::header;

@@ -92,6 +92,8 @@ struct Can {
     judge: bool,
     submit: bool,
     reopen: bool,
+    decide: bool,
+    sample: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -210,6 +212,14 @@ fn abilities(session: &Session, enrolment: &Enrolment) -> Result<Can, ActionErro
             status,
             EnrolmentStatus::Submitted | EnrolmentStatus::Assessed
         ) && allowed(session, Action::ReopenEnrolment, enrolment)?,
+        decide: matches!(
+            status,
+            EnrolmentStatus::Submitted | EnrolmentStatus::Assessed
+        ) && allowed(session, Action::DecideUnit, enrolment)?,
+        sample: matches!(
+            status,
+            EnrolmentStatus::Active | EnrolmentStatus::Submitted | EnrolmentStatus::Assessed
+        ) && allowed(session, Action::SampleEnrolment, enrolment)?,
     })
 }
 
@@ -493,7 +503,15 @@ async fn submit_page(
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, Action::SubmitEnrolment)?;
-            portfolio::submit(conn, &enrolment, &for_tx.user_id, declaration, Utc::now())
+            // The same action as the API: the declaration is the candidate's signature, which the
+            // statement of competence needs later.
+            crate::signoff::chain::candidate_submits(
+                conn,
+                &enrolment,
+                &for_tx.user_id,
+                declaration,
+                Utc::now(),
+            )
         })
         .await;
     match done {

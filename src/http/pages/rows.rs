@@ -195,6 +195,26 @@ pub fn rows_in_org(
         .collect()
 }
 
+/// The enrolments of one organisation the actor may read (up to 200, newest first), with `status`
+/// when given.
+pub fn enrolments_in_org(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    org_id: Uuid,
+    status: Option<&str>,
+) -> Result<Vec<Enrolment>, ActionError> {
+    let Some(scope) = enrolment_scope(actor, org_id, Utc::now()) else {
+        return Ok(Vec::new());
+    };
+    let filter = EnrolmentFilter {
+        org_id: Some(org_id),
+        status: status.map(str::to_owned),
+        per_page: Some(200),
+        ..Default::default()
+    };
+    Ok(portfolio::list_enrolments(conn, &scope, &filter)?.items)
+}
+
 /// The organisations in which the actor holds a live role, sorted.
 pub fn live_orgs(actor: &Actor) -> Vec<Uuid> {
     let now = Utc::now();

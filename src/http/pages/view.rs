@@ -175,6 +175,7 @@ pub struct Viewer {
     csrf: String,
     assessor: bool,
     admin_org: Option<String>,
+    verifier_org: Option<String>,
 }
 
 impl Viewer {
@@ -182,18 +183,24 @@ impl Viewer {
     pub fn of(session: &Session) -> Self {
         let now = Utc::now();
         let live = || session.actor.grants.iter().filter(move |g| g.is_live(now));
-        let mut admin_orgs: Vec<String> = live()
-            .filter(|g| g.role == Role::ProviderAdmin)
-            .map(|g| g.org_id.to_string())
-            .collect();
-        admin_orgs.sort();
-        admin_orgs.dedup();
+        let orgs_as = |role: Role| {
+            let mut orgs: Vec<String> = live()
+                .filter(|g| g.role == role)
+                .map(|g| g.org_id.to_string())
+                .collect();
+            orgs.sort();
+            orgs.dedup();
+            orgs
+        };
+        let mut admin_orgs = orgs_as(Role::ProviderAdmin);
+        let mut verifier_orgs = orgs_as(Role::InternalVerifier);
         Self {
             name: session.name.clone(),
             csrf: session.csrf.clone(),
             assessor: live().any(|g| g.role == Role::Assessor),
             // With several organisations the dashboard lists each; the header keeps one link.
             admin_org: (admin_orgs.len() == 1).then(|| admin_orgs.remove(0)),
+            verifier_org: (verifier_orgs.len() == 1).then(|| verifier_orgs.remove(0)),
         }
     }
 }
