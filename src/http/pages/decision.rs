@@ -9,7 +9,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::form::{Fields, FormState};
-use super::rows::{Names, standard_of, unit_name};
+use super::rows::{Names, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus};
@@ -20,7 +20,7 @@ use crate::http::api::enrolments::authorize;
 use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::portfolio;
-use crate::rules::Progress;
+use crate::rules::{Progress, View};
 use crate::signoff::chain;
 
 #[derive(Debug, Serialize)]
@@ -103,14 +103,12 @@ fn decision_view(
     id: &str,
 ) -> Result<DecisionView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::DecideUnit)?;
-    let standard = standard_of(catalogue, &enrolment)?;
-    let chosen = crate::settings::interpretations(conn, &enrolment.org_id, standard)?;
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
     let mut names = Names::default();
     let candidate = names.of(conn, &enrolment.candidate_id)?;
-    let built = portfolio::build_portfolio(&enrolment, Some(candidate.clone()), &records);
-    let report = portfolio::progress(standard, &built, &chosen);
-    let confirmed = &report.confirmed;
+    let evaluation =
+        portfolio::Evaluation::load(conn, catalogue, &enrolment, Some(candidate.clone()))?;
+    let standard = evaluation.standard;
+    let confirmed = &evaluation.report(View::Confirmed);
     // The latest assessor signature is the decision in force (a reopened one is superseded).
     let decided = match enrolment.decided_by.as_deref() {
         Some(_) => chain::sign_offs_of(conn, &enrolment.id)?
@@ -172,12 +170,9 @@ async fn decide_page(
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, Action::DecideUnit)?;
-            let standard = standard_of(&catalogue, &enrolment)?;
-            let chosen = crate::settings::interpretations(conn, &enrolment.org_id, standard)?;
             chain::decide_unit(
                 conn,
-                standard,
-                &chosen,
+                &catalogue,
                 &enrolment,
                 &for_tx.user_id,
                 &comments,
