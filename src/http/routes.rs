@@ -91,6 +91,8 @@ route_table! {
     POST   "/api/enrolments/{id}/submit"                    => enrolments::submit;
     POST   "/api/enrolments/{id}/reopen"                    => enrolments::reopen;
     PUT    "/api/enrolments/{id}/marks"                     => enrolments::marks;
+    PUT    "/api/enrolments/{id}/staff"                     => enrolments::assign_staff;
+    POST   "/api/enrolments/{id}/withdraw"                  => enrolments::withdraw;
     GET    "/api/enrolments/{id}/progress"                  => enrolments::progress;
     POST   "/api/enrolments/{id}/decision"                  => signoff::decide;
     GET    "/api/enrolments/{id}/signoffs"                  => signoff::chain_view;

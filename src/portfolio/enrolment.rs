@@ -134,25 +134,11 @@ pub fn create_enrolment(
     )? {
         problems.add("candidate_id", "is not a candidate in this organisation");
     }
-    if let Some(assessor) = new.assessor_id {
-        if !holds(conn, &assessor.to_string(), &org, Role::Assessor, now)? {
-            problems.add("assessor_id", "is not an assessor in this organisation");
-        }
-    }
-    if let Some(iv) = new.iv_id {
-        if !holds(conn, &iv.to_string(), &org, Role::InternalVerifier, now)? {
-            problems.add("iv_id", "is not an internal verifier in this organisation");
-        }
-        if Some(iv) == new.assessor_id {
-            problems.add(
-                "iv_id",
-                "an internal verifier cannot verify their own assessment decisions",
-            );
-        }
-    }
-    if Some(new.candidate_id) == new.assessor_id {
-        problems.add("assessor_id", "a candidate cannot assess themself");
-    }
+    let staff = Staff {
+        assessor_id: new.assessor_id,
+        iv_id: new.iv_id,
+    };
+    check_staff(conn, &org, new.candidate_id, &staff, now, &mut problems)?;
     problems.finish()?;
     let loaded = standard.ok_or_else(|| ActionError::invalid("standard", "not found"))?;
     let timestamp = now.naive_utc();
@@ -190,6 +176,146 @@ pub fn create_enrolment(
         },
     )?;
     Ok(enrolment)
+}
+
+/// Who assesses and who verifies an enrolment.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Staff {
+    /// The assessor (holds the assessor role in the organisation); none leaves it unassigned.
+    #[serde(default)]
+    pub assessor_id: Option<Uuid>,
+    /// The internal verifier (holds that role there; not the assessor).
+    #[serde(default)]
+    pub iv_id: Option<Uuid>,
+}
+
+/// Adds a problem for each member of `staff` who may not take that part in `candidate`'s
+/// enrolment: the role must be held in the organisation, and nobody checks their own work.
+fn check_staff(
+    conn: &mut DbConnection,
+    org: &str,
+    candidate: Uuid,
+    staff: &Staff,
+    now: DateTime<Utc>,
+    problems: &mut Problems,
+) -> Result<(), ActionError> {
+    if let Some(assessor) = staff.assessor_id {
+        if !holds(conn, &assessor.to_string(), org, Role::Assessor, now)? {
+            problems.add("assessor_id", "is not an assessor in this organisation");
+        }
+        if assessor == candidate {
+            problems.add("assessor_id", "a candidate cannot assess themself");
+        }
+    }
+    if let Some(iv) = staff.iv_id {
+        if !holds(conn, &iv.to_string(), org, Role::InternalVerifier, now)? {
+            problems.add("iv_id", "is not an internal verifier in this organisation");
+        }
+        if Some(iv) == staff.assessor_id {
+            problems.add(
+                "iv_id",
+                "an internal verifier cannot verify their own assessment decisions",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Sets who assesses and who verifies an enrolment (audited). A decision already signed stays
+/// signed by whoever signed it; a withdrawn or certified enrolment is closed.
+pub fn assign_staff(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+    actor_id: &str,
+    staff: Staff,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, ActionError> {
+    refuse_when_closed(enrolment)?;
+    let mut problems = Problems::default();
+    let candidate = parse_user_id(&enrolment.candidate_id)?;
+    check_staff(
+        conn,
+        &enrolment.org_id,
+        candidate,
+        &staff,
+        now,
+        &mut problems,
+    )?;
+    problems.finish()?;
+    let timestamp = now.naive_utc();
+    diesel::update(enrolments::table.find(&enrolment.id))
+        .set((
+            enrolments::assessor_id.eq(staff.assessor_id.map(|id| id.to_string())),
+            enrolments::iv_id.eq(staff.iv_id.map(|id| id.to_string())),
+            enrolments::updated_at.eq(timestamp),
+        ))
+        .execute(conn)?;
+    let after = load_enrolment(conn, &enrolment.id)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "enrolment.assign_staff",
+            entity: "enrolment",
+            entity_id: &enrolment.id,
+            before: Some(serde_json::json!({
+                "assessor_id": enrolment.assessor_id, "iv_id": enrolment.iv_id,
+            })),
+            after: Some(serde_json::json!({
+                "assessor_id": after.assessor_id, "iv_id": after.iv_id,
+            })),
+        },
+    )?;
+    Ok(after)
+}
+
+/// Withdraws an enrolment with the reason (audited): nothing more can be added, judged or signed.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+    actor_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, ActionError> {
+    refuse_when_closed(enrolment)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ActionError::invalid(
+            "reason",
+            "is required: say why the candidate is withdrawn",
+        ));
+    }
+    let timestamp = now.naive_utc();
+    diesel::update(enrolments::table.find(&enrolment.id))
+        .set((
+            enrolments::status.eq(EnrolmentStatus::Withdrawn.as_str()),
+            enrolments::updated_at.eq(timestamp),
+        ))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id: Some(actor_id),
+            action: "enrolment.withdraw",
+            entity: "enrolment",
+            entity_id: &enrolment.id,
+            before: Some(serde_json::json!({ "status": enrolment.status })),
+            after: Some(serde_json::json!({
+                "status": EnrolmentStatus::Withdrawn.as_str(), "reason": reason,
+            })),
+        },
+    )?;
+    load_enrolment(conn, &enrolment.id)
+}
+
+fn refuse_when_closed(enrolment: &Enrolment) -> Result<(), ActionError> {
+    match enrolment.status() {
+        EnrolmentStatus::Withdrawn | EnrolmentStatus::Certified => Err(ActionError::Conflict(
+            format!("the enrolment is {}: it is closed", enrolment.status),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// One enrolment.

@@ -7,8 +7,8 @@ mod evidence;
 mod progress;
 
 pub use enrolment::{
-    Enrolment, EnrolmentFilter, EnrolmentPage, NewEnrolment, create_enrolment, list_enrolments,
-    load_enrolment, reopen, submit,
+    Enrolment, EnrolmentFilter, EnrolmentPage, NewEnrolment, Staff, assign_staff, create_enrolment,
+    list_enrolments, load_enrolment, reopen, submit, withdraw,
 };
 pub use evidence::{
     EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,

@@ -353,6 +353,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
             ASSESSOR_ONLY(422),
         ),
         row(
+            "PUT",
+            "/api/enrolments/{id}/staff",
+            format!("/api/enrolments/{e}/staff"),
+            json(json!({"assessor_id": "00000000-0000-4000-8000-000000000000"})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/withdraw",
+            format!("/api/enrolments/{e}/withdraw"),
+            json(json!({"reason": " "})),
+            ADMIN_ONLY(422),
+        ),
+        row(
             "GET",
             "/api/enrolments/{id}/progress",
             format!("/api/enrolments/{e}/progress"),

@@ -471,3 +471,115 @@ async fn a_portfolio_archive_is_written_and_verified_from_the_command_line() {
     assert_eq!(unreadable.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unreadable.stderr).contains("not.zip"));
 }
+
+#[actix_web::test]
+async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let base = format!("/api/enrolments/{}", w.enrolment);
+        let new_assessor = app.seed_user(&w.org, "tama@harbour.nz", "assessor");
+        let new_token = app.login("tama@harbour.nz").await;
+        let record = json!({"method": "observation_checklist", "setting": "workplace", "date": "2024-05-06",
+            "criteria": [{"criterion": "1.7"}]});
+        let before = app
+            .request_as(
+                Some(&new_token),
+                Method::POST,
+                &format!("{base}/evidence"),
+                Some(record.clone()),
+            )
+            .await;
+        assert_eq!(before.status, StatusCode::FORBIDDEN, "{}", before.text());
+
+        // The verifier cannot be the assessor; every problem names its field.
+        let clash = app
+            .request_as(
+                Some(&w.admin),
+                Method::PUT,
+                &format!("{base}/staff"),
+                Some(json!({"assessor_id": w.iv_id, "iv_id": w.iv_id})),
+            )
+            .await;
+        assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            clash.json()["errors"]["assessor_id"].is_string(),
+            "{}",
+            clash.text()
+        );
+        assert!(
+            clash.json()["errors"]["iv_id"].is_string(),
+            "{}",
+            clash.text()
+        );
+
+        let audit_before = app.count("audit_log");
+        let moved = app
+            .request_as(
+                Some(&w.admin),
+                Method::PUT,
+                &format!("{base}/staff"),
+                Some(json!({"assessor_id": new_assessor, "iv_id": w.iv_id})),
+            )
+            .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
+        assert_eq!(moved.json()["assessor_id"], new_assessor.as_str());
+        assert_eq!(app.count("audit_log"), audit_before + 1);
+        let after = app
+            .request_as(
+                Some(&new_token),
+                Method::POST,
+                &format!("{base}/evidence"),
+                Some(record.clone()),
+            )
+            .await;
+        assert_eq!(after.status, StatusCode::CREATED, "{}", after.text());
+        let old = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &format!("{base}/evidence"),
+                Some(record.clone()),
+            )
+            .await;
+        assert_eq!(old.status, StatusCode::FORBIDDEN, "{}", old.text());
+
+        let no_reason = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("{base}/withdraw"),
+                Some(json!({"reason": "  "})),
+            )
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.json()["errors"]["reason"].is_string());
+        let withdrawn = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("{base}/withdraw"),
+                Some(json!({"reason": "Left the company"})),
+            )
+            .await;
+        assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text());
+        assert_eq!(withdrawn.json()["status"], "withdrawn");
+        let closed = app
+            .request_as(
+                Some(&w.candidate),
+                Method::POST,
+                &format!("{base}/evidence"),
+                Some(record.clone()),
+            )
+            .await;
+        assert!(closed.status.is_client_error(), "{}", closed.text());
+        let again = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("{base}/withdraw"),
+                Some(json!({"reason": "twice"})),
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
+    }
+}

@@ -20,7 +20,7 @@ use crate::http::{ApiError, AppState, upload};
 use crate::identity;
 use crate::portfolio::{
     self, AssessorMarks, Enrolment, EnrolmentFilter, EnrolmentPage, EvidenceRecord, Judgements,
-    NewEnrolment, NewEvidence, StoredFile,
+    NewEnrolment, NewEvidence, Staff, StoredFile,
 };
 use crate::standards::{Method, Standard};
 use crate::storage;
@@ -453,22 +453,22 @@ pub async fn submit(
     Ok(HttpResponse::Ok().json(enrolment))
 }
 
-/// Why a portfolio is reopened.
+/// Why a portfolio is reopened or an enrolment withdrawn.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReopenRequest {
+pub struct ReasonRequest {
     /// The reason, kept in the audit trail.
     pub reason: String,
 }
 
 /// The assessor reopens a submitted or assessed portfolio.
-#[utoipa::path(post, path = "/api/enrolments/{id}/reopen", params(("id" = Uuid, Path)), request_body = ReopenRequest,
+#[utoipa::path(post, path = "/api/enrolments/{id}/reopen", params(("id" = Uuid, Path)), request_body = ReasonRequest,
     responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem)))]
 pub async fn reopen(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
-    body: ValidJson<ReopenRequest>,
+    body: ValidJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let reason = body.into_inner().reason;
@@ -477,6 +477,48 @@ pub async fn reopen(
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::ReopenEnrolment)?;
             portfolio::reopen(conn, &enrolment, &session.user_id, &reason, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// Sets who assesses and who internally verifies the enrolment.
+#[utoipa::path(put, path = "/api/enrolments/{id}/staff", params(("id" = Uuid, Path)), request_body = Staff,
+    responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn assign_staff(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<Staff>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let staff = body.into_inner();
+    let enrolment = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::AssignEnrolmentStaff)?;
+            portfolio::assign_staff(conn, &enrolment, &session.user_id, staff, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// Withdraws the enrolment: nothing more is added, judged or signed.
+#[utoipa::path(post, path = "/api/enrolments/{id}/withdraw", params(("id" = Uuid, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let reason = body.into_inner().reason;
+    let enrolment = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::WithdrawEnrolment)?;
+            portfolio::withdraw(conn, &enrolment, &session.user_id, &reason, Utc::now())
         })
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))

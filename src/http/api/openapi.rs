@@ -18,6 +18,7 @@ use super::{auth, enrolments, orgs, signoff, standards};
         enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,
         enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,
         enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,
+        enrolments::assign_staff, enrolments::withdraw,
         signoff::decide, signoff::chain_view, signoff::sample, signoff::create_plan, signoff::list_plans,
         signoff::show_plan, signoff::set_risk, signoff::set_rates, signoff::issue_statement,
         signoff::statement_pdf, signoff::revoke_statement, signoff::verify, signoff::set_interpretations,
