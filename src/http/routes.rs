@@ -35,6 +35,9 @@ route_table! {
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
     POST   "/enrolments/{id}/reopen"                        => pages::portfolio::reopen;
+    GET    "/enrolments/{id}/staff"                         => pages::staff::form;
+    POST   "/enrolments/{id}/staff"                         => pages::staff::assign;
+    POST   "/enrolments/{id}/withdraw"                      => pages::staff::withdraw;
     GET    "/enrolments/{id}/decision"                      => pages::decision::form;
     POST   "/enrolments/{id}/decision"                      => pages::decision::decide;
     GET    "/enrolments/{id}/evidence/new"                  => pages::evidence::upload_form;

@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/evidence_questioning.html",
     "pages/judge.html",
     "pages/decision.html",
+    "pages/enrolment_staff.html",
     "pages/verification.html",
     "pages/sample_queue.html",
     "pages/sample_history.html",

@@ -425,6 +425,27 @@ fn rows(f: &Fixture) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/enrolments/{id}/staff",
+            format!("/enrolments/{e}/staff"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/staff",
+            format!("/enrolments/{e}/staff"),
+            form(&[("assessor_id", "not-an-id")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/withdraw",
+            format!("/enrolments/{e}/withdraw"),
+            form(&[("reason", "")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "GET",
             "/enrolments/{id}/evidence/new",
             format!("/enrolments/{e}/evidence/new"),
             None,

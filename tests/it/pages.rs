@@ -888,3 +888,67 @@ async fn an_admin_enrols_a_candidate_and_grants_roles_through_the_pages() {
         );
     }
 }
+
+#[actix_web::test]
+async fn an_admin_changes_the_assessor_and_withdraws_through_the_staff_page() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let admin = app.browser(&w.admin);
+        let path = format!("/enrolments/{}/staff", w.enrolment);
+        let portfolio = admin
+            .get(&app, &format!("/enrolments/{}", w.enrolment))
+            .await
+            .text();
+        assert!(
+            portfolio.contains(&path),
+            "the portfolio links to the staff page"
+        );
+        let shown = admin.get(&app, &path).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(
+            shown
+                .text()
+                .contains(&format!(r#"value="{}" selected"#, w.assessor_id))
+        );
+
+        // The verifier as assessor too: refused next to the field, the choices kept.
+        let clash = admin
+            .post(
+                &app,
+                &path,
+                &[("assessor_id", &w.iv_id), ("iv_id", &w.iv_id)],
+            )
+            .await;
+        assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = clash.text();
+        assert!(html.contains("cannot verify their own"), "{html}");
+        assert!(html.contains(&format!(r#"value="{}" selected"#, w.iv_id)));
+
+        let tama = app.seed_user(&w.org, "tama@harbour.nz", "assessor");
+        let moved = admin
+            .post(&app, &path, &[("assessor_id", &tama), ("iv_id", &w.iv_id)])
+            .await;
+        assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text());
+        let api = app
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("/api/enrolments/{}", w.enrolment),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(api["enrolment"]["assessor_id"], tama.as_str(), "{api}");
+
+        let withdraw = format!("/enrolments/{}/withdraw", w.enrolment);
+        let blank = admin.post(&app, &withdraw, &[("reason", "")]).await;
+        assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(blank.text().contains("say why"));
+        let done = admin
+            .post(&app, &withdraw, &[("reason", "Moved to another branch")])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        let closed = admin.get(&app, &path).await.text();
+        assert!(closed.contains("it is closed"), "{closed}");
+    }
+}

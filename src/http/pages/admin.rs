@@ -21,10 +21,32 @@ use crate::http::{ApiError, AppState};
 use crate::identity::{self, NewUser, User};
 use crate::portfolio::{self, NewEnrolment};
 
+/// One choice of a `<select>`.
 #[derive(Debug, Clone, Serialize)]
-struct SelectOption {
+pub(super) struct SelectOption {
     value: String,
     label: String,
+}
+
+/// The active users holding `role` in `org` now, as choices "Name (email)".
+pub(super) fn holding(
+    users: &[User],
+    org: &str,
+    role: Role,
+    now: chrono::DateTime<Utc>,
+) -> Vec<SelectOption> {
+    users
+        .iter()
+        .filter(|u| {
+            u.active
+                && u.grants.iter().any(|g| {
+                    g.org_id == org
+                        && g.role == role.as_str()
+                        && g.expires_at.is_none_or(|t| t > now)
+                })
+        })
+        .map(|u| option(u.id.to_string(), format!("{} ({})", u.name, u.email)))
+        .collect()
 }
 
 fn option(value: impl Into<String>, label: impl Into<String>) -> SelectOption {
@@ -357,20 +379,7 @@ async fn enrolments_page(
         .await?;
     let now = Utc::now();
     let org = org_id.to_string();
-    let holding = |role: Role| {
-        users
-            .iter()
-            .filter(|u| {
-                u.active
-                    && u.grants.iter().any(|g| {
-                        g.org_id == org
-                            && g.role == role.as_str()
-                            && g.expires_at.is_none_or(|t| t > now)
-                    })
-            })
-            .map(|u| option(u.id.to_string(), format!("{} ({})", u.name, u.email)))
-            .collect::<Vec<_>>()
-    };
+    let holding = |role: Role| holding(&users, &org, role, now);
     let standards = state
         .catalogue
         .all()
@@ -420,7 +429,12 @@ pub async fn create_enrolment(
     Html(create_enrolment_page(&state, &session, &path, fields).await)
 }
 
-fn optional_id(fields: &Fields, name: &str, errors: &mut BTreeMap<String, String>) -> Option<Uuid> {
+/// The id chosen in a `<select>` of people; a value not from the list is a field problem.
+pub(super) fn optional_id(
+    fields: &Fields,
+    name: &str,
+    errors: &mut BTreeMap<String, String>,
+) -> Option<Uuid> {
     let text = fields.filled(name)?;
     match Uuid::parse_str(&text) {
         Ok(id) => Some(id),

@@ -16,6 +16,7 @@ pub mod portfolio;
 mod record;
 mod rows;
 pub mod samples;
+pub mod staff;
 pub mod standards;
 pub mod statements;
 mod view;

@@ -94,6 +94,7 @@ struct Can {
     reopen: bool,
     decide: bool,
     sample: bool,
+    staff: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -220,6 +221,7 @@ fn abilities(session: &Session, enrolment: &Enrolment) -> Result<Can, ActionErro
             status,
             EnrolmentStatus::Active | EnrolmentStatus::Submitted | EnrolmentStatus::Assessed
         ) && allowed(session, Action::SampleEnrolment, enrolment)?,
+        staff: allowed(session, Action::AssignEnrolmentStaff, enrolment)?,
     })
 }
 
