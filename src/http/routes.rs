@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
-use super::api::{auth, enrolments, openapi, orgs, signoff, standards};
+use super::api::{auth, enrolments, exports, openapi, orgs, signoff, standards};
 use super::{health, pages};
 
 macro_rules! route_table {
@@ -90,6 +90,17 @@ route_table! {
     PUT    "/api/orgs/{org_id}/assessors/{user_id}/risk"    => signoff::set_risk;
     PUT    "/api/orgs/{org_id}/sampling-rates"              => signoff::set_rates;
     PUT    "/api/orgs/{org_id}/interpretations/{code}/{version}" => signoff::set_interpretations;
+    GET    "/api/orgs/{org_id}/cohorts"                     => exports::list_cohorts;
+    POST   "/api/orgs/{org_id}/cohorts"                     => exports::create_cohort;
+    GET    "/api/cohorts/{id}"                              => exports::show_cohort;
+    POST   "/api/cohorts/{id}/enrolments"                   => exports::change_members;
+    GET    "/api/cohorts/{id}/progress"                     => exports::cohort_progress;
+    GET    "/api/orgs/{org_id}/results"                     => exports::preview_results;
+    POST   "/api/orgs/{org_id}/export-batches"              => exports::record_batch;
+    GET    "/api/orgs/{org_id}/export-batches"              => exports::list_batches;
+    GET    "/api/export-batches/{id}/download"              => exports::download_batch;
+    POST   "/api/export-batches/{id}/reverse"               => exports::reverse_batch;
+    GET    "/api/orgs/{org_id}/badges"                      => exports::badges;
     GET    "/verify/{code}"                                 => signoff::verify;
 }
 

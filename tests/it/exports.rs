@@ -1,6 +1,7 @@
 //! Exports for training providers (issue 9) against the database: the results query with its
 //! filters, the report-once ledger and its reversal, cohorts, the CLI and the API.
 
+use actix_web::http::{Method, StatusCode};
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::json;
@@ -469,5 +470,203 @@ async fn results_are_exported_recorded_and_reversed_from_the_command_line() {
         verify.status.success(),
         "{}",
         String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[actix_web::test]
+async fn the_api_records_downloads_and_reverses_batches() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        seed_result(&app, &w, "b@harbour.nz", "28268@2", "2024-07-03");
+        let admin = Some(w.admin.as_str());
+        let org = &w.org;
+
+        let preview = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results?format=json"),
+                None,
+            )
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+        assert_eq!(preview.header("content-type"), Some("application/json"));
+        assert_eq!(preview.json().as_array().unwrap().len(), 2);
+        // A preview records nothing.
+        assert_eq!(app.count("export_batches"), 0);
+
+        let recorded = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/orgs/{org}/export-batches"),
+                Some(json!({"format": "csv", "from": "2024-06-01", "to": "2024-06-30"})),
+            )
+            .await;
+        assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text());
+        let batch = recorded.json();
+        assert_eq!(batch["row_count"], 1);
+        let download = recorded.header("location").unwrap().to_owned();
+
+        let file = app.request_as(admin, Method::GET, &download, None).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(file.header("content-type").unwrap().starts_with("text/csv"));
+        assert!(
+            file.header("content-disposition")
+                .unwrap()
+                .contains("attachment")
+        );
+        assert_eq!(data_rows(&file.text()), 1, "{}", file.text());
+
+        let rest = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            data_rows(&rest.text()),
+            1,
+            "the reported result is left out"
+        );
+        let all = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results?include_reported=true"),
+                None,
+            )
+            .await;
+        assert_eq!(data_rows(&all.text()), 2);
+
+        let listed = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/export-batches"),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(listed[0]["id"], batch["id"]);
+
+        let id = batch["id"].as_str().unwrap();
+        let reverse_path = format!("/api/export-batches/{id}/reverse");
+        let reverse = |reason: &'static str| {
+            app.request_as(
+                admin,
+                Method::POST,
+                &reverse_path,
+                Some(json!({ "reason": reason })),
+            )
+        };
+        let no_reason = reverse("").await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.json()["errors"].get("reason").is_some());
+        let reversed = reverse("wrong month").await;
+        assert_eq!(reversed.status, StatusCode::OK, "{}", reversed.text());
+        assert_eq!(reversed.json()["reverse_reason"], "wrong month");
+        assert_eq!(reverse("again").await.status, StatusCode::CONFLICT);
+        let back = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results"),
+                None,
+            )
+            .await;
+        assert_eq!(data_rows(&back.text()), 2, "{:?}", app.backend);
+    }
+}
+
+#[actix_web::test]
+async fn cohorts_through_the_api() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let admin = Some(w.admin.as_str());
+        let created = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/orgs/{}/cohorts", w.org),
+                Some(json!({"name": "2024 intake", "standard": "28268@2",
+                    "start_date": "2024-02-01", "end_date": "2024-01-01"})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(created.json()["errors"].get("end_date").is_some());
+        let created = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/orgs/{}/cohorts", w.org),
+                Some(json!({"name": "2024 intake", "standard": "28268@2"})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let added = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/cohorts/{id}/enrolments"),
+                Some(json!({"add": [w.enrolment]})),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.text());
+        assert_eq!(added.json()[0]["cohort_id"], id.as_str());
+        let progress = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/cohorts/{id}/progress"),
+                None,
+            )
+            .await;
+        assert_eq!(progress.status, StatusCode::OK);
+        let outcomes = progress.json()["standards"][0]["outcomes"].clone();
+        assert!(outcomes[0]["not_started"] == 1, "{outcomes}");
+        let listed = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{}/cohorts", w.org),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(listed[0]["enrolments"], 1);
+        assert_eq!(listed[0]["name"], "2024 intake");
+    }
+}
+#[actix_web::test]
+async fn bad_api_filters_are_refused_naming_the_field() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let reply = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/orgs/{}/results?format=xlsx&from=June", w.org),
+            None,
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text()
+    );
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json")
+    );
+    let errors = reply.json()["errors"].clone();
+    assert!(
+        errors.get("format").is_some() && errors.get("from").is_some(),
+        "{errors}"
     );
 }
