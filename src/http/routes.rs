@@ -50,6 +50,13 @@ route_table! {
     POST   "/orgs/{org_id}/people/{user_id}/roles"          => pages::admin::grant_role;
     GET    "/orgs/{org_id}/enrolments"                      => pages::admin::enrolments;
     POST   "/orgs/{org_id}/enrolments"                      => pages::admin::create_enrolment;
+    GET    "/orgs/{org_id}/cohorts"                         => pages::exports::cohorts;
+    POST   "/orgs/{org_id}/cohorts"                         => pages::exports::create_cohort;
+    GET    "/cohorts/{id}"                                  => pages::exports::cohort;
+    POST   "/cohorts/{id}/enrolments"                       => pages::exports::change_members;
+    GET    "/orgs/{org_id}/exports"                         => pages::exports::exports;
+    POST   "/orgs/{org_id}/exports"                         => pages::exports::record_batch;
+    POST   "/orgs/{org_id}/export-batches/{id}/reverse"     => pages::exports::reverse_batch;
 
     GET    "/api/openapi.json"                              => openapi::document;
     POST   "/api/auth/login"                                => auth::login;

@@ -29,6 +29,9 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/judge.html",
     "pages/people.html",
     "pages/org_enrolments.html",
+    "pages/cohorts.html",
+    "pages/cohort.html",
+    "pages/exports.html",
 ];
 
 /// Parses every embedded template, with auto-escaping on for `.html`.

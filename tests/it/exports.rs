@@ -670,3 +670,121 @@ async fn bad_api_filters_are_refused_naming_the_field() {
         "{errors}"
     );
 }
+
+#[actix_web::test]
+async fn an_admin_runs_cohorts_and_exports_through_the_pages() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        let admin = app.browser(&w.admin);
+        let dashboard = admin.get(&app, "/").await.text();
+        assert!(dashboard.contains(&format!("/orgs/{}/cohorts", w.org)));
+        assert!(dashboard.contains(&format!("/orgs/{}/exports", w.org)));
+
+        let list = format!("/orgs/{}/cohorts", w.org);
+        assert_eq!(admin.get(&app, &list).await.status, StatusCode::OK);
+        let refused = admin
+            .post(
+                &app,
+                &list,
+                &[("name", "Night class"), ("standard", "nope@x")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = refused.text();
+        assert!(text.contains("id=\"f-standard-error\""), "{text}");
+        assert!(
+            text.contains("value=\"Night class\""),
+            "what was typed is kept"
+        );
+        let created = admin.post(&app, &list, &[("name", "Night class")]).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+        let cohort = created.header("location").unwrap().to_owned();
+
+        let added = admin
+            .post(
+                &app,
+                &format!("{cohort}/enrolments"),
+                &[("add", &w.enrolment)],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+        let page = admin.get(&app, &cohort).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(html.contains("class=\"cohort-chart\""), "{html}");
+        assert!(html.contains("<caption>Outcomes of NZQA 28268"), "{html}");
+        assert!(html.contains("f-remove-"), "the member can be taken out");
+
+        let exports = format!("/orgs/{}/exports", w.org);
+        let preview = admin
+            .get(&app, &format!("{exports}?format=csv&preview=yes"))
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+        assert!(
+            preview.text().contains("1 result would be in the file"),
+            "{}",
+            preview.text()
+        );
+        let bad = admin
+            .get(&app, &format!("{exports}?from=June&preview=yes"))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("id=\"f-from-error\""));
+
+        let recorded = admin.post(&app, &exports, &[("format", "nzqa")]).await;
+        assert_eq!(
+            recorded.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            recorded.text()
+        );
+        let download = recorded.header("location").unwrap().to_owned();
+        let file = admin.get(&app, &download).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(
+            file.text().starts_with("nsn,standard_number,version,"),
+            "{}",
+            file.text()
+        );
+        assert_eq!(data_rows(&file.text()), 1);
+
+        let batches = admin.get(&app, &exports).await.text();
+        let batch = download.split('/').nth(3).unwrap().to_owned();
+        let reverse = format!("/orgs/{}/export-batches/{batch}/reverse", w.org);
+        assert!(batches.contains(&reverse), "{batches}");
+        let no_reason = admin.post(&app, &reverse, &[("reason", "")]).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            no_reason
+                .text()
+                .contains(&format!("id=\"f-reason-{batch}-error\""))
+        );
+        let without_csrf = admin
+            .post_without_csrf(&app, &reverse, &[("reason", "typo")])
+            .await;
+        assert_eq!(without_csrf.status, StatusCode::FORBIDDEN);
+        let reversed = admin
+            .post(&app, &reverse, &[("reason", "sent to the wrong provider")])
+            .await;
+        assert_eq!(
+            reversed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            reversed.text()
+        );
+        assert!(
+            admin
+                .get(&app, &exports)
+                .await
+                .text()
+                .contains("sent to the wrong provider")
+        );
+
+        let candidate = app.browser(&w.candidate);
+        assert_eq!(
+            candidate.get(&app, &exports).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}

@@ -9,6 +9,7 @@ pub mod assessor;
 pub mod auth;
 pub mod dashboard;
 pub mod evidence;
+pub mod exports;
 mod form;
 pub mod portfolio;
 mod record;
