@@ -1,11 +1,23 @@
-//! Exports from the command line: a candidate's portfolio archive, and checking an archive.
+//! Exports from the command line: results files and the report-once ledger, Open Badges,
+//! portfolio archives (one enrolment's, or a cohort's), and checking an archive.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use indicatif::{ProgressBar, ProgressStyle};
+
 use super::CliError;
+use crate::action::ActionError;
+use crate::catalogue::Catalogue;
 use crate::config::Config;
-use crate::output::export::archive::{verify_archive, write_archive};
+use crate::db::{DbConnection, write_transaction};
+use crate::exports::ExportFailure;
+use crate::exports::badges::{Issuer, for_each_badge};
+use crate::exports::ledger::{self, Recording, export_results};
+use crate::exports::results::ResultsQuery;
+use crate::identity::Organisation;
+use crate::output::export::archive::{ArchiveInput, verify_archive, write_archive};
+use crate::output::export::results::ExportError;
 use crate::setup;
 use crate::storage::{BlobStore, LocalStore};
 
@@ -18,12 +30,92 @@ pub(super) fn archive(
     let db = setup::open_database(config, true)?;
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let input =
-        crate::exports::archive_input(&mut conn, &catalogue, enrolment_id, chrono::Utc::now())?;
     let store = LocalStore::new(config.data_dir.join("files"))
         .map_err(|e| CliError::Runtime(format!("file store: {e}")))?;
+    let input = write_one_archive(&mut conn, &catalogue, &store, enrolment_id, out)?;
+    println!(
+        "wrote {} ({} evidence records, {} files)",
+        out.display(),
+        input.evidence.len(),
+        input.files.len()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attest export archive --org ORG --cohort COHORT -o DIR`: one archive per enrolment of the
+/// cohort, named after the candidate and the standard.
+pub(super) fn cohort_archives(
+    config: &Config,
+    org: &str,
+    cohort: &str,
+    dir: &Path,
+) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let catalogue = setup::load_catalogue(config, &db)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let org = find_org(&mut conn, org)?;
+    let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id, cohort)
+        .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
+    let members = crate::portfolio::cohorts::cohort_enrolments(&mut conn, &cohort.id)?;
+    let store = LocalStore::new(config.data_dir.join("files"))
+        .map_err(|e| CliError::Runtime(format!("file store: {e}")))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CliError::Input(format!("-o {}: {e}", dir.display())))?;
+    let bar = bar(Some(members.len() as u64), "archives");
+    for enrolment in &members {
+        let candidate = crate::identity::load_user(&mut conn, &enrolment.candidate_id)?;
+        let name = format!(
+            "{}-{}-v{}-{}.zip",
+            file_safe(&candidate.name),
+            file_safe(&enrolment.standard_code),
+            enrolment.standard_version,
+            enrolment.id.get(..8).unwrap_or(&enrolment.id)
+        );
+        write_one_archive(
+            &mut conn,
+            &catalogue,
+            &store,
+            &enrolment.id,
+            &dir.join(name),
+        )?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    println!(
+        "wrote {} archives of cohort {} to {}",
+        members.len(),
+        cohort.name,
+        dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Letters, digits, `-` and `_` only, so a name is safe as part of a file name anywhere.
+fn file_safe(text: &str) -> String {
+    let safe: String = text
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    if safe.is_empty() { "_".into() } else { safe }
+}
+
+fn write_one_archive(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    store: &LocalStore,
+    enrolment_id: &str,
+    out: &Path,
+) -> Result<ArchiveInput, CliError> {
+    let input = crate::exports::archive_input(conn, catalogue, enrolment_id, chrono::Utc::now())?;
     // Written beside the target and renamed, so a failure never leaves half an archive.
-    let partial = out.with_extension("zip.partial");
+    let partial = partial_path(out);
     let file = std::fs::File::create(&partial)
         .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
     let written = write_archive(
@@ -43,12 +135,239 @@ pub(super) fn archive(
             return Err(CliError::Runtime(format!("archive: {e}")));
         }
     }
+    Ok(input)
+}
+
+/// `out` with `.partial` appended: where a file is written before it is renamed into place.
+fn partial_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
+/// A progress bar on standard error, drawn only when it is a terminal.
+fn bar(len: Option<u64>, what: &str) -> ProgressBar {
+    match len {
+        Some(len) => ProgressBar::new(len).with_style(
+            ProgressStyle::with_template(&format!("{{bar:40}} {{pos}}/{{len}} {what} {{eta}}"))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template(&format!("{{spinner}} {{pos}} {what} {{per_sec}}"))
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        ),
+    }
+}
+
+fn find_org(conn: &mut DbConnection, org: &str) -> Result<Organisation, CliError> {
+    crate::identity::find_organisation(conn, org).map_err(|e| match e {
+        ActionError::NotFound => CliError::Input(format!("--org: no organisation {org}")),
+        other => other.into(),
+    })
+}
+
+/// Maps an export failure: bad filters are the user's (exit 2), the rest is a runtime failure.
+fn failure(err: ExportFailure) -> CliError {
+    match err {
+        ExportFailure::Action(action) => action.into(),
+        ExportFailure::Write(write) => CliError::Runtime(format!("export: {write}")),
+    }
+}
+
+/// `attest export results --org ORG [filters] [--format F] [--include-reported] [--dry-run] -o FILE`.
+pub(super) fn results(
+    config: &Config,
+    org: &str,
+    query: ResultsQuery,
+    dry_run: bool,
+    out: &Path,
+) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let catalogue = setup::load_catalogue(config, &db)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let org = find_org(&mut conn, org)?;
+    let filter = query.check(&mut conn, &catalogue, &org.id)?;
+    let partial = partial_path(out);
+    let file = std::fs::File::create(&partial)
+        .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
+    let bar = bar(None, "results");
+    // The file is written inside the transaction that records the batch: a failed write records
+    // nothing, and the batch commits before the file is renamed into place.
+    let exported = write_transaction(&mut conn, |conn| {
+        let (batch, summary) = export_results(
+            conn,
+            &catalogue,
+            &filter,
+            (!dry_run).then(|| Recording {
+                actor_id: None,
+                now: chrono::Utc::now(),
+            }),
+            std::io::BufWriter::new(&file),
+            |read| bar.set_position(read),
+        )?;
+        file.sync_all().map_err(ExportError::from)?;
+        Ok::<_, ExportFailure>((batch, summary))
+    });
+    bar.finish_and_clear();
+    let (batch, summary) = match exported {
+        Ok(done) => done,
+        Err(err) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(failure(err));
+        }
+    };
+    std::fs::rename(&partial, out)
+        .map_err(|e| CliError::Runtime(format!("-o {}: {e}", out.display())))?;
+    let left_out = if summary.left_out > 0 {
+        format!(", {} left out and still reportable", summary.left_out)
+    } else {
+        String::new()
+    };
+    match batch {
+        Some(batch) => println!(
+            "wrote {} ({} results{left_out}); recorded as batch {}",
+            out.display(),
+            summary.written,
+            batch.id
+        ),
+        None => println!(
+            "wrote {} ({} results{left_out}); dry run, nothing recorded",
+            out.display(),
+            summary.written
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attest export reverse BATCH_ID --reason TEXT`.
+pub(super) fn reverse(config: &Config, batch_id: &str, reason: &str) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let batch = write_transaction(&mut conn, |conn| {
+        let batch = ledger::load_batch(conn, batch_id).map_err(|e| match e {
+            ActionError::NotFound => {
+                ActionError::invalid("BATCH_ID", format!("no batch {batch_id}"))
+            }
+            other => other,
+        })?;
+        ledger::reverse_batch(conn, None, &batch, reason, chrono::Utc::now())
+    })?;
     println!(
-        "wrote {} ({} evidence records, {} files)",
-        out.display(),
-        input.evidence.len(),
-        input.files.len()
+        "reversed batch {}: its {} results are reportable again",
+        batch.id, batch.row_count
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attest export batches --org ORG`.
+pub(super) fn batches(config: &Config, org: &str) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let org = find_org(&mut conn, org)?;
+    let all = ledger::list_batches(&mut conn, &org.id)?;
+    if all.is_empty() {
+        println!("no batches recorded for {}", org.name);
+    }
+    for batch in all {
+        let state = match (&batch.reversed_at, &batch.reverse_reason) {
+            (Some(at), reason) => format!(
+                "reversed {} ({})",
+                at.format("%Y-%m-%d %H:%M"),
+                reason.as_deref().unwrap_or("")
+            ),
+            (None, _) => "reported".to_owned(),
+        };
+        println!(
+            "{}  {}  {:<5} {:>7} results  {state}",
+            batch.id,
+            batch.created_at.format("%Y-%m-%d %H:%M"),
+            batch.format,
+            batch.row_count
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `attest export badges --org ORG [filters] -o DIR_OR_ZIP`.
+pub(super) fn badges(
+    config: &Config,
+    org: &str,
+    query: ResultsQuery,
+    out: &Path,
+) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let catalogue = setup::load_catalogue(config, &db)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let org = find_org(&mut conn, org)?;
+    let filter = query.check(&mut conn, &catalogue, &org.id)?;
+    let issuer = Issuer {
+        org_id: &org.id,
+        name: &org.name,
+        public_url: &config.public_url,
+    };
+    let as_zip = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
+    let bar = bar(None, "badges");
+    let now = chrono::Utc::now();
+    let made = if as_zip {
+        let partial = partial_path(out);
+        let file = std::fs::File::create(&partial)
+            .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
+        let mut zip = zip::ZipWriter::new(file);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let made = for_each_badge(
+            &mut conn,
+            &catalogue,
+            &issuer,
+            &filter,
+            now,
+            |name, badge| {
+                zip.start_file(name, options)
+                    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+                serde_json::to_writer_pretty(&mut zip, &badge)
+                    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+                bar.inc(1);
+                Ok(())
+            },
+        )
+        .and_then(|made| {
+            zip.finish()
+                .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+            Ok(made)
+        });
+        match made {
+            Ok(made) => {
+                std::fs::rename(&partial, out)
+                    .map_err(|e| CliError::Runtime(format!("-o {}: {e}", out.display())))?;
+                made
+            }
+            Err(err) => {
+                let _ = std::fs::remove_file(&partial);
+                return Err(failure(err));
+            }
+        }
+    } else {
+        std::fs::create_dir_all(out)
+            .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
+        for_each_badge(
+            &mut conn,
+            &catalogue,
+            &issuer,
+            &filter,
+            now,
+            |name, badge| {
+                let text = serde_json::to_string_pretty(&badge).unwrap_or_default();
+                std::fs::write(out.join(name), text).map_err(ExportError::Io)?;
+                bar.inc(1);
+                Ok(())
+            },
+        )
+        .map_err(failure)?
+    };
+    bar.finish_and_clear();
+    println!("wrote {made} Open Badges credentials to {}", out.display());
     Ok(ExitCode::SUCCESS)
 }
 

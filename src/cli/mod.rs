@@ -100,13 +100,80 @@ enum StandardsCommand {
     Schema,
 }
 
+/// The filters shared by results and badges.
+#[derive(Debug, clap::Args)]
+struct ResultsArgs {
+    /// Organisation name or id.
+    #[arg(long)]
+    org: String,
+    /// Only this cohort (name or id).
+    #[arg(long)]
+    cohort: Option<String>,
+    /// Only this standard: CODE or CODE@VERSION.
+    #[arg(long)]
+    standard: Option<String>,
+    /// Achieved on or after this date (YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Achieved on or before this date (YYYY-MM-DD).
+    #[arg(long)]
+    to: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 enum ExportCommand {
-    /// A candidate's portfolio archive: index.html, every evidence file, manifest.json with hashes.
+    /// Results file (CSV, JSON or NZQA-ready CSV), recorded in the report-once ledger.
+    Results {
+        #[command(flatten)]
+        filters: ResultsArgs,
+        /// csv, json or nzqa.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Include results already reported in a batch that was not reversed.
+        #[arg(long)]
+        include_reported: bool,
+        /// Write the file without recording a batch.
+        #[arg(long)]
+        dry_run: bool,
+        /// Where to write the file.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Reverse a recorded batch: its results become reportable again.
+    Reverse {
+        /// The batch id.
+        batch_id: String,
+        /// Why (kept in the audit trail).
+        #[arg(long)]
+        reason: String,
+    },
+    /// List an organisation's recorded batches, newest first.
+    Batches {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+    },
+    /// Open Badges 3.0 credentials for achieved units with a valid statement.
+    Badges {
+        #[command(flatten)]
+        filters: ResultsArgs,
+        /// A folder (one JSON file per credential) or a FILE.zip.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// Portfolio archives: one enrolment's (ENROLMENT_ID -o FILE.zip), or one per candidate of a
+    /// cohort (--org ORG --cohort COHORT -o DIR).
     Archive {
         /// The enrolment's id.
-        enrolment_id: String,
-        /// Where to write the zip.
+        #[arg(required_unless_present = "cohort", conflicts_with = "cohort")]
+        enrolment_id: Option<String>,
+        /// Organisation name or id (with --cohort).
+        #[arg(long, requires = "cohort")]
+        org: Option<String>,
+        /// A cohort (name or id): one archive per enrolment into the output folder.
+        #[arg(long, requires = "org")]
+        cohort: Option<String>,
+        /// Where to write the zip (or the folder, with --cohort).
         #[arg(short, long)]
         output: std::path::PathBuf,
     },
@@ -250,16 +317,67 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::User(command) => admin::user(&config, command),
         Command::Audit(AuditCommand::Verify) => admin::audit_verify(&config),
         Command::Demo => demo::run(&config),
-        Command::Export(ExportCommand::Archive {
-            enrolment_id,
-            output,
-        }) => export::archive(&config, &enrolment_id, &output),
+        Command::Export(command) => export_command(&config, command),
         Command::VerifyArchive { file } => export::verify(&file),
         Command::Statement {
             enrolment_id,
             output,
         } => statements::one(&config, &enrolment_id, &output),
         Command::Statements { org, out } => statements::batch(&config, &org, &out),
+    }
+}
+
+fn export_command(config: &Config, command: ExportCommand) -> Result<ExitCode, CliError> {
+    match command {
+        ExportCommand::Results {
+            filters,
+            format,
+            include_reported,
+            dry_run,
+            output,
+        } => export::results(
+            config,
+            &filters.org,
+            filters.query(Some(format), include_reported),
+            dry_run,
+            &output,
+        ),
+        ExportCommand::Reverse { batch_id, reason } => export::reverse(config, &batch_id, &reason),
+        ExportCommand::Batches { org } => export::batches(config, &org),
+        ExportCommand::Badges { filters, output } => {
+            export::badges(config, &filters.org, filters.query(None, true), &output)
+        }
+        ExportCommand::Archive {
+            enrolment_id: Some(id),
+            output,
+            ..
+        } => export::archive(config, &id, &output),
+        ExportCommand::Archive {
+            org: Some(org),
+            cohort: Some(cohort),
+            output,
+            ..
+        } => export::cohort_archives(config, &org, &cohort, &output),
+        ExportCommand::Archive { .. } => Err(CliError::Input(
+            "give an ENROLMENT_ID, or --org and --cohort".into(),
+        )),
+    }
+}
+
+impl ResultsArgs {
+    fn query(
+        &self,
+        format: Option<String>,
+        include_reported: bool,
+    ) -> crate::exports::results::ResultsQuery {
+        crate::exports::results::ResultsQuery {
+            format,
+            cohort: self.cohort.clone(),
+            standard: self.standard.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            include_reported: Some(include_reported.to_string()),
+        }
     }
 }
 

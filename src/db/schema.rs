@@ -104,6 +104,7 @@ diesel::table! {
         updated_at -> Timestamp,
         submitted_at -> Nullable<Timestamp>,
         assessed_at -> Nullable<Timestamp>,
+        cohort_id -> Nullable<Text>,
     }
 }
 
@@ -223,6 +224,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cohorts (id) {
+        id -> Text,
+        org_id -> Text,
+        name -> Text,
+        standard_code -> Nullable<Text>,
+        standard_version -> Nullable<Integer>,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    export_batches (id) {
+        id -> Text,
+        org_id -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        format -> Text,
+        filters -> Text,
+        row_count -> BigInt,
+        reversed_at -> Nullable<Timestamp>,
+        reversed_by -> Nullable<Text>,
+        reverse_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reported_results (batch_id, enrolment_id) {
+        batch_id -> Text,
+        enrolment_id -> Text,
+    }
+}
+
 diesel::joinable!(sites -> organisations (org_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> organisations (org_id));
@@ -244,5 +280,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     sampling_plans,
     samples,
     statements,
+    cohorts,
+    export_batches,
+    reported_results,
 );
+diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));

@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
-use super::api::{auth, enrolments, openapi, orgs, signoff, standards};
+use super::api::{auth, enrolments, exports, openapi, orgs, signoff, standards};
 use super::{health, pages};
 
 macro_rules! route_table {
@@ -67,6 +67,13 @@ route_table! {
     POST   "/orgs/{org_id}/statements"                      => pages::statements::issue;
     GET    "/enrolments/{id}/statement/revoke"              => pages::statements::revoke_form;
     POST   "/enrolments/{id}/statement/revoke"              => pages::statements::revoke;
+    GET    "/orgs/{org_id}/cohorts"                         => pages::exports::cohorts;
+    POST   "/orgs/{org_id}/cohorts"                         => pages::exports::create_cohort;
+    GET    "/cohorts/{id}"                                  => pages::exports::cohort;
+    POST   "/cohorts/{id}/enrolments"                       => pages::exports::change_members;
+    GET    "/orgs/{org_id}/exports"                         => pages::exports::exports;
+    POST   "/orgs/{org_id}/exports"                         => pages::exports::record_batch;
+    POST   "/orgs/{org_id}/export-batches/{id}/reverse"     => pages::exports::reverse_batch;
 
     GET    "/api/openapi.json"                              => openapi::document;
     POST   "/api/auth/login"                                => auth::login;
@@ -109,6 +116,17 @@ route_table! {
     PUT    "/api/orgs/{org_id}/assessors/{user_id}/risk"    => signoff::set_risk;
     PUT    "/api/orgs/{org_id}/sampling-rates"              => signoff::set_rates;
     PUT    "/api/orgs/{org_id}/interpretations/{code}/{version}" => signoff::set_interpretations;
+    GET    "/api/orgs/{org_id}/cohorts"                     => exports::list_cohorts;
+    POST   "/api/orgs/{org_id}/cohorts"                     => exports::create_cohort;
+    GET    "/api/cohorts/{id}"                              => exports::show_cohort;
+    POST   "/api/cohorts/{id}/enrolments"                   => exports::change_members;
+    GET    "/api/cohorts/{id}/progress"                     => exports::cohort_progress;
+    GET    "/api/orgs/{org_id}/results"                     => exports::preview_results;
+    POST   "/api/orgs/{org_id}/export-batches"              => exports::record_batch;
+    GET    "/api/orgs/{org_id}/export-batches"              => exports::list_batches;
+    GET    "/api/export-batches/{id}/download"              => exports::download_batch;
+    POST   "/api/export-batches/{id}/reverse"               => exports::reverse_batch;
+    GET    "/api/orgs/{org_id}/badges"                      => exports::badges;
     GET    "/verify/{code}"                                 => signoff::verify;
 }
 

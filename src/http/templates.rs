@@ -40,6 +40,9 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "partials/signoff.html",
     "pages/people.html",
     "pages/org_enrolments.html",
+    "pages/cohorts.html",
+    "pages/cohort.html",
+    "pages/exports.html",
 ];
 
 /// Parses every embedded template, with auto-escaping on for `.html`.

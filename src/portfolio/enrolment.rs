@@ -53,6 +53,8 @@ pub struct Enrolment {
     pub submitted_at: Option<NaiveDateTime>,
     /// Assessed (unit decision).
     pub assessed_at: Option<NaiveDateTime>,
+    /// The cohort it belongs to, if any.
+    pub cohort_id: Option<String>,
 }
 
 impl Enrolment {
@@ -160,6 +162,7 @@ pub fn create_enrolment(
         updated_at: timestamp,
         submitted_at: None,
         assessed_at: None,
+        cohort_id: None,
     };
     diesel::insert_into(enrolments::table)
         .values(&enrolment)

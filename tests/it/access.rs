@@ -45,6 +45,8 @@ enum Body {
 
 struct Fixture {
     plan: String,
+    cohort: String,
+    batch: String,
     assessor2: String,
     iv_id: String,
     org: String,
@@ -126,8 +128,43 @@ async fn fixture(app: &TestApp) -> Fixture {
         Some(app.login("ev-old@sqa.org.uk").await),
         Some(app.login("admin@summit.nz").await),
     ];
+    let catalogue = app.state.catalogue.clone();
+    let org = w.org.clone();
+    let (cohort, batch) = app.tx(move |c| {
+        let cohort = attest::portfolio::cohorts::create_cohort(
+            c,
+            &catalogue,
+            None,
+            &org,
+            attest::portfolio::cohorts::NewCohort {
+                name: "Term 1".into(),
+                ..Default::default()
+            },
+            Utc::now(),
+        )?;
+        let filter =
+            attest::exports::results::ResultsQuery::default().check(c, &catalogue, &org)?;
+        let (batch, _) = attest::exports::ledger::export_results(
+            c,
+            &catalogue,
+            &filter,
+            Some(attest::exports::ledger::Recording {
+                actor_id: None,
+                now: Utc::now(),
+            }),
+            std::io::sink(),
+            |_| {},
+        )
+        .map_err(|e| match e {
+            attest::exports::ExportFailure::Action(a) => a,
+            other => panic!("{other}"),
+        })?;
+        Ok((cohort.id, batch.expect("recorded").id))
+    });
     Fixture {
         plan: plan.id,
+        cohort,
+        batch,
         assessor2,
         iv_id: w.iv_id,
         org: w.org,
@@ -178,6 +215,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
     const CANDIDATE_ONLY: fn(u16) -> [u16; 10] =
         |ok| [401, ok, 403, 403, 403, 403, 403, 403, 404, 404];
     const IV_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, ok, 403, 403, 404, 404];
+    const COHORT_READERS: [u16; 10] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404];
     const PLAN_READERS: [u16; 10] = [401, 403, 403, 403, 403, 200, 200, 200, 404, 404];
     const PLAN_MANAGERS: fn(u16) -> [u16; 10] =
         |ok| [401, 403, 403, 403, 403, ok, ok, 403, 404, 404];
@@ -758,6 +796,132 @@ fn rows(f: &Fixture) -> Vec<Row> {
             format!("/api/orgs/{org}/sampling-rates"),
             json(json!({"high": 60})),
             ADMIN_ONLY(204),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/cohorts",
+            format!("/orgs/{org}/cohorts"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/cohorts",
+            format!("/orgs/{org}/cohorts"),
+            form(&[("name", " ")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/cohorts/{id}",
+            format!("/cohorts/{}", f.cohort),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/cohorts/{id}/enrolments",
+            format!("/cohorts/{}/enrolments", f.cohort),
+            form(&[("add", "00000000-0000-0000-0000-000000000000")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/exports",
+            format!("/orgs/{org}/exports?preview=yes"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/exports",
+            format!("/orgs/{org}/exports"),
+            form(&[("format", "xlsx")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/export-batches/{id}/reverse",
+            format!("/orgs/{org}/export-batches/{}/reverse", f.batch),
+            form(&[("reason", " ")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/cohorts",
+            format!("/api/orgs/{org}/cohorts"),
+            None,
+            COHORT_READERS,
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/cohorts",
+            format!("/api/orgs/{org}/cohorts"),
+            json(json!({"name": " "})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/cohorts/{id}",
+            format!("/api/cohorts/{}", f.cohort),
+            None,
+            COHORT_READERS,
+        ),
+        row(
+            "POST",
+            "/api/cohorts/{id}/enrolments",
+            format!("/api/cohorts/{}/enrolments", f.cohort),
+            json(json!({"add": ["00000000-0000-0000-0000-000000000000"]})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/cohorts/{id}/progress",
+            format!("/api/cohorts/{}/progress", f.cohort),
+            None,
+            COHORT_READERS,
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/results",
+            format!("/api/orgs/{org}/results?format=json"),
+            None,
+            ADMIN_ONLY(200),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/export-batches",
+            format!("/api/orgs/{org}/export-batches"),
+            json(json!({"format": "xlsx"})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/export-batches",
+            format!("/api/orgs/{org}/export-batches"),
+            None,
+            ADMIN_ONLY(200),
+        ),
+        row(
+            "GET",
+            "/api/export-batches/{id}/download",
+            format!("/api/export-batches/{}/download", f.batch),
+            None,
+            ADMIN_ONLY(200),
+        ),
+        row(
+            "POST",
+            "/api/export-batches/{id}/reverse",
+            format!("/api/export-batches/{}/reverse", f.batch),
+            json(json!({"reason": " "})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/badges",
+            format!("/api/orgs/{org}/badges"),
+            None,
+            ADMIN_ONLY(200),
         ),
         row(
             "GET",

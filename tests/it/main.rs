@@ -4,6 +4,7 @@
 mod access;
 mod catalogue;
 mod cli;
+mod exports;
 mod foundation;
 mod helpers;
 mod identity;

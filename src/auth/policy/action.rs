@@ -35,8 +35,16 @@ listed_enum! {
         AssignVerifierToAssessor,
         /// Read the organisation's audit trail: provider admin.
         ReadAudit,
-        /// Export the organisation's data: provider admin.
+        /// Export the organisation's data (results files, archives, badges) and read its export
+        /// ledger, without recording anything: provider admin.
         ExportData,
+        /// Record a results export in the report-once ledger, or reverse a recorded batch:
+        /// provider admin.
+        RecordExport,
+        /// See the organisation's cohorts and their progress: provider admin or external verifier.
+        ReadCohorts,
+        /// Create cohorts and move enrolments in or out of them: provider admin.
+        ManageCohorts,
 
         /// List enrolments: any member, filtered by [`super::enrolment_scope`].
         ListEnrolments,
@@ -97,14 +105,16 @@ impl Action {
             | Action::CreateUser
             | Action::ReadAudit
             | Action::ListEnrolments
-            | Action::CreateEnrolment => ResourceKind::Organisation,
+            | Action::CreateEnrolment
+            | Action::ReadCohorts
+            | Action::ManageCohorts => ResourceKind::Organisation,
             Action::ReadUser
             | Action::DeactivateUser
             | Action::GrantRole
             | Action::RevokeRole
             | Action::GrantExternalVerifier
             | Action::AssignVerifierToAssessor => ResourceKind::User,
-            Action::ExportData => ResourceKind::Export,
+            Action::ExportData | Action::RecordExport => ResourceKind::Export,
             Action::ReadEnrolment
             | Action::AssignEnrolmentStaff
             | Action::WithdrawEnrolment
@@ -131,11 +141,14 @@ impl Action {
             | Action::ReadUser
             | Action::ReadAudit
             | Action::ExportData
+            | Action::ReadCohorts
             | Action::ListEnrolments
             | Action::ReadEnrolment
             | Action::ReadSamplingPlan
             | Action::ReadStatement => false,
             Action::ManageOrganisation
+            | Action::RecordExport
+            | Action::ManageCohorts
             | Action::CreateUser
             | Action::DeactivateUser
             | Action::GrantRole

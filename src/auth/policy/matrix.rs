@@ -99,6 +99,9 @@ fn expected(action: Action) -> Row {
         AssignVerifierToAssessor => row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         ReadAudit =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         ExportData =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
+        RecordExport =>             row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
+        ReadCohorts =>              row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], N),
+        ManageCohorts =>            row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
 
         ListEnrolments =>           row([A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], N),
         CreateEnrolment =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),

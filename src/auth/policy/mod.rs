@@ -182,6 +182,8 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         | Action::AssignVerifierToAssessor
         | Action::ReadAudit
         | Action::ExportData
+        | Action::RecordExport
+        | Action::ManageCohorts
         | Action::CreateEnrolment
         | Action::AssignEnrolmentStaff
         | Action::WithdrawEnrolment
@@ -203,6 +205,7 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         Action::SampleEnrolment => {
             enrolment.is_some_and(|e| who.verifies(e) && !who.made_assessment_of(e))
         }
+        Action::ReadCohorts => who.is(Role::ProviderAdmin) || who.is(Role::ExternalVerifier),
         Action::ReadSamplingPlan => {
             who.is(Role::ProviderAdmin) || who.is(Role::ExternalVerifier) || who.owns_plan(resource)
         }

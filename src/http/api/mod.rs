@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod enrolments;
+pub mod exports;
 pub mod openapi;
 pub mod orgs;
 pub mod signoff;

@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, enrolments, orgs, signoff, standards};
+use super::{auth, enrolments, exports, orgs, signoff, standards};
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
 /// route table.
@@ -22,6 +22,9 @@ use super::{auth, enrolments, orgs, signoff, standards};
         signoff::decide, signoff::chain_view, signoff::sample, signoff::create_plan, signoff::list_plans,
         signoff::show_plan, signoff::set_risk, signoff::set_rates, signoff::issue_statement,
         signoff::statement_pdf, signoff::revoke_statement, signoff::verify, signoff::set_interpretations,
+        exports::list_cohorts, exports::create_cohort, exports::show_cohort, exports::change_members,
+        exports::cohort_progress, exports::preview_results, exports::record_batch, exports::list_batches,
+        exports::download_batch, exports::reverse_batch, exports::badges,
         document,
     ),
     components(schemas(crate::http::error::Problem)),

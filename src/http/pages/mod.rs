@@ -10,6 +10,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod decision;
 pub mod evidence;
+pub mod exports;
 mod form;
 pub mod plans;
 pub mod portfolio;

@@ -1,0 +1,3 @@
+DROP INDEX enrolments_cohort;
+ALTER TABLE enrolments DROP COLUMN cohort_id;
+DROP TABLE cohorts;

@@ -1,0 +1,2 @@
+DROP TABLE reported_results;
+DROP TABLE export_batches;

@@ -1,0 +1,229 @@
+//! The report-once ledger: a recorded results export is a batch, every result written in it is a
+//! reported result, and the next export leaves reported results out unless asked. Reversing a batch
+//! makes its results reportable again. Recording and reversing write the audit trail in the same
+//! transaction.
+
+use std::io::Write;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::ExportFailure;
+use super::results::{ResultsFilter, Selection, for_each_page};
+use crate::action::ActionError;
+use crate::audit::{self, Change};
+use crate::catalogue::Catalogue;
+use crate::db::DbConnection;
+use crate::db::schema::{enrolments, export_batches, reported_results};
+use crate::output::export::results::{ExportSummary, ResultsFormat, RowOutcome, results_writer};
+
+/// A recorded export.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = export_batches)]
+pub struct Batch {
+    /// Its id.
+    pub id: String,
+    /// The organisation.
+    pub org_id: String,
+    /// When it was recorded (UTC).
+    pub created_at: NaiveDateTime,
+    /// Who recorded it (none for a command run without a user).
+    pub created_by: Option<String>,
+    /// csv, json or nzqa.
+    pub format: String,
+    /// The filters it was made with (JSON text).
+    pub filters: String,
+    /// Results written (and recorded as reported).
+    pub row_count: i64,
+    /// When it was reversed.
+    pub reversed_at: Option<NaiveDateTime>,
+    /// Who reversed it.
+    pub reversed_by: Option<String>,
+    /// Why.
+    pub reverse_reason: Option<String>,
+}
+
+impl Batch {
+    /// The format it was written in.
+    pub fn results_format(&self) -> ResultsFormat {
+        self.format.parse().unwrap_or(ResultsFormat::Csv)
+    }
+}
+
+/// Who records a batch, and when.
+#[derive(Debug, Clone, Copy)]
+pub struct Recording<'a> {
+    /// The user (none for a command run without one).
+    pub actor_id: Option<&'a str>,
+    /// Now.
+    pub now: DateTime<Utc>,
+}
+
+/// Writes the results `filter` selects to `out`. With `record`, the batch and every written result
+/// are recorded in the ledger (call inside a write transaction, so a failed write records nothing).
+/// `progress` is called after each page with the rows read so far.
+pub fn export_results<W: Write>(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    filter: &ResultsFilter,
+    record: Option<Recording<'_>>,
+    out: W,
+    mut progress: impl FnMut(u64),
+) -> Result<(Option<Batch>, ExportSummary), ExportFailure> {
+    let actor_id = record.and_then(|r| r.actor_id);
+    let mut batch = record.map(|Recording { actor_id, now }| Batch {
+        id: Uuid::new_v4().to_string(),
+        org_id: filter.org_id.clone(),
+        created_at: now.naive_utc(),
+        created_by: actor_id.map(str::to_owned),
+        format: filter.format.to_string(),
+        filters: serde_json::to_string(filter).unwrap_or_default(),
+        row_count: 0,
+        reversed_at: None,
+        reversed_by: None,
+        reverse_reason: None,
+    });
+    if let Some(batch) = &batch {
+        diesel::insert_into(export_batches::table)
+            .values(batch)
+            .execute(conn)?;
+    }
+    let mut writer = results_writer(filter.format, out)?;
+    let mut read = 0u64;
+    let batch_id = batch.as_ref().map(|b| b.id.clone());
+    for_each_page(
+        conn,
+        catalogue,
+        &Selection::Filter(filter),
+        |conn, rows| -> Result<(), ExportFailure> {
+            let mut written = Vec::new();
+            for (enrolment_id, row) in rows {
+                read += 1;
+                // Rows the NZQA file leaves out were not reported and stay reportable.
+                if writer.write_row(&row)? == RowOutcome::Written {
+                    written.push(enrolment_id);
+                }
+            }
+            if let Some(batch_id) = &batch_id {
+                // One INSERT … SELECT per page: the multi-connection has no multi-row VALUES.
+                diesel::insert_into(reported_results::table)
+                    .values(
+                        enrolments::table
+                            .filter(enrolments::id.eq_any(written))
+                            .select((batch_id.clone().into_sql::<Text>(), enrolments::id)),
+                    )
+                    .into_columns((reported_results::batch_id, reported_results::enrolment_id))
+                    .execute(conn)?;
+            }
+            progress(read);
+            Ok(())
+        },
+    )?;
+    let summary = writer.finish()?;
+    if let Some(batch) = &mut batch {
+        batch.row_count = i64::try_from(summary.written).unwrap_or(i64::MAX);
+        diesel::update(export_batches::table.find(&batch.id))
+            .set(export_batches::row_count.eq(batch.row_count))
+            .execute(conn)?;
+        audit::append(
+            conn,
+            Change {
+                actor_id,
+                action: "export.record",
+                entity: "export_batch",
+                entity_id: &batch.id,
+                before: None,
+                after: Some(serde_json::json!({
+                    "format": batch.format,
+                    "filters": serde_json::to_value(filter).unwrap_or_default(),
+                    "row_count": batch.row_count,
+                })),
+            },
+        )?;
+    }
+    Ok((batch, summary))
+}
+
+/// Writes a recorded batch again: the results it recorded, as they stand now.
+pub fn download_batch<W: Write>(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    batch: &Batch,
+    out: W,
+) -> Result<ExportSummary, ExportFailure> {
+    let mut writer = results_writer(batch.results_format(), out)?;
+    for_each_page(
+        conn,
+        catalogue,
+        &Selection::Batch(&batch.id),
+        |_, rows| -> Result<(), ExportFailure> {
+            for (_, row) in rows {
+                writer.write_row(&row)?;
+            }
+            Ok(())
+        },
+    )?;
+    Ok(writer.finish()?)
+}
+
+/// One batch.
+pub fn load_batch(conn: &mut DbConnection, id: &str) -> Result<Batch, ActionError> {
+    Ok(export_batches::table
+        .find(id)
+        .select(Batch::as_select())
+        .first(conn)?)
+}
+
+/// The organisation's batches, newest first.
+pub fn list_batches(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Batch>, ActionError> {
+    Ok(export_batches::table
+        .filter(export_batches::org_id.eq(org_id))
+        .order((export_batches::created_at.desc(), export_batches::id.desc()))
+        .select(Batch::as_select())
+        .load(conn)?)
+}
+
+/// Reverses a batch, with a reason (audited): its results become reportable again.
+pub fn reverse_batch(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    batch: &Batch,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Batch, ActionError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ActionError::invalid(
+            "reason",
+            "say why the batch is reversed",
+        ));
+    }
+    if batch.reversed_at.is_some() {
+        return Err(ActionError::Conflict(
+            "the batch has already been reversed".into(),
+        ));
+    }
+    let at = now.naive_utc();
+    diesel::update(export_batches::table.find(&batch.id))
+        .set((
+            export_batches::reversed_at.eq(at),
+            export_batches::reversed_by.eq(actor_id),
+            export_batches::reverse_reason.eq(reason),
+        ))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "export.reverse",
+            entity: "export_batch",
+            entity_id: &batch.id,
+            before: Some(serde_json::json!({ "reversed": false })),
+            after: Some(serde_json::json!({ "reversed": true, "reason": reason })),
+        },
+    )?;
+    load_batch(conn, &batch.id)
+}

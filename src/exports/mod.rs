@@ -1,0 +1,30 @@
+//! Gathers what the export writers in `output::export` need from the database, and keeps the
+//! report-once ledger: results files (`results`, `ledger`), portfolio archives (`archive`) and
+//! Open Badges (`badges`). See `docs/exports.md`.
+
+mod archive;
+pub mod badges;
+pub mod ledger;
+pub mod results;
+
+pub use archive::archive_input;
+
+use crate::action::ActionError;
+use crate::output::export::results::ExportError;
+
+/// Why an export did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportFailure {
+    /// Refused or failed in the database (bad filter, not found, …).
+    #[error(transparent)]
+    Action(#[from] ActionError),
+    /// The file could not be written, or a row was refused by its writer.
+    #[error(transparent)]
+    Write(#[from] ExportError),
+}
+
+impl From<diesel::result::Error> for ExportFailure {
+    fn from(err: diesel::result::Error) -> Self {
+        Self::Action(err.into())
+    }
+}

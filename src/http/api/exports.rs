@@ -1,0 +1,511 @@
+//! A provider admin's exports and cohorts: results files streamed from the database, the
+//! report-once ledger (record, list, download again, reverse), Open Badges, cohorts and their
+//! progress per outcome.
+//!
+//! GET never records anything: `GET /api/orgs/{org_id}/results` is a preview of what the next
+//! batch would hold. Recording is `POST /api/orgs/{org_id}/export-batches`, and the recorded file
+//! is `GET /api/export-batches/{id}/download` (safe to repeat).
+
+use std::io::Write;
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::path_id;
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::db::DbConnection;
+use crate::exports::ExportFailure;
+use crate::exports::badges::{Issuer, for_each_badge};
+use crate::exports::ledger::{self, Batch, Recording};
+use crate::exports::results::ResultsQuery;
+use crate::http::extract::ValidJson;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::output::export::results::{ExportError, ResultsFormat};
+use crate::portfolio::Enrolment;
+use crate::portfolio::cohorts::{
+    self, Cohort, CohortMembers, CohortProgress, CohortSummary, NewCohort,
+};
+
+/// Bytes handed to the client per chunk.
+const CHUNK: usize = 64 * 1024;
+
+/// A `Write` that hands full chunks to the response stream, blocking while the client is slow
+/// (the channel is bounded), so an export of any length holds a few chunks in memory.
+struct ChannelWriter {
+    buffer: Vec<u8>,
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+}
+
+impl ChannelWriter {
+    fn send(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK),
+        ));
+        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
+            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
+        })
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= CHUNK {
+            self.send()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.send()
+    }
+}
+
+/// Streams what `produce` writes, produced on a blocking thread inside a read transaction. A
+/// failure after the first bytes cannot change the status any more: it is logged and the body is
+/// cut short, so the client sees an incomplete transfer rather than a file that looks whole.
+fn streamed(
+    state: &AppState,
+    media_type: &str,
+    file_name: &str,
+    produce: impl FnOnce(&mut DbConnection, &mut ChannelWriter) -> Result<(), ExportFailure>
+    + Send
+    + 'static,
+) -> HttpResponse {
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    let db = state.db.clone();
+    actix_web::rt::task::spawn_blocking(move || {
+        let mut out = ChannelWriter {
+            buffer: Vec::with_capacity(CHUNK),
+            tx: tx.clone(),
+        };
+        let result = db
+            .conn()
+            .map_err(|e| ExportFailure::Action(e.into()))
+            .and_then(|mut conn| {
+                let conn: &mut DbConnection = &mut conn;
+                diesel::Connection::transaction(conn, |conn| {
+                    produce(conn, &mut out)?;
+                    out.flush().map_err(ExportError::from)?;
+                    Ok(())
+                })
+            });
+        if let Err(err) = result {
+            tracing::error!(%err, "export stream failed");
+            let _ = tx.blocking_send(Err(std::io::Error::other("the export failed")));
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, media_type.to_owned()))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file_name}\""),
+        ))
+        .streaming(body)
+}
+
+fn results_file_name(format: ResultsFormat, what: &str) -> String {
+    let prefix = if format == ResultsFormat::NzqaCsv {
+        "nzqa-results"
+    } else {
+        "results"
+    };
+    format!("{prefix}-{what}.{}", format.extension())
+}
+
+fn export_resource(org_id: Uuid) -> Resource {
+    Resource::Export { org_id }
+}
+
+/// Checks the filters before the response starts, so a bad one is a 422 naming the field.
+async fn checked(
+    state: &AppState,
+    org_id: Uuid,
+    query: ResultsQuery,
+) -> Result<crate::exports::results::ResultsFilter, ApiError> {
+    let catalogue = state.catalogue.clone();
+    Ok(state
+        .db
+        .read(move |conn| query.check(conn, &catalogue, &org_id.to_string()))
+        .await?)
+}
+
+/// The results the next batch would hold (or, with `include_reported=true`, every result), as a
+/// file streamed from the database. Records nothing.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/results", params(("org_id" = Uuid, Path), ResultsQuery),
+    responses((status = 200, description = "CSV, JSON or NZQA-ready CSV (docs/exports.md)", content_type = "text/csv"),
+        (status = 422, body = crate::http::error::Problem)))]
+pub async fn preview_results(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    query: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ExportData, &export_resource(org_id))?;
+    let filter = checked(&state, org_id, query.into_inner()).await?;
+    let catalogue = state.catalogue.clone();
+    let name = results_file_name(
+        filter.format,
+        &format!("preview-{}", Utc::now().format("%Y%m%d")),
+    );
+    Ok(streamed(
+        &state,
+        filter.format.media_type(),
+        &name,
+        move |conn, out| {
+            ledger::export_results(conn, &catalogue, &filter, None, out, |_| {})?;
+            Ok(())
+        },
+    ))
+}
+
+/// Records a batch in the report-once ledger: the results the filters select (leaving out those
+/// already reported unless `include_reported` is true), written in `format`. Download the file
+/// from the `Location` given.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/export-batches", params(("org_id" = Uuid, Path)),
+    request_body = ResultsQuery,
+    responses((status = 201, body = Batch), (status = 422, body = crate::http::error::Problem)))]
+pub async fn record_batch(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<ResultsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::RecordExport, &export_resource(org_id))?;
+    let query = body.into_inner();
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let batch = state
+        .db
+        .write(move |conn| {
+            let filter = query.check(conn, &catalogue, &org_id.to_string())?;
+            // Written to nowhere: only which results the file holds is recorded (the NZQA file
+            // leaves some out); the file itself is made again on download.
+            let (batch, _) = ledger::export_results(
+                conn,
+                &catalogue,
+                &filter,
+                Some(Recording {
+                    actor_id: Some(&actor),
+                    now: Utc::now(),
+                }),
+                std::io::sink(),
+                |_| {},
+            )?;
+            batch.ok_or_else(|| ExportFailure::Action(ActionError::Conflict("not recorded".into())))
+        })
+        .await
+        .map_err(failure)?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/export-batches/{}/download", batch.id),
+        ))
+        .json(batch))
+}
+
+impl From<crate::db::DbError> for ExportFailure {
+    fn from(err: crate::db::DbError) -> Self {
+        Self::Action(err.into())
+    }
+}
+
+/// Maps an export failure once: the action's own errors as usual, a write failure as ours.
+pub fn failure(err: ExportFailure) -> ApiError {
+    match err {
+        ExportFailure::Action(action) => action.into(),
+        ExportFailure::Write(write) => ApiError::Internal(write.to_string()),
+    }
+}
+
+/// The organisation's recorded batches, newest first.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/export-batches", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Batch>), (status = 403, body = crate::http::error::Problem)))]
+pub async fn list_batches(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ExportData, &export_resource(org_id))?;
+    let batches = state
+        .db
+        .read(move |conn| ledger::list_batches(conn, &org_id.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(batches))
+}
+
+async fn load_batch(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    action: Action,
+) -> Result<Batch, ApiError> {
+    let id = path_id(id)?.to_string();
+    let batch = state
+        .db
+        .read(move |conn| ledger::load_batch(conn, &id))
+        .await?;
+    let org_id = path_id(&batch.org_id)?;
+    session.require(action, &export_resource(org_id))?;
+    Ok(batch)
+}
+
+/// A recorded batch's file, made again from the results it recorded as they stand now.
+#[utoipa::path(get, path = "/api/export-batches/{id}/download", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the batch's results file", content_type = "text/csv"),
+        (status = 404, body = crate::http::error::Problem)))]
+pub async fn download_batch(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let batch = load_batch(&state, &session, &path, Action::ExportData).await?;
+    let format = batch.results_format();
+    let catalogue = state.catalogue.clone();
+    let name = results_file_name(
+        format,
+        &format!("batch-{}", batch.id.get(..8).unwrap_or(&batch.id)),
+    );
+    Ok(streamed(
+        &state,
+        format.media_type(),
+        &name,
+        move |conn, out| {
+            ledger::download_batch(conn, &catalogue, &batch, out)?;
+            Ok(())
+        },
+    ))
+}
+
+/// Why a batch is reversed.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReverseRequest {
+    /// Why (kept in the audit trail).
+    pub reason: String,
+}
+
+/// Reverses a batch: its results become reportable again.
+#[utoipa::path(post, path = "/api/export-batches/{id}/reverse", params(("id" = Uuid, Path)),
+    request_body = ReverseRequest,
+    responses((status = 200, body = Batch), (status = 409, body = crate::http::error::Problem),
+        (status = 422, body = crate::http::error::Problem)))]
+pub async fn reverse_batch(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<ReverseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let batch = load_batch(&state, &session, &path, Action::RecordExport).await?;
+    let reason = body.into_inner().reason;
+    let actor = session.user_id.clone();
+    let reversed = state
+        .db
+        .write(move |conn| {
+            // Loaded again inside the write, so two reversals cannot both pass the check.
+            let batch = ledger::load_batch(conn, &batch.id)?;
+            ledger::reverse_batch(conn, Some(&actor), &batch, &reason, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(reversed))
+}
+
+/// Open Badges 3.0 credentials (a JSON array) for the achieved units the filters select that
+/// have a valid statement. `format` and `include_reported` do not apply.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/badges", params(("org_id" = Uuid, Path), ResultsQuery),
+    responses((status = 200, description = "a JSON array of OpenBadgeCredential documents"),
+        (status = 422, body = crate::http::error::Problem)))]
+pub async fn badges(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    query: web::Query<ResultsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ExportData, &export_resource(org_id))?;
+    let filter = checked(&state, org_id, query.into_inner()).await?;
+    let org = state
+        .db
+        .read(move |conn| crate::identity::find_organisation(conn, &org_id.to_string()))
+        .await?;
+    let catalogue = state.catalogue.clone();
+    let public_url = state.config.public_url.clone();
+    Ok(streamed(
+        &state,
+        "application/json",
+        "badges.json",
+        move |conn, out| {
+            let issuer = Issuer {
+                org_id: &org.id,
+                name: &org.name,
+                public_url: &public_url,
+            };
+            out.write_all(b"[").map_err(ExportError::from)?;
+            let mut first = true;
+            for_each_badge(
+                conn,
+                &catalogue,
+                &issuer,
+                &filter,
+                Utc::now(),
+                |_, badge| {
+                    if !first {
+                        out.write_all(b",\n").map_err(ExportError::from)?;
+                    }
+                    first = false;
+                    serde_json::to_writer(&mut *out, &badge)
+                        .map_err(|e| ExportError::from(std::io::Error::other(e)))?;
+                    Ok(())
+                },
+            )?;
+            out.write_all(b"]").map_err(ExportError::from)?;
+            Ok(())
+        },
+    ))
+}
+
+fn org_resource(org_id: Uuid) -> Resource {
+    Resource::Organisation { org_id }
+}
+
+/// The organisation's cohorts, by name, each with its size.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/cohorts", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<CohortSummary>), (status = 403, body = crate::http::error::Problem)))]
+pub async fn list_cohorts(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ReadCohorts, &org_resource(org_id))?;
+    let all = state
+        .db
+        .read(move |conn| cohorts::list_cohorts(conn, &org_id.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(all))
+}
+
+/// Creates a cohort.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/cohorts", params(("org_id" = Uuid, Path)),
+    request_body = NewCohort,
+    responses((status = 201, body = Cohort), (status = 422, body = crate::http::error::Problem)))]
+pub async fn create_cohort(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<NewCohort>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ManageCohorts, &org_resource(org_id))?;
+    let new = body.into_inner();
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let cohort = state
+        .db
+        .write(move |conn| {
+            cohorts::create_cohort(
+                conn,
+                &catalogue,
+                Some(&actor),
+                &org_id.to_string(),
+                new,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(cohort))
+}
+
+async fn load_cohort(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    action: Action,
+) -> Result<Cohort, ApiError> {
+    let id = path_id(id)?.to_string();
+    let cohort = state
+        .db
+        .read(move |conn| cohorts::load_cohort(conn, &id))
+        .await?;
+    session.require(action, &org_resource(path_id(&cohort.org_id)?))?;
+    Ok(cohort)
+}
+
+/// A cohort with its enrolments.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CohortDetail {
+    /// The cohort.
+    pub cohort: Cohort,
+    /// Its enrolments, oldest first.
+    pub enrolments: Vec<Enrolment>,
+}
+
+/// A cohort with its enrolments.
+#[utoipa::path(get, path = "/api/cohorts/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CohortDetail), (status = 404, body = crate::http::error::Problem)))]
+pub async fn show_cohort(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let cohort = load_cohort(&state, &session, &path, Action::ReadCohorts).await?;
+    let id = cohort.id.clone();
+    let enrolments = state
+        .db
+        .read(move |conn| cohorts::cohort_enrolments(conn, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(CohortDetail { cohort, enrolments }))
+}
+
+/// Puts enrolments in the cohort and takes others out; answers with its enrolments.
+#[utoipa::path(post, path = "/api/cohorts/{id}/enrolments", params(("id" = Uuid, Path)),
+    request_body = CohortMembers,
+    responses((status = 200, body = Vec<Enrolment>), (status = 422, body = crate::http::error::Problem)))]
+pub async fn change_members(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<CohortMembers>,
+) -> Result<HttpResponse, ApiError> {
+    let cohort = load_cohort(&state, &session, &path, Action::ManageCohorts).await?;
+    let members = body.into_inner();
+    let actor = session.user_id.clone();
+    let enrolments = state
+        .db
+        .write(move |conn| cohorts::change_members(conn, Some(&actor), &cohort, &members))
+        .await?;
+    Ok(HttpResponse::Ok().json(enrolments))
+}
+
+/// The cohort's progress per standard and outcome, in the confirmed view.
+#[utoipa::path(get, path = "/api/cohorts/{id}/progress", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CohortProgress), (status = 404, body = crate::http::error::Problem)))]
+pub async fn cohort_progress(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let cohort = load_cohort(&state, &session, &path, Action::ReadCohorts).await?;
+    let catalogue = state.catalogue.clone();
+    let progress = state
+        .db
+        .read(move |conn| cohorts::cohort_progress(conn, &catalogue, &cohort))
+        .await?;
+    Ok(HttpResponse::Ok().json(progress))
+}

@@ -1,0 +1,549 @@
+//! The provider admin's cohort and export pages: cohorts (list, create, assign enrolments), a
+//! cohort's progress per outcome as a bar chart with its table, and results exports with the
+//! report-once ledger (preview, record and download, reverse).
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::form::{Fields, FormState, field_errors};
+use super::rows::{EnrolmentRow, rows_in_org};
+use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::exports::ledger::{self, Batch, Recording};
+use crate::exports::results::ResultsQuery;
+use crate::http::api::exports::failure;
+use crate::http::api::path_id;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::identity;
+use crate::portfolio::cohorts::{self, CohortMembers, CohortProgress, CohortSummary, NewCohort};
+
+#[derive(Serialize)]
+struct CohortsView {
+    title: String,
+    org_id: String,
+    org_name: String,
+    csrf: String,
+    cohorts: Vec<CohortSummary>,
+    form: FormState,
+}
+
+/// `GET /orgs/{org_id}/cohorts`.
+pub async fn cohorts(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(cohorts_page(&state, &session, &path, FormState::default()).await)
+}
+
+async fn cohorts_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    form: FormState,
+) -> Result<HttpResponse, PageError> {
+    let org_id = path_id(raw_org)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let org = org_id.to_string();
+    let (org_name, all) = state
+        .db
+        .read(move |conn| {
+            let name = identity::find_organisation(conn, &org)?.name;
+            Ok::<_, ActionError>((name, cohorts::list_cohorts(conn, &org)?))
+        })
+        .await?;
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = CohortsView {
+        title: format!("Cohorts — {org_name}"),
+        org_id: org_id.to_string(),
+        org_name,
+        csrf: session.csrf.clone(),
+        cohorts: all,
+        form,
+    };
+    page_with_status(state, Some(session), "pages/cohorts.html", &view, status)
+}
+
+/// `POST /orgs/{org_id}/cohorts`: creates a cohort.
+pub async fn create_cohort(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(create_cohort_page(&state, &session, &path, fields).await)
+}
+
+fn date_field(
+    fields: &Fields,
+    name: &str,
+    errors: &mut BTreeMap<String, String>,
+) -> Option<chrono::NaiveDate> {
+    let text = fields.filled(name)?;
+    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|_| {
+            errors.insert(
+                name.to_owned(),
+                "Enter a real date, for example 2024-05-01".to_owned(),
+            );
+        })
+        .ok()
+}
+
+async fn create_cohort_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let org_id = path_id(raw_org)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let mut errors = BTreeMap::new();
+    let start_date = date_field(&fields, "start_date", &mut errors);
+    let end_date = date_field(&fields, "end_date", &mut errors);
+    if !errors.is_empty() {
+        return cohorts_page(state, session, raw_org, FormState::again(&fields, errors)).await;
+    }
+    let new = NewCohort {
+        name: fields.text("name").to_owned(),
+        standard: fields.filled("standard"),
+        start_date,
+        end_date,
+    };
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let created = state
+        .db
+        .write(move |conn| {
+            cohorts::create_cohort(
+                conn,
+                &catalogue,
+                Some(&actor),
+                &org_id.to_string(),
+                new,
+                Utc::now(),
+            )
+        })
+        .await;
+    match created {
+        Ok(cohort) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            cohorts_page(state, session, raw_org, form).await
+        }
+    }
+}
+
+/// One bar of the chart: an outcome, with the widths of its three parts in percent.
+#[derive(Serialize)]
+struct Bar {
+    id: String,
+    title: String,
+    met: u32,
+    partly_met: u32,
+    not_started: u32,
+    met_width: u32,
+    partly_width: u32,
+    percent: u32,
+}
+
+#[derive(Serialize)]
+struct Chart {
+    heading: String,
+    enrolments: u32,
+    complete: u32,
+    bars: Vec<Bar>,
+}
+
+#[derive(Serialize)]
+struct CohortView {
+    title: String,
+    org_id: String,
+    cohort_id: String,
+    name: String,
+    csrf: String,
+    progress: CohortProgress,
+    charts: Vec<Chart>,
+    members: Vec<EnrolmentRow>,
+    others: Vec<EnrolmentRow>,
+    form: FormState,
+}
+
+fn charts(progress: &CohortProgress) -> Vec<Chart> {
+    progress
+        .standards
+        .iter()
+        .map(|s| Chart {
+            heading: format!(
+                "{} {} version {} — {}",
+                s.framework, s.code, s.version, s.title
+            ),
+            enrolments: s.enrolments,
+            complete: s.complete,
+            bars: s
+                .outcomes
+                .iter()
+                .map(|o| {
+                    let share = |n: u32| (n * 100).checked_div(s.enrolments).unwrap_or(0);
+                    Bar {
+                        id: o.id.clone(),
+                        title: o.title.clone(),
+                        met: o.met,
+                        partly_met: o.partly_met,
+                        not_started: o.not_started,
+                        met_width: share(o.met),
+                        partly_width: share(o.partly_met),
+                        percent: o.percent,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// `GET /cohorts/{id}`: the cohort's progress per outcome, its members, and the assign form.
+pub async fn cohort(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(cohort_page(&state, &session, &path, FormState::default()).await)
+}
+
+async fn cohort_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    form: FormState,
+) -> Result<HttpResponse, PageError> {
+    let id = path_id(raw_id)?.to_string();
+    let cohort = state
+        .db
+        .read(move |conn| cohorts::load_cohort(conn, &id))
+        .await?;
+    let org_id = path_id(&cohort.org_id)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let catalogue = state.catalogue.clone();
+    let actor = session.actor.clone();
+    let for_tx = cohort.clone();
+    let (progress, rows) = state
+        .db
+        .read(move |conn| {
+            let progress = cohorts::cohort_progress(conn, &catalogue, &for_tx)?;
+            let rows = rows_in_org(conn, &catalogue, &actor, org_id, |_| true)?;
+            Ok::<_, ActionError>((progress, rows))
+        })
+        .await?;
+    let ids = state
+        .db
+        .read({
+            let id = cohort.id.clone();
+            move |conn| cohorts::cohort_enrolments(conn, &id)
+        })
+        .await?;
+    let (members, others): (Vec<EnrolmentRow>, Vec<EnrolmentRow>) = rows
+        .into_iter()
+        .partition(|row| ids.iter().any(|e| e.id == row.id));
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = CohortView {
+        title: format!("Cohort {}", cohort.name),
+        org_id: cohort.org_id.clone(),
+        cohort_id: cohort.id.clone(),
+        name: cohort.name.clone(),
+        csrf: session.csrf.clone(),
+        charts: charts(&progress),
+        progress,
+        members,
+        others,
+        form,
+    };
+    page_with_status(state, Some(session), "pages/cohort.html", &view, status)
+}
+
+/// `POST /cohorts/{id}/enrolments`: ticks `add` and `remove` enrolments.
+pub async fn change_members(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(change_members_page(&state, &session, &path, fields).await)
+}
+
+async fn change_members_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let cohort = state
+        .db
+        .read(move |conn| cohorts::load_cohort(conn, &id))
+        .await?;
+    let org_id = path_id(&cohort.org_id)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let ids = |name: &str| -> Vec<Uuid> {
+        fields
+            .all(name)
+            .iter()
+            .filter_map(|t| Uuid::parse_str(t).ok())
+            .collect()
+    };
+    let members = CohortMembers {
+        add: ids("add"),
+        remove: ids("remove"),
+    };
+    let actor = session.user_id.clone();
+    let for_tx = cohort.clone();
+    let changed = state
+        .db
+        .write(move |conn| cohorts::change_members(conn, Some(&actor), &for_tx, &members))
+        .await;
+    match changed {
+        Ok(_) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            cohort_page(state, session, raw_id, form).await
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ExportsView {
+    title: String,
+    org_id: String,
+    org_name: String,
+    csrf: String,
+    form: FormState,
+    cohorts: Vec<CohortSummary>,
+    formats: Vec<FormatOption>,
+    preview: Option<u64>,
+    left_out: u64,
+    batches: Vec<Batch>,
+}
+
+#[derive(Serialize)]
+struct FormatOption {
+    value: &'static str,
+    label: &'static str,
+}
+
+const FORMATS: [(&str, &str); 3] = [
+    ("csv", "CSV, every column"),
+    ("json", "JSON, every column"),
+    ("nzqa", "NZQA-ready CSV"),
+];
+
+/// `GET /orgs/{org_id}/exports`: the filters (kept in the query string), a preview of how many
+/// results the next batch would hold, and the batches recorded.
+pub async fn exports(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Html {
+    let fields = Fields::from_pairs(query.into_inner());
+    let preview = fields.ticked("preview");
+    Html(exports_page(&state, &session, &path, &fields, preview, BTreeMap::new()).await)
+}
+
+fn results_query(fields: &Fields) -> ResultsQuery {
+    ResultsQuery {
+        format: fields.filled("format"),
+        cohort: fields.filled("cohort"),
+        standard: fields.filled("standard"),
+        from: fields.filled("from"),
+        to: fields.filled("to"),
+        include_reported: Some(fields.ticked("include_reported").to_string()),
+    }
+}
+
+async fn exports_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: &Fields,
+    preview: bool,
+    mut errors: BTreeMap<String, String>,
+) -> Result<HttpResponse, PageError> {
+    let org_id = path_id(raw_org)?;
+    session.require(Action::ExportData, &Resource::Export { org_id })?;
+    let org = org_id.to_string();
+    let catalogue = state.catalogue.clone();
+    let query = results_query(fields);
+    let (org_name, all, batches, counted) = state
+        .db
+        .read(move |conn| {
+            let name = identity::find_organisation(conn, &org)?.name;
+            let all = cohorts::list_cohorts(conn, &org)?;
+            let batches = ledger::list_batches(conn, &org)?;
+            let counted = if preview {
+                Some(query.check(conn, &catalogue, &org).and_then(|filter| {
+                    ledger::export_results(conn, &catalogue, &filter, None, std::io::sink(), |_| {})
+                        .map(|(_, summary)| summary)
+                        .map_err(|e| match e {
+                            crate::exports::ExportFailure::Action(a) => a,
+                            other => ActionError::Conflict(other.to_string()),
+                        })
+                }))
+            } else {
+                None
+            };
+            Ok::<_, ActionError>((name, all, batches, counted))
+        })
+        .await?;
+    let (preview, left_out) = match counted {
+        Some(Ok(summary)) => (Some(summary.written), summary.left_out),
+        Some(Err(err)) => {
+            errors.extend(field_errors(err)?);
+            (None, 0)
+        }
+        None => (None, 0),
+    };
+    let form = FormState::again(fields, errors);
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = ExportsView {
+        title: format!("Exports — {org_name}"),
+        org_id: org_id.to_string(),
+        org_name,
+        csrf: session.csrf.clone(),
+        form,
+        cohorts: all,
+        formats: FORMATS
+            .iter()
+            .map(|&(value, label)| FormatOption { value, label })
+            .collect(),
+        preview,
+        left_out,
+        batches,
+    };
+    page_with_status(state, Some(session), "pages/exports.html", &view, status)
+}
+
+/// `POST /orgs/{org_id}/exports`: records a batch and sends the browser to its download.
+pub async fn record_batch(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(record_batch_page(&state, &session, &path, fields).await)
+}
+
+async fn record_batch_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let org_id = path_id(raw_org)?;
+    session.require(Action::RecordExport, &Resource::Export { org_id })?;
+    let query = results_query(&fields);
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let recorded = state
+        .db
+        .write(move |conn| {
+            let filter = query.check(conn, &catalogue, &org_id.to_string())?;
+            ledger::export_results(
+                conn,
+                &catalogue,
+                &filter,
+                Some(Recording {
+                    actor_id: Some(&actor),
+                    now: Utc::now(),
+                }),
+                std::io::sink(),
+                |_| {},
+            )
+        })
+        .await;
+    match recorded {
+        Ok((Some(batch), _)) => Ok(see_other(&format!(
+            "/api/export-batches/{}/download",
+            batch.id
+        ))),
+        Ok((None, _)) => Err(ApiError::Internal("batch not recorded".into()).into()),
+        Err(crate::exports::ExportFailure::Action(err)) => {
+            let errors = field_errors(err)?;
+            exports_page(state, session, raw_org, &fields, false, errors).await
+        }
+        Err(other) => Err(failure(other).into()),
+    }
+}
+
+/// `POST /orgs/{org_id}/export-batches/{id}/reverse`: reverses a batch with a reason.
+pub async fn reverse_batch(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    Html(reverse_batch_page(&state, &session, &path.0, &path.1, fields).await)
+}
+
+async fn reverse_batch_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    raw_batch: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let org_id = path_id(raw_org)?;
+    let batch_id = path_id(raw_batch)?.to_string();
+    session.require(Action::RecordExport, &Resource::Export { org_id })?;
+    let reason = fields.text("reason").to_owned();
+    let actor = session.user_id.clone();
+    let reversed = state
+        .db
+        .write(move |conn| {
+            let batch = ledger::load_batch(conn, &batch_id)?;
+            if batch.org_id != org_id.to_string() {
+                return Err(ActionError::NotFound);
+            }
+            ledger::reverse_batch(conn, Some(&actor), &batch, &reason, Utc::now())
+        })
+        .await;
+    match reversed {
+        Ok(_) => Ok(see_other(&format!("/orgs/{org_id}/exports"))),
+        Err(err) => {
+            let errors = field_errors(err)?
+                .into_iter()
+                .map(|(field, reason)| (format!("{field}-{raw_batch}"), reason))
+                .collect();
+            exports_page(
+                state,
+                session,
+                raw_org,
+                &Fields::from_pairs(Vec::new()),
+                false,
+                errors,
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,790 @@
+//! Exports for training providers (issue 9) against the database: the results query with its
+//! filters, the report-once ledger and its reversal, cohorts, the CLI and the API.
+
+use actix_web::http::{Method, StatusCode};
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp, World};
+use attest::db::schema::enrolments;
+use attest::exports::ledger;
+use attest::exports::results::{ResultsFilter, ResultsQuery};
+use attest::output::export::results::ResultsFormat;
+use attest::portfolio::cohorts::{self, CohortMembers, NewCohort};
+
+/// A candidate with an NSN and a decided result on `standard`, submitted on `submitted`.
+pub fn seed_result(
+    app: &TestApp,
+    w: &World,
+    email: &str,
+    standard: &str,
+    submitted: &str,
+) -> String {
+    let org = w.org.clone();
+    let candidate = app
+        .tx(|c| {
+            attest::identity::create_user(
+                c,
+                None,
+                &org,
+                attest::identity::NewUser {
+                    email: email.into(),
+                    name: format!("Learner {email}"),
+                    password: PASSWORD.into(),
+                    role: "candidate".into(),
+                    national_learner_number: Some("123456789".into()),
+                },
+            )
+        })
+        .id;
+    let catalogue = app.state.catalogue.clone();
+    let assessor = w.assessor_id.clone();
+    let day = NaiveDate::parse_from_str(submitted, "%Y-%m-%d").unwrap();
+    app.tx(move |c| {
+        let enrolment = attest::portfolio::create_enrolment(
+            c,
+            &catalogue,
+            &assessor,
+            serde_json::from_value(json!({
+                "org_id": org, "candidate_id": candidate, "assessor_id": assessor,
+                "standard": standard, "start_date": "2024-01-10"
+            }))
+            .unwrap(),
+            Utc::now(),
+        )?;
+        // The unit decision as the sign-off chain leaves it (tested end to end in signoff.rs).
+        let at = day.and_hms_opt(10, 0, 0).unwrap();
+        diesel::update(enrolments::table.find(&enrolment.id))
+            .set((
+                enrolments::status.eq("assessed"),
+                enrolments::submitted_at.eq(at),
+                enrolments::assessed_at.eq(at + chrono::TimeDelta::days(3)),
+                enrolments::decided_by.eq(&assessor),
+            ))
+            .execute(c)?;
+        Ok(enrolment.id)
+    })
+}
+
+fn filter(app: &TestApp, org: &str, query: ResultsQuery) -> ResultsFilter {
+    let catalogue = app.state.catalogue.clone();
+    let org = org.to_owned();
+    app.tx(move |c| query.check(c, &catalogue, &org))
+}
+
+/// Runs an export; returns the CSV text and the batch id when recorded.
+fn export(app: &TestApp, filter: &ResultsFilter, record: bool) -> (String, Option<String>) {
+    let mut conn = app.state.db.conn().unwrap();
+    let mut out = Vec::new();
+    let (batch, _) = attest::db::write_transaction(&mut conn, |c| {
+        ledger::export_results(
+            c,
+            &app.state.catalogue,
+            filter,
+            record.then(|| ledger::Recording {
+                actor_id: None,
+                now: Utc::now(),
+            }),
+            &mut out,
+            |_| {},
+        )
+    })
+    .unwrap();
+    (String::from_utf8(out).unwrap(), batch.map(|b| b.id))
+}
+
+fn data_rows(csv: &str) -> usize {
+    csv.lines().count().saturating_sub(1)
+}
+
+#[actix_web::test]
+async fn the_ledger_leaves_out_reported_results_until_the_batch_is_reversed() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        seed_result(&app, &w, "b@harbour.nz", "28268@2", "2024-06-04");
+        let csv = filter(&app, &w.org, ResultsQuery::default());
+
+        let (first, batch) = export(&app, &csv, true);
+        assert_eq!(data_rows(&first), 2, "{first}");
+        assert!(first.contains("Learner a@harbour.nz") && first.contains(",2024-06-03,"));
+        assert!(first.contains(",achieved,"), "{first}");
+        let batch = batch.expect("recorded");
+
+        // Reported once: the next export leaves both out, unless asked.
+        let (second, _) = export(&app, &csv, true);
+        assert_eq!(data_rows(&second), 0, "{second}");
+        let again = ResultsFilter {
+            include_reported: true,
+            ..csv.clone()
+        };
+        assert_eq!(data_rows(&export(&app, &again, false).0), 2);
+
+        // A new result is reported on its own.
+        seed_result(&app, &w, "c@harbour.nz", "28268@2", "2024-06-05");
+        let (third, _) = export(&app, &csv, false);
+        assert_eq!(data_rows(&third), 1, "{third}");
+        assert!(third.contains("Learner c@harbour.nz"));
+
+        // Reversing the first batch makes its results reportable again, in the audit trail.
+        let reversed = app.tx(|c| {
+            let loaded = ledger::load_batch(c, &batch)?;
+            assert!(
+                ledger::reverse_batch(c, None, &loaded, "  ", Utc::now()).is_err(),
+                "a reason is required"
+            );
+            ledger::reverse_batch(c, None, &loaded, "wrong NSNs", Utc::now())
+        });
+        assert_eq!(reversed.reverse_reason.as_deref(), Some("wrong NSNs"));
+        let twice =
+            app.tx(|c| Ok(ledger::reverse_batch(c, None, &reversed, "again", Utc::now()).is_err()));
+        assert!(twice, "a batch is reversed once");
+        let (after, _) = export(&app, &csv, false);
+        assert_eq!(data_rows(&after), 3, "{after}");
+
+        let history = app.tx(|c| Ok(attest::audit::history(c, "export_batch", &batch)?));
+        let actions: Vec<&str> = history.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(
+            actions,
+            ["export.record", "export.reverse"],
+            "{:?}",
+            app.backend
+        );
+        let chain = app.tx(|c| Ok(attest::audit::verify(c)?));
+        assert!(chain.broken.is_none(), "{chain:?}");
+
+        // Downloading a recorded batch again gives its results.
+        let mut out = Vec::new();
+        let loaded = app.tx(|c| ledger::load_batch(c, &batch));
+        let mut conn = app.state.db.conn().unwrap();
+        ledger::download_batch(&mut conn, &app.state.catalogue, &loaded, &mut out).unwrap();
+        assert_eq!(data_rows(&String::from_utf8(out).unwrap()), 2);
+    }
+}
+
+#[actix_web::test]
+async fn the_nzqa_file_records_only_what_it_wrote() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        seed_result(&app, &w, "sqa@harbour.nz", "DN8J 11", "2024-06-03");
+        let nzqa = filter(
+            &app,
+            &w.org,
+            ResultsQuery {
+                format: Some("nzqa".into()),
+                ..Default::default()
+            },
+        );
+        assert_eq!(nzqa.format, ResultsFormat::NzqaCsv);
+        let (file, _) = export(&app, &nzqa, true);
+        assert_eq!(data_rows(&file), 1, "{file}");
+        assert!(file.contains("123456789,28268,2,"), "{file}");
+        // The SQA result was left out of the NZQA file, so it is still reportable.
+        let csv = filter(&app, &w.org, ResultsQuery::default());
+        let (rest, _) = export(&app, &csv, false);
+        assert_eq!(data_rows(&rest), 1, "{rest}");
+        assert!(rest.contains("DN8J 11"), "{rest}");
+    }
+}
+
+#[actix_web::test]
+async fn results_filter_by_cohort_standard_and_date() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let june = seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        seed_result(&app, &w, "b@harbour.nz", "28268@2", "2024-08-20");
+        seed_result(&app, &w, "c@harbour.nz", "DN8J 11", "2024-06-10");
+        let catalogue = app.state.catalogue.clone();
+        let org = w.org.clone();
+        let cohort = app.tx(move |c| {
+            let cohort = cohorts::create_cohort(
+                c,
+                &catalogue,
+                None,
+                &org,
+                NewCohort {
+                    name: "June intake".into(),
+                    standard: Some("28268".into()),
+                    ..Default::default()
+                },
+                Utc::now(),
+            )?;
+            cohorts::change_members(
+                c,
+                None,
+                &cohort,
+                &CohortMembers {
+                    add: vec![june.parse().unwrap()],
+                    remove: vec![],
+                },
+            )?;
+            Ok(cohort)
+        });
+        let count =
+            |query: ResultsQuery| data_rows(&export(&app, &filter(&app, &w.org, query), false).0);
+        let q = ResultsQuery::default;
+        assert_eq!(count(q()), 3);
+        assert_eq!(
+            count(ResultsQuery {
+                cohort: Some("June intake".into()),
+                ..q()
+            }),
+            1
+        );
+        assert_eq!(
+            count(ResultsQuery {
+                cohort: Some(cohort.id.clone()),
+                ..q()
+            }),
+            1
+        );
+        assert_eq!(
+            count(ResultsQuery {
+                standard: Some("28268@2".into()),
+                ..q()
+            }),
+            2
+        );
+        assert_eq!(
+            count(ResultsQuery {
+                standard: Some("dn8j 11".into()),
+                ..q()
+            }),
+            1
+        );
+        assert_eq!(
+            count(ResultsQuery {
+                from: Some("2024-06-01".into()),
+                to: Some("2024-06-30".into()),
+                ..q()
+            }),
+            2
+        );
+        assert_eq!(
+            count(ResultsQuery {
+                from: Some("2024-06-10".into()),
+                to: Some("2024-06-10".into()),
+                ..q()
+            }),
+            1,
+            "both ends of the range are included"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn bad_filters_name_each_field() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let catalogue = app.state.catalogue.clone();
+    let org = w.org.clone();
+    let refused = app.tx(move |c| {
+        Ok(ResultsQuery {
+            format: Some("xlsx".into()),
+            cohort: Some("nobody".into()),
+            standard: Some("99999".into()),
+            from: Some("03/06/2024".into()),
+            to: Some("2024-13-01".into()),
+            include_reported: Some("maybe".into()),
+        }
+        .check(c, &catalogue, &org)
+        .unwrap_err())
+    });
+    let attest::action::ActionError::Invalid(errors) = refused else {
+        panic!("expected field errors, got {refused:?}");
+    };
+    let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+    assert_eq!(
+        fields,
+        [
+            "cohort",
+            "format",
+            "from",
+            "include_reported",
+            "standard",
+            "to"
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn cohort_progress_counts_each_outcome_in_the_confirmed_view() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        crate::portfolio::complete_portfolio(&app, &w).await;
+        let catalogue = app.state.catalogue.clone();
+        let org = w.org.clone();
+        let enrolment = w.enrolment.clone();
+        let other = seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        let progress = app.tx(move |c| {
+            let cohort = cohorts::create_cohort(
+                c,
+                &catalogue,
+                None,
+                &org,
+                NewCohort {
+                    name: "Evening class".into(),
+                    ..Default::default()
+                },
+                Utc::now(),
+            )?;
+            let duplicate = cohorts::create_cohort(
+                c,
+                &catalogue,
+                None,
+                &org,
+                NewCohort {
+                    name: "Evening class".into(),
+                    ..Default::default()
+                },
+                Utc::now(),
+            );
+            assert!(
+                matches!(&duplicate, Err(attest::action::ActionError::Invalid(e)) if e.contains_key("name")),
+                "{duplicate:?}"
+            );
+            cohorts::change_members(
+                c,
+                None,
+                &cohort,
+                &CohortMembers {
+                    add: vec![enrolment.parse().unwrap(), other.parse().unwrap()],
+                    remove: vec![],
+                },
+            )?;
+            cohorts::cohort_progress(c, &catalogue, &cohort)
+        });
+        assert_eq!(progress.enrolments, 2);
+        let standard = &progress.standards[0];
+        assert_eq!((standard.code.as_str(), standard.version), ("28268", 2));
+        assert_eq!(standard.enrolments, 2);
+        assert!(!standard.outcomes.is_empty());
+        for outcome in &standard.outcomes {
+            // One portfolio has every outcome met; the seeded one has no evidence at all.
+            assert_eq!(
+                (outcome.met, outcome.not_started),
+                (1, 1),
+                "outcome {}",
+                outcome.id
+            );
+            assert_eq!(outcome.percent, 50, "outcome {}", outcome.id);
+        }
+    }
+}
+
+#[actix_web::test]
+async fn results_are_exported_recorded_and_reversed_from_the_command_line() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+    let data = &app.state.config.data_dir;
+    let attest = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args(args)
+            .env("ATTEST_DATA_DIR", data)
+            .env("ATTEST_STANDARDS_DIR", &app.state.config.standards_dir)
+            .env_remove("ATTEST_DATABASE_URL")
+            .output()
+            .unwrap()
+    };
+    let file = data.join("results.csv");
+    let path = file.to_str().unwrap();
+    let dry = attest(&[
+        "export",
+        "results",
+        "--org",
+        "Harbour Training",
+        "--dry-run",
+        "-o",
+        path,
+    ]);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    assert!(String::from_utf8_lossy(&dry.stdout).contains("nothing recorded"));
+
+    let out = attest(&["export", "results", "--org", "Harbour Training", "-o", path]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let batch = stdout.rsplit("batch ").next().unwrap().trim().to_owned();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(text.starts_with("candidate_id,candidate_name,"), "{text}");
+    assert_eq!(data_rows(&text), 1);
+    assert!(!data.join("results.csv.partial").exists());
+
+    let next = attest(&["export", "results", "--org", "Harbour Training", "-o", path]);
+    assert!(next.status.success());
+    assert_eq!(data_rows(&std::fs::read_to_string(&file).unwrap()), 0);
+
+    let listed = attest(&["export", "batches", "--org", "Harbour Training"]);
+    assert!(String::from_utf8_lossy(&listed.stdout).contains(&batch));
+
+    let no_reason = attest(&["export", "reverse", &batch, "--reason", " "]);
+    assert_eq!(no_reason.status.code(), Some(2));
+    let reversed = attest(&["export", "reverse", &batch, "--reason", "sent twice"]);
+    assert!(
+        reversed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&reversed.stderr)
+    );
+    let again = attest(&[
+        "export",
+        "results",
+        "--org",
+        "Harbour Training",
+        "--format",
+        "json",
+        "-o",
+        path,
+    ]);
+    assert!(again.status.success());
+    let rows: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["date_achieved"], "2024-06-03");
+
+    let bad = attest(&[
+        "export",
+        "results",
+        "--org",
+        "Harbour Training",
+        "--from",
+        "June",
+        "-o",
+        path,
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("from"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+
+    let verify = attest(&["audit", "verify"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}
+
+#[actix_web::test]
+async fn the_api_records_downloads_and_reverses_batches() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        seed_result(&app, &w, "b@harbour.nz", "28268@2", "2024-07-03");
+        let admin = Some(w.admin.as_str());
+        let org = &w.org;
+
+        let preview = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results?format=json"),
+                None,
+            )
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+        assert_eq!(preview.header("content-type"), Some("application/json"));
+        assert_eq!(preview.json().as_array().unwrap().len(), 2);
+        // A preview records nothing.
+        assert_eq!(app.count("export_batches"), 0);
+
+        let recorded = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/orgs/{org}/export-batches"),
+                Some(json!({"format": "csv", "from": "2024-06-01", "to": "2024-06-30"})),
+            )
+            .await;
+        assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text());
+        let batch = recorded.json();
+        assert_eq!(batch["row_count"], 1);
+        let download = recorded.header("location").unwrap().to_owned();
+
+        let file = app.request_as(admin, Method::GET, &download, None).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(file.header("content-type").unwrap().starts_with("text/csv"));
+        assert!(
+            file.header("content-disposition")
+                .unwrap()
+                .contains("attachment")
+        );
+        assert_eq!(data_rows(&file.text()), 1, "{}", file.text());
+
+        let rest = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results"),
+                None,
+            )
+            .await;
+        assert_eq!(
+            data_rows(&rest.text()),
+            1,
+            "the reported result is left out"
+        );
+        let all = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results?include_reported=true"),
+                None,
+            )
+            .await;
+        assert_eq!(data_rows(&all.text()), 2);
+
+        let listed = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/export-batches"),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(listed[0]["id"], batch["id"]);
+
+        let id = batch["id"].as_str().unwrap();
+        let reverse_path = format!("/api/export-batches/{id}/reverse");
+        let reverse = |reason: &'static str| {
+            app.request_as(
+                admin,
+                Method::POST,
+                &reverse_path,
+                Some(json!({ "reason": reason })),
+            )
+        };
+        let no_reason = reverse("").await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(no_reason.json()["errors"].get("reason").is_some());
+        let reversed = reverse("wrong month").await;
+        assert_eq!(reversed.status, StatusCode::OK, "{}", reversed.text());
+        assert_eq!(reversed.json()["reverse_reason"], "wrong month");
+        assert_eq!(reverse("again").await.status, StatusCode::CONFLICT);
+        let back = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{org}/results"),
+                None,
+            )
+            .await;
+        assert_eq!(data_rows(&back.text()), 2, "{:?}", app.backend);
+    }
+}
+
+#[actix_web::test]
+async fn cohorts_through_the_api() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let admin = Some(w.admin.as_str());
+        let created = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/orgs/{}/cohorts", w.org),
+                Some(json!({"name": "2024 intake", "standard": "28268@2",
+                    "start_date": "2024-02-01", "end_date": "2024-01-01"})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(created.json()["errors"].get("end_date").is_some());
+        let created = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/orgs/{}/cohorts", w.org),
+                Some(json!({"name": "2024 intake", "standard": "28268@2"})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let added = app
+            .request_as(
+                admin,
+                Method::POST,
+                &format!("/api/cohorts/{id}/enrolments"),
+                Some(json!({"add": [w.enrolment]})),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.text());
+        assert_eq!(added.json()[0]["cohort_id"], id.as_str());
+        let progress = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/cohorts/{id}/progress"),
+                None,
+            )
+            .await;
+        assert_eq!(progress.status, StatusCode::OK);
+        let outcomes = progress.json()["standards"][0]["outcomes"].clone();
+        assert!(outcomes[0]["not_started"] == 1, "{outcomes}");
+        let listed = app
+            .request_as(
+                admin,
+                Method::GET,
+                &format!("/api/orgs/{}/cohorts", w.org),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(listed[0]["enrolments"], 1);
+        assert_eq!(listed[0]["name"], "2024 intake");
+    }
+}
+#[actix_web::test]
+async fn bad_api_filters_are_refused_naming_the_field() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let reply = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/orgs/{}/results?format=xlsx&from=June", w.org),
+            None,
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text()
+    );
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json")
+    );
+    let errors = reply.json()["errors"].clone();
+    assert!(
+        errors.get("format").is_some() && errors.get("from").is_some(),
+        "{errors}"
+    );
+}
+
+#[actix_web::test]
+async fn an_admin_runs_cohorts_and_exports_through_the_pages() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        let admin = app.browser(&w.admin);
+        let dashboard = admin.get(&app, "/").await.text();
+        assert!(dashboard.contains(&format!("/orgs/{}/cohorts", w.org)));
+        assert!(dashboard.contains(&format!("/orgs/{}/exports", w.org)));
+
+        let list = format!("/orgs/{}/cohorts", w.org);
+        assert_eq!(admin.get(&app, &list).await.status, StatusCode::OK);
+        let refused = admin
+            .post(
+                &app,
+                &list,
+                &[("name", "Night class"), ("standard", "nope@x")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let text = refused.text();
+        assert!(text.contains("id=\"f-standard-error\""), "{text}");
+        assert!(
+            text.contains("value=\"Night class\""),
+            "what was typed is kept"
+        );
+        let created = admin.post(&app, &list, &[("name", "Night class")]).await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+        let cohort = created.header("location").unwrap().to_owned();
+
+        let added = admin
+            .post(
+                &app,
+                &format!("{cohort}/enrolments"),
+                &[("add", &w.enrolment)],
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+        let page = admin.get(&app, &cohort).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let html = page.text();
+        assert!(html.contains("class=\"cohort-chart\""), "{html}");
+        assert!(html.contains("<caption>Outcomes of NZQA 28268"), "{html}");
+        assert!(html.contains("f-remove-"), "the member can be taken out");
+
+        let exports = format!("/orgs/{}/exports", w.org);
+        let preview = admin
+            .get(&app, &format!("{exports}?format=csv&preview=yes"))
+            .await;
+        assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
+        assert!(
+            preview.text().contains("1 result would be in the file"),
+            "{}",
+            preview.text()
+        );
+        let bad = admin
+            .get(&app, &format!("{exports}?from=June&preview=yes"))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text().contains("id=\"f-from-error\""));
+
+        let recorded = admin.post(&app, &exports, &[("format", "nzqa")]).await;
+        assert_eq!(
+            recorded.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            recorded.text()
+        );
+        let download = recorded.header("location").unwrap().to_owned();
+        let file = admin.get(&app, &download).await;
+        assert_eq!(file.status, StatusCode::OK);
+        assert!(
+            file.text().starts_with("nsn,standard_number,version,"),
+            "{}",
+            file.text()
+        );
+        assert_eq!(data_rows(&file.text()), 1);
+
+        let batches = admin.get(&app, &exports).await.text();
+        let batch = download.split('/').nth(3).unwrap().to_owned();
+        let reverse = format!("/orgs/{}/export-batches/{batch}/reverse", w.org);
+        assert!(batches.contains(&reverse), "{batches}");
+        let no_reason = admin.post(&app, &reverse, &[("reason", "")]).await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            no_reason
+                .text()
+                .contains(&format!("id=\"f-reason-{batch}-error\""))
+        );
+        let without_csrf = admin
+            .post_without_csrf(&app, &reverse, &[("reason", "typo")])
+            .await;
+        assert_eq!(without_csrf.status, StatusCode::FORBIDDEN);
+        let reversed = admin
+            .post(&app, &reverse, &[("reason", "sent to the wrong provider")])
+            .await;
+        assert_eq!(
+            reversed.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            reversed.text()
+        );
+        assert!(
+            admin
+                .get(&app, &exports)
+                .await
+                .text()
+                .contains("sent to the wrong provider")
+        );
+
+        let candidate = app.browser(&w.candidate);
+        assert_eq!(
+            candidate.get(&app, &exports).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+}
