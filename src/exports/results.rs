@@ -237,14 +237,14 @@ fn page(
                 query = query.filter(enrolments::standard_version.eq(version));
             }
             if !filter.include_reported {
-                query = query.filter(
-                    enrolments::id.ne_all(
-                        reported_results::table
-                            .inner_join(export_batches::table)
-                            .filter(export_batches::reversed_at.is_null())
-                            .select(reported_results::enrolment_id),
-                    ),
-                );
+                // Correlated, so each enrolment is one index lookup; `NOT IN (…)` would build the
+                // whole reported set again for every page.
+                query = query.filter(diesel::dsl::not(diesel::dsl::exists(
+                    reported_results::table
+                        .inner_join(export_batches::table)
+                        .filter(reported_results::enrolment_id.eq(enrolments::id))
+                        .filter(export_batches::reversed_at.is_null()),
+                )));
             }
         }
     }

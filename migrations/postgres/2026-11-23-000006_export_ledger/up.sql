@@ -21,3 +21,7 @@ CREATE TABLE reported_results (
     PRIMARY KEY (batch_id, enrolment_id)
 );
 CREATE INDEX reported_results_enrolment ON reported_results (enrolment_id);
+
+-- Results are read a page at a time in enrolment id order within an organisation (keyset
+-- pagination): this index makes each page a range scan, not a scan and sort of the whole table.
+CREATE INDEX enrolments_org_id ON enrolments (org_id, id);

@@ -1,2 +1,3 @@
+DROP INDEX enrolments_org_id;
 DROP TABLE reported_results;
 DROP TABLE export_batches;
