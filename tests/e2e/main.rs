@@ -663,3 +663,86 @@ async fn an_admin_issues_downloads_verifies_and_revokes_a_statement() {
     );
     shots(&browser, "statement-verify-revoked", PHONE);
 }
+
+#[actix_web::test]
+async fn an_admin_groups_a_cohort_sees_its_progress_and_exports_results() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    complete_portfolio(&app, &w).await;
+    let base_api = format!("/api/enrolments/{}", w.enrolment);
+    for (token, path, body) in [
+        (&w.candidate, "submit", json!({"declaration": true})),
+        (&w.assessor, "decision", json!({"comments": "Competent."})),
+    ] {
+        let reply = app
+            .request_as(
+                Some(token),
+                Method::POST,
+                &format!("{base_api}/{path}"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
+    }
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "admin@harbour.nz");
+
+    browser
+        .find(&format!("a[href='/orgs/{}/cohorts']", w.org))
+        .click();
+    // No name first: the error sits by the field.
+    browser
+        .find("form[action$='/cohorts'] button[type=submit]")
+        .click();
+    let error = browser.find("#f-name-error").text();
+    assert!(!error.is_empty(), "the missing name is named");
+    browser.find("#f-name").send_keys("Term 1 contact centre");
+    browser.find("#f-standard").send_keys("28268@2");
+    browser
+        .find("form[action$='/cohorts'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the cohort page", |url| url.contains("/cohorts/"));
+    browser
+        .find(&format!("input[name=add][value='{}']", w.enrolment))
+        .click();
+    browser
+        .find("form[action$='/enrolments'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "1 of 1 complete");
+    let table = browser.text("main table");
+    assert!(table.contains("Met"), "{table}");
+    shots(&browser, "admin-cohort-progress", DESKTOP);
+
+    browser.goto(&format!("{base}/orgs/{}/exports", w.org));
+    browser.find("button[name=preview]").click();
+    browser.wait_for_text("#preview", "1 result would be in the file");
+    shots(&browser, "admin-exports-preview", DESKTOP);
+    // Recording answers with the file (a download); the batch is then listed.
+    browser
+        .find("form[action$='/exports'] button:not([name])")
+        .click();
+    browser.wait_for_url("still the exports page", |url| url.contains("/exports"));
+    let mut listed = false;
+    for _ in 0..50 {
+        browser.goto(&format!("{base}/orgs/{}/exports", w.org));
+        if browser.text("main").contains("Reason to reverse") {
+            listed = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(listed, "the recorded batch is listed");
+    browser.find("button[name=preview]").click();
+    browser.wait_for_text("#preview", "0 results would be in the file");
+    browser
+        .find("input[id^='f-reason-']")
+        .send_keys("Sent to the wrong provider number");
+    browser.find("form[action$='/reverse'] button").click();
+    browser.wait_for_text("main", "Reversed");
+    browser.find("button[name=preview]").click();
+    browser.wait_for_text("#preview", "1 result would be in the file");
+    shots(&browser, "admin-exports-reversed", PHONE);
+}
