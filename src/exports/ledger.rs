@@ -123,6 +123,10 @@ pub fn export_results<W: Write>(
         },
     )?;
     let summary = writer.finish()?;
+    if batch.is_some() && summary.written == 0 {
+        // An empty batch would only clutter the ledger; the transaction rolls back.
+        return Err(nothing_to_report(filter, read).into());
+    }
     if let Some(batch) = &mut batch {
         batch.row_count = i64::try_from(summary.written).unwrap_or(i64::MAX);
         diesel::update(export_batches::table.find(&batch.id))
@@ -145,6 +149,30 @@ pub fn export_results<W: Write>(
         )?;
     }
     Ok((batch, summary))
+}
+
+/// Why recording would give an empty batch, against the field that would change it.
+fn nothing_to_report(filter: &ResultsFilter, read: u64) -> ActionError {
+    if read > 0 {
+        return ActionError::invalid(
+            "format",
+            format!(
+                "None of the {read} results these filters select fit this file (the NZQA file \
+                 needs a national student number and an NZQA standard); nothing was recorded"
+            ),
+        );
+    }
+    if filter.include_reported {
+        return ActionError::invalid(
+            "cohort",
+            "No results match these filters; nothing was recorded",
+        );
+    }
+    ActionError::invalid(
+        "include_reported",
+        "Nothing new to report: every result these filters select was reported in an earlier \
+         batch (include results already reported to export them again); nothing was recorded",
+    )
 }
 
 /// Writes a recorded batch again: the results it recorded, as they stand now.

@@ -112,9 +112,36 @@ async fn the_ledger_leaves_out_reported_results_until_the_batch_is_reversed() {
         assert!(first.contains(",achieved,"), "{first}");
         let batch = batch.expect("recorded");
 
-        // Reported once: the next export leaves both out, unless asked.
-        let (second, _) = export(&app, &csv, true);
+        // Reported once: the next export leaves both out, unless asked; an empty batch is not
+        // recorded, and the refusal names the field that would change it.
+        let (second, _) = export(&app, &csv, false);
         assert_eq!(data_rows(&second), 0, "{second}");
+        let empty = {
+            let mut conn = app.state.db.conn().unwrap();
+            attest::db::write_transaction(&mut conn, |c| {
+                ledger::export_results(
+                    c,
+                    &app.state.catalogue,
+                    &csv,
+                    Some(ledger::Recording {
+                        actor_id: None,
+                        now: Utc::now(),
+                    }),
+                    std::io::sink(),
+                    |_| {},
+                )
+            })
+        };
+        match empty {
+            Err(attest::exports::ExportFailure::Action(attest::action::ActionError::Invalid(
+                errors,
+            ))) => assert!(
+                errors["include_reported"].contains("Nothing new"),
+                "{errors:?}"
+            ),
+            other => panic!("an empty batch is refused: {other:?}"),
+        }
+        assert_eq!(app.count("export_batches"), 1);
         let again = ResultsFilter {
             include_reported: true,
             ..csv.clone()
@@ -420,9 +447,12 @@ async fn results_are_exported_recorded_and_reversed_from_the_command_line() {
     assert_eq!(data_rows(&text), 1);
     assert!(!data.join("results.csv.partial").exists());
 
+    // Nothing new: refused, nothing recorded, and the file written before is left as it was.
     let next = attest(&["export", "results", "--org", "Harbour Training", "-o", path]);
-    assert!(next.status.success());
-    assert_eq!(data_rows(&std::fs::read_to_string(&file).unwrap()), 0);
+    assert_eq!(next.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&next.stderr).contains("Nothing new to report"));
+    assert_eq!(data_rows(&std::fs::read_to_string(&file).unwrap()), 1);
+    assert!(!data.join("results.csv.partial").exists());
 
     let listed = attest(&["export", "batches", "--org", "Harbour Training"]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains(&batch));
