@@ -12,7 +12,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ExportFailure;
-use super::results::{ResultsFilter, Selection, for_each_page};
+use super::results::{ResultsFilter, ResultsQuery, Selection, for_each_page};
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
@@ -149,6 +149,34 @@ pub fn export_results<W: Write>(
         )?;
     }
     Ok((batch, summary))
+}
+
+/// Records a batch of the results `query` selects in `org_id` without writing a file (the file is
+/// made again on download): the API's and the exports page's "record a batch".
+pub fn record_batch(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    org_id: &str,
+    query: &ResultsQuery,
+    actor_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Batch, ExportFailure> {
+    let filter = query.check(conn, catalogue, org_id)?;
+    let recording = Recording {
+        actor_id: Some(actor_id),
+        now,
+    };
+    // Written to nowhere: only which results the file holds is recorded (the NZQA file leaves
+    // some out).
+    let (batch, _) = export_results(
+        conn,
+        catalogue,
+        &filter,
+        Some(recording),
+        std::io::sink(),
+        |_| {},
+    )?;
+    batch.ok_or_else(|| ActionError::Conflict("the batch was not recorded".into()).into())
 }
 
 /// Why recording would give an empty batch, against the field that would change it.

@@ -16,12 +16,12 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::path_id;
-use crate::action::ActionError;
+
 use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
 use crate::exports::ExportFailure;
 use crate::exports::badges::{Issuer, for_each_badge};
-use crate::exports::ledger::{self, Batch, Recording};
+use crate::exports::ledger::{self, Batch};
 use crate::exports::results::ResultsQuery;
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
@@ -193,21 +193,8 @@ pub async fn record_batch(
     let batch = state
         .db
         .write(move |conn| {
-            let filter = query.check(conn, &catalogue, &org_id.to_string())?;
-            // Written to nowhere: only which results the file holds is recorded (the NZQA file
-            // leaves some out); the file itself is made again on download.
-            let (batch, _) = ledger::export_results(
-                conn,
-                &catalogue,
-                &filter,
-                Some(Recording {
-                    actor_id: Some(&actor),
-                    now: Utc::now(),
-                }),
-                std::io::sink(),
-                |_| {},
-            )?;
-            batch.ok_or_else(|| ExportFailure::Action(ActionError::Conflict("not recorded".into())))
+            let org = org_id.to_string();
+            ledger::record_batch(conn, &catalogue, &org, &query, &actor, Utc::now())
         })
         .await
         .map_err(failure)?;

@@ -15,12 +15,12 @@ use super::rows::{EnrolmentRow, rows_in_org};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::exports::ledger::{self, Batch, Recording};
+use crate::exports::ledger::{self, Batch};
 use crate::exports::results::ResultsQuery;
+use crate::http::AppState;
 use crate::http::api::exports::failure;
 use crate::http::api::path_id;
 use crate::http::session::Session;
-use crate::http::{ApiError, AppState};
 use crate::identity;
 use crate::portfolio::cohorts::{self, CohortMembers, CohortProgress, CohortSummary, NewCohort};
 
@@ -467,26 +467,15 @@ async fn record_batch_page(
     let recorded = state
         .db
         .write(move |conn| {
-            let filter = query.check(conn, &catalogue, &org_id.to_string())?;
-            ledger::export_results(
-                conn,
-                &catalogue,
-                &filter,
-                Some(Recording {
-                    actor_id: Some(&actor),
-                    now: Utc::now(),
-                }),
-                std::io::sink(),
-                |_| {},
-            )
+            let org = org_id.to_string();
+            ledger::record_batch(conn, &catalogue, &org, &query, &actor, Utc::now())
         })
         .await;
     match recorded {
-        Ok((Some(batch), _)) => Ok(see_other(&format!(
+        Ok(batch) => Ok(see_other(&format!(
             "/api/export-batches/{}/download",
             batch.id
         ))),
-        Ok((None, _)) => Err(ApiError::Internal("batch not recorded".into()).into()),
         Err(crate::exports::ExportFailure::Action(err)) => {
             let errors = field_errors(err)?;
             exports_page(state, session, raw_org, &fields, false, errors).await
