@@ -289,3 +289,65 @@ async fn the_archive_links_show_for_those_who_may_read_them() {
         assert!(has(&exports, "Download Open Badges for achieved units"));
     }
 }
+
+#[actix_web::test]
+async fn the_command_line_writes_the_same_cohort_archives() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    upload(&app, &w, "notes.txt", b"call notes\n").await;
+    let created = app
+        .request_as(
+            Some(&w.admin),
+            Method::POST,
+            &format!("/api/orgs/{}/cohorts", w.org),
+            Some(json!({"name": "June intake"})),
+        )
+        .await;
+    let cohort = created.json()["id"].as_str().unwrap().to_owned();
+    app.request_as(
+        Some(&w.admin),
+        Method::POST,
+        &format!("/api/cohorts/{cohort}/enrolments"),
+        Some(json!({"add": [w.enrolment]})),
+    )
+    .await;
+    let data = &app.state.config.data_dir;
+    let dir = data.join("june");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(["export", "archive", "--org", "Harbour Training"])
+        .args(["--cohort", "June intake", "-o"])
+        .arg(&dir)
+        .env("ATTEST_DATA_DIR", data)
+        .env("ATTEST_STANDARDS_DIR", &app.state.config.standards_dir)
+        .env_remove("ATTEST_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
+    let over_http = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+            None,
+        )
+        .await;
+    assert!(
+        over_http
+            .header("content-disposition")
+            .unwrap_or_default()
+            .contains(&name),
+        "the CLI and the API name an archive alike: {name}"
+    );
+    let report = verify_archive(std::fs::File::open(&files[0]).unwrap()).unwrap();
+    assert!(report.is_ok(), "{:?}", report.problems);
+}
