@@ -8,18 +8,18 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CliError;
 use crate::action::ActionError;
-use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::db::{DbConnection, write_transaction};
 use crate::exports::ExportFailure;
+use crate::exports::archives::{self, enrolment_archive, write_enrolment_archive};
 use crate::exports::badges::{Issuer, for_each_badge};
 use crate::exports::ledger::{self, Recording, export_results};
 use crate::exports::results::ResultsQuery;
 use crate::identity::Organisation;
-use crate::output::export::archive::{ArchiveInput, verify_archive, write_archive};
+use crate::output::export::archive::{ArchiveInput, verify_archive};
 use crate::output::export::results::ExportError;
 use crate::setup;
-use crate::storage::{BlobStore, LocalStore};
+use crate::storage::LocalStore;
 
 /// `attest export archive ENROLMENT_ID -o FILE.zip`.
 pub(super) fn archive(
@@ -30,14 +30,14 @@ pub(super) fn archive(
     let db = setup::open_database(config, true)?;
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let store = LocalStore::new(config.data_dir.join("files"))
-        .map_err(|e| CliError::Runtime(format!("file store: {e}")))?;
-    let input = write_one_archive(&mut conn, &catalogue, &store, enrolment_id, out)?;
+    let store = file_store(config)?;
+    let archive = enrolment_archive(&mut conn, &catalogue, enrolment_id, chrono::Utc::now())?;
+    write_one_archive(&store, &archive.input, out)?;
     println!(
         "wrote {} ({} evidence records, {} files)",
         out.display(),
-        input.evidence.len(),
-        input.files.len()
+        archive.input.evidence.len(),
+        archive.input.files.len()
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -56,86 +56,49 @@ pub(super) fn cohort_archives(
     let org = find_org(&mut conn, org)?;
     let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id, cohort)
         .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
-    let members = crate::portfolio::cohorts::cohort_enrolments(&mut conn, &cohort.id)?;
-    let store = LocalStore::new(config.data_dir.join("files"))
-        .map_err(|e| CliError::Runtime(format!("file store: {e}")))?;
+    let archives =
+        archives::cohort_archives(&mut conn, &catalogue, &cohort.id, chrono::Utc::now())?;
+    let store = file_store(config)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Input(format!("-o {}: {e}", dir.display())))?;
-    let bar = bar(Some(members.len() as u64), "archives");
-    for enrolment in &members {
-        let candidate = crate::identity::load_user(&mut conn, &enrolment.candidate_id)?;
-        let name = format!(
-            "{}-{}-v{}-{}.zip",
-            file_safe(&candidate.name),
-            file_safe(&enrolment.standard_code),
-            enrolment.standard_version,
-            enrolment.id.get(..8).unwrap_or(&enrolment.id)
-        );
-        write_one_archive(
-            &mut conn,
-            &catalogue,
-            &store,
-            &enrolment.id,
-            &dir.join(name),
-        )?;
+    let bar = bar(Some(archives.len() as u64), "archives");
+    for archive in &archives {
+        write_one_archive(&store, &archive.input, &dir.join(&archive.file_name))?;
         bar.inc(1);
     }
     bar.finish_and_clear();
     println!(
         "wrote {} archives of cohort {} to {}",
-        members.len(),
+        archives.len(),
         cohort.name,
         dir.display()
     );
     Ok(ExitCode::SUCCESS)
 }
 
-/// Letters, digits, `-` and `_` only, so a name is safe as part of a file name anywhere.
-fn file_safe(text: &str) -> String {
-    let safe: String = text
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(60)
-        .collect();
-    if safe.is_empty() { "_".into() } else { safe }
+fn file_store(config: &Config) -> Result<LocalStore, CliError> {
+    LocalStore::new(config.data_dir.join("files"))
+        .map_err(|e| CliError::Runtime(format!("file store: {e}")))
 }
 
-fn write_one_archive(
-    conn: &mut DbConnection,
-    catalogue: &Catalogue,
-    store: &LocalStore,
-    enrolment_id: &str,
-    out: &Path,
-) -> Result<ArchiveInput, CliError> {
-    let input = crate::exports::archive_input(conn, catalogue, enrolment_id, chrono::Utc::now())?;
+fn write_one_archive(store: &LocalStore, input: &ArchiveInput, out: &Path) -> Result<(), CliError> {
     // Written beside the target and renamed, so a failure never leaves half an archive.
     let partial = partial_path(out);
     let file = std::fs::File::create(&partial)
         .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
-    let written = write_archive(
-        &input,
-        |f| store.open(&f.sha256).map_err(std::io::Error::other),
-        file,
-    );
-    match written {
+    match write_enrolment_archive(input, store, file) {
         Ok(file) => {
             file.sync_all()
                 .map_err(|e| CliError::Runtime(e.to_string()))?;
             std::fs::rename(&partial, out)
                 .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
+            Ok(())
         }
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
-            return Err(CliError::Runtime(format!("archive: {e}")));
+            Err(CliError::Runtime(format!("archive: {e}")))
         }
     }
-    Ok(input)
 }
 
 /// `out` with `.partial` appended: where a file is written before it is renamed into place.

@@ -1,11 +1,13 @@
 //! Gathers what the export writers in `output::export` need from the database, and keeps the
 //! report-once ledger: results files (`results`, `ledger`), portfolio archives (`archive`) and
-//! Open Badges (`badges`). See `docs/exports.md`.
+//! Open Badges (`badges`); `archives` writes archives for the CLI and the API alike. See `docs/exports.md`.
 
 mod archive;
+pub mod archives;
 pub mod badges;
 pub mod ledger;
 pub mod results;
+pub mod scratch;
 
 pub use archive::archive_input;
 

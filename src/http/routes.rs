@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
-use super::api::{auth, enrolments, exports, openapi, orgs, signoff, standards};
+use super::api::{archives, auth, enrolments, exports, openapi, orgs, signoff, standards};
 use super::{health, pages};
 
 macro_rules! route_table {
@@ -104,6 +104,7 @@ route_table! {
     PUT    "/api/enrolments/{id}/staff"                     => enrolments::assign_staff;
     POST   "/api/enrolments/{id}/withdraw"                  => enrolments::withdraw;
     GET    "/api/enrolments/{id}/progress"                  => enrolments::progress;
+    GET    "/api/enrolments/{id}/archive.zip"               => archives::enrolment;
     POST   "/api/enrolments/{id}/decision"                  => signoff::decide;
     GET    "/api/enrolments/{id}/signoffs"                  => signoff::chain_view;
     POST   "/api/enrolments/{id}/samples"                   => signoff::sample;
@@ -121,6 +122,7 @@ route_table! {
     GET    "/api/cohorts/{id}"                              => exports::show_cohort;
     POST   "/api/cohorts/{id}/enrolments"                   => exports::change_members;
     GET    "/api/cohorts/{id}/progress"                     => exports::cohort_progress;
+    GET    "/api/cohorts/{id}/archives.zip"                 => archives::cohort;
     GET    "/api/orgs/{org_id}/results"                     => exports::preview_results;
     POST   "/api/orgs/{org_id}/export-batches"              => exports::record_batch;
     GET    "/api/orgs/{org_id}/export-batches"              => exports::list_batches;

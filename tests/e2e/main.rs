@@ -160,6 +160,30 @@ async fn a_candidate_signs_in_uploads_and_maps_evidence() {
     assert!(shown.contains("date, action taken"), "{shown}");
     shots(&browser, "candidate-portfolio", PHONE);
 
+    // The candidate's own copy: the link downloads a zip, read as the browser would, with its session.
+    let link = browser.find(&format!(
+        "a[href='/api/enrolments/{}/archive.zip']",
+        w.enrolment
+    ));
+    assert!(
+        link.text().contains("Download my portfolio"),
+        "{}",
+        link.text()
+    );
+    let zip = browser.script(
+        "const link = document.querySelector('a[href$=\"/archive.zip\"]');
+         const xhr = new XMLHttpRequest();
+         xhr.open('GET', link.href, false);
+         xhr.overrideMimeType('text/plain; charset=x-user-defined');
+         xhr.send();
+         return [xhr.status, xhr.getResponseHeader('content-type'), xhr.responseText.slice(0, 2), xhr.responseText.length];",
+        json!([]),
+    );
+    assert_eq!(zip[0], json!(200), "{zip}");
+    assert_eq!(zip[1], json!("application/zip"), "{zip}");
+    assert_eq!(zip[2], json!("PK"), "{zip}");
+    assert!(zip[3].as_u64().unwrap_or(0) > 500, "{zip}");
+
     let records = evidence(&app, &w).await;
     assert_eq!(records.len(), 1);
     let record = &records[0];

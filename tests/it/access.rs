@@ -748,6 +748,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/enrolments/{id}/archive.zip",
+            format!("/api/enrolments/{e}/archive.zip"),
+            None,
+            READERS,
+        ),
+        row(
+            "GET",
             "/api/enrolments/{id}/statement.pdf",
             format!("/api/enrolments/{e}/statement.pdf"),
             None,
@@ -880,6 +887,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             format!("/api/cohorts/{}/progress", f.cohort),
             None,
             COHORT_READERS,
+        ),
+        row(
+            "GET",
+            "/api/cohorts/{id}/archives.zip",
+            format!("/api/cohorts/{}/archives.zip", f.cohort),
+            None,
+            ADMIN_ONLY(200),
         ),
         row(
             "GET",

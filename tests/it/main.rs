@@ -2,6 +2,7 @@
 //! per test — SQLite always, PostgreSQL too when ATTEST_TEST_POSTGRES_URL is set.
 
 mod access;
+mod archives;
 mod catalogue;
 mod cli;
 mod exports;

@@ -1,5 +1,6 @@
 //! The JSON API: thin handlers that extract, authorize through the policy, call one action, answer.
 
+pub mod archives;
 pub mod auth;
 pub mod enrolments;
 pub mod exports;

@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{auth, enrolments, exports, orgs, signoff, standards};
+use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
 /// route table.
@@ -25,6 +25,7 @@ use super::{auth, enrolments, exports, orgs, signoff, standards};
         exports::list_cohorts, exports::create_cohort, exports::show_cohort, exports::change_members,
         exports::cohort_progress, exports::preview_results, exports::record_batch, exports::list_batches,
         exports::download_batch, exports::reverse_batch, exports::badges,
+        archives::enrolment, archives::cohort,
         document,
     ),
     components(schemas(crate::http::error::Problem)),

@@ -179,6 +179,8 @@ struct CohortView {
     members: Vec<EnrolmentRow>,
     others: Vec<EnrolmentRow>,
     form: FormState,
+    /// May download every portfolio archive of the cohort (`ExportData`).
+    can_archive: bool,
 }
 
 fn charts(progress: &CohortProgress) -> Vec<Chart> {
@@ -272,6 +274,9 @@ async fn cohort_page(
         members,
         others,
         form,
+        can_archive: session
+            .require(Action::ExportData, &Resource::Export { org_id })
+            .is_ok(),
     };
     page_with_status(state, Some(session), "pages/cohort.html", &view, status)
 }

@@ -95,6 +95,8 @@ struct Can {
     decide: bool,
     sample: bool,
     staff: bool,
+    /// Download the portfolio archive.
+    archive: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -124,6 +126,8 @@ struct PortfolioView {
     evidence: Vec<EvidenceView>,
     outcome_choices: Vec<(String, String)>,
     can: Can,
+    /// The session is the candidate's own: links say "my portfolio".
+    own: bool,
     csrf: String,
     submit_form: FormState,
     reopen_form: FormState,
@@ -222,6 +226,7 @@ fn abilities(session: &Session, enrolment: &Enrolment) -> Result<Can, ActionErro
             EnrolmentStatus::Active | EnrolmentStatus::Submitted | EnrolmentStatus::Assessed
         ) && allowed(session, Action::SampleEnrolment, enrolment)?,
         staff: allowed(session, Action::AssignEnrolmentStaff, enrolment)?,
+        archive: allowed(session, Action::ReadEnrolment, enrolment)?,
     })
 }
 
@@ -297,6 +302,7 @@ fn portfolio_view(
             .map(|o| (o.id.clone(), o.title.clone()))
             .collect(),
         can: abilities(session, &enrolment)?,
+        own: session.user_id == enrolment.candidate_id,
         csrf: session.csrf.clone(),
         submit_form: FormState::default(),
         reopen_form: FormState::default(),
