@@ -128,6 +128,8 @@ async fn fixture(app: &TestApp) -> Fixture {
         Some(app.login("ev-old@sqa.org.uk").await),
         Some(app.login("admin@summit.nz").await),
     ];
+    // An achieved result, so the fixture's batch records something (an empty one is refused).
+    crate::exports::seed_result(app, &w, "achieved@harbour.nz", "28268@2", "2024-06-03");
     let catalogue = app.state.catalogue.clone();
     let org = w.org.clone();
     let (cohort, batch) = app.tx(move |c| {
