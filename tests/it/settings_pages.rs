@@ -312,8 +312,7 @@ async fn choosing_another_reading_on_the_page_makes_a_complete_portfolio_incompl
         let admin = app.browser(&w.admin);
         let page = settings(&w, "/interpretations");
         let html = admin.get(&app, &page).await.text();
-        let rapport =
-            r#"id="28268-2--N9--rapport" type="radio" name="rule.N9" value="rapport" checked"#;
+        let rapport = r#"id="rule--28268-2--N9--rapport" type="radio" name="rule.N9" value="rapport" checked"#;
         assert!(html.contains(rapport), "{html}");
         assert!(html.contains("<legend>Rule N9 · Outcome 1, PC 1.3, Range</legend>"));
         assert!(html.contains("Three examples of customer needs for each enquiry"));
@@ -322,7 +321,11 @@ async fn choosing_another_reading_on_the_page_makes_a_complete_portfolio_incompl
         let save = settings(&w, "/interpretations/28268/2");
         let bad = admin.post(&app, &save, &[("rule.N9", "nonsense")]).await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
-        error_by(&bad.text(), "f-28268-2--N9", "no interpretation `nonsense`");
+        error_by(
+            &bad.text(),
+            "f-rule--28268-2--N9",
+            "no interpretation `nonsense`",
+        );
         let unknown = admin.post(&app, &save, &[("rule.N99", "x")]).await;
         assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(unknown.text().contains("no such rule in this standard"));

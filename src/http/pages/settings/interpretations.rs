@@ -51,6 +51,8 @@ struct RuleView {
 
 #[derive(Serialize)]
 struct StandardView {
+    /// The section's HTML id, where saving returns to.
+    anchor: String,
     name: String,
     title: String,
     action: String,
@@ -78,6 +80,11 @@ struct Refused {
 
 fn key(standard: &Standard) -> String {
     format!("{}@{}", standard.code, standard.version)
+}
+
+/// The HTML id of a standard's section (ids start with a letter, so CSS can select them).
+fn anchor(standard: &Standard) -> String {
+    dom_id(&["standard", &key(standard)])
 }
 
 /// `GET /orgs/{org_id}/settings/interpretations`.
@@ -128,7 +135,7 @@ async fn render(
                     .as_deref()
                     .or_else(|| rule.interpretations.first().map(|i| i.id.as_str()));
                 let current = shown.get(&rule.id).or(default);
-                let base = dom_id(&[&key(standard), &rule.id]);
+                let base = dom_id(&["rule", &key(standard), &rule.id]);
                 RuleView {
                     id: rule.id.clone(),
                     field: field(&rule.id),
@@ -165,6 +172,7 @@ async fn render(
             (!elsewhere.is_empty()).then(|| elsewhere.join(" "))
         });
         standards.push(StandardView {
+            anchor: anchor(standard),
             name: unit_name(standard),
             title: standard.title.clone(),
             action: format!(
@@ -269,7 +277,7 @@ async fn save_page(
     match done {
         Ok(_) => Ok(see_other(&format!(
             "/orgs/{org_id}/settings/interpretations#{}",
-            dom_id(&[&key(&standard)])
+            anchor(&standard)
         ))),
         Err(err) => {
             let errors = field_errors(err)?;
