@@ -74,6 +74,17 @@ route_table! {
     GET    "/orgs/{org_id}/exports"                         => pages::exports::exports;
     POST   "/orgs/{org_id}/exports"                         => pages::exports::record_batch;
     POST   "/orgs/{org_id}/export-batches/{id}/reverse"     => pages::exports::reverse_batch;
+    GET    "/orgs/{org_id}/settings"                        => pages::settings::overview;
+    GET    "/orgs/{org_id}/settings/verifiers"              => pages::settings::verifiers::list;
+    POST   "/orgs/{org_id}/settings/verifiers"              => pages::settings::verifiers::assign;
+    POST   "/orgs/{org_id}/settings/verifiers/remove"       => pages::settings::verifiers::remove;
+    GET    "/orgs/{org_id}/settings/witnesses"              => pages::settings::witnesses::list;
+    POST   "/orgs/{org_id}/settings/witnesses"              => pages::settings::witnesses::approve;
+    GET    "/orgs/{org_id}/settings/sampling"               => pages::settings::sampling::show;
+    POST   "/orgs/{org_id}/settings/sampling/rates"         => pages::settings::sampling::set_rates;
+    POST   "/orgs/{org_id}/settings/sampling/assessors/{user_id}" => pages::settings::sampling::set_risk;
+    GET    "/orgs/{org_id}/settings/interpretations"        => pages::settings::interpretations::list;
+    POST   "/orgs/{org_id}/settings/interpretations/{code}/{version}" => pages::settings::interpretations::save;
 
     GET    "/api/openapi.json"                              => openapi::document;
     POST   "/api/auth/login"                                => auth::login;
@@ -85,7 +96,9 @@ route_table! {
     POST   "/api/orgs/{org_id}/users/{user_id}/grants"      => orgs::grant;
     DELETE "/api/orgs/{org_id}/users/{user_id}/grants/{role}" => orgs::revoke;
     POST   "/api/orgs/{org_id}/users/{user_id}/deactivate"  => orgs::deactivate;
+    GET    "/api/orgs/{org_id}/iv-assignments"              => orgs::list_assignments;
     POST   "/api/orgs/{org_id}/iv-assignments"              => orgs::assign_verifier;
+    DELETE "/api/orgs/{org_id}/iv-assignments/{iv_id}/{assessor_id}" => orgs::unassign_verifier;
     GET    "/api/orgs/{org_id}/witnesses"                   => orgs::list_witnesses;
     POST   "/api/orgs/{org_id}/witnesses"                   => orgs::approve_witness;
     GET    "/api/standards"                                 => standards::list;
@@ -114,8 +127,11 @@ route_table! {
     POST   "/api/orgs/{org_id}/sampling-plans"              => signoff::create_plan;
     GET    "/api/orgs/{org_id}/sampling-plans"              => signoff::list_plans;
     GET    "/api/sampling-plans/{id}"                       => signoff::show_plan;
+    GET    "/api/orgs/{org_id}/assessors/risk"              => signoff::list_risks;
     PUT    "/api/orgs/{org_id}/assessors/{user_id}/risk"    => signoff::set_risk;
+    GET    "/api/orgs/{org_id}/sampling-rates"              => signoff::show_rates;
     PUT    "/api/orgs/{org_id}/sampling-rates"              => signoff::set_rates;
+    GET    "/api/orgs/{org_id}/interpretations/{code}/{version}" => signoff::show_interpretations;
     PUT    "/api/orgs/{org_id}/interpretations/{code}/{version}" => signoff::set_interpretations;
     GET    "/api/orgs/{org_id}/cohorts"                     => exports::list_cohorts;
     POST   "/api/orgs/{org_id}/cohorts"                     => exports::create_cohort;

@@ -43,6 +43,11 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/cohorts.html",
     "pages/cohort.html",
     "pages/exports.html",
+    "pages/settings.html",
+    "pages/settings_verifiers.html",
+    "pages/settings_witnesses.html",
+    "pages/settings_sampling.html",
+    "pages/settings_interpretations.html",
 ];
 
 /// Parses every embedded template, with auto-escaping on for `.html`.

@@ -1,11 +1,13 @@
 //! Organisations, people, their role grants and assignments: the actions that read and change them.
 //! Who may call these is decided by `auth::policy` before they run.
 
+mod assignments;
 mod login;
 mod organisations;
 mod users;
 mod witnesses;
 
+pub use assignments::{IvAssignment, unassign_verifier, verifier_assignments};
 pub use login::{LoginOutcome, login, logout};
 pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
 pub use users::{

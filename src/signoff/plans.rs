@@ -231,6 +231,54 @@ pub fn set_risk(
     Ok(())
 }
 
+/// An assessor of the organisation with the rating that sets how much of their work is sampled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RatedAssessor {
+    /// The assessor.
+    pub assessor_id: String,
+    /// Their name.
+    pub name: String,
+    /// Their email.
+    pub email: String,
+    /// new, low, medium or high.
+    #[schema(value_type = String)]
+    pub risk: RiskRating,
+    /// False when nobody has rated them: they are sampled as `new` until someone does.
+    pub rated: bool,
+}
+
+/// Every active assessor of the organisation now, by name, with their risk rating.
+pub fn assessor_ratings(
+    conn: &mut DbConnection,
+    org_id: &str,
+    now: DateTime<Utc>,
+) -> Result<Vec<RatedAssessor>, ActionError> {
+    let rated = risks(conn, org_id)?;
+    let users = crate::identity::list_users(conn, org_id)?;
+    Ok(users
+        .into_iter()
+        .filter(|u| {
+            u.active
+                && u.grants.iter().any(|g| {
+                    g.org_id == org_id
+                        && g.role == AccessRole::Assessor.as_str()
+                        && g.expires_at.is_none_or(|t| t > now)
+                })
+        })
+        .map(|u| {
+            let id = u.id.to_string();
+            let found = rated.iter().find(|r| r.assessor_id == id);
+            RatedAssessor {
+                risk: found.map_or(RiskRating::New, |r| r.risk),
+                rated: found.is_some(),
+                assessor_id: id,
+                name: u.name,
+                email: u.email,
+            }
+        })
+        .collect())
+}
+
 fn risks(conn: &mut DbConnection, org_id: &str) -> Result<Vec<AssessorRisk>, ActionError> {
     let rows: Vec<(String, String)> = assessor_risk::table
         .filter(assessor_risk::org_id.eq(org_id))

@@ -770,3 +770,67 @@ async fn an_admin_groups_a_cohort_sees_its_progress_and_exports_results() {
     browser.wait_for_text("#preview", "1 result would be in the file");
     shots(&browser, "admin-exports-reversed", PHONE);
 }
+
+#[actix_web::test]
+async fn an_admin_chooses_another_reading_of_an_ambiguous_rule_in_settings() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "admin@harbour.nz");
+
+    browser
+        .find(&format!("nav a[href='/orgs/{}/settings']", w.org))
+        .click();
+    browser.wait_for_url("the settings", |url| url.ends_with("/settings"));
+    shots(&browser, "admin-settings", DESKTOP);
+    // The other settings pages, for their layout at both widths.
+    for part in ["verifiers", "witnesses", "sampling"] {
+        browser.goto(&format!("{base}/orgs/{}/settings/{part}", w.org));
+        shots(&browser, &format!("admin-settings-{part}"), DESKTOP);
+    }
+    browser.goto(&format!("{base}/orgs/{}/settings", w.org));
+    browser
+        .find(&format!(
+            "a[href='/orgs/{}/settings/interpretations']",
+            w.org
+        ))
+        .click();
+    browser.wait_for_url("the readings", |url| url.contains("/interpretations"));
+    assert!(
+        browser.find("#rule--28268-2--N9--rapport").selected(),
+        "the default is chosen"
+    );
+    let legend = browser.text("#f-rule--28268-2--N9 legend");
+    assert!(legend.contains("Rule N9"), "{legend}");
+    shots(&browser, "admin-settings-interpretations", PHONE);
+
+    browser
+        .find("label[for='rule--28268-2--N9--customer-needs']")
+        .click();
+    browser
+        .find("form[action$='/interpretations/28268/2'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the saved readings", |url| {
+        url.contains("#standard--28268-2")
+    });
+    assert!(
+        browser
+            .find("#rule--28268-2--N9--customer-needs")
+            .selected()
+    );
+    assert!(!browser.find("#rule--28268-2--N9--rapport").selected());
+    shots(&browser, "admin-settings-interpretations-saved", PHONE);
+    let saved = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/orgs/{}/interpretations/28268/2", w.org),
+            None,
+        )
+        .await;
+    // The form sends every rule's choice: the others stay at their defaults.
+    assert_eq!(saved.json()["N9"], "customer_needs");
+}

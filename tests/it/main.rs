@@ -11,5 +11,6 @@ mod helpers;
 mod identity;
 mod pages;
 mod portfolio;
+mod settings_pages;
 mod signoff;
 mod signoff_pages;

@@ -255,6 +255,57 @@ pub async fn assign_verifier(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// The organisation's internal verifier assignments: who verifies which assessor.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/iv-assignments", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<identity::IvAssignment>), (status = 403, body = crate::http::error::Problem)))]
+pub async fn list_assignments(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ListUsers, &org_resource(org_id))?;
+    let assignments = state
+        .db
+        .read(move |conn| identity::verifier_assignments(conn, &org_id.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(assignments))
+}
+
+/// Ends an internal verifier's assignment to an assessor (404 when there is none).
+#[utoipa::path(delete, path = "/api/orgs/{org_id}/iv-assignments/{iv_id}/{assessor_id}",
+    params(("org_id" = Uuid, Path), ("iv_id" = Uuid, Path), ("assessor_id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = crate::http::error::Problem)))]
+pub async fn unassign_verifier(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path.0)?;
+    let (iv_id, assessor_id) = (path_id(&path.1)?, path_id(&path.2)?);
+    session.require(
+        Action::AssignVerifierToAssessor,
+        &Resource::User {
+            org_id,
+            user_id: assessor_id,
+        },
+    )?;
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            identity::unassign_verifier(
+                conn,
+                Some(&actor),
+                &org_id.to_string(),
+                &iv_id.to_string(),
+                &assessor_id.to_string(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 /// The organisation's approved witnesses.
 #[utoipa::path(get, path = "/api/orgs/{org_id}/witnesses", params(("org_id" = Uuid, Path)),
     responses((status = 200, body = Vec<identity::ApprovedWitness>), (status = 404, body = crate::http::error::Problem)))]

@@ -223,6 +223,27 @@ pub struct RiskRequest {
     pub risk: RiskRating,
 }
 
+/// Every assessor of the organisation with their risk rating (`rated` false: never rated, sampled
+/// as `new`).
+#[utoipa::path(get, path = "/api/orgs/{org_id}/assessors/risk", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<plans::RatedAssessor>), (status = 403, body = crate::http::error::Problem)))]
+pub async fn list_risks(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let rated = state
+        .db
+        .read(move |conn| plans::assessor_ratings(conn, &org_id.to_string(), Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(rated))
+}
+
 /// Sets an assessor's risk rating, which sets how much of their work is sampled.
 #[utoipa::path(put, path = "/api/orgs/{org_id}/assessors/{user_id}/risk", params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)),
     request_body = RiskRequest, responses((status = 204), (status = 422, body = crate::http::error::Problem)))]
@@ -253,6 +274,28 @@ pub async fn set_risk(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The organisation's sampling rates by risk rating, in percent: all four, the defaults (new 100,
+/// high 50, medium 25, low 10) where none was set. The same shape `PUT` takes.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/sampling-rates", params(("org_id" = Uuid, Path)),
+    responses((status = 200, description = "{\"new\": 100, \"low\": 10, \"medium\": 25, \"high\": 50}"),
+        (status = 403, body = crate::http::error::Problem)))]
+pub async fn show_rates(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let rates = state
+        .db
+        .read(move |conn| plans::rates(conn, &org_id.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(rates))
 }
 
 /// Sets the organisation's sampling rates by risk rating (percent; defaults new 100, high 50,
@@ -429,6 +472,35 @@ pub async fn verify(
         }
         (Err(err), _) => Err(err.into()),
     }
+}
+
+/// The readings the organisation has chosen of a standard's ambiguous rules: rule id →
+/// interpretation id (a rule not listed takes the standard's default).
+#[utoipa::path(get, path = "/api/orgs/{org_id}/interpretations/{code}/{version}",
+    params(("org_id" = Uuid, Path), ("code" = String, Path), ("version" = u32, Path)),
+    responses((status = 200, description = "rule id → interpretation id, e.g. {\"N9\": \"customer_needs\"}"),
+        (status = 404, body = crate::http::error::Problem)))]
+pub async fn show_interpretations(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path.0)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let version: u32 = path.2.parse().map_err(|_| ApiError::NotFound)?;
+    let loaded = state
+        .catalogue
+        .get(&path.1, version)
+        .ok_or(ApiError::NotFound)?;
+    let standard = loaded.standard.clone();
+    let chosen = state
+        .db
+        .read(move |conn| crate::settings::interpretations(conn, &org_id.to_string(), &standard))
+        .await?;
+    Ok(HttpResponse::Ok().json(chosen))
 }
 
 /// Which reading the organisation takes of a standard's ambiguous rules: rule id → interpretation id.

@@ -24,7 +24,7 @@ use crate::portfolio::{self, NewEnrolment};
 /// One choice of a `<select>`.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct SelectOption {
-    value: String,
+    pub(super) value: String,
     label: String,
 }
 

@@ -17,6 +17,7 @@ pub mod portfolio;
 mod record;
 mod rows;
 pub mod samples;
+pub mod settings;
 pub mod staff;
 pub mod standards;
 pub mod statements;
