@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::enrolment::Enrolment;
-use super::evidence::list_evidence;
-use super::progress::build_portfolio;
+use super::progress::Evaluation;
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
@@ -387,16 +386,13 @@ pub fn cohort_progress(
     let mut by_standard: BTreeMap<(String, u32), (u32, u32, Vec<Tally>)> = BTreeMap::new();
     let mut not_evaluated = 0;
     for enrolment in &members {
-        let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
-        let Some(loaded) = catalogue.get(&enrolment.standard_code, version) else {
+        if catalogue.pinned(enrolment).is_err() {
             not_evaluated += 1;
             continue;
-        };
-        let standard = &loaded.standard;
-        let records = list_evidence(conn, &enrolment.id)?;
-        let built = build_portfolio(enrolment, None, &records);
-        let chosen = crate::settings::interpretations(conn, &enrolment.org_id, standard)?;
-        let report = crate::rules::evaluate(standard, &built, View::Confirmed, &chosen);
+        }
+        let evaluation = Evaluation::load(conn, catalogue, enrolment, None)?;
+        let standard = evaluation.standard;
+        let report = evaluation.report(View::Confirmed);
         let entry = by_standard
             .entry((standard.code.clone(), standard.version))
             .or_insert_with(|| {
