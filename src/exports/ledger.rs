@@ -87,6 +87,9 @@ pub fn export_results<W: Write>(
         reverse_reason: None,
     });
     if let Some(batch) = &batch {
+        // Before anything is read: two recordings at once on PostgreSQL would otherwise both see
+        // the same results as unreported. (SQLite writers are serialised already.)
+        crate::db::lock_audit_chain(conn)?;
         diesel::insert_into(export_batches::table)
             .values(batch)
             .execute(conn)?;
@@ -179,6 +182,30 @@ pub fn record_batch(
     batch.ok_or_else(|| ActionError::Conflict("the batch was not recorded".into()).into())
 }
 
+/// Refuses to take back a result that was reported in a batch not reversed: the awarding body holds
+/// it, so the batch is reversed first (and the result withdrawn there), never silently.
+pub fn refuse_when_reported(
+    conn: &mut DbConnection,
+    enrolment_id: &str,
+    change: &str,
+) -> Result<(), ActionError> {
+    let reported: Option<(String, NaiveDateTime)> = reported_results::table
+        .inner_join(export_batches::table)
+        .filter(reported_results::enrolment_id.eq(enrolment_id))
+        .filter(export_batches::reversed_at.is_null())
+        .select((export_batches::id, export_batches::created_at))
+        .first(conn)
+        .optional()?;
+    match reported {
+        None => Ok(()),
+        Some((batch, at)) => Err(ActionError::Conflict(format!(
+            "this result was reported in export batch {batch} on {}: reverse that batch before \
+             you {change}",
+            at.date()
+        ))),
+    }
+}
+
 /// Why recording would give an empty batch, against the field that would change it.
 fn nothing_to_report(filter: &ResultsFilter, read: u64) -> ActionError {
     if read > 0 {
@@ -263,13 +290,23 @@ pub fn reverse_batch(
         ));
     }
     let at = now.naive_utc();
-    diesel::update(export_batches::table.find(&batch.id))
-        .set((
-            export_batches::reversed_at.eq(at),
-            export_batches::reversed_by.eq(actor_id),
-            export_batches::reverse_reason.eq(reason),
-        ))
-        .execute(conn)?;
+    // Only a batch not yet reversed changes, so of two reversals at once exactly one counts.
+    let changed = diesel::update(
+        export_batches::table
+            .find(&batch.id)
+            .filter(export_batches::reversed_at.is_null()),
+    )
+    .set((
+        export_batches::reversed_at.eq(at),
+        export_batches::reversed_by.eq(actor_id),
+        export_batches::reverse_reason.eq(reason),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        return Err(ActionError::Conflict(
+            "the batch has already been reversed".into(),
+        ));
+    }
     audit::append(
         conn,
         Change {

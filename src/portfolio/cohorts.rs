@@ -130,9 +130,22 @@ pub fn create_cohort(
         end_date: new.end_date,
         created_at: now.naive_utc(),
     };
-    diesel::insert_into(cohorts::table)
+    // The check above answers the usual case; the unique index answers a concurrent create.
+    match diesel::insert_into(cohorts::table)
         .values(&cohort)
-        .execute(conn)?;
+        .execute(conn)
+    {
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {
+            return Err(ActionError::invalid(
+                "name",
+                "another cohort of this organisation has that name",
+            ));
+        }
+        other => other?,
+    };
     audit::append(
         conn,
         Change {

@@ -215,6 +215,9 @@ fn check_staff(
         if !holds(conn, &iv.to_string(), org, Role::InternalVerifier, now)? {
             problems.add("iv_id", "is not an internal verifier in this organisation");
         }
+        if iv == candidate {
+            problems.add("iv_id", "a candidate cannot verify their own portfolio");
+        }
         if Some(iv) == staff.assessor_id {
             problems.add(
                 "iv_id",
@@ -289,6 +292,7 @@ pub fn withdraw(
             "is required: say why the candidate is withdrawn",
         ));
     }
+    crate::exports::ledger::refuse_when_reported(conn, &enrolment.id, "withdraw the candidate")?;
     let timestamp = now.naive_utc();
     diesel::update(enrolments::table.find(&enrolment.id))
         .set((
@@ -545,6 +549,7 @@ pub fn reopen(
             enrolment.status
         )));
     }
+    crate::exports::ledger::refuse_when_reported(conn, &enrolment.id, "reopen the portfolio")?;
     set_status(
         conn,
         enrolment,

@@ -528,6 +528,11 @@ pub fn record_sample(
                 .execute(conn)?;
         }
         (SamplingKind::Summative, false) => {
+            crate::exports::ledger::refuse_when_reported(
+                conn,
+                &enrolment.id,
+                "send the decision back",
+            )?;
             diesel::update(enrolments::table.find(&enrolment.id))
                 .set((
                     enrolments::status.eq(EnrolmentStatus::Submitted.as_str()),
@@ -559,10 +564,9 @@ pub fn samples_by(
     org_id: &str,
     iv_id: &str,
 ) -> Result<Vec<Sample>, ActionError> {
-    let ids: Vec<String> = enrolments::table
+    let ids = enrolments::table
         .filter(enrolments::org_id.eq(org_id))
-        .select(enrolments::id)
-        .load(conn)?;
+        .select(enrolments::id);
     Ok(samples::table
         .filter(samples::iv_id.eq(iv_id))
         .filter(samples::enrolment_id.eq_any(ids))
@@ -573,10 +577,11 @@ pub fn samples_by(
 
 /// Every sample recorded on an organisation's enrolments, by any IV, newest first.
 pub fn samples_in_org(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Sample>, ActionError> {
-    let ids: Vec<String> = enrolments::table
+    // A subquery, not a list of ids: an organisation can hold more enrolments than SQLite takes
+    // bound parameters.
+    let ids = enrolments::table
         .filter(enrolments::org_id.eq(org_id))
-        .select(enrolments::id)
-        .load(conn)?;
+        .select(enrolments::id);
     Ok(samples::table
         .filter(samples::enrolment_id.eq_any(ids))
         .order(samples::created_at.desc())

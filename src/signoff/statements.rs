@@ -419,10 +419,11 @@ pub fn list_for_org(
     conn: &mut DbConnection,
     org_id: &str,
 ) -> Result<Vec<StatementRow>, ActionError> {
-    let ids: Vec<String> = enrolments::table
+    // A subquery, not a list of ids: an organisation can hold more enrolments than SQLite takes
+    // bound parameters.
+    let ids = enrolments::table
         .filter(enrolments::org_id.eq(org_id))
-        .select(enrolments::id)
-        .load(conn)?;
+        .select(enrolments::id);
     Ok(statements::table
         .filter(statements::enrolment_id.eq_any(ids))
         .order(statements::issued_at.desc())

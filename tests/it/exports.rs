@@ -818,3 +818,62 @@ async fn an_admin_runs_cohorts_and_exports_through_the_pages() {
         );
     }
 }
+
+#[actix_web::test]
+async fn a_reported_result_is_not_taken_back_until_its_batch_is_reversed() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let enrolment = seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        let csv = filter(&app, &w.org, ResultsQuery::default());
+        let (_, batch) = export(&app, &csv, true);
+        let batch = batch.expect("recorded");
+        let base = format!("/api/enrolments/{enrolment}");
+
+        for (token, path, body) in [
+            (&w.assessor, "reopen", json!({"reason": "one more enquiry"})),
+            (&w.admin, "withdraw", json!({"reason": "left"})),
+        ] {
+            let refused = app
+                .request_as(
+                    Some(token),
+                    Method::POST,
+                    &format!("{base}/{path}"),
+                    Some(body),
+                )
+                .await;
+            assert_eq!(
+                refused.status,
+                StatusCode::CONFLICT,
+                "{path}: {}",
+                refused.text()
+            );
+            let detail = refused.json()["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            assert!(
+                detail.contains(&batch) && detail.contains("reverse"),
+                "{detail}"
+            );
+        }
+
+        let reverse = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("/api/export-batches/{batch}/reverse"),
+                Some(json!({"reason": "decision under review"})),
+            )
+            .await;
+        assert_eq!(reverse.status, StatusCode::OK, "{}", reverse.text());
+        let reopened = app
+            .request_as(
+                Some(&w.assessor),
+                Method::POST,
+                &format!("{base}/reopen"),
+                Some(json!({"reason": "one more enquiry"})),
+            )
+            .await;
+        assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.text());
+    }
+}

@@ -583,3 +583,37 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment() {
         assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
     }
 }
+
+#[actix_web::test]
+async fn a_candidate_cannot_be_made_the_verifier_of_their_own_portfolio() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        app.tx(|c| {
+            attest::identity::grant_role(
+                c,
+                None,
+                &w.candidate_id,
+                &w.org,
+                attest::auth::policy::Role::InternalVerifier,
+                None,
+            )
+        });
+        let refused = app
+            .request_as(
+                Some(&w.admin),
+                Method::PUT,
+                &format!("/api/enrolments/{}/staff", w.enrolment),
+                Some(json!({"assessor_id": w.assessor_id, "iv_id": w.candidate_id})),
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused.json()["errors"]["iv_id"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("own portfolio"),
+            "{}",
+            refused.text()
+        );
+    }
+}

@@ -15,6 +15,8 @@ use super::rows::{standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::auth::policy::{Action, Role};
 use crate::http::AppState;
+use crate::http::api::enrolments::authorize;
+use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::identity;
 use crate::portfolio::{self, Staff};
@@ -123,7 +125,7 @@ async fn assign_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::AssignEnrolmentStaff).await?;
+    let id = path_id(raw_id)?.to_string();
     let mut errors = BTreeMap::new();
     let staff = Staff {
         assessor_id: optional_id(&fields, "assessor_id", &mut errors),
@@ -133,10 +135,14 @@ async fn assign_page(
         let again = Again::Staff(FormState::again(&fields, errors));
         return render(state, session, raw_id, Some(again)).await;
     }
-    let (enrolment, actor) = (opened.enrolment, session.user_id.clone());
+    let for_tx = session.clone();
+    // Authorized in the same transaction as the change, so the status checked is the one changed.
     let done = state
         .db
-        .write(move |conn| portfolio::assign_staff(conn, &enrolment, &actor, staff, Utc::now()))
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::AssignEnrolmentStaff)?;
+            portfolio::assign_staff(conn, &enrolment, &for_tx.user_id, staff, Utc::now())
+        })
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
@@ -164,12 +170,15 @@ async fn withdraw_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::WithdrawEnrolment).await?;
+    let id = path_id(raw_id)?.to_string();
     let reason = fields.text("reason").to_owned();
-    let (enrolment, actor) = (opened.enrolment, session.user_id.clone());
+    let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| portfolio::withdraw(conn, &enrolment, &actor, &reason, Utc::now()))
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::WithdrawEnrolment)?;
+            portfolio::withdraw(conn, &enrolment, &for_tx.user_id, &reason, Utc::now())
+        })
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
