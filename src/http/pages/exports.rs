@@ -11,7 +11,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::form::{Fields, FormState, field_errors};
-use super::rows::{EnrolmentRow, rows_in_org};
+use super::rows::{EnrolmentRow, Names, row, rows_in_org};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
@@ -240,24 +240,23 @@ async fn cohort_page(
     let catalogue = state.catalogue.clone();
     let actor = session.actor.clone();
     let for_tx = cohort.clone();
-    let (progress, rows) = state
+    let (progress, members, others) = state
         .db
         .read(move |conn| {
             let progress = cohorts::cohort_progress(conn, &catalogue, &for_tx)?;
-            let rows = rows_in_org(conn, &catalogue, &actor, org_id, |_| true)?;
-            Ok::<_, ActionError>((progress, rows))
+            // Every member, however many; the others to choose from are the organisation's latest.
+            let in_cohort = cohorts::cohort_enrolments(conn, &for_tx.id)?;
+            let mut names = Names::default();
+            let members = in_cohort
+                .iter()
+                .map(|e| row(conn, &catalogue, &mut names, e))
+                .collect::<Result<Vec<EnrolmentRow>, ActionError>>()?;
+            let others = rows_in_org(conn, &catalogue, &actor, org_id, |e| {
+                !in_cohort.iter().any(|m| m.id == e.id)
+            })?;
+            Ok::<_, ActionError>((progress, members, others))
         })
         .await?;
-    let ids = state
-        .db
-        .read({
-            let id = cohort.id.clone();
-            move |conn| cohorts::cohort_enrolments(conn, &id)
-        })
-        .await?;
-    let (members, others): (Vec<EnrolmentRow>, Vec<EnrolmentRow>) = rows
-        .into_iter()
-        .partition(|row| ids.iter().any(|e| e.id == row.id));
     let status = if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
