@@ -1,5 +1,5 @@
-//! A scratch file that removes itself: where an archive is built before it is streamed (the zip
-//! writer needs to seek, so it cannot write to the response directly).
+//! A scratch file that removes itself: where a download is made before it is streamed (the zip
+//! writer needs to seek, and a finished file lets the database connection go before the client reads).
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -15,7 +15,7 @@ pub struct ScratchFile {
 impl ScratchFile {
     /// Creates a new, empty scratch file in `dir` (readable and writable).
     pub fn create(dir: &Path) -> std::io::Result<Self> {
-        let path = dir.join(format!("archive-{}.zip", uuid::Uuid::new_v4().simple()));
+        let path = dir.join(format!("scratch-{}", uuid::Uuid::new_v4().simple()));
         let file = File::options()
             .read(true)
             .write(true)

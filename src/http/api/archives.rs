@@ -7,11 +7,8 @@
 //! scratch file is removed when the last chunk is read, when building fails, and when the client
 //! goes away half-way.
 
-use std::io::{Read, Seek};
+use std::io::Seek;
 
-use actix_web::body::SizedStream;
-use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 
@@ -24,13 +21,11 @@ use crate::exports::archives::{
     write_enrolment_archive,
 };
 use crate::exports::scratch::ScratchFile;
+use crate::http::download::{self, Download};
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
 use crate::output::export::archive::ArchiveError;
 use crate::portfolio::cohorts;
-
-/// Bytes handed to the client per chunk.
-const CHUNK: usize = 64 * 1024;
 
 /// The portfolio archive of one enrolment: `index.html`, every evidence file and `manifest.json`
 /// with the SHA-256 of each (`attest verify-archive FILE.zip` checks it).
@@ -58,7 +53,7 @@ pub async fn enrolment(
         Ok(archive.file_name)
     })
     .await?;
-    Ok(streamed(built))
+    download::send(built)
 }
 
 /// Every portfolio archive of a cohort in one zip: one entry per enrolment, each a whole archive
@@ -91,15 +86,7 @@ pub async fn cohort(
         Ok(cohort_zip_name(&name))
     })
     .await?;
-    Ok(streamed(built))
-}
-
-/// A finished zip in its scratch file, ready to send.
-struct Built {
-    scratch: ScratchFile,
-    file_name: String,
-    sha256: String,
-    size: u64,
+    download::send(built)
 }
 
 /// Builds a zip into a new scratch file on a blocking thread (`write` answers the file name),
@@ -108,87 +95,22 @@ struct Built {
 async fn build(
     state: &AppState,
     write: impl FnOnce(&ScratchFile) -> Result<String, ArchiveError> + Send + 'static,
-) -> Result<Built, ApiError> {
+) -> Result<Download, ApiError> {
     let dir = state.upload_dir.clone();
     web::block(move || {
         let scratch = ScratchFile::create(&dir)?;
         let file_name = write(&scratch)?;
         let mut file = scratch.file();
         file.rewind()?;
-        let (sha256, size) = sha256_of(file)?;
-        file.rewind()?;
-        Ok::<_, ArchiveError>(Built {
+        let (sha256, _) = sha256_of(file)?;
+        Ok::<_, ArchiveError>(Download {
             scratch,
             file_name,
-            sha256,
-            size,
+            media_type: "application/zip",
+            sha256: Some(sha256),
         })
     })
     .await
     .map_err(|e| ApiError::Internal(e.to_string()))?
     .map_err(|e| ApiError::Internal(format!("archive: {e}")))
-}
-
-/// Streams a built zip from its scratch file with constant memory: a blocking thread reads
-/// 64 KiB chunks into a bounded channel, so a slow client slows the reading. The thread owns the
-/// scratch file and drops it (removing it) before it ends the stream, so the file is gone once the
-/// client has every byte; when the client goes away the next send fails and the same happens.
-fn streamed(built: Built) -> HttpResponse {
-    let Built {
-        scratch,
-        file_name,
-        sha256,
-        size,
-    } = built;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut buffer = vec![0; CHUNK];
-        let mut file = scratch.file();
-        loop {
-            match file.read(&mut buffer) {
-                Ok(0) => break,
-                Ok(read) => {
-                    let chunk = Bytes::copy_from_slice(&buffer[..read]);
-                    if tx.blocking_send(Ok(chunk)).is_err() {
-                        break; // the client went away
-                    }
-                }
-                Err(err) => {
-                    tracing::error!(%err, path = %scratch.path().display(), "archive stream failed");
-                    let _ = tx.blocking_send(Err(err));
-                    break;
-                }
-            }
-        }
-        drop(scratch);
-        drop(tx);
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/zip"))
-        .insert_header(attachment(&file_name))
-        .insert_header(("X-Content-SHA256", sha256))
-        .body(SizedStream::new(size, body))
-}
-
-/// `Content-Disposition: attachment` with the name in UTF-8 (`filename*`) and an ASCII fallback
-/// for clients that read only `filename` (candidates' names are often not ASCII).
-fn attachment(file_name: &str) -> header::ContentDisposition {
-    let ascii: String = file_name
-        .chars()
-        .map(|c| if c.is_ascii() { c } else { '_' })
-        .collect();
-    header::ContentDisposition {
-        disposition: header::DispositionType::Attachment,
-        parameters: vec![
-            header::DispositionParam::Filename(ascii),
-            header::DispositionParam::FilenameExt(header::ExtendedValue {
-                charset: header::Charset::Ext("UTF-8".into()),
-                language_tag: None,
-                value: file_name.as_bytes().to_vec(),
-            }),
-        ],
-    }
 }

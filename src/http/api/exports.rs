@@ -9,7 +9,6 @@
 use std::io::Write;
 
 use actix_web::http::header;
-use actix_web::web::Bytes;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
@@ -23,6 +22,8 @@ use crate::exports::ExportFailure;
 use crate::exports::badges::{Issuer, for_each_badge};
 use crate::exports::ledger::{self, Batch};
 use crate::exports::results::ResultsQuery;
+use crate::exports::scratch::ScratchFile;
+use crate::http::download::{self, Download};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
@@ -32,89 +33,36 @@ use crate::portfolio::cohorts::{
     self, Cohort, CohortMembers, CohortProgress, CohortSummary, NewCohort,
 };
 
-/// Bytes handed to the client per chunk.
-const CHUNK: usize = 64 * 1024;
-
-/// A `Write` that hands full chunks to the response stream, blocking while the client is slow
-/// (the channel is bounded), so an export of any length holds a few chunks in memory.
-struct ChannelWriter {
-    buffer: Vec<u8>,
-    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-}
-
-impl ChannelWriter {
-    fn send(&mut self) -> std::io::Result<()> {
-        if self.buffer.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(
-            &mut self.buffer,
-            Vec::with_capacity(CHUNK),
-        ));
-        self.tx.blocking_send(Ok(chunk)).map_err(|_| {
-            std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away")
-        })
-    }
-}
-
-impl Write for ChannelWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buffer.extend_from_slice(bytes);
-        if self.buffer.len() >= CHUNK {
-            self.send()?;
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.send()
-    }
-}
-
-/// Streams what `produce` writes, produced on a blocking thread inside a read transaction. A
-/// failure after the first bytes cannot change the status any more: it is logged and the body is
-/// cut short, so the client sees an incomplete transfer rather than a file that looks whole.
-fn streamed(
+/// Writes what `produce` writes into a scratch file inside a read transaction (the same rows
+/// from start to end), then sends it: the connection is back in the pool before the client reads
+/// a byte, and a failure is an error status rather than a body cut short.
+async fn streamed(
     state: &AppState,
-    media_type: &str,
+    media_type: &'static str,
     file_name: &str,
-    produce: impl FnOnce(&mut DbConnection, &mut ChannelWriter) -> Result<(), ExportFailure>
+    produce: impl FnOnce(&mut DbConnection, &mut dyn Write) -> Result<(), ExportFailure>
     + Send
     + 'static,
-) -> HttpResponse {
-    let (tx, rx) = tokio::sync::mpsc::channel(4);
-    let db = state.db.clone();
-    actix_web::rt::task::spawn_blocking(move || {
-        let mut out = ChannelWriter {
-            buffer: Vec::with_capacity(CHUNK),
-            tx: tx.clone(),
-        };
-        let result = db
-            .conn()
-            .map_err(|e| ExportFailure::Action(e.into()))
-            .and_then(|mut conn| {
-                let conn: &mut DbConnection = &mut conn;
-                diesel::Connection::transaction(conn, |conn| {
-                    produce(conn, &mut out)?;
-                    out.flush().map_err(ExportError::from)?;
-                    Ok(())
-                })
-            });
-        if let Err(err) = result {
-            tracing::error!(%err, "export stream failed");
-            let _ = tx.blocking_send(Err(std::io::Error::other("the export failed")));
-        }
-    });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, media_type.to_owned()))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{file_name}\""),
-        ))
-        .streaming(body)
+) -> Result<HttpResponse, ApiError> {
+    let dir = state.upload_dir.clone();
+    let scratch = state
+        .db
+        .read(move |conn| {
+            let scratch = ScratchFile::create(&dir).map_err(ExportError::from)?;
+            let mut out = std::io::BufWriter::new(scratch.file());
+            produce(conn, &mut out)?;
+            out.flush().map_err(ExportError::from)?;
+            drop(out);
+            Ok::<_, ExportFailure>(scratch)
+        })
+        .await
+        .map_err(failure)?;
+    download::send(Download {
+        scratch,
+        file_name: file_name.to_owned(),
+        media_type,
+        sha256: None,
+    })
 }
 
 fn results_file_name(format: ResultsFormat, what: &str) -> String {
@@ -162,7 +110,7 @@ pub async fn preview_results(
         filter.format,
         &format!("preview-{}", Utc::now().format("%Y%m%d")),
     );
-    Ok(streamed(
+    streamed(
         &state,
         filter.format.media_type(),
         &name,
@@ -170,7 +118,8 @@ pub async fn preview_results(
             ledger::export_results(conn, &catalogue, &filter, None, out, |_| {})?;
             Ok(())
         },
-    ))
+    )
+    .await
 }
 
 /// Records a batch in the report-once ledger: the results the filters select (leaving out those
@@ -269,15 +218,11 @@ pub async fn download_batch(
         format,
         &format!("batch-{}", batch.id.get(..8).unwrap_or(&batch.id)),
     );
-    Ok(streamed(
-        &state,
-        format.media_type(),
-        &name,
-        move |conn, out| {
-            ledger::download_batch(conn, &catalogue, &batch, out)?;
-            Ok(())
-        },
-    ))
+    streamed(&state, format.media_type(), &name, move |conn, out| {
+        ledger::download_batch(conn, &catalogue, &batch, out)?;
+        Ok(())
+    })
+    .await
 }
 
 /// Why a batch is reversed.
@@ -333,7 +278,7 @@ pub async fn badges(
         .await?;
     let catalogue = state.catalogue.clone();
     let public_url = state.config.public_url.clone();
-    Ok(streamed(
+    streamed(
         &state,
         "application/json",
         "badges.json",
@@ -364,7 +309,8 @@ pub async fn badges(
             out.write_all(b"]").map_err(ExportError::from)?;
             Ok(())
         },
-    ))
+    )
+    .await
 }
 
 fn org_resource(org_id: Uuid) -> Resource {
