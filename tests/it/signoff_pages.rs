@@ -523,3 +523,40 @@ async fn an_admin_issues_downloads_and_revokes_a_statement_through_the_pages() {
         );
     }
 }
+
+#[actix_web::test]
+async fn the_sample_queue_holds_every_decision_waiting_not_only_the_latest_200() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let (org, candidate) = (w.org.clone(), w.candidate_id.clone());
+        let (assessor, iv) = (w.assessor_id.clone(), w.iv_id.clone());
+        app.tx(move |c| {
+            use diesel::RunQueryDsl;
+            for n in 0..205 {
+                // The oldest decision is the first inserted; its start date marks it.
+                let start = if n == 0 { "2020-01-01" } else { "2025-01-01" };
+                diesel::sql_query(format!(
+                    "INSERT INTO enrolments (id, org_id, candidate_id, assessor_id, iv_id, standard_code, \
+                     standard_version, standard_hash, status, start_date, assessor_marks, \
+                     decided_by, created_at, updated_at, submitted_at, assessed_at) VALUES \
+                     ('00000000-0000-4000-8000-{n:012}', '{org}', '{candidate}', '{assessor}', '{iv}', \
+                     '28268', 2, 'hash', 'assessed', '{start}', '{{}}', '{assessor}', \
+                     '2025-01-01 00:00:{s:02}', '2025-01-01 00:00:00', '2025-01-01 00:00:00', \
+                     '2025-01-02 00:00:00')",
+                    s = n % 60
+                ))
+                .execute(c)?;
+            }
+            Ok(())
+        });
+        let queue = app
+            .browser(&w.iv)
+            .get(&app, &format!("/orgs/{}/sample-queue", w.org))
+            .await;
+        assert_eq!(queue.status, StatusCode::OK);
+        let html = queue.text();
+        let listed = html.matches("/sample\"").count();
+        assert!(listed >= 205, "{listed} of 205 decisions listed");
+        assert!(html.contains("00000000-0000-4000-8000-000000000000"));
+    }
+}

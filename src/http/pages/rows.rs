@@ -195,8 +195,9 @@ pub fn rows_in_org(
         .collect()
 }
 
-/// The enrolments of one organisation the actor may read (up to 200, newest first), with `status`
-/// when given.
+/// Every enrolment of one organisation the actor may read, newest first, with `status` when
+/// given. For work lists (decisions to sample, statements to issue), where the oldest waiting
+/// matter most, so all are read, a page of 200 at a time.
 pub fn enrolments_in_org(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -206,13 +207,23 @@ pub fn enrolments_in_org(
     let Some(scope) = enrolment_scope(actor, org_id, Utc::now()) else {
         return Ok(Vec::new());
     };
-    let filter = EnrolmentFilter {
-        org_id: Some(org_id),
-        status: status.map(str::to_owned),
-        per_page: Some(200),
-        ..Default::default()
-    };
-    Ok(portfolio::list_enrolments(conn, &scope, &filter)?.items)
+    let mut all = Vec::new();
+    for page in 1.. {
+        let filter = EnrolmentFilter {
+            org_id: Some(org_id),
+            status: status.map(str::to_owned),
+            page: Some(page),
+            per_page: Some(200),
+            ..Default::default()
+        };
+        let found = portfolio::list_enrolments(conn, &scope, &filter)?;
+        let last = found.items.len() < 200;
+        all.extend(found.items);
+        if last || i64::try_from(all.len()).unwrap_or(i64::MAX) >= found.total {
+            break;
+        }
+    }
+    Ok(all)
 }
 
 /// The organisations in which the actor holds a live role, sorted.
