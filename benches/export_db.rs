@@ -94,6 +94,8 @@ fn bench(c: &mut Criterion) {
     let catalogue = attest::setup::load_catalogue(&config, &db).expect("catalogue");
     let mut conn = db.conn().expect("connection");
     seed(&mut conn);
+    let store = attest::storage::LocalStore::new(dir.path().join("files")).expect("file store");
+    let scratch_dir = store.temp_dir();
 
     let before = peak_memory_kb();
     let started = Instant::now();
@@ -101,6 +103,8 @@ fn bench(c: &mut Criterion) {
         let recording = Recording {
             actor_id: None,
             now: Utc::now(),
+            store: &store,
+            scratch_dir: &scratch_dir,
         };
         export_results(
             conn,

@@ -187,11 +187,18 @@ impl Receiving {
 
     /// Ends the upload: checks it is non-empty and of an accepted type, then fsyncs it. On any
     /// refusal the temporary file is removed.
-    pub fn finish(mut self) -> Result<Received, StorageError> {
+    pub fn finish(self) -> Result<Received, StorageError> {
         if self.size == 0 {
             return Err(StorageError::Empty);
         }
         let content_type = detect(&self.head)?;
+        self.seal(content_type)
+    }
+
+    /// Ends a file Attest wrote itself (a recorded export), whose type it knows: fsyncs it, with
+    /// no check of its content.
+    pub fn seal(mut self, content_type: impl Into<String>) -> Result<Received, StorageError> {
+        let content_type = content_type.into();
         self.file.sync_all()?;
         let sha256 = hex::encode(std::mem::take(&mut self.hasher).finalize());
         // From here the received file owns the temporary path.
@@ -206,6 +213,18 @@ impl Receiving {
 
     /// Abandons the upload (connection cut, request refused): nothing is left behind.
     pub fn abort(self) {}
+}
+
+/// Lets a writer (an export) write straight into a file on its way to the store.
+impl Write for Receiving {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        Receiving::write(self, buf).map_err(std::io::Error::other)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 impl Drop for Receiving {
@@ -259,13 +278,37 @@ fn looks_like_text(head: &[u8]) -> bool {
 
 /// Reads stored content whole while checking its hash; a mismatch is refused, never served.
 pub fn read_verified(store: &dyn BlobStore, sha256: &str) -> Result<Vec<u8>, StorageError> {
-    let mut reader = store.open(sha256)?;
     let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes)?;
-    if hex::encode(Sha256::digest(&bytes)) != sha256 {
+    copy_verified(store, sha256, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// Copies stored content to `out` while checking its hash, and returns its size. On a mismatch
+/// what was written must be thrown away (write to a scratch file, not to a response under way).
+pub fn copy_verified<W: Write + ?Sized>(
+    store: &dyn BlobStore,
+    sha256: &str,
+    out: &mut W,
+) -> Result<u64, StorageError> {
+    let mut reader = store.open(sha256)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let read = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(read) => read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        hasher.update(&buffer[..read]);
+        out.write_all(&buffer[..read])?;
+        size += read as u64;
+    }
+    if hex::encode(hasher.finalize()) != sha256 {
         return Err(StorageError::Corrupt(sha256.to_owned()));
     }
-    Ok(bytes)
+    Ok(size)
 }
 
 /// A file name safe for `Content-Disposition`: no folders, no control or quote characters.

@@ -82,21 +82,36 @@ fn file_store(config: &Config) -> Result<LocalStore, CliError> {
 }
 
 fn write_one_archive(store: &LocalStore, input: &ArchiveInput, out: &Path) -> Result<(), CliError> {
-    // Written beside the target and renamed, so a failure never leaves half an archive.
+    write_whole(out, |file| {
+        write_enrolment_archive(input, store, file)
+            .map(drop)
+            .map_err(|e| CliError::Runtime(format!("archive: {e}")))
+    })
+}
+
+/// Writes `out` through `write` beside it, then syncs and renames it into place: a failure never
+/// leaves half a file under the name asked for.
+fn write_whole<T>(
+    out: &Path,
+    write: impl FnOnce(&std::fs::File) -> Result<T, CliError>,
+) -> Result<T, CliError> {
     let partial = partial_path(out);
     let file = std::fs::File::create(&partial)
-        .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
-    match write_enrolment_archive(input, store, file) {
-        Ok(file) => {
-            file.sync_all()
-                .map_err(|e| CliError::Runtime(e.to_string()))?;
+        .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
+    let done = write(&file).and_then(|value| {
+        file.sync_all()
+            .map_err(|e| CliError::Runtime(format!("-o {}: {e}", out.display())))?;
+        Ok(value)
+    });
+    match done {
+        Ok(value) => {
             std::fs::rename(&partial, out)
-                .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
-            Ok(())
+                .map_err(|e| CliError::Runtime(format!("-o {}: {e}", out.display())))?;
+            Ok(value)
         }
-        Err(e) => {
+        Err(err) => {
             let _ = std::fs::remove_file(&partial);
-            Err(CliError::Runtime(format!("archive: {e}")))
+            Err(err)
         }
     }
 }
@@ -134,6 +149,7 @@ fn failure(err: ExportFailure) -> CliError {
     match err {
         ExportFailure::Action(action) => action.into(),
         ExportFailure::Write(write) => CliError::Runtime(format!("export: {write}")),
+        ExportFailure::Store(store) => CliError::Runtime(format!("export: {store}")),
     }
 }
 
@@ -150,37 +166,31 @@ pub(super) fn results(
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
     let filter = query.check(&mut conn, &catalogue, &org.id)?;
-    let partial = partial_path(out);
-    let file = std::fs::File::create(&partial)
-        .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
+    let store = file_store(config)?;
+    let scratch_dir = store.temp_dir();
     let bar = bar(None, "results");
-    // The file is written inside the transaction that records the batch: a failed write records
-    // nothing, and the batch commits before the file is renamed into place.
-    let exported = write_transaction(&mut conn, |conn| {
-        let (batch, summary) = export_results(
-            conn,
-            &catalogue,
-            &filter,
-            (!dry_run).then(|| Recording {
-                actor_id: None,
-                now: chrono::Utc::now(),
-            }),
-            std::io::BufWriter::new(&file),
-            |read| bar.set_position(read),
-        )?;
-        file.sync_all().map_err(ExportError::from)?;
-        Ok::<_, ExportFailure>((batch, summary))
+    // The file is written inside the transaction that records the batch (a failed write records
+    // nothing); it is renamed into place once complete, and a copy is kept with the batch.
+    let exported = write_whole(out, |file| {
+        write_transaction(&mut conn, |conn| {
+            export_results(
+                conn,
+                &catalogue,
+                &filter,
+                (!dry_run).then(|| Recording {
+                    actor_id: None,
+                    now: chrono::Utc::now(),
+                    store: &store,
+                    scratch_dir: &scratch_dir,
+                }),
+                std::io::BufWriter::new(file),
+                |read| bar.set_position(read),
+            )
+        })
+        .map_err(failure)
     });
     bar.finish_and_clear();
-    let (batch, summary) = match exported {
-        Ok(done) => done,
-        Err(err) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(failure(err));
-        }
-    };
-    std::fs::rename(&partial, out)
-        .map_err(|e| CliError::Runtime(format!("-o {}: {e}", out.display())))?;
+    let (batch, summary) = exported?;
     let left_out = if summary.left_out > 0 {
         format!(", {} left out and still reportable", summary.left_out)
     } else {
@@ -202,17 +212,52 @@ pub(super) fn results(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The batch `batch_id`, or an input error naming the argument.
+fn find_batch(conn: &mut DbConnection, batch_id: &str) -> Result<ledger::Batch, ActionError> {
+    ledger::load_batch(conn, batch_id).map_err(|e| match e {
+        ActionError::NotFound => ActionError::invalid("BATCH_ID", format!("no batch {batch_id}")),
+        other => other,
+    })
+}
+
+/// `attest export batch BATCH_ID -o FILE`: the recorded file, checked against its hash.
+pub(super) fn batch(config: &Config, batch_id: &str, out: &Path) -> Result<ExitCode, CliError> {
+    let db = setup::open_database(config, true)?;
+    let catalogue = setup::load_catalogue(config, &db)?;
+    let store = file_store(config)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let batch = find_batch(&mut conn, batch_id)?;
+    write_whole(out, |file| {
+        ledger::download_batch(
+            &mut conn,
+            &catalogue,
+            &store,
+            &batch,
+            std::io::BufWriter::new(file),
+        )
+        .map_err(failure)
+    })?;
+    match &batch.file_sha256 {
+        Some(sha256) => println!(
+            "wrote {} ({} results, as recorded {}; sha256 {sha256})",
+            out.display(),
+            batch.row_count,
+            batch.created_at.format("%Y-%m-%d %H:%M")
+        ),
+        None => println!(
+            "wrote {} (recorded before files were kept: its results as they stand now)",
+            out.display()
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `attest export reverse BATCH_ID --reason TEXT`.
 pub(super) fn reverse(config: &Config, batch_id: &str, reason: &str) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let batch = write_transaction(&mut conn, |conn| {
-        let batch = ledger::load_batch(conn, batch_id).map_err(|e| match e {
-            ActionError::NotFound => {
-                ActionError::invalid("BATCH_ID", format!("no batch {batch_id}"))
-            }
-            other => other,
-        })?;
+        let batch = find_batch(conn, batch_id)?;
         ledger::reverse_batch(conn, None, &batch, reason, chrono::Utc::now())
     })?;
     println!(

@@ -147,6 +147,14 @@ enum ExportCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Write a recorded batch's file again: the same bytes as when it was recorded.
+    Batch {
+        /// The batch id.
+        batch_id: String,
+        /// Where to write the file.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
     /// List an organisation's recorded batches, newest first.
     Batches {
         /// Organisation name or id.
@@ -343,6 +351,7 @@ fn export_command(config: &Config, command: ExportCommand) -> Result<ExitCode, C
             &output,
         ),
         ExportCommand::Reverse { batch_id, reason } => export::reverse(config, &batch_id, &reason),
+        ExportCommand::Batch { batch_id, output } => export::batch(config, &batch_id, &output),
         ExportCommand::Batches { org } => export::batches(config, &org),
         ExportCommand::Badges { filters, output } => {
             export::badges(config, &filters.org, filters.query(None, true), &output)

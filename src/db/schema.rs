@@ -249,6 +249,8 @@ diesel::table! {
         reversed_at -> Nullable<Timestamp>,
         reversed_by -> Nullable<Text>,
         reverse_reason -> Nullable<Text>,
+        file_sha256 -> Nullable<Text>,
+        file_size -> Nullable<BigInt>,
     }
 }
 

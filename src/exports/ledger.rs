@@ -3,7 +3,8 @@
 //! makes its results reportable again. Recording and reversing write the audit trail in the same
 //! transaction.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
+use std::path::Path;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -18,7 +19,10 @@ use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, export_batches, reported_results};
-use crate::output::export::results::{ExportSummary, ResultsFormat, RowOutcome, results_writer};
+use crate::output::export::results::{
+    ExportError, ExportSummary, ResultsFormat, RowOutcome, results_writer,
+};
+use crate::storage::{BlobStore, Receiving, copy_verified};
 
 /// A recorded export.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
@@ -44,6 +48,10 @@ pub struct Batch {
     pub reversed_by: Option<String>,
     /// Why.
     pub reverse_reason: Option<String>,
+    /// SHA-256 of the file as recorded (none for a batch recorded before files were kept).
+    pub file_sha256: Option<String>,
+    /// Its size in bytes.
+    pub file_size: Option<i64>,
 }
 
 impl Batch {
@@ -53,38 +61,45 @@ impl Batch {
     }
 }
 
-/// Who records a batch, and when.
-#[derive(Debug, Clone, Copy)]
+/// Who records a batch, when, and where its file is kept.
+#[derive(Clone, Copy)]
 pub struct Recording<'a> {
     /// The user (none for a command run without one).
     pub actor_id: Option<&'a str>,
     /// Now.
     pub now: DateTime<Utc>,
+    /// Where the batch's file is kept, so downloading it again gives the same bytes.
+    pub store: &'a dyn BlobStore,
+    /// A folder for the file while it is written (on the store's file system).
+    pub scratch_dir: &'a Path,
 }
 
 /// Writes the results `filter` selects to `out`. With `record`, the batch and every written result
-/// are recorded in the ledger (call inside a write transaction, so a failed write records nothing).
-/// `progress` is called after each page with the rows read so far.
+/// are recorded in the ledger and the file is kept in the store (call inside a write transaction,
+/// so a failed write records nothing). `progress` is called after each page with the rows read so
+/// far.
 pub fn export_results<W: Write>(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     filter: &ResultsFilter,
     record: Option<Recording<'_>>,
-    out: W,
+    mut out: W,
     mut progress: impl FnMut(u64),
 ) -> Result<(Option<Batch>, ExportSummary), ExportFailure> {
     let actor_id = record.and_then(|r| r.actor_id);
-    let mut batch = record.map(|Recording { actor_id, now }| Batch {
+    let mut batch = record.map(|r| Batch {
         id: Uuid::new_v4().to_string(),
         org_id: filter.org_id.clone(),
-        created_at: now.naive_utc(),
-        created_by: actor_id.map(str::to_owned),
+        created_at: r.now.naive_utc(),
+        created_by: r.actor_id.map(str::to_owned),
         format: filter.format.to_string(),
         filters: serde_json::to_string(filter).unwrap_or_default(),
         row_count: 0,
         reversed_at: None,
         reversed_by: None,
         reverse_reason: None,
+        file_sha256: None,
+        file_size: None,
     });
     if let Some(batch) = &batch {
         // Before anything is read: two recordings at once on PostgreSQL would otherwise both see
@@ -94,46 +109,66 @@ pub fn export_results<W: Write>(
             .values(batch)
             .execute(conn)?;
     }
-    let mut writer = results_writer(filter.format, out)?;
+    let mut kept = match record {
+        Some(r) => Some(Receiving::start(r.scratch_dir, u64::MAX)?),
+        None => None,
+    };
     let mut read = 0u64;
     let batch_id = batch.as_ref().map(|b| b.id.clone());
-    for_each_page(
-        conn,
-        catalogue,
-        &Selection::Filter(filter),
-        |conn, rows| -> Result<(), ExportFailure> {
-            let mut written = Vec::new();
-            for (enrolment_id, row) in rows {
-                read += 1;
-                // Rows the NZQA file leaves out were not reported and stay reportable.
-                if writer.write_row(&row)? == RowOutcome::Written {
-                    written.push(enrolment_id);
+    let summary = {
+        let mut sink: Box<dyn Write + '_> = match kept.as_mut() {
+            Some(file) => Box::new(Tee(&mut out, BufWriter::new(file))),
+            None => Box::new(&mut out),
+        };
+        let mut writer = results_writer(filter.format, &mut sink)?;
+        for_each_page(
+            conn,
+            catalogue,
+            &Selection::Filter(filter),
+            |conn, rows| -> Result<(), ExportFailure> {
+                let mut written = Vec::new();
+                for (enrolment_id, row) in rows {
+                    read += 1;
+                    // Rows the NZQA file leaves out were not reported and stay reportable.
+                    if writer.write_row(&row)? == RowOutcome::Written {
+                        written.push(enrolment_id);
+                    }
                 }
-            }
-            if let Some(batch_id) = &batch_id {
-                // One INSERT … SELECT per page: the multi-connection has no multi-row VALUES.
-                diesel::insert_into(reported_results::table)
-                    .values(
-                        enrolments::table
-                            .filter(enrolments::id.eq_any(written))
-                            .select((batch_id.clone().into_sql::<Text>(), enrolments::id)),
-                    )
-                    .into_columns((reported_results::batch_id, reported_results::enrolment_id))
-                    .execute(conn)?;
-            }
-            progress(read);
-            Ok(())
-        },
-    )?;
-    let summary = writer.finish()?;
+                if let Some(batch_id) = &batch_id {
+                    // One INSERT … SELECT per page: the multi-connection has no multi-row VALUES.
+                    diesel::insert_into(reported_results::table)
+                        .values(
+                            enrolments::table
+                                .filter(enrolments::id.eq_any(written))
+                                .select((batch_id.clone().into_sql::<Text>(), enrolments::id)),
+                        )
+                        .into_columns((reported_results::batch_id, reported_results::enrolment_id))
+                        .execute(conn)?;
+                }
+                progress(read);
+                Ok(())
+            },
+        )?;
+        let summary = writer.finish()?;
+        sink.flush().map_err(ExportError::from)?;
+        summary
+    };
     if batch.is_some() && summary.written == 0 {
         // An empty batch would only clutter the ledger; the transaction rolls back.
         return Err(nothing_to_report(filter, read).into());
     }
-    if let Some(batch) = &mut batch {
+    if let (Some(batch), Some(r), Some(file)) = (&mut batch, record, kept) {
+        let file = file.seal(filter.format.media_type())?;
+        r.store.put(&file.path, &file.sha256)?;
         batch.row_count = i64::try_from(summary.written).unwrap_or(i64::MAX);
+        batch.file_size = Some(i64::try_from(file.size).unwrap_or(i64::MAX));
+        batch.file_sha256 = Some(file.sha256.clone());
         diesel::update(export_batches::table.find(&batch.id))
-            .set(export_batches::row_count.eq(batch.row_count))
+            .set((
+                export_batches::row_count.eq(batch.row_count),
+                export_batches::file_sha256.eq(&batch.file_sha256),
+                export_batches::file_size.eq(batch.file_size),
+            ))
             .execute(conn)?;
         audit::append(
             conn,
@@ -147,6 +182,7 @@ pub fn export_results<W: Write>(
                     "format": batch.format,
                     "filters": serde_json::to_value(filter).unwrap_or_default(),
                     "row_count": batch.row_count,
+                    "file_sha256": batch.file_sha256,
                 })),
             },
         )?;
@@ -154,23 +190,33 @@ pub fn export_results<W: Write>(
     Ok((batch, summary))
 }
 
-/// Records a batch of the results `query` selects in `org_id` without writing a file (the file is
-/// made again on download): the API's and the exports page's "record a batch".
+/// Writes every byte to both: the file sent and the copy kept.
+struct Tee<A, B>(A, B);
+
+impl<A: Write, B: Write> Write for Tee<A, B> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write_all(buf)?;
+        self.1.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()?;
+        self.1.flush()
+    }
+}
+
+/// Records a batch of the results `query` selects in `org_id`, keeping its file in the store
+/// without sending it anywhere: the API's and the exports page's "record a batch", whose file is
+/// then downloaded from the ledger.
 pub fn record_batch(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     org_id: &str,
     query: &ResultsQuery,
-    actor_id: &str,
-    now: DateTime<Utc>,
+    recording: Recording<'_>,
 ) -> Result<Batch, ExportFailure> {
     let filter = query.check(conn, catalogue, org_id)?;
-    let recording = Recording {
-        actor_id: Some(actor_id),
-        now,
-    };
-    // Written to nowhere: only which results the file holds is recorded (the NZQA file leaves
-    // some out).
     let (batch, _) = export_results(
         conn,
         catalogue,
@@ -230,13 +276,21 @@ fn nothing_to_report(filter: &ResultsFilter, read: u64) -> ActionError {
     )
 }
 
-/// Writes a recorded batch again: the results it recorded, as they stand now.
+/// Writes a recorded batch again: the very file that was recorded, checked against its hash. A
+/// batch recorded before files were kept is made again from the results it recorded, as they
+/// stand now.
 pub fn download_batch<W: Write>(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
+    store: &dyn BlobStore,
     batch: &Batch,
-    out: W,
-) -> Result<ExportSummary, ExportFailure> {
+    mut out: W,
+) -> Result<(), ExportFailure> {
+    if let Some(sha256) = &batch.file_sha256 {
+        copy_verified(store, sha256, &mut out)?;
+        out.flush().map_err(ExportError::from)?;
+        return Ok(());
+    }
     let mut writer = results_writer(batch.results_format(), out)?;
     for_each_page(
         conn,
@@ -249,7 +303,8 @@ pub fn download_batch<W: Write>(
             Ok(())
         },
     )?;
-    Ok(writer.finish()?)
+    writer.finish()?;
+    Ok(())
 }
 
 /// One batch.

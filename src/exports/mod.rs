@@ -13,6 +13,7 @@ pub use archive::archive_input;
 
 use crate::action::ActionError;
 use crate::output::export::results::ExportError;
+use crate::storage::StorageError;
 
 /// Why an export did not complete.
 #[derive(Debug, thiserror::Error)]
@@ -23,6 +24,9 @@ pub enum ExportFailure {
     /// The file could not be written, or a row was refused by its writer.
     #[error(transparent)]
     Write(#[from] ExportError),
+    /// The batch's kept file could not be stored or read back intact.
+    #[error("export file store: {0}")]
+    Store(#[from] StorageError),
 }
 
 impl From<diesel::result::Error> for ExportFailure {

@@ -9,6 +9,7 @@ mod helpers;
 mod webdriver;
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -21,17 +22,67 @@ const DESKTOP: u32 = 1280;
 
 /// `target/e2e-screenshots/`, next to the test's own temporary folder.
 fn screenshots() -> PathBuf {
+    target_dir().join("e2e-screenshots")
+}
+
+/// axe-core, the accessibility rules engine, as `.ci/run` installs it (`ATTEST_AXE_JS` elsewhere).
+fn axe_source() -> &'static str {
+    static AXE: OnceLock<String> = OnceLock::new();
+    AXE.get_or_init(|| {
+        let path = std::env::var_os("ATTEST_AXE_JS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| target_dir().join("axe/node_modules/axe-core/axe.min.js"));
+        std::fs::read_to_string(&path).unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: the accessibility checks need axe-core \
+                 (npm install --prefix target/axe axe-core@{AXE_VERSION}; .ci/run installs it)",
+                path.display()
+            )
+        })
+    })
+}
+
+/// The axe-core release the checks are written against (`.ci/run` installs this one).
+const AXE_VERSION: &str = "4.14.1";
+
+/// Checks the page against WCAG 2.1 A and AA with axe-core (labels, contrast, names of links and
+/// buttons, landmarks, ARIA use …) and fails with every violation found, naming the elements.
+fn audit(browser: &Browser, name: &str) {
+    // The source is sent with the check, not added to the page: the page's own policy forbids
+    // inline scripts, and a script the driver runs is outside it.
+    let script = format!(
+        "{}\n;const done = arguments[arguments.length - 1];
+        window.axe.run(document, {{ runOnly: {{ type: 'tag',
+            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }} }})
+          .then(r => done(r.violations.map(v => v.id + ' (' + v.help + '): '
+              + v.nodes.map(n => n.target.join(' ')).join(', '))))
+          .catch(e => done(['axe failed: ' + e]));",
+        axe_source()
+    );
+    let violations = browser.script_async(&script, json!([]));
+    let list = violations.as_array().cloned().unwrap_or_default();
+    assert!(
+        list.is_empty(),
+        "{name} ({} px) breaks WCAG 2.1 AA: {violations:#}",
+        browser.script("return window.innerWidth;", json!([]))
+    );
+}
+
+/// The cargo target folder (`target/`).
+fn target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .unwrap_or_else(|| Path::new("target"))
-        .join("e2e-screenshots")
+        .to_path_buf()
 }
 
-/// Screenshots the page at phone and desktop width, and checks the page never scrolls sideways on
-/// the phone (wide tables scroll inside their own box). Leaves the viewport at `then` px wide.
+/// Screenshots the page at phone and desktop width, checks it with axe-core at both, and checks it
+/// never scrolls sideways on the phone (wide tables scroll inside their own box). Leaves the
+/// viewport at `then` px wide.
 fn shots(browser: &Browser, name: &str, then: u32) {
     let dir = screenshots();
     browser.screenshot(&dir, name, PHONE);
+    audit(browser, name);
     let overflow = browser.script(
         "return [document.documentElement.scrollWidth, window.innerWidth];",
         json!([]),
@@ -41,6 +92,7 @@ fn shots(browser: &Browser, name: &str, then: u32) {
         "{name} scrolls sideways at {PHONE} px: {overflow}"
     );
     browser.screenshot(&dir, name, DESKTOP);
+    audit(browser, name);
     browser.viewport(then, if then == PHONE { 780 } else { 900 });
 }
 

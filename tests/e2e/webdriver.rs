@@ -214,6 +214,15 @@ impl Browser {
         )
     }
 
+    /// Runs a script that calls its last argument with the result when it is done.
+    pub fn script_async(&self, script: &str, args: Value) -> Value {
+        self.command(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
     fn try_find(&self, css: &str) -> Option<String> {
         let path = format!("/session/{}/element", self.session);
         exchange(

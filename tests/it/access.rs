@@ -132,6 +132,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     crate::exports::seed_result(app, &w, "achieved@harbour.nz", "28268@2", "2024-06-03");
     let catalogue = app.state.catalogue.clone();
     let org = w.org.clone();
+    let store = app.state.store.clone();
+    let scratch_dir = app.state.upload_dir.clone();
     let (cohort, batch) = app.tx(move |c| {
         let cohort = attest::portfolio::cohorts::create_cohort(
             c,
@@ -153,6 +155,8 @@ async fn fixture(app: &TestApp) -> Fixture {
             Some(attest::exports::ledger::Recording {
                 actor_id: None,
                 now: Utc::now(),
+                store: store.as_ref(),
+                scratch_dir: &scratch_dir,
             }),
             std::io::sink(),
             |_| {},
@@ -874,6 +878,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/orgs/{org_id}/exports",
             format!("/orgs/{org}/exports"),
             form(&[("format", "xlsx")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/exports/badges",
+            format!("/orgs/{org}/exports/badges?from=yesterday"),
+            None,
             page(ADMIN_ONLY(422)),
         ),
         row(

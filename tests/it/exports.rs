@@ -7,11 +7,12 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp, World};
-use attest::db::schema::enrolments;
+use attest::db::schema::{enrolments, users};
 use attest::exports::ledger;
 use attest::exports::results::{ResultsFilter, ResultsQuery};
 use attest::output::export::results::ResultsFormat;
 use attest::portfolio::cohorts::{self, CohortMembers, NewCohort};
+use sha2::Digest;
 
 /// A candidate with an NSN and a decided result on `standard`, submitted on `submitted`.
 pub fn seed_result(
@@ -73,6 +74,16 @@ fn filter(app: &TestApp, org: &str, query: ResultsQuery) -> ResultsFilter {
     app.tx(move |c| query.check(c, &catalogue, &org))
 }
 
+/// A recording by no user (as the command line does), keeping files in the app's store.
+fn recording(app: &TestApp) -> ledger::Recording<'_> {
+    ledger::Recording {
+        actor_id: None,
+        now: Utc::now(),
+        store: app.state.store.as_ref(),
+        scratch_dir: &app.state.upload_dir,
+    }
+}
+
 /// Runs an export; returns the CSV text and the batch id when recorded.
 fn export(app: &TestApp, filter: &ResultsFilter, record: bool) -> (String, Option<String>) {
     let mut conn = app.state.db.conn().unwrap();
@@ -82,10 +93,7 @@ fn export(app: &TestApp, filter: &ResultsFilter, record: bool) -> (String, Optio
             c,
             &app.state.catalogue,
             filter,
-            record.then(|| ledger::Recording {
-                actor_id: None,
-                now: Utc::now(),
-            }),
+            record.then(|| recording(app)),
             &mut out,
             |_| {},
         )
@@ -123,10 +131,7 @@ async fn the_ledger_leaves_out_reported_results_until_the_batch_is_reversed() {
                     c,
                     &app.state.catalogue,
                     &csv,
-                    Some(ledger::Recording {
-                        actor_id: None,
-                        now: Utc::now(),
-                    }),
+                    Some(recording(&app)),
                     std::io::sink(),
                     |_| {},
                 )
@@ -181,12 +186,79 @@ async fn the_ledger_leaves_out_reported_results_until_the_batch_is_reversed() {
         let chain = app.tx(|c| Ok(attest::audit::verify(c)?));
         assert!(chain.broken.is_none(), "{chain:?}");
 
-        // Downloading a recorded batch again gives its results.
-        let mut out = Vec::new();
-        let loaded = app.tx(|c| ledger::load_batch(c, &batch));
-        let mut conn = app.state.db.conn().unwrap();
-        ledger::download_batch(&mut conn, &app.state.catalogue, &loaded, &mut out).unwrap();
-        assert_eq!(data_rows(&String::from_utf8(out).unwrap()), 2);
+        // Downloading a recorded batch again gives the very file that was recorded.
+        assert_eq!(download(&app, &batch).unwrap(), first);
+    }
+}
+
+fn download(app: &TestApp, batch: &str) -> Result<String, attest::exports::ExportFailure> {
+    let loaded = app.tx(|c| ledger::load_batch(c, batch));
+    let mut conn = app.state.db.conn().unwrap();
+    let mut out = Vec::new();
+    ledger::download_batch(
+        &mut conn,
+        &app.state.catalogue,
+        app.state.store.as_ref(),
+        &loaded,
+        &mut out,
+    )?;
+    Ok(String::from_utf8(out).unwrap())
+}
+
+#[actix_web::test]
+async fn a_batch_downloads_as_it_was_reported_even_after_the_records_change() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let enrolment = seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        let all = filter(&app, &w.org, ResultsQuery::default());
+        let (reported, batch) = export(&app, &all, true);
+        let batch = batch.expect("recorded");
+        let recorded = app.tx(|c| ledger::load_batch(c, &batch));
+        let sha256 = hex::encode(sha2::Sha256::digest(reported.as_bytes()));
+        assert_eq!(recorded.file_sha256.as_deref(), Some(sha256.as_str()));
+        assert_eq!(recorded.file_size, Some(reported.len() as i64));
+
+        // The candidate's name and learner number change after the file went to the awarding
+        // body: the batch still downloads as it was sent, while a new export shows the change.
+        let learner = app.tx(|c| {
+            Ok(enrolments::table
+                .find(&enrolment)
+                .select(enrolments::candidate_id)
+                .first::<String>(c)?)
+        });
+        app.tx(|c| {
+            diesel::update(users::table.find(&learner))
+                .set(users::name.eq("Renamed Learner"))
+                .execute(c)?;
+            Ok(())
+        });
+        let now = export(
+            &app,
+            &ResultsFilter {
+                include_reported: true,
+                ..all.clone()
+            },
+            false,
+        )
+        .0;
+        assert!(now.contains("Renamed Learner"), "{now}");
+        assert_eq!(download(&app, &batch).unwrap(), reported);
+
+        // A kept file that no longer matches its hash is refused, never sent.
+        let object = app
+            .state
+            .config
+            .data_dir
+            .join("files/objects")
+            .join(&sha256[..2])
+            .join(&sha256[2..]);
+        std::fs::write(&object, reported.replace("achieved", "achieveD")).unwrap();
+        match download(&app, &batch) {
+            Err(attest::exports::ExportFailure::Store(e)) => {
+                assert!(e.to_string().contains("does not match"), "{e}")
+            }
+            other => panic!("a changed file is refused: {other:?}"),
+        }
     }
 }
 
@@ -457,6 +529,25 @@ async fn results_are_exported_recorded_and_reversed_from_the_command_line() {
     let listed = attest(&["export", "batches", "--org", "Harbour Training"]);
     assert!(String::from_utf8_lossy(&listed.stdout).contains(&batch));
 
+    // The recorded file again, byte for byte; an unknown batch is named.
+    let copy = data.join("batch-copy.csv");
+    let fetched = attest(&["export", "batch", &batch, "-o", copy.to_str().unwrap()]);
+    assert!(
+        fetched.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), text.as_bytes());
+    let unknown = attest(&[
+        "export",
+        "batch",
+        "no-such-batch",
+        "-o",
+        copy.to_str().unwrap(),
+    ]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no batch no-such-batch"));
+
     let no_reason = attest(&["export", "reverse", &batch, "--reason", " "]);
     assert_eq!(no_reason.status.code(), Some(2));
     let reversed = attest(&["export", "reverse", &batch, "--reason", "sent twice"]);
@@ -548,6 +639,9 @@ async fn the_api_records_downloads_and_reverses_batches() {
                 .contains("attachment")
         );
         assert_eq!(data_rows(&file.text()), 1, "{}", file.text());
+        let sha256 = hex::encode(sha2::Sha256::digest(&file.body));
+        assert_eq!(batch["file_sha256"], sha256.as_str());
+        assert_eq!(file.header("x-content-sha256"), Some(sha256.as_str()));
 
         let rest = app
             .request_as(

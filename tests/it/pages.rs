@@ -456,6 +456,16 @@ async fn a_script_in_a_name_is_shown_as_text() {
             html.contains("&lt;script&gt;alert(1)&lt;&#x2F;script&gt;"),
             "{html}"
         );
+        // And were a script ever let through, the browser would not run it: only Attest's own
+        // script file runs, and no other site may frame the page.
+        let policy = page.header("content-security-policy").unwrap_or_default();
+        assert!(policy.contains("script-src 'self';"), "{policy}");
+        assert!(
+            !policy.contains("script-src 'self' 'unsafe-inline'"),
+            "{policy}"
+        );
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        assert_eq!(page.header("x-frame-options"), Some("DENY"));
     }
 }
 

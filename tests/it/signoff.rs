@@ -3,7 +3,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, World};
 use crate::portfolio::complete_portfolio;
 
 #[actix_web::test]
@@ -274,6 +274,8 @@ async fn the_whole_chain_to_a_verifiable_statement() {
             assert_eq!(written, pdf.body);
         }
 
+        badges_carry_the_statement(&app, &w, &code).await;
+
         // Anyone can verify; the admin can revoke.
         let verify = app
             .request_as(
@@ -299,6 +301,11 @@ async fn the_whole_chain_to_a_verifiable_statement() {
         assert_eq!(revoke.status, StatusCode::OK, "{}", revoke.text());
         let after = crate::helpers::get_json(&app, &format!("/verify/{code}")).await;
         assert_eq!(after["status"], "revoked");
+        assert_eq!(
+            badges(&app, &w, "").await,
+            json!([]),
+            "a revoked statement has no badge"
+        );
         assert!(
             app.get(&format!("/verify/{code}"))
                 .await
@@ -310,6 +317,67 @@ async fn the_whole_chain_to_a_verifiable_statement() {
             StatusCode::NOT_FOUND
         );
     }
+}
+
+/// The organisation's badges, from the exports page's download with the form's `query`.
+async fn badges(app: &TestApp, w: &World, query: &str) -> serde_json::Value {
+    let reply = app
+        .browser(&w.admin)
+        .get(app, &format!("/orgs/{}/exports/badges?{query}", w.org))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.text());
+    serde_json::from_slice(&reply.body).expect("a JSON array")
+}
+
+/// An issued statement gives one Open Badge, the same from the API and from the exports page,
+/// whose filters apply; a bad filter comes back next to its field with what was typed.
+async fn badges_carry_the_statement(app: &TestApp, w: &World, code: &str) {
+    let api = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/orgs/{}/badges?standard=28268", w.org),
+            None,
+        )
+        .await;
+    assert_eq!(api.status, StatusCode::OK, "{}", api.text());
+    let all = api.json();
+    let badge = &all.as_array().expect("an array")[0];
+    assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
+    assert_eq!(
+        badge["type"],
+        json!(["VerifiableCredential", "OpenBadgeCredential"])
+    );
+    let achievement = &badge["credentialSubject"]["achievement"];
+    assert_eq!(achievement["humanCode"], "28268");
+    assert_eq!(achievement["version"], "2");
+    assert!(
+        badge["evidence"][0]["id"]
+            .as_str()
+            .is_some_and(|url| url.ends_with(&format!("/verify/{code}"))),
+        "{badge}"
+    );
+
+    let page = badges(app, w, "format=csv&standard=28268%402&from=&to=").await;
+    assert_eq!(
+        page[0]["evidence"], badge["evidence"],
+        "the page sends the same badge"
+    );
+    assert_eq!(
+        badges(app, w, "standard=28268&to=2000-01-01").await,
+        json!([])
+    );
+    let refused = app
+        .browser(&w.admin)
+        .get(
+            app,
+            &format!("/orgs/{}/exports/badges?from=June&standard=28268", w.org),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let html = refused.text();
+    assert!(html.contains("id=\"f-from-error\""), "{html}");
+    assert!(html.contains("value=\"June\""), "what was typed is kept");
 }
 
 #[actix_web::test]

@@ -20,7 +20,7 @@ use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
 use crate::exports::ExportFailure;
 use crate::exports::badges::{Issuer, for_each_badge};
-use crate::exports::ledger::{self, Batch};
+use crate::exports::ledger::{self, Batch, Recording};
 use crate::exports::results::ResultsQuery;
 use crate::exports::scratch::ScratchFile;
 use crate::http::download::{self, Download};
@@ -136,15 +136,7 @@ pub async fn record_batch(
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path_id(&path)?;
     session.require(Action::RecordExport, &export_resource(org_id))?;
-    let query = body.into_inner();
-    let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
-    let batch = state
-        .db
-        .write(move |conn| {
-            let org = org_id.to_string();
-            ledger::record_batch(conn, &catalogue, &org, &query, &actor, Utc::now())
-        })
+    let batch = record(&state, org_id, body.into_inner(), &session.user_id)
         .await
         .map_err(failure)?;
     Ok(HttpResponse::Created()
@@ -153,6 +145,32 @@ pub async fn record_batch(
             format!("/api/export-batches/{}/download", batch.id),
         ))
         .json(batch))
+}
+
+/// Records a batch for `actor` in one write transaction, keeping its file in the file store:
+/// what the API and the exports page both do.
+pub async fn record(
+    state: &AppState,
+    org_id: Uuid,
+    query: ResultsQuery,
+    actor: &str,
+) -> Result<Batch, ExportFailure> {
+    let catalogue = state.catalogue.clone();
+    let store = state.store.clone();
+    let scratch_dir = state.upload_dir.clone();
+    let actor = actor.to_owned();
+    state
+        .db
+        .write(move |conn| {
+            let recording = Recording {
+                actor_id: Some(&actor),
+                now: Utc::now(),
+                store: store.as_ref(),
+                scratch_dir: &scratch_dir,
+            };
+            ledger::record_batch(conn, &catalogue, &org_id.to_string(), &query, recording)
+        })
+        .await
 }
 
 impl From<crate::db::DbError> for ExportFailure {
@@ -166,6 +184,7 @@ pub fn failure(err: ExportFailure) -> ApiError {
     match err {
         ExportFailure::Action(action) => action.into(),
         ExportFailure::Write(write) => ApiError::Internal(write.to_string()),
+        ExportFailure::Store(store) => ApiError::Internal(store.to_string()),
     }
 }
 
@@ -202,7 +221,8 @@ async fn load_batch(
     Ok(batch)
 }
 
-/// A recorded batch's file, made again from the results it recorded as they stand now.
+/// A recorded batch's file: the same bytes as when it was recorded (`X-Content-SHA256` is the
+/// batch's `file_sha256`).
 #[utoipa::path(get, path = "/api/export-batches/{id}/download", params(("id" = Uuid, Path)),
     responses((status = 200, description = "the batch's results file", content_type = "text/csv"),
         (status = 404, body = crate::http::error::Problem)))]
@@ -218,11 +238,18 @@ pub async fn download_batch(
         format,
         &format!("batch-{}", batch.id.get(..8).unwrap_or(&batch.id)),
     );
-    streamed(&state, format.media_type(), &name, move |conn, out| {
-        ledger::download_batch(conn, &catalogue, &batch, out)?;
-        Ok(())
+    let store = state.store.clone();
+    let sha256 = batch.file_sha256.clone();
+    let mut response = streamed(&state, format.media_type(), &name, move |conn, out| {
+        ledger::download_batch(conn, &catalogue, store.as_ref(), &batch, out)
     })
-    .await
+    .await?;
+    if let Some(sha256) = sha256.and_then(|s| header::HeaderValue::from_str(&s).ok()) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static("x-content-sha256"), sha256);
+    }
+    Ok(response)
 }
 
 /// Why a batch is reversed.
@@ -272,14 +299,24 @@ pub async fn badges(
     let org_id = path_id(&path)?;
     session.require(Action::ExportData, &export_resource(org_id))?;
     let filter = checked(&state, org_id, query.into_inner()).await?;
+    send_badges(&state, filter).await
+}
+
+/// Streams the badges `filter` selects as one JSON array (the API's and the exports page's
+/// download). The caller has checked the filter and the caller's right to export.
+pub async fn send_badges(
+    state: &AppState,
+    filter: crate::exports::results::ResultsFilter,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = filter.org_id.clone();
     let org = state
         .db
-        .read(move |conn| crate::identity::find_organisation(conn, &org_id.to_string()))
+        .read(move |conn| crate::identity::find_organisation(conn, &org_id))
         .await?;
     let catalogue = state.catalogue.clone();
     let public_url = state.config.public_url.clone();
     streamed(
-        &state,
+        state,
         "application/json",
         "badges.json",
         move |conn, out| {

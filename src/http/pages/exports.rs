@@ -18,7 +18,7 @@ use crate::auth::policy::{Action, Resource};
 use crate::exports::ledger::{self, Batch};
 use crate::exports::results::ResultsQuery;
 use crate::http::AppState;
-use crate::http::api::exports::failure;
+use crate::http::api::exports::{failure, record, send_badges};
 use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::identity;
@@ -465,16 +465,7 @@ async fn record_batch_page(
     check_csrf(session, fields.csrf())?;
     let org_id = path_id(raw_org)?;
     session.require(Action::RecordExport, &Resource::Export { org_id })?;
-    let query = results_query(&fields);
-    let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
-    let recorded = state
-        .db
-        .write(move |conn| {
-            let org = org_id.to_string();
-            ledger::record_batch(conn, &catalogue, &org, &query, &actor, Utc::now())
-        })
-        .await;
+    let recorded = record(state, org_id, results_query(&fields), &session.user_id).await;
     match recorded {
         Ok(batch) => Ok(see_other(&format!(
             "/api/export-batches/{}/download",
@@ -485,6 +476,38 @@ async fn record_batch_page(
             exports_page(state, session, raw_org, &fields, false, errors).await
         }
         Err(other) => Err(failure(other).into()),
+    }
+}
+
+/// `GET /orgs/{org_id}/exports/badges`: the Open Badges for the results the form's filters
+/// select, or the exports page again with the filter that is wrong marked.
+pub async fn badges(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    query: web::Query<Vec<(String, String)>>,
+) -> Html {
+    let fields = Fields::from_pairs(query.into_inner());
+    Html(badges_page(&state, &session, &path, &fields).await)
+}
+
+async fn badges_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: &Fields,
+) -> Result<HttpResponse, PageError> {
+    let org_id = path_id(raw_org)?;
+    session.require(Action::ExportData, &Resource::Export { org_id })?;
+    let query = results_query(fields);
+    let catalogue = state.catalogue.clone();
+    let checked = state
+        .db
+        .read(move |conn| Ok::<_, ActionError>(query.check(conn, &catalogue, &org_id.to_string())))
+        .await?;
+    match checked {
+        Ok(filter) => Ok(send_badges(state, filter).await?),
+        Err(err) => exports_page(state, session, raw_org, fields, false, field_errors(err)?).await,
     }
 }
 
