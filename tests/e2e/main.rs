@@ -886,3 +886,85 @@ async fn an_admin_chooses_another_reading_of_an_ambiguous_rule_in_settings() {
     // The form sends every rule's choice: the others stay at their defaults.
     assert_eq!(saved.json()["N9"], "customer_needs");
 }
+
+/// The pages no journey above passes through, each checked with axe-core and for sideways
+/// scrolling at phone and desktop width, as the role that uses it; and the error pages.
+#[actix_web::test]
+async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    decided(&app, &w).await;
+    let cohort = app
+        .request_as(
+            Some(&w.admin),
+            Method::POST,
+            &format!("/api/orgs/{}/cohorts", w.org),
+            Some(json!({"name": "Term 1", "standard": "28268"})),
+        )
+        .await;
+    assert_eq!(cohort.status, StatusCode::CREATED, "{}", cohort.text());
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let (org, enrolment) = (&w.org, &w.enrolment);
+    let pages: [(&str, Vec<(String, &str)>); 3] = [
+        (
+            "admin@harbour.nz",
+            vec![
+                ("/standards".into(), "Unit standards"),
+                (format!("/enrolments/{enrolment}/staff"), "Withdraw"),
+                (format!("/orgs/{org}/cohorts"), "Term 1"),
+                (format!("/orgs/{org}/enrolments"), "User aroha@harbour.nz"),
+                (format!("/orgs/{org}/statements"), "Statements"),
+                (
+                    "/enrolments/00000000-0000-0000-0000-000000000000".into(),
+                    "not found",
+                ),
+            ],
+        ),
+        (
+            "mere@harbour.nz",
+            vec![
+                (format!("/enrolments/{enrolment}/testimony/new"), "Witness"),
+                (
+                    format!("/enrolments/{enrolment}/questioning/new"),
+                    "Question",
+                ),
+                (format!("/enrolments/{enrolment}/decision"), "Decision"),
+            ],
+        ),
+        (
+            "iv@harbour.nz",
+            vec![
+                (format!("/orgs/{org}/sample-queue"), "User aroha@harbour.nz"),
+                (format!("/orgs/{org}/samples"), "Samples"),
+            ],
+        ),
+    ];
+    for (email, paths) in pages {
+        let browser = Browser::start();
+        sign_in(&browser, &base, email);
+        for (path, expected) in paths {
+            browser.goto(&format!("{base}{path}"));
+            let main = browser.text("main");
+            assert!(
+                main.to_lowercase().contains(&expected.to_lowercase()),
+                "{path} as {email} shows {expected:?}: {main}"
+            );
+            let name = path
+                .trim_start_matches('/')
+                .replace(['/', '{', '}'], "-")
+                .replace(enrolment.as_str(), "enrolment")
+                .replace(org.as_str(), "org");
+            shots(&browser, &format!("page-{name}"), DESKTOP);
+        }
+    }
+    let visitor = Browser::start();
+    visitor.goto(&format!("{base}/login?next=/caseload"));
+    visitor
+        .find("form[action='/login'] button[type=submit]")
+        .click();
+    visitor.wait_for_text("main", "Enter");
+    shots(&visitor, "page-login-errors", PHONE);
+    visitor.goto(&format!("{base}/verify/ABCD-EFGH-JKMN"));
+    shots(&visitor, "page-verify-unknown", PHONE);
+}
