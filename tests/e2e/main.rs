@@ -811,6 +811,30 @@ async fn an_admin_groups_a_cohort_sees_its_progress_and_exports_results() {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert!(listed, "the recorded batch is listed");
+    let batches = browser.text("#batches-title + .table-wrap");
+    assert!(
+        batches.contains("SHA-256"),
+        "the kept file is shown: {batches}"
+    );
+
+    // Badges use the same filters: a standard the catalogue lacks is named by its field, with
+    // what was typed kept.
+    browser.find("#f-standard").send_keys("99999");
+    browser
+        .find(&format!(
+            "button[formaction='/orgs/{}/exports/badges']",
+            w.org
+        ))
+        .click();
+    let error = browser.find("#f-standard-error").text();
+    assert!(error.contains("99999"), "{error}");
+    let kept = browser.script(
+        "return document.getElementById('f-standard').value;",
+        json!([]),
+    );
+    assert_eq!(kept, "99999");
+    shots(&browser, "admin-exports-badges-error", PHONE);
+    browser.find("#f-standard").clear();
     browser.find("button[name=preview]").click();
     browser.wait_for_text("#preview", "0 results would be in the file");
     browser
