@@ -40,6 +40,7 @@ route_table! {
     POST   "/enrolments/{id}/withdraw"                      => pages::staff::withdraw;
     GET    "/enrolments/{id}/decision"                      => pages::decision::form;
     POST   "/enrolments/{id}/decision"                      => pages::decision::decide;
+    POST   "/enrolments/{id}/marks"                         => pages::decision::marks;
     GET    "/enrolments/{id}/evidence/new"                  => pages::evidence::upload_form;
     POST   "/enrolments/{id}/evidence/new"                  => pages::evidence::upload;
     GET    "/enrolments/{id}/testimony/new"                 => pages::evidence::testimony_form;

@@ -630,6 +630,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             form(&[("comments", "")]),
             page(ASSESSOR_ONLY(409)),
         ),
+        // A tick without its reason: the assessor is told by the field; nobody else gets that far.
+        row(
+            "POST",
+            "/enrolments/{id}/marks",
+            format!("/enrolments/{e}/marks"),
+            form(&[("na", "1.2")]),
+            page(ASSESSOR_ONLY(422)),
+        ),
         row(
             "GET",
             "/orgs/{org_id}/verification",

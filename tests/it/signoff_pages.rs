@@ -560,3 +560,98 @@ async fn the_sample_queue_holds_every_decision_waiting_not_only_the_latest_200()
         assert!(html.contains("00000000-0000-4000-8000-000000000000"));
     }
 }
+
+/// The engine's confirmed view of the world's portfolio, as the API gives it.
+async fn confirmed_view(app: &TestApp, w: &World) -> serde_json::Value {
+    let path = format!("/api/enrolments/{}/progress", w.enrolment);
+    app.request_as(Some(&w.assessor), Method::GET, &path, None)
+        .await
+        .json()["confirmed"]
+        .clone()
+}
+
+#[actix_web::test]
+async fn the_assessor_records_confirmations_and_not_applicable_criteria_on_the_decision_page() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let base = format!("/api/enrolments/{}", w.enrolment);
+        complete_portfolio(&app, &w).await;
+        // The evidence stays; the assessor's marks are taken away, so only they are missing.
+        api(
+            &app,
+            &w.assessor,
+            Method::PUT,
+            &format!("{base}/marks"),
+            json!({}),
+        )
+        .await;
+        let before = confirmed_view(&app, &w).await;
+        assert_eq!(before["complete"], false);
+        assert!(
+            before["gaps"].to_string().contains("N3"),
+            "{}",
+            before["gaps"]
+        );
+
+        let page = format!("/enrolments/{}/decision", w.enrolment);
+        let marks = format!("/enrolments/{}/marks", w.enrolment);
+        let assessor = app.browser(&w.assessor);
+        let form = assessor.get(&app, &page).await.text();
+        assert!(form.contains("Your confirmations"), "{form}");
+        assert!(
+            form.contains("Rule N3") && form.contains("Rule N4"),
+            "{form}"
+        );
+        assert!(
+            form.contains("Criterion 1.2"),
+            "the conditional criterion is offered"
+        );
+
+        // Not applicable without a reason: refused by the reason, and every tick is kept.
+        let refused = assessor
+            .post(
+                &app,
+                &marks,
+                &[("confirm", "N3"), ("confirm", "N4"), ("na", "1.2")],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        assert!(html.contains("id=\"f-reason-1-2-error\""), "{html}");
+        for value in ["N3", "N4", "1.2"] {
+            assert!(
+                html.contains(&format!("value=\"{value}\" checked")),
+                "{value} stays ticked"
+            );
+        }
+        assert_eq!(confirmed_view(&app, &w).await, before, "nothing was saved");
+
+        let saved = assessor
+            .post(
+                &app,
+                &marks,
+                &[
+                    ("confirm", "N3"),
+                    ("note-N3", "Observed against the call-handling procedures"),
+                    ("confirm", "N4"),
+                    ("na", "1.2"),
+                    ("reason-1.2", "Every caller was greeted by name already"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+        assert!(location(&saved).starts_with(&page));
+        let after = confirmed_view(&app, &w).await;
+        assert_eq!(after["complete"], true, "{}", after["gaps"]);
+        let shown = assessor.get(&app, &page).await.text();
+        assert!(shown.contains("Every caller was greeted by name already"));
+        assert!(shown.contains("value=\"N3\" checked"));
+
+        // Only the enrolment's assessor may; the candidate is refused.
+        let candidate = app
+            .browser(&w.candidate)
+            .post(&app, &marks, &[("confirm", "N3")])
+            .await;
+        assert_eq!(candidate.status, StatusCode::FORBIDDEN);
+    }
+}

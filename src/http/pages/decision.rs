@@ -8,7 +8,9 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Serialize;
 
-use super::form::{Fields, FormState};
+use std::collections::BTreeMap;
+
+use super::form::{Fields, FormState, field_errors, field_id};
 use super::rows::{Names, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
@@ -20,6 +22,8 @@ use crate::http::api::enrolments::authorize;
 use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::portfolio;
+use crate::portfolio::AssessorMarks;
+use crate::rules::portfolio::{Confirmation, Judgement, NotApplicable};
 use crate::rules::{Progress, View};
 use crate::signoff::chain;
 
@@ -50,8 +54,89 @@ struct DecisionView {
     refused: Vec<String>,
     /// Who signed the decision, when one has been made.
     decided: Option<String>,
+    /// The assessor's marks can be changed (the portfolio is active or submitted).
+    can_mark: bool,
+    /// Rules only the assessor can confirm.
+    confirmations: Vec<ConfirmLine>,
+    /// Conditional criteria the assessor may mark not applicable.
+    conditions: Vec<ConditionLine>,
     csrf: String,
     form: FormState,
+}
+
+/// A rule no evidence can show, as the marks form offers it.
+#[derive(Debug, Serialize)]
+struct ConfirmLine {
+    rule: String,
+    statement: String,
+    confirmed: bool,
+    note: String,
+    /// The note field's name and id.
+    note_field: String,
+    note_id: String,
+}
+
+/// A conditional criterion, as the marks form offers it.
+#[derive(Debug, Serialize)]
+struct ConditionLine {
+    criterion: String,
+    text: String,
+    condition: String,
+    not_applicable: bool,
+    reason: String,
+    /// The reason field's name and id.
+    reason_field: String,
+    reason_id: String,
+}
+
+/// The marks form's lines from the standard, the confirmed report and the marks recorded.
+fn mark_lines(
+    standard: &crate::standards::Standard,
+    report: &crate::rules::Report<'_>,
+    marks: &AssessorMarks,
+) -> (Vec<ConfirmLine>, Vec<ConditionLine>) {
+    let rules = report
+        .unit_rules
+        .iter()
+        .chain(report.outcomes.iter().flat_map(|o| &o.rules));
+    let mut confirmations: Vec<ConfirmLine> = Vec::new();
+    for rule in rules {
+        for check in rule.checks.iter().filter(|c| c.kind == "assessor_confirms") {
+            if confirmations.iter().any(|c| c.rule == rule.id) {
+                continue;
+            }
+            let recorded = marks.confirmations.iter().find(|c| c.rule == rule.id);
+            let note_field = format!("note-{}", rule.id);
+            confirmations.push(ConfirmLine {
+                rule: rule.id.to_owned(),
+                statement: check.requirement.to_string(),
+                confirmed: recorded.is_some_and(|c| c.judgement == Judgement::Accepted),
+                note: recorded.and_then(|c| c.note.clone()).unwrap_or_default(),
+                note_id: field_id(&note_field),
+                note_field,
+            });
+        }
+    }
+    let conditions = standard
+        .outcomes
+        .iter()
+        .flat_map(|o| &o.criteria)
+        .filter_map(|c| {
+            let condition = c.condition.as_ref()?;
+            let recorded = marks.not_applicable.iter().find(|n| n.criterion == c.id);
+            let reason_field = format!("reason-{}", c.id);
+            Some(ConditionLine {
+                criterion: c.id.clone(),
+                text: c.text.clone(),
+                condition: condition.clone(),
+                not_applicable: recorded.is_some_and(|n| n.judgement != Judgement::Rejected),
+                reason: recorded.map(|n| n.reason.clone()).unwrap_or_default(),
+                reason_id: field_id(&reason_field),
+                reason_field,
+            })
+        })
+        .collect();
+    (confirmations, conditions)
 }
 
 /// `GET /enrolments/{id}/decision`.
@@ -79,12 +164,24 @@ async fn render(
     form: FormState,
     refused: Vec<String>,
 ) -> Result<HttpResponse, PageError> {
+    render_marks(state, session, raw_id, form, refused, None).await
+}
+
+/// The page; with `sent`, the marks form shows what was sent rather than what is recorded.
+async fn render_marks(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    form: FormState,
+    refused: Vec<String>,
+    sent: Option<AssessorMarks>,
+) -> Result<HttpResponse, PageError> {
     let id = path_id(&raw_id)?.to_string();
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let mut view = state
         .db
-        .read(move |conn| decision_view(conn, &catalogue, &for_tx, &id))
+        .read(move |conn| decision_view(conn, &catalogue, &for_tx, &id, sent.as_ref()))
         .await?;
     let status = if refused.is_empty() && !form.has_errors() {
         StatusCode::OK
@@ -101,6 +198,7 @@ fn decision_view(
     catalogue: &Catalogue,
     session: &Session,
     id: &str,
+    sent: Option<&AssessorMarks>,
 ) -> Result<DecisionView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::DecideUnit)?;
     let mut names = Names::default();
@@ -118,6 +216,9 @@ fn decision_view(
             .map(|s| format!("{} on {}", s.user_name, s.signed_on)),
         None => None,
     };
+    let recorded: AssessorMarks =
+        serde_json::from_str(&enrolment.assessor_marks).unwrap_or_default();
+    let (confirmations, conditions) = mark_lines(standard, confirmed, sent.unwrap_or(&recorded));
     Ok(DecisionView {
         title: format!("Unit decision — {candidate}"),
         id: enrolment.id.clone(),
@@ -140,6 +241,12 @@ fn decision_view(
         gaps: confirmed.gaps.iter().map(|g| g.message.clone()).collect(),
         refused: Vec::new(),
         decided,
+        can_mark: matches!(
+            enrolment.status(),
+            EnrolmentStatus::Active | EnrolmentStatus::Submitted
+        ),
+        confirmations,
+        conditions,
         csrf: session.csrf.clone(),
         form: FormState::default(),
     })
@@ -188,4 +295,99 @@ async fn decide_page(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// `POST /enrolments/{id}/marks`: the assessor's confirmations of rules no evidence can show, and
+/// conditional criteria whose condition did not arise (each with the reason). Replaces the marks.
+pub async fn marks(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(marks_page(&state, session.0, path.into_inner(), fields).await)
+}
+
+async fn marks_page(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, fields.csrf())?;
+    let id = path_id(&raw_id)?.to_string();
+    let (marks, errors) = marks_from(&fields);
+    if !errors.is_empty() {
+        let form = FormState::again(&fields, errors);
+        return render_marks(state, session, raw_id, form, Vec::new(), Some(marks)).await;
+    }
+    let sent = marks.clone();
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
+    let saved = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
+            let standard = &catalogue.pinned(&enrolment)?.standard;
+            portfolio::set_marks(
+                conn,
+                standard,
+                &enrolment,
+                &for_tx.user_id,
+                marks,
+                Utc::now(),
+            )
+        })
+        .await;
+    match saved {
+        Ok(_) => Ok(see_other(&format!(
+            "/enrolments/{raw_id}/decision#marks-title"
+        ))),
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            render_marks(state, session, raw_id, form, Vec::new(), Some(sent)).await
+        }
+    }
+}
+
+/// The marks the form ticks: `confirm` rules (with `note-RULE`), `na` criteria (with the required
+/// `reason-CRITERION`). A tick without its reason is an error by that reason's field.
+fn marks_from(fields: &Fields) -> (AssessorMarks, BTreeMap<String, String>) {
+    let mut errors = BTreeMap::new();
+    let confirmations = fields
+        .all("confirm")
+        .into_iter()
+        .map(|rule| Confirmation {
+            note: fields.filled(&format!("note-{rule}")),
+            rule,
+            judgement: Judgement::Accepted,
+        })
+        .collect();
+    let not_applicable = fields
+        .all("na")
+        .into_iter()
+        .map(|criterion| {
+            let field = format!("reason-{criterion}");
+            let reason = fields.filled(&field).unwrap_or_default();
+            if reason.is_empty() {
+                errors.insert(
+                    field,
+                    format!("Say why the condition of {criterion} did not arise"),
+                );
+            }
+            NotApplicable {
+                criterion,
+                reason,
+                judgement: Judgement::Accepted,
+                feedback: None,
+            }
+        })
+        .collect();
+    (
+        AssessorMarks {
+            not_applicable,
+            confirmations,
+        },
+        errors,
+    )
 }
