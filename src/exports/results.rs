@@ -2,7 +2,7 @@
 //! page at a time (keyset pagination on the enrolment id), so an export of any length holds one
 //! page in memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -305,18 +305,37 @@ fn sampled(
     Ok(latest)
 }
 
-/// The valid statement of each enrolment, if one was issued: its verification code.
-fn statement_codes(
-    conn: &mut DbConnection,
-    ids: &[String],
-) -> QueryResult<HashMap<String, String>> {
-    let rows: Vec<(String, String)> = statements::table
+/// The statements of a page of enrolments.
+#[derive(Default)]
+struct Statements {
+    /// The valid statement's verification code, per enrolment that has one.
+    codes: HashMap<String, String>,
+    /// Enrolments whose statement was revoked and not issued again: not achieved until it is.
+    revoked: HashSet<String>,
+}
+
+fn statements_of(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Statements> {
+    let rows: Vec<(String, String, Option<NaiveDateTime>)> = statements::table
         .filter(statements::enrolment_id.eq_any(ids))
-        .filter(statements::revoked_at.is_null())
         .order(statements::issued_at.asc())
-        .select((statements::enrolment_id, statements::code))
+        .select((
+            statements::enrolment_id,
+            statements::code,
+            statements::revoked_at,
+        ))
         .load(conn)?;
-    Ok(rows.into_iter().collect())
+    let mut found = Statements::default();
+    for (enrolment, code, revoked_at) in rows {
+        if revoked_at.is_some() {
+            found.revoked.insert(enrolment);
+        } else {
+            found.codes.insert(enrolment, code);
+        }
+    }
+    found
+        .revoked
+        .retain(|enrolment| !found.codes.contains_key(enrolment));
+    Ok(found)
 }
 
 fn iv_names(
@@ -355,11 +374,11 @@ where
         let people = people(conn, &enrolled)?;
         let sampled = sampled(conn, &ids)?;
         let ivs = iv_names(conn, &sampled)?;
-        let codes = statement_codes(conn, &ids)?;
+        let statements = statements_of(conn, &ids)?;
         let rows = enrolled
             .into_iter()
             .map(|e| {
-                let row = result_row(catalogue, &e, &people, &sampled, &ivs, &codes);
+                let row = result_row(catalogue, &e, &people, &sampled, &ivs, &statements);
                 (e.id, row)
             })
             .collect();
@@ -376,7 +395,7 @@ fn result_row(
     people: &HashMap<String, (String, Option<String>)>,
     sampled: &HashMap<String, (String, NaiveDate)>,
     ivs: &HashMap<String, String>,
-    codes: &HashMap<String, String>,
+    statements: &Statements,
 ) -> ResultRow {
     let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
     let standard = catalogue
@@ -392,7 +411,8 @@ fn result_row(
     } else {
         LearnerNumberScheme::Scn
     };
-    let achieved = ACHIEVED.contains(&enrolment.status.as_str());
+    let achieved = ACHIEVED.contains(&enrolment.status.as_str())
+        && !statements.revoked.contains(&enrolment.id);
     // The day the candidate submitted the portfolio the assessor then judged complete: the day the
     // requirements were met, not the day of marking (the decision) or of the export.
     let date_achieved = achieved
@@ -429,6 +449,6 @@ fn result_row(
             .unwrap_or_default(),
         iv_name: sample.and_then(|(iv, _)| ivs.get(iv).cloned()),
         date_sampled: sample.map(|(_, date)| *date),
-        verification_code: codes.get(&enrolment.id).cloned(),
+        verification_code: statements.codes.get(&enrolment.id).cloned(),
     }
 }

@@ -270,7 +270,8 @@ pub fn issue(
     fonts: &FontSet,
     now: DateTime<Utc>,
 ) -> Result<(StatementRow, Vec<u8>), ActionError> {
-    if let Some(existing) = current(conn, &enrolment.id)? {
+    // A revoked statement does not stand in the way of a corrected one.
+    if let Some(existing) = current(conn, &enrolment.id)?.filter(|s| s.revoked_at.is_none()) {
         return Err(ActionError::Conflict(format!(
             "statement {} has already been issued",
             existing.code
@@ -398,6 +399,18 @@ pub fn revoke(
             statements::revoke_reason.eq(reason),
         ))
         .execute(conn)?;
+    // The unit is no longer certified: the decision and the sample stand, so a corrected statement
+    // can be issued; until one is, exports report the unit as not achieved.
+    diesel::update(
+        enrolments::table
+            .find(&row.enrolment_id)
+            .filter(enrolments::status.eq(EnrolmentStatus::Certified.as_str())),
+    )
+    .set((
+        enrolments::status.eq(EnrolmentStatus::Sampled.as_str()),
+        enrolments::updated_at.eq(now.naive_utc()),
+    ))
+    .execute(conn)?;
     audit::append(
         conn,
         Change {
@@ -406,9 +419,10 @@ pub fn revoke(
             entity: "enrolment",
             entity_id: &row.enrolment_id,
             before: Some(serde_json::json!({ "code": row.code, "status": "valid" })),
-            after: Some(
-                serde_json::json!({ "code": row.code, "status": "revoked", "reason": reason }),
-            ),
+            after: Some(serde_json::json!({
+                "code": row.code, "status": "revoked", "reason": reason,
+                "enrolment_status": EnrolmentStatus::Sampled.as_str(),
+            })),
         },
     )?;
     by_code(conn, &row.code)

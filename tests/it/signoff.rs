@@ -306,6 +306,7 @@ async fn the_whole_chain_to_a_verifiable_statement() {
             json!([]),
             "a revoked statement has no badge"
         );
+        revoked_until_issued_again(&app, &w, &base, &code).await;
         assert!(
             app.get(&format!("/verify/{code}"))
                 .await
@@ -317,6 +318,65 @@ async fn the_whole_chain_to_a_verifiable_statement() {
             StatusCode::NOT_FOUND
         );
     }
+}
+
+/// A revoked statement is not handed out, and the unit is not reported as achieved, until a
+/// corrected statement is issued; the revoked code stays revoked.
+async fn revoked_until_issued_again(app: &TestApp, w: &World, base: &str, code: &str) {
+    let pdf = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("{base}/statement.pdf"),
+            None,
+        )
+        .await;
+    assert_eq!(pdf.status, StatusCode::CONFLICT, "{}", pdf.text());
+    assert!(
+        pdf.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("revoked")
+    );
+    let results = format!("/api/orgs/{}/results?include_reported=true", w.org);
+    let after = app
+        .request_as(Some(&w.admin), Method::GET, &results, None)
+        .await
+        .text();
+    assert!(after.contains(",not_yet_achieved,"), "{after}");
+    let enrolment = app
+        .request_as(Some(&w.admin), Method::GET, base, None)
+        .await
+        .json();
+    assert_eq!(enrolment["enrolment"]["status"], "sampled");
+
+    let reissued = app
+        .request_as(
+            Some(&w.admin),
+            Method::POST,
+            &format!("{base}/statement"),
+            None,
+        )
+        .await;
+    assert_eq!(reissued.status, StatusCode::CREATED, "{}", reissued.text());
+    let new_code = reissued.json()["code"].as_str().unwrap().to_owned();
+    assert_ne!(new_code, code);
+    let again = app
+        .request_as(Some(&w.admin), Method::GET, &results, None)
+        .await
+        .text();
+    assert!(
+        again.contains(",achieved,") && again.contains(&new_code),
+        "{again}"
+    );
+    assert_eq!(
+        crate::helpers::get_json(app, &format!("/verify/{code}")).await["status"],
+        "revoked"
+    );
+    assert_eq!(
+        crate::helpers::get_json(app, &format!("/verify/{new_code}")).await["status"],
+        "valid"
+    );
 }
 
 /// The organisation's badges, from the exports page's download with the form's `query`.

@@ -387,6 +387,15 @@ pub async fn statement_pdf(
         .db
         .read(move |conn| {
             let row = authorized_statement(conn, &session, &id, Action::ReadStatement)?;
+            if let (Some(at), Some(reason)) = (row.revoked_at, &row.revoke_reason) {
+                // A revoked statement is never handed out again as if it stood.
+                return Err(ActionError::Conflict(format!(
+                    "statement {} was revoked on {}: {reason}; it is no longer valid (see /verify/{})",
+                    row.code,
+                    at.date(),
+                    row.code
+                )));
+            }
             let view = row.view()?;
             let rendered = crate::output::pdf::render(&view, &tx_state.fonts)
                 .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))?;
