@@ -248,6 +248,20 @@ pub struct CohortMembers {
     pub remove: Vec<Uuid>,
 }
 
+impl Cohort {
+    /// Whether `enrolment` may join: a cohort limited to a standard (or one version of it) takes
+    /// only enrolments on it.
+    pub fn admits(&self, enrolment: &Enrolment) -> bool {
+        let Some(code) = &self.standard_code else {
+            return true;
+        };
+        enrolment.standard_code == *code
+            && self
+                .standard_version
+                .is_none_or(|v| v == enrolment.standard_version)
+    }
+}
+
 /// Puts enrolments in a cohort and takes others out (audited, one entry per enrolment moved).
 /// An enrolment must belong to the cohort's organisation and, when the cohort is limited to a
 /// standard, be on that standard.
@@ -267,23 +281,18 @@ pub fn change_members(
             .first(conn)
             .optional()?;
         let Some(enrolment) = found.filter(|e| e.org_id == cohort.org_id) else {
-            problems.add(&field, "no such enrolment in this organisation");
+            problems.add(&field, "is not an enrolment of this organisation");
             continue;
         };
-        if let Some(code) = &cohort.standard_code {
-            let version_differs = cohort
-                .standard_version
-                .is_some_and(|v| v != enrolment.standard_version);
-            if &enrolment.standard_code != code || version_differs {
-                problems.add(
-                    &field,
-                    format!(
-                        "is on {} v{}, not this cohort's standard",
-                        enrolment.standard_code, enrolment.standard_version
-                    ),
-                );
-                continue;
-            }
+        if !cohort.admits(&enrolment) {
+            problems.add(
+                &field,
+                format!(
+                    "is on {} v{}, not this cohort's standard",
+                    enrolment.standard_code, enrolment.standard_version
+                ),
+            );
+            continue;
         }
         moves.push((enrolment, Some(cohort.id.clone())));
     }

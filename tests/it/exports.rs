@@ -971,3 +971,57 @@ async fn a_reported_result_is_not_taken_back_until_its_batch_is_reversed() {
         assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.text());
     }
 }
+
+#[actix_web::test]
+async fn a_cohort_page_offers_only_enrolments_on_its_standard_and_keeps_the_ticks() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let sqa = seed_result(&app, &w, "sqa@harbour.nz", "DN8J 11", "2024-06-03");
+        let admin = app.browser(&w.admin);
+        let created = admin
+            .post(
+                &app,
+                &format!("/orgs/{}/cohorts", w.org),
+                &[("name", "Contact centre"), ("standard", "28268")],
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.text());
+        let cohort = created.header("location").unwrap().to_owned();
+        let page = admin.get(&app, &cohort).await.text();
+        assert!(
+            page.contains(&format!("id=\"f-add-{}\"", w.enrolment)),
+            "{page}"
+        );
+        assert!(
+            !page.contains(&sqa),
+            "an enrolment on another standard is not offered"
+        );
+
+        // One good tick and one refused: nothing is saved, the good tick stays ticked.
+        let unknown = "00000000-0000-0000-0000-000000000000";
+        let refused = admin
+            .post(
+                &app,
+                &format!("{cohort}/enrolments"),
+                &[("add", &w.enrolment), ("add", unknown)],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        assert!(
+            html.contains(&format!("value=\"{}\" checked", w.enrolment)),
+            "{html}"
+        );
+        assert!(
+            html.contains("This enrolment is not an enrolment of this organisation"),
+            "{html}"
+        );
+        let members = app.tx(|c| {
+            Ok(enrolments::table
+                .filter(enrolments::cohort_id.is_not_null())
+                .count()
+                .get_result::<i64>(c)?)
+        });
+        assert_eq!(members, 0, "nothing was saved");
+    }
+}

@@ -179,6 +179,8 @@ struct CohortView {
     members: Vec<EnrolmentRow>,
     others: Vec<EnrolmentRow>,
     form: FormState,
+    /// The enrolments ticked when the form comes back with an error.
+    ticked: Vec<String>,
     /// May download every portfolio archive of the cohort (`ExportData`).
     can_archive: bool,
 }
@@ -221,7 +223,7 @@ pub async fn cohort(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(cohort_page(&state, &session, &path, FormState::default()).await)
+    Html(cohort_page(&state, &session, &path, FormState::default(), Vec::new()).await)
 }
 
 async fn cohort_page(
@@ -229,6 +231,7 @@ async fn cohort_page(
     session: &Session,
     raw_id: &str,
     form: FormState,
+    ticked: Vec<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = path_id(raw_id)?.to_string();
     let cohort = state
@@ -252,7 +255,7 @@ async fn cohort_page(
                 .map(|e| row(conn, &catalogue, &mut names, e))
                 .collect::<Result<Vec<EnrolmentRow>, ActionError>>()?;
             let others = rows_in_org(conn, &catalogue, &actor, org_id, |e| {
-                !in_cohort.iter().any(|m| m.id == e.id)
+                for_tx.admits(e) && !in_cohort.iter().any(|m| m.id == e.id)
             })?;
             Ok::<_, ActionError>((progress, members, others))
         })
@@ -273,6 +276,7 @@ async fn cohort_page(
         members,
         others,
         form,
+        ticked,
         can_archive: session
             .require(Action::ExportData, &Resource::Export { org_id })
             .is_ok(),
@@ -324,8 +328,27 @@ async fn change_members_page(
     match changed {
         Ok(_) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
         Err(err) => {
-            let form = FormState::again(&fields, field_errors(err)?);
-            cohort_page(state, session, raw_id, form).await
+            // Each refusal sits by the checkbox it is about (`add[2]` → the third ticked).
+            let errors = field_errors(err)?
+                .into_iter()
+                .map(|(field, reason)| {
+                    let ticked = |name: &str, i: &str| {
+                        let i: usize = i.parse().ok()?;
+                        fields.all(name).get(i).map(|id| format!("{name}-{id}"))
+                    };
+                    let anchored = field
+                        .strip_suffix(']')
+                        .and_then(|f| f.split_once('['))
+                        .and_then(|(name, i)| ticked(name, i));
+                    match anchored {
+                        Some(field) => (field, format!("This enrolment {reason}")),
+                        None => (field, reason),
+                    }
+                })
+                .collect();
+            let form = FormState::again(&fields, errors);
+            let ticked = [fields.all("add"), fields.all("remove")].concat();
+            cohort_page(state, session, raw_id, form, ticked).await
         }
     }
 }
