@@ -309,8 +309,10 @@ struct ValueLine {
     selected: usize,
     eligible: usize,
     covered: bool,
-    /// Uncovered, and this IV's draw cannot cover it: another IV must.
+    /// Uncovered, and only decisions this IV may not sample carry it: another IV must.
     out_of_reach: bool,
+    /// Uncovered, and nothing carrying it is ready to sample yet (no decision made).
+    nothing_yet: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -449,7 +451,8 @@ fn dimension(
                 selected: v.selected,
                 eligible: v.eligible,
                 covered: v.covered,
-                out_of_reach: !v.covered && v.eligible == 0,
+                out_of_reach: !v.covered && v.eligible == 0 && v.own > 0,
+                nothing_yet: !v.covered && v.eligible == 0 && v.own == 0,
             })
             .collect(),
     }

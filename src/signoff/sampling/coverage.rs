@@ -57,15 +57,20 @@ pub struct ValueCoverage {
     /// Enrolments eligible for this draw that carry it; 0 means this draw could not cover it
     /// (e.g. only the IV's own decisions carry it).
     pub eligible: usize,
+    /// Enrolments carrying it that this IV may never sample (their own assessment, decision or
+    /// portfolio): when only these carry it, another IV must cover it.
+    pub own: usize,
     /// Whether a sample taken or selected carries it.
     pub covered: bool,
 }
 
-/// The coverage of `pool` and `taken` by `taken` and `selected`; `eligible` is the draw.
+/// The coverage of `pool` and `taken` by `taken` and `selected`; `eligible` is the draw, `own`
+/// the enrolments the IV may never sample.
 pub(super) fn report(
     pool: &[&Candidate],
     taken: &[TakenSample],
     eligible: &[&Candidate],
+    own: &[&Candidate],
     selected: &[&Candidate],
 ) -> Coverage {
     let taken: Vec<&Candidate> = taken.iter().map(|sample| &sample.enrolment).collect();
@@ -73,6 +78,7 @@ pub(super) fn report(
         pool,
         taken: &taken,
         eligible,
+        own,
         selected,
     };
     Coverage {
@@ -90,6 +96,7 @@ struct Sets<'s, 'a> {
     pool: &'s [&'a Candidate],
     taken: &'s [&'a Candidate],
     eligible: &'s [&'a Candidate],
+    own: &'s [&'a Candidate],
     selected: &'s [&'a Candidate],
 }
 
@@ -107,6 +114,7 @@ impl Sets<'_, '_> {
         let taken = count(self.taken);
         let selected = count(self.selected);
         let eligible = count(self.eligible);
+        let own = count(self.own);
         let all: BTreeSet<String> = count(self.pool)
             .into_keys()
             .chain(taken.keys().cloned())
@@ -120,6 +128,7 @@ impl Sets<'_, '_> {
                 let selected = get(&selected, &value);
                 ValueCoverage {
                     eligible: get(&eligible, &value),
+                    own: get(&own, &value),
                     covered: taken + selected > 0,
                     taken,
                     selected,

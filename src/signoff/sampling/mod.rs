@@ -348,7 +348,20 @@ pub fn select(plan: &PlanInput, pool: &[Candidate]) -> Selection {
     draw::shuffle(&mut draw, plan.seed);
     let picks = pick::pick(plan, &draw);
     let picked: Vec<&Candidate> = picks.iter().map(|(rank, _)| draw[*rank]).collect();
-    let coverage = coverage::report(&sorted, &plan.taken, &draw, &picked);
+    let own: Vec<&Candidate> = sorted
+        .iter()
+        .copied()
+        .filter(|c| {
+            excluded.iter().any(|e| {
+                e.enrolment_id == c.enrolment_id
+                    && matches!(
+                        e.reason,
+                        Exclusion::OwnAssessment | Exclusion::OwnDecision | Exclusion::OwnPortfolio
+                    )
+            })
+        })
+        .collect();
+    let coverage = coverage::report(&sorted, &plan.taken, &draw, &own, &picked);
     let mut selected: Vec<Selected> = picks
         .into_iter()
         .map(|(rank, reasons)| Selected {

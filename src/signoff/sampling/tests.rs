@@ -216,6 +216,10 @@ fn the_ivs_own_decisions_are_never_selected_and_say_why() {
         .find(|v| v.value == "Dunedin")
         .unwrap();
     assert_eq!((dunedin.covered, dunedin.eligible), (false, 0));
+    assert!(
+        dunedin.own > 0,
+        "only the IV's own work carries it: {dunedin:?}"
+    );
     assert_eq!(selection.coverage.assessors.uncovered().count(), 1);
 }
 
@@ -234,6 +238,15 @@ fn the_kind_of_sample_decides_which_statuses_are_drawn_from() {
     }
     let summative = select(&plan(2), &pool);
     assert_eq!(summative.draw, ["a-high-e002"]);
+    // The active portfolio's record is not ready to sample: not out of reach, not yet decided.
+    let active = summative
+        .coverage
+        .records
+        .values
+        .iter()
+        .find(|v| v.value == "a-high-e000")
+        .unwrap();
+    assert_eq!((active.covered, active.eligible, active.own), (false, 0, 0));
     let mut interim_plan = plan(2);
     interim_plan.kind = SamplingKind::Interim;
     let interim = select(&interim_plan, &pool);
