@@ -86,6 +86,11 @@ impl Problems {
         self.0.is_empty()
     }
 
+    /// Field → reason, for a form to show.
+    pub fn into_map(self) -> BTreeMap<String, String> {
+        self.0
+    }
+
     /// `Ok` when nothing was recorded.
     pub fn finish(self) -> Result<(), ActionError> {
         if self.0.is_empty() {

@@ -277,16 +277,9 @@ pub fn add_evidence(
     let recorded_by_assessor = enrolment.assessor_id.as_deref() == Some(actor_id);
     ensure_open(enrolment, recorded_by_assessor)?;
     let by_candidate = actor_id == enrolment.candidate_id;
-    let existing = evidence_ids(conn, &enrolment.id)?;
-    let mut problems = Problems::default();
-    if by_candidate && !new.declaration {
-        problems.add("declaration", "confirm that this evidence is your own work");
-    }
-    check_details(&new, file.is_some(), &mut problems);
     let id = Uuid::new_v4().to_string();
     let instance = to_instance(&id, &new, recorded_by_assessor);
-    check_against_standard(standard, &instance, &existing, &mut problems);
-    problems.finish()?;
+    evidence_problems(conn, standard, enrolment, actor_id, &new, file.is_some())?.finish()?;
 
     let timestamp = now.naive_utc();
     let row = EvidenceRow {
@@ -326,6 +319,28 @@ pub fn add_evidence(
     )?;
     let files = file_meta(conn, Some(&enrolment.id))?;
     to_record(row, files)
+}
+
+/// Everything [`add_evidence`] would refuse in `new`, field by field, without writing anything:
+/// a form that already found problems of its own shows these with them, all in one round.
+pub fn evidence_problems(
+    conn: &mut DbConnection,
+    standard: &Standard,
+    enrolment: &Enrolment,
+    actor_id: &str,
+    new: &NewEvidence,
+    has_file: bool,
+) -> Result<Problems, ActionError> {
+    let recorded_by_assessor = enrolment.assessor_id.as_deref() == Some(actor_id);
+    let existing = evidence_ids(conn, &enrolment.id)?;
+    let mut problems = Problems::default();
+    if actor_id == enrolment.candidate_id && !new.declaration {
+        problems.add("declaration", "confirm that this evidence is your own work");
+    }
+    check_details(new, has_file, &mut problems);
+    let instance = to_instance("new", new, recorded_by_assessor);
+    check_against_standard(standard, &instance, &existing, &mut problems);
+    Ok(problems)
 }
 
 /// The enrolment must still take evidence from this person.

@@ -13,6 +13,7 @@ pub use enrolment::{
 };
 pub use evidence::{
     EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,
-    StoredFile, add_evidence, is_relative, judge_evidence, list_evidence, load_evidence,
+    StoredFile, add_evidence, evidence_problems, is_relative, judge_evidence, list_evidence,
+    load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};

@@ -962,3 +962,64 @@ async fn an_admin_changes_the_assessor_and_withdraws_through_the_staff_page() {
         assert!(closed.contains("it is closed"), "{closed}");
     }
 }
+
+#[actix_web::test]
+async fn an_empty_evidence_form_names_every_problem_in_one_round() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let candidate = app.browser(&w.candidate);
+
+        // Testimony: the witness's every missing detail, the criteria and the declaration at once.
+        let testimony = format!("/enrolments/{}/testimony/new", w.enrolment);
+        let refused = candidate
+            .post(&app, &testimony, &[("setting", "workplace")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        for field in [
+            "details-witness-name",
+            "details-witness-job_title",
+            "details-witness-relationship",
+            "details-witness-contact",
+            "details-witness-statement",
+            "declaration",
+        ] {
+            let id = format!("id=\"f-{}-error\"", field.replace('_', "-"));
+            assert!(
+                html.contains(&id),
+                "{field} is named in the first round: {html}"
+            );
+        }
+
+        // Upload: no criteria, no file and no declaration, all in the first answer.
+        let boundary = "attest-boundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"setting\"\r\n\r\nworkplace\r\n\
+             --{boundary}--\r\n",
+            candidate.csrf
+        );
+        let upload = candidate
+            .post_multipart(
+                &app,
+                &format!("/enrolments/{}/evidence/new", w.enrolment),
+                &format!("multipart/form-data; boundary={boundary}"),
+                body.into_bytes(),
+            )
+            .await;
+        assert_eq!(upload.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = upload.text();
+        for needle in [
+            "id=\"f-file-error\"",
+            "id=\"f-declaration-error\"",
+            "Confirm that this evidence is your own work",
+        ] {
+            assert!(html.contains(needle), "{needle}: {html}");
+        }
+        assert!(
+            html.contains("class=\"field-error\"") && html.contains("criteri"),
+            "{html}"
+        );
+        assert_eq!(app.count("evidence"), 0, "nothing was recorded");
+    }
+}

@@ -276,7 +276,7 @@ async fn observation_page(
         Err(errors) => errors,
     };
     // Problems with a shown line's range items land on that line's result.
-    let errors = place_errors(errors, &shown)
+    let errors = place_errors(errors, &shown, standard)
         .into_iter()
         .map(|(key, reason)| match key.strip_prefix("criteria.") {
             Some(criterion) => (result_field(criterion), reason),
@@ -452,7 +452,7 @@ async fn questioning_page(
         Ok(done) => return Ok(done),
         Err(errors) => errors,
     };
-    let errors = place_errors(errors, &order)
+    let errors = place_errors(errors, &order, standard)
         .into_iter()
         .map(|(key, reason)| match key.as_str() {
             "details.questions" => ("question.1".to_owned(), reason),

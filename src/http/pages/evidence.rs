@@ -198,8 +198,62 @@ pub async fn add_described(
             Ok(evidence_id) => return Ok(Ok(added(&opened.enrolment.id, &evidence_id))),
             Err(refused) => errors.extend(refused),
         }
+    } else {
+        errors =
+            with_action_problems(state, session, opened, action, record, false, errors).await?;
     }
     Ok(Err(errors))
+}
+
+/// Adds to the form's own `errors` whatever the action would also refuse in `record` (checked
+/// without writing), so every problem shows in one round; the form's word wins on a field.
+pub async fn with_action_problems(
+    state: &AppState,
+    session: &Session,
+    opened: &Opened,
+    action: Action,
+    record: Map<String, Value>,
+    has_file: bool,
+    mut errors: BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, PageError> {
+    // The dates the form already found missing or wrong get a stand-in, so everything else can be
+    // checked; a record still not whole is checked by the form alone.
+    let mut record = record;
+    let today = Value::String(Utc::now().date_naive().to_string());
+    record.entry("date").or_insert_with(|| today.clone());
+    if let Some(witness) = record
+        .get_mut("details")
+        .and_then(|d| d.get_mut("witness"))
+        .and_then(Value::as_object_mut)
+    {
+        witness.entry("declared_on").or_insert(today);
+    }
+    let Ok(new) = serde_json::from_value::<NewEvidence>(Value::Object(record)) else {
+        return Ok(errors);
+    };
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
+    let id = opened.enrolment.id.clone();
+    let found = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, action)?;
+            let standard = standard_of(&catalogue, &enrolment)?;
+            let problems = portfolio::evidence_problems(
+                conn,
+                standard,
+                &enrolment,
+                &for_tx.user_id,
+                &new,
+                has_file,
+            )?;
+            Ok::<_, ActionError>(problems.into_map())
+        })
+        .await?;
+    for (field, reason) in found {
+        errors.entry(field).or_insert(reason);
+    }
+    Ok(errors)
 }
 
 /// Where to go after adding evidence: the portfolio, at the new record, saying it was added. (The
@@ -363,7 +417,7 @@ async fn upload_page(
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, mut errors) = upload_record(standard, &fields, upload.is_some());
     let again = |errors: BTreeMap<String, String>| {
-        let mut errors = place_errors(errors, &order);
+        let mut errors = place_errors(errors, &order, standard);
         if !errors.contains_key("file") {
             errors.insert(
                 "file".into(),
@@ -381,7 +435,13 @@ async fn upload_page(
         );
         show(state, session, "pages/evidence_upload.html", &view, true)
     };
-    let Some((file, name)) = upload.filter(|_| errors.is_empty()) else {
+    if !errors.is_empty() {
+        let has_file = upload.is_some();
+        let action = Action::AddEvidence;
+        let all = with_action_problems(state, session, &opened, action, record, has_file, errors);
+        return again(all.await?);
+    }
+    let Some((file, name)) = upload else {
         return again(errors);
     };
     let new = to_new_evidence(record)?;
@@ -488,18 +548,17 @@ fn testimony_record(
             .trim()
             .to_owned()
     };
+    // Always the whole witness (the date only when it reads), so every missing detail is named.
+    let mut witness = json!({
+        "name": text("name"), "job_title": text("job_title"),
+        "relationship": text("relationship"), "contact": text("contact"),
+        "statement": text("statement"),
+        "declaration": fields.ticked("details.witness.declaration"),
+    });
     if let Some(declared_on) = declared_on {
-        record.insert(
-            "details".into(),
-            json!({ "witness": {
-                "name": text("name"), "job_title": text("job_title"),
-                "relationship": text("relationship"), "contact": text("contact"),
-                "statement": text("statement"),
-                "declaration": fields.ticked("details.witness.declaration"),
-                "declared_on": declared_on,
-            }}),
-        );
+        witness["declared_on"] = json!(declared_on);
     }
+    record.insert("details".into(), json!({ "witness": witness }));
     record.insert("declaration".into(), json!(fields.ticked("declaration")));
     (record, order, errors)
 }
@@ -527,7 +586,7 @@ async fn testimony_page(
     let action = Action::AddEvidence;
     let errors = match add_described(state, session, &opened, action, record, errors).await? {
         Ok(done) => return Ok(done),
-        Err(errors) => place_errors(errors, &order),
+        Err(errors) => place_errors(errors, &order, standard),
     };
     let view = EvidenceForm::new(
         state,

@@ -99,6 +99,9 @@ pub struct FormState {
     pub values: BTreeMap<String, String>,
     /// Field name → what is wrong with it.
     pub errors: BTreeMap<String, String>,
+    /// The fields in the order the form sent them: the summary lists errors in that order (the
+    /// order of the page), fields not sent (an unticked box, a file) last.
+    pub order: Vec<String>,
 }
 
 impl FormState {
@@ -107,13 +110,18 @@ impl FormState {
         Self {
             values: values.into_iter().collect(),
             errors: BTreeMap::new(),
+            order: Vec::new(),
         }
     }
 
     /// The form as sent, with `errors` (reasons as the action layer words them: "is required").
     pub fn again(fields: &Fields, errors: BTreeMap<String, String>) -> Self {
         let mut values = BTreeMap::new();
+        let mut order: Vec<String> = Vec::new();
         for (name, value) in fields.pairs() {
+            if !order.contains(name) {
+                order.push(name.clone());
+            }
             if name == CSRF_FIELD || name.contains("password") {
                 continue;
             }
@@ -126,7 +134,11 @@ impl FormState {
                 (field, sentence)
             })
             .collect();
-        Self { values, errors }
+        Self {
+            values,
+            errors,
+            order,
+        }
     }
 
     /// Whether any field is at fault.
@@ -149,9 +161,16 @@ struct ErrorLink<'a> {
 impl Serialize for FormState {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let summary: Vec<ErrorLink<'_>> = self
-            .errors
-            .iter()
+        let place = |field: &str| {
+            self.order
+                .iter()
+                .position(|sent| sent == field || field.starts_with(&format!("{sent}.")))
+                .unwrap_or(usize::MAX)
+        };
+        let mut errors: Vec<(&String, &String)> = self.errors.iter().collect();
+        errors.sort_by_key(|(field, _)| place(field));
+        let summary: Vec<ErrorLink<'_>> = errors
+            .into_iter()
             .map(|(field, message)| ErrorLink {
                 message,
                 anchor: field_id(field),
@@ -229,6 +248,43 @@ mod tests {
                 .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
                 .collect(),
         )
+    }
+
+    #[test]
+    fn the_summary_lists_errors_in_the_order_of_the_form() {
+        let sent = fields(&[
+            ("name", ""),
+            ("email", "x"),
+            ("details.witness.name", ""),
+            ("password", ""),
+        ]);
+        let errors = BTreeMap::from(
+            [
+                ("declaration", "confirm it"),
+                ("password", "is too short"),
+                ("email", "is not an email address"),
+                ("details.witness.name.first", "is required"),
+                ("name", "is required"),
+            ]
+            .map(|(f, r)| (f.to_owned(), r.to_owned())),
+        );
+        let form = serde_json::to_value(FormState::again(&sent, errors)).unwrap();
+        let anchors: Vec<&str> = form["summary"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["anchor"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            anchors,
+            [
+                "f-name",
+                "f-email",
+                "f-details-witness-name-first",
+                "f-password",
+                "f-declaration"
+            ]
+        );
     }
 
     #[test]

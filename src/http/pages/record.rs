@@ -479,8 +479,15 @@ pub fn knowledge_view(standard: &Standard, fields: &Fields) -> Vec<Choice> {
 pub fn place_errors(
     errors: BTreeMap<String, String>,
     criteria: &[String],
+    standard: &Standard,
 ) -> BTreeMap<String, String> {
     let mut placed = BTreeMap::new();
+    // Without knowledge items the form has no knowledge list: such a problem sits by the criteria.
+    let knowledge = if standard.knowledge.is_empty() {
+        "criteria"
+    } else {
+        "knowledge"
+    };
     for (key, reason) in errors {
         let target = if let Some(rest) = key.strip_prefix("criteria[") {
             rest.split(']')
@@ -488,8 +495,8 @@ pub fn place_errors(
                 .and_then(|i| i.parse::<usize>().ok())
                 .and_then(|i| criteria.get(i))
                 .map_or_else(|| "criteria".to_owned(), |id| criterion_key(id))
-        } else if key.starts_with("knowledge[") {
-            "knowledge".to_owned()
+        } else if key == "knowledge" || key.starts_with("knowledge[") {
+            knowledge.to_owned()
         } else {
             key.trim_start_matches("record.").to_owned()
         };
@@ -586,9 +593,20 @@ mod tests {
             ("knowledge[0].item".to_owned(), "no such item".to_owned()),
             ("declaration".to_owned(), "confirm".to_owned()),
         ]);
-        let placed = place_errors(errors, &["1.1".into(), "1.7".into()]);
+        let placed = place_errors(errors.clone(), &["1.1".into(), "1.7".into()], &svq());
         assert_eq!(placed["criteria.1.7"], "no such list");
         assert_eq!(placed["knowledge"], "no such item");
         assert_eq!(placed["declaration"], "confirm");
+        // 28268 lists no knowledge items, so the form has no knowledge list: by the criteria.
+        let placed = place_errors(errors, &["1.1".into(), "1.7".into()], &standard());
+        assert_eq!(placed["criteria"], "no such item");
+        assert!(!placed.contains_key("knowledge"));
+    }
+
+    fn svq() -> Standard {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/standards/svq-h12h-04.yaml");
+        crate::standards::load_file(std::path::Path::new(path))
+            .expect("the seed standard loads")
+            .standard
     }
 }
