@@ -85,6 +85,18 @@ pub struct NewUser {
     pub national_learner_number: Option<String>,
 }
 
+/// The longest name accepted (characters): long enough for any real name, short enough that one
+/// row cannot swamp a page or a statement.
+pub const MAX_NAME: usize = 200;
+
+/// The longest email address a mail system accepts (RFC 5321).
+const MAX_EMAIL: usize = 254;
+
+/// An NZ National Student Number (up to 10 digits) or a Scottish Candidate Number (9 digits).
+fn valid_learner_number(number: &str) -> bool {
+    (6..=12).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
@@ -109,12 +121,37 @@ pub fn create_user(
 ) -> Result<User, ActionError> {
     let email = normalise_email(&new.email);
     let name = new.name.trim().to_owned();
+    let learner_number = new
+        .national_learner_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
     let mut problems = Problems::default();
-    if !valid_email(&email) {
+    if email.is_empty() {
+        problems.add("email", "is required");
+    } else if email.chars().count() > MAX_EMAIL || !valid_email(&email) {
         problems.add("email", "is not an email address");
     }
     if name.is_empty() {
         problems.add("name", "is required");
+    } else if name.chars().count() > MAX_NAME {
+        problems.add(
+            "name",
+            format!(
+                "is {} characters long: at most {MAX_NAME}",
+                name.chars().count()
+            ),
+        );
+    }
+    if let Some(number) = &learner_number
+        && !valid_learner_number(number)
+    {
+        problems.add(
+            "national_learner_number",
+            "is not a learner number: an NZ National Student Number or a Scottish Candidate \
+             Number is 6 to 12 digits",
+        );
     }
     let role = new.role.parse::<Role>();
     if let Err(err) = &role {
@@ -136,10 +173,7 @@ pub fn create_user(
         name,
         password_hash: hash,
         active: true,
-        national_learner_number: new
-            .national_learner_number
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty()),
+        national_learner_number: learner_number,
         token_generation: 0,
         failed_logins: 0,
         last_failed_login_at: None,

@@ -935,6 +935,11 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
             "admin@harbour.nz",
             vec![
                 ("/standards".into(), "Unit standards"),
+                // The complete portfolio: long attribute values on the phone.
+                (
+                    format!("/enrolments/{enrolment}"),
+                    "Type of challenging customer",
+                ),
                 (format!("/enrolments/{enrolment}/staff"), "Withdraw"),
                 (format!("/orgs/{org}/cohorts"), "Term 1"),
                 (format!("/orgs/{org}/enrolments"), "User aroha@harbour.nz"),

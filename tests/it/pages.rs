@@ -1023,3 +1023,54 @@ async fn an_empty_evidence_form_names_every_problem_in_one_round() {
         assert_eq!(app.count("evidence"), 0, "nothing was recorded");
     }
 }
+
+#[actix_web::test]
+async fn a_person_with_an_endless_name_or_a_wrong_learner_number_is_refused_by_the_field() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let admin = app.browser(&w.admin);
+        let path = format!("/orgs/{}/people", w.org);
+        let endless = "x".repeat(5000);
+        let refused = admin
+            .post(
+                &app,
+                &path,
+                &[
+                    ("name", endless.as_str()),
+                    ("email", ""),
+                    ("password", "a long enough password"),
+                    ("role", "candidate"),
+                    ("national_learner_number", "abc"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text();
+        assert!(
+            html.contains("Name is 5000 characters long: at most 200"),
+            "{html}"
+        );
+        assert!(html.contains("Email is required"), "{html}");
+        assert!(
+            html.contains("id=\"f-national-learner-number-error\""),
+            "{html}"
+        );
+        assert!(html.contains("value=\"abc\""), "what was typed is kept");
+        let users = app.count("users");
+        let fine = admin
+            .post(
+                &app,
+                &path,
+                &[
+                    ("name", "Tama Ngata"),
+                    ("email", "tama@harbour.nz"),
+                    ("password", "a long enough password"),
+                    ("role", "candidate"),
+                    ("national_learner_number", " 0123456789 "),
+                ],
+            )
+            .await;
+        assert_eq!(fine.status, StatusCode::SEE_OTHER, "{}", fine.text());
+        assert_eq!(app.count("users"), users + 1);
+    }
+}
