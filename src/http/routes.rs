@@ -147,6 +147,7 @@ route_table! {
     GET    "/api/export-batches/{id}/download"              => exports::download_batch;
     POST   "/api/export-batches/{id}/reverse"               => exports::reverse_batch;
     GET    "/api/orgs/{org_id}/badges"                      => exports::badges;
+    GET    "/verify"                                        => signoff::verify_form;
     GET    "/verify/{code}"                                 => signoff::verify;
 }
 

@@ -994,6 +994,10 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
         .click();
     visitor.wait_for_text("main", "Enter");
     shots(&visitor, "page-login-errors", PHONE);
-    visitor.goto(&format!("{base}/verify/ABCD-EFGH-JKMN"));
+    visitor.goto(&format!("{base}/verify"));
+    visitor.find("#f-code").send_keys("abcd efgh jkmn");
+    visitor.find("form[action='/verify'] button").click();
+    visitor.wait_for_url("the code's page", |url| url.contains("/verify/"));
+    visitor.wait_for_text("main", "Not found");
     shots(&visitor, "page-verify-unknown", PHONE);
 }

@@ -1070,6 +1070,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             None,
             [404; 10],
         ),
+        // Public: the code typed goes to its page.
+        row(
+            "GET",
+            "/verify",
+            "/verify?code=abcd-efgh-jkmn".into(),
+            None,
+            [303; 10],
+        ),
         row(
             "GET",
             "/api/orgs/{org_id}/interpretations/{code}/{version}",

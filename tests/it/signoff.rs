@@ -287,6 +287,19 @@ async fn the_whole_chain_to_a_verifiable_statement() {
             .await;
         assert_eq!(verify.status, StatusCode::OK);
         assert!(verify.text().contains("Valid"));
+        // Someone holding the printed statement types the code on the public page.
+        let entry = app.get("/verify").await;
+        assert_eq!(entry.status, StatusCode::OK);
+        assert!(entry.text().contains("name=\"code\""));
+        let typed = app
+            .get(&format!("/verify?code={}", code.to_lowercase()))
+            .await;
+        assert_eq!(typed.status, StatusCode::SEE_OTHER);
+        let landing = typed.header("location").unwrap_or_default().to_owned();
+        assert!(
+            app.get(&landing).await.text().contains("Valid"),
+            "{landing}"
+        );
         let json_reply = crate::helpers::get_json(&app, &format!("/verify/{code}")).await;
         assert_eq!(json_reply["status"], "valid");
         assert_eq!(json_reply["candidate"], "User aroha@harbour.nz");

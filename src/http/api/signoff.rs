@@ -483,6 +483,34 @@ pub async fn verify(
     }
 }
 
+/// The code someone typed on the verification page.
+#[derive(Debug, Deserialize)]
+pub struct VerifyQuery {
+    /// The verification code, as printed (any case, with or without dashes).
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// `GET /verify`: where a person holding a printed statement types its code; with `?code=` it
+/// goes to that statement's verification page.
+pub async fn verify_form(
+    state: web::Data<AppState>,
+    query: web::Query<VerifyQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let typed = query.into_inner().code.unwrap_or_default();
+    let compact: String = typed.chars().filter(char::is_ascii_alphanumeric).collect();
+    if !compact.is_empty() {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("/verify/{compact}")))
+            .finish());
+    }
+    crate::http::pages::render(
+        &state,
+        "pages/verify.html",
+        &serde_json::json!({ "title": "Verify a statement", "entry": true }),
+    )
+}
+
 /// The readings the organisation has chosen of a standard's ambiguous rules: rule id →
 /// interpretation id (a rule not listed takes the standard's default).
 #[utoipa::path(get, path = "/api/orgs/{org_id}/interpretations/{code}/{version}",
