@@ -17,6 +17,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "partials/fields.html",
     "partials/lists.html",
     "partials/record.html",
+    "partials/evidence.html",
     "pages/login.html",
     "pages/dashboard.html",
     "pages/standards.html",

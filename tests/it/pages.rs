@@ -633,6 +633,15 @@ async fn a_candidate_uploads_and_an_assessor_observes_and_judges_through_the_pag
         let judge = format!("/enrolments/{}/evidence/{evidence}/judge", w.enrolment);
         let form = assessor.get(&app, &judge).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.text());
+        // The evidence itself is on the page: its file can be opened from where it is judged.
+        assert!(
+            form.text().contains(&format!(
+                "&#x2F;api&#x2F;enrolments&#x2F;{}&#x2F;evidence&#x2F;{evidence}&#x2F;file\" download>record.pdf",
+                w.enrolment
+            )),
+            "{}",
+            form.text()
+        );
         let rejected = assessor
             .post(
                 &app,

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::evidence::{EvidenceForm, add_described, open, show};
 use super::form::{Fields, FormState, field_id};
+use super::portfolio::{EvidenceView, evidence_view};
 use super::record::{
     CriterionView, checklist_view, new_record_fields, notes_field, place_errors, read_activity,
     read_attributes, read_mappings, result_field, ticked_range,
@@ -494,6 +495,8 @@ struct JudgeView {
     form: FormState,
     /// Criteria first, then knowledge items.
     mappings: Vec<JudgedMapping>,
+    /// The evidence itself.
+    evidence: EvidenceView,
 }
 
 fn judgement_of(word: &str) -> Option<Judgement> {
@@ -576,16 +579,19 @@ async fn judge_view(
     let id = path_id(raw_id)?.to_string();
     let evidence_id = path_id(raw_evidence)?.to_string();
     let for_tx = session.clone();
-    let (enrolment, record, candidate) = state
+    let (enrolment, record, candidate, recorded_by) = state
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
             let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
             let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?.name;
-            Ok::<_, ActionError>((enrolment, record, candidate))
+            let recorded_by = crate::identity::load_user(conn, &record.recorded_by)?.name;
+            Ok::<_, ActionError>((enrolment, record, candidate, recorded_by))
         })
         .await?;
     let standard = standard_of(&state.catalogue, &enrolment)?;
+    // What is being judged, as the portfolio shows it: the file, the facts, the testimony.
+    let evidence = evidence_view(standard, &enrolment.id, &record, recorded_by, None);
     let form = match fields {
         Some(fields) => FormState::again(fields, errors),
         None => FormState::default(),
@@ -658,6 +664,7 @@ async fn judge_view(
         csrf: session.csrf.clone(),
         form,
         mappings: criteria.into_iter().chain(knowledge).collect(),
+        evidence,
     })
 }
 

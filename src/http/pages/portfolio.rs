@@ -63,8 +63,9 @@ struct FileView {
     url: String,
 }
 
+/// One piece of evidence as the pages show it.
 #[derive(Debug, Serialize)]
-struct EvidenceView {
+pub(super) struct EvidenceView {
     id: String,
     heading: String,
     method: &'static str,
@@ -403,7 +404,9 @@ fn size_words(bytes: i64) -> String {
     }
 }
 
-fn evidence_view(
+/// The evidence as the portfolio and the judge page show it; `instance` adds what the engine
+/// made of it.
+pub(super) fn evidence_view(
     standard: &Standard,
     enrolment_id: &str,
     record: &EvidenceRecord,
