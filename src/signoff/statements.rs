@@ -205,12 +205,15 @@ pub fn build_view(
             }),
         }
     }
+    // Only the assessor's comments on the decision in force are for the candidate's statement:
+    // an IV's feedback is addressed to the assessor, and a superseded decision no longer stands.
     let comments = sign_offs_of(conn, &enrolment.id)?
         .into_iter()
+        .rev()
+        .find(|s| s.role == "assessor")
         .filter(|s| !s.comments.is_empty())
         .map(|s| format!("{}: {}", s.user_name, s.comments))
-        .collect::<Vec<_>>()
-        .join("\n");
+        .unwrap_or_default();
     let mut ids = Vec::new();
     if let Some(number) = &org.nzqa_provider_number {
         ids.push(LabelledValue {

@@ -232,6 +232,10 @@ async fn the_whole_chain_to_a_verifiable_statement() {
         ] {
             assert!(text.contains(expected), "statement text lacks {expected:?}");
         }
+        // Neither the IV's feedback to the assessor nor a superseded decision's comments.
+        for private in ["Check 1.3 evidence", "Consistent, confident"] {
+            assert!(!text.contains(private), "statement text shows {private:?}");
+        }
 
         // The command line renders the same bytes, one statement or a batch.
         if app.backend == crate::helpers::Backend::Sqlite {
