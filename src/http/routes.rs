@@ -54,6 +54,7 @@ route_table! {
     GET    "/orgs/{org_id}/people"                          => pages::admin::people;
     POST   "/orgs/{org_id}/people"                          => pages::admin::create_person;
     POST   "/orgs/{org_id}/people/{user_id}/roles"          => pages::admin::grant_role;
+    POST   "/orgs/{org_id}/people/{user_id}/deactivate"     => pages::admin::deactivate_person;
     GET    "/orgs/{org_id}/enrolments"                      => pages::admin::enrolments;
     POST   "/orgs/{org_id}/enrolments"                      => pages::admin::create_enrolment;
     GET    "/orgs/{org_id}/verification"                    => pages::samples::dashboard;

@@ -431,7 +431,16 @@ pub fn deactivate_user(
     actor_id: Option<&str>,
     user_id: &str,
 ) -> Result<(), ActionError> {
+    if actor_id == Some(user_id) {
+        // Nobody locks themselves out by mistake: another admin does it.
+        return Err(ActionError::Conflict(
+            "you cannot deactivate yourself: ask another administrator".into(),
+        ));
+    }
     let row = load_user_row(conn, user_id)?;
+    if !row.active {
+        return Err(ActionError::Conflict("already deactivated".into()));
+    }
     diesel::update(users::table.find(user_id))
         .set((
             users::active.eq(false),

@@ -54,6 +54,7 @@ struct Fixture {
     evidence: String,
     other_candidate: String,
     victim: String,
+    admin_id: String,
     tokens: Vec<Option<String>>,
 }
 
@@ -167,7 +168,16 @@ async fn fixture(app: &TestApp) -> Fixture {
         })?;
         Ok((cohort.id, batch.expect("recorded").id))
     });
+    let admin_id = app.tx(|c| {
+        use attest::db::schema::users;
+        use diesel::prelude::*;
+        Ok(users::table
+            .filter(users::email.eq("admin@harbour.nz"))
+            .select(users::id)
+            .first::<String>(c)?)
+    });
     Fixture {
+        admin_id,
         plan: plan.id,
         cohort,
         batch,
@@ -593,6 +603,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
                 ("role", "candidate"),
             ]),
             page(ADMIN_ONLY(422)),
+        ),
+        // The admin on themselves: refused (409); nobody else gets that far.
+        row(
+            "POST",
+            "/orgs/{org_id}/people/{user_id}/deactivate",
+            format!("/orgs/{org}/people/{}/deactivate", f.admin_id),
+            form(&[]),
+            page(ADMIN_ONLY(409)),
         ),
         row(
             "POST",

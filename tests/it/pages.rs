@@ -1083,3 +1083,30 @@ async fn a_person_with_an_endless_name_or_a_wrong_learner_number_is_refused_by_t
         assert_eq!(app.count("users"), users + 1);
     }
 }
+
+#[actix_web::test]
+async fn an_admin_deactivates_a_person_from_the_people_page() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let leaving = app.seed_user(&w.org, "leaving@harbour.nz", "candidate");
+        let token = app.login("leaving@harbour.nz").await;
+        let admin = app.browser(&w.admin);
+        let people = format!("/orgs/{}/people", w.org);
+        let page = admin.get(&app, &people).await.text();
+        let action = format!("/orgs/{}/people/{leaving}/deactivate", w.org);
+        assert!(page.contains(&action), "{page}");
+
+        let done = admin.post(&app, &action, &[]).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text());
+        let after = admin.get(&app, &people).await.text();
+        assert!(!after.contains(&action), "no second deactivation");
+        assert!(after.contains("deactivated"));
+        // Their session has ended, and they cannot sign in again.
+        let me = app
+            .request_as(Some(&token), Method::GET, "/api/me", None)
+            .await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+        let again = admin.post(&app, &action, &[]).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+    }
+}

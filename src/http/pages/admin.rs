@@ -76,6 +76,8 @@ struct PeopleView {
     create: FormState,
     create_roles: Vec<SelectOption>,
     grant_roles: Vec<SelectOption>,
+    /// The signed-in admin (who cannot deactivate themselves).
+    me: String,
 }
 
 /// Which form on the people page was refused, and its state.
@@ -172,6 +174,7 @@ async fn people_page(
         create,
         create_roles: roles(false),
         grant_roles: roles(true),
+        me: session.user_id.clone(),
     };
     page_with_status(state, Some(session), "pages/people.html", &view, status)
 }
@@ -238,6 +241,44 @@ pub async fn grant_role(
 ) -> Html {
     let (org, user) = path.into_inner();
     Html(grant_page(&state, &session, &org, &user, fields).await)
+}
+
+/// `POST /orgs/{org_id}/people/{user_id}/deactivate`: ends the person's access now (their
+/// sessions end too); their records and signatures stay.
+pub async fn deactivate_person(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    let (org, user) = path.into_inner();
+    Html(deactivate_page(&state, &session, &org, &user, &fields).await)
+}
+
+async fn deactivate_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    raw_user: &str,
+    fields: &Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let (org_id, user_id) = (path_id(raw_org)?, path_id(raw_user)?);
+    session.require(Action::DeactivateUser, &Resource::User { org_id, user_id })?;
+    let (org, user) = (org_id.to_string(), user_id.to_string());
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            if !identity::is_member(conn, &user, &org)? {
+                return Err(ActionError::NotFound);
+            }
+            identity::deactivate_user(conn, Some(&actor), &user)
+        })
+        .await?;
+    Ok(see_other(&format!(
+        "/orgs/{org_id}/people#person-{user_id}"
+    )))
 }
 
 /// The end of access chosen as a date: access lasts through that whole day (UTC).

@@ -61,7 +61,9 @@ pub async fn home(state: web::Data<AppState>, signed_in: Option<PageSession>) ->
             &state,
             None,
             "pages/home.html",
-            &Landing { title: "Attest" },
+            &Landing {
+                title: "Competence, evidenced exactly",
+            },
         )
         .into();
     };

@@ -71,6 +71,11 @@ pub async fn not_found(
 
 const STATIC_FILES: &[(&str, &str, &[u8])] = &[
     (
+        "favicon.svg",
+        "image/svg+xml",
+        include_bytes!("../../../static/img/favicon.svg"),
+    ),
+    (
         "attest.css",
         "text/css; charset=utf-8",
         include_bytes!("../../../static/css/attest.css"),
