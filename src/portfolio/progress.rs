@@ -11,22 +11,13 @@ use crate::rules::portfolio::{Confirmation, NotApplicable, Portfolio, StandardRe
 use crate::rules::{Report, View};
 use crate::standards::Standard;
 
-/// The assessor's marks kept on the enrolment.
-#[derive(Debug, Default, serde::Deserialize)]
-struct Marks {
-    #[serde(default)]
-    not_applicable: Vec<NotApplicable>,
-    #[serde(default)]
-    confirmations: Vec<Confirmation>,
-}
-
 /// The enrolment's evidence as one engine portfolio.
 pub fn build_portfolio(
     enrolment: &Enrolment,
     candidate_name: Option<String>,
     records: &[EvidenceRecord],
 ) -> Portfolio {
-    let marks: Marks = serde_json::from_str(&enrolment.assessor_marks).unwrap_or_default();
+    let marks = AssessorMarks::recorded(enrolment);
     Portfolio {
         standard: StandardRef {
             code: enrolment.standard_code.clone(),
@@ -110,6 +101,13 @@ pub struct AssessorMarks {
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub confirmations: Vec<Confirmation>,
+}
+
+impl AssessorMarks {
+    /// The marks kept on the enrolment (none when nothing was recorded).
+    pub fn recorded(enrolment: &Enrolment) -> Self {
+        serde_json::from_str(&enrolment.assessor_marks).unwrap_or_default()
+    }
 }
 
 /// Replaces the assessor's marks on an enrolment (audited). Every id must exist in the standard.

@@ -40,6 +40,7 @@ async fn streamed(
     state: &AppState,
     media_type: &'static str,
     file_name: &str,
+    sha256: Option<String>,
     produce: impl FnOnce(&mut DbConnection, &mut dyn Write) -> Result<(), ExportFailure>
     + Send
     + 'static,
@@ -61,7 +62,7 @@ async fn streamed(
         scratch,
         file_name: file_name.to_owned(),
         media_type,
-        sha256: None,
+        sha256,
     })
 }
 
@@ -114,6 +115,7 @@ pub async fn preview_results(
         &state,
         filter.format.media_type(),
         &name,
+        None,
         move |conn, out| {
             ledger::export_results(conn, &catalogue, &filter, None, out, |_| {})?;
             Ok(())
@@ -240,16 +242,14 @@ pub async fn download_batch(
     );
     let store = state.store.clone();
     let sha256 = batch.file_sha256.clone();
-    let mut response = streamed(&state, format.media_type(), &name, move |conn, out| {
-        ledger::download_batch(conn, &catalogue, store.as_ref(), &batch, out)
-    })
-    .await?;
-    if let Some(sha256) = sha256.and_then(|s| header::HeaderValue::from_str(&s).ok()) {
-        response
-            .headers_mut()
-            .insert(header::HeaderName::from_static("x-content-sha256"), sha256);
-    }
-    Ok(response)
+    streamed(
+        &state,
+        format.media_type(),
+        &name,
+        sha256,
+        move |conn, out| ledger::download_batch(conn, &catalogue, store.as_ref(), &batch, out),
+    )
+    .await
 }
 
 /// Why a batch is reversed.
@@ -319,6 +319,7 @@ pub async fn send_badges(
         state,
         "application/json",
         "badges.json",
+        None,
         move |conn, out| {
             let issuer = Issuer {
                 org_id: &org.id,

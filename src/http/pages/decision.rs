@@ -11,7 +11,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::form::{Fields, FormState, field_errors, field_id};
-use super::rows::{Names, unit_name};
+use super::rows::{Names, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus};
@@ -216,8 +216,7 @@ fn decision_view(
             .map(|s| format!("{} on {}", s.user_name, s.signed_on)),
         None => None,
     };
-    let recorded: AssessorMarks =
-        serde_json::from_str(&enrolment.assessor_marks).unwrap_or_default();
+    let recorded = AssessorMarks::recorded(&enrolment);
     let (confirmations, conditions) = mark_lines(standard, confirmed, sent.unwrap_or(&recorded));
     Ok(DecisionView {
         title: format!("Unit decision — {candidate}"),
@@ -328,7 +327,7 @@ async fn marks_page(
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
-            let standard = &catalogue.pinned(&enrolment)?.standard;
+            let standard = standard_of(&catalogue, &enrolment)?;
             portfolio::set_marks(
                 conn,
                 standard,

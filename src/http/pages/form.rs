@@ -168,7 +168,7 @@ impl Serialize for FormState {
                 .unwrap_or(usize::MAX)
         };
         let mut errors: Vec<(&String, &String)> = self.errors.iter().collect();
-        errors.sort_by_key(|(field, _)| place(field));
+        errors.sort_by_cached_key(|(field, _)| place(field));
         let summary: Vec<ErrorLink<'_>> = errors
             .into_iter()
             .map(|(field, message)| ErrorLink {
