@@ -271,8 +271,9 @@ fn nothing_to_report(filter: &ResultsFilter, read: u64) -> ActionError {
     }
     ActionError::invalid(
         "include_reported",
-        "Nothing new to report: every result these filters select was reported in an earlier \
-         batch (include results already reported to export them again); nothing was recorded",
+        "Nothing new to report: no result these filters select is waiting to be reported (none \
+         is decided yet, or each was reported in an earlier batch: include results already \
+         reported to export them again); nothing was recorded",
     )
 }
 
