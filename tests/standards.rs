@@ -1,7 +1,7 @@
 //! The seed standards under `standards/`: they load, their counts match the source documents, their
 //! wording is the sources' own, and broken files produce exact messages.
 //!
-//! The source documents are in `../shared/seeds` (next to the repository), the broken fixtures in
+//! The source documents are in `standards/sources` (see its README), the broken fixtures in
 //! `tests/fixtures/standards-broken`, each `NAME.yaml` with the exact lines it must produce in
 //! `NAME.expected`.
 
@@ -36,17 +36,17 @@ fn standard(spec: &str) -> Standard {
 /// The seed document each standard was encoded from.
 fn seed_file(code: &str) -> &'static str {
     match code {
-        "28268" => "000_4beab72409958a16.txt",
-        "DN8J 11" => "001_27d01df8047e91f2.txt",
-        "INSCC003" => "002_f8d0b05b6f6dab31.txt",
-        "H12H 04" => "003_980b8895e2054381.txt",
-        "INSCC007" => "004_f7fed52ca6f03e6a.txt",
+        "28268" => "nzqa-28268-v2.txt",
+        "DN8J 11" => "sqa-dn8j-11.txt",
+        "INSCC003" => "nos-inscc003.txt",
+        "H12H 04" => "svq-h12h-04.txt",
+        "INSCC007" => "nos-inscc007.txt",
         other => panic!("no seed recorded for {other}"),
     }
 }
 
 fn seed_text(code: &str) -> String {
-    let path = repo().join("../shared/seeds").join(seed_file(code));
+    let path = repo().join("standards/sources").join(seed_file(code));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
     normalise(&text)
@@ -397,6 +397,22 @@ fn verbatim_wording_occurs_in_the_seed_documents() {
             seed_file(&s.code),
             missing.join("\n")
         );
+    }
+}
+
+#[test]
+fn each_source_document_is_the_one_its_provenance_note_records() {
+    let sources = repo().join("standards/sources");
+    let readme = std::fs::read_to_string(sources.join("README.md")).expect("provenance note");
+    for code in ["28268", "DN8J 11", "INSCC003", "H12H 04", "INSCC007"] {
+        let name = seed_file(code);
+        let bytes = std::fs::read(sources.join(name)).expect("source document");
+        let hash = hex::encode(Sha256::digest(&bytes));
+        let row = readme
+            .lines()
+            .find(|line| line.starts_with(&format!("| `{name}`")))
+            .unwrap_or_else(|| panic!("the provenance note has no row for {name}"));
+        assert!(row.contains(&hash), "{name} is not the file its note records");
     }
 }
 
