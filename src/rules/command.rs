@@ -7,6 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use crate::standards::limits;
 use crate::standards::position::PositionIndex;
 use crate::standards::{Interpretations, LoadErrors, Position, load_file};
 
@@ -136,8 +137,15 @@ pub fn read_portfolio(file: &Path) -> Result<(Portfolio, PositionIndex), Evaluat
             message,
         }])
     };
-    let text = std::fs::read_to_string(file)
+    let bytes = limits::read_bounded(file)
         .map_err(|error| problem(None, String::new(), format!("cannot read file: {error}")))?;
+    if let Some((position, reason)) = limits::oversize(&bytes) {
+        return Err(problem(Some(position), String::new(), reason));
+    }
+    let text = String::from_utf8(bytes).map_err(|error| {
+        let reason = format!("the file is not UTF-8 text: {}", error.utf8_error());
+        problem(None, String::new(), reason)
+    })?;
     let index = PositionIndex::build(&text).map_err(|issues| {
         EvaluateError::Portfolio(
             issues

@@ -80,7 +80,7 @@ impl LoadErrors {
 
 /// Reads and checks one standard file.
 pub fn load_file(path: &Path) -> Result<LoadedStandard, LoadErrors> {
-    let bytes = std::fs::read(path).map_err(|error| {
+    let bytes = super::limits::read_bounded(path).map_err(|error| {
         LoadErrors(vec![whole_file(path, format!("cannot read file: {error}"))])
     })?;
     load_bytes(path, &bytes).map_err(LoadErrors)
@@ -110,6 +110,14 @@ pub fn load_dir(dir: &Path) -> Result<Vec<LoadedStandard>, LoadErrors> {
 
 /// Reads a standard from `bytes`, reporting problems against `path`.
 pub fn load_bytes(path: &Path, bytes: &[u8]) -> Result<LoadedStandard, Vec<LoadError>> {
+    if let Some((position, reason)) = super::limits::oversize(bytes) {
+        return Err(vec![LoadError {
+            file: path.to_owned(),
+            position: Some(position),
+            path: String::new(),
+            reason,
+        }]);
+    }
     let content_hash = hex::encode(Sha256::digest(bytes));
     let text = std::str::from_utf8(bytes).map_err(|error| {
         let reason = format!("the file is not UTF-8 text: {error}");

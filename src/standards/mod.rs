@@ -10,6 +10,7 @@
 mod access;
 mod catalogue;
 pub mod interpretation;
+pub mod limits;
 mod loader;
 pub mod model;
 mod outline;

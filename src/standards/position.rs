@@ -4,11 +4,14 @@
 //! serde_yaml keeps no positions in its values, so the text is read a second time with
 //! saphyr-parser, whose event stream carries a span for every node. The same pass reports syntax
 //! errors, several documents in one file, and duplicate keys (which would otherwise surface
-//! from serde_yaml without the key's position).
+//! from serde_yaml without the key's position), and it enforces the [`super::limits`] before
+//! serde_yaml expands a single alias.
 
 use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser, Span};
+
+use super::limits;
 
 /// A line and column in a file, both counted from 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -51,10 +54,23 @@ pub struct PositionIndex {
 impl PositionIndex {
     /// Reads `text`; fails with the syntax problems found (a syntax error stops the reading).
     pub fn build(text: &str) -> Result<PositionIndex, Vec<SyntaxIssue>> {
+        if let Some((position, reason)) = limits::oversize(text.as_bytes()) {
+            let path = String::new();
+            return Err(vec![SyntaxIssue {
+                position,
+                path,
+                reason,
+            }]);
+        }
         let mut walker = Walker::default();
         for event in Parser::new_from_str(text) {
             match event {
-                Ok((event, span)) => walker.event(event, span),
+                Ok((event, span)) => {
+                    walker.event(event, span);
+                    if walker.stopped {
+                        break;
+                    }
+                }
                 Err(error) => {
                     walker.issues.push(SyntaxIssue {
                         position: Position {
@@ -135,6 +151,16 @@ struct Walker {
     positions: HashMap<String, Position>,
     issues: Vec<SyntaxIssue>,
     documents: usize,
+    /// Nodes so far with every alias counted as the nodes it repeats.
+    expanded: u64,
+    /// Per anchor id, the nodes its node expands to.
+    anchors: HashMap<usize, u64>,
+    /// Per open collection, its anchor id (0: none) and `expanded` before it started.
+    open: Vec<(usize, u64)>,
+    /// Bytes of all paths kept.
+    path_bytes: usize,
+    /// A limit was crossed: reading stops there.
+    stopped: bool,
 }
 
 impl Walker {
@@ -151,15 +177,22 @@ impl Walker {
                     });
                 }
             }
-            Event::Scalar(value, ..) => {
+            Event::Scalar(value, _, anchor, _) => {
+                self.count(1, &span);
+                if anchor != 0 {
+                    self.anchors.insert(anchor, 1);
+                }
                 self.node(Some(&value), &span);
                 self.finish_node();
             }
-            Event::Alias(_) => {
+            Event::Alias(anchor) => {
+                let repeats = self.anchors.get(&anchor).copied().unwrap_or(1);
+                self.count(repeats, &span);
                 self.node(None, &span);
                 self.finish_node();
             }
-            Event::MappingStart(..) => {
+            Event::MappingStart(anchor, _) => {
+                self.open_collection(anchor, &span);
                 let path = self.node(None, &span);
                 self.stack.push(Frame::Map {
                     path,
@@ -168,15 +201,62 @@ impl Walker {
                     seen: HashSet::new(),
                 });
             }
-            Event::SequenceStart(..) => {
+            Event::SequenceStart(anchor, _) => {
+                self.open_collection(anchor, &span);
                 let path = self.node(None, &span);
                 self.stack.push(Frame::Seq { path, next: 0 });
             }
             Event::MappingEnd | Event::SequenceEnd => {
+                if let Some((anchor, before)) = self.open.pop()
+                    && anchor != 0
+                {
+                    self.anchors.insert(anchor, self.expanded - before);
+                }
                 self.stack.pop();
                 self.finish_node();
             }
             Event::Nothing | Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => {}
+        }
+    }
+
+    /// Counts `nodes` more nodes at `span`, stopping the reading past [`limits::MAX_NODES`].
+    fn count(&mut self, nodes: u64, span: &Span) {
+        self.expanded = self.expanded.saturating_add(nodes);
+        if self.expanded > limits::MAX_NODES {
+            self.stop(
+                span,
+                format!(
+                    "the document holds more than {} nodes once its aliases are expanded \
+                     (an alias counts as every node it repeats)",
+                    limits::MAX_NODES
+                ),
+            );
+        }
+    }
+
+    fn open_collection(&mut self, anchor: usize, span: &Span) {
+        let before = self.expanded;
+        self.count(1, span);
+        self.open.push((anchor, before));
+        if self.open.len() > limits::MAX_DEPTH {
+            self.stop(
+                span,
+                format!(
+                    "the document nests deeper than {} levels",
+                    limits::MAX_DEPTH
+                ),
+            );
+        }
+    }
+
+    fn stop(&mut self, span: &Span, reason: String) {
+        if !self.stopped {
+            self.stopped = true;
+            self.issues.push(SyntaxIssue {
+                position: Position::of(span),
+                path: String::new(),
+                reason,
+            });
         }
     }
 
@@ -211,6 +291,13 @@ impl Walker {
                     scalar.unwrap_or("?")
                 ),
             });
+        }
+        self.path_bytes = self.path_bytes.saturating_add(path.len());
+        if self.path_bytes > limits::MAX_PATH_BYTES {
+            self.stop(
+                span,
+                "the document's keys are too long for how deeply it nests".to_owned(),
+            );
         }
         self.positions.entry(path.clone()).or_insert(position);
         path
@@ -296,6 +383,47 @@ outcomes:
         let issues = PositionIndex::build("a: [1, 2\nb: 3\n").unwrap_err();
         assert_eq!(issues.len(), 1);
         assert!(issues[0].reason.starts_with("YAML syntax error: "));
+    }
+
+    /// Nine levels of ten aliases each: a few hundred bytes that expand to a billion nodes.
+    pub(crate) fn billion_laughs() -> String {
+        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..=9 {
+            let previous = format!("*a{}", level - 1);
+            let items = vec![previous.as_str(); 10].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn aliases_that_expand_past_the_node_limit_are_refused_where_it_is_crossed() {
+        let issues = PositionIndex::build(&billion_laughs()).unwrap_err();
+        assert_eq!(issues.len(), 1);
+        // Each alias of line 6 repeats the 111,111 nodes of `a4`: the second crosses 250,000.
+        assert_eq!(issues[0].position, at(6, 15));
+        assert!(
+            issues[0].reason.starts_with("the document holds more than 250000 nodes once its aliases are expanded"),
+            "{}",
+            issues[0].reason
+        );
+    }
+
+    #[test]
+    fn aliases_within_the_limit_read_as_before() {
+        let text = "base: &base {x: 1, y: [a, b]}\ncopies: [*base, *base, *base]\n";
+        let index = PositionIndex::build(text).unwrap();
+        assert_eq!(index.locate("copies[2]"), at(2, 24));
+    }
+
+    #[test]
+    fn nesting_past_the_depth_limit_is_refused() {
+        let deep = format!("{}{}", "[".repeat(65), "]".repeat(65));
+        let issues = PositionIndex::build(&deep).unwrap_err();
+        assert_eq!(issues[0].position, at(1, 65));
+        assert_eq!(issues[0].reason, "the document nests deeper than 64 levels");
+        let fine = format!("{}{}", "[".repeat(64), "]".repeat(64));
+        assert!(PositionIndex::build(&fine).is_ok());
     }
 
     #[test]

@@ -162,3 +162,81 @@ fn missing_files_are_bad_input() {
     );
     assert!(matches!(result, Err(EvaluateError::Standard(_))));
 }
+
+/// Nine levels of ten aliases each: a few hundred bytes that would expand to a billion nodes.
+fn billion_laughs(head: &str) -> String {
+    let mut text = format!("{head}a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..=9 {
+        let previous = format!("*a{}", level - 1);
+        let items = vec![previous.as_str(); 10].join(", ");
+        text.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+    }
+    text
+}
+
+fn attest(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+        .args(args)
+        .output()
+        .expect("attest runs")
+}
+
+#[test]
+fn a_portfolio_whose_aliases_explode_is_refused_with_its_position_and_exit_2() {
+    let (_dir, path) = portfolio_file(&billion_laughs(HEAD));
+    let standard = standard_path("nzqa-28268-v2");
+    let output = attest(&[
+        "evaluate".as_ref(),
+        standard.as_os_str(),
+        path.as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:8:15: the document holds more than 250000 nodes once its aliases are expanded",
+            path.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_standard_whose_aliases_explode_is_refused_by_evaluate_and_by_the_checker() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("bomb.yaml");
+    std::fs::write(&path, billion_laughs("framework: TEST\n")).expect("written");
+    let expected = format!(
+        "{}:7:15: the document holds more than 250000 nodes",
+        path.display()
+    );
+    let portfolio = portfolio_path("nzqa-28268-v2", "complete");
+    let output = attest(&["evaluate".as_ref(), path.as_os_str(), portfolio.as_os_str()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains(&expected), "{stderr}");
+    // `standards check` lists every problem of the folder and exits 1, as for any other problem.
+    let output = attest(&["standards".as_ref(), "check".as_ref(), dir.path().as_os_str()]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.starts_with(&expected), "{stdout}");
+}
+
+#[test]
+fn a_portfolio_over_the_size_limit_is_refused_where_the_limit_falls() {
+    let mut text = String::from(HEAD);
+    let line = "  # a comment line that pads the file without adding a single node\n";
+    while text.len() <= attest::standards::limits::MAX_BYTES {
+        text.push_str(line);
+    }
+    let (error, path) = error_for(&text);
+    let limit_line = 3 + (attest::standards::limits::MAX_BYTES - HEAD.len()) / line.len();
+    let column = 1 + (attest::standards::limits::MAX_BYTES - HEAD.len()) % line.len();
+    assert_eq!(
+        error,
+        format!(
+            "{}:{limit_line}:{column}: the file is larger than 4 MiB, the most a standard or portfolio may be",
+            path.display()
+        )
+    );
+}
