@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use chrono::{Datelike, Timelike};
 
-use crate::standards::{AttributeKind, Openness};
+use crate::standards::{AttributeKind, Channel, EvidenceField, Openness};
 
 use super::bits::Bits;
 use super::plan::Plan;
@@ -231,6 +231,7 @@ fn resolve_instance<'p>(
         rejected: Vec::new(),
     };
     resolve_attributes(plan, facts, i, &mut instance);
+    resolve_fields(plan, facts, i, evidence);
     resolve_criteria(plan, facts, &mut instance, view);
     instance.shown.1 = facts.shown.len() as u32;
     instance.mappings.1 = facts.mapping_criteria.len() as u32;
@@ -254,6 +255,34 @@ fn resolve_attributes<'p>(
         match resolve_value(plan, facts, a, value) {
             Ok(resolved) => facts.values[i * facts.attributes + a] = resolved,
             Err(message) => instance.problems.push(undeclared(message)),
+        }
+    }
+}
+
+/// The evidence fields that checks count, read from the instance's own fields as attribute values.
+fn resolve_fields<'p>(plan: &Plan, facts: &mut Facts<'p>, i: usize, evidence: &'p Evidence) {
+    for &(field, a) in &plan.fields {
+        let start = facts.value_pool.len();
+        match field {
+            EvidenceField::Channel => {
+                for channel in &evidence.channel {
+                    let index = Channel::ALL.iter().position(|c| c == channel).unwrap_or(0) as u32;
+                    if !facts.value_pool[start..].contains(&index) {
+                        facts.value_pool.push(index);
+                    }
+                }
+            }
+            EvidenceField::Site => {
+                if let Some(site) = evidence.site.as_deref()
+                    && let Ok(index) = value_index(plan, facts, a, site)
+                {
+                    facts.value_pool.push(index);
+                }
+            }
+        }
+        if facts.value_pool.len() > start {
+            let end = facts.value_pool.len() as u32;
+            facts.values[i * facts.attributes + a] = Value::Values(start as u32, end);
         }
     }
 }

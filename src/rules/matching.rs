@@ -16,6 +16,102 @@
 
 use std::collections::VecDeque;
 
+/// Assigns values to *different* instances ("three types of challenging customer, from three
+/// different interactions"): `holds[k]` lists the values instance `k` shows. Returns a largest
+/// assignment as (value, instance) pairs by value, stopping once `enough` values are assigned.
+///
+/// A bipartite matching by augmenting paths: each value first takes a free instance if it can, then
+/// values still unassigned look for an instance whose value can move to another. With `enough`
+/// small (a standard asks for a handful), the cost is O(enough × the number of (instance, value)
+/// pairs) beyond one pass over them.
+pub fn distinct_values(holds: &[&[u32]], enough: u32) -> Vec<(u32, u32)> {
+    let mut values: Vec<u32> = holds.iter().flat_map(|h| h.iter().copied()).collect();
+    values.sort_unstable();
+    values.dedup();
+    // Per value (by its rank in `values`), the instances showing it, ascending.
+    let mut showing: Vec<Vec<u32>> = vec![Vec::new(); values.len()];
+    for (k, held) in holds.iter().enumerate() {
+        for value in held.iter() {
+            if let Ok(rank) = values.binary_search(value) {
+                if showing[rank].last() != Some(&(k as u32)) {
+                    showing[rank].push(k as u32);
+                }
+            }
+        }
+    }
+    let mut owner: Vec<Option<usize>> = vec![None; holds.len()];
+    let mut assigned: Vec<Option<u32>> = vec![None; values.len()];
+    let mut count = 0u32;
+    for rank in 0..values.len() {
+        if count >= enough {
+            break;
+        }
+        if let Some(&k) = showing[rank].iter().find(|&&k| owner[k as usize].is_none()) {
+            owner[k as usize] = Some(rank);
+            assigned[rank] = Some(k);
+            count += 1;
+        }
+    }
+    let mut visited = vec![false; holds.len()];
+    for rank in 0..values.len() {
+        if count >= enough {
+            break;
+        }
+        if assigned[rank].is_some() {
+            continue;
+        }
+        visited.fill(false);
+        if augment(rank, &showing, &mut owner, &mut assigned, &mut visited) {
+            count += 1;
+        }
+    }
+    assigned
+        .iter()
+        .enumerate()
+        .filter_map(|(rank, k)| k.map(|k| (values[rank], k)))
+        .collect()
+}
+
+/// Finds an instance for value `rank`, moving other values along an alternating path. Iterative,
+/// so that a long path cannot overflow the stack.
+fn augment(
+    rank: usize,
+    showing: &[Vec<u32>],
+    owner: &mut [Option<usize>],
+    assigned: &mut [Option<u32>],
+    visited: &mut [bool],
+) -> bool {
+    // Each frame: a value and how far through its instances the search has gone.
+    let mut stack: Vec<(usize, usize)> = vec![(rank, 0)];
+    // The instance each frame's value would take (set when descending).
+    let mut taking: Vec<u32> = Vec::new();
+    while let Some(&mut (value, ref mut next)) = stack.last_mut() {
+        let Some(&k) = showing[value].get(*next) else {
+            stack.pop();
+            taking.pop();
+            continue;
+        };
+        *next += 1;
+        if visited[k as usize] {
+            continue;
+        }
+        visited[k as usize] = true;
+        taking.push(k);
+        match owner[k as usize] {
+            None => {
+                // Shift every value on the path to the instance it reached.
+                for (&(v, _), &instance) in stack.iter().zip(&taking) {
+                    owner[instance as usize] = Some(v);
+                    assigned[v] = Some(instance);
+                }
+                return true;
+            }
+            Some(other) => stack.push((other, 0)),
+        }
+    }
+    false
+}
+
 /// One counted requirement: `need` different instances chosen from `eligible`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Demand {
@@ -279,6 +375,37 @@ mod tests {
         // Instance 4 is not eligible for the parent, so only 2 can fill the inner slot.
         assert_eq!(result.picks[1], vec![2]);
         assert_eq!(result.picks[0].len(), 2);
+    }
+
+    fn assigned(holds: &[&[u32]], enough: u32) -> usize {
+        let pairs = distinct_values(holds, enough);
+        // Every pair is real and no instance is used twice.
+        for &(value, k) in &pairs {
+            assert!(holds[k as usize].contains(&value));
+        }
+        let mut used: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+        used.sort_unstable();
+        used.dedup();
+        assert_eq!(used.len(), pairs.len());
+        pairs.len()
+    }
+
+    #[test]
+    fn values_from_different_instances_move_to_make_room() {
+        // A{angry, sad}, B{angry}, C{sad, confused}: angry–B, sad–A, confused–C.
+        assert_eq!(assigned(&[&[0, 1], &[0], &[1, 2]], 3), 3);
+        // A{angry}, B{angry}, C{angry, sad}: only two different interactions' values.
+        assert_eq!(assigned(&[&[0], &[0], &[0, 1]], 3), 2);
+        // One instance with three values counts for one.
+        assert_eq!(assigned(&[&[0, 1, 2]], 3), 1);
+        // The greedy first choice (angry takes A) must be undone for sad.
+        assert_eq!(assigned(&[&[0, 1], &[0]], 2), 2);
+    }
+
+    #[test]
+    fn the_assignment_stops_at_enough() {
+        assert_eq!(assigned(&[&[0], &[1], &[2], &[3]], 2), 2);
+        assert_eq!(assigned(&[], 3), 0);
     }
 
     #[test]

@@ -88,6 +88,9 @@ pub(crate) fn write_requirement(out: &mut String, plan: &Plan, check: &Check, co
                 Some(noun) => out.push_str(&noun.many),
                 None => out.push_str(&value_noun(plan, *attribute).many),
             }
+            if raw.distinct_instances {
+                out.push_str(", each from a different piece of evidence");
+            }
         }
         (
             Compiled::MinRangeItems {
@@ -138,7 +141,14 @@ pub(crate) fn write_requirement(out: &mut String, plan: &Plan, check: &Check, co
             out.push_str(" does not include ");
             push_filters(out, plan, excluded, "");
         }
-        (Compiled::Methods { expected, wanted }, _) => {
+        (
+            Compiled::Methods {
+                expected,
+                wanted,
+                each,
+            },
+            _,
+        ) => {
             let allowed = expected.as_ref().map(|methods| {
                 let extra: Vec<&str> = methods
                     .iter()
@@ -162,6 +172,14 @@ pub(crate) fn write_requirement(out: &mut String, plan: &Plan, check: &Check, co
                     let _ = write!(out, "methods allowed: {allowed}");
                 }
                 (true, None) => out.push_str("any method"),
+            }
+            if let Some(each) = each {
+                let each: Vec<&str> = each.iter().map(|m| words::method(*m)).collect();
+                let _ = write!(
+                    out,
+                    "; the method of each piece of evidence: {}",
+                    words::join(&each, words::OR)
+                );
             }
         }
         (Compiled::Setting { simulation_allowed }, Check::Setting(setting)) => {

@@ -1,11 +1,12 @@
 //! The standard compiled for evaluation: ids resolved to indexes once, each rule's checks and scope
 //! in the form the engine evaluates, and the groups of counted checks that compete for evidence.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use crate::standards::{
-    Attribute, AttributeFilter, AttributeKind, Binding, Check, Criterion, Interpretation,
-    Interpretations, Method, RangeList, Rule, Scope, Standard, effective_rule,
+    Attribute, AttributeFilter, AttributeKind, AttributeValue, Binding, Channel, Check, Criterion,
+    EvidenceField, Interpretation, Interpretations, Method, Openness, RangeList, Rule, Scope, Span,
+    Standard, effective_rule,
 };
 
 use super::bits::Bits;
@@ -23,8 +24,12 @@ pub(crate) struct Plan<'s> {
     pub knowledge_ids: IdMap<&'s str, usize>,
     pub lists: Vec<&'s RangeList>,
     pub list_ids: IdMap<&'s str, usize>,
+    /// The declared attributes, then one per evidence field a check counts (see [`Plan::fields`]).
     pub attributes: Vec<AttributePlan<'s>>,
     pub attribute_ids: IdMap<&'s str, usize>,
+    /// Evidence fields that checks count as if they were attributes, with their attribute index:
+    /// the engine reads them from each instance's own field.
+    pub fields: Vec<(EvidenceField, usize)>,
     pub rules: Vec<RulePlan<'s>>,
     pub rule_ids: IdMap<&'s str, usize>,
     /// Per rule, the index of its first check among all checks (one more entry: the total), so that
@@ -88,6 +93,8 @@ pub(crate) enum Compiled {
         min: u32,
         filters: Vec<FilterPlan>,
         exclusions: Vec<(usize, usize)>,
+        /// Each value from a different instance (a matching), not pooled.
+        distinct_instances: bool,
     },
     MinRangeItems {
         list: Option<usize>,
@@ -108,6 +115,8 @@ pub(crate) enum Compiled {
         expected: Option<Vec<Method>>,
         /// Methods that must appear: (method, is supporting).
         wanted: Vec<(Method, bool)>,
+        /// With `per: instance`, the methods each instance in scope must itself be in.
+        each: Option<Vec<Method>>,
     },
     Setting {
         simulation_allowed: bool,
@@ -207,6 +216,7 @@ impl<'s> Plan<'s> {
             list_ids: IdMap::default(),
             attributes: Vec::new(),
             attribute_ids: IdMap::default(),
+            fields: Vec::new(),
             rules: Vec::new(),
             rule_ids: IdMap::default(),
             check_base: Vec::new(),
@@ -297,6 +307,15 @@ impl<'s> Plan<'s> {
                 attribute,
                 values,
                 labels,
+            });
+        }
+        for field in counted_fields(standard) {
+            let attribute = field_attribute(field);
+            self.fields.push((field, self.attributes.len()));
+            self.attributes.push(AttributePlan {
+                attribute,
+                values: attribute.values.iter().map(|v| v.id.as_str()).collect(),
+                labels: attribute.values.iter().map(|v| v.label.as_str()).collect(),
             });
         }
     }
@@ -446,10 +465,19 @@ impl<'s> Plan<'s> {
                 exclusions: Vec::new(),
             },
             Check::MinDistinctValues(c) => Compiled::MinDistinct {
-                attribute: self.attribute_ids.get(c.attribute.as_str()).copied(),
+                attribute: match (&c.attribute, c.field) {
+                    (Some(id), _) => self.attribute_ids.get(id.as_str()).copied(),
+                    (None, Some(field)) => self
+                        .fields
+                        .iter()
+                        .find(|(f, _)| *f == field)
+                        .map(|(_, a)| *a),
+                    (None, None) => None,
+                },
                 min: c.min,
                 filters: self.filters(&c.filters),
                 exclusions: Vec::new(),
+                distinct_instances: c.distinct_instances,
             },
             Check::MinRangeItems(c) => {
                 let mut criteria = Bits::with_len(self.criteria.len());
@@ -497,7 +525,12 @@ impl<'s> Plan<'s> {
                     .map(|m| (*m, false))
                     .chain(c.supporting.iter().map(|m| (*m, true)))
                     .collect();
-                Compiled::Methods { expected, wanted }
+                let each = (c.per == Span::Instance).then(|| c.required.clone());
+                Compiled::Methods {
+                    expected,
+                    wanted,
+                    each,
+                }
             }
             Check::Setting(c) => Compiled::Setting {
                 simulation_allowed: c.simulation_allowed,
@@ -508,7 +541,7 @@ impl<'s> Plan<'s> {
             Check::Channels(c) => Compiled::Channels {
                 all_of: c.all_of.iter().fold(0, |m, ch| m | words::channel_bit(*ch)),
                 any_of: c.any_of.iter().fold(0, |m, ch| m | words::channel_bit(*ch)),
-                per_instance: c.per == crate::standards::ChannelSpan::Instance,
+                per_instance: c.per == Span::Instance,
             },
             Check::EveryInstance(c) => Compiled::EveryInstance {
                 filters: self.filters(&c.filters),
@@ -637,6 +670,60 @@ impl<'s> Plan<'s> {
             ));
         }
         words::capitalise(&words::join(&parts, words::AND))
+    }
+}
+
+/// The evidence fields the standard's checks (in any reading) count distinct values of, once each.
+fn counted_fields(standard: &Standard) -> Vec<EvidenceField> {
+    let mut fields = Vec::new();
+    let checks = standard.rules.iter().flat_map(|rule| {
+        rule.checks
+            .iter()
+            .chain(rule.interpretations.iter().flat_map(|i| &i.checks))
+    });
+    for check in checks {
+        if let Check::MinDistinctValues(c) = check
+            && c.attribute.is_none()
+            && let Some(field) = c.field
+            && !fields.contains(&field)
+        {
+            fields.push(field);
+        }
+    }
+    fields
+}
+
+/// An evidence field described as an attribute, so that counting its values is counting an
+/// attribute's: the channel vocabulary is closed, a site is free text.
+fn field_attribute(field: EvidenceField) -> &'static Attribute {
+    static CHANNEL: LazyLock<Attribute> = LazyLock::new(|| Attribute {
+        id: "channel".to_owned(),
+        label: "Channel".to_owned(),
+        description: None,
+        kind: AttributeKind::Choices,
+        openness: Openness::Closed,
+        values: Channel::ALL
+            .iter()
+            .map(|c| AttributeValue {
+                id: c.id().to_owned(),
+                label: c.label().to_owned(),
+                definition: None,
+            })
+            .collect(),
+        values_from: None,
+    });
+    static SITE: LazyLock<Attribute> = LazyLock::new(|| Attribute {
+        id: "site".to_owned(),
+        label: "Site".to_owned(),
+        description: None,
+        kind: AttributeKind::Text,
+        openness: Openness::Open,
+        values: Vec::new(),
+        values_from: None,
+    });
+    match field {
+        EvidenceField::Channel => &CHANNEL,
+        EvidenceField::Site => &SITE,
     }
 }
 

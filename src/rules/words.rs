@@ -17,15 +17,7 @@ pub fn channel(channel: Channel) -> &'static str {
 }
 
 /// Every channel, in the vocabulary's order (bit `i` of a channel mask is `CHANNELS[i]`).
-pub const CHANNELS: [Channel; 7] = [
-    Channel::Phone,
-    Channel::Email,
-    Channel::Webchat,
-    Channel::Letter,
-    Channel::FaceToFace,
-    Channel::Video,
-    Channel::SocialMedia,
-];
+pub const CHANNELS: [Channel; 7] = Channel::ALL;
 
 /// The bit of a channel in a channel mask.
 pub fn channel_bit(wanted: Channel) -> u8 {
@@ -43,6 +35,14 @@ pub fn channels_in(mask: u8) -> Vec<&'static str> {
         .filter(|(i, _)| mask & (1 << i) != 0)
         .map(|(_, c)| channel(*c))
         .collect()
+}
+
+/// The indefinite article for a noun phrase in words: `an` before a vowel, else `a`.
+pub fn article(noun: &str) -> &'static str {
+    match noun.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u' | 'A' | 'E' | 'I' | 'O' | 'U') => "an",
+        _ => "a",
+    }
 }
 
 /// `a`, `a and b`, `a, b and c` (or with `or`).

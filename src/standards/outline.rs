@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::model::{Attribute, AttributeKind, Binding, Openness, RangeList, SignOff, Standard};
-use super::rule::{AttributeFilter, ChannelSpan, Check, Confidence, Noun, Rule, Scope};
+use super::rule::{AttributeFilter, Check, Confidence, Noun, Rule, Scope, Span};
 
 /// The standard as readable text: metadata, outcomes with criteria and range lists, knowledge,
 /// evidence attributes, rules (with their interpretations) and sign-off.
@@ -209,10 +209,17 @@ pub fn describe(check: &Check) -> String {
         Check::MinDistinctValues(c) => {
             let noun = counted(c.noun.as_ref(), c.min, "value", "values");
             let filters = filters(&c.filters);
-            format!(
-                "at least {} different {noun} ({}){filters}",
-                c.min, c.attribute
-            )
+            let counted = match (&c.attribute, c.field) {
+                (Some(attribute), _) => attribute.as_str(),
+                (None, Some(field)) => field.key(),
+                (None, None) => "?",
+            };
+            let each = if c.distinct_instances {
+                ", each from a different instance"
+            } else {
+                ""
+            };
+            format!("at least {} different {noun} ({counted}){filters}{each}", c.min)
         }
         Check::Coverage(c) => {
             let mut parts = Vec::new();
@@ -242,7 +249,12 @@ pub fn describe(check: &Check) -> String {
                     parts.push(format!("{label}: {}", names.join(", ")));
                 }
             }
-            format!("methods — {}", parts.join("; "))
+            let each = if c.per == Span::Instance {
+                " (each instance in a required method)"
+            } else {
+                ""
+            };
+            format!("methods — {}{each}", parts.join("; "))
         }
         Check::Setting(c) => match (&c.simulation_allowed, &c.condition) {
             (false, _) => "workplace performance only".to_owned(),
@@ -263,8 +275,8 @@ pub fn describe(check: &Check) -> String {
                 parts.push(format!("one of {}", any.join(", ")));
             }
             let per = match c.per {
-                ChannelSpan::Set => "across the instances",
-                ChannelSpan::Instance => "in each instance",
+                Span::Set => "across the instances",
+                Span::Instance => "in each instance",
             };
             format!("channels: {} {per}", parts.join(" and "))
         }

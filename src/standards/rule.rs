@@ -172,6 +172,30 @@ impl Method {
 }
 
 impl Channel {
+    /// Every channel, in the vocabulary's order.
+    pub const ALL: [Channel; 7] = [
+        Channel::Phone,
+        Channel::Email,
+        Channel::Webchat,
+        Channel::Letter,
+        Channel::FaceToFace,
+        Channel::Video,
+        Channel::SocialMedia,
+    ];
+
+    /// The channel as written in YAML, e.g. `face_to_face`.
+    pub fn id(self) -> &'static str {
+        match self {
+            Channel::Phone => "phone",
+            Channel::Email => "email",
+            Channel::Webchat => "webchat",
+            Channel::Letter => "letter",
+            Channel::FaceToFace => "face_to_face",
+            Channel::Video => "video",
+            Channel::SocialMedia => "social_media",
+        }
+    }
+
     /// The channel in words, e.g. `face to face`.
     pub fn label(self) -> &'static str {
         match self {
@@ -186,15 +210,43 @@ impl Channel {
     }
 }
 
-/// Over what a channel requirement is checked.
+/// Over what a channel or method requirement is checked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ChannelSpan {
-    /// Over the union of the channels of all instances in scope.
+pub enum Span {
+    /// Over the whole set of instances in scope.
     #[default]
     Set,
     /// For each instance in scope separately.
     Instance,
+}
+
+impl Span {
+    /// Whether this is the default reading (over the set), which YAML may leave out.
+    pub fn is_set(&self) -> bool {
+        *self == Span::Set
+    }
+}
+
+/// A field every piece of evidence records itself, which a count of distinct values may use
+/// instead of an attribute (so that the count can never disagree with the field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceField {
+    /// The channel(s) the evidence used (`channel:`).
+    Channel,
+    /// The assessment site (`site:`).
+    Site,
+}
+
+impl EvidenceField {
+    /// The field as written in a portfolio, e.g. `channel`.
+    pub fn key(self) -> &'static str {
+        match self {
+            EvidenceField::Channel => "channel",
+            EvidenceField::Site => "site",
+        }
+    }
 }
 
 /// At least `min` instances in scope match all filters.
@@ -236,14 +288,25 @@ pub struct MinRangeItems {
 }
 
 /// The instances in scope that match the filters hold at least `min` distinct values of
-/// `attribute` ("three different types of challenging customers").
+/// `attribute`, or of the evidence's own `field` ("three different types of challenging customers",
+/// "at least two different channels"). With `distinct_instances`, each value must come from a
+/// different instance (one customer interaction shows one type of customer): values are assigned to
+/// instances as a matching, so one instance tagged with three values counts for one of them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MinDistinctValues {
-    /// The attribute whose values are counted.
-    pub attribute: String,
+    /// The attribute whose values are counted (give this or `field`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// A field of the evidence whose values are counted (give this or `attribute`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<EvidenceField>,
     /// The minimum number of distinct values.
     pub min: u32,
+    /// Each value counts only from an instance that no other counted value uses; without it, an
+    /// instance with several values shows them all (the values are pooled).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub distinct_instances: bool,
     /// Filters an instance must all match to count.
     #[serde(rename = "where", default, skip_serializing_if = "Vec::is_empty")]
     pub filters: Vec<AttributeFilter>,
@@ -281,7 +344,9 @@ pub struct Exclusion {
 }
 
 /// The methods of evidence in scope: each `required` and each `supporting` method appears at least
-/// once; a method in none of the three lists is not expected.
+/// once; a method in none of the three lists is not expected. With `per: instance`, every piece of
+/// evidence in scope must itself be in a `required` method (an observation for each contact); a
+/// supporting record may back it through a link but does not count on its own.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Methods {
@@ -294,6 +359,9 @@ pub struct Methods {
     /// Methods that may also be used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub permitted: Vec<Method>,
+    /// Over the set (each method somewhere), or for each instance as well.
+    #[serde(default, skip_serializing_if = "Span::is_set")]
+    pub per: Span,
 }
 
 /// Where the performance may happen: at work only, or in a simulation under a condition the
@@ -332,7 +400,7 @@ pub struct Channels {
     pub any_of: Vec<Channel>,
     /// Over the set of instances, or for each instance.
     #[serde(default)]
-    pub per: ChannelSpan,
+    pub per: Span,
 }
 
 /// Every instance in scope matches all filters.

@@ -422,7 +422,24 @@ impl<'a> Validator<'a> {
             Check::MinDistinctValues(c) => {
                 self.min(&path, c.min);
                 self.filters(&format!("{path}.where"), &c.filters);
-                self.distinct_attribute(&path, &c.attribute, c.min);
+                match (&c.attribute, c.field) {
+                    (Some(attribute), None) => self.distinct_attribute(&path, attribute, c.min),
+                    (None, Some(super::rule::EvidenceField::Channel))
+                        if c.min as usize > super::rule::Channel::ALL.len() =>
+                    {
+                        let reason = format!(
+                            "min {} exceeds the {} channels there are",
+                            c.min,
+                            super::rule::Channel::ALL.len()
+                        );
+                        self.issue(format!("{path}.min"), reason);
+                    }
+                    (None, Some(_)) => {}
+                    (Some(_), Some(_)) => {
+                        self.issue(path.clone(), "count an `attribute` or a `field`, not both");
+                    }
+                    (None, None) => self.issue(path.clone(), "name the `attribute` or `field` counted"),
+                }
                 self.noun(&path, c.noun.as_ref());
             }
             Check::Coverage(c) => self.coverage(&path, c),
@@ -436,6 +453,10 @@ impl<'a> Validator<'a> {
                 let lists = [&c.required, &c.supporting, &c.permitted];
                 if lists.iter().all(|list| list.is_empty()) {
                     self.issue(path.clone(), "name at least one method");
+                }
+                if c.per == super::rule::Span::Instance && c.required.is_empty() {
+                    let reason = "`per: instance` needs the `required` methods each instance is in";
+                    self.issue(format!("{path}.per"), reason);
                 }
                 let mut seen = HashSet::new();
                 for method in lists.into_iter().flatten() {

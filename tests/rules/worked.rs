@@ -313,7 +313,7 @@ fn sqa_particular_needs_must_be_one_of_the_different_customers() {
     assert_eq!(
         gaps,
         [
-            "OUTCOME 3 needs the same evidence to count together: at least 3 different customers, with at least 1 customer with particular needs"
+            "OUTCOME 3 needs the same evidence to count together: at least 3 different customers, each from a different piece of evidence, with at least 1 customer with particular needs"
         ]
     );
 }

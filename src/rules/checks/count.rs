@@ -75,21 +75,40 @@ fn values_of<'a>(ctx: &'a Ctx, attribute: usize, i: usize) -> &'a [u32] {
     ctx.facts.value_indexes(i, attribute)
 }
 
-/// At least `min` different values over the matching instances in scope (an instance with several
-/// values shows each of them). The evidence is the first instance showing each value.
+/// How a distinct-values check counts.
+pub(crate) struct Distinct<'a> {
+    pub attribute: usize,
+    pub min: u32,
+    pub filters: &'a [FilterPlan],
+    pub exclusions: &'a [(usize, usize)],
+    /// Each value from a different instance (see [`matching::distinct_values`]).
+    pub distinct_instances: bool,
+}
+
+/// At least `min` different values over the matching instances in scope. Pooled, an instance with
+/// several values shows each of them and the evidence is the first instance showing each value; with
+/// `distinct_instances`, values are assigned to different instances and the evidence is the
+/// instances they were assigned to.
 pub(crate) fn min_distinct<'r>(
     ctx: &Ctx<'_, 'r>,
     sets: &Sets,
     scope: &ScopePlan,
-    attribute: usize,
-    min: u32,
-    filters: &[FilterPlan],
-    exclusions: &[(usize, usize)],
+    check: &Distinct,
 ) -> CheckResult<'r> {
+    let Distinct {
+        attribute,
+        min,
+        filters,
+        exclusions,
+        distinct_instances,
+    } = *check;
     let eligible: Vec<u32> = eligible(ctx, sets, scope, filters, exclusions)
         .into_iter()
         .filter(|&i| !values_of(ctx, attribute, i as usize).is_empty())
         .collect();
+    if distinct_instances {
+        return one_value_per_instance(ctx, sets, scope, attribute, min, eligible);
+    }
     let mut seen: Vec<u32> = Vec::new();
     let mut evidence = Vec::new();
     for &i in &eligible {
@@ -113,6 +132,37 @@ pub(crate) fn min_distinct<'r>(
         shown: seen
             .iter()
             .map(|&v| value_words(ctx, attribute, v))
+            .collect(),
+        started: !eligible.is_empty() || any_in_scope(ctx, sets, scope),
+        contributors: eligible,
+        ..CheckResult::default()
+    }
+}
+
+fn one_value_per_instance<'r>(
+    ctx: &Ctx<'_, 'r>,
+    sets: &Sets,
+    scope: &ScopePlan,
+    attribute: usize,
+    min: u32,
+    eligible: Vec<u32>,
+) -> CheckResult<'r> {
+    let holds: Vec<&[u32]> = eligible
+        .iter()
+        .map(|&i| values_of(ctx, attribute, i as usize))
+        .collect();
+    let pairs = matching::distinct_values(&holds, min);
+    let mut evidence: Vec<u32> = pairs.iter().map(|&(_, k)| eligible[k as usize]).collect();
+    evidence.sort_unstable();
+    let have = pairs.len() as u32;
+    CheckResult {
+        met: have >= min,
+        have,
+        needed: min,
+        evidence,
+        shown: pairs
+            .iter()
+            .map(|&(value, _)| value_words(ctx, attribute, value))
             .collect(),
         started: !eligible.is_empty() || any_in_scope(ctx, sets, scope),
         contributors: eligible,

@@ -1,5 +1,7 @@
 //! `methods`: the evidence in scope must include each required and supporting method, and other
-//! methods than those listed (required, supporting, permitted) do not count there.
+//! methods than those listed (required, supporting, permitted) do not count there. With
+//! `per: instance`, each piece of evidence in scope must itself be in a required method: a record in
+//! a supporting method backs a contact through a link, and does not count as one by itself.
 
 use std::borrow::Cow;
 
@@ -14,11 +16,18 @@ pub(crate) fn breach(
     ctx: &Ctx,
     rule: &RulePlan,
     expected: &[Method],
+    each: Option<&[Method]>,
     i: usize,
     mode: Mode,
 ) -> Option<Breach> {
     let instance = &ctx.facts.instances[i];
     let method = instance.evidence.method;
+    if let Some(each) = each
+        && expected.contains(&method)
+        && !each.contains(&method)
+    {
+        return Some(not_on_its_own(ctx, rule, each, i, mode));
+    }
     if expected.contains(&method) {
         return None;
     }
@@ -40,6 +49,41 @@ pub(crate) fn breach(
         bars: true,
         message,
     })
+}
+
+/// A supporting or permitted record mapped to criteria where each piece of evidence must be in a
+/// required method: it does not count there by itself.
+fn not_on_its_own(ctx: &Ctx, rule: &RulePlan, each: &[Method], i: usize, mode: Mode) -> Breach {
+    let message = if mode.describe {
+        let facts = ctx.facts;
+        let method = facts.instances[i].evidence.method;
+        let needed: Vec<&str> = each.iter().map(|m| words::method(*m)).collect();
+        let supported = facts.instances[i]
+            .links
+            .iter()
+            .find(|&&j| each.contains(&facts.instances[j].evidence.method));
+        let support = match supported {
+            Some(&j) => format!(" (it supports the {}, which can)", facts.labels[j]),
+            None => String::new(),
+        };
+        format!(
+            "The {} does not count for {} by itself: it is {} {}, and each piece of evidence there must be {} {}{support}",
+            facts.labels[i],
+            scope_words(ctx.plan, rule),
+            words::article(words::method(method)),
+            words::method(method),
+            words::article(needed[0]),
+            words::join(&needed, words::OR),
+        )
+    } else {
+        String::new()
+    };
+    Breach {
+        fix: Fix::Never,
+        code: ReasonCode::MethodNotAllowed,
+        bars: true,
+        message,
+    }
 }
 
 /// Which wanted methods appear among the evidence in scope, or evidence linked to it.

@@ -129,8 +129,9 @@ pub(crate) fn breach(
         }
         Compiled::Methods {
             expected: Some(expected),
+            each,
             ..
-        } => methods::breach(ctx, rule, expected, i, mode),
+        } => methods::breach(ctx, rule, expected, each.as_deref(), i, mode),
         Compiled::Setting { simulation_allowed } => {
             setting::breach(ctx, r, check, *simulation_allowed, i, mode)
         }
@@ -167,14 +168,18 @@ pub(crate) fn requirement<'r>(
             min,
             filters,
             exclusions,
+            distinct_instances,
         } => count::min_distinct(
             ctx,
             sets,
             &rule.scope,
-            *attribute,
-            *min,
-            filters,
-            exclusions,
+            &count::Distinct {
+                attribute: *attribute,
+                min: *min,
+                filters,
+                exclusions,
+                distinct_instances: *distinct_instances,
+            },
         ),
         Compiled::Coverage {
             criteria,
