@@ -11,7 +11,7 @@ use super::bits::Bits;
 use super::checks::{CheckResult, Ctx, Fix};
 use super::pass::Pass;
 use super::phrases;
-use super::plan::{CheckPlan, Compiled, Placement, RulePlan, ScopePlan};
+use super::plan::{CheckPlan, Compiled, FilterPlan, Placement, RulePlan, ScopePlan};
 use super::portfolio::Judgement;
 use super::report::{Gap, GapKind, View};
 use super::words;
@@ -69,13 +69,14 @@ impl<'r> Gaps<'_, '_, 'r> {
                 continue;
             }
             let text = &criterion.criterion.text;
-            let mut message = format!("No evidence yet for {}: {text}", criterion.criterion.id);
-            if let Some(reason) = self.why_never(c) {
-                message = format!(
-                    "No evidence that counts yet for {}: {text} ({reason})",
-                    criterion.criterion.id
-                );
-            }
+            let id = &criterion.criterion.id;
+            // Evidence the file maps here is never "no evidence": the gap says why it does not count.
+            let mapped = self.ctx.facts.instances.iter().any(|i| i.mapped.contains(c));
+            let mut message = match self.why_never(c).or_else(|| self.why_rejected(c)) {
+                Some(reason) => format!("No evidence that counts yet for {id}: {text} ({reason})"),
+                None if mapped => format!("No evidence that counts yet for {id}: {text}"),
+                None => format!("No evidence yet for {id}: {text}"),
+            };
             if let Some(condition) = &criterion.criterion.condition {
                 message.push_str(&format!(
                     " (if it did not arise, the assessor can record it as not applicable: “{condition}”)"
@@ -115,6 +116,92 @@ impl<'r> Gaps<'_, '_, 'r> {
                 })
             });
         invalid.or_else(|| self.never_obstacle(c))
+    }
+
+    /// The rejected mappings to criterion `c`, to start mid-sentence (the rejection's own gap gives
+    /// the feedback).
+    fn why_rejected(&self, c: usize) -> Option<String> {
+        let facts = self.ctx.facts;
+        let id = self.ctx.plan.criteria[c].criterion.id.as_str();
+        let rejected: Vec<&str> = facts
+            .instances
+            .iter()
+            .enumerate()
+            .filter(|(_, instance)| instance.rejected.iter().any(|(r, _)| *r == id))
+            .map(|(i, _)| facts.labels[i].as_str())
+            .collect();
+        (!rejected.is_empty()).then(|| {
+            let the: Vec<String> = rejected.iter().map(|label| format!("the {label}")).collect();
+            format!(
+                "the assessor did not accept {} for it",
+                words::join(&the, words::AND)
+            )
+        })
+    }
+
+    /// Why evidence the file maps into `scope` (and that `filters` would select) does not count
+    /// there: each reason starts mid-sentence, one per piece of evidence, in the portfolio's order.
+    fn set_aside(&self, scope: &ScopePlan, filters: &[FilterPlan]) -> Vec<String> {
+        let ctx = self.ctx;
+        let facts = ctx.facts;
+        let mut reasons = Vec::new();
+        for (i, instance) in facts.instances.iter().enumerate() {
+            let mapped = instance.mapped.intersects(&scope.criteria)
+                || instance.knowledge_mapped.intersects(&scope.knowledge);
+            let counts = self.actual.criteria[i].intersects(&scope.criteria)
+                || self.actual.knowledge[i].intersects(&scope.knowledge);
+            if !mapped || counts || !super::checks::matches(facts, i, filters) {
+                continue;
+            }
+            let label = &facts.labels[i];
+            if let Some(problem) = instance.problems.first() {
+                reasons.push(format!("the {label} does not count: {}", problem.message));
+                continue;
+            }
+            let never = self.actual.obstacles_of(i).iter().find(|o| {
+                o.fix == Fix::Never
+                    && !o.message.is_empty()
+                    && scopes_meet(&ctx.plan.rules[o.rule].scope, scope)
+            });
+            if let Some(obstacle) = never {
+                reasons.push(words::lower_first(&obstacle.message));
+                continue;
+            }
+            let hopeful = instance.hopeful.intersects(&scope.criteria)
+                || instance.knowledge_hopeful.intersects(&scope.knowledge);
+            if !hopeful && !instance.rejected.is_empty() {
+                let ids: Vec<&str> = instance.rejected.iter().map(|(id, _)| *id).collect();
+                reasons.push(format!(
+                    "the assessor did not accept the {label} for {}",
+                    words::join(&ids, words::AND)
+                ));
+            }
+        }
+        reasons
+    }
+
+    /// With values from different instances, the counted instances that show several values: each
+    /// counts for one of them only.
+    fn one_value_each(&self, attribute: usize, result: &CheckResult) -> Vec<String> {
+        let ctx = self.ctx;
+        result
+            .contributors
+            .iter()
+            .filter_map(|&i| {
+                let values = ctx.facts.value_indexes(i as usize, attribute);
+                (values.len() > 1).then(|| {
+                    let words: Vec<&str> = values
+                        .iter()
+                        .map(|&v| super::checks::value_words(ctx, attribute, v))
+                        .collect();
+                    format!(
+                        "the {} is one piece of evidence, so it counts for one of {} only",
+                        ctx.facts.labels[i as usize],
+                        words::join(&words, words::OR)
+                    )
+                })
+            })
+            .collect()
     }
 
     fn never_obstacle(&self, c: usize) -> Option<String> {
@@ -420,16 +507,23 @@ impl<'r> Gaps<'_, '_, 'r> {
         let scope = ctx.plan.scope_name(rule);
         let short = result.needed.saturating_sub(result.have);
         let (kind, messages) = match &check.compiled {
-            Compiled::MinInstances { min, .. } => {
+            Compiled::MinInstances { min, filters, .. } => {
                 let noun = phrases::count_noun(ctx.plan, check);
                 let message = if result.have == 0 {
                     format!("{scope} needs {min} {}", noun.for_count(*min))
                 } else {
                     format!("{scope} needs {short} more {}", noun.for_count(short))
                 };
-                (GapKind::Count, vec![message])
+                let why = self.set_aside(&rule.scope, filters);
+                (GapKind::Count, vec![with_reasons(message, &why)])
             }
-            Compiled::MinDistinct { min, .. } => {
+            Compiled::MinDistinct {
+                min,
+                filters,
+                attribute,
+                distinct_instances,
+                ..
+            } => {
                 let noun = phrases::count_noun(ctx.plan, check);
                 let message = if result.have == 0 {
                     format!("{scope} needs {min} different {}", noun.many)
@@ -441,7 +535,11 @@ impl<'r> Gaps<'_, '_, 'r> {
                         result.shown.join(", ")
                     )
                 };
-                (GapKind::Variety, vec![message])
+                let mut why = self.set_aside(&rule.scope, filters);
+                if let (true, Some(attribute)) = (*distinct_instances, attribute) {
+                    why.extend(self.one_value_each(*attribute, result));
+                }
+                (GapKind::Variety, vec![with_reasons(message, &why)])
             }
             Compiled::Coverage { .. } => {
                 let messages = result
@@ -489,6 +587,20 @@ impl<'r> Gaps<'_, '_, 'r> {
             self.push(kind, place(rule), rule_gap(ctx, kind, rule, message));
         }
     }
+}
+
+/// The gap, then why evidence was set aside: "Outcome 1 needs 1 more contact: the contact of 3 May
+/// was in a simulation, and the unit needs evidence from the workplace".
+fn with_reasons(message: String, reasons: &[String]) -> String {
+    if reasons.is_empty() {
+        message
+    } else {
+        format!("{message}: {}", reasons.join("; "))
+    }
+}
+
+fn scopes_meet(a: &ScopePlan, b: &ScopePlan) -> bool {
+    a.unit || b.unit || a.criteria.intersects(&b.criteria) || a.knowledge.intersects(&b.knowledge)
 }
 
 fn place(rule: &RulePlan) -> usize {

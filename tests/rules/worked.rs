@@ -179,7 +179,7 @@ fn nzqa_rejected_mapping_with_feedback_when_nothing_else_covers_it() {
     assert_eq!(
         gaps,
         [
-            "No evidence yet for 1.6: Action customer needs outside CSA’s immediate responsibility or authority.",
+            "No evidence that counts yet for 1.6: Action customer needs outside CSA’s immediate responsibility or authority. (the assessor did not accept the enquiry of 12 May for it)",
             "The assessor did not accept the enquiry of 12 May for 1.6: The referral was not explained to the customer.",
         ]
     );
@@ -521,7 +521,7 @@ fn nos_rejected_evidence_with_feedback() {
     assert_eq!(
         gaps,
         [
-            "No evidence yet for 5: communicate a message to a customer that clearly sets out at least two alternative points of view",
+            "No evidence that counts yet for 5: communicate a message to a customer that clearly sets out at least two alternative points of view (the assessor did not accept the call of 3 May for it)",
             "The assessor did not accept the call of 3 May for 5: Only one point of view was set out.",
         ]
     );

@@ -17,14 +17,19 @@ pub(crate) fn breach(
     mode: Mode,
 ) -> Option<Breach> {
     let facts = ctx.facts;
+    // A rejected mapping is set aside as rejected, not for what it shows; a mapping still waiting
+    // for the assessor is read for what it shows, so the candidate hears of a shortfall at once.
+    if !facts.instances[i].hopeful.intersects(criteria) {
+        return None;
+    }
     // Item positions are small: a mask counts the distinct ones without allocating.
     let mut mask = 0u128;
     let mut beyond: Vec<u32> = Vec::new();
-    for shown in facts.shown(i).iter().filter(|s| {
-        s.list == list
-            && criteria.contains(s.criterion)
-            && if mode.hopeful { s.hopeful } else { s.counting }
-    }) {
+    for shown in facts
+        .shown(i)
+        .iter()
+        .filter(|s| s.list == list && criteria.contains(s.criterion) && s.hopeful)
+    {
         for &position in facts.items(shown) {
             match 1u128.checked_shl(position) {
                 Some(bit) => mask |= bit,
