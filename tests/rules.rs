@@ -15,3 +15,6 @@ mod matching;
 
 #[path = "rules/command.rs"]
 mod command;
+
+#[path = "rules/exactness.rs"]
+mod exactness;

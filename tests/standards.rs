@@ -412,7 +412,10 @@ fn each_source_document_is_the_one_its_provenance_note_records() {
             .lines()
             .find(|line| line.starts_with(&format!("| `{name}`")))
             .unwrap_or_else(|| panic!("the provenance note has no row for {name}"));
-        assert!(row.contains(&hash), "{name} is not the file its note records");
+        assert!(
+            row.contains(&hash),
+            "{name} is not the file its note records"
+        );
     }
 }
 

@@ -71,7 +71,12 @@ impl<'r> Gaps<'_, '_, 'r> {
             let text = &criterion.criterion.text;
             let id = &criterion.criterion.id;
             // Evidence the file maps here is never "no evidence": the gap says why it does not count.
-            let mapped = self.ctx.facts.instances.iter().any(|i| i.mapped.contains(c));
+            let mapped = self
+                .ctx
+                .facts
+                .instances
+                .iter()
+                .any(|i| i.mapped.contains(c));
             let mut message = match self.why_never(c).or_else(|| self.why_rejected(c)) {
                 Some(reason) => format!("No evidence that counts yet for {id}: {text} ({reason})"),
                 None if mapped => format!("No evidence that counts yet for {id}: {text}"),
@@ -131,7 +136,10 @@ impl<'r> Gaps<'_, '_, 'r> {
             .map(|(i, _)| facts.labels[i].as_str())
             .collect();
         (!rejected.is_empty()).then(|| {
-            let the: Vec<String> = rejected.iter().map(|label| format!("the {label}")).collect();
+            let the: Vec<String> = rejected
+                .iter()
+                .map(|label| format!("the {label}"))
+                .collect();
             format!(
                 "the assessor did not accept {} for it",
                 words::join(&the, words::AND)
@@ -268,6 +276,39 @@ impl<'r> Gaps<'_, '_, 'r> {
             if self.hopeful.knowledge_covered.contains(k) && explained {
                 continue;
             }
+            let facts = self.ctx.facts;
+            let mapped: Vec<usize> = (0..facts.instances.len())
+                .filter(|&i| facts.instances[i].knowledge_mapped.contains(k))
+                .collect();
+            let message = if mapped.is_empty() {
+                format!(
+                    "No evidence yet for knowledge item {}: {}",
+                    item.id, item.text
+                )
+            } else {
+                let rejected: Vec<String> = mapped
+                    .iter()
+                    .filter(|&&i| {
+                        facts.instances[i]
+                            .rejected
+                            .iter()
+                            .any(|(id, _)| *id == item.id)
+                    })
+                    .map(|&i| format!("the {}", facts.labels[i]))
+                    .collect();
+                let why = if rejected.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (the assessor did not accept {} for it)",
+                        words::join(&rejected, words::AND)
+                    )
+                };
+                format!(
+                    "No evidence that counts yet for knowledge item {}: {}{why}",
+                    item.id, item.text
+                )
+            };
             self.push(
                 GapKind::Knowledge,
                 0,
@@ -277,10 +318,7 @@ impl<'r> Gaps<'_, '_, 'r> {
                     item: Some(&item.id),
                     rule: None,
                     evidence: None,
-                    message: format!(
-                        "No evidence yet for knowledge item {}: {}",
-                        item.id, item.text
-                    ),
+                    message,
                 },
             );
         }

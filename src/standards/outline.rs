@@ -219,7 +219,10 @@ pub fn describe(check: &Check) -> String {
             } else {
                 ""
             };
-            format!("at least {} different {noun} ({counted}){filters}{each}", c.min)
+            format!(
+                "at least {} different {noun} ({counted}){filters}{each}",
+                c.min
+            )
         }
         Check::Coverage(c) => {
             let mut parts = Vec::new();

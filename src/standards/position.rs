@@ -403,7 +403,9 @@ outcomes:
         // Each alias of line 6 repeats the 111,111 nodes of `a4`: the second crosses 250,000.
         assert_eq!(issues[0].position, at(6, 15));
         assert!(
-            issues[0].reason.starts_with("the document holds more than 250000 nodes once its aliases are expanded"),
+            issues[0].reason.starts_with(
+                "the document holds more than 250000 nodes once its aliases are expanded"
+            ),
             "{}",
             issues[0].reason
         );

@@ -438,7 +438,9 @@ impl<'a> Validator<'a> {
                     (Some(_), Some(_)) => {
                         self.issue(path.clone(), "count an `attribute` or a `field`, not both");
                     }
-                    (None, None) => self.issue(path.clone(), "name the `attribute` or `field` counted"),
+                    (None, None) => {
+                        self.issue(path.clone(), "name the `attribute` or `field` counted")
+                    }
                 }
                 self.noun(&path, c.noun.as_ref());
             }

@@ -185,11 +185,7 @@ fn attest(args: &[&std::ffi::OsStr]) -> std::process::Output {
 fn a_portfolio_whose_aliases_explode_is_refused_with_its_position_and_exit_2() {
     let (_dir, path) = portfolio_file(&billion_laughs(HEAD));
     let standard = standard_path("nzqa-28268-v2");
-    let output = attest(&[
-        "evaluate".as_ref(),
-        standard.as_os_str(),
-        path.as_os_str(),
-    ]);
+    let output = attest(&["evaluate".as_ref(), standard.as_os_str(), path.as_os_str()]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -216,7 +212,11 @@ fn a_standard_whose_aliases_explode_is_refused_by_evaluate_and_by_the_checker() 
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains(&expected), "{stderr}");
     // `standards check` lists every problem of the folder and exits 1, as for any other problem.
-    let output = attest(&["standards".as_ref(), "check".as_ref(), dir.path().as_os_str()]);
+    let output = attest(&[
+        "standards".as_ref(),
+        "check".as_ref(),
+        dir.path().as_os_str(),
+    ]);
     assert_eq!(output.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.starts_with(&expected), "{stdout}");

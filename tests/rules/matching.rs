@@ -122,3 +122,55 @@ proptest! {
         prop_assert_eq!(instances.len(), count, "an instance was used twice");
     }
 }
+
+/// The most different values instances can show when each instance shows one of its values: every
+/// choice of one value (or none) per instance, tried.
+fn brute_force_distinct(holds: &[Vec<u32>]) -> usize {
+    fn best(holds: &[Vec<u32>], chosen: &mut Vec<u32>) -> usize {
+        let Some((first, rest)) = holds.split_first() else {
+            let mut distinct = chosen.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            return distinct.len();
+        };
+        let mut most = best(rest, chosen);
+        for &value in first {
+            chosen.push(value);
+            most = most.max(best(rest, chosen));
+            chosen.pop();
+        }
+        most
+    }
+    best(holds, &mut Vec::new())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn distinct_values_from_different_instances_equal_brute_force(
+        holds in proptest::collection::vec(
+            proptest::collection::btree_set(0u32..5, 0..=4),
+            0..=6,
+        ),
+        enough in 0u32..=6,
+    ) {
+        let holds: Vec<Vec<u32>> = holds.into_iter().map(|set| set.into_iter().collect()).collect();
+        let slices: Vec<&[u32]> = holds.iter().map(Vec::as_slice).collect();
+        let pairs = attest::rules::matching::distinct_values(&slices, enough);
+        let expected = brute_force_distinct(&holds).min(enough as usize);
+        prop_assert_eq!(pairs.len(), expected);
+        // Every pair is a value its instance shows; no value and no instance is used twice.
+        let mut values: Vec<u32> = pairs.iter().map(|p| p.0).collect();
+        let mut instances: Vec<u32> = pairs.iter().map(|p| p.1).collect();
+        for &(value, instance) in &pairs {
+            prop_assert!(holds[instance as usize].contains(&value));
+        }
+        values.sort_unstable();
+        values.dedup();
+        instances.sort_unstable();
+        instances.dedup();
+        prop_assert_eq!(values.len(), pairs.len());
+        prop_assert_eq!(instances.len(), pairs.len());
+    }
+}
