@@ -18,3 +18,6 @@ mod command;
 
 #[path = "rules/exactness.rs"]
 mod exactness;
+
+#[path = "rules/snapshots.rs"]
+mod snapshots;
