@@ -48,6 +48,7 @@ pub fn build_app(
             web::QueryConfig::default()
                 .error_handler(|err, _req| ApiError::field("query", err.to_string()).into()),
         )
+        .wrap(middleware::from_fn(extract::plain_url))
         .wrap(security_headers())
         .wrap(middleware::from_fn(routes::request_id_header))
         .wrap(TracingLogger::default())

@@ -345,7 +345,7 @@ async fn read_upload(
                         .into());
                     }
                 }
-                fields.push(name, String::from_utf8_lossy(&bytes).into_owned());
+                fields.push_checked(name, String::from_utf8_lossy(&bytes).into_owned())?;
             }
         }
     }
