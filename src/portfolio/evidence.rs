@@ -263,8 +263,8 @@ pub struct EvidenceRecord {
     pub declared_at: Option<NaiveDateTime>,
 }
 
-/// Adds an evidence record (audited). The file, when there is one, is already in the store. What
-/// the enrolment's assessor records counts as judged by them.
+/// Adds an evidence record (audited). The file, when there is one, is staged: the caller stores it
+/// once this transaction commits. What the enrolment's assessor records counts as judged by them.
 pub fn add_evidence(
     conn: &mut DbConnection,
     standard: &Standard,
