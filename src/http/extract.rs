@@ -13,6 +13,7 @@ use actix_web::{FromRequest, HttpRequest, ResponseError, web};
 use serde::de::DeserializeOwned;
 
 use super::ApiError;
+use super::strict::Strict;
 
 /// The largest JSON body accepted.
 pub const JSON_LIMIT: usize = 1 << 20;
@@ -37,14 +38,28 @@ pub fn check_text(field: &str, text: &str) -> Result<(), ApiError> {
         .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
     {
         None => Ok(()),
+        // The field's own name may hold the character (a JSON key, a query parameter).
         Some(c) => Err(ApiError::field(
-            field,
+            printable(field),
             format!(
                 "contains the control character U+{:04X}; only tab and line breaks are allowed in text",
                 u32::from(c)
             ),
         )),
     }
+}
+
+/// `text` with each control character written as its Rust escape (`\u{1b}`), fit to show.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Middleware: refuses a request whose path or query string decodes to text [`check_text`]
@@ -106,7 +121,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })?;
     check_json_text("", &value)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+    serde_path_to_error::deserialize(Strict(&mut deserializer)).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         let message = inner.to_string();
@@ -203,7 +218,7 @@ mod tests {
         assert_eq!(field_of("{\"name\": \"a\\u0000b\", \"items\": []}"), "name");
         assert_eq!(
             field_of("{\"name\": \"a\", \"items\": [{\"count\": 1, \"x\\u001b\": 1}]}"),
-            "items[0].x\u{1b}"
+            "items[0].x\\u{1b}"
         );
         assert!(parse_json::<Body>(b"{\"name\": \"two\\nlines\\tand\\r\", \"items\": []}").is_ok());
         assert!(check_text("q", "caf\u{e9} \u{1F600}").is_ok());
@@ -215,6 +230,15 @@ mod tests {
             matches!(check_url("/x", "per_page=1&cohort=a%01"), Err(ApiError::Validation { errors, .. }) if errors.contains_key("cohort"))
         );
         assert!(check_url("/x", "note=two%0Alines").is_ok());
+    }
+
+    #[test]
+    fn a_struct_is_an_object_never_an_array() {
+        assert_eq!(field_of("[]"), "body");
+        assert_eq!(field_of("[null, null]"), "body");
+        assert_eq!(field_of(r#"["a", []]"#), "body");
+        assert_eq!(field_of(r#"{"name": "a", "items": [[1]]}"#), "items[0]");
+        assert!(parse_json::<Body>(br#"{"name": "a", "items": [{"count": 1}]}"#).is_ok());
     }
 
     #[test]

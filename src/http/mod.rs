@@ -9,6 +9,7 @@ mod health;
 mod pages;
 pub mod routes;
 pub mod session;
+mod strict;
 mod state;
 mod templates;
 mod upload;

@@ -258,8 +258,10 @@ pub struct EvidenceRecord {
     /// Who recorded it.
     pub recorded_by: String,
     /// When.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub recorded_at: NaiveDateTime,
     /// When the candidate declared it their own work.
+    #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub declared_at: Option<NaiveDateTime>,
 }
 
