@@ -9,8 +9,8 @@ mod health;
 mod pages;
 pub mod routes;
 pub mod session;
-mod strict;
 mod state;
+mod strict;
 mod templates;
 mod upload;
 

@@ -340,6 +340,7 @@ pub fn load_enrolment(conn: &mut DbConnection, id: &str) -> Result<Enrolment, Ac
 /// Filters for the enrolment list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EnrolmentFilter {
     /// The organisation (required when the user belongs to several).
     pub org_id: Option<Uuid>,

@@ -295,3 +295,69 @@ async fn files_gc_removes_old_orphans_and_names_records_without_their_file() {
         assert!(!clean.contains("MISSING"), "{clean}");
     }
 }
+
+#[actix_web::test]
+async fn bodies_must_be_one_object_of_the_documented_shape() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268").await;
+    let login = |body: &'static str| {
+        let app = &app;
+        async move {
+            app.send_raw(
+                "",
+                "/api/auth/login",
+                "application/json",
+                body.as_bytes().to_vec(),
+            )
+            .await
+        }
+    };
+    for body in [
+        "[]",
+        "[null, null]",
+        r#"["admin@harbour.nz", "correct horse battery staple"]"#,
+        r#"{"email": "admin@harbour.nz", "password": "correct horse battery staple"}}}}"#,
+    ] {
+        assert_refused_field(&login(body).await, "body");
+    }
+    let too_many = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            "/api/enrolments?per_page=201",
+            None,
+        )
+        .await;
+    assert_refused_field(&too_many, "per_page");
+    let listed = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            "/api/enrolments?per_page=200",
+            None,
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
+    let created_at = listed.json()["items"][0]["created_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&created_at).is_ok(),
+        "date-times carry their offset: {created_at}"
+    );
+}
+
+#[actix_web::test]
+async fn a_known_path_with_another_method_is_405_naming_the_methods() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let reply = app.request(Method::DELETE, "/api/enrolments", None).await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(reply.header("allow"), Some("POST, GET"));
+    assert_eq!(
+        reply.header("content-type"),
+        Some("application/problem+json")
+    );
+    let unknown = app.request(Method::DELETE, "/api/nothing-here", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -64,14 +64,26 @@ pub async fn document() -> HttpResponse {
 
 /// The answers an operation can give besides its own, by status: each is a problem document.
 const SHARED: &[(&str, &str)] = &[
-    ("400", "The body could not be read (e.g. a broken multipart form)"),
+    (
+        "400",
+        "The body could not be read (e.g. a broken multipart form)",
+    ),
     ("401", "No valid token: sign in first"),
     ("403", "Signed in, but not allowed to do this"),
     ("404", "Not there, or not visible to this user"),
-    ("409", "Conflicts with the current state (e.g. a locked portfolio)"),
+    (
+        "409",
+        "Conflicts with the current state (e.g. a locked portfolio)",
+    ),
     ("413", "The body is larger than allowed"),
-    ("415", "The body is not of the media type this operation takes"),
-    ("422", "Invalid input: `errors` names each field and the reason"),
+    (
+        "415",
+        "The body is not of the media type this operation takes",
+    ),
+    (
+        "422",
+        "Invalid input: `errors` names each field and the reason",
+    ),
 ];
 
 /// Text the server takes: no control character but tab and line breaks (see
@@ -89,7 +101,7 @@ const VOCABULARIES: &[(&str, &str, &[&str])] = &[
     ("GrantRequest", "role", ROLES),
     ("RiskRequest", "risk", &["new", "low", "medium", "high"]),
     ("SampleDecision", "decision", &["agree", "disagree"]),
-    ("ResultsQuery", "format", &["csv", "json", "nzqa"]),
+    ("ResultsQuery", "format", RESULTS_FORMATS),
 ];
 
 const METHODS: &[&str] = &[
@@ -110,24 +122,45 @@ const ROLES: &[&str] = &[
     "external_verifier",
 ];
 
-/// Gives the fields of [`VOCABULARIES`] (and the `role` path parameter) their list of words.
+/// Parameters that take one word of a fixed list: (name, where, words).
+const PARAMETER_VOCABULARIES: &[(&str, &str, &[&str])] = &[
+    ("role", "path", ROLES),
+    ("format", "query", RESULTS_FORMATS),
+];
+
+const RESULTS_FORMATS: &[&str] = &["csv", "json", "nzqa"];
+
+/// Gives the fields of [`VOCABULARIES`] and [`PARAMETER_VOCABULARIES`] their list of words, and
+/// says that an upload form has no parts but its own.
 fn closed_vocabularies(doc: &mut Value) {
     for (schema, property, words) in VOCABULARIES {
-        let at = &mut doc["components"]["schemas"][*schema]["properties"][*property];
-        if at.is_object() {
-            at["enum"] = json!(words);
+        let pointer = format!("/components/schemas/{schema}/properties/{property}");
+        if let Some(at) = doc.pointer_mut(&pointer).and_then(Value::as_object_mut) {
+            at.insert("enum".into(), json!(words));
         }
     }
-    if let Some(paths) = doc["paths"].as_object_mut() {
-        for parameter in paths
-            .values_mut()
-            .filter_map(Value::as_object_mut)
-            .flat_map(|item| item.values_mut())
-            .filter_map(|op| op["parameters"].as_array_mut())
-            .flatten()
-            .filter(|p| p["name"] == "role" && p["in"] == "path")
-        {
-            parameter["schema"]["enum"] = json!(ROLES);
+    if let Some(form) = doc
+        .pointer_mut("/components/schemas/UploadForm")
+        .and_then(Value::as_object_mut)
+    {
+        form.insert("additionalProperties".into(), json!(false));
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let parameters = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("parameters").and_then(Value::as_array_mut))
+        .flatten();
+    for parameter in parameters {
+        for (name, place, words) in PARAMETER_VOCABULARIES {
+            if parameter["name"] == *name && parameter["in"] == *place {
+                if let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) {
+                    schema.insert("enum".into(), json!(words));
+                }
+            }
         }
     }
 }
@@ -149,10 +182,7 @@ fn plain_text(value: &mut Value) {
                 map.insert("pattern".into(), json!(TEXT_PATTERN));
             }
             if map.contains_key("additionalProperties") && !map.contains_key("propertyNames") {
-                map.insert(
-                    "propertyNames".into(),
-                    json!({ "pattern": TEXT_PATTERN }),
-                );
+                map.insert("propertyNames".into(), json!({ "pattern": TEXT_PATTERN }));
             }
             map.values_mut().for_each(plain_text);
         }
@@ -163,7 +193,8 @@ fn plain_text(value: &mut Value) {
 
 /// The generated document, completed so that it says everything the server can answer:
 /// - every error answer is `application/problem+json` with the `Problem` schema (RFC 9457);
-/// - every signed-in operation can answer 401 and 403; every operation with path parameters 404;
+/// - every signed-in operation can answer 401 and 403; every operation with path parameters, and
+///   every signed-in one with any input (an id in a query or body that matches nothing), 404;
 ///   every operation with parameters or a body 422 (a query value or path with a control
 ///   character is refused before routing); every write 409; every operation with a body 400, 413
 ///   and 415.
@@ -192,7 +223,10 @@ fn complete(path: &str, method: &str, operation: &mut Value) {
     let has_body = operation.get("requestBody").is_some();
     let writes = matches!(method, "post" | "put" | "patch" | "delete");
     // A query parameter is absent or has a value: JSON's null has no place in a URL.
-    if let Some(parameters) = operation["parameters"].as_array_mut() {
+    if let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    {
         for parameter in parameters.iter_mut().filter(|p| p["in"] == "query") {
             if let Some(types) = parameter["schema"]["type"].as_array() {
                 let types: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
@@ -207,7 +241,10 @@ fn complete(path: &str, method: &str, operation: &mut Value) {
     let html = operation["responses"]["200"]["content"]
         .get("text/html")
         .cloned();
-    let Some(responses) = operation["responses"].as_object_mut() else {
+    let Some(responses) = operation
+        .get_mut("responses")
+        .and_then(Value::as_object_mut)
+    else {
         return;
     };
     for (status, response) in responses.iter_mut() {
@@ -221,7 +258,7 @@ fn complete(path: &str, method: &str, operation: &mut Value) {
     for (status, description) in SHARED {
         let applies = match *status {
             "401" | "403" => !public,
-            "404" => path.contains('{') || (has_body && !public),
+            "404" => path.contains('{') || ((has_body || has_params) && !public),
             "409" => writes && !public,
             "422" => has_params || has_body,
             _ => has_body,
@@ -251,10 +288,15 @@ mod tests {
         }
         assert_eq!(ROLES.len(), Role::ALL.len());
         for method in METHODS {
-            assert!(serde_json::from_value::<crate::standards::rule::Method>(json!(method)).is_ok());
+            assert!(
+                serde_json::from_value::<crate::standards::rule::Method>(json!(method)).is_ok()
+            );
         }
         for judgement in JUDGEMENTS {
-            assert!(serde_json::from_value::<crate::rules::portfolio::Judgement>(json!(judgement)).is_ok());
+            assert!(
+                serde_json::from_value::<crate::rules::portfolio::Judgement>(json!(judgement))
+                    .is_ok()
+            );
         }
         let doc = contract();
         for (schema, property, words) in VOCABULARIES {
@@ -274,7 +316,11 @@ mod tests {
                 let responses = op["responses"].as_object().unwrap();
                 let public = op["security"] == json!([{}]);
                 for status in ["401", "403"] {
-                    assert_eq!(responses.contains_key(status), !public, "{method} {path} {status}");
+                    assert_eq!(
+                        responses.contains_key(status),
+                        !public,
+                        "{method} {path} {status}"
+                    );
                 }
                 for (status, response) in responses.iter().filter(|(s, _)| s.as_str() >= "400") {
                     assert!(
