@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod exports;
+pub mod file_gc;
 pub mod http;
 pub mod identity;
 pub mod output;

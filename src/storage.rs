@@ -5,6 +5,7 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
@@ -52,14 +53,22 @@ pub struct LocalStore {
 }
 
 impl LocalStore {
-    /// A store under `root` (created on first use). Leftover temporary files from a crash are removed.
+    /// A store under `root` (created on first use), for a starting server: staging files left by a
+    /// crash are removed.
     pub fn new(root: impl Into<PathBuf>) -> std::io::Result<Self> {
-        let store = Self { root: root.into() };
-        std::fs::create_dir_all(store.temp_dir())?;
-        std::fs::create_dir_all(store.root.join("objects"))?;
+        let store = Self::open(root)?;
         for entry in std::fs::read_dir(store.temp_dir())?.flatten() {
             let _ = std::fs::remove_file(entry.path());
         }
+        Ok(store)
+    }
+
+    /// A store under `root` (created on first use) that leaves the staging folder alone: a server
+    /// may be receiving into it.
+    pub fn open(root: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let store = Self { root: root.into() };
+        std::fs::create_dir_all(store.temp_dir())?;
+        std::fs::create_dir_all(store.root.join("objects"))?;
         Ok(store)
     }
 
@@ -84,11 +93,76 @@ impl LocalStore {
     }
 }
 
+/// A file found in the store's folders, for `attest files gc`.
+#[derive(Debug, Clone)]
+pub struct FoundFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// The content's SHA-256 (objects only; empty for staging files).
+    pub sha256: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// When it last changed.
+    pub modified: SystemTime,
+}
+
+impl LocalStore {
+    /// Every object in the store (files whose name is not a hash are left out: not ours).
+    pub fn objects(&self) -> Result<Vec<FoundFile>, StorageError> {
+        let mut found = Vec::new();
+        for prefix in std::fs::read_dir(self.root.join("objects"))?.flatten() {
+            if !prefix.path().is_dir() {
+                continue;
+            }
+            let prefix_name = prefix.file_name().to_string_lossy().into_owned();
+            for entry in std::fs::read_dir(prefix.path())?.flatten() {
+                let sha256 = format!("{prefix_name}{}", entry.file_name().to_string_lossy());
+                if self.object_path(&sha256).ok().as_deref() == Some(entry.path().as_path()) {
+                    found.push(describe(entry.path(), sha256)?);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Files in the staging folder: uploads being received and scratch files, or left by a crash.
+    pub fn staging(&self) -> Result<Vec<FoundFile>, StorageError> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(self.temp_dir())?.flatten() {
+            if entry.path().is_file() {
+                found.push(describe(entry.path(), String::new())?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Whether the store holds content with this hash.
+    pub fn contains(&self, sha256: &str) -> bool {
+        self.object_path(sha256).is_ok_and(|path| path.is_file())
+    }
+}
+
+fn describe(path: PathBuf, sha256: String) -> Result<FoundFile, StorageError> {
+    let meta = std::fs::metadata(&path)?;
+    Ok(FoundFile {
+        path,
+        sha256,
+        size: meta.len(),
+        modified: meta.modified()?,
+    })
+}
+
 impl BlobStore for LocalStore {
     fn put(&self, temp: &Path, sha256: &str) -> Result<(), StorageError> {
         let target = self.object_path(sha256)?;
         if target.exists() {
             std::fs::remove_file(temp)?;
+            // Fresh again: `attest files gc` spares young files, so content a new record has just
+            // come to reference is not collected as an orphan while that record commits.
+            File::options()
+                .write(true)
+                .open(&target)?
+                .set_modified(SystemTime::now())?;
             return Ok(());
         }
         if let Some(dir) = target.parent() {

@@ -11,6 +11,7 @@ use crate::setup::{self, SetupError};
 mod admin;
 mod demo;
 mod export;
+mod files;
 mod statements;
 
 /// Attest: competency assessment and evidence portfolios against unit standards.
@@ -79,6 +80,9 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Check the evidence file store against the records.
+    #[command(subcommand)]
+    Files(FilesCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -241,6 +245,17 @@ enum AuditCommand {
     Verify,
 }
 
+#[derive(Debug, Subcommand)]
+enum FilesCommand {
+    /// Remove stored files no record references and staging files left behind (both only when
+    /// older than an hour), and list records that lack their file (exit 1 if any).
+    Gc {
+        /// Report what would be removed, remove nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 fn config_help() -> String {
     let mut text = String::from("Configuration (environment variables):\n");
     for (name, default, meaning) in crate::config::VARIABLES {
@@ -324,6 +339,7 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::Org(command) => admin::org(&config, command),
         Command::User(command) => admin::user(&config, command),
         Command::Audit(AuditCommand::Verify) => admin::audit_verify(&config),
+        Command::Files(FilesCommand::Gc { dry_run }) => files::gc(&config, dry_run),
         Command::Demo => demo::run(&config),
         Command::Export(command) => export_command(&config, command),
         Command::VerifyArchive { file } => export::verify(&file),

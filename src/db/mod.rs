@@ -5,6 +5,7 @@
 
 mod migrate;
 pub mod schema;
+pub mod utc;
 
 use std::time::Duration;
 

@@ -33,6 +33,7 @@ pub struct Batch {
     /// The organisation.
     pub org_id: String,
     /// When it was recorded (UTC).
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
     /// Who recorded it (none for a command run without a user).
     pub created_by: Option<String>,
@@ -43,6 +44,7 @@ pub struct Batch {
     /// Results written (and recorded as reported).
     pub row_count: i64,
     /// When it was reversed.
+    #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub reversed_at: Option<NaiveDateTime>,
     /// Who reversed it.
     pub reversed_by: Option<String>,

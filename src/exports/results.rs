@@ -29,6 +29,7 @@ const ACHIEVED: [&str; 3] = ["assessed", "sampled", "certified"];
 /// text so a bad value is reported against its name.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ResultsQuery {
     /// `csv` (default), `json` or `nzqa`.
     #[serde(default)]

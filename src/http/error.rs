@@ -33,6 +33,9 @@ pub enum ApiError {
     /// Not there, or not visible to this user.
     #[error("not found")]
     NotFound,
+    /// The path exists, but not with this method; these are the methods it takes.
+    #[error("this path takes only {}", .0.join(", "))]
+    MethodNotAllowed(Vec<&'static str>),
     /// The request conflicts with the current state (e.g. a locked portfolio).
     #[error("{0}")]
     Conflict(String),
@@ -73,6 +76,7 @@ impl ApiError {
             Self::Unauthorized => ("unauthorized", "Sign-in required"),
             Self::Forbidden(_) => ("forbidden", "Not allowed"),
             Self::NotFound => ("not-found", "Not found"),
+            Self::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             Self::Conflict(_) => ("conflict", "Conflict"),
             Self::Incomplete(_) => ("incomplete", "Requirements not met"),
             Self::PayloadTooLarge(_) => ("too-large", "Payload too large"),
@@ -112,6 +116,7 @@ impl ResponseError for ApiError {
             Self::Unauthorized => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) | Self::Incomplete(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -149,6 +154,11 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        if let Self::MethodNotAllowed(methods) = self {
+            if let Ok(value) = HeaderValue::from_str(&methods.join(", ")) {
+                response.insert_header((header::ALLOW, value));
+            }
+        }
         if let Self::TooManyRequests(seconds) = self {
             if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                 response.insert_header((header::RETRY_AFTER, value));

@@ -10,6 +10,7 @@ mod pages;
 pub mod routes;
 pub mod session;
 mod state;
+mod strict;
 mod templates;
 mod upload;
 
@@ -48,6 +49,7 @@ pub fn build_app(
             web::QueryConfig::default()
                 .error_handler(|err, _req| ApiError::field("query", err.to_string()).into()),
         )
+        .wrap(middleware::from_fn(extract::plain_url))
         .wrap(security_headers())
         .wrap(middleware::from_fn(routes::request_id_header))
         .wrap(TracingLogger::default())

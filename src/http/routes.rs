@@ -155,7 +155,39 @@ route_table! {
 /// Registers every route, and the fallback for unknown paths.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     register(cfg);
-    cfg.default_service(web::to(pages::not_found));
+    cfg.default_service(web::to(fallback));
+}
+
+/// A known path asked with a method it does not take is 405 with the methods it does take
+/// (`Allow`); an unknown path is not found.
+async fn fallback(
+    req: actix_web::HttpRequest,
+    state: web::Data<super::AppState>,
+) -> Result<actix_web::HttpResponse, super::ApiError> {
+    let allowed = allowed_methods(req.path());
+    if !allowed.is_empty() {
+        return Err(super::ApiError::MethodNotAllowed(allowed));
+    }
+    pages::not_found(req, state).await
+}
+
+/// The methods the route table serves at `path`.
+pub fn allowed_methods(path: &str) -> Vec<&'static str> {
+    static PATTERNS: std::sync::OnceLock<Vec<(&'static str, actix_web::dev::ResourceDef)>> =
+        std::sync::OnceLock::new();
+    let patterns = PATTERNS.get_or_init(|| {
+        ROUTES
+            .iter()
+            .map(|(method, pattern)| (*method, actix_web::dev::ResourceDef::new(*pattern)))
+            .collect()
+    });
+    let mut allowed: Vec<&'static str> = patterns
+        .iter()
+        .filter(|(_, def)| def.is_match(path))
+        .map(|(method, _)| *method)
+        .collect();
+    allowed.dedup();
+    allowed
 }
 
 /// Echoes the request id that tracing logged, so a user's report can be matched to the log.

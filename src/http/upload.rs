@@ -1,5 +1,6 @@
 //! Receiving an evidence file from a multipart form, shared by the API and the upload page: the
-//! bytes are streamed to a temporary file and hashed as they arrive, then moved into the store.
+//! bytes are streamed to a staging file and hashed as they arrive, then moved into the store only
+//! after the record that refers to them has committed.
 
 use actix_multipart::Field;
 use actix_web::web;
@@ -38,19 +39,25 @@ pub async fn receive(
     Ok(receiving.finish())
 }
 
-/// Moves a received file into the store (off the async threads) and describes it for the record.
-pub async fn keep(state: &AppState, file: Received, name: String) -> Result<StoredFile, ApiError> {
-    let stored = StoredFile {
+/// Describes a received file for its record. The file stays under its staging name until
+/// [`publish`]: a request refused or failing before its record commits leaves nothing behind.
+pub fn describe(file: &Received, name: String) -> StoredFile {
+    StoredFile {
         sha256: file.sha256.clone(),
         name,
         size: i64::try_from(file.size).unwrap_or(i64::MAX),
         content_type: file.content_type.clone(),
-    };
+    }
+}
+
+/// Moves a received file into the store (off the async threads), once the record that refers to
+/// it has committed. Should this fail, `attest files gc` names the record that lacks its file.
+pub async fn publish(state: &AppState, file: Received) -> Result<(), ApiError> {
     let store = state.store.clone();
     web::block(move || store.put(&file.path, &file.sha256))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(stored)
+    Ok(())
 }
 
 impl From<StorageError> for ApiError {

@@ -19,6 +19,7 @@ pub struct IvAssignment {
     /// The assessor whose decisions they sample.
     pub assessor_id: String,
     /// When the assignment was made.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
 }
 

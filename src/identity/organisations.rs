@@ -25,6 +25,7 @@ pub struct Organisation {
     /// SQA centre number, when an SQA centre.
     pub sqa_centre_number: Option<String>,
     /// When it was created.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
 }
 

@@ -28,6 +28,7 @@ pub struct ApprovedWitness {
     /// Phone or email.
     pub contact: String,
     /// Added.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
 }
 

@@ -36,6 +36,7 @@ pub struct Cohort {
     /// When the cohort ends.
     pub end_date: Option<NaiveDate>,
     /// Created.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
 }
 

@@ -46,12 +46,16 @@ pub struct Enrolment {
     /// Why it was last reopened.
     pub reopen_reason: Option<String>,
     /// Created.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
     /// Last changed (evidence, judgement, status).
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub updated_at: NaiveDateTime,
     /// Submitted by the candidate.
+    #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub submitted_at: Option<NaiveDateTime>,
     /// Assessed (unit decision).
+    #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub assessed_at: Option<NaiveDateTime>,
     /// The cohort it belongs to, if any.
     pub cohort_id: Option<String>,
@@ -336,6 +340,7 @@ pub fn load_enrolment(conn: &mut DbConnection, id: &str) -> Result<Enrolment, Ac
 /// Filters for the enrolment list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EnrolmentFilter {
     /// The organisation (required when the user belongs to several).
     pub org_id: Option<Uuid>,
@@ -346,8 +351,10 @@ pub struct EnrolmentFilter {
     /// Only this assessor.
     pub assessor_id: Option<Uuid>,
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
     /// Items per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u32>,
 }
 

@@ -258,13 +258,15 @@ pub struct EvidenceRecord {
     /// Who recorded it.
     pub recorded_by: String,
     /// When.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub recorded_at: NaiveDateTime,
     /// When the candidate declared it their own work.
+    #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub declared_at: Option<NaiveDateTime>,
 }
 
-/// Adds an evidence record (audited). The file, when there is one, is already in the store. What
-/// the enrolment's assessor records counts as judged by them.
+/// Adds an evidence record (audited). The file, when there is one, is staged: the caller stores it
+/// once this transaction commits. What the enrolment's assessor records counts as judged by them.
 pub fn add_evidence(
     conn: &mut DbConnection,
     standard: &Standard,

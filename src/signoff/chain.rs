@@ -33,6 +33,7 @@ pub struct SignOffRow {
     /// Their name when they signed.
     pub user_name: String,
     /// When.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub signed_at: NaiveDateTime,
     /// The date written beside the signature.
     pub signed_on: NaiveDate,

@@ -44,6 +44,7 @@ pub struct Plan {
     /// The seed of the random draw: anyone with the same data and seed gets the same sample.
     pub seed: i64,
     /// Created.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
 }
 
@@ -433,6 +434,7 @@ pub struct Sample {
     /// The date sampled.
     pub date_sampled: NaiveDate,
     /// Recorded.
+    #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
 }
 

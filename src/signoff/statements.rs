@@ -60,6 +60,7 @@ pub struct Statement {
     /// Characters no font could show (the admin is told; the statement shows a replacement mark).
     pub missing_characters: String,
     /// When revoked.
+    #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub revoked_at: Option<NaiveDateTime>,
     /// Why.
     pub revoke_reason: Option<String>,

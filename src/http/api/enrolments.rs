@@ -240,8 +240,9 @@ pub struct UploadForm {
     file: Vec<u8>,
 }
 
-/// Uploads an evidence file with its record. The file is streamed to disk while hashed, its type is
-/// read from the content, and it is stored (once per content) before the record is written.
+/// Uploads an evidence file with its record. The file is streamed to a staging file while hashed,
+/// its type is read from the content, and it enters the store (once per content) only after the
+/// record is written: a refused upload leaves no file.
 #[utoipa::path(post, path = "/api/enrolments/{id}/evidence/upload", params(("id" = Uuid, Path)),
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses((status = 201, body = EvidenceRecord), (status = 413, body = crate::http::error::Problem),
@@ -324,8 +325,9 @@ pub async fn upload(
     let Some((file, name)) = received else {
         return Err(ApiError::field("file", "is required"));
     };
-    let stored = upload::keep(&state, file, name).await?;
+    let stored = upload::describe(&file, name);
     let record = add(&state, session, id, new, Some(stored)).await?;
+    upload::publish(&state, file).await?;
     Ok(HttpResponse::Created().json(record))
 }
 

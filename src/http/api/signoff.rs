@@ -443,7 +443,9 @@ pub async fn revoke_statement(
 /// Public verification: anyone with the code sees whether the statement is valid or revoked and
 /// whose it is. HTML for people, JSON with `Accept: application/json`.
 #[utoipa::path(get, path = "/verify/{code}", params(("code" = String, Path)), security(()),
-    responses((status = 200, body = Statement), (status = 404, body = crate::http::error::Problem)))]
+    responses((status = 200, description = "The statement: JSON with `Accept: application/json`, a page otherwise",
+        content((Statement = "application/json"), (String = "text/html"))),
+        (status = 404, body = crate::http::error::Problem)))]
 pub async fn verify(
     state: web::Data<AppState>,
     req: HttpRequest,

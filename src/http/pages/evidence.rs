@@ -345,7 +345,7 @@ async fn read_upload(
                         .into());
                     }
                 }
-                fields.push(name, String::from_utf8_lossy(&bytes).into_owned());
+                fields.push_checked(name, String::from_utf8_lossy(&bytes).into_owned())?;
             }
         }
     }
@@ -445,7 +445,7 @@ async fn upload_page(
         return again(errors);
     };
     let new = to_new_evidence(record)?;
-    let stored = upload::keep(state, file, name).await?;
+    let stored = upload::describe(&file, name);
     match add(
         state,
         session,
@@ -456,7 +456,10 @@ async fn upload_page(
     )
     .await?
     {
-        Ok(evidence_id) => Ok(added(&opened.enrolment.id, &evidence_id)),
+        Ok(evidence_id) => {
+            upload::publish(state, file).await?;
+            Ok(added(&opened.enrolment.id, &evidence_id))
+        }
         Err(refused) => {
             errors.extend(refused);
             again(errors)

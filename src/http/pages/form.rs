@@ -12,6 +12,7 @@ use serde::Serialize;
 use super::view::PageError;
 use crate::action::ActionError;
 use crate::http::ApiError;
+use crate::http::extract::check_text;
 
 /// The largest form body accepted (witness statements and notes can be long).
 const FORM_LIMIT: usize = 1 << 20;
@@ -32,6 +33,15 @@ impl Fields {
     /// Adds one field.
     pub fn push(&mut self, name: String, value: String) {
         self.0.push((name, value));
+    }
+
+    /// Adds one field as sent by a client, refusing control characters in its name or value
+    /// (the one text check every form shares with the API).
+    pub fn push_checked(&mut self, name: String, value: String) -> Result<(), ApiError> {
+        check_text(&name, &name)?;
+        check_text(&name, &value)?;
+        self.push(name, value);
+        Ok(())
     }
 
     /// The first value of `name`, as sent ("" when absent).
@@ -83,9 +93,14 @@ impl FromRequest for Fields {
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = UrlEncoded::<Vec<(String, String)>>::new(req, payload).limit(FORM_LIMIT);
         Box::pin(async move {
-            body.await
-                .map(Fields)
-                .map_err(|e| PageError::Api(ApiError::BadRequest(format!("unreadable form: {e}"))))
+            let pairs = body.await.map_err(|e| {
+                PageError::Api(ApiError::BadRequest(format!("unreadable form: {e}")))
+            })?;
+            let mut fields = Fields::default();
+            for (name, value) in pairs {
+                fields.push_checked(name, value)?;
+            }
+            Ok(fields)
         })
     }
 }
