@@ -43,8 +43,6 @@ diesel::table! {
         active -> Bool,
         national_learner_number -> Nullable<Text>,
         token_generation -> BigInt,
-        failed_logins -> Integer,
-        last_failed_login_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
 }
@@ -288,3 +286,12 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
+
+diesel::table! {
+    login_failures (scope, subject) {
+        scope -> Text,
+        subject -> Text,
+        failures -> Integer,
+        last_failure -> Timestamp,
+    }
+}

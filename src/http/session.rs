@@ -2,6 +2,7 @@
 //! (pages), checks it, and loads the user as the policy sees them.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite};
@@ -12,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{ApiError, AppState};
 use crate::action::ActionError;
 use crate::auth::policy::{self, Action, Actor, Resource};
+use crate::auth::throttle::address_subject;
 use crate::identity;
 
 /// The session cookie's name.
@@ -72,6 +74,29 @@ fn bearer(req: &HttpRequest) -> Option<String> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim().to_owned())
+}
+
+/// The client's address as sign-in throttling counts it: the peer, or — when the peer is a trusted
+/// reverse proxy — the nearest `X-Forwarded-For` entry that is not itself a trusted proxy (entries
+/// further left are whatever the client chose to send, so they are never believed).
+pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> String {
+    let mut client = req.peer_addr().map(|peer| peer.ip());
+    if client.is_some_and(|peer| trusted_proxies.contains(&peer)) {
+        let forwarded: Vec<IpAddr> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|part| part.trim().parse().ok())
+            .collect();
+        for hop in forwarded.iter().rev() {
+            client = Some(*hop);
+            if !trusted_proxies.contains(hop) {
+                break;
+            }
+        }
+    }
+    client.map_or_else(|| "unknown".to_owned(), address_subject)
 }
 
 /// The raw token and whether it came from the cookie.

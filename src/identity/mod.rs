@@ -8,7 +8,7 @@ mod users;
 mod witnesses;
 
 pub use assignments::{IvAssignment, unassign_verifier, verifier_assignments};
-pub use login::{LoginOutcome, login, logout};
+pub use login::{Attempt, WRONG, claim_attempt, login, logout};
 pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
 pub use users::{
     GrantView, NewUser, User, UserRow, assign_verifier, create_user, deactivate_user,

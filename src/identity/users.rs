@@ -24,8 +24,6 @@ pub struct UserRow {
     pub(crate) active: bool,
     pub(crate) national_learner_number: Option<String>,
     pub(crate) token_generation: i64,
-    pub(crate) failed_logins: i32,
-    pub(crate) last_failed_login_at: Option<NaiveDateTime>,
     pub(crate) created_at: NaiveDateTime,
 }
 
@@ -97,7 +95,7 @@ fn valid_learner_number(number: &str) -> bool {
     (6..=12).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn normalise_email(email: &str) -> String {
+pub(crate) fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
@@ -175,8 +173,6 @@ pub fn create_user(
         active: true,
         national_learner_number: learner_number,
         token_generation: 0,
-        failed_logins: 0,
-        last_failed_login_at: None,
         created_at: Utc::now().naive_utc(),
     };
     diesel::insert_into(users::table)

@@ -12,5 +12,6 @@ mod identity;
 mod pages;
 mod portfolio;
 mod settings_pages;
+mod sign_in;
 mod signoff;
 mod signoff_pages;

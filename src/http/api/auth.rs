@@ -1,12 +1,12 @@
 //! Signing in and out over the API.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::token::DEFAULT_TTL;
 use crate::http::extract::ValidJson;
-use crate::http::session::{Session, session_cookie};
+use crate::http::session::{Session, client_address, session_cookie};
 use crate::http::{ApiError, AppState};
 use crate::identity::{self, User};
 
@@ -30,28 +30,33 @@ pub struct LoginResponse {
 }
 
 /// Checks credentials and returns a token. Wrong email and wrong password get the same answer.
+/// Attempts are throttled per email (known or not) and per client address: 429 with `Retry-After`,
+/// also when too many sign-ins are being checked at once.
 #[utoipa::path(post, path = "/api/auth/login", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::http::error::Problem),
               (status = 429, body = crate::http::error::Problem)))]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ValidJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = sign_in(&state, body.into_inner()).await?;
+    let token = sign_in(&state, &req, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(token))
 }
 
 /// The sign-in shared by the API and the sign-in page.
 pub async fn sign_in(
     state: &AppState,
+    req: &HttpRequest,
     credentials: LoginRequest,
 ) -> Result<LoginResponse, ApiError> {
     let now = Utc::now();
-    let user = state
-        .db
-        .write(move |conn| identity::login(conn, &credentials.email, &credentials.password, now))
-        .await?
-        .into_result()?;
+    let attempt = identity::Attempt {
+        email: credentials.email,
+        password: credentials.password,
+        address: client_address(req, &state.config.trusted_proxies),
+    };
+    let user = identity::login(&state.db, &state.verifier, attempt, now).await?;
     let user_id = crate::identity::parse_user_id(&user.id)?;
     let (token, expires_at) = state
         .tokens

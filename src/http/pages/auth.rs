@@ -117,7 +117,7 @@ async fn sign_in_page(
         email: fields.text("email").trim().to_owned(),
         password: fields.text("password").to_owned(),
     };
-    match api_sign_in(state, credentials).await {
+    match api_sign_in(state, req, credentials).await {
         Ok(login) => {
             let mut gone = login_cookie("", state.config.secure_cookies);
             gone.make_removal();
@@ -138,7 +138,7 @@ async fn sign_in_page(
         Err(ApiError::TooManyRequests(seconds)) => again(
             BTreeMap::new(),
             Some(format!(
-                "Too many failed attempts for this account: try again in {seconds} seconds."
+                "Too many sign-in attempts: try again in {seconds} seconds."
             )),
             StatusCode::TOO_MANY_REQUESTS,
         ),
