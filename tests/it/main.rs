@@ -7,6 +7,7 @@ mod catalogue;
 mod cli;
 mod exports;
 mod foundation;
+mod hardening;
 mod helpers;
 mod identity;
 mod pages;
