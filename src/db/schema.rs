@@ -295,3 +295,29 @@ diesel::table! {
         last_failure -> Timestamp,
     }
 }
+
+diesel::table! {
+    two_factor (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    org_security (org_id) {
+        org_id -> Text,
+        require_two_factor -> Bool,
+        updated_at -> Timestamp,
+    }
+}

@@ -5,7 +5,7 @@
 //! a short write claims the attempt's slot in both failure records (counting it as a failure until
 //! it proves otherwise) and reads the account; the password is checked on the bounded
 //! [`Verifier`] pool outside any transaction; a success then clears the email's record in a
-//! second short write. Claiming before checking is what makes the count exact under concurrent
+//! second short write, once the second factor (for accounts that use one) checks out. Claiming before checking is what makes the count exact under concurrent
 //! guesses: each guess must win its own slot (an update conditional on the count it read), so
 //! parallel requests cannot all check a password against the same stale count.
 
@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
+use super::two_factor;
 use super::users::{UserRow, find_user_by_email, load_user_row, normalise_email};
 use crate::action::ActionError;
 use crate::audit::{self, Change};
@@ -37,6 +38,8 @@ pub struct Attempt {
     pub password: String,
     /// The client address's throttling subject (`auth::throttle::address_subject`).
     pub address: String,
+    /// A code from the authenticator app or a recovery code, for accounts that use two factors.
+    pub code: Option<String>,
 }
 
 /// Checks credentials; the signed-in user's row, or why not: `Unauthenticated` (wrong email,
@@ -69,9 +72,14 @@ pub async fn login(
     let Some(user) = user.filter(|u| matches && u.active) else {
         return Err(ActionError::Unauthenticated(WRONG.into()));
     };
-    let address = attempt.address;
-    db.write(move |conn| record_success(conn, &email, &address))
-        .await?;
+    // A missing or wrong second factor leaves the claimed slot counted as a failure, so codes are
+    // throttled exactly like passwords.
+    let (address, code, user_id) = (attempt.address, attempt.code, user.id.clone());
+    db.write(move |conn| {
+        two_factor::second_factor(conn, &user_id, code.as_deref(), now)?;
+        record_success(conn, &email, &address)
+    })
+    .await?;
     Ok(user)
 }
 

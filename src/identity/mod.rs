@@ -4,6 +4,7 @@
 mod assignments;
 mod login;
 mod organisations;
+pub mod two_factor;
 mod users;
 mod witnesses;
 

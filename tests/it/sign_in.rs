@@ -166,6 +166,7 @@ async fn concurrent_guesses_check_exactly_the_free_passwords() {
                 email: "ana@example.org".into(),
                 password: format!("guess number {i}"),
                 address: format!("192.0.2.{i}"),
+                code: None,
             };
             let state = app.state.clone();
             async move { identity::login(&state.db, &state.verifier, attempt, now).await }
@@ -208,6 +209,7 @@ async fn a_flood_waits_on_the_pool_without_holding_the_database_then_is_refused(
                 email: "ana@example.org".into(),
                 password: PASSWORD.into(),
                 address: "192.0.2.1".into(),
+                code: None,
             };
             async move { identity::login(&state.db, &state.verifier, attempt, Utc::now()).await }
         });
@@ -247,6 +249,7 @@ async fn throttle_records_are_forgotten_a_day_after_the_last_failure() {
             email: email.into(),
             password: "wrong".into(),
             address: "192.0.2.1".into(),
+            code: None,
         };
         let old = identity::login(
             &app.state.db,

@@ -116,6 +116,7 @@ async fn sign_in_page(
     let credentials = LoginRequest {
         email: fields.text("email").trim().to_owned(),
         password: fields.text("password").to_owned(),
+        code: fields.filled("code"),
     };
     match api_sign_in(state, req, credentials).await {
         Ok(login) => {
@@ -135,6 +136,11 @@ async fn sign_in_page(
             Some("The email or password is wrong.".into()),
             StatusCode::UNAUTHORIZED,
         ),
+        Err(ApiError::Validation { errors, .. }) if errors.contains_key("code") => {
+            let reason = errors.get("code").cloned().unwrap_or_default();
+            let errors = BTreeMap::from([("code".to_owned(), format!("The code {reason}"))]);
+            again(errors, None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(ApiError::TooManyRequests(seconds)) => again(
             BTreeMap::new(),
             Some(format!(
