@@ -16,3 +16,4 @@ mod settings_pages;
 mod sign_in;
 mod signoff;
 mod signoff_pages;
+mod two_factor;
