@@ -1,6 +1,6 @@
 //! Configuration read once from the environment and passed down; no global statics.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
 /// Every environment variable Attest reads, with its default, for `--help` and the README table.
@@ -49,6 +49,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "ATTEST_SECURE_COOKIES",
         "false",
         "mark the session cookie Secure (set behind HTTPS)",
+    ),
+    (
+        "ATTEST_TRUSTED_PROXIES",
+        "(none)",
+        "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client",
     ),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
@@ -139,6 +144,8 @@ pub struct Config {
     pub pdf_font: Option<PathBuf>,
     /// Whether the session cookie is marked Secure.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling per client address).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Config {
@@ -188,6 +195,8 @@ impl Config {
         let max_upload_mb = parse_number(get("ATTEST_MAX_UPLOAD_MB"), "ATTEST_MAX_UPLOAD_MB", 100)?;
         let pdf_font = get("ATTEST_PDF_FONT").map(PathBuf::from);
         let secure_cookies = parse_bool(get("ATTEST_SECURE_COOKIES"), "ATTEST_SECURE_COOKIES")?;
+        let trusted_proxies =
+            parse_addresses(get("ATTEST_TRUSTED_PROXIES"), "ATTEST_TRUSTED_PROXIES")?;
 
         Ok(Self {
             database,
@@ -199,6 +208,7 @@ impl Config {
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             pdf_font,
             secure_cookies,
+            trusted_proxies,
         })
     }
 
@@ -224,6 +234,23 @@ fn parse_number(
             format!("'{raw}' is not a positive whole number"),
         )),
     }
+}
+
+fn parse_addresses(
+    raw: Option<String>,
+    variable: &'static str,
+) -> Result<Vec<IpAddr>, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            part.parse()
+                .map_err(|_| ConfigError::new(variable, format!("'{part}' is not an IP address")))
+        })
+        .collect()
 }
 
 fn parse_bool(raw: Option<String>, variable: &'static str) -> Result<bool, ConfigError> {
@@ -292,6 +319,11 @@ mod tests {
             ("ATTEST_MAX_UPLOAD_MB", "-3", "not a positive whole number"),
             ("ATTEST_SECURE_COOKIES", "maybe", "not a boolean"),
             ("ATTEST_PUBLIC_URL", "ftp://x", "must start with http"),
+            (
+                "ATTEST_TRUSTED_PROXIES",
+                "10.0.0.1, proxy",
+                "'proxy' is not an IP address",
+            ),
         ];
         for (var, value, reason) in cases {
             let err = config(&[(var, value)]).unwrap_err();

@@ -43,6 +43,9 @@ pub enum PasswordProblem {
         /// The maximum, [`MAX_LENGTH`].
         max: usize,
     },
+    /// Nothing but spaces (or other whitespace), however many.
+    #[error("the password must not be only spaces")]
+    Blank,
     /// On the built-in list of common passwords (compared case-insensitively).
     #[error("the password is too common; choose one that is harder to guess")]
     Common,
@@ -75,6 +78,9 @@ pub fn validate_new_password(
     }
     if length > MAX_LENGTH {
         return Err(PasswordProblem::TooLong { max: MAX_LENGTH });
+    }
+    if password.trim().is_empty() {
+        return Err(PasswordProblem::Blank);
     }
     let folded = fold(password);
     if is_common(&folded) {
@@ -190,6 +196,22 @@ mod tests {
         );
         assert_eq!(validate_new_password("ōōōōōōōōōō", EMAIL, NAME), Ok(()));
         assert_eq!(validate_new_password("k3tTle#9qZ", EMAIL, NAME), Ok(()));
+    }
+
+    #[test]
+    fn refuses_a_password_of_only_spaces() {
+        for blank in [" ".repeat(10), " ".repeat(40), "\t \u{a0}\n".repeat(4)] {
+            assert_eq!(
+                validate_new_password(&blank, EMAIL, NAME),
+                Err(PasswordProblem::Blank),
+                "{blank:?}"
+            );
+        }
+        // Spaces inside a password are fine.
+        assert_eq!(
+            validate_new_password("  violet kettle  ", EMAIL, NAME),
+            Ok(())
+        );
     }
 
     #[test]

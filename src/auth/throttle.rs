@@ -1,18 +1,66 @@
-//! Login throttling, as pure arithmetic on a per-account failure record the caller stores.
+//! Login throttling, as pure arithmetic on failure records the caller stores.
 //!
-//! The first [`FREE_FAILURES`] failures cost nothing; from then on each attempt must wait
-//! [`delay_after`] the last failure: 1 s, 2 s, 4 s, … doubling up to [`MAX_DELAY`]. A success
-//! clears the record, and failures older than [`FORGET_AFTER`] are forgotten so an old attack
-//! does not punish the owner's next typo.
-//!
-//! Key the record by the normalised email that was *submitted*, not by the user row: then an
-//! unknown email is throttled exactly like a known one, and throttling reveals no accounts.
-//! A refused (throttled) attempt checks no password and leaves the record unchanged.
+//! Every attempt counts against two records ([`Scope`]): the normalised email that was
+//! *submitted* (whether or not an account has it, so an unknown email is throttled exactly like a
+//! known one and throttling reveals no accounts) and the client address (so one client cannot
+//! spread guesses over many emails). The first [`Scope::free_failures`] failures cost nothing;
+//! from then on each attempt must wait [`delay_after`] the last failure: 1 s, 2 s, 4 s, …
+//! doubling up to [`MAX_DELAY`]. A success clears the email's record, and failures older than
+//! [`FORGET_AFTER`] are forgotten so an old attack does not punish the owner's next typo.
+//! A refused (throttled) attempt checks no password and leaves the records unchanged.
+
+use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-/// Failures allowed before any delay.
+/// Failures per email allowed before any delay.
 pub const FREE_FAILURES: u32 = 5;
+
+/// Failures per client address allowed before any delay: a classroom behind one address makes
+/// typos too, and the per-email limit already bounds guesses at any one account.
+pub const FREE_ADDRESS_FAILURES: u32 = 50;
+
+/// What a failure record counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The normalised email submitted.
+    Email,
+    /// The client's address ([`address_subject`]).
+    Address,
+}
+
+impl Scope {
+    /// The name stored with the record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Address => "address",
+        }
+    }
+
+    /// Failures allowed before any delay.
+    pub fn free_failures(self) -> u32 {
+        match self {
+            Self::Email => FREE_FAILURES,
+            Self::Address => FREE_ADDRESS_FAILURES,
+        }
+    }
+}
+
+/// The subject an address is throttled under: an IPv4 address itself, an IPv6 address by its
+/// /64 prefix (one subscriber usually holds a whole /64, so single addresses are free to rotate).
+pub fn address_subject(address: IpAddr) -> String {
+    match address {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+    }
+}
 
 /// The delay after the [`FREE_FAILURES`]th failure; each further failure doubles it.
 pub const FIRST_DELAY: TimeDelta = TimeDelta::seconds(1);
@@ -60,9 +108,9 @@ impl Throttle {
     }
 }
 
-/// The wait imposed after `failures` consecutive failures.
-pub fn delay_after(failures: u32) -> TimeDelta {
-    let Some(doublings) = failures.checked_sub(FREE_FAILURES) else {
+/// The wait imposed after `failures` consecutive failures when `free` of them cost nothing.
+pub fn delay_after(failures: u32, free: u32) -> TimeDelta {
+    let Some(doublings) = failures.checked_sub(free) else {
         return TimeDelta::zero();
     };
     // 2^10 s already exceeds the cap; stopping there also keeps the shift in range.
@@ -72,11 +120,11 @@ pub fn delay_after(failures: u32) -> TimeDelta {
 
 impl FailureRecord {
     /// Whether an attempt at `now` may check the password, or must wait.
-    pub fn check(&self, now: DateTime<Utc>) -> Throttle {
+    pub fn check(&self, scope: Scope, now: DateTime<Utc>) -> Throttle {
         let Some(last) = self.last_failure else {
             return Throttle::Allowed;
         };
-        let delay = delay_after(self.counted_failures(now));
+        let delay = delay_after(self.counted_failures(now), scope.free_failures());
         let until = last + delay;
         if now >= until {
             return Throttle::Allowed;
@@ -147,14 +195,21 @@ mod tests {
             (u32::MAX, secs(900)),
         ];
         for (failures, expected) in table {
-            assert_eq!(delay_after(failures), expected, "after {failures} failures");
+            assert_eq!(
+                delay_after(failures, FREE_FAILURES),
+                expected,
+                "after {failures} failures"
+            );
         }
     }
 
     #[test]
     fn a_clean_record_and_four_fresh_failures_are_allowed_at_once() {
-        assert_eq!(FailureRecord::default().check(t0()), Throttle::Allowed);
-        assert_eq!(record(4, t0()).check(t0()), Throttle::Allowed);
+        assert_eq!(
+            FailureRecord::default().check(Scope::Email, t0()),
+            Throttle::Allowed
+        );
+        assert_eq!(record(4, t0()).check(Scope::Email, t0()), Throttle::Allowed);
     }
 
     #[test]
@@ -162,13 +217,13 @@ mod tests {
         let fifth = record(5, t0());
         let half = TimeDelta::milliseconds(500);
         assert_eq!(
-            fifth.check(t0() + half),
+            fifth.check(Scope::Email, t0() + half),
             Throttle::Wait {
                 retry_after: half,
                 until: t0() + secs(1)
             }
         );
-        assert_eq!(fifth.check(t0() + secs(1)), Throttle::Allowed);
+        assert_eq!(fifth.check(Scope::Email, t0() + secs(1)), Throttle::Allowed);
     }
 
     #[test]
@@ -178,7 +233,7 @@ mod tests {
         let mut waits = Vec::new();
         for _ in 0..8 {
             stored = stored.after_failure(now);
-            let Throttle::Wait { retry_after, until } = stored.check(now) else {
+            let Throttle::Wait { retry_after, until } = stored.check(Scope::Email, now) else {
                 waits.push(TimeDelta::zero());
                 continue;
             };
@@ -193,7 +248,7 @@ mod tests {
     fn success_clears_the_record() {
         assert_eq!(FailureRecord::after_success(), FailureRecord::default());
         assert_eq!(
-            FailureRecord::after_success().check(t0()),
+            FailureRecord::after_success().check(Scope::Email, t0()),
             Throttle::Allowed
         );
     }
@@ -202,7 +257,7 @@ mod tests {
     fn failures_a_day_old_are_forgotten() {
         let old = record(30, t0());
         let next_day = t0() + FORGET_AFTER;
-        assert_eq!(old.check(next_day), Throttle::Allowed);
+        assert_eq!(old.check(Scope::Email, next_day), Throttle::Allowed);
         assert_eq!(old.after_failure(next_day), record(1, next_day));
         // Just inside the window the count carries on.
         let almost = next_day - secs(1);
@@ -213,7 +268,7 @@ mod tests {
     fn a_last_failure_in_the_future_waits_no_longer_than_the_delay() {
         let from_the_future = record(6, t0() + TimeDelta::hours(3));
         assert_eq!(
-            from_the_future.check(t0()),
+            from_the_future.check(Scope::Email, t0()),
             Throttle::Wait {
                 retry_after: secs(2),
                 until: t0() + secs(2)
@@ -240,7 +295,7 @@ mod tests {
             let mut now = t0();
             let mut tries = 0;
             while now < t0() + span {
-                match stored.check(now) {
+                match stored.check(Scope::Email, now) {
                     Throttle::Allowed => {
                         tries += 1;
                         stored = stored.after_failure(now);
@@ -254,5 +309,31 @@ mod tests {
         // 15 minutes: at 1923 s and 2823 s.
         assert_eq!(tries_within(TimeDelta::hours(1)), 5 + 10 + 2);
         assert!(tries_within(TimeDelta::hours(24)) <= 5 + 10 + 96);
+    }
+
+    #[test]
+    fn an_address_gets_fifty_free_failures_then_the_same_doubling() {
+        assert_eq!(
+            record(49, t0()).check(Scope::Address, t0()),
+            Throttle::Allowed
+        );
+        assert_eq!(
+            record(50, t0()).check(Scope::Address, t0()),
+            Throttle::Wait {
+                retry_after: secs(1),
+                until: t0() + secs(1)
+            }
+        );
+        assert_eq!(delay_after(52, FREE_ADDRESS_FAILURES), secs(4));
+    }
+
+    #[test]
+    fn ipv6_addresses_are_throttled_by_their_slash_64() {
+        let subject = |text: &str| address_subject(text.parse().unwrap());
+        assert_eq!(subject("203.0.113.9"), "203.0.113.9");
+        assert_eq!(subject("::ffff:203.0.113.9"), "203.0.113.9");
+        assert_eq!(subject("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_eq!(subject("2001:db8:1:2:ffff::9"), subject("2001:db8:1:2::1"));
+        assert_ne!(subject("2001:db8:1:3::1"), subject("2001:db8:1:2::1"));
     }
 }

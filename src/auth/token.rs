@@ -20,6 +20,13 @@ pub const AUDIENCE: &str = "attest";
 /// How long a token lives unless the configuration says otherwise.
 pub const DEFAULT_TTL: TimeDelta = TimeDelta::hours(8);
 
+/// The longest lifetime (`exp - iat`) issued or accepted: a token that leaked, or one minted with
+/// a stolen secret for year 9999, stops working within a day whatever its `exp` says.
+pub const MAX_TTL: TimeDelta = TimeDelta::hours(24);
+
+/// How far in the future an `iat` may lie: clocks of several instances differ by this much at most.
+pub const CLOCK_SKEW: TimeDelta = TimeDelta::seconds(60);
+
 /// The only algorithm issued and accepted; any other `alg` in a header is refused.
 const ALGORITHM: Algorithm = Algorithm::HS256;
 
@@ -73,6 +80,12 @@ pub enum TokenError {
     /// The token's `exp` has passed.
     #[error("the token has expired")]
     Expired,
+    /// The token claims a lifetime longer than [`MAX_TTL`].
+    #[error("the token's lifetime is longer than allowed")]
+    TooLong,
+    /// The token says it was issued later than now (beyond [`CLOCK_SKEW`]).
+    #[error("the token was issued in the future")]
+    IssuedInFuture,
     /// The signature does not match the content.
     #[error("the token's signature is invalid")]
     BadSignature,
@@ -131,7 +144,7 @@ impl TokenKeys {
         now: DateTime<Utc>,
         ttl: TimeDelta,
     ) -> Result<(String, DateTime<Utc>), TokenError> {
-        if ttl <= TimeDelta::zero() {
+        if ttl <= TimeDelta::zero() || ttl > MAX_TTL {
             return Err(TokenError::BadLifetime);
         }
         let iat = now.timestamp();
@@ -152,7 +165,8 @@ impl TokenKeys {
         Ok((token, expires_at))
     }
 
-    /// Checks the token's algorithm, signature, issuer, audience and expiry at `now`, and
+    /// Checks the token's algorithm, signature, issuer, audience, expiry, issue time (no later than
+    /// `now` plus [`CLOCK_SKEW`]) and lifetime (at most [`MAX_TTL`]) at `now`, and
     /// returns its claims. The caller still compares `gen` with the user's generation.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, TokenError> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
@@ -160,6 +174,12 @@ impl TokenKeys {
         let claims = data.claims;
         if now.timestamp() >= claims.exp {
             return Err(TokenError::Expired);
+        }
+        if claims.iat > now.timestamp() + CLOCK_SKEW.num_seconds() {
+            return Err(TokenError::IssuedInFuture);
+        }
+        if claims.exp.saturating_sub(claims.iat) > MAX_TTL.num_seconds() {
+            return Err(TokenError::TooLong);
         }
         Ok(claims)
     }
@@ -410,6 +430,44 @@ mod tests {
         assert_eq!(
             keys().issue(USER, 3, now(), TimeDelta::MAX).unwrap_err(),
             TokenError::BadLifetime
+        );
+        assert_eq!(
+            keys()
+                .issue(USER, 3, now(), MAX_TTL + TimeDelta::seconds(1))
+                .unwrap_err(),
+            TokenError::BadLifetime
+        );
+        assert!(keys().issue(USER, 3, now(), MAX_TTL).is_ok());
+    }
+
+    #[test]
+    fn a_lifetime_beyond_the_cap_is_refused_whatever_exp_says() {
+        let mut forever = claims();
+        forever.exp = 253_402_300_799; // 9999-12-31T23:59:59Z
+        let token = sign(&Header::new(Algorithm::HS256), &forever, SECRET);
+        assert_eq!(keys().verify(&token, now()), Err(TokenError::TooLong));
+        let mut longest = claims();
+        longest.exp = longest.iat + MAX_TTL.num_seconds();
+        let token = sign(&Header::new(Algorithm::HS256), &longest, SECRET);
+        assert!(keys().verify(&token, now()).is_ok());
+    }
+
+    #[test]
+    fn an_issue_time_in_the_future_is_refused_beyond_the_skew() {
+        let at = |ahead: i64| {
+            let mut early = claims();
+            early.iat = now().timestamp() + ahead;
+            early.exp = early.iat + 3_600;
+            sign(&Header::new(Algorithm::HS256), &early, SECRET)
+        };
+        assert!(keys().verify(&at(CLOCK_SKEW.num_seconds()), now()).is_ok());
+        assert_eq!(
+            keys().verify(&at(CLOCK_SKEW.num_seconds() + 1), now()),
+            Err(TokenError::IssuedInFuture)
+        );
+        assert_eq!(
+            keys().verify(&at(86_400 * 365), now()),
+            Err(TokenError::IssuedInFuture)
         );
     }
 

@@ -4,6 +4,10 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 use super::{CliError, OrgCommand, UserCommand};
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::action::ActionError;
+use crate::auth::policy::Role;
 use crate::config::Config;
 use crate::db::{Database, write_transaction};
 use crate::identity::{self, NewOrganisation, NewUser};
@@ -48,10 +52,7 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
             let password = read_password(password_stdin)?;
             let user = write_transaction(&mut conn, |c| {
                 let org = identity::find_organisation(c, &org).map_err(|_| {
-                    crate::action::ActionError::invalid(
-                        "--org",
-                        format!("no organisation named {org}"),
-                    )
+                    ActionError::invalid("--org", format!("no organisation named {org}"))
                 })?;
                 identity::create_user(
                     c,
@@ -68,17 +69,66 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
             })?;
             println!("created user {} <{}> ({})", user.name, user.email, user.id);
         }
+        UserCommand::Grant {
+            org,
+            email,
+            role,
+            expires,
+        } => {
+            let role = role
+                .parse::<Role>()
+                .map_err(|e| CliError::Input(format!("--role: {e}")))?;
+            let expires_at = expires.as_deref().map(parse_expiry).transpose()?;
+            identity::check_grant_expiry(role, expires_at, Utc::now()).map_err(|_| {
+                CliError::Input(match expires_at {
+                    None => "--expires: is required for an external verifier".to_owned(),
+                    Some(_) => "--expires: must be in the future".to_owned(),
+                })
+            })?;
+            write_transaction(&mut conn, |c| {
+                let org = identity::find_organisation(c, &org).map_err(|_| {
+                    ActionError::invalid("--org", format!("no organisation named {org}"))
+                })?;
+                let user = identity::find_user_by_email(c, &email)?
+                    .ok_or_else(|| ActionError::invalid("--email", format!("no user {email}")))?;
+                identity::grant_role(c, None, &user.id, &org.id, role, expires_at)
+            })?;
+            match expires_at {
+                Some(at) => println!(
+                    "granted {} to {email} until {}",
+                    role.as_str(),
+                    at.to_rfc3339()
+                ),
+                None => println!("granted {} to {email}", role.as_str()),
+            }
+        }
         UserCommand::Disable { email } => {
             write_transaction(&mut conn, |c| {
-                let user = identity::find_user_by_email(c, &email)?.ok_or_else(|| {
-                    crate::action::ActionError::invalid("email", format!("no user {email}"))
-                })?;
+                let user = identity::find_user_by_email(c, &email)?
+                    .ok_or_else(|| ActionError::invalid("email", format!("no user {email}")))?;
                 identity::deactivate_user(c, None, &user.id)
             })?;
             println!("disabled {email}; their sessions have ended");
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An RFC 3339 instant, or a date meaning "through that day" (UTC), as the people page takes it.
+fn parse_expiry(text: &str) -> Result<DateTime<Utc>, CliError> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+        return Ok(at.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|day| day.succ_opt())
+        .and_then(|next| next.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "--expires: '{text}' is not a date (2026-06-30) or an RFC 3339 instant"
+            ))
+        })
 }
 
 /// One line from standard input, or a prompt (without echo where the terminal allows) when interactive.

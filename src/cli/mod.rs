@@ -232,6 +232,21 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Grant an existing user a role in an organisation (external verifiers need --expires).
+    Grant {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+        /// Their email.
+        #[arg(long)]
+        email: String,
+        /// candidate, assessor, internal_verifier, provider_admin or external_verifier.
+        #[arg(long)]
+        role: String,
+        /// When the grant ends: an RFC 3339 instant, or a date (access lasts through that day, UTC).
+        #[arg(long)]
+        expires: Option<String>,
+    },
     /// Deactivate a user and end their sessions.
     Disable {
         /// Their email.

@@ -43,8 +43,6 @@ diesel::table! {
         active -> Bool,
         national_learner_number -> Nullable<Text>,
         token_generation -> BigInt,
-        failed_logins -> Integer,
-        last_failed_login_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
     }
 }
@@ -288,3 +286,38 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
+
+diesel::table! {
+    login_failures (scope, subject) {
+        scope -> Text,
+        subject -> Text,
+        failures -> Integer,
+        last_failure -> Timestamp,
+    }
+}
+
+diesel::table! {
+    two_factor (user_id) {
+        user_id -> Text,
+        secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Text,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    org_security (org_id) {
+        org_id -> Text,
+        require_two_factor -> Bool,
+        updated_at -> Timestamp,
+    }
+}

@@ -34,11 +34,14 @@ pub fn build_app(
         InitError = (),
     >,
 > {
+    let secure = state.config.secure_cookies;
     App::new()
         .app_data(web::Data::new(state))
+        // One limit for every JSON body, whichever extractor reads it (`Bytes` would stop at 256 KiB).
+        .app_data(web::PayloadConfig::new(extract::JSON_LIMIT))
         .app_data(
             web::JsonConfig::default()
-                .limit(1 << 20)
+                .limit(extract::JSON_LIMIT)
                 .error_handler(|err, _req| error::json_error(err).into()),
         )
         .app_data(
@@ -50,7 +53,7 @@ pub fn build_app(
                 .error_handler(|err, _req| ApiError::field("query", err.to_string()).into()),
         )
         .wrap(middleware::from_fn(extract::plain_url))
-        .wrap(security_headers())
+        .wrap(security_headers(secure))
         .wrap(middleware::from_fn(routes::request_id_header))
         .wrap(TracingLogger::default())
         .configure(routes::configure)
@@ -64,12 +67,21 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; st
      style-src-attr 'unsafe-inline'; img-src 'self' data:; font-src 'self'; object-src 'none'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
+/// Served only when cookies are Secure, i.e. Attest is reached over HTTPS: a browser that has seen
+/// it refuses plain HTTP to this host for a year, so a session cookie is never sent in the clear.
+const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+fn security_headers(https: bool) -> middleware::DefaultHeaders {
+    let headers = middleware::DefaultHeaders::new()
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
         .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "same-origin"))
+        .add(("Referrer-Policy", "same-origin"));
+    if https {
+        headers.add(("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY))
+    } else {
+        headers
+    }
 }
 
 /// Serves `state` on its configured address until SIGINT or SIGTERM, then drains and stops.

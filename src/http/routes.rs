@@ -30,6 +30,9 @@ route_table! {
     GET    "/login"                                         => pages::auth::form;
     POST   "/login"                                         => pages::auth::sign_in;
     POST   "/logout"                                        => pages::auth::sign_out;
+    GET    "/account/two-factor"                            => pages::two_factor::show;
+    POST   "/account/two-factor"                            => pages::two_factor::change;
+    POST   "/orgs/{org_id}/settings/two-factor"             => pages::two_factor::set_required;
     GET    "/standards"                                     => pages::standards::catalogue;
     GET    "/caseload"                                      => pages::assessor::caseload;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
@@ -93,6 +96,12 @@ route_table! {
     POST   "/api/auth/login"                                => auth::login;
     POST   "/api/auth/logout"                               => auth::logout;
     GET    "/api/me"                                        => auth::me;
+    GET    "/api/me/two-factor"                             => auth::two_factor_status;
+    POST   "/api/me/two-factor"                             => auth::start_two_factor;
+    POST   "/api/me/two-factor/confirm"                     => auth::confirm_two_factor;
+    POST   "/api/me/two-factor/disable"                     => auth::disable_two_factor;
+    GET    "/api/orgs/{org_id}/two-factor"                  => auth::org_two_factor;
+    PUT    "/api/orgs/{org_id}/two-factor"                  => auth::set_org_two_factor;
     GET    "/api/orgs/{org_id}"                             => orgs::show;
     GET    "/api/orgs/{org_id}/users"                       => orgs::list_users;
     POST   "/api/orgs/{org_id}/users"                       => orgs::create_user;

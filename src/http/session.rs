@@ -2,6 +2,7 @@
 //! (pages), checks it, and loads the user as the policy sees them.
 
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 
 use actix_web::cookie::{Cookie, SameSite};
@@ -12,6 +13,7 @@ use sha2::{Digest, Sha256};
 use super::{ApiError, AppState};
 use crate::action::ActionError;
 use crate::auth::policy::{self, Action, Actor, Resource};
+use crate::auth::throttle::address_subject;
 use crate::identity;
 
 /// The session cookie's name.
@@ -34,6 +36,18 @@ pub struct Session {
     pub csrf: String,
     /// Whether the credentials came from the cookie (then unsafe methods need the CSRF token).
     pub via_cookie: bool,
+    /// An organisation requires two-factor sign-in of them and they have not set it up: until
+    /// they do, only [`allowed_before_enrolment`] paths are open to them.
+    pub must_enrol: bool,
+}
+
+/// What someone who must set up two-factor sign-in may still reach: the enrolment itself, who
+/// they are, signing out, and the stylesheet.
+pub fn allowed_before_enrolment(path: &str) -> bool {
+    path.starts_with("/account/two-factor")
+        || path.starts_with("/api/me")
+        || path.starts_with("/static/")
+        || matches!(path, "/logout" | "/api/auth/logout")
 }
 
 impl Session {
@@ -74,6 +88,29 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+/// The client's address as sign-in throttling counts it: the peer, or — when the peer is a trusted
+/// reverse proxy — the nearest `X-Forwarded-For` entry that is not itself a trusted proxy (entries
+/// further left are whatever the client chose to send, so they are never believed).
+pub fn client_address(req: &HttpRequest, trusted_proxies: &[IpAddr]) -> String {
+    let mut client = req.peer_addr().map(|peer| peer.ip());
+    if client.is_some_and(|peer| trusted_proxies.contains(&peer)) {
+        let forwarded: Vec<IpAddr> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .filter_map(|part| part.trim().parse().ok())
+            .collect();
+        for hop in forwarded.iter().rev() {
+            client = Some(*hop);
+            if !trusted_proxies.contains(hop) {
+                break;
+            }
+        }
+    }
+    client.map_or_else(|| "unknown".to_owned(), address_subject)
+}
+
 /// The raw token and whether it came from the cookie.
 pub fn credentials(req: &HttpRequest) -> Option<(String, bool)> {
     bearer(req)
@@ -92,17 +129,27 @@ async fn authenticate(req: HttpRequest) -> Result<Session, ApiError> {
         .verify(&token, Utc::now())
         .map_err(|_| ApiError::Unauthorized)?;
     let user_id = claims.sub.to_string();
+    let now = Utc::now();
     let loaded = state
         .db
-        .read(move |conn| identity::load_actor(conn, &user_id))
+        .read(move |conn| {
+            let (row, actor) = identity::load_actor(conn, &user_id)?;
+            let must_enrol = identity::two_factor::must_enrol(conn, &actor, now)?;
+            Ok::<_, ActionError>((row, actor, must_enrol))
+        })
         .await;
-    let (row, actor) = match loaded {
+    let (row, actor, must_enrol) = match loaded {
         Ok(found) => found,
         Err(ActionError::NotFound) => return Err(ApiError::Unauthorized),
         Err(other) => return Err(other.into()),
     };
     if !row.active || !claims.is_current(row.token_generation) {
         return Err(ApiError::Unauthorized);
+    }
+    if must_enrol && req.path().starts_with("/api/") && !allowed_before_enrolment(req.path()) {
+        return Err(ApiError::Forbidden(
+            identity::two_factor::ENROL_FIRST.into(),
+        ));
     }
     let csrf = csrf_token(&state.csrf_secret, &token);
     if via_cookie && !req.method().is_safe() && req.path().starts_with("/api/") {
@@ -118,6 +165,7 @@ async fn authenticate(req: HttpRequest) -> Result<Session, ApiError> {
         actor,
         csrf,
         via_cookie,
+        must_enrol,
     })
 }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use tera::Tera;
 
 use crate::auth::token::{TokenError, TokenKeys};
+use crate::auth::verifier::Verifier;
 use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::db::Database;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Key material for CSRF tokens (the session secret).
     pub csrf_secret: Arc<[u8]>,
+    /// The bounded pool password verification runs on.
+    pub verifier: Verifier,
 }
 
 impl AppState {
@@ -82,6 +85,7 @@ impl AppState {
             db,
             templates: Arc::new(super::templates::load()?),
             csrf_secret: jwt_secret.into(),
+            verifier: Verifier::for_this_machine(),
         })
     }
 }

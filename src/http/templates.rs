@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "partials/record.html",
     "partials/evidence.html",
     "pages/login.html",
+    "pages/two_factor.html",
     "pages/dashboard.html",
     "pages/standards.html",
     "pages/caseload.html",

@@ -4,16 +4,17 @@
 mod assignments;
 mod login;
 mod organisations;
+pub mod two_factor;
 mod users;
 mod witnesses;
 
 pub use assignments::{IvAssignment, unassign_verifier, verifier_assignments};
-pub use login::{LoginOutcome, login, logout};
+pub use login::{Attempt, WRONG, claim_attempt, login, logout};
 pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
 pub use users::{
-    GrantView, NewUser, User, UserRow, assign_verifier, create_user, deactivate_user,
-    find_user_by_email, grant_role, holds, is_member, list_users, load_actor, load_user,
-    revoke_role,
+    EV_NEEDS_EXPIRY, GrantView, NewUser, User, UserRow, assign_verifier, check_grant_expiry,
+    create_user, deactivate_user, find_user_by_email, grant_role, holds, is_member, list_users,
+    load_actor, load_user, load_user_in, revoke_role,
 };
 pub use witnesses::{ApprovedWitness, NewWitness, approve_witness, approved_witnesses};
 

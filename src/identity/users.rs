@@ -24,8 +24,6 @@ pub struct UserRow {
     pub(crate) active: bool,
     pub(crate) national_learner_number: Option<String>,
     pub(crate) token_generation: i64,
-    pub(crate) failed_logins: i32,
-    pub(crate) last_failed_login_at: Option<NaiveDateTime>,
     pub(crate) created_at: NaiveDateTime,
 }
 
@@ -97,7 +95,7 @@ fn valid_learner_number(number: &str) -> bool {
     (6..=12).contains(&number.len()) && number.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn normalise_email(email: &str) -> String {
+pub(crate) fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
@@ -112,7 +110,36 @@ fn valid_email(email: &str) -> bool {
         && !email.chars().any(char::is_whitespace)
 }
 
+/// What an external verifier's grant needs: an end (EV access is always for a visit or a term).
+pub const EV_NEEDS_EXPIRY: &str = "external verifiers need an expiry: create the person with \
+     another role, then grant external verifier access with an expiry";
+
+/// Checks a grant's expiry: required for an external verifier, and in the future when given.
+pub fn check_grant_expiry(
+    role: Role,
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    match (role, expires_at) {
+        (Role::ExternalVerifier, None) => Err(ActionError::invalid(
+            "expires_at",
+            "is required for an external verifier",
+        )),
+        (_, Some(at)) if at <= now => {
+            Err(ActionError::invalid("expires_at", "must be in the future"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Creates a user with a first role in `org_id` (audited). All field problems are reported together.
+///
+/// Emails are unique across organisations, but an admin must not learn who holds an account
+/// elsewhere. So an email already registered to someone outside `org_id` gets the same answer as
+/// a new one: that person is given the role here (one person may work for several providers) and
+/// keeps their own password and name; the view returned shows only this organisation's grants.
+/// The password is hashed in both cases, so the answer takes as long. Only an email already in
+/// this organisation — whose people the admin sees anyway — is refused as registered.
 pub fn create_user(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
@@ -154,29 +181,49 @@ pub fn create_user(
         );
     }
     let role = new.role.parse::<Role>();
-    if let Err(err) = &role {
-        problems.add("role", err.to_string());
+    match &role {
+        Err(err) => problems.add("role", err.to_string()),
+        Ok(Role::ExternalVerifier) => problems.add("role", EV_NEEDS_EXPIRY),
+        Ok(_) => {}
     }
     if let Err(problem) = password::validate_new_password(&new.password, &email, &name) {
         problems.add("password", problem.to_string());
     }
-    if problems.is_empty() && find_user_by_email(conn, &email)?.is_some() {
+    let existing = find_user_by_email(conn, &email)?;
+    if let Some(user) = &existing
+        && problems.is_empty()
+        && is_member(conn, &user.id, org_id)?
+    {
         problems.add("email", "is already registered");
     }
     problems.finish()?;
     let role = role.map_err(|e| ActionError::invalid("role", e.to_string()))?;
     let hash = password::hash_password(&new.password)
         .map_err(|e| ActionError::invalid("password", e.to_string()))?;
+    let user_id = match existing {
+        Some(user) => user.id,
+        None => insert_user(conn, actor_id, email, name, hash, learner_number)?,
+    };
+    grant_role(conn, actor_id, &user_id, org_id, role, None)?;
+    load_user_in(conn, &user_id, org_id)
+}
+
+fn insert_user(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    email: String,
+    name: String,
+    password_hash: String,
+    national_learner_number: Option<String>,
+) -> Result<String, ActionError> {
     let row = UserRow {
         id: Uuid::new_v4().to_string(),
         email,
         name,
-        password_hash: hash,
+        password_hash,
         active: true,
-        national_learner_number: learner_number,
+        national_learner_number,
         token_generation: 0,
-        failed_logins: 0,
-        last_failed_login_at: None,
         created_at: Utc::now().naive_utc(),
     };
     diesel::insert_into(users::table)
@@ -193,8 +240,21 @@ pub fn create_user(
             after: Some(serde_json::json!({ "email": row.email, "name": row.name })),
         },
     )?;
-    grant_role(conn, actor_id, &row.id, org_id, role, None)?;
-    load_user(conn, &row.id)
+    Ok(row.id)
+}
+
+/// A user as seen from one organisation: only the grants held there.
+pub fn load_user_in(
+    conn: &mut DbConnection,
+    user_id: &str,
+    org_id: &str,
+) -> Result<User, ActionError> {
+    let row = load_user_row(conn, user_id)?;
+    let grants = grant_rows(conn, user_id)?
+        .into_iter()
+        .filter(|g| g.org_id == org_id)
+        .collect();
+    to_user(row, grants)
 }
 
 /// The user with this email (any case), if any.
@@ -252,7 +312,8 @@ fn to_user(row: UserRow, grants: Vec<GrantRow>) -> Result<User, ActionError> {
     })
 }
 
-/// Every user with a grant in the organisation, by name.
+/// Every user with a grant in the organisation, by name, with the grants they hold there (what
+/// they do for other providers is not this organisation's business).
 pub fn list_users(conn: &mut DbConnection, org_id: &str) -> Result<Vec<User>, ActionError> {
     let ids: Vec<String> = role_grants::table
         .filter(role_grants::org_id.eq(org_id))
@@ -266,7 +327,10 @@ pub fn list_users(conn: &mut DbConnection, org_id: &str) -> Result<Vec<User>, Ac
         .load(conn)?;
     rows.into_iter()
         .map(|row| {
-            let grants = grant_rows(conn, &row.id)?;
+            let grants = grant_rows(conn, &row.id)?
+                .into_iter()
+                .filter(|g| g.org_id == org_id)
+                .collect();
             to_user(row, grants)
         })
         .collect()

@@ -1001,3 +1001,62 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
     visitor.wait_for_text("main", "Not found");
     shots(&visitor, "page-verify-unknown", PHONE);
 }
+
+/// Issue 18.8: an assessor sets up two-factor sign-in from the account page (QR code and key),
+/// keeps the recovery codes, and from then on signs in with a code from the app.
+#[actix_web::test]
+async fn an_assessor_sets_up_two_factor_sign_in_and_signs_in_with_a_code() {
+    let app = TestApp::new(Backend::Sqlite);
+    let org = app.seed_org("Harbour Training");
+    app.seed_user(&org, "mere@harbour.nz", "assessor");
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    sign_in(&browser, &base, "mere@harbour.nz");
+    browser
+        .find("header.site a[href='/account/two-factor']")
+        .click();
+    browser.wait_for_text("main", "Set up two-factor sign-in");
+    shots(&browser, "two-factor-off", DESKTOP);
+    browser
+        .find("form[action='/account/two-factor'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "type this key in by hand");
+    shots(&browser, "two-factor-scan", DESKTOP);
+    let secret = browser.text("#totp-secret");
+    // A wrong code first: the field says why, and the page stays accessible.
+    browser.find("#f-code").send_keys("12345");
+    browser
+        .find("form[action='/account/two-factor'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "is not the code the app shows now");
+    shots(&browser, "two-factor-wrong-code", DESKTOP);
+    let now = || u64::try_from(chrono::Utc::now().timestamp()).unwrap();
+    let code = attest::auth::totp::code_at(&secret, now()).unwrap();
+    browser.find("#f-code").clear();
+    browser.find("#f-code").send_keys(&code);
+    browser
+        .find("form[action='/account/two-factor'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "Keep these recovery codes");
+    shots(&browser, "two-factor-recovery-codes", DESKTOP);
+
+    // Signing in now takes the code as well.
+    browser.find("form.signout button[type=submit]").click();
+    browser.wait_for_url("the sign-in page", |url| url.contains("/login"));
+    browser.find("#f-email").send_keys("mere@harbour.nz");
+    browser.find("#f-password").send_keys(PASSWORD);
+    browser
+        .find("form[action='/login'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "this account signs in with a code");
+    shots(&browser, "two-factor-sign-in-needs-code", DESKTOP);
+    let next = attest::auth::totp::code_at(&secret, now() + attest::auth::totp::STEP).unwrap();
+    browser.find("#f-password").send_keys(PASSWORD);
+    browser.find("#f-code").send_keys(&next);
+    browser
+        .find("form[action='/login'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the dashboard", |url| !url.contains("/login"));
+    assert!(browser.text("header.site").contains("Sign out"));
+}

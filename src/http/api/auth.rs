@@ -1,13 +1,18 @@
 //! Signing in and out over the API.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::policy::{Action, Resource};
 use crate::auth::token::DEFAULT_TTL;
+use crate::http::api::path_id;
 use crate::http::extract::ValidJson;
-use crate::http::session::{Session, session_cookie};
+use crate::http::session::{Session, client_address, session_cookie};
 use crate::http::{ApiError, AppState};
+use crate::identity::two_factor::{
+    self, CodeRequest, Enrolment, RecoveryCodes, TwoFactorSetting, TwoFactorStatus,
+};
 use crate::identity::{self, User};
 
 /// Credentials.
@@ -18,6 +23,10 @@ pub struct LoginRequest {
     pub email: String,
     /// The password.
     pub password: String,
+    /// For accounts with two-factor sign-in: the six digits the authenticator app shows, or an
+    /// unused recovery code. Missing or wrong: 422 naming `code` (and the attempt counts as failed).
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 /// A session token.
@@ -30,28 +39,35 @@ pub struct LoginResponse {
 }
 
 /// Checks credentials and returns a token. Wrong email and wrong password get the same answer.
+/// Attempts are throttled per email (known or not) and per client address: 429 with `Retry-After`,
+/// also when too many sign-ins are being checked at once.
 #[utoipa::path(post, path = "/api/auth/login", request_body = LoginRequest,
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem),
               (status = 429, body = crate::http::error::Problem)))]
 pub async fn login(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: ValidJson<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let token = sign_in(&state, body.into_inner()).await?;
+    let token = sign_in(&state, &req, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(token))
 }
 
 /// The sign-in shared by the API and the sign-in page.
 pub async fn sign_in(
     state: &AppState,
+    req: &HttpRequest,
     credentials: LoginRequest,
 ) -> Result<LoginResponse, ApiError> {
     let now = Utc::now();
-    let user = state
-        .db
-        .write(move |conn| identity::login(conn, &credentials.email, &credentials.password, now))
-        .await?
-        .into_result()?;
+    let attempt = identity::Attempt {
+        email: credentials.email,
+        password: credentials.password,
+        address: client_address(req, &state.config.trusted_proxies),
+        code: credentials.code,
+    };
+    let user = identity::login(&state.db, &state.verifier, attempt, now).await?;
     let user_id = crate::identity::parse_user_id(&user.id)?;
     let (token, expires_at) = state
         .tokens
@@ -87,4 +103,122 @@ pub async fn me(state: web::Data<AppState>, session: Session) -> Result<HttpResp
         .read(move |conn| identity::load_user(conn, &user_id))
         .await?;
     Ok(HttpResponse::Ok().json(user))
+}
+
+/// Where the signed-in user's two-factor sign-in stands.
+#[utoipa::path(get, path = "/api/me/two-factor",
+    responses((status = 200, body = TwoFactorStatus), (status = 401, body = crate::http::error::Problem)))]
+pub async fn two_factor_status(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, ApiError> {
+    let actor = session.actor.clone();
+    let status = state
+        .db
+        .read(move |conn| two_factor::status(conn, &actor, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(status))
+}
+
+/// Starts setting up two-factor sign-in: a fresh secret for the authenticator app. Confirm it
+/// with a code from the app; until then sign-in does not ask for codes.
+#[utoipa::path(post, path = "/api/me/two-factor",
+    responses((status = 201, body = Enrolment), (status = 401, body = crate::http::error::Problem),
+              (status = 409, body = crate::http::error::Problem)))]
+pub async fn start_two_factor(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = session.user_id.clone();
+    let enrolment = state
+        .db
+        .write(move |conn| two_factor::start_enrolment(conn, &user_id, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Created().json(enrolment))
+}
+
+/// Confirms the enrolment with a code from the app; answers the recovery codes, shown this once.
+#[utoipa::path(post, path = "/api/me/two-factor/confirm", request_body = CodeRequest,
+    responses((status = 200, body = RecoveryCodes), (status = 401, body = crate::http::error::Problem),
+              (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn confirm_two_factor(
+    state: web::Data<AppState>,
+    session: Session,
+    body: ValidJson<CodeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = session.user_id.clone();
+    let code = body.into_inner().code;
+    let codes = state
+        .db
+        .write(move |conn| two_factor::confirm_enrolment(conn, &user_id, &code, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(codes))
+}
+
+/// Turns two-factor sign-in off, with a current code or a recovery code (409 while an
+/// organisation requires it).
+#[utoipa::path(post, path = "/api/me/two-factor/disable", request_body = CodeRequest,
+    responses((status = 204), (status = 401, body = crate::http::error::Problem),
+              (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn disable_two_factor(
+    state: web::Data<AppState>,
+    session: Session,
+    body: ValidJson<CodeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = session.actor.clone();
+    let code = body.into_inner().code;
+    state
+        .db
+        .write(move |conn| two_factor::disable(conn, &actor, &code, Utc::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Whether the organisation requires two-factor sign-in of its admins, assessors and IVs.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/two-factor", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = TwoFactorSetting), (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem), (status = 404, body = crate::http::error::Problem)))]
+pub async fn org_two_factor(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let required = state
+        .db
+        .read(move |conn| two_factor::is_required_in(conn, &org_id.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(TwoFactorSetting { required }))
+}
+
+/// Requires (or stops requiring) two-factor sign-in of the organisation's admins, assessors and
+/// IVs. Those without it are sent to set it up before anything else.
+#[utoipa::path(put, path = "/api/orgs/{org_id}/two-factor", params(("org_id" = Uuid, Path)),
+    request_body = TwoFactorSetting,
+    responses((status = 200, body = TwoFactorSetting), (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem), (status = 404, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn set_org_two_factor(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<TwoFactorSetting>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let (actor, required) = (session.user_id.clone(), body.into_inner().required);
+    let setting = state
+        .db
+        .write(move |conn| {
+            two_factor::set_required(conn, &actor, &org_id.to_string(), required, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(setting))
 }

@@ -16,6 +16,8 @@ use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
     info(title = "Attest API", description = "Competency assessment and evidence portfolios."),
     paths(
         auth::login, auth::logout, auth::me,
+        auth::two_factor_status, auth::start_two_factor, auth::confirm_two_factor, auth::disable_two_factor,
+        auth::org_two_factor, auth::set_org_two_factor,
         orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
         orgs::list_assignments, orgs::assign_verifier, orgs::unassign_verifier, orgs::list_witnesses, orgs::approve_witness,
         standards::list, standards::show,

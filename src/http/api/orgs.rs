@@ -51,7 +51,8 @@ pub async fn list_users(
     Ok(HttpResponse::Ok().json(users))
 }
 
-/// Creates a user with a first role.
+/// Creates a user with a first role. An email registered in another organisation is answered
+/// like a new one: that person gets the role here and keeps their own password.
 #[utoipa::path(post, path = "/api/orgs/{org_id}/users", params(("org_id" = Uuid, Path)), request_body = NewUser,
     responses((status = 201, body = User), (status = 422, body = crate::http::error::Problem)))]
 pub async fn create_user(
@@ -68,12 +69,6 @@ pub async fn create_user(
         Action::CreateUser
     };
     session.require(action, &org_resource(org_id))?;
-    if action == Action::GrantExternalVerifier {
-        return Err(ApiError::field(
-            "role",
-            "external verifiers need an expiry: create them with another role or grant access with an expires_at",
-        ));
-    }
     let actor = session.user_id.clone();
     let user = state
         .db
@@ -128,18 +123,7 @@ pub async fn grant(
     };
     session.require(action, &Resource::User { org_id, user_id })?;
     member(&state, org_id, user_id).await?;
-    match (role, request.expires_at) {
-        (Role::ExternalVerifier, None) => {
-            return Err(ApiError::field(
-                "expires_at",
-                "is required for an external verifier",
-            ));
-        }
-        (_, Some(at)) if at <= Utc::now() => {
-            return Err(ApiError::field("expires_at", "must be in the future"));
-        }
-        _ => {}
-    }
+    identity::check_grant_expiry(role, request.expires_at, Utc::now())?;
     let actor = session.user_id.clone();
     state
         .db

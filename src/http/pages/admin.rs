@@ -205,19 +205,6 @@ async fn create_person_page(
         role: fields.text("role").to_owned(),
         national_learner_number: fields.filled("national_learner_number"),
     };
-    if new.role.parse::<Role>() == Ok(Role::ExternalVerifier) {
-        let errors = BTreeMap::from([(
-            "role".to_owned(),
-            "Create the person with another role, then grant external verifier access with an end date".to_owned(),
-        )]);
-        return people_page(
-            state,
-            session,
-            raw_org,
-            Refused::Create(FormState::again(&fields, errors)),
-        )
-        .await;
-    }
     let actor = session.user_id.clone();
     let created = state
         .db

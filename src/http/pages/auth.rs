@@ -116,8 +116,9 @@ async fn sign_in_page(
     let credentials = LoginRequest {
         email: fields.text("email").trim().to_owned(),
         password: fields.text("password").to_owned(),
+        code: fields.filled("code"),
     };
-    match api_sign_in(state, credentials).await {
+    match api_sign_in(state, req, credentials).await {
         Ok(login) => {
             let mut gone = login_cookie("", state.config.secure_cookies);
             gone.make_removal();
@@ -135,10 +136,15 @@ async fn sign_in_page(
             Some("The email or password is wrong.".into()),
             StatusCode::UNAUTHORIZED,
         ),
+        Err(ApiError::Validation { errors, .. }) if errors.contains_key("code") => {
+            let reason = errors.get("code").cloned().unwrap_or_default();
+            let errors = BTreeMap::from([("code".to_owned(), format!("The code {reason}"))]);
+            again(errors, None, StatusCode::UNPROCESSABLE_ENTITY)
+        }
         Err(ApiError::TooManyRequests(seconds)) => again(
             BTreeMap::new(),
             Some(format!(
-                "Too many failed attempts for this account: try again in {seconds} seconds."
+                "Too many sign-in attempts: try again in {seconds} seconds."
             )),
             StatusCode::TOO_MANY_REQUESTS,
         ),

@@ -21,6 +21,7 @@ pub mod settings;
 pub mod staff;
 pub mod standards;
 pub mod statements;
+pub mod two_factor;
 mod view;
 
 use actix_web::http::header;
@@ -41,6 +42,9 @@ pub fn render<T: Serialize>(
     view::page(state, None, template, context).map_err(|err| match err {
         PageError::Api(api) => api,
         PageError::SignIn { .. } => ApiError::Unauthorized,
+        PageError::SetUpTwoFactor => {
+            ApiError::Forbidden(crate::identity::two_factor::ENROL_FIRST.into())
+        }
     })
 }
 

@@ -27,6 +27,9 @@ pub enum PageError {
         /// Where to return after signing in (a local path).
         next: Option<String>,
     },
+    /// Their organisation requires two-factor sign-in and they have not set it up yet.
+    #[error("set up two-factor sign-in to continue")]
+    SetUpTwoFactor,
     /// Anything else, with the API's status and wording.
     #[error(transparent)]
     Api(#[from] ApiError),
@@ -53,7 +56,7 @@ impl PageError {
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::SignIn { .. } => StatusCode::SEE_OTHER,
+            Self::SignIn { .. } | Self::SetUpTwoFactor => StatusCode::SEE_OTHER,
             Self::Api(err) => err.status_code(),
         }
     }
@@ -61,6 +64,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         match self {
             Self::SignIn { next } => see_other(&sign_in_path(next.as_deref())),
+            Self::SetUpTwoFactor => see_other("/account/two-factor"),
             Self::Api(err) => err.error_response(),
         }
     }
@@ -125,6 +129,12 @@ impl FromRequest for PageSession {
         let session = Session::from_request(req, payload);
         Box::pin(async move {
             match session.await {
+                Ok(session)
+                    if session.must_enrol
+                        && !crate::http::session::allowed_before_enrolment(request.path()) =>
+                {
+                    Err(PageError::SetUpTwoFactor)
+                }
                 Ok(session) => {
                     // The error page (rendered later, from the request alone) shows who is signed in.
                     request.extensions_mut().insert(session.clone());
@@ -265,7 +275,7 @@ impl Responder for Html {
             Err(err) => err,
         };
         let api = match err {
-            PageError::SignIn { .. } => return err.error_response(),
+            PageError::SignIn { .. } | PageError::SetUpTwoFactor => return err.error_response(),
             PageError::Api(api) => api,
         };
         let status = api.status_code();

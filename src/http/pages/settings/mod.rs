@@ -40,6 +40,8 @@ struct OverviewView {
     title: String,
     org_id: String,
     org_name: String,
+    csrf: String,
+    two_factor_required: bool,
 }
 
 /// `GET /orgs/{org_id}/settings`: the settings area, a link to each part.
@@ -58,10 +60,17 @@ async fn overview_page(
 ) -> Result<HttpResponse, PageError> {
     let (org_id, org_name) =
         organisation(state, session, raw_org, Action::ManageOrganisation).await?;
+    let org = org_id.to_string();
+    let two_factor_required = state
+        .db
+        .read(move |conn| identity::two_factor::is_required_in(conn, &org))
+        .await?;
     let view = OverviewView {
         title: format!("Settings — {org_name}"),
         org_id: org_id.to_string(),
         org_name,
+        csrf: session.csrf.clone(),
+        two_factor_required,
     };
     page(state, Some(session), "pages/settings.html", &view)
 }
