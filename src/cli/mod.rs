@@ -11,6 +11,7 @@ use crate::setup::{self, SetupError};
 mod admin;
 mod demo;
 mod export;
+mod sampling;
 mod statements;
 
 /// Attest: competency assessment and evidence portfolios against unit standards.
@@ -79,6 +80,19 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Internal verification sampling.
+    #[command(subcommand)]
+    Sampling(SamplingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SamplingCommand {
+    /// Re-run a plan's draw record (downloaded from the plan) and compare: exit 0 identical,
+    /// 1 different, 2 not a draw record.
+    Verify {
+        /// The draw record (.json).
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,6 +315,9 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     if let Command::VerifyArchive { file } = &command {
         return export::verify(file);
     }
+    if let Command::Sampling(SamplingCommand::Verify { file }) = &command {
+        return sampling::verify(file);
+    }
     if let Command::Evaluate {
         standard_file,
         portfolio_file,
@@ -327,6 +344,7 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::Demo => demo::run(&config),
         Command::Export(command) => export_command(&config, command),
         Command::VerifyArchive { file } => export::verify(&file),
+        Command::Sampling(SamplingCommand::Verify { file }) => sampling::verify(&file),
         Command::Statement {
             enrolment_id,
             output,

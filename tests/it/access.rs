@@ -45,6 +45,7 @@ enum Body {
 
 struct Fixture {
     plan: String,
+    draw: String,
     cohort: String,
     batch: String,
     assessor2: String,
@@ -69,6 +70,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let plan = app.tx(|c| {
         attest::signoff::plans::create_plan(
             c,
+            &app.state.catalogue,
             &w.org,
             &w.iv_id,
             serde_json::from_value(
@@ -176,8 +178,13 @@ async fn fixture(app: &TestApp) -> Fixture {
             .select(users::id)
             .first::<String>(c)?)
     });
+    let draw = app
+        .tx(|c| attest::signoff::draws::latest(c, &plan.id))
+        .expect("a plan is drawn when created")
+        .id;
     Fixture {
         admin_id,
+        draw,
         plan: plan.id,
         cohort,
         batch,
@@ -719,6 +726,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             page(PLAN_READERS),
         ),
         row(
+            "POST",
+            "/sampling-plans/{id}/draws",
+            format!("/sampling-plans/{}/draws", f.plan),
+            form(&[("reason", " ")]),
+            page(PLAN_MANAGERS(422)),
+        ),
+        row(
             "GET",
             "/orgs/{org_id}/statements",
             format!("/orgs/{org}/statements"),
@@ -833,6 +847,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "GET",
             "/api/sampling-plans/{id}",
             format!("/api/sampling-plans/{}", f.plan),
+            None,
+            PLAN_READERS,
+        ),
+        row(
+            "POST",
+            "/api/sampling-plans/{id}/draws",
+            format!("/api/sampling-plans/{}/draws", f.plan),
+            json(json!({"reason": " "})),
+            PLAN_MANAGERS(422),
+        ),
+        row(
+            "GET",
+            "/api/sampling-plans/{id}/draws/{draw_id}",
+            format!("/api/sampling-plans/{}/draws/{}", f.plan, f.draw),
             None,
             PLAN_READERS,
         ),

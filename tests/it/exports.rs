@@ -14,6 +14,14 @@ use attest::output::export::results::ResultsFormat;
 use attest::portfolio::cohorts::{self, CohortMembers, NewCohort};
 use sha2::Digest;
 
+/// The NSN [`seed_result`] gives the candidate `email`: nine digits of its SHA-256, so every
+/// candidate of an organisation has their own (learner numbers are unique there).
+pub fn nsn_of(email: &str) -> String {
+    let digest = sha2::Sha256::digest(email.as_bytes());
+    let n = u64::from_be_bytes(digest[..8].try_into().unwrap());
+    format!("{:09}", n % 1_000_000_000)
+}
+
 /// A candidate with an NSN and a decided result on `standard`, submitted on `submitted`.
 pub fn seed_result(
     app: &TestApp,
@@ -34,7 +42,7 @@ pub fn seed_result(
                     name: format!("Learner {email}"),
                     password: PASSWORD.into(),
                     role: "candidate".into(),
-                    national_learner_number: Some("123456789".into()),
+                    national_learner_number: Some(nsn_of(email)),
                 },
             )
         })
@@ -279,7 +287,8 @@ async fn the_nzqa_file_records_only_what_it_wrote() {
         assert_eq!(nzqa.format, ResultsFormat::NzqaCsv);
         let (file, _) = export(&app, &nzqa, true);
         assert_eq!(data_rows(&file), 1, "{file}");
-        assert!(file.contains("123456789,28268,2,"), "{file}");
+        let nsn = nsn_of("a@harbour.nz");
+        assert!(file.contains(&format!("{nsn},28268,2,")), "{file}");
         // The SQA result was left out of the NZQA file, so it is still reportable.
         let csv = filter(&app, &w.org, ResultsQuery::default());
         let (rest, _) = export(&app, &csv, false);

@@ -5,6 +5,7 @@ mod access;
 mod archives;
 mod catalogue;
 mod cli;
+mod draws;
 mod exports;
 mod foundation;
 mod helpers;

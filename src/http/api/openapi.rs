@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
+use super::{archives, auth, draws, enrolments, exports, orgs, signoff, standards};
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
 /// route table.
@@ -27,6 +27,7 @@ use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
         exports::cohort_progress, exports::preview_results, exports::record_batch, exports::list_batches,
         exports::download_batch, exports::reverse_batch, exports::badges,
         archives::enrolment, archives::cohort,
+        draws::redraw, draws::record,
         document,
     ),
     components(schemas(crate::http::error::Problem)),
