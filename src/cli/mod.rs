@@ -9,6 +9,7 @@ use crate::http::{self, AppState};
 use crate::setup::{self, SetupError};
 
 mod admin;
+mod audit;
 mod demo;
 mod export;
 mod sampling;
@@ -251,8 +252,14 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain and name the first broken link (exit 1 if any).
-    Verify,
+    /// Walk the hash chain and name the first broken link (exit 1 if any); with --file, check an
+    /// exported trail (CSV or JSON) instead of the database.
+    Verify {
+        /// An exported audit trail: each entry's hash and the links between consecutive entries
+        /// are checked.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 fn config_help() -> String {
@@ -318,6 +325,9 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     if let Command::Sampling(SamplingCommand::Verify { file }) = &command {
         return sampling::verify(file);
     }
+    if let Command::Audit(AuditCommand::Verify { file: Some(file) }) = &command {
+        return audit::verify_file(file);
+    }
     if let Command::Evaluate {
         standard_file,
         portfolio_file,
@@ -340,7 +350,8 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         } => evaluate(&standard_file, &portfolio_file, &view, &format),
         Command::Org(command) => admin::org(&config, command),
         Command::User(command) => admin::user(&config, command),
-        Command::Audit(AuditCommand::Verify) => admin::audit_verify(&config),
+        Command::Audit(AuditCommand::Verify { file: None }) => admin::audit_verify(&config),
+        Command::Audit(AuditCommand::Verify { file: Some(file) }) => audit::verify_file(&file),
         Command::Demo => demo::run(&config),
         Command::Export(command) => export_command(&config, command),
         Command::VerifyArchive { file } => export::verify(&file),

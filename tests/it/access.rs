@@ -239,6 +239,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         |ok| [401, ok, 403, 403, 403, 403, 403, 403, 404, 404];
     const IV_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, ok, 403, 403, 404, 404];
     const COHORT_READERS: [u16; 10] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404];
+    const AUDIT_READERS: [u16; 10] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404];
     const PLAN_READERS: [u16; 10] = [401, 403, 403, 403, 403, 200, 200, 200, 404, 404];
     const PLAN_MANAGERS: fn(u16) -> [u16; 10] =
         |ok| [401, 403, 403, 403, 403, ok, ok, 403, 404, 404];
@@ -849,6 +850,41 @@ fn rows(f: &Fixture) -> Vec<Row> {
             format!("/api/sampling-plans/{}", f.plan),
             None,
             PLAN_READERS,
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/audit",
+            format!("/orgs/{org}/audit"),
+            None,
+            page(AUDIT_READERS),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/audit",
+            format!("/enrolments/{e}/audit"),
+            None,
+            page(READERS),
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/audit",
+            format!("/api/orgs/{org}/audit"),
+            None,
+            AUDIT_READERS,
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/audit/export",
+            format!("/api/orgs/{org}/audit/export?format=json"),
+            None,
+            AUDIT_READERS,
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/audit",
+            format!("/api/enrolments/{e}/audit"),
+            None,
+            READERS,
         ),
         row(
             "POST",

@@ -15,3 +15,4 @@ mod portfolio;
 mod settings_pages;
 mod signoff;
 mod signoff_pages;
+mod trail;
