@@ -1044,6 +1044,8 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
                 (format!("/orgs/{org}/cohorts"), "Term 1"),
                 (format!("/orgs/{org}/enrolments"), "User aroha@harbour.nz"),
                 (format!("/orgs/{org}/statements"), "Statements"),
+                // A portfolio's trail, as its reader sees it.
+                (format!("/enrolments/{enrolment}/audit"), "Evidence add"),
                 (
                     "/enrolments/00000000-0000-0000-0000-000000000000".into(),
                     "not found",
