@@ -270,6 +270,8 @@ diesel::table! {
     reported_results (batch_id, enrolment_id) {
         batch_id -> Text,
         enrolment_id -> Text,
+        result -> Nullable<Text>,
+        correction_of -> Nullable<Text>,
     }
 }
 
