@@ -521,12 +521,12 @@ pub fn describe(entry: &Entry) -> Described {
     let parse = |text: &Option<String>| -> serde_json::Map<String, serde_json::Value> {
         text.as_deref()
             .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-            .and_then(|v| match v {
-                serde_json::Value::Object(map) => Some(map),
+            .map(|v| match v {
+                serde_json::Value::Object(map) => map,
                 other => {
                     let mut map = serde_json::Map::new();
                     map.insert("value".into(), other);
-                    Some(map)
+                    map
                 }
             })
             .unwrap_or_default()
