@@ -69,6 +69,7 @@ fn row(n: usize) -> ResultRow {
         iv_name: (n % 3 == 0).then(|| "Hēmi Walker".to_owned()),
         date_sampled: (n % 3 == 0).then_some(day),
         verification_code: achieved.then(|| format!("XQ7P-{n:06}")),
+        correction_of: None,
     }
 }
 

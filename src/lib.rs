@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod audit_trail;
 pub mod auth;
 pub mod catalogue;
 pub mod cli;

@@ -56,6 +56,7 @@ fn nzqa_row(id: &str, name: &str) -> ResultRow {
         iv_name: Some("Hēmi Walker".into()),
         date_sampled: Some(date(2025, 4, 2)),
         verification_code: Some("XQ7P-4K2M".into()),
+        correction_of: None,
     }
 }
 
@@ -90,6 +91,7 @@ fn tricky_rows() -> Vec<ResultRow> {
         iv_name: None,
         date_sampled: None,
         verification_code: None,
+        correction_of: None,
     });
     rows.push(ResultRow {
         candidate_name: "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
@@ -263,8 +265,8 @@ fn nzqa_columns_are_exactly_the_documented_ones() {
     let text = String::from_utf8(writer.finish().unwrap()).unwrap();
     assert_eq!(
         text,
-        "nsn,standard_number,version,credits,date_achieved,result,provider_learner_id,provider_reference\r\n\
-         123456789,28268,2,5,2025-03-14,A,c-1,XQ7P-4K2M\r\n"
+        "nsn,standard_number,version,credits,date_achieved,result,provider_learner_id,provider_reference,correction_of\r\n\
+         123456789,28268,2,5,2025-03-14,A,c-1,XQ7P-4K2M,\r\n"
     );
 }
 

@@ -20,16 +20,39 @@ const ORG: &str = "Harbour Contact Centre Training (demo)";
 const EXAMPLE: &str = include_str!("../../examples/portfolios/nzqa-28268-complete.yaml");
 
 /// The demo's people: email, name, role.
-const PEOPLE: &[(&str, &str, Role)] = &[
-    ("admin@demo.attest", "Hine Walker", Role::ProviderAdmin),
-    ("assessor@demo.attest", "Mere Tūhoe", Role::Assessor),
-    ("iv@demo.attest", "Łukasz Nowak", Role::InternalVerifier),
-    ("candidate@demo.attest", "Tāne Mahuta", Role::Candidate),
-    ("zoe@demo.attest", "Zoë Campbell", Role::Candidate),
+/// Email, name, role and, for candidates, a learner number (one each: it is unique in an
+/// organisation).
+const PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
+    (
+        "admin@demo.attest",
+        "Hine Walker",
+        Role::ProviderAdmin,
+        None,
+    ),
+    ("assessor@demo.attest", "Mere Tūhoe", Role::Assessor, None),
+    (
+        "iv@demo.attest",
+        "Łukasz Nowak",
+        Role::InternalVerifier,
+        None,
+    ),
+    (
+        "candidate@demo.attest",
+        "Tāne Mahuta",
+        Role::Candidate,
+        Some("123456789"),
+    ),
+    (
+        "zoe@demo.attest",
+        "Zoë Campbell",
+        Role::Candidate,
+        Some("123456790"),
+    ),
     (
         "ev@demo.attest",
         "Ngāti Pōrou Moderator",
         Role::ExternalVerifier,
+        None,
     ),
 ];
 
@@ -42,7 +65,7 @@ pub(super) fn run(config: &Config) -> Result<ExitCode, CliError> {
         "Demo provider \"{ORG}\" is ready. Sign in at {}/login with:",
         config.public_url
     );
-    for ((email, name, role), password) in PEOPLE.iter().zip(&passwords) {
+    for ((email, name, role, _), password) in PEOPLE.iter().zip(&passwords) {
         println!("  {:<18} {name:<24} {email:<26} {password}", role.as_str());
     }
     println!("These passwords are shown once.");
@@ -80,7 +103,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
     )?;
     let mut passwords = Vec::new();
     let mut ids = Vec::new();
-    for (email, name, role) in PEOPLE {
+    for (email, name, role, learner_number) in PEOPLE {
         let password = random_password();
         let user = identity::create_user(
             conn,
@@ -95,7 +118,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
                 } else {
                     role.as_str().into()
                 },
-                national_learner_number: (*role == Role::Candidate).then(|| "123456789".to_owned()),
+                national_learner_number: learner_number.map(str::to_owned),
             },
         )?;
         if *role == Role::ExternalVerifier {

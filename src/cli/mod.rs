@@ -9,9 +9,11 @@ use crate::http::{self, AppState};
 use crate::setup::{self, SetupError};
 
 mod admin;
+mod audit;
 mod demo;
 mod export;
 mod files;
+mod sampling;
 mod statements;
 
 /// Attest: competency assessment and evidence portfolios against unit standards.
@@ -83,6 +85,19 @@ enum Command {
     /// Check the evidence file store against the records.
     #[command(subcommand)]
     Files(FilesCommand),
+    /// Internal verification sampling.
+    #[command(subcommand)]
+    Sampling(SamplingCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SamplingCommand {
+    /// Re-run a plan's draw record (downloaded from the plan) and compare: exit 0 identical,
+    /// 1 different, 2 not a draw record.
+    Verify {
+        /// The draw record (.json).
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,8 +271,14 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain and name the first broken link (exit 1 if any).
-    Verify,
+    /// Walk the hash chain and name the first broken link (exit 1 if any); with --file, check an
+    /// exported trail (CSV or JSON) instead of the database.
+    Verify {
+        /// An exported audit trail: each entry's hash and the links between consecutive entries
+        /// are checked.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -331,6 +352,12 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     if let Command::VerifyArchive { file } = &command {
         return export::verify(file);
     }
+    if let Command::Sampling(SamplingCommand::Verify { file }) = &command {
+        return sampling::verify(file);
+    }
+    if let Command::Audit(AuditCommand::Verify { file: Some(file) }) = &command {
+        return audit::verify_file(file);
+    }
     if let Command::Evaluate {
         standard_file,
         portfolio_file,
@@ -353,11 +380,13 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         } => evaluate(&standard_file, &portfolio_file, &view, &format),
         Command::Org(command) => admin::org(&config, command),
         Command::User(command) => admin::user(&config, command),
-        Command::Audit(AuditCommand::Verify) => admin::audit_verify(&config),
         Command::Files(FilesCommand::Gc { dry_run }) => files::gc(&config, dry_run),
+        Command::Audit(AuditCommand::Verify { file: None }) => admin::audit_verify(&config),
+        Command::Audit(AuditCommand::Verify { file: Some(file) }) => audit::verify_file(&file),
         Command::Demo => demo::run(&config),
         Command::Export(command) => export_command(&config, command),
         Command::VerifyArchive { file } => export::verify(&file),
+        Command::Sampling(SamplingCommand::Verify { file }) => sampling::verify(&file),
         Command::Statement {
             enrolment_id,
             output,

@@ -191,6 +191,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    plan_draws (id) {
+        id -> Text,
+        plan_id -> Text,
+        drawn_at -> Timestamp,
+        drawn_by -> Nullable<Text>,
+        reason -> Text,
+        record -> Text,
+        record_sha256 -> Text,
+    }
+}
+
+diesel::table! {
     samples (id) {
         id -> Text,
         plan_id -> Nullable<Text>,
@@ -256,6 +268,8 @@ diesel::table! {
     reported_results (batch_id, enrolment_id) {
         batch_id -> Text,
         enrolment_id -> Text,
+        result -> Nullable<Text>,
+        correction_of -> Nullable<Text>,
     }
 }
 
@@ -278,6 +292,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assessor_risk,
     org_settings,
     sampling_plans,
+    plan_draws,
     samples,
     statements,
     cohorts,

@@ -3,6 +3,7 @@
 //! makes its results reportable again. Recording and reversing write the audit trail in the same
 //! transaction.
 
+use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -20,7 +21,7 @@ use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, export_batches, reported_results};
 use crate::output::export::results::{
-    ExportError, ExportSummary, ResultsFormat, RowOutcome, results_writer,
+    ExportError, ExportSummary, ResultRow, ResultsFormat, RowOutcome, results_writer,
 };
 use crate::storage::{BlobStore, Receiving, copy_verified};
 
@@ -128,24 +129,25 @@ pub fn export_results<W: Write>(
             catalogue,
             &Selection::Filter(filter),
             |conn, rows| -> Result<(), ExportFailure> {
+                let reported = if filter.include_reported {
+                    Reported::default()
+                } else {
+                    reported_of(conn, rows.iter().map(|(id, _)| id.as_str()))?
+                };
                 let mut written = Vec::new();
-                for (enrolment_id, row) in rows {
+                for (enrolment_id, mut row) in rows {
+                    let Some(correction_of) = against_ledger(&reported, &enrolment_id, &row) else {
+                        continue;
+                    };
                     read += 1;
+                    row.correction_of = correction_of;
                     // Rows the NZQA file leaves out were not reported and stay reportable.
                     if writer.write_row(&row)? == RowOutcome::Written {
-                        written.push(enrolment_id);
+                        written.push((enrolment_id, row.result.as_str(), row.correction_of));
                     }
                 }
                 if let Some(batch_id) = &batch_id {
-                    // One INSERT … SELECT per page: the multi-connection has no multi-row VALUES.
-                    diesel::insert_into(reported_results::table)
-                        .values(
-                            enrolments::table
-                                .filter(enrolments::id.eq_any(written))
-                                .select((batch_id.clone().into_sql::<Text>(), enrolments::id)),
-                        )
-                        .into_columns((reported_results::batch_id, reported_results::enrolment_id))
-                        .execute(conn)?;
+                    record_page(conn, batch_id, written)?;
                 }
                 progress(read);
                 Ok(())
@@ -190,6 +192,143 @@ pub fn export_results<W: Write>(
         )?;
     }
     Ok((batch, summary))
+}
+
+/// What the live batches reported for some enrolments: the latest batch's id and its result
+/// (none for results recorded before the ledger kept them).
+#[derive(Default)]
+pub(crate) struct Reported(HashMap<String, (String, Option<String>)>);
+
+/// The latest live report of each of `ids`.
+pub(crate) fn reported_of<'a>(
+    conn: &mut DbConnection,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<Reported, diesel::result::Error> {
+    let ids: Vec<&str> = ids.collect();
+    let rows: Vec<(String, String, Option<String>)> = reported_results::table
+        .inner_join(export_batches::table)
+        .filter(reported_results::enrolment_id.eq_any(ids))
+        .filter(export_batches::reversed_at.is_null())
+        .order((export_batches::created_at.asc(), export_batches::id.asc()))
+        .select((
+            reported_results::enrolment_id,
+            export_batches::id,
+            reported_results::result,
+        ))
+        .load(conn)?;
+    let mut latest = HashMap::new();
+    for (enrolment, batch, result) in rows {
+        latest.insert(enrolment, (batch, result));
+    }
+    Ok(Reported(latest))
+}
+
+/// Whether a result goes in the next batch, and if so whether it corrects an earlier one:
+/// `None` — reported already with the same result (or before results were kept), leave it out;
+/// `Some(None)` — never reported; `Some(Some(batch))` — reported by `batch` as something else.
+pub(crate) fn against_ledger(
+    reported: &Reported,
+    enrolment_id: &str,
+    row: &ResultRow,
+) -> Option<Option<String>> {
+    match reported.0.get(enrolment_id) {
+        None => Some(None),
+        Some((batch, Some(result))) if result != row.result.as_str() => Some(Some(batch.clone())),
+        Some(_) => None,
+    }
+}
+
+/// Records the results a page wrote: what each reported, and what it corrects.
+fn record_page(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    written: Vec<(String, &'static str, Option<String>)>,
+) -> Result<(), diesel::result::Error> {
+    let mut plain: HashMap<&'static str, Vec<String>> = HashMap::new();
+    for (enrolment_id, result, correction_of) in written {
+        match correction_of {
+            // Corrections are few: one row each.
+            Some(earlier) => {
+                diesel::insert_into(reported_results::table)
+                    .values((
+                        reported_results::batch_id.eq(batch_id),
+                        reported_results::enrolment_id.eq(&enrolment_id),
+                        reported_results::result.eq(result),
+                        reported_results::correction_of.eq(earlier),
+                    ))
+                    .execute(conn)?;
+            }
+            None => plain.entry(result).or_default().push(enrolment_id),
+        }
+    }
+    for (result, ids) in plain {
+        // One INSERT … SELECT per result and page: the multi-connection has no multi-row VALUES.
+        diesel::insert_into(reported_results::table)
+            .values(
+                enrolments::table
+                    .filter(enrolments::id.eq_any(ids))
+                    .select((
+                        batch_id.to_owned().into_sql::<Text>(),
+                        enrolments::id,
+                        Some(result).into_sql::<diesel::sql_types::Nullable<Text>>(),
+                    )),
+            )
+            .into_columns((
+                reported_results::batch_id,
+                reported_results::enrolment_id,
+                reported_results::result,
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A result that changed after it was reported, waiting for the next batch.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PendingCorrection {
+    /// The enrolment.
+    pub enrolment_id: String,
+    /// The candidate's name.
+    pub candidate_name: String,
+    /// The unit, as `CODE vVERSION`.
+    pub unit: String,
+    /// What the result is now.
+    pub result: String,
+    /// The batch that reported it otherwise.
+    pub reported_in: String,
+}
+
+/// Every result of the organisation whose report no longer stands: the next batch (of any
+/// format that can carry it) sends each as a correction. Read with the export's own query and
+/// comparison, so the list and the next batch cannot disagree.
+pub fn pending_corrections(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    org_id: &str,
+) -> Result<Vec<PendingCorrection>, ActionError> {
+    let filter = ResultsQuery::default().check(conn, catalogue, org_id)?;
+    let mut found = Vec::new();
+    for_each_page(
+        conn,
+        catalogue,
+        &Selection::Filter(&filter),
+        |conn, rows| -> Result<(), ActionError> {
+            let reported = reported_of(conn, rows.iter().map(|(id, _)| id.as_str()))?;
+            for (enrolment_id, row) in rows {
+                if let Some(Some(batch)) = against_ledger(&reported, &enrolment_id, &row) {
+                    found.push(PendingCorrection {
+                        enrolment_id,
+                        candidate_name: row.candidate_name,
+                        unit: format!("{} v{}", row.standard_code, row.standard_version),
+                        result: row.result.as_str().replace('_', " "),
+                        reported_in: batch,
+                    });
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(found)
 }
 
 /// Writes every byte to both: the file sent and the copy kept.

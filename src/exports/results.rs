@@ -238,12 +238,14 @@ fn page(
                 query = query.filter(enrolments::standard_version.eq(version));
             }
             if !filter.include_reported {
-                // Correlated, so each enrolment is one index lookup; `NOT IN (…)` would build the
-                // whole reported set again for every page.
+                // Results reported before the ledger kept what it reported cannot be compared
+                // with their result now, so they stay out; the others are compared page by page
+                // (`ledger::against_ledger`). Correlated, so each enrolment is one index lookup.
                 query = query.filter(diesel::dsl::not(diesel::dsl::exists(
                     reported_results::table
                         .inner_join(export_batches::table)
                         .filter(reported_results::enrolment_id.eq(enrolments::id))
+                        .filter(reported_results::result.is_null())
                         .filter(export_batches::reversed_at.is_null()),
                 )));
             }
@@ -451,5 +453,6 @@ fn result_row(
         iv_name: sample.and_then(|(iv, _)| ivs.get(iv).cloned()),
         date_sampled: sample.map(|(_, date)| *date),
         verification_code: statements.codes.get(&enrolment.id).cloned(),
+        correction_of: None,
     }
 }

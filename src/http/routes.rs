@@ -8,7 +8,9 @@ use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
-use super::api::{archives, auth, enrolments, exports, openapi, orgs, signoff, standards};
+use super::api::{
+    archives, audit, auth, draws, enrolments, exports, openapi, orgs, signoff, standards,
+};
 use super::{health, pages};
 
 macro_rules! route_table {
@@ -68,6 +70,9 @@ route_table! {
     GET    "/orgs/{org_id}/sampling-plans"                  => pages::plans::list;
     POST   "/orgs/{org_id}/sampling-plans"                  => pages::plans::create;
     GET    "/sampling-plans/{id}"                           => pages::plans::show;
+    POST   "/sampling-plans/{id}/draws"                     => pages::plans::redraw;
+    GET    "/orgs/{org_id}/audit"                           => pages::audit::org_trail;
+    GET    "/enrolments/{id}/audit"                         => pages::audit::enrolment_trail;
     GET    "/orgs/{org_id}/statements"                      => pages::statements::list;
     POST   "/orgs/{org_id}/statements"                      => pages::statements::issue;
     GET    "/enrolments/{id}/statement/revoke"              => pages::statements::revoke_form;
@@ -139,6 +144,11 @@ route_table! {
     POST   "/api/orgs/{org_id}/sampling-plans"              => signoff::create_plan;
     GET    "/api/orgs/{org_id}/sampling-plans"              => signoff::list_plans;
     GET    "/api/sampling-plans/{id}"                       => signoff::show_plan;
+    POST   "/api/sampling-plans/{id}/draws"                 => draws::redraw;
+    GET    "/api/orgs/{org_id}/audit"                       => audit::org_trail;
+    GET    "/api/orgs/{org_id}/audit/export"                => audit::org_trail_file;
+    GET    "/api/enrolments/{id}/audit"                     => audit::enrolment_trail;
+    GET    "/api/sampling-plans/{id}/draws/{draw_id}"       => draws::record;
     GET    "/api/orgs/{org_id}/assessors/risk"              => signoff::list_risks;
     PUT    "/api/orgs/{org_id}/assessors/{user_id}/risk"    => signoff::set_risk;
     GET    "/api/orgs/{org_id}/sampling-rates"              => signoff::show_rates;

@@ -37,6 +37,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/sample.html",
     "pages/sampling_plans.html",
     "pages/sampling_plan.html",
+    "pages/audit.html",
     "pages/statements.html",
     "pages/statement_revoke.html",
     "partials/signoff.html",

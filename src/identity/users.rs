@@ -196,6 +196,12 @@ pub fn create_user(
     {
         problems.add("email", "is already registered");
     }
+    if let Some(number) = &learner_number
+        && problems.is_empty()
+        && let Some(reason) = learner_number_clash(conn, org_id, number, None)?
+    {
+        problems.add("national_learner_number", reason);
+    }
     problems.finish()?;
     let role = role.map_err(|e| ActionError::invalid("role", e.to_string()))?;
     let hash = password::hash_password(&new.password)
@@ -336,7 +342,36 @@ pub fn list_users(conn: &mut DbConnection, org_id: &str) -> Result<Vec<User>, Ac
         .collect()
 }
 
+/// Why `number` cannot be recorded for a person of `org_id` (other than `except_user`), if it
+/// cannot: a learner number identifies one learner to the awarding body, so two people of the same
+/// organisation holding it would have their results reported against one record. Only the
+/// organisation's own people are compared, so the answer reveals nothing about other organisations.
+pub fn learner_number_clash(
+    conn: &mut DbConnection,
+    org_id: &str,
+    number: &str,
+    except_user: Option<&str>,
+) -> Result<Option<String>, ActionError> {
+    let members = role_grants::table
+        .filter(role_grants::org_id.eq(org_id))
+        .select(role_grants::user_id);
+    let holders: Vec<(String, String)> = users::table
+        .filter(users::national_learner_number.eq(number))
+        .filter(users::id.eq_any(members))
+        .select((users::id, users::name))
+        .load(conn)?;
+    Ok(holders
+        .into_iter()
+        .find(|(id, _)| Some(id.as_str()) != except_user)
+        .map(|(_, name)| {
+            format!("{number} is already the learner number of {name} in this organisation")
+        }))
+}
+
 /// Grants `role` in `org_id` (idempotent: an existing grant gets the new expiry). Audited.
+///
+/// A person joining an organisation brings their learner number: refused when someone there
+/// already holds it.
 pub fn grant_role(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
@@ -360,6 +395,15 @@ pub fn grant_role(
                 .execute(conn)?;
         }
         None => {
+            let number: Option<String> = users::table
+                .find(user_id)
+                .select(users::national_learner_number)
+                .first(conn)?;
+            if let Some(number) = number
+                && let Some(reason) = learner_number_clash(conn, org_id, &number, Some(user_id))?
+            {
+                return Err(ActionError::invalid("national_learner_number", reason));
+            }
             let grant = GrantRow {
                 id: Uuid::new_v4().to_string(),
                 user_id: user_id.to_owned(),

@@ -4,11 +4,13 @@
 //! - [`snapshot`]: the canonical JSON of a portfolio and its SHA-256, recorded with every sign-off.
 //! - [`sampling`]: the internal verifier's reproducible sample (seeded draw plus CAMERA coverage
 //!   rules and risk-rated rates) and the plan's coverage so far.
-//! - [`chain`] and [`plans`]: the same in the database — signatures, decisions, plans, samples.
+//! - [`chain`], [`plans`] and [`draws`]: the same in the database — signatures, decisions, plans,
+//!   their frozen draws, samples.
 //! - [`requirements`]: the sign-off chain a standard requires, what is missing, and whether a
 //!   statement of competence can be issued.
 
 pub mod chain;
+pub mod draws;
 pub mod plans;
 pub mod requirements;
 pub mod sampling;

@@ -1,18 +1,13 @@
 //! Internal verification in the database: assessors' risk ratings, the organisation's sampling
 //! rates, sampling plans with their reproducible selection, and the IV's sample decisions.
 
-use std::collections::BTreeSet;
-
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::chain::{current_snapshot_hash, record_sign_off};
-use super::sampling::{
-    self, AssessorRisk, Candidate, PlanInput, RiskRating, SamplingKind, SamplingRates, Selection,
-    TakenSample,
-};
+use super::sampling::{AssessorRisk, RiskRating, SamplingKind, SamplingRates};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::auth::policy::{EnrolmentStatus, Role as AccessRole};
@@ -20,7 +15,7 @@ use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{assessor_risk, enrolments, org_settings, samples, sampling_plans};
 use crate::identity::holds;
-use crate::portfolio::{self, Enrolment};
+use crate::portfolio::Enrolment;
 use crate::standards::Role;
 
 /// A sampling plan as stored.
@@ -68,9 +63,10 @@ pub struct NewPlan {
     pub seed: Option<i64>,
 }
 
-/// Creates a sampling plan (audited).
+/// Creates a sampling plan and makes its first draw (both audited).
 pub fn create_plan(
     conn: &mut DbConnection,
+    catalogue: &Catalogue,
     org_id: &str,
     actor_id: &str,
     new: NewPlan,
@@ -117,6 +113,14 @@ pub fn create_plan(
             before: None,
             after: Some(serde_json::to_value(&plan).unwrap_or_default()),
         },
+    )?;
+    super::draws::draw(
+        conn,
+        catalogue,
+        &plan,
+        Some(actor_id),
+        super::draws::FIRST_DRAW,
+        now,
     )?;
     Ok(plan)
 }
@@ -280,7 +284,10 @@ pub fn assessor_ratings(
         .collect())
 }
 
-fn risks(conn: &mut DbConnection, org_id: &str) -> Result<Vec<AssessorRisk>, ActionError> {
+pub(super) fn risks(
+    conn: &mut DbConnection,
+    org_id: &str,
+) -> Result<Vec<AssessorRisk>, ActionError> {
     let rows: Vec<(String, String)> = assessor_risk::table
         .filter(assessor_risk::org_id.eq(org_id))
         .select((assessor_risk::assessor_id, assessor_risk::risk))
@@ -292,104 +299,6 @@ fn risks(conn: &mut DbConnection, org_id: &str) -> Result<Vec<AssessorRisk>, Act
             Some(AssessorRisk { assessor_id, risk })
         })
         .collect())
-}
-
-/// An enrolment as the sampler sees it: who, which unit, which methods, sites and outcomes.
-fn pool_entry(
-    conn: &mut DbConnection,
-    catalogue: &Catalogue,
-    enrolment: &Enrolment,
-) -> Result<Option<Candidate>, ActionError> {
-    let Some(assessor_id) = enrolment.assessor_id.clone() else {
-        return Ok(None);
-    };
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
-    let mut methods = BTreeSet::new();
-    let mut sites = BTreeSet::new();
-    let mut outcomes = BTreeSet::new();
-    let standard = catalogue.get(
-        &enrolment.standard_code,
-        u32::try_from(enrolment.standard_version).unwrap_or(0),
-    );
-    for record in &records {
-        methods.insert(record.method.clone());
-        if let Some(site) = &record.instance.site {
-            sites.insert(site.clone());
-        }
-        if let Some(loaded) = standard {
-            for mapping in &record.instance.criteria {
-                if let Some(outcome) = loaded
-                    .standard
-                    .outcomes
-                    .iter()
-                    .find(|o| o.criteria.iter().any(|c| c.id == mapping.criterion))
-                {
-                    outcomes.insert(outcome.id.clone());
-                }
-            }
-        }
-    }
-    Ok(Some(Candidate {
-        enrolment_id: enrolment.id.clone(),
-        candidate_id: enrolment.candidate_id.clone(),
-        assessor_id,
-        standard: format!("{}@{}", enrolment.standard_code, enrolment.standard_version),
-        methods: methods.into_iter().collect(),
-        sites: sites.into_iter().collect(),
-        outcomes: outcomes.into_iter().collect(),
-        status: enrolment.status.clone(),
-        decided_by: enrolment.decided_by.clone(),
-    }))
-}
-
-/// The plan's selection, worked out again from the data and the seed: the same data and seed always
-/// give the same sample, so an external verifier can re-run it.
-pub fn plan_selection(
-    conn: &mut DbConnection,
-    catalogue: &Catalogue,
-    plan: &Plan,
-) -> Result<Selection, ActionError> {
-    let kind: SamplingKind = serde_json::from_value(serde_json::Value::String(plan.kind.clone()))
-        .map_err(|_| {
-        ActionError::Conflict(format!("plan has an unknown kind {}", plan.kind))
-    })?;
-    let in_org: Vec<Enrolment> = enrolments::table
-        .filter(enrolments::org_id.eq(&plan.org_id))
-        .order(enrolments::id.asc())
-        .select(Enrolment::as_select())
-        .load(conn)?;
-    let taken_ids: Vec<(String, String)> = samples::table
-        .filter(samples::plan_id.eq(&plan.id))
-        .select((samples::enrolment_id, samples::kind))
-        .load(conn)?;
-    let mut pool = Vec::new();
-    let mut taken = Vec::new();
-    for enrolment in &in_org {
-        let Some(entry) = pool_entry(conn, catalogue, enrolment)? else {
-            continue;
-        };
-        if let Some((_, kind)) = taken_ids.iter().find(|(id, _)| id == &enrolment.id) {
-            let kind = if kind == "summative" {
-                SamplingKind::Summative
-            } else {
-                SamplingKind::Interim
-            };
-            taken.push(TakenSample {
-                kind,
-                enrolment: entry.clone(),
-            });
-        }
-        pool.push(entry);
-    }
-    let input = PlanInput {
-        iv_id: plan.iv_id.clone(),
-        seed: plan.seed as u64,
-        kind,
-        rates: rates(conn, &plan.org_id)?,
-        assessors: risks(conn, &plan.org_id)?,
-        taken,
-    };
-    Ok(sampling::select(&input, &pool))
 }
 
 /// The IV's decision on a sample.

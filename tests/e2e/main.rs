@@ -646,6 +646,106 @@ async fn an_iv_creates_a_plan_and_agrees_with_a_sampled_decision() {
 }
 
 #[actix_web::test]
+async fn an_external_verifier_opens_a_plan_downloads_its_draw_and_reads_the_trail() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    decided(&app, &w).await;
+    let plan = app.tx(|c| {
+        attest::signoff::plans::create_plan(
+            c,
+            &app.state.catalogue,
+            &w.org,
+            &w.iv_id,
+            serde_json::from_value(json!({"iv_id": w.iv_id, "name": "Contact centre, term 2",
+                "kind": "summative", "period_start": "2024-01-01", "period_end": "2024-12-31",
+                "seed": 42}))
+            .expect("plan"),
+            chrono::Utc::now(),
+        )
+    });
+    let ev = app.seed_user(&w.org, "ev@sqa.org.uk", "candidate");
+    app.tx(|c| {
+        use attest::auth::policy::Role;
+        attest::identity::revoke_role(c, None, &ev, &w.org, Role::Candidate)?;
+        attest::identity::grant_role(
+            c,
+            None,
+            &ev,
+            &w.org,
+            Role::ExternalVerifier,
+            Some(chrono::Utc::now() + chrono::TimeDelta::days(30)),
+        )
+    });
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "ev@sqa.org.uk");
+
+    browser
+        .find(&format!("main a[href='/orgs/{}/sampling-plans']", w.org))
+        .click();
+    browser
+        .find(&format!("a[href='/sampling-plans/{}']", plan.id))
+        .click();
+    browser.wait_for_text("main", "population as at");
+    let main = browser.text("main");
+    assert!(
+        main.contains("Rates and risk ratings this draw used"),
+        "{main}"
+    );
+    assert!(
+        !main.contains("Draw again"),
+        "an external verifier only reads"
+    );
+    shots(&browser, "ev-plan", PHONE);
+
+    // The draw record, fetched as the link downloads it (with the session): its hash is the one
+    // the page shows.
+    let shown = browser.text("#population-as-at + dt + dd code.hash");
+    let record = browser.script(
+        "const link = document.querySelector('a[href*=\"/draws/\"]');
+         const xhr = new XMLHttpRequest();
+         xhr.open('GET', link.href, false);
+         xhr.send();
+         return [xhr.status, xhr.getResponseHeader('x-content-sha256'), xhr.responseText];",
+        json!([]),
+    );
+    assert_eq!(record[0], json!(200), "{record}");
+    assert_eq!(record[1].as_str(), Some(shown.trim()), "{record}");
+    let body: Value = serde_json::from_str(record[2].as_str().unwrap_or_default()).expect("JSON");
+    assert_eq!(body["format"], "attest-sample-draw");
+    assert_eq!(body["plan"]["id"], plan.id.as_str());
+    assert_eq!(
+        body["selection"]["selected"][0]["enrolment_id"],
+        w.enrolment.as_str()
+    );
+
+    browser.goto(&format!("{base}/"));
+    browser
+        .find(&format!("main a[href='/orgs/{}/audit']", w.org))
+        .click();
+    browser.wait_for_text("main", "Entries");
+    browser
+        .find("#f-action option[value='sampling_plan.draw']")
+        .click();
+    browser
+        .find(&format!(
+            "form[action='/orgs/{}/audit'] button[type=submit]",
+            w.org
+        ))
+        .click();
+    browser.wait_for_url("the filtered trail", |url| {
+        url.contains("action=sampling_plan.draw")
+    });
+    let trail = browser.text("main");
+    assert!(trail.contains("Sampling plan draw"), "{trail}");
+    assert!(!trail.contains("Evidence add"), "filtered: {trail}");
+    assert!(trail.contains("Download these entries (CSV)"));
+    shots(&browser, "ev-audit-trail", PHONE);
+}
+
+#[actix_web::test]
 async fn an_admin_issues_downloads_verifies_and_revokes_a_statement() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
@@ -944,6 +1044,8 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
                 (format!("/orgs/{org}/cohorts"), "Term 1"),
                 (format!("/orgs/{org}/enrolments"), "User aroha@harbour.nz"),
                 (format!("/orgs/{org}/statements"), "Statements"),
+                // A portfolio's trail, as its reader sees it.
+                (format!("/enrolments/{enrolment}/audit"), "Evidence add"),
                 (
                     "/enrolments/00000000-0000-0000-0000-000000000000".into(),
                     "not found",

@@ -45,6 +45,7 @@ enum Body {
 
 struct Fixture {
     plan: String,
+    draw: String,
     cohort: String,
     batch: String,
     assessor2: String,
@@ -69,6 +70,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let plan = app.tx(|c| {
         attest::signoff::plans::create_plan(
             c,
+            &app.state.catalogue,
             &w.org,
             &w.iv_id,
             serde_json::from_value(
@@ -176,8 +178,13 @@ async fn fixture(app: &TestApp) -> Fixture {
             .select(users::id)
             .first::<String>(c)?)
     });
+    let draw = app
+        .tx(|c| attest::signoff::draws::latest(c, &plan.id))
+        .expect("a plan is drawn when created")
+        .id;
     Fixture {
         admin_id,
+        draw,
         plan: plan.id,
         cohort,
         batch,
@@ -232,6 +239,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         |ok| [401, ok, 403, 403, 403, 403, 403, 403, 404, 404];
     const IV_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, ok, 403, 403, 404, 404];
     const COHORT_READERS: [u16; 10] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404];
+    const AUDIT_READERS: [u16; 10] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404];
     const PLAN_READERS: [u16; 10] = [401, 403, 403, 403, 403, 200, 200, 200, 404, 404];
     const PLAN_MANAGERS: fn(u16) -> [u16; 10] =
         |ok| [401, 403, 403, 403, 403, ok, ok, 403, 404, 404];
@@ -784,6 +792,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             page(PLAN_READERS),
         ),
         row(
+            "POST",
+            "/sampling-plans/{id}/draws",
+            format!("/sampling-plans/{}/draws", f.plan),
+            form(&[("reason", " ")]),
+            page(PLAN_MANAGERS(422)),
+        ),
+        row(
             "GET",
             "/orgs/{org_id}/statements",
             format!("/orgs/{org}/statements"),
@@ -898,6 +913,55 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "GET",
             "/api/sampling-plans/{id}",
             format!("/api/sampling-plans/{}", f.plan),
+            None,
+            PLAN_READERS,
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/audit",
+            format!("/orgs/{org}/audit"),
+            None,
+            page(AUDIT_READERS),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/audit",
+            format!("/enrolments/{e}/audit"),
+            None,
+            page(READERS),
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/audit",
+            format!("/api/orgs/{org}/audit"),
+            None,
+            AUDIT_READERS,
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/audit/export",
+            format!("/api/orgs/{org}/audit/export?format=json"),
+            None,
+            AUDIT_READERS,
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/audit",
+            format!("/api/enrolments/{e}/audit"),
+            None,
+            READERS,
+        ),
+        row(
+            "POST",
+            "/api/sampling-plans/{id}/draws",
+            format!("/api/sampling-plans/{}/draws", f.plan),
+            json(json!({"reason": " "})),
+            PLAN_MANAGERS(422),
+        ),
+        row(
+            "GET",
+            "/api/sampling-plans/{id}/draws/{draw_id}",
+            format!("/api/sampling-plans/{}/draws/{}", f.plan, f.draw),
             None,
             PLAN_READERS,
         ),

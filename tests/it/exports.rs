@@ -14,6 +14,14 @@ use attest::output::export::results::ResultsFormat;
 use attest::portfolio::cohorts::{self, CohortMembers, NewCohort};
 use sha2::Digest;
 
+/// The NSN [`seed_result`] gives the candidate `email`: nine digits of its SHA-256, so every
+/// candidate of an organisation has their own (learner numbers are unique there).
+pub fn nsn_of(email: &str) -> String {
+    let digest = sha2::Sha256::digest(email.as_bytes());
+    let n = u64::from_be_bytes(digest[..8].try_into().unwrap());
+    format!("{:09}", n % 1_000_000_000)
+}
+
 /// A candidate with an NSN and a decided result on `standard`, submitted on `submitted`.
 pub fn seed_result(
     app: &TestApp,
@@ -34,7 +42,7 @@ pub fn seed_result(
                     name: format!("Learner {email}"),
                     password: PASSWORD.into(),
                     role: "candidate".into(),
-                    national_learner_number: Some("123456789".into()),
+                    national_learner_number: Some(nsn_of(email)),
                 },
             )
         })
@@ -279,7 +287,8 @@ async fn the_nzqa_file_records_only_what_it_wrote() {
         assert_eq!(nzqa.format, ResultsFormat::NzqaCsv);
         let (file, _) = export(&app, &nzqa, true);
         assert_eq!(data_rows(&file), 1, "{file}");
-        assert!(file.contains("123456789,28268,2,"), "{file}");
+        let nsn = nsn_of("a@harbour.nz");
+        assert!(file.contains(&format!("{nsn},28268,2,")), "{file}");
         // The SQA result was left out of the NZQA file, so it is still reportable.
         let csv = filter(&app, &w.org, ResultsQuery::default());
         let (rest, _) = export(&app, &csv, false);
@@ -1023,5 +1032,119 @@ async fn a_cohort_page_offers_only_enrolments_on_its_standard_and_keeps_the_tick
                 .get_result::<i64>(c)?)
         });
         assert_eq!(members, 0, "nothing was saved");
+    }
+}
+
+/// Revokes a statement of `enrolment` as the statements page leaves it (tested end to end in
+/// signoff.rs): issued, then revoked.
+fn revoke_statement(app: &TestApp, enrolment: &str, by: &str) {
+    use attest::db::schema::statements;
+    let (enrolment, by) = (enrolment.to_owned(), by.to_owned());
+    app.tx(move |c| {
+        let now = Utc::now().naive_utc();
+        diesel::insert_into(statements::table)
+            .values((
+                statements::id.eq(uuid::Uuid::new_v4().to_string()),
+                statements::enrolment_id.eq(&enrolment),
+                statements::code.eq("XQ7P-REVK"),
+                statements::content.eq("{}"),
+                statements::content_hash.eq("0"),
+                statements::missing_chars.eq(""),
+                statements::issued_at.eq(now),
+                statements::issued_by.eq(&by),
+                statements::revoked_at.eq(Some(now)),
+                statements::revoked_by.eq(Some(&by)),
+                statements::revoke_reason.eq(Some("issued in error")),
+            ))
+            .execute(c)?;
+        Ok(())
+    });
+}
+
+#[actix_web::test]
+async fn a_result_that_changes_after_it_was_reported_is_sent_again_as_a_correction() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let changed = seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        let stands = seed_result(&app, &w, "b@harbour.nz", "28268@2", "2024-06-04");
+        let nzqa = || ResultsQuery {
+            format: Some("nzqa".into()),
+            ..Default::default()
+        };
+        let (_, first) = export(&app, &filter(&app, &w.org, nzqa()), true);
+        let first = first.expect("recorded");
+        let admin_id = app.tx(|c| {
+            Ok(users::table
+                .filter(users::email.eq("admin@harbour.nz"))
+                .select(users::id)
+                .first::<String>(c)?)
+        });
+        revoke_statement(&app, &changed, &admin_id);
+
+        // The exports page lists what is waiting; a dry run shows it with the batch it corrects.
+        let page = app
+            .browser(&w.admin)
+            .get(&app, &format!("/orgs/{}/exports", w.org))
+            .await;
+        let html = page.text();
+        assert!(
+            html.contains("Corrections waiting to be reported (1)"),
+            "{html}"
+        );
+        assert!(html.contains("Learner a@harbour.nz, 28268 v2"), "{html}");
+        assert!(!html.contains("Learner b@harbour.nz, 28268 v2"), "{html}");
+        let (dry, _) = export(&app, &filter(&app, &w.org, ResultsQuery::default()), false);
+        assert_eq!(data_rows(&dry), 1, "{dry}");
+        assert!(
+            dry.lines().next().unwrap().ends_with(",correction_of"),
+            "{dry}"
+        );
+        assert!(
+            dry.contains(",not_yet_achieved,") && dry.trim_end().ends_with(&first),
+            "{dry}"
+        );
+
+        // The NZQA file withdraws it; the ledger links the two batches.
+        let (file, second) = export(&app, &filter(&app, &w.org, nzqa()), true);
+        let second = second.expect("recorded");
+        let nsn = nsn_of("a@harbour.nz");
+        assert!(
+            file.contains(&format!("{nsn},28268,2,"))
+                && file.contains(",,W,")
+                && file.trim_end().ends_with(&first),
+            "{file}"
+        );
+        assert_eq!(data_rows(&file), 1, "{file}");
+        let linked: Vec<(String, Option<String>, Option<String>)> = app.tx(|c| {
+            use attest::db::schema::reported_results as rr;
+            Ok(rr::table
+                .filter(rr::batch_id.eq(&second))
+                .select((rr::enrolment_id, rr::result, rr::correction_of))
+                .load(c)?)
+        });
+        assert_eq!(
+            linked,
+            vec![(
+                changed.clone(),
+                Some("not_yet_achieved".into()),
+                Some(first.clone())
+            )]
+        );
+        let _ = stands;
+        let pending = app.tx(|c| ledger::pending_corrections(c, &app.state.catalogue, &w.org));
+        assert!(pending.is_empty(), "{pending:?}");
+        let everything = filter(&app, &w.org, ResultsQuery::default());
+        let mut conn = app.state.db.conn().unwrap();
+        let again = attest::db::write_transaction(&mut conn, |c| {
+            ledger::export_results(
+                c,
+                &app.state.catalogue,
+                &everything,
+                Some(recording(&app)),
+                std::io::sink(),
+                |_| {},
+            )
+        });
+        assert!(again.is_err(), "nothing is left to report");
     }
 }

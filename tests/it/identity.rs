@@ -312,3 +312,85 @@ async fn each_organisation_keeps_a_list_of_approved_witnesses() {
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 }
+
+#[actix_web::test]
+async fn learner_numbers_are_unique_within_an_organisation() {
+    for app in TestApp::all() {
+        let harbour = app.seed_org("Harbour Training");
+        let other = app.seed_org("Other Provider");
+        app.seed_user(&harbour, "admin@harbour.nz", "provider_admin");
+        let admin = app.login("admin@harbour.nz").await;
+        let path = format!("/api/orgs/{harbour}/users");
+        let candidate = |email: &str, name: &str, nsn: &str| {
+            json!({"email": email, "name": name, "password": PASSWORD, "role": "candidate",
+                   "national_learner_number": nsn})
+        };
+        let first = app
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                &path,
+                Some(candidate("tane@harbour.nz", "Tāne Mahuta", "123456789")),
+            )
+            .await;
+        assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
+
+        let clash = app
+            .request_as(
+                Some(&admin),
+                Method::POST,
+                &path,
+                Some(candidate("zoe@harbour.nz", "Zoë Campbell", " 123456789 ")),
+            )
+            .await;
+        assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            clash.json()["errors"]["national_learner_number"],
+            "123456789 is already the learner number of Tāne Mahuta in this organisation"
+        );
+        let users_before = app.count("users");
+
+        // Another organisation may hold the same number: the check never looks outside one.
+        let elsewhere = app.tx(|c| {
+            attest::identity::create_user(
+                c,
+                None,
+                &other,
+                attest::identity::NewUser {
+                    email: "zoe@other.nz".into(),
+                    name: "Zoë Campbell".into(),
+                    password: PASSWORD.into(),
+                    role: "candidate".into(),
+                    national_learner_number: Some("123456789".into()),
+                },
+            )
+        });
+        assert_eq!(app.count("users"), users_before + 1);
+
+        // Joining Harbour with the clashing number is refused, and nothing is granted.
+        let mut conn = app.state.db.conn().unwrap();
+        let joined = attest::db::write_transaction(&mut conn, |c| {
+            attest::identity::grant_role(
+                c,
+                None,
+                &elsewhere.id.to_string(),
+                &harbour,
+                attest::auth::policy::Role::Candidate,
+                None,
+            )
+        });
+        match joined {
+            Err(attest::action::ActionError::Invalid(errors)) => assert_eq!(
+                errors["national_learner_number"],
+                "123456789 is already the learner number of Tāne Mahuta in this organisation"
+            ),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let grants = app.tx(|c| attest::identity::load_user(c, &elsewhere.id.to_string()));
+        assert_eq!(
+            grants.grants.len(),
+            1,
+            "only the grant in the other organisation"
+        );
+    }
+}

@@ -33,7 +33,7 @@ listed_enum! {
         GrantExternalVerifier,
         /// Assign an internal verifier to this user as assessor, or remove one: provider admin.
         AssignVerifierToAssessor,
-        /// Read the organisation's audit trail: provider admin.
+        /// Read the organisation's audit trail: provider admin, external verifier (read-only).
         ReadAudit,
         /// Export the organisation's data (results files, archives, badges) and read its export
         /// ledger, without recording anything: provider admin.

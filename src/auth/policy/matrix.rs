@@ -97,7 +97,7 @@ fn expected(action: Action) -> Row {
         RevokeRole =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         GrantExternalVerifier =>    row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         AssignVerifierToAssessor => row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ReadAudit =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
+        ReadAudit =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], N),
         ExportData =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         RecordExport =>             row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         ReadCohorts =>              row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], N),

@@ -180,7 +180,6 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         | Action::RevokeRole
         | Action::GrantExternalVerifier
         | Action::AssignVerifierToAssessor
-        | Action::ReadAudit
         | Action::ExportData
         | Action::RecordExport
         | Action::ManageCohorts
@@ -205,7 +204,9 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         Action::SampleEnrolment => {
             enrolment.is_some_and(|e| who.verifies(e) && !who.made_assessment_of(e))
         }
-        Action::ReadCohorts => who.is(Role::ProviderAdmin) || who.is(Role::ExternalVerifier),
+        Action::ReadCohorts | Action::ReadAudit => {
+            who.is(Role::ProviderAdmin) || who.is(Role::ExternalVerifier)
+        }
         Action::ReadSamplingPlan => {
             who.is(Role::ProviderAdmin) || who.is(Role::ExternalVerifier) || who.owns_plan(resource)
         }

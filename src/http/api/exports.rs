@@ -36,7 +36,7 @@ use crate::portfolio::cohorts::{
 /// Writes what `produce` writes into a scratch file inside a read transaction (the same rows
 /// from start to end), then sends it: the connection is back in the pool before the client reads
 /// a byte, and a failure is an error status rather than a body cut short.
-async fn streamed(
+pub(crate) async fn streamed(
     state: &AppState,
     media_type: &'static str,
     file_name: &str,

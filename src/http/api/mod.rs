@@ -1,7 +1,9 @@
 //! The JSON API: thin handlers that extract, authorize through the policy, call one action, answer.
 
 pub mod archives;
+pub mod audit;
 pub mod auth;
+pub mod draws;
 pub mod enrolments;
 pub mod exports;
 pub mod openapi;

@@ -7,7 +7,7 @@ use actix_web::HttpResponse;
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 
-use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
+use super::{archives, audit, auth, draws, enrolments, exports, orgs, signoff, standards};
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
 /// route table.
@@ -33,6 +33,8 @@ use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
         exports::cohort_progress, exports::preview_results, exports::record_batch, exports::list_batches,
         exports::download_batch, exports::reverse_batch, exports::badges,
         archives::enrolment, archives::cohort,
+        draws::redraw, draws::record,
+        audit::org_trail, audit::org_trail_file, audit::enrolment_trail,
         document,
     ),
     components(schemas(crate::http::error::Problem)),

@@ -17,8 +17,9 @@ use crate::http::{ApiError, AppState};
 use crate::portfolio::Enrolment;
 use crate::signoff::SignOffStatus;
 use crate::signoff::chain::{self, SignOffRow};
+use crate::signoff::draws::{self, DrawSummary};
 use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
-use crate::signoff::sampling::{RiskRating, SamplingRates, Selection};
+use crate::signoff::sampling::{Candidate, PlanInput, RiskRating, SamplingRates, Selection};
 use crate::signoff::statements::{self, Statement};
 
 /// The assessor's comments with the unit decision.
@@ -141,9 +142,19 @@ pub async fn create_plan(
         },
     )?;
     let actor = session.user_id.clone();
+    let catalogue = state.catalogue.clone();
     let plan = state
         .db
-        .write(move |conn| plans::create_plan(conn, &org_id.to_string(), &actor, new, Utc::now()))
+        .write(move |conn| {
+            plans::create_plan(
+                conn,
+                &catalogue,
+                &org_id.to_string(),
+                &actor,
+                new,
+                Utc::now(),
+            )
+        })
         .await?;
     Ok(HttpResponse::Created().json(plan))
 }
@@ -178,17 +189,28 @@ pub async fn list_plans(
     Ok(HttpResponse::Ok().json(visible))
 }
 
-/// A plan with its selection and CAMERA coverage so far.
+/// A plan with its latest kept draw: the population and inputs as they stood, the selection and
+/// its CAMERA coverage. Nothing here is worked out from today's data.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PlanView {
     /// The plan.
     pub plan: Plan,
-    /// The reproducible selection (same data and seed → same sample) and its coverage.
+    /// The draw shown (the latest); none for a plan made before draws were kept, until drawn.
+    pub draw: Option<DrawSummary>,
+    /// The IV, seed, kind, rates, risk ratings and samples taken the draw used.
     #[schema(value_type = Object)]
-    pub selection: Selection,
+    pub inputs: Option<PlanInput>,
+    /// The population the draw read: every enrolment with an assessor, as it stood.
+    #[schema(value_type = Vec<Object>)]
+    pub population: Option<Vec<Candidate>>,
+    /// The selection as drawn, with its coverage.
+    #[schema(value_type = Object)]
+    pub selection: Option<Selection>,
+    /// Every draw of the plan, newest first.
+    pub draws: Vec<DrawSummary>,
 }
 
-/// One plan with its selection.
+/// One plan with its latest kept draw.
 #[utoipa::path(get, path = "/api/sampling-plans/{id}", params(("id" = Uuid, Path)),
     responses((status = 200, body = PlanView), (status = 404, body = crate::http::error::Problem)))]
 pub async fn show_plan(
@@ -197,18 +219,20 @@ pub async fn show_plan(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
-    let catalogue = state.catalogue.clone();
     let view = state
         .db
         .read(move |conn| {
-            let plan = plans::load_plan(conn, &id)?;
-            let resource = Resource::SamplingPlan {
-                org_id: crate::identity::parse_user_id(&plan.org_id)?,
-                iv_id: crate::identity::parse_user_id(&plan.iv_id)?,
-            };
-            session.require(Action::ReadSamplingPlan, &resource)?;
-            let selection = plans::plan_selection(conn, &catalogue, &plan)?;
-            Ok::<_, ActionError>(PlanView { plan, selection })
+            let plan = super::draws::plan_for(conn, &session, Action::ReadSamplingPlan, &id)?;
+            let latest = draws::latest(conn, &plan.id)?;
+            let record = latest.as_ref().map(draws::Draw::parsed).transpose()?;
+            Ok::<_, ActionError>(PlanView {
+                draws: draws::history(conn, &plan.id)?,
+                draw: latest.as_ref().map(draws::Draw::summary),
+                inputs: record.as_ref().map(|r| r.input.clone()),
+                population: record.as_ref().map(|r| r.pool.clone()),
+                selection: record.map(|r| r.selection),
+                plan,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(view))

@@ -365,6 +365,8 @@ struct ExportsView {
     preview: Option<u64>,
     left_out: u64,
     batches: Vec<Batch>,
+    /// Results whose report no longer stands: the next batch carries each as a correction.
+    corrections: Vec<ledger::PendingCorrection>,
 }
 
 #[derive(Serialize)]
@@ -416,12 +418,13 @@ async fn exports_page(
     let org = org_id.to_string();
     let catalogue = state.catalogue.clone();
     let query = results_query(fields);
-    let (org_name, all, batches, counted) = state
+    let (org_name, all, batches, corrections, counted) = state
         .db
         .read(move |conn| {
             let name = identity::find_organisation(conn, &org)?.name;
             let all = cohorts::list_cohorts(conn, &org)?;
             let batches = ledger::list_batches(conn, &org)?;
+            let corrections = ledger::pending_corrections(conn, &catalogue, &org)?;
             let counted = if preview {
                 Some(query.check(conn, &catalogue, &org).and_then(|filter| {
                     ledger::export_results(conn, &catalogue, &filter, None, std::io::sink(), |_| {})
@@ -434,7 +437,7 @@ async fn exports_page(
             } else {
                 None
             };
-            Ok::<_, ActionError>((name, all, batches, counted))
+            Ok::<_, ActionError>((name, all, batches, corrections, counted))
         })
         .await?;
     let (preview, left_out) = match counted {
@@ -465,6 +468,7 @@ async fn exports_page(
         preview,
         left_out,
         batches,
+        corrections,
     };
     page_with_status(state, Some(session), "pages/exports.html", &view, status)
 }

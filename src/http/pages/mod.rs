@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod assessor;
+pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod decision;

@@ -20,12 +20,14 @@ use crate::auth::policy::{Action, Resource, Role};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::http::AppState;
+use crate::http::api::draws::plan_for;
 use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::identity;
 use crate::portfolio;
+use crate::signoff::draws::{self, DrawSummary};
 use crate::signoff::plans::{self, NewPlan, Plan};
-use crate::signoff::sampling::{Covers, Dimension, Reason, SamplingKind, Selection};
+use crate::signoff::sampling::{Covers, Dimension, Reason, RiskRating, SamplingKind, Selection};
 
 #[derive(Debug, Clone, Serialize)]
 struct Choice {
@@ -265,9 +267,19 @@ async fn create_page(
         seed,
     };
     let actor = session.user_id.clone();
+    let catalogue = state.catalogue.clone();
     let created = state
         .db
-        .write(move |conn| plans::create_plan(conn, &org_id.to_string(), &actor, new, Utc::now()))
+        .write(move |conn| {
+            plans::create_plan(
+                conn,
+                &catalogue,
+                &org_id.to_string(),
+                &actor,
+                new,
+                Utc::now(),
+            )
+        })
         .await;
     match created {
         Ok(plan) => Ok(see_other(&format!("/sampling-plans/{}", plan.id))),
@@ -336,10 +348,42 @@ struct PlanView {
     period_end: NaiveDate,
     seed: i64,
     verifier: String,
+    /// The draw shown; none for a plan made before draws were kept, until it is drawn.
+    draw: Option<DrawLine>,
+    /// Earlier draws, newest first.
+    earlier: Vec<DrawLine>,
+    population: usize,
+    rates: Vec<RateLine>,
+    ratings: Vec<RatingLine>,
     selected: Vec<SelectedLine>,
     excluded: Vec<ExcludedLine>,
     coverage: Vec<DimensionView>,
     taken: usize,
+    /// The session may draw again.
+    can_draw: bool,
+    csrf: String,
+    form: FormState,
+}
+
+#[derive(Debug, Serialize)]
+struct DrawLine {
+    id: String,
+    drawn_at: String,
+    drawn_by: String,
+    reason: String,
+    sha256: String,
+}
+
+#[derive(Debug, Serialize)]
+struct RateLine {
+    risk: &'static str,
+    percent: u32,
+}
+
+#[derive(Debug, Serialize)]
+struct RatingLine {
+    assessor: String,
+    risk: String,
 }
 
 /// `GET /sampling-plans/{id}`: the plan with its selection and CAMERA coverage.
@@ -356,31 +400,82 @@ async fn show_page(
     session: &Session,
     raw_id: &str,
 ) -> Result<HttpResponse, PageError> {
+    show_with(state, session, raw_id, FormState::default(), StatusCode::OK).await
+}
+
+async fn show_with(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    form: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
     let id = path_id(raw_id)?.to_string();
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
-    let view = state
+    let csrf = session.csrf.clone();
+    let mut view = state
         .db
         .read(move |conn| {
-            let plan = plans::load_plan(conn, &id)?;
-            for_tx.require(
-                Action::ReadSamplingPlan,
-                &Resource::SamplingPlan {
-                    org_id: identity::parse_user_id(&plan.org_id)?,
-                    iv_id: identity::parse_user_id(&plan.iv_id)?,
-                },
-            )?;
-            let selection = plans::plan_selection(conn, &catalogue, &plan)?;
-            plan_view(conn, &catalogue, &for_tx, plan, selection)
+            let plan = plan_for(conn, &for_tx, Action::ReadSamplingPlan, &id)?;
+            plan_view(conn, &catalogue, &for_tx, plan)
         })
         .await?;
+    view.csrf = csrf;
+    view.form = form;
     page_with_status(
         state,
         Some(session),
         "pages/sampling_plan.html",
         &view,
-        StatusCode::OK,
+        status,
     )
+}
+
+/// `POST /sampling-plans/{id}/draws`: draws the plan again (the earlier draw stays on record).
+pub async fn redraw(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(redraw_page(&state, &session, &path, fields).await)
+}
+
+async fn redraw_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
+    let reason = fields.text("reason").to_owned();
+    let made = state
+        .db
+        .write(move |conn| {
+            let plan = plan_for(conn, &for_tx, Action::ManageSamplingPlan, &id)?;
+            let actor = for_tx.user_id.clone();
+            draws::draw(conn, &catalogue, &plan, Some(&actor), &reason, Utc::now())
+        })
+        .await;
+    match made {
+        Ok(draw) => Ok(see_other(&format!("/sampling-plans/{}", draw.plan_id))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let form = FormState::again(&fields, errors);
+            show_with(
+                state,
+                session,
+                raw_id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
 }
 
 /// Words for the ids the selection holds: people by name, enrolments by candidate and unit.
@@ -497,14 +592,69 @@ fn method_label(method: &str) -> String {
     super::view::capitalise(&method.replace('_', " "))
 }
 
+fn draw_line(conn: &mut DbConnection, labels: &mut Labels, draw: &DrawSummary) -> DrawLine {
+    DrawLine {
+        id: draw.id.clone(),
+        drawn_at: draw.drawn_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        drawn_by: draw
+            .drawn_by
+            .as_deref()
+            .map_or_else(|| "Attest".to_owned(), |id| labels.person(conn, id)),
+        reason: draw.reason.clone(),
+        sha256: draw.record_sha256.clone(),
+    }
+}
+
 fn plan_view(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     session: &Session,
     plan: Plan,
-    selection: Selection,
 ) -> Result<PlanView, ActionError> {
     let mut labels = Labels::default();
+    let latest = draws::latest(conn, &plan.id)?;
+    let record = latest.as_ref().map(draws::Draw::parsed).transpose()?;
+    let history = draws::history(conn, &plan.id)?;
+    let draw = history.first().map(|d| draw_line(conn, &mut labels, d));
+    let earlier = history
+        .iter()
+        .skip(1)
+        .map(|d| draw_line(conn, &mut labels, d))
+        .collect();
+    let can_draw = session
+        .require(
+            Action::ManageSamplingPlan,
+            &Resource::SamplingPlan {
+                org_id: identity::parse_user_id(&plan.org_id)?,
+                iv_id: identity::parse_user_id(&plan.iv_id)?,
+            },
+        )
+        .is_ok();
+    let (rates, ratings, population) = match &record {
+        Some(r) => (
+            RiskRating::ALL
+                .iter()
+                .map(|risk| RateLine {
+                    risk: risk.as_str(),
+                    percent: r.input.rates.percent(*risk),
+                })
+                .collect(),
+            r.input
+                .assessors
+                .iter()
+                .map(|a| RatingLine {
+                    assessor: labels.person(conn, &a.assessor_id),
+                    risk: a.risk.as_str().to_owned(),
+                })
+                .collect(),
+            r.pool.len(),
+        ),
+        None => (Vec::new(), Vec::new(), 0),
+    };
+    let selection = match record {
+        Some(r) => r.selection,
+        None => Selection::default(),
+    };
     let mut selected = Vec::new();
     for s in &selection.selected {
         let enrolment = portfolio::load_enrolment(conn, &s.enrolment_id)?;
@@ -565,9 +715,17 @@ fn plan_view(
         period_start: plan.period_start,
         period_end: plan.period_end,
         seed: plan.seed,
+        draw,
+        earlier,
+        population,
+        rates,
+        ratings,
         selected,
         excluded,
         coverage,
         taken,
+        can_draw,
+        csrf: String::new(),
+        form: FormState::default(),
     })
 }

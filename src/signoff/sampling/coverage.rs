@@ -3,13 +3,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Candidate, TakenSample};
 
 /// Coverage along CAMERA: Candidates, Assessors, Methods, Evidence (units and outcomes), Records,
 /// Assessment sites.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     /// C: the people enrolled.
     pub candidates: Dimension,
@@ -28,7 +28,7 @@ pub struct Coverage {
 }
 
 /// One dimension's values, sorted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dimension {
     /// How many values the pool and the samples taken hold.
     pub total: usize,
@@ -46,7 +46,7 @@ impl Dimension {
 }
 
 /// One value of a dimension.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValueCoverage {
     /// The value, e.g. an assessor id or `Auckland`.
     pub value: String,

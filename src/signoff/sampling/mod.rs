@@ -20,6 +20,7 @@ pub mod draw;
 mod pick;
 mod pool;
 mod rates;
+pub mod record;
 #[cfg(test)]
 mod tests;
 
@@ -137,7 +138,8 @@ impl PlanInput {
 }
 
 /// The result of a draw.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// Empty (nothing drawn) by default.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Selection {
     /// The enrolments to sample, sorted by enrolment id.
     pub selected: Vec<Selected>,
@@ -160,7 +162,7 @@ impl Selection {
 }
 
 /// One enrolment to sample.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Selected {
     /// The enrolment.
     pub enrolment_id: String,
@@ -182,7 +184,7 @@ impl Selected {
 }
 
 /// A CAMERA dimension a coverage rule applies to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Covers {
     /// Every assessor.
@@ -211,7 +213,7 @@ impl Covers {
 }
 
 /// Why an enrolment was picked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "snake_case")]
 pub enum Reason {
     /// It is the plan's first sample of this value.
@@ -272,7 +274,7 @@ impl fmt::Display for Reason {
 }
 
 /// One enrolment of the pool that is not sampled.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Excluded {
     /// The enrolment.
     pub enrolment_id: String,
@@ -281,7 +283,7 @@ pub struct Excluded {
 }
 
 /// Why an enrolment cannot be sampled in this draw.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "why", rename_all = "snake_case")]
 pub enum Exclusion {
     /// The IV is its assessor: an IV cannot verify their own decisions.

@@ -30,7 +30,7 @@ impl<W: Write> CsvWriter<W> {
         let credits = row.credits.map(|c| c.to_string());
         let date_achieved = row.date_achieved.map(iso_date);
         let date_sampled = row.date_sampled.map(iso_date);
-        let fields: [&str; 17] = [
+        let fields: [&str; 18] = [
             &guard(&row.candidate_id),
             &guard(&row.candidate_name),
             row.learner_number
@@ -50,6 +50,7 @@ impl<W: Write> CsvWriter<W> {
             &guard(row.iv_name.as_deref().unwrap_or("")),
             date_sampled.as_deref().unwrap_or(""),
             &guard(row.verification_code.as_deref().unwrap_or("")),
+            &guard(row.correction_of.as_deref().unwrap_or("")),
         ];
         self.out.write_record(fields).map_err(from_csv)?;
         self.written += 1;
@@ -252,6 +253,7 @@ fn row_from(record: &csv::StringRecord) -> Result<ResultRow, ExportError> {
         iv_name: optional(14),
         date_sampled: date(15)?,
         verification_code: optional(16),
+        correction_of: optional(17),
     })
 }
 

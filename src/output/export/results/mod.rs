@@ -13,7 +13,7 @@ use std::str::FromStr;
 
 pub use csv_format::{CsvRows, CsvWriter, read_csv};
 pub use json_format::JsonWriter;
-pub use nzqa::{LeftOut, NZQA_ACHIEVED, NZQA_COLUMNS, NzqaCsvWriter};
+pub use nzqa::{LeftOut, NZQA_ACHIEVED, NZQA_COLUMNS, NZQA_WITHDRAWN, NzqaCsvWriter};
 pub use row::{
     LearnerNumber, LearnerNumberScheme, RESULT_COLUMNS, ResultRow, UnitLevel, UnitResult,
     level_scheme_name,

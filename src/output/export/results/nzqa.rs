@@ -13,7 +13,7 @@ use super::{
 };
 
 /// The columns of the NZQA-ready file, in order.
-pub const NZQA_COLUMNS: [&str; 8] = [
+pub const NZQA_COLUMNS: [&str; 9] = [
     "nsn",
     "standard_number",
     "version",
@@ -22,11 +22,16 @@ pub const NZQA_COLUMNS: [&str; 8] = [
     "result",
     "provider_learner_id",
     "provider_reference",
+    "correction_of",
 ];
 
 /// The grade written for an achieved unit standard (NZQA's A; Attest does not grade Merit or
 /// Excellence).
 pub const NZQA_ACHIEVED: &str = "A";
+
+/// The grade of a withdrawal line: a result reported as achieved that no longer stands (its
+/// statement revoked, the enrolment withdrawn). It carries no date.
+pub const NZQA_WITHDRAWN: &str = "W";
 
 /// Why a row has no place in the NZQA file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,16 +97,20 @@ impl<W: Write> NzqaCsvWriter<W> {
         };
         let version = row.standard_version.to_string();
         let credits = credits.to_string();
-        let date = iso_date(date);
-        let fields: [&str; 8] = [
+        let (date, grade) = match date {
+            Some(date) => (iso_date(date), NZQA_ACHIEVED),
+            None => (String::new(), NZQA_WITHDRAWN),
+        };
+        let fields: [&str; 9] = [
             nsn,
             row.standard_code.trim(),
             &version,
             &credits,
             &date,
-            NZQA_ACHIEVED,
+            grade,
             &guard(&row.candidate_id),
             &guard(row.verification_code.as_deref().unwrap_or("")),
+            &guard(row.correction_of.as_deref().unwrap_or("")),
         ];
         self.out.write_record(fields).map_err(from_csv)?;
         self.written += 1;
@@ -126,10 +135,12 @@ impl<W: Write> NzqaCsvWriter<W> {
     }
 }
 
-/// The NSN, credits and date of a row NZQA can take, or why it cannot.
-fn reportable(row: &ResultRow) -> Result<(&str, f64, chrono::NaiveDate), LeftOut> {
+/// The NSN, credits and date of a row NZQA can take (no date: a withdrawal line), or why it
+/// cannot. A result not yet achieved is written only as the correction of one reported before.
+fn reportable(row: &ResultRow) -> Result<(&str, f64, Option<chrono::NaiveDate>), LeftOut> {
     let date = match (row.result, row.date_achieved) {
-        (UnitResult::Achieved, Some(date)) => date,
+        (UnitResult::Achieved, Some(date)) => Some(date),
+        _ if row.correction_of.is_some() => None,
         _ => return Err(LeftOut::NotAchieved),
     };
     if !row

@@ -7,7 +7,7 @@ use super::ExportError;
 use crate::standards::LevelScheme;
 
 /// The columns of a results file, in order; also the keys of each JSON object.
-pub const RESULT_COLUMNS: [&str; 17] = [
+pub const RESULT_COLUMNS: [&str; 18] = [
     "candidate_id",
     "candidate_name",
     "learner_number_type",
@@ -25,6 +25,7 @@ pub const RESULT_COLUMNS: [&str; 17] = [
     "iv_name",
     "date_sampled",
     "verification_code",
+    "correction_of",
 ];
 
 /// One candidate's result in one unit, as a provider reports it.
@@ -60,6 +61,9 @@ pub struct ResultRow {
     pub date_sampled: Option<NaiveDate>,
     /// The code of the statement of achievement, where one was issued.
     pub verification_code: Option<String>,
+    /// When this row corrects a result reported before (a statement revoked, an enrolment
+    /// withdrawn): the id of the batch that reported it.
+    pub correction_of: Option<String>,
 }
 
 /// A national learner number and the scheme that issued it.
@@ -215,6 +219,7 @@ struct WireRef<'a> {
     iv_name: Option<&'a str>,
     date_sampled: Option<NaiveDate>,
     verification_code: Option<&'a str>,
+    correction_of: Option<&'a str>,
 }
 
 /// The row as read back.
@@ -238,6 +243,9 @@ struct WireOwned {
     iv_name: Option<String>,
     date_sampled: Option<NaiveDate>,
     verification_code: Option<String>,
+    // Files written before corrections were reported have no such key.
+    #[serde(default)]
+    correction_of: Option<String>,
 }
 
 impl Serialize for ResultRow {
@@ -260,6 +268,7 @@ impl Serialize for ResultRow {
             iv_name: self.iv_name.as_deref(),
             date_sampled: self.date_sampled,
             verification_code: self.verification_code.as_deref(),
+            correction_of: self.correction_of.as_deref(),
         }
         .serialize(serializer)
     }
@@ -288,6 +297,7 @@ impl<'de> Deserialize<'de> for ResultRow {
             iv_name: wire.iv_name,
             date_sampled: wire.date_sampled,
             verification_code: wire.verification_code,
+            correction_of: wire.correction_of,
         })
     }
 }

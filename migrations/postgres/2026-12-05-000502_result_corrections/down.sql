@@ -1,0 +1,2 @@
+ALTER TABLE reported_results DROP COLUMN correction_of;
+ALTER TABLE reported_results DROP COLUMN result;
