@@ -50,6 +50,21 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "false",
         "mark the session cookie Secure (set behind HTTPS)",
     ),
+    (
+        "ATTEST_ISSUER_KEYS",
+        "org",
+        "org: each organisation signs with its own Ed25519 key; instance: all sign with the instance's",
+    ),
+    (
+        "ATTEST_KEY_SECRET",
+        "random, kept in DATA_DIR/key-secret (mode 0600)",
+        "encrypts the issuer private keys kept in the database (at least 32 bytes)",
+    ),
+    (
+        "ATTEST_SIGNING_KEY_FILE",
+        "(none)",
+        "the instance's Ed25519 private key (PKCS#8 PEM) instead of one kept in the database",
+    ),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
 
@@ -139,6 +154,12 @@ pub struct Config {
     pub pdf_font: Option<PathBuf>,
     /// Whether the session cookie is marked Secure.
     pub secure_cookies: bool,
+    /// Whether each organisation signs credentials with its own key (else the instance's).
+    pub keys_per_org: bool,
+    /// The secret that encrypts issuer keys at rest; `None` means the one in the data dir.
+    pub key_secret: Option<Vec<u8>>,
+    /// An operator-supplied instance signing key (PKCS#8 PEM file).
+    pub signing_key_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -188,6 +209,26 @@ impl Config {
         let max_upload_mb = parse_number(get("ATTEST_MAX_UPLOAD_MB"), "ATTEST_MAX_UPLOAD_MB", 100)?;
         let pdf_font = get("ATTEST_PDF_FONT").map(PathBuf::from);
         let secure_cookies = parse_bool(get("ATTEST_SECURE_COOKIES"), "ATTEST_SECURE_COOKIES")?;
+        let keys_per_org = match get("ATTEST_ISSUER_KEYS").as_deref().map(str::trim) {
+            None | Some("org") => true,
+            Some("instance") => false,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "ATTEST_ISSUER_KEYS",
+                    format!("'{other}' is neither org nor instance"),
+                ));
+            }
+        };
+        let key_secret = match get("ATTEST_KEY_SECRET") {
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError::new(
+                    "ATTEST_KEY_SECRET",
+                    format!("is {} bytes long; use at least 32", secret.len()),
+                ));
+            }
+            other => other.map(String::into_bytes),
+        };
+        let signing_key_file = get("ATTEST_SIGNING_KEY_FILE").map(PathBuf::from);
 
         Ok(Self {
             database,
@@ -199,6 +240,9 @@ impl Config {
             max_upload_bytes: max_upload_mb * 1024 * 1024,
             pdf_font,
             secure_cookies,
+            keys_per_org,
+            key_secret,
+            signing_key_file,
         })
     }
 
@@ -292,6 +336,8 @@ mod tests {
             ("ATTEST_MAX_UPLOAD_MB", "-3", "not a positive whole number"),
             ("ATTEST_SECURE_COOKIES", "maybe", "not a boolean"),
             ("ATTEST_PUBLIC_URL", "ftp://x", "must start with http"),
+            ("ATTEST_ISSUER_KEYS", "team", "neither org nor instance"),
+            ("ATTEST_KEY_SECRET", "short", "at least 32"),
         ];
         for (var, value, reason) in cases {
             let err = config(&[(var, value)]).unwrap_err();

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::db::{DbConnection, write_transaction};
 use crate::exports::ExportFailure;
 use crate::exports::archives::{self, enrolment_archive, write_enrolment_archive};
-use crate::exports::badges::{Issuer, for_each_badge};
+use crate::exports::badges::for_each_badge;
 use crate::exports::ledger::{self, Recording, export_results};
 use crate::exports::results::ResultsQuery;
 use crate::identity::Organisation;
@@ -308,16 +308,10 @@ pub(super) fn badges(
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
     let filter = query.check(&mut conn, &catalogue, &org.id)?;
-    let issuer = Issuer {
-        org_id: &org.id,
-        name: &org.name,
-        public_url: &config.public_url,
-    };
     let as_zip = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let bar = bar(None, "badges");
-    let now = chrono::Utc::now();
     let made = if as_zip {
         let partial = partial_path(out);
         let file = std::fs::File::create(&partial)
@@ -328,9 +322,7 @@ pub(super) fn badges(
         let made = for_each_badge(
             &mut conn,
             &catalogue,
-            &issuer,
             &filter,
-            now,
             |name, badge| {
                 zip.start_file(name, options)
                     .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
@@ -362,9 +354,7 @@ pub(super) fn badges(
         for_each_badge(
             &mut conn,
             &catalogue,
-            &issuer,
             &filter,
-            now,
             |name, badge| {
                 let text = serde_json::to_string_pretty(&badge).unwrap_or_default();
                 std::fs::write(out.join(name), text).map_err(ExportError::Io)?;

@@ -9,6 +9,7 @@ use crate::auth::token::{TokenError, TokenKeys};
 use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::db::Database;
+use crate::keys::KeyRing;
 use crate::output::pdf::{FontSet, PdfError};
 use crate::storage::{BlobStore, LocalStore};
 
@@ -30,6 +31,9 @@ pub enum StateError {
     /// The token secret is unusable.
     #[error("ATTEST_JWT_SECRET: {0}")]
     Secret(#[from] TokenError),
+    /// The issuer keys cannot be set up.
+    #[error(transparent)]
+    Keys(#[from] crate::setup::SetupError),
 }
 
 /// Shared application state; cheap to clone.
@@ -53,6 +57,8 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Key material for CSRF tokens (the session secret).
     pub csrf_secret: Arc<[u8]>,
+    /// The issuer keys that sign credentials, status lists and audit checkpoints.
+    pub keys: Arc<KeyRing>,
 }
 
 impl AppState {
@@ -72,7 +78,9 @@ impl AppState {
                 FontSet::with_fallback(bytes)?
             }
         };
+        let keys = crate::setup::key_ring(&config)?;
         Ok(Self {
+            keys: Arc::new(keys),
             upload_dir: store.temp_dir(),
             fonts: Arc::new(fonts),
             store: Arc::new(store),

@@ -5,6 +5,7 @@ mod access;
 mod archives;
 mod catalogue;
 mod cli;
+mod credentials;
 mod exports;
 mod foundation;
 mod helpers;

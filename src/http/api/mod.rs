@@ -2,6 +2,7 @@
 
 pub mod archives;
 pub mod auth;
+pub mod credentials;
 pub mod enrolments;
 pub mod exports;
 pub mod openapi;

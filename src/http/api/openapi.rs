@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
+use super::{archives, auth, credentials, enrolments, exports, orgs, signoff, standards};
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
 /// route table.
@@ -27,6 +27,8 @@ use super::{archives, auth, enrolments, exports, orgs, signoff, standards};
         exports::cohort_progress, exports::preview_results, exports::record_batch, exports::list_batches,
         exports::download_batch, exports::reverse_batch, exports::badges,
         archives::enrolment, archives::cohort,
+        credentials::credential, credentials::verify_upload, credentials::jwks, credentials::instance_did,
+        credentials::org_did, credentials::status_list,
         document,
     ),
     components(schemas(crate::http::error::Problem)),
