@@ -4,13 +4,15 @@
 //! the database, written into every statement, archive manifest and export batch, and can be kept
 //! as a file: checking the trail against any of them finds a missing tail or a rewritten history.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::audit::GENESIS;
-use crate::db::DbConnection;
+use crate::db::{Database, DbConnection};
 use crate::db::schema::{audit_checkpoints, audit_log};
 use crate::keys::jws::{self, JwsError};
 use crate::keys::{INSTANCE, KeyError, KeyRing, PublicKey, did_for};
@@ -74,6 +76,27 @@ pub fn take(
         ))
         .execute(conn)?;
     Ok(jws)
+}
+
+/// How often a running server anchors the trail (a checkpoint is only added when the trail grew).
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Takes a checkpoint now and then every [`EVERY`], for as long as the server runs. A failure is
+/// logged and tried again at the next tick: anchoring must never stop the service.
+pub async fn periodically(db: Database, keys: Arc<KeyRing>, public_url: String) {
+    let mut ticks = actix_web::rt::time::interval(EVERY);
+    loop {
+        ticks.tick().await;
+        let (keys, url) = (keys.clone(), public_url.clone());
+        let taken = db
+            .write(move |conn| {
+                take(conn, &keys, &url, Utc::now()).map_err(crate::action::ActionError::from)
+            })
+            .await;
+        if let Err(err) = taken {
+            tracing::warn!(%err, "could not take an audit checkpoint");
+        }
+    }
 }
 
 /// Every kept checkpoint, oldest first.

@@ -31,7 +31,14 @@ pub(super) fn archive(
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let store = file_store(config)?;
-    let archive = enrolment_archive(&mut conn, &catalogue, enrolment_id, chrono::Utc::now())?;
+    let fonts = super::statements::fonts(config)?;
+    let archive = enrolment_archive(
+        &mut conn,
+        &catalogue,
+        &fonts,
+        enrolment_id,
+        chrono::Utc::now(),
+    )?;
     write_one_archive(&store, &archive.input, out)?;
     println!(
         "wrote {} ({} evidence records, {} files)",
@@ -56,8 +63,14 @@ pub(super) fn cohort_archives(
     let org = find_org(&mut conn, org)?;
     let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id, cohort)
         .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
-    let archives =
-        archives::cohort_archives(&mut conn, &catalogue, &cohort.id, chrono::Utc::now())?;
+    let fonts = super::statements::fonts(config)?;
+    let archives = archives::cohort_archives(
+        &mut conn,
+        &catalogue,
+        &fonts,
+        &cohort.id,
+        chrono::Utc::now(),
+    )?;
     let store = file_store(config)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Input(format!("-o {}: {e}", dir.display())))?;

@@ -13,7 +13,7 @@ use crate::output::pdf::FontSet;
 use crate::setup;
 use crate::signoff::statements::StatementRow;
 
-fn fonts(config: &Config) -> Result<FontSet, CliError> {
+pub(super) fn fonts(config: &Config) -> Result<FontSet, CliError> {
     let fonts = match &config.pdf_font {
         None => FontSet::builtin(),
         Some(path) => {

@@ -400,3 +400,45 @@ async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
     let (code, out) = run(&["t.jwt", "--keys", "keys.json"]);
     assert_eq!((code, out.starts_with("tampered")), (1, true), "{out}");
 }
+
+#[actix_web::test]
+async fn the_archive_holds_the_statement_the_badge_the_keys_and_a_checkpoint() {
+    for app in TestApp::all() {
+        let (w, code) = certified(&app).await;
+        let reply = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+        let report = attest::output::export::archive::verify_archive(std::io::Cursor::new(
+            reply.body.clone(),
+        ))
+        .unwrap();
+        assert!(report.is_ok(), "{report:?}");
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(reply.body)).unwrap();
+        let mut read = |name: &str| {
+            use std::io::Read;
+            let mut bytes = Vec::new();
+            zip.by_name(name)
+                .unwrap_or_else(|e| panic!("{name}: {e}"))
+                .read_to_end(&mut bytes)
+                .unwrap();
+            bytes
+        };
+        let pdf = read(&format!("credentials/statement-{code}.pdf"));
+        let badge: Value = serde_json::from_slice(&read(&format!("credentials/badge-{code}.json"))).unwrap();
+        let jwks: Value = serde_json::from_slice(&read("credentials/issuer-keys.json")).unwrap();
+        let manifest: Value = serde_json::from_slice(&read("manifest.json")).unwrap();
+        let token = verify::extract(&pdf).unwrap();
+        assert_eq!(token, jws_of(&badge));
+        let keys = attest::keys::keys_from_document(&jwks);
+        assert_eq!(verify::check(&token, &keys, None).unwrap().verdict, Verdict::Valid);
+        let checkpoint = manifest["audit_checkpoint"].as_str().expect("a checkpoint in the manifest");
+        let mut conn = app.state.db.conn().unwrap();
+        assert!(checkpoints::check(&mut conn, checkpoint, &keys).unwrap().holds());
+    }
+}
