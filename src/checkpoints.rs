@@ -12,8 +12,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::audit::GENESIS;
-use crate::db::{Database, DbConnection};
 use crate::db::schema::{audit_checkpoints, audit_log};
+use crate::db::{Database, DbConnection};
 use crate::keys::jws::{self, JwsError};
 use crate::keys::{INSTANCE, KeyError, KeyRing, PublicKey, did_for};
 
@@ -160,11 +160,7 @@ impl Finding {
 }
 
 /// Checks the trail in the database against the checkpoint `token`, signed by one of `keys`.
-pub fn check(
-    conn: &mut DbConnection,
-    token: &str,
-    keys: &[PublicKey],
-) -> QueryResult<Finding> {
+pub fn check(conn: &mut DbConnection, token: &str, keys: &[PublicKey]) -> QueryResult<Finding> {
     let payload: Value = match jws::verify(token, keys) {
         Ok((_, payload)) => payload,
         Err(e @ (JwsError::Malformed(_) | JwsError::Tampered | JwsError::UnknownKey(_))) => {

@@ -75,13 +75,19 @@ pub fn load_catalogue(config: &Config, db: &Database) -> Result<Catalogue, Setup
 /// The HS256 secret: from the configuration, else read from (or created in) `DATA_DIR/jwt-secret`
 /// with mode 0600, so sessions survive a restart without anyone choosing a secret.
 pub fn jwt_secret(config: &Config) -> Result<Vec<u8>, SetupError> {
-    kept_secret(config.jwt_secret.as_ref(), &config.data_dir.join("jwt-secret"))
+    kept_secret(
+        config.jwt_secret.as_ref(),
+        &config.data_dir.join("jwt-secret"),
+    )
 }
 
 /// The issuer keys: sealed with `ATTEST_KEY_SECRET` (else the secret kept in `DATA_DIR/key-secret`,
 /// made on first use like the token secret), and the operator's instance key when one is supplied.
 pub fn key_ring(config: &Config) -> Result<KeyRing, SetupError> {
-    let secret = kept_secret(config.key_secret.as_ref(), &config.data_dir.join("key-secret"))?;
+    let secret = kept_secret(
+        config.key_secret.as_ref(),
+        &config.data_dir.join("key-secret"),
+    )?;
     let supplied = match &config.signing_key_file {
         Some(path) => Some(KeyRing::read_key_file(path).map_err(SetupError::Keys)?),
         None => None,

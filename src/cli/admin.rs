@@ -99,4 +99,3 @@ fn read_password(from_stdin: bool) -> Result<String, CliError> {
         .map_err(|e| CliError::Input(format!("reading the password: {e}")))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
-

@@ -98,8 +98,8 @@ fn checkpoint_in(path: &Path) -> Result<String, CliError> {
             .ok_or_else(|| bad("the PDF carries no audit checkpoint".into()));
     }
     let json = if bytes.starts_with(b"PK") {
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .map_err(|e| bad(e.to_string()))?;
+        let mut zip =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(|e| bad(e.to_string()))?;
         let mut manifest = String::new();
         zip.by_name("manifest.json")
             .map_err(|e| bad(format!("no manifest.json: {e}")))?
@@ -113,9 +113,8 @@ fn checkpoint_in(path: &Path) -> Result<String, CliError> {
     if !text.starts_with('{') {
         return Ok(text.to_owned());
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
-        bad(format!("{}:{}: not JSON: {e}", e.line(), e.column()))
-    })?;
+    let value: serde_json::Value = serde_json::from_str(text)
+        .map_err(|e| bad(format!("{}:{}: not JSON: {e}", e.line(), e.column())))?;
     value["audit_checkpoint"]
         .as_str()
         .map(str::to_owned)
@@ -202,7 +201,10 @@ pub(super) fn keys_list(config: &Config) -> Result<ExitCode, CliError> {
         let state = key
             .retired_at
             .map_or_else(|| "active".to_owned(), |at| format!("retired {at}"));
-        println!("{}  {:<36}  {}  {state}", key.kid, key.scope, key.created_at);
+        println!(
+            "{}  {:<36}  {}  {state}",
+            key.kid, key.scope, key.created_at
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -221,13 +223,15 @@ pub(super) fn keys_rotate(config: &Config, org: Option<&str>) -> Result<ExitCode
         }
         None => INSTANCE.to_owned(),
     };
-    let new = crate::db::write_transaction(&mut conn, |c| {
-        keys.rotate(c, &scope, chrono::Utc::now())
-    })
-    .map_err(|e| match e {
-        crate::keys::KeyError::Supplied => CliError::Input(e.to_string()),
-        other => CliError::Runtime(other.to_string()),
-    })?;
-    println!("new key {} for {scope}; the old one stays published", new.kid);
+    let new =
+        crate::db::write_transaction(&mut conn, |c| keys.rotate(c, &scope, chrono::Utc::now()))
+            .map_err(|e| match e {
+                crate::keys::KeyError::Supplied => CliError::Input(e.to_string()),
+                other => CliError::Runtime(other.to_string()),
+            })?;
+    println!(
+        "new key {} for {scope}; the old one stays published",
+        new.kid
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -332,19 +332,14 @@ pub(super) fn badges(
         let mut zip = zip::ZipWriter::new(file);
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        let made = for_each_badge(
-            &mut conn,
-            &catalogue,
-            &filter,
-            |name, badge| {
-                zip.start_file(name, options)
-                    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
-                serde_json::to_writer_pretty(&mut zip, &badge)
-                    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
-                bar.inc(1);
-                Ok(())
-            },
-        )
+        let made = for_each_badge(&mut conn, &catalogue, &filter, |name, badge| {
+            zip.start_file(name, options)
+                .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+            serde_json::to_writer_pretty(&mut zip, &badge)
+                .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+            bar.inc(1);
+            Ok(())
+        })
         .and_then(|made| {
             zip.finish()
                 .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
@@ -364,17 +359,12 @@ pub(super) fn badges(
     } else {
         std::fs::create_dir_all(out)
             .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
-        for_each_badge(
-            &mut conn,
-            &catalogue,
-            &filter,
-            |name, badge| {
-                let text = serde_json::to_string_pretty(&badge).unwrap_or_default();
-                std::fs::write(out.join(name), text).map_err(ExportError::Io)?;
-                bar.inc(1);
-                Ok(())
-            },
-        )
+        for_each_badge(&mut conn, &catalogue, &filter, |name, badge| {
+            let text = serde_json::to_string_pretty(&badge).unwrap_or_default();
+            std::fs::write(out.join(name), text).map_err(ExportError::Io)?;
+            bar.inc(1);
+            Ok(())
+        })
         .map_err(failure)?
     };
     bar.finish_and_clear();

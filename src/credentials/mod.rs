@@ -226,10 +226,7 @@ pub fn of_statement(
 }
 
 /// The credential of the statement with verification code `code` (as stored, with dashes).
-pub fn of_code(
-    conn: &mut DbConnection,
-    code: &str,
-) -> Result<Option<CredentialRow>, ActionError> {
+pub fn of_code(conn: &mut DbConnection, code: &str) -> Result<Option<CredentialRow>, ActionError> {
     Ok(credentials::table
         .inner_join(statements::table)
         .filter(statements::code.eq(code))

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use super::{TYP, status_list_url};
 use crate::action::ActionError;
 use crate::db::DbConnection;
-use crate::db::schema::{credentials, status_lists, statements};
+use crate::db::schema::{credentials, statements, status_lists};
 use crate::keys::{KeyRing, did_for};
 use crate::output::export::badges::VC_CONTEXT;
 
@@ -139,7 +139,11 @@ mod tests {
         assert_eq!(bit(&encoded, 131_071), Some(true));
         assert_eq!(bit(&encoded, 1), Some(false));
         assert_eq!(bit(&encoded, 8), Some(false));
-        assert_eq!(bit(&encoded, 131_072), None, "past the end of a 16 KiB list");
+        assert_eq!(
+            bit(&encoded, 131_072),
+            None,
+            "past the end of a 16 KiB list"
+        );
         let grown = encode(&[200_000]);
         assert_eq!(bit(&grown, 200_000), Some(true));
         assert_eq!(bit(&grown, 262_143), Some(false));

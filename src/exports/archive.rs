@@ -5,19 +5,20 @@ use chrono::{DateTime, Utc};
 
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
+use crate::credentials;
 use crate::db::DbConnection;
 use crate::identity;
-use crate::credentials;
 use crate::keys;
 use crate::output::export::archive::{
-    ArchiveCandidate, ArchiveDocument, ArchiveCriterion, ArchiveFile, ArchiveInput, ArchiveOutcome, ArchiveStandard,
+    ArchiveCandidate, ArchiveCriterion, ArchiveDocument, ArchiveFile, ArchiveInput, ArchiveOutcome,
+    ArchiveStandard,
 };
 use crate::output::export::results::{LearnerNumber, LearnerNumberScheme, UnitLevel};
-use crate::portfolio;
 use crate::output::pdf::FontSet;
+use crate::portfolio;
 use crate::signoff::chain::sign_offs_of;
-use crate::signoff::statements;
 use crate::signoff::plans::samples_of;
+use crate::signoff::statements;
 
 /// Everything the archive of one enrolment holds, except the file bytes (read from the store).
 pub fn archive_input(
@@ -55,9 +56,7 @@ pub fn archive_input(
             .map(|s| serde_json::json!({ "internal_verification": s })),
     );
     let documents = credential_documents(conn, fonts, &enrolment)?;
-    let audit_checkpoint = crate::checkpoints::kept(conn)?
-        .pop()
-        .map(|(_, _, jws)| jws);
+    let audit_checkpoint = crate::checkpoints::kept(conn)?.pop().map(|(_, _, jws)| jws);
     Ok(ArchiveInput {
         documents,
         audit_checkpoint,
@@ -125,7 +124,8 @@ fn credential_documents(
     fonts: &FontSet,
     enrolment: &portfolio::Enrolment,
 ) -> Result<Vec<ArchiveDocument>, ActionError> {
-    let Some(statement) = statements::current(conn, &enrolment.id)?.filter(|s| s.revoked_at.is_none())
+    let Some(statement) =
+        statements::current(conn, &enrolment.id)?.filter(|s| s.revoked_at.is_none())
     else {
         return Ok(Vec::new());
     };

@@ -12,8 +12,8 @@ use super::scratch::ScratchFile;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::output::pdf::FontSet;
 use crate::output::export::archive::{ArchiveError, ArchiveInput, write_archive};
+use crate::output::pdf::FontSet;
 use crate::portfolio::cohorts;
 use crate::storage::BlobStore;
 

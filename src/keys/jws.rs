@@ -55,8 +55,8 @@ pub fn verify(token: &str, keys: &[PublicKey]) -> Result<(String, Value), JwsErr
         .iter()
         .find(|k| k.kid == fragment)
         .ok_or_else(|| JwsError::UnknownKey(kid.clone()))?;
-    let decoding = DecodingKey::from_ed_components(&key.x)
-        .map_err(|e| JwsError::Malformed(e.to_string()))?;
+    let decoding =
+        DecodingKey::from_ed_components(&key.x).map_err(|e| JwsError::Malformed(e.to_string()))?;
     let mut validation = Validation::new(Algorithm::EdDSA);
     validation.required_spec_claims = HashSet::new();
     validation.validate_exp = false;

@@ -40,7 +40,9 @@ pub enum KeyError {
     #[error("signing: {0}")]
     Sign(String),
     /// The instance key comes from a file and so is rotated by replacing the file.
-    #[error("the instance key comes from ATTEST_SIGNING_KEY_FILE: rotate it by replacing that file")]
+    #[error(
+        "the instance key comes from ATTEST_SIGNING_KEY_FILE: rotate it by replacing that file"
+    )]
     Supplied,
     /// The database failed.
     #[error(transparent)]

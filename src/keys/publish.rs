@@ -107,8 +107,13 @@ mod tests {
         let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
         let bytes: [u8; 32] = URL_SAFE_NO_PAD.decode(x).unwrap().try_into().unwrap();
         let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).unwrap();
-        assert_eq!(thumbprint(&key), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
-        let found = keys_from_document(&json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": "lies" }] }));
+        assert_eq!(
+            thumbprint(&key),
+            "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"
+        );
+        let found = keys_from_document(
+            &json!({ "keys": [{ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": "lies" }] }),
+        );
         assert_eq!(found[0].kid, "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
     }
 }

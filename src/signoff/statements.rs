@@ -13,12 +13,12 @@ use crate::auth::policy::EnrolmentStatus;
 use crate::checkpoints;
 use crate::credentials::{self, CredentialRow};
 use crate::db::DbConnection;
-use crate::keys::KeyRing;
 use crate::db::schema::{enrolments, statements};
 use crate::identity;
+use crate::keys::KeyRing;
 use crate::output::pdf::{
-    self, Attachment, CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet, LabelledValue,
-    OrganisationView, OutcomeView, SignOffView, StatementView, UnitView,
+    self, Attachment, CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet,
+    LabelledValue, OrganisationView, OutcomeView, SignOffView, StatementView, UnitView,
 };
 use crate::portfolio::{self, Enrolment};
 use crate::rules::portfolio::Judgement;
@@ -391,12 +391,10 @@ pub fn issue(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: Some(serde_json::json!({ "status": enrolment.status })),
-            after: Some(
-                serde_json::json!({
-                    "status": "certified", "code": row.code, "content_hash": row.content_hash,
-                    "credential_key": credential.kid, "status_index": credential.status_index,
-                }),
-            ),
+            after: Some(serde_json::json!({
+                "status": "certified", "code": row.code, "content_hash": row.content_hash,
+                "credential_key": credential.kid, "status_index": credential.status_index,
+            })),
         },
     )?;
     Ok((row, rendered.bytes))

@@ -62,12 +62,20 @@ async fn certified(app: &TestApp) -> (World, String) {
 }
 
 /// Runs the independent verifier (Python, joserfc); returns its exit code and output.
-fn independent(dir: &std::path::Path, did: &Value, token: &str, list: Option<&str>) -> (i32, String) {
+fn independent(
+    dir: &std::path::Path,
+    did: &Value,
+    token: &str,
+    list: Option<&str>,
+) -> (i32, String) {
     let did_path = dir.join("did.json");
     let token_path = dir.join("credential.jwt");
     std::fs::write(&did_path, did.to_string()).unwrap();
     std::fs::write(&token_path, token).unwrap();
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/verifier/vc_jose_verify.py");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/verifier/vc_jose_verify.py"
+    );
     let mut command = std::process::Command::new("python3");
     command.arg(script).arg(&did_path).arg(&token_path);
     if let Some(list) = list {
@@ -107,7 +115,12 @@ async fn status_list(app: &TestApp, org: &str) -> String {
     let reply = app.get(&format!("/credentials/status/{org}")).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.header("content-type"), Some("application/vc+jwt"));
-    assert!(reply.header("cache-control").unwrap_or_default().contains("max-age"));
+    assert!(
+        reply
+            .header("cache-control")
+            .unwrap_or_default()
+            .contains("max-age")
+    );
     reply.text()
 }
 
@@ -126,7 +139,12 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
 
         // The candidate downloads the badge for a wallet.
         let download = app
-            .request_as(Some(&w.candidate), Method::GET, &format!("{base}/credential.json"), None)
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("{base}/credential.json"),
+                None,
+            )
             .await;
         assert_eq!(download.status, StatusCode::OK, "{}", download.text());
         let enveloped = download.json();
@@ -134,16 +152,31 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
         let badge = claims(&enveloped);
         let did = app.get(&format!("/orgs/{}/did.json", w.org)).await.json();
         assert_eq!(badge["issuer"]["id"], did["id"]);
-        assert!(did["id"].as_str().unwrap().starts_with("did:web:127.0.0.1%3A8080:orgs:"));
+        assert!(
+            did["id"]
+                .as_str()
+                .unwrap()
+                .starts_with("did:web:127.0.0.1%3A8080:orgs:")
+        );
         let unit = &badge["credentialSubject"]["achievement"];
         assert_eq!(unit["humanCode"], "28268");
         assert_eq!(unit["version"], "2");
         assert_eq!(unit["alignment"][0]["targetFramework"], "NZQA");
         assert!(unit["creditsAvailable"].as_f64().is_some(), "{unit}");
         assert_eq!(badge["credentialSubject"]["result"][0]["value"], "Achieved");
-        assert!(badge["evidence"][0]["name"].as_str().unwrap().contains(&code));
+        assert!(
+            badge["evidence"][0]["name"]
+                .as_str()
+                .unwrap()
+                .contains(&code)
+        );
         let chain = app
-            .request_as(Some(&w.admin), Method::GET, &format!("{base}/signoffs"), None)
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("{base}/signoffs"),
+                None,
+            )
             .await
             .json();
         let assessor_hash = chain["sign_offs"]
@@ -156,27 +189,45 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
             .unwrap()
             .to_owned();
         assert!(
-            badge["evidence"][0]["narrative"].as_str().unwrap().contains(&assessor_hash),
+            badge["evidence"][0]["narrative"]
+                .as_str()
+                .unwrap()
+                .contains(&assessor_hash),
             "the evidence hash the sign-off bound"
         );
-        assert_eq!(badge["credentialStatus"]["type"], "BitstringStatusListEntry");
+        assert_eq!(
+            badge["credentialStatus"]["type"],
+            "BitstringStatusListEntry"
+        );
 
         // An implementation that is not Attest's accepts it, and refuses it altered by one byte.
         let dir = tempfile::tempdir().unwrap();
         let list = status_list(&app, &w.org).await;
-        assert_eq!(independent(dir.path(), &did, &token, Some(&list)), (0, "valid\n".into()));
+        assert_eq!(
+            independent(dir.path(), &did, &token, Some(&list)),
+            (0, "valid\n".into())
+        );
         let (refused, why) = independent(dir.path(), &did, &tamper(&token), None);
         assert_eq!(refused, 1, "{why}");
 
         // The statement PDF carries the same credential, checked offline.
         let pdf = app
-            .request_as(Some(&w.candidate), Method::GET, &format!("{base}/statement.pdf"), None)
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("{base}/statement.pdf"),
+                None,
+            )
             .await;
         assert_eq!(pdf.status, StatusCode::OK);
         let embedded = verify::extract(&pdf.body).expect("a credential attached");
         assert_eq!(embedded, token);
         let attached = attest::output::pdf::attachments(&pdf.body).unwrap();
-        assert!(attached.iter().any(|(name, _)| name == checkpoints::ATTACHMENT));
+        assert!(
+            attached
+                .iter()
+                .any(|(name, _)| name == checkpoints::ATTACHMENT)
+        );
         let keys = attest::keys::keys_from_document(&did);
         let report = verify::check(&embedded, &keys, Some(StatusList { jws: &list })).unwrap();
         assert_eq!(report.verdict, Verdict::Valid, "{}", report.detail);
@@ -184,14 +235,36 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
             verify::check(&tamper(&token), &keys, None).unwrap().verdict,
             Verdict::Tampered
         );
-        assert_eq!(verify::check(&token, &[], None).unwrap().verdict, Verdict::UnknownKey);
-        assert!(verify_upload(&app, &w.candidate, "statement.pdf", &pdf.body).await.contains("<strong>Valid.</strong>"));
+        assert_eq!(
+            verify::check(&token, &[], None).unwrap().verdict,
+            Verdict::UnknownKey
+        );
+        assert!(
+            verify_upload(&app, &w.candidate, "statement.pdf", &pdf.body)
+                .await
+                .contains("<strong>Valid.</strong>")
+        );
         let altered = json!({"type": "EnvelopedVerifiableCredential", "id": format!("data:application/vc+jwt,{}", tamper(&token))});
-        assert!(verify_upload(&app, &w.candidate, "badge.json", altered.to_string().as_bytes()).await.contains("<strong>Altered.</strong>"));
+        assert!(
+            verify_upload(
+                &app,
+                &w.candidate,
+                "badge.json",
+                altered.to_string().as_bytes()
+            )
+            .await
+            .contains("<strong>Altered.</strong>")
+        );
 
         // The list is cached: unchanged, a conditional request gets 304.
-        let etag = app.get(&format!("/credentials/status/{}", w.org)).await.header("etag").unwrap().to_owned();
-        let app_service = actix_web::test::init_service(attest::http::build_app(app.state.clone())).await;
+        let etag = app
+            .get(&format!("/credentials/status/{}", w.org))
+            .await
+            .header("etag")
+            .unwrap()
+            .to_owned();
+        let app_service =
+            actix_web::test::init_service(attest::http::build_app(app.state.clone())).await;
         let again = actix_web::test::call_service(
             &app_service,
             actix_web::test::TestRequest::get()
@@ -204,23 +277,55 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
 
         // Revoking flips the bit, audited; the independent verifier and /verify both see it.
         let revoked = app
-            .request_as(Some(&w.admin), Method::POST, &format!("{base}/statement/revoke"),
-                Some(json!({"reason": "Issued against the wrong standard version"})))
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("{base}/statement/revoke"),
+                Some(json!({"reason": "Issued against the wrong standard version"})),
+            )
             .await;
         assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
         let list = status_list(&app, &w.org).await;
-        assert_ne!(app.get(&format!("/credentials/status/{}", w.org)).await.header("etag").unwrap(), etag);
-        assert_eq!(independent(dir.path(), &did, &token, Some(&list)), (3, "revoked\n".into()));
+        assert_ne!(
+            app.get(&format!("/credentials/status/{}", w.org))
+                .await
+                .header("etag")
+                .unwrap(),
+            etag
+        );
+        assert_eq!(
+            independent(dir.path(), &did, &token, Some(&list)),
+            (3, "revoked\n".into())
+        );
         let report = verify::check(&token, &keys, Some(StatusList { jws: &list })).unwrap();
         assert_eq!(report.verdict, Verdict::Revoked);
-        assert!(verify_upload(&app, &w.candidate, "statement.pdf", &pdf.body).await.contains("<strong>Revoked.</strong>"));
+        assert!(
+            verify_upload(&app, &w.candidate, "statement.pdf", &pdf.body)
+                .await
+                .contains("<strong>Revoked.</strong>")
+        );
         let mut conn = app.state.db.conn().unwrap();
         let history = attest::audit::history(&mut conn, "enrolment", &w.enrolment).unwrap();
-        let revocation = history.iter().find(|e| e.action == "statement.revoke").unwrap();
-        assert!(revocation.after_json.as_deref().unwrap().contains("\"status_index\":0"), "{revocation:?}");
+        let revocation = history
+            .iter()
+            .find(|e| e.action == "statement.revoke")
+            .unwrap();
+        assert!(
+            revocation
+                .after_json
+                .as_deref()
+                .unwrap()
+                .contains("\"status_index\":0"),
+            "{revocation:?}"
+        );
         // A revoked statement's badge is not handed out again.
         let gone = app
-            .request_as(Some(&w.candidate), Method::GET, &format!("{base}/credential.json"), None)
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("{base}/credential.json"),
+                None,
+            )
             .await;
         assert_eq!(gone.status, StatusCode::CONFLICT);
     }
@@ -232,16 +337,26 @@ async fn keys_rotate_and_what_the_old_key_signed_still_verifies() {
         let (w, code) = certified(&app).await;
         let jwks = app.get("/.well-known/jwks.json").await.json();
         let before = jwks["keys"].as_array().unwrap().len();
-        assert_eq!(before, 2, "the organisation's key and the instance's (checkpoints): {jwks}");
+        assert_eq!(
+            before, 2,
+            "the organisation's key and the instance's (checkpoints): {jwks}"
+        );
         let old = app.tx(|c| Ok(attest::credentials::of_code(c, &code)?.unwrap()));
         let scope = app.state.keys.scope_of(&w.org);
         let new = app.tx(|c| Ok(app.state.keys.rotate(c, &scope, chrono::Utc::now())?));
         assert_ne!(new.kid, old.kid);
         let jwks = app.get("/.well-known/jwks.json").await.json();
-        assert_eq!(jwks["keys"].as_array().unwrap().len(), before + 1, "the old key stays published");
+        assert_eq!(
+            jwks["keys"].as_array().unwrap().len(),
+            before + 1,
+            "the old key stays published"
+        );
         let did = app.get(&format!("/orgs/{}/did.json", w.org)).await.json();
         let keys = attest::keys::keys_from_document(&did);
-        assert_eq!(verify::check(&old.jws, &keys, None).unwrap().verdict, Verdict::Valid);
+        assert_eq!(
+            verify::check(&old.jws, &keys, None).unwrap().verdict,
+            Verdict::Valid
+        );
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(independent(dir.path(), &did, &old.jws, None).0, 0);
         // The next signature is the new key's.
@@ -257,8 +372,8 @@ async fn keys_rotate_and_what_the_old_key_signed_still_verifies() {
 /// Entries of the trail, rewritten from `from` on with every later hash recomputed, as someone
 /// covering their tracks would.
 fn rewrite_history(conn: &mut attest::db::DbConnection, from: i64) {
-    use diesel::prelude::*;
     use attest::db::schema::audit_log;
+    use diesel::prelude::*;
     let mut entries: Vec<attest::audit::Entry> = audit_log::table
         .order(audit_log::seq.asc())
         .select(attest::audit::Entry::as_select())
@@ -275,7 +390,10 @@ fn rewrite_history(conn: &mut attest::db::DbConnection, from: i64) {
     }
     diesel::delete(audit_log::table).execute(conn).unwrap();
     for entry in &entries {
-        diesel::insert_into(audit_log::table).values(entry).execute(conn).unwrap();
+        diesel::insert_into(audit_log::table)
+            .values(entry)
+            .execute(conn)
+            .unwrap();
     }
 }
 
@@ -288,10 +406,21 @@ async fn signed_checkpoints_catch_a_missing_tail_and_a_rewritten_history() {
             let mut conn = app.state.db.conn().unwrap();
             attest::keys::public_keys(&mut conn, Some(attest::keys::INSTANCE)).unwrap()
         };
-        let checkpoint = app.tx(|c| Ok(checkpoints::take(c, &app.state.keys, &url, chrono::Utc::now())?));
+        let checkpoint = app.tx(|c| {
+            Ok(checkpoints::take(
+                c,
+                &app.state.keys,
+                &url,
+                chrono::Utc::now(),
+            )?)
+        });
         let keys = keys_of(&app);
         let mut conn = app.state.db.conn().unwrap();
-        assert!(checkpoints::check(&mut conn, &checkpoint, &keys).unwrap().holds());
+        assert!(
+            checkpoints::check(&mut conn, &checkpoint, &keys)
+                .unwrap()
+                .holds()
+        );
         let count = app.count("audit_log");
 
         // Truncated: the chain alone still verifies, the checkpoint does not.
@@ -299,25 +428,44 @@ async fn signed_checkpoints_catch_a_missing_tail_and_a_rewritten_history() {
         diesel::sql_query(format!("DELETE FROM audit_log WHERE seq >= {}", count - 1))
             .execute(&mut *conn)
             .unwrap();
-        assert!(attest::audit::verify(&mut conn).unwrap().broken.is_none(), "the chain alone misses it");
+        assert!(
+            attest::audit::verify(&mut conn).unwrap().broken.is_none(),
+            "the chain alone misses it"
+        );
         let finding = checkpoints::check(&mut conn, &checkpoint, &keys).unwrap();
-        assert!(matches!(finding, Finding::MissingTail { now, .. } if now == count - 2), "{finding:?}");
+        assert!(
+            matches!(finding, Finding::MissingTail { now, .. } if now == count - 2),
+            "{finding:?}"
+        );
         assert!(finding.describe().contains("tail has been removed"));
 
         // Rewritten with every later hash recomputed.
         let app = TestApp::new(app.backend);
         let _ = app.world("28268@2").await;
-        let checkpoint = app.tx(|c| Ok(checkpoints::take(c, &app.state.keys, &url, chrono::Utc::now())?));
+        let checkpoint = app.tx(|c| {
+            Ok(checkpoints::take(
+                c,
+                &app.state.keys,
+                &url,
+                chrono::Utc::now(),
+            )?)
+        });
         let keys = keys_of(&app);
         let mut conn = app.state.db.conn().unwrap();
         rewrite_history(&mut conn, 2);
-        assert!(attest::audit::verify(&mut conn).unwrap().broken.is_none(), "the chain alone misses it");
+        assert!(
+            attest::audit::verify(&mut conn).unwrap().broken.is_none(),
+            "the chain alone misses it"
+        );
         let finding = checkpoints::check(&mut conn, &checkpoint, &keys).unwrap();
         assert!(matches!(finding, Finding::Rewritten { .. }), "{finding:?}");
 
         // A forged checkpoint is refused for its signature.
         let forged = tamper_checkpoint(&checkpoint);
-        assert!(matches!(checkpoints::check(&mut conn, &forged, &keys).unwrap(), Finding::BadSignature(_)));
+        assert!(matches!(
+            checkpoints::check(&mut conn, &forged, &keys).unwrap(),
+            Finding::BadSignature(_)
+        ));
         if app.backend == Backend::Sqlite {
             cli_audit_verify(&app, &checkpoint);
         }
@@ -326,7 +474,8 @@ async fn signed_checkpoints_catch_a_missing_tail_and_a_rewritten_history() {
 
 fn tamper_checkpoint(token: &str) -> String {
     let mut parts: Vec<String> = token.split('.').map(str::to_owned).collect();
-    let mut payload: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
+    let mut payload: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(&parts[1]).unwrap()).unwrap();
     payload["count"] = json!(1);
     parts[1] = URL_SAFE_NO_PAD.encode(payload.to_string());
     parts.join(".")
@@ -344,7 +493,8 @@ fn cli_audit_verify(app: &TestApp, checkpoint: &str) {
         .env_remove("ATTEST_DATABASE_URL")
         .output()
         .unwrap();
-    let out = String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
+    let out =
+        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{out}");
     assert!(out.contains("history has been rewritten"), "{out}");
 }
@@ -356,10 +506,19 @@ async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
     let base = format!("/api/enrolments/{}", w.enrolment);
     let dir = app.state.config.data_dir.clone();
     let pdf = app
-        .request_as(Some(&w.candidate), Method::GET, &format!("{base}/statement.pdf"), None)
+        .request_as(
+            Some(&w.candidate),
+            Method::GET,
+            &format!("{base}/statement.pdf"),
+            None,
+        )
         .await;
     std::fs::write(dir.join("s.pdf"), &pdf.body).unwrap();
-    std::fs::write(dir.join("keys.json"), app.get("/.well-known/jwks.json").await.text()).unwrap();
+    std::fs::write(
+        dir.join("keys.json"),
+        app.get("/.well-known/jwks.json").await.text(),
+    )
+    .unwrap();
     std::fs::write(dir.join("list.jwt"), status_list(&app, &w.org).await).unwrap();
     std::fs::write(dir.join("other-keys.json"), r#"{"keys": []}"#).unwrap();
     std::fs::write(dir.join("not.pdf"), b"%PDF-1.4 nothing here").unwrap();
@@ -374,7 +533,8 @@ async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
             .unwrap();
         (
             out.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout).into_owned()
+                + &String::from_utf8_lossy(&out.stderr),
         )
     };
     let (code, out) = run(&["s.pdf", "--keys", "keys.json", "--status-list", "list.jwt"]);
@@ -387,7 +547,12 @@ async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
     assert!(out.contains("not.pdf"), "names the file: {out}");
 
     let revoked = app
-        .request_as(Some(&w.admin), Method::POST, &format!("{base}/statement/revoke"), Some(json!({"reason": "Wrong learner"})))
+        .request_as(
+            Some(&w.admin),
+            Method::POST,
+            &format!("{base}/statement/revoke"),
+            Some(json!({"reason": "Wrong learner"})),
+        )
         .await;
     assert_eq!(revoked.status, StatusCode::OK);
     std::fs::write(dir.join("list.jwt"), status_list(&app, &w.org).await).unwrap();
@@ -430,15 +595,25 @@ async fn the_archive_holds_the_statement_the_badge_the_keys_and_a_checkpoint() {
             bytes
         };
         let pdf = read(&format!("credentials/statement-{code}.pdf"));
-        let badge: Value = serde_json::from_slice(&read(&format!("credentials/badge-{code}.json"))).unwrap();
+        let badge: Value =
+            serde_json::from_slice(&read(&format!("credentials/badge-{code}.json"))).unwrap();
         let jwks: Value = serde_json::from_slice(&read("credentials/issuer-keys.json")).unwrap();
         let manifest: Value = serde_json::from_slice(&read("manifest.json")).unwrap();
         let token = verify::extract(&pdf).unwrap();
         assert_eq!(token, jws_of(&badge));
         let keys = attest::keys::keys_from_document(&jwks);
-        assert_eq!(verify::check(&token, &keys, None).unwrap().verdict, Verdict::Valid);
-        let checkpoint = manifest["audit_checkpoint"].as_str().expect("a checkpoint in the manifest");
+        assert_eq!(
+            verify::check(&token, &keys, None).unwrap().verdict,
+            Verdict::Valid
+        );
+        let checkpoint = manifest["audit_checkpoint"]
+            .as_str()
+            .expect("a checkpoint in the manifest");
         let mut conn = app.state.db.conn().unwrap();
-        assert!(checkpoints::check(&mut conn, checkpoint, &keys).unwrap().holds());
+        assert!(
+            checkpoints::check(&mut conn, checkpoint, &keys)
+                .unwrap()
+                .holds()
+        );
     }
 }

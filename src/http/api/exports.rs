@@ -318,15 +318,14 @@ pub async fn send_badges(
             out.write_all(b"[").map_err(ExportError::from)?;
             let mut first = true;
             for_each_badge(conn, &catalogue, &filter, |_, badge| {
-                    if !first {
-                        out.write_all(b",\n").map_err(ExportError::from)?;
-                    }
-                    first = false;
-                    serde_json::to_writer(&mut *out, &badge)
-                        .map_err(|e| ExportError::from(std::io::Error::other(e)))?;
-                    Ok(())
-                },
-            )?;
+                if !first {
+                    out.write_all(b",\n").map_err(ExportError::from)?;
+                }
+                first = false;
+                serde_json::to_writer(&mut *out, &badge)
+                    .map_err(|e| ExportError::from(std::io::Error::other(e)))?;
+                Ok(())
+            })?;
             out.write_all(b"]").map_err(ExportError::from)?;
             Ok(())
         },
