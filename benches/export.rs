@@ -186,6 +186,8 @@ fn evidence(n: usize) -> Vec<u8> {
 
 fn archive_input() -> ArchiveInput {
     ArchiveInput {
+        documents: Vec::new(),
+        audit_checkpoint: None,
         generated_at: Utc.with_ymd_and_hms(2025, 5, 1, 9, 30, 0).unwrap(),
         candidate: ArchiveCandidate {
             id: "cand-1".into(),

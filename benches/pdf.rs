@@ -2,14 +2,17 @@
 //! evidence references (target under 20 ms and under 150 KB), and a batch of 1,000 statements
 //! rendered on two threads (target under 20 s on a 2-core machine).
 //!
+//! Also (issue 21): signing one Open Badges credential (VC-JOSE, Ed25519) and the statement with
+//! its signed credential and audit checkpoint attached.
+//!
 //! Run with `cargo bench --bench pdf`; the statement's size is printed before the timings.
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use attest::output::pdf::{
-    CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet, LabelledValue,
-    OrganisationView, OutcomeView, SignOffView, StatementView, UnitView, render,
+    Attachment, CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet, LabelledValue,
+    OrganisationView, OutcomeView, SignOffView, StatementView, UnitView, render, render_with,
 };
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -144,5 +147,74 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, one_statement, batch);
+/// A credential about the size of a real one, signed as Attest signs them.
+fn credential() -> serde_json::Value {
+    serde_json::json!({
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "urn:uuid:5d6f0b1e-2f7a-4a53-9a39-1f4a1d6f2c11",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": { "id": "did:web:attest.example:orgs:5d6f0b1e", "type": ["Profile"], "name": "Ngāti Pōrou Training Trust" },
+        "validFrom": "2025-07-30T00:00:00Z",
+        "credentialSubject": {
+            "id": "urn:uuid:0b1e5d6f-2f7a-4a53-9a39-1f4a1d6f2c11", "type": ["AchievementSubject"],
+            "achievement": { "id": "https://attest.example/api/standards/28268/2", "type": ["Achievement"],
+                "name": "Demonstrate knowledge of contact centre operations and customer support",
+                "criteria": { "narrative": "Met every outcome and performance criterion of NZQA 28268 version 2." },
+                "humanCode": "28268", "version": "2", "creditsAvailable": 5.0 },
+            "result": [{ "type": ["Result"], "value": "Achieved", "status": "Completed" }],
+        },
+        "evidence": [{ "id": "https://attest.example/verify/BNCH-0000-XQ7P", "type": ["Evidence"],
+            "narrative": "The assessor signed off the portfolio whose SHA-256 snapshot hash is 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08." }],
+        "credentialStatus": { "id": "https://attest.example/credentials/status/5d6f0b1e#17", "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation", "statusListIndex": "17", "statusListCredential": "https://attest.example/credentials/status/5d6f0b1e" },
+    })
+}
+
+fn signed(c: &mut Criterion) {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    let badge = credential();
+    let kid = "did:web:attest.example:orgs:5d6f0b1e#key";
+    c.bench_function("sign one Open Badges credential (VC-JOSE, Ed25519)", |b| {
+        b.iter(|| attest::keys::jws::sign(&key, kid, "vc+jwt", black_box(&badge)).expect("signs"))
+    });
+    let jws = attest::keys::jws::sign(&key, kid, "vc+jwt", &badge).expect("signs");
+    let checkpoint = attest::keys::jws::sign(
+        &key,
+        kid,
+        "attest-audit-checkpoint+jwt",
+        &serde_json::json!({ "count": 123456, "head": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "at": "2025-07-30T00:00:00Z" }),
+    )
+    .expect("signs");
+    let files = [
+        Attachment {
+            name: "BNCH-0000-XQ7P.vc.jwt",
+            media_type: "application/vc+jwt",
+            description: "credential",
+            bytes: jws.as_bytes(),
+        },
+        Attachment {
+            name: "audit-checkpoint.jwt",
+            media_type: "application/jwt",
+            description: "checkpoint",
+            bytes: checkpoint.as_bytes(),
+        },
+    ];
+    let fonts = FontSet::builtin().expect("built-in fonts");
+    let view = statement(NAMES[0], 0);
+    let size = render_with(&view, &fonts, &files)
+        .expect("renders")
+        .bytes
+        .len();
+    println!(
+        "statement with its signed credential ({} bytes) attached: {size} bytes ({:.1} KB)",
+        jws.len(),
+        size as f64 / 1024.0
+    );
+    c.bench_function(
+        "render 30 criteria, 40 evidence, credential attached",
+        |b| b.iter(|| render_with(black_box(&view), &fonts, &files).expect("renders")),
+    );
+}
+
+criterion_group!(benches, one_statement, signed, batch);
 criterion_main!(benches);

@@ -34,6 +34,18 @@ pub enum ActionError {
     /// The database failed.
     #[error(transparent)]
     Db(#[from] DbError),
+    /// An issuer key could not be had or used (a fault on our side, not the caller's).
+    #[error(transparent)]
+    Keys(crate::keys::KeyError),
+}
+
+impl From<crate::keys::KeyError> for ActionError {
+    fn from(err: crate::keys::KeyError) -> Self {
+        match err {
+            crate::keys::KeyError::Db(db) => db.into(),
+            other => Self::Keys(other),
+        }
+    }
 }
 
 fn describe(errors: &BTreeMap<String, String>) -> String {

@@ -54,6 +54,19 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "ATTEST_TRUSTED_PROXIES",
         "(none)",
         "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client",
+        "ATTEST_ISSUER_KEYS",
+        "org",
+        "org: each organisation signs with its own Ed25519 key; instance: all sign with the instance's",
+    ),
+    (
+        "ATTEST_KEY_SECRET",
+        "random, kept in DATA_DIR/key-secret (mode 0600)",
+        "encrypts the issuer private keys kept in the database (at least 32 bytes)",
+    ),
+    (
+        "ATTEST_SIGNING_KEY_FILE",
+        "(none)",
+        "the instance's Ed25519 private key (PKCS#8 PEM) instead of one kept in the database",
     ),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
@@ -146,6 +159,12 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling per client address).
     pub trusted_proxies: Vec<IpAddr>,
+    /// Whether each organisation signs credentials with its own key (else the instance's).
+    pub keys_per_org: bool,
+    /// The secret that encrypts issuer keys at rest; `None` means the one in the data dir.
+    pub key_secret: Option<Vec<u8>>,
+    /// An operator-supplied instance signing key (PKCS#8 PEM file).
+    pub signing_key_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -197,6 +216,26 @@ impl Config {
         let secure_cookies = parse_bool(get("ATTEST_SECURE_COOKIES"), "ATTEST_SECURE_COOKIES")?;
         let trusted_proxies =
             parse_addresses(get("ATTEST_TRUSTED_PROXIES"), "ATTEST_TRUSTED_PROXIES")?;
+        let keys_per_org = match get("ATTEST_ISSUER_KEYS").as_deref().map(str::trim) {
+            None | Some("org") => true,
+            Some("instance") => false,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "ATTEST_ISSUER_KEYS",
+                    format!("'{other}' is neither org nor instance"),
+                ));
+            }
+        };
+        let key_secret = match get("ATTEST_KEY_SECRET") {
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError::new(
+                    "ATTEST_KEY_SECRET",
+                    format!("is {} bytes long; use at least 32", secret.len()),
+                ));
+            }
+            other => other.map(String::into_bytes),
+        };
+        let signing_key_file = get("ATTEST_SIGNING_KEY_FILE").map(PathBuf::from);
 
         Ok(Self {
             database,
@@ -209,6 +248,9 @@ impl Config {
             pdf_font,
             secure_cookies,
             trusted_proxies,
+            keys_per_org,
+            key_secret,
+            signing_key_file,
         })
     }
 
@@ -324,6 +366,8 @@ mod tests {
                 "10.0.0.1, proxy",
                 "'proxy' is not an IP address",
             ),
+            ("ATTEST_ISSUER_KEYS", "team", "neither org nor instance"),
+            ("ATTEST_KEY_SECRET", "short", "at least 32"),
         ];
         for (var, value, reason) in cases {
             let err = config(&[(var, value)]).unwrap_err();

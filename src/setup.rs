@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::catalogue::{self, Catalogue, CatalogueError};
 use crate::config::Config;
 use crate::db::{Backend, Database, DbError};
+use crate::keys::{KeyError, KeyRing};
 
 /// Why the process could not be brought up.
 #[derive(Debug, thiserror::Error)]
@@ -20,6 +21,9 @@ pub enum SetupError {
     /// The standards did not load, or changed where enrolments pin them.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// The operator's signing key file is unusable.
+    #[error(transparent)]
+    Keys(KeyError),
     /// The data folder or secret file could not be written.
     #[error("ATTEST_DATA_DIR: {path}: {source}")]
     DataDir {
@@ -35,7 +39,7 @@ impl SetupError {
     pub fn is_configuration(&self) -> bool {
         matches!(
             self,
-            Self::Database(_) | Self::DataDir { .. } | Self::Catalogue(_)
+            Self::Database(_) | Self::DataDir { .. } | Self::Catalogue(_) | Self::Keys(_)
         )
     }
 }
@@ -71,15 +75,35 @@ pub fn load_catalogue(config: &Config, db: &Database) -> Result<Catalogue, Setup
 /// The HS256 secret: from the configuration, else read from (or created in) `DATA_DIR/jwt-secret`
 /// with mode 0600, so sessions survive a restart without anyone choosing a secret.
 pub fn jwt_secret(config: &Config) -> Result<Vec<u8>, SetupError> {
-    if let Some(secret) = &config.jwt_secret {
+    kept_secret(
+        config.jwt_secret.as_ref(),
+        &config.data_dir.join("jwt-secret"),
+    )
+}
+
+/// The issuer keys: sealed with `ATTEST_KEY_SECRET` (else the secret kept in `DATA_DIR/key-secret`,
+/// made on first use like the token secret), and the operator's instance key when one is supplied.
+pub fn key_ring(config: &Config) -> Result<KeyRing, SetupError> {
+    let secret = kept_secret(
+        config.key_secret.as_ref(),
+        &config.data_dir.join("key-secret"),
+    )?;
+    let supplied = match &config.signing_key_file {
+        Some(path) => Some(KeyRing::read_key_file(path).map_err(SetupError::Keys)?),
+        None => None,
+    };
+    Ok(KeyRing::new(&secret, supplied, config.keys_per_org))
+}
+
+fn kept_secret(configured: Option<&Vec<u8>>, path: &Path) -> Result<Vec<u8>, SetupError> {
+    if let Some(secret) = configured {
         return Ok(secret.clone());
     }
-    let path = config.data_dir.join("jwt-secret");
     let io_error = |source| SetupError::DataDir {
         path: path.display().to_string(),
         source,
     };
-    match std::fs::read(&path) {
+    match std::fs::read(path) {
         Ok(secret) if secret.len() >= 32 => return Ok(secret),
         Ok(_) | Err(_) if path.exists() => {
             return Err(io_error(std::io::Error::other(
@@ -90,7 +114,7 @@ pub fn jwt_secret(config: &Config) -> Result<Vec<u8>, SetupError> {
     }
     let secret: [u8; 48] = rand::random();
     let encoded = hex::encode(secret).into_bytes();
-    write_private(&path, &encoded).map_err(io_error)?;
+    write_private(path, &encoded).map_err(io_error)?;
     Ok(encoded)
 }
 

@@ -401,6 +401,8 @@ fn archive_input() -> ArchiveInput {
         })
         .collect();
     ArchiveInput {
+        documents: Vec::new(),
+        audit_checkpoint: None,
         generated_at: Utc.with_ymd_and_hms(2025, 5, 1, 9, 30, 0).unwrap(),
         candidate: ArchiveCandidate {
             id: "cand-7".into(),
@@ -757,7 +759,9 @@ fn badge_input() -> BadgeInput {
         statement: BadgeStatement {
             verification_url: "https://attest.example/verify/XQ7P-4K2M".into(),
             verification_code: "XQ7P-4K2M".into(),
+            evidence_hash: None,
         },
+        status: None,
     }
 }
 

@@ -149,22 +149,3 @@ fn read_password(from_stdin: bool) -> Result<String, CliError> {
         .map_err(|e| CliError::Input(format!("reading the password: {e}")))?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
-
-pub(super) fn audit_verify(config: &Config) -> Result<ExitCode, CliError> {
-    let db = database(config)?;
-    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let result = crate::audit::verify(&mut conn).map_err(|e| CliError::Runtime(e.to_string()))?;
-    match result.broken {
-        None => {
-            println!("audit trail intact: {} entries", result.entries);
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(link) => {
-            println!(
-                "audit trail BROKEN at entry {}: {} ({} entries before it check out)",
-                link.seq, link.reason, result.entries
-            );
-            Ok(ExitCode::from(1))
-        }
-    }
-}

@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::db::{DbConnection, write_transaction};
 use crate::exports::ExportFailure;
 use crate::exports::archives::{self, enrolment_archive, write_enrolment_archive};
-use crate::exports::badges::{Issuer, for_each_badge};
+use crate::exports::badges::for_each_badge;
 use crate::exports::ledger::{self, Recording, export_results};
 use crate::exports::results::ResultsQuery;
 use crate::identity::Organisation;
@@ -31,7 +31,14 @@ pub(super) fn archive(
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let store = file_store(config)?;
-    let archive = enrolment_archive(&mut conn, &catalogue, enrolment_id, chrono::Utc::now())?;
+    let fonts = super::statements::fonts(config)?;
+    let archive = enrolment_archive(
+        &mut conn,
+        &catalogue,
+        &fonts,
+        enrolment_id,
+        chrono::Utc::now(),
+    )?;
     write_one_archive(&store, &archive.input, out)?;
     println!(
         "wrote {} ({} evidence records, {} files)",
@@ -56,8 +63,14 @@ pub(super) fn cohort_archives(
     let org = find_org(&mut conn, org)?;
     let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id, cohort)
         .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
-    let archives =
-        archives::cohort_archives(&mut conn, &catalogue, &cohort.id, chrono::Utc::now())?;
+    let fonts = super::statements::fonts(config)?;
+    let archives = archives::cohort_archives(
+        &mut conn,
+        &catalogue,
+        &fonts,
+        &cohort.id,
+        chrono::Utc::now(),
+    )?;
     let store = file_store(config)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Input(format!("-o {}: {e}", dir.display())))?;
@@ -308,16 +321,10 @@ pub(super) fn badges(
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
     let filter = query.check(&mut conn, &catalogue, &org.id)?;
-    let issuer = Issuer {
-        org_id: &org.id,
-        name: &org.name,
-        public_url: &config.public_url,
-    };
     let as_zip = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let bar = bar(None, "badges");
-    let now = chrono::Utc::now();
     let made = if as_zip {
         let partial = partial_path(out);
         let file = std::fs::File::create(&partial)
@@ -325,21 +332,14 @@ pub(super) fn badges(
         let mut zip = zip::ZipWriter::new(file);
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated);
-        let made = for_each_badge(
-            &mut conn,
-            &catalogue,
-            &issuer,
-            &filter,
-            now,
-            |name, badge| {
-                zip.start_file(name, options)
-                    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
-                serde_json::to_writer_pretty(&mut zip, &badge)
-                    .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
-                bar.inc(1);
-                Ok(())
-            },
-        )
+        let made = for_each_badge(&mut conn, &catalogue, &filter, |name, badge| {
+            zip.start_file(name, options)
+                .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+            serde_json::to_writer_pretty(&mut zip, &badge)
+                .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
+            bar.inc(1);
+            Ok(())
+        })
         .and_then(|made| {
             zip.finish()
                 .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
@@ -359,19 +359,12 @@ pub(super) fn badges(
     } else {
         std::fs::create_dir_all(out)
             .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
-        for_each_badge(
-            &mut conn,
-            &catalogue,
-            &issuer,
-            &filter,
-            now,
-            |name, badge| {
-                let text = serde_json::to_string_pretty(&badge).unwrap_or_default();
-                std::fs::write(out.join(name), text).map_err(ExportError::Io)?;
-                bar.inc(1);
-                Ok(())
-            },
-        )
+        for_each_badge(&mut conn, &catalogue, &filter, |name, badge| {
+            let text = serde_json::to_string_pretty(&badge).unwrap_or_default();
+            std::fs::write(out.join(name), text).map_err(ExportError::Io)?;
+            bar.inc(1);
+            Ok(())
+        })
         .map_err(failure)?
     };
     bar.finish_and_clear();

@@ -10,6 +10,7 @@ use crate::setup::{self, SetupError};
 
 mod admin;
 mod audit;
+mod credentials;
 mod demo;
 mod export;
 mod files;
@@ -79,6 +80,18 @@ enum Command {
         /// The archive (.zip).
         file: std::path::PathBuf,
     },
+    /// Check a statement PDF or a credential offline (exit 0 valid; 1 revoked, tampered or
+    /// unknown key; 2 unreadable).
+    VerifyStatement {
+        /// A statement PDF, a badge JSON file or a compact JWS.
+        file: std::path::PathBuf,
+        /// The issuer's published keys (JWKS or DID document) [default: this instance's].
+        #[arg(long)]
+        keys: Option<std::path::PathBuf>,
+        /// The issuer's status list as downloaded (compact JWS), to check revocation.
+        #[arg(long)]
+        status_list: Option<std::path::PathBuf>,
+    },
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -88,6 +101,21 @@ enum Command {
     /// Internal verification sampling.
     #[command(subcommand)]
     Sampling(SamplingCommand),
+    /// The issuer keys that sign credentials and checkpoints.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// List every key, active and retired.
+    List,
+    /// Retire the active key and make a new one (the old public key stays published).
+    Rotate {
+        /// The organisation (name or id) whose key to rotate [default: the instance's].
+        #[arg(long)]
+        org: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -271,13 +299,28 @@ enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the hash chain and name the first broken link (exit 1 if any); with --file, check an
-    /// exported trail (CSV or JSON) instead of the database.
+    /// Walk the hash chain and name the first broken link, then check it against every kept
+    /// checkpoint and every one given: a removed tail or rewritten history fails (exit 1). With
+    /// --file, check an exported trail (CSV or JSON) instead of the database.
     Verify {
         /// An exported audit trail: each entry's hash and the links between consecutive entries
-        /// are checked.
-        #[arg(long)]
+        /// are checked, without the database.
+        #[arg(long, conflicts_with_all = ["checkpoint", "keys"])]
         file: Option<std::path::PathBuf>,
+        /// A checkpoint: a file from `audit checkpoint`, a statement PDF, a portfolio archive or
+        /// its manifest (repeatable).
+        #[arg(long)]
+        checkpoint: Vec<std::path::PathBuf>,
+        /// The instance's public keys as the auditor kept them (JWKS or DID document)
+        /// [default: the ones in the database].
+        #[arg(long)]
+        keys: Option<std::path::PathBuf>,
+    },
+    /// Sign the trail's present length and head with the instance key (keep the file elsewhere).
+    Checkpoint {
+        /// Where to write it [default: standard output].
+        #[arg(short = 'o', long)]
+        output: Option<std::path::PathBuf>,
     },
 }
 
@@ -318,6 +361,7 @@ impl From<crate::action::ActionError> for CliError {
         use crate::action::ActionError as A;
         match err {
             A::Db(db) => Self::Runtime(db.to_string()),
+            A::Keys(keys) => Self::Runtime(keys.to_string()),
             other => Self::Input(other.to_string()),
         }
     }
@@ -355,8 +399,20 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     if let Command::Sampling(SamplingCommand::Verify { file }) = &command {
         return sampling::verify(file);
     }
-    if let Command::Audit(AuditCommand::Verify { file: Some(file) }) = &command {
+    if let Command::Audit(AuditCommand::Verify {
+        file: Some(file), ..
+    }) = &command
+    {
         return audit::verify_file(file);
+    }
+    // With the keys given, a statement is checked offline, with no configuration either.
+    if let Command::VerifyStatement {
+        file,
+        keys: Some(keys),
+        status_list,
+    } = &command
+    {
+        return credentials::verify_statement(file, Some(keys), status_list.as_deref());
     }
     if let Command::Evaluate {
         standard_file,
@@ -381,8 +437,26 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::Org(command) => admin::org(&config, command),
         Command::User(command) => admin::user(&config, command),
         Command::Files(FilesCommand::Gc { dry_run }) => files::gc(&config, dry_run),
-        Command::Audit(AuditCommand::Verify { file: None }) => admin::audit_verify(&config),
-        Command::Audit(AuditCommand::Verify { file: Some(file) }) => audit::verify_file(&file),
+        Command::Audit(AuditCommand::Verify {
+            file: Some(file), ..
+        }) => audit::verify_file(&file),
+        Command::Audit(AuditCommand::Verify {
+            file: None,
+            checkpoint,
+            keys,
+        }) => credentials::audit_verify(&config, &checkpoint, keys.as_deref()),
+        Command::Audit(AuditCommand::Checkpoint { output }) => {
+            credentials::audit_checkpoint(&config, output.as_deref())
+        }
+        Command::Keys(KeysCommand::List) => credentials::keys_list(&config),
+        Command::Keys(KeysCommand::Rotate { org }) => {
+            credentials::keys_rotate(&config, org.as_deref())
+        }
+        Command::VerifyStatement {
+            file,
+            keys,
+            status_list,
+        } => credentials::verify_statement(&file, keys.as_deref(), status_list.as_deref()),
         Command::Demo => demo::run(&config),
         Command::Export(command) => export_command(&config, command),
         Command::VerifyArchive { file } => export::verify(&file),

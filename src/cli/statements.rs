@@ -9,11 +9,11 @@ use diesel::prelude::*;
 use super::CliError;
 use crate::config::Config;
 use crate::db::schema::{enrolments, statements};
-use crate::output::pdf::{self, FontSet};
+use crate::output::pdf::FontSet;
 use crate::setup;
 use crate::signoff::statements::StatementRow;
 
-fn fonts(config: &Config) -> Result<FontSet, CliError> {
+pub(super) fn fonts(config: &Config) -> Result<FontSet, CliError> {
     let fonts = match &config.pdf_font {
         None => FontSet::builtin(),
         Some(path) => {
@@ -26,9 +26,13 @@ fn fonts(config: &Config) -> Result<FontSet, CliError> {
     fonts.map_err(|e| CliError::Input(format!("ATTEST_PDF_FONT: {e}")))
 }
 
-fn write_pdf(row: &StatementRow, fonts: &FontSet, out: &Path) -> Result<Vec<char>, CliError> {
-    let view = row.view().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let rendered = pdf::render(&view, fonts).map_err(|e| CliError::Runtime(e.to_string()))?;
+fn write_pdf(
+    conn: &mut crate::db::DbConnection,
+    row: &StatementRow,
+    fonts: &FontSet,
+    out: &Path,
+) -> Result<Vec<char>, CliError> {
+    let rendered = crate::signoff::statements::stored_pdf(conn, row, fonts)?;
     std::fs::write(out, &rendered.bytes)
         .map_err(|e| CliError::Input(format!("{}: {e}", out.display())))?;
     Ok(rendered.missing_chars)
@@ -45,7 +49,7 @@ pub(super) fn one(config: &Config, enrolment_id: &str, out: &Path) -> Result<Exi
                 "enrolment {enrolment_id} has no statement of competence yet"
             ))
         })?;
-    let missing = write_pdf(&row, &fonts(config)?, out)?;
+    let missing = write_pdf(&mut conn, &row, &fonts(config)?, out)?;
     println!(
         "wrote {} (statement {}, content SHA-256 {})",
         out.display(),
@@ -89,7 +93,7 @@ pub(super) fn batch(config: &Config, org: &str, dir: &Path) -> Result<ExitCode, 
     let mut missing = 0;
     for row in &rows {
         let file = dir.join(format!("statement-{}.pdf", row.code));
-        if !write_pdf(row, &fonts, &file)?.is_empty() {
+        if !write_pdf(&mut conn, row, &fonts, &file)?.is_empty() {
             missing += 1;
         }
         bar.inc(1);

@@ -276,6 +276,47 @@ diesel::table! {
 diesel::joinable!(sites -> organisations (org_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> organisations (org_id));
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        scope -> Text,
+        public_key -> Text,
+        private_key -> Nullable<Text>,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    credentials (statement_id) {
+        statement_id -> Text,
+        org_id -> Text,
+        status_index -> BigInt,
+        kid -> Text,
+        jws -> Text,
+        checkpoint -> Text,
+        issued_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    status_lists (org_id) {
+        org_id -> Text,
+        jws -> Text,
+        built_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (seq) {
+        seq -> BigInt,
+        head -> Text,
+        at -> Timestamp,
+        kid -> Text,
+        jws -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     standard_versions,
     organisations,
@@ -298,6 +339,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     cohorts,
     export_batches,
     reported_results,
+    signing_keys,
+    credentials,
+    status_lists,
+    audit_checkpoints,
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
@@ -336,3 +381,4 @@ diesel::table! {
         updated_at -> Timestamp,
     }
 }
+diesel::joinable!(credentials -> statements (statement_id));

@@ -5,20 +5,26 @@ use chrono::{DateTime, Utc};
 
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
+use crate::credentials;
 use crate::db::DbConnection;
 use crate::identity;
+use crate::keys;
 use crate::output::export::archive::{
-    ArchiveCandidate, ArchiveCriterion, ArchiveFile, ArchiveInput, ArchiveOutcome, ArchiveStandard,
+    ArchiveCandidate, ArchiveCriterion, ArchiveDocument, ArchiveFile, ArchiveInput, ArchiveOutcome,
+    ArchiveStandard,
 };
 use crate::output::export::results::{LearnerNumber, LearnerNumberScheme, UnitLevel};
+use crate::output::pdf::FontSet;
 use crate::portfolio;
 use crate::signoff::chain::sign_offs_of;
 use crate::signoff::plans::samples_of;
+use crate::signoff::statements;
 
 /// Everything the archive of one enrolment holds, except the file bytes (read from the store).
 pub fn archive_input(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
+    fonts: &FontSet,
     enrolment_id: &str,
     now: DateTime<Utc>,
 ) -> Result<ArchiveInput, ActionError> {
@@ -49,7 +55,11 @@ pub fn archive_input(
             .into_iter()
             .map(|s| serde_json::json!({ "internal_verification": s })),
     );
+    let documents = credential_documents(conn, fonts, &enrolment)?;
+    let audit_checkpoint = crate::checkpoints::kept(conn)?.pop().map(|(_, _, jws)| jws);
     Ok(ArchiveInput {
+        documents,
+        audit_checkpoint,
         generated_at: now,
         candidate: ArchiveCandidate {
             id: candidate.id.to_string(),
@@ -105,4 +115,41 @@ pub fn archive_input(
             })
             .collect(),
     })
+}
+
+/// The candidate's proof of the unit, when a valid statement stands: the statement PDF (carrying
+/// its credential), the signed badge for a wallet, and the issuer's public keys to check both.
+fn credential_documents(
+    conn: &mut DbConnection,
+    fonts: &FontSet,
+    enrolment: &portfolio::Enrolment,
+) -> Result<Vec<ArchiveDocument>, ActionError> {
+    let Some(statement) =
+        statements::current(conn, &enrolment.id)?.filter(|s| s.revoked_at.is_none())
+    else {
+        return Ok(Vec::new());
+    };
+    let credential = credentials::of_statement(conn, &statement.id)?;
+    let pdf = statements::render_pdf(&statement.view()?, credential.as_ref(), fonts)?;
+    let code = &statement.code;
+    let mut documents = vec![ArchiveDocument {
+        path: format!("credentials/statement-{code}.pdf"),
+        media_type: "application/pdf".into(),
+        bytes: pdf.bytes,
+    }];
+    if let Some(credential) = credential {
+        let mut issuer_keys = keys::public_keys(conn, Some(&credential.org_id))?;
+        issuer_keys.extend(keys::public_keys(conn, Some(keys::INSTANCE))?);
+        documents.push(ArchiveDocument {
+            path: format!("credentials/badge-{code}.json"),
+            media_type: "application/json".into(),
+            bytes: serde_json::to_vec_pretty(&credential.enveloped()).unwrap_or_default(),
+        });
+        documents.push(ArchiveDocument {
+            path: "credentials/issuer-keys.json".into(),
+            media_type: "application/jwk-set+json".into(),
+            bytes: serde_json::to_vec_pretty(&keys::jwks(&issuer_keys)).unwrap_or_default(),
+        });
+    }
+    Ok(documents)
 }

@@ -13,6 +13,7 @@ use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::output::export::archive::{ArchiveError, ArchiveInput, write_archive};
+use crate::output::pdf::FontSet;
 use crate::portfolio::cohorts;
 use crate::storage::BlobStore;
 
@@ -29,10 +30,11 @@ pub struct NamedArchive {
 pub fn enrolment_archive(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
+    fonts: &FontSet,
     enrolment_id: &str,
     now: DateTime<Utc>,
 ) -> Result<NamedArchive, ActionError> {
-    let input = archive_input(conn, catalogue, enrolment_id, now)?;
+    let input = archive_input(conn, catalogue, fonts, enrolment_id, now)?;
     Ok(NamedArchive {
         file_name: archive_file_name(&input, enrolment_id),
         input,
@@ -43,12 +45,13 @@ pub fn enrolment_archive(
 pub fn cohort_archives(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
+    fonts: &FontSet,
     cohort_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<NamedArchive>, ActionError> {
     cohorts::cohort_enrolments(conn, cohort_id)?
         .iter()
-        .map(|enrolment| enrolment_archive(conn, catalogue, &enrolment.id, now))
+        .map(|enrolment| enrolment_archive(conn, catalogue, fonts, &enrolment.id, now))
         .collect()
 }
 

@@ -416,12 +416,7 @@ fn result_row(
     };
     let achieved = ACHIEVED.contains(&enrolment.status.as_str())
         && !statements.revoked.contains(&enrolment.id);
-    // The day the candidate submitted the portfolio the assessor then judged complete: the day the
-    // requirements were met, not the day of marking (the decision) or of the export.
-    let date_achieved = achieved
-        .then(|| enrolment.submitted_at.or(enrolment.assessed_at))
-        .flatten()
-        .map(|at| at.date());
+    let date_achieved = achieved.then(|| enrolment.date_achieved()).flatten();
     let assessor = enrolment
         .decided_by
         .as_ref()

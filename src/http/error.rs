@@ -238,6 +238,7 @@ impl From<crate::action::ActionError> for ApiError {
             A::Unauthenticated(_) => Self::Unauthorized,
             A::Throttled(seconds) => Self::TooManyRequests(seconds),
             A::Db(db) => db.into(),
+            A::Keys(keys) => Self::Internal(keys.to_string()),
         }
     }
 }

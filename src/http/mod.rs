@@ -87,9 +87,15 @@ fn security_headers(https: bool) -> middleware::DefaultHeaders {
 /// Serves `state` on its configured address until SIGINT or SIGTERM, then drains and stops.
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let bind = state.config.bind;
+    let state_for_checkpoints = state.clone();
     let server = HttpServer::new(move || build_app(state.clone()))
         .bind(bind)?
         .shutdown_timeout(10);
     tracing::info!(%bind, "listening on http://{bind}");
+    actix_web::rt::spawn(crate::checkpoints::periodically(
+        state_for_checkpoints.db.clone(),
+        state_for_checkpoints.keys.clone(),
+        state_for_checkpoints.config.public_url.clone(),
+    ));
     server.run().await
 }

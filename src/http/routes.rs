@@ -9,7 +9,8 @@ use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
 use super::api::{
-    archives, audit, auth, draws, enrolments, exports, openapi, orgs, signoff, standards,
+    archives, audit, auth, credentials, draws, enrolments, exports, openapi, orgs, signoff,
+    standards,
 };
 use super::{health, pages};
 
@@ -167,7 +168,13 @@ route_table! {
     GET    "/api/export-batches/{id}/download"              => exports::download_batch;
     POST   "/api/export-batches/{id}/reverse"               => exports::reverse_batch;
     GET    "/api/orgs/{org_id}/badges"                      => exports::badges;
+    GET    "/api/enrolments/{id}/credential.json"           => credentials::credential;
     GET    "/verify"                                        => signoff::verify_form;
+    POST   "/verify"                                        => credentials::verify_upload;
+    GET    "/.well-known/jwks.json"                         => credentials::jwks;
+    GET    "/.well-known/did.json"                          => credentials::instance_did;
+    GET    "/orgs/{org_id}/did.json"                        => credentials::org_did;
+    GET    "/credentials/status/{org_id}"                   => credentials::status_list;
     GET    "/verify/{code}"                                 => signoff::verify;
 }
 

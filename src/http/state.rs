@@ -10,6 +10,7 @@ use crate::auth::verifier::Verifier;
 use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::db::Database;
+use crate::keys::KeyRing;
 use crate::output::pdf::{FontSet, PdfError};
 use crate::storage::{BlobStore, LocalStore};
 
@@ -31,6 +32,9 @@ pub enum StateError {
     /// The token secret is unusable.
     #[error("ATTEST_JWT_SECRET: {0}")]
     Secret(#[from] TokenError),
+    /// The issuer keys cannot be set up.
+    #[error(transparent)]
+    Keys(#[from] crate::setup::SetupError),
 }
 
 /// Shared application state; cheap to clone.
@@ -56,6 +60,8 @@ pub struct AppState {
     pub csrf_secret: Arc<[u8]>,
     /// The bounded pool password verification runs on.
     pub verifier: Verifier,
+    /// The issuer keys that sign credentials, status lists and audit checkpoints.
+    pub keys: Arc<KeyRing>,
 }
 
 impl AppState {
@@ -75,7 +81,9 @@ impl AppState {
                 FontSet::with_fallback(bytes)?
             }
         };
+        let keys = crate::setup::key_ring(&config)?;
         Ok(Self {
+            keys: Arc::new(keys),
             upload_dir: store.temp_dir(),
             fonts: Arc::new(fonts),
             store: Arc::new(store),

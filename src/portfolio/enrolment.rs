@@ -62,6 +62,12 @@ pub struct Enrolment {
 }
 
 impl Enrolment {
+    /// The day the candidate submitted the portfolio the assessor then judged complete: the day the
+    /// requirements were met, not the day of marking (the decision) or of an export.
+    pub fn date_achieved(&self) -> Option<chrono::NaiveDate> {
+        self.submitted_at.or(self.assessed_at).map(|at| at.date())
+    }
+
     /// Its status, parsed.
     pub fn status(&self) -> EnrolmentStatus {
         EnrolmentStatus::ALL

@@ -10,12 +10,15 @@ use super::chain::{chain_status, sign_offs_of};
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
+use crate::checkpoints;
+use crate::credentials::{self, CredentialRow};
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, statements};
 use crate::identity;
+use crate::keys::KeyRing;
 use crate::output::pdf::{
-    self, CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet, LabelledValue,
-    OrganisationView, OutcomeView, SignOffView, StatementView, UnitView,
+    self, Attachment, CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet,
+    LabelledValue, OrganisationView, OutcomeView, SignOffView, StatementView, UnitView,
 };
 use crate::portfolio::{self, Enrolment};
 use crate::rules::portfolio::Judgement;
@@ -263,10 +266,43 @@ pub fn build_view(
     })
 }
 
-/// Issues the statement: refused while any sign-off is missing (with the list). Returns the stored
-/// statement and its PDF.
+/// The statement's PDF, with its signed credential and audit checkpoint attached when it has them.
+pub fn render_pdf(
+    view: &StatementView,
+    credential: Option<&CredentialRow>,
+    fonts: &FontSet,
+) -> Result<pdf::RenderedStatement, ActionError> {
+    let files = credential.map(|c| credentials::attachments(c, &view.verification_code));
+    let attachments: Vec<Attachment<'_>> = files
+        .iter()
+        .flatten()
+        .map(|(name, media_type, description, bytes)| Attachment {
+            name,
+            media_type,
+            description,
+            bytes,
+        })
+        .collect();
+    pdf::render_with(view, fonts, &attachments)
+        .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))
+}
+
+/// A stored statement's PDF, rendered again from its content with its credential.
+pub fn stored_pdf(
+    conn: &mut DbConnection,
+    row: &StatementRow,
+    fonts: &FontSet,
+) -> Result<pdf::RenderedStatement, ActionError> {
+    let credential = credentials::of_statement(conn, &row.id)?;
+    render_pdf(&row.view()?, credential.as_ref(), fonts)
+}
+
+/// Issues the statement: refused while any sign-off is missing (with the list). Signs its Open
+/// Badges credential under a fresh audit checkpoint. Returns the stored statement and its PDF.
+#[allow(clippy::too_many_arguments)]
 pub fn issue(
     conn: &mut DbConnection,
+    keys: &KeyRing,
     standard: &Standard,
     enrolment: &Enrolment,
     actor_id: &str,
@@ -301,10 +337,32 @@ pub fn issue(
         public_url,
         now.date_naive(),
     )?;
-    let rendered = pdf::render(&view, fonts)
-        .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))?;
+    let id = Uuid::new_v4().to_string();
+    // Taken before this issue is recorded: the statement vouches for the trail as it stood.
+    let checkpoint = checkpoints::take(conn, keys, public_url, now)?;
+    let evidence_hash = sign_offs_of(conn, &enrolment.id)?
+        .into_iter()
+        .rev()
+        .find(|s| s.role == "assessor")
+        .map(|s| s.snapshot_hash);
+    let credential = credentials::sign(
+        conn,
+        keys,
+        credentials::Issue {
+            statement_id: &id,
+            code: &code,
+            view: &view,
+            standard,
+            enrolment,
+            evidence_hash,
+            public_url,
+            checkpoint,
+        },
+        now,
+    )?;
+    let rendered = render_pdf(&view, Some(&credential), fonts)?;
     let row = StatementRow {
-        id: Uuid::new_v4().to_string(),
+        id,
         enrolment_id: enrolment.id.clone(),
         code,
         content: serde_json::to_string(&view).unwrap_or_default(),
@@ -319,6 +377,7 @@ pub fn issue(
     diesel::insert_into(statements::table)
         .values(&row)
         .execute(conn)?;
+    credentials::store(conn, &credential)?;
     diesel::update(enrolments::table.find(&enrolment.id))
         .set((
             enrolments::status.eq(EnrolmentStatus::Certified.as_str()),
@@ -333,9 +392,10 @@ pub fn issue(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: Some(serde_json::json!({ "status": enrolment.status })),
-            after: Some(
-                serde_json::json!({ "status": "certified", "code": row.code, "content_hash": row.content_hash }),
-            ),
+            after: Some(serde_json::json!({
+                "status": "certified", "code": row.code, "content_hash": row.content_hash,
+                "credential_key": credential.kid, "status_index": credential.status_index,
+            })),
         },
     )?;
     Ok((row, rendered.bytes))
@@ -403,6 +463,11 @@ pub fn revoke(
             statements::revoke_reason.eq(reason),
         ))
         .execute(conn)?;
+    // The revocation bit flips: the kept status list is dropped and built again on its next request.
+    let credential = credentials::of_statement(conn, &row.id)?;
+    if let Some(credential) = &credential {
+        credentials::status::invalidate(conn, &credential.org_id)?;
+    }
     // The unit is no longer certified: the decision and the sample stand, so a corrected statement
     // can be issued; until one is, exports report the unit as not achieved.
     diesel::update(
@@ -426,6 +491,7 @@ pub fn revoke(
             after: Some(serde_json::json!({
                 "code": row.code, "status": "revoked", "reason": reason,
                 "enrolment_status": EnrolmentStatus::Sampled.as_str(),
+                "status_index": credential.as_ref().map(|c| c.status_index),
             })),
         },
     )?;

@@ -220,6 +220,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         "x.pdf",
         b"%PDF-1.4 x",
     );
+    let not_a_credential = multipart(&json!({}), "x.jwt", b"not a credential");
     let bad_record = multipart(
         &json!({"method": "product_evidence"}),
         "x.pdf",
@@ -887,6 +888,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             [401, 404, 403, 404, 403, 404, 404, 404, 404, 404],
         ),
         row(
+            "GET",
+            "/api/enrolments/{id}/credential.json",
+            format!("/api/enrolments/{e}/credential.json"),
+            None,
+            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+        ),
+        row(
             "POST",
             "/api/enrolments/{id}/statement/revoke",
             format!("/api/enrolments/{e}/statement/revoke"),
@@ -1224,6 +1232,42 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/verify?code=abcd-efgh-jkmn".into(),
             None,
             [303; 10],
+        ),
+        // Anyone may check a file; this one holds no credential.
+        row(
+            "POST",
+            "/verify",
+            "/verify".into(),
+            Some(Body::Multipart(not_a_credential.0, not_a_credential.1)),
+            [400, 422, 422, 422, 422, 422, 422, 422, 422, 422],
+        ),
+        row(
+            "GET",
+            "/.well-known/jwks.json",
+            "/.well-known/jwks.json".into(),
+            None,
+            PUBLIC,
+        ),
+        row(
+            "GET",
+            "/.well-known/did.json",
+            "/.well-known/did.json".into(),
+            None,
+            PUBLIC,
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/did.json",
+            format!("/orgs/{org}/did.json"),
+            None,
+            PUBLIC,
+        ),
+        row(
+            "GET",
+            "/credentials/status/{org_id}",
+            format!("/credentials/status/{org}"),
+            None,
+            PUBLIC,
         ),
         row(
             "GET",

@@ -7,6 +7,7 @@ mod catalogue;
 mod cli;
 mod contract;
 mod draws;
+mod credentials;
 mod exports;
 mod foundation;
 mod hardening;

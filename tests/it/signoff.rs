@@ -419,8 +419,8 @@ async fn badges_carry_the_statement(app: &TestApp, w: &World, code: &str) {
         .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.text());
     let all = api.json();
-    let badge = &all.as_array().expect("an array")[0];
-    assert_eq!(all.as_array().unwrap().len(), 1, "{all}");
+    assert_eq!(all.as_array().expect("an array").len(), 1, "{all}");
+    let badge = &crate::credentials::claims(&all[0]);
     assert_eq!(
         badge["type"],
         json!(["VerifiableCredential", "OpenBadgeCredential"])
@@ -436,10 +436,7 @@ async fn badges_carry_the_statement(app: &TestApp, w: &World, code: &str) {
     );
 
     let page = badges(app, w, "format=csv&standard=28268%402&from=&to=").await;
-    assert_eq!(
-        page[0]["evidence"], badge["evidence"],
-        "the page sends the same badge"
-    );
+    assert_eq!(page[0], all[0], "the page sends the same badge");
     assert_eq!(
         badges(app, w, "standard=28268&to=2000-01-01").await,
         json!([])

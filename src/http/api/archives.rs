@@ -40,11 +40,12 @@ pub async fn enrolment(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let catalogue = state.catalogue.clone();
+    let fonts = state.fonts.clone();
     let archive = state
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            enrolment_archive(conn, &catalogue, &enrolment.id, Utc::now())
+            enrolment_archive(conn, &catalogue, &fonts, &enrolment.id, Utc::now())
         })
         .await?;
     let store = state.store.clone();
@@ -68,6 +69,7 @@ pub async fn cohort(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let catalogue = state.catalogue.clone();
+    let fonts = state.fonts.clone();
     let (name, archives): (String, Vec<NamedArchive>) = state
         .db
         .read(move |conn| {
@@ -75,7 +77,7 @@ pub async fn cohort(
             let org_id =
                 uuid::Uuid::parse_str(&cohort.org_id).map_err(|_| ActionError::NotFound)?;
             session.require(Action::ExportData, &Resource::Export { org_id })?;
-            let archives = cohort_archives(conn, &catalogue, &cohort.id, Utc::now())?;
+            let archives = cohort_archives(conn, &catalogue, &fonts, &cohort.id, Utc::now())?;
             Ok::<_, ActionError>((cohort.name, archives))
         })
         .await?;

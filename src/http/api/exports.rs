@@ -19,7 +19,7 @@ use super::path_id;
 use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
 use crate::exports::ExportFailure;
-use crate::exports::badges::{Issuer, for_each_badge};
+use crate::exports::badges::for_each_badge;
 use crate::exports::ledger::{self, Batch, Recording};
 use crate::exports::results::ResultsQuery;
 use crate::exports::scratch::ScratchFile;
@@ -308,42 +308,24 @@ pub async fn send_badges(
     state: &AppState,
     filter: crate::exports::results::ResultsFilter,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = filter.org_id.clone();
-    let org = state
-        .db
-        .read(move |conn| crate::identity::find_organisation(conn, &org_id))
-        .await?;
     let catalogue = state.catalogue.clone();
-    let public_url = state.config.public_url.clone();
     streamed(
         state,
         "application/json",
         "badges.json",
         None,
         move |conn, out| {
-            let issuer = Issuer {
-                org_id: &org.id,
-                name: &org.name,
-                public_url: &public_url,
-            };
             out.write_all(b"[").map_err(ExportError::from)?;
             let mut first = true;
-            for_each_badge(
-                conn,
-                &catalogue,
-                &issuer,
-                &filter,
-                Utc::now(),
-                |_, badge| {
-                    if !first {
-                        out.write_all(b",\n").map_err(ExportError::from)?;
-                    }
-                    first = false;
-                    serde_json::to_writer(&mut *out, &badge)
-                        .map_err(|e| ExportError::from(std::io::Error::other(e)))?;
-                    Ok(())
-                },
-            )?;
+            for_each_badge(conn, &catalogue, &filter, |_, badge| {
+                if !first {
+                    out.write_all(b",\n").map_err(ExportError::from)?;
+                }
+                first = false;
+                serde_json::to_writer(&mut *out, &badge)
+                    .map_err(|e| ExportError::from(std::io::Error::other(e)))?;
+                Ok(())
+            })?;
             out.write_all(b"]").map_err(ExportError::from)?;
             Ok(())
         },

@@ -4,6 +4,7 @@ pub mod archives;
 pub mod audit;
 pub mod auth;
 pub mod draws;
+pub mod credentials;
 pub mod enrolments;
 pub mod exports;
 pub mod openapi;

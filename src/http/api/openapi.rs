@@ -7,7 +7,9 @@ use actix_web::HttpResponse;
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 
-use super::{archives, audit, auth, draws, enrolments, exports, orgs, signoff, standards};
+use super::{
+    archives, audit, auth, credentials, draws, enrolments, exports, orgs, signoff, standards,
+};
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
 /// route table.
@@ -35,6 +37,8 @@ use super::{archives, audit, auth, draws, enrolments, exports, orgs, signoff, st
         archives::enrolment, archives::cohort,
         draws::redraw, draws::record,
         audit::org_trail, audit::org_trail_file, audit::enrolment_trail,
+        credentials::credential, credentials::verify_upload, credentials::jwks, credentials::instance_did,
+        credentials::org_did, credentials::status_list,
         document,
     ),
     components(schemas(crate::http::error::Problem)),

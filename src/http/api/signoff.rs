@@ -364,6 +364,7 @@ pub async fn issue_statement(
             let standard = standard_of(&tx_state, &enrolment)?;
             let (row, _) = statements::issue(
                 conn,
+                &tx_state.keys,
                 standard,
                 &enrolment,
                 &session.user_id,
@@ -420,9 +421,7 @@ pub async fn statement_pdf(
                     row.code
                 )));
             }
-            let view = row.view()?;
-            let rendered = crate::output::pdf::render(&view, &tx_state.fonts)
-                .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))?;
+            let rendered = statements::stored_pdf(conn, &row, &tx_state.fonts)?;
             Ok::<_, ActionError>((row.code, rendered.bytes))
         })
         .await?;

@@ -204,6 +204,7 @@ async fn issue_page(
             let standard = standard_of(&tx_state.catalogue, &enrolment)?;
             let (row, _) = statements::issue(
                 conn,
+                &tx_state.keys,
                 standard,
                 &enrolment,
                 &for_tx.user_id,

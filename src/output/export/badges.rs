@@ -1,7 +1,8 @@
 //! Open Badges 3.0 `OpenBadgeCredential` for an achieved unit: a W3C Verifiable Credential 2.0
 //! (JSON-LD) whose subject is the learner and whose achievement is the unit standard (framework,
-//! code, version, level, credits), with the statement's verification URL as its evidence.
-//! Unsigned: the credential carries no `proof` yet (see `docs/exports.md`).
+//! code, version, level, credits), with the statement's verification URL as its evidence and the
+//! portfolio hash the sign-off bound. Built unsigned; `credentials` signs it (VC-JOSE) and gives it
+//! its place in the revocation status list (see `docs/credentials.md`).
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::{Value, json};
@@ -33,6 +34,17 @@ pub struct BadgeInput {
     pub issued_at: DateTime<Utc>,
     /// The statement of achievement the badge rests on.
     pub statement: BadgeStatement,
+    /// Where the badge's revocation bit is, when it has one.
+    pub status: Option<BadgeStatus>,
+}
+
+/// A badge's entry in a W3C Bitstring Status List.
+#[derive(Clone, Debug)]
+pub struct BadgeStatus {
+    /// The status list credential's URL.
+    pub list_url: String,
+    /// The badge's bit in it.
+    pub index: u64,
 }
 
 /// The issuing organisation.
@@ -88,6 +100,8 @@ pub struct BadgeStatement {
     pub verification_url: String,
     /// The statement's verification code.
     pub verification_code: String,
+    /// SHA-256 of the portfolio snapshot the assessor's sign-off bound, when known.
+    pub evidence_hash: Option<String>,
 }
 
 /// A badge input that would make an invalid credential.
@@ -160,6 +174,7 @@ pub fn open_badge_credential(input: &BadgeInput) -> Result<Value, BadgeError> {
     if let Some(credits) = unit.credits {
         subject["creditsEarned"] = json!(credits);
     }
+    subject["result"] = json!([{ "type": ["Result"], "value": "Achieved", "status": "Completed" }]);
     if let Some(name) = &input.learner.name {
         subject["identifier"] = json!([{
             "type": "IdentityObject",
@@ -179,7 +194,22 @@ pub fn open_badge_credential(input: &BadgeInput) -> Result<Value, BadgeError> {
     }
 
     let issued = timestamp(input.issued_at);
-    Ok(json!({
+    let code = &input.statement.verification_code;
+    let mut evidence = json!({
+        "id": input.statement.verification_url,
+        "type": ["Evidence"],
+        "name": format!("Statement of achievement {code}"),
+        "description": format!(
+            "The statement of achievement for {label}, verification code {code}. Open the link to check it."
+        ),
+        "genre": "Statement of achievement",
+    });
+    if let Some(hash) = &input.statement.evidence_hash {
+        evidence["narrative"] = json!(format!(
+            "The assessor signed off the portfolio whose SHA-256 snapshot hash is {hash}."
+        ));
+    }
+    let mut credential = json!({
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": input.credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -189,21 +219,22 @@ pub fn open_badge_credential(input: &BadgeInput) -> Result<Value, BadgeError> {
         "validFrom": issued,
         "awardedDate": issued,
         "credentialSubject": subject,
-        "evidence": [{
-            "id": input.statement.verification_url,
-            "type": ["Evidence"],
-            "name": format!("Statement of achievement {}", input.statement.verification_code),
-            "description": format!(
-                "The statement of achievement for {label}, verification code {}. Open the link to check it.",
-                input.statement.verification_code
-            ),
-            "genre": "Statement of achievement",
-        }],
+        "evidence": [evidence],
         "credentialSchema": [{
             "id": OB_SCHEMA,
             "type": "1EdTechJsonSchemaValidator2019",
         }],
-    }))
+    });
+    if let Some(status) = &input.status {
+        credential["credentialStatus"] = json!({
+            "id": format!("{}#{}", status.list_url, status.index),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": status.index.to_string(),
+            "statusListCredential": status.list_url,
+        });
+    }
+    Ok(credential)
 }
 
 /// `2025-03-14T00:00:00Z`: the DateTimeZ form the spec requires.

@@ -6,6 +6,7 @@
 //! a statement stays small. Characters no font can draw are shown as U+FFFD and listed in
 //! [`RenderedStatement::missing_chars`] for the admin.
 
+mod attachment;
 mod canvas;
 mod error;
 mod fonts;
@@ -24,6 +25,7 @@ use printpdf::{
     PdfWarnMsg,
 };
 
+pub use attachment::{Attachment, ReadError, attachments};
 pub use error::PdfError;
 pub use fonts::FontSet;
 pub use view::{
@@ -48,13 +50,22 @@ pub struct RenderedStatement {
 
 /// Renders the statement of competence for `view` with `fonts`.
 pub fn render(view: &StatementView, fonts: &FontSet) -> Result<RenderedStatement, PdfError> {
+    render_with(view, fonts, &[])
+}
+
+/// Renders the statement with `files` embedded (the signed credential and the audit checkpoint).
+pub fn render_with(
+    view: &StatementView,
+    fonts: &FontSet,
+    files: &[Attachment<'_>],
+) -> Result<RenderedStatement, PdfError> {
     let qr = QrModules::encode(&view.verification_url)?;
     let hash = content_hash(view);
     let mut canvas = Canvas::new(Shaper::new(fonts));
     statement::compose(view, &hash, &qr, &mut canvas);
     let (pages, shaper) = canvas.into_pages();
     let document = document(view, pages, fonts);
-    let bytes = write(&document, &hash)?;
+    let bytes = write(&document, &hash, files)?;
     Ok(RenderedStatement {
         bytes,
         missing_chars: shaper.into_missing(),
@@ -112,7 +123,11 @@ fn issued_timestamp(view: &StatementView) -> printpdf::OffsetDateTime {
 
 /// Serialises with subset fonts and compressed streams. printpdf gives every file a random
 /// /ID; it is replaced by part of the content hash so equal inputs give equal bytes.
-fn write(document: &PdfDocument, hash: &str) -> Result<Vec<u8>, PdfError> {
+fn write(
+    document: &PdfDocument,
+    hash: &str,
+    files: &[Attachment<'_>],
+) -> Result<Vec<u8>, PdfError> {
     let options = PdfSaveOptions {
         optimize: true,
         subset_fonts: true,
@@ -137,6 +152,7 @@ fn write(document: &PdfDocument, hash: &str) -> Result<Vec<u8>, PdfError> {
             .map_err(|e| PdfError::Write(format!("file identifier is not a string: {e}")))?;
         bytes.clone_from(&file_id);
     }
+    attachment::embed(&mut lopdf, files)?;
     // lopdf's own `compress` deflates at the best (slowest) level, which was half the render
     // time; the fast level renders about three times faster for ~25% more bytes (a
     // 30-criterion statement: 58 KB instead of 46 KB).

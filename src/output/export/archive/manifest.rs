@@ -27,6 +27,9 @@ pub(super) struct ManifestOut<'a> {
     /// The human index, so it is checked too.
     pub index: FileEntry,
     pub files: Vec<FileEntry>,
+    /// The signed audit checkpoint latest when the archive was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audit_checkpoint: Option<&'a str>,
 }
 
 /// The candidate as written in the manifest.

@@ -42,6 +42,22 @@ pub struct ArchiveInput {
     pub sign_offs: Vec<Value>,
     /// The evidence files.
     pub files: Vec<ArchiveFile>,
+    /// Small documents made for the archive (the statement PDF, its signed badge, the issuer's
+    /// public keys), kept whole: each is listed and checked like an evidence file.
+    pub documents: Vec<ArchiveDocument>,
+    /// The signed audit checkpoint latest when the archive was made, written into the manifest.
+    pub audit_checkpoint: Option<String>,
+}
+
+/// A document the archive holds besides the evidence files.
+#[derive(Clone, Debug)]
+pub struct ArchiveDocument {
+    /// Its path in the zip, e.g. `credentials/statement-ABCD-EFGH-JKMN.pdf`.
+    pub path: String,
+    /// Its media type.
+    pub media_type: String,
+    /// Its content.
+    pub bytes: Vec<u8>,
 }
 
 /// The candidate.
@@ -181,7 +197,15 @@ where
     R: Read,
 {
     let planned = plan_files(&input.files)?;
-    let entries: Vec<FileEntry> = planned.iter().map(|p| p.entry.clone()).collect();
+    let mut entries: Vec<FileEntry> = planned.iter().map(|p| p.entry.clone()).collect();
+    entries.extend(input.documents.iter().map(|d| FileEntry {
+        path: d.path.clone(),
+        name: d.path.rsplit('/').next().unwrap_or_default().to_owned(),
+        evidence: Vec::new(),
+        media_type: Some(d.media_type.clone()),
+        sha256: hex::encode(Sha256::digest(&d.bytes)),
+        size: d.bytes.len() as u64,
+    }));
     let judgements = manifest::judgements(&input.evidence);
     let modified = zip_time(input.generated_at);
     let mut zip = ZipWriter::new(out);
@@ -210,6 +234,7 @@ where
             size: index_size,
         },
         files: entries,
+        audit_checkpoint: input.audit_checkpoint.as_deref(),
     };
     zip.start_file("manifest.json", entry_options(modified, "manifest.json", 0))?;
     serde_json::to_writer_pretty(&mut zip, &manifest).map_err(io::Error::from)?;
@@ -226,6 +251,13 @@ where
             source,
         })?;
         copy_checked(reader, &mut zip, file)?;
+    }
+    for document in &input.documents {
+        zip.start_file(
+            document.path.as_str(),
+            entry_options(modified, &document.path, document.bytes.len() as u64),
+        )?;
+        zip.write_all(&document.bytes)?;
     }
     Ok(zip.finish()?)
 }
