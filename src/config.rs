@@ -54,6 +54,8 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "ATTEST_TRUSTED_PROXIES",
         "(none)",
         "comma-separated addresses of reverse proxies whose X-Forwarded-For names the client",
+    ),
+    (
         "ATTEST_ISSUER_KEYS",
         "org",
         "org: each organisation signs with its own Ed25519 key; instance: all sign with the instance's",
