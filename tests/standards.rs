@@ -452,6 +452,7 @@ fn every_rule_and_item_has_an_id_unique_in_its_standard() {
 fn ambiguous_rules_carry_interpretations_and_a_default() {
     let expected = [
         ("28268", "N9", "rapport"),
+        ("28268", "N15", "explained"),
         ("28268", "N19", "resolved_only"),
         ("DN8J 11", "S8", "across_set"),
     ];

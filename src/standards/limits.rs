@@ -14,7 +14,7 @@ pub const MAX_BYTES: usize = 4 << 20;
 
 /// The most nodes a document may hold once every alias is expanded (a 1,000-instance portfolio
 /// has about 30,000).
-pub const MAX_NODES: u64 = 250_000;
+pub const MAX_NODES: u64 = 200_000;
 
 /// The deepest nesting of mappings and sequences (the formats need fewer than ten levels).
 pub const MAX_DEPTH: usize = 64;
