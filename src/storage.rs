@@ -473,6 +473,25 @@ mod tests {
     }
 
     #[test]
+    fn a_starting_server_removes_staging_leftovers_and_gc_opening_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalStore::new(dir.path()).unwrap();
+        let mut cut_off = Receiving::start(&store.temp_dir(), 1024).unwrap();
+        cut_off.write(b"%PDF-1.4 half").unwrap();
+        // A crash: the process ends without running any destructor.
+        std::mem::forget(cut_off);
+        assert_eq!(store.staging().unwrap().len(), 1);
+        LocalStore::open(dir.path()).unwrap();
+        assert_eq!(
+            store.staging().unwrap().len(),
+            1,
+            "open leaves uploads under way"
+        );
+        LocalStore::new(dir.path()).unwrap();
+        assert!(store.staging().unwrap().is_empty(), "a start removes them");
+    }
+
+    #[test]
     fn over_the_limit_and_empty_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let store = LocalStore::new(dir.path()).unwrap();

@@ -343,6 +343,9 @@ pub fn load_enrolment(conn: &mut DbConnection, id: &str) -> Result<Enrolment, Ac
         .first(conn)?)
 }
 
+/// The last page number a client may ask for (the largest 32-bit signed integer, as documented).
+const MAX_PAGE: u32 = i32::MAX as u32;
+
 /// Filters for the enrolment list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -357,7 +360,7 @@ pub struct EnrolmentFilter {
     /// Only this assessor.
     pub assessor_id: Option<Uuid>,
     /// Page number, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
     /// Items per page (1–200, default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -402,8 +405,8 @@ pub fn list_enrolments(
         problems.add("per_page", "must be between 1 and 200");
     }
     let page = filter.page.unwrap_or(1);
-    if page == 0 {
-        problems.add("page", "starts at 1");
+    if page == 0 || page > MAX_PAGE {
+        problems.add("page", "must be between 1 and 2147483647");
     }
     problems.finish()?;
 

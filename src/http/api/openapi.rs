@@ -134,6 +134,16 @@ const ROLES: &[&str] = &[
 const PARAMETER_VOCABULARIES: &[(&str, &str, &[&str])] = &[
     ("role", "path", ROLES),
     ("format", "query", RESULTS_FORMATS),
+    ("status", "query", ENROLMENT_STATUSES),
+];
+
+const ENROLMENT_STATUSES: &[&str] = &[
+    "active",
+    "submitted",
+    "assessed",
+    "sampled",
+    "certified",
+    "withdrawn",
 ];
 
 const RESULTS_FORMATS: &[&str] = &["csv", "json", "nzqa"];
@@ -295,6 +305,11 @@ mod tests {
             assert!(role.parse::<Role>().is_ok(), "{role}");
         }
         assert_eq!(ROLES.len(), Role::ALL.len());
+        let statuses: Vec<&str> = crate::auth::policy::EnrolmentStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        assert_eq!(statuses, ENROLMENT_STATUSES);
         for method in METHODS {
             assert!(
                 serde_json::from_value::<crate::standards::rule::Method>(json!(method)).is_ok()
