@@ -1,6 +1,8 @@
 //! Integration tests: the real application (production route table) in-process, on a fresh database
 //! per test — SQLite always, PostgreSQL too when ATTEST_TEST_POSTGRES_URL is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod access;
 mod archives;
 mod catalogue;
@@ -10,7 +12,11 @@ mod foundation;
 mod helpers;
 mod identity;
 mod pages;
+#[path = "../support/pdf_reader.rs"]
+#[allow(dead_code)]
+mod pdf_reader;
 mod portfolio;
+mod schema;
 mod settings_pages;
 mod signoff;
 mod signoff_pages;
