@@ -7,6 +7,7 @@ mod access;
 mod archives;
 mod catalogue;
 mod cli;
+mod conditional;
 mod exports;
 mod foundation;
 mod helpers;
