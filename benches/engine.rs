@@ -5,6 +5,8 @@
 //!
 //! Run with `cargo bench --bench engine`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;

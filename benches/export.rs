@@ -5,6 +5,8 @@
 //! Run with `cargo bench --bench export`; the one-off time and peak memory (VmHWM from
 //! /proc/self/status) are printed before criterion's timings.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::io::{self, Cursor};
 use std::time::{Duration, Instant};

@@ -5,6 +5,8 @@
 //! Run with `cargo bench --bench export_db`. The one-off recorded export (time and VmHWM) is
 //! printed first; criterion then times the preview (the same read and write, nothing recorded).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::io;
 use std::time::{Duration, Instant};

@@ -7,6 +7,8 @@
 //!
 //! Run with `cargo bench --bench pdf`; the statement's size is printed before the timings.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -2,6 +2,8 @@
 //! the NZQA file's columns exactly as documented, archives that verify and name every tampered,
 //! missing or extra file, and Open Badges 3.0 credentials with the fields the spec requires.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::{Cursor, Read, Write};
 
 use attest::output::export::archive::{

@@ -1,13 +1,12 @@
-//! Statements of competence as a reader sees them: the text `pdftotext` extracts (poppler-utils),
-//! page numbers, determinism, missing characters, a fallback font and file size.
-//!
-//! Needs the Debian packages `poppler-utils` (pdftotext, pdfinfo, pdffonts, pdftoppm),
-//! `zbar-tools` (zbarimg, to scan the QR code) and `fonts-droid-fallback` (a CJK font for the
-//! fallback test); the tests fail, not skip, without them.
+//! Statements of competence as a reader sees them: the text read back from the PDF, page numbers,
+//! determinism, missing characters, a fallback font, the QR code and file size. Everything is
+//! checked in-process (`support/pdf_reader.rs`); the CJK fallback font is a two-character subset
+//! kept under `tests/fixtures/fonts`.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::Command;
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "support/pdf_reader.rs"]
+mod pdf_reader;
 
 use attest::output::pdf::{
     CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet, LabelledValue,
@@ -15,8 +14,10 @@ use attest::output::pdf::{
     content_hash, render,
 };
 use chrono::NaiveDate;
+use pdf_reader::{A4, Pdf};
 
-const CJK_FONT: &str = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf";
+/// Droid Sans Fallback cut down to 王 and 芳 (see tests/fixtures/fonts/README.md).
+const CJK_FONT: &[u8] = include_bytes!("fixtures/fonts/DroidSansFallback-subset.ttf");
 
 /// A character in no font of the set (an Egyptian hieroglyph).
 const UNCOVERED: char = '\u{13000}';
@@ -158,47 +159,13 @@ fn builtin() -> FontSet {
     FontSet::builtin().expect("DejaVu fonts are built in")
 }
 
-/// Runs a poppler tool as `tool ARGS FILE AFTER` on `pdf` and returns its standard output;
-/// panics when the tool is missing.
-fn poppler(tool: &str, args: &[&str], after: &[&str], pdf: &[u8]) -> String {
-    let mut file = tempfile::NamedTempFile::new().unwrap();
-    file.write_all(pdf).unwrap();
-    let output = Command::new(tool)
-        .args(args)
-        .arg(file.path())
-        .args(after)
-        .output()
-        .unwrap_or_else(|e| panic!("{tool} must be installed (Debian package poppler-utils): {e}"));
-    assert!(
-        output.status.success(),
-        "{tool} failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
-}
-
 /// The text of every page, whitespace collapsed, in content order.
 fn text_of(rendered: &RenderedStatement) -> String {
-    let text = poppler(
-        "pdftotext",
-        &["-raw", "-enc", "UTF-8"],
-        &["-"],
-        &rendered.bytes,
-    );
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    Pdf::parse(&rendered.bytes).text()
 }
 
 fn pages_of(rendered: &RenderedStatement) -> Vec<String> {
-    poppler(
-        "pdftotext",
-        &["-raw", "-enc", "UTF-8"],
-        &["-"],
-        &rendered.bytes,
-    )
-    .split('\u{c}')
-    .filter(|page| !page.trim().is_empty())
-    .map(|page| page.split_whitespace().collect::<Vec<_>>().join(" "))
-    .collect()
+    Pdf::parse(&rendered.bytes).pages()
 }
 
 #[test]
@@ -298,16 +265,13 @@ fn a_long_unit_runs_over_numbered_pages_and_keeps_every_criterion() {
             i + 1
         );
     }
-    let info = poppler("pdfinfo", &[], &[], &rendered.bytes);
-    let field = |name: &str| {
-        info.lines()
-            .find_map(|line| line.strip_prefix(name))
-            .map(str::trim)
-            .unwrap_or_else(|| panic!("no {name} in {info}"))
-            .to_string()
-    };
-    assert_eq!(field("Pages:"), total.to_string());
-    assert!(field("Page size:").ends_with("(A4)"), "{info}");
+    let pdf = Pdf::parse(&rendered.bytes);
+    assert_eq!(pdf.page_count(), total);
+    assert!(
+        pdf.page_sizes().iter().all(|size| *size == A4),
+        "{:?}",
+        pdf.page_sizes()
+    );
 
     let text = text_of(&rendered);
     let last = CFACC33_CRITERIA[13];
@@ -331,29 +295,9 @@ fn a_long_unit_runs_over_numbered_pages_and_keeps_every_criterion() {
 fn the_qr_code_on_page_one_scans_to_the_verification_url() {
     let view = statement("Tāne Mahuta", 1);
     let rendered = render(&view, &builtin()).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("statement.pdf");
-    std::fs::write(&pdf, &rendered.bytes).unwrap();
-    let root = dir.path().join("page");
-    let status = Command::new("pdftoppm")
-        .args(["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile"])
-        .arg(&pdf)
-        .arg(&root)
-        .status()
-        .unwrap_or_else(|e| {
-            panic!("pdftoppm must be installed (Debian package poppler-utils): {e}")
-        });
-    assert!(status.success());
-    let output = Command::new("zbarimg")
-        .args(["-q", "--raw"])
-        .arg(root.with_extension("png"))
-        .output()
-        .unwrap_or_else(|e| panic!("zbarimg must be installed (Debian package zbar-tools): {e}"));
-    assert!(output.status.success(), "no QR code found on page 1");
-    assert_eq!(
-        String::from_utf8(output.stdout).unwrap().trim(),
-        view.verification_url
-    );
+    let pdf = Pdf::parse(&rendered.bytes);
+    assert_eq!(pdf.qr_codes(1), vec![view.verification_url.clone()]);
+    assert!(pdf.qr_codes(2).is_empty(), "only page 1 carries the code");
 }
 
 #[test]
@@ -370,20 +314,20 @@ fn a_character_no_font_has_is_shown_as_a_replacement_and_reported() {
 
 #[test]
 fn cjk_names_render_with_a_fallback_font_and_are_reported_without_one() {
-    let bytes = std::fs::read(Path::new(CJK_FONT))
-        .unwrap_or_else(|e| panic!("{CJK_FONT} needs Debian package fonts-droid-fallback: {e}"));
     let view = statement("王芳", 1);
 
     let without = render(&view, &builtin()).unwrap();
     assert_eq!(without.missing_chars, vec!['王', '芳']);
 
-    let fonts = FontSet::with_fallback(bytes).unwrap();
+    let fonts = FontSet::with_fallback(CJK_FONT.to_vec()).unwrap();
     assert!(fonts.uncovered("王芳 Zoë").is_empty());
     let with = render(&view, &fonts).unwrap();
     assert!(with.missing_chars.is_empty(), "{:?}", with.missing_chars);
     let text = text_of(&with);
     assert!(text.contains("王芳"), "{text}");
     assert!(text.contains("Zoë Ferreira"));
+    let fonts = Pdf::parse(&with.bytes).font_names();
+    assert!(fonts.iter().any(|f| f.starts_with("ATTFBK+")), "{fonts:?}");
     assert!(
         with.bytes.len() < 150_000,
         "{} bytes with a subset CJK font",
@@ -406,13 +350,8 @@ fn fonts_are_subset_so_a_statement_stays_small() {
         "{} bytes",
         rendered.bytes.len()
     );
-    let fonts = poppler("pdffonts", &[], &[], &rendered.bytes);
-    let subset_lines: Vec<&str> = fonts.lines().filter(|l| l.contains("DejaVuSans")).collect();
-    assert_eq!(subset_lines.len(), 2, "{fonts}");
-    assert!(
-        subset_lines.iter().all(|l| l.contains('+')),
-        "subset tags missing: {fonts}"
-    );
+    let fonts = Pdf::parse(&rendered.bytes).font_names();
+    assert_eq!(fonts, ["ATTBLD+DejaVuSans-Bold", "ATTREG+DejaVuSans"]);
 }
 
 #[test]

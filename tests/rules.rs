@@ -1,6 +1,8 @@
 //! The rules engine: worked cases for every seed standard, properties of the engine and of its
 //! matching, and the `attest evaluate` command.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "rules/support.rs"]
 mod support;
 

@@ -5,6 +5,8 @@
 //! `tests/fixtures/standards-broken`, each `NAME.yaml` with the exact lines it must produce in
 //! `NAME.expected`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 use attest::standards::{

@@ -2,6 +2,7 @@
 //! Handlers are thin: extract and authorize, call one action, render.
 
 pub mod api;
+mod conditional;
 pub mod download;
 pub mod error;
 pub mod extract;

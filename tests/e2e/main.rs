@@ -2,6 +2,9 @@
 //! `chromium-driver`), driven over WebDriver, against the real application served on a real port.
 //! Each journey saves full-page screenshots at phone (360 px) and desktop width under
 //! `target/e2e-screenshots/`. Without the browser packages these tests fail, naming them.
+//! Plain `cargo test` leaves this suite out; run it with `cargo test --test e2e`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[allow(dead_code)]
 #[path = "../it/helpers.rs"]

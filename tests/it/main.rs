@@ -1,6 +1,8 @@
 //! Integration tests: the real application (production route table) in-process, on a fresh database
 //! per test — SQLite always, PostgreSQL too when ATTEST_TEST_POSTGRES_URL is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod access;
 mod archives;
 mod catalogue;
@@ -8,13 +10,18 @@ mod cli;
 mod contract;
 mod draws;
 mod credentials;
+mod conditional;
 mod exports;
 mod foundation;
 mod hardening;
 mod helpers;
 mod identity;
 mod pages;
+#[path = "../support/pdf_reader.rs"]
+#[allow(dead_code)]
+mod pdf_reader;
 mod portfolio;
+mod schema;
 mod settings_pages;
 mod sign_in;
 mod signoff;

@@ -557,22 +557,9 @@ async fn sampling_plans_select_reproducibly_and_show_coverage() {
     }
 }
 
+/// The statement's text as read back from the PDF, whitespace collapsed.
 fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("statement.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg("-layout")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("pdftotext is needed (Debian package poppler-utils; .ci/run installs it): {e}")
-        });
-    String::from_utf8_lossy(&out.stdout)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    crate::pdf_reader::Pdf::parse(bytes).text()
 }
 
 #[actix_web::test]

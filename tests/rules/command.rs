@@ -58,6 +58,26 @@ fn complete_and_incomplete_examples_report() {
     }
 }
 
+/// What each incomplete example still lacks, as the text report words it: a change to any gap's
+/// wording or to which gaps are found shows up as a snapshot diff to review
+/// (`tests/rules/snapshots/`).
+#[test]
+fn the_gaps_of_each_incomplete_example_read_as_recorded() {
+    for stem in SEEDS {
+        let (result, text) = run(
+            &standard_path(stem),
+            &portfolio_path(stem, "incomplete"),
+            Format::Text,
+        );
+        assert!(!result.expect("a good portfolio evaluates"), "{stem}");
+        let gaps = text
+            .split("\n\n")
+            .find(|block| block.starts_with("What is still needed"))
+            .unwrap_or_else(|| panic!("{stem}: no list of gaps in\n{text}"));
+        insta::assert_snapshot!(format!("gaps-{stem}"), gaps);
+    }
+}
+
 #[test]
 fn json_portfolios_are_read_too() {
     let text = std::fs::read_to_string(portfolio_path("nzqa-28268-v2", "complete"))

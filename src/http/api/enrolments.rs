@@ -4,7 +4,7 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -556,17 +556,23 @@ pub async fn marks(
     Ok(HttpResponse::Ok().json(saved))
 }
 
-/// What the rules engine says of the portfolio, in both views.
-#[utoipa::path(get, path = "/api/enrolments/{id}/progress", params(("id" = Uuid, Path)),
-    responses((status = 200, description = "The engine's report in both views: {claimed, confirmed}"), (status = 404, body = crate::http::error::Problem)))]
+/// What the rules engine says of the portfolio, in both views. Clients that poll send the
+/// `ETag` back as `If-None-Match` and get 304 while nothing changed.
+#[utoipa::path(get, path = "/api/enrolments/{id}/progress",
+    params(("id" = Uuid, Path),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of an earlier answer")),
+    responses((status = 200, description = "The engine's report in both views: {claimed, confirmed}"),
+        (status = 304, description = "Unchanged since the answer whose ETag was sent"),
+        (status = 404, body = crate::http::error::Problem)))]
 pub async fn progress(
+    req: HttpRequest,
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let report = load_progress(&state, session, id).await?;
-    Ok(HttpResponse::Ok().json(report))
+    Ok(crate::http::conditional::json(&req, &report))
 }
 
 /// The progress report as JSON.

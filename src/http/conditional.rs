@@ -1,0 +1,34 @@
+//! Conditional GET for JSON that clients poll: a strong `ETag` over the body, and `304 Not
+//! Modified` (no body) when the client's `If-None-Match` already names it.
+
+use actix_web::http::header::{self, EntityTag, Header, IfNoneMatch};
+use actix_web::{HttpRequest, HttpResponse};
+use sha2::{Digest, Sha256};
+
+/// `value` as JSON with its `ETag`, or 304 when the request's `If-None-Match` matches it.
+///
+/// The tag is the body's SHA-256, so two answers share a tag exactly when their bytes match.
+/// `no-cache` lets a client keep the answer but makes it ask again (cheaply) before using it.
+pub fn json(req: &HttpRequest, value: &serde_json::Value) -> HttpResponse {
+    let body = value.to_string();
+    let tag = EntityTag::new_strong(hex::encode(&Sha256::digest(body.as_bytes())[..16]));
+    let fresh = match IfNoneMatch::parse(req) {
+        Ok(IfNoneMatch::Any) => true,
+        Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),
+        // An unreadable header is as good as none: answer in full.
+        Err(_) => false,
+    };
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header(header::ETag(tag))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"));
+    if fresh {
+        response.finish()
+    } else {
+        response.content_type("application/json").body(body)
+    }
+}
