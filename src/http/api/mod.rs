@@ -3,8 +3,8 @@
 pub mod archives;
 pub mod audit;
 pub mod auth;
-pub mod draws;
 pub mod credentials;
+pub mod draws;
 pub mod enrolments;
 pub mod exports;
 pub mod openapi;
