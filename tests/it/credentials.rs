@@ -7,25 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, World, complete_portfolio, multipart};
+use crate::helpers::{Backend, TestApp, World, claims, complete_portfolio, jws_of, multipart};
 use attest::checkpoints::{self, Finding};
 use attest::credentials::verify::{self, StatusList, Verdict};
-
-/// The credential inside an `EnvelopedVerifiableCredential`, decoded without checking it.
-pub fn claims(enveloped: &Value) -> Value {
-    let token = jws_of(enveloped);
-    let payload = token.split('.').nth(1).expect("a compact JWS");
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
-}
-
-fn jws_of(enveloped: &Value) -> String {
-    assert_eq!(enveloped["type"], "EnvelopedVerifiableCredential");
-    enveloped["id"]
-        .as_str()
-        .and_then(|id| id.strip_prefix("data:application/vc+jwt,"))
-        .expect("a data: URL of a VC-JOSE credential")
-        .to_owned()
-}
 
 /// A candidate with an issued statement; returns the world and the statement's code.
 async fn certified(app: &TestApp) -> (World, String) {

@@ -540,3 +540,24 @@ pub async fn complete_portfolio(app: &TestApp, w: &World) {
         .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 }
+
+/// The credential inside an `EnvelopedVerifiableCredential`, decoded without checking it.
+pub fn claims(enveloped: &serde_json::Value) -> serde_json::Value {
+    let token = jws_of(enveloped);
+    let payload = token.split('.').nth(1).expect("a compact JWS");
+    serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+            .expect("base64url"),
+    )
+    .expect("JSON")
+}
+
+/// The compact JWS of an `EnvelopedVerifiableCredential` (its `data:` URL's content).
+pub fn jws_of(enveloped: &serde_json::Value) -> String {
+    assert_eq!(enveloped["type"], "EnvelopedVerifiableCredential");
+    enveloped["id"]
+        .as_str()
+        .and_then(|id| id.strip_prefix("data:application/vc+jwt,"))
+        .expect("a data: URL of a VC-JOSE credential")
+        .to_owned()
+}

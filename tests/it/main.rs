@@ -9,7 +9,6 @@ mod catalogue;
 mod cli;
 mod conditional;
 mod contract;
-mod credentials;
 mod draws;
 mod exports;
 mod foundation;

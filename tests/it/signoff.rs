@@ -420,7 +420,7 @@ async fn badges_carry_the_statement(app: &TestApp, w: &World, code: &str) {
     assert_eq!(api.status, StatusCode::OK, "{}", api.text());
     let all = api.json();
     assert_eq!(all.as_array().expect("an array").len(), 1, "{all}");
-    let badge = &crate::credentials::claims(&all[0]);
+    let badge = &crate::helpers::claims(&all[0]);
     assert_eq!(
         badge["type"],
         json!(["VerifiableCredential", "OpenBadgeCredential"])
