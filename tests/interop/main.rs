@@ -1,0 +1,14 @@
+//! Credentials checked by an independent implementation: the signed Open Badges, the status list,
+//! the statement PDF's attached credential, key rotation and audit checkpoints, with a Python
+//! verifier (joserfc) that shares no code with Attest. A second test command,
+//! `cargo test --test interop`, because it needs `python3` with `joserfc` (`pip install joserfc`);
+//! it fails, never skips, when they are missing. `.ci/run` installs them and runs it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../it/credentials.rs"]
+mod credentials;
+// The shared world-building helpers of the integration tests; not every one is used here.
+#[allow(dead_code)]
+#[path = "../it/helpers.rs"]
+mod helpers;
