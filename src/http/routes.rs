@@ -84,7 +84,8 @@ route_table! {
     POST   "/cohorts/{id}/enrolments"                       => pages::exports::change_members;
     GET    "/orgs/{org_id}/exports"                         => pages::exports::exports;
     POST   "/orgs/{org_id}/exports"                         => pages::exports::record_batch;
-    GET    "/orgs/{org_id}/exports/badges"                  => pages::exports::badges;
+    POST   "/orgs/{org_id}/exports/preview"                 => pages::exports::preview;
+    POST   "/orgs/{org_id}/exports/badges"                  => pages::exports::badges;
     POST   "/orgs/{org_id}/export-batches/{id}/reverse"     => pages::exports::reverse_batch;
     GET    "/orgs/{org_id}/settings"                        => pages::settings::overview;
     GET    "/orgs/{org_id}/settings/verifiers"              => pages::settings::verifiers::list;

@@ -1032,8 +1032,15 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/orgs/{org_id}/exports",
-            format!("/orgs/{org}/exports?preview=yes"),
+            format!("/orgs/{org}/exports"),
             None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/exports/preview",
+            format!("/orgs/{org}/exports/preview"),
+            form(&[("format", "csv")]),
             page(ADMIN_ONLY(200)),
         ),
         row(
@@ -1044,10 +1051,10 @@ fn rows(f: &Fixture) -> Vec<Row> {
             page(ADMIN_ONLY(422)),
         ),
         row(
-            "GET",
+            "POST",
             "/orgs/{org_id}/exports/badges",
-            format!("/orgs/{org}/exports/badges?from=yesterday"),
-            None,
+            format!("/orgs/{org}/exports/badges"),
+            form(&[("from", "yesterday")]),
             page(ADMIN_ONLY(422)),
         ),
         row(

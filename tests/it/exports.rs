@@ -850,8 +850,13 @@ async fn an_admin_runs_cohorts_and_exports_through_the_pages() {
         assert!(html.contains("f-remove-"), "the member can be taken out");
 
         let exports = format!("/orgs/{}/exports", w.org);
+        let form = admin.get(&app, &exports).await.text();
+        assert!(
+            form.contains("<option value=\"28268@2\">"),
+            "the standard is chosen from the catalogue: {form}"
+        );
         let preview = admin
-            .get(&app, &format!("{exports}?format=csv&preview=yes"))
+            .post(&app, &format!("{exports}/preview"), &[("format", "csv")])
             .await;
         assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
         assert!(
@@ -859,11 +864,20 @@ async fn an_admin_runs_cohorts_and_exports_through_the_pages() {
             "{}",
             preview.text()
         );
+        assert!(
+            preview.text().contains("id=\"badges-preview\""),
+            "the badge count is shown beside its button: {}",
+            preview.text()
+        );
         let bad = admin
-            .get(&app, &format!("{exports}?from=June&preview=yes"))
+            .post(&app, &format!("{exports}/preview"), &[("from", "June")])
             .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.text().contains("id=\"f-from-error\""));
+        let forged = admin
+            .post_without_csrf(&app, &format!("{exports}/preview"), &[("format", "csv")])
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
 
         let recorded = admin.post(&app, &exports, &[("format", "nzqa")]).await;
         assert_eq!(
@@ -872,7 +886,17 @@ async fn an_admin_runs_cohorts_and_exports_through_the_pages() {
             "{}",
             recorded.text()
         );
-        let download = recorded.header("location").unwrap().to_owned();
+        let back = recorded.header("location").unwrap().to_owned();
+        let batch = back
+            .strip_prefix(&format!("{exports}?recorded="))
+            .expect("back to the exports page, naming the batch")
+            .to_owned();
+        let shown = admin.get(&app, &back).await.text();
+        let download = format!("/api/export-batches/{batch}/download");
+        assert!(
+            shown.contains("id=\"recorded\"") && shown.contains(&download),
+            "the new batch's file is offered: {shown}"
+        );
         let file = admin.get(&app, &download).await;
         assert_eq!(file.status, StatusCode::OK);
         assert!(
@@ -883,7 +907,6 @@ async fn an_admin_runs_cohorts_and_exports_through_the_pages() {
         assert_eq!(data_rows(&file.text()), 1);
 
         let batches = admin.get(&app, &exports).await.text();
-        let batch = download.split('/').nth(3).unwrap().to_owned();
         let reverse = format!("/orgs/{}/export-batches/{batch}/reverse", w.org);
         assert!(batches.contains(&reverse), "{batches}");
         let no_reason = admin.post(&app, &reverse, &[("reason", "")]).await;

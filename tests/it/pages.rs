@@ -1110,3 +1110,36 @@ async fn an_admin_deactivates_a_person_from_the_people_page() {
         assert_eq!(again.status, StatusCode::CONFLICT);
     }
 }
+
+/// The session's CSRF token must never travel in a URL (history, server logs, `Referer`): no form
+/// that carries it is sent with GET, and no button in such a form switches it to GET.
+#[actix_web::test]
+async fn no_form_sends_the_csrf_token_in_a_url() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut pending = vec![dir];
+    let mut checked = 0;
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+            for form in text.split("<form").skip(1) {
+                let form = form.split("</form>").next().unwrap_or_default();
+                let opening = form.split('>').next().unwrap_or_default();
+                if !(form.contains("f::csrf") || form.contains("name=\"csrf\"")) {
+                    continue;
+                }
+                checked += 1;
+                assert!(
+                    !opening.contains("method=\"get\"") && !form.contains("formmethod=\"get\""),
+                    "{}: a form with the CSRF token is sent with GET: <form{opening}>",
+                    path.display()
+                );
+            }
+        }
+    }
+    assert!(checked > 20, "only {checked} forms with a CSRF token found");
+}

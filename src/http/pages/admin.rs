@@ -49,6 +49,26 @@ pub(super) fn holding(
         .collect()
 }
 
+/// The catalogue's standards that `keep` keeps, as choices: `CODE@VERSION`, shown as the unit's
+/// name and title (so nobody has to type a code the way the catalogue spells it).
+pub(super) fn standard_choices(
+    catalogue: &crate::catalogue::Catalogue,
+    keep: impl Fn(&crate::standards::Standard) -> bool,
+) -> Vec<SelectOption> {
+    catalogue
+        .all()
+        .iter()
+        .map(|l| &l.standard)
+        .filter(|s| keep(s))
+        .map(|s| {
+            option(
+                format!("{}@{}", s.code, s.version),
+                format!("{} — {}", unit_name(s), s.title),
+            )
+        })
+        .collect()
+}
+
 fn option(value: impl Into<String>, label: impl Into<String>) -> SelectOption {
     SelectOption {
         value: value.into(),
@@ -408,19 +428,9 @@ async fn enrolments_page(
     let now = Utc::now();
     let org = org_id.to_string();
     let holding = |role: Role| holding(&users, &org, role, now);
-    let standards = state
-        .catalogue
-        .all()
-        .iter()
-        .filter(|l| open_for_enrolment(&l.standard, now.date_naive()))
-        .map(|l| {
-            let s = &l.standard;
-            option(
-                format!("{}@{}", s.code, s.version),
-                format!("{} — {}", unit_name(s), s.title),
-            )
-        })
-        .collect();
+    let standards = standard_choices(&state.catalogue, |s| {
+        open_for_enrolment(s, now.date_naive())
+    });
     let status = if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
