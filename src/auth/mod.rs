@@ -11,6 +11,7 @@
 //! Nothing here imports actix or diesel: the extractor and the database glue live in `http` and
 //! `db`, and hand this module plain values. `docs/auth.md` describes roles, tokens and throttling.
 
+pub mod one_time;
 pub mod password;
 pub mod policy;
 pub mod throttle;

@@ -26,7 +26,7 @@ const COMMON_PASSWORDS: &str = include_str!("common-passwords.txt");
 
 /// A hash of a random password nobody knows, made with [`PARAMS`]; verified against when the
 /// email is unknown so that the answer takes as long as for a known account.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$weSMaCXr4+oA8AHu1jmsxg$7pBHbFrUX7jtfugPLB4P3RncP0RjBJ6yRTqfJsG4Q+M";
+pub(crate) const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$weSMaCXr4+oA8AHu1jmsxg$7pBHbFrUX7jtfugPLB4P3RncP0RjBJ6yRTqfJsG4Q+M";
 
 /// Why a new password is refused; the messages are meant for the person choosing it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

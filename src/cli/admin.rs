@@ -61,7 +61,7 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
                     NewUser {
                         email,
                         name,
-                        password,
+                        password: Some(password),
                         role,
                         national_learner_number,
                     },
@@ -102,6 +102,10 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
                 None => println!("granted {} to {email}", role.as_str()),
             }
         }
+        UserCommand::Import { org, file, dry_run } => {
+            let catalogue = setup::load_catalogue(config, &db)?;
+            return import(config, &catalogue, &mut conn, &org, &file, dry_run);
+        }
         UserCommand::Disable { email } => {
             write_transaction(&mut conn, |c| {
                 let user = identity::find_user_by_email(c, &email)?
@@ -112,6 +116,79 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `attest user import`: every problem as FILE:LINE: column: reason, or everyone added (or, in a
+/// dry run, who would be) with their invitation links.
+fn import(
+    config: &Config,
+    catalogue: &crate::catalogue::Catalogue,
+    conn: &mut crate::db::DbConnection,
+    org: &str,
+    file: &std::path::Path,
+    dry_run: bool,
+) -> Result<ExitCode, CliError> {
+    use crate::identity::import::{self, ImportError};
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::Input(format!("{}: cannot read: {e}", file.display())))?;
+    let outcome = import::read_csv(&bytes).and_then(|rows| {
+        write_transaction(conn, |c| {
+            let org = identity::find_organisation(c, org).map_err(|_| {
+                ActionError::invalid("--org", format!("no organisation named {org}"))
+            })?;
+            import::import_people(c, catalogue, None, &org.id, &rows, dry_run, Utc::now())
+        })
+    });
+    match outcome {
+        Ok(report) => {
+            let base = config.public_url.trim_end_matches('/');
+            for person in &report.people {
+                match &person.invitation {
+                    Some(link) => println!(
+                        "{}:{}: added {} <{}>: {base}{} (until {})",
+                        file.display(),
+                        person.line,
+                        person.name,
+                        person.email,
+                        link.path,
+                        link.expires_at.format("%Y-%m-%d")
+                    ),
+                    None => println!(
+                        "{}:{}: would add {} <{}>",
+                        file.display(),
+                        person.line,
+                        person.name,
+                        person.email
+                    ),
+                }
+            }
+            if report.dry_run {
+                println!(
+                    "dry run: {} people checked, nothing added",
+                    report.people.len()
+                );
+            } else {
+                println!("added {} people; send each their link", report.people.len());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportError::Rows(problems)) => {
+            for p in &problems {
+                let column = if p.field.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}:", p.field)
+                };
+                eprintln!("{}:{}:{column} {}", file.display(), p.line, p.reason);
+            }
+            Err(CliError::Input(format!(
+                "{}: {} problem(s); nobody was added",
+                file.display(),
+                problems.len()
+            )))
+        }
+        Err(ImportError::Action(err)) => Err(err.into()),
+    }
 }
 
 /// An RFC 3339 instant, or a date meaning "through that day" (UTC), as the people page takes it.

@@ -112,7 +112,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
             NewUser {
                 email: (*email).into(),
                 name: (*name).into(),
-                password: password.clone(),
+                password: Some(password.clone()),
                 role: if *role == Role::ExternalVerifier {
                     "candidate".into()
                 } else {
@@ -141,7 +141,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
         portfolio::create_enrolment(
             conn,
             catalogue,
-            &admin.to_string(),
+            Some(&admin.to_string()),
             NewEnrolment {
                 org_id: org.id.parse().map_err(|_| ActionError::NotFound)?,
                 candidate_id: candidate,

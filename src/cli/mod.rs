@@ -290,6 +290,19 @@ enum UserCommand {
         #[arg(long)]
         expires: Option<String>,
     },
+    /// Add candidates from a CSV file (columns name, email, learner_number, cohort, standard,
+    /// assessor, iv): all or none, each with an invitation link to choose their own password.
+    /// Every bad row is reported as FILE:LINE: column: reason (exit 2).
+    Import {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+        /// The CSV file (UTF-8, header row).
+        file: std::path::PathBuf,
+        /// Check every row and report what would be created, keeping nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Deactivate a user and end their sessions.
     Disable {
         /// Their email.

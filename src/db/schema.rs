@@ -277,6 +277,17 @@ diesel::joinable!(sites -> organisations (org_id));
 diesel::joinable!(role_grants -> users (user_id));
 diesel::joinable!(role_grants -> organisations (org_id));
 diesel::table! {
+    invitations (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     signing_keys (kid) {
         kid -> Text,
         scope -> Text,
@@ -322,6 +333,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     sites,
     users,
+    invitations,
     role_grants,
     iv_assignments,
     audit_log,

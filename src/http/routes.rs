@@ -9,7 +9,7 @@ use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
 use super::api::{
-    archives, audit, auth, credentials, draws, enrolments, exports, openapi, orgs, signoff,
+    archives, audit, auth, credentials, draws, enrolments, exports, openapi, orgs, people, signoff,
     standards,
 };
 use super::{health, pages};
@@ -61,6 +61,11 @@ route_table! {
     POST   "/orgs/{org_id}/people"                          => pages::admin::create_person;
     POST   "/orgs/{org_id}/people/{user_id}/roles"          => pages::admin::grant_role;
     POST   "/orgs/{org_id}/people/{user_id}/deactivate"     => pages::admin::deactivate_person;
+    POST   "/orgs/{org_id}/people/{user_id}/invitation"     => pages::people::reinvite;
+    GET    "/orgs/{org_id}/people/import"                   => pages::people::import_form;
+    POST   "/orgs/{org_id}/people/import"                   => pages::people::import;
+    GET    "/invitations/{token}"                           => pages::people::invitation;
+    POST   "/invitations/{token}"                           => pages::people::accept;
     GET    "/orgs/{org_id}/enrolments"                      => pages::admin::enrolments;
     POST   "/orgs/{org_id}/enrolments"                      => pages::admin::create_enrolment;
     GET    "/orgs/{org_id}/verification"                    => pages::samples::dashboard;
@@ -115,6 +120,9 @@ route_table! {
     POST   "/api/orgs/{org_id}/users/{user_id}/grants"      => orgs::grant;
     DELETE "/api/orgs/{org_id}/users/{user_id}/grants/{role}" => orgs::revoke;
     POST   "/api/orgs/{org_id}/users/{user_id}/deactivate"  => orgs::deactivate;
+    POST   "/api/orgs/{org_id}/users/{user_id}/invitation"  => people::reinvite;
+    POST   "/api/orgs/{org_id}/people/import"               => people::import_people;
+    POST   "/api/invitations/accept"                        => people::accept;
     GET    "/api/orgs/{org_id}/iv-assignments"              => orgs::list_assignments;
     POST   "/api/orgs/{org_id}/iv-assignments"              => orgs::assign_verifier;
     DELETE "/api/orgs/{org_id}/iv-assignments/{iv_id}/{assessor_id}" => orgs::unassign_verifier;

@@ -42,6 +42,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/statement_revoke.html",
     "partials/signoff.html",
     "pages/people.html",
+    "pages/people_import.html",
+    "pages/invitation.html",
     "pages/org_enrolments.html",
     "pages/cohorts.html",
     "pages/cohort.html",

@@ -2,6 +2,8 @@
 //! Who may call these is decided by `auth::policy` before they run.
 
 mod assignments;
+pub mod import;
+pub mod invitations;
 mod login;
 mod organisations;
 pub mod two_factor;
@@ -9,6 +11,7 @@ mod users;
 mod witnesses;
 
 pub use assignments::{IvAssignment, unassign_verifier, verifier_assignments};
+pub use invitations::create_and_invite;
 pub use login::{Attempt, WRONG, claim_attempt, login, logout};
 pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
 pub use users::{

@@ -74,8 +74,10 @@ pub struct NewUser {
     pub email: String,
     /// Name.
     pub name: String,
-    /// Password: at least 10 characters, not a common one.
-    pub password: String,
+    /// Password: at least 10 characters, not a common one. Leave it out to invite the person
+    /// instead: they choose their own through a one-time link, so nobody else ever knows it.
+    #[serde(default)]
+    pub password: Option<String>,
     /// First role in the organisation.
     pub role: String,
     /// For candidates: NSN or SCN.
@@ -138,7 +140,7 @@ pub fn check_grant_expiry(
 /// elsewhere. So an email already registered to someone outside `org_id` gets the same answer as
 /// a new one: that person is given the role here (one person may work for several providers) and
 /// keeps their own password and name; the view returned shows only this organisation's grants.
-/// The password is hashed in both cases, so the answer takes as long. Only an email already in
+/// A given password is hashed in both cases, so the answer takes as long. Only an email already in
 /// this organisation — whose people the admin sees anyway — is refused as registered.
 pub fn create_user(
     conn: &mut DbConnection,
@@ -186,7 +188,9 @@ pub fn create_user(
         Ok(Role::ExternalVerifier) => problems.add("role", EV_NEEDS_EXPIRY),
         Ok(_) => {}
     }
-    if let Err(problem) = password::validate_new_password(&new.password, &email, &name) {
+    if let Some(chosen) = &new.password
+        && let Err(problem) = password::validate_new_password(chosen, &email, &name)
+    {
         problems.add("password", problem.to_string());
     }
     let existing = find_user_by_email(conn, &email)?;
@@ -204,8 +208,11 @@ pub fn create_user(
     }
     problems.finish()?;
     let role = role.map_err(|e| ActionError::invalid("role", e.to_string()))?;
-    let hash = password::hash_password(&new.password)
-        .map_err(|e| ActionError::invalid("password", e.to_string()))?;
+    let hash = match &new.password {
+        Some(chosen) => password::hash_password(chosen)
+            .map_err(|e| ActionError::invalid("password", e.to_string()))?,
+        None => super::invitations::NO_PASSWORD_YET.to_owned(),
+    };
     let user_id = match existing {
         Some(user) => user.id,
         None => insert_user(conn, actor_id, email, name, hash, learner_number)?,

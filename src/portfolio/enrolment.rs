@@ -116,7 +116,7 @@ pub struct NewEnrolment {
 pub fn create_enrolment(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    actor_id: &str,
+    actor_id: Option<&str>,
     new: NewEnrolment,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
@@ -180,7 +180,7 @@ pub fn create_enrolment(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id,
             action: "enrolment.create",
             entity: "enrolment",
             entity_id: &enrolment.id,

@@ -414,9 +414,6 @@ async fn an_admin_adds_a_person_and_enrols_them() {
     // A mistake first: the form comes back with the error by the field and the name kept.
     browser.find("#f-name").send_keys("Łukasz Nowak");
     browser.find("#f-email").send_keys("lukasz at harbour");
-    browser
-        .find("#f-password")
-        .send_keys("a long enough password");
     browser.find("#f-role option[value=candidate]").click();
     browser
         .find("form[action$='/people'] button[type=submit]")
@@ -436,12 +433,12 @@ async fn an_admin_adds_a_person_and_enrols_them() {
     email.clear();
     email.send_keys("lukasz@harbour.nz");
     browser
-        .find("#f-password")
-        .send_keys("a long enough password");
-    browser
         .find("form[action$='/people'] button[type=submit]")
         .click();
-    browser.wait_for_url("the people page", |url| url.ends_with("/people"));
+    // Nobody types a password for them: the page shows the one-time link to send on.
+    browser.wait_for_text("#invited", "Invitation ready");
+    let link = browser.text("#invited code");
+    assert!(link.contains("/invitations/"), "{link}");
     browser.wait_for_text("main", "Łukasz Nowak");
     shots(&browser, "admin-people", PHONE);
 
@@ -475,6 +472,77 @@ async fn an_admin_adds_a_person_and_enrols_them() {
     });
     let heading = browser.find("main").text();
     assert!(heading.contains("Candidate Łukasz Nowak"), "{heading}");
+
+    // Łukasz opens his link, chooses his own password and signs in with it.
+    let path = &link[link.find("/invitations/").expect("a link")..];
+    browser.find("form[action='/logout'] button").click();
+    browser.goto(&format!("{base}{path}"));
+    browser.wait_for_text("main", "lukasz@harbour.nz");
+    browser
+        .find("#f-password")
+        .send_keys("my own long passphrase");
+    browser
+        .find("#f-confirm")
+        .send_keys("my own long passphrase");
+    shots(&browser, "invitation", PHONE);
+    browser.find("main form button[type=submit]").click();
+    browser.wait_for_text("main", "Your password is set");
+    browser.find("#f-email").send_keys("lukasz@harbour.nz");
+    browser
+        .find("#f-password")
+        .send_keys("my own long passphrase");
+    browser
+        .find("form[action='/login'] button[type=submit]")
+        .click();
+    browser.wait_for_url("his dashboard", |url| !url.contains("/login"));
+    assert!(browser.text("header.site").contains("Sign out"));
+}
+
+#[actix_web::test]
+async fn an_admin_adds_a_class_from_a_csv_file() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "admin@harbour.nz");
+    browser.goto(&format!("{base}/orgs/{}/people", w.org));
+    browser
+        .find(&format!("a[href='/orgs/{}/people/import']", w.org))
+        .click();
+    let csv = "name,email,learner_number,standard,assessor\n\
+               Hemi Walker,hemi@harbour.nz,123456789,28268@2,mere@harbour.nz\n\
+               Ana Lee,ana at harbour,12,28268@2,nobody@harbour.nz\n";
+    // Pasted, as from a spreadsheet saved as CSV.
+    browser.script(
+        "document.getElementById('f-csv').value = arguments[0];",
+        json!([csv]),
+    );
+    browser.find("button[name=dry_run]").click();
+    // Every problem by line and column; nobody added.
+    browser.wait_for_text("#problems", "is not an email address");
+    let problems = browser.text("#problems");
+    assert!(problems.contains("learner_number"), "{problems}");
+    assert!(problems.contains("nobody@harbour.nz"), "{problems}");
+    shots(&browser, "admin-import-problems", PHONE);
+    browser.script(
+        "const f = document.getElementById('f-csv'); \
+         f.value = f.value.split('\\n').slice(0, 2).join('\\n') + '\\n';",
+        json!([]),
+    );
+    browser.find("button[name=dry_run]").click();
+    browser.wait_for_text("main", "1 person would be added");
+    browser
+        .find("main form button[type=submit]:not([name])")
+        .click();
+    browser.wait_for_text("main", "Added 1 person");
+    let people = browser.text("#people");
+    assert!(
+        people.contains("Hemi Walker") && people.contains("/invitations/"),
+        "{people}"
+    );
+    shots(&browser, "admin-import-done", PHONE);
 }
 
 /// Calls the API as `token` and checks it succeeded (set-up the journeys do not click through).

@@ -351,6 +351,70 @@ fn rows(f: &Fixture) -> Vec<Row> {
         ),
         row(
             "POST",
+            "/api/orgs/{org_id}/people/import",
+            format!("/api/orgs/{org}/people/import?dry_run=true"),
+            Some(Body::Multipart(
+                "text/csv".into(),
+                b"name,email\nX,not an email\n".to_vec(),
+            )),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/users/{user_id}/invitation",
+            format!("/api/orgs/{org}/users/{}/invitation", f.victim),
+            None,
+            // The victim chose a password long ago: no new link.
+            ADMIN_ONLY(409),
+        ),
+        // The token is the proof: an unknown one is 404 for everyone, signed in or not.
+        row(
+            "POST",
+            "/api/invitations/accept",
+            "/api/invitations/accept".into(),
+            json(json!({"token": "unknown", "password": "a long enough passphrase"})),
+            [404; 10],
+        ),
+        row(
+            "GET",
+            "/invitations/{token}",
+            "/invitations/unknown".into(),
+            None,
+            [404; 10],
+        ),
+        row(
+            "POST",
+            "/invitations/{token}",
+            "/invitations/unknown".into(),
+            form(&[
+                ("password", "a long enough passphrase"),
+                ("confirm", "a long enough passphrase"),
+            ]),
+            [404; 10],
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/people/import",
+            format!("/orgs/{org}/people/import"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/people/import",
+            format!("/orgs/{org}/people/import"),
+            form(&[("csv", "name,email\nX,not an email\n"), ("dry_run", "yes")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/people/{user_id}/invitation",
+            format!("/orgs/{org}/people/{}/invitation", f.victim),
+            form(&[]),
+            page(ADMIN_ONLY(409)),
+        ),
+        row(
+            "POST",
             "/api/orgs/{org_id}/users",
             format!("/api/orgs/{org}/users"),
             json(json!({"email": "x", "name": "X", "password": "x", "role": "candidate"})),

@@ -40,7 +40,7 @@ pub fn seed_result(
                 attest::identity::NewUser {
                     email: email.into(),
                     name: format!("Learner {email}"),
-                    password: PASSWORD.into(),
+                    password: Some(PASSWORD.into()),
                     role: "candidate".into(),
                     national_learner_number: Some(nsn_of(email)),
                 },
@@ -54,7 +54,7 @@ pub fn seed_result(
         let enrolment = attest::portfolio::create_enrolment(
             c,
             &catalogue,
-            &assessor,
+            Some(&assessor),
             serde_json::from_value(json!({
                 "org_id": org, "candidate_id": candidate, "assessor_id": assessor,
                 "standard": standard, "start_date": "2024-01-10"

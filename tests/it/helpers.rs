@@ -242,7 +242,7 @@ impl TestApp {
                 attest::identity::NewUser {
                     email: email.into(),
                     name: format!("User {email}"),
-                    password: PASSWORD.into(),
+                    password: Some(PASSWORD.into()),
                     role: role.into(),
                     national_learner_number: None,
                 },

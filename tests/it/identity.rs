@@ -359,7 +359,7 @@ async fn learner_numbers_are_unique_within_an_organisation() {
                 attest::identity::NewUser {
                     email: "zoe@other.nz".into(),
                     name: "Zoë Campbell".into(),
-                    password: PASSWORD.into(),
+                    password: Some(PASSWORD.into()),
                     role: "candidate".into(),
                     national_learner_number: Some("123456789".into()),
                 },

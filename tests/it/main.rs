@@ -19,6 +19,7 @@ mod pages;
 #[path = "../support/pdf_reader.rs"]
 #[allow(dead_code)]
 mod pdf_reader;
+mod people_import;
 mod portfolio;
 mod schema;
 mod settings_pages;

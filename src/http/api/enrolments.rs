@@ -74,7 +74,9 @@ pub async fn create(
     let actor = session.user_id.clone();
     let enrolment = state
         .db
-        .write(move |conn| portfolio::create_enrolment(conn, &catalogue, &actor, new, Utc::now()))
+        .write(move |conn| {
+            portfolio::create_enrolment(conn, &catalogue, Some(&actor), new, Utc::now())
+        })
         .await?;
     Ok(HttpResponse::Created().json(enrolment))
 }

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 use super::{
-    archives, audit, auth, credentials, draws, enrolments, exports, orgs, signoff, standards,
+    archives, audit, auth, credentials, draws, enrolments, exports, orgs, people, signoff,
+    standards,
 };
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
@@ -21,6 +22,7 @@ use super::{
         auth::two_factor_status, auth::start_two_factor, auth::confirm_two_factor, auth::disable_two_factor,
         auth::org_two_factor, auth::set_org_two_factor,
         orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
+        people::import_people, people::reinvite, people::accept,
         orgs::list_assignments, orgs::assign_verifier, orgs::unassign_verifier, orgs::list_witnesses, orgs::approve_witness,
         standards::list, standards::show,
         enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,

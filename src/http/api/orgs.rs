@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::path_id;
@@ -11,6 +11,7 @@ use crate::auth::policy::{Action, Resource, Role};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
+use crate::identity::invitations::InvitationLink;
 use crate::identity::{self, NewUser, Organisation, User};
 
 fn org_resource(org_id: Uuid) -> Resource {
@@ -51,10 +52,21 @@ pub async fn list_users(
     Ok(HttpResponse::Ok().json(users))
 }
 
-/// Creates a user with a first role. An email registered in another organisation is answered
+/// A person just created, with the link to send them when no password was given.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CreatedUser {
+    /// The person, as seen from this organisation.
+    #[serde(flatten)]
+    pub user: User,
+    /// The one-time link through which they choose their password (shown this once).
+    pub invitation: Option<InvitationLink>,
+}
+
+/// Creates a user with a first role. Without a password the answer carries an invitation link
+/// through which they choose their own. An email registered in another organisation is answered
 /// like a new one: that person gets the role here and keeps their own password.
 #[utoipa::path(post, path = "/api/orgs/{org_id}/users", params(("org_id" = Uuid, Path)), request_body = NewUser,
-    responses((status = 201, body = User), (status = 422, body = crate::http::error::Problem)))]
+    responses((status = 201, body = CreatedUser), (status = 422, body = crate::http::error::Problem)))]
 pub async fn create_user(
     state: web::Data<AppState>,
     session: Session,
@@ -70,11 +82,11 @@ pub async fn create_user(
     };
     session.require(action, &org_resource(org_id))?;
     let actor = session.user_id.clone();
-    let user = state
+    let (user, invitation) = state
         .db
-        .write(move |conn| identity::create_user(conn, Some(&actor), &org_id.to_string(), new))
+        .write(move |conn| identity::create_and_invite(conn, &actor, &org_id.to_string(), new))
         .await?;
-    Ok(HttpResponse::Created().json(user))
+    Ok(HttpResponse::Created().json(CreatedUser { user, invitation }))
 }
 
 /// A role to grant.

@@ -18,6 +18,7 @@ use crate::catalogue::open_for_enrolment;
 use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
+use crate::identity::invitations::InvitationLink;
 use crate::identity::{self, NewUser, User};
 use crate::portfolio::{self, NewEnrolment};
 
@@ -78,6 +79,8 @@ fn option(value: impl Into<String>, label: impl Into<String>) -> SelectOption {
 
 #[derive(Serialize)]
 struct Person {
+    /// Has not yet chosen a password through their invitation.
+    awaiting_password: bool,
     id: String,
     name: String,
     email: String,
@@ -98,13 +101,35 @@ struct PeopleView {
     grant_roles: Vec<SelectOption>,
     /// The signed-in admin (who cannot deactivate themselves).
     me: String,
+    /// The person just added, with the link to send them (shown this once).
+    invited: Option<Invited>,
 }
 
-/// Which form on the people page was refused, and its state.
+/// A new invitation as the admin sees it: the whole link to send on.
+#[derive(Serialize)]
+pub(super) struct Invited {
+    email: String,
+    url: String,
+    expires_at: String,
+}
+
+impl Invited {
+    pub(super) fn new(public_url: &str, link: InvitationLink) -> Self {
+        Invited {
+            email: link.email,
+            url: format!("{}{}", public_url.trim_end_matches('/'), link.path),
+            expires_at: link.expires_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
+    }
+}
+
+/// What the people page shows beyond the list: which form was refused (and its state), or the
+/// invitation link of a person just added.
 enum Refused {
     None,
     Create(FormState),
     Grant(String, FormState),
+    Invited(InvitationLink),
 }
 
 /// `GET /orgs/{org_id}/people`.
@@ -147,10 +172,15 @@ async fn people_page(
         .db
         .read(move |conn| {
             let name = identity::find_organisation(conn, &org)?.name;
-            Ok::<_, ActionError>((name, identity::list_users(conn, &org)?))
+            let users = identity::list_users(conn, &org)?;
+            let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
+            let awaiting = identity::invitations::awaiting_password(conn, &ids)?;
+            Ok::<_, ActionError>((name, (users, awaiting)))
         })
         .await?;
+    let (users, awaiting) = users;
     let org = org_id.to_string();
+    let mut invited = None;
     let (status, create, grant_for) = match refused {
         Refused::None => (StatusCode::OK, FormState::default(), None),
         Refused::Create(form) => (StatusCode::UNPROCESSABLE_ENTITY, form, None),
@@ -159,6 +189,10 @@ async fn people_page(
             FormState::default(),
             Some((user, form)),
         ),
+        Refused::Invited(link) => {
+            invited = Some(Invited::new(&state.config.public_url, link));
+            (StatusCode::OK, FormState::default(), None)
+        }
     };
     let people = users
         .iter()
@@ -169,6 +203,7 @@ async fn people_page(
                 _ => FormState::default(),
             };
             Person {
+                awaiting_password: awaiting.contains(&id),
                 roles: role_words(u, &org),
                 name: u.name.clone(),
                 email: u.email.clone(),
@@ -195,8 +230,19 @@ async fn people_page(
         create_roles: roles(false),
         grant_roles: roles(true),
         me: session.user_id.clone(),
+        invited,
     };
     page_with_status(state, Some(session), "pages/people.html", &view, status)
+}
+
+/// The people page with a new invitation link shown (once).
+pub(super) async fn people_with_invitation(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    link: InvitationLink,
+) -> Result<HttpResponse, PageError> {
+    people_page(state, session, raw_org, Refused::Invited(link)).await
 }
 
 /// `POST /orgs/{org_id}/people`: creates a user with a first role.
@@ -218,20 +264,22 @@ async fn create_person_page(
     check_csrf(session, fields.csrf())?;
     let org_id = path_id(raw_org)?;
     session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
+    // No password: the person chooses their own through the invitation link.
     let new = NewUser {
         email: fields.text("email").to_owned(),
         name: fields.text("name").to_owned(),
-        password: fields.text("password").to_owned(),
+        password: None,
         role: fields.text("role").to_owned(),
         national_learner_number: fields.filled("national_learner_number"),
     };
     let actor = session.user_id.clone();
     let created = state
         .db
-        .write(move |conn| identity::create_user(conn, Some(&actor), &org_id.to_string(), new))
+        .write(move |conn| identity::create_and_invite(conn, &actor, &org_id.to_string(), new))
         .await;
     match created {
-        Ok(_) => Ok(see_other(&format!("/orgs/{org_id}/people"))),
+        Ok((_, Some(link))) => people_page(state, session, raw_org, Refused::Invited(link)).await,
+        Ok((_, None)) => Ok(see_other(&format!("/orgs/{org_id}/people"))),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
             people_page(state, session, raw_org, Refused::Create(form)).await
@@ -531,7 +579,9 @@ async fn create_enrolment_page(
     let actor = session.user_id.clone();
     let created = state
         .db
-        .write(move |conn| portfolio::create_enrolment(conn, &catalogue, &actor, new, Utc::now()))
+        .write(move |conn| {
+            portfolio::create_enrolment(conn, &catalogue, Some(&actor), new, Utc::now())
+        })
         .await;
     match created {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),

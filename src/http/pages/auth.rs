@@ -24,6 +24,8 @@ const LOGIN_COOKIE: &str = "attest_login";
 #[derive(Deserialize)]
 pub struct LoginQuery {
     next: Option<String>,
+    /// Set after choosing a password through an invitation.
+    welcome: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +37,8 @@ struct LoginView {
     csrf: String,
     form: FormState,
     problem: Option<String>,
+    /// Just chose their password through an invitation.
+    welcome: bool,
 }
 
 fn login_cookie(token: &str, secure: bool) -> Cookie<'static> {
@@ -64,6 +68,7 @@ pub async fn form(
         csrf: token.clone(),
         form: FormState::default(),
         problem: None,
+        welcome: query.welcome.is_some(),
     };
     Html(
         page_with_status(&state, None, "pages/login.html", &view, StatusCode::OK).map(
@@ -107,6 +112,7 @@ async fn sign_in_page(
             csrf: token.clone(),
             form: FormState::again(&fields, errors),
             problem,
+            welcome: false,
         };
         page_with_status(state, None, "pages/login.html", &view, status)
     };

@@ -13,6 +13,7 @@ pub mod decision;
 pub mod evidence;
 pub mod exports;
 mod form;
+pub mod people;
 pub mod plans;
 pub mod portfolio;
 mod record;

@@ -1,0 +1,147 @@
+//! People in bulk and invitations: import candidates from a CSV file (with a dry run), send a
+//! person a new invitation link, and choose a password through one.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::path_id;
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::http::extract::ValidJson;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::identity::import::{self, ImportReport};
+use crate::identity::invitations::{self, Acceptance, InvitationLink};
+
+/// Whether an import only checks.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// True: check every row and report what would be created, keeping nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// Imports candidates from a CSV file (UTF-8; header row; columns `name`, `email`,
+/// `learner_number`, `cohort`, `standard`, `assessor`, `iv`): all of them or none. Every bad row is
+/// named by line and column (`line 3: email`). Each person gets an invitation link to choose their
+/// own password; with a standard they are enrolled, with a cohort put in it.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/people/import",
+    params(("org_id" = Uuid, Path), ImportQuery),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = ImportReport),
+        (status = 401, body = crate::http::error::Problem),
+        (status = 403, body = crate::http::error::Problem),
+        (status = 404, body = crate::http::error::Problem),
+        (status = 422, body = crate::http::error::Problem)))]
+pub async fn import_people(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    query: web::Query<ImportQuery>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
+    let report = run_import(
+        &state,
+        &session.user_id,
+        org_id,
+        body.to_vec(),
+        query.dry_run,
+    )
+    .await
+    .map_err(|e| ApiError::from(e.into_action()))?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// Reads and imports `csv` for `org_id` (the API and the page share it).
+pub(crate) async fn run_import(
+    state: &AppState,
+    actor: &str,
+    org_id: Uuid,
+    csv: Vec<u8>,
+    dry_run: bool,
+) -> Result<ImportReport, import::ImportError> {
+    let rows = import::read_csv(&csv)?;
+    let catalogue = state.catalogue.clone();
+    let actor = actor.to_owned();
+    state
+        .db
+        .write(move |conn| {
+            import::import_people(
+                conn,
+                &catalogue,
+                Some(&actor),
+                &org_id.to_string(),
+                &rows,
+                dry_run,
+                Utc::now(),
+            )
+        })
+        .await
+}
+
+/// Sends a person of the organisation a new invitation link (an older unused one stops
+/// working). Refused for someone who has already chosen a password.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/users/{user_id}/invitation",
+    params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)),
+    responses((status = 201, body = InvitationLink),
+        (status = 401, body = crate::http::error::Problem),
+        (status = 403, body = crate::http::error::Problem),
+        (status = 404, body = crate::http::error::Problem),
+        (status = 409, body = crate::http::error::Problem)))]
+pub async fn reinvite(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path.0)?;
+    let user_id = path_id(&path.1)?.to_string();
+    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
+    let actor = session.user_id.clone();
+    let link = state
+        .db
+        .write(move |conn| reinvite_in(conn, &actor, &org_id.to_string(), &user_id))
+        .await?;
+    Ok(HttpResponse::Created().json(link))
+}
+
+/// A new link for a member of `org_id` who has no password yet.
+pub(crate) fn reinvite_in(
+    conn: &mut crate::db::DbConnection,
+    actor: &str,
+    org_id: &str,
+    user_id: &str,
+) -> Result<InvitationLink, ActionError> {
+    if !crate::identity::is_member(conn, user_id, org_id)? {
+        return Err(ActionError::NotFound);
+    }
+    if invitations::has_password(conn, user_id)? {
+        return Err(ActionError::Conflict(
+            "this person has already chosen a password".into(),
+        ));
+    }
+    invitations::invite(conn, Some(actor), user_id, Utc::now())
+}
+
+/// Chooses a password through an invitation link (no session: the token is the proof). The
+/// link then stops working; an unknown, used or expired one is 404.
+#[utoipa::path(post, path = "/api/invitations/accept", request_body = Acceptance, security(()),
+    responses((status = 204),
+        (status = 404, body = crate::http::error::Problem),
+        (status = 409, body = crate::http::error::Problem),
+        (status = 422, body = crate::http::error::Problem)))]
+pub async fn accept(
+    state: web::Data<AppState>,
+    body: ValidJson<Acceptance>,
+) -> Result<HttpResponse, ApiError> {
+    let acceptance = body.into_inner();
+    state
+        .db
+        .write(move |conn| invitations::accept(conn, &acceptance, Utc::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
