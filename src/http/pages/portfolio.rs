@@ -135,6 +135,8 @@ pub(super) struct StatementLinks {
     pub(super) code: String,
     pub(super) issued: NaiveDate,
     pub(super) verification_url: String,
+    /// The verification page on this instance.
+    pub(super) verify: String,
     pub(super) revoked: bool,
     pub(super) pdf: String,
     pub(super) badge: String,
@@ -162,6 +164,7 @@ pub(super) fn statement_links(
     };
     let summary = row.summary()?;
     Ok(Some(StatementLinks {
+        verify: format!("/verify/{}", summary.code),
         code: summary.code,
         issued: summary.issued,
         verification_url: summary.verification_url,
