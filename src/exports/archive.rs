@@ -16,8 +16,8 @@ use crate::output::export::archive::{
 use crate::output::export::results::{LearnerNumber, LearnerNumberScheme, UnitLevel};
 use crate::output::pdf::FontSet;
 use crate::portfolio;
-use crate::signoff::chain::sign_offs_of;
 use crate::portfolio::acknowledgements;
+use crate::signoff::chain::sign_offs_of;
 use crate::signoff::feedback;
 use crate::signoff::plans::samples_of;
 use crate::signoff::statements;

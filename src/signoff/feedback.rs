@@ -325,18 +325,26 @@ pub fn decide(
     decision: &Decision,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
-    if enrolment.status() == EnrolmentStatus::Submitted
-        && pending(conn, &enrolment.id)?.is_some()
-    {
+    if enrolment.status() == EnrolmentStatus::Submitted && pending(conn, &enrolment.id)?.is_some() {
         respond(conn, enrolment, assessor_id, &decision.responses, now)?;
     }
     match decision.outcome {
-        Outcome::Competent => {
-            chain::decide_unit(conn, catalogue, enrolment, assessor_id, &decision.comments, now)
-        }
-        Outcome::NotYetCompetent => {
-            not_yet_competent(conn, catalogue, enrolment, assessor_id, &decision.comments, now)
-        }
+        Outcome::Competent => chain::decide_unit(
+            conn,
+            catalogue,
+            enrolment,
+            assessor_id,
+            &decision.comments,
+            now,
+        ),
+        Outcome::NotYetCompetent => not_yet_competent(
+            conn,
+            catalogue,
+            enrolment,
+            assessor_id,
+            &decision.comments,
+            now,
+        ),
     }
 }
 
@@ -448,7 +456,9 @@ mod tests {
     #[test]
     fn action_points_are_lines_without_their_markers() {
         assert_eq!(
-            action_points("1. Re-check the complaint call\n- Record the second enquiry\n\n• Sign the notes"),
+            action_points(
+                "1. Re-check the complaint call\n- Record the second enquiry\n\n• Sign the notes"
+            ),
             vec![
                 "Re-check the complaint call",
                 "Record the second enquiry",

@@ -1218,7 +1218,11 @@ async fn an_iv_disagrees_the_assessor_responds_and_the_iv_agrees() {
             .find("form[action$='/decision'] button[name=intent]")
             .click();
         browser.wait_for_text("main", "There is a problem");
-        assert!(browser.text(".error-summary").contains("Record how the need was confirmed"));
+        assert!(
+            browser
+                .text(".error-summary")
+                .contains("Record how the need was confirmed")
+        );
         shots(&browser, "assessor-decision-answer-refused", PHONE);
         browser
             .find("#f-responses-1")
@@ -1238,7 +1242,10 @@ async fn an_iv_disagrees_the_assessor_responds_and_the_iv_agrees() {
     browser.goto(&format!("{base}/orgs/{}/samples", w.org));
     browser.wait_for_text("main", "The assessor's response");
     let history = browser.text("main");
-    assert!(history.contains("Added the caller's confirmation to the notes."), "{history}");
+    assert!(
+        history.contains("Added the caller's confirmation to the notes."),
+        "{history}"
+    );
     assert!(history.contains("New decision: competent"), "{history}");
     shots(&browser, "iv-history-answered", DESKTOP);
     browser.goto(&format!("{base}{sample}"));
@@ -1261,7 +1268,12 @@ async fn a_candidate_acknowledges_an_observation_and_reads_rejected_evidence_at_
     let (ctype, body) = multipart(&record, "call-log.pdf", b"%PDF-1.4 call log");
     let base_api = format!("/api/enrolments/{}", w.enrolment);
     let added = app
-        .send_raw(&w.candidate, &format!("{base_api}/evidence/upload"), &ctype, body)
+        .send_raw(
+            &w.candidate,
+            &format!("{base_api}/evidence/upload"),
+            &ctype,
+            body,
+        )
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     let id = added.json()["id"].as_str().unwrap().to_owned();
@@ -1280,7 +1292,10 @@ async fn a_candidate_acknowledges_an_observation_and_reads_rejected_evidence_at_
     sign_in(&browser, &base, "aroha@harbour.nz");
     browser.wait_for_text("main", "Needs your attention");
     let attention = browser.text("main .attention-list");
-    assert!(attention.contains("The log does not show the follow-up call"), "{attention}");
+    assert!(
+        attention.contains("The log does not show the follow-up call"),
+        "{attention}"
+    );
     assert!(attention.contains("Read and acknowledge"), "{attention}");
     shots(&browser, "candidate-needs-attention", PHONE);
 
@@ -1288,7 +1303,10 @@ async fn a_candidate_acknowledges_an_observation_and_reads_rejected_evidence_at_
     browser
         .find(&format!("main a[href$='#evidence-{id}']"))
         .click();
-    browser.wait_for_text(&format!("#evidence-{id}"), "The log does not show the follow-up call");
+    browser.wait_for_text(
+        &format!("#evidence-{id}"),
+        "The log does not show the follow-up call",
+    );
     let width = browser.script(
         &format!("return document.querySelector('#evidence-{id} table.stacked td[data-label=Judgement]').getBoundingClientRect().right <= window.innerWidth;"),
         json!([]),
@@ -1302,15 +1320,26 @@ async fn a_candidate_acknowledges_an_observation_and_reads_rejected_evidence_at_
         .find("main .attention-list a[href*='#ack-']")
         .click();
     browser.wait_for_url("the record", |url| url.contains("#ack-"));
-    let ack = browser.url().rsplit("#ack-").next().unwrap_or_default().to_owned();
+    let ack = browser
+        .url()
+        .rsplit("#ack-")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
     browser
         .find(&format!("#f-comment-{ack}"))
         .send_keys("I remember this call: the customer wanted a refund.");
     browser
-        .find(&format!("form[action$='/evidence/{ack}/acknowledge'] button[type=submit]"))
+        .find(&format!(
+            "form[action$='/evidence/{ack}/acknowledge'] button[type=submit]"
+        ))
         .click();
     browser.wait_for_text("main", "Acknowledged.");
-    assert!(browser.text(&format!("#ack-{ack}")).contains("You acknowledged this record"));
+    assert!(
+        browser
+            .text(&format!("#ack-{ack}"))
+            .contains("You acknowledged this record")
+    );
     shots(&browser, "candidate-acknowledged", PHONE);
 }
 
@@ -1320,8 +1349,20 @@ async fn a_certified_candidate_downloads_their_statement() {
     let w = app.world("28268@2").await;
     decided(&app, &w).await;
     let base_api = format!("/api/enrolments/{}", w.enrolment);
-    api(&app, &w.iv, &format!("{base_api}/samples"), json!({"decision": "agree"})).await;
-    api(&app, &w.admin, &format!("{base_api}/statement"), json!(null)).await;
+    api(
+        &app,
+        &w.iv,
+        &format!("{base_api}/samples"),
+        json!({"decision": "agree"}),
+    )
+    .await;
+    api(
+        &app,
+        &w.admin,
+        &format!("{base_api}/statement"),
+        json!(null),
+    )
+    .await;
     let server = app.serve();
     let base = format!("http://{}", server.addr);
     let browser = Browser::start();
@@ -1359,6 +1400,8 @@ async fn a_certified_candidate_downloads_their_statement() {
         .click();
     browser.wait_for_text("main", "Statement of competence");
     shots(&browser, "candidate-portfolio-statement", PHONE);
-    browser.find("main .statement-card a[href*='/verify/']").click();
+    browser
+        .find("main .statement-card a[href*='/verify/']")
+        .click();
     browser.wait_for_text("main", "Valid.");
 }

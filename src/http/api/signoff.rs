@@ -125,7 +125,9 @@ pub async fn show_statement(
     let id = path_id(&path)?.to_string();
     let statement = state
         .db
-        .read(move |conn| authorized_statement(conn, &session, &id, Action::ReadStatement)?.summary())
+        .read(move |conn| {
+            authorized_statement(conn, &session, &id, Action::ReadStatement)?.summary()
+        })
         .await?;
     Ok(HttpResponse::Ok().json(statement))
 }

@@ -5,16 +5,16 @@ use actix_web::web;
 use chrono::Utc;
 use serde::Serialize;
 
+use super::portfolio::{StatementLinks, statement_links};
 use super::rows::{EnrolmentRow, live_orgs, rows_in_org};
 use super::view::{Html, PageSession, page};
 use crate::action::ActionError;
-use super::portfolio::{StatementLinks, statement_links};
 use crate::auth::policy::{EnrolmentStatus, Role};
-use crate::portfolio::{self, Enrolment, acknowledgements};
-use crate::rules::portfolio::Judgement;
 use crate::http::AppState;
 use crate::http::session::Session;
 use crate::identity;
+use crate::portfolio::{self, Enrolment, acknowledgements};
+use crate::rules::portfolio::Judgement;
 
 #[derive(Serialize)]
 struct Landing {

@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::form::{Fields, FormState, field_errors, field_id};
+use super::portfolio::{SentBackView, ToDoView, to_do};
 use super::rows::{Names, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
@@ -25,7 +26,6 @@ use crate::portfolio;
 use crate::portfolio::AssessorMarks;
 use crate::rules::portfolio::{Confirmation, Judgement, NotApplicable};
 use crate::rules::{Progress, View};
-use super::portfolio::{SentBackView, ToDoView, to_do};
 use crate::signoff::chain;
 use crate::signoff::feedback::{self, Decision, Outcome};
 
@@ -365,9 +365,14 @@ async fn decide_page(
             // Every tick and reason is checked with the rest: all the problems are named at once.
             let mut problems = errors;
             if with_marks && can_mark && serde_json::to_value(&marks).ok() != recorded {
-                if let Err(err) =
-                    portfolio::set_marks(conn, standard, &enrolment, &for_tx.user_id, marks, Utc::now())
-                {
+                if let Err(err) = portfolio::set_marks(
+                    conn,
+                    standard,
+                    &enrolment,
+                    &for_tx.user_id,
+                    marks,
+                    Utc::now(),
+                ) {
                     match err {
                         ActionError::Invalid(more) => problems.extend(more),
                         other => return Err(other),
@@ -381,9 +386,8 @@ async fn decide_page(
                 return Ok((enrolment.id, None));
             };
             let enrolment = portfolio::load_enrolment(conn, &enrolment.id)?;
-            let wanted = feedback::pending(conn, &enrolment.id)?.map_or(0, |s| {
-                s.action_points.len().max(1)
-            });
+            let wanted =
+                feedback::pending(conn, &enrolment.id)?.map_or(0, |s| s.action_points.len().max(1));
             let mut responses = responses;
             responses.truncate(wanted);
             let decision = Decision {
@@ -403,7 +407,9 @@ async fn decide_page(
         })
         .await;
     match done {
-        Ok((id, None)) => Ok(see_other(&format!("/enrolments/{id}/decision#decide-title"))),
+        Ok((id, None)) => Ok(see_other(&format!(
+            "/enrolments/{id}/decision#decide-title"
+        ))),
         Ok((id, Some(Outcome::Competent))) => Ok(see_other(&format!(
             "/enrolments/{id}/decision?decided=competent"
         ))),

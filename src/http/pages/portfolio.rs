@@ -298,7 +298,10 @@ async fn render(
         .db
         .read(move |conn| portfolio_view(conn, &catalogue, &for_tx, &id, view))
         .await?;
-    let refused_ack = forms.acknowledge.as_ref().is_some_and(|(_, f)| f.has_errors());
+    let refused_ack = forms
+        .acknowledge
+        .as_ref()
+        .is_some_and(|(_, f)| f.has_errors());
     let status = if forms.submit.has_errors() || forms.reopen.has_errors() || refused_ack {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

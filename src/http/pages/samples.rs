@@ -226,11 +226,21 @@ fn exchange(
     let signed = chain::sign_offs_of(conn, &sample.enrolment_id)?
         .into_iter()
         .find(|s| s.role == "assessor" && s.signed_at > sample.created_at)
-        .map(|s| (s.signed_at, format!("competent, signed by {} on {}", s.user_name, s.signed_on)));
+        .map(|s| {
+            (
+                s.signed_at,
+                format!("competent, signed by {} on {}", s.user_name, s.signed_on),
+            )
+        });
     let not_yet = feedback::feedback_of(conn, &sample.enrolment_id)?
         .into_iter()
         .find(|f| f.decided_at > sample.created_at)
-        .map(|f| (f.decided_at, format!("not yet competent on {}", f.decided_at.date())));
+        .map(|f| {
+            (
+                f.decided_at,
+                format!("not yet competent on {}", f.decided_at.date()),
+            )
+        });
     let next = match (signed, not_yet) {
         (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
         (a, b) => a.or(b).map(|(_, words)| words),
