@@ -328,6 +328,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    iv_responses (sample_id) {
+        sample_id -> Text,
+        enrolment_id -> Text,
+        assessor_id -> Text,
+        responses -> Text,
+        responded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    unit_feedback (id) {
+        id -> Text,
+        enrolment_id -> Text,
+        assessor_id -> Text,
+        feedback -> Text,
+        gaps -> Text,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    acknowledgements (evidence_id) {
+        evidence_id -> Text,
+        enrolment_id -> Text,
+        candidate_id -> Text,
+        comment -> Text,
+        acknowledged_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     standard_versions,
     organisations,
@@ -355,6 +386,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     credentials,
     status_lists,
     audit_checkpoints,
+    iv_responses,
+    unit_feedback,
+    acknowledgements,
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));

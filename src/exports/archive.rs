@@ -16,7 +16,9 @@ use crate::output::export::archive::{
 use crate::output::export::results::{LearnerNumber, LearnerNumberScheme, UnitLevel};
 use crate::output::pdf::FontSet;
 use crate::portfolio;
+use crate::portfolio::acknowledgements;
 use crate::signoff::chain::sign_offs_of;
+use crate::signoff::feedback;
 use crate::signoff::plans::samples_of;
 use crate::signoff::statements;
 
@@ -54,6 +56,23 @@ pub fn archive_input(
         samples_of(conn, &enrolment.id)?
             .into_iter()
             .map(|s| serde_json::json!({ "internal_verification": s })),
+    );
+    // The hand-offs around the decision (issue 15): the assessor's answers to the IV, "not yet
+    // competent" decisions, and the candidate's acknowledgements of assessment records.
+    sign_offs.extend(
+        feedback::responses_of(conn, &enrolment.id)?
+            .into_iter()
+            .map(|r| serde_json::json!({ "iv_response": r })),
+    );
+    sign_offs.extend(
+        feedback::feedback_of(conn, &enrolment.id)?
+            .into_iter()
+            .map(|f| serde_json::json!({ "not_yet_competent": f })),
+    );
+    sign_offs.extend(
+        acknowledgements::acknowledgements_of(conn, &enrolment.id)?
+            .into_iter()
+            .map(|a| serde_json::json!({ "candidate_acknowledgement": a })),
     );
     let documents = credential_documents(conn, fonts, &enrolment)?;
     let audit_checkpoint = crate::checkpoints::kept(conn)?.pop().map(|(_, _, jws)| jws);

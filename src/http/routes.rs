@@ -56,6 +56,7 @@ route_table! {
     GET    "/enrolments/{id}/questioning/new"               => pages::assessor::questioning_form;
     POST   "/enrolments/{id}/questioning/new"               => pages::assessor::questioning;
     GET    "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge_form;
+    POST   "/enrolments/{id}/evidence/{evidence_id}/acknowledge" => pages::portfolio::acknowledge;
     POST   "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge;
     GET    "/orgs/{org_id}/people"                          => pages::admin::people;
     POST   "/orgs/{org_id}/people"                          => pages::admin::create_person;
@@ -138,6 +139,8 @@ route_table! {
     POST   "/api/enrolments/{id}/evidence/upload"           => enrolments::upload;
     GET    "/api/enrolments/{id}/evidence/{evidence_id}/file" => enrolments::download;
     POST   "/api/enrolments/{id}/evidence/{evidence_id}/judgements" => enrolments::judge;
+    POST   "/api/enrolments/{id}/evidence/{evidence_id}/acknowledgement" => enrolments::acknowledge;
+    GET    "/api/enrolments/{id}/acknowledgements"          => enrolments::list_acknowledgements;
     POST   "/api/enrolments/{id}/submit"                    => enrolments::submit;
     POST   "/api/enrolments/{id}/reopen"                    => enrolments::reopen;
     PUT    "/api/enrolments/{id}/marks"                     => enrolments::marks;
@@ -147,8 +150,10 @@ route_table! {
     GET    "/api/enrolments/{id}/archive.zip"               => archives::enrolment;
     POST   "/api/enrolments/{id}/decision"                  => signoff::decide;
     GET    "/api/enrolments/{id}/signoffs"                  => signoff::chain_view;
+    POST   "/api/enrolments/{id}/iv-response"               => signoff::respond;
     POST   "/api/enrolments/{id}/samples"                   => signoff::sample;
     POST   "/api/enrolments/{id}/statement"                 => signoff::issue_statement;
+    GET    "/api/enrolments/{id}/statement"                 => signoff::show_statement;
     GET    "/api/enrolments/{id}/statement.pdf"             => signoff::statement_pdf;
     POST   "/api/enrolments/{id}/statement/revoke"          => signoff::revoke_statement;
     POST   "/api/orgs/{org_id}/sampling-plans"              => signoff::create_plan;

@@ -18,6 +18,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "partials/lists.html",
     "partials/record.html",
     "partials/evidence.html",
+    "partials/statement.html",
     "pages/login.html",
     "pages/two_factor.html",
     "pages/dashboard.html",

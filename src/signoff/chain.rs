@@ -175,6 +175,12 @@ pub fn decide_unit(
             ),
         }));
     }
+    if super::feedback::pending(conn, &enrolment.id)?.is_some() {
+        return Err(ActionError::invalid(
+            "responses",
+            "answer each of the internal verifier's action points first",
+        ));
+    }
     let evaluation = portfolio::Evaluation::load(conn, catalogue, enrolment, None)?;
     let report = evaluation.report(crate::rules::View::Confirmed);
     if !report.complete {

@@ -11,6 +11,7 @@
 
 pub mod chain;
 pub mod draws;
+pub mod feedback;
 pub mod plans;
 pub mod requirements;
 pub mod sampling;

@@ -609,6 +609,7 @@ async fn an_assessor_is_refused_with_the_gaps_then_signs_the_unit_decision() {
     browser.goto(&format!("{base}/enrolments/{}", w.enrolment));
     browser.find(&format!("a[href='{decision}']")).click();
     browser.wait_for_url("the decision page", |url| url.ends_with(&decision));
+    browser.find("#f-outcome-competent").click();
     browser
         .find("#f-comments")
         .send_keys("Calm and clear on every call.");
@@ -635,6 +636,7 @@ async fn an_assessor_is_refused_with_the_gaps_then_signs_the_unit_decision() {
     complete_portfolio(&app, &w).await;
     browser.goto(&format!("{base}{decision}"));
     browser.wait_for_text("main", "Every requirement is met");
+    browser.find("#f-outcome-competent").click();
     browser
         .find("#f-comments")
         .send_keys("Calm and clear on every call.");
@@ -1228,4 +1230,242 @@ async fn an_assessor_sets_up_two_factor_sign_in_and_signs_in_with_a_code() {
         .click();
     browser.wait_for_url("the dashboard", |url| !url.contains("/login"));
     assert!(browser.text("header.site").contains("Sign out"));
+}
+
+#[actix_web::test]
+async fn an_iv_disagrees_the_assessor_responds_and_the_iv_agrees() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    decided(&app, &w).await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let sample = format!("/enrolments/{}/sample", w.enrolment);
+
+    // The IV disagrees, with feedback and two action points.
+    {
+        let browser = Browser::start();
+        browser.viewport(DESKTOP, 900);
+        sign_in(&browser, &base, "iv@harbour.nz");
+        browser.goto(&format!("{base}{sample}"));
+        browser.wait_for_text("main", "Summative sample");
+        browser.find("#f-decision-disagree").click();
+        browser
+            .find("#f-feedback")
+            .send_keys("The 1.3 evidence does not show the caller's need was confirmed.");
+        browser
+            .find("#f-action-points")
+            .send_keys("Re-observe one call for 1.3\nRecord how the need was confirmed");
+        browser
+            .find("form[action$='/sample'] button[type=submit]")
+            .click();
+        browser.wait_for_text("main", "gone back to the assessor");
+        assert!(browser.text("main").contains("awaiting the assessor"));
+    }
+
+    // The assessor finds it first on the caseload, reads it and answers each action point.
+    {
+        let browser = Browser::start();
+        browser.viewport(PHONE, 780);
+        sign_in(&browser, &base, "mere@harbour.nz");
+        browser.goto(&format!("{base}/caseload"));
+        browser.wait_for_text("main", "sent back by the internal verifier");
+        shots(&browser, "assessor-caseload-sent-back", PHONE);
+        browser.find("main a.sent-back").click();
+        browser.wait_for_url("the decision page", |url| url.contains("/decision"));
+        browser.wait_for_text("#sent-back", "Re-observe one call for 1.3");
+        // Deciding without the answers is refused, naming the missing one; the outcome is kept.
+        browser.find("#f-outcome-competent").click();
+        browser
+            .find("#f-responses-0")
+            .send_keys("Re-observed a call on 4 June: 1.3 shown.");
+        browser
+            .find("form[action$='/decision'] button[name=intent]")
+            .click();
+        browser.wait_for_text("main", "There is a problem");
+        assert!(
+            browser
+                .text(".error-summary")
+                .contains("Record how the need was confirmed")
+        );
+        shots(&browser, "assessor-decision-answer-refused", PHONE);
+        browser
+            .find("#f-responses-1")
+            .send_keys("Added the caller's confirmation to the notes.");
+        browser
+            .find("form[action$='/decision'] button[name=intent]")
+            .click();
+        browser.wait_for_text("main", "Decision made:");
+        shots(&browser, "assessor-decision-answered", PHONE);
+        assert_eq!(status_of(&app, &w).await, "assessed");
+    }
+
+    // The IV reads the answers and the new decision in the history, and agrees.
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "iv@harbour.nz");
+    browser.goto(&format!("{base}/orgs/{}/samples", w.org));
+    browser.wait_for_text("main", "The assessor's response");
+    let history = browser.text("main");
+    assert!(
+        history.contains("Added the caller's confirmation to the notes."),
+        "{history}"
+    );
+    assert!(history.contains("New decision: competent"), "{history}");
+    shots(&browser, "iv-history-answered", DESKTOP);
+    browser.goto(&format!("{base}{sample}"));
+    browser.wait_for_text("main", "Summative sample");
+    browser.find("#f-decision-agree").click();
+    browser
+        .find("form[action$='/sample'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "The portfolio is now sampled");
+    assert_eq!(status_of(&app, &w).await, "sampled");
+}
+
+#[actix_web::test]
+async fn a_candidate_acknowledges_an_observation_and_reads_rejected_evidence_at_360_px() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    complete_portfolio(&app, &w).await;
+    let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+        "title": "Call log", "criteria": [{"criterion": "1.7"}], "declaration": true});
+    let (ctype, body) = multipart(&record, "call-log.pdf", b"%PDF-1.4 call log");
+    let base_api = format!("/api/enrolments/{}", w.enrolment);
+    let added = app
+        .send_raw(
+            &w.candidate,
+            &format!("{base_api}/evidence/upload"),
+            &ctype,
+            body,
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let id = added.json()["id"].as_str().unwrap().to_owned();
+    api(
+        &app,
+        &w.assessor,
+        &format!("{base_api}/evidence/{id}/judgements"),
+        json!({"criteria": [{"id": "1.7", "judgement": "rejected",
+            "feedback": "The log does not show the follow-up call"}]}),
+    )
+    .await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "aroha@harbour.nz");
+    browser.wait_for_text("main", "Needs your attention");
+    let attention = browser.text("main .attention-list");
+    assert!(
+        attention.contains("The log does not show the follow-up call"),
+        "{attention}"
+    );
+    assert!(attention.contains("Read and acknowledge"), "{attention}");
+    shots(&browser, "candidate-needs-attention", PHONE);
+
+    // The rejected evidence: its judgement and feedback readable at 360 px, no sideways scroll.
+    browser
+        .find(&format!("main a[href$='#evidence-{id}']"))
+        .click();
+    browser.wait_for_text(
+        &format!("#evidence-{id}"),
+        "The log does not show the follow-up call",
+    );
+    let width = browser.script(
+        &format!("return document.querySelector('#evidence-{id} table.stacked td[data-label=Judgement]').getBoundingClientRect().right <= window.innerWidth;"),
+        json!([]),
+    );
+    assert_eq!(width, json!(true), "the judgement is on screen");
+    shots(&browser, "candidate-portfolio-stacked", PHONE);
+
+    // An observation to acknowledge, with a comment.
+    browser.goto(&format!("{base}/"));
+    browser
+        .find("main .attention-list a[href*='#ack-']")
+        .click();
+    browser.wait_for_url("the record", |url| url.contains("#ack-"));
+    let ack = browser
+        .url()
+        .rsplit("#ack-")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    browser
+        .find(&format!("#f-comment-{ack}"))
+        .send_keys("I remember this call: the customer wanted a refund.");
+    browser
+        .find(&format!(
+            "form[action$='/evidence/{ack}/acknowledge'] button[type=submit]"
+        ))
+        .click();
+    browser.wait_for_text("main", "Acknowledged.");
+    assert!(
+        browser
+            .text(&format!("#ack-{ack}"))
+            .contains("You acknowledged this record")
+    );
+    shots(&browser, "candidate-acknowledged", PHONE);
+}
+
+#[actix_web::test]
+async fn a_certified_candidate_downloads_their_statement() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    decided(&app, &w).await;
+    let base_api = format!("/api/enrolments/{}", w.enrolment);
+    api(
+        &app,
+        &w.iv,
+        &format!("{base_api}/samples"),
+        json!({"decision": "agree"}),
+    )
+    .await;
+    api(
+        &app,
+        &w.admin,
+        &format!("{base_api}/statement"),
+        json!(null),
+    )
+    .await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "aroha@harbour.nz");
+    browser.wait_for_text("main", "Statement of competence");
+    let card = browser.text("main .statement-card");
+    assert!(card.contains("Verification code"), "{card}");
+    shots(&browser, "candidate-dashboard-statement", PHONE);
+
+    // The PDF link downloads the statement, with the candidate's own session.
+    let pdf = browser.script(
+        "const link = document.querySelector('main .statement-card a[href$=\"statement.pdf\"]');
+         const xhr = new XMLHttpRequest();
+         xhr.open('GET', link.href, false);
+         xhr.overrideMimeType('text/plain; charset=x-user-defined');
+         xhr.send();
+         return [xhr.status, xhr.getResponseHeader('content-type'), xhr.responseText.slice(0, 5)];",
+        json!([]),
+    );
+    assert_eq!(pdf, json!([200, "application/pdf", "%PDF-"]), "{pdf}");
+    let badge = browser.script(
+        "const link = document.querySelector('main .statement-card a[href$=\"credential.json\"]');
+         const xhr = new XMLHttpRequest();
+         xhr.open('GET', link.href, false);
+         xhr.send();
+         return [xhr.status, JSON.parse(xhr.responseText).type];",
+        json!([]),
+    );
+    assert_eq!(badge[0], json!(200), "{badge}");
+
+    // The portfolio shows it too, and the code's link verifies it.
+    browser
+        .find(&format!("main a[href='/enrolments/{}']", w.enrolment))
+        .click();
+    browser.wait_for_text("main", "Statement of competence");
+    shots(&browser, "candidate-portfolio-statement", PHONE);
+    browser
+        .find("main .statement-card a[href*='/verify/']")
+        .click();
+    browser.wait_for_text("main", "Valid.");
 }

@@ -537,6 +537,44 @@ fn rows(f: &Fixture) -> Vec<Row> {
             json(json!({"criteria": [{"id": "9.9", "judgement": "accepted"}]})),
             ASSESSOR_ONLY(422),
         ),
+        // Only the candidate acknowledges, and only an assessor's observation or questioning
+        // record: the fixture's evidence is the candidate's own upload (409).
+        row(
+            "POST",
+            "/api/enrolments/{id}/evidence/{evidence_id}/acknowledgement",
+            format!("/api/enrolments/{e}/evidence/{ev}/acknowledgement"),
+            json(json!({"comment": ""})),
+            [401, 409, 403, 403, 403, 403, 403, 403, 404, 404],
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/evidence/{evidence_id}/acknowledge",
+            format!("/enrolments/{e}/evidence/{ev}/acknowledge"),
+            form(&[("comment", "")]),
+            [303, 409, 403, 403, 403, 403, 403, 403, 404, 404],
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/acknowledgements",
+            format!("/api/enrolments/{e}/acknowledgements"),
+            None,
+            READERS,
+        ),
+        // No IV has sent the decision back: the assessor is told so (409).
+        row(
+            "POST",
+            "/api/enrolments/{id}/iv-response",
+            format!("/api/enrolments/{e}/iv-response"),
+            json(json!({"responses": []})),
+            ASSESSOR_ONLY(409),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/statement",
+            format!("/api/enrolments/{e}/statement"),
+            None,
+            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+        ),
         row(
             "POST",
             "/api/enrolments/{id}/submit",
@@ -783,7 +821,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "POST",
             "/enrolments/{id}/decision",
             format!("/enrolments/{e}/decision"),
-            form(&[("comments", "")]),
+            form(&[("outcome", "competent"), ("comments", "")]),
             page(ASSESSOR_ONLY(409)),
         ),
         // A tick without its reason: the assessor is told by the field; nobody else gets that far.

@@ -137,10 +137,10 @@ async fn the_whole_chain_to_a_verifiable_statement() {
                 Some(&w.assessor),
                 Method::POST,
                 &format!("{base}/decision"),
-                Some(json!({})),
+                Some(json!({"responses": ["Re-observed a call: 1.3 shown"]})),
             )
             .await;
-        assert_eq!(again.status, StatusCode::OK);
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text());
         let agree = app
             .request_as(
                 Some(&w.iv),

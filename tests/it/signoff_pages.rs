@@ -120,7 +120,11 @@ async fn the_unit_decision_page_shows_the_gaps_then_signs() {
 
         // Nothing accepted yet: refused, with the gaps by the form and the comments kept.
         let refused = assessor
-            .post(&app, &page, &[("comments", "Calm <and> clear")])
+            .post(
+                &app,
+                &page,
+                &[("outcome", "competent"), ("comments", "Calm <and> clear")],
+            )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = refused.text();
@@ -139,10 +143,14 @@ async fn the_unit_decision_page_shows_the_gaps_then_signs() {
 
         complete_portfolio(&app, &w).await;
         let signed = assessor
-            .post(&app, &page, &[("comments", "Calm and clear.")])
+            .post(
+                &app,
+                &page,
+                &[("outcome", "competent"), ("comments", "Calm and clear.")],
+            )
             .await;
         assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.text());
-        assert_eq!(location(&signed), page);
+        assert_eq!(location(&signed), format!("{page}?decided=competent"));
         assert_eq!(status_of(&app, &w).await, "assessed");
         let after = assessor.get(&app, &page).await.text();
         assert!(after.contains("Decision made:"), "{after}");
@@ -327,7 +335,7 @@ async fn an_iv_plans_samples_disagrees_and_agrees_through_the_pages() {
             &w.assessor,
             Method::POST,
             &format!("/api/enrolments/{}/decision", w.enrolment),
-            json!({}),
+            json!({"responses": ["Re-observed a call: 1.3 shown"]}),
         )
         .await;
         let agreed = iv

@@ -18,6 +18,7 @@ use crate::http::extract::{ValidJson, parse_json};
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState, upload};
 use crate::identity;
+use crate::portfolio::acknowledgements::{self, Acknowledgement};
 use crate::portfolio::{
     self, AssessorMarks, Enrolment, EnrolmentFilter, EnrolmentPage, EvidenceRecord, Judgements,
     NewEnrolment, NewEvidence, Staff, StoredFile,
@@ -420,6 +421,86 @@ pub async fn judge(
         })
         .await?;
     Ok(HttpResponse::Ok().json(record))
+}
+
+/// The candidate's acknowledgement of an assessment record.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeRequest {
+    /// A comment on the record (optional).
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The candidate acknowledges an observation or questioning record the assessor made, with an
+/// optional comment (the candidate's signature on the paper checklist). Once per record (409
+/// again, and for other kinds of evidence).
+#[utoipa::path(post, path = "/api/enrolments/{id}/evidence/{evidence_id}/acknowledgement",
+    params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path)), request_body = AcknowledgeRequest,
+    responses((status = 201, body = Acknowledgement), (status = 403, body = crate::http::error::Problem),
+              (status = 409, body = crate::http::error::Problem)))]
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: ValidJson<AcknowledgeRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let comment = body.into_inner().comment;
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            acknowledgements::acknowledge(
+                conn,
+                &enrolment,
+                &session.user_id,
+                &evidence_id,
+                &comment,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(done))
+}
+
+/// The candidate's acknowledgements of the assessment records of an enrolment, and which records
+/// still wait for one.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AcknowledgementsView {
+    /// The acknowledgements, oldest first.
+    pub acknowledged: Vec<Acknowledgement>,
+    /// Observation and questioning records the candidate has not acknowledged yet.
+    pub waiting: Vec<String>,
+}
+
+/// Whether the candidate has acknowledged each observation and questioning record.
+#[utoipa::path(get, path = "/api/enrolments/{id}/acknowledgements", params(("id" = Uuid, Path)),
+    responses((status = 200, body = AcknowledgementsView), (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_acknowledgements(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let view = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let acknowledged = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
+            let waiting = portfolio::list_evidence(conn, &enrolment.id)?
+                .into_iter()
+                .filter(|r| acknowledgements::needs_acknowledgement(&enrolment, r))
+                .filter(|r| !acknowledged.iter().any(|a| a.evidence_id == r.id))
+                .map(|r| r.id)
+                .collect();
+            Ok::<_, ActionError>(AcknowledgementsView {
+                acknowledged,
+                waiting,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
 }
 
 /// The candidate's declaration on submitting.

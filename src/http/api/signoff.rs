@@ -18,23 +18,39 @@ use crate::portfolio::Enrolment;
 use crate::signoff::SignOffStatus;
 use crate::signoff::chain::{self, SignOffRow};
 use crate::signoff::draws::{self, DrawSummary};
+use crate::signoff::feedback::{self, Decision, IvResponse, Outcome, SentBack, UnitFeedback};
 use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
 use crate::signoff::sampling::{Candidate, PlanInput, RiskRating, SamplingRates, Selection};
 use crate::signoff::statements::{self, Statement};
 
-/// The assessor's comments with the unit decision.
+/// The assessor's unit decision.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
-    /// Comments printed on the statement.
+    /// competent (the default) or not_yet_competent.
+    #[serde(default = "competent")]
+    pub outcome: Outcome,
+    /// Comments printed on the statement; with not_yet_competent, the feedback to the candidate
+    /// (required then).
     #[serde(default)]
     pub comments: String,
+    /// When an internal verifier sent the decision back: what the assessor did about each action
+    /// point, in their order (required then).
+    #[serde(default)]
+    pub responses: Vec<String>,
 }
 
-/// The assessor signs the unit decision. Refused (409, with the gaps) unless the engine reports every
-/// requirement met in the confirmed view.
+fn competent() -> Outcome {
+    Outcome::Competent
+}
+
+/// The assessor decides the unit. "competent" is refused (409, with the gaps) unless the engine
+/// reports every requirement met in the confirmed view; "not_yet_competent" needs feedback and gives
+/// the portfolio back to the candidate with the gaps. While an internal verifier's disagreement is
+/// unanswered, `responses` must answer each action point (422 naming `responses.N`).
 #[utoipa::path(post, path = "/api/enrolments/{id}/decision", params(("id" = Uuid, Path)), request_body = DecisionRequest,
-    responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem)))]
+    responses((status = 200, body = Enrolment), (status = 409, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
 pub async fn decide(
     state: web::Data<AppState>,
     session: Session,
@@ -42,23 +58,78 @@ pub async fn decide(
     body: ValidJson<DecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
-    let comments = body.into_inner().comments;
+    let request = body.into_inner();
+    let decision = Decision {
+        outcome: request.outcome,
+        comments: request.comments,
+        responses: request.responses,
+    };
     let tx_state = state.clone();
     let enrolment = state
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::DecideUnit)?;
-            chain::decide_unit(
+            feedback::decide(
                 conn,
                 &tx_state.catalogue,
                 &enrolment,
                 &session.user_id,
-                &comments,
+                &decision,
                 Utc::now(),
             )
         })
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
+}
+
+/// What the assessor did about each of the internal verifier's action points.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseRequest {
+    /// One answer per action point, in their order.
+    pub responses: Vec<String>,
+}
+
+/// The assessor answers the internal verifier's disagreement, action point by action point,
+/// before (or without yet) deciding again. 409 when no disagreement is waiting for an answer.
+#[utoipa::path(post, path = "/api/enrolments/{id}/iv-response", params(("id" = Uuid, Path)), request_body = ResponseRequest,
+    responses((status = 201, body = IvResponse), (status = 409, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn respond(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<ResponseRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let responses = body.into_inner().responses;
+    let answer = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::DecideUnit)?;
+            feedback::respond(conn, &enrolment, &session.user_id, &responses, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(answer))
+}
+
+/// The enrolment's statement of competence (valid or revoked), with its verification link; the
+/// PDF is `statement.pdf`, the Open Badge `credential.json`. 404 before one is issued.
+#[utoipa::path(get, path = "/api/enrolments/{id}/statement", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Statement), (status = 404, body = crate::http::error::Problem)))]
+pub async fn show_statement(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let statement = state
+        .db
+        .read(move |conn| {
+            authorized_statement(conn, &session, &id, Action::ReadStatement)?.summary()
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(statement))
 }
 
 /// The sign-off chain of an enrolment.
@@ -73,6 +144,12 @@ pub struct ChainView {
     pub samples: Vec<Sample>,
     /// The portfolio's snapshot hash now: a signature with another hash predates a change.
     pub current_snapshot: String,
+    /// The internal verifier's disagreement still waiting for the assessor's answer.
+    pub sent_back: Option<SentBack>,
+    /// The assessor's answers to the internal verifier, oldest first.
+    pub iv_responses: Vec<IvResponse>,
+    /// The "not yet competent" decisions, with the feedback and gaps, oldest first.
+    pub not_yet_competent: Vec<UnitFeedback>,
 }
 
 /// Where the sign-off chain stands.
@@ -95,6 +172,9 @@ pub async fn chain_view(
                 sign_offs: chain::sign_offs_of(conn, &enrolment.id)?,
                 samples: plans::samples_of(conn, &enrolment.id)?,
                 current_snapshot: chain::current_snapshot_hash(conn, &enrolment)?,
+                sent_back: feedback::pending(conn, &enrolment.id)?,
+                iv_responses: feedback::responses_of(conn, &enrolment.id)?,
+                not_yet_competent: feedback::feedback_of(conn, &enrolment.id)?,
             })
         })
         .await?;

@@ -39,6 +39,8 @@ struct CaseloadView {
     sort: &'static str,
     rows: Vec<EnrolmentRow>,
     waiting: usize,
+    /// Decisions the internal verifier sent back, waiting for the assessor's answer.
+    sent_back: usize,
 }
 
 /// `GET /caseload`: every enrolment the assessor assesses, sorted by what needs them first.
@@ -79,13 +81,22 @@ pub async fn caseload(
         Ok(rows) => rows,
         Err(err) => return Html(Err(err.into())),
     };
-    // Finished work (certified, withdrawn) stays listed, last.
+    // Finished work (certified, withdrawn) stays listed, last; a decision the IV sent back comes
+    // first in every sort, until the assessor has answered it.
     let done = |r: &EnrolmentRow| matches!(r.status.as_str(), "certified" | "withdrawn");
     match sort {
-        "close" => rows.sort_by_key(|r| (done(r), r.complete, std::cmp::Reverse(r.confirmed))),
-        "idle" => rows.sort_by_key(|r| (done(r), std::cmp::Reverse(r.idle_days))),
+        "close" => rows.sort_by_key(|r| {
+            (
+                !r.sent_back,
+                done(r),
+                r.complete,
+                std::cmp::Reverse(r.confirmed),
+            )
+        }),
+        "idle" => rows.sort_by_key(|r| (!r.sent_back, done(r), std::cmp::Reverse(r.idle_days))),
         _ => rows.sort_by_key(|r| {
             (
+                !r.sent_back,
                 done(r),
                 std::cmp::Reverse(r.waiting),
                 std::cmp::Reverse(r.idle_days),
@@ -94,6 +105,7 @@ pub async fn caseload(
     }
     let view = CaseloadView {
         title: "Your caseload",
+        sent_back: rows.iter().filter(|r| r.sent_back).count(),
         sort,
         waiting: rows.iter().map(|r| r.waiting).sum(),
         rows,

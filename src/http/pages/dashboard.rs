@@ -5,13 +5,16 @@ use actix_web::web;
 use chrono::Utc;
 use serde::Serialize;
 
+use super::portfolio::{StatementLinks, statement_links};
 use super::rows::{EnrolmentRow, live_orgs, rows_in_org};
 use super::view::{Html, PageSession, page};
 use crate::action::ActionError;
-use crate::auth::policy::Role;
+use crate::auth::policy::{EnrolmentStatus, Role};
 use crate::http::AppState;
 use crate::http::session::Session;
 use crate::identity;
+use crate::portfolio::{self, Enrolment, acknowledgements};
+use crate::rules::portfolio::Judgement;
 
 #[derive(Serialize)]
 struct Landing {
@@ -29,11 +32,116 @@ struct OrgSection {
     verifier: bool,
     external: bool,
     /// The candidate's own portfolios.
-    portfolios: Vec<EnrolmentRow>,
+    portfolios: Vec<PortfolioCard>,
+    /// What needs the candidate: rejected evidence, records to acknowledge, things to do.
+    attention: Vec<Attention>,
     /// Enrolments the user assesses.
     assessing: Vec<EnrolmentRow>,
     /// Enrolments an internal or external verifier reads.
     verifying: Vec<EnrolmentRow>,
+}
+
+/// One of the candidate's portfolios, with its statement once issued.
+#[derive(Serialize)]
+struct PortfolioCard {
+    #[serde(flatten)]
+    row: EnrolmentRow,
+    statement: Option<StatementLinks>,
+}
+
+/// Something waiting for the candidate, with where to act on it.
+#[derive(Serialize)]
+struct Attention {
+    /// rejected, acknowledge or not_yet_competent.
+    kind: &'static str,
+    /// The unit, as the card names it.
+    unit: String,
+    /// What it is about, in a few words.
+    text: String,
+    /// The assessor's feedback, when there is any.
+    feedback: Vec<String>,
+    /// Where to act.
+    link: String,
+    /// The link's words.
+    action: &'static str,
+}
+
+/// What needs the candidate on one portfolio.
+fn attention_of(
+    conn: &mut crate::db::DbConnection,
+    enrolment: &Enrolment,
+    unit: &str,
+) -> Result<Vec<Attention>, ActionError> {
+    let mut items = Vec::new();
+    let base = format!("/enrolments/{}", enrolment.id);
+    if let Some(to_do) = super::portfolio::to_do(conn, enrolment)? {
+        let mut feedback = vec![to_do.feedback];
+        feedback.extend(to_do.gaps);
+        items.push(Attention {
+            kind: "not_yet_competent",
+            unit: unit.to_owned(),
+            text: format!("Not yet competent (decided {})", to_do.decided_on),
+            feedback,
+            link: format!("{base}#to-do"),
+            action: "See what to do",
+        });
+    }
+    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let acknowledged = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
+    let open = enrolment.status() == EnrolmentStatus::Active;
+    for record in &records {
+        let title = record
+            .instance
+            .title
+            .clone()
+            .unwrap_or_else(|| super::view::capitalise(record.instance.method.label()));
+        let rejected: Vec<String> = record
+            .instance
+            .criteria
+            .iter()
+            .filter(|c| c.judgement == Judgement::Rejected)
+            .map(|c| match &c.feedback {
+                Some(f) => format!("{}: {f}", c.criterion),
+                None => format!("{}: not accepted", c.criterion),
+            })
+            .chain(
+                record
+                    .instance
+                    .knowledge
+                    .iter()
+                    .filter(|k| k.judgement == Judgement::Rejected)
+                    .map(|k| match &k.feedback {
+                        Some(f) => format!("{}: {f}", k.item),
+                        None => format!("{}: not accepted", k.item),
+                    }),
+            )
+            .collect();
+        if open && !rejected.is_empty() {
+            items.push(Attention {
+                kind: "rejected",
+                unit: unit.to_owned(),
+                text: format!("\u{201c}{title}\u{201d} was not accepted"),
+                feedback: rejected,
+                link: format!("{base}#evidence-{}", record.id),
+                action: "See the evidence",
+            });
+        }
+        if acknowledgements::needs_acknowledgement(enrolment, record)
+            && !acknowledged.iter().any(|a| a.evidence_id == record.id)
+        {
+            items.push(Attention {
+                kind: "acknowledge",
+                unit: unit.to_owned(),
+                text: format!("Read and acknowledge \u{201c}{title}\u{201d}"),
+                feedback: Vec::new(),
+                link: format!("{base}#ack-{}", record.id),
+                action: "Read and acknowledge",
+            });
+        }
+    }
+    // notify: witness requests still open (issue 15 item 2) are listed here too, as kind
+    // "witness", linking to the request.
+    Ok(items)
 }
 
 #[derive(Serialize)]
@@ -130,13 +238,21 @@ fn dashboard(
             verifier,
             external,
             portfolios: Vec::new(),
+            attention: Vec::new(),
             assessing: Vec::new(),
             verifying: Vec::new(),
         };
         for row in rows {
             let assessed_by_me = assessor && row.assessor_id.as_deref() == Some(me.as_str());
             if candidate && row.candidate_id == me {
-                section.portfolios.push(row);
+                let enrolment = portfolio::load_enrolment(conn, &row.id)?;
+                section
+                    .attention
+                    .extend(attention_of(conn, &enrolment, &row.unit)?);
+                section.portfolios.push(PortfolioCard {
+                    statement: statement_links(conn, session, &enrolment)?,
+                    row,
+                });
             } else if assessed_by_me {
                 section.assessing.push(row);
             } else {

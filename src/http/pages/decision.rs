@@ -11,6 +11,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::form::{Fields, FormState, field_errors, field_id};
+use super::portfolio::{SentBackView, ToDoView, to_do};
 use super::rows::{Names, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
@@ -26,6 +27,7 @@ use crate::portfolio::AssessorMarks;
 use crate::rules::portfolio::{Confirmation, Judgement, NotApplicable};
 use crate::rules::{Progress, View};
 use crate::signoff::chain;
+use crate::signoff::feedback::{self, Decision, Outcome};
 
 #[derive(Debug, Serialize)]
 struct OutcomeLine {
@@ -60,8 +62,24 @@ struct DecisionView {
     confirmations: Vec<ConfirmLine>,
     /// Conditional criteria the assessor may mark not applicable.
     conditions: Vec<ConditionLine>,
+    /// The internal verifier's disagreement waiting for the assessor's answer.
+    sent_back: Option<SentBackView>,
+    /// One answer field per action point of `sent_back`.
+    responses: Vec<ResponseLine>,
+    /// The last "not yet competent" decision, while the candidate acts on it.
+    to_do: Option<ToDoView>,
+    /// Just decided: competent or not_yet_competent.
+    decided_now: Option<String>,
     csrf: String,
     form: FormState,
+}
+
+/// An action point with its answer field.
+#[derive(Debug, Serialize)]
+struct ResponseLine {
+    point: String,
+    field: String,
+    id: String,
 }
 
 /// A rule no evidence can show, as the marks form offers it.
@@ -139,32 +157,35 @@ fn mark_lines(
     (confirmations, conditions)
 }
 
+/// `?decided=competent|not_yet_competent` after a decision; `?saved=1` after saving the marks.
+#[derive(Debug, serde::Deserialize)]
+pub struct DecidedQuery {
+    decided: Option<String>,
+}
+
 /// `GET /enrolments/{id}/decision`.
 pub async fn form(
     state: web::Data<AppState>,
     session: PageSession,
     path: web::Path<String>,
+    query: web::Query<DecidedQuery>,
 ) -> Html {
+    let decided = query
+        .into_inner()
+        .decided
+        .filter(|d| matches!(d.as_str(), "competent" | "not_yet_competent"));
     Html(
-        render(
+        render_marks(
             &state,
             session.0,
             path.into_inner(),
             FormState::default(),
             Vec::new(),
+            None,
+            decided,
         )
         .await,
     )
-}
-
-async fn render(
-    state: &AppState,
-    session: Session,
-    raw_id: String,
-    form: FormState,
-    refused: Vec<String>,
-) -> Result<HttpResponse, PageError> {
-    render_marks(state, session, raw_id, form, refused, None).await
 }
 
 /// The page; with `sent`, the marks form shows what was sent rather than what is recorded.
@@ -175,6 +196,7 @@ async fn render_marks(
     form: FormState,
     refused: Vec<String>,
     sent: Option<AssessorMarks>,
+    decided_now: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let id = path_id(&raw_id)?.to_string();
     let catalogue = state.catalogue.clone();
@@ -190,6 +212,7 @@ async fn render_marks(
     };
     view.form = form;
     view.refused = refused;
+    view.decided_now = decided_now;
     page_with_status(state, Some(&session), "pages/decision.html", &view, status)
 }
 
@@ -218,6 +241,30 @@ fn decision_view(
     };
     let recorded = AssessorMarks::recorded(&enrolment);
     let (confirmations, conditions) = mark_lines(standard, confirmed, sent.unwrap_or(&recorded));
+    let sent_back = feedback::pending(conn, &enrolment.id)?;
+    let responses = sent_back
+        .as_ref()
+        .map(|s| {
+            let points = if s.action_points.is_empty() {
+                vec![s.feedback.clone()]
+            } else {
+                s.action_points.clone()
+            };
+            points
+                .into_iter()
+                .enumerate()
+                .map(|(i, point)| {
+                    let field = format!("responses.{i}");
+                    ResponseLine {
+                        point,
+                        id: field_id(&field),
+                        field,
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let to_do = to_do(conn, &enrolment)?;
     Ok(DecisionView {
         title: format!("Unit decision — {candidate}"),
         id: enrolment.id.clone(),
@@ -246,6 +293,10 @@ fn decision_view(
         ),
         confirmations,
         conditions,
+        sent_back: sent_back.map(SentBackView::from),
+        responses,
+        to_do,
+        decided_now: None,
         csrf: session.csrf.clone(),
         form: FormState::default(),
     })
@@ -269,32 +320,118 @@ async fn decide_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
     let id = path_id(&raw_id)?.to_string();
+    // One form: the confirmations, the not-applicable reasons, the answers to the IV and the
+    // decision are sent together; "save" keeps the confirmations without deciding.
+    let save_only = fields.text("intent") == "save";
+    // The marks are in the form (a hidden `marks` field says so) only where the page offers them.
+    let with_marks = fields.ticked("marks");
+    let (marks, mut errors) = marks_from(&fields);
+    if !with_marks {
+        errors.clear();
+    }
+    let outcome = match fields.text("outcome") {
+        "competent" => Some(Outcome::Competent),
+        "not_yet_competent" => Some(Outcome::NotYetCompetent),
+        _ => None,
+    };
+    if !save_only && outcome.is_none() {
+        errors.insert(
+            "outcome".to_owned(),
+            "Choose the decision: competent or not yet competent".to_owned(),
+        );
+    }
+    let sent = marks.clone();
+    let responses: Vec<String> = (0..MAX_POINTS)
+        .map(|i| fields.text(&format!("responses.{i}")).to_owned())
+        .collect();
     let comments = fields.text("comments").to_owned();
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::DecideUnit)?;
-            chain::decide_unit(
+            let action = if save_only {
+                Action::JudgeEvidence
+            } else {
+                Action::DecideUnit
+            };
+            let enrolment = authorize(conn, &for_tx, &id, action)?;
+            let standard = standard_of(&catalogue, &enrolment)?;
+            let recorded = serde_json::to_value(AssessorMarks::recorded(&enrolment)).ok();
+            let can_mark = matches!(
+                enrolment.status(),
+                EnrolmentStatus::Active | EnrolmentStatus::Submitted
+            );
+            // Every tick and reason is checked with the rest: all the problems are named at once.
+            let mut problems = errors;
+            if with_marks && can_mark && serde_json::to_value(&marks).ok() != recorded {
+                if let Err(err) = portfolio::set_marks(
+                    conn,
+                    standard,
+                    &enrolment,
+                    &for_tx.user_id,
+                    marks,
+                    Utc::now(),
+                ) {
+                    match err {
+                        ActionError::Invalid(more) => problems.extend(more),
+                        other => return Err(other),
+                    }
+                }
+            }
+            if !problems.is_empty() {
+                return Err(ActionError::Invalid(problems));
+            }
+            let Some(outcome) = outcome.filter(|_| !save_only) else {
+                return Ok((enrolment.id, None));
+            };
+            let enrolment = portfolio::load_enrolment(conn, &enrolment.id)?;
+            let wanted =
+                feedback::pending(conn, &enrolment.id)?.map_or(0, |s| s.action_points.len().max(1));
+            let mut responses = responses;
+            responses.truncate(wanted);
+            let decision = Decision {
+                outcome,
+                comments,
+                responses,
+            };
+            let decided = feedback::decide(
                 conn,
                 &catalogue,
                 &enrolment,
                 &for_tx.user_id,
-                &comments,
+                &decision,
                 Utc::now(),
-            )
+            )?;
+            Ok((decided.id, Some(outcome)))
         })
         .await;
     match done {
-        Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}/decision", enrolment.id))),
+        Ok((id, None)) => Ok(see_other(&format!(
+            "/enrolments/{id}/decision#decide-title"
+        ))),
+        Ok((id, Some(Outcome::Competent))) => Ok(see_other(&format!(
+            "/enrolments/{id}/decision?decided=competent"
+        ))),
+        Ok((id, Some(Outcome::NotYetCompetent))) => Ok(see_other(&format!(
+            "/enrolments/{id}/decision?decided=not_yet_competent"
+        ))),
         Err(ActionError::Incomplete(gaps)) => {
             let form = FormState::again(&fields, Default::default());
-            render(state, session, raw_id, form, gaps).await
+            let sent = with_marks.then_some(sent);
+            render_marks(state, session, raw_id, form, gaps, sent, None).await
+        }
+        Err(ActionError::Invalid(errors)) => {
+            let form = FormState::again(&fields, errors);
+            let sent = with_marks.then_some(sent);
+            render_marks(state, session, raw_id, form, Vec::new(), sent, None).await
         }
         Err(other) => Err(other.into()),
     }
 }
+
+/// The most action points the decision form answers.
+const MAX_POINTS: usize = 50;
 
 /// `POST /enrolments/{id}/marks`: the assessor's confirmations of rules no evidence can show, and
 /// conditional criteria whose condition did not arise (each with the reason). Replaces the marks.
@@ -318,7 +455,7 @@ async fn marks_page(
     let (marks, errors) = marks_from(&fields);
     if !errors.is_empty() {
         let form = FormState::again(&fields, errors);
-        return render_marks(state, session, raw_id, form, Vec::new(), Some(marks)).await;
+        return render_marks(state, session, raw_id, form, Vec::new(), Some(marks), None).await;
     }
     let sent = marks.clone();
     let catalogue = state.catalogue.clone();
@@ -344,7 +481,7 @@ async fn marks_page(
         ))),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            render_marks(state, session, raw_id, form, Vec::new(), Some(sent)).await
+            render_marks(state, session, raw_id, form, Vec::new(), Some(sent), None).await
         }
     }
 }

@@ -21,6 +21,7 @@ use crate::http::AppState;
 use crate::http::api::enrolments::authorize;
 use crate::http::api::path_id;
 use crate::http::session::Session;
+use crate::portfolio::acknowledgements;
 use crate::portfolio::{self, Enrolment, EvidenceRecord};
 use crate::rules::report::{InstanceReport, Report};
 use crate::rules::{Progress, View};
@@ -31,6 +32,7 @@ use crate::standards::Standard;
 pub struct ViewQuery {
     view: Option<String>,
     added: Option<String>,
+    acknowledged: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,6 +86,106 @@ pub(super) struct EvidenceView {
     details: crate::portfolio::EvidenceDetails,
     not_counted: Vec<String>,
     waiting: bool,
+    /// An observation or questioning record the assessor made: the candidate acknowledges it.
+    pub(super) ack_needed: bool,
+    /// The candidate's acknowledgement, when made.
+    pub(super) acknowledged: Option<AckLine>,
+    /// Some mapping was rejected (the candidate has something to do).
+    rejected: bool,
+}
+
+/// A candidate's acknowledgement as the pages show it.
+#[derive(Debug, Serialize)]
+pub(super) struct AckLine {
+    pub(super) on: NaiveDate,
+    pub(super) comment: String,
+}
+
+/// The IV's disagreement waiting for the assessor, as the pages show it.
+#[derive(Debug, Serialize)]
+pub(super) struct SentBackView {
+    pub(super) verifier: String,
+    pub(super) date_sampled: NaiveDate,
+    pub(super) feedback: String,
+    pub(super) action_points: Vec<String>,
+}
+
+impl From<crate::signoff::feedback::SentBack> for SentBackView {
+    fn from(s: crate::signoff::feedback::SentBack) -> Self {
+        SentBackView {
+            verifier: s.verifier,
+            date_sampled: s.date_sampled,
+            feedback: s.feedback,
+            action_points: s.action_points,
+        }
+    }
+}
+
+/// A "not yet competent" decision the candidate still has to act on.
+#[derive(Debug, Serialize)]
+pub(super) struct ToDoView {
+    pub(super) decided_on: NaiveDate,
+    pub(super) feedback: String,
+    pub(super) gaps: Vec<String>,
+}
+
+/// The candidate's statement of competence, as the pages offer it.
+#[derive(Debug, Serialize)]
+pub(super) struct StatementLinks {
+    pub(super) code: String,
+    pub(super) issued: NaiveDate,
+    pub(super) verification_url: String,
+    /// The verification page on this instance.
+    pub(super) verify: String,
+    pub(super) revoked: bool,
+    pub(super) pdf: String,
+    pub(super) badge: String,
+}
+
+/// The current statement of an enrolment, when the session may read it.
+pub(super) fn statement_links(
+    conn: &mut DbConnection,
+    session: &Session,
+    enrolment: &Enrolment,
+) -> Result<Option<StatementLinks>, ActionError> {
+    let readable = session
+        .require(
+            Action::ReadStatement,
+            &Resource::Statement {
+                enrolment: enrolment.facts()?,
+            },
+        )
+        .is_ok();
+    if !readable {
+        return Ok(None);
+    }
+    let Some(row) = crate::signoff::statements::current(conn, &enrolment.id)? else {
+        return Ok(None);
+    };
+    let summary = row.summary()?;
+    Ok(Some(StatementLinks {
+        verify: format!("/verify/{}", summary.code),
+        code: summary.code,
+        issued: summary.issued,
+        verification_url: summary.verification_url,
+        revoked: summary.revoked_at.is_some(),
+        pdf: format!("/api/enrolments/{}/statement.pdf", enrolment.id),
+        badge: format!("/api/enrolments/{}/credential.json", enrolment.id),
+    }))
+}
+
+/// The "not yet competent" feedback the candidate still has to act on.
+pub(super) fn to_do(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+) -> Result<Option<ToDoView>, ActionError> {
+    Ok(
+        crate::signoff::feedback::open_feedback(conn, enrolment)?.map(|f| ToDoView {
+            decided_on: f.decided_at.date(),
+            gaps: f.gap_list(),
+            feedback: f.feedback,
+        }),
+    )
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -134,6 +236,22 @@ struct PortfolioView {
     reopen_form: FormState,
     /// The evidence just added, to confirm it.
     added: Option<String>,
+    /// The internal verifier's disagreement still waiting for the assessor (staff only).
+    sent_back: Option<SentBackView>,
+    /// The assessor's "not yet competent" feedback and gaps, while the candidate acts on them.
+    to_do: Option<ToDoView>,
+    /// The statement of competence, when issued and readable.
+    statement: Option<StatementLinks>,
+    /// The record just acknowledged.
+    acknowledged: Option<String>,
+    /// The acknowledgement form as sent, when refused.
+    ack_form: Option<AckForm>,
+}
+
+#[derive(Debug, Serialize)]
+struct AckForm {
+    evidence_id: String,
+    form: FormState,
 }
 
 /// `GET /enrolments/{id}`.
@@ -149,6 +267,7 @@ pub async fn show(
     };
     let forms = Forms {
         added: query.added.clone(),
+        acknowledged: query.acknowledged.clone(),
         ..Forms::default()
     };
     Html(render(&state, session.0, path.into_inner(), view, forms).await)
@@ -160,6 +279,9 @@ struct Forms {
     submit: FormState,
     reopen: FormState,
     added: Option<String>,
+    acknowledged: Option<String>,
+    /// The acknowledgement form refused: (evidence id, the form as sent).
+    acknowledge: Option<(String, FormState)>,
 }
 
 async fn render(
@@ -176,7 +298,11 @@ async fn render(
         .db
         .read(move |conn| portfolio_view(conn, &catalogue, &for_tx, &id, view))
         .await?;
-    let status = if forms.submit.has_errors() || forms.reopen.has_errors() {
+    let refused_ack = forms
+        .acknowledge
+        .as_ref()
+        .is_some_and(|(_, f)| f.has_errors());
+    let status = if forms.submit.has_errors() || forms.reopen.has_errors() || refused_ack {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -187,6 +313,12 @@ async fn render(
     built.added = forms
         .added
         .filter(|added| built.evidence.iter().any(|e| &e.id == added));
+    built.acknowledged = forms
+        .acknowledged
+        .filter(|done| built.evidence.iter().any(|e| &e.id == done));
+    if let Some((evidence_id, form)) = forms.acknowledge {
+        built.ack_form = Some(AckForm { evidence_id, form });
+    }
     page_with_status(
         state,
         Some(&session),
@@ -260,16 +392,34 @@ fn portfolio_view(
     let instances: HashMap<&str, &InstanceReport> =
         shown.evidence.iter().map(|i| (i.id, i)).collect();
     let mut evidence = Vec::with_capacity(records.len());
+    let acknowledgements = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
     for record in records {
         let recorded_by = names.of(conn, &record.recorded_by)?;
-        evidence.push(evidence_view(
+        let mut shown = evidence_view(
             standard,
             &enrolment.id,
             record,
             recorded_by,
             instances.get(record.id.as_str()).copied(),
-        ));
+        );
+        shown.ack_needed = acknowledgements::needs_acknowledgement(&enrolment, record);
+        shown.acknowledged = acknowledgements
+            .iter()
+            .find(|a| a.evidence_id == record.id)
+            .map(|a| AckLine {
+                on: a.acknowledged_at.date(),
+                comment: a.comment.clone(),
+            });
+        evidence.push(shown);
     }
+    let own = session.user_id == enrolment.candidate_id;
+    let sent_back = if own {
+        None
+    } else {
+        crate::signoff::feedback::pending(conn, &enrolment.id)?.map(SentBackView::from)
+    };
+    let to_do = to_do(conn, &enrolment)?;
+    let statement = statement_links(conn, session, &enrolment)?;
     Ok(PortfolioView {
         title: format!("{} — {}", candidate, unit_name(standard)),
         id: enrolment.id.clone(),
@@ -303,11 +453,16 @@ fn portfolio_view(
             .map(|o| (o.id.clone(), o.title.clone()))
             .collect(),
         can: abilities(session, &enrolment)?,
-        own: session.user_id == enrolment.candidate_id,
+        own,
         csrf: session.csrf.clone(),
         submit_form: FormState::default(),
         reopen_form: FormState::default(),
         added: None,
+        sent_back,
+        to_do,
+        statement,
+        acknowledged: None,
+        ack_form: None,
     })
 }
 
@@ -452,6 +607,10 @@ pub(super) fn evidence_view(
         .iter()
         .chain(&knowledge)
         .any(|m| m.judgement == "pending");
+    let rejected = criteria
+        .iter()
+        .chain(&knowledge)
+        .any(|m| m.judgement == "rejected");
     EvidenceView {
         id: record.id.clone(),
         heading: e
@@ -487,6 +646,9 @@ pub(super) fn evidence_view(
             .map(|i| i.not_counted.iter().map(|r| r.message.clone()).collect())
             .unwrap_or_default(),
         waiting,
+        ack_needed: false,
+        acknowledged: None,
+        rejected,
     }
 }
 
@@ -571,6 +733,61 @@ async fn reopen_page(
             let errors: BTreeMap<String, String> = field_errors(err)?;
             let forms = Forms {
                 reopen: FormState::again(&fields, errors),
+                ..Forms::default()
+            };
+            render(state, session, raw_id, View::Confirmed, forms).await
+        }
+    }
+}
+
+/// `POST /enrolments/{id}/evidence/{evidence_id}/acknowledge`: the candidate acknowledges an
+/// observation or questioning record, with an optional comment.
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    let (raw_id, raw_evidence) = path.into_inner();
+    Html(acknowledge_page(&state, session.0, raw_id, raw_evidence, fields).await)
+}
+
+async fn acknowledge_page(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    raw_evidence: String,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, fields.csrf())?;
+    let id = path_id(&raw_id)?.to_string();
+    let evidence_id = path_id(&raw_evidence)?.to_string();
+    let comment = fields.text("comment").to_owned();
+    let for_tx = session.clone();
+    let target = evidence_id.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::ReadEnrolment)?;
+            acknowledgements::acknowledge(
+                conn,
+                &enrolment,
+                &for_tx.user_id,
+                &target,
+                &comment,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(ack) => Ok(see_other(&format!(
+            "/enrolments/{}?acknowledged={}#evidence-{}",
+            ack.enrolment_id, ack.evidence_id, ack.evidence_id
+        ))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let forms = Forms {
+                acknowledge: Some((evidence_id, FormState::again(&fields, errors))),
                 ..Forms::default()
             };
             render(state, session, raw_id, View::Confirmed, forms).await

@@ -47,6 +47,8 @@ pub struct EnrolmentRow {
     pub waiting: usize,
     /// Days since the candidate last added evidence (or since the start, before any).
     pub idle_days: i64,
+    /// An internal verifier disagreed with the decision and the assessor has not answered yet.
+    pub sent_back: bool,
 }
 
 /// "NZQA 28268 v2".
@@ -166,6 +168,9 @@ pub fn row(
         complete,
         waiting: waiting_for_judgement(&records),
         idle_days: (Utc::now().date_naive() - quiet_since).num_days().max(0),
+        // Only a submitted portfolio can be waiting for the assessor's answer to the IV.
+        sent_back: enrolment.status == "submitted"
+            && crate::signoff::feedback::pending(conn, &enrolment.id)?.is_some(),
     })
 }
 

@@ -123,6 +123,18 @@ struct SampleLine {
     date_sampled: NaiveDate,
     plan: Option<String>,
     snapshot: String,
+    /// For a disagreement: what the assessor did about each action point.
+    response: Option<ResponseLine>,
+    /// For a disagreement: the assessor's decision after it, in words.
+    new_decision: Option<String>,
+}
+
+/// The assessor's answer to a disagreement, as the history shows it.
+#[derive(Debug, Clone, Serialize)]
+struct ResponseLine {
+    assessor: String,
+    on: NaiveDate,
+    responses: Vec<crate::signoff::feedback::PointResponse>,
 }
 
 /// The organisation's samples the session may read (through their enrolments), newest first.
@@ -171,7 +183,14 @@ fn sample_line(
     enrolment: &Enrolment,
     sample: Sample,
 ) -> Result<SampleLine, ActionError> {
+    let (response, new_decision) = if sample.decision == "disagree" {
+        exchange(conn, &sample)?
+    } else {
+        (None, None)
+    };
     Ok(SampleLine {
+        response,
+        new_decision,
         candidate: names.of(conn, &enrolment.candidate_id)?,
         unit: format!(
             "{} v{}",
@@ -191,6 +210,42 @@ fn sample_line(
         action_points: sample.action_points,
         date_sampled: sample.date_sampled,
     })
+}
+
+/// What followed a disagreement: the assessor's answers and their next decision.
+fn exchange(
+    conn: &mut DbConnection,
+    sample: &Sample,
+) -> Result<(Option<ResponseLine>, Option<String>), ActionError> {
+    use crate::signoff::{chain, feedback};
+    let response = feedback::response_to(conn, &sample.id)?.map(|r| ResponseLine {
+        assessor: r.assessor,
+        on: r.responded_at.date(),
+        responses: r.responses,
+    });
+    let signed = chain::sign_offs_of(conn, &sample.enrolment_id)?
+        .into_iter()
+        .find(|s| s.role == "assessor" && s.signed_at > sample.created_at)
+        .map(|s| {
+            (
+                s.signed_at,
+                format!("competent, signed by {} on {}", s.user_name, s.signed_on),
+            )
+        });
+    let not_yet = feedback::feedback_of(conn, &sample.enrolment_id)?
+        .into_iter()
+        .find(|f| f.decided_at > sample.created_at)
+        .map(|f| {
+            (
+                f.decided_at,
+                format!("not yet competent on {}", f.decided_at.date()),
+            )
+        });
+    let next = match (signed, not_yet) {
+        (Some(a), Some(b)) => Some(if a.0 <= b.0 { a.1 } else { b.1 }),
+        (a, b) => a.or(b).map(|(_, words)| words),
+    };
+    Ok((response, next))
 }
 
 #[derive(Debug, Serialize)]

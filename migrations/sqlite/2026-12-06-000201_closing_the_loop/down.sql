@@ -1,0 +1,3 @@
+DROP TABLE acknowledgements;
+DROP TABLE unit_feedback;
+DROP TABLE iv_responses;
