@@ -109,7 +109,7 @@ async fn status_list(app: &TestApp, org: &str) -> String {
 }
 
 async fn verify_upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> String {
-    let (ctype, body) = multipart(&json!({}), name, bytes);
+    let (ctype, body) = crate::helpers::file_form(name, bytes);
     let reply = app.send_raw(token, "/verify", &ctype, body).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     reply.text()
