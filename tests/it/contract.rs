@@ -453,3 +453,34 @@ async fn every_route_answers_as_documented_without_a_session() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The verification form has one part, `file`: another is refused naming it, and a name with a
+/// control character is named by its escape, so the problem is text the document allows.
+#[actix_web::test]
+async fn the_verify_form_refuses_other_parts_naming_them_printably() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.jwt\"\r\n\r\nnot a credential\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"\u{84}\"\r\n\r\n\r\n--{boundary}--\r\n"
+    );
+    let reply = app
+        .send_raw(
+            "",
+            "/verify",
+            &format!("multipart/form-data; boundary={boundary}"),
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text()
+    );
+    let problem = reply.json();
+    assert_eq!(
+        problem["errors"]["\\u{84}"], "is not a part of this form (send file)",
+        "{problem}"
+    );
+    assert!(!problem["detail"].as_str().unwrap().contains('\u{84}'));
+}
