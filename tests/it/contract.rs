@@ -484,3 +484,35 @@ async fn the_verify_form_refuses_other_parts_naming_them_printably() {
     );
     assert!(!problem["detail"].as_str().unwrap().contains('\u{84}'));
 }
+
+/// A version that is not a whole number of the documented range (`u32`) matches no standard: 404
+/// as a problem, never a 500 or a standard.
+#[actix_web::test]
+async fn a_bad_version_in_a_path_is_not_found() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    for version in ["abc", "-1", "2.0", "4294967296"] {
+        for path in [
+            format!("/api/standards/28268/{version}"),
+            format!("/api/orgs/{}/interpretations/28268/{version}", w.org),
+        ] {
+            let reply = app
+                .request_as(Some(&w.admin), Method::GET, &path, None)
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{path}: {}",
+                reply.text()
+            );
+            assert_eq!(
+                reply.header("content-type"),
+                Some("application/problem+json")
+            );
+        }
+    }
+    let good = app
+        .request_as(Some(&w.admin), Method::GET, "/api/standards/28268/2", None)
+        .await;
+    assert_eq!(good.status, StatusCode::OK);
+}
