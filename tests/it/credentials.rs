@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, World, claims, complete_portfolio, jws_of, multipart};
+use crate::helpers::{Backend, TestApp, World, claims, complete_portfolio, jws_of};
 use attest::checkpoints::{self, Finding};
 use attest::credentials::verify::{self, StatusList, Verdict};
 
