@@ -98,6 +98,7 @@ fn bench(c: &mut Criterion) {
     seed(&mut conn);
     let store = attest::storage::LocalStore::new(dir.path().join("files")).expect("file store");
     let scratch_dir = store.temp_dir();
+    let keys = attest::setup::key_ring(&config).expect("key ring");
 
     let before = peak_memory_kb();
     let started = Instant::now();
@@ -107,6 +108,8 @@ fn bench(c: &mut Criterion) {
             now: Utc::now(),
             store: &store,
             scratch_dir: &scratch_dir,
+            keys: &keys,
+            public_url: &config.public_url,
         };
         export_results(
             conn,

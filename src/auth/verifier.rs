@@ -4,9 +4,8 @@
 //! ([`Busy`], answered 429 with `Retry-After`) instead of starving the rest of the service.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 
 /// The pool is full: retry after this many seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -20,8 +19,9 @@ pub struct Busy {
 #[derive(Debug, Clone)]
 pub struct Verifier {
     permits: Arc<Semaphore>,
-    /// Callers running or waiting now.
-    admitted: Arc<AtomicUsize>,
+    /// Callers running or waiting now (watched, so a test or a monitor can wait for a count
+    /// rather than poll or sleep).
+    admitted: Arc<watch::Sender<usize>>,
     /// The most callers running or waiting at once.
     capacity: usize,
 }
@@ -32,7 +32,7 @@ impl Verifier {
         let workers = workers.max(1);
         Self {
             permits: Arc::new(Semaphore::new(workers)),
-            admitted: Arc::new(AtomicUsize::new(0)),
+            admitted: Arc::new(watch::Sender::new(0)),
             capacity: workers + queue,
         }
     }
@@ -61,21 +61,42 @@ impl Verifier {
     }
 
     fn admit(&self) -> Result<Admitted, Busy> {
-        let before = self.admitted.fetch_add(1, Ordering::AcqRel);
-        let admitted = Admitted(self.admitted.clone());
-        if before >= self.capacity {
-            return Err(Busy { retry_after: 1 });
+        let capacity = self.capacity;
+        let mut admitted = false;
+        self.admitted.send_if_modified(|count| {
+            admitted = *count < capacity;
+            if admitted {
+                *count += 1;
+            }
+            admitted
+        });
+        if admitted {
+            Ok(Admitted(self.admitted.clone()))
+        } else {
+            Err(Busy { retry_after: 1 })
         }
-        Ok(admitted)
+    }
+
+    /// Callers running or waiting now.
+    pub fn admitted(&self) -> usize {
+        *self.admitted.borrow()
+    }
+
+    /// Returns once at least `count` callers are running or waiting: lets a test fill the pool
+    /// and know it is full without sleeping or polling.
+    pub async fn until_admitted(&self, count: usize) {
+        let mut seen = self.admitted.subscribe();
+        // The sender lives in `self`, so waiting cannot fail.
+        let _ = seen.wait_for(|now| *now >= count).await;
     }
 }
 
 /// Counts a caller as running or waiting until it is dropped (also when its request is cancelled).
-struct Admitted(Arc<AtomicUsize>);
+struct Admitted(Arc<watch::Sender<usize>>);
 
 impl Drop for Admitted {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.0.send_modify(|count| *count = count.saturating_sub(1));
     }
 }
 
@@ -96,31 +117,30 @@ mod tests {
     async fn callers_beyond_the_workers_and_the_queue_are_refused() {
         let pool = Verifier::new(1, 1);
         let (release, gate) = mpsc::channel::<()>();
+        let (started, running_now) = tokio::sync::oneshot::channel::<()>();
         let running = tokio::spawn({
             let pool = pool.clone();
             async move {
                 pool.run(move || {
+                    started.send(()).ok();
                     gate.recv().ok();
                 })
                 .await
             }
         });
-        while pool.permits.available_permits() > 0 {
-            tokio::task::yield_now().await;
-        }
+        running_now.await.ok();
         // One worker busy: the second caller queues…
         let queued = tokio::spawn({
             let pool = pool.clone();
             async move { pool.run(|| "queued").await }
         });
-        while pool.admitted.load(Ordering::Acquire) < 2 {
-            tokio::task::yield_now().await;
-        }
+        pool.until_admitted(2).await;
         // …and the third is told to come back.
         assert_eq!(pool.run(|| "third").await, Err(Busy { retry_after: 1 }));
+        assert_eq!(pool.admitted(), 2, "a refused caller is not counted");
         release.send(()).ok();
         assert_eq!(running.await.ok(), Some(Ok(())));
         assert_eq!(queued.await.ok(), Some(Ok("queued")));
-        assert_eq!(pool.admitted.load(Ordering::Acquire), 0);
+        assert_eq!(pool.admitted(), 0);
     }
 }

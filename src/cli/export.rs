@@ -181,6 +181,7 @@ pub(super) fn results(
     let filter = query.check(&mut conn, &catalogue, &org.id)?;
     let store = file_store(config)?;
     let scratch_dir = store.temp_dir();
+    let keys = setup::key_ring(config)?;
     let bar = bar(None, "results");
     // The file is written inside the transaction that records the batch (a failed write records
     // nothing); it is renamed into place once complete, and a copy is kept with the batch.
@@ -195,6 +196,8 @@ pub(super) fn results(
                     now: chrono::Utc::now(),
                     store: &store,
                     scratch_dir: &scratch_dir,
+                    keys: &keys,
+                    public_url: &config.public_url,
                 }),
                 std::io::BufWriter::new(file),
                 |read| bar.set_position(read),
@@ -210,12 +213,15 @@ pub(super) fn results(
         String::new()
     };
     match batch {
-        Some(batch) => println!(
-            "wrote {} ({} results{left_out}); recorded as batch {}",
-            out.display(),
-            summary.written,
-            batch.id
-        ),
+        Some(batch) => {
+            println!(
+                "wrote {} ({} results{left_out}); recorded as batch {}",
+                out.display(),
+                summary.written,
+                batch.id
+            );
+            keep_checkpoint(&batch, out)?;
+        }
         None => println!(
             "wrote {} ({} results{left_out}); dry run, nothing recorded",
             out.display(),
@@ -262,7 +268,23 @@ pub(super) fn batch(config: &Config, batch_id: &str, out: &Path) -> Result<ExitC
             out.display()
         ),
     }
+    keep_checkpoint(&batch, out)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the batch's signed audit checkpoint beside its file (`FILE.audit-checkpoint.jwt`), for
+/// `attest audit verify --checkpoint`.
+fn keep_checkpoint(batch: &ledger::Batch, out: &Path) -> Result<(), CliError> {
+    let Some(checkpoint) = &batch.audit_checkpoint else {
+        return Ok(());
+    };
+    let mut name = out.as_os_str().to_owned();
+    name.push(".audit-checkpoint.jwt");
+    let path = std::path::PathBuf::from(name);
+    std::fs::write(&path, format!("{checkpoint}\n"))
+        .map_err(|e| CliError::Input(format!("{}: {e}", path.display())))?;
+    println!("wrote its audit checkpoint to {}", path.display());
+    Ok(())
 }
 
 /// `attest export reverse BATCH_ID --reason TEXT`.

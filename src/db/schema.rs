@@ -261,6 +261,7 @@ diesel::table! {
         reverse_reason -> Nullable<Text>,
         file_sha256 -> Nullable<Text>,
         file_size -> Nullable<BigInt>,
+        audit_checkpoint -> Nullable<Text>,
     }
 }
 

@@ -20,6 +20,7 @@ use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, export_batches, reported_results};
+use crate::keys::KeyRing;
 use crate::output::export::results::{
     ExportError, ExportSummary, ResultRow, ResultsFormat, RowOutcome, results_writer,
 };
@@ -55,6 +56,10 @@ pub struct Batch {
     pub file_sha256: Option<String>,
     /// Its size in bytes.
     pub file_size: Option<i64>,
+    /// The signed audit checkpoint taken when it was recorded, its own record included (none for
+    /// a batch recorded before batches carried one): keep it with the file, and
+    /// `attest audit verify --checkpoint` finds a trail cut or rewritten since.
+    pub audit_checkpoint: Option<String>,
 }
 
 impl Batch {
@@ -75,6 +80,10 @@ pub struct Recording<'a> {
     pub store: &'a dyn BlobStore,
     /// A folder for the file while it is written (on the store's file system).
     pub scratch_dir: &'a Path,
+    /// The keys that sign the audit checkpoint the batch carries.
+    pub keys: &'a KeyRing,
+    /// The instance's public URL (the checkpoint's issuer).
+    pub public_url: &'a str,
 }
 
 /// Writes the results `filter` selects to `out`. With `record`, the batch and every written result
@@ -103,6 +112,7 @@ pub fn export_results<W: Write>(
         reverse_reason: None,
         file_sha256: None,
         file_size: None,
+        audit_checkpoint: None,
     });
     if let Some(batch) = &batch {
         // Before anything is read: two recordings at once on PostgreSQL would otherwise both see
@@ -190,6 +200,13 @@ pub fn export_results<W: Write>(
                 })),
             },
         )?;
+        // After its own entry, so the batch anchors the trail up to and including its record.
+        let checkpoint = crate::checkpoints::take(conn, r.keys, r.public_url, r.now)
+            .map_err(|e| ExportFailure::Action(e.into()))?;
+        diesel::update(export_batches::table.find(&batch.id))
+            .set(export_batches::audit_checkpoint.eq(&checkpoint))
+            .execute(conn)?;
+        batch.audit_checkpoint = Some(checkpoint);
     }
     Ok((batch, summary))
 }

@@ -108,6 +108,19 @@ pub struct Problem {
     pub gaps: Vec<String>,
 }
 
+/// `text` with each control character but tab and line breaks written as its escape (`\u{84}`).
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && !matches!(c, '\t' | '\n' | '\r') {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -144,13 +157,18 @@ impl ResponseError for ApiError {
             Self::Incomplete(gaps) => gaps.clone(),
             _ => Vec::new(),
         };
+        // A problem may quote what the client sent (a form part's name, a field): any control
+        // character in it is written as its escape, so the answer is text the document allows.
         let body = Problem {
             kind: format!("urn:attest:problem:{slug}"),
             title: title.to_owned(),
             status: status.as_u16(),
-            detail,
-            errors,
-            gaps,
+            detail: printable(&detail),
+            errors: errors
+                .iter()
+                .map(|(field, reason)| (printable(field), printable(reason)))
+                .collect(),
+            gaps: gaps.iter().map(|gap| printable(gap)).collect(),
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));

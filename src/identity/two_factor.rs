@@ -31,8 +31,10 @@ pub struct TwoFactorStatus {
     pub recovery_codes_left: i64,
 }
 
-/// A started enrolment: what the authenticator app needs.
+/// A started enrolment: what the authenticator app needs. (Named apart from a portfolio's
+/// `Enrolment` in the OpenAPI document: one name, one schema.)
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = TwoFactorEnrolment)]
 pub struct Enrolment {
     /// The shared secret, base32, for typing in by hand.
     pub secret: String,

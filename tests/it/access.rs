@@ -137,6 +137,8 @@ async fn fixture(app: &TestApp) -> Fixture {
     let org = w.org.clone();
     let store = app.state.store.clone();
     let scratch_dir = app.state.upload_dir.clone();
+    let keys = app.state.keys.clone();
+    let public_url = app.state.config.public_url.clone();
     let (cohort, batch) = app.tx(move |c| {
         let cohort = attest::portfolio::cohorts::create_cohort(
             c,
@@ -160,6 +162,8 @@ async fn fixture(app: &TestApp) -> Fixture {
                 now: Utc::now(),
                 store: store.as_ref(),
                 scratch_dir: &scratch_dir,
+                keys: &keys,
+                public_url: &public_url,
             }),
             std::io::sink(),
             |_| {},
@@ -220,7 +224,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         "x.pdf",
         b"%PDF-1.4 x",
     );
-    let not_a_credential = multipart(&json!({}), "x.jwt", b"not a credential");
+    let not_a_credential = crate::helpers::file_form("x.jwt", b"not a credential");
     let bad_record = multipart(
         &json!({"method": "product_evidence"}),
         "x.pdf",

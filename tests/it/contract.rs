@@ -361,3 +361,158 @@ async fn a_known_path_with_another_method_is_405_naming_the_methods() {
     let unknown = app.request(Method::DELETE, "/api/nothing-here", None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
 }
+
+/// The route table and the document agree, so an operation added to one but not the other fails
+/// `cargo test` (not only the schemathesis step): every API route is documented; a documented path
+/// documents every method the table serves there (`Allow` lists exactly those); and asked without a
+/// session, every operation that needs one answers 401 as a documented problem, and every public
+/// one answers something it documents.
+#[actix_web::test]
+async fn every_route_answers_as_documented_without_a_session() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let doc = app.get("/api/openapi.json").await.json();
+    let routes = attest::http::routes::ROUTES;
+    let mut wrong = Vec::new();
+    for (method, path) in routes {
+        let documented_path = doc["paths"][*path].is_object();
+        let operation = &doc["paths"][*path][method.to_ascii_lowercase()];
+        if operation.is_null() {
+            if path.starts_with("/api/") || documented_path {
+                wrong.push(format!("{method} {path}: not in the document"));
+            }
+            continue;
+        }
+        let responses = operation["responses"].as_object().unwrap();
+        let public = operation["security"] == json!([{}]);
+        if !public && !responses.contains_key("401") {
+            wrong.push(format!(
+                "{method} {path}: needs a session but documents no 401"
+            ));
+        }
+        // Any id: a session is checked before anything is looked up.
+        let uri = path
+            .split('/')
+            .map(|segment| match segment {
+                s if s.starts_with('{') && s.contains("role") => "candidate",
+                s if s.starts_with('{') => "00000000-0000-4000-8000-000000000000",
+                s => s,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let body = operation
+            .get("requestBody")
+            .filter(|b| b["content"]["application/json"].is_object())
+            .map(|_| json!({}));
+        let reply = app
+            .request(Method::from_bytes(method.as_bytes()).unwrap(), &uri, body)
+            .await;
+        let status = reply.status.as_u16();
+        if !public && status != 401 {
+            wrong.push(format!(
+                "{method} {path}: {status} without a session, not 401"
+            ));
+        }
+        if public && status == 401 {
+            wrong.push(format!(
+                "{method} {path}: documented as public but answers 401"
+            ));
+        }
+        let listed = responses.contains_key(&status.to_string())
+            || responses.contains_key(&format!("{}XX", status / 100));
+        if !listed {
+            wrong.push(format!("{method} {path}: answers {status}, not documented"));
+        }
+        if status >= 400 {
+            let html = reply
+                .header("content-type")
+                .is_some_and(|t| t.starts_with("text/html"));
+            let problem = reply.header("content-type") == Some("application/problem+json");
+            let html_documented =
+                responses[&status.to_string()]["content"]["text/html"].is_object();
+            if !(problem || html && html_documented) {
+                wrong.push(format!(
+                    "{method} {path}: {status} as {:?}",
+                    reply.header("content-type")
+                ));
+            }
+        }
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let mut served: Vec<String> = attest::http::routes::allowed_methods(path)
+            .into_iter()
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let mut documented: Vec<String> = item.as_object().unwrap().keys().cloned().collect();
+        served.sort();
+        documented.sort();
+        if served != documented {
+            wrong.push(format!(
+                "{path}: serves {served:?}, documents {documented:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The verification form has one part, `file`: another is refused naming it, and a name with a
+/// control character is named by its escape, so the problem is text the document allows.
+#[actix_web::test]
+async fn the_verify_form_refuses_other_parts_naming_them_printably() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let boundary = "b0undary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.jwt\"\r\n\r\nnot a credential\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"\u{84}\"\r\n\r\n\r\n--{boundary}--\r\n"
+    );
+    let reply = app
+        .send_raw(
+            "",
+            "/verify",
+            &format!("multipart/form-data; boundary={boundary}"),
+            body.into_bytes(),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text()
+    );
+    let problem = reply.json();
+    assert_eq!(
+        problem["errors"]["\\u{84}"], "is not a part of this form (send file)",
+        "{problem}"
+    );
+    assert!(!problem["detail"].as_str().unwrap().contains('\u{84}'));
+}
+
+/// A version that is not a whole number of the documented range (`u32`) matches no standard: 404
+/// as a problem, never a 500 or a standard.
+#[actix_web::test]
+async fn a_bad_version_in_a_path_is_not_found() {
+    let app = TestApp::new(crate::helpers::Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    for version in ["abc", "-1", "2.0", "4294967296"] {
+        for path in [
+            format!("/api/standards/28268/{version}"),
+            format!("/api/orgs/{}/interpretations/28268/{version}", w.org),
+        ] {
+            let reply = app
+                .request_as(Some(&w.admin), Method::GET, &path, None)
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{path}: {}",
+                reply.text()
+            );
+            assert_eq!(
+                reply.header("content-type"),
+                Some("application/problem+json")
+            );
+        }
+    }
+    let good = app
+        .request_as(Some(&w.admin), Method::GET, "/api/standards/28268/2", None)
+        .await;
+    assert_eq!(good.status, StatusCode::OK);
+}

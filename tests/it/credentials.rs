@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, World, claims, complete_portfolio, jws_of, multipart};
+use crate::helpers::{Backend, TestApp, World, claims, complete_portfolio, jws_of};
 use attest::checkpoints::{self, Finding};
 use attest::credentials::verify::{self, StatusList, Verdict};
 
@@ -109,7 +109,7 @@ async fn status_list(app: &TestApp, org: &str) -> String {
 }
 
 async fn verify_upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> String {
-    let (ctype, body) = multipart(&json!({}), name, bytes);
+    let (ctype, body) = crate::helpers::file_form(name, bytes);
     let reply = app.send_raw(token, "/verify", &ctype, body).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     reply.text()

@@ -89,6 +89,8 @@ fn recording(app: &TestApp) -> ledger::Recording<'_> {
         now: Utc::now(),
         store: app.state.store.as_ref(),
         scratch_dir: &app.state.upload_dir,
+        keys: &app.state.keys,
+        public_url: &app.state.config.public_url,
     }
 }
 
@@ -522,7 +524,22 @@ async fn results_are_exported_recorded_and_reversed_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let batch = stdout.rsplit("batch ").next().unwrap().trim().to_owned();
+    let batch = stdout
+        .lines()
+        .find_map(|l| l.split("recorded as batch ").nth(1))
+        .unwrap()
+        .trim()
+        .to_owned();
+    // The batch's audit checkpoint is kept beside its file, and holds for the trail as it is.
+    let kept = data.join("results.csv.audit-checkpoint.jwt");
+    assert!(stdout.contains("audit checkpoint"), "{stdout}");
+    let verified = attest(&["audit", "verify", "--checkpoint", kept.to_str().unwrap()]);
+    assert!(
+        verified.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&verified.stdout),
+        String::from_utf8_lossy(&verified.stderr)
+    );
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.starts_with("candidate_id,candidate_name,"), "{text}");
     assert_eq!(data_rows(&text), 1);
@@ -547,6 +564,10 @@ async fn results_are_exported_recorded_and_reversed_from_the_command_line() {
         String::from_utf8_lossy(&fetched.stderr)
     );
     assert_eq!(std::fs::read(&copy).unwrap(), text.as_bytes());
+    assert_eq!(
+        std::fs::read_to_string(data.join("batch-copy.csv.audit-checkpoint.jwt")).unwrap(),
+        std::fs::read_to_string(&kept).unwrap()
+    );
     let unknown = attest(&[
         "export",
         "batch",
@@ -1169,5 +1190,94 @@ async fn a_result_that_changes_after_it_was_reported_is_sent_again_as_a_correcti
             )
         });
         assert!(again.is_err(), "nothing is left to report");
+    }
+}
+
+/// Every recorded batch carries a signed audit checkpoint taken after its own record: keeping the
+/// batch's JSON (the answer to recording it, or its row in the list) is enough for an auditor to
+/// find a trail cut back since, even when the kept checkpoints in the database went with it.
+#[actix_web::test]
+async fn an_export_batch_anchors_the_trail_and_catches_its_truncation() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
+        let recorded = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("/api/orgs/{}/export-batches", w.org),
+                Some(json!({"format": "csv"})),
+            )
+            .await;
+        assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text());
+        let batch = recorded.json();
+        let checkpoint = batch["audit_checkpoint"]
+            .as_str()
+            .expect("the batch carries a checkpoint")
+            .to_owned();
+        let listed = app
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("/api/orgs/{}/export-batches", w.org),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(listed[0]["audit_checkpoint"], checkpoint.as_str());
+
+        let keys = {
+            let mut conn = app.state.db.conn().unwrap();
+            attest::keys::public_keys(&mut conn, Some(attest::keys::INSTANCE)).unwrap()
+        };
+        let mut conn = app.state.db.conn().unwrap();
+        let count = app.count("audit_log");
+        let finding = attest::checkpoints::check(&mut conn, &checkpoint, &keys).unwrap();
+        match &finding {
+            attest::checkpoints::Finding::Holds(c) => {
+                assert_eq!(c.count, count, "taken after the batch's own record");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The batch's own entry is the head the checkpoint signed.
+        let last_action: String = attest::db::schema::audit_log::table
+            .order(attest::db::schema::audit_log::seq.desc())
+            .select(attest::db::schema::audit_log::action)
+            .first(&mut *conn)
+            .unwrap();
+        assert_eq!(last_action, "export.record");
+
+        // Someone removes the tail, and the kept checkpoints with it: the chain alone still
+        // verifies, the batch's checkpoint does not.
+        diesel::sql_query(format!("DELETE FROM audit_log WHERE seq > {}", count - 3))
+            .execute(&mut *conn)
+            .unwrap();
+        diesel::sql_query("DELETE FROM audit_checkpoints")
+            .execute(&mut *conn)
+            .unwrap();
+        assert!(attest::audit::verify(&mut conn).unwrap().broken.is_none());
+        let finding = attest::checkpoints::check(&mut conn, &checkpoint, &keys).unwrap();
+        assert!(
+            matches!(finding, attest::checkpoints::Finding::MissingTail { now, .. } if now == count - 3),
+            "{finding:?}"
+        );
+
+        if app.backend == crate::helpers::Backend::Sqlite {
+            // What an auditor runs: the batch's JSON kept as a file.
+            let file = app.state.config.data_dir.join("batch.json");
+            std::fs::write(&file, batch.to_string()).unwrap();
+            let run = std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+                .args(["audit", "verify", "--checkpoint"])
+                .arg(&file)
+                .env("ATTEST_DATA_DIR", &app.state.config.data_dir)
+                .env("ATTEST_STANDARDS_DIR", &app.state.config.standards_dir)
+                .env_remove("ATTEST_DATABASE_URL")
+                .output()
+                .unwrap();
+            let out = String::from_utf8_lossy(&run.stdout).into_owned()
+                + &String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(1), "{out}");
+            assert!(out.contains("tail has been removed"), "{out}");
+        }
     }
 }

@@ -292,6 +292,18 @@ pub fn multipart(record: &serde_json::Value, file_name: &str, bytes: &[u8]) -> (
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A multipart/form-data body with only a `file` part (the form `POST /verify` takes).
+pub fn file_form(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "attest-test-boundary-7d1f";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 impl TestApp {
     /// Sends a raw body with a content type.
     pub async fn send_raw(

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, Reply, TestApp};
 use attest::action::ActionError;
+use attest::auth::verifier::Verifier;
 use attest::db::schema::login_failures;
 use attest::http::build_app;
 use attest::identity::{self, Attempt};
@@ -186,6 +187,91 @@ async fn concurrent_guesses_check_exactly_the_free_passwords() {
             app.backend
         );
         assert_eq!(stored_failures(&app, "email", "ana@example.org"), Some(5));
+    }
+}
+
+/// A flood of sign-ins against a pool of one worker and a queue of one, filled on purpose (a
+/// worker held until the test lets go, a real sign-in queued behind it): the flood is refused at
+/// once with 429 and `Retry-After`, while the queued sign-in holds no transaction, so writes go
+/// through. No sleeps, no timing: the test waits only for the pool's own counts.
+#[actix_web::test]
+async fn a_flood_of_sign_ins_is_refused_by_the_full_pool_while_writes_go_through() {
+    for mut app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        app.state.verifier = Verifier::new(1, 1);
+        let verifier = app.state.verifier.clone();
+
+        // Hold the only worker until the test lets go.
+        let (release, gate) = std::sync::mpsc::channel::<()>();
+        let (started, holding) = tokio::sync::oneshot::channel::<()>();
+        let busy = actix_web::rt::spawn({
+            let verifier = verifier.clone();
+            async move {
+                verifier
+                    .run(move || {
+                        started.send(()).ok();
+                        gate.recv().ok();
+                    })
+                    .await
+            }
+        });
+        holding.await.unwrap();
+
+        // A real sign-in queues behind it: its slot is claimed (and committed) before it waits.
+        let queued = actix_web::rt::spawn({
+            let state = app.state.clone();
+            let attempt = Attempt {
+                email: "aroha@harbour.nz".into(),
+                password: PASSWORD.into(),
+                address: "192.0.2.1".into(),
+                code: None,
+            };
+            async move { identity::login(&state.db, &state.verifier, attempt, Utc::now()).await }
+        });
+        verifier.until_admitted(2).await;
+        assert_eq!(stored_failures(&app, "email", "aroha@harbour.nz"), Some(1));
+
+        // The flood: every sign-in beyond the queue is told to come back, known email or not.
+        for (n, email) in ["admin@harbour.nz", "mere@harbour.nz", "nobody@harbour.nz"]
+            .iter()
+            .enumerate()
+        {
+            let refused =
+                login_from(&app, &format!("198.51.100.{n}:4000"), &[], email, PASSWORD).await;
+            assert_eq!(
+                refused.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "{email} on {:?}: {}",
+                app.backend,
+                refused.text()
+            );
+            assert_eq!(refused.header("retry-after"), Some("1"));
+            assert_eq!(
+                refused.header("content-type"),
+                Some("application/problem+json")
+            );
+        }
+        assert_eq!(verifier.admitted(), 2, "the refused ones hold nothing");
+
+        // Writes are not held up by the waiting sign-in (SQLite would refuse a second writer).
+        let cohort = app
+            .request_as(
+                Some(&w.admin),
+                actix_web::http::Method::POST,
+                &format!("/api/orgs/{}/cohorts", w.org),
+                Some(json!({"name": "Flood intake", "standard": "28268@2"})),
+            )
+            .await;
+        assert_eq!(cohort.status, StatusCode::CREATED, "{}", cohort.text());
+
+        // Let go: the queued sign-in succeeds, and the pool takes sign-ins again.
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        let signed_in = queued.await.unwrap();
+        assert!(signed_in.is_ok(), "{signed_in:?}");
+        let again = login_from(&app, "198.51.100.9:4000", &[], "mere@harbour.nz", PASSWORD).await;
+        assert_eq!(again.status, StatusCode::OK, "{}", again.text());
+        assert_eq!(verifier.admitted(), 0);
     }
 }
 

@@ -41,7 +41,7 @@ pub struct LoginResponse {
 /// Checks credentials and returns a token. Wrong email and wrong password get the same answer.
 /// Attempts are throttled per email (known or not) and per client address: 429 with `Retry-After`,
 /// also when too many sign-ins are being checked at once.
-#[utoipa::path(post, path = "/api/auth/login", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/auth/login", request_body = LoginRequest, security(()),
     responses((status = 200, body = LoginResponse), (status = 401, body = crate::http::error::Problem),
               (status = 422, body = crate::http::error::Problem),
               (status = 429, body = crate::http::error::Problem)))]

@@ -166,12 +166,21 @@ pub async fn credential(
         .json(body))
 }
 
+/// The form `POST /verify` takes.
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code)]
+pub struct VerifyForm {
+    /// A statement PDF, a badge's JSON or a compact JWS.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// `POST /verify`: checks an uploaded credential (the badge JSON, or the compact JWS) or statement
 /// PDF against this instance's published keys and the issuer's status list. HTML for people, JSON
 /// with `Accept: application/json`. Checking tells the issuer nothing it would not learn from the
 /// status list request itself: no record is kept.
 #[utoipa::path(post, path = "/verify", security(()),
-    request_body(content_type = "multipart/form-data", description = "a part named `file`: a statement PDF, badge JSON or compact JWS"),
+    request_body(content = VerifyForm, content_type = "multipart/form-data"),
     responses((status = 200, description = "The verdict: valid, revoked, tampered or unknown_key"),
         (status = 413, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
 pub async fn verify_upload(
@@ -228,13 +237,24 @@ fn check_here(
     verify::check(token, &published, Some(StatusList { jws: &list })).map_err(unreadable)
 }
 
-/// The bytes of the form's `file` part, refused past [`MAX_VERIFY_UPLOAD`].
+/// The bytes of the form's `file` part, refused past [`MAX_VERIFY_UPLOAD`]. The form has that
+/// one part: another (or a second file) is refused, naming it.
 async fn read_file_part(multipart: &mut Multipart) -> Result<Vec<u8>, ApiError> {
+    let mut file: Option<Vec<u8>> = None;
     while let Some(part) = multipart.next().await {
         let mut part =
             part.map_err(|e| ApiError::BadRequest(format!("the form did not arrive whole: {e}")))?;
-        if part.name() != Some("file") {
-            continue;
+        match part.name() {
+            Some("file") if file.is_some() => {
+                return Err(ApiError::field("file", "send one file at a time"));
+            }
+            Some("file") => {}
+            other => {
+                return Err(ApiError::field(
+                    other.unwrap_or_default().to_owned(),
+                    "is not a part of this form (send file)",
+                ));
+            }
         }
         let mut bytes = Vec::new();
         while let Some(chunk) = part.next().await {
@@ -251,10 +271,7 @@ async fn read_file_part(multipart: &mut Multipart) -> Result<Vec<u8>, ApiError> 
         if bytes.is_empty() {
             return Err(ApiError::field("file", "is empty"));
         }
-        return Ok(bytes);
+        file = Some(bytes);
     }
-    Err(ApiError::field(
-        "file",
-        "is required: a statement PDF or a credential",
-    ))
+    file.ok_or_else(|| ApiError::field("file", "is required: a statement PDF or a credential"))
 }

@@ -161,6 +161,8 @@ pub async fn record(
     let store = state.store.clone();
     let scratch_dir = state.upload_dir.clone();
     let actor = actor.to_owned();
+    let keys = state.keys.clone();
+    let public_url = state.config.public_url.clone();
     state
         .db
         .write(move |conn| {
@@ -169,6 +171,8 @@ pub async fn record(
                 now: Utc::now(),
                 store: store.as_ref(),
                 scratch_dir: &scratch_dir,
+                keys: &keys,
+                public_url: &public_url,
             };
             ledger::record_batch(conn, &catalogue, &org_id.to_string(), &query, recording)
         })

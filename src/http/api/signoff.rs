@@ -589,7 +589,8 @@ pub async fn verify(
 }
 
 /// The code someone typed on the verification page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct VerifyQuery {
     /// The verification code, as printed (any case, with or without dashes).
     #[serde(default)]
@@ -598,6 +599,9 @@ pub struct VerifyQuery {
 
 /// `GET /verify`: where a person holding a printed statement types its code; with `?code=` it
 /// goes to that statement's verification page.
+#[utoipa::path(get, path = "/verify", params(VerifyQuery), security(()),
+    responses((status = 200, description = "The page to type a code in (or upload a statement)", content_type = "text/html", body = String),
+        (status = 303, description = "To `/verify/{code}`, when a code with a letter or digit was given")))]
 pub async fn verify_form(
     state: web::Data<AppState>,
     query: web::Query<VerifyQuery>,

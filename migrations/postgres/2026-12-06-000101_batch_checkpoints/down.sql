@@ -1,0 +1,1 @@
+ALTER TABLE export_batches DROP COLUMN audit_checkpoint;
