@@ -6,6 +6,7 @@ pub mod cohorts;
 mod enrolment;
 mod evidence;
 mod progress;
+pub mod witness;
 
 pub use enrolment::{
     Enrolment, EnrolmentFilter, EnrolmentPage, NewEnrolment, Staff, assign_staff, create_enrolment,
@@ -13,7 +14,7 @@ pub use enrolment::{
 };
 pub use evidence::{
     EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,
-    StoredFile, add_evidence, evidence_problems, is_relative, judge_evidence, list_evidence,
+    StoredFile, Witness, add_evidence, evidence_problems, is_relative, judge_evidence, list_evidence,
     load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};
