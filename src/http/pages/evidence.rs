@@ -526,41 +526,20 @@ fn testimony_record(
             "Tick the criteria the witness saw the candidate meet".into(),
         );
     }
-    let declared_on = match fields.filled("details.witness.declared_on") {
-        None => {
-            errors.insert(
-                "details.witness.declared_on".into(),
-                "Enter the date the witness signed".into(),
-            );
-            None
-        }
-        Some(date) => match chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-            Ok(date) => Some(date),
-            Err(_) => {
-                errors.insert(
-                    "details.witness.declared_on".into(),
-                    "Enter a real date, for example 2024-05-06".into(),
-                );
-                None
-            }
-        },
-    };
     let text = |name: &str| {
         fields
             .text(&format!("details.witness.{name}"))
             .trim()
             .to_owned()
     };
-    // Always the whole witness (the date only when it reads), so every missing detail is named.
-    let mut witness = json!({
+    // Always the whole witness, so every missing detail is named. The witness confirms it
+    // themselves, through the link they are sent: nobody declares it on their behalf here.
+    let witness = json!({
         "name": text("name"), "job_title": text("job_title"),
         "relationship": text("relationship"), "contact": text("contact"),
         "statement": text("statement"),
-        "declaration": fields.ticked("details.witness.declaration"),
+        "declaration": false,
     });
-    if let Some(declared_on) = declared_on {
-        witness["declared_on"] = json!(declared_on);
-    }
     record.insert("details".into(), json!({ "witness": witness }));
     record.insert("declaration".into(), json!(fields.ticked("declaration")));
     (record, order, errors)
@@ -587,9 +566,29 @@ async fn testimony_page(
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = testimony_record(standard, &fields);
     let action = Action::AddEvidence;
-    let errors = match add_described(state, session, &opened, action, record, errors).await? {
-        Ok(done) => return Ok(done),
-        Err(errors) => place_errors(errors, &order, standard),
+    let mut errors = errors;
+    let contact = fields.text("details.witness.contact").trim().to_owned();
+    if !contact.is_empty() && !(contact.contains('@') && contact.contains('.')) {
+        errors.insert(
+            "details.witness.contact".into(),
+            "Enter the witness's email address: the link to confirm is sent there".into(),
+        );
+    }
+    let errors = if errors.is_empty() {
+        let new = to_new_evidence(record)?;
+        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+            // Next: send it to the witness (their link is mailed to them).
+            Ok(evidence_id) => {
+                return Ok(see_other(&format!(
+                    "/enrolments/{}/evidence/{evidence_id}/witness?added=1",
+                    opened.enrolment.id
+                )));
+            }
+            Err(refused) => place_errors(refused, &order, standard),
+        }
+    } else {
+        let all = with_action_problems(state, session, &opened, action, record, false, errors);
+        place_errors(all.await?, &order, standard)
     };
     let view = EvidenceForm::new(
         state,

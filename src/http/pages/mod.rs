@@ -13,6 +13,7 @@ pub mod decision;
 pub mod evidence;
 pub mod exports;
 mod form;
+pub mod inbox;
 pub mod plans;
 pub mod portfolio;
 mod record;
@@ -24,6 +25,7 @@ pub mod standards;
 pub mod statements;
 pub mod two_factor;
 mod view;
+pub mod witness;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
