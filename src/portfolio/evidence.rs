@@ -736,6 +736,17 @@ pub struct Judgements {
     pub knowledge: Vec<JudgementInput>,
 }
 
+impl Judgements {
+    /// The criteria and knowledge items judged.
+    pub fn ids(&self) -> Vec<String> {
+        self.criteria
+            .iter()
+            .chain(&self.knowledge)
+            .map(|j| j.id.clone())
+            .collect()
+    }
+}
+
 /// Records the assessor's judgements (audited). Every judgement must name a mapping the record has.
 pub fn judge_evidence(
     conn: &mut DbConnection,

@@ -157,6 +157,7 @@ pub async fn add(
     file: Option<StoredFile>,
 ) -> Result<Result<String, BTreeMap<String, String>>, PageError> {
     let catalogue = state.catalogue.clone();
+    let base = state.config.public_url.clone();
     let for_tx = session.clone();
     let id = enrolment_id.to_owned();
     let added = state
@@ -164,15 +165,25 @@ pub async fn add(
         .write(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, action)?;
             let standard = standard_of(&catalogue, &enrolment)?;
-            portfolio::add_evidence(
+            let now = Utc::now();
+            let record = portfolio::add_evidence(
                 conn,
                 standard,
                 &enrolment,
                 &for_tx.user_id,
                 new,
                 file,
-                Utc::now(),
-            )
+                now,
+            )?;
+            crate::notify::events::evidence_added(
+                conn,
+                &base,
+                &enrolment,
+                &record,
+                &for_tx.user_id,
+                now,
+            )?;
+            Ok(record)
         })
         .await;
     match added {
