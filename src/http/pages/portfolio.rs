@@ -84,6 +84,10 @@ pub(super) struct EvidenceView {
     details: crate::portfolio::EvidenceDetails,
     not_counted: Vec<String>,
     waiting: bool,
+    /// Witness testimony the witness has not confirmed yet (it does not count).
+    awaiting_witness: bool,
+    /// The testimony's witness page (links sent, confirmation).
+    witness_url: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -487,6 +491,10 @@ pub(super) fn evidence_view(
             .map(|i| i.not_counted.iter().map(|r| r.message.clone()).collect())
             .unwrap_or_default(),
         waiting,
+        awaiting_witness: record.awaiting_witness(),
+        witness_url: record.details.witness.as_ref().map(|_| {
+            format!("/enrolments/{enrolment_id}/evidence/{}/witness", record.id)
+        }),
     }
 }
 
