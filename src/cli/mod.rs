@@ -540,7 +540,9 @@ fn serve(config: Config) -> Result<ExitCode, CliError> {
             crate::notify::mail::Smtp::from_url(url).map_err(CliError::Input)?,
         )),
         None => {
-            tracing::info!("ATTEST_SMTP_URL is not set: mail is kept in the outbox (admins read it at /orgs/ORG/outbox)");
+            tracing::info!(
+                "ATTEST_SMTP_URL is not set: mail is kept in the outbox (admins read it at /orgs/ORG/outbox)"
+            );
             None
         }
     };

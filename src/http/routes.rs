@@ -9,8 +9,8 @@ use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
 use super::api::{
-    archives, audit, auth, credentials, draws, enrolments, exports, notify, openapi, orgs,
-    signoff, standards,
+    archives, audit, auth, credentials, draws, enrolments, exports, notify, openapi, orgs, signoff,
+    standards,
 };
 use super::{health, pages};
 

@@ -139,20 +139,16 @@ pub fn mark_sent(
     worker: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::claimed_by.eq(worker)),
-    )
-    .set((
-        outbox::status.eq("sent"),
-        outbox::sent_at.eq(now.naive_utc()),
-        outbox::attempts.eq(outbox::attempts + 1),
-        outbox::claimed_by.eq(None::<String>),
-        outbox::claimed_until.eq(None::<chrono::NaiveDateTime>),
-        outbox::last_error.eq(None::<String>),
-    ))
-    .execute(conn)?;
+    diesel::update(outbox::table.find(id).filter(outbox::claimed_by.eq(worker)))
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(now.naive_utc()),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::claimed_by.eq(None::<String>),
+            outbox::claimed_until.eq(None::<chrono::NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -252,12 +248,9 @@ pub fn spawn(
         .spawn(move || {
             loop {
                 let now = Utc::now();
-                let digests = db
-                    .conn()
-                    .map_err(ActionError::from)
-                    .and_then(|mut conn| {
-                        write_transaction(&mut conn, |c| super::queue_digests(c, &base, now))
-                    });
+                let digests = db.conn().map_err(ActionError::from).and_then(|mut conn| {
+                    write_transaction(&mut conn, |c| super::queue_digests(c, &base, now))
+                });
                 if let Err(error) = digests {
                     tracing::warn!(%error, "daily digests not queued this round");
                 }

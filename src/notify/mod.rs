@@ -157,7 +157,11 @@ pub fn enqueue(
 }
 
 /// Whether the person has any live role other than candidate (then they get a daily digest).
-fn is_staff(conn: &mut DbConnection, user_id: &str, now: DateTime<Utc>) -> Result<bool, ActionError> {
+fn is_staff(
+    conn: &mut DbConnection,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, ActionError> {
     let grants: Vec<(String, Option<NaiveDateTime>)> = role_grants::table
         .filter(role_grants::user_id.eq(user_id))
         .select((role_grants::role, role_grants::expires_at))
@@ -281,7 +285,9 @@ pub fn mark_all_read(
 
 /// The start of `now`'s UTC day.
 fn day_start(now: DateTime<Utc>) -> NaiveDateTime {
-    now.date_naive().and_hms_opt(0, 0, 0).unwrap_or(now.naive_utc())
+    now.date_naive()
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or(now.naive_utc())
 }
 
 /// Queues the daily digests: one mail per staff member with every item of earlier days not yet
@@ -297,7 +303,10 @@ pub fn queue_digests(
         .filter(notifications::digest.eq("daily"))
         .filter(notifications::digested_at.is_null())
         .filter(notifications::created_at.lt(cutoff))
-        .order((notifications::user_id.asc(), notifications::created_at.asc()))
+        .order((
+            notifications::user_id.asc(),
+            notifications::created_at.asc(),
+        ))
         .select(Notification::as_select())
         .load(conn)?;
     let mut by_user: std::collections::BTreeMap<String, Vec<Notification>> = Default::default();

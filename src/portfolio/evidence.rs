@@ -273,7 +273,10 @@ impl EvidenceRecord {
     /// Witness testimony the witness has not yet confirmed: shown as "awaiting witness", and left
     /// out of what the engine counts.
     pub fn awaiting_witness(&self) -> bool {
-        self.details.witness.as_ref().is_some_and(|w| !w.declaration)
+        self.details
+            .witness
+            .as_ref()
+            .is_some_and(|w| !w.declaration)
     }
 }
 

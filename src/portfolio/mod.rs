@@ -14,7 +14,7 @@ pub use enrolment::{
 };
 pub use evidence::{
     EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,
-    StoredFile, Witness, add_evidence, evidence_problems, is_relative, judge_evidence, list_evidence,
-    load_evidence,
+    StoredFile, Witness, add_evidence, evidence_problems, is_relative, judge_evidence,
+    list_evidence, load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};

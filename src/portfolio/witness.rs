@@ -183,7 +183,11 @@ pub fn request_testimony(
     now: DateTime<Utc>,
 ) -> Result<WitnessRequest, ActionError> {
     let record = testimony_evidence(conn, enrolment, evidence_id)?;
-    let on_record = record.details.witness.clone().unwrap_or_else(unreachable_witness);
+    let on_record = record
+        .details
+        .witness
+        .clone()
+        .unwrap_or_else(unreachable_witness);
     if on_record.declaration {
         return Err(ActionError::Conflict(
             "the witness has already confirmed this testimony".into(),
@@ -210,7 +214,10 @@ pub fn request_testimony(
                     (String::new(), String::new(), None)
                 }
                 None => {
-                    problems.add("approved_witness_id", "is not one of the approved witnesses");
+                    problems.add(
+                        "approved_witness_id",
+                        "is not one of the approved witnesses",
+                    );
                     (String::new(), String::new(), None)
                 }
             }
@@ -230,7 +237,10 @@ pub fn request_testimony(
                 problems.add("name", "is required");
             }
             if !looks_like_email(&email) {
-                problems.add("email", "give the witness's email address: the link is sent there");
+                problems.add(
+                    "email",
+                    "give the witness's email address: the link is sent there",
+                );
             }
             // A witness on the approved list counts as approved however they were named.
             let approved: Option<String> = approved_witnesses::table
@@ -328,7 +338,10 @@ pub fn request_testimony(
             assessor,
             Event::WitnessRequested,
             &format!("{candidate} asked {name} for witness testimony{flag}"),
-            &format!("/enrolments/{}/evidence/{evidence_id}/witness", enrolment.id),
+            &format!(
+                "/enrolments/{}/evidence/{evidence_id}/witness",
+                enrolment.id
+            ),
             now,
         )?;
     }
@@ -366,7 +379,10 @@ pub fn requests_for(
     Ok(witness_requests::table
         .filter(witness_requests::enrolment_id.eq(enrolment_id))
         .filter(witness_requests::evidence_id.eq(evidence_id))
-        .order((witness_requests::requested_at.desc(), witness_requests::id.asc()))
+        .order((
+            witness_requests::requested_at.desc(),
+            witness_requests::id.asc(),
+        ))
         .select(WitnessRequest::as_select())
         .load(conn)?)
 }
@@ -378,7 +394,10 @@ pub fn requests_of(
 ) -> Result<Vec<WitnessRequest>, ActionError> {
     Ok(witness_requests::table
         .filter(witness_requests::enrolment_id.eq(enrolment_id))
-        .order((witness_requests::requested_at.desc(), witness_requests::id.asc()))
+        .order((
+            witness_requests::requested_at.desc(),
+            witness_requests::id.asc(),
+        ))
         .select(WitnessRequest::as_select())
         .load(conn)?)
 }
@@ -465,7 +484,11 @@ pub fn witness_view(
     let request = open_request(conn, token, now)?;
     let enrolment = super::load_enrolment(conn, &request.enrolment_id)?;
     let record = load_evidence(conn, &enrolment.id, &request.evidence_id)?;
-    let witness = record.details.witness.clone().unwrap_or_else(unreachable_witness);
+    let witness = record
+        .details
+        .witness
+        .clone()
+        .unwrap_or_else(unreachable_witness);
     let candidate: String = users::table
         .find(&enrolment.candidate_id)
         .select(users::name)
@@ -473,7 +496,10 @@ pub fn witness_view(
     Ok(WitnessView {
         request_id: request.id,
         candidate,
-        unit: format!("{} v{}", enrolment.standard_code, enrolment.standard_version),
+        unit: format!(
+            "{} v{}",
+            enrolment.standard_code, enrolment.standard_version
+        ),
         date: record.instance.date.to_string(),
         title: record.instance.title.clone(),
         statement: witness.statement,
@@ -605,7 +631,10 @@ pub fn confirm(
         "{} confirmed their witness testimony for {}",
         request.witness_name, view.candidate
     );
-    let link = format!("/enrolments/{}/evidence/{}/witness", enrolment.id, record.id);
+    let link = format!(
+        "/enrolments/{}/evidence/{}/witness",
+        enrolment.id, record.id
+    );
     notify::notify(
         conn,
         base,

@@ -1198,7 +1198,9 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     browser.wait_for_url("the witness page", |url| url.ends_with(&witness_page));
     shots(&browser, "candidate-witness-request", PHONE);
     browser
-        .find(&format!("form[action='{witness_page}'] button[type=submit]"))
+        .find(&format!(
+            "form[action='{witness_page}'] button[type=submit]"
+        ))
         .click();
     browser.wait_for_text("main table", "ngaio@harbour.nz");
     assert!(browser.text("main table").contains("Unapproved witness"));
@@ -1206,7 +1208,12 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
 
     // No SMTP here: the admin reads the link in the outbox; the witness opens it on their phone.
     let outbox = app
-        .request_as(Some(&w.admin), Method::GET, &format!("/api/orgs/{}/outbox", w.org), None)
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/orgs/{}/outbox", w.org),
+            None,
+        )
         .await
         .json();
     let body = outbox[0]["body"].as_str().unwrap().to_owned();
@@ -1215,18 +1222,29 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     let witness = Browser::start();
     witness.viewport(PHONE, 780);
     witness.goto(&link);
-    assert!(witness.text("main").contains("Aroha resolved a billing complaint calmly."));
+    assert!(
+        witness
+            .text("main")
+            .contains("Aroha resolved a billing complaint calmly.")
+    );
     shots(&witness, "witness-confirms", PHONE);
     let statement = witness.find("#f-statement");
     statement.clear();
-    statement.send_keys("Aroha resolved a billing complaint calmly, and phoned the customer back the next day.");
+    statement.send_keys(
+        "Aroha resolved a billing complaint calmly, and phoned the customer back the next day.",
+    );
     let role = witness.find("#f-job-title");
     role.clear();
     role.send_keys("Contact centre team leader");
     // Without the confirmation ticked the form says so, keeping what was typed.
     witness.find("form button[type=submit]").click();
     witness.wait_for_text("main", "confirm that this testimony is true");
-    assert!(witness.find("#f-statement").text().contains("phoned the customer back"));
+    assert!(
+        witness
+            .find("#f-statement")
+            .text()
+            .contains("phoned the customer back")
+    );
     shots(&witness, "witness-confirms-refused", PHONE);
     witness.find("#f-declaration").click();
     witness.find("form button[type=submit]").click();
@@ -1240,7 +1258,11 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     browser.goto(&format!("{base}{witness_page}"));
     assert!(browser.text("main").contains("Confirmed by the witness"));
     assert!(browser.text("main").contains("phoned the customer back"));
-    assert!(browser.text("header.site").contains("Inbox 1"), "{}", browser.text("header.site"));
+    assert!(
+        browser.text("header.site").contains("Inbox 1"),
+        "{}",
+        browser.text("header.site")
+    );
     browser.find("a[href='/inbox']").click();
     browser.wait_for_text("main", "confirmed their witness testimony");
     shots(&browser, "candidate-inbox", PHONE);

@@ -30,7 +30,9 @@ fn require_aiosmtpd() {
     let out = Command::new("python3")
         .args(["-c", "import aiosmtpd, email; print(aiosmtpd.__version__)"])
         .output()
-        .unwrap_or_else(|e| panic!("python3 is needed for the SMTP tests (pip install aiosmtpd==1.4.6): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("python3 is needed for the SMTP tests (pip install aiosmtpd==1.4.6): {e}")
+        });
     assert!(
         out.status.success(),
         "install aiosmtpd from PyPI for the SMTP tests (pip install aiosmtpd==1.4.6): {}",
@@ -88,7 +90,11 @@ print(json.dumps(out))
         .arg(maildir)
         .output()
         .expect("python3");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -115,7 +121,10 @@ async fn mail_reaches_a_real_smtp_server_and_failures_are_retried() {
             .request_as(
                 Some(&w.candidate),
                 Method::POST,
-                &format!("/api/enrolments/{}/evidence/{evidence}/witness-requests", w.enrolment),
+                &format!(
+                    "/api/enrolments/{}/evidence/{evidence}/witness-requests",
+                    w.enrolment
+                ),
                 Some(json!({})),
             )
             .await;
@@ -142,7 +151,12 @@ async fn mail_reaches_a_real_smtp_server_and_failures_are_retried() {
         let mail = &got[0];
         assert_eq!(mail["to"], "ngaio@harbour.nz");
         assert_eq!(mail["from"], "Attest <attest@harbour.nz>");
-        assert!(mail["subject"].as_str().unwrap().starts_with("Please confirm testimony for"));
+        assert!(
+            mail["subject"]
+                .as_str()
+                .unwrap()
+                .starts_with("Please confirm testimony for")
+        );
         let body = mail["body"].as_str().unwrap();
         assert!(body.contains("Hello Ngāio Marsh"), "{body}");
         let start = body.find("/witness/").unwrap() + "/witness/".len();
@@ -153,10 +167,22 @@ async fn mail_reaches_a_real_smtp_server_and_failures_are_retried() {
             "the mailed link opens the witness page"
         );
         // Sent once: nothing is due any more.
-        let round = mail::run_once(&app.state.db, &transport, from, "w3", later + Duration::hours(1)).unwrap();
+        let round = mail::run_once(
+            &app.state.db,
+            &transport,
+            from,
+            "w3",
+            later + Duration::hours(1),
+        )
+        .unwrap();
         assert_eq!(round.sent, 0);
         let outbox = app
-            .request_as(Some(&w.admin), Method::GET, &format!("/api/orgs/{}/outbox", w.org), None)
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("/api/orgs/{}/outbox", w.org),
+                None,
+            )
             .await
             .json();
         assert_eq!(outbox[0]["status"], "sent", "{outbox}");

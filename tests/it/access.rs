@@ -131,7 +131,12 @@ async fn fixture(app: &TestApp) -> Fixture {
                     "contact": "ngaio@harbour.nz", "statement": "Saw it."}}})),
         )
         .await;
-    assert_eq!(testimony.status, StatusCode::CREATED, "{}", testimony.text());
+    assert_eq!(
+        testimony.status,
+        StatusCode::CREATED,
+        "{}",
+        testimony.text()
+    );
 
     let tokens = vec![
         None,
@@ -290,8 +295,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
         ),
         row("GET", "/api/me", "/api/me".into(), None, SIGNED_IN),
         // Issue 15: everyone's own inbox; the outbox is the admin's; witness links need no account.
-        row("GET", "/api/me/notifications", "/api/me/notifications".into(), None, SIGNED_IN),
-        row("POST", "/api/me/notifications/read", "/api/me/notifications/read".into(), None, SIGNED_IN),
+        row(
+            "GET",
+            "/api/me/notifications",
+            "/api/me/notifications".into(),
+            None,
+            SIGNED_IN,
+        ),
+        row(
+            "POST",
+            "/api/me/notifications/read",
+            "/api/me/notifications/read".into(),
+            None,
+            SIGNED_IN,
+        ),
         row(
             "POST",
             "/api/me/notifications/{id}/read",
@@ -299,7 +316,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             None,
             [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
-        row("GET", "/api/orgs/{org_id}/outbox", format!("/api/orgs/{org}/outbox"), None, ADMIN_ONLY(200)),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/outbox",
+            format!("/api/orgs/{org}/outbox"),
+            None,
+            ADMIN_ONLY(200),
+        ),
         row(
             "GET",
             "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests",
@@ -321,16 +344,30 @@ fn rows(f: &Fixture) -> Vec<Row> {
             None,
             CANDIDATE_OR_ASSESSOR(404),
         ),
-        row("GET", "/api/witness/{token}", format!("/api/witness/{no_token}"), None, [404; 10]),
+        row(
+            "GET",
+            "/api/witness/{token}",
+            format!("/api/witness/{no_token}"),
+            None,
+            [404; 10],
+        ),
         row(
             "POST",
             "/api/witness/{token}",
             format!("/api/witness/{no_token}"),
-            json(json!({"statement": "x", "relationship": "colleague", "job_title": "x", "declaration": true})),
+            json(
+                json!({"statement": "x", "relationship": "colleague", "job_title": "x", "declaration": true}),
+            ),
             [404; 10],
         ),
         row("GET", "/inbox", "/inbox".into(), None, page(SIGNED_IN)),
-        row("POST", "/inbox/read", "/inbox/read".into(), form(&[]), [303; 10]),
+        row(
+            "POST",
+            "/inbox/read",
+            "/inbox/read".into(),
+            form(&[]),
+            [303; 10],
+        ),
         row(
             "POST",
             "/inbox/{id}/read",
@@ -338,8 +375,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
             form(&[]),
             page([401, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         ),
-        row("GET", "/orgs/{org_id}/outbox", format!("/orgs/{org}/outbox"), None, page(ADMIN_ONLY(200))),
-        row("GET", "/witness/{token}", format!("/witness/{no_token}"), None, [404; 10]),
+        row(
+            "GET",
+            "/orgs/{org_id}/outbox",
+            format!("/orgs/{org}/outbox"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "GET",
+            "/witness/{token}",
+            format!("/witness/{no_token}"),
+            None,
+            [404; 10],
+        ),
         row(
             "POST",
             "/witness/{token}",

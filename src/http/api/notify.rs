@@ -91,7 +91,10 @@ pub async fn outbox(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = path_id(&path)?;
-    session.require(Action::ManageOrganisation, &Resource::Organisation { org_id })?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
     let mail = state
         .db
         .read(move |conn| notify::outbox_of(conn, &org_id.to_string(), 500))

@@ -579,7 +579,8 @@ async fn testimony_page(
     let action = Action::AddEvidence;
     let mut errors = errors;
     let contact = fields.text("details.witness.contact").trim().to_owned();
-    if !contact.is_empty() && !(contact.contains('@') && contact.contains('.')) {
+    let looks_like_email = contact.contains('@') && contact.contains('.');
+    if !contact.is_empty() && !looks_like_email {
         errors.insert(
             "details.witness.contact".into(),
             "Enter the witness's email address: the link to confirm is sent there".into(),

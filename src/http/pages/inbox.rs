@@ -78,11 +78,7 @@ async fn read_page(
 }
 
 /// `POST /inbox/read`: marks everything read.
-pub async fn read_all(
-    state: web::Data<AppState>,
-    session: PageSession,
-    fields: Fields,
-) -> Html {
+pub async fn read_all(state: web::Data<AppState>, session: PageSession, fields: Fields) -> Html {
     Html(read_all_page(&state, &session, fields).await)
 }
 
@@ -123,7 +119,10 @@ async fn outbox_page(
     raw_org: &str,
 ) -> Result<HttpResponse, PageError> {
     let org_id = path_id(raw_org)?;
-    session.require(Action::ManageOrganisation, &Resource::Organisation { org_id })?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
     let mail = state
         .db
         .read(move |conn| notify::outbox_of(conn, &org_id.to_string(), 500))

@@ -492,9 +492,11 @@ pub(super) fn evidence_view(
             .unwrap_or_default(),
         waiting,
         awaiting_witness: record.awaiting_witness(),
-        witness_url: record.details.witness.as_ref().map(|_| {
-            format!("/enrolments/{enrolment_id}/evidence/{}/witness", record.id)
-        }),
+        witness_url: record
+            .details
+            .witness
+            .as_ref()
+            .map(|_| format!("/enrolments/{enrolment_id}/evidence/{}/witness", record.id)),
     }
 }
 

@@ -178,7 +178,10 @@ async fn send_page(
             witness::request_testimony(conn, &base, &enrolment, &for_tx, &actor, input, Utc::now())
         })
         .await;
-    let back = format!("/enrolments/{}/evidence/{evidence_id}/witness", opened.enrolment.id);
+    let back = format!(
+        "/enrolments/{}/evidence/{evidence_id}/witness",
+        opened.enrolment.id
+    );
     match done {
         Ok(_) => Ok(see_other(&back)),
         Err(err) => {
