@@ -167,6 +167,11 @@ pub struct Config {
     pub key_secret: Option<Vec<u8>>,
     /// An operator-supplied instance signing key (PKCS#8 PEM file).
     pub signing_key_file: Option<PathBuf>,
+    /// The SMTP server mail is sent through (`smtp://…`, `smtps://…`); without it mail stays in
+    /// the outbox for an admin to read.
+    pub smtp_url: Option<String>,
+    /// The sender of every mail (`Name <address>` or an address).
+    pub mail_from: String,
 }
 
 impl Config {
@@ -238,6 +243,24 @@ impl Config {
             other => other.map(String::into_bytes),
         };
         let signing_key_file = get("ATTEST_SIGNING_KEY_FILE").map(PathBuf::from);
+        let smtp_url = get("ATTEST_SMTP_URL").map(|url| url.trim().to_owned());
+        if let Some(url) = &smtp_url
+            && let Err(reason) = crate::notify::mail::Smtp::from_url(url)
+        {
+            return Err(ConfigError::new(
+                "ATTEST_SMTP_URL",
+                format!("is not a usable SMTP URL (smtp://host:port, smtps://host:port): {reason}"),
+            ));
+        }
+        let mail_from = get("ATTEST_MAIL_FROM")
+            .map(|from| from.trim().to_owned())
+            .unwrap_or_else(|| "Attest <attest@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::new(
+                "ATTEST_MAIL_FROM",
+                format!("'{mail_from}' is not a mail address (e.g. Attest <attest@example.org>)"),
+            ));
+        }
 
         Ok(Self {
             database,
@@ -253,6 +276,8 @@ impl Config {
             keys_per_org,
             key_secret,
             signing_key_file,
+            smtp_url,
+            mail_from,
         })
     }
 

@@ -548,6 +548,25 @@ fn serve(config: Config) -> Result<ExitCode, CliError> {
     }
     let catalogue = setup::load_catalogue(&config, &db)?;
     let secret = setup::jwt_secret(&config)?;
+    let transport: Option<Box<dyn crate::notify::mail::Transport>> = match &config.smtp_url {
+        Some(url) => Some(Box::new(
+            crate::notify::mail::Smtp::from_url(url).map_err(CliError::Input)?,
+        )),
+        None => {
+            tracing::info!(
+                "ATTEST_SMTP_URL is not set: mail is kept in the outbox (admins read it at /orgs/ORG/outbox)"
+            );
+            None
+        }
+    };
+    crate::notify::mail::spawn(
+        db.clone(),
+        transport,
+        config.mail_from.clone(),
+        config.public_url.clone(),
+        std::time::Duration::from_secs(15),
+    )
+    .map_err(|e| CliError::Runtime(format!("mail worker: {e}")))?;
     let state = AppState::new(config, db, catalogue, secret)
         .map_err(|e| CliError::Runtime(e.to_string()))?;
     actix_web::rt::System::new()

@@ -429,3 +429,55 @@ diesel::table! {
     }
 }
 diesel::joinable!(credentials -> statements (statement_id));
+
+diesel::table! {
+    witness_requests (id) {
+        id -> Text,
+        enrolment_id -> Text,
+        evidence_id -> Text,
+        token_hash -> Text,
+        witness_name -> Text,
+        witness_email -> Text,
+        approved_witness_id -> Nullable<Text>,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        expires_at -> Timestamp,
+        status -> Text,
+        closed_at -> Nullable<Timestamp>,
+        confirmed_hash -> Nullable<Text>,
+        confirmed_address -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        message -> Text,
+        link -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+        digest -> Text,
+        digested_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        org_id -> Nullable<Text>,
+        to_address -> Text,
+        subject -> Text,
+        body -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}

@@ -9,7 +9,8 @@ use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
 use super::api::{
-    archives, audit, auth, credentials, draws, enrolments, exports, openapi, orgs, people, signoff,
+    archives, audit, auth, credentials, draws, enrolments, exports, notify, openapi, orgs, people,
+    signoff,
     standards,
 };
 use super::{health, pages};
@@ -59,6 +60,15 @@ route_table! {
     POST   "/enrolments/{id}/evidence/{evidence_id}/acknowledge" => pages::portfolio::acknowledge;
     POST   "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge;
     GET    "/orgs/{org_id}/people"                          => pages::admin::people;
+    GET    "/inbox"                                         => pages::inbox::show;
+    POST   "/inbox/read"                                    => pages::inbox::read_all;
+    POST   "/inbox/{id}/read"                               => pages::inbox::read;
+    GET    "/orgs/{org_id}/outbox"                          => pages::inbox::outbox;
+    GET    "/witness/{token}"                               => pages::witness::form;
+    POST   "/witness/{token}"                               => pages::witness::confirm;
+    GET    "/enrolments/{id}/evidence/{evidence_id}/witness" => pages::witness::requests;
+    POST   "/enrolments/{id}/evidence/{evidence_id}/witness" => pages::witness::send;
+    POST   "/enrolments/{id}/witness-requests/{request_id}/revoke" => pages::witness::revoke;
     POST   "/orgs/{org_id}/people"                          => pages::admin::create_person;
     POST   "/orgs/{org_id}/people/{user_id}/roles"          => pages::admin::grant_role;
     POST   "/orgs/{org_id}/people/{user_id}/deactivate"     => pages::admin::deactivate_person;
@@ -129,6 +139,15 @@ route_table! {
     DELETE "/api/orgs/{org_id}/iv-assignments/{iv_id}/{assessor_id}" => orgs::unassign_verifier;
     GET    "/api/orgs/{org_id}/witnesses"                   => orgs::list_witnesses;
     POST   "/api/orgs/{org_id}/witnesses"                   => orgs::approve_witness;
+    GET    "/api/me/notifications"                          => notify::inbox;
+    POST   "/api/me/notifications/read"                     => notify::mark_all_read;
+    POST   "/api/me/notifications/{id}/read"                => notify::mark_read;
+    GET    "/api/orgs/{org_id}/outbox"                      => notify::outbox;
+    GET    "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests" => notify::list_requests;
+    POST   "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests" => notify::request_witness;
+    POST   "/api/enrolments/{id}/witness-requests/{request_id}/revoke" => notify::revoke_request;
+    GET    "/api/witness/{token}"                           => notify::witness_view;
+    POST   "/api/witness/{token}"                           => notify::witness_confirm;
     GET    "/api/standards"                                 => standards::list;
     GET    "/api/standards/{code}/{version}"                => standards::show;
     POST   "/api/enrolments"                                => enrolments::create;

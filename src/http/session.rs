@@ -39,6 +39,8 @@ pub struct Session {
     /// An organisation requires two-factor sign-in of them and they have not set it up: until
     /// they do, only [`allowed_before_enrolment`] paths are open to them.
     pub must_enrol: bool,
+    /// Their unread notifications (the count in the page header).
+    pub unread: i64,
 }
 
 /// What someone who must set up two-factor sign-in may still reach: the enrolment itself, who
@@ -130,15 +132,22 @@ async fn authenticate(req: HttpRequest) -> Result<Session, ApiError> {
         .map_err(|_| ApiError::Unauthorized)?;
     let user_id = claims.sub.to_string();
     let now = Utc::now();
+    let for_page = !req.path().starts_with("/api/");
     let loaded = state
         .db
         .read(move |conn| {
             let (row, actor) = identity::load_actor(conn, &user_id)?;
             let must_enrol = identity::two_factor::must_enrol(conn, &actor, now)?;
-            Ok::<_, ActionError>((row, actor, must_enrol))
+            // Pages show the unread count in their header; the API does not need it.
+            let unread = if for_page {
+                crate::notify::unread_count(conn, &user_id)?
+            } else {
+                0
+            };
+            Ok::<_, ActionError>((row, actor, must_enrol, unread))
         })
         .await;
-    let (row, actor, must_enrol) = match loaded {
+    let (row, actor, must_enrol, unread) = match loaded {
         Ok(found) => found,
         Err(ActionError::NotFound) => return Err(ApiError::Unauthorized),
         Err(other) => return Err(other.into()),
@@ -166,6 +175,7 @@ async fn authenticate(req: HttpRequest) -> Result<Session, ApiError> {
         csrf,
         via_cookie,
         must_enrol,
+        unread,
     })
 }
 

@@ -52,6 +52,10 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/settings.html",
     "pages/settings_verifiers.html",
     "pages/settings_witnesses.html",
+    "pages/witness_requests.html",
+    "pages/witness.html",
+    "pages/inbox.html",
+    "pages/outbox.html",
     "pages/settings_sampling.html",
     "pages/settings_interpretations.html",
 ];

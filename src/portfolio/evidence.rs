@@ -111,10 +111,14 @@ pub struct Witness {
     pub contact: String,
     /// The testimony in their words.
     pub statement: String,
-    /// The witness declares the statement true.
+    /// The witness declares the statement true: set when the witness confirms through their own
+    /// link (or by the assessor recording a signed paper testimony). Until then the testimony is
+    /// awaiting the witness and does not count.
+    #[serde(default)]
     pub declaration: bool,
     /// When the witness signed.
-    pub declared_on: NaiveDate,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declared_on: Option<NaiveDate>,
 }
 
 /// A question and the candidate's answer.
@@ -265,6 +269,17 @@ pub struct EvidenceRecord {
     pub declared_at: Option<NaiveDateTime>,
 }
 
+impl EvidenceRecord {
+    /// Witness testimony the witness has not yet confirmed: shown as "awaiting witness", and left
+    /// out of what the engine counts.
+    pub fn awaiting_witness(&self) -> bool {
+        self.details
+            .witness
+            .as_ref()
+            .is_some_and(|w| !w.declaration)
+    }
+}
+
 /// Adds an evidence record (audited). The file, when there is one, is staged: the caller stores it
 /// once this transaction commits. What the enrolment's assessor records counts as judged by them.
 pub fn add_evidence(
@@ -339,7 +354,12 @@ pub fn evidence_problems(
     if actor_id == enrolment.candidate_id && !new.declaration {
         problems.add("declaration", "confirm that this evidence is your own work");
     }
-    check_details(new, has_file, &mut problems);
+    check_details(
+        new,
+        has_file,
+        actor_id == enrolment.candidate_id,
+        &mut problems,
+    );
     let instance = to_instance("new", new, recorded_by_assessor);
     check_against_standard(standard, &instance, &existing, &mut problems);
     Ok(problems)
@@ -375,7 +395,7 @@ fn method_name(method: Method) -> String {
         .unwrap_or_default()
 }
 
-fn check_details(new: &NewEvidence, has_file: bool, problems: &mut Problems) {
+fn check_details(new: &NewEvidence, has_file: bool, by_candidate: bool, problems: &mut Problems) {
     let details = &new.details;
     match new.method {
         Method::ObservationChecklist => {
@@ -406,10 +426,15 @@ fn check_details(new: &NewEvidence, has_file: bool, problems: &mut Problems) {
                         "testimony from a relative cannot be accepted",
                     );
                 }
-                if !w.declaration {
+                if w.declaration && by_candidate {
                     problems.add(
                         "details.witness.declaration",
-                        "the witness must declare the statement true",
+                        "the witness confirms their testimony themselves, through the link they are sent",
+                    );
+                } else if w.declaration && w.declared_on.is_none() {
+                    problems.add(
+                        "details.witness.declared_on",
+                        "give the date the witness signed",
                     );
                 }
             }
@@ -712,6 +737,17 @@ pub struct Judgements {
     /// Per knowledge item.
     #[serde(default)]
     pub knowledge: Vec<JudgementInput>,
+}
+
+impl Judgements {
+    /// The criteria and knowledge items judged.
+    pub fn ids(&self) -> Vec<String> {
+        self.criteria
+            .iter()
+            .chain(&self.knowledge)
+            .map(|j| j.id.clone())
+            .collect()
+    }
 }
 
 /// Records the assessor's judgements (audited). Every judgement must name a mapping the record has.

@@ -7,6 +7,7 @@ pub mod cohorts;
 mod enrolment;
 mod evidence;
 mod progress;
+pub mod witness;
 
 pub use enrolment::{
     Enrolment, EnrolmentFilter, EnrolmentPage, NewEnrolment, Staff, assign_staff, create_enrolment,
@@ -14,7 +15,7 @@ pub use enrolment::{
 };
 pub use evidence::{
     EvidenceDetails, EvidenceRecord, JudgementInput, Judgements, MappingInput, NewEvidence,
-    StoredFile, add_evidence, evidence_problems, is_relative, judge_evidence, list_evidence,
-    load_evidence,
+    StoredFile, Witness, add_evidence, evidence_problems, is_relative, judge_evidence,
+    list_evidence, load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};

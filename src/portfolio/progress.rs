@@ -24,7 +24,12 @@ pub fn build_portfolio(
             version: u32::try_from(enrolment.standard_version).unwrap_or(0),
         },
         candidate: candidate_name,
-        evidence: records.iter().map(|r| r.instance.clone()).collect(),
+        // Testimony still awaiting its witness does not count.
+        evidence: records
+            .iter()
+            .filter(|r| !r.awaiting_witness())
+            .map(|r| r.instance.clone())
+            .collect(),
         not_applicable: marks.not_applicable,
         confirmations: marks.confirmations,
     }

@@ -1469,3 +1469,106 @@ async fn a_certified_candidate_downloads_their_statement() {
         .click();
     browser.wait_for_text("main", "Valid.");
 }
+
+
+#[actix_web::test]
+async fn a_witness_attests_through_their_link_on_a_phone() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    // The candidate's account of what they did, for the witness to confirm.
+    let added = app
+        .request_as(
+            Some(&w.candidate),
+            Method::POST,
+            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            Some(json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-08",
+                "title": "Billing complaint", "criteria": [{"criterion": "3.1"}], "declaration": true,
+                "details": {"witness": {"name": "Ngaio Marsh", "job_title": "Team leader",
+                    "relationship": "team leader", "contact": "ngaio@harbour.nz",
+                    "statement": "Aroha resolved a billing complaint calmly."}}})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let evidence = added.json()["id"].as_str().unwrap().to_owned();
+
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "aroha@harbour.nz");
+    browser.goto(&format!("{base}/enrolments/{}", w.enrolment));
+    assert!(browser.text("main").contains("Awaiting witness"));
+    let witness_page = format!("/enrolments/{}/evidence/{evidence}/witness", w.enrolment);
+    browser.find(&format!("a[href='{witness_page}']")).click();
+    browser.wait_for_url("the witness page", |url| url.ends_with(&witness_page));
+    shots(&browser, "candidate-witness-request", PHONE);
+    browser
+        .find(&format!(
+            "form[action='{witness_page}'] button[type=submit]"
+        ))
+        .click();
+    browser.wait_for_text("main table", "ngaio@harbour.nz");
+    assert!(browser.text("main table").contains("Unapproved witness"));
+    shots(&browser, "candidate-witness-sent", PHONE);
+
+    // No SMTP here: the admin reads the link in the outbox; the witness opens it on their phone.
+    let outbox = app
+        .request_as(
+            Some(&w.admin),
+            Method::GET,
+            &format!("/api/orgs/{}/outbox", w.org),
+            None,
+        )
+        .await
+        .json();
+    let body = outbox[0]["body"].as_str().unwrap().to_owned();
+    let start = body.find("/witness/").unwrap();
+    let link = format!("{base}{}", &body[start..start + "/witness/".len() + 43]);
+    let witness = Browser::start();
+    witness.viewport(PHONE, 780);
+    witness.goto(&link);
+    assert!(
+        witness
+            .text("main")
+            .contains("Aroha resolved a billing complaint calmly.")
+    );
+    shots(&witness, "witness-confirms", PHONE);
+    let statement = witness.find("#f-statement");
+    statement.clear();
+    statement.send_keys(
+        "Aroha resolved a billing complaint calmly, and phoned the customer back the next day.",
+    );
+    let role = witness.find("#f-job-title");
+    role.clear();
+    role.send_keys("Contact centre team leader");
+    // Without the confirmation ticked the form says so, keeping what was typed.
+    witness.find("form button[type=submit]").click();
+    witness.wait_for_text("main", "confirm that this testimony is true");
+    assert!(
+        witness
+            .find("#f-statement")
+            .text()
+            .contains("phoned the customer back")
+    );
+    shots(&witness, "witness-confirms-refused", PHONE);
+    witness.find("#f-declaration").click();
+    witness.find("form button[type=submit]").click();
+    witness.wait_for_text("main", "Your testimony is confirmed");
+    shots(&witness, "witness-confirmed", PHONE);
+    // The link works once.
+    witness.goto(&link);
+    assert!(witness.text("main").contains("already been confirmed"));
+
+    // The candidate is told, and the testimony now counts as the witness's.
+    browser.goto(&format!("{base}{witness_page}"));
+    assert!(browser.text("main").contains("Confirmed by the witness"));
+    assert!(browser.text("main").contains("phoned the customer back"));
+    assert!(
+        browser.text("header.site").contains("Inbox 1"),
+        "{}",
+        browser.text("header.site")
+    );
+    browser.find("a[href='/inbox']").click();
+    browser.wait_for_text("main", "confirmed their witness testimony");
+    shots(&browser, "candidate-inbox", PHONE);
+}

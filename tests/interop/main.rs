@@ -2,7 +2,8 @@
 //! the statement PDF's attached credential, key rotation and audit checkpoints, with a Python
 //! verifier (joserfc) that shares no code with Attest. A second test command,
 //! `cargo test --test interop`, because it needs `python3` with `joserfc` (`pip install joserfc`);
-//! it fails, never skips, when they are missing. `.ci/run` installs them and runs it.
+//! it fails, never skips, when they are missing. `.ci/run` installs them and runs it. The mail
+//! tests need `aiosmtpd` (`pip install aiosmtpd==1.4.6`), a real SMTP server they start.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,3 +13,4 @@ mod credentials;
 #[allow(dead_code)]
 #[path = "../it/helpers.rs"]
 mod helpers;
+mod smtp;

@@ -53,6 +53,7 @@ struct Fixture {
     org: String,
     enrolment: String,
     evidence: String,
+    testimony: String,
     other_candidate: String,
     victim: String,
     admin_id: String,
@@ -118,6 +119,24 @@ async fn fixture(app: &TestApp) -> Fixture {
         )
         .await;
     assert_eq!(upload.status, StatusCode::CREATED, "{}", upload.text());
+    // Witness testimony awaiting its witness (issue 15).
+    let testimony = app
+        .request_as(
+            Some(&w.candidate),
+            actix_web::http::Method::POST,
+            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            Some(json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-08",
+                "criteria": [{"criterion": "3.1"}], "declaration": true,
+                "details": {"witness": {"name": "Ngaio", "job_title": "Team leader", "relationship": "team leader",
+                    "contact": "ngaio@harbour.nz", "statement": "Saw it."}}})),
+        )
+        .await;
+    assert_eq!(
+        testimony.status,
+        StatusCode::CREATED,
+        "{}",
+        testimony.text()
+    );
 
     let tokens = vec![
         None,
@@ -197,6 +216,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         org: w.org,
         enrolment: w.enrolment,
         evidence: upload.json()["id"].as_str().unwrap().to_owned(),
+        testimony: testimony.json()["id"].as_str().unwrap().to_owned(),
         other_candidate,
         victim,
         tokens,
@@ -205,6 +225,9 @@ async fn fixture(app: &TestApp) -> Fixture {
 
 fn rows(f: &Fixture) -> Vec<Row> {
     let (org, e, ev) = (&f.org, &f.enrolment, &f.evidence);
+    let t = &f.testimony;
+    let nobody = uuid::Uuid::new_v4();
+    let no_token = "A".repeat(43);
     let row = |method, pattern, path: String, body: Option<Body>, expect| Row {
         method,
         pattern,
@@ -275,6 +298,129 @@ fn rows(f: &Fixture) -> Vec<Row> {
             [401, 401, 401, 401, 401, 429, 429, 429, 429, 429],
         ),
         row("GET", "/api/me", "/api/me".into(), None, SIGNED_IN),
+        // Issue 15: everyone's own inbox; the outbox is the admin's; witness links need no account.
+        row(
+            "GET",
+            "/api/me/notifications",
+            "/api/me/notifications".into(),
+            None,
+            SIGNED_IN,
+        ),
+        row(
+            "POST",
+            "/api/me/notifications/read",
+            "/api/me/notifications/read".into(),
+            None,
+            SIGNED_IN,
+        ),
+        row(
+            "POST",
+            "/api/me/notifications/{id}/read",
+            format!("/api/me/notifications/{nobody}/read"),
+            None,
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/outbox",
+            format!("/api/orgs/{org}/outbox"),
+            None,
+            ADMIN_ONLY(200),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests",
+            format!("/api/enrolments/{e}/evidence/{t}/witness-requests"),
+            None,
+            READERS,
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests",
+            format!("/api/enrolments/{e}/evidence/{t}/witness-requests"),
+            json(json!({"email": "not an address"})),
+            CANDIDATE_OR_ASSESSOR(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/witness-requests/{request_id}/revoke",
+            format!("/api/enrolments/{e}/witness-requests/{nobody}/revoke"),
+            None,
+            CANDIDATE_OR_ASSESSOR(404),
+        ),
+        row(
+            "GET",
+            "/api/witness/{token}",
+            format!("/api/witness/{no_token}"),
+            None,
+            [404; 10],
+        ),
+        row(
+            "POST",
+            "/api/witness/{token}",
+            format!("/api/witness/{no_token}"),
+            json(
+                json!({"statement": "x", "relationship": "colleague", "job_title": "x", "declaration": true}),
+            ),
+            [404; 10],
+        ),
+        row("GET", "/inbox", "/inbox".into(), None, page(SIGNED_IN)),
+        row(
+            "POST",
+            "/inbox/read",
+            "/inbox/read".into(),
+            form(&[]),
+            [303; 10],
+        ),
+        row(
+            "POST",
+            "/inbox/{id}/read",
+            format!("/inbox/{nobody}/read"),
+            form(&[]),
+            page([401, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/outbox",
+            format!("/orgs/{org}/outbox"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "GET",
+            "/witness/{token}",
+            format!("/witness/{no_token}"),
+            None,
+            [404; 10],
+        ),
+        row(
+            "POST",
+            "/witness/{token}",
+            format!("/witness/{no_token}"),
+            form(&[("statement", "x")]),
+            [404; 10],
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/evidence/{evidence_id}/witness",
+            format!("/enrolments/{e}/evidence/{t}/witness"),
+            None,
+            page(READERS),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/evidence/{evidence_id}/witness",
+            format!("/enrolments/{e}/evidence/{t}/witness"),
+            form(&[("approved_witness_id", "new"), ("email", "not an address")]),
+            page(CANDIDATE_OR_ASSESSOR(422)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/witness-requests/{request_id}/revoke",
+            format!("/enrolments/{e}/witness-requests/{nobody}/revoke"),
+            form(&[]),
+            page(CANDIDATE_OR_ASSESSOR(404)),
+        ),
         // Everyone manages their own two-factor sign-in; an organisation's requirement is its admin's.
         row(
             "GET",

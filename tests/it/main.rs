@@ -16,6 +16,7 @@ mod hardening;
 mod helpers;
 mod identity;
 mod loop_flows;
+mod notify;
 mod pages;
 #[path = "../support/pdf_reader.rs"]
 #[allow(dead_code)]

@@ -715,8 +715,6 @@ async fn testimony_questioning_submission_and_reopening_through_the_pages() {
                 "details.witness.statement",
                 "Aroha resolved a billing complaint calmly.",
             ),
-            ("details.witness.declaration", "yes"),
-            ("details.witness.declared_on", "2024-05-08"),
             ("setting", "workplace"),
             ("date", "2024-05-08"),
             ("criteria", "3.1"),
@@ -742,6 +740,12 @@ async fn testimony_questioning_submission_and_reopening_through_the_pages() {
         fields[2] = ("details.witness.relationship", "team leader");
         let added = candidate.post(&app, &testimony, &fields).await;
         assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text());
+        // Next the candidate sends it to the witness: it does not count until they confirm.
+        let next = added.header("location").unwrap().to_owned();
+        assert!(next.ends_with("/witness?added=1"), "{next}");
+        let page = candidate.get(&app, &next).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text().contains("Awaiting witness"), "{}", page.text());
 
         // Questioning is the assessor's record.
         let questioning = format!("/enrolments/{}/questioning/new", w.enrolment);

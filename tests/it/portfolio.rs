@@ -237,7 +237,7 @@ async fn evidence_validation_names_each_field() {
             "method": "witness_testimony", "setting": "workplace", "date": "2024-05-06",
             "attributes": {"enquiry_type": "urgent", "colour": "red"},
             "criteria": [{"criterion": "9.9"}, {"criterion": "1.1", "range": {"greeting_requirements": ["courtesy"], "nope": ["x"]}}],
-            "details": {"witness": {"name": "Hemi", "job_title": "Team leader", "relationship": "my brother", "contact": "hemi@example.org", "statement": "Saw it.", "declaration": false, "declared_on": "2024-05-07"}}
+            "details": {"witness": {"name": "Hemi", "job_title": "Team leader", "relationship": "my brother", "contact": "hemi@example.org", "statement": "Saw it.", "declaration": true, "declared_on": "2024-05-07"}}
         });
         let reply = app
             .request_as(Some(&w.candidate), Method::POST, &path, Some(bad))

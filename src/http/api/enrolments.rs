@@ -203,15 +203,25 @@ async fn add(
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, action_for(new.method))?;
             let standard = standard_of(&state_for_tx, &enrolment)?;
-            portfolio::add_evidence(
+            let now = Utc::now();
+            let record = portfolio::add_evidence(
                 conn,
                 standard,
                 &enrolment,
                 &session.user_id,
                 new,
                 file,
-                Utc::now(),
-            )
+                now,
+            )?;
+            crate::notify::events::evidence_added(
+                conn,
+                &state_for_tx.config.public_url,
+                &enrolment,
+                &record,
+                &session.user_id,
+                now,
+            )?;
+            Ok::<_, crate::action::ActionError>(record)
         })
         .await?)
 }
@@ -406,18 +416,23 @@ pub async fn judge(
 ) -> Result<HttpResponse, ApiError> {
     let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
     let judgements = body.into_inner();
+    let base = state.config.public_url.clone();
     let record = state
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::JudgeEvidence)?;
-            portfolio::judge_evidence(
+            let judged = judgements.ids();
+            let now = Utc::now();
+            let record = portfolio::judge_evidence(
                 conn,
                 &enrolment,
                 &evidence_id,
                 &session.user_id,
                 judgements,
-                Utc::now(),
-            )
+                now,
+            )?;
+            crate::notify::events::evidence_judged(conn, &base, &enrolment, &record, &judged, now)?;
+            Ok::<_, crate::action::ActionError>(record)
         })
         .await?;
     Ok(HttpResponse::Ok().json(record))

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 use super::{
-    archives, audit, auth, credentials, draws, enrolments, exports, orgs, people, signoff,
+    archives, audit, auth, credentials, draws, enrolments, exports, notify, orgs, people, signoff,
     standards,
 };
 
@@ -25,6 +25,9 @@ use super::{
         people::import_people, people::reinvite, people::accept,
         orgs::list_assignments, orgs::assign_verifier, orgs::unassign_verifier, orgs::list_witnesses, orgs::approve_witness,
         standards::list, standards::show,
+        notify::inbox, notify::mark_read, notify::mark_all_read, notify::outbox,
+        notify::list_requests, notify::request_witness, notify::revoke_request,
+        notify::witness_view, notify::witness_confirm,
         enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,
         enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,
         enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,

@@ -193,11 +193,15 @@ pub async fn sample(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let input = body.into_inner();
+    let base = state.config.public_url.clone();
     let sample = state
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::SampleEnrolment)?;
-            plans::record_sample(conn, &enrolment, &session.user_id, input, Utc::now())
+            let now = Utc::now();
+            let sample = plans::record_sample(conn, &enrolment, &session.user_id, input, now)?;
+            crate::notify::events::sample_recorded(conn, &base, &enrolment, &sample, now)?;
+            Ok::<_, crate::action::ActionError>(sample)
         })
         .await?;
     Ok(HttpResponse::Created().json(sample))
@@ -450,6 +454,13 @@ pub async fn issue_statement(
                 &session.user_id,
                 &tx_state.config.public_url,
                 &tx_state.fonts,
+                Utc::now(),
+            )?;
+            crate::notify::events::statement_issued(
+                conn,
+                &tx_state.config.public_url,
+                &enrolment,
+                &row.code,
                 Utc::now(),
             )?;
             if !row.missing_chars.is_empty() {

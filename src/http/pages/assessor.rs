@@ -749,18 +749,25 @@ async fn judge_page(
     let (judgements, mut errors) = read_judgements(&fields);
     if errors.is_empty() {
         let for_tx = session.clone();
+        let base = state.config.public_url.clone();
         let done = state
             .db
             .write(move |conn| {
                 let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
-                portfolio::judge_evidence(
+                let judged = judgements.ids();
+                let now = Utc::now();
+                let record = portfolio::judge_evidence(
                     conn,
                     &enrolment,
                     &evidence_id,
                     &for_tx.user_id,
                     judgements,
-                    Utc::now(),
-                )
+                    now,
+                )?;
+                crate::notify::events::evidence_judged(
+                    conn, &base, &enrolment, &record, &judged, now,
+                )?;
+                Ok::<_, ActionError>(record)
             })
             .await;
         match done {

@@ -157,6 +157,7 @@ pub async fn add(
     file: Option<StoredFile>,
 ) -> Result<Result<String, BTreeMap<String, String>>, PageError> {
     let catalogue = state.catalogue.clone();
+    let base = state.config.public_url.clone();
     let for_tx = session.clone();
     let id = enrolment_id.to_owned();
     let added = state
@@ -164,15 +165,25 @@ pub async fn add(
         .write(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, action)?;
             let standard = standard_of(&catalogue, &enrolment)?;
-            portfolio::add_evidence(
+            let now = Utc::now();
+            let record = portfolio::add_evidence(
                 conn,
                 standard,
                 &enrolment,
                 &for_tx.user_id,
                 new,
                 file,
-                Utc::now(),
-            )
+                now,
+            )?;
+            crate::notify::events::evidence_added(
+                conn,
+                &base,
+                &enrolment,
+                &record,
+                &for_tx.user_id,
+                now,
+            )?;
+            Ok(record)
         })
         .await;
     match added {
@@ -526,41 +537,20 @@ fn testimony_record(
             "Tick the criteria the witness saw the candidate meet".into(),
         );
     }
-    let declared_on = match fields.filled("details.witness.declared_on") {
-        None => {
-            errors.insert(
-                "details.witness.declared_on".into(),
-                "Enter the date the witness signed".into(),
-            );
-            None
-        }
-        Some(date) => match chrono::NaiveDate::parse_from_str(&date, "%Y-%m-%d") {
-            Ok(date) => Some(date),
-            Err(_) => {
-                errors.insert(
-                    "details.witness.declared_on".into(),
-                    "Enter a real date, for example 2024-05-06".into(),
-                );
-                None
-            }
-        },
-    };
     let text = |name: &str| {
         fields
             .text(&format!("details.witness.{name}"))
             .trim()
             .to_owned()
     };
-    // Always the whole witness (the date only when it reads), so every missing detail is named.
-    let mut witness = json!({
+    // Always the whole witness, so every missing detail is named. The witness confirms it
+    // themselves, through the link they are sent: nobody declares it on their behalf here.
+    let witness = json!({
         "name": text("name"), "job_title": text("job_title"),
         "relationship": text("relationship"), "contact": text("contact"),
         "statement": text("statement"),
-        "declaration": fields.ticked("details.witness.declaration"),
+        "declaration": false,
     });
-    if let Some(declared_on) = declared_on {
-        witness["declared_on"] = json!(declared_on);
-    }
     record.insert("details".into(), json!({ "witness": witness }));
     record.insert("declaration".into(), json!(fields.ticked("declaration")));
     (record, order, errors)
@@ -587,9 +577,30 @@ async fn testimony_page(
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = testimony_record(standard, &fields);
     let action = Action::AddEvidence;
-    let errors = match add_described(state, session, &opened, action, record, errors).await? {
-        Ok(done) => return Ok(done),
-        Err(errors) => place_errors(errors, &order, standard),
+    let mut errors = errors;
+    let contact = fields.text("details.witness.contact").trim().to_owned();
+    let looks_like_email = contact.contains('@') && contact.contains('.');
+    if !contact.is_empty() && !looks_like_email {
+        errors.insert(
+            "details.witness.contact".into(),
+            "Enter the witness's email address: the link to confirm is sent there".into(),
+        );
+    }
+    let errors = if errors.is_empty() {
+        let new = to_new_evidence(record)?;
+        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+            // Next: send it to the witness (their link is mailed to them).
+            Ok(evidence_id) => {
+                return Ok(see_other(&format!(
+                    "/enrolments/{}/evidence/{evidence_id}/witness?added=1",
+                    opened.enrolment.id
+                )));
+            }
+            Err(refused) => place_errors(refused, &order, standard),
+        }
+    } else {
+        let all = with_action_problems(state, session, &opened, action, record, false, errors);
+        place_errors(all.await?, &order, standard)
     };
     let view = EvidenceForm::new(
         state,

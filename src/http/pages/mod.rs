@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod exports;
 mod form;
 pub mod people;
+pub mod inbox;
 pub mod plans;
 pub mod portfolio;
 mod record;
@@ -25,6 +26,7 @@ pub mod standards;
 pub mod statements;
 pub mod two_factor;
 mod view;
+pub mod witness;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -92,6 +92,10 @@ pub(super) struct EvidenceView {
     pub(super) acknowledged: Option<AckLine>,
     /// Some mapping was rejected (the candidate has something to do).
     rejected: bool,
+    /// Witness testimony the witness has not confirmed yet (it does not count).
+    awaiting_witness: bool,
+    /// The testimony's witness page (links sent, confirmation).
+    witness_url: Option<String>,
 }
 
 /// A candidate's acknowledgement as the pages show it.
@@ -649,6 +653,12 @@ pub(super) fn evidence_view(
         ack_needed: false,
         acknowledged: None,
         rejected,
+        awaiting_witness: record.awaiting_witness(),
+        witness_url: record
+            .details
+            .witness
+            .as_ref()
+            .map(|_| format!("/enrolments/{enrolment_id}/evidence/{}/witness", record.id)),
     }
 }
 

@@ -648,12 +648,14 @@ async fn record_page(
         plan_id,
     };
     let for_tx = session.clone();
+    let base = state.config.public_url.clone();
     let done = state
         .db
         .write(move |conn| {
             let enrolment = sampled_enrolment(conn, &for_tx, &id)?;
-            let sample =
-                plans::record_sample(conn, &enrolment, &for_tx.user_id, input, Utc::now())?;
+            let now = Utc::now();
+            let sample = plans::record_sample(conn, &enrolment, &for_tx.user_id, input, now)?;
+            crate::notify::events::sample_recorded(conn, &base, &enrolment, &sample, now)?;
             Ok::<_, ActionError>((enrolment.org_id, sample))
         })
         .await;

@@ -186,6 +186,7 @@ pub struct Viewer {
     assessor: bool,
     admin_org: Option<String>,
     verifier_org: Option<String>,
+    unread: i64,
 }
 
 impl Viewer {
@@ -211,6 +212,7 @@ impl Viewer {
             // With several organisations the dashboard lists each; the header keeps one link.
             admin_org: (admin_orgs.len() == 1).then(|| admin_orgs.remove(0)),
             verifier_org: (verifier_orgs.len() == 1).then(|| verifier_orgs.remove(0)),
+            unread: session.unread,
         }
     }
 }

@@ -1,0 +1,3 @@
+DROP TABLE outbox;
+DROP TABLE notifications;
+DROP TABLE witness_requests;

@@ -1,0 +1,242 @@
+//! Notifications (the signed-in person's inbox), the organisation's mail outbox, and witness
+//! testimony requests with the witness's own (account-free) link.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use serde::Serialize;
+
+use super::enrolments::authorize;
+use super::path_id;
+use crate::auth::policy::{Action, Resource};
+use crate::http::extract::ValidJson;
+use crate::http::session::{Session, client_address};
+use crate::http::{ApiError, AppState};
+use crate::notify::{self, Notification, OutboxMail};
+use crate::portfolio::witness::{self, RequestInput, Testimony, WitnessRequest, WitnessView};
+
+/// The inbox with its unread count.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Inbox {
+    /// Items not yet read.
+    pub unread: i64,
+    /// The newest 200 items, newest first.
+    pub items: Vec<Notification>,
+}
+
+/// The signed-in person's inbox.
+#[utoipa::path(get, path = "/api/me/notifications",
+    responses((status = 200, body = Inbox), (status = 401, body = crate::http::error::Problem)))]
+pub async fn inbox(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
+    let user = session.user_id.clone();
+    let inbox = state
+        .db
+        .read(move |conn| {
+            Ok::<_, crate::action::ActionError>(Inbox {
+                unread: notify::unread_count(conn, &user)?,
+                items: notify::inbox(conn, &user, 200)?,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(inbox))
+}
+
+/// Marks one of the signed-in person's notifications read.
+#[utoipa::path(post, path = "/api/me/notifications/{id}/read", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Notification), (status = 401, body = crate::http::error::Problem),
+        (status = 404, body = crate::http::error::Problem)))]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let user = session.user_id.clone();
+    let item = state
+        .db
+        .write(move |conn| notify::mark_read(conn, &user, &id, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(item))
+}
+
+/// How many were marked.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Marked {
+    /// Items that were unread.
+    pub marked: usize,
+}
+
+/// Marks all the signed-in person's notifications read.
+#[utoipa::path(post, path = "/api/me/notifications/read",
+    responses((status = 200, body = Marked), (status = 401, body = crate::http::error::Problem)))]
+pub async fn mark_all_read(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, ApiError> {
+    let user = session.user_id.clone();
+    let marked = state
+        .db
+        .write(move |conn| notify::mark_all_read(conn, &user, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(Marked { marked }))
+}
+
+/// The organisation's mail outbox, newest first (500): what was sent, what waits (all of it,
+/// when no SMTP server is configured), and what failed after every retry.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/outbox", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<OutboxMail>), (status = 401, body = crate::http::error::Problem),
+        (status = 403, body = crate::http::error::Problem), (status = 404, body = crate::http::error::Problem)))]
+pub async fn outbox(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let mail = state
+        .db
+        .read(move |conn| notify::outbox_of(conn, &org_id.to_string(), 500))
+        .await?;
+    Ok(HttpResponse::Ok().json(mail))
+}
+
+/// The witness requests for a piece of witness testimony, newest first.
+#[utoipa::path(get, path = "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests",
+    params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<WitnessRequest>), (status = 401, body = crate::http::error::Problem),
+        (status = 403, body = crate::http::error::Problem), (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_requests(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let requests = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            crate::portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
+            witness::requests_for(conn, &enrolment.id, &evidence_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(requests))
+}
+
+/// Asks a witness to attest to a piece of witness testimony: the link is mailed to the witness
+/// (never returned here); any earlier open link for it stops working.
+#[utoipa::path(post, path = "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests",
+    params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path)), request_body = RequestInput,
+    responses((status = 201, body = WitnessRequest), (status = 401, body = crate::http::error::Problem),
+        (status = 403, body = crate::http::error::Problem), (status = 404, body = crate::http::error::Problem),
+        (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn request_witness(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: ValidJson<RequestInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let input = body.into_inner();
+    let base = state.config.public_url.clone();
+    let request = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::AddEvidence)?;
+            witness::request_testimony(
+                conn,
+                &base,
+                &enrolment,
+                &evidence_id,
+                &session.user_id,
+                input,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(request))
+}
+
+/// Withdraws an open witness link.
+#[utoipa::path(post, path = "/api/enrolments/{id}/witness-requests/{request_id}/revoke",
+    params(("id" = Uuid, Path), ("request_id" = Uuid, Path)),
+    responses((status = 200, body = WitnessRequest), (status = 401, body = crate::http::error::Problem),
+        (status = 403, body = crate::http::error::Problem), (status = 404, body = crate::http::error::Problem),
+        (status = 409, body = crate::http::error::Problem)))]
+pub async fn revoke_request(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let request = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::AddEvidence)?;
+            witness::revoke(conn, &enrolment, &request_id, &session.user_id, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(request))
+}
+
+/// A link token: 43 base64url characters, or nothing that exists.
+pub fn check_token(raw: &str) -> Result<String, ApiError> {
+    let ok = raw.len() == 43
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
+/// What the witness reads through their link (no account: the link is the credential).
+#[utoipa::path(get, path = "/api/witness/{token}", params(("token" = String, Path)), security(()),
+    responses((status = 200, body = WitnessView), (status = 404, body = crate::http::error::Problem),
+        (status = 409, body = crate::http::error::Problem)))]
+pub async fn witness_view(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = check_token(&path)?;
+    let view = state
+        .db
+        .read(move |conn| witness::witness_view(conn, &token, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .json(view))
+}
+
+/// The confirmation's receipt.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Confirmed {
+    /// SHA-256 of exactly what the witness confirmed.
+    pub confirmed_hash: String,
+}
+
+/// The witness confirms their testimony; the link is spent.
+#[utoipa::path(post, path = "/api/witness/{token}", params(("token" = String, Path)), security(()), request_body = Testimony,
+    responses((status = 200, body = Confirmed), (status = 404, body = crate::http::error::Problem),
+        (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn witness_confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: ValidJson<Testimony>,
+) -> Result<HttpResponse, ApiError> {
+    let token = check_token(&path)?;
+    let testimony = body.into_inner();
+    let address = client_address(&req, &state.config.trusted_proxies);
+    let base = state.config.public_url.clone();
+    let hash = state
+        .db
+        .write(move |conn| witness::confirm(conn, &base, &token, testimony, &address, Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(Confirmed {
+        confirmed_hash: hash,
+    }))
+}

@@ -1,0 +1,148 @@
+//! The events people are told about, each written in the transaction of the change it reports.
+
+use chrono::{DateTime, Utc};
+
+use super::{Event, notify};
+use crate::action::ActionError;
+use crate::db::DbConnection;
+use crate::portfolio::{Enrolment, EvidenceRecord};
+use crate::rules::portfolio::Judgement;
+use crate::signoff::plans::Sample;
+
+fn what(record: &EvidenceRecord) -> String {
+    let label = record.instance.method.label();
+    match &record.instance.title {
+        Some(title) if !title.trim().is_empty() => format!("{label} \u{201c}{title}\u{201d}"),
+        _ => format!("{label} of {}", record.instance.date),
+    }
+}
+
+/// The candidate added evidence: it waits for the assessor's judgement (testimony waits for its
+/// witness first; the assessor is told when the witness confirms).
+pub fn evidence_added(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    record: &EvidenceRecord,
+    actor_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    let Some(assessor) = enrolment.assessor_id.as_deref() else {
+        return Ok(());
+    };
+    if actor_id == assessor || record.awaiting_witness() {
+        return Ok(());
+    }
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        assessor,
+        Event::EvidenceWaiting,
+        &format!("New evidence waits for your judgement: {}", what(record)),
+        &format!("/enrolments/{}/evidence/{}/judge", enrolment.id, record.id),
+        now,
+    )
+}
+
+/// The assessor judged evidence: the candidate hears of each rejection, with the feedback.
+pub fn evidence_judged(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    record: &EvidenceRecord,
+    judged: &[String],
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    let rejected: Vec<String> = record
+        .instance
+        .criteria
+        .iter()
+        .filter(|c| c.judgement == Judgement::Rejected && judged.contains(&c.criterion))
+        .map(|c| match &c.feedback {
+            Some(feedback) => format!("{}: {feedback}", c.criterion),
+            None => c.criterion.clone(),
+        })
+        .chain(
+            record
+                .instance
+                .knowledge
+                .iter()
+                .filter(|k| k.judgement == Judgement::Rejected && judged.contains(&k.item))
+                .map(|k| match &k.feedback {
+                    Some(feedback) => format!("{}: {feedback}", k.item),
+                    None => k.item.clone(),
+                }),
+        )
+        .collect();
+    if rejected.is_empty() {
+        return Ok(());
+    }
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        &enrolment.candidate_id,
+        Event::EvidenceRejected,
+        &format!(
+            "Your assessor did not accept {} for {}",
+            what(record),
+            rejected.join("; ")
+        ),
+        &format!("/enrolments/{}#evidence-{}", enrolment.id, record.id),
+        now,
+    )
+}
+
+/// The internal verifier disagreed with a decision: the assessor gets the feedback.
+pub fn sample_recorded(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    sample: &Sample,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    let Some(assessor) = enrolment.assessor_id.as_deref() else {
+        return Ok(());
+    };
+    if sample.decision != "disagree" {
+        return Ok(());
+    }
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        assessor,
+        Event::IvFeedback,
+        &format!(
+            "The internal verifier disagreed with your decision: {} Action points: {}",
+            sample.feedback.trim(),
+            sample.action_points.trim()
+        ),
+        &format!("/enrolments/{}/decision", enrolment.id),
+        now,
+    )
+}
+
+/// A statement of competence was issued: the candidate can download it.
+pub fn statement_issued(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        &enrolment.candidate_id,
+        Event::StatementIssued,
+        &format!(
+            "Your statement of competence for unit {} is issued. Its verification code is {code}.",
+            enrolment.standard_code
+        ),
+        &format!("/enrolments/{}", enrolment.id),
+        now,
+    )
+}
