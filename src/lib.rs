@@ -18,6 +18,7 @@ pub mod file_gc;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod metrics;
 pub mod output;
 pub mod portfolio;
 pub mod rules;

@@ -43,6 +43,11 @@ impl Verifier {
         Self::new(cores, cores * 16)
     }
 
+    /// Callers running or waiting now (the sign-in queue's length).
+    pub fn queued(&self) -> usize {
+        self.admitted.load(Ordering::Acquire)
+    }
+
     /// Runs `work` on a blocking thread once a worker is free; refuses at once when the queue is full.
     pub async fn run<T, F>(&self, work: F) -> Result<T, Busy>
     where

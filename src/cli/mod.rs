@@ -381,7 +381,13 @@ impl CliError {
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init();
+    match crate::config::LogFormat::from_env() {
+        Ok(format) => crate::telemetry::init(format),
+        Err(err) => {
+            eprintln!("attest: {err}");
+            return ExitCode::from(2);
+        }
+    }
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(err) => {

@@ -140,6 +140,16 @@ impl Database {
         self.backend
     }
 
+    /// The pool's use now: connections held, idle ones, and the most it opens.
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (
+            state.connections,
+            state.idle_connections,
+            self.pool.max_size(),
+        )
+    }
+
     /// Takes a connection from the pool (blocking).
     pub fn conn(&self) -> Result<PooledConnection<Manager>, DbError> {
         Ok(self.pool.get()?)

@@ -12,7 +12,7 @@ use super::api::{
     archives, audit, auth, credentials, draws, enrolments, exports, openapi, orgs, signoff,
     standards,
 };
-use super::{health, pages};
+use super::{AppState, health, pages};
 
 macro_rules! route_table {
     ($($method:ident $path:literal => $handler:path;)*) => {
@@ -217,6 +217,36 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
 }
 
 /// Echoes the request id that tracing logged, so a user's report can be matched to the log.
+/// Counts every request and its latency under its route pattern (`/api/enrolments/{id}`, never the
+/// raw path, so ids do not make a series each); paths no route matches count as `unmatched`.
+pub async fn record_metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await;
+    };
+    let method = req.method().as_str().to_owned();
+    let in_flight = state.metrics.start();
+    let result = next.call(req).await;
+    match &result {
+        Ok(response) => {
+            let route = response.request().match_pattern();
+            in_flight.done(
+                &method,
+                route.as_deref().unwrap_or("unmatched"),
+                response.status().as_u16(),
+            );
+        }
+        Err(err) => in_flight.done(
+            &method,
+            "unmatched",
+            err.as_response_error().status_code().as_u16(),
+        ),
+    }
+    result
+}
+
 pub async fn request_id_header(
     req: ServiceRequest,
     next: Next<impl MessageBody>,

@@ -15,6 +15,7 @@ mod foundation;
 mod hardening;
 mod helpers;
 mod identity;
+mod metrics;
 mod pages;
 #[path = "../support/pdf_reader.rs"]
 #[allow(dead_code)]
