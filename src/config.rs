@@ -299,7 +299,7 @@ impl Config {
                 "is the same as ATTEST_BIND; metrics are served apart from the public address",
             ));
         }
-        let log_format = LogFormat::from_lookup(&get)?;
+        let log_format = LogFormat::from_lookup(get)?;
 
         Ok(Self {
             database,

@@ -10,6 +10,7 @@ use crate::setup::{self, SetupError};
 
 mod admin;
 mod audit;
+mod backup;
 mod credentials;
 mod demo;
 mod export;
@@ -95,6 +96,23 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copy the database (a consistent snapshot, while the server runs), every stored file and the
+    /// secrets into a new folder, with a manifest of their SHA-256 hashes.
+    Backup {
+        /// The folder (absent or empty).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Put a backup back into an empty data dir (and, for PostgreSQL, an empty database) after
+    /// checking every hash; with --check, only check it.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Check every file against the manifest and change nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// Check the evidence file store against the records.
     #[command(subcommand)]
     Files(FilesCommand),
@@ -429,8 +447,13 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     {
         return evaluate(standard_file, portfolio_file, view, format);
     }
+    if let Command::Restore { from, check: true } = &command {
+        return backup::check(from);
+    }
     let config = Config::from_env()?;
     match command {
+        Command::Backup { out } => backup::backup(&config, &out),
+        Command::Restore { from, .. } => backup::restore(&config, &from),
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),
         Command::Standards(command) => standards_command(&config, command),

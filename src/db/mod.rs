@@ -63,6 +63,11 @@ fn connect_error(err: diesel::ConnectionError) -> DbError {
     DbError::Connect(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
+/// The versions of every migration the database has applied, oldest first.
+pub fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    migrate::applied(conn)
+}
+
 /// A pool of connections plus the knowledge of which backend they reach.
 #[derive(Clone)]
 pub struct Database {

@@ -5,6 +5,7 @@
 
 mod access;
 mod archives;
+mod backup;
 mod catalogue;
 mod cli;
 mod conditional;
