@@ -22,6 +22,7 @@ pub mod keys;
 pub mod metrics;
 pub mod output;
 pub mod portfolio;
+pub mod privacy;
 pub mod rules;
 pub mod settings;
 pub mod setup;

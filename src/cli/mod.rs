@@ -15,6 +15,7 @@ mod credentials;
 mod demo;
 mod export;
 mod files;
+mod privacy;
 mod sampling;
 mod statements;
 
@@ -113,6 +114,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Retention rules per organisation, and applying them.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Erase a person's personal data on request (account anonymised, evidence content and files
+    /// removed; certification records and the audit trail kept). See docs/privacy.md.
+    Erase {
+        /// Their email.
+        #[arg(long)]
+        email: String,
+        /// Why (the request and the law it rests on); kept in the audit trail.
+        #[arg(long)]
+        reason: String,
+    },
     /// Check the evidence file store against the records.
     #[command(subcommand)]
     Files(FilesCommand),
@@ -122,6 +136,35 @@ enum Command {
     /// The issuer keys that sign credentials and checkpoints.
     #[command(subcommand)]
     Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// An organisation's rules.
+    Show {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+    },
+    /// Set one rule: days after an enrolment closes (omit --days to keep indefinitely).
+    Set {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+        /// evidence_files, portfolios, certification_records or audit.
+        #[arg(long = "type")]
+        record_type: String,
+        /// Days (1–36500).
+        #[arg(long)]
+        days: Option<i32>,
+    },
+    /// Apply every organisation's rules: clear evidence files and portfolio content past their
+    /// period (certification records and the audit trail are never removed).
+    Apply {
+        /// Report what would be cleared, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,6 +274,16 @@ enum ExportCommand {
         #[command(flatten)]
         filters: ResultsArgs,
         /// A folder (one JSON file per credential) or a FILE.zip.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// A subject-access export: one person's account data (account.json) and a portfolio archive
+    /// per enrolment, into a new folder.
+    Subject {
+        /// Their email.
+        #[arg(long)]
+        email: String,
+        /// The folder.
         #[arg(short, long)]
         output: std::path::PathBuf,
     },
@@ -452,6 +505,14 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     }
     let config = Config::from_env()?;
     match command {
+        Command::Retention(RetentionCommand::Show { org }) => privacy::show(&config, &org),
+        Command::Retention(RetentionCommand::Set {
+            org,
+            record_type,
+            days,
+        }) => privacy::set(&config, &org, &record_type, days),
+        Command::Retention(RetentionCommand::Apply { dry_run }) => privacy::apply(&config, dry_run),
+        Command::Erase { email, reason } => privacy::erase(&config, &email, &reason),
         Command::Backup { out } => backup::backup(&config, &out),
         Command::Restore { from, .. } => backup::restore(&config, &from),
         Command::Serve => serve(config),
@@ -519,6 +580,7 @@ fn export_command(config: &Config, command: ExportCommand) -> Result<ExitCode, C
         ExportCommand::Badges { filters, output } => {
             export::badges(config, &filters.org, filters.query(None, true), &output)
         }
+        ExportCommand::Subject { email, output } => privacy::subject(config, &email, &output),
         ExportCommand::Archive {
             enrolment_id: Some(id),
             output,

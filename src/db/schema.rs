@@ -382,3 +382,21 @@ diesel::table! {
     }
 }
 diesel::joinable!(credentials -> statements (statement_id));
+
+diesel::table! {
+    retention_rules (org_id, record_type) {
+        org_id -> Text,
+        record_type -> Text,
+        keep_days -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    erasures (user_id) {
+        user_id -> Text,
+        erased_at -> Timestamp,
+        erased_by -> Nullable<Text>,
+        reason -> Text,
+    }
+}

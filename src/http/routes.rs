@@ -9,8 +9,8 @@ use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
 use super::api::{
-    archives, audit, auth, credentials, draws, enrolments, exports, openapi, orgs, signoff,
-    standards,
+    archives, audit, auth, credentials, draws, enrolments, exports, openapi, orgs, privacy,
+    signoff, standards,
 };
 use super::{AppState, health, pages};
 
@@ -114,6 +114,9 @@ route_table! {
     POST   "/api/orgs/{org_id}/users/{user_id}/grants"      => orgs::grant;
     DELETE "/api/orgs/{org_id}/users/{user_id}/grants/{role}" => orgs::revoke;
     POST   "/api/orgs/{org_id}/users/{user_id}/deactivate"  => orgs::deactivate;
+    POST   "/api/orgs/{org_id}/users/{user_id}/erase"       => privacy::erase;
+    GET    "/api/orgs/{org_id}/retention"                   => privacy::show;
+    PUT    "/api/orgs/{org_id}/retention"                   => privacy::set;
     GET    "/api/orgs/{org_id}/iv-assignments"              => orgs::list_assignments;
     POST   "/api/orgs/{org_id}/iv-assignments"              => orgs::assign_verifier;
     DELETE "/api/orgs/{org_id}/iv-assignments/{iv_id}/{assessor_id}" => orgs::unassign_verifier;

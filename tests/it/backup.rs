@@ -42,7 +42,7 @@ fn stored_hashes(app: &TestApp) -> Vec<(String, String)> {
 
 use std::io::Read;
 
-async fn issue_statement(app: &TestApp, w: &crate::helpers::World) -> String {
+pub(crate) async fn issue_statement(app: &TestApp, w: &crate::helpers::World) -> String {
     let base = format!("/api/enrolments/{}", w.enrolment);
     complete_portfolio(app, w).await;
     let steps = [

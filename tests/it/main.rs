@@ -22,6 +22,7 @@ mod pages;
 #[allow(dead_code)]
 mod pdf_reader;
 mod portfolio;
+mod privacy;
 mod schema;
 mod settings_pages;
 mod sign_in;

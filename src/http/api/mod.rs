@@ -9,6 +9,7 @@ pub mod enrolments;
 pub mod exports;
 pub mod openapi;
 pub mod orgs;
+pub mod privacy;
 pub mod signoff;
 pub mod standards;
 
