@@ -87,6 +87,7 @@ route_table! {
     GET    "/orgs/{org_id}/exports/badges"                  => pages::exports::badges;
     POST   "/orgs/{org_id}/export-batches/{id}/reverse"     => pages::exports::reverse_batch;
     GET    "/orgs/{org_id}/settings"                        => pages::settings::overview;
+    POST   "/orgs/{org_id}/settings/retention"              => pages::settings::set_retention;
     GET    "/orgs/{org_id}/settings/verifiers"              => pages::settings::verifiers::list;
     POST   "/orgs/{org_id}/settings/verifiers"              => pages::settings::verifiers::assign;
     POST   "/orgs/{org_id}/settings/verifiers/remove"       => pages::settings::verifiers::remove;

@@ -1136,6 +1136,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
         ),
         row(
             "POST",
+            "/orgs/{org_id}/settings/retention",
+            format!("/orgs/{org}/settings/retention"),
+            form(&[("evidence_files", "0")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "POST",
             "/orgs/{org_id}/settings/sampling/assessors/{user_id}",
             format!("/orgs/{org}/settings/sampling/assessors/{}", f.assessor2),
             form(&[("risk", "extreme")]),
