@@ -59,6 +59,8 @@ pub struct Catalogue {
     all: Arc<Vec<LoadedStandard>>,
     /// `engines[i]` is `all[i]` compiled.
     engines: Arc<Vec<Compiled>>,
+    /// How long evaluations take (exported as a metric).
+    evaluation_timer: crate::metrics::EvaluationTimer,
 }
 
 impl std::fmt::Debug for Catalogue {
@@ -106,7 +108,13 @@ impl Catalogue {
         Self {
             all: Arc::new(all),
             engines: Arc::new(engines),
+            evaluation_timer: crate::metrics::EvaluationTimer::default(),
         }
+    }
+
+    /// The timer every evaluation of this catalogue's standards records into.
+    pub fn evaluation_timer(&self) -> &crate::metrics::EvaluationTimer {
+        &self.evaluation_timer
     }
 
     /// Every loaded standard, sorted by code then version.

@@ -70,6 +70,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "(none)",
         "the instance's Ed25519 private key (PKCS#8 PEM) instead of one kept in the database",
     ),
+    (
+        "ATTEST_METRICS_ADDR",
+        "(none: no metrics served)",
+        "address that serves GET /metrics (Prometheus text), apart from the public one",
+    ),
+    (
+        "ATTEST_LOG_FORMAT",
+        "text",
+        "text: one readable line per event; json: one JSON object per line",
+    ),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
 
@@ -138,6 +148,38 @@ impl DatabaseUrl {
     }
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// One readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line (for log collectors).
+    Json,
+}
+
+impl LogFormat {
+    /// Reads `ATTEST_LOG_FORMAT` through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        match lookup("ATTEST_LOG_FORMAT")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("" | "text") => Ok(Self::Text),
+            Some("json") => Ok(Self::Json),
+            Some(other) => Err(ConfigError::new(
+                "ATTEST_LOG_FORMAT",
+                format!("'{other}' is neither text nor json"),
+            )),
+        }
+    }
+
+    /// Reads `ATTEST_LOG_FORMAT` from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+}
+
 /// The whole configuration of one Attest process.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -172,6 +214,10 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of every mail (`Name <address>` or an address).
     pub mail_from: String,
+    /// Where `GET /metrics` is served; `None` serves no metrics.
+    pub metrics_addr: Option<SocketAddr>,
+    /// How log lines are written.
+    pub log_format: LogFormat,
 }
 
 impl Config {
@@ -261,6 +307,22 @@ impl Config {
                 format!("'{mail_from}' is not a mail address (e.g. Attest <attest@example.org>)"),
             ));
         }
+        let metrics_addr = match get("ATTEST_METRICS_ADDR") {
+            None => None,
+            Some(raw) => Some(raw.trim().parse::<SocketAddr>().map_err(|_| {
+                ConfigError::new(
+                    "ATTEST_METRICS_ADDR",
+                    format!("'{raw}' is not a socket address (expected HOST:PORT such as 127.0.0.1:9090)"),
+                )
+            })?),
+        };
+        if metrics_addr.is_some_and(|addr| addr == bind) {
+            return Err(ConfigError::new(
+                "ATTEST_METRICS_ADDR",
+                "is the same as ATTEST_BIND; metrics are served apart from the public address",
+            ));
+        }
+        let log_format = LogFormat::from_lookup(get)?;
 
         Ok(Self {
             database,
@@ -278,6 +340,8 @@ impl Config {
             signing_key_file,
             smtp_url,
             mail_from,
+            metrics_addr,
+            log_format,
         })
     }
 
@@ -362,6 +426,8 @@ mod tests {
         assert_eq!(cfg.max_upload_bytes, 100 * 1024 * 1024);
         assert_eq!(cfg.public_url, "http://127.0.0.1:8080");
         assert!(cfg.jwt_secret.is_none());
+        assert!(cfg.metrics_addr.is_none(), "metrics are off by default");
+        assert_eq!(cfg.log_format, LogFormat::Text);
     }
 
     #[test]
@@ -395,6 +461,13 @@ mod tests {
             ),
             ("ATTEST_ISSUER_KEYS", "team", "neither org nor instance"),
             ("ATTEST_KEY_SECRET", "short", "at least 32"),
+            ("ATTEST_METRICS_ADDR", "9090", "not a socket address"),
+            (
+                "ATTEST_METRICS_ADDR",
+                "127.0.0.1:8080",
+                "same as ATTEST_BIND",
+            ),
+            ("ATTEST_LOG_FORMAT", "xml", "neither text nor json"),
         ];
         for (var, value, reason) in cases {
             let err = config(&[(var, value)]).unwrap_err();

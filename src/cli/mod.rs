@@ -10,10 +10,12 @@ use crate::setup::{self, SetupError};
 
 mod admin;
 mod audit;
+mod backup;
 mod credentials;
 mod demo;
 mod export;
 mod files;
+mod privacy;
 mod sampling;
 mod statements;
 
@@ -95,6 +97,36 @@ enum Command {
     /// Check the audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Copy the database (a consistent snapshot, while the server runs), every stored file and the
+    /// secrets into a new folder, with a manifest of their SHA-256 hashes.
+    Backup {
+        /// The folder (absent or empty).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Put a backup back into an empty data dir (and, for PostgreSQL, an empty database) after
+    /// checking every hash; with --check, only check it.
+    Restore {
+        /// The backup folder.
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Check every file against the manifest and change nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Retention rules per organisation, and applying them.
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Erase a person's personal data on request (account anonymised, evidence content and files
+    /// removed; certification records and the audit trail kept). See docs/privacy.md.
+    Erase {
+        /// Their email.
+        #[arg(long)]
+        email: String,
+        /// Why (the request and the law it rests on); kept in the audit trail.
+        #[arg(long)]
+        reason: String,
+    },
     /// Check the evidence file store against the records.
     #[command(subcommand)]
     Files(FilesCommand),
@@ -104,6 +136,35 @@ enum Command {
     /// The issuer keys that sign credentials and checkpoints.
     #[command(subcommand)]
     Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// An organisation's rules.
+    Show {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+    },
+    /// Set one rule: days after an enrolment closes (omit --days to keep indefinitely).
+    Set {
+        /// Organisation name or id.
+        #[arg(long)]
+        org: String,
+        /// evidence_files, portfolios, certification_records or audit.
+        #[arg(long = "type")]
+        record_type: String,
+        /// Days (1–36500).
+        #[arg(long)]
+        days: Option<i32>,
+    },
+    /// Apply every organisation's rules: clear evidence files and portfolio content past their
+    /// period (certification records and the audit trail are never removed).
+    Apply {
+        /// Report what would be cleared, change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -213,6 +274,16 @@ enum ExportCommand {
         #[command(flatten)]
         filters: ResultsArgs,
         /// A folder (one JSON file per credential) or a FILE.zip.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
+    /// A subject-access export: one person's account data (account.json) and a portfolio archive
+    /// per enrolment, into a new folder.
+    Subject {
+        /// Their email.
+        #[arg(long)]
+        email: String,
+        /// The folder.
         #[arg(short, long)]
         output: std::path::PathBuf,
     },
@@ -394,7 +465,13 @@ impl CliError {
 /// Parses the command line, runs the command, and returns the process exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    crate::telemetry::init();
+    match crate::config::LogFormat::from_env() {
+        Ok(format) => crate::telemetry::init(format),
+        Err(err) => {
+            eprintln!("attest: {err}");
+            return ExitCode::from(2);
+        }
+    }
     match dispatch(cli.command) {
         Ok(code) => code,
         Err(err) => {
@@ -436,8 +513,21 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
     {
         return evaluate(standard_file, portfolio_file, view, format);
     }
+    if let Command::Restore { from, check: true } = &command {
+        return backup::check(from);
+    }
     let config = Config::from_env()?;
     match command {
+        Command::Retention(RetentionCommand::Show { org }) => privacy::show(&config, &org),
+        Command::Retention(RetentionCommand::Set {
+            org,
+            record_type,
+            days,
+        }) => privacy::set(&config, &org, &record_type, days),
+        Command::Retention(RetentionCommand::Apply { dry_run }) => privacy::apply(&config, dry_run),
+        Command::Erase { email, reason } => privacy::erase(&config, &email, &reason),
+        Command::Backup { out } => backup::backup(&config, &out),
+        Command::Restore { from, .. } => backup::restore(&config, &from),
         Command::Serve => serve(config),
         Command::Migrate => migrate(&config),
         Command::Standards(command) => standards_command(&config, command),
@@ -503,6 +593,7 @@ fn export_command(config: &Config, command: ExportCommand) -> Result<ExitCode, C
         ExportCommand::Badges { filters, output } => {
             export::badges(config, &filters.org, filters.query(None, true), &output)
         }
+        ExportCommand::Subject { email, output } => privacy::subject(config, &email, &output),
         ExportCommand::Archive {
             enrolment_id: Some(id),
             output,

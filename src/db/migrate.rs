@@ -50,3 +50,13 @@ fn names<DB: diesel::backend::Backend>(
 ) -> Vec<String> {
     migrations.iter().map(|m| m.name().to_string()).collect()
 }
+
+pub(super) fn applied(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    let versions = match conn {
+        DbConnection::Sqlite(c) => c.applied_migrations().map_err(migration_error)?,
+        DbConnection::Postgresql(c) => c.applied_migrations().map_err(migration_error)?,
+    };
+    let mut all: Vec<String> = versions.iter().map(ToString::to_string).collect();
+    all.sort();
+    Ok(all)
+}

@@ -63,6 +63,11 @@ fn connect_error(err: diesel::ConnectionError) -> DbError {
     DbError::Connect(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
+/// The versions of every migration the database has applied, oldest first.
+pub fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbError> {
+    migrate::applied(conn)
+}
+
 /// A pool of connections plus the knowledge of which backend they reach.
 #[derive(Clone)]
 pub struct Database {
@@ -138,6 +143,16 @@ impl Database {
     /// The backend this database talks to.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The pool's use now: connections held, idle ones, and the most it opens.
+    pub fn pool_use(&self) -> (u32, u32, u32) {
+        let state = self.pool.state();
+        (
+            state.connections,
+            state.idle_connections,
+            self.pool.max_size(),
+        )
     }
 
     /// Takes a connection from the pool (blocking).

@@ -450,6 +450,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    retention_rules (org_id, record_type) {
+        org_id -> Text,
+        record_type -> Text,
+        keep_days -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     notifications (id) {
         id -> Text,
         user_id -> Text,
@@ -479,5 +488,14 @@ diesel::table! {
         claimed_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    erasures (user_id) {
+        user_id -> Text,
+        erased_at -> Timestamp,
+        erased_by -> Nullable<Text>,
+        reason -> Text,
     }
 }

@@ -8,6 +8,7 @@ pub mod badges;
 pub mod ledger;
 pub mod results;
 pub mod scratch;
+pub mod subject;
 
 pub use archive::archive_input;
 

@@ -57,7 +57,32 @@ pub fn build_app(
         .wrap(security_headers(secure))
         .wrap(middleware::from_fn(routes::request_id_header))
         .wrap(TracingLogger::default())
+        .wrap(middleware::from_fn(routes::record_metrics))
         .configure(routes::configure)
+}
+
+/// The metrics application: `GET /metrics` only, served on `ATTEST_METRICS_ADDR` (never on the
+/// public address). Tests call it in-process.
+pub fn metrics_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(state))
+        .route("/metrics", web::get().to(metrics))
+}
+
+async fn metrics(state: web::Data<AppState>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(crate::metrics::CONTENT_TYPE)
+        .body(state.render_metrics())
 }
 
 /// The policy every response carries: scripts, styles, images and fonts only from Attest itself
@@ -89,10 +114,26 @@ fn security_headers(https: bool) -> middleware::DefaultHeaders {
 pub async fn serve(state: AppState) -> std::io::Result<()> {
     let bind = state.config.bind;
     let state_for_checkpoints = state.clone();
+    let metrics_server = match state.config.metrics_addr {
+        Some(addr) => {
+            let state = state.clone();
+            let server = HttpServer::new(move || metrics_app(state.clone()))
+                .workers(1)
+                .bind(addr)?
+                .shutdown_timeout(1)
+                .run();
+            tracing::info!(%addr, "metrics on http://{addr}/metrics");
+            Some(server)
+        }
+        None => None,
+    };
     let server = HttpServer::new(move || build_app(state.clone()))
         .bind(bind)?
         .shutdown_timeout(10);
     tracing::info!(%bind, "listening on http://{bind}");
+    if let Some(metrics_server) = metrics_server {
+        actix_web::rt::spawn(metrics_server);
+    }
     actix_web::rt::spawn(crate::checkpoints::periodically(
         state_for_checkpoints.db.clone(),
         state_for_checkpoints.keys.clone(),

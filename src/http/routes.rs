@@ -10,10 +10,9 @@ use tracing_actix_web::RequestId;
 
 use super::api::{
     archives, audit, auth, credentials, draws, enrolments, exports, notify, openapi, orgs, people,
-    signoff,
-    standards,
+    privacy, signoff, standards,
 };
-use super::{health, pages};
+use super::{AppState, health, pages};
 
 macro_rules! route_table {
     ($($method:ident $path:literal => $handler:path;)*) => {
@@ -104,6 +103,7 @@ route_table! {
     POST   "/orgs/{org_id}/exports/badges"                  => pages::exports::badges;
     POST   "/orgs/{org_id}/export-batches/{id}/reverse"     => pages::exports::reverse_batch;
     GET    "/orgs/{org_id}/settings"                        => pages::settings::overview;
+    POST   "/orgs/{org_id}/settings/retention"              => pages::settings::set_retention;
     GET    "/orgs/{org_id}/settings/verifiers"              => pages::settings::verifiers::list;
     POST   "/orgs/{org_id}/settings/verifiers"              => pages::settings::verifiers::assign;
     POST   "/orgs/{org_id}/settings/verifiers/remove"       => pages::settings::verifiers::remove;
@@ -134,6 +134,9 @@ route_table! {
     POST   "/api/orgs/{org_id}/users/{user_id}/invitation"  => people::reinvite;
     POST   "/api/orgs/{org_id}/people/import"               => people::import_people;
     POST   "/api/invitations/accept"                        => people::accept;
+    POST   "/api/orgs/{org_id}/users/{user_id}/erase"       => privacy::erase;
+    GET    "/api/orgs/{org_id}/retention"                   => privacy::show;
+    PUT    "/api/orgs/{org_id}/retention"                   => privacy::set;
     GET    "/api/orgs/{org_id}/iv-assignments"              => orgs::list_assignments;
     POST   "/api/orgs/{org_id}/iv-assignments"              => orgs::assign_verifier;
     DELETE "/api/orgs/{org_id}/iv-assignments/{iv_id}/{assessor_id}" => orgs::unassign_verifier;
@@ -250,6 +253,36 @@ pub fn allowed_methods(path: &str) -> Vec<&'static str> {
 }
 
 /// Echoes the request id that tracing logged, so a user's report can be matched to the log.
+/// Counts every request and its latency under its route pattern (`/api/enrolments/{id}`, never the
+/// raw path, so ids do not make a series each); paths no route matches count as `unmatched`.
+pub async fn record_metrics(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next.call(req).await;
+    };
+    let method = req.method().as_str().to_owned();
+    let in_flight = state.metrics.start();
+    let result = next.call(req).await;
+    match &result {
+        Ok(response) => {
+            let route = response.request().match_pattern();
+            in_flight.done(
+                &method,
+                route.as_deref().unwrap_or("unmatched"),
+                response.status().as_u16(),
+            );
+        }
+        Err(err) => in_flight.done(
+            &method,
+            "unmatched",
+            err.as_response_error().status_code().as_u16(),
+        ),
+    }
+    result
+}
+
 pub async fn request_id_header(
     req: ServiceRequest,
     next: Next<impl MessageBody>,

@@ -62,9 +62,26 @@ pub struct AppState {
     pub verifier: Verifier,
     /// The issuer keys that sign credentials, status lists and audit checkpoints.
     pub keys: Arc<KeyRing>,
+    /// Request, pool, queue and evaluation metrics (served on `ATTEST_METRICS_ADDR` only).
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {
+    /// The metrics as Prometheus reads them, with the pool and queues sampled now.
+    pub fn render_metrics(&self) -> String {
+        let (pool_connections, pool_idle, pool_max) = self.db.pool_use();
+        let uploads_in_progress = std::fs::read_dir(&self.upload_dir)
+            .map(|dir| dir.filter_map(Result::ok).count())
+            .unwrap_or(0);
+        self.metrics.render(crate::metrics::Sample {
+            pool_connections,
+            pool_idle,
+            pool_max,
+            signin_queue: self.verifier.admitted(),
+            uploads_in_progress,
+        })
+    }
+
     /// Builds the state; parses the templates embedded in the binary.
     pub fn new(
         config: Config,
@@ -87,6 +104,7 @@ impl AppState {
             upload_dir: store.temp_dir(),
             fonts: Arc::new(fonts),
             store: Arc::new(store),
+            metrics: Arc::new(crate::metrics::Metrics::new(catalogue.evaluation_timer())),
             catalogue,
             tokens: Arc::new(TokenKeys::new(&jwt_secret)?),
             config: Arc::new(config),

@@ -56,6 +56,7 @@ pub struct Evaluation<'c> {
     /// The records as the engine reads them.
     pub portfolio: Portfolio,
     engine: EngineRef<'c>,
+    timer: &'c crate::metrics::EvaluationTimer,
 }
 
 impl<'c> Evaluation<'c> {
@@ -76,12 +77,16 @@ impl<'c> Evaluation<'c> {
             records,
             portfolio,
             engine: catalogue.engine(loaded, &chosen),
+            timer: catalogue.evaluation_timer(),
         })
     }
 
     /// The report in one view.
     pub fn report(&self, view: View) -> Report<'_> {
-        self.engine.evaluate(&self.portfolio, view)
+        let started = std::time::Instant::now();
+        let report = self.engine.evaluate(&self.portfolio, view);
+        self.timer.observe(started.elapsed());
+        report
     }
 
     /// The reports in both views.

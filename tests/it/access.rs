@@ -595,6 +595,27 @@ fn rows(f: &Fixture) -> Vec<Row> {
             ADMIN_ONLY(204),
         ),
         row(
+            "POST",
+            "/api/orgs/{org_id}/users/{user_id}/erase",
+            format!("/api/orgs/{org}/users/{}/erase", f.victim),
+            json(json!({"reason": " "})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/orgs/{org_id}/retention",
+            format!("/api/orgs/{org}/retention"),
+            None,
+            ADMIN_ONLY(200),
+        ),
+        row(
+            "PUT",
+            "/api/orgs/{org_id}/retention",
+            format!("/api/orgs/{org}/retention"),
+            json(json!({"evidence_files": 0})),
+            ADMIN_ONLY(422),
+        ),
+        row(
             "GET",
             "/api/orgs/{org_id}/iv-assignments",
             format!("/api/orgs/{org}/iv-assignments"),
@@ -1370,6 +1391,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/orgs/{org_id}/settings/sampling/rates",
             format!("/orgs/{org}/settings/sampling/rates"),
             form(&[("high", "250")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/settings/retention",
+            format!("/orgs/{org}/settings/retention"),
+            form(&[("evidence_files", "0")]),
             page(ADMIN_ONLY(422)),
         ),
         row(

@@ -173,3 +173,63 @@ fn migrate_then_serve_on_postgres() {
         .unwrap();
     assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
 }
+
+#[test]
+fn serve_puts_metrics_on_their_own_address_and_logs_json_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let metrics_addr = format!("127.0.0.1:{}", free_port());
+    let log = std::fs::File::create(dir.path().join("log")).unwrap();
+    let mut child = attest()
+        .arg("serve")
+        .env("ATTEST_DATA_DIR", dir.path().join("data"))
+        .env("ATTEST_BIND", &addr)
+        .env("ATTEST_METRICS_ADDR", &metrics_addr)
+        .env("ATTEST_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while get(&addr, "/readyz").is_none() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(get(&addr, "/metrics").unwrap().starts_with("HTTP/1.1 404"));
+    let metrics = loop {
+        if let Some(reply) = get(&metrics_addr, "/metrics") {
+            break reply;
+        }
+        assert!(Instant::now() < deadline, "metrics did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(metrics.starts_with("HTTP/1.1 200"), "{metrics}");
+    assert!(
+        metrics.contains(
+            "attest_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"}"
+        ),
+        "{metrics}"
+    );
+    Command::new("kill")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "server did not stop");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = std::fs::read_to_string(dir.path().join("log")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["level"] == "INFO"
+            && l["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("listening"))),
+        "{log}"
+    );
+}

@@ -155,6 +155,32 @@ impl TestApp {
         }
     }
 
+    /// A fresh data dir and empty database on `backend`, into which `attest restore` puts the
+    /// backup in `from`; then the application on it.
+    pub fn restored(backend: Backend, from: &std::path::Path) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (pg, database) = match backend {
+            Backend::Sqlite => (None, DatabaseUrl::Sqlite(dir.path().join("attest.db"))),
+            Backend::Postgres => {
+                let (scratch, url) = scratch_postgres();
+                (Some(scratch), DatabaseUrl::Postgres(url))
+            }
+        };
+        let config = test_config(dir.path(), database);
+        attest::backup::restore(&config, from).expect("restore");
+        let db = attest::setup::open_database(&config, false).expect("open database");
+        db.migrate().expect("migrate");
+        let catalogue = attest::setup::load_catalogue(&config, &db).expect("catalogue");
+        let secret = attest::setup::jwt_secret(&config).expect("secret");
+        let state = AppState::new(config, db, catalogue, secret).expect("state");
+        Self {
+            state,
+            backend,
+            _pg: pg,
+            _dir: dir,
+        }
+    }
+
     /// One fresh app per backend under test.
     pub fn all() -> Vec<Self> {
         backends().into_iter().map(Self::new).collect()

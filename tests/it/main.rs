@@ -5,6 +5,7 @@
 
 mod access;
 mod archives;
+mod backup;
 mod catalogue;
 mod cli;
 mod conditional;
@@ -17,12 +18,14 @@ mod helpers;
 mod identity;
 mod loop_flows;
 mod notify;
+mod metrics;
 mod pages;
 #[path = "../support/pdf_reader.rs"]
 #[allow(dead_code)]
 mod pdf_reader;
 mod people_import;
 mod portfolio;
+mod privacy;
 mod schema;
 mod settings_pages;
 mod sign_in;

@@ -345,3 +345,49 @@ async fn choosing_another_reading_on_the_page_makes_a_complete_portfolio_incompl
         assert_eq!(after["confirmed"]["complete"], false, "{:?}", app.backend);
     }
 }
+
+#[actix_web::test]
+async fn retention_rules_are_shown_and_saved_through_the_settings_page() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let admin = app.browser(&w.admin);
+        let page = admin.get(&app, &settings(&w, "")).await.text();
+        assert!(page.contains("Retention"), "{page}");
+        let saved = admin
+            .post(
+                &app,
+                &settings(&w, "/retention"),
+                &[
+                    ("evidence_files", "365"),
+                    ("portfolios", "730"),
+                    ("certification_records", ""),
+                    ("audit", "3650"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            saved.status,
+            actix_web::http::StatusCode::SEE_OTHER,
+            "{}",
+            saved.text()
+        );
+        let rules = api_get(&app, &w.admin, &format!("/api/orgs/{}/retention", w.org)).await;
+        assert_eq!(
+            rules,
+            serde_json::json!({"evidence_files": 365, "portfolios": 730, "certification_records": null, "audit": 3650})
+        );
+        let page = admin.get(&app, &settings(&w, "")).await.text();
+        assert!(page.contains(r#"value="730""#), "{page}");
+        let bad = admin
+            .post(
+                &app,
+                &settings(&w, "/retention"),
+                &[("evidence_files", "30"), ("portfolios", "10")],
+            )
+            .await;
+        assert_eq!(
+            bad.status,
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+        );
+    }
+}

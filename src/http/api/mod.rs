@@ -11,6 +11,7 @@ pub mod notify;
 pub mod openapi;
 pub mod orgs;
 pub mod people;
+pub mod privacy;
 pub mod signoff;
 pub mod standards;
 

@@ -8,7 +8,8 @@ use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 use super::{
-    archives, audit, auth, credentials, draws, enrolments, exports, notify, orgs, people, signoff,
+    archives, audit, auth, credentials, draws, enrolments, exports, notify, orgs, people, privacy,
+    signoff,
     standards,
 };
 
@@ -44,6 +45,7 @@ use super::{
         audit::org_trail, audit::org_trail_file, audit::enrolment_trail,
         credentials::credential, credentials::verify_upload, credentials::jwks, credentials::instance_did,
         credentials::org_did, credentials::status_list,
+        privacy::show, privacy::set, privacy::erase,
         document,
     ),
     components(schemas(crate::http::error::Problem)),

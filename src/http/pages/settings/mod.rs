@@ -42,6 +42,16 @@ struct OverviewView {
     org_name: String,
     csrf: String,
     two_factor_required: bool,
+    retention: Vec<RetentionRow>,
+}
+
+/// One record type's retention rule, as the settings page shows and edits it.
+#[derive(Serialize)]
+struct RetentionRow {
+    name: &'static str,
+    label: &'static str,
+    days: String,
+    removed: bool,
 }
 
 /// `GET /orgs/{org_id}/settings`: the settings area, a link to each part.
@@ -61,16 +71,101 @@ async fn overview_page(
     let (org_id, org_name) =
         organisation(state, session, raw_org, Action::ManageOrganisation).await?;
     let org = org_id.to_string();
-    let two_factor_required = state
+    let (two_factor_required, rules) = state
         .db
-        .read(move |conn| identity::two_factor::is_required_in(conn, &org))
+        .read(move |conn| {
+            Ok::<_, crate::action::ActionError>((
+                identity::two_factor::is_required_in(conn, &org)?,
+                crate::privacy::rules(conn, &org)?,
+            ))
+        })
         .await?;
+    let row = |name, label, days: Option<i32>, removed| RetentionRow {
+        name,
+        label,
+        days: days.map(|d| d.to_string()).unwrap_or_default(),
+        removed,
+    };
+    let retention = vec![
+        row(
+            "evidence_files",
+            "Evidence files",
+            rules.evidence_files,
+            true,
+        ),
+        row("portfolios", "Portfolio content", rules.portfolios, true),
+        row(
+            "certification_records",
+            "Certification records (kept at least)",
+            rules.certification_records,
+            false,
+        ),
+        row("audit", "Audit trail (kept at least)", rules.audit, false),
+    ];
     let view = OverviewView {
         title: format!("Settings — {org_name}"),
         org_id: org_id.to_string(),
         org_name,
         csrf: session.csrf.clone(),
         two_factor_required,
+        retention,
     };
     page(state, Some(session), "pages/settings.html", &view)
+}
+
+/// `POST /orgs/{org_id}/settings/retention`: saves the retention rules (blank: kept indefinitely).
+pub async fn set_retention(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: super::form::Fields,
+) -> Html {
+    Html(set_retention_page(&state, &session, &path, fields).await)
+}
+
+async fn set_retention_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: super::form::Fields,
+) -> Result<HttpResponse, PageError> {
+    super::view::check_csrf(session, fields.csrf())?;
+    let (org_id, _) = organisation(state, session, raw_org, Action::ManageOrganisation).await?;
+    let mut errors = std::collections::BTreeMap::new();
+    let mut days = |name: &str| -> Option<i32> {
+        let text = fields.text(name).trim();
+        if text.is_empty() {
+            return None;
+        }
+        match text.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.insert(name.to_owned(), "must be a whole number of days".to_owned());
+                None
+            }
+        }
+    };
+    let rules = crate::privacy::RetentionRules {
+        evidence_files: days("evidence_files"),
+        portfolios: days("portfolios"),
+        certification_records: days("certification_records"),
+        audit: days("audit"),
+    };
+    if !errors.is_empty() {
+        return Err(crate::action::ActionError::Invalid(errors).into());
+    }
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            crate::privacy::set_rules(
+                conn,
+                Some(&actor),
+                &org_id.to_string(),
+                rules,
+                chrono::Utc::now(),
+            )
+        })
+        .await?;
+    Ok(super::view::see_other(&format!("/orgs/{org_id}/settings")))
 }

@@ -1,0 +1,636 @@
+//! Retention and erasure: per-organisation rules for how long records are kept after an enrolment
+//! closes, applied by `attest retention apply`; the erasure of a person's data on request; the
+//! subject-access export. See docs/privacy.md.
+//!
+//! What regulators require is kept: the certification record (enrolment, sign-offs, statement and
+//! its credential) and the audit trail. Erasure removes content, never links: rows keep their ids,
+//! so every reference and the audit hash chain stay intact.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::action::ActionError;
+use crate::audit::{self, Change};
+use crate::db::DbConnection;
+use crate::db::schema::{
+    enrolments, erasures, evidence, files, login_failures, recovery_codes, retention_rules,
+    role_grants, two_factor, users,
+};
+
+/// The record types a rule can name.
+pub const RECORD_TYPES: &[RecordType] = &[
+    RecordType::EvidenceFiles,
+    RecordType::Portfolios,
+    RecordType::CertificationRecords,
+    RecordType::Audit,
+];
+
+/// A kind of record a retention rule applies to.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordType {
+    /// The evidence files (uploads) of closed enrolments: removed when the period has passed.
+    EvidenceFiles,
+    /// The evidence records (the portfolio's content) of closed enrolments: their content is
+    /// cleared when the period has passed; the record ids stay.
+    Portfolios,
+    /// Enrolments, sign-offs, statements and credentials: kept at least this long; never removed
+    /// by `retention apply` (the rule is the period the provider commits to).
+    CertificationRecords,
+    /// The audit trail: kept at least this long; never removed by `retention apply` (removing
+    /// entries would break the hash chain).
+    Audit,
+}
+
+impl RecordType {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EvidenceFiles => "evidence_files",
+            Self::Portfolios => "portfolios",
+            Self::CertificationRecords => "certification_records",
+            Self::Audit => "audit",
+        }
+    }
+
+    /// From the stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        RECORD_TYPES.iter().copied().find(|t| t.as_str() == text)
+    }
+
+    /// Whether `retention apply` removes anything of this type.
+    pub fn removable(self) -> bool {
+        matches!(self, Self::EvidenceFiles | Self::Portfolios)
+    }
+}
+
+/// An organisation's retention rules: days after an enrolment closes (certified or withdrawn),
+/// by record type; a type without a rule is kept indefinitely.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionRules {
+    /// Days to keep evidence files after the enrolment closes.
+    #[schema(minimum = 1, maximum = 36500)]
+    pub evidence_files: Option<i32>,
+    /// Days to keep the portfolio's evidence records after the enrolment closes.
+    #[schema(minimum = 1, maximum = 36500)]
+    pub portfolios: Option<i32>,
+    /// Days the certification records are kept at least (never removed by `retention apply`).
+    #[schema(minimum = 1, maximum = 36500)]
+    pub certification_records: Option<i32>,
+    /// Days the audit trail is kept at least (never removed by `retention apply`).
+    #[schema(minimum = 1, maximum = 36500)]
+    pub audit: Option<i32>,
+}
+
+impl RetentionRules {
+    fn get(&self, kind: RecordType) -> Option<i32> {
+        match kind {
+            RecordType::EvidenceFiles => self.evidence_files,
+            RecordType::Portfolios => self.portfolios,
+            RecordType::CertificationRecords => self.certification_records,
+            RecordType::Audit => self.audit,
+        }
+    }
+
+    fn set(&mut self, kind: RecordType, days: Option<i32>) {
+        match kind {
+            RecordType::EvidenceFiles => self.evidence_files = days,
+            RecordType::Portfolios => self.portfolios = days,
+            RecordType::CertificationRecords => self.certification_records = days,
+            RecordType::Audit => self.audit = days,
+        }
+    }
+
+    /// Every field out of range, named.
+    pub fn validate(&self) -> Result<(), ActionError> {
+        let mut errors = BTreeMap::new();
+        for kind in RECORD_TYPES {
+            if let Some(days) = self.get(*kind)
+                && !(1..=36_500).contains(&days)
+            {
+                errors.insert(
+                    kind.as_str().to_owned(),
+                    "must be a number of days from 1 to 36500 (or null to keep indefinitely)"
+                        .to_owned(),
+                );
+            }
+        }
+        // Portfolio content goes no earlier than its files (a record without content but with a
+        // file would make no sense).
+        if let (Some(files), Some(portfolios)) = (self.evidence_files, self.portfolios)
+            && portfolios < files
+        {
+            errors.insert(
+                "portfolios".to_owned(),
+                "must be at least as long as evidence_files".to_owned(),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ActionError::Invalid(errors))
+        }
+    }
+}
+
+/// The organisation's rules.
+pub fn rules(conn: &mut DbConnection, org_id: &str) -> Result<RetentionRules, ActionError> {
+    let rows: Vec<(String, i32)> = retention_rules::table
+        .filter(retention_rules::org_id.eq(org_id))
+        .select((retention_rules::record_type, retention_rules::keep_days))
+        .load(conn)?;
+    let mut all = RetentionRules::default();
+    for (kind, days) in rows {
+        if let Some(kind) = RecordType::parse(&kind) {
+            all.set(kind, Some(days));
+        }
+    }
+    Ok(all)
+}
+
+/// Replaces the organisation's rules; audited with the old and new rules.
+pub fn set_rules(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    org_id: &str,
+    new: RetentionRules,
+    now: DateTime<Utc>,
+) -> Result<RetentionRules, ActionError> {
+    new.validate()?;
+    crate::identity::find_organisation(conn, org_id)?;
+    let old = rules(conn, org_id)?;
+    diesel::delete(retention_rules::table.filter(retention_rules::org_id.eq(org_id)))
+        .execute(conn)?;
+    for kind in RECORD_TYPES {
+        if let Some(days) = new.get(*kind) {
+            diesel::insert_into(retention_rules::table)
+                .values((
+                    retention_rules::org_id.eq(org_id),
+                    retention_rules::record_type.eq(kind.as_str()),
+                    retention_rules::keep_days.eq(days),
+                    retention_rules::updated_at.eq(now.naive_utc()),
+                ))
+                .execute(conn)?;
+        }
+    }
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "retention.set",
+            entity: "organisation",
+            entity_id: org_id,
+            before: Some(serde_json::to_value(&old).unwrap_or_default()),
+            after: Some(serde_json::to_value(&new).unwrap_or_default()),
+        },
+    )?;
+    Ok(new)
+}
+
+/// What one application of the rules did (or, dry, would do), per organisation.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RetentionReport {
+    /// One line per organisation and record type acted on.
+    pub actions: Vec<RetentionAction>,
+}
+
+/// What was done to one organisation's records of one type.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetentionAction {
+    /// The organisation.
+    pub org_id: String,
+    /// The record type.
+    pub record_type: RecordType,
+    /// The rule's days.
+    pub keep_days: i32,
+    /// Evidence records whose file (or content) was (or would be) removed.
+    pub evidence: Vec<String>,
+    /// Records past the period that are kept anyway (certification records and audit entries).
+    pub kept_past_period: i64,
+}
+
+const CLOSED: &[&str] = &["certified", "withdrawn"];
+
+/// Applies every organisation's rules at `now`: evidence files and portfolio content of
+/// enrolments closed longer ago than the rule are removed (content, not rows); certification
+/// records and audit entries are only counted. Each organisation's change is one audit entry.
+/// Files no record refers to any more are left to `attest files gc` (which the CLI runs after).
+pub fn apply(
+    conn: &mut DbConnection,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<RetentionReport, ActionError> {
+    let all: Vec<(String, String, i32)> = retention_rules::table
+        .select((
+            retention_rules::org_id,
+            retention_rules::record_type,
+            retention_rules::keep_days,
+        ))
+        .order((retention_rules::org_id, retention_rules::record_type))
+        .load(conn)?;
+    let mut report = RetentionReport::default();
+    for (org_id, kind, days) in all {
+        let Some(kind) = RecordType::parse(&kind) else {
+            continue;
+        };
+        let cutoff = (now - Duration::days(i64::from(days))).naive_utc();
+        let closed: Vec<String> = enrolments::table
+            .filter(enrolments::org_id.eq(&org_id))
+            .filter(enrolments::status.eq_any(CLOSED))
+            .filter(enrolments::updated_at.lt(cutoff))
+            .select(enrolments::id)
+            .load(conn)?;
+        let mut action = RetentionAction {
+            org_id: org_id.clone(),
+            record_type: kind,
+            keep_days: days,
+            evidence: Vec::new(),
+            kept_past_period: 0,
+        };
+        match kind {
+            RecordType::EvidenceFiles => {
+                action.evidence = evidence::table
+                    .filter(evidence::enrolment_id.eq_any(&closed))
+                    .filter(evidence::file_sha256.is_not_null())
+                    .select(evidence::id)
+                    .order(evidence::id)
+                    .load(conn)?;
+                if !dry_run {
+                    remove_files(conn, &action.evidence)?;
+                }
+            }
+            RecordType::Portfolios => {
+                action.evidence = evidence::table
+                    .filter(evidence::enrolment_id.eq_any(&closed))
+                    .filter(evidence::details.ne(CLEARED))
+                    .select(evidence::id)
+                    .order(evidence::id)
+                    .load(conn)?;
+                if !dry_run {
+                    remove_files(conn, &action.evidence)?;
+                    clear_content(conn, &action.evidence)?;
+                }
+            }
+            RecordType::CertificationRecords => {
+                action.kept_past_period = i64::try_from(closed.len()).unwrap_or(i64::MAX);
+            }
+            RecordType::Audit => {
+                action.kept_past_period = crate::db::schema::audit_log::table
+                    .filter(crate::db::schema::audit_log::at.lt(cutoff))
+                    .count()
+                    .get_result(conn)?;
+            }
+        }
+        if !dry_run && !action.evidence.is_empty() {
+            audit::append(
+                conn,
+                Change {
+                    actor_id: None,
+                    action: "retention.apply",
+                    entity: "organisation",
+                    entity_id: &org_id,
+                    before: None,
+                    after: Some(serde_json::json!({
+                        "record_type": kind.as_str(),
+                        "keep_days": days,
+                        "evidence": action.evidence,
+                    })),
+                },
+            )?;
+        }
+        if !action.evidence.is_empty() || action.kept_past_period > 0 {
+            report.actions.push(action);
+        }
+    }
+    Ok(report)
+}
+
+/// What an evidence record's details become when its content is cleared.
+pub const CLEARED: &str = r#"{"cleared":true}"#;
+
+/// Drops the file reference of `ids` (the rows stay) and forgets file rows no record refers to.
+fn remove_files(conn: &mut DbConnection, ids: &[String]) -> Result<(), ActionError> {
+    let hashes: Vec<Option<String>> = evidence::table
+        .filter(evidence::id.eq_any(ids))
+        .select(evidence::file_sha256)
+        .load(conn)?;
+    diesel::update(evidence::table.filter(evidence::id.eq_any(ids)))
+        .set((
+            evidence::file_sha256.eq(None::<String>),
+            evidence::file_name.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    for sha256 in hashes.into_iter().flatten() {
+        let still_used: i64 = evidence::table
+            .filter(evidence::file_sha256.eq(&sha256))
+            .count()
+            .get_result(conn)?;
+        let in_batches: i64 = crate::db::schema::export_batches::table
+            .filter(crate::db::schema::export_batches::file_sha256.eq(&sha256))
+            .count()
+            .get_result(conn)?;
+        if still_used == 0 && in_batches == 0 {
+            diesel::delete(files::table.find(&sha256)).execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
+/// Clears the free text of `ids` (titles, notes, witness details); the engine's view of which
+/// criteria each record was judged against stays, so the certification record still reads.
+fn clear_content(conn: &mut DbConnection, ids: &[String]) -> Result<(), ActionError> {
+    let rows: Vec<(String, String)> = evidence::table
+        .filter(evidence::id.eq_any(ids))
+        .select((evidence::id, evidence::instance))
+        .load(conn)?;
+    for (id, instance) in rows {
+        let mut value: serde_json::Value = serde_json::from_str(&instance).unwrap_or_default();
+        if let Some(object) = value.as_object_mut() {
+            for key in FREE_TEXT {
+                object.remove(*key);
+            }
+        }
+        diesel::update(evidence::table.find(&id))
+            .set((
+                evidence::details.eq(CLEARED),
+                evidence::instance.eq(value.to_string()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The free-text fields of an evidence record's engine view that can name or describe people; the
+/// structured fields (method, setting, dates, attributes, criteria and judgements) stay, so the
+/// record still shows what the decision rested on.
+const FREE_TEXT: &[&str] = &[
+    "title",
+    "site",
+    "notes",
+    "description",
+    "comments",
+    "witness",
+];
+
+/// What an erasure did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Erasure {
+    /// The person's id (kept: records refer to it).
+    pub user_id: String,
+    /// When.
+    pub erased_at: DateTime<Utc>,
+    /// Evidence records whose content and files were removed.
+    pub evidence_cleared: usize,
+    /// Enrolments kept as certification records (without the person's name on the account).
+    pub enrolments_kept: usize,
+}
+
+/// The name an erased account shows.
+pub const ERASED_NAME: &str = "Erased person";
+
+/// Erases a person's personal data on request: the account's name, email, learner number,
+/// password and two-factor secrets; the content and files of the evidence of their enrolments.
+/// Kept: the rows and ids (enrolments, sign-offs, statements and credentials — the certification
+/// record — and the audit trail, whose entries are not rewritten). Refused for someone who is
+/// still active in an enrolment that is not closed. Audited without personal data.
+pub fn erase_person(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    user_id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<Erasure, ActionError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ActionError::Invalid(BTreeMap::from([(
+            "reason".to_owned(),
+            "say why (the request, the law it rests on); kept in the audit trail".to_owned(),
+        )])));
+    }
+    let email: String = users::table
+        .find(user_id)
+        .select(users::email)
+        .first(conn)
+        .optional()?
+        .ok_or(ActionError::NotFound)?;
+    let done: i64 = erasures::table.find(user_id).count().get_result(conn)?;
+    if done > 0 {
+        return Err(ActionError::Conflict(
+            "this person's data is already erased".into(),
+        ));
+    }
+    let open: i64 = enrolments::table
+        .filter(enrolments::candidate_id.eq(user_id))
+        .filter(enrolments::status.ne_all(CLOSED))
+        .count()
+        .get_result(conn)?;
+    if open > 0 {
+        return Err(ActionError::Conflict(format!(
+            "{open} of their enrolments are still open: withdraw them first"
+        )));
+    }
+    let enrolment_ids: Vec<String> = enrolments::table
+        .filter(enrolments::candidate_id.eq(user_id))
+        .select(enrolments::id)
+        .load(conn)?;
+    let evidence_ids: Vec<String> = evidence::table
+        .filter(evidence::enrolment_id.eq_any(&enrolment_ids))
+        .select(evidence::id)
+        .load(conn)?;
+    remove_files(conn, &evidence_ids)?;
+    clear_content(conn, &evidence_ids)?;
+
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::name.eq(ERASED_NAME),
+            users::email.eq(format!("erased-{user_id}@erased.invalid")),
+            users::national_learner_number.eq(None::<String>),
+            // No password hash verifies against this: the account cannot sign in.
+            users::password_hash.eq("!erased"),
+            users::active.eq(false),
+            users::token_generation.eq(users::token_generation + 1),
+        ))
+        .execute(conn)?;
+    diesel::delete(two_factor::table.filter(two_factor::user_id.eq(user_id))).execute(conn)?;
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
+        .execute(conn)?;
+    diesel::delete(login_failures::table.filter(login_failures::subject.eq(&email)))
+        .execute(conn)?;
+    diesel::insert_into(erasures::table)
+        .values((
+            erasures::user_id.eq(user_id),
+            erasures::erased_at.eq(now.naive_utc()),
+            erasures::erased_by.eq(actor_id),
+            erasures::reason.eq(reason),
+        ))
+        .execute(conn)?;
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "user.erase",
+            entity: "user",
+            entity_id: user_id,
+            before: None,
+            after: Some(serde_json::json!({
+                "reason": reason,
+                "evidence_cleared": evidence_ids.len(),
+                "enrolments_kept": enrolment_ids.len(),
+            })),
+        },
+    )?;
+    Ok(Erasure {
+        user_id: user_id.to_owned(),
+        erased_at: now,
+        evidence_cleared: evidence_ids.len(),
+        enrolments_kept: enrolment_ids.len(),
+    })
+}
+
+/// Whether the person has roles or enrolments in an organisation other than `org_id` (then only
+/// the instance's operator erases them, with `attest erase`).
+pub fn elsewhere(
+    conn: &mut DbConnection,
+    org_id: &str,
+    user_id: &str,
+) -> Result<bool, ActionError> {
+    let grants: i64 = role_grants::table
+        .filter(role_grants::org_id.ne(org_id))
+        .filter(role_grants::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    let enrolled: i64 = enrolments::table
+        .filter(enrolments::org_id.ne(org_id))
+        .filter(enrolments::candidate_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(grants + enrolled > 0)
+}
+
+/// Whether the person belongs to the organisation (any role grant, or an enrolment there).
+pub fn belongs_to(
+    conn: &mut DbConnection,
+    org_id: &str,
+    user_id: &str,
+) -> Result<bool, ActionError> {
+    let grants: i64 = role_grants::table
+        .filter(role_grants::org_id.eq(org_id))
+        .filter(role_grants::user_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    let enrolled: i64 = enrolments::table
+        .filter(enrolments::org_id.eq(org_id))
+        .filter(enrolments::candidate_id.eq(user_id))
+        .count()
+        .get_result(conn)?;
+    Ok(grants + enrolled > 0)
+}
+
+/// The account data of a subject-access export: everything held about the person except the
+/// portfolios (which go as portfolio archives beside it).
+pub fn account_data(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> Result<serde_json::Value, ActionError> {
+    let user: (
+        String,
+        String,
+        String,
+        bool,
+        Option<String>,
+        chrono::NaiveDateTime,
+    ) = users::table
+        .find(user_id)
+        .select((
+            users::id,
+            users::email,
+            users::name,
+            users::active,
+            users::national_learner_number,
+            users::created_at,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(ActionError::NotFound)?;
+    let grants: Vec<(
+        String,
+        String,
+        Option<chrono::NaiveDateTime>,
+        chrono::NaiveDateTime,
+    )> = role_grants::table
+        .filter(role_grants::user_id.eq(user_id))
+        .select((
+            role_grants::org_id,
+            role_grants::role,
+            role_grants::expires_at,
+            role_grants::created_at,
+        ))
+        .load(conn)?;
+    let enrolled: Vec<(String, String, String, i32, String)> = enrolments::table
+        .filter(enrolments::candidate_id.eq(user_id))
+        .select((
+            enrolments::id,
+            enrolments::org_id,
+            enrolments::standard_code,
+            enrolments::standard_version,
+            enrolments::status,
+        ))
+        .load(conn)?;
+    let two_factor_on: i64 = two_factor::table
+        .filter(two_factor::user_id.eq(user_id))
+        .filter(two_factor::confirmed_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    use crate::db::schema::audit_log;
+    let trail: Vec<(i64, chrono::NaiveDateTime, String, String, String)> = audit_log::table
+        .filter(
+            audit_log::actor_id
+                .eq(user_id)
+                .or(audit_log::entity_id.eq(user_id))
+                .or(audit_log::entity_id
+                    .eq_any(enrolled.iter().map(|e| e.0.clone()).collect::<Vec<_>>())),
+        )
+        .select((
+            audit_log::seq,
+            audit_log::at,
+            audit_log::action,
+            audit_log::entity,
+            audit_log::entity_id,
+        ))
+        .order(audit_log::seq)
+        .load(conn)?;
+    Ok(serde_json::json!({
+        "account": {
+            "id": user.0, "email": user.1, "name": user.2, "active": user.3,
+            "national_learner_number": user.4, "created_at": user.5.and_utc().to_rfc3339(),
+            "two_factor": two_factor_on > 0,
+            "password": "kept only as an argon2 hash, which is not included",
+        },
+        "roles": grants.iter().map(|g| serde_json::json!({
+            "org_id": g.0, "role": g.1,
+            "expires_at": g.2.map(|t| t.and_utc().to_rfc3339()),
+            "granted_at": g.3.and_utc().to_rfc3339(),
+        })).collect::<Vec<_>>(),
+        "enrolments": enrolled.iter().map(|e| serde_json::json!({
+            "id": e.0, "org_id": e.1, "standard": format!("{}@{}", e.2, e.3), "status": e.4,
+        })).collect::<Vec<_>>(),
+        "audit_trail": trail.iter().map(|t| serde_json::json!({
+            "seq": t.0, "at": t.1.and_utc().to_rfc3339(), "action": t.2, "entity": t.3, "entity_id": t.4,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// The ids of the person's enrolments (each exported as a portfolio archive).
+pub fn enrolments_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, ActionError> {
+    Ok(enrolments::table
+        .filter(enrolments::candidate_id.eq(user_id))
+        .select(enrolments::id)
+        .order(enrolments::created_at)
+        .load(conn)?)
+}
