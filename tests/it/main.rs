@@ -25,5 +25,6 @@ mod settings_pages;
 mod sign_in;
 mod signoff;
 mod signoff_pages;
+mod standards_import;
 mod trail;
 mod two_factor;
