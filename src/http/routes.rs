@@ -134,6 +134,7 @@ route_table! {
     PUT    "/api/enrolments/{id}/marks"                     => enrolments::marks;
     PUT    "/api/enrolments/{id}/staff"                     => enrolments::assign_staff;
     POST   "/api/enrolments/{id}/withdraw"                  => enrolments::withdraw;
+    POST   "/api/enrolments/{id}/assessment-extension"      => enrolments::extend_assessment;
     GET    "/api/enrolments/{id}/progress"                  => enrolments::progress;
     GET    "/api/enrolments/{id}/archive.zip"               => archives::enrolment;
     POST   "/api/enrolments/{id}/decision"                  => signoff::decide;

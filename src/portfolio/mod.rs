@@ -5,6 +5,7 @@
 pub mod cohorts;
 mod enrolment;
 mod evidence;
+pub mod expiry;
 mod progress;
 
 pub use enrolment::{

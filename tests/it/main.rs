@@ -10,6 +10,7 @@ mod cli;
 mod conditional;
 mod contract;
 mod draws;
+mod expiry;
 mod exports;
 mod foundation;
 mod hardening;

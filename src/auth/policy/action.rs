@@ -57,6 +57,9 @@ listed_enum! {
         AssignEnrolmentStaff,
         /// Withdraw an enrolment: provider admin.
         WithdrawEnrolment,
+        /// Extend the date by which an enrolment may be assessed, past its standard's last date
+        /// for assessment (audited): provider admin.
+        ExtendAssessment,
         /// Add product evidence, witness testimony or an electronic data record: the candidate
         /// while the enrolment is active, or the assigned assessor.
         AddEvidence,
@@ -118,6 +121,7 @@ impl Action {
             Action::ReadEnrolment
             | Action::AssignEnrolmentStaff
             | Action::WithdrawEnrolment
+            | Action::ExtendAssessment
             | Action::AddEvidence
             | Action::RecordAssessorEvidence
             | Action::JudgeEvidence
@@ -158,6 +162,7 @@ impl Action {
             | Action::CreateEnrolment
             | Action::AssignEnrolmentStaff
             | Action::WithdrawEnrolment
+            | Action::ExtendAssessment
             | Action::AddEvidence
             | Action::RecordAssessorEvidence
             | Action::ChangeEvidence

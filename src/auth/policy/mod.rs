@@ -186,6 +186,7 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         | Action::CreateEnrolment
         | Action::AssignEnrolmentStaff
         | Action::WithdrawEnrolment
+        | Action::ExtendAssessment
         | Action::IssueStatement
         | Action::RevokeStatement => who.is(Role::ProviderAdmin),
         Action::ReadEnrolment | Action::ReadStatement => enrolment.is_some_and(|e| who.reads(e)),

@@ -26,7 +26,7 @@ use super::{
         enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,
         enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,
         enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,
-        enrolments::assign_staff, enrolments::withdraw,
+        enrolments::assign_staff, enrolments::withdraw, enrolments::extend_assessment,
         signoff::decide, signoff::chain_view, signoff::sample, signoff::create_plan, signoff::list_plans,
         signoff::show_plan, signoff::list_risks, signoff::set_risk, signoff::show_rates, signoff::set_rates, signoff::issue_statement,
         signoff::statement_pdf, signoff::revoke_statement, signoff::verify, signoff::show_interpretations,

@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::auth::policy::{Action, Resource};
-use crate::catalogue::open_for_enrolment;
+use crate::catalogue::{DateWarning, date_warnings, open_for_enrolment};
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
 use crate::standards::{Level, LoadedStandard, Status};
@@ -33,6 +33,8 @@ pub struct StandardSummary {
     pub status: Option<Status>,
     /// Whether new enrolments are accepted today.
     pub open_for_enrolment: bool,
+    /// The last dates (for enrolment, for assessment) that are within 90 days or have passed.
+    pub date_warnings: Vec<DateWarning>,
     /// SHA-256 of the YAML file this version was loaded from.
     pub content_hash: String,
 }
@@ -54,6 +56,7 @@ impl StandardSummary {
                 .map(|c| format!("{} {}", c.value, c.unit)),
             status: s.status,
             open_for_enrolment: open_for_enrolment(s, Utc::now().date_naive()),
+            date_warnings: date_warnings(s, Utc::now().date_naive()),
             content_hash: loaded.content_hash.clone(),
         }
     }

@@ -415,10 +415,16 @@ async fn enrolments_page(
         .filter(|l| open_for_enrolment(&l.standard, now.date_naive()))
         .map(|l| {
             let s = &l.standard;
-            option(
-                format!("{}@{}", s.code, s.version),
-                format!("{} — {}", unit_name(s), s.title),
-            )
+            let warnings: Vec<String> = crate::catalogue::date_warnings(s, now.date_naive())
+                .into_iter()
+                .map(|w| w.message)
+                .collect();
+            let label = if warnings.is_empty() {
+                format!("{} — {}", unit_name(s), s.title)
+            } else {
+                format!("{} — {} (⚠ {})", unit_name(s), s.title, warnings.join("; "))
+            };
+            option(format!("{}@{}", s.code, s.version), label)
         })
         .collect();
     let status = if form.has_errors() {

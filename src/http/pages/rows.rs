@@ -47,6 +47,9 @@ pub struct EnrolmentRow {
     pub waiting: usize,
     /// Days since the candidate last added evidence (or since the start, before any).
     pub idle_days: i64,
+    /// The standard version's last date for assessment, when it is near or has passed (open
+    /// enrolments only).
+    pub date_warning: Option<String>,
 }
 
 /// "NZQA 28268 v2".
@@ -113,6 +116,7 @@ pub fn row(
         Some(id) => Some(names.of(conn, id)?),
         None => None,
     };
+    let mut date_warning = None;
     let (unit, title, claimed, confirmed, complete, records) = match catalogue.pinned(enrolment) {
         Ok(_) => {
             let evaluation =
@@ -123,6 +127,14 @@ pub fn row(
                 report.confirmed.progress.percent(),
                 report.confirmed.complete,
             );
+            date_warning = if matches!(enrolment.status.as_str(), "active" | "submitted") {
+                crate::catalogue::date_warnings(evaluation.standard, Utc::now().date_naive())
+                    .into_iter()
+                    .find(|w| w.field == "last_date_for_assessment")
+                    .map(|w| w.message)
+            } else {
+                None
+            };
             (
                 unit_name(evaluation.standard),
                 evaluation.standard.title.clone(),
@@ -166,6 +178,7 @@ pub fn row(
         complete,
         waiting: waiting_for_judgement(&records),
         idle_days: (Utc::now().date_naive() - quiet_since).num_days().max(0),
+        date_warning,
     })
 }
 
