@@ -197,12 +197,7 @@ fn every_seed_goes_to_case_and_back_with_its_structure_and_rules() {
         assert_eq!(b.code, s.code);
         assert_eq!(b.version, s.version);
         assert_eq!(b.title, s.title);
-        let ids = |st: &attest::standards::Standard| -> Vec<(
-            String,
-            Option<String>,
-            String,
-            Vec<(String, Option<String>, String)>,
-        )> {
+        let ids = |st: &attest::standards::Standard| -> Vec<OutcomeOutline> {
             st.outcomes
                 .iter()
                 .map(|o| {
@@ -225,6 +220,14 @@ fn every_seed_goes_to_case_and_back_with_its_structure_and_rules() {
         assert!(!back.draft_rules);
     }
 }
+
+/// An outcome's id, label, title and its criteria's ids, labels and texts.
+type OutcomeOutline = (
+    String,
+    Option<String>,
+    String,
+    Vec<(String, Option<String>, String)>,
+);
 
 fn attest() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
