@@ -7,6 +7,7 @@ pub mod action;
 pub mod audit;
 pub mod audit_trail;
 pub mod auth;
+pub mod authoring;
 pub mod catalogue;
 pub mod checkpoints;
 pub mod cli;

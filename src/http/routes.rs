@@ -37,6 +37,8 @@ route_table! {
     POST   "/account/two-factor"                            => pages::two_factor::change;
     POST   "/orgs/{org_id}/settings/two-factor"             => pages::two_factor::set_required;
     GET    "/standards"                                     => pages::standards::catalogue;
+    GET    "/orgs/{org_id}/standards/author"                => pages::standards::author_form;
+    POST   "/orgs/{org_id}/standards/author"                => pages::standards::author_check;
     GET    "/caseload"                                      => pages::assessor::caseload;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
@@ -121,6 +123,7 @@ route_table! {
     POST   "/api/orgs/{org_id}/witnesses"                   => orgs::approve_witness;
     GET    "/api/standards"                                 => standards::list;
     GET    "/api/standards/{code}/{version}"                => standards::show;
+    POST   "/api/orgs/{org_id}/standards/preview"           => standards::preview;
     POST   "/api/enrolments"                                => enrolments::create;
     GET    "/api/enrolments"                                => enrolments::list;
     GET    "/api/enrolments/{id}"                           => enrolments::show;

@@ -329,6 +329,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
             page([401, 422, 422, 422, 422, 422, 422, 422, 422, 422]),
         ),
         row(
+            "GET",
+            "/orgs/{org_id}/standards/author",
+            format!("/orgs/{org}/standards/author"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/standards/author",
+            format!("/orgs/{org}/standards/author"),
+            form(&[("yaml", "code: X")]),
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
             "POST",
             "/orgs/{org_id}/settings/two-factor",
             format!("/orgs/{org}/settings/two-factor"),
@@ -414,6 +428,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/standards/28268/2".into(),
             None,
             SIGNED_IN,
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/standards/preview",
+            format!("/api/orgs/{org}/standards/preview"),
+            json(json!({"yaml": "code: X\n"})),
+            ADMIN_ONLY(200),
         ),
         row(
             "POST",
@@ -506,6 +527,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/enrolments/{id}/withdraw",
             format!("/api/enrolments/{e}/withdraw"),
             json(json!({"reason": " "})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/assessment-extension",
+            format!("/api/enrolments/{e}/assessment-extension"),
+            json(json!({"until": "2000-01-01", "reason": "x"})),
             ADMIN_ONLY(422),
         ),
         row(

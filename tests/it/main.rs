@@ -5,6 +5,7 @@
 
 mod access;
 mod archives;
+mod authoring;
 mod catalogue;
 mod cli;
 mod conditional;

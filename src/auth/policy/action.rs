@@ -57,6 +57,9 @@ listed_enum! {
         AssignEnrolmentStaff,
         /// Withdraw an enrolment: provider admin.
         WithdrawEnrolment,
+        /// Check and preview a standard being written (the loader's problems, outline,
+        /// checklist, empty-portfolio gaps): provider admin.
+        AuthorStandards,
         /// Extend the date by which an enrolment may be assessed, past its standard's last date
         /// for assessment (audited): provider admin.
         ExtendAssessment,
@@ -104,6 +107,7 @@ impl Action {
             Action::ReadStandard => ResourceKind::Standard,
             Action::ReadOrganisation
             | Action::ManageOrganisation
+            | Action::AuthorStandards
             | Action::ListUsers
             | Action::CreateUser
             | Action::ReadAudit
@@ -140,6 +144,7 @@ impl Action {
     pub fn writes(self) -> bool {
         match self {
             Action::ReadStandard
+            | Action::AuthorStandards
             | Action::ReadOrganisation
             | Action::ListUsers
             | Action::ReadUser

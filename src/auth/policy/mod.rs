@@ -173,6 +173,7 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         Action::ReadOrganisation | Action::ListEnrolments => true,
         Action::ReadUser => who.is(Role::ProviderAdmin) || who.is_user(resource),
         Action::ManageOrganisation
+        | Action::AuthorStandards
         | Action::ListUsers
         | Action::CreateUser
         | Action::DeactivateUser

@@ -22,7 +22,7 @@ use super::{
         auth::org_two_factor, auth::set_org_two_factor,
         orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
         orgs::list_assignments, orgs::assign_verifier, orgs::unassign_verifier, orgs::list_witnesses, orgs::approve_witness,
-        standards::list, standards::show,
+        standards::list, standards::show, standards::preview,
         enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,
         enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,
         enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,

@@ -94,3 +94,34 @@ pub async fn show(
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(&loaded.standard))
 }
+
+/// A standard being written, to check and preview.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// The YAML text of the standard.
+    pub yaml: String,
+}
+
+/// Checks a standard's YAML with the strict loader and, when it loads, previews its outline, the
+/// generated observation checklist and the gaps of an empty portfolio. Nothing is stored.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/standards/preview",
+    params(("org_id" = uuid::Uuid, Path)), request_body = PreviewRequest,
+    responses((status = 200, body = crate::authoring::Preview),
+              (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn preview(
+    session: Session,
+    path: web::Path<String>,
+    body: crate::http::extract::ValidJson<PreviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = super::path_id(&path)?;
+    session.require(Action::AuthorStandards, &Resource::Organisation { org_id })?;
+    let yaml = body.into_inner().yaml;
+    let preview = web::block(move || crate::authoring::preview("standard.yaml", &yaml))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok().json(preview))
+}
