@@ -8,6 +8,7 @@ pub mod audit;
 pub mod audit_trail;
 pub mod auth;
 pub mod backup;
+pub mod authoring;
 pub mod catalogue;
 pub mod checkpoints;
 pub mod cli;

@@ -206,6 +206,43 @@ enum StandardsCommand {
     },
     /// Print the JSON Schema of the standards format.
     Schema,
+    /// Turn a CASE 1.1 CFPackage (JSON) or a Moodle competency framework (CSV) into a standard
+    /// YAML with draft evidence rules; every element not imported is listed by line and column
+    /// (exit 1 if any, 2 if the file cannot be read as the format).
+    Import {
+        /// The format: `case` or `moodle-csv`.
+        #[arg(long, value_parser = ["case", "moodle-csv"])]
+        from: String,
+        /// The file to read.
+        file: std::path::PathBuf,
+        /// Write the YAML here instead of to standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// The standard's code, where the file names none.
+        #[arg(long)]
+        code: Option<String>,
+        /// The version, where the file gives none.
+        #[arg(long)]
+        version: Option<u32>,
+        /// The framework, e.g. NZQA.
+        #[arg(long)]
+        framework: Option<String>,
+    },
+    /// Write one standard (CODE or CODE@VERSION) as a CASE 1.1 CFPackage (JSON), its evidence
+    /// rules included; what CASE cannot carry is listed on standard error.
+    Export {
+        /// The format: `case`.
+        #[arg(long, value_parser = ["case"])]
+        to: String,
+        /// e.g. 28268, 28268@2.
+        spec: String,
+        /// The folder [default: ATTEST_STANDARDS_DIR or ./standards].
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        /// Write the JSON here instead of to standard output.
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 /// The filters shared by results and badges.
@@ -705,6 +742,103 @@ fn standards_command(config: &Config, command: StandardsCommand) -> Result<ExitC
             println!("{}", crate::standards::json_schema_text());
             Ok(ExitCode::SUCCESS)
         }
+        StandardsCommand::Import { .. } | StandardsCommand::Export { .. } => {
+            standards_exchange(config, command)
+        }
+    }
+}
+
+/// `attest standards import` and `attest standards export`.
+fn standards_exchange(config: &Config, command: StandardsCommand) -> Result<ExitCode, CliError> {
+    use crate::standards::import;
+    let write = |output: Option<&std::path::Path>, text: &str| -> Result<(), CliError> {
+        match output {
+            Some(path) => std::fs::write(path, text)
+                .map_err(|e| CliError::Runtime(format!("cannot write {}: {e}", path.display()))),
+            None => {
+                print!("{text}");
+                Ok(())
+            }
+        }
+    };
+    match command {
+        StandardsCommand::Import {
+            from,
+            file,
+            output,
+            code,
+            version,
+            framework,
+        } => {
+            let bytes = crate::standards::limits::read_bounded(&file)
+                .map_err(|e| CliError::Input(format!("{}: cannot read: {e}", file.display())))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| CliError::Input(format!("{}: not UTF-8 text", file.display())))?;
+            let options = import::ImportOptions {
+                code,
+                version,
+                framework,
+            };
+            let imported = if from == "case" {
+                import::import_case(&text, &options)
+            } else {
+                import::import_moodle_csv(&text, &options)
+            }
+            .map_err(|e| CliError::Input(format!("{}:{e}", file.display())))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            write(output.as_deref(), &imported.to_yaml(&name))?;
+            for problem in &imported.problems {
+                eprintln!("{}:{problem}", file.display());
+            }
+            let s = &imported.standard;
+            eprintln!(
+                "imported {} {} v{}: {} outcomes, {} criteria, {} knowledge items; {} element(s) not imported{}",
+                s.framework,
+                s.code,
+                s.version,
+                s.outcomes.len(),
+                s.outcomes.iter().map(|o| o.criteria.len()).sum::<usize>(),
+                s.knowledge.len(),
+                imported.problems.len(),
+                if imported.draft_rules {
+                    "; the evidence rules are a DRAFT to complete"
+                } else {
+                    ""
+                }
+            );
+            Ok(if imported.problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        StandardsCommand::Export {
+            to: _,
+            spec,
+            dir,
+            output,
+        } => {
+            let dir = dir.unwrap_or_else(|| config.standards_dir.clone());
+            let all =
+                crate::standards::load_dir(&dir).map_err(|e| CliError::Input(e.to_string()))?;
+            let found = crate::standards::find(&all, &spec).ok_or_else(|| {
+                CliError::Input(format!("no standard {spec} in {}", dir.display()))
+            })?;
+            let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let (package, left_out) = import::export_case(&found.standard, &now);
+            let mut text = serde_json::to_string_pretty(&package)
+                .map_err(|e| CliError::Runtime(e.to_string()))?;
+            text.push('\n');
+            write(output.as_deref(), &text)?;
+            for line in left_out {
+                eprintln!("{}: {line}", found.path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 

@@ -395,6 +395,17 @@ diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
 
 diesel::table! {
+    assessment_extensions (id) {
+        id -> Text,
+        enrolment_id -> Text,
+        until -> Date,
+        reason -> Text,
+        granted_by -> Text,
+        granted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     login_failures (scope, subject) {
         scope -> Text,
         subject -> Text,

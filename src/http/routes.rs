@@ -37,6 +37,8 @@ route_table! {
     POST   "/account/two-factor"                            => pages::two_factor::change;
     POST   "/orgs/{org_id}/settings/two-factor"             => pages::two_factor::set_required;
     GET    "/standards"                                     => pages::standards::catalogue;
+    GET    "/orgs/{org_id}/standards/author"                => pages::standards::author_form;
+    POST   "/orgs/{org_id}/standards/author"                => pages::standards::author_check;
     GET    "/caseload"                                      => pages::assessor::caseload;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
@@ -153,6 +155,7 @@ route_table! {
     POST   "/api/witness/{token}"                           => notify::witness_confirm;
     GET    "/api/standards"                                 => standards::list;
     GET    "/api/standards/{code}/{version}"                => standards::show;
+    POST   "/api/orgs/{org_id}/standards/preview"           => standards::preview;
     POST   "/api/enrolments"                                => enrolments::create;
     GET    "/api/enrolments"                                => enrolments::list;
     GET    "/api/enrolments/{id}"                           => enrolments::show;
@@ -168,6 +171,7 @@ route_table! {
     PUT    "/api/enrolments/{id}/marks"                     => enrolments::marks;
     PUT    "/api/enrolments/{id}/staff"                     => enrolments::assign_staff;
     POST   "/api/enrolments/{id}/withdraw"                  => enrolments::withdraw;
+    POST   "/api/enrolments/{id}/assessment-extension"      => enrolments::extend_assessment;
     GET    "/api/enrolments/{id}/progress"                  => enrolments::progress;
     GET    "/api/enrolments/{id}/archive.zip"               => archives::enrolment;
     POST   "/api/enrolments/{id}/decision"                  => signoff::decide;

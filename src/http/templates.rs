@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/two_factor.html",
     "pages/dashboard.html",
     "pages/standards.html",
+    "pages/standard_author.html",
     "pages/caseload.html",
     "pages/portfolio.html",
     "pages/evidence_upload.html",

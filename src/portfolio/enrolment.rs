@@ -131,8 +131,17 @@ pub fn create_enrolment(
         Some(found) if !open_for_enrolment(&found.standard, now.date_naive()) => problems.add(
             "standard",
             format!(
-                "{} version {} is past its last date for assessment and takes no new enrolments",
-                found.standard.code, found.standard.version
+                "{} version {} takes no new enrolments: its last date for {} was {}",
+                found.standard.code,
+                found.standard.version,
+                if found.standard.dates.last_date_for_enrolment.is_some() {
+                    "enrolment"
+                } else {
+                    "assessment"
+                },
+                crate::catalogue::last_enrolment_day(&found.standard)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()
             ),
         ),
         Some(_) => {}

@@ -6,6 +6,7 @@ pub mod acknowledgements;
 pub mod cohorts;
 mod enrolment;
 mod evidence;
+pub mod expiry;
 mod progress;
 pub mod witness;
 

@@ -164,6 +164,8 @@ pub fn decide_unit(
     comments: &str,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
+    let pinned = catalogue.pinned(enrolment)?;
+    portfolio::expiry::check_assessable(conn, &pinned.standard, enrolment, now.date_naive())?;
     if enrolment.status() != EnrolmentStatus::Submitted {
         return Err(ActionError::Conflict(match enrolment.status() {
             EnrolmentStatus::Active => {

@@ -9,6 +9,7 @@
 
 mod access;
 mod catalogue;
+pub mod import;
 pub mod interpretation;
 pub mod limits;
 mod loader;

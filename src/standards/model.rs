@@ -168,6 +168,9 @@ pub enum Status {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Dates {
+    /// When this version was registered (took effect) with its awarding body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered: Option<PartialDate>,
     /// When the standard (this version) was published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<PartialDate>,
@@ -177,6 +180,9 @@ pub struct Dates {
     /// When the standard is planned to be reviewed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned_review: Option<PartialDate>,
+    /// The last day on which candidates may be enrolled on this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_date_for_enrolment: Option<PartialDate>,
     /// The last day on which candidates may be assessed against this version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_date_for_assessment: Option<PartialDate>,
@@ -185,8 +191,10 @@ pub struct Dates {
 impl Dates {
     /// Whether no date is known.
     pub fn is_empty(&self) -> bool {
-        self.published.is_none()
+        self.registered.is_none()
+            && self.published.is_none()
             && self.approved.is_none()
+            && self.last_date_for_enrolment.is_none()
             && self.planned_review.is_none()
             && self.last_date_for_assessment.is_none()
     }

@@ -45,9 +45,11 @@ fn header(out: &mut String, s: &Standard) {
         let _ = writeln!(out, "Also known as: {}", s.aliases.join(", "));
     }
     let dates = [
+        ("registered", &s.dates.registered),
         ("published", &s.dates.published),
         ("approved", &s.dates.approved),
         ("planned review", &s.dates.planned_review),
+        ("last date for enrolment", &s.dates.last_date_for_enrolment),
         (
             "last date for assessment",
             &s.dates.last_date_for_assessment,

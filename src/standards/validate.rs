@@ -227,9 +227,11 @@ impl<'a> Validator<'a> {
             self.issue("credits.value", "credits must be more than 0");
         }
         let dates = [
+            ("registered", &s.dates.registered),
             ("published", &s.dates.published),
             ("approved", &s.dates.approved),
             ("planned_review", &s.dates.planned_review),
+            ("last_date_for_enrolment", &s.dates.last_date_for_enrolment),
             (
                 "last_date_for_assessment",
                 &s.dates.last_date_for_assessment,
@@ -242,6 +244,22 @@ impl<'a> Validator<'a> {
                 let reason = format!("`{}` is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", date.0);
                 self.issue(format!("dates.{field}"), reason);
             }
+        }
+        if let (Some(enrol), Some(assess)) = (
+            s.dates
+                .last_date_for_enrolment
+                .as_ref()
+                .and_then(|d| d.earliest()),
+            s.dates
+                .last_date_for_assessment
+                .as_ref()
+                .and_then(|d| d.latest()),
+        ) && enrol > assess
+        {
+            self.issue(
+                "dates.last_date_for_enrolment",
+                "the last date for enrolment is after the last date for assessment",
+            );
         }
     }
 

@@ -1572,3 +1572,57 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     browser.wait_for_text("main", "confirmed their witness testimony");
     shots(&browser, "candidate-inbox", PHONE);
 }
+
+
+/// Issue 22: an admin pastes a standard with a misspelt key, sees the problem by line and column,
+/// fixes it and sees the outline, the observation checklist and the gaps of an empty portfolio.
+#[actix_web::test]
+async fn an_admin_checks_and_previews_a_standard_being_written() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "admin@harbour.nz");
+
+    let seed = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("standards/nos-inscc003.yaml"),
+    )
+    .unwrap();
+    let broken = seed.replacen(
+        "        text: \"identify and greet",
+        "        txet: \"identify and greet",
+        1,
+    );
+    let line = broken.lines().position(|l| l.contains("txet:")).unwrap() + 1;
+    browser.goto(&format!("{base}/orgs/{}/standards/author", w.org));
+    shots(&browser, "admin-standard-author", DESKTOP);
+    let set = "document.getElementById('yaml').value = arguments[0];";
+    browser.script(set, json!([broken]));
+    browser
+        .find("form[action$='/standards/author'] button[type=submit]")
+        .click();
+    browser.wait_for_text("#problems", "1 problem");
+    let problems = browser.text("#problems");
+    assert!(
+        problems.contains(&format!("Line {line}, column 9")),
+        "{problems}"
+    );
+    assert!(problems.contains("unknown field `txet`"), "{problems}");
+    shots(&browser, "admin-standard-author-problems", DESKTOP);
+
+    browser.script(set, json!([seed]));
+    browser
+        .find("form[action$='/standards/author'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "loads with no problems");
+    let main = browser.text("main");
+    assert!(main.contains("Observation checklist"), "{main}");
+    assert!(
+        main.contains("1 identify and greet customers following organisational guidelines"),
+        "{main}"
+    );
+    assert!(main.contains("What a candidate with no evidence still needs"));
+    shots(&browser, "admin-standard-author-preview", DESKTOP);
+}

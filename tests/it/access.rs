@@ -479,6 +479,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
             page([401, 422, 422, 422, 422, 422, 422, 422, 422, 422]),
         ),
         row(
+            "GET",
+            "/orgs/{org_id}/standards/author",
+            format!("/orgs/{org}/standards/author"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/standards/author",
+            format!("/orgs/{org}/standards/author"),
+            form(&[("yaml", "code: X")]),
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
             "POST",
             "/orgs/{org_id}/settings/two-factor",
             format!("/orgs/{org}/settings/two-factor"),
@@ -652,6 +666,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
         ),
         row(
             "POST",
+            "/api/orgs/{org_id}/standards/preview",
+            format!("/api/orgs/{org}/standards/preview"),
+            json(json!({"yaml": "code: X\n"})),
+            ADMIN_ONLY(200),
+        ),
+        row(
+            "POST",
             "/api/enrolments",
             "/api/enrolments".into(),
             json(json!({"org_id": org, "candidate_id": f.victim, "standard": "no-such-standard"})),
@@ -779,6 +800,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/enrolments/{id}/withdraw",
             format!("/api/enrolments/{e}/withdraw"),
             json(json!({"reason": " "})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/assessment-extension",
+            format!("/api/enrolments/{e}/assessment-extension"),
+            json(json!({"until": "2000-01-01", "reason": "x"})),
             ADMIN_ONLY(422),
         ),
         row(

@@ -57,6 +57,12 @@ listed_enum! {
         AssignEnrolmentStaff,
         /// Withdraw an enrolment: provider admin.
         WithdrawEnrolment,
+        /// Check and preview a standard being written (the loader's problems, outline,
+        /// checklist, empty-portfolio gaps): provider admin.
+        AuthorStandards,
+        /// Extend the date by which an enrolment may be assessed, past its standard's last date
+        /// for assessment (audited): provider admin.
+        ExtendAssessment,
         /// Add product evidence, witness testimony or an electronic data record: the candidate
         /// while the enrolment is active, or the assigned assessor.
         AddEvidence,
@@ -101,6 +107,7 @@ impl Action {
             Action::ReadStandard => ResourceKind::Standard,
             Action::ReadOrganisation
             | Action::ManageOrganisation
+            | Action::AuthorStandards
             | Action::ListUsers
             | Action::CreateUser
             | Action::ReadAudit
@@ -118,6 +125,7 @@ impl Action {
             Action::ReadEnrolment
             | Action::AssignEnrolmentStaff
             | Action::WithdrawEnrolment
+            | Action::ExtendAssessment
             | Action::AddEvidence
             | Action::RecordAssessorEvidence
             | Action::JudgeEvidence
@@ -136,6 +144,7 @@ impl Action {
     pub fn writes(self) -> bool {
         match self {
             Action::ReadStandard
+            | Action::AuthorStandards
             | Action::ReadOrganisation
             | Action::ListUsers
             | Action::ReadUser
@@ -158,6 +167,7 @@ impl Action {
             | Action::CreateEnrolment
             | Action::AssignEnrolmentStaff
             | Action::WithdrawEnrolment
+            | Action::ExtendAssessment
             | Action::AddEvidence
             | Action::RecordAssessorEvidence
             | Action::ChangeEvidence

@@ -108,6 +108,8 @@ fn expected(action: Action) -> Row {
         ReadEnrolment =>            row([A, F, N], [A, F, N], [A, F, N], [A, A, N], [A, A, N], N),
         AssignEnrolmentStaff =>     row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         WithdrawEnrolment =>        row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
+        AuthorStandards =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
+        ExtendAssessment =>         row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
         AddEvidence =>              row([A, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
         RecordAssessorEvidence =>   row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
         ChangeEvidence =>           row([A, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),

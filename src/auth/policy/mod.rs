@@ -173,6 +173,7 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         Action::ReadOrganisation | Action::ListEnrolments => true,
         Action::ReadUser => who.is(Role::ProviderAdmin) || who.is_user(resource),
         Action::ManageOrganisation
+        | Action::AuthorStandards
         | Action::ListUsers
         | Action::CreateUser
         | Action::DeactivateUser
@@ -186,6 +187,7 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         | Action::CreateEnrolment
         | Action::AssignEnrolmentStaff
         | Action::WithdrawEnrolment
+        | Action::ExtendAssessment
         | Action::IssueStatement
         | Action::RevokeStatement => who.is(Role::ProviderAdmin),
         Action::ReadEnrolment | Action::ReadStatement => enrolment.is_some_and(|e| who.reads(e)),

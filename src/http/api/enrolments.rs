@@ -624,6 +624,40 @@ pub async fn withdraw(
     Ok(HttpResponse::Ok().json(enrolment))
 }
 
+/// Lets the enrolment be assessed after its standard version's last date for assessment, until
+/// the given day (audited; the latest extension is the one in force).
+#[utoipa::path(post, path = "/api/enrolments/{id}/assessment-extension", params(("id" = Uuid, Path)),
+    request_body = portfolio::expiry::ExtensionRequest,
+    responses((status = 200, body = portfolio::expiry::Extension),
+        (status = 401, body = crate::http::error::Problem), (status = 403, body = crate::http::error::Problem),
+        (status = 404, body = crate::http::error::Problem), (status = 409, body = crate::http::error::Problem),
+        (status = 422, body = crate::http::error::Problem)))]
+pub async fn extend_assessment(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<portfolio::expiry::ExtensionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let request = body.into_inner();
+    let catalogue = state.catalogue.clone();
+    let extension = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ExtendAssessment)?;
+            portfolio::expiry::grant_extension(
+                conn,
+                &catalogue,
+                &enrolment,
+                &session.user_id,
+                request,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(extension))
+}
+
 /// Replaces the assessor's marks: criteria not applicable, rule confirmations.
 #[utoipa::path(put, path = "/api/enrolments/{id}/marks", params(("id" = Uuid, Path)), request_body = AssessorMarks,
     responses((status = 200, body = AssessorMarks), (status = 422, body = crate::http::error::Problem)))]

@@ -5,7 +5,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use crate::auth::policy::{Action, Resource};
-use crate::catalogue::open_for_enrolment;
+use crate::catalogue::{DateWarning, date_warnings, open_for_enrolment};
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
 use crate::standards::{Level, LoadedStandard, Status};
@@ -33,6 +33,8 @@ pub struct StandardSummary {
     pub status: Option<Status>,
     /// Whether new enrolments are accepted today.
     pub open_for_enrolment: bool,
+    /// The last dates (for enrolment, for assessment) that are within 90 days or have passed.
+    pub date_warnings: Vec<DateWarning>,
     /// SHA-256 of the YAML file this version was loaded from.
     pub content_hash: String,
 }
@@ -54,6 +56,7 @@ impl StandardSummary {
                 .map(|c| format!("{} {}", c.value, c.unit)),
             status: s.status,
             open_for_enrolment: open_for_enrolment(s, Utc::now().date_naive()),
+            date_warnings: date_warnings(s, Utc::now().date_naive()),
             content_hash: loaded.content_hash.clone(),
         }
     }
@@ -90,4 +93,35 @@ pub async fn show(
         .get(&path.0, version)
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(&loaded.standard))
+}
+
+/// A standard being written, to check and preview.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewRequest {
+    /// The YAML text of the standard.
+    pub yaml: String,
+}
+
+/// Checks a standard's YAML with the strict loader and, when it loads, previews its outline, the
+/// generated observation checklist and the gaps of an empty portfolio. Nothing is stored.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/standards/preview",
+    params(("org_id" = uuid::Uuid, Path)), request_body = PreviewRequest,
+    responses((status = 200, body = crate::authoring::Preview),
+              (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn preview(
+    session: Session,
+    path: web::Path<String>,
+    body: crate::http::extract::ValidJson<PreviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = super::path_id(&path)?;
+    session.require(Action::AuthorStandards, &Resource::Organisation { org_id })?;
+    let yaml = body.into_inner().yaml;
+    let preview = web::block(move || crate::authoring::preview("standard.yaml", &yaml))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok().json(preview))
 }

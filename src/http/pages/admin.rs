@@ -476,9 +476,25 @@ async fn enrolments_page(
     let now = Utc::now();
     let org = org_id.to_string();
     let holding = |role: Role| holding(&users, &org, role, now);
-    let standards = standard_choices(&state.catalogue, |s| {
-        open_for_enrolment(s, now.date_naive())
-    });
+    let standards = state
+        .catalogue
+        .all()
+        .iter()
+        .filter(|l| open_for_enrolment(&l.standard, now.date_naive()))
+        .map(|l| {
+            let s = &l.standard;
+            let warnings: Vec<String> = crate::catalogue::date_warnings(s, now.date_naive())
+                .into_iter()
+                .map(|w| w.message)
+                .collect();
+            let label = if warnings.is_empty() {
+                format!("{} — {}", unit_name(s), s.title)
+            } else {
+                format!("{} — {} (⚠ {})", unit_name(s), s.title, warnings.join("; "))
+            };
+            option(format!("{}@{}", s.code, s.version), label)
+        })
+        .collect();
     let status = if form.has_errors() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {

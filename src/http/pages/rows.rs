@@ -49,6 +49,9 @@ pub struct EnrolmentRow {
     pub idle_days: i64,
     /// An internal verifier disagreed with the decision and the assessor has not answered yet.
     pub sent_back: bool,
+    /// The standard version's last date for assessment, when it is near or has passed (open
+    /// enrolments only).
+    pub date_warning: Option<String>,
 }
 
 /// "NZQA 28268 v2".
@@ -115,6 +118,7 @@ pub fn row(
         Some(id) => Some(names.of(conn, id)?),
         None => None,
     };
+    let mut date_warning = None;
     let (unit, title, claimed, confirmed, complete, records) = match catalogue.pinned(enrolment) {
         Ok(_) => {
             let evaluation =
@@ -125,6 +129,14 @@ pub fn row(
                 report.confirmed.progress.percent(),
                 report.confirmed.complete,
             );
+            date_warning = if matches!(enrolment.status.as_str(), "active" | "submitted") {
+                crate::catalogue::date_warnings(evaluation.standard, Utc::now().date_naive())
+                    .into_iter()
+                    .find(|w| w.field == "last_date_for_assessment")
+                    .map(|w| w.message)
+            } else {
+                None
+            };
             (
                 unit_name(evaluation.standard),
                 evaluation.standard.title.clone(),
@@ -171,6 +183,7 @@ pub fn row(
         // Only a submitted portfolio can be waiting for the assessor's answer to the IV.
         sent_back: enrolment.status == "submitted"
             && crate::signoff::feedback::pending(conn, &enrolment.id)?.is_some(),
+        date_warning,
     })
 }
 
