@@ -506,7 +506,10 @@ mod tests {
     fn rows_keep_the_line_they_start_on_whatever_the_line_endings() {
         assert_eq!(lines("name,email\na,a@x.nz\nb,b@x.nz\n"), [2, 3]);
         assert_eq!(lines("name,email\r\na,a@x.nz\r\nb,b@x.nz\r\n"), [2, 3]);
-        assert_eq!(lines("\u{feff}name,email\n\"a\nb\",a@x.nz\nc,c@x.nz"), [2, 4]);
+        assert_eq!(
+            lines("\u{feff}name,email\n\"a\nb\",a@x.nz\nc,c@x.nz"),
+            [2, 4]
+        );
     }
 
     #[test]

@@ -1470,7 +1470,6 @@ async fn a_certified_candidate_downloads_their_statement() {
     browser.wait_for_text("main", "Valid.");
 }
 
-
 #[actix_web::test]
 async fn a_witness_attests_through_their_link_on_a_phone() {
     let app = TestApp::new(Backend::Sqlite);
@@ -1572,7 +1571,6 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     browser.wait_for_text("main", "confirmed their witness testimony");
     shots(&browser, "candidate-inbox", PHONE);
 }
-
 
 /// Issue 22: an admin pastes a standard with a misspelt key, sees the problem by line and column,
 /// fixes it and sees the outline, the observation checklist and the gaps of an empty portfolio.

@@ -5,8 +5,8 @@
 
 mod access;
 mod archives;
-mod backup;
 mod authoring;
+mod backup;
 mod catalogue;
 mod cli;
 mod conditional;
@@ -19,8 +19,8 @@ mod hardening;
 mod helpers;
 mod identity;
 mod loop_flows;
-mod notify;
 mod metrics;
+mod notify;
 mod pages;
 #[path = "../support/pdf_reader.rs"]
 #[allow(dead_code)]

@@ -9,8 +9,7 @@ use utoipa::OpenApi;
 
 use super::{
     archives, audit, auth, credentials, draws, enrolments, exports, notify, orgs, people, privacy,
-    signoff,
-    standards,
+    signoff, standards,
 };
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
