@@ -319,7 +319,7 @@ async fn the_whole_chain_to_a_verifiable_statement() {
         let after = crate::helpers::get_json(&app, &format!("/verify/{code}")).await;
         assert_eq!(after["status"], "revoked");
         assert_eq!(
-            badges(&app, &w, "").await,
+            badges(&app, &w, &[]).await,
             json!([]),
             "a revoked statement has no badge"
         );
@@ -396,13 +396,13 @@ async fn revoked_until_issued_again(app: &TestApp, w: &World, base: &str, code: 
     );
 }
 
-/// The organisation's badges, from the exports page's download with the form's `query`.
-async fn badges(app: &TestApp, w: &World, query: &str) -> serde_json::Value {
+/// The organisation's badges, from the exports page's download with the form's `fields`.
+async fn badges(app: &TestApp, w: &World, fields: &[(&str, &str)]) -> serde_json::Value {
     let reply = app
         .browser(&w.admin)
-        .get(app, &format!("/orgs/{}/exports/badges?{query}", w.org))
+        .post(app, &format!("/orgs/{}/exports/badges", w.org), fields)
         .await;
-    assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.text());
+    assert_eq!(reply.status, StatusCode::OK, "{fields:?}: {}", reply.text());
     serde_json::from_slice(&reply.body).expect("a JSON array")
 }
 
@@ -435,17 +435,28 @@ async fn badges_carry_the_statement(app: &TestApp, w: &World, code: &str) {
         "{badge}"
     );
 
-    let page = badges(app, w, "format=csv&standard=28268%402&from=&to=").await;
+    let page = badges(
+        app,
+        w,
+        &[
+            ("format", "csv"),
+            ("standard", "28268@2"),
+            ("from", ""),
+            ("to", ""),
+        ],
+    )
+    .await;
     assert_eq!(page[0], all[0], "the page sends the same badge");
     assert_eq!(
-        badges(app, w, "standard=28268&to=2000-01-01").await,
+        badges(app, w, &[("standard", "28268"), ("to", "2000-01-01")]).await,
         json!([])
     );
     let refused = app
         .browser(&w.admin)
-        .get(
+        .post(
             app,
-            &format!("/orgs/{}/exports/badges?from=June&standard=28268", w.org),
+            &format!("/orgs/{}/exports/badges", w.org),
+            &[("from", "June"), ("standard", "28268")],
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
