@@ -280,12 +280,24 @@ impl Browser {
 
     /// The visible text of the first element matching `css` ("" when there is none). Read by script
     /// in one step, so a page replaced mid-read cannot leave a stale element behind.
+    /// A script sent while a new page replaces the old one can fail ("execution context was
+    /// destroyed"): it is tried again for a few seconds before that counts as a failure.
     pub fn text(&self, css: &str) -> String {
-        let text = self.script(
-            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
-            json!([css]),
-        );
-        text.as_str().unwrap_or_default().to_owned()
+        let path = format!("/session/{}/execute/sync", self.session);
+        let body = json!({
+            "script": "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+            "args": [css],
+        });
+        let started = Instant::now();
+        loop {
+            match exchange(self.port, "POST", &path, Some(&body)) {
+                Ok(text) => return text.as_str().unwrap_or_default().to_owned(),
+                Err(e) if started.elapsed() > Duration::from_secs(10) => {
+                    panic!("reading {css}: {e}")
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
     }
 
     /// Waits until the first element matching `css` shows `needle` (after a navigation that keeps
