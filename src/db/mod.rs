@@ -130,9 +130,13 @@ impl Database {
             }
         }
         let manager = Manager::new(url.connection_string());
+        // No idle minimum: with one, taking the idle connection makes the pool open another on
+        // its own thread, and a command that ends meanwhile exits while libpq is in OpenSSL's
+        // handshake, which the exit handlers are tearing down (a segfault on exit, seen on
+        // PostgreSQL). Connections open when first asked for; the check above reports a bad URL.
         let pool = Pool::builder()
             .max_size(size)
-            .min_idle(Some(1))
+            .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(10))
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
