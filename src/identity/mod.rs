@@ -14,6 +14,7 @@ pub use assignments::{IvAssignment, unassign_verifier, verifier_assignments};
 pub use invitations::create_and_invite;
 pub use login::{Attempt, WRONG, claim_attempt, login, logout};
 pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
+pub(crate) use users::valid_email;
 pub use users::{
     EV_NEEDS_EXPIRY, GrantView, NewUser, User, UserRow, assign_verifier, check_grant_expiry,
     create_user, deactivate_user, find_user_by_email, grant_role, holds, is_member, list_users,

@@ -101,7 +101,8 @@ pub(crate) fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-fn valid_email(email: &str) -> bool {
+/// Whether an (already lower-cased, trimmed) email address has the shape of one.
+pub(crate) fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };

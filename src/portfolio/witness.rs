@@ -7,7 +7,6 @@
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -130,30 +129,14 @@ pub struct WitnessView {
     pub expires_at: NaiveDateTime,
 }
 
-/// The SHA-256 (hex) of a link token.
+/// The SHA-256 (hex) of a link token (the one hash every one-time link stores).
 pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+    crate::auth::one_time::hash_token(token)
 }
 
-fn new_token() -> String {
-    use base64::Engine as _;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
+/// Whether `text` reads as an email address, by the same rule as people's accounts.
 fn looks_like_email(text: &str) -> bool {
-    let text = text.trim();
-    match text.split_once('@') {
-        Some((local, domain)) => {
-            !local.is_empty()
-                && domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !text.chars().any(char::is_whitespace)
-        }
-        None => false,
-    }
+    crate::identity::valid_email(&text.trim().to_lowercase())
 }
 
 fn testimony_evidence(
@@ -266,7 +249,7 @@ pub fn request_testimony(
         witness_requests::closed_at.eq(timestamp),
     ))
     .execute(conn)?;
-    let token = new_token();
+    let (token, _) = crate::auth::one_time::new_token();
     let request_id = Uuid::new_v4().to_string();
     let expires = now + Duration::days(LINK_DAYS);
     diesel::insert_into(witness_requests::table)
