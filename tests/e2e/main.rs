@@ -1542,11 +1542,15 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     role.send_keys("Contact centre team leader");
     // Without the confirmation ticked the form says so, keeping what was typed.
     witness.find("form button[type=submit]").click();
-    witness.wait_for_text("main", "confirm that this testimony is true");
+    // The checkbox's own label has these words: wait for the error summary of the new page.
+    witness.wait_for_text(".error-summary", "that this testimony is true");
+    let kept = witness.script(
+        "return document.getElementById('f-statement').value;",
+        json!([]),
+    );
     assert!(
-        witness
-            .find("#f-statement")
-            .text()
+        kept.as_str()
+            .unwrap_or_default()
             .contains("phoned the customer back")
     );
     shots(&witness, "witness-confirms-refused", PHONE);
