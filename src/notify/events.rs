@@ -146,3 +146,77 @@ pub fn statement_issued(
         now,
     )
 }
+
+/// The assessor answered the action points of an IV's disagreement: the IV can check the response
+/// and the new decision.
+pub fn iv_responded(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    verifier_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        verifier_id,
+        Event::IvResponded,
+        &format!(
+            "The assessor answered your action points on unit {}: check the response and the new decision",
+            enrolment.standard_code
+        ),
+        &format!("/enrolments/{}/decision", enrolment.id),
+        now,
+    )
+}
+
+/// The assessor decided "not yet competent": the candidate gets the feedback as things to do.
+pub fn not_yet_competent(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    feedback: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        &enrolment.candidate_id,
+        Event::NotYetCompetent,
+        &format!(
+            "Your assessor decided \u{201c}not yet competent\u{201d} for unit {}: {}",
+            enrolment.standard_code,
+            feedback.trim()
+        ),
+        &format!("/enrolments/{}", enrolment.id),
+        now,
+    )
+}
+
+/// The candidate acknowledged an observation or questioning record: its assessor is told.
+pub fn record_acknowledged(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    record: &EvidenceRecord,
+    comment: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    let said = if comment.is_empty() {
+        String::new()
+    } else {
+        format!(", commenting: {comment}")
+    };
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        &record.recorded_by,
+        Event::RecordAcknowledged,
+        &format!("The candidate acknowledged {}{said}", what(record)),
+        &format!("/enrolments/{}#evidence-{}", enrolment.id, record.id),
+        now,
+    )
+}

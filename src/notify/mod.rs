@@ -33,6 +33,12 @@ pub enum Event {
     WitnessConfirmed,
     /// A statement of competence was issued.
     StatementIssued,
+    /// The assessor answered the internal verifier's action points.
+    IvResponded,
+    /// The assessor decided "not yet competent": the candidate has things to do.
+    NotYetCompetent,
+    /// The candidate acknowledged an observation or questioning record.
+    RecordAcknowledged,
 }
 
 impl Event {
@@ -45,6 +51,9 @@ impl Event {
             Self::WitnessRequested => "witness_requested",
             Self::WitnessConfirmed => "witness_confirmed",
             Self::StatementIssued => "statement_issued",
+            Self::IvResponded => "iv_responded",
+            Self::NotYetCompetent => "not_yet_competent",
+            Self::RecordAcknowledged => "record_acknowledged",
         }
     }
 
@@ -56,6 +65,9 @@ impl Event {
             Self::WitnessRequested => "Witness testimony requested",
             Self::WitnessConfirmed => "A witness confirmed their testimony",
             Self::StatementIssued => "Your statement of competence",
+            Self::IvResponded => "The assessor answered your action points",
+            Self::NotYetCompetent => "Not yet competent: what to do next",
+            Self::RecordAcknowledged => "A candidate acknowledged your record",
         }
     }
 }
@@ -70,7 +82,7 @@ pub struct Notification {
     #[serde(skip)]
     pub user_id: String,
     /// evidence_rejected, evidence_waiting, iv_feedback, witness_requested, witness_confirmed,
-    /// statement_issued.
+    /// statement_issued, iv_responded, not_yet_competent, record_acknowledged.
     pub kind: String,
     /// What happened, in a sentence.
     pub message: String,

@@ -47,6 +47,7 @@ pub struct Acknowledgement {
 /// candidate, only an observation or questioning record someone else made, and only once.
 pub fn acknowledge(
     conn: &mut DbConnection,
+    base: &str,
     enrolment: &Enrolment,
     candidate_id: &str,
     evidence_id: &str,
@@ -98,7 +99,7 @@ pub fn acknowledge(
             after: Some(serde_json::to_value(&row).unwrap_or_default()),
         },
     )?;
-    // notify: the assessor (record.recorded_by) — the candidate has acknowledged the record.
+    crate::notify::events::record_acknowledged(conn, base, enrolment, &record, &row.comment, now)?;
     Ok(row)
 }
 

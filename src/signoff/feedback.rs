@@ -53,6 +53,8 @@ pub struct SentBack {
     pub sample_id: String,
     /// The internal verifier's name.
     pub verifier: String,
+    /// The internal verifier's user id.
+    pub verifier_id: String,
     /// The date sampled.
     pub date_sampled: NaiveDate,
     /// The IV's feedback.
@@ -128,6 +130,7 @@ pub fn pending(
 fn sent_back(conn: &mut DbConnection, sample: Sample) -> Result<SentBack, ActionError> {
     Ok(SentBack {
         verifier: identity::load_user(conn, &sample.iv_id)?.name,
+        verifier_id: sample.iv_id.clone(),
         action_points: action_points(&sample.action_points),
         sample_id: sample.id,
         date_sampled: sample.date_sampled,
@@ -139,6 +142,7 @@ fn sent_back(conn: &mut DbConnection, sample: Sample) -> Result<SentBack, Action
 /// `iv.respond`). `responses` are in the order of the action points; each must say something.
 pub fn respond(
     conn: &mut DbConnection,
+    base: &str,
     enrolment: &Enrolment,
     assessor_id: &str,
     responses: &[String],
@@ -215,7 +219,7 @@ pub fn respond(
             after: Some(serde_json::to_value(&response).unwrap_or_default()),
         },
     )?;
-    // notify: the IV who sent the decision back (open.sample_id's iv) — the assessor has answered.
+    crate::notify::events::iv_responded(conn, base, enrolment, &open.verifier_id, now)?;
     Ok(response)
 }
 
@@ -320,13 +324,14 @@ impl UnitFeedback {
 pub fn decide(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
+    base: &str,
     enrolment: &Enrolment,
     assessor_id: &str,
     decision: &Decision,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
     if enrolment.status() == EnrolmentStatus::Submitted && pending(conn, &enrolment.id)?.is_some() {
-        respond(conn, enrolment, assessor_id, &decision.responses, now)?;
+        respond(conn, base, enrolment, assessor_id, &decision.responses, now)?;
     }
     match decision.outcome {
         Outcome::Competent => chain::decide_unit(
@@ -340,6 +345,7 @@ pub fn decide(
         Outcome::NotYetCompetent => not_yet_competent(
             conn,
             catalogue,
+            base,
             enrolment,
             assessor_id,
             &decision.comments,
@@ -353,6 +359,7 @@ pub fn decide(
 pub fn not_yet_competent(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
+    base: &str,
     enrolment: &Enrolment,
     assessor_id: &str,
     feedback: &str,
@@ -415,7 +422,7 @@ pub fn not_yet_competent(
             })),
         },
     )?;
-    // notify: the candidate — the decision is "not yet competent", with things to do.
+    crate::notify::events::not_yet_competent(conn, base, enrolment, feedback, now)?;
     portfolio::reopen(
         conn,
         enrolment,

@@ -398,6 +398,7 @@ pub fn issue(
             })),
         },
     )?;
+    crate::notify::events::statement_issued(conn, public_url, enrolment, &row.code, now)?;
     Ok((row, rendered.bytes))
 }
 

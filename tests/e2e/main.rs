@@ -1113,6 +1113,10 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
                 (format!("/orgs/{org}/cohorts"), "Term 1"),
                 (format!("/orgs/{org}/enrolments"), "User aroha@harbour.nz"),
                 (format!("/orgs/{org}/statements"), "Statements"),
+                (
+                    format!("/orgs/{org}/outbox"),
+                    "No SMTP server is configured",
+                ),
                 // A portfolio's trail, as its reader sees it.
                 (format!("/enrolments/{enrolment}/audit"), "Evidence add"),
                 (
@@ -1509,6 +1513,10 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     browser.wait_for_text("main table", "ngaio@harbour.nz");
     assert!(browser.text("main table").contains("Unapproved witness"));
     shots(&browser, "candidate-witness-sent", PHONE);
+    // Until the witness confirms, the candidate's dashboard says whom they are waiting for.
+    browser.goto(&format!("{base}/"));
+    browser.wait_for_text("main", "Waiting for Ngaio");
+    shots(&browser, "candidate-dashboard-awaiting-witness", PHONE);
 
     // No SMTP here: the admin reads the link in the outbox; the witness opens it on their phone.
     let outbox = app
@@ -1532,6 +1540,10 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
             .contains("Aroha resolved a billing complaint calmly.")
     );
     shots(&witness, "witness-confirms", PHONE);
+    assert!(
+        !witness.text("header.site").contains("Sign in"),
+        "a witness has no account to sign in to"
+    );
     let statement = witness.find("#f-statement");
     statement.clear();
     statement.send_keys(

@@ -45,6 +45,24 @@ async fn decided(app: &TestApp, w: &World) {
     ok(app, &w.assessor, &format!("{base}/decision"), json!({})).await;
 }
 
+/// The inbox items of the person signed in with `token`, as (kind, message).
+async fn inbox(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let reply = call(app, token, Method::GET, "/api/me/notifications", None)
+        .await
+        .json();
+    reply["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["kind"].as_str().unwrap().to_owned(),
+                n["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn audit_actions(app: &TestApp) -> Vec<String> {
     app.tx(|c| {
         use attest::db::schema::audit_log;
@@ -198,6 +216,14 @@ async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_i
         assert_eq!(
             answered.json()["responses"][1]["point"],
             "Record how the need was confirmed"
+        );
+        // The IV who sent it back is told the assessor has answered.
+        assert!(
+            inbox(&app, &w.iv)
+                .await
+                .iter()
+                .any(|(kind, _)| kind == "iv_responded"),
+            "the IV hears of the answer"
         );
         let again = call(
             &app,
@@ -358,6 +384,18 @@ async fn the_candidate_acknowledges_an_observation_and_the_assessor_sees_it() {
         .await;
         assert_eq!(api.status, StatusCode::CREATED, "{}", api.text());
         assert_eq!(api.json()["comment"], "");
+        // The assessor who made the record is told, with the comment.
+        let told: Vec<String> = inbox(&app, &w.assessor)
+            .await
+            .into_iter()
+            .filter(|(kind, _)| kind == "record_acknowledged")
+            .map(|(_, message)| message)
+            .collect();
+        assert_eq!(told.len(), 2, "{told:?}");
+        assert!(
+            told.iter().any(|m| m.contains("I remember this call")),
+            "{told:?}"
+        );
         let by_assessor = call(
             &app,
             &w.assessor,
@@ -579,6 +617,14 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
         );
         let home = tane_browser.get(&app, "/").await.text();
         assert!(home.contains("Not yet competent (decided"), "{home}");
+        assert!(
+            inbox(&app, &tane)
+                .await
+                .iter()
+                .any(|(kind, message)| kind == "not_yet_competent"
+                    && message.contains("Record two more enquiries")),
+            "the candidate is told, with the feedback"
+        );
         // Through the API the same outcome is refused once the portfolio is active again.
         let twice = call(
             &app,
@@ -670,6 +716,13 @@ async fn a_certified_candidate_sees_their_statement_and_what_needs_them() {
         assert_eq!(before.status, StatusCode::NOT_FOUND);
         let issued = ok(&app, &w.admin, &format!("{base}/statement"), json!(null)).await;
         let code = issued["code"].as_str().unwrap().to_owned();
+        assert!(
+            inbox(&app, &w.candidate)
+                .await
+                .iter()
+                .any(|(kind, message)| kind == "statement_issued" && message.contains(&code)),
+            "the candidate is told, with the code"
+        );
         let shown = call(
             &app,
             &w.candidate,

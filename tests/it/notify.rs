@@ -116,6 +116,12 @@ async fn a_witness_attests_through_a_one_time_link() {
             0,
             "awaiting witness: not counted"
         );
+        let candidate = app.browser(&w.candidate);
+        let home = candidate.get(&app, "/").await.text();
+        assert!(
+            home.contains("Ask your witness to confirm this testimony so it counts"),
+            "{home}"
+        );
 
         // A new witness (not on the approved list) by email; the link goes only to the witness.
         let sent = request(&app, &w.candidate, &w, &evidence, json!({})).await;
@@ -156,6 +162,19 @@ async fn a_witness_attests_through_a_one_time_link() {
             "{inbox}"
         );
 
+        // The candidate's dashboard says whom they wait for.
+        let home = candidate.get(&app, "/").await.text();
+        assert!(
+            home.contains("Waiting for Ngaio Marsh to confirm their testimony"),
+            "{home}"
+        );
+        assert!(
+            home.contains(&format!(
+                "/enrolments/{}/evidence/{evidence}/witness",
+                w.enrolment
+            )),
+            "{home}"
+        );
         // The witness reads the candidate's account without an account.
         let seen = app.get(&format!("/api/witness/{token}")).await;
         assert_eq!(seen.status, StatusCode::OK, "{}", seen.text());
@@ -231,6 +250,11 @@ async fn a_witness_attests_through_a_one_time_link() {
             "Contact centre team leader"
         );
         assert_eq!(counted_evidence(&app, &w.enrolment), 1);
+        let home = candidate.get(&app, "/").await.text();
+        assert!(
+            !home.contains("awaiting witness"),
+            "confirmed: nothing left to chase: {home}"
+        );
         let requests = app
             .request_as(
                 Some(&w.candidate),
@@ -397,6 +421,10 @@ async fn the_witness_page_confirms_from_a_phone_form() {
             "{html}"
         );
         assert!(html.contains("width=device-width"));
+        assert!(
+            !html.contains("href=\"/login\""),
+            "a witness has no account: no sign-in link"
+        );
         let refused = app
             .browse(
                 &[],

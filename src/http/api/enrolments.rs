@@ -462,12 +462,14 @@ pub async fn acknowledge(
 ) -> Result<HttpResponse, ApiError> {
     let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
     let comment = body.into_inner().comment;
+    let base = state.config.public_url.clone();
     let done = state
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
             acknowledgements::acknowledge(
                 conn,
+                &base,
                 &enrolment,
                 &session.user_id,
                 &evidence_id,

@@ -72,6 +72,7 @@ pub async fn decide(
             feedback::decide(
                 conn,
                 &tx_state.catalogue,
+                &tx_state.config.public_url,
                 &enrolment,
                 &session.user_id,
                 &decision,
@@ -103,11 +104,19 @@ pub async fn respond(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let responses = body.into_inner().responses;
+    let base = state.config.public_url.clone();
     let answer = state
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::DecideUnit)?;
-            feedback::respond(conn, &enrolment, &session.user_id, &responses, Utc::now())
+            feedback::respond(
+                conn,
+                &base,
+                &enrolment,
+                &session.user_id,
+                &responses,
+                Utc::now(),
+            )
         })
         .await?;
     Ok(HttpResponse::Created().json(answer))
@@ -454,13 +463,6 @@ pub async fn issue_statement(
                 &session.user_id,
                 &tx_state.config.public_url,
                 &tx_state.fonts,
-                Utc::now(),
-            )?;
-            crate::notify::events::statement_issued(
-                conn,
-                &tx_state.config.public_url,
-                &enrolment,
-                &row.code,
                 Utc::now(),
             )?;
             if !row.missing_chars.is_empty() {

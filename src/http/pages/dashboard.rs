@@ -52,7 +52,7 @@ struct PortfolioCard {
 /// Something waiting for the candidate, with where to act on it.
 #[derive(Serialize)]
 struct Attention {
-    /// rejected, acknowledge or not_yet_competent.
+    /// rejected, acknowledge, witness or not_yet_competent.
     kind: &'static str,
     /// The unit, as the card names it.
     unit: String,
@@ -139,9 +139,70 @@ fn attention_of(
             });
         }
     }
-    // notify: witness requests still open (issue 15 item 2) are listed here too, as kind
-    // "witness", linking to the request.
+    items.extend(witness_attention(conn, enrolment, unit, &records)?);
     Ok(items)
+}
+
+/// Testimony still waiting for its witness: the link sent and when it runs out, or that it ran out
+/// (or was revoked, or was never sent) and must be sent again.
+fn witness_attention(
+    conn: &mut crate::db::DbConnection,
+    enrolment: &Enrolment,
+    unit: &str,
+    records: &[portfolio::EvidenceRecord],
+) -> Result<Vec<Attention>, ActionError> {
+    let waiting: Vec<&portfolio::EvidenceRecord> =
+        records.iter().filter(|r| r.awaiting_witness()).collect();
+    if waiting.is_empty() || enrolment.status() != EnrolmentStatus::Active {
+        return Ok(Vec::new());
+    }
+    let requests = portfolio::witness::requests_of(conn, &enrolment.id)?;
+    let now = Utc::now();
+    Ok(waiting
+        .into_iter()
+        .map(|record| {
+            let link = format!(
+                "/enrolments/{}/evidence/{}/witness",
+                enrolment.id, record.id
+            );
+            // Newest first: the latest request says where the testimony stands.
+            let latest = requests.iter().find(|r| r.evidence_id == record.id);
+            let (text, action) = match latest.map(|r| (r, r.state(now))) {
+                Some((r, "open")) => (
+                    format!(
+                        "Waiting for {} to confirm their testimony (the link works until {})",
+                        r.witness_name,
+                        r.expires_at.format("%-d %B %Y")
+                    ),
+                    "See the request",
+                ),
+                Some((r, state)) => (
+                    format!(
+                        "The link to {} has {}: send it again so the testimony counts",
+                        r.witness_name,
+                        if state == "expired" {
+                            "expired"
+                        } else {
+                            "been revoked"
+                        }
+                    ),
+                    "Send the link again",
+                ),
+                None => (
+                    "Ask your witness to confirm this testimony so it counts".to_owned(),
+                    "Ask the witness",
+                ),
+            };
+            Attention {
+                kind: "witness",
+                unit: unit.to_owned(),
+                text,
+                feedback: Vec::new(),
+                link,
+                action,
+            }
+        })
+        .collect())
 }
 
 #[derive(Serialize)]

@@ -346,6 +346,7 @@ async fn decide_page(
         .collect();
     let comments = fields.text("comments").to_owned();
     let catalogue = state.catalogue.clone();
+    let base = state.config.public_url.clone();
     let for_tx = session.clone();
     let done = state
         .db
@@ -398,6 +399,7 @@ async fn decide_page(
             let decided = feedback::decide(
                 conn,
                 &catalogue,
+                &base,
                 &enrolment,
                 &for_tx.user_id,
                 &decision,

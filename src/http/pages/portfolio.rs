@@ -773,6 +773,7 @@ async fn acknowledge_page(
     let id = path_id(&raw_id)?.to_string();
     let evidence_id = path_id(&raw_evidence)?.to_string();
     let comment = fields.text("comment").to_owned();
+    let base = state.config.public_url.clone();
     let for_tx = session.clone();
     let target = evidence_id.clone();
     let done = state
@@ -781,6 +782,7 @@ async fn acknowledge_page(
             let enrolment = authorize(conn, &for_tx, &id, Action::ReadEnrolment)?;
             acknowledgements::acknowledge(
                 conn,
+                &base,
                 &enrolment,
                 &for_tx.user_id,
                 &target,

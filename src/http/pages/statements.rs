@@ -212,13 +212,6 @@ async fn issue_page(
                 &tx_state.fonts,
                 Utc::now(),
             )?;
-            crate::notify::events::statement_issued(
-                conn,
-                &tx_state.config.public_url,
-                &enrolment,
-                &row.code,
-                Utc::now(),
-            )?;
             if !row.missing_chars.is_empty() {
                 tracing::warn!(code = %row.code, missing = %row.missing_chars, "statement has characters no font can show");
             }

@@ -231,6 +231,8 @@ struct WitnessPage {
     closed: Option<String>,
     confirmed_hash: Option<String>,
     form: FormState,
+    /// A witness has no account: the header offers no "Sign in".
+    on_sign_in: bool,
 }
 
 /// `GET /witness/{token}`: the witness reads and confirms (no account).
@@ -276,6 +278,7 @@ async fn witness_page(
         closed,
         confirmed_hash,
         form,
+        on_sign_in: true,
     };
     let mut response = page_with_status(state, None, "pages/witness.html", &page, status)?;
     response.headers_mut().insert(
