@@ -363,6 +363,13 @@ fn clear_content(conn: &mut DbConnection, ids: &[String]) -> Result<(), ActionEr
             ))
             .execute(conn)?;
     }
+    // A recording's time points keep where and what they point at; their notes are free text.
+    diesel::update(
+        crate::db::schema::evidence_time_points::table
+            .filter(crate::db::schema::evidence_time_points::evidence_id.eq_any(ids)),
+    )
+    .set(crate::db::schema::evidence_time_points::note.eq(""))
+    .execute(conn)?;
     Ok(())
 }
 

@@ -390,9 +390,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     iv_responses,
     unit_feedback,
     acknowledgements,
+    evidence_time_points,
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
+
+diesel::table! {
+    evidence_time_points (id) {
+        id -> Text,
+        evidence_id -> Text,
+        enrolment_id -> Text,
+        at_seconds -> Integer,
+        mapping -> Text,
+        note -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     assessment_extensions (id) {

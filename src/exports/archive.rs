@@ -16,7 +16,7 @@ use crate::output::export::archive::{
 use crate::output::export::results::{LearnerNumber, LearnerNumberScheme, UnitLevel};
 use crate::output::pdf::FontSet;
 use crate::portfolio;
-use crate::portfolio::acknowledgements;
+use crate::portfolio::{acknowledgements, time_points};
 use crate::signoff::chain::sign_offs_of;
 use crate::signoff::feedback;
 use crate::signoff::plans::samples_of;
@@ -74,6 +74,7 @@ pub fn archive_input(
             .into_iter()
             .map(|a| serde_json::json!({ "candidate_acknowledgement": a })),
     );
+    let points = time_points::of_enrolment(conn, &enrolment.id)?;
     let documents = credential_documents(conn, fonts, &enrolment)?;
     let audit_checkpoint = crate::checkpoints::kept(conn)?.pop().map(|(_, _, jws)| jws);
     Ok(ArchiveInput {
@@ -117,7 +118,7 @@ pub fn archive_input(
             .collect(),
         evidence: records
             .iter()
-            .map(|r| serde_json::to_value(&r.instance).unwrap_or_default())
+            .map(|r| with_time_points(&r.instance, &r.id, &points))
             .collect(),
         sign_offs,
         files: records
@@ -171,4 +172,29 @@ fn credential_documents(
         });
     }
     Ok(documents)
+}
+
+/// An evidence record as the archive keeps it: the engine's reading, and a recording's time
+/// points ("04:12 — 1.3") in playing order.
+fn with_time_points(
+    instance: &crate::rules::portfolio::Evidence,
+    evidence_id: &str,
+    points: &[time_points::TimePoint],
+) -> serde_json::Value {
+    let mut value = serde_json::to_value(instance).unwrap_or_default();
+    let marked: Vec<serde_json::Value> = points
+        .iter()
+        .filter(|p| p.evidence_id == evidence_id)
+        .map(|p| {
+            serde_json::json!({
+                "at": p.at(), "seconds": p.at_seconds, "mapping": p.mapping, "note": p.note,
+                "marked_by": p.created_by,
+                "marked_at": p.created_at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            })
+        })
+        .collect();
+    if let (Some(object), false) = (value.as_object_mut(), marked.is_empty()) {
+        object.insert("time_points".to_owned(), serde_json::Value::Array(marked));
+    }
+    value
 }

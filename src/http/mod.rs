@@ -7,6 +7,7 @@ pub mod download;
 pub mod error;
 pub mod extract;
 mod health;
+pub mod inline;
 mod pages;
 pub mod routes;
 pub mod session;

@@ -10,7 +10,7 @@ use tracing_actix_web::RequestId;
 
 use super::api::{
     archives, audit, auth, credentials, draws, enrolments, exports, notify, openapi, orgs, people,
-    privacy, signoff, standards,
+    privacy, signoff, standards, time_points,
 };
 use super::{AppState, health, pages};
 
@@ -60,6 +60,9 @@ route_table! {
     GET    "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge_form;
     POST   "/enrolments/{id}/evidence/{evidence_id}/acknowledge" => pages::portfolio::acknowledge;
     POST   "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge;
+    GET    "/enrolments/{id}/evidence/{evidence_id}/recording" => pages::recording::show;
+    POST   "/enrolments/{id}/evidence/{evidence_id}/time-points" => pages::recording::add;
+    POST   "/enrolments/{id}/evidence/{evidence_id}/time-points/{point_id}/remove" => pages::recording::remove;
     GET    "/orgs/{org_id}/people"                          => pages::admin::people;
     GET    "/inbox"                                         => pages::inbox::show;
     POST   "/inbox/read"                                    => pages::inbox::read_all;
@@ -166,6 +169,9 @@ route_table! {
     POST   "/api/enrolments/{id}/evidence/{evidence_id}/judgements" => enrolments::judge;
     POST   "/api/enrolments/{id}/evidence/{evidence_id}/acknowledgement" => enrolments::acknowledge;
     GET    "/api/enrolments/{id}/acknowledgements"          => enrolments::list_acknowledgements;
+    GET    "/api/enrolments/{id}/evidence/{evidence_id}/time-points" => time_points::list;
+    POST   "/api/enrolments/{id}/evidence/{evidence_id}/time-points" => time_points::add;
+    DELETE "/api/enrolments/{id}/evidence/{evidence_id}/time-points/{point_id}" => time_points::remove;
     POST   "/api/enrolments/{id}/submit"                    => enrolments::submit;
     POST   "/api/enrolments/{id}/reopen"                    => enrolments::reopen;
     PUT    "/api/enrolments/{id}/marks"                     => enrolments::marks;

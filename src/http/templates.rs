@@ -54,6 +54,7 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/settings_verifiers.html",
     "pages/settings_witnesses.html",
     "pages/witness_requests.html",
+    "pages/recording.html",
     "pages/witness.html",
     "pages/inbox.html",
     "pages/outbox.html",

@@ -8,6 +8,7 @@ mod enrolment;
 mod evidence;
 pub mod expiry;
 mod progress;
+pub mod time_points;
 pub mod witness;
 
 pub use enrolment::{

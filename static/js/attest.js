@@ -75,6 +75,32 @@
     });
   });
 
+  // Recordings: a time point plays the recording from that moment, in the page's own player; the
+  // "Use the player's time" button copies where the player is into the time field.
+  document.addEventListener("click", function (event) {
+    var seek = event.target instanceof Element && event.target.closest("[data-seek]");
+    if (seek) {
+      var player = document.getElementById(seek.getAttribute("data-player"));
+      if (!player) return;
+      event.preventDefault();
+      player.currentTime = Number(seek.getAttribute("data-seek"));
+      player.play();
+      return;
+    }
+    var copy = event.target instanceof Element && event.target.closest("[data-time-from]");
+    if (copy) {
+      var from = document.getElementById(copy.getAttribute("data-time-from"));
+      var to = document.getElementById(copy.getAttribute("data-time-to"));
+      if (!from || !to) return;
+      var t = Math.floor(from.currentTime || 0);
+      var h = Math.floor(t / 3600), m = Math.floor(t / 60) % 60, s = t % 60;
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      to.value = (h ? h + ":" + two(m) : two(m)) + ":" + two(s);
+      to.focus();
+    }
+  });
+  document.querySelectorAll(".js-only[hidden]").forEach(function (el) { el.hidden = false; });
+
   // A form shown again with problems: move focus to the summary so it is read out first.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();

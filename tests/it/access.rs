@@ -745,6 +745,50 @@ fn rows(f: &Fixture) -> Vec<Row> {
             form(&[("comment", "")]),
             [303, 409, 403, 403, 403, 403, 403, 403, 404, 404],
         ),
+        // Time points (issue 16.2): the fixture's upload is a PDF, not a recording (409 / 404
+        // once the caller may mark or read).
+        row(
+            "GET",
+            "/api/enrolments/{id}/evidence/{evidence_id}/time-points",
+            format!("/api/enrolments/{e}/evidence/{ev}/time-points"),
+            None,
+            READERS,
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/evidence/{evidence_id}/time-points",
+            format!("/api/enrolments/{e}/evidence/{ev}/time-points"),
+            json(json!({"at": "00:10", "mapping": "1.1"})),
+            CANDIDATE_OR_ASSESSOR(409),
+        ),
+        row(
+            "DELETE",
+            "/api/enrolments/{id}/evidence/{evidence_id}/time-points/{point_id}",
+            format!("/api/enrolments/{e}/evidence/{ev}/time-points/{nobody}"),
+            None,
+            CANDIDATE_OR_ASSESSOR(404),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/evidence/{evidence_id}/recording",
+            format!("/enrolments/{e}/evidence/{ev}/recording"),
+            None,
+            [303, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/evidence/{evidence_id}/time-points",
+            format!("/enrolments/{e}/evidence/{ev}/time-points"),
+            form(&[("at", "00:10"), ("mapping", "1.1")]),
+            page(CANDIDATE_OR_ASSESSOR(409)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/evidence/{evidence_id}/time-points/{point_id}/remove",
+            format!("/enrolments/{e}/evidence/{ev}/time-points/{nobody}/remove"),
+            form(&[]),
+            page(CANDIDATE_OR_ASSESSOR(404)),
+        ),
         row(
             "GET",
             "/api/enrolments/{id}/acknowledgements",

@@ -28,6 +28,7 @@ mod pdf_reader;
 mod people_import;
 mod portfolio;
 mod privacy;
+mod recordings;
 mod schema;
 mod settings_pages;
 mod sign_in;

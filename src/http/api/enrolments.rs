@@ -16,7 +16,7 @@ use crate::auth::policy::{self, Action, Resource};
 use crate::db::DbConnection;
 use crate::http::extract::{ValidJson, parse_json};
 use crate::http::session::Session;
-use crate::http::{ApiError, AppState, upload};
+use crate::http::{ApiError, AppState, download, inline, upload};
 use crate::identity;
 use crate::portfolio::acknowledgements::{self, Acknowledgement};
 use crate::portfolio::{
@@ -362,14 +362,21 @@ fn prefix_record(err: ApiError) -> ApiError {
     }
 }
 
-/// Downloads an evidence file; its hash is checked before a byte is sent.
+/// An evidence file; its hash is checked before a byte is sent. A download by default;
+/// `?inline=1` shows images, audio, video and PDF in the browser (other types stay downloads),
+/// with byte ranges for a player that seeks.
 #[utoipa::path(get, path = "/api/enrolments/{id}/evidence/{evidence_id}/file",
-    params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path)),
-    responses((status = 200, description = "The file, as an attachment"), (status = 404, body = crate::http::error::Problem)))]
+    params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path),
+           ("inline" = Option<String>, Query, description = "1: show in the browser when the type is safe to")),
+    responses((status = 200, description = "The file, as an attachment or inline"),
+              (status = 206, description = "The byte range asked for (inline only)"),
+              (status = 404, body = crate::http::error::Problem),
+              (status = 416, description = "The range asked for is past the end of the file")))]
 pub async fn download(
     state: web::Data<AppState>,
     session: Session,
     path: web::Path<(String, String)>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
     let record = state
@@ -385,23 +392,51 @@ pub async fn download(
     let bytes = web::block(move || storage::read_verified(store.as_ref(), &sha))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(HttpResponse::Ok()
+    let asked_inline = req
+        .query_string()
+        .split('&')
+        .any(|pair| pair == "inline=1" || pair == "inline=true");
+    let inline = asked_inline && inline::is_safe_inline(&file.content_type);
+    let mut response = HttpResponse::Ok();
+    response
         .content_type(file.content_type.as_str())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
+        .insert_header(if inline {
             header::ContentDisposition {
-                disposition: header::DispositionType::Attachment,
-                parameters: vec![header::DispositionParam::FilenameExt(
-                    header::ExtendedValue {
-                        charset: header::Charset::Ext("UTF-8".into()),
-                        language_tag: None,
-                        value: file.name.into_bytes(),
-                    },
-                )],
-            },
-        ))
-        .insert_header(("X-Content-SHA256", file.sha256))
-        .body(bytes))
+                disposition: header::DispositionType::Inline,
+                parameters: download::attachment(&file.name).parameters,
+            }
+        } else {
+            download::attachment(&file.name)
+        })
+        .insert_header(("X-Content-SHA256", file.sha256));
+    if !inline {
+        return Ok(response.body(bytes));
+    }
+    response
+        .insert_header((header::ACCEPT_RANGES, "bytes"))
+        .insert_header((header::CACHE_CONTROL, "private, no-cache"));
+    let size = bytes.len() as u64;
+    let range = req
+        .headers()
+        .get(header::RANGE)
+        .and_then(|v| v.to_str().ok());
+    match inline::wanted(range, size) {
+        inline::Wanted::Whole => Ok(response.body(bytes)),
+        inline::Wanted::Part(part) => {
+            let content_range = format!("bytes {}-{}/{size}", part.start, part.end - 1);
+            let slice = bytes
+                .get(part.start as usize..part.end as usize)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default();
+            Ok(response
+                .status(actix_web::http::StatusCode::PARTIAL_CONTENT)
+                .insert_header((header::CONTENT_RANGE, content_range))
+                .body(slice))
+        }
+        inline::Wanted::Unsatisfiable => Ok(HttpResponse::RangeNotSatisfiable()
+            .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
+            .finish()),
+    }
 }
 
 /// Records the assessor's judgements of an evidence record's mappings.

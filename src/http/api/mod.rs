@@ -14,6 +14,7 @@ pub mod people;
 pub mod privacy;
 pub mod signoff;
 pub mod standards;
+pub mod time_points;
 
 use uuid::Uuid;
 

@@ -9,7 +9,7 @@ use utoipa::OpenApi;
 
 use super::{
     archives, audit, auth, credentials, draws, enrolments, exports, notify, orgs, people, privacy,
-    signoff, standards,
+    signoff, standards, time_points,
 };
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
@@ -33,6 +33,7 @@ use super::{
         enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,
         enrolments::assign_staff, enrolments::withdraw, enrolments::acknowledge, enrolments::list_acknowledgements,
         enrolments::extend_assessment,
+        time_points::list, time_points::add, time_points::remove,
         signoff::decide, signoff::respond, signoff::show_statement, signoff::chain_view, signoff::sample, signoff::create_plan, signoff::list_plans,
         signoff::show_plan, signoff::list_risks, signoff::set_risk, signoff::show_rates, signoff::set_rates, signoff::issue_statement,
         signoff::statement_pdf, signoff::revoke_statement, signoff::verify_form, signoff::verify, signoff::show_interpretations,

@@ -591,19 +591,40 @@ async fn judge_view(
     let id = path_id(raw_id)?.to_string();
     let evidence_id = path_id(raw_evidence)?.to_string();
     let for_tx = session.clone();
-    let (enrolment, record, candidate, recorded_by) = state
+    let (enrolment, record, candidate, recorded_by, points) = state
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
             let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
             let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?.name;
             let recorded_by = crate::identity::load_user(conn, &record.recorded_by)?.name;
-            Ok::<_, ActionError>((enrolment, record, candidate, recorded_by))
+            let points = portfolio::time_points::of_evidence(conn, &enrolment.id, &record.id)?
+                .into_iter()
+                .map(|p| {
+                    let by = crate::identity::load_user(conn, &p.created_by)?.name;
+                    Ok((p, by))
+                })
+                .collect::<Result<Vec<_>, ActionError>>()?;
+            Ok::<_, ActionError>((enrolment, record, candidate, recorded_by, points))
         })
         .await?;
     let standard = standard_of(&state.catalogue, &enrolment)?;
-    // What is being judged, as the portfolio shows it: the file, the facts, the testimony.
-    let evidence = evidence_view(standard, &enrolment.id, &record, recorded_by, None);
+    // What is being judged, as the portfolio shows it: the file, the facts, the testimony, and a
+    // recording's time points.
+    let mut evidence = evidence_view(standard, &enrolment.id, &record, recorded_by, None);
+    let (points, by): (Vec<_>, Vec<_>) = points.into_iter().unzip();
+    let names: std::collections::HashMap<String, String> = points
+        .iter()
+        .map(|p| p.created_by.clone())
+        .zip(by)
+        .collect();
+    evidence.time_points = super::recording::time_point_views(
+        standard,
+        &points,
+        &mut |id: &str| names.get(id).cloned().unwrap_or_default(),
+        &session.user_id,
+        enrolment.assessor_id.as_deref() == Some(session.user_id.as_str()),
+    );
     let form = match fields {
         Some(fields) => FormState::again(fields, errors),
         None => FormState::default(),

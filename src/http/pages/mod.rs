@@ -18,6 +18,7 @@ pub mod people;
 pub mod plans;
 pub mod portfolio;
 mod record;
+pub mod recording;
 mod rows;
 pub mod samples;
 pub mod settings;

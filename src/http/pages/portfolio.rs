@@ -21,8 +21,8 @@ use crate::http::AppState;
 use crate::http::api::enrolments::authorize;
 use crate::http::api::path_id;
 use crate::http::session::Session;
-use crate::portfolio::acknowledgements;
 use crate::portfolio::{self, Enrolment, EvidenceRecord};
+use crate::portfolio::{acknowledgements, time_points};
 use crate::rules::report::{InstanceReport, Report};
 use crate::rules::{Progress, View};
 use crate::standards::Standard;
@@ -63,6 +63,10 @@ struct FileView {
     name: String,
     size: String,
     url: String,
+    /// The same file shown in the browser (for the types that may be).
+    inline_url: String,
+    /// image, audio, video, pdf or file (a download only).
+    shown: &'static str,
 }
 
 /// One piece of evidence as the pages show it.
@@ -96,6 +100,10 @@ pub(super) struct EvidenceView {
     awaiting_witness: bool,
     /// The testimony's witness page (links sent, confirmation).
     witness_url: Option<String>,
+    /// A recording's page: its player and time points.
+    recording_url: Option<String>,
+    /// A recording's time points, in playing order.
+    pub(super) time_points: Vec<super::recording::TimePointView>,
 }
 
 /// A candidate's acknowledgement as the pages show it.
@@ -397,6 +405,8 @@ fn portfolio_view(
         shown.evidence.iter().map(|i| (i.id, i)).collect();
     let mut evidence = Vec::with_capacity(records.len());
     let acknowledgements = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
+    let points = time_points::of_enrolment(conn, &enrolment.id)?;
+    let assesses = enrolment.assessor_id.as_deref() == Some(session.user_id.as_str());
     for record in records {
         let recorded_by = names.of(conn, &record.recorded_by)?;
         let mut shown = evidence_view(
@@ -406,6 +416,21 @@ fn portfolio_view(
             recorded_by,
             instances.get(record.id.as_str()).copied(),
         );
+        let mine: Vec<_> = points
+            .iter()
+            .filter(|p| p.evidence_id == record.id)
+            .cloned()
+            .collect();
+        if !mine.is_empty() {
+            let mut name_of = |id: &str| names.of(conn, id).unwrap_or_default();
+            shown.time_points = super::recording::time_point_views(
+                standard,
+                &mine,
+                &mut name_of,
+                &session.user_id,
+                assesses,
+            );
+        }
         shown.ack_needed = acknowledgements::needs_acknowledgement(&enrolment, record);
         shown.acknowledged = acknowledgements
             .iter()
@@ -638,10 +663,15 @@ pub(super) fn evidence_view(
         recorded_by,
         recorded_at: record.recorded_at,
         declared_at: record.declared_at,
-        file: record.file.as_ref().map(|f| FileView {
-            name: f.name.clone(),
-            size: size_words(f.size),
-            url: format!("/api/enrolments/{enrolment_id}/evidence/{}/file", record.id),
+        file: record.file.as_ref().map(|f| {
+            let url = format!("/api/enrolments/{enrolment_id}/evidence/{}/file", record.id);
+            FileView {
+                name: f.name.clone(),
+                size: size_words(f.size),
+                inline_url: format!("{url}?inline=1"),
+                url,
+                shown: crate::http::inline::shown_as(&f.content_type),
+            }
         }),
         criteria,
         knowledge,
@@ -659,6 +689,13 @@ pub(super) fn evidence_view(
             .witness
             .as_ref()
             .map(|_| format!("/enrolments/{enrolment_id}/evidence/{}/witness", record.id)),
+        recording_url: time_points::is_recording(record).then(|| {
+            format!(
+                "/enrolments/{enrolment_id}/evidence/{}/recording",
+                record.id
+            )
+        }),
+        time_points: Vec::new(),
     }
 }
 

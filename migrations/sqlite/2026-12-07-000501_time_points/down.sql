@@ -1,0 +1,1 @@
+DROP TABLE evidence_time_points;
