@@ -1640,3 +1640,161 @@ async fn an_admin_checks_and_previews_a_standard_being_written() {
     assert!(main.contains("What a candidate with no evidence still needs"));
     shots(&browser, "admin-standard-author-preview", DESKTOP);
 }
+
+/// A 4 × 4 PNG (a photo of a whiteboard, as far as the test is concerned).
+const PNG: [u8; 73] = [
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x04, 0x08, 0x02, 0x00, 0x00, 0x00, 0x26, 0x93, 0x09,
+    0x29, 0x00, 0x00, 0x00, 0x10, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x90, 0x2d, 0xd8, 0x01,
+    0x47, 0x0c, 0xc4, 0x71, 0x00, 0x06, 0xc2, 0x14, 0x51, 0x41, 0xb7, 0xe4, 0x75, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// A ten-second call recording: 8 kHz, 8-bit mono PCM WAV of a quiet tone.
+fn call_recording() -> Vec<u8> {
+    let samples: Vec<u8> = (0..80_000u32)
+        .map(|i| if (i / 20) % 2 == 0 { 140 } else { 116 })
+        .collect();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + samples.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    for field in [
+        16u32.to_le_bytes().to_vec(),
+        1u16.to_le_bytes().to_vec(),
+        1u16.to_le_bytes().to_vec(),
+        8000u32.to_le_bytes().to_vec(),
+        8000u32.to_le_bytes().to_vec(),
+        1u16.to_le_bytes().to_vec(),
+        8u16.to_le_bytes().to_vec(),
+    ] {
+        bytes.extend_from_slice(&field);
+    }
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&(samples.len() as u32).to_le_bytes());
+    bytes.extend_from_slice(&samples);
+    bytes
+}
+
+/// Issue 16.2: the candidate sees their photo and plays their call recording in the page, marks
+/// where in the call they establish rapport, and the assessor plays the call from that moment on
+/// the judge page.
+#[actix_web::test]
+async fn a_candidate_marks_a_time_point_in_a_call_and_the_assessor_plays_it_from_there() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let base_api = format!("/api/enrolments/{}", w.enrolment);
+    let mut ids = Vec::new();
+    for (name, bytes, criteria) in [
+        (
+            "call.wav",
+            call_recording(),
+            json!([{"criterion": "1.1"}, {"criterion": "1.3"}]),
+        ),
+        (
+            "whiteboard.png",
+            PNG.to_vec(),
+            json!([{"criterion": "1.1"}]),
+        ),
+    ] {
+        let record = json!({"method": "product_evidence", "setting": "workplace",
+            "date": "2024-05-06", "title": name, "criteria": criteria, "declaration": true});
+        let (ctype, body) = multipart(&record, name, &bytes);
+        let added = app
+            .send_raw(
+                &w.candidate,
+                &format!("{base_api}/evidence/upload"),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+        ids.push(added.json()["id"].as_str().unwrap().to_owned());
+    }
+    let (call, photo) = (&ids[0], &ids[1]);
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "aroha@harbour.nz");
+
+    // The portfolio shows the photo and plays the call, in the page, under the site's CSP.
+    browser.goto(&format!("{base}/enrolments/{}", w.enrolment));
+    browser.wait_for_text("main", "Mark time points in the recording");
+    let loaded = browser.script_async(
+        &format!(
+            "const done = arguments[arguments.length - 1];
+             const img = document.querySelector('#evidence-{photo} .evidence-image img');
+             const audio = document.getElementById('player-{call}');
+             // Lazy: it loads once scrolled to.
+             if (img) img.scrollIntoView();
+             const ready = () => img && img.complete && img.naturalWidth > 0 && audio && audio.readyState >= 1;
+             let tries = 0;
+             const wait = () => ready() || ++tries > 100
+                 ? done([img && img.naturalWidth, audio && Math.round(audio.duration)])
+                 : setTimeout(wait, 100);
+             wait();"
+        ),
+        json!([]),
+    );
+    assert_eq!(
+        loaded,
+        json!([4, 10]),
+        "the photo shows and the call's length is known"
+    );
+    shots(&browser, "candidate-portfolio-media", PHONE);
+
+    // Marking a time point: the player's own time goes into the form.
+    browser
+        .find(&format!(
+            "#evidence-{call} a[href$='/evidence/{call}/recording']"
+        ))
+        .click();
+    browser.wait_for_text("main h1", "Recording");
+    browser.script(
+        "const p = document.getElementById('player'); p.currentTime = 4; return true;",
+        json!([]),
+    );
+    browser.wait_for_text("main", "Use the player's time");
+    browser.find("button[data-time-from='player']").click();
+    let at = browser.script("return document.getElementById('f-at').value;", json!([]));
+    assert_eq!(at, json!("00:04"));
+    browser.script(
+        "document.getElementById('f-mapping').value = '1.3'; return true;",
+        json!([]),
+    );
+    browser.find("#f-note").send_keys("establishing rapport");
+    browser
+        .find("form[action$='/time-points'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main ol.time-points", "establishing rapport");
+    shots(&browser, "candidate-recording-time-point", PHONE);
+
+    // The assessor, on a tablet, plays the call from that moment on the judge page.
+    let assessor = Browser::start();
+    assessor.viewport(1024, 900);
+    sign_in(&assessor, &base, "mere@harbour.nz");
+    assessor.goto(&format!(
+        "{base}/enrolments/{}/evidence/{call}/judge",
+        w.enrolment
+    ));
+    assessor.wait_for_text("main ol.time-points", "00:04");
+    assessor.find("main ol.time-points a.seek").click();
+    let position = assessor.script_async(
+        &format!(
+            "const done = arguments[arguments.length - 1];
+             const audio = document.getElementById('player-{call}');
+             let tries = 0;
+             const wait = () => (audio.currentTime >= 4 || ++tries > 50)
+                 ? (audio.pause(), done(Math.floor(audio.currentTime)))
+                 : setTimeout(wait, 100);
+             wait();"
+        ),
+        json!([]),
+    );
+    assert!(
+        position.as_f64().is_some_and(|t| t >= 4.0),
+        "the call plays from 00:04: {position}"
+    );
+    shots(&assessor, "assessor-judge-recording", 1024);
+}
