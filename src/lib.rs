@@ -25,6 +25,7 @@ pub mod notify;
 pub mod output;
 pub mod portfolio;
 pub mod privacy;
+pub mod reported;
 pub mod rules;
 pub mod settings;
 pub mod setup;

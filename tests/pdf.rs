@@ -307,6 +307,11 @@ fn a_character_no_font_has_is_shown_as_a_replacement_and_reported() {
     assert_eq!(fonts.uncovered(&name), vec![UNCOVERED]);
     let rendered = render(&statement(&name, 1), &fonts).unwrap();
     assert_eq!(rendered.missing_chars, vec![UNCOVERED]);
+    // Issuing records them from the layout alone, without writing the PDF.
+    assert_eq!(
+        attest::output::pdf::missing_chars(&statement(&name, 1), &fonts).unwrap(),
+        rendered.missing_chars
+    );
     let text = text_of(&rendered);
     assert!(text.contains("Tāne \u{FFFD} Mahuta"), "{text}");
     assert!(text.contains(CFACC33_CRITERIA[7]), "the rest still renders");

@@ -386,30 +386,6 @@ pub fn record_batch(
     batch.ok_or_else(|| ActionError::Conflict("the batch was not recorded".into()).into())
 }
 
-/// Refuses to take back a result that was reported in a batch not reversed: the awarding body holds
-/// it, so the batch is reversed first (and the result withdrawn there), never silently.
-pub fn refuse_when_reported(
-    conn: &mut DbConnection,
-    enrolment_id: &str,
-    change: &str,
-) -> Result<(), ActionError> {
-    let reported: Option<(String, NaiveDateTime)> = reported_results::table
-        .inner_join(export_batches::table)
-        .filter(reported_results::enrolment_id.eq(enrolment_id))
-        .filter(export_batches::reversed_at.is_null())
-        .select((export_batches::id, export_batches::created_at))
-        .first(conn)
-        .optional()?;
-    match reported {
-        None => Ok(()),
-        Some((batch, at)) => Err(ActionError::Conflict(format!(
-            "this result was reported in export batch {batch} on {}: reverse that batch before \
-             you {change}",
-            at.date()
-        ))),
-    }
-}
-
 /// Why recording would give an empty batch, against the field that would change it.
 fn nothing_to_report(filter: &ResultsFilter, read: u64) -> ActionError {
     if read > 0 {

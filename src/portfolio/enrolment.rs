@@ -311,7 +311,7 @@ pub fn withdraw(
             "is required: say why the candidate is withdrawn",
         ));
     }
-    crate::exports::ledger::refuse_when_reported(conn, &enrolment.id, "withdraw the candidate")?;
+    crate::reported::refuse_when_reported(conn, &enrolment.id, "withdraw the candidate")?;
     let timestamp = now.naive_utc();
     diesel::update(enrolments::table.find(&enrolment.id))
         .set((
@@ -574,7 +574,7 @@ pub fn reopen(
             enrolment.status
         )));
     }
-    crate::exports::ledger::refuse_when_reported(conn, &enrolment.id, "reopen the portfolio")?;
+    crate::reported::refuse_when_reported(conn, &enrolment.id, "reopen the portfolio")?;
     set_status(
         conn,
         enrolment,

@@ -439,11 +439,7 @@ pub fn record_sample(
                 .execute(conn)?;
         }
         (SamplingKind::Summative, false) => {
-            crate::exports::ledger::refuse_when_reported(
-                conn,
-                &enrolment.id,
-                "send the decision back",
-            )?;
+            crate::reported::refuse_when_reported(conn, &enrolment.id, "send the decision back")?;
             diesel::update(enrolments::table.find(&enrolment.id))
                 .set((
                     enrolments::status.eq(EnrolmentStatus::Submitted.as_str()),

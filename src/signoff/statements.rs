@@ -298,7 +298,8 @@ pub fn stored_pdf(
 }
 
 /// Issues the statement: refused while any sign-off is missing (with the list). Signs its Open
-/// Badges credential under a fresh audit checkpoint. Returns the stored statement and its PDF.
+/// Badges credential under a fresh audit checkpoint. Returns the stored statement; its PDF is
+/// rendered when it is downloaded ([`render_pdf`]), never while the transaction holds the database.
 #[allow(clippy::too_many_arguments)]
 pub fn issue(
     conn: &mut DbConnection,
@@ -309,7 +310,7 @@ pub fn issue(
     public_url: &str,
     fonts: &FontSet,
     now: DateTime<Utc>,
-) -> Result<(StatementRow, Vec<u8>), ActionError> {
+) -> Result<StatementRow, ActionError> {
     // A revoked statement does not stand in the way of a corrected one.
     if let Some(existing) = current(conn, &enrolment.id)?.filter(|s| s.revoked_at.is_none()) {
         return Err(ActionError::Conflict(format!(
@@ -360,14 +361,16 @@ pub fn issue(
         },
         now,
     )?;
-    let rendered = render_pdf(&view, Some(&credential), fonts)?;
+    // Laid out, not written: the PDF is rendered when it is downloaded, outside any transaction.
+    let missing_chars = pdf::missing_chars(&view, fonts)
+        .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))?;
     let row = StatementRow {
         id,
         enrolment_id: enrolment.id.clone(),
         code,
         content: serde_json::to_string(&view).unwrap_or_default(),
         content_hash: pdf::content_hash(&view),
-        missing_chars: rendered.missing_chars.iter().collect(),
+        missing_chars: missing_chars.iter().collect(),
         issued_at: now.naive_utc(),
         issued_by: actor_id.to_owned(),
         revoked_at: None,
@@ -399,7 +402,7 @@ pub fn issue(
         },
     )?;
     crate::notify::events::statement_issued(conn, public_url, enrolment, &row.code, now)?;
-    Ok((row, rendered.bytes))
+    Ok(row)
 }
 
 /// The enrolment's statement, if issued.

@@ -455,7 +455,7 @@ pub async fn issue_statement(
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::IssueStatement)?;
             let standard = standard_of(&tx_state, &enrolment)?;
-            let (row, _) = statements::issue(
+            let row = statements::issue(
                 conn,
                 &tx_state.keys,
                 standard,
@@ -501,7 +501,7 @@ pub async fn statement_pdf(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let tx_state = state.clone();
-    let (code, bytes) = state
+    let (row, credential) = state
         .db
         .read(move |conn| {
             let row = authorized_statement(conn, &session, &id, Action::ReadStatement)?;
@@ -514,10 +514,17 @@ pub async fn statement_pdf(
                     row.code
                 )));
             }
-            let rendered = statements::stored_pdf(conn, &row, &tx_state.fonts)?;
-            Ok::<_, ActionError>((row.code, rendered.bytes))
+            let credential = crate::credentials::of_statement(conn, &row.id)?;
+            Ok::<_, ActionError>((row, credential))
         })
         .await?;
+    // Rendered with the connection given back: a statement takes milliseconds of CPU.
+    let (code, bytes) = web::block(move || {
+        let rendered = statements::render_pdf(&row.view()?, credential.as_ref(), &tx_state.fonts)?;
+        Ok::<_, ActionError>((row.code, rendered.bytes))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((

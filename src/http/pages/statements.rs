@@ -202,7 +202,7 @@ async fn issue_page(
                 return Err(ActionError::NotFound);
             }
             let standard = standard_of(&tx_state.catalogue, &enrolment)?;
-            let (row, _) = statements::issue(
+            let row = statements::issue(
                 conn,
                 &tx_state.keys,
                 standard,

@@ -72,6 +72,16 @@ pub fn render_with(
     })
 }
 
+/// The characters of `view` no font in `fonts` can draw (sorted, unique): the statement laid out
+/// but not written, so an issuer can record them without writing the PDF.
+pub fn missing_chars(view: &StatementView, fonts: &FontSet) -> Result<Vec<char>, PdfError> {
+    let qr = QrModules::encode(&view.verification_url)?;
+    let mut canvas = Canvas::new(Shaper::new(fonts));
+    statement::compose(view, &content_hash(view), &qr, &mut canvas);
+    let (_, shaper) = canvas.into_pages();
+    Ok(shaper.into_missing())
+}
+
 fn document(view: &StatementView, pages: Vec<PdfPage>, fonts: &FontSet) -> PdfDocument {
     let issued = issued_timestamp(view);
     let mut document = PdfDocument::new("");
