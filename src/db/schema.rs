@@ -395,6 +395,20 @@ diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
 
 diesel::table! {
+    org_standards (id) {
+        id -> Text,
+        org_id -> Text,
+        code -> Text,
+        version -> Integer,
+        title -> Text,
+        yaml -> Text,
+        content_hash -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     assessment_extensions (id) {
         id -> Text,
         enrolment_id -> Text,

@@ -39,6 +39,7 @@ route_table! {
     GET    "/standards"                                     => pages::standards::catalogue;
     GET    "/orgs/{org_id}/standards/author"                => pages::standards::author_form;
     POST   "/orgs/{org_id}/standards/author"                => pages::standards::author_check;
+    POST   "/orgs/{org_id}/standards/publish"               => pages::standards::publish;
     GET    "/caseload"                                      => pages::assessor::caseload;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
@@ -156,6 +157,7 @@ route_table! {
     GET    "/api/standards"                                 => standards::list;
     GET    "/api/standards/{code}/{version}"                => standards::show;
     POST   "/api/orgs/{org_id}/standards/preview"           => standards::preview;
+    POST   "/api/orgs/{org_id}/standards"                   => standards::publish;
     POST   "/api/enrolments"                                => enrolments::create;
     GET    "/api/enrolments"                                => enrolments::list;
     GET    "/api/enrolments/{id}"                           => enrolments::show;

@@ -454,7 +454,8 @@ pub fn cohort_progress(
     let standards = by_standard
         .into_iter()
         .filter_map(|((code, version), (enrolled, complete, tallies))| {
-            let standard = &catalogue.get(&code, version)?.standard;
+            let org_id = uuid::Uuid::parse_str(&cohort.org_id).ok()?;
+            let standard = &catalogue.get_in(org_id, &code, version)?.standard;
             Some(StandardProgress {
                 framework: standard.framework.clone(),
                 title: standard.title.clone(),

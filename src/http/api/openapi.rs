@@ -24,7 +24,7 @@ use super::{
         orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
         people::import_people, people::reinvite, people::accept,
         orgs::list_assignments, orgs::assign_verifier, orgs::unassign_verifier, orgs::list_witnesses, orgs::approve_witness,
-        standards::list, standards::show, standards::preview,
+        standards::list, standards::show, standards::preview, standards::publish,
         notify::inbox, notify::mark_read, notify::mark_all_read, notify::outbox,
         notify::list_requests, notify::request_witness, notify::revoke_request,
         notify::witness_view, notify::witness_confirm,
@@ -135,6 +135,7 @@ const ROLES: &[&str] = &[
     "internal_verifier",
     "provider_admin",
     "external_verifier",
+    "standards_editor",
 ];
 
 /// Parameters that take one word of a fixed list: (name, where, words).

@@ -478,8 +478,8 @@ async fn enrolments_page(
     let holding = |role: Role| holding(&users, &org, role, now);
     let standards = state
         .catalogue
-        .all()
-        .iter()
+        .visible_to(org_id)
+        .into_iter()
         .filter(|l| open_for_enrolment(&l.standard, now.date_naive()))
         .map(|l| {
             let s = &l.standard;
