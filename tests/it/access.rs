@@ -907,6 +907,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             page(ADMIN_ONLY(422)),
         ),
         row(
+            "POST",
+            "/enrolments/{id}/assessment-extension",
+            format!("/enrolments/{e}/assessment-extension"),
+            form(&[("until", "2000-01-01"), ("extend_reason", "x")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
             "GET",
             "/enrolments/{id}/evidence/new",
             format!("/enrolments/{e}/evidence/new"),

@@ -208,3 +208,36 @@ pub async fn publish_into(
     state.catalogue.add_published(org_id, loaded);
     Ok(row)
 }
+
+/// Stores a mapping file from one version of a standard to the next (audited
+/// `standard.upload_mapping`); see docs/standards.md for the format. Every id it names must
+/// exist in its version of the organisation's catalogue.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/standard-mappings",
+    params(("org_id" = uuid::Uuid, Path)), request_body = PublishRequest,
+    responses((status = 201, body = crate::portfolio::moves::StoredMapping),
+              (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn upload_mapping(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: crate::http::extract::ValidJson<PublishRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = super::path_id(&path)?;
+    session.require(
+        Action::UploadStandardMapping,
+        &Resource::Organisation { org_id },
+    )?;
+    let yaml = body.into_inner().yaml;
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let stored = state
+        .db
+        .write(move |conn| {
+            crate::portfolio::moves::upload(conn, &catalogue, org_id, &actor, &yaml, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(stored))
+}

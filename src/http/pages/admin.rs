@@ -26,7 +26,7 @@ use crate::portfolio::{self, NewEnrolment};
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct SelectOption {
     pub(super) value: String,
-    label: String,
+    pub(super) label: String,
 }
 
 /// The active users holding `role` in `org` now, as choices "Name (email)".
