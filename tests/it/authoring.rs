@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, World};
 
-fn seed(name: &str) -> String {
+pub fn seed(name: &str) -> String {
     std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("standards")
@@ -109,7 +109,7 @@ pub async fn editor(app: &TestApp, w: &World) -> String {
 }
 
 /// INSCC003 as the seed has it, with another version and status.
-fn inscc003(version: u32, status: &str) -> String {
+pub fn inscc003(version: u32, status: &str) -> String {
     seed("nos-inscc003.yaml")
         .replacen("version: 1\n", &format!("version: {version}\nstatus: {status}\n"), 1)
 }
