@@ -246,11 +246,11 @@ impl Catalogue {
         });
         own.or_else(|| self.get(&enrolment.standard_code, version))
             .ok_or_else(|| {
-            ActionError::Conflict(format!(
-                "standard {} version {version} is no longer in the catalogue",
-                enrolment.standard_code
-            ))
-        })
+                ActionError::Conflict(format!(
+                    "standard {} version {version} is no longer in the catalogue",
+                    enrolment.standard_code
+                ))
+            })
     }
 
     /// The engine for `loaded` (one of this catalogue's standards) with the provider's `chosen`

@@ -59,8 +59,8 @@ pub fn publish(
     now: DateTime<Utc>,
 ) -> Result<(PublishedStandard, LoadedStandard), ActionError> {
     let org = org_id.to_string();
-    let loaded = standards::load_bytes(Path::new("standard.yaml"), yaml.as_bytes()).map_err(
-        |errors| {
+    let loaded =
+        standards::load_bytes(Path::new("standard.yaml"), yaml.as_bytes()).map_err(|errors| {
             let first = errors
                 .first()
                 .map(|e| match e.position {
@@ -76,8 +76,7 @@ pub fn publish(
                     if errors.len() == 1 { "" } else { "s" }
                 ),
             )
-        },
-    )?;
+        })?;
     let standard = &loaded.standard;
     if standard.status == Some(Status::Draft) {
         return Err(ActionError::invalid(
@@ -177,24 +176,29 @@ pub fn publish(
 
 /// The versions `org_id` published, newest first.
 pub fn list(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<PublishedStandard>> {
-    let rows: Vec<(String, String, String, i32, String, String, String, NaiveDateTime)> =
-        org_standards::table
-            .filter(org_standards::org_id.eq(org_id))
-            .order((
-                org_standards::published_at.desc(),
-                org_standards::id.desc(),
-            ))
-            .select((
-                org_standards::id,
-                org_standards::org_id,
-                org_standards::code,
-                org_standards::version,
-                org_standards::title,
-                org_standards::content_hash,
-                org_standards::published_by,
-                org_standards::published_at,
-            ))
-            .load(conn)?;
+    let rows: Vec<(
+        String,
+        String,
+        String,
+        i32,
+        String,
+        String,
+        String,
+        NaiveDateTime,
+    )> = org_standards::table
+        .filter(org_standards::org_id.eq(org_id))
+        .order((org_standards::published_at.desc(), org_standards::id.desc()))
+        .select((
+            org_standards::id,
+            org_standards::org_id,
+            org_standards::code,
+            org_standards::version,
+            org_standards::title,
+            org_standards::content_hash,
+            org_standards::published_by,
+            org_standards::published_at,
+        ))
+        .load(conn)?;
     Ok(rows
         .into_iter()
         .map(
@@ -241,7 +245,10 @@ pub enum LoadPublishedError {
 }
 
 /// Loads every published version of every organisation into `catalogue`.
-pub fn load_all(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<usize, LoadPublishedError> {
+pub fn load_all(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+) -> Result<usize, LoadPublishedError> {
     let rows: Vec<(String, String, i32, String, String)> = org_standards::table
         .order((org_standards::published_at.asc(), org_standards::id.asc()))
         .select((
@@ -255,16 +262,14 @@ pub fn load_all(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<usize,
     let count = rows.len();
     for (org, code, version, yaml, hash) in rows {
         let file = file_name(&org, &code, u32::try_from(version).unwrap_or(0));
-        let loaded = standards::load_bytes(Path::new(&file), yaml.as_bytes()).map_err(|errors| {
-            LoadPublishedError::NoLongerLoads {
-                file: file.clone(),
-                hash: hash.clone(),
-                reason: errors
-                    .first()
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-            }
-        })?;
+        let loaded =
+            standards::load_bytes(Path::new(&file), yaml.as_bytes()).map_err(|errors| {
+                LoadPublishedError::NoLongerLoads {
+                    file: file.clone(),
+                    hash: hash.clone(),
+                    reason: errors.first().map(ToString::to_string).unwrap_or_default(),
+                }
+            })?;
         if loaded.content_hash != hash {
             return Err(LoadPublishedError::Tampered { file, hash });
         }

@@ -112,7 +112,11 @@ fn check(file: &MappingFile, old: &Standard, new: &Standard) -> Result<(), Actio
                         "{} version {} has no {} {}",
                         old.code,
                         old.version,
-                        if list == "criteria" { "criterion" } else { "knowledge item" },
+                        if list == "criteria" {
+                            "criterion"
+                        } else {
+                            "knowledge item"
+                        },
                         item.from
                     ),
                 );
@@ -163,7 +167,10 @@ pub fn upload(
         catalogue.get_in(org_id, &file.code, v).ok_or_else(|| {
             ActionError::invalid(
                 "yaml",
-                format!("this organisation's catalogue has no {} version {v}", file.code),
+                format!(
+                    "this organisation's catalogue has no {} version {v}",
+                    file.code
+                ),
             )
         })
     };
@@ -220,7 +227,9 @@ type MappingRow = (
     NaiveDateTime,
 );
 
-fn stored((id, org_id, code, from, to, content_hash, uploaded_by, uploaded_at): MappingRow) -> StoredMapping {
+fn stored(
+    (id, org_id, code, from, to, content_hash, uploaded_by, uploaded_at): MappingRow,
+) -> StoredMapping {
     StoredMapping {
         id,
         org_id,
@@ -257,14 +266,20 @@ const MAPPING_COLUMNS: (
 pub fn list(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<StoredMapping>> {
     let rows: Vec<MappingRow> = standard_mappings::table
         .filter(standard_mappings::org_id.eq(org_id))
-        .order((standard_mappings::uploaded_at.desc(), standard_mappings::id.desc()))
+        .order((
+            standard_mappings::uploaded_at.desc(),
+            standard_mappings::id.desc(),
+        ))
         .select(MAPPING_COLUMNS)
         .load(conn)?;
     Ok(rows.into_iter().map(stored).collect())
 }
 
 /// The mapping files that take `enrolment` from its version to a later one, newest first.
-pub fn for_enrolment(conn: &mut DbConnection, enrolment: &Enrolment) -> QueryResult<Vec<StoredMapping>> {
+pub fn for_enrolment(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+) -> QueryResult<Vec<StoredMapping>> {
     Ok(list(conn, &enrolment.org_id)?
         .into_iter()
         .filter(|m| {
@@ -691,8 +706,10 @@ pub fn confirm(
         mapped,
         marks,
     } = plan(conn, catalogue, enrolment, &ready, &records)?;
-    let before: BTreeMap<&str, &Evidence> =
-        records.iter().map(|r| (r.id.as_str(), &r.instance)).collect();
+    let before: BTreeMap<&str, &Evidence> = records
+        .iter()
+        .map(|r| (r.id.as_str(), &r.instance))
+        .collect();
     let timestamp = now.naive_utc();
     for (id, instance) in &mapped {
         diesel::update(evidence::table.find(id))
@@ -705,7 +722,8 @@ pub fn confirm(
         .set((
             enrolments::standard_version.eq(to_version),
             enrolments::standard_hash.eq(&new.content_hash),
-            enrolments::assessor_marks.eq(serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into())),
+            enrolments::assessor_marks
+                .eq(serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into())),
             enrolments::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
@@ -814,7 +832,10 @@ pub struct LastMove {
 }
 
 /// The enrolment's last move, and whether it can still be undone.
-pub fn last(conn: &mut DbConnection, enrolment: &Enrolment) -> Result<Option<LastMove>, ActionError> {
+pub fn last(
+    conn: &mut DbConnection,
+    enrolment: &Enrolment,
+) -> Result<Option<LastMove>, ActionError> {
     let Some(row) = last_move(conn, &enrolment.id)? else {
         return Ok(None);
     };

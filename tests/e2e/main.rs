@@ -1576,30 +1576,37 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     shots(&browser, "candidate-inbox", PHONE);
 }
 
-/// Issue 22: an admin pastes a standard with a misspelt key, sees the problem by line and column,
-/// fixes it and sees the outline, the observation checklist and the gaps of an empty portfolio.
+/// Issue 22: a standards editor pastes a standard with a misspelt key, sees the problem by line
+/// and column, fixes it, sees the outline, the observation checklist and the gaps of an empty
+/// portfolio, and publishes it into the organisation's catalogue; the admin then enrols a
+/// candidate on the published version.
 #[actix_web::test]
-async fn an_admin_checks_and_previews_a_standard_being_written() {
+async fn an_editor_checks_and_publishes_a_standard_and_the_admin_enrols_on_it() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
+    app.seed_user(&w.org, "editor@harbour.nz", "standards_editor");
     let server = app.serve();
     let base = format!("http://{}", server.addr);
     let browser = Browser::start();
     browser.viewport(DESKTOP, 900);
-    sign_in(&browser, &base, "admin@harbour.nz");
+    sign_in(&browser, &base, "editor@harbour.nz");
 
     let seed = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("standards/nos-inscc003.yaml"),
     )
-    .unwrap();
+    .unwrap()
+    .replacen("version: 1\n", "version: 2\nstatus: current\n", 1);
     let broken = seed.replacen(
         "        text: \"identify and greet",
         "        txet: \"identify and greet",
         1,
     );
     let line = broken.lines().position(|l| l.contains("txet:")).unwrap() + 1;
-    browser.goto(&format!("{base}/orgs/{}/standards/author", w.org));
-    shots(&browser, "admin-standard-author", DESKTOP);
+    browser
+        .find(&format!("a[href='/orgs/{}/standards/author']", w.org))
+        .click();
+    browser.wait_for_text("main", "Check and preview");
+    shots(&browser, "editor-standard-author", DESKTOP);
     let set = "document.getElementById('yaml').value = arguments[0];";
     browser.script(set, json!([broken]));
     browser
@@ -1612,7 +1619,7 @@ async fn an_admin_checks_and_previews_a_standard_being_written() {
         "{problems}"
     );
     assert!(problems.contains("unknown field `txet`"), "{problems}");
-    shots(&browser, "admin-standard-author-problems", DESKTOP);
+    shots(&browser, "editor-standard-author-problems", DESKTOP);
 
     browser.script(set, json!([seed]));
     browser
@@ -1626,5 +1633,39 @@ async fn an_admin_checks_and_previews_a_standard_being_written() {
         "{main}"
     );
     assert!(main.contains("What a candidate with no evidence still needs"));
-    shots(&browser, "admin-standard-author-preview", DESKTOP);
+    shots(&browser, "editor-standard-author-preview", DESKTOP);
+
+    browser
+        .find("form[action$='/standards/publish'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "this organisation's own");
+    let catalogue = browser.text("main");
+    assert!(catalogue.contains("NOS INSCC003 v2"), "{catalogue}");
+    shots(&browser, "editor-standard-published", DESKTOP);
+
+    // The admin enrols the candidate on the published version.
+    let admin = Browser::start();
+    admin.viewport(DESKTOP, 900);
+    sign_in(&admin, &base, "admin@harbour.nz");
+    admin.goto(&format!("{base}/orgs/{}/enrolments", w.org));
+    admin
+        .find(&format!(
+            "#f-candidate-id option[value='{}']",
+            w.candidate_id
+        ))
+        .click();
+    admin.find("#f-standard option[value='INSCC003@2']").click();
+    admin
+        .find(&format!("#f-assessor-id option[value='{}']", w.assessor_id))
+        .click();
+    shots(&admin, "admin-enrols-on-published", DESKTOP);
+    admin
+        .find("form[action$='/enrolments'] button[type=submit]")
+        .click();
+    admin.wait_for_url("the new portfolio", |url| {
+        url.contains("/enrolments/") && !url.contains("/orgs/")
+    });
+    let heading = admin.text("main");
+    assert!(heading.contains("INSCC003"), "{heading}");
+    shots(&admin, "admin-portfolio-on-published", DESKTOP);
 }

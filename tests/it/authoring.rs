@@ -110,8 +110,11 @@ pub async fn editor(app: &TestApp, w: &World) -> String {
 
 /// INSCC003 as the seed has it, with another version and status.
 pub fn inscc003(version: u32, status: &str) -> String {
-    seed("nos-inscc003.yaml")
-        .replacen("version: 1\n", &format!("version: {version}\nstatus: {status}\n"), 1)
+    seed("nos-inscc003.yaml").replacen(
+        "version: 1\n",
+        &format!("version: {version}\nstatus: {status}\n"),
+        1,
+    )
 }
 
 #[actix_web::test]
@@ -124,8 +127,13 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
             let editor = editor.clone();
             let app = &app;
             async move {
-                app.request_as(Some(&editor), Method::POST, &url, Some(json!({"yaml": yaml})))
-                    .await
+                app.request_as(
+                    Some(&editor),
+                    Method::POST,
+                    &url,
+                    Some(json!({"yaml": yaml})),
+                )
+                .await
             }
         };
 
@@ -145,7 +153,12 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         }
 
         let published = publish(inscc003(2, "current")).await;
-        assert_eq!(published.status, StatusCode::CREATED, "{}", published.text());
+        assert_eq!(
+            published.status,
+            StatusCode::CREATED,
+            "{}",
+            published.text()
+        );
         let row = published.json();
         assert_eq!(row["code"], "INSCC003");
         assert_eq!(row["version"], 2);
@@ -153,13 +166,26 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         // The same version again is refused.
         let again = publish(inscc003(2, "current")).await;
         assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(again.text().contains("publish version 3 or higher"), "{}", again.text());
+        assert!(
+            again.text().contains("publish version 3 or higher"),
+            "{}",
+            again.text()
+        );
 
         // Audited, in the organisation's trail.
         let trail = app
-            .request_as(Some(&w.admin), Method::GET, &format!("/api/orgs/{}/audit", w.org), None)
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("/api/orgs/{}/audit", w.org),
+                None,
+            )
             .await;
-        assert!(trail.text().contains("standard.publish"), "{}", trail.text());
+        assert!(
+            trail.text().contains("standard.publish"),
+            "{}",
+            trail.text()
+        );
 
         // The organisation's people see it; another organisation does not.
         let other = app.seed_org("Summit College");
@@ -182,11 +208,21 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         assert!(listed(w.candidate.clone()).await);
         assert!(!listed(other_admin.clone()).await);
         let shown = app
-            .request_as(Some(&w.candidate), Method::GET, "/api/standards/INSCC003/2", None)
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                "/api/standards/INSCC003/2",
+                None,
+            )
             .await;
         assert_eq!(shown.status, StatusCode::OK);
         let hidden = app
-            .request_as(Some(&other_admin), Method::GET, "/api/standards/INSCC003/2", None)
+            .request_as(
+                Some(&other_admin),
+                Method::GET,
+                "/api/standards/INSCC003/2",
+                None,
+            )
             .await;
         assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 
@@ -219,7 +255,10 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
             .request_as(
                 Some(&w.candidate),
                 Method::GET,
-                &format!("/api/enrolments/{}/progress", enrolment["id"].as_str().unwrap()),
+                &format!(
+                    "/api/enrolments/{}/progress",
+                    enrolment["id"].as_str().unwrap()
+                ),
                 None,
             )
             .await;
@@ -234,7 +273,14 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         assert_eq!(found.content_hash, hash);
         assert_eq!(reloaded.find("INSCC003").unwrap().standard.version, 1);
         let elsewhere: uuid::Uuid = other.parse().unwrap();
-        assert_eq!(reloaded.find_in(elsewhere, "INSCC003").unwrap().standard.version, 1);
+        assert_eq!(
+            reloaded
+                .find_in(elsewhere, "INSCC003")
+                .unwrap()
+                .standard
+                .version,
+            1
+        );
     }
 }
 
@@ -254,7 +300,11 @@ async fn the_authoring_page_publishes_what_it_checked() {
             )
             .await;
         assert_eq!(checked.status, StatusCode::OK);
-        assert!(checked.text().contains("Publish INSCC003 version 2"), "{}", checked.text());
+        assert!(
+            checked.text().contains("Publish INSCC003 version 2"),
+            "{}",
+            checked.text()
+        );
         let published = app
             .send_form(
                 Some(&editor),
@@ -262,11 +312,20 @@ async fn the_authoring_page_publishes_what_it_checked() {
                 &crate::pages::pairs(&[("yaml", &sent)]),
             )
             .await;
-        assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.text());
+        assert_eq!(
+            published.status,
+            StatusCode::SEE_OTHER,
+            "{}",
+            published.text()
+        );
         let catalogue = app
             .request_as(Some(&w.admin), Method::GET, "/standards", None)
             .await;
-        assert!(catalogue.text().contains("this organisation's own"), "{}", catalogue.text());
+        assert!(
+            catalogue.text().contains("this organisation's own"),
+            "{}",
+            catalogue.text()
+        );
         let again = app
             .send_form(
                 Some(&editor),

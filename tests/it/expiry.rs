@@ -255,18 +255,29 @@ async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_show
             .await;
         assert_eq!(form.status, StatusCode::OK);
         assert!(
-            form.text().contains("may be assessed until <strong>2021-06-30</strong>"),
+            form.text()
+                .contains("may be assessed until <strong>2021-06-30</strong>"),
             "{}",
             form.text()
         );
         let url = format!("/enrolments/{}/assessment-extension", enrolment.id);
-        let pairs = |until: &str, reason: &str| crate::pages::pairs(&[("until", until), ("extend_reason", reason)]);
+        let pairs = |until: &str, reason: &str| {
+            crate::pages::pairs(&[("until", until), ("extend_reason", reason)])
+        };
 
         // Refusals come back on the form, next to their fields.
-        let no_reason = app.send_form(Some(&w.admin), &url, &pairs("2099-01-01", " ")).await;
+        let no_reason = app
+            .send_form(Some(&w.admin), &url, &pairs("2099-01-01", " "))
+            .await;
         assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(no_reason.text().contains("f-extend-reason-error"), "{}", no_reason.text());
-        let not_a_date = app.send_form(Some(&w.admin), &url, &pairs("soon", "x")).await;
+        assert!(
+            no_reason.text().contains("f-extend-reason-error"),
+            "{}",
+            no_reason.text()
+        );
+        let not_a_date = app
+            .send_form(Some(&w.admin), &url, &pairs("soon", "x"))
+            .await;
         assert_eq!(not_a_date.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(not_a_date.text().contains("must be a date"));
         let by_assessor = app
@@ -279,7 +290,10 @@ async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_show
             .send_form(
                 Some(&w.admin),
                 &url,
-                &pairs(&until.to_string(), "Awarding body agreed in writing (ref 7)"),
+                &pairs(
+                    &until.to_string(),
+                    "Awarding body agreed in writing (ref 7)",
+                ),
             )
             .await;
         assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.text());
@@ -305,6 +319,10 @@ async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_show
                 None,
             )
             .await;
-        assert!(trail.text().contains("enrolment.extend_assessment"), "{}", trail.text());
+        assert!(
+            trail.text().contains("enrolment.extend_assessment"),
+            "{}",
+            trail.text()
+        );
     }
 }

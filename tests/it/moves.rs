@@ -44,7 +44,12 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
             "knowledge": ["K1"], "declaration": true});
         let (ctype, body) = multipart(&record, "call.pdf", b"%PDF-1.4 call");
         let uploaded = app
-            .send_raw(&w.candidate, &format!("{base}/evidence/upload"), &ctype, body)
+            .send_raw(
+                &w.candidate,
+                &format!("{base}/evidence/upload"),
+                &ctype,
+                body,
+            )
             .await;
         assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
         let evidence_id = uploaded.json()["id"].as_str().unwrap().to_owned();
@@ -69,8 +74,16 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
                 Some(json!({"yaml": version_two()})),
             )
             .await;
-        assert_eq!(published.status, StatusCode::CREATED, "{}", published.text());
-        let v2_hash = published.json()["content_hash"].as_str().unwrap().to_owned();
+        assert_eq!(
+            published.status,
+            StatusCode::CREATED,
+            "{}",
+            published.text()
+        );
+        let v2_hash = published.json()["content_hash"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let mappings = format!("/api/orgs/{}/standard-mappings", w.org);
         let wrong = app
             .request_as(
@@ -82,14 +95,36 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
             .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
         let errors = &wrong.json()["errors"];
-        assert!(errors["criteria[0].from"].as_str().unwrap().contains("no criterion 99"), "{errors}");
-        assert!(errors["criteria[0].to[0]"].as_str().unwrap().contains("has no 1"), "{errors}");
+        assert!(
+            errors["criteria[0].from"]
+                .as_str()
+                .unwrap()
+                .contains("no criterion 99"),
+            "{errors}"
+        );
+        assert!(
+            errors["criteria[0].to[0]"]
+                .as_str()
+                .unwrap()
+                .contains("has no 1"),
+            "{errors}"
+        );
         let by_admin = app
-            .request_as(Some(&w.admin), Method::POST, &mappings, Some(json!({"yaml": MAPPING})))
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &mappings,
+                Some(json!({"yaml": MAPPING})),
+            )
             .await;
         assert_eq!(by_admin.status, StatusCode::FORBIDDEN);
         let stored = app
-            .request_as(Some(&editor), Method::POST, &mappings, Some(json!({"yaml": MAPPING})))
+            .request_as(
+                Some(&editor),
+                Method::POST,
+                &mappings,
+                Some(json!({"yaml": MAPPING})),
+            )
             .await;
         assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
         let mapping_id = stored.json()["id"].as_str().unwrap().to_owned();
@@ -116,7 +151,9 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         let missing = preview["newly_missing"].as_array().unwrap();
         assert!(
             missing.iter().any(|g| g.as_str().unwrap().contains("1b")
-                || g.as_str().unwrap().contains("confirm the customer's identity")),
+                || g.as_str()
+                    .unwrap()
+                    .contains("confirm the customer's identity")),
             "{preview}"
         );
         let refused = app
@@ -128,7 +165,10 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
             )
             .await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
-        let still = app.request_as(Some(&w.admin), Method::GET, &base, None).await.json();
+        let still = app
+            .request_as(Some(&w.admin), Method::GET, &base, None)
+            .await
+            .json();
         assert_eq!(still["enrolment"]["standard_version"], 1);
 
         // The page shows the same preview; confirming there moves the enrolment.
@@ -150,11 +190,19 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
             )
             .await;
         assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text());
-        let enrolment = app.request_as(Some(&w.admin), Method::GET, &base, None).await.json();
+        let enrolment = app
+            .request_as(Some(&w.admin), Method::GET, &base, None)
+            .await
+            .json();
         assert_eq!(enrolment["enrolment"]["standard_version"], 2);
         assert_eq!(enrolment["enrolment"]["standard_hash"], v2_hash.as_str());
         let list = app
-            .request_as(Some(&w.admin), Method::GET, &format!("{base}/evidence"), None)
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("{base}/evidence"),
+                None,
+            )
             .await
             .json();
         let record = &list.as_array().unwrap()[0];
@@ -162,7 +210,12 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         assert_eq!(record["instance"]["criteria"][0]["judgement"], "accepted");
         // Evaluated against version 2: 1b is missing.
         let progress = app
-            .request_as(Some(&w.candidate), Method::GET, &format!("{base}/progress"), None)
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("{base}/progress"),
+                None,
+            )
             .await;
         assert_eq!(progress.status, StatusCode::OK, "{}", progress.text());
         assert_eq!(progress.json()["confirmed"]["standard"]["version"], 2);
@@ -173,25 +226,48 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
             .text();
         assert!(trail.contains("enrolment.move_version"), "{trail}");
         let portfolio = app
-            .request_as(Some(&w.candidate), Method::GET, &format!("/enrolments/{}", w.enrolment), None)
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("/enrolments/{}", w.enrolment),
+                None,
+            )
             .await
             .text();
         assert!(portfolio.contains("Moved to version 2"), "{portfolio}");
 
         // Undo: back to version 1 with the original mappings.
         let undone = app
-            .request_as(Some(&w.admin), Method::POST, &format!("{base}/move/undo"), None)
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("{base}/move/undo"),
+                None,
+            )
             .await;
         assert_eq!(undone.status, StatusCode::OK, "{}", undone.text());
-        let enrolment = app.request_as(Some(&w.admin), Method::GET, &base, None).await.json();
+        let enrolment = app
+            .request_as(Some(&w.admin), Method::GET, &base, None)
+            .await
+            .json();
         assert_eq!(enrolment["enrolment"]["standard_version"], 1);
         let list = app
-            .request_as(Some(&w.admin), Method::GET, &format!("{base}/evidence"), None)
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("{base}/evidence"),
+                None,
+            )
             .await
             .json();
         assert_eq!(criteria(&list.as_array().unwrap()[0]), ["1", "2"]);
         let again = app
-            .request_as(Some(&w.admin), Method::POST, &format!("{base}/move/undo"), None)
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("{base}/move/undo"),
+                None,
+            )
             .await;
         assert_eq!(again.status, StatusCode::CONFLICT);
 
@@ -215,7 +291,12 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
             .await;
         assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
         let late = app
-            .request_as(Some(&w.admin), Method::POST, &format!("{base}/move/undo"), None)
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("{base}/move/undo"),
+                None,
+            )
             .await;
         assert_eq!(late.status, StatusCode::CONFLICT);
         assert!(late.text().contains("since the move"), "{}", late.text());

@@ -71,10 +71,14 @@ impl StandardSummary {
         let mut all: Vec<Self> = catalogue.all().iter().map(Self::of).collect();
         for org_id in member_orgs(session) {
             let own = catalogue.visible_to(org_id);
-            all.extend(own.into_iter().skip(catalogue.all().len()).map(|loaded| Self {
-                org_id: Some(org_id.to_string()),
-                ..Self::of(loaded)
-            }));
+            all.extend(
+                own.into_iter()
+                    .skip(catalogue.all().len())
+                    .map(|loaded| Self {
+                        org_id: Some(org_id.to_string()),
+                        ..Self::of(loaded)
+                    }),
+            );
         }
         all
     }

@@ -130,7 +130,13 @@ async fn render(
         last,
         form,
     };
-    page_with_status(state, Some(session), "pages/enrolment_move.html", &view, status)
+    page_with_status(
+        state,
+        Some(session),
+        "pages/enrolment_move.html",
+        &view,
+        status,
+    )
 }
 
 /// `POST /enrolments/{id}/move`: moves the enrolment with the chosen mapping file.
@@ -177,7 +183,14 @@ async fn confirm_page(
         }
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            render(state, session, raw_id, Some(chosen).filter(|c| !c.is_empty()), form).await
+            render(
+                state,
+                session,
+                raw_id,
+                Some(chosen).filter(|c| !c.is_empty()),
+                form,
+            )
+            .await
         }
     }
 }

@@ -94,7 +94,12 @@ async fn render(
     ]);
     let invalid = StatusCode::UNPROCESSABLE_ENTITY;
     let (staff, withdraw, extend, status) = match again {
-        None => (current, FormState::default(), FormState::default(), StatusCode::OK),
+        None => (
+            current,
+            FormState::default(),
+            FormState::default(),
+            StatusCode::OK,
+        ),
         Some(Again::Staff(form)) => (form, FormState::default(), FormState::default(), invalid),
         Some(Again::Withdraw(form)) => (current, form, FormState::default(), invalid),
         Some(Again::Extend(form)) => (current, FormState::default(), form, invalid),
@@ -257,7 +262,10 @@ async fn extend_page(
         })
         .await;
     match done {
-        Ok(extension) => Ok(see_other(&format!("/enrolments/{}", extension.enrolment_id))),
+        Ok(extension) => Ok(see_other(&format!(
+            "/enrolments/{}",
+            extension.enrolment_id
+        ))),
         Err(err) => {
             // The form's reason field is `extend_reason` (the withdrawal form has a `reason`).
             let errors = field_errors(err)?

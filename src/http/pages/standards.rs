@@ -79,7 +79,8 @@ pub async fn publish(
         Ok(id) => id,
         Err(err) => return Html(Err(err.into())),
     };
-    if let Err(refused) = session.require(Action::PublishStandards, &Resource::Organisation { org_id })
+    if let Err(refused) =
+        session.require(Action::PublishStandards, &Resource::Organisation { org_id })
     {
         return Html(Err(refused.into()));
     }
@@ -192,7 +193,14 @@ pub async fn upload_mapping(
     let stored = state
         .db
         .write(move |conn| {
-            crate::portfolio::moves::upload(conn, &catalogue, org_id, &actor, &text, chrono::Utc::now())
+            crate::portfolio::moves::upload(
+                conn,
+                &catalogue,
+                org_id,
+                &actor,
+                &text,
+                chrono::Utc::now(),
+            )
         })
         .await;
     match stored {
