@@ -174,18 +174,22 @@ pub fn publish(
     Ok((row, loaded))
 }
 
+/// A row of `org_standards` without its YAML: id, org, code, version, title, hash, publisher,
+/// when.
+type PublishedRow = (
+    String,
+    String,
+    String,
+    i32,
+    String,
+    String,
+    String,
+    NaiveDateTime,
+);
+
 /// The versions `org_id` published, newest first.
 pub fn list(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<PublishedStandard>> {
-    let rows: Vec<(
-        String,
-        String,
-        String,
-        i32,
-        String,
-        String,
-        String,
-        NaiveDateTime,
-    )> = org_standards::table
+    let rows: Vec<PublishedRow> = org_standards::table
         .filter(org_standards::org_id.eq(org_id))
         .order((org_standards::published_at.desc(), org_standards::id.desc()))
         .select((
