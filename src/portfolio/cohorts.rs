@@ -94,7 +94,10 @@ pub fn create_cohort(
                 None
             }
             // The catalogue's own spelling of the code, so filters match the enrolments.
-            Some((_, version)) => match catalogue.find(text) {
+            Some((_, version)) => match uuid::Uuid::parse_str(org_id)
+                .ok()
+                .and_then(|org| catalogue.find_in(org, text))
+            {
                 Some(loaded) => Some((loaded.standard.code.clone(), version)),
                 None => {
                     problems.add("standard", format!("no standard {text} in the catalogue"));
