@@ -22,6 +22,7 @@ pub mod identity;
 pub mod keys;
 pub mod metrics;
 pub mod notify;
+pub mod org_catalogue;
 pub mod output;
 pub mod portfolio;
 pub mod privacy;

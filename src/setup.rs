@@ -21,6 +21,9 @@ pub enum SetupError {
     /// The standards did not load, or changed where enrolments pin them.
     #[error(transparent)]
     Catalogue(#[from] CatalogueError),
+    /// A standard an organisation published no longer loads.
+    #[error(transparent)]
+    Published(#[from] crate::org_catalogue::LoadPublishedError),
     /// The operator's signing key file is unusable.
     #[error(transparent)]
     Keys(KeyError),
@@ -63,12 +66,18 @@ pub fn open_database(config: &Config, migrate_sqlite: bool) -> Result<Database, 
     Ok(db)
 }
 
-/// Loads the standards and records them in the catalogue table.
+/// Loads the standards and records them in the catalogue table, then adds the versions
+/// organisations published into their own catalogues.
 pub fn load_catalogue(config: &Config, db: &Database) -> Result<Catalogue, SetupError> {
     let catalogue = Catalogue::load(&config.standards_dir)?;
     let mut conn = db.conn().map_err(SetupError::Migration)?;
     crate::db::write_transaction(&mut conn, |c| catalogue::sync(c, &catalogue))?;
-    tracing::info!(standards = catalogue.all().len(), "catalogue loaded");
+    let published = crate::org_catalogue::load_all(&mut conn, &catalogue)?;
+    tracing::info!(
+        standards = catalogue.all().len(),
+        published,
+        "catalogue loaded"
+    );
     Ok(catalogue)
 }
 

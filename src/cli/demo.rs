@@ -54,6 +54,12 @@ const PEOPLE: &[(&str, &str, Role, Option<&str>)] = &[
         Role::ExternalVerifier,
         None,
     ),
+    (
+        "editor@demo.attest",
+        "Priya Raman",
+        Role::StandardsEditor,
+        None,
+    ),
 ];
 
 pub(super) fn run(config: &Config) -> Result<ExitCode, CliError> {

@@ -373,7 +373,7 @@ enum UserCommand {
         /// Full name.
         #[arg(long)]
         name: String,
-        /// candidate, assessor, internal_verifier, provider_admin or external_verifier.
+        /// candidate, assessor, internal_verifier, provider_admin, external_verifier or standards_editor.
         #[arg(long)]
         role: String,
         /// NZ National Student Number or Scottish Candidate Number.
@@ -391,7 +391,7 @@ enum UserCommand {
         /// Their email.
         #[arg(long)]
         email: String,
-        /// candidate, assessor, internal_verifier, provider_admin or external_verifier.
+        /// candidate, assessor, internal_verifier, provider_admin, external_verifier or standards_editor.
         #[arg(long)]
         role: String,
         /// When the grant ends: an RFC 3339 instant, or a date (access lasts through that day, UTC).

@@ -409,6 +409,52 @@ diesel::table! {
 }
 
 diesel::table! {
+    org_standards (id) {
+        id -> Text,
+        org_id -> Text,
+        code -> Text,
+        version -> Integer,
+        title -> Text,
+        yaml -> Text,
+        content_hash -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standard_mappings (id) {
+        id -> Text,
+        org_id -> Text,
+        code -> Text,
+        from_version -> Integer,
+        to_version -> Integer,
+        yaml -> Text,
+        content_hash -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    enrolment_moves (id) {
+        id -> Text,
+        enrolment_id -> Text,
+        mapping_id -> Text,
+        from_version -> Integer,
+        from_hash -> Text,
+        to_version -> Integer,
+        to_hash -> Text,
+        evidence_before -> Text,
+        marks_before -> Text,
+        moved_by -> Text,
+        moved_at -> Timestamp,
+        undone_by -> Nullable<Text>,
+        undone_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     assessment_extensions (id) {
         id -> Text,
         enrolment_id -> Text,

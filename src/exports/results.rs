@@ -138,7 +138,10 @@ impl ResultsQuery {
                     problems.add("standard", "write CODE or CODE@VERSION, e.g. 28268@2");
                     (None, None)
                 }
-                Some((code, version)) => match catalogue.find(&code) {
+                Some((code, version)) => match uuid::Uuid::parse_str(org_id)
+                    .ok()
+                    .and_then(|org| catalogue.find_in(org, &code))
+                {
                     // The catalogue's spelling of the code is the one enrolments store.
                     Some(loaded) => (
                         Some(loaded.standard.code.clone()),

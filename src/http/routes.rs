@@ -39,6 +39,9 @@ route_table! {
     GET    "/standards"                                     => pages::standards::catalogue;
     GET    "/orgs/{org_id}/standards/author"                => pages::standards::author_form;
     POST   "/orgs/{org_id}/standards/author"                => pages::standards::author_check;
+    POST   "/orgs/{org_id}/standards/publish"               => pages::standards::publish;
+    GET    "/orgs/{org_id}/standards/mappings"              => pages::standards::mappings;
+    POST   "/orgs/{org_id}/standards/mappings"              => pages::standards::upload_mapping;
     GET    "/caseload"                                      => pages::assessor::caseload;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
@@ -46,6 +49,10 @@ route_table! {
     GET    "/enrolments/{id}/staff"                         => pages::staff::form;
     POST   "/enrolments/{id}/staff"                         => pages::staff::assign;
     POST   "/enrolments/{id}/withdraw"                      => pages::staff::withdraw;
+    POST   "/enrolments/{id}/assessment-extension"          => pages::staff::extend;
+    GET    "/enrolments/{id}/move"                          => pages::moves::form;
+    POST   "/enrolments/{id}/move"                          => pages::moves::confirm;
+    POST   "/enrolments/{id}/move/undo"                     => pages::moves::undo;
     GET    "/enrolments/{id}/decision"                      => pages::decision::form;
     POST   "/enrolments/{id}/decision"                      => pages::decision::decide;
     POST   "/enrolments/{id}/marks"                         => pages::decision::marks;
@@ -159,6 +166,8 @@ route_table! {
     GET    "/api/standards"                                 => standards::list;
     GET    "/api/standards/{code}/{version}"                => standards::show;
     POST   "/api/orgs/{org_id}/standards/preview"           => standards::preview;
+    POST   "/api/orgs/{org_id}/standards"                   => standards::publish;
+    POST   "/api/orgs/{org_id}/standard-mappings"           => standards::upload_mapping;
     POST   "/api/enrolments"                                => enrolments::create;
     GET    "/api/enrolments"                                => enrolments::list;
     GET    "/api/enrolments/{id}"                           => enrolments::show;
@@ -178,6 +187,9 @@ route_table! {
     PUT    "/api/enrolments/{id}/staff"                     => enrolments::assign_staff;
     POST   "/api/enrolments/{id}/withdraw"                  => enrolments::withdraw;
     POST   "/api/enrolments/{id}/assessment-extension"      => enrolments::extend_assessment;
+    POST   "/api/enrolments/{id}/move/preview"              => enrolments::move_preview;
+    POST   "/api/enrolments/{id}/move"                      => enrolments::move_version;
+    POST   "/api/enrolments/{id}/move/undo"                 => enrolments::undo_move;
     GET    "/api/enrolments/{id}/progress"                  => enrolments::progress;
     GET    "/api/enrolments/{id}/archive.zip"               => archives::enrolment;
     POST   "/api/enrolments/{id}/decision"                  => signoff::decide;

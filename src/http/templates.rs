@@ -24,6 +24,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/dashboard.html",
     "pages/standards.html",
     "pages/standard_author.html",
+    "pages/standard_mappings.html",
+    "pages/enrolment_move.html",
     "pages/caseload.html",
     "pages/portfolio.html",
     "pages/evidence_upload.html",

@@ -94,7 +94,10 @@ pub fn create_cohort(
                 None
             }
             // The catalogue's own spelling of the code, so filters match the enrolments.
-            Some((_, version)) => match catalogue.find(text) {
+            Some((_, version)) => match uuid::Uuid::parse_str(org_id)
+                .ok()
+                .and_then(|org| catalogue.find_in(org, text))
+            {
                 Some(loaded) => Some((loaded.standard.code.clone(), version)),
                 None => {
                     problems.add("standard", format!("no standard {text} in the catalogue"));
@@ -454,7 +457,8 @@ pub fn cohort_progress(
     let standards = by_standard
         .into_iter()
         .filter_map(|((code, version), (enrolled, complete, tallies))| {
-            let standard = &catalogue.get(&code, version)?.standard;
+            let org_id = uuid::Uuid::parse_str(&cohort.org_id).ok()?;
+            let standard = &catalogue.get_in(org_id, &code, version)?.standard;
             Some(StandardProgress {
                 framework: standard.framework.clone(),
                 title: standard.title.clone(),

@@ -122,7 +122,7 @@ pub fn create_enrolment(
 ) -> Result<Enrolment, ActionError> {
     let org = new.org_id.to_string();
     let mut problems = Problems::default();
-    let standard = catalogue.find(&new.standard);
+    let standard = catalogue.find_in(new.org_id, &new.standard);
     match standard {
         None => problems.add(
             "standard",

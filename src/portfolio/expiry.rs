@@ -40,6 +40,42 @@ pub struct Extension {
     pub granted_by: String,
 }
 
+/// The extension in force for an enrolment, as the pages show it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ExtensionInForce {
+    /// The last day the enrolment may be assessed.
+    pub until: NaiveDate,
+    /// Why it was granted.
+    pub reason: String,
+    /// The day it was granted.
+    pub granted_on: NaiveDate,
+}
+
+/// The latest extension of an enrolment (the one in force), if it has one.
+pub fn extension_in_force(
+    conn: &mut DbConnection,
+    enrolment_id: &str,
+) -> QueryResult<Option<ExtensionInForce>> {
+    let row: Option<(NaiveDate, String, chrono::NaiveDateTime)> = assessment_extensions::table
+        .filter(assessment_extensions::enrolment_id.eq(enrolment_id))
+        .order((
+            assessment_extensions::granted_at.desc(),
+            assessment_extensions::id.desc(),
+        ))
+        .select((
+            assessment_extensions::until,
+            assessment_extensions::reason,
+            assessment_extensions::granted_at,
+        ))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(until, reason, granted_at)| ExtensionInForce {
+        until,
+        reason,
+        granted_on: granted_at.date(),
+    }))
+}
+
 /// The day the latest extension of an enrolment runs to, if it has one.
 pub fn extension_until(
     conn: &mut DbConnection,

@@ -7,6 +7,7 @@ pub mod cohorts;
 mod enrolment;
 mod evidence;
 pub mod expiry;
+pub mod moves;
 mod progress;
 pub mod time_points;
 pub mod witness;

@@ -226,10 +226,7 @@ fn pool_entry(
     let mut methods = BTreeSet::new();
     let mut sites = BTreeSet::new();
     let mut outcomes = BTreeSet::new();
-    let standard = catalogue.get(
-        &enrolment.standard_code,
-        u32::try_from(enrolment.standard_version).unwrap_or(0),
-    );
+    let standard = catalogue.pinned(enrolment).ok();
     for record in &records {
         methods.insert(record.method.clone());
         if let Some(site) = &record.instance.site {

@@ -1588,30 +1588,37 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
     shots(&browser, "candidate-inbox", PHONE);
 }
 
-/// Issue 22: an admin pastes a standard with a misspelt key, sees the problem by line and column,
-/// fixes it and sees the outline, the observation checklist and the gaps of an empty portfolio.
+/// Issue 22: a standards editor pastes a standard with a misspelt key, sees the problem by line
+/// and column, fixes it, sees the outline, the observation checklist and the gaps of an empty
+/// portfolio, and publishes it into the organisation's catalogue; the admin then enrols a
+/// candidate on the published version.
 #[actix_web::test]
-async fn an_admin_checks_and_previews_a_standard_being_written() {
+async fn an_editor_checks_and_publishes_a_standard_and_the_admin_enrols_on_it() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
+    app.seed_user(&w.org, "editor@harbour.nz", "standards_editor");
     let server = app.serve();
     let base = format!("http://{}", server.addr);
     let browser = Browser::start();
     browser.viewport(DESKTOP, 900);
-    sign_in(&browser, &base, "admin@harbour.nz");
+    sign_in(&browser, &base, "editor@harbour.nz");
 
     let seed = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("standards/nos-inscc003.yaml"),
     )
-    .unwrap();
+    .unwrap()
+    .replacen("version: 1\n", "version: 2\nstatus: current\n", 1);
     let broken = seed.replacen(
         "        text: \"identify and greet",
         "        txet: \"identify and greet",
         1,
     );
     let line = broken.lines().position(|l| l.contains("txet:")).unwrap() + 1;
-    browser.goto(&format!("{base}/orgs/{}/standards/author", w.org));
-    shots(&browser, "admin-standard-author", DESKTOP);
+    browser
+        .find(&format!("a[href='/orgs/{}/standards/author']", w.org))
+        .click();
+    browser.wait_for_text("main", "Check and preview");
+    shots(&browser, "editor-standard-author", DESKTOP);
     let set = "document.getElementById('yaml').value = arguments[0];";
     browser.script(set, json!([broken]));
     browser
@@ -1624,7 +1631,7 @@ async fn an_admin_checks_and_previews_a_standard_being_written() {
         "{problems}"
     );
     assert!(problems.contains("unknown field `txet`"), "{problems}");
-    shots(&browser, "admin-standard-author-problems", DESKTOP);
+    shots(&browser, "editor-standard-author-problems", DESKTOP);
 
     browser.script(set, json!([seed]));
     browser
@@ -1638,7 +1645,144 @@ async fn an_admin_checks_and_previews_a_standard_being_written() {
         "{main}"
     );
     assert!(main.contains("What a candidate with no evidence still needs"));
-    shots(&browser, "admin-standard-author-preview", DESKTOP);
+    shots(&browser, "editor-standard-author-preview", DESKTOP);
+
+    browser
+        .find("form[action$='/standards/publish'] button[type=submit]")
+        .click();
+    browser.wait_for_text("main", "this organisation's own");
+    let catalogue = browser.text("main");
+    assert!(catalogue.contains("NOS INSCC003 v2"), "{catalogue}");
+    shots(&browser, "editor-standard-published", DESKTOP);
+
+    // The admin enrols the candidate on the published version.
+    let admin = Browser::start();
+    admin.viewport(DESKTOP, 900);
+    sign_in(&admin, &base, "admin@harbour.nz");
+    admin.goto(&format!("{base}/orgs/{}/enrolments", w.org));
+    admin
+        .find(&format!(
+            "#f-candidate-id option[value='{}']",
+            w.candidate_id
+        ))
+        .click();
+    admin.find("#f-standard option[value='INSCC003@2']").click();
+    admin
+        .find(&format!("#f-assessor-id option[value='{}']", w.assessor_id))
+        .click();
+    shots(&admin, "admin-enrols-on-published", DESKTOP);
+    admin
+        .find("form[action$='/enrolments'] button[type=submit]")
+        .click();
+    admin.wait_for_url("the new portfolio", |url| {
+        url.contains("/enrolments/") && !url.contains("/orgs/")
+    });
+    let heading = admin.text("main");
+    assert!(heading.contains("INSCC003"), "{heading}");
+    shots(&admin, "admin-portfolio-on-published", DESKTOP);
+}
+
+/// Issue 22 item 4: the editor keeps a mapping file from version 1 to 2; the admin previews what
+/// a candidate's portfolio keeps and newly lacks under version 2, moves it, and undoes the move.
+#[actix_web::test]
+async fn an_admin_previews_moves_and_undoes_a_move_to_the_next_version() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("INSCC003@1").await;
+    app.seed_user(&w.org, "editor@harbour.nz", "standards_editor");
+    let editor = app.login("editor@harbour.nz").await;
+    let v2 = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("standards/nos-inscc003.yaml"),
+    )
+    .unwrap()
+    .replacen("version: 1\n", "version: 2\nstatus: current\n", 1);
+    let published = app
+        .request_as(
+            Some(&editor),
+            actix_web::http::Method::POST,
+            &format!("/api/orgs/{}/standards", w.org),
+            Some(json!({"yaml": v2})),
+        )
+        .await;
+    assert_eq!(published.status.as_u16(), 201, "{}", published.text());
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "editor@harbour.nz");
+    browser
+        .find(&format!("a[href='/orgs/{}/standards/mappings']", w.org))
+        .click();
+    browser.wait_for_text("main", "Check and store");
+    let mapping = "code: INSCC003\nfrom_version: 1\nto_version: 2\ncriteria:\n  - from: \"1\"\n    to: [\"1\", \"2\"]\n    note: Greeting now counts for listening too\n";
+    browser.script(
+        "document.getElementById('yaml').value = arguments[0];",
+        json!(["code: INSCC003\nfrom_version: 1\nto_version: 2\ncriteria:\n  - from: \"99\"\n"]),
+    );
+    browser
+        .find("form[action$='/standards/mappings'] button[type=submit]")
+        .click();
+    browser.wait_for_text(".error-summary", "no criterion 99");
+    shots(&browser, "editor-mapping-refused", DESKTOP);
+    browser.script(
+        "document.getElementById('yaml').value = arguments[0];",
+        json!([mapping]),
+    );
+    browser
+        .find("form[action$='/standards/mappings'] button[type=submit]")
+        .click();
+    browser.wait_for_text("table", "version 1");
+    shots(&browser, "editor-mappings", DESKTOP);
+
+    let admin = Browser::start();
+    admin.viewport(DESKTOP, 900);
+    sign_in(&admin, &base, "admin@harbour.nz");
+    admin.goto(&format!("{base}/enrolments/{}", w.enrolment));
+    admin
+        .find(&format!("a[href='/enrolments/{}/move']", w.enrolment))
+        .click();
+    admin.wait_for_text("main", "Choose a mapping file");
+    let option = admin.script(
+        "return document.querySelectorAll('#f-mapping-id option')[1].value;",
+        json!([]),
+    );
+    let option = option
+        .as_str()
+        .expect("a mapping file is offered")
+        .to_owned();
+    admin
+        .find(&format!("#f-mapping-id option[value='{option}']"))
+        .click();
+    admin.find("form[method='get'] button[type=submit]").click();
+    admin.wait_for_text("main", "Newly missing");
+    let preview = admin.text("main");
+    assert!(
+        preview.contains("1 → 1, 2: Greeting now counts for listening too"),
+        "{preview}"
+    );
+    shots(&admin, "admin-move-preview", DESKTOP);
+    admin
+        .find(&format!(
+            "form[action='/enrolments/{}/move'] button[type=submit]",
+            w.enrolment
+        ))
+        .click();
+    admin.wait_for_text("main", "Moved to version 2");
+    shots(&admin, "admin-portfolio-moved", DESKTOP);
+    admin.goto(&format!("{base}/enrolments/{}/move", w.enrolment));
+    admin.wait_for_text("main", "Undo the move");
+    shots(&admin, "admin-move-undo", DESKTOP);
+    admin
+        .find(&format!(
+            "form[action='/enrolments/{}/move/undo'] button[type=submit]",
+            w.enrolment
+        ))
+        .click();
+    admin.wait_for_url("the portfolio", |url| url.ends_with(&w.enrolment));
+    assert!(!admin.text("main").contains("Moved to version 2"));
+    admin.goto(&format!("{base}/enrolments/{}/staff", w.enrolment));
+    admin.wait_for_text("main", "Assessment after the last date");
+    shots(&admin, "admin-enrolment-staff-extension", DESKTOP);
 }
 
 /// A 4 × 4 PNG (a photo of a whiteboard, as far as the test is concerned).

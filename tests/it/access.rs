@@ -14,7 +14,7 @@ use crate::helpers::{Backend, TestApp, multipart};
 use attest::auth::policy::Role;
 
 /// The callers, in the column order of every row.
-const CALLERS: [&str; 10] = [
+const CALLERS: [&str; 11] = [
     "anonymous",
     "candidate (own)",
     "candidate (same org, not theirs)",
@@ -25,6 +25,7 @@ const CALLERS: [&str; 10] = [
     "external verifier",
     "external verifier (expired)",
     "admin of another org",
+    "standards editor",
 ];
 
 /// One row: a route, the concrete request to send, and the status for each caller.
@@ -33,7 +34,7 @@ struct Row {
     pattern: &'static str,
     path: String,
     body: Option<Body>,
-    expect: [u16; 10],
+    expect: [u16; 11],
 }
 
 enum Body {
@@ -104,6 +105,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             Some(Utc::now() - TimeDelta::days(1)),
         )
     });
+    app.seed_user(&w.org, "editor@harbour.nz", "standards_editor");
     let other_org = app.seed_org("Summit College");
     app.seed_user(&other_org, "admin@summit.nz", "provider_admin");
 
@@ -149,6 +151,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         Some(app.login("ev@sqa.org.uk").await),
         Some(app.login("ev-old@sqa.org.uk").await),
         Some(app.login("admin@summit.nz").await),
+        Some(app.login("editor@harbour.nz").await),
     ];
     // An achieved result, so the fixture's batch records something (an empty one is refused).
     crate::exports::seed_result(app, &w, "achieved@harbour.nz", "28268@2", "2024-06-03");
@@ -238,7 +241,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
     let json = |v: Value| Some(Body::Json(v));
     let form = |fields: &[(&str, &str)]| Some(Body::Form(crate::pages::pairs(fields)));
     // Pages send a visitor without a session to sign in (303) where the API answers 401.
-    let page = |mut expect: [u16; 10]| {
+    let page = |mut expect: [u16; 11]| {
         expect[0] = 303;
         expect
     };
@@ -253,24 +256,28 @@ fn rows(f: &Fixture) -> Vec<Row> {
         "x.pdf",
         b"%PDF-1.4 x",
     );
-    //                 anon cand cnd2 asr  asr2 iv   adm  ev   evX  othr
-    const PUBLIC: [u16; 10] = [200; 10];
-    const SIGNED_IN: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200];
-    const MEMBERS: [u16; 10] = [401, 200, 200, 200, 200, 200, 200, 200, 404, 404];
-    const ADMIN_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, 403, ok, 403, 404, 404];
-    const READERS: [u16; 10] = [401, 200, 403, 200, 403, 200, 200, 200, 404, 404];
-    const CANDIDATE_OR_ASSESSOR: fn(u16) -> [u16; 10] =
-        |ok| [401, ok, 403, ok, 403, 403, 403, 403, 404, 404];
-    const ASSESSOR_ONLY: fn(u16) -> [u16; 10] =
-        |ok| [401, 403, 403, ok, 403, 403, 403, 403, 404, 404];
-    const CANDIDATE_ONLY: fn(u16) -> [u16; 10] =
-        |ok| [401, ok, 403, 403, 403, 403, 403, 403, 404, 404];
-    const IV_ONLY: fn(u16) -> [u16; 10] = |ok| [401, 403, 403, 403, 403, ok, 403, 403, 404, 404];
-    const COHORT_READERS: [u16; 10] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404];
-    const AUDIT_READERS: [u16; 10] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404];
-    const PLAN_READERS: [u16; 10] = [401, 403, 403, 403, 403, 200, 200, 200, 404, 404];
-    const PLAN_MANAGERS: fn(u16) -> [u16; 10] =
-        |ok| [401, 403, 403, 403, 403, ok, ok, 403, 404, 404];
+    //                 anon cand cnd2 asr  asr2 iv   adm  ev   evX  othr edtr
+    const PUBLIC: [u16; 11] = [200; 11];
+    const SIGNED_IN: [u16; 11] = [401, 200, 200, 200, 200, 200, 200, 200, 200, 200, 200];
+    const MEMBERS: [u16; 11] = [401, 200, 200, 200, 200, 200, 200, 200, 404, 404, 200];
+    const ADMIN_ONLY: fn(u16) -> [u16; 11] =
+        |ok| [401, 403, 403, 403, 403, 403, ok, 403, 404, 404, 403];
+    const READERS: [u16; 11] = [401, 200, 403, 200, 403, 200, 200, 200, 404, 404, 403];
+    const CANDIDATE_OR_ASSESSOR: fn(u16) -> [u16; 11] =
+        |ok| [401, ok, 403, ok, 403, 403, 403, 403, 404, 404, 403];
+    const ASSESSOR_ONLY: fn(u16) -> [u16; 11] =
+        |ok| [401, 403, 403, ok, 403, 403, 403, 403, 404, 404, 403];
+    const CANDIDATE_ONLY: fn(u16) -> [u16; 11] =
+        |ok| [401, ok, 403, 403, 403, 403, 403, 403, 404, 404, 403];
+    const IV_ONLY: fn(u16) -> [u16; 11] =
+        |ok| [401, 403, 403, 403, 403, ok, 403, 403, 404, 404, 403];
+    const COHORT_READERS: [u16; 11] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404, 403];
+    const AUDIT_READERS: [u16; 11] = [401, 403, 403, 403, 403, 403, 200, 200, 404, 404, 403];
+    const PLAN_READERS: [u16; 11] = [401, 403, 403, 403, 403, 200, 200, 200, 404, 404, 403];
+    const EDITOR_ONLY: fn(u16) -> [u16; 11] =
+        |ok| [401, 403, 403, 403, 403, 403, 403, 403, 404, 404, ok];
+    const PLAN_MANAGERS: fn(u16) -> [u16; 11] =
+        |ok| [401, 403, 403, 403, 403, ok, ok, 403, 404, 404, 403];
     vec![
         row("GET", "/healthz", "/healthz".into(), None, PUBLIC),
         row("GET", "/readyz", "/readyz".into(), None, PUBLIC),
@@ -295,7 +302,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/auth/login".into(),
             json(json!({"email": "x@y.nz", "password": "wrong password"})),
             // Anyone may try; the callers share one unknown email, which waits after 5 failures.
-            [401, 401, 401, 401, 401, 429, 429, 429, 429, 429],
+            [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429],
         ),
         row("GET", "/api/me", "/api/me".into(), None, SIGNED_IN),
         // Issue 15: everyone's own inbox; the outbox is the admin's; witness links need no account.
@@ -318,7 +325,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/me/notifications/{id}/read",
             format!("/api/me/notifications/{nobody}/read"),
             None,
-            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404],
+            [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             "GET",
@@ -353,7 +360,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/witness/{token}",
             format!("/api/witness/{no_token}"),
             None,
-            [404; 10],
+            [404; 11],
         ),
         row(
             "POST",
@@ -362,7 +369,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             json(
                 json!({"statement": "x", "relationship": "colleague", "job_title": "x", "declaration": true}),
             ),
-            [404; 10],
+            [404; 11],
         ),
         row("GET", "/inbox", "/inbox".into(), None, page(SIGNED_IN)),
         row(
@@ -370,14 +377,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/inbox/read",
             "/inbox/read".into(),
             form(&[]),
-            [303; 10],
+            [303; 11],
         ),
         row(
             "POST",
             "/inbox/{id}/read",
             format!("/inbox/{nobody}/read"),
             form(&[]),
-            page([401, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
+            page([401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404]),
         ),
         row(
             "GET",
@@ -391,14 +398,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/witness/{token}",
             format!("/witness/{no_token}"),
             None,
-            [404; 10],
+            [404; 11],
         ),
         row(
             "POST",
             "/witness/{token}",
             format!("/witness/{no_token}"),
             form(&[("statement", "x")]),
-            [404; 10],
+            [404; 11],
         ),
         row(
             "GET",
@@ -434,21 +441,21 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/me/two-factor",
             "/api/me/two-factor".into(),
             None,
-            [401, 201, 201, 201, 201, 201, 201, 201, 201, 201],
+            [401, 201, 201, 201, 201, 201, 201, 201, 201, 201, 201],
         ),
         row(
             "POST",
             "/api/me/two-factor/confirm",
             "/api/me/two-factor/confirm".into(),
             json(json!({"code": "not a code"})),
-            [401, 422, 422, 422, 422, 422, 422, 422, 422, 422],
+            [401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422],
         ),
         row(
             "POST",
             "/api/me/two-factor/disable",
             "/api/me/two-factor/disable".into(),
             json(json!({"code": "not a code"})),
-            [401, 409, 409, 409, 409, 409, 409, 409, 409, 409],
+            [401, 409, 409, 409, 409, 409, 409, 409, 409, 409, 409],
         ),
         row(
             "GET",
@@ -476,21 +483,42 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/account/two-factor",
             "/account/two-factor".into(),
             form(&[("step", "confirm"), ("code", "x")]),
-            page([401, 422, 422, 422, 422, 422, 422, 422, 422, 422]),
+            page([401, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422]),
         ),
         row(
             "GET",
             "/orgs/{org_id}/standards/author",
             format!("/orgs/{org}/standards/author"),
             None,
-            page(ADMIN_ONLY(200)),
+            page(EDITOR_ONLY(200)),
         ),
         row(
             "POST",
             "/orgs/{org_id}/standards/author",
             format!("/orgs/{org}/standards/author"),
             form(&[("yaml", "code: X")]),
-            page(ADMIN_ONLY(200)),
+            page(EDITOR_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/standards/publish",
+            format!("/orgs/{org}/standards/publish"),
+            form(&[("yaml", "code: X")]),
+            page(EDITOR_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/standards/mappings",
+            format!("/orgs/{org}/standards/mappings"),
+            None,
+            page(EDITOR_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/standards/mappings",
+            format!("/orgs/{org}/standards/mappings"),
+            form(&[("yaml", "code: X")]),
+            page(EDITOR_ONLY(422)),
         ),
         row(
             "POST",
@@ -537,14 +565,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/invitations/accept",
             "/api/invitations/accept".into(),
             json(json!({"token": "unknown", "password": "a long enough passphrase"})),
-            [404; 10],
+            [404; 11],
         ),
         row(
             "GET",
             "/invitations/{token}",
             "/invitations/unknown".into(),
             None,
-            [404; 10],
+            [404; 11],
         ),
         row(
             "POST",
@@ -554,7 +582,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
                 ("password", "a long enough passphrase"),
                 ("confirm", "a long enough passphrase"),
             ]),
-            [404; 10],
+            [404; 11],
         ),
         row(
             "GET",
@@ -669,7 +697,43 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/orgs/{org_id}/standards/preview",
             format!("/api/orgs/{org}/standards/preview"),
             json(json!({"yaml": "code: X\n"})),
-            ADMIN_ONLY(200),
+            EDITOR_ONLY(200),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/standards",
+            format!("/api/orgs/{org}/standards"),
+            json(json!({"yaml": "code: X\n"})),
+            EDITOR_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/standard-mappings",
+            format!("/api/orgs/{org}/standard-mappings"),
+            json(json!({"yaml": "code: X\n"})),
+            EDITOR_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/move/preview",
+            format!("/api/enrolments/{e}/move/preview"),
+            json(json!({"mapping_id": "none"})),
+            ADMIN_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/move",
+            format!("/api/enrolments/{e}/move"),
+            json(json!({"mapping_id": "none"})),
+            ADMIN_ONLY(422),
+        ),
+        // Never moved: nothing to undo.
+        row(
+            "POST",
+            "/api/enrolments/{id}/move/undo",
+            format!("/api/enrolments/{e}/move/undo"),
+            None,
+            ADMIN_ONLY(409),
         ),
         row(
             "POST",
@@ -736,14 +800,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/enrolments/{id}/evidence/{evidence_id}/acknowledgement",
             format!("/api/enrolments/{e}/evidence/{ev}/acknowledgement"),
             json(json!({"comment": ""})),
-            [401, 409, 403, 403, 403, 403, 403, 403, 404, 404],
+            [401, 409, 403, 403, 403, 403, 403, 403, 404, 404, 403],
         ),
         row(
             "POST",
             "/enrolments/{id}/evidence/{evidence_id}/acknowledge",
             format!("/enrolments/{e}/evidence/{ev}/acknowledge"),
             form(&[("comment", "")]),
-            [303, 409, 403, 403, 403, 403, 403, 403, 404, 404],
+            [303, 409, 403, 403, 403, 403, 403, 403, 404, 404, 403],
         ),
         // Time points (issue 16.2): the fixture's upload is a PDF, not a recording (409 / 404
         // once the caller may mark or read).
@@ -773,7 +837,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/enrolments/{id}/evidence/{evidence_id}/recording",
             format!("/enrolments/{e}/evidence/{ev}/recording"),
             None,
-            [303, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+            [303, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "POST",
@@ -809,7 +873,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/enrolments/{id}/statement",
             format!("/api/enrolments/{e}/statement"),
             None,
-            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "POST",
@@ -866,14 +930,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/login",
             "/login".into(),
             None,
-            [200, 303, 303, 303, 303, 303, 303, 303, 303, 303],
+            [200, 303, 303, 303, 303, 303, 303, 303, 303, 303, 303],
         ),
         row(
             "POST",
             "/login",
             "/login".into(),
             form(&[("email", "x@y.nz"), ("password", "wrong password")]),
-            [403; 10],
+            [403; 11],
         ),
         row(
             "GET",
@@ -929,6 +993,34 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/enrolments/{id}/withdraw",
             format!("/enrolments/{e}/withdraw"),
             form(&[("reason", "")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/move",
+            format!("/enrolments/{e}/move"),
+            None,
+            page(ADMIN_ONLY(200)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/move",
+            format!("/enrolments/{e}/move"),
+            form(&[("mapping_id", "")]),
+            page(ADMIN_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/move/undo",
+            format!("/enrolments/{e}/move/undo"),
+            form(&[]),
+            page(ADMIN_ONLY(409)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/assessment-extension",
+            format!("/enrolments/{e}/assessment-extension"),
+            form(&[("until", "2000-01-01"), ("extend_reason", "x")]),
             page(ADMIN_ONLY(422)),
         ),
         row(
@@ -1230,14 +1322,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/enrolments/{id}/statement.pdf",
             format!("/api/enrolments/{e}/statement.pdf"),
             None,
-            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "GET",
             "/api/enrolments/{id}/credential.json",
             format!("/api/enrolments/{e}/credential.json"),
             None,
-            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404],
+            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "POST",
@@ -1582,7 +1674,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/verify/{code}",
             "/verify/ABCD-EFGH-JKMN".into(),
             None,
-            [404; 10],
+            [404; 11],
         ),
         // Public: the code typed goes to its page.
         row(
@@ -1590,7 +1682,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/verify",
             "/verify?code=abcd-efgh-jkmn".into(),
             None,
-            [303; 10],
+            [303; 11],
         ),
         // Anyone may check a file; this one holds no credential.
         row(
@@ -1598,7 +1690,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/verify",
             "/verify".into(),
             Some(Body::Multipart(not_a_credential.0, not_a_credential.1)),
-            [400, 422, 422, 422, 422, 422, 422, 422, 422, 422],
+            [400, 422, 422, 422, 422, 422, 422, 422, 422, 422, 422],
         ),
         row(
             "GET",
@@ -1648,9 +1740,9 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/api/auth/logout",
             "/api/auth/logout".into(),
             None,
-            [401, 204, 204, 204, 204, 204, 204, 204, 204, 204],
+            [401, 204, 204, 204, 204, 204, 204, 204, 204, 204, 204],
         ),
-        row("POST", "/logout", "/logout".into(), form(&[]), [303; 10]),
+        row("POST", "/logout", "/logout".into(), form(&[]), [303; 11]),
     ]
 }
 

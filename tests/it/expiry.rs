@@ -223,3 +223,106 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
         assert!(trail.text().contains("Awarding body agreed in writing"));
     }
 }
+
+#[actix_web::test]
+async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_shows_it() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        standards_with_dates(dir.path());
+        let app = TestApp::with_standards(backend, dir.path());
+        let w = app.world("28268").await;
+        let catalogue = app.state.catalogue.clone();
+        let admin_id = app.seed_user(&w.org, "registrar@harbour.nz", "provider_admin");
+        let enrolment = app.tx(|conn| {
+            attest::portfolio::create_enrolment(
+                conn,
+                &catalogue,
+                Some(&admin_id),
+                attest::portfolio::NewEnrolment {
+                    org_id: w.org.parse().unwrap(),
+                    candidate_id: w.candidate_id.parse().unwrap(),
+                    assessor_id: Some(w.assessor_id.parse().unwrap()),
+                    iv_id: None,
+                    standard: "INSCC003".into(),
+                    start_date: NaiveDate::from_ymd_opt(2020, 11, 2),
+                },
+                Utc.with_ymd_and_hms(2020, 11, 2, 9, 0, 0).unwrap(),
+            )
+        });
+        let staff = format!("/enrolments/{}/staff", enrolment.id);
+        let form = app
+            .request_as(Some(&w.admin), Method::GET, &staff, None)
+            .await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.text()
+                .contains("may be assessed until <strong>2021-06-30</strong>"),
+            "{}",
+            form.text()
+        );
+        let url = format!("/enrolments/{}/assessment-extension", enrolment.id);
+        let pairs = |until: &str, reason: &str| {
+            crate::pages::pairs(&[("until", until), ("extend_reason", reason)])
+        };
+
+        // Refusals come back on the form, next to their fields.
+        let no_reason = app
+            .send_form(Some(&w.admin), &url, &pairs("2099-01-01", " "))
+            .await;
+        assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            no_reason.text().contains("f-extend-reason-error"),
+            "{}",
+            no_reason.text()
+        );
+        let not_a_date = app
+            .send_form(Some(&w.admin), &url, &pairs("soon", "x"))
+            .await;
+        assert_eq!(not_a_date.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(not_a_date.text().contains("must be a date"));
+        let by_assessor = app
+            .send_form(Some(&w.assessor), &url, &pairs("2099-01-01", "x"))
+            .await;
+        assert_eq!(by_assessor.status, StatusCode::FORBIDDEN);
+
+        let until = Utc::now().date_naive() + Days::new(45);
+        let granted = app
+            .send_form(
+                Some(&w.admin),
+                &url,
+                &pairs(
+                    &until.to_string(),
+                    "Awarding body agreed in writing (ref 7)",
+                ),
+            )
+            .await;
+        assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.text());
+
+        // Shown on the portfolio, to its candidate too, and audited.
+        let portfolio = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("/enrolments/{}", enrolment.id),
+                None,
+            )
+            .await;
+        let text = portfolio.text();
+        assert!(text.contains("Assessment extended"), "{text}");
+        assert!(text.contains(&until.to_string()));
+        assert!(text.contains("Awarding body agreed in writing (ref 7)"));
+        let trail = app
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("/api/enrolments/{}/audit", enrolment.id),
+                None,
+            )
+            .await;
+        assert!(
+            trail.text().contains("enrolment.extend_assessment"),
+            "{}",
+            trail.text()
+        );
+    }
+}

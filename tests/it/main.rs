@@ -20,6 +20,7 @@ mod helpers;
 mod identity;
 mod loop_flows;
 mod metrics;
+mod moves;
 mod notify;
 mod pages;
 #[path = "../support/pdf_reader.rs"]

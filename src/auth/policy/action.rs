@@ -58,11 +58,20 @@ listed_enum! {
         /// Withdraw an enrolment: provider admin.
         WithdrawEnrolment,
         /// Check and preview a standard being written (the loader's problems, outline,
-        /// checklist, empty-portfolio gaps): provider admin.
+        /// checklist, empty-portfolio gaps): standards editor.
         AuthorStandards,
+        /// Publish a checked standard into the organisation's own catalogue as a new version
+        /// (audited): standards editor.
+        PublishStandards,
+        /// Upload a mapping file from one version of a standard to the next (audited):
+        /// standards editor.
+        UploadStandardMapping,
         /// Extend the date by which an enrolment may be assessed, past its standard's last date
         /// for assessment (audited): provider admin.
         ExtendAssessment,
+        /// Move an enrolment to the next version of its standard through a mapping file, or undo
+        /// the move until the next decision (audited): provider admin.
+        MoveEnrolment,
         /// Add product evidence, witness testimony or an electronic data record: the candidate
         /// while the enrolment is active, or the assigned assessor.
         AddEvidence,
@@ -108,6 +117,8 @@ impl Action {
             Action::ReadOrganisation
             | Action::ManageOrganisation
             | Action::AuthorStandards
+            | Action::PublishStandards
+            | Action::UploadStandardMapping
             | Action::ListUsers
             | Action::CreateUser
             | Action::ReadAudit
@@ -126,6 +137,7 @@ impl Action {
             | Action::AssignEnrolmentStaff
             | Action::WithdrawEnrolment
             | Action::ExtendAssessment
+            | Action::MoveEnrolment
             | Action::AddEvidence
             | Action::RecordAssessorEvidence
             | Action::JudgeEvidence
@@ -168,6 +180,9 @@ impl Action {
             | Action::AssignEnrolmentStaff
             | Action::WithdrawEnrolment
             | Action::ExtendAssessment
+            | Action::MoveEnrolment
+            | Action::PublishStandards
+            | Action::UploadStandardMapping
             | Action::AddEvidence
             | Action::RecordAssessorEvidence
             | Action::ChangeEvidence

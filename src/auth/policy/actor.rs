@@ -20,12 +20,15 @@ listed_enum! {
         ProviderAdmin,
         /// Reads the organisation's portfolios, read-only, until the grant expires.
         ExternalVerifier,
+        /// Writes, checks and publishes the organisation's own standards, and the mapping files
+        /// from one version of a standard to the next. Granted by a provider admin.
+        StandardsEditor,
     }
 }
 
 impl Role {
     /// The stored and displayed name: `candidate`, `assessor`, `internal_verifier`,
-    /// `provider_admin`, `external_verifier`.
+    /// `provider_admin`, `external_verifier`, `standards_editor`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Candidate => "candidate",
@@ -33,6 +36,7 @@ impl Role {
             Role::InternalVerifier => "internal_verifier",
             Role::ProviderAdmin => "provider_admin",
             Role::ExternalVerifier => "external_verifier",
+            Role::StandardsEditor => "standards_editor",
         }
     }
 
@@ -43,6 +47,7 @@ impl Role {
             Role::InternalVerifier => 1 << 2,
             Role::ProviderAdmin => 1 << 3,
             Role::ExternalVerifier => 1 << 4,
+            Role::StandardsEditor => 1 << 5,
         }
     }
 }
@@ -56,7 +61,7 @@ impl std::fmt::Display for Role {
 /// A role name that is not one of [`Role::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown role {0:?}: expected candidate, assessor, internal_verifier, provider_admin or external_verifier"
+    "unknown role {0:?}: expected candidate, assessor, internal_verifier, provider_admin, external_verifier or standards_editor"
 )]
 pub struct UnknownRole(pub String);
 

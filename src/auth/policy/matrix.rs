@@ -46,6 +46,7 @@ struct Row {
     internal_verifier: [Decision; 3],
     provider_admin: [Decision; 3],
     external_verifier: [Decision; 3],
+    standards_editor: [Decision; 3],
     expired_external_verifier: Decision,
 }
 
@@ -57,6 +58,7 @@ impl Row {
             Role::InternalVerifier => self.internal_verifier,
             Role::ProviderAdmin => self.provider_admin,
             Role::ExternalVerifier => self.external_verifier,
+            Role::StandardsEditor => self.standards_editor,
         }
     }
 }
@@ -67,6 +69,7 @@ fn row(
     internal_verifier: [Decision; 3],
     provider_admin: [Decision; 3],
     external_verifier: [Decision; 3],
+    standards_editor: [Decision; 3],
     expired_external_verifier: Decision,
 ) -> Row {
     Row {
@@ -75,6 +78,7 @@ fn row(
         internal_verifier,
         provider_admin,
         external_verifier,
+        standards_editor,
         expired_external_verifier,
     }
 }
@@ -82,49 +86,52 @@ fn row(
 #[rustfmt::skip]
 fn expected(action: Action) -> Row {
     use Action::*;
-    // Columns: candidate, assessor, internal verifier, provider admin, external verifier
-    // (each [own, same, other]), then an external verifier whose grant has expired.
+    // Columns: candidate, assessor, internal verifier, provider admin, external verifier,
+    // standards editor (each [own, same, other]), then an external verifier whose grant has expired.
     match action {
-        ReadStandard =>             row([A, A, A], [A, A, A], [A, A, A], [A, A, A], [A, A, A], A),
+        ReadStandard =>             row([A, A, A], [A, A, A], [A, A, A], [A, A, A], [A, A, A], [A, A, A], A),
 
-        ReadOrganisation =>         row([A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], N),
-        ManageOrganisation =>       row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ListUsers =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        CreateUser =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ReadUser =>                 row([A, F, N], [A, F, N], [A, F, N], [A, A, N], [A, F, N], N),
-        DeactivateUser =>           row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        GrantRole =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        RevokeRole =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        GrantExternalVerifier =>    row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        AssignVerifierToAssessor => row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ReadAudit =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], N),
-        ExportData =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        RecordExport =>             row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ReadCohorts =>              row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], N),
-        ManageCohorts =>            row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
+        ReadOrganisation =>         row([A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], N),
+        ManageOrganisation =>       row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        ListUsers =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        CreateUser =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        ReadUser =>                 row([A, F, N], [A, F, N], [A, F, N], [A, A, N], [A, F, N], [A, F, N], N),
+        DeactivateUser =>           row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        GrantRole =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        RevokeRole =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        GrantExternalVerifier =>    row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        AssignVerifierToAssessor => row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        ReadAudit =>                row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], [F, F, N], N),
+        ExportData =>               row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        RecordExport =>             row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        ReadCohorts =>              row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], [F, F, N], N),
+        ManageCohorts =>            row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
 
-        ListEnrolments =>           row([A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], N),
-        CreateEnrolment =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ReadEnrolment =>            row([A, F, N], [A, F, N], [A, F, N], [A, A, N], [A, A, N], N),
-        AssignEnrolmentStaff =>     row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        WithdrawEnrolment =>        row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        AuthorStandards =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ExtendAssessment =>         row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        AddEvidence =>              row([A, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
-        RecordAssessorEvidence =>   row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
-        ChangeEvidence =>           row([A, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
-        JudgeEvidence =>            row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
-        SubmitEnrolment =>          row([A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
-        DecideUnit =>               row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
-        ReopenEnrolment =>          row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
+        ListEnrolments =>           row([A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], N),
+        CreateEnrolment =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        ReadEnrolment =>            row([A, F, N], [A, F, N], [A, F, N], [A, A, N], [A, A, N], [F, F, N], N),
+        AssignEnrolmentStaff =>     row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        WithdrawEnrolment =>        row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        AuthorStandards =>          row([F, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], [A, A, N], N),
+        PublishStandards =>         row([F, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], [A, A, N], N),
+        UploadStandardMapping =>    row([F, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], [A, A, N], N),
+        ExtendAssessment =>         row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        MoveEnrolment =>            row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        AddEvidence =>              row([A, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
+        RecordAssessorEvidence =>   row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
+        ChangeEvidence =>           row([A, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
+        JudgeEvidence =>            row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
+        SubmitEnrolment =>          row([A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
+        DecideUnit =>               row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
+        ReopenEnrolment =>          row([F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], [F, F, N], N),
 
-        ReadSamplingPlan =>         row([F, F, N], [F, F, N], [A, F, N], [A, A, N], [A, A, N], N),
-        ManageSamplingPlan =>       row([F, F, N], [F, F, N], [A, F, N], [A, A, N], [F, F, N], N),
-        SampleEnrolment =>          row([F, F, N], [F, F, N], [A, F, N], [F, F, N], [F, F, N], N),
+        ReadSamplingPlan =>         row([F, F, N], [F, F, N], [A, F, N], [A, A, N], [A, A, N], [F, F, N], N),
+        ManageSamplingPlan =>       row([F, F, N], [F, F, N], [A, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        SampleEnrolment =>          row([F, F, N], [F, F, N], [A, F, N], [F, F, N], [F, F, N], [F, F, N], N),
 
-        IssueStatement =>           row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
-        ReadStatement =>            row([A, F, N], [A, F, N], [A, F, N], [A, A, N], [A, A, N], N),
-        RevokeStatement =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], N),
+        IssueStatement =>           row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        ReadStatement =>            row([A, F, N], [A, F, N], [A, F, N], [A, A, N], [A, A, N], [F, F, N], N),
+        RevokeStatement =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
     }
 }
 
@@ -160,7 +167,7 @@ fn own_enrolment(role: Role) -> EnrolmentFacts {
             iv_id: Some(ME),
             ..base
         },
-        Role::ProviderAdmin | Role::ExternalVerifier => base,
+        Role::ProviderAdmin | Role::ExternalVerifier | Role::StandardsEditor => base,
     }
 }
 

@@ -172,8 +172,10 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         Action::ReadStandard => who.actor.active,
         Action::ReadOrganisation | Action::ListEnrolments => true,
         Action::ReadUser => who.is(Role::ProviderAdmin) || who.is_user(resource),
+        Action::AuthorStandards | Action::PublishStandards | Action::UploadStandardMapping => {
+            who.is(Role::StandardsEditor)
+        }
         Action::ManageOrganisation
-        | Action::AuthorStandards
         | Action::ListUsers
         | Action::CreateUser
         | Action::DeactivateUser
@@ -188,6 +190,7 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         | Action::AssignEnrolmentStaff
         | Action::WithdrawEnrolment
         | Action::ExtendAssessment
+        | Action::MoveEnrolment
         | Action::IssueStatement
         | Action::RevokeStatement => who.is(Role::ProviderAdmin),
         Action::ReadEnrolment | Action::ReadStatement => enrolment.is_some_and(|e| who.reads(e)),

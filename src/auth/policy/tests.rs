@@ -474,7 +474,7 @@ fn the_list_scope_agrees_with_reading_one_enrolment() {
             }
         }
     }
-    assert_eq!(compared, 32 * 4 * 2 * 2 * 3 * 3);
+    assert_eq!(compared, (1 << Role::ALL.len()) * 4 * 2 * 2 * 3 * 3);
 }
 
 #[test]

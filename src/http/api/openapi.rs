@@ -24,7 +24,7 @@ use super::{
         orgs::show, orgs::list_users, orgs::create_user, orgs::grant, orgs::revoke, orgs::deactivate,
         people::import_people, people::reinvite, people::accept,
         orgs::list_assignments, orgs::assign_verifier, orgs::unassign_verifier, orgs::list_witnesses, orgs::approve_witness,
-        standards::list, standards::show, standards::preview,
+        standards::list, standards::show, standards::preview, standards::publish, standards::upload_mapping,
         notify::inbox, notify::mark_read, notify::mark_all_read, notify::outbox,
         notify::list_requests, notify::request_witness, notify::revoke_request,
         notify::witness_view, notify::witness_confirm,
@@ -32,7 +32,7 @@ use super::{
         enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,
         enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,
         enrolments::assign_staff, enrolments::withdraw, enrolments::acknowledge, enrolments::list_acknowledgements,
-        enrolments::extend_assessment,
+        enrolments::extend_assessment, enrolments::move_preview, enrolments::move_version, enrolments::undo_move,
         time_points::list, time_points::add, time_points::remove,
         signoff::decide, signoff::respond, signoff::show_statement, signoff::chain_view, signoff::sample, signoff::create_plan, signoff::list_plans,
         signoff::show_plan, signoff::list_risks, signoff::set_risk, signoff::show_rates, signoff::set_rates, signoff::issue_statement,
@@ -136,6 +136,7 @@ const ROLES: &[&str] = &[
     "internal_verifier",
     "provider_admin",
     "external_verifier",
+    "standards_editor",
 ];
 
 /// Parameters that take one word of a fixed list: (name, where, words).

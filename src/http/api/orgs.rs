@@ -93,7 +93,7 @@ pub async fn create_user(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantRequest {
-    /// candidate, assessor, internal_verifier, provider_admin or external_verifier.
+    /// candidate, assessor, internal_verifier, provider_admin, external_verifier or standards_editor.
     pub role: String,
     /// Required for external verifiers: when their read-only access ends.
     #[serde(default)]

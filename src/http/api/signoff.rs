@@ -659,7 +659,7 @@ pub async fn show_interpretations(
     let version: u32 = path.2.parse().map_err(|_| ApiError::NotFound)?;
     let loaded = state
         .catalogue
-        .get(&path.1, version)
+        .get_in(org_id, &path.1, version)
         .ok_or(ApiError::NotFound)?;
     let standard = loaded.standard.clone();
     let chosen = state
@@ -693,7 +693,9 @@ pub async fn set_interpretations(
     let saved = state
         .db
         .write(move |conn| {
-            let loaded = catalogue.get(&code, version).ok_or(ActionError::NotFound)?;
+            let loaded = catalogue
+                .get_in(org_id, &code, version)
+                .ok_or(ActionError::NotFound)?;
             crate::settings::set_interpretations(
                 conn,
                 &org_id.to_string(),

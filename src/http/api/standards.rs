@@ -37,6 +37,9 @@ pub struct StandardSummary {
     pub date_warnings: Vec<DateWarning>,
     /// SHA-256 of the YAML file this version was loaded from.
     pub content_hash: String,
+    /// The organisation that published this version into its own catalogue (only its members
+    /// see it); absent for the instance's standards.
+    pub org_id: Option<String>,
 }
 
 impl StandardSummary {
@@ -58,22 +61,51 @@ impl StandardSummary {
             open_for_enrolment: open_for_enrolment(s, Utc::now().date_naive()),
             date_warnings: date_warnings(s, Utc::now().date_naive()),
             content_hash: loaded.content_hash.clone(),
+            org_id: None,
         }
+    }
+
+    /// The summaries of what `session`'s user sees: the instance's standards, then those each
+    /// organisation they belong to published.
+    pub fn visible(catalogue: &crate::catalogue::Catalogue, session: &Session) -> Vec<Self> {
+        let mut all: Vec<Self> = catalogue.all().iter().map(Self::of).collect();
+        for org_id in member_orgs(session) {
+            let own = catalogue.visible_to(org_id);
+            all.extend(
+                own.into_iter()
+                    .skip(catalogue.all().len())
+                    .map(|loaded| Self {
+                        org_id: Some(org_id.to_string()),
+                        ..Self::of(loaded)
+                    }),
+            );
+        }
+        all
     }
 }
 
-/// Every standard version the service knows.
+/// The organisations the user holds a live role in.
+fn member_orgs(session: &Session) -> Vec<uuid::Uuid> {
+    let now = Utc::now();
+    let mut orgs: Vec<uuid::Uuid> = session
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.is_live(now) && session.actor.active)
+        .map(|g| g.org_id)
+        .collect();
+    orgs.sort();
+    orgs.dedup();
+    orgs
+}
+
+/// Every standard version the user may enrol on: the instance's, and those the organisations
+/// they belong to published into their own catalogues (with `org_id`).
 #[utoipa::path(get, path = "/api/standards",
     responses((status = 200, body = Vec<StandardSummary>), (status = 401, body = crate::http::error::Problem)))]
 pub async fn list(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
     session.require(Action::ReadStandard, &Resource::Standard)?;
-    let all: Vec<StandardSummary> = state
-        .catalogue
-        .all()
-        .iter()
-        .map(StandardSummary::of)
-        .collect();
-    Ok(HttpResponse::Ok().json(all))
+    Ok(HttpResponse::Ok().json(StandardSummary::visible(&state.catalogue, &session)))
 }
 
 /// One standard version, whole: outcomes, criteria, range statements, knowledge, evidence rules.
@@ -91,6 +123,11 @@ pub async fn show(
     let loaded = state
         .catalogue
         .get(&path.0, version)
+        .or_else(|| {
+            member_orgs(&session)
+                .into_iter()
+                .find_map(|org_id| state.catalogue.get_in(org_id, &path.0, version))
+        })
         .ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(&loaded.standard))
 }
@@ -124,4 +161,87 @@ pub async fn preview(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok().json(preview))
+}
+
+/// A checked standard to publish.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRequest {
+    /// The YAML text of the standard, exactly as it is to be kept.
+    pub yaml: String,
+}
+
+/// Publishes a standard into the organisation's own catalogue as a new version (audited
+/// `standard.publish`): only that organisation's members see it, enrol on it and are evaluated
+/// against it. The strict loader must accept it, its status must not be `draft`, and its version
+/// must be higher than every version of its code the organisation sees.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/standards",
+    params(("org_id" = uuid::Uuid, Path)), request_body = PublishRequest,
+    responses((status = 201, body = crate::org_catalogue::PublishedStandard),
+              (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn publish(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: crate::http::extract::ValidJson<PublishRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = super::path_id(&path)?;
+    session.require(Action::PublishStandards, &Resource::Organisation { org_id })?;
+    let published = publish_into(&state, org_id, &session.user_id, body.into_inner().yaml).await?;
+    Ok(HttpResponse::Created().json(published))
+}
+
+/// Publishes `yaml` for `org_id` and, once committed, adds it to the running catalogue.
+pub async fn publish_into(
+    state: &AppState,
+    org_id: uuid::Uuid,
+    actor: &str,
+    yaml: String,
+) -> Result<crate::org_catalogue::PublishedStandard, crate::action::ActionError> {
+    let catalogue = state.catalogue.clone();
+    let actor = actor.to_owned();
+    let (row, loaded) = state
+        .db
+        .write(move |conn| {
+            crate::org_catalogue::publish(conn, &catalogue, org_id, &actor, &yaml, Utc::now())
+        })
+        .await?;
+    state.catalogue.add_published(org_id, loaded);
+    Ok(row)
+}
+
+/// Stores a mapping file from one version of a standard to the next (audited
+/// `standard.upload_mapping`); see docs/standards.md for the format. Every id it names must
+/// exist in its version of the organisation's catalogue.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/standard-mappings",
+    params(("org_id" = uuid::Uuid, Path)), request_body = PublishRequest,
+    responses((status = 201, body = crate::portfolio::moves::StoredMapping),
+              (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn upload_mapping(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: crate::http::extract::ValidJson<PublishRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = super::path_id(&path)?;
+    session.require(
+        Action::UploadStandardMapping,
+        &Resource::Organisation { org_id },
+    )?;
+    let yaml = body.into_inner().yaml;
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let stored = state
+        .db
+        .write(move |conn| {
+            crate::portfolio::moves::upload(conn, &catalogue, org_id, &actor, &yaml, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(stored))
 }

@@ -26,7 +26,7 @@ use crate::portfolio::{self, NewEnrolment};
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct SelectOption {
     pub(super) value: String,
-    label: String,
+    pub(super) label: String,
 }
 
 /// The active users holding `role` in `org` now, as choices "Name (email)".
@@ -478,8 +478,8 @@ async fn enrolments_page(
     let holding = |role: Role| holding(&users, &org, role, now);
     let standards = state
         .catalogue
-        .all()
-        .iter()
+        .visible_to(org_id)
+        .into_iter()
         .filter(|l| open_for_enrolment(&l.standard, now.date_naive()))
         .map(|l| {
             let s = &l.standard;

@@ -31,6 +31,8 @@ struct OrgSection {
     assessor: bool,
     verifier: bool,
     external: bool,
+    /// Holds the standards editor role: writes and publishes the organisation's standards.
+    editor: bool,
     /// The candidate's own portfolios.
     portfolios: Vec<PortfolioCard>,
     /// What needs the candidate: rejected evidence, records to acknowledge, things to do.
@@ -220,6 +222,7 @@ pub fn role_label(role: Role) -> &'static str {
         Role::InternalVerifier => "Internal verifier",
         Role::ProviderAdmin => "Provider admin",
         Role::ExternalVerifier => "External verifier",
+        Role::StandardsEditor => "Standards editor",
     }
 }
 
@@ -298,6 +301,7 @@ fn dashboard(
             assessor,
             verifier,
             external,
+            editor: has(Role::StandardsEditor),
             portfolios: Vec::new(),
             attention: Vec::new(),
             assessing: Vec::new(),

@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod exports;
 mod form;
 pub mod inbox;
+pub mod moves;
 pub mod people;
 pub mod plans;
 pub mod portfolio;

@@ -258,6 +258,12 @@ struct PortfolioView {
     acknowledged: Option<String>,
     /// The acknowledgement form as sent, when refused.
     ack_form: Option<AckForm>,
+    /// The standard version's last date for assessment, when it has one.
+    last_assessment: Option<NaiveDate>,
+    /// The extension that lets the enrolment be assessed after it.
+    extension: Option<portfolio::expiry::ExtensionInForce>,
+    /// The enrolment's last move to another version of its standard.
+    last_move: Option<portfolio::moves::LastMove>,
 }
 
 #[derive(Debug, Serialize)]
@@ -449,7 +455,12 @@ fn portfolio_view(
     };
     let to_do = to_do(conn, &enrolment)?;
     let statement = statement_links(conn, session, &enrolment)?;
+    let extension = portfolio::expiry::extension_in_force(conn, &enrolment.id)?;
+    let last_move = portfolio::moves::last(conn, &enrolment)?;
     Ok(PortfolioView {
+        last_move,
+        last_assessment: crate::catalogue::last_assessment_day(standard),
+        extension,
         title: format!("{} — {}", candidate, unit_name(standard)),
         id: enrolment.id.clone(),
         status: enrolment.status.clone(),

@@ -35,12 +35,18 @@ struct StaffView {
     verifiers: Vec<SelectOption>,
     staff: FormState,
     withdraw: FormState,
+    /// The standard version's last date for assessment, when it has one.
+    last_assessment: Option<chrono::NaiveDate>,
+    /// The extension in force.
+    extension: Option<portfolio::expiry::ExtensionInForce>,
+    extend: FormState,
 }
 
 /// Which form is shown again, and with what.
 enum Again {
     Staff(FormState),
     Withdraw(FormState),
+    Extend(FormState),
 }
 
 /// `GET /enrolments/{id}/staff`.
@@ -65,9 +71,15 @@ async fn render(
     } = opened;
     let standard = standard_of(&state.catalogue, &enrolment)?;
     let org = enrolment.org_id.clone();
-    let users = state
+    let enrolment_id = enrolment.id.clone();
+    let (users, extension) = state
         .db
-        .read(move |conn| identity::list_users(conn, &org))
+        .read(move |conn| {
+            Ok::<_, crate::action::ActionError>((
+                identity::list_users(conn, &org)?,
+                portfolio::expiry::extension_in_force(conn, &enrolment_id)?,
+            ))
+        })
         .await?;
     let now = Utc::now();
     let current = FormState::with_values([
@@ -80,10 +92,17 @@ async fn render(
             enrolment.iv_id.clone().unwrap_or_default(),
         ),
     ]);
-    let (staff, withdraw, status) = match again {
-        None => (current, FormState::default(), StatusCode::OK),
-        Some(Again::Staff(form)) => (form, FormState::default(), StatusCode::UNPROCESSABLE_ENTITY),
-        Some(Again::Withdraw(form)) => (current, form, StatusCode::UNPROCESSABLE_ENTITY),
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    let (staff, withdraw, extend, status) = match again {
+        None => (
+            current,
+            FormState::default(),
+            FormState::default(),
+            StatusCode::OK,
+        ),
+        Some(Again::Staff(form)) => (form, FormState::default(), FormState::default(), invalid),
+        Some(Again::Withdraw(form)) => (current, form, FormState::default(), invalid),
+        Some(Again::Extend(form)) => (current, FormState::default(), form, invalid),
     };
     let view = StaffView {
         title: format!("Assessor and verifier — {candidate}"),
@@ -98,6 +117,9 @@ async fn render(
         verifiers: holding(&users, &enrolment.org_id, Role::InternalVerifier, now),
         staff,
         withdraw,
+        last_assessment: crate::catalogue::last_assessment_day(standard),
+        extension,
+        extend,
     };
     page_with_status(
         state,
@@ -184,6 +206,76 @@ async fn withdraw_page(
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
         Err(err) => {
             let again = Again::Withdraw(FormState::again(&fields, field_errors(err)?));
+            render(state, session, raw_id, Some(again)).await
+        }
+    }
+}
+
+/// `POST /enrolments/{id}/assessment-extension`: lets the enrolment be assessed after its
+/// standard version's last date for assessment, until the day given, for the reason given
+/// (audited as `enrolment.extend_assessment`).
+pub async fn extend(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(extend_page(&state, &session, &path, fields).await)
+}
+
+async fn extend_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let until = fields.text("until").trim().to_owned();
+    let Ok(until) = chrono::NaiveDate::parse_from_str(&until, "%Y-%m-%d") else {
+        let mut errors = BTreeMap::new();
+        errors.insert(
+            "until".to_owned(),
+            "must be a date, as YYYY-MM-DD".to_owned(),
+        );
+        let again = Again::Extend(FormState::again(&fields, errors));
+        return render(state, session, raw_id, Some(again)).await;
+    };
+    let request = portfolio::expiry::ExtensionRequest {
+        until,
+        reason: fields.text("extend_reason").to_owned(),
+    };
+    let for_tx = session.clone();
+    let catalogue = state.catalogue.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::ExtendAssessment)?;
+            portfolio::expiry::grant_extension(
+                conn,
+                &catalogue,
+                &enrolment,
+                &for_tx.user_id,
+                request,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(extension) => Ok(see_other(&format!(
+            "/enrolments/{}",
+            extension.enrolment_id
+        ))),
+        Err(err) => {
+            // The form's reason field is `extend_reason` (the withdrawal form has a `reason`).
+            let errors = field_errors(err)?
+                .into_iter()
+                .map(|(field, reason)| match field.as_str() {
+                    "reason" => ("extend_reason".to_owned(), reason),
+                    _ => (field, reason),
+                })
+                .collect();
+            let again = Again::Extend(FormState::again(&fields, errors));
             render(state, session, raw_id, Some(again)).await
         }
     }

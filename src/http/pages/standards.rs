@@ -21,12 +21,7 @@ pub async fn catalogue(state: web::Data<AppState>, session: PageSession) -> Html
     }
     let view = CatalogueView {
         title: "Standards catalogue",
-        standards: state
-            .catalogue
-            .all()
-            .iter()
-            .map(StandardSummary::of)
-            .collect(),
+        standards: StandardSummary::visible(&state.catalogue, &session),
     };
     page(&state, Some(&session), "pages/standards.html", &view).into()
 }
@@ -38,6 +33,10 @@ struct AuthorView {
     csrf: String,
     yaml: String,
     preview: Option<crate::authoring::Preview>,
+    /// Why publishing was refused, when it was.
+    publish_error: Option<String>,
+    /// The versions this organisation published, newest first.
+    published: Vec<crate::org_catalogue::PublishedStandard>,
 }
 
 /// `GET /orgs/{org_id}/standards/author`: a form to paste or edit a standard's YAML.
@@ -46,7 +45,7 @@ pub async fn author_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(author_page(&state, &session, &path, None).await)
+    Html(author_page(&state, &session, &path, None, None).await)
 }
 
 /// `POST /orgs/{org_id}/standards/author`: checks the YAML and shows the loader's problems by
@@ -60,8 +59,50 @@ pub async fn author_check(
     if let Err(refused) = super::view::check_csrf(&session, fields.csrf()) {
         return Html(Err(refused));
     }
-    let yaml = fields.text("yaml").to_owned();
-    Html(author_page(&state, &session, &path, Some(yaml)).await)
+    let yaml = fields.text("yaml").replace("\r\n", "\n");
+    Html(author_page(&state, &session, &path, Some(yaml), None).await)
+}
+
+/// `POST /orgs/{org_id}/standards/publish`: publishes the checked YAML into the organisation's
+/// own catalogue as a new version, then shows the catalogue; a refusal shows the authoring page
+/// again with the reason (422).
+pub async fn publish(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: super::form::Fields,
+) -> Html {
+    if let Err(refused) = super::view::check_csrf(&session, fields.csrf()) {
+        return Html(Err(refused));
+    }
+    let org_id = match crate::http::api::path_id(&path) {
+        Ok(id) => id,
+        Err(err) => return Html(Err(err.into())),
+    };
+    if let Err(refused) =
+        session.require(Action::PublishStandards, &Resource::Organisation { org_id })
+    {
+        return Html(Err(refused.into()));
+    }
+    // Browsers send a form's line breaks as CRLF; the standard is kept as written (LF).
+    let yaml = fields.text("yaml").replace("\r\n", "\n");
+    match crate::http::api::standards::publish_into(&state, org_id, &session.user_id, yaml.clone())
+        .await
+    {
+        Ok(_) => Html(Ok(super::view::see_other("/standards"))),
+        Err(crate::action::ActionError::Invalid(problems)) => {
+            let reason = problems.into_values().collect::<Vec<_>>().join("; ");
+            Html(
+                author_page(&state, &session, &path, Some(yaml), Some(reason))
+                    .await
+                    .map(|mut response| {
+                        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+                        response
+                    }),
+            )
+        }
+        Err(err) => Html(Err(crate::http::ApiError::from(err).into())),
+    }
 }
 
 async fn author_page(
@@ -69,9 +110,17 @@ async fn author_page(
     session: &crate::http::session::Session,
     raw_org: &str,
     yaml: Option<String>,
+    publish_error: Option<String>,
 ) -> Result<actix_web::HttpResponse, super::view::PageError> {
     let org_id = crate::http::api::path_id(raw_org)?;
     session.require(Action::AuthorStandards, &Resource::Organisation { org_id })?;
+    let org = org_id.to_string();
+    let published = state
+        .db
+        .read(move |conn| {
+            Ok::<_, crate::action::ActionError>(crate::org_catalogue::list(conn, &org)?)
+        })
+        .await?;
     let preview = match &yaml {
         Some(text) => {
             let text = text.clone();
@@ -89,6 +138,125 @@ async fn author_page(
         csrf: session.csrf.clone(),
         yaml: yaml.unwrap_or_default(),
         preview,
+        publish_error,
+        published,
     };
     page(state, Some(session), "pages/standard_author.html", &view)
+}
+
+#[derive(Serialize)]
+struct MappingsView {
+    title: &'static str,
+    org_id: String,
+    csrf: String,
+    yaml: String,
+    /// Why the file was refused, one line per problem.
+    problems: Vec<String>,
+    mappings: Vec<crate::portfolio::moves::StoredMapping>,
+}
+
+/// `GET /orgs/{org_id}/standards/mappings`: the organisation's mapping files, and a form to
+/// upload one.
+pub async fn mappings(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(mappings_page(&state, &session, &path, String::new(), Vec::new()).await)
+}
+
+/// `POST /orgs/{org_id}/standards/mappings`: stores a mapping file (audited), or shows the form
+/// again with every problem (422).
+pub async fn upload_mapping(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: super::form::Fields,
+) -> Html {
+    if let Err(refused) = super::view::check_csrf(&session, fields.csrf()) {
+        return Html(Err(refused));
+    }
+    let org_id = match crate::http::api::path_id(&path) {
+        Ok(id) => id,
+        Err(err) => return Html(Err(err.into())),
+    };
+    if let Err(refused) = session.require(
+        Action::UploadStandardMapping,
+        &Resource::Organisation { org_id },
+    ) {
+        return Html(Err(refused.into()));
+    }
+    let yaml = fields.text("yaml").replace("\r\n", "\n");
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let text = yaml.clone();
+    let stored = state
+        .db
+        .write(move |conn| {
+            crate::portfolio::moves::upload(
+                conn,
+                &catalogue,
+                org_id,
+                &actor,
+                &text,
+                chrono::Utc::now(),
+            )
+        })
+        .await;
+    match stored {
+        Ok(_) => Html(Ok(super::view::see_other(&format!(
+            "/orgs/{org_id}/standards/mappings"
+        )))),
+        Err(crate::action::ActionError::Invalid(problems)) => {
+            let problems = problems
+                .into_iter()
+                .map(|(field, reason)| {
+                    if field == "yaml" {
+                        reason
+                    } else {
+                        format!("{field}: {reason}")
+                    }
+                })
+                .collect();
+            Html(
+                mappings_page(&state, &session, &path, yaml, problems)
+                    .await
+                    .map(|mut response| {
+                        *response.status_mut() = actix_web::http::StatusCode::UNPROCESSABLE_ENTITY;
+                        response
+                    }),
+            )
+        }
+        Err(err) => Html(Err(crate::http::ApiError::from(err).into())),
+    }
+}
+
+async fn mappings_page(
+    state: &AppState,
+    session: &crate::http::session::Session,
+    raw_org: &str,
+    yaml: String,
+    problems: Vec<String>,
+) -> Result<actix_web::HttpResponse, super::view::PageError> {
+    let org_id = crate::http::api::path_id(raw_org)?;
+    session.require(
+        Action::UploadStandardMapping,
+        &Resource::Organisation { org_id },
+    )?;
+    let org = org_id.to_string();
+    let mappings = state
+        .db
+        .read(move |conn| {
+            Ok::<_, crate::action::ActionError>(crate::portfolio::moves::list(conn, &org)?)
+        })
+        .await?;
+    let view = MappingsView {
+        title: "Mappings from one version to the next",
+        org_id: org_id.to_string(),
+        csrf: session.csrf.clone(),
+        yaml,
+        problems,
+        mappings,
+    };
+    page(state, Some(session), "pages/standard_mappings.html", &view)
 }

@@ -111,15 +111,15 @@ async fn render(
         .db
         .read(move |conn| {
             catalogue
-                .all()
-                .iter()
+                .visible_to(org_id)
+                .into_iter()
                 .map(|loaded| settings::interpretations(conn, &org, &loaded.standard))
                 .collect::<Result<Vec<_>, ActionError>>()
         })
         .await?;
     let mut standards = Vec::new();
     let mut unambiguous = Vec::new();
-    for (loaded, stored) in state.catalogue.all().iter().zip(chosen) {
+    for (loaded, stored) in state.catalogue.visible_to(org_id).into_iter().zip(chosen) {
         let standard = &loaded.standard;
         let (shown, errors) = match &refused {
             Some(r) if r.key == key(standard) => (&r.sent, Some(&r.errors)),
@@ -238,7 +238,7 @@ async fn save_page(
     let version: u32 = raw_version.parse().map_err(|_| ApiError::NotFound)?;
     let loaded = state
         .catalogue
-        .get(code, version)
+        .get_in(org_id, code, version)
         .ok_or(ApiError::NotFound)?;
     let standard = loaded.standard.clone();
     // Every `rule.ID` field sent, as the API's body would name it; a rule left unchosen keeps

@@ -1,0 +1,2 @@
+DROP TABLE enrolment_moves;
+DROP TABLE standard_mappings;

@@ -1,0 +1,225 @@
+//! The provider admin's page for moving one enrolment to the next version of its standard: choose
+//! a mapping file, see what the engine says of the portfolio before and after, confirm; undo the
+//! last move until the next decision.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::admin::SelectOption;
+use super::evidence::{Opened, open};
+use super::form::{Fields, FormState, field_errors};
+use super::rows::{standard_of, unit_name};
+use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
+use crate::action::ActionError;
+use crate::auth::policy::Action;
+use crate::http::AppState;
+use crate::http::api::enrolments::authorize;
+use crate::http::api::path_id;
+use crate::http::session::Session;
+use crate::portfolio::moves::{self, LastMove, MovePreview};
+
+/// `?mapping=ID`: the mapping file to preview.
+#[derive(Debug, Deserialize)]
+pub struct MoveQuery {
+    mapping: Option<String>,
+}
+
+#[derive(Serialize)]
+struct MoveView {
+    title: String,
+    id: String,
+    org_id: String,
+    candidate: String,
+    unit: String,
+    status: String,
+    csrf: String,
+    mappings: Vec<SelectOption>,
+    chosen: Option<String>,
+    preview: Option<MovePreview>,
+    last: Option<LastMove>,
+    form: FormState,
+}
+
+/// `GET /enrolments/{id}/move`.
+pub async fn form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    query: web::Query<MoveQuery>,
+) -> Html {
+    let chosen = query.into_inner().mapping.filter(|m| !m.trim().is_empty());
+    Html(render(&state, &session, &path, chosen, FormState::default()).await)
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    chosen: Option<String>,
+    mut form: FormState,
+) -> Result<HttpResponse, PageError> {
+    let Opened {
+        enrolment,
+        candidate,
+    } = open(state, session, raw_id, Action::MoveEnrolment).await?;
+    let standard = standard_of(&state.catalogue, &enrolment)?;
+    let unit = format!("{}: {}", unit_name(standard), standard.title);
+    let catalogue = state.catalogue.clone();
+    let for_tx = enrolment.clone();
+    let wanted = chosen.clone();
+    let (mappings, preview, last) = state
+        .db
+        .read(move |conn| {
+            let mappings = moves::for_enrolment(conn, &for_tx)?;
+            let preview = match &wanted {
+                Some(id) => match moves::preview(conn, &catalogue, &for_tx, id) {
+                    Ok(preview) => Ok(Some(preview)),
+                    Err(ActionError::Invalid(errors)) => Err(errors),
+                    Err(ActionError::Conflict(why)) => {
+                        Err(BTreeMap::from([("mapping_id".to_owned(), why)]))
+                    }
+                    Err(other) => return Err(other),
+                },
+                None => Ok(None),
+            };
+            Ok::<_, ActionError>((mappings, preview, moves::last(conn, &for_tx)?))
+        })
+        .await?;
+    let preview = match preview {
+        Ok(preview) => preview,
+        Err(errors) => {
+            for (field, reason) in errors {
+                form.errors
+                    .insert(field.clone(), super::form::sentence(&field, &reason));
+            }
+            None
+        }
+    };
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = MoveView {
+        title: format!("Move to a new version — {candidate}"),
+        id: enrolment.id.clone(),
+        org_id: enrolment.org_id.clone(),
+        candidate,
+        unit,
+        status: enrolment.status.clone(),
+        csrf: session.csrf.clone(),
+        mappings: mappings
+            .iter()
+            .map(|m| SelectOption {
+                value: m.id.clone(),
+                label: format!(
+                    "{} version {} → {} (uploaded {})",
+                    m.code,
+                    m.from_version,
+                    m.to_version,
+                    m.uploaded_at.date()
+                ),
+            })
+            .collect(),
+        chosen,
+        preview,
+        last,
+        form,
+    };
+    page_with_status(
+        state,
+        Some(session),
+        "pages/enrolment_move.html",
+        &view,
+        status,
+    )
+}
+
+/// `POST /enrolments/{id}/move`: moves the enrolment with the chosen mapping file.
+pub async fn confirm(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(confirm_page(&state, &session, &path, fields).await)
+}
+
+async fn confirm_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let mapping_id = fields.text("mapping_id").trim().to_owned();
+    let for_tx = session.clone();
+    let catalogue = state.catalogue.clone();
+    let chosen = mapping_id.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::MoveEnrolment)?;
+            moves::confirm(
+                conn,
+                &catalogue,
+                &enrolment,
+                &for_tx.user_id,
+                &mapping_id,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(made) => Ok(see_other(&format!("/enrolments/{}", made.enrolment_id))),
+        Err(ActionError::Conflict(why)) => {
+            let form = FormState::again(&fields, BTreeMap::from([("mapping_id".to_owned(), why)]));
+            render(state, session, raw_id, None, form).await
+        }
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            render(
+                state,
+                session,
+                raw_id,
+                Some(chosen).filter(|c| !c.is_empty()),
+                form,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /enrolments/{id}/move/undo`: undoes the last move.
+pub async fn undo(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(undo_page(&state, &session, &path, fields).await)
+}
+
+async fn undo_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let for_tx = session.clone();
+    state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::MoveEnrolment)?;
+            moves::undo(conn, &enrolment, &for_tx.user_id, Utc::now())
+        })
+        .await?;
+    Ok(see_other(&format!("/enrolments/{}", path_id(raw_id)?)))
+}
