@@ -1763,7 +1763,7 @@ async fn an_admin_previews_moves_and_undoes_a_move_to_the_next_version() {
     shots(&admin, "admin-move-preview", DESKTOP);
     admin
         .find(&format!(
-            "form[action='/enrolments/{}/move'] button[type=submit]",
+            "form[method='post'][action='/enrolments/{}/move'] button[type=submit]",
             w.enrolment
         ))
         .click();
