@@ -40,6 +40,7 @@ route_table! {
     GET    "/orgs/{org_id}/standards/author"                => pages::standards::author_form;
     POST   "/orgs/{org_id}/standards/author"                => pages::standards::author_check;
     GET    "/caseload"                                      => pages::assessor::caseload;
+    GET    "/caseload/next"                                 => pages::assessor::caseload_next;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
     POST   "/enrolments/{id}/reopen"                        => pages::portfolio::reopen;
@@ -122,6 +123,7 @@ route_table! {
     POST   "/api/auth/logout"                               => auth::logout;
     GET    "/api/me"                                        => auth::me;
     GET    "/api/me/two-factor"                             => auth::two_factor_status;
+    GET    "/api/me/next-judgement"                         => enrolments::next_judgement;
     POST   "/api/me/two-factor"                             => auth::start_two_factor;
     POST   "/api/me/two-factor/confirm"                     => auth::confirm_two_factor;
     POST   "/api/me/two-factor/disable"                     => auth::disable_two_factor;

@@ -18,6 +18,7 @@ mod foundation;
 mod hardening;
 mod helpers;
 mod identity;
+mod judging;
 mod loop_flows;
 mod metrics;
 mod notify;
