@@ -196,7 +196,10 @@ async fn caseload_next_item_accept_all_and_on_to_the_next_through_the_pages() {
         let evidence = html.find("id=\"judged-title\"").unwrap();
         let mappings = html.find("name=\"criteria[0].id\"").unwrap();
         assert!(buttons < evidence && evidence < mappings, "{html}");
-        assert!(html.contains("3 mappings, 3 waiting for your judgement"), "{html}");
+        assert!(
+            html.contains("3 mappings, 3 waiting for your judgement"),
+            "{html}"
+        );
 
         // Accept all but the one marked rejected, which needs its feedback.
         let mut fields = vec![

@@ -489,7 +489,10 @@ pub fn next_waiting(
                 let open = matches!(enrolment.status.as_str(), "active" | "submitted");
                 if !open
                     || session
-                        .require(Action::JudgeEvidence, &Resource::Enrolment(enrolment.facts()?))
+                        .require(
+                            Action::JudgeEvidence,
+                            &Resource::Enrolment(enrolment.facts()?),
+                        )
                         .is_err()
                 {
                     continue;

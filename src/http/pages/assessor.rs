@@ -734,7 +734,16 @@ pub async fn judge_form(
 ) -> Html {
     let (id, evidence) = path.into_inner();
     let saved = query.saved.is_some();
-    let view = judge_view(&state, &session, &id, &evidence, None, BTreeMap::new(), saved).await;
+    let view = judge_view(
+        &state,
+        &session,
+        &id,
+        &evidence,
+        None,
+        BTreeMap::new(),
+        saved,
+    )
+    .await;
     Html(view.and_then(|view| page(&state, Some(&session), "pages/judge.html", &view)))
 }
 
