@@ -37,3 +37,4 @@ mod signoff_pages;
 mod standards_import;
 mod trail;
 mod two_factor;
+mod vacs;
