@@ -215,6 +215,7 @@ diesel::table! {
         snapshot_hash -> Text,
         date_sampled -> Date,
         created_at -> Timestamp,
+        vacs -> Nullable<Text>,
     }
 }
 

@@ -43,6 +43,7 @@ route_table! {
     GET    "/orgs/{org_id}/standards/mappings"              => pages::standards::mappings;
     POST   "/orgs/{org_id}/standards/mappings"              => pages::standards::upload_mapping;
     GET    "/caseload"                                      => pages::assessor::caseload;
+    GET    "/caseload/next"                                 => pages::assessor::caseload_next;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
     POST   "/enrolments/{id}/reopen"                        => pages::portfolio::reopen;
@@ -132,6 +133,7 @@ route_table! {
     POST   "/api/auth/logout"                               => auth::logout;
     GET    "/api/me"                                        => auth::me;
     GET    "/api/me/two-factor"                             => auth::two_factor_status;
+    GET    "/api/me/next-judgement"                         => enrolments::next_judgement;
     POST   "/api/me/two-factor"                             => auth::start_two_factor;
     POST   "/api/me/two-factor/confirm"                     => auth::confirm_two_factor;
     POST   "/api/me/two-factor/disable"                     => auth::disable_two_factor;

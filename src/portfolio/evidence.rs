@@ -278,6 +278,25 @@ impl EvidenceRecord {
             .as_ref()
             .is_some_and(|w| !w.declaration)
     }
+
+    /// Mappings waiting for the assessor's judgement: those still pending, unless the record is
+    /// testimony still awaiting its witness (nothing to judge until the witness confirms).
+    pub fn waiting_mappings(&self) -> usize {
+        if self.awaiting_witness() {
+            return 0;
+        }
+        self.instance
+            .criteria
+            .iter()
+            .filter(|c| c.judgement == Judgement::Pending)
+            .count()
+            + self
+                .instance
+                .knowledge
+                .iter()
+                .filter(|k| k.judgement == Judgement::Pending)
+                .count()
+    }
 }
 
 /// Adds an evidence record (audited). The file, when there is one, is staged: the caller stores it
@@ -737,10 +756,14 @@ pub struct Judgements {
     /// Per knowledge item.
     #[serde(default)]
     pub knowledge: Vec<JudgementInput>,
+    /// Accept every other mapping of the record ("accept all"): each one not listed above and not
+    /// already rejected becomes accepted. Rejections stay, with their feedback.
+    #[serde(default)]
+    pub accept_rest: bool,
 }
 
 impl Judgements {
-    /// The criteria and knowledge items judged.
+    /// The criteria and knowledge items judged (before `accept_rest` is applied).
     pub fn ids(&self) -> Vec<String> {
         self.criteria
             .iter()
@@ -748,24 +771,58 @@ impl Judgements {
             .map(|j| j.id.clone())
             .collect()
     }
+
+    /// Turns `accept_rest` into one acceptance per remaining mapping of `instance`: every
+    /// mapping not listed and not already rejected.
+    fn expand(&mut self, instance: &Evidence) {
+        if !self.accept_rest {
+            return;
+        }
+        let rest = |listed: &[JudgementInput], id: &str, judgement: Judgement| {
+            (judgement != Judgement::Rejected && !listed.iter().any(|j| j.id == id)).then(|| {
+                JudgementInput {
+                    id: id.to_owned(),
+                    judgement: Judgement::Accepted,
+                    feedback: None,
+                }
+            })
+        };
+        let criteria: Vec<JudgementInput> = instance
+            .criteria
+            .iter()
+            .filter_map(|c| rest(&self.criteria, &c.criterion, c.judgement))
+            .collect();
+        let knowledge: Vec<JudgementInput> = instance
+            .knowledge
+            .iter()
+            .filter_map(|k| rest(&self.knowledge, &k.item, k.judgement))
+            .collect();
+        self.criteria.extend(criteria);
+        self.knowledge.extend(knowledge);
+    }
 }
 
 /// Records the assessor's judgements (audited). Every judgement must name a mapping the record has.
+/// Returns the record as judged and the criteria and knowledge items judged (those `accept_rest`
+/// accepted included).
 pub fn judge_evidence(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
     evidence_id: &str,
     actor_id: &str,
-    judgements: Judgements,
+    mut judgements: Judgements,
     now: DateTime<Utc>,
-) -> Result<EvidenceRecord, ActionError> {
+) -> Result<(EvidenceRecord, Vec<String>), ActionError> {
     ensure_open(enrolment, true)?;
     let mut record = load_evidence(conn, &enrolment.id, evidence_id)?;
     let before = serde_json::to_value(&record.instance).unwrap_or_default();
     let mut problems = Problems::default();
-    if judgements.criteria.is_empty() && judgements.knowledge.is_empty() {
+    let asked_for_rest = judgements.accept_rest;
+    judgements.expand(&record.instance);
+    if judgements.criteria.is_empty() && judgements.knowledge.is_empty() && !asked_for_rest {
         problems.add("criteria", "judge at least one mapping");
     }
+    let judged = judgements.ids();
     for (i, input) in judgements.criteria.iter().enumerate() {
         check_feedback(input, &format!("criteria[{i}]"), &mut problems);
         match record
@@ -824,7 +881,7 @@ pub fn judge_evidence(
             ),
         },
     )?;
-    Ok(record)
+    Ok((record, judged))
 }
 
 fn check_feedback(input: &JudgementInput, at: &str, problems: &mut Problems) {

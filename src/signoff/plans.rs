@@ -316,6 +316,65 @@ pub struct SampleDecision {
     /// The plan this sample belongs to.
     #[serde(default)]
     pub plan_id: Option<Uuid>,
+    /// The VACS checklist (optional: clients that do not send it record a sample without it).
+    #[serde(default)]
+    pub vacs: Option<Vacs>,
+}
+
+/// The VACS checklist of a sample: is the evidence valid, authentic, current and sufficient?
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vacs {
+    /// Valid: it shows what the criteria ask for.
+    pub valid: VacsCheck,
+    /// Authentic: the candidate's own work.
+    pub authentic: VacsCheck,
+    /// Current: recent enough to show competence now.
+    pub current: VacsCheck,
+    /// Sufficient: enough of it, across the range.
+    pub sufficient: VacsCheck,
+}
+
+/// One question of the VACS checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VacsCheck {
+    /// Yes (true) or no (false).
+    pub met: bool,
+    /// The IV's note; required when the answer is no.
+    #[serde(default)]
+    pub note: String,
+}
+
+impl Vacs {
+    /// The four questions with their field names, in VACS order.
+    pub fn checks(&self) -> [(&'static str, &VacsCheck); 4] {
+        [
+            ("valid", &self.valid),
+            ("authentic", &self.authentic),
+            ("current", &self.current),
+            ("sufficient", &self.sufficient),
+        ]
+    }
+
+    fn trimmed(mut self) -> Self {
+        for check in [
+            &mut self.valid,
+            &mut self.authentic,
+            &mut self.current,
+            &mut self.sufficient,
+        ] {
+            check.note = check.note.trim().to_owned();
+        }
+        self
+    }
+}
+
+fn vacs_as_json<S: serde::Serializer>(vacs: &Option<String>, to: S) -> Result<S::Ok, S::Error> {
+    let parsed: Option<Vacs> = vacs
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok());
+    parsed.serialize(to)
 }
 
 /// A recorded sample.
@@ -345,6 +404,19 @@ pub struct Sample {
     /// Recorded.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
+    /// The VACS checklist, when the IV filled it in (stored as JSON text).
+    #[serde(serialize_with = "vacs_as_json")]
+    #[schema(value_type = Option<Vacs>)]
+    pub vacs: Option<String>,
+}
+
+impl Sample {
+    /// The VACS checklist, read back.
+    pub fn vacs(&self) -> Option<Vacs> {
+        self.vacs
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+    }
 }
 
 /// Records an IV's sample. A summative "agree" signs the chain and marks the enrolment sampled; a
@@ -372,6 +444,17 @@ pub fn record_sample(
         }
         if input.action_points.trim().is_empty() {
             problems.add("action_points", "list what the assessor must do");
+        }
+    }
+    let vacs = input.vacs.clone().map(Vacs::trimmed);
+    if let Some(vacs) = &vacs {
+        for (name, check) in vacs.checks() {
+            if !check.met && check.note.is_empty() {
+                problems.add(
+                    &format!("vacs.{name}.note"),
+                    format!("say why the evidence is not {name}"),
+                );
+            }
         }
     }
     problems.finish()?;
@@ -404,6 +487,7 @@ pub fn record_sample(
         snapshot_hash: current_snapshot_hash(conn, enrolment)?,
         date_sampled: now.date_naive(),
         created_at: now.naive_utc(),
+        vacs: vacs.map(|v| serde_json::to_string(&v).unwrap_or_default()),
     };
     diesel::insert_into(samples::table)
         .values(&sample)

@@ -21,6 +21,7 @@ use helpers::{Backend, PASSWORD, TestApp, World, complete_portfolio, multipart};
 use webdriver::Browser;
 
 const PHONE: u32 = 360;
+const TABLET: u32 = 1024;
 const DESKTOP: u32 = 1280;
 
 /// `target/e2e-screenshots/`, next to the test's own temporary folder.
@@ -95,6 +96,14 @@ fn shots(browser: &Browser, name: &str, then: u32) {
         "{name} scrolls sideways at {PHONE} px: {overflow}"
     );
     browser.screenshot(&dir, name, DESKTOP);
+    audit(browser, name);
+    browser.viewport(then, if then == PHONE { 780 } else { 900 });
+}
+
+/// As [`shots`], and at tablet width too (1024 px), where the assessor works all day.
+fn shots_with_tablet(browser: &Browser, name: &str, then: u32) {
+    shots(browser, name, then);
+    browser.screenshot(&screenshots(), name, TABLET);
     audit(browser, name);
     browser.viewport(then, if then == PHONE { 780 } else { 900 });
 }
@@ -358,9 +367,19 @@ async fn an_assessor_logs_an_observation_checklist_and_accepts_evidence() {
     browser
         .find("form[action$='/judge'] button[type=submit]")
         .click();
-    browser.wait_for_url("the portfolio after judging", |url| {
-        url.contains(&format!("#evidence-{letter}"))
+    // Nothing else waits (the assessor's own observation counts as judged): back to the caseload.
+    browser.wait_for_url("the caseload after judging", |url| {
+        url.contains("/caseload?nothing=1")
     });
+    assert!(
+        browser
+            .text("main")
+            .contains("Nothing else is waiting for your judgement.")
+    );
+    browser.goto(&format!(
+        "{base}/enrolments/{}#evidence-{letter}",
+        w.enrolment
+    ));
     let judged = browser.find(&format!("#evidence-{letter}")).text();
     assert!(
         judged.contains("accepted") && judged.contains("Clear, and it says what happens next."),
@@ -396,6 +415,134 @@ async fn an_assessor_logs_an_observation_checklist_and_accepts_evidence() {
         .map(|c| c["criterion"].as_str().unwrap())
         .collect();
     assert_eq!(shown, vec!["1.1", "1.3", "1.4", "1.5", "1.7", "1.8"]);
+}
+
+/// Uploads a product record mapped to `criteria` as the candidate; its id.
+async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> String {
+    let criteria: Vec<Value> = criteria.iter().map(|c| json!({"criterion": c})).collect();
+    let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+        "title": title, "criteria": criteria, "declaration": true});
+    let (content_type, body) = multipart(&record, "record.pdf", b"%PDF-1.4 record");
+    let uploaded = app
+        .send_raw(
+            &w.candidate,
+            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &content_type,
+            body,
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+    uploaded.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// Issue 16, item 3: from the caseload, the next item waiting in one action; "accept all" keeps the
+/// one rejection; saving moves on to the next item, and after the last back to the caseload. The
+/// actions are counted, so that a regression shows.
+#[actix_web::test]
+async fn an_assessor_judges_the_items_waiting_one_after_another_with_accept_all() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let call_log = upload(&app, &w, "Call log", &["1.2", "2.1", "2.3"]).await;
+    let email = upload(&app, &w, "Email to the customer", &["1.2"]).await;
+
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "mere@harbour.nz");
+    browser.goto(&format!("{base}/caseload"));
+    assert!(
+        browser
+            .text("main")
+            .contains("4 mappings waiting for your judgement")
+    );
+    shots_with_tablet(&browser, "assessor-caseload-waiting", DESKTOP);
+
+    let mut actions = 0;
+    browser.find("a[href='/caseload/next']").click();
+    actions += 1;
+    let first = format!("/enrolments/{}/evidence/{call_log}/judge", w.enrolment);
+    browser.wait_for_url("the oldest item waiting", |url| url.ends_with(&first));
+
+    // On a tablet the evidence and the buttons are on the first screen.
+    browser.viewport(TABLET, 768);
+    browser.script("window.scrollTo(0, 0);", json!([]));
+    let placed = browser.script(
+        "const b = document.querySelector('.judge-actions button[name=accept_rest]').getBoundingClientRect();
+         const e = document.querySelector('#judged-title').getBoundingClientRect();
+         return [b.bottom, e.top, window.innerHeight];",
+        json!([]),
+    );
+    let at = |i: usize| placed[i].as_f64().unwrap();
+    assert!(at(0) <= at(2) && at(1) <= at(2), "{placed}");
+    browser.viewport(DESKTOP, 900);
+    shots_with_tablet(&browser, "assessor-judge-accept-all", DESKTOP);
+
+    browser.find("#f-criteria-1--judgement-rejected").click();
+    actions += 1;
+    browser
+        .find("#f-criteria-1--feedback")
+        .send_keys("Say what you told the customer about the refund.");
+    actions += 1;
+    browser
+        .find("#judge-form .judge-actions button[name=accept_rest]")
+        .click();
+    actions += 1;
+    let second = format!("/enrolments/{}/evidence/{email}/judge?saved=1", w.enrolment);
+    browser.wait_for_url("the next item waiting", |url| url.ends_with(&second));
+    assert!(browser.text("main").contains("Judgements saved."));
+    shots_with_tablet(&browser, "assessor-judge-next", DESKTOP);
+
+    // The button at the top of the page.
+    browser
+        .find(".judge-actions button[name=accept_rest]")
+        .click();
+    actions += 1;
+    browser.wait_for_url("the caseload after the last item", |url| {
+        url.ends_with("/caseload?nothing=1")
+    });
+    assert!(
+        browser
+            .text("main")
+            .contains("Nothing else is waiting for your judgement.")
+    );
+    shots_with_tablet(&browser, "assessor-caseload-nothing-waiting", DESKTOP);
+    // Caseload → next item → reject one with feedback (2) → accept all → accept all.
+    assert_eq!(actions, 5, "actions to judge two items from the caseload");
+
+    let records = evidence(&app, &w).await;
+    let words: Vec<Vec<(&str, &str)>> = records
+        .iter()
+        .map(|r| {
+            r["instance"]["criteria"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| {
+                    (
+                        c["criterion"].as_str().unwrap(),
+                        c["judgement"].as_str().unwrap(),
+                    )
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        words,
+        vec![
+            vec![
+                ("1.2", "accepted"),
+                ("2.1", "rejected"),
+                ("2.3", "accepted")
+            ],
+            vec![("1.2", "accepted")],
+        ]
+    );
+    assert_eq!(
+        records[0]["instance"]["criteria"][1]["feedback"],
+        "Say what you told the customer about the refund."
+    );
 }
 
 #[actix_web::test]

@@ -305,6 +305,15 @@ fn rows(f: &Fixture) -> Vec<Row> {
             [401, 401, 401, 401, 401, 429, 429, 429, 429, 429, 429],
         ),
         row("GET", "/api/me", "/api/me".into(), None, SIGNED_IN),
+        // Issue 16: the oldest evidence waiting for the caller's judgement; only the assigned
+        // assessor has any (404 is "nothing waiting").
+        row(
+            "GET",
+            "/api/me/next-judgement",
+            "/api/me/next-judgement".into(),
+            None,
+            [401, 404, 404, 200, 404, 404, 404, 404, 404, 404, 404],
+        ),
         // Issue 15: everyone's own inbox; the outbox is the admin's; witness links need no account.
         row(
             "GET",
@@ -952,6 +961,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "/caseload".into(),
             None,
             page(SIGNED_IN),
+        ),
+        // To the next item's judge page, or back to the caseload saying nothing waits.
+        row(
+            "GET",
+            "/caseload/next",
+            "/caseload/next".into(),
+            None,
+            [303; 11],
         ),
         row(
             "GET",

@@ -261,6 +261,16 @@ async fn an_iv_plans_samples_disagrees_and_agrees_through_the_pages() {
             assert!(html.contains(dimension), "{dimension}: {html}");
         }
         assert!(html.contains("<code>42</code>"), "the seed is shown");
+        // Issue 16: the seed in plain words; selected is not yet covered.
+        assert!(
+            html.contains("the starting number of the random draw"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<span class=\"badge pending\">selected, not yet sampled</span>")
+                && !html.contains("<span class=\"badge met\">covered</span>"),
+            "{html}"
+        );
         let sample_link = format!("/enrolments/{}/sample?plan={plan_id}", w.enrolment);
         assert!(html.contains(&sample_link), "{html}");
         assert_eq!(
@@ -361,6 +371,13 @@ async fn an_iv_plans_samples_disagrees_and_agrees_through_the_pages() {
                 .text()
                 .contains("<dt>Samples taken</dt><dd>2</dd>"),
             "the plan counts its samples"
+        );
+        // Sampled: what the draw selected now counts as covered.
+        let html = iv.get(&app, &plan_page).await.text();
+        assert!(
+            html.contains("<span class=\"badge met\">covered</span>")
+                && !html.contains("selected, not yet sampled</span>"),
+            "{html}"
         );
     }
 }

@@ -456,9 +456,8 @@ pub async fn judge(
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::JudgeEvidence)?;
-            let judged = judgements.ids();
             let now = Utc::now();
-            let record = portfolio::judge_evidence(
+            let (record, judged) = portfolio::judge_evidence(
                 conn,
                 &enrolment,
                 &evidence_id,
@@ -471,6 +470,116 @@ pub async fn judge(
         })
         .await?;
     Ok(HttpResponse::Ok().json(record))
+}
+
+/// The oldest evidence waiting for the signed-in assessor's judgement.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct NextJudgement {
+    /// The enrolment.
+    pub enrolment_id: String,
+    /// The evidence record to judge.
+    pub evidence_id: String,
+    /// Its mappings still waiting for a judgement.
+    pub waiting: usize,
+}
+
+/// The oldest evidence (by when it was recorded) with a mapping still pending — testimony still
+/// awaiting its witness left out — on an open enrolment the signed-in user assesses and may judge.
+/// `None` when nothing is waiting; `skip` leaves one record out (the one just judged, when the
+/// assessor left some of it pending). The caseload's "next item" and the API share it.
+pub fn next_waiting(
+    conn: &mut DbConnection,
+    session: &Session,
+    skip: Option<&str>,
+) -> Result<Option<NextJudgement>, ActionError> {
+    let Ok(me) = Uuid::parse_str(&session.user_id) else {
+        return Ok(None);
+    };
+    let now = Utc::now();
+    let mut orgs: Vec<Uuid> = session
+        .actor
+        .grants
+        .iter()
+        .filter(|g| g.is_live(now) && g.role == policy::Role::Assessor)
+        .map(|g| g.org_id)
+        .collect();
+    orgs.sort();
+    orgs.dedup();
+    let mut oldest: Option<(chrono::NaiveDateTime, NextJudgement)> = None;
+    for org_id in orgs {
+        let Some(scope) = policy::enrolment_scope(&session.actor, org_id, now) else {
+            continue;
+        };
+        for page in 1.. {
+            let filter = EnrolmentFilter {
+                org_id: Some(org_id),
+                assessor_id: Some(me),
+                page: Some(page),
+                per_page: Some(200),
+                ..Default::default()
+            };
+            let found = portfolio::list_enrolments(conn, &scope, &filter)?;
+            let last = found.items.len() < 200;
+            for enrolment in &found.items {
+                let open = matches!(enrolment.status.as_str(), "active" | "submitted");
+                if !open
+                    || session
+                        .require(
+                            Action::JudgeEvidence,
+                            &Resource::Enrolment(enrolment.facts()?),
+                        )
+                        .is_err()
+                {
+                    continue;
+                }
+                let records = portfolio::list_evidence(conn, &enrolment.id)?;
+                // Listed oldest first: the first waiting record is this enrolment's oldest.
+                let Some(record) = records
+                    .iter()
+                    .find(|r| r.waiting_mappings() > 0 && Some(r.id.as_str()) != skip)
+                else {
+                    continue;
+                };
+                let key = (record.recorded_at, record.id.as_str());
+                if oldest
+                    .as_ref()
+                    .is_none_or(|(at, next)| key < (*at, next.evidence_id.as_str()))
+                {
+                    oldest = Some((
+                        record.recorded_at,
+                        NextJudgement {
+                            enrolment_id: enrolment.id.clone(),
+                            evidence_id: record.id.clone(),
+                            waiting: record.waiting_mappings(),
+                        },
+                    ));
+                }
+            }
+            if last {
+                break;
+            }
+        }
+    }
+    Ok(oldest.map(|(_, next)| next))
+}
+
+/// The oldest evidence waiting for the signed-in assessor's judgement, to open its judge page:
+/// 404 when nothing is waiting.
+#[utoipa::path(get, path = "/api/me/next-judgement",
+    responses((status = 200, body = NextJudgement), (status = 401, body = crate::http::error::Problem),
+        (status = 404, body = crate::http::error::Problem)))]
+pub async fn next_judgement(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, ApiError> {
+    let next = state
+        .db
+        .read(move |conn| next_waiting(conn, &session, None))
+        .await?;
+    match next {
+        Some(next) => Ok(HttpResponse::Ok().json(next)),
+        None => Err(ActionError::NotFound.into()),
+    }
 }
 
 /// The candidate's acknowledgement of an assessment record.

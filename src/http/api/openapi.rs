@@ -29,7 +29,7 @@ use super::{
         notify::list_requests, notify::request_witness, notify::revoke_request,
         notify::witness_view, notify::witness_confirm,
         enrolments::create, enrolments::list, enrolments::show, enrolments::list_evidence,
-        enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge,
+        enrolments::add_evidence, enrolments::upload, enrolments::download, enrolments::judge, enrolments::next_judgement,
         enrolments::submit, enrolments::reopen, enrolments::marks, enrolments::progress,
         enrolments::assign_staff, enrolments::withdraw, enrolments::acknowledge, enrolments::list_acknowledgements,
         enrolments::extend_assessment, enrolments::move_preview, enrolments::move_version, enrolments::undo_move,

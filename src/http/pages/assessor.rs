@@ -20,17 +20,18 @@ use super::view::{Html, PageError, PageSession, check_csrf, page, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Role};
 use crate::http::AppState;
-use crate::http::api::enrolments::authorize;
+use crate::http::api::enrolments::{NextJudgement, authorize, next_waiting};
 use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::portfolio::{self, JudgementInput, Judgements};
 use crate::rules::portfolio::Judgement;
 use crate::standards::{Outcome, Standard};
 
-/// `?sort=waiting|close|idle`.
+/// `?sort=waiting|close|idle`; `?nothing=1` when "next item waiting" found nothing.
 #[derive(Debug, Deserialize)]
 pub struct CaseloadQuery {
     sort: Option<String>,
+    nothing: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +42,8 @@ struct CaseloadView {
     waiting: usize,
     /// Decisions the internal verifier sent back, waiting for the assessor's answer.
     sent_back: usize,
+    /// Arrived from "next item waiting" (or from saving judgements) with nothing left to judge.
+    nothing_waiting: bool,
 }
 
 /// `GET /caseload`: every enrolment the assessor assesses, sorted by what needs them first.
@@ -108,9 +111,37 @@ pub async fn caseload(
         sent_back: rows.iter().filter(|r| r.sent_back).count(),
         sort,
         waiting: rows.iter().map(|r| r.waiting).sum(),
+        nothing_waiting: query.nothing.is_some(),
         rows,
     };
     page(&state, Some(&session), "pages/caseload.html", &view).into()
+}
+
+/// Where "next item waiting" leads: the judge page of the oldest evidence waiting for the
+/// assessor, or back to the caseload saying nothing is.
+fn next_location(next: Option<&NextJudgement>, saved: bool) -> String {
+    match next {
+        Some(next) => format!(
+            "/enrolments/{}/evidence/{}/judge{}",
+            next.enrolment_id,
+            next.evidence_id,
+            if saved { "?saved=1" } else { "" }
+        ),
+        None => "/caseload?nothing=1".to_owned(),
+    }
+}
+
+/// `GET /caseload/next`: one action from the caseload to the oldest evidence waiting for judgement.
+pub async fn caseload_next(state: web::Data<AppState>, session: PageSession) -> Html {
+    let for_tx = session.0.clone();
+    let next = state
+        .db
+        .read(move |conn| next_waiting(conn, &for_tx, None))
+        .await;
+    Html(
+        next.map(|next| see_other(&next_location(next.as_ref(), false)))
+            .map_err(PageError::from),
+    )
 }
 
 /// `?outcome=ID`: which outcome's checklist to show.
@@ -509,6 +540,10 @@ struct JudgeView {
     mappings: Vec<JudgedMapping>,
     /// The evidence itself.
     evidence: EvidenceView,
+    /// Mappings still waiting for a judgement.
+    waiting: usize,
+    /// Arrived here after saving the previous item's judgements.
+    saved: bool,
 }
 
 fn judgement_of(word: &str) -> Option<Judgement> {
@@ -587,6 +622,7 @@ async fn judge_view(
     raw_evidence: &str,
     fields: Option<&Fields>,
     errors: BTreeMap<String, String>,
+    saved: bool,
 ) -> Result<JudgeView, PageError> {
     let id = path_id(raw_id)?.to_string();
     let evidence_id = path_id(raw_evidence)?.to_string();
@@ -688,6 +724,7 @@ async fn judge_view(
         .title
         .clone()
         .unwrap_or_else(|| super::view::capitalise(record.instance.method.label()));
+    let waiting = record.waiting_mappings();
     Ok(JudgeView {
         title: format!("Judge: {heading}"),
         id: enrolment.id,
@@ -696,9 +733,17 @@ async fn judge_view(
         candidate,
         csrf: session.csrf.clone(),
         form,
+        waiting,
         mappings: criteria.into_iter().chain(knowledge).collect(),
         evidence,
+        saved,
     })
+}
+
+/// `?saved=1`: the previous item's judgements were saved and this is the next one waiting.
+#[derive(Debug, Deserialize)]
+pub struct JudgeQuery {
+    saved: Option<String>,
 }
 
 /// `GET /enrolments/{id}/evidence/{evidence_id}/judge`.
@@ -706,15 +751,28 @@ pub async fn judge_form(
     state: web::Data<AppState>,
     session: PageSession,
     path: web::Path<(String, String)>,
+    query: web::Query<JudgeQuery>,
 ) -> Html {
     let (id, evidence) = path.into_inner();
-    let view = judge_view(&state, &session, &id, &evidence, None, BTreeMap::new()).await;
+    let saved = query.saved.is_some();
+    let view = judge_view(
+        &state,
+        &session,
+        &id,
+        &evidence,
+        None,
+        BTreeMap::new(),
+        saved,
+    )
+    .await;
     Html(view.and_then(|view| page(&state, Some(&session), "pages/judge.html", &view)))
 }
 
-/// Reads the judgement of each mapping listed on the form (`criteria[i].id` hidden fields).
+/// Reads the judgement of each mapping listed on the form (`criteria[i].id` hidden fields). With
+/// the "Accept all" button (`accept_rest`), every mapping not marked rejected is accepted.
 fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
     let mut errors = BTreeMap::new();
+    let accept_rest = fields.filled("accept_rest").is_some();
     let mut read = |kind: &str| {
         let mut inputs = Vec::new();
         for i in 0.. {
@@ -723,6 +781,11 @@ fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
                 break;
             };
             let word = fields.text(&format!("{key}.judgement"));
+            let word = if accept_rest && word != "rejected" {
+                "accepted"
+            } else {
+                word
+            };
             match judgement_of(word) {
                 Some(judgement) => inputs.push(JudgementInput {
                     id,
@@ -742,6 +805,7 @@ fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
     let judgements = Judgements {
         criteria: read("criteria"),
         knowledge: read("knowledge"),
+        accept_rest,
     };
     (judgements, errors)
 }
@@ -775,9 +839,8 @@ async fn judge_page(
             .db
             .write(move |conn| {
                 let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
-                let judged = judgements.ids();
                 let now = Utc::now();
-                let record = portfolio::judge_evidence(
+                let (record, judged) = portfolio::judge_evidence(
                     conn,
                     &enrolment,
                     &evidence_id,
@@ -788,20 +851,25 @@ async fn judge_page(
                 crate::notify::events::evidence_judged(
                     conn, &base, &enrolment, &record, &judged, now,
                 )?;
-                Ok::<_, ActionError>(record)
+                // On to the next item waiting; what was left pending here waits for another time.
+                next_waiting(conn, &for_tx, Some(&record.id))
             })
             .await;
         match done {
-            Ok(record) => {
-                return Ok(see_other(&format!(
-                    "/enrolments/{}#evidence-{}",
-                    record.enrolment_id, record.id
-                )));
-            }
+            Ok(next) => return Ok(see_other(&next_location(next.as_ref(), true))),
             Err(ActionError::Invalid(refused)) => errors.extend(refused),
             Err(other) => return Err(other.into()),
         }
     }
-    let view = judge_view(state, session, raw_id, raw_evidence, Some(&fields), errors).await?;
+    let view = judge_view(
+        state,
+        session,
+        raw_id,
+        raw_evidence,
+        Some(&fields),
+        errors,
+        false,
+    )
+    .await?;
     show(state, session, "pages/judge.html", &view, true)
 }

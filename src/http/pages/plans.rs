@@ -3,7 +3,7 @@
 //! Candidates, Assessors, Methods, Evidence (units and outcomes), Records and Assessment sites.
 //! The plan and its selection come from `signoff::plans`, as the API's do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -321,6 +321,8 @@ struct ValueLine {
     selected: usize,
     eligible: usize,
     covered: bool,
+    /// Selected by the draw, not yet sampled.
+    waiting: bool,
     /// Uncovered, and only decisions this IV may not sample carry it: another IV must.
     out_of_reach: bool,
     /// Uncovered, and nothing carrying it is ready to sample yet (no decision made).
@@ -546,6 +548,7 @@ fn dimension(
                 selected: v.selected,
                 eligible: v.eligible,
                 covered: v.covered,
+                waiting: !v.covered && v.selected > 0,
                 out_of_reach: !v.covered && v.eligible == 0 && v.own > 0,
                 nothing_yet: !v.covered && v.eligible == 0 && v.own == 0,
             })
@@ -651,6 +654,7 @@ fn plan_view(
         ),
         None => (Vec::new(), Vec::new(), 0),
     };
+    let pool = record.as_ref().map(|r| r.pool.clone()).unwrap_or_default();
     let selection = match record {
         Some(r) => r.selection,
         None => Selection::default(),
@@ -687,7 +691,20 @@ fn plan_view(
             reason: x.reason.to_string(),
         })
         .collect();
-    let c = &selection.coverage;
+    // Covered means sampled: what the draw selected counts once its sample has been recorded.
+    let sampled: BTreeSet<String> = plans::samples_by(conn, &plan.org_id, &plan.iv_id)?
+        .into_iter()
+        .filter(|s| s.plan_id.as_deref() == Some(plan.id.as_str()))
+        .filter(|s| latest.as_ref().is_some_and(|d| s.created_at > d.drawn_at))
+        .map(|s| s.enrolment_id)
+        .collect();
+    let chosen: BTreeSet<String> = selection
+        .selected
+        .iter()
+        .map(|s| s.enrolment_id.clone())
+        .collect();
+    let now = selection.coverage.as_taken(&pool, &sampled, &chosen);
+    let c = &now;
     let coverage = vec![
         dimension("C", "Candidates", &c.candidates, |v| labels.person(conn, v)),
         dimension("A", "Assessors", &c.assessors, |v| labels.person(conn, v)),

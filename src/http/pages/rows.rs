@@ -13,7 +13,6 @@ use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::identity;
 use crate::portfolio::{self, Enrolment, EnrolmentFilter, EvidenceRecord};
-use crate::rules::portfolio::Judgement;
 use crate::standards::Standard;
 
 /// One enrolment in a list.
@@ -71,23 +70,10 @@ pub fn standard_of<'a>(
     catalogue.pinned(enrolment).map(|loaded| &loaded.standard)
 }
 
-/// Mappings of the records the assessor has not judged yet.
+/// Mappings of the records the assessor has not judged yet (testimony still awaiting its witness
+/// left out: see [`EvidenceRecord::waiting_mappings`], which the "next item waiting" shares).
 pub fn waiting_for_judgement(records: &[EvidenceRecord]) -> usize {
-    records
-        .iter()
-        .map(|r| {
-            r.instance
-                .criteria
-                .iter()
-                .filter(|c| c.judgement == Judgement::Pending)
-                .count()
-                + r.instance
-                    .knowledge
-                    .iter()
-                    .filter(|k| k.judgement == Judgement::Pending)
-                    .count()
-        })
-        .sum()
+    records.iter().map(EvidenceRecord::waiting_mappings).sum()
 }
 
 /// User names by id, loaded once each.

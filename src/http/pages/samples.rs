@@ -25,7 +25,7 @@ use crate::http::session::Session;
 use crate::identity;
 use crate::portfolio::{self, Enrolment};
 use crate::signoff::chain;
-use crate::signoff::plans::{self, Plan, Sample, SampleDecision};
+use crate::signoff::plans::{self, Plan, Sample, SampleDecision, Vacs, VacsCheck};
 
 /// The gate of the verification pages of an organisation: whoever may read a sampling plan of
 /// theirs there (its internal verifiers; provider admins and external verifiers read every plan).
@@ -127,6 +127,120 @@ struct SampleLine {
     response: Option<ResponseLine>,
     /// For a disagreement: the assessor's decision after it, in words.
     new_decision: Option<String>,
+    /// The VACS checklist, when the IV filled it in.
+    vacs: Vec<VacsAnswer>,
+}
+
+/// One VACS answer as the history shows it.
+#[derive(Debug, Clone, Serialize)]
+struct VacsAnswer {
+    question: &'static str,
+    met: bool,
+    note: String,
+}
+
+/// The VACS questions: field name, question, and what it asks, in plain words.
+const VACS: [(&str, &str, &str); 4] = [
+    (
+        "valid",
+        "Valid",
+        "The evidence shows what the criteria ask for.",
+    ),
+    ("authentic", "Authentic", "It is the candidate's own work."),
+    (
+        "current",
+        "Current",
+        "It is recent enough to show the candidate is competent now.",
+    ),
+    (
+        "sufficient",
+        "Sufficient",
+        "There is enough of it, across the range, for the decision.",
+    ),
+];
+
+fn vacs_answers(sample: &Sample) -> Vec<VacsAnswer> {
+    sample.vacs().map_or_else(Vec::new, |vacs| {
+        vacs.checks()
+            .iter()
+            .zip(VACS)
+            .map(|((_, check), (_, question, _))| VacsAnswer {
+                question,
+                met: check.met,
+                note: check.note.clone(),
+            })
+            .collect()
+    })
+}
+
+/// One VACS question on the sample form, with what was sent.
+#[derive(Debug, Serialize)]
+struct VacsField {
+    name: &'static str,
+    question: &'static str,
+    hint: &'static str,
+    note_label: String,
+    answer: String,
+    note: String,
+    error: Option<String>,
+    note_error: Option<String>,
+}
+
+fn vacs_fields(form: &FormState) -> Vec<VacsField> {
+    let value = |key: String| form.values.get(&key).cloned().unwrap_or_default();
+    VACS.iter()
+        .map(|(name, question, hint)| VacsField {
+            name,
+            question,
+            hint,
+            note_label: format!("Note on {}", question.to_lowercase()),
+            answer: value(format!("vacs.{name}")),
+            note: value(format!("vacs.{name}.note")),
+            error: form.errors.get(&format!("vacs.{name}")).cloned(),
+            note_error: form.errors.get(&format!("vacs.{name}.note")).cloned(),
+        })
+        .collect()
+}
+
+/// The VACS checklist as the form sent it: none when no question was answered and no note
+/// written; every question needs its yes or no once one is.
+fn read_vacs(fields: &Fields) -> Result<Option<Vacs>, BTreeMap<String, String>> {
+    let touched = VACS.iter().any(|(name, _, _)| {
+        fields.filled(&format!("vacs.{name}")).is_some()
+            || fields.filled(&format!("vacs.{name}.note")).is_some()
+    });
+    if !touched {
+        return Ok(None);
+    }
+    let mut errors = BTreeMap::new();
+    let mut read = |name: &str| {
+        let met = match fields.text(&format!("vacs.{name}")) {
+            "yes" => true,
+            "no" => false,
+            _ => {
+                errors.insert(
+                    format!("vacs.{name}"),
+                    format!("Answer yes or no: is the evidence {name}?"),
+                );
+                false
+            }
+        };
+        VacsCheck {
+            met,
+            note: fields.text(&format!("vacs.{name}.note")).to_owned(),
+        }
+    };
+    let vacs = Vacs {
+        valid: read("valid"),
+        authentic: read("authentic"),
+        current: read("current"),
+        sufficient: read("sufficient"),
+    };
+    if errors.is_empty() {
+        Ok(Some(vacs))
+    } else {
+        Err(errors)
+    }
 }
 
 /// The assessor's answer to a disagreement, as the history shows it.
@@ -191,6 +305,7 @@ fn sample_line(
     Ok(SampleLine {
         response,
         new_decision,
+        vacs: vacs_answers(&sample),
         candidate: names.of(conn, &enrolment.candidate_id)?,
         unit: format!(
             "{} v{}",
@@ -474,6 +589,8 @@ struct SampleView {
     plans: Vec<Choice>,
     csrf: String,
     form: FormState,
+    /// The VACS checklist's questions, with what was sent.
+    vacs: Vec<VacsField>,
 }
 
 /// `GET /enrolments/{id}/sample`: the sample record form.
@@ -596,6 +713,7 @@ async fn sample_page(
                 plans,
                 csrf: for_tx.csrf.clone(),
                 form: FormState::default(),
+                vacs: Vec::new(),
             })
         })
         .await;
@@ -605,6 +723,7 @@ async fn sample_page(
     } else {
         StatusCode::OK
     };
+    view.vacs = vacs_fields(&form);
     view.form = form;
     page_with_status(state, Some(&session), "pages/sample.html", &view, status)
 }
@@ -641,11 +760,18 @@ async fn record_page(
             }
         },
     };
+    let vacs = match read_vacs(&fields) {
+        Ok(vacs) => vacs,
+        Err(errors) => {
+            return sample_page(state, session, raw_id, FormState::again(&fields, errors)).await;
+        }
+    };
     let input = SampleDecision {
         decision: fields.text("decision").trim().to_owned(),
         feedback: fields.text("feedback").to_owned(),
         action_points: fields.text("action_points").to_owned(),
         plan_id,
+        vacs,
     };
     let for_tx = session.clone();
     let base = state.config.public_url.clone();

@@ -38,6 +38,55 @@ pub struct Dimension {
     pub values: Vec<ValueCoverage>,
 }
 
+impl Coverage {
+    /// The coverage as it stands now: the enrolments `sampled` in the plan since the draw (found in
+    /// `pool`) counted as taken — no longer as only selected, for those the draw `selected` — and a
+    /// value covered only once a sample carrying it has been *taken*, not while it is merely
+    /// selected. What the plan page shows; the draw's own record keeps what it was drawn with.
+    pub fn as_taken(
+        &self,
+        pool: &[Candidate],
+        sampled: &BTreeSet<String>,
+        selected: &BTreeSet<String>,
+    ) -> Coverage {
+        let since: Vec<&Candidate> = pool
+            .iter()
+            .filter(|c| sampled.contains(&c.enrolment_id))
+            .collect();
+        let adjust = |dim: &Dimension, extract: fn(&Candidate) -> BTreeSet<String>| {
+            let mut values = dim.values.clone();
+            for candidate in &since {
+                let was_selected = selected.contains(&candidate.enrolment_id);
+                for value in extract(candidate) {
+                    if let Some(line) = values.iter_mut().find(|line| line.value == value) {
+                        line.taken += 1;
+                        if was_selected {
+                            line.selected = line.selected.saturating_sub(1);
+                        }
+                    }
+                }
+            }
+            for line in &mut values {
+                line.covered = line.taken > 0;
+            }
+            Dimension {
+                total: values.len(),
+                covered: values.iter().filter(|value| value.covered).count(),
+                values,
+            }
+        };
+        Coverage {
+            candidates: adjust(&self.candidates, |c| one(&c.candidate_id)),
+            assessors: adjust(&self.assessors, |c| one(&c.assessor_id)),
+            methods: adjust(&self.methods, |c| many(&c.methods)),
+            units: adjust(&self.units, |c| one(&c.standard)),
+            outcomes: adjust(&self.outcomes, outcomes),
+            records: adjust(&self.records, |c| one(&c.enrolment_id)),
+            sites: adjust(&self.sites, |c| many(&c.sites)),
+        }
+    }
+}
+
 impl Dimension {
     /// The values not yet covered.
     pub fn uncovered(&self) -> impl Iterator<Item = &ValueCoverage> {

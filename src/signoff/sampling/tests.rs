@@ -312,6 +312,38 @@ fn coverage_reports_every_camera_dimension() {
 }
 
 #[test]
+fn selected_is_covered_only_once_its_sample_is_taken() {
+    let pool = cohort("a-high", 2);
+    let selection = select(&plan(6), &pool);
+    let chosen: BTreeSet<String> = selection
+        .enrolment_ids()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(chosen.len(), 2);
+    // Drawn, nothing sampled yet: selected, not covered.
+    let now = selection
+        .coverage
+        .as_taken(&pool, &BTreeSet::new(), &chosen);
+    assert_eq!(now.records.covered, 0);
+    assert!(
+        now.records
+            .values
+            .iter()
+            .all(|v| v.selected == 1 && !v.covered)
+    );
+    // One sampled: its values are covered, taken and no longer only selected.
+    let sampled = BTreeSet::from(["a-high-e001".to_owned()]);
+    let now = selection.coverage.as_taken(&pool, &sampled, &chosen);
+    assert_eq!(now.records.covered, 1);
+    let line = &now.records.values[1];
+    assert_eq!((line.taken, line.selected, line.covered), (1, 0, true));
+    assert_eq!(now.assessors.covered, 1);
+    assert_eq!(now.candidates.covered, 1);
+    assert!(!now.records.values[0].covered);
+}
+
+#[test]
 fn a_duplicate_enrolment_is_drawn_once() {
     let mut pool = cohort("a-high", 3);
     pool.push(pool[1].clone());
