@@ -80,6 +80,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "text",
         "text: one readable line per event; json: one JSON object per line",
     ),
+    (
+        "ATTEST_FILES_URL",
+        "(none: the folder DATA_DIR/files)",
+        "s3://BUCKET/PREFIX keeps evidence and export files in an S3-compatible store (with AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ALLOW_HTTP)",
+    ),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
 
@@ -218,6 +223,8 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// How log lines are written.
     pub log_format: LogFormat,
+    /// The object store evidence and export files live in; `None` is the folder `DATA_DIR/files`.
+    pub files: Option<crate::storage::s3::S3Location>,
 }
 
 impl Config {
@@ -322,7 +329,14 @@ impl Config {
                 "is the same as ATTEST_BIND; metrics are served apart from the public address",
             ));
         }
-        let log_format = LogFormat::from_lookup(get)?;
+        let log_format = LogFormat::from_lookup(&get)?;
+        let files = match get("ATTEST_FILES_URL") {
+            None => None,
+            Some(raw) => Some(
+                s3_location(&raw, &get)
+                    .map_err(|reason| ConfigError::new("ATTEST_FILES_URL", reason))?,
+            ),
+        };
 
         Ok(Self {
             database,
@@ -342,6 +356,7 @@ impl Config {
             mail_from,
             metrics_addr,
             log_format,
+            files,
         })
     }
 
@@ -352,6 +367,19 @@ impl Config {
             DatabaseUrl::Postgres(_) => None,
         }
     }
+}
+
+/// An `s3://` URL with the `AWS_*` settings read through `get` (for `ATTEST_FILES_URL` and
+/// `attest files migrate --to`).
+pub fn s3_location(
+    url: &str,
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<crate::storage::s3::S3Location, String> {
+    let options = crate::storage::s3::S3_VARIABLES
+        .iter()
+        .filter_map(|name| get(name).map(|value| ((*name).to_owned(), value.trim().to_owned())))
+        .collect();
+    crate::storage::s3::S3Location::parse(url, options)
 }
 
 fn parse_number(

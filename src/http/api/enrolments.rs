@@ -362,7 +362,8 @@ fn prefix_record(err: ApiError) -> ApiError {
     }
 }
 
-/// Downloads an evidence file; its hash is checked before a byte is sent.
+/// Downloads an evidence file; its hash is checked before a byte is sent: the stored content is
+/// copied to a scratch file while hashed (memory stays flat, whatever the store), then streamed.
 #[utoipa::path(get, path = "/api/enrolments/{id}/evidence/{evidence_id}/file",
     params(("id" = Uuid, Path), ("evidence_id" = Uuid, Path)),
     responses((status = 200, description = "The file, as an attachment"), (status = 404, body = crate::http::error::Problem)))]
@@ -382,26 +383,29 @@ pub async fn download(
     let file = record.file.ok_or(ApiError::NotFound)?;
     let store = state.store.clone();
     let sha = file.sha256.clone();
-    let bytes = web::block(move || storage::read_verified(store.as_ref(), &sha))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
-    Ok(HttpResponse::Ok()
-        .content_type(file.content_type.as_str())
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            header::ContentDisposition {
-                disposition: header::DispositionType::Attachment,
-                parameters: vec![header::DispositionParam::FilenameExt(
-                    header::ExtendedValue {
-                        charset: header::Charset::Ext("UTF-8".into()),
-                        language_tag: None,
-                        value: file.name.into_bytes(),
-                    },
-                )],
-            },
-        ))
-        .insert_header(("X-Content-SHA256", file.sha256))
-        .body(bytes))
+    let dir = state.upload_dir.clone();
+    let scratch = web::block(move || {
+        let scratch = crate::exports::scratch::ScratchFile::create(&dir)?;
+        let mut out = std::io::BufWriter::new(scratch.file());
+        storage::copy_verified(store.as_ref(), &sha, &mut out)?;
+        std::io::Write::flush(&mut out)?;
+        drop(out);
+        Ok::<_, storage::StorageError>(scratch)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let content_type = header::HeaderValue::from_str(&file.content_type)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut response = crate::http::download::send(crate::http::download::Download {
+        scratch,
+        file_name: file.name,
+        media_type: "application/octet-stream",
+        sha256: Some(file.sha256),
+    })?;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, content_type);
+    Ok(response)
 }
 
 /// Records the assessor's judgements of an evidence record's mappings.
