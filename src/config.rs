@@ -329,11 +329,11 @@ impl Config {
                 "is the same as ATTEST_BIND; metrics are served apart from the public address",
             ));
         }
-        let log_format = LogFormat::from_lookup(&get)?;
+        let log_format = LogFormat::from_lookup(get)?;
         let files = match get("ATTEST_FILES_URL") {
             None => None,
             Some(raw) => Some(
-                s3_location(&raw, &get)
+                s3_location(&raw, get)
                     .map_err(|reason| ConfigError::new("ATTEST_FILES_URL", reason))?,
             ),
         };
