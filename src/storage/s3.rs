@@ -112,6 +112,7 @@ pub struct S3Store {
     client: Arc<AmazonS3>,
     objects: Key,
     url: String,
+    bucket: String,
     handle: tokio::runtime::Handle,
     runtime: Option<tokio::runtime::Runtime>,
 }
@@ -178,6 +179,7 @@ impl S3Store {
             client: Arc::new(client),
             objects,
             url: location.url(),
+            bucket: location.bucket.clone(),
             handle: runtime.handle().clone(),
             runtime: Some(runtime),
         })
@@ -322,7 +324,7 @@ impl BlobStore for S3Store {
                 let (head, tail) = name.split_once('/')?;
                 let sha256 = format!("{head}{tail}");
                 (head.len() == 2 && valid_hash(&sha256)).then(|| FoundFile {
-                    path: format!("{}/{}", self.url, meta.location).into(),
+                    path: format!("s3://{}/{}", self.bucket, meta.location).into(),
                     sha256,
                     size: meta.size,
                     modified: SystemTime::from(meta.last_modified),
