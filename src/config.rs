@@ -459,6 +459,26 @@ mod tests {
     }
 
     #[test]
+    fn files_url_selects_an_object_store_with_the_aws_settings() {
+        assert!(config(&[]).unwrap().files.is_none());
+        let cfg = config(&[
+            ("ATTEST_FILES_URL", "s3://attest-files/prod"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000"),
+            ("AWS_ALLOW_HTTP", "true"),
+        ])
+        .unwrap();
+        let files = cfg.files.unwrap();
+        assert_eq!(files.url(), "s3://attest-files/prod");
+        assert!(
+            files
+                .options
+                .contains(&("AWS_ALLOW_HTTP".into(), "true".into()))
+        );
+        let err = config(&[("ATTEST_FILES_URL", "/srv/files")]).unwrap_err();
+        assert_eq!(err.variable, "ATTEST_FILES_URL");
+    }
+
+    #[test]
     fn postgres_url_selects_postgres() {
         let cfg = config(&[(
             "ATTEST_DATABASE_URL",
