@@ -6,7 +6,10 @@
 //! carry on); PostgreSQL with `pg_dump --format=custom` (also one snapshot) and put back with
 //! `pg_restore`. Evidence files are content-addressed and never change, so copying every object
 //! after the database snapshot covers every file the snapshot refers to (`attest files gc` removes
-//! only files no record refers to and only once they are an hour old).
+//! only files no record refers to and only once they are an hour old). The file store may be the
+//! local folder or an object store (`ATTEST_FILES_URL`): either way every object is read through
+//! [`BlobStore`], checked against its hash on the way, and written into the backup folder; a
+//! restore puts the files into whichever store the restoring instance is configured with.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -22,7 +25,7 @@ use sha2::{Digest, Sha256};
 use crate::config::{Config, DatabaseUrl};
 use crate::db::schema::{evidence, export_batches, files};
 use crate::db::{Database, DbConnection};
-use crate::storage::{BlobStore, LocalStore};
+use crate::storage::{self, LocalStore, StorageError};
 
 /// The manifest's format name; a restore refuses any other.
 pub const FORMAT: &str = "attest-backup/1";
@@ -168,6 +171,10 @@ fn hash_file(path: &Path) -> Result<(String, u64), BackupError> {
     hash_through(&mut file, None, path)
 }
 
+fn store_error(err: StorageError) -> BackupError {
+    BackupError::Refused(format!("file store: {err}"))
+}
+
 fn db_error(err: impl std::fmt::Display) -> BackupError {
     BackupError::Db(err.to_string())
 }
@@ -254,25 +261,32 @@ pub fn backup(config: &Config, db: &Database, out: &Path) -> Result<Manifest, Ba
     };
 
     // 2. Every stored object, checked against its own name while it is copied.
-    let store = LocalStore::open(config.data_dir.join("files")).map_err(io(&config.data_dir))?;
-    let objects = store
-        .objects()
-        .map_err(|e| BackupError::Db(e.to_string()))?;
+    let store = storage::open_store(config, false).map_err(store_error)?;
+    let objects = store.objects().map_err(store_error)?;
     let mut entries = Vec::with_capacity(objects.len());
     for object in objects {
         let relative = object_path(&object.sha256);
-        let (sha256, size) = copy_hashed(&object.path, &out.join(&relative), false)?;
-        if sha256 != object.sha256 {
-            return Err(BackupError::Mismatch {
-                path: object.path.display().to_string(),
-                expected: object.sha256,
-                actual: sha256,
-            });
+        let target = out.join(&relative);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
         }
-        needed.remove(&sha256);
+        let mut file = File::create_new(&target).map_err(io(&target))?;
+        let size = match storage::copy_verified(store.as_ref(), &object.sha256, &mut file) {
+            Ok(size) => size,
+            Err(StorageError::Corrupt(_)) => {
+                return Err(BackupError::Mismatch {
+                    path: object.path.display().to_string(),
+                    expected: object.sha256.clone(),
+                    actual: "something else".into(),
+                });
+            }
+            Err(e) => return Err(store_error(e)),
+        };
+        file.sync_all().map_err(io(&target))?;
+        needed.remove(&object.sha256);
         entries.push(Entry {
             path: relative,
-            sha256,
+            sha256: object.sha256,
             size,
         });
     }
@@ -399,19 +413,15 @@ pub fn check(dir: &Path) -> Result<Manifest, BackupError> {
 pub fn restore(config: &Config, dir: &Path) -> Result<Manifest, BackupError> {
     let manifest = check(dir)?;
     let store_root = config.data_dir.join("files");
-    let objects = store_root.join("objects");
-    if !empty_or_absent(&objects)? {
-        let store = LocalStore::open(&store_root).map_err(io(&store_root))?;
-        let held = store
-            .objects()
-            .map_err(|e| BackupError::Db(e.to_string()))?;
-        if !held.is_empty() {
-            return Err(BackupError::Refused(format!(
-                "{} already holds {} files: restore into an empty data dir",
-                objects.display(),
-                held.len()
-            )));
-        }
+    let staging = LocalStore::open(&store_root).map_err(io(&store_root))?;
+    let store = storage::open_at(config.files.as_ref(), staging.clone()).map_err(store_error)?;
+    let held = store.objects().map_err(store_error)?;
+    if !held.is_empty() {
+        return Err(BackupError::Refused(format!(
+            "{} already holds {} files: restore into an empty file store",
+            store.location(),
+            held.len()
+        )));
     }
     match (&config.database, manifest.backend.as_str()) {
         (DatabaseUrl::Sqlite(path), "sqlite") => {
@@ -469,9 +479,8 @@ pub fn restore(config: &Config, dir: &Path) -> Result<Manifest, BackupError> {
         }
     }
 
-    let store = LocalStore::open(&store_root).map_err(io(&store_root))?;
     for entry in &manifest.files {
-        let staged = store.temp_dir().join(format!("restore-{}", entry.sha256));
+        let staged = staging.temp_dir().join(format!("restore-{}", entry.sha256));
         let (sha256, _) = copy_hashed(&dir.join(&entry.path), &staged, false)?;
         if sha256 != entry.sha256 {
             let _ = std::fs::remove_file(&staged);
@@ -481,9 +490,7 @@ pub fn restore(config: &Config, dir: &Path) -> Result<Manifest, BackupError> {
                 actual: sha256,
             });
         }
-        store
-            .put(&staged, &sha256)
-            .map_err(|e| BackupError::Db(e.to_string()))?;
+        store.put(&staged, &sha256).map_err(store_error)?;
     }
 
     for entry in &manifest.secrets {

@@ -80,6 +80,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "text",
         "text: one readable line per event; json: one JSON object per line",
     ),
+    (
+        "ATTEST_FILES_URL",
+        "(none: the folder DATA_DIR/files)",
+        "s3://BUCKET/PREFIX keeps evidence and export files in an S3-compatible store (with AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ALLOW_HTTP)",
+    ),
     ("RUST_LOG", "info", "log filter (tracing EnvFilter syntax)"),
 ];
 
@@ -218,6 +223,8 @@ pub struct Config {
     pub metrics_addr: Option<SocketAddr>,
     /// How log lines are written.
     pub log_format: LogFormat,
+    /// The object store evidence and export files live in; `None` is the folder `DATA_DIR/files`.
+    pub files: Option<crate::storage::s3::S3Location>,
 }
 
 impl Config {
@@ -323,6 +330,13 @@ impl Config {
             ));
         }
         let log_format = LogFormat::from_lookup(get)?;
+        let files = match get("ATTEST_FILES_URL") {
+            None => None,
+            Some(raw) => Some(
+                s3_location(&raw, get)
+                    .map_err(|reason| ConfigError::new("ATTEST_FILES_URL", reason))?,
+            ),
+        };
 
         Ok(Self {
             database,
@@ -342,6 +356,7 @@ impl Config {
             mail_from,
             metrics_addr,
             log_format,
+            files,
         })
     }
 
@@ -352,6 +367,19 @@ impl Config {
             DatabaseUrl::Postgres(_) => None,
         }
     }
+}
+
+/// An `s3://` URL with the `AWS_*` settings read through `get` (for `ATTEST_FILES_URL` and
+/// `attest files migrate --to`).
+pub fn s3_location(
+    url: &str,
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<crate::storage::s3::S3Location, String> {
+    let options = crate::storage::s3::S3_VARIABLES
+        .iter()
+        .filter_map(|name| get(name).map(|value| ((*name).to_owned(), value.trim().to_owned())))
+        .collect();
+    crate::storage::s3::S3Location::parse(url, options)
 }
 
 fn parse_number(
@@ -428,6 +456,26 @@ mod tests {
         assert!(cfg.jwt_secret.is_none());
         assert!(cfg.metrics_addr.is_none(), "metrics are off by default");
         assert_eq!(cfg.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn files_url_selects_an_object_store_with_the_aws_settings() {
+        assert!(config(&[]).unwrap().files.is_none());
+        let cfg = config(&[
+            ("ATTEST_FILES_URL", "s3://attest-files/prod"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000"),
+            ("AWS_ALLOW_HTTP", "true"),
+        ])
+        .unwrap();
+        let files = cfg.files.unwrap();
+        assert_eq!(files.url(), "s3://attest-files/prod");
+        assert!(
+            files
+                .options
+                .contains(&("AWS_ALLOW_HTTP".into(), "true".into()))
+        );
+        let err = config(&[("ATTEST_FILES_URL", "/srv/files")]).unwrap_err();
+        assert_eq!(err.variable, "ATTEST_FILES_URL");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use crate::db::DbConnection;
 use crate::db::schema::{evidence, export_batches, files};
-use crate::storage::{FoundFile, LocalStore, StorageError};
+use crate::storage::{BlobStore, FoundFile, LocalStore, StorageError};
 
 /// Files younger than this are never removed: a running server may be receiving them, or be about
 /// to commit the record that refers to them.
@@ -52,13 +52,14 @@ impl Report {
 /// older than [`MIN_AGE`] at `now`.
 pub fn collect(
     conn: &mut DbConnection,
-    store: &LocalStore,
+    store: &dyn BlobStore,
+    staging: &LocalStore,
     now: SystemTime,
     dry_run: bool,
 ) -> Result<Report, GcError> {
     // Listed before the records are read: a file stored after this point is not judged at all.
     let objects = store.objects()?;
-    let staging = store.staging()?;
+    let staging = staging.staging()?;
     let (referenced, missing) = references(conn, store)?;
     let old_enough = |file: &FoundFile| {
         now.duration_since(file.modified)
@@ -73,7 +74,10 @@ pub fn collect(
         missing,
     };
     if !dry_run {
-        for file in report.orphans.iter().chain(&report.leftovers) {
+        for file in &report.orphans {
+            store.remove(&file.sha256)?;
+        }
+        for file in &report.leftovers {
             match std::fs::remove_file(&file.path) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -87,7 +91,7 @@ pub fn collect(
 /// Every hash a record refers to, and the records whose content is not in the store.
 fn references(
     conn: &mut DbConnection,
-    store: &LocalStore,
+    store: &dyn BlobStore,
 ) -> Result<(BTreeSet<String>, Vec<MissingFile>), GcError> {
     let evidence_files: Vec<(String, Option<String>)> = evidence::table
         .filter(evidence::file_sha256.is_not_null())
@@ -112,7 +116,7 @@ fn references(
         );
     for (kind, id, sha256) in named {
         let Some(sha256) = sha256 else { continue };
-        if !store.contains(&sha256) {
+        if !store.contains(&sha256)? {
             missing.push(MissingFile {
                 kind,
                 id,

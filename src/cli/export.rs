@@ -19,7 +19,7 @@ use crate::identity::Organisation;
 use crate::output::export::archive::{ArchiveInput, verify_archive};
 use crate::output::export::results::ExportError;
 use crate::setup;
-use crate::storage::LocalStore;
+use crate::storage::BlobStore;
 
 /// `attest export archive ENROLMENT_ID -o FILE.zip`.
 pub(super) fn archive(
@@ -39,7 +39,7 @@ pub(super) fn archive(
         enrolment_id,
         chrono::Utc::now(),
     )?;
-    write_one_archive(&store, &archive.input, out)?;
+    write_one_archive(store.as_ref(), &archive.input, out)?;
     println!(
         "wrote {} ({} evidence records, {} files)",
         out.display(),
@@ -76,7 +76,11 @@ pub(super) fn cohort_archives(
         .map_err(|e| CliError::Input(format!("-o {}: {e}", dir.display())))?;
     let bar = bar(Some(archives.len() as u64), "archives");
     for archive in &archives {
-        write_one_archive(&store, &archive.input, &dir.join(&archive.file_name))?;
+        write_one_archive(
+            store.as_ref(),
+            &archive.input,
+            &dir.join(&archive.file_name),
+        )?;
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -89,12 +93,16 @@ pub(super) fn cohort_archives(
     Ok(ExitCode::SUCCESS)
 }
 
-fn file_store(config: &Config) -> Result<LocalStore, CliError> {
-    LocalStore::new(config.data_dir.join("files"))
+fn file_store(config: &Config) -> Result<std::sync::Arc<dyn BlobStore>, CliError> {
+    crate::storage::open_store(config, false)
         .map_err(|e| CliError::Runtime(format!("file store: {e}")))
 }
 
-fn write_one_archive(store: &LocalStore, input: &ArchiveInput, out: &Path) -> Result<(), CliError> {
+fn write_one_archive(
+    store: &dyn BlobStore,
+    input: &ArchiveInput,
+    out: &Path,
+) -> Result<(), CliError> {
     write_whole(out, |file| {
         write_enrolment_archive(input, store, file)
             .map(drop)
@@ -180,7 +188,7 @@ pub(super) fn results(
     let org = find_org(&mut conn, org)?;
     let filter = query.check(&mut conn, &catalogue, &org.id)?;
     let store = file_store(config)?;
-    let scratch_dir = store.temp_dir();
+    let scratch_dir = crate::storage::staging_dir(config);
     let keys = setup::key_ring(config)?;
     let bar = bar(None, "results");
     // The file is written inside the transaction that records the batch (a failed write records
@@ -194,7 +202,7 @@ pub(super) fn results(
                 (!dry_run).then(|| Recording {
                     actor_id: None,
                     now: chrono::Utc::now(),
-                    store: &store,
+                    store: store.as_ref(),
                     scratch_dir: &scratch_dir,
                     keys: &keys,
                     public_url: &config.public_url,
@@ -250,7 +258,7 @@ pub(super) fn batch(config: &Config, batch_id: &str, out: &Path) -> Result<ExitC
         ledger::download_batch(
             &mut conn,
             &catalogue,
-            &store,
+            store.as_ref(),
             &batch,
             std::io::BufWriter::new(file),
         )

@@ -454,6 +454,14 @@ enum FilesCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Copy every stored file into another store (an s3://BUCKET/PREFIX URL, reached with the
+    /// AWS_* variables, or a folder), checking every hash; run it again to resume (what is already
+    /// there intact is skipped). Then point ATTEST_FILES_URL at the new store. Exit 1 if any failed.
+    Migrate {
+        /// The store to copy into: s3://BUCKET/PREFIX or a folder.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 fn config_help() -> String {
@@ -577,6 +585,7 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::Org(command) => admin::org(&config, command),
         Command::User(command) => admin::user(&config, command),
         Command::Files(FilesCommand::Gc { dry_run }) => files::gc(&config, dry_run),
+        Command::Files(FilesCommand::Migrate { to }) => files::migrate(&config, &to),
         Command::Audit(AuditCommand::Verify {
             file: Some(file), ..
         }) => audit::verify_file(&file),

@@ -107,8 +107,10 @@ fn collect_files(
     conn: &mut crate::db::DbConnection,
     report: bool,
 ) -> Result<(), CliError> {
-    let store = LocalStore::open(config.data_dir.join("files")).map_err(runtime)?;
-    let gc = crate::file_gc::collect(conn, &store, SystemTime::now(), false).map_err(runtime)?;
+    let staging = LocalStore::open(config.data_dir.join("files")).map_err(runtime)?;
+    let store = crate::storage::open_store(config, false).map_err(runtime)?;
+    let gc = crate::file_gc::collect(conn, store.as_ref(), &staging, SystemTime::now(), false)
+        .map_err(runtime)?;
     if report && !gc.orphans.is_empty() {
         println!(
             "removed {} stored files no record refers to",
@@ -142,13 +144,19 @@ pub(super) fn subject(config: &Config, email: &str, out: &Path) -> Result<ExitCo
     let db = setup::open_database(config, true)?;
     let catalogue = setup::load_catalogue(config, &db)?;
     let fonts = super::statements::fonts(config)?;
-    let store = LocalStore::open(config.data_dir.join("files")).map_err(runtime)?;
+    let store = crate::storage::open_store(config, false).map_err(runtime)?;
     let mut conn = db.conn().map_err(runtime)?;
     let user = crate::identity::find_user_by_email(&mut conn, email)?
         .ok_or_else(|| CliError::Input(format!("no user {email}")))?;
-    let written =
-        crate::exports::subject::write(&mut conn, &catalogue, &fonts, &store, &user.id, out)
-            .map_err(runtime)?;
+    let written = crate::exports::subject::write(
+        &mut conn,
+        &catalogue,
+        &fonts,
+        store.as_ref(),
+        &user.id,
+        out,
+    )
+    .map_err(runtime)?;
     println!(
         "wrote {} (account data and {} portfolio archives)",
         out.display(),

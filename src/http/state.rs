@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::db::Database;
 use crate::keys::KeyRing;
 use crate::output::pdf::{FontSet, PdfError};
-use crate::storage::{BlobStore, LocalStore};
+use crate::storage::{self, BlobStore, StorageError};
 
 /// Why the state could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -21,8 +21,8 @@ pub enum StateError {
     #[error("templates: {0}")]
     Templates(#[from] tera::Error),
     /// The evidence file store cannot be opened.
-    #[error("ATTEST_DATA_DIR: evidence file store: {0}")]
-    Store(std::io::Error),
+    #[error("ATTEST_FILES_URL / ATTEST_DATA_DIR: evidence file store: {0}")]
+    Store(StorageError),
     /// The PDF fonts cannot be used.
     #[error("ATTEST_PDF_FONT: {0}")]
     Font(#[from] PdfError),
@@ -89,7 +89,7 @@ impl AppState {
         catalogue: Catalogue,
         jwt_secret: Vec<u8>,
     ) -> Result<Self, StateError> {
-        let store = LocalStore::new(config.data_dir.join("files")).map_err(StateError::Store)?;
+        let store = storage::open_store(&config, true).map_err(StateError::Store)?;
         let fonts = match &config.pdf_font {
             None => FontSet::builtin()?,
             Some(path) => {
@@ -101,9 +101,9 @@ impl AppState {
         let keys = crate::setup::key_ring(&config)?;
         Ok(Self {
             keys: Arc::new(keys),
-            upload_dir: store.temp_dir(),
+            upload_dir: storage::staging_dir(&config),
             fonts: Arc::new(fonts),
-            store: Arc::new(store),
+            store,
             metrics: Arc::new(crate::metrics::Metrics::new(catalogue.evaluation_timer())),
             catalogue,
             tokens: Arc::new(TokenKeys::new(&jwt_secret)?),

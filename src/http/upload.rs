@@ -67,7 +67,9 @@ impl From<StorageError> for ApiError {
             StorageError::Refused(_) => ApiError::UnsupportedMediaType(err.to_string()),
             StorageError::Empty => ApiError::field("file", "is empty"),
             StorageError::Missing(_) => ApiError::NotFound,
-            StorageError::Corrupt(_) | StorageError::Io(_) => ApiError::Internal(err.to_string()),
+            StorageError::Corrupt(_) | StorageError::Io(_) | StorageError::Remote(_) => {
+                ApiError::Internal(err.to_string())
+            }
         }
     }
 }

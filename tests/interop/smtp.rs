@@ -14,7 +14,7 @@ use crate::helpers::TestApp;
 use attest::notify::mail::{self, Smtp};
 
 /// The SMTP server, stopped when dropped.
-struct SmtpServer {
+pub struct SmtpServer {
     child: Child,
     port: u16,
 }
@@ -26,7 +26,7 @@ impl Drop for SmtpServer {
     }
 }
 
-fn require_aiosmtpd() {
+pub fn require_aiosmtpd() {
     let out = Command::new("python3")
         .args(["-c", "import aiosmtpd, email; print(aiosmtpd.__version__)"])
         .output()
@@ -40,7 +40,7 @@ fn require_aiosmtpd() {
     );
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -48,7 +48,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_smtp(port: u16, maildir: &Path) -> SmtpServer {
+pub fn start_smtp(port: u16, maildir: &Path) -> SmtpServer {
     let child = Command::new("python3")
         .args(["-m", "aiosmtpd", "-n", "-l"])
         .arg(format!("127.0.0.1:{port}"))
@@ -73,7 +73,7 @@ fn start_smtp(port: u16, maildir: &Path) -> SmtpServer {
 }
 
 /// Every message the server stored, read by Python's `email` package: to, from, subject, body.
-fn received(maildir: &Path) -> Vec<Value> {
+pub fn received(maildir: &Path) -> Vec<Value> {
     let script = r#"
 import json, mailbox, sys
 from email import policy

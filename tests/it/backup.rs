@@ -24,8 +24,9 @@ const TABLES: &[&str] = &[
 
 /// Every stored object's hash, recomputed from its bytes through the store.
 fn stored_hashes(app: &TestApp) -> Vec<(String, String)> {
-    let store = attest::storage::LocalStore::open(app.state.config.data_dir.join("files")).unwrap();
-    let mut all: Vec<(String, String)> = store
+    let mut all: Vec<(String, String)> = app
+        .state
+        .store
         .objects()
         .unwrap()
         .into_iter()

@@ -129,6 +129,17 @@ impl TestApp {
     }
 
     fn build(backend: Backend, bytes: u64, standards: Option<std::path::PathBuf>) -> Self {
+        Self::with_config(backend, |config| {
+            config.max_upload_bytes = bytes;
+            if let Some(standards) = standards {
+                config.standards_dir = standards;
+            }
+        })
+    }
+
+    /// A fresh, migrated application on `backend` whose test configuration `edit` changes first
+    /// (an object store, a shared key secret).
+    pub fn with_config(backend: Backend, edit: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (pg, database) = match backend {
             Backend::Sqlite => (None, DatabaseUrl::Sqlite(dir.path().join("attest.db"))),
@@ -138,10 +149,7 @@ impl TestApp {
             }
         };
         let mut config = test_config(dir.path(), database);
-        config.max_upload_bytes = bytes;
-        if let Some(standards) = standards {
-            config.standards_dir = standards;
-        }
+        edit(&mut config);
         let db = attest::setup::open_database(&config, false).expect("open database");
         db.migrate().expect("migrate");
         let catalogue = attest::setup::load_catalogue(&config, &db).expect("catalogue");
@@ -158,6 +166,15 @@ impl TestApp {
     /// A fresh data dir and empty database on `backend`, into which `attest restore` puts the
     /// backup in `from`; then the application on it.
     pub fn restored(backend: Backend, from: &std::path::Path) -> Self {
+        Self::restored_with(backend, from, |_| {})
+    }
+
+    /// As [`TestApp::restored`], with the configuration `edit` changes (an object store).
+    pub fn restored_with(
+        backend: Backend,
+        from: &std::path::Path,
+        edit: impl FnOnce(&mut Config),
+    ) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let (pg, database) = match backend {
             Backend::Sqlite => (None, DatabaseUrl::Sqlite(dir.path().join("attest.db"))),
@@ -166,7 +183,8 @@ impl TestApp {
                 (Some(scratch), DatabaseUrl::Postgres(url))
             }
         };
-        let config = test_config(dir.path(), database);
+        let mut config = test_config(dir.path(), database);
+        edit(&mut config);
         attest::backup::restore(&config, from).expect("restore");
         let db = attest::setup::open_database(&config, false).expect("open database");
         db.migrate().expect("migrate");

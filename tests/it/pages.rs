@@ -636,12 +636,20 @@ async fn a_candidate_uploads_and_an_assessor_observes_and_judges_through_the_pag
         let judge = format!("/enrolments/{}/evidence/{evidence}/judge", w.enrolment);
         let form = assessor.get(&app, &judge).await;
         assert_eq!(form.status, StatusCode::OK, "{}", form.text());
-        // The evidence itself is on the page: its file can be opened from where it is judged.
+        // The evidence itself is on the page: the PDF opens in the browser's own viewer from where
+        // it is judged, or downloads.
+        let file = format!(
+            "&#x2F;api&#x2F;enrolments&#x2F;{}&#x2F;evidence&#x2F;{evidence}&#x2F;file",
+            w.enrolment
+        );
         assert!(
-            form.text().contains(&format!(
-                "&#x2F;api&#x2F;enrolments&#x2F;{}&#x2F;evidence&#x2F;{evidence}&#x2F;file\" download>record.pdf",
-                w.enrolment
-            )),
+            form.text()
+                .contains(&format!("{file}?inline=1\">Open record.pdf in the browser")),
+            "{}",
+            form.text()
+        );
+        assert!(
+            form.text().contains(&format!("{file}\" download>Download")),
             "{}",
             form.text()
         );

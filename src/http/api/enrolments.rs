@@ -389,54 +389,45 @@ pub async fn download(
     let file = record.file.ok_or(ApiError::NotFound)?;
     let store = state.store.clone();
     let sha = file.sha256.clone();
-    let bytes = web::block(move || storage::read_verified(store.as_ref(), &sha))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let dir = state.upload_dir.clone();
+    let scratch = web::block(move || {
+        let scratch = crate::exports::scratch::ScratchFile::create(&dir)?;
+        let mut out = std::io::BufWriter::new(scratch.file());
+        storage::copy_verified(store.as_ref(), &sha, &mut out)?;
+        std::io::Write::flush(&mut out)?;
+        drop(out);
+        Ok::<_, storage::StorageError>(scratch)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let content_type = header::HeaderValue::from_str(&file.content_type)
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let asked_inline = req
         .query_string()
         .split('&')
         .any(|pair| pair == "inline=1" || pair == "inline=true");
-    let inline = asked_inline && inline::is_safe_inline(&file.content_type);
-    let mut response = HttpResponse::Ok();
-    response
-        .content_type(file.content_type.as_str())
-        .insert_header(if inline {
-            header::ContentDisposition {
-                disposition: header::DispositionType::Inline,
-                parameters: download::attachment(&file.name).parameters,
-            }
-        } else {
-            download::attachment(&file.name)
-        })
-        .insert_header(("X-Content-SHA256", file.sha256));
-    if !inline {
-        return Ok(response.body(bytes));
+    let sending = download::Download {
+        scratch,
+        file_name: file.name,
+        media_type: "application/octet-stream",
+        sha256: Some(file.sha256),
+    };
+    let mut response = if asked_inline && inline::is_safe_inline(&file.content_type) {
+        let range = req
+            .headers()
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok());
+        download::send_inline(sending, range)?
+    } else {
+        download::send(sending)?
+    };
+    // The stored, detected type (a `&'static str` cannot carry it).
+    if response.status().is_success() {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type);
     }
-    response
-        .insert_header((header::ACCEPT_RANGES, "bytes"))
-        .insert_header((header::CACHE_CONTROL, "private, no-cache"));
-    let size = bytes.len() as u64;
-    let range = req
-        .headers()
-        .get(header::RANGE)
-        .and_then(|v| v.to_str().ok());
-    match inline::wanted(range, size) {
-        inline::Wanted::Whole => Ok(response.body(bytes)),
-        inline::Wanted::Part(part) => {
-            let content_range = format!("bytes {}-{}/{size}", part.start, part.end - 1);
-            let slice = bytes
-                .get(part.start as usize..part.end as usize)
-                .map(<[u8]>::to_vec)
-                .unwrap_or_default();
-            Ok(response
-                .status(actix_web::http::StatusCode::PARTIAL_CONTENT)
-                .insert_header((header::CONTENT_RANGE, content_range))
-                .body(slice))
-        }
-        inline::Wanted::Unsatisfiable => Ok(HttpResponse::RangeNotSatisfiable()
-            .insert_header((header::CONTENT_RANGE, format!("bytes */{size}")))
-            .finish()),
-    }
+    Ok(response)
 }
 
 /// Records the assessor's judgements of an evidence record's mappings.

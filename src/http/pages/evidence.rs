@@ -331,7 +331,11 @@ async fn read_upload(
                 match upload::receive(state, &mut part).await? {
                     Ok(received) => upload = Some((received, storage::sanitise_name(&file_name))),
                     // A refusal is the user's to fix on the form; a storage fault is not.
-                    Err(err @ (StorageError::Io(_) | StorageError::Corrupt(_))) => {
+                    Err(
+                        err @ (StorageError::Io(_)
+                        | StorageError::Corrupt(_)
+                        | StorageError::Remote(_)),
+                    ) => {
                         return Err(ApiError::from(err).into());
                     }
                     Err(refused) => {

@@ -1,6 +1,11 @@
 //! Evidence files: received to a temporary file while hashing (never whole in memory), checked by
 //! content against an allowlist, fsynced, then moved into a content-addressed store. The store sits
-//! behind [`BlobStore`] so an object store can replace the local folder later.
+//! behind [`BlobStore`]: a local folder ([`LocalStore`], the default) or an S3-compatible object
+//! store ([`s3::S3Store`], `ATTEST_FILES_URL=s3://…`). Uploads are always staged in the local
+//! folder `DATA_DIR/files/tmp` first.
+
+pub mod migrate;
+pub mod s3;
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -35,6 +40,9 @@ pub enum StorageError {
     /// The file system failed.
     #[error("file store: {0}")]
     Io(#[from] std::io::Error),
+    /// The object store failed or refused.
+    #[error("object store: {0}")]
+    Remote(String),
 }
 
 /// Where finished files live, by SHA-256.
@@ -44,6 +52,57 @@ pub trait BlobStore: Send + Sync {
     fn put(&self, temp: &Path, sha256: &str) -> Result<(), StorageError>;
     /// Opens stored content for reading.
     fn open(&self, sha256: &str) -> Result<Box<dyn Read + Send>, StorageError>;
+    /// Whether the store holds content with this hash (not checked against it).
+    fn contains(&self, sha256: &str) -> Result<bool, StorageError>;
+    /// Every object in the store (names that are not a hash are left out: not ours).
+    fn objects(&self) -> Result<Vec<FoundFile>, StorageError>;
+    /// Removes content; content that is not there is no error.
+    fn remove(&self, sha256: &str) -> Result<(), StorageError>;
+    /// Where the store is, for messages (a folder or an `s3://` URL).
+    fn location(&self) -> String;
+}
+
+/// Whether `sha256` is a SHA-256 in lower-case hex (the only names the stores use).
+pub fn valid_hash(sha256: &str) -> bool {
+    sha256.len() == 64
+        && sha256
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+}
+
+/// Where uploads and scratch files are staged: `DATA_DIR/files/tmp`, whatever the store.
+pub fn staging_dir(config: &crate::config::Config) -> PathBuf {
+    config.data_dir.join("files").join("tmp")
+}
+
+/// The store the configuration names: `ATTEST_FILES_URL`, else the folder `DATA_DIR/files`. A
+/// starting server (`starting`) removes staging files a crash left; commands leave them alone (a
+/// server may be receiving into the folder). An object store is asked once to prove it answers.
+pub fn open_store(
+    config: &crate::config::Config,
+    starting: bool,
+) -> Result<std::sync::Arc<dyn BlobStore>, StorageError> {
+    let local = if starting {
+        LocalStore::new(config.data_dir.join("files"))?
+    } else {
+        LocalStore::open(config.data_dir.join("files"))?
+    };
+    open_at(config.files.as_ref(), local)
+}
+
+/// The store at `location` (an object store), or `local` when there is none.
+pub fn open_at(
+    location: Option<&s3::S3Location>,
+    local: LocalStore,
+) -> Result<std::sync::Arc<dyn BlobStore>, StorageError> {
+    match location {
+        None => Ok(std::sync::Arc::new(local)),
+        Some(location) => {
+            let store = s3::S3Store::new(location)?;
+            store.check()?;
+            Ok(std::sync::Arc::new(store))
+        }
+    }
 }
 
 /// A store in a local folder: `ROOT/objects/ab/cdef…`.
@@ -78,11 +137,7 @@ impl LocalStore {
     }
 
     fn object_path(&self, sha256: &str) -> Result<PathBuf, StorageError> {
-        let valid = sha256.len() == 64
-            && sha256
-                .chars()
-                .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase());
-        if !valid {
+        if !valid_hash(sha256) {
             return Err(StorageError::Missing(sha256.to_owned()));
         }
         Ok(self
@@ -107,8 +162,7 @@ pub struct FoundFile {
 }
 
 impl LocalStore {
-    /// Every object in the store (files whose name is not a hash are left out: not ours).
-    pub fn objects(&self) -> Result<Vec<FoundFile>, StorageError> {
+    fn list_objects(&self) -> Result<Vec<FoundFile>, StorageError> {
         let mut found = Vec::new();
         for prefix in std::fs::read_dir(self.root.join("objects"))?.flatten() {
             if !prefix.path().is_dir() {
@@ -134,11 +188,6 @@ impl LocalStore {
             }
         }
         Ok(found)
-    }
-
-    /// Whether the store holds content with this hash.
-    pub fn contains(&self, sha256: &str) -> bool {
-        self.object_path(sha256).is_ok_and(|path| path.is_file())
     }
 }
 
@@ -185,6 +234,26 @@ impl BlobStore for LocalStore {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    fn contains(&self, sha256: &str) -> Result<bool, StorageError> {
+        Ok(self.object_path(sha256).is_ok_and(|path| path.is_file()))
+    }
+
+    fn objects(&self) -> Result<Vec<FoundFile>, StorageError> {
+        self.list_objects()
+    }
+
+    fn remove(&self, sha256: &str) -> Result<(), StorageError> {
+        match std::fs::remove_file(self.object_path(sha256)?) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn location(&self) -> String {
+        self.root.display().to_string()
     }
 }
 
