@@ -8,6 +8,7 @@ mod enrolment;
 mod evidence;
 pub mod expiry;
 mod progress;
+pub mod stored;
 pub mod witness;
 
 pub use enrolment::{
@@ -20,3 +21,4 @@ pub use evidence::{
     list_evidence, load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};
+pub use stored::refresh as refresh_evaluation;

@@ -34,5 +34,6 @@ mod sign_in;
 mod signoff;
 mod signoff_pages;
 mod standards_import;
+mod stored_evaluation;
 mod trail;
 mod two_factor;

@@ -750,6 +750,7 @@ async fn judge_page(
     if errors.is_empty() {
         let for_tx = session.clone();
         let base = state.config.public_url.clone();
+        let catalogue = state.catalogue.clone();
         let done = state
             .db
             .write(move |conn| {
@@ -767,6 +768,7 @@ async fn judge_page(
                 crate::notify::events::evidence_judged(
                     conn, &base, &enrolment, &record, &judged, now,
                 )?;
+                portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
                 Ok::<_, ActionError>(record)
             })
             .await;
