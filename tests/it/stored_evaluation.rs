@@ -9,7 +9,7 @@ use serde_json::json;
 use attest::db::schema::{enrolments, evaluations, evidence, org_settings};
 use attest::portfolio::{load_enrolment, stored};
 
-use crate::helpers::{Reply, TestApp, World, complete_portfolio, example_records};
+use crate::helpers::{Reply, TestApp, World, backends, complete_portfolio, example_records};
 
 async fn progress(app: &TestApp, w: &World) -> Reply {
     app.request_as(
@@ -257,8 +257,9 @@ impl Steps {
 #[actix_web::test]
 async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one() {
     let (records, marks) = example_records();
-    for app in TestApp::all() {
+    for backend in backends() {
         for seed in [7_u64, 1_234_567, 987_654_321] {
+            let app = TestApp::new(backend);
             let w = app.world("28268@2").await;
             let base = format!("/api/enrolments/{}", w.enrolment);
             let mut steps = Steps(seed);
@@ -310,6 +311,9 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                             .flatten()
                             .map(|c| json!({"id": c["criterion"], "judgement": verdict, "feedback": "seen"}))
                             .collect();
+                        if criteria.is_empty() {
+                            continue; // knowledge only: judged another way
+                        }
                         let judged = app
                             .request_as(
                                 Some(&w.assessor),
