@@ -22,7 +22,7 @@ use super::progress::Evaluation;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::schema::{evaluations, org_settings};
+use crate::db::schema::{evaluations, org_settings, users};
 use crate::rules::ENGINE_REVISION;
 use crate::rules::portfolio::Judgement;
 
@@ -186,8 +186,11 @@ pub fn compute(
     enrolment: &Enrolment,
 ) -> Result<StoredEvaluation, ActionError> {
     let stamp = current_stamp(conn, catalogue, enrolment)?;
-    let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?;
-    let evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate.name))?;
+    let candidate: String = users::table
+        .find(&enrolment.candidate_id)
+        .select(users::name)
+        .first(conn)?;
+    let evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate))?;
     let report = evaluation.progress();
     let progress = serde_json::to_string(&report)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
