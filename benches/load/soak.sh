@@ -6,13 +6,13 @@
 #
 #   benches/load/soak.sh [SECONDS]
 #
-# Needs wrk, curl, python3. Builds Attest (release) first. Every process started here is stopped by
+# Needs wrk, curl, python3. Builds Attest (release) first (not with ATTEST_BENCH_NO_BUILD=1). Every process started here is stopped by
 # its PID.
 set -euo pipefail
 S=${1:-60}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-(cd "$ROOT" && cargo build --release --quiet --bin attest)
+[ -n "${ATTEST_BENCH_NO_BUILD:-}" ] || (cd "$ROOT" && cargo build --release --quiet --bin attest)
 BIN=$CARGO_TARGET_DIR/release/attest STD=$ROOT/standards
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 D=$(mktemp -d) AD=$(mktemp -d)/a P=$(port)
