@@ -103,6 +103,25 @@ diesel::table! {
         submitted_at -> Nullable<Timestamp>,
         assessed_at -> Nullable<Timestamp>,
         cohort_id -> Nullable<Text>,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
+    evaluations (enrolment_id) {
+        enrolment_id -> Text,
+        revision -> BigInt,
+        standard_hash -> Text,
+        interpretations_version -> BigInt,
+        engine_revision -> Integer,
+        etag -> Text,
+        progress -> Text,
+        claimed_percent -> Integer,
+        confirmed_percent -> Integer,
+        complete -> Bool,
+        waiting -> Integer,
+        last_by_candidate -> Nullable<Date>,
+        computed_at -> Timestamp,
     }
 }
 
@@ -173,6 +192,7 @@ diesel::table! {
         sampling_rates -> Text,
         interpretations -> Text,
         updated_at -> Timestamp,
+        interpretations_version -> BigInt,
     }
 }
 
@@ -371,6 +391,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     iv_assignments,
     audit_log,
     enrolments,
+    evaluations,
     files,
     evidence,
     approved_witnesses,
@@ -395,6 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
+diesel::joinable!(evaluations -> enrolments (enrolment_id));
 
 diesel::table! {
     evidence_time_points (id) {

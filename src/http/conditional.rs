@@ -3,15 +3,13 @@
 
 use actix_web::http::header::{self, EntityTag, Header, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
-/// `value` as JSON with its `ETag`, or 304 when the request's `If-None-Match` matches it.
+/// JSON kept with its tag (computed by [`crate::portfolio::stored::etag`] when it was stored): sent as it is, without
+/// parsing or serialising it again, or 304 when the request's `If-None-Match` names the tag.
 ///
-/// The tag is the body's SHA-256, so two answers share a tag exactly when their bytes match.
 /// `no-cache` lets a client keep the answer but makes it ask again (cheaply) before using it.
-pub fn json(req: &HttpRequest, value: &serde_json::Value) -> HttpResponse {
-    let body = value.to_string();
-    let tag = EntityTag::new_strong(hex::encode(&Sha256::digest(body.as_bytes())[..16]));
+pub fn stored_json(req: &HttpRequest, tag: &str, body: String) -> HttpResponse {
+    let tag = EntityTag::new_strong(tag.to_owned());
     let fresh = match IfNoneMatch::parse(req) {
         Ok(IfNoneMatch::Any) => true,
         Ok(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(&tag)),

@@ -59,6 +59,11 @@ pub struct Enrolment {
     pub assessed_at: Option<NaiveDateTime>,
     /// The cohort it belongs to, if any.
     pub cohort_id: Option<String>,
+    /// Bumped by the database whenever anything the engine reads of this enrolment changes
+    /// (evidence, marks, pinned standard, the candidate's name): a stored evaluation of another
+    /// revision is stale.
+    #[serde(skip)]
+    pub revision: i64,
 }
 
 impl Enrolment {
@@ -182,6 +187,7 @@ pub fn create_enrolment(
         submitted_at: None,
         assessed_at: None,
         cohort_id: None,
+        revision: 0,
     };
     diesel::insert_into(enrolments::table)
         .values(&enrolment)

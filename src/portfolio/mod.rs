@@ -9,6 +9,7 @@ mod evidence;
 pub mod expiry;
 pub mod moves;
 mod progress;
+pub mod stored;
 pub mod time_points;
 pub mod witness;
 
@@ -22,3 +23,4 @@ pub use evidence::{
     list_evidence, load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};
+pub use stored::refresh as refresh_evaluation;

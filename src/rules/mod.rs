@@ -29,6 +29,10 @@ pub mod report;
 mod words;
 
 pub use command::{EvaluateError, Format, evaluate_files};
+
+/// The engine's revision: raise it whenever a change to the engine (or to the report's shape) can
+/// change what it says of a portfolio, so every stored evaluation is recomputed when read.
+pub const ENGINE_REVISION: i32 = 1;
 pub use portfolio::Portfolio;
 pub use render::render_text;
 pub use report::{Gap, GapKind, Progress, Report, Status, View};

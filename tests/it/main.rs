@@ -37,6 +37,7 @@ mod sign_in;
 mod signoff;
 mod signoff_pages;
 mod standards_import;
+mod stored_evaluation;
 mod trail;
 mod two_factor;
 mod vacs;

@@ -17,7 +17,6 @@ use crate::db::DbConnection;
 use crate::http::extract::{ValidJson, parse_json};
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState, download, inline, upload};
-use crate::identity;
 use crate::portfolio::acknowledgements::{self, Acknowledgement};
 use crate::portfolio::{
     self, AssessorMarks, Enrolment, EnrolmentFilter, EnrolmentPage, EvidenceRecord, Judgements,
@@ -221,6 +220,7 @@ async fn add(
                 &session.user_id,
                 now,
             )?;
+            portfolio::refresh_evaluation(conn, &state_for_tx.catalogue, &enrolment.id)?;
             Ok::<_, crate::action::ActionError>(record)
         })
         .await?)
@@ -443,6 +443,7 @@ pub async fn judge(
     let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
     let judgements = body.into_inner();
     let base = state.config.public_url.clone();
+    let catalogue = state.catalogue.clone();
     let record = state
         .db
         .write(move |conn| {
@@ -457,6 +458,7 @@ pub async fn judge(
                 now,
             )?;
             crate::notify::events::evidence_judged(conn, &base, &enrolment, &record, &judged, now)?;
+            portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
             Ok::<_, crate::action::ActionError>(record)
         })
         .await?;
@@ -812,14 +814,16 @@ pub async fn marks(
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::JudgeEvidence)?;
             let standard = standard_of(&state_for_tx, &enrolment)?;
-            portfolio::set_marks(
+            let saved = portfolio::set_marks(
                 conn,
                 standard,
                 &enrolment,
                 &session.user_id,
                 marks,
                 Utc::now(),
-            )
+            )?;
+            portfolio::refresh_evaluation(conn, &state_for_tx.catalogue, &enrolment.id)?;
+            Ok::<_, ActionError>(saved)
         })
         .await?;
     Ok(HttpResponse::Ok().json(saved))
@@ -840,30 +844,38 @@ pub async fn progress(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
-    let report = load_progress(&state, session, id).await?;
-    Ok(crate::http::conditional::json(&req, &report))
+    let stored = load_progress(&state, session, id).await?;
+    Ok(crate::http::conditional::stored_json(
+        &req,
+        &stored.etag,
+        stored.progress,
+    ))
 }
 
-/// The progress report as JSON.
+/// The enrolment's evaluation as stored: a read transaction with two point selects (the
+/// enrolment, for the policy and its revision, and its stored evaluation) when it is current;
+/// otherwise one write transaction that recomputes and stores it.
 pub async fn load_progress(
     state: &AppState,
     session: Session,
     id: String,
-) -> Result<serde_json::Value, ApiError> {
-    let state_for_tx = state.clone();
-    Ok(state
+) -> Result<portfolio::stored::StoredEvaluation, ApiError> {
+    let catalogue = state.catalogue.clone();
+    let (enrolment_id, found) = state
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            let candidate = identity::load_user(conn, &enrolment.candidate_id)?;
-            let evaluation = portfolio::Evaluation::load(
-                conn,
-                &state_for_tx.catalogue,
-                &enrolment,
-                Some(candidate.name),
-            )?;
-            Ok::<_, ActionError>(serde_json::to_value(evaluation.progress()).unwrap_or_default())
+            let found = portfolio::stored::fresh(conn, &catalogue, &enrolment, None)?;
+            Ok::<_, ActionError>((enrolment.id, found))
         })
+        .await?;
+    if let Some(stored) = found {
+        return Ok(stored);
+    }
+    let catalogue = state.catalogue.clone();
+    Ok(state
+        .db
+        .write(move |conn| portfolio::refresh_evaluation(conn, &catalogue, &enrolment_id))
         .await?)
 }
 

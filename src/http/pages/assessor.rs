@@ -835,6 +835,7 @@ async fn judge_page(
     if errors.is_empty() {
         let for_tx = session.clone();
         let base = state.config.public_url.clone();
+        let catalogue = state.catalogue.clone();
         let done = state
             .db
             .write(move |conn| {
@@ -851,6 +852,7 @@ async fn judge_page(
                 crate::notify::events::evidence_judged(
                     conn, &base, &enrolment, &record, &judged, now,
                 )?;
+                portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
                 // On to the next item waiting; what was left pending here waits for another time.
                 next_waiting(conn, &for_tx, Some(&record.id))
             })

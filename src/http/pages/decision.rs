@@ -467,14 +467,16 @@ async fn marks_page(
         .write(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
             let standard = standard_of(&catalogue, &enrolment)?;
-            portfolio::set_marks(
+            let saved = portfolio::set_marks(
                 conn,
                 standard,
                 &enrolment,
                 &for_tx.user_id,
                 marks,
                 Utc::now(),
-            )
+            )?;
+            portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
+            Ok::<_, ActionError>(saved)
         })
         .await;
     match saved {

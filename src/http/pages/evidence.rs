@@ -183,6 +183,7 @@ pub async fn add(
                 &for_tx.user_id,
                 now,
             )?;
+            portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
             Ok(record)
         })
         .await;

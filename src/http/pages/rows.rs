@@ -73,14 +73,28 @@ pub fn standard_of<'a>(
 /// Mappings of the records the assessor has not judged yet (testimony still awaiting its witness
 /// left out: see [`EvidenceRecord::waiting_mappings`], which the "next item waiting" shares).
 pub fn waiting_for_judgement(records: &[EvidenceRecord]) -> usize {
-    records.iter().map(EvidenceRecord::waiting_mappings).sum()
+    portfolio::stored::waiting_for_judgement(records)
 }
 
-/// User names by id, loaded once each.
+/// User names by id, loaded once each (and each organisation's interpretations version).
 #[derive(Default)]
-pub struct Names(HashMap<String, String>);
+pub struct Names(HashMap<String, String>, HashMap<String, i64>);
 
 impl Names {
+    /// The organisation's interpretations version, read once.
+    pub fn interpretations_version(
+        &mut self,
+        conn: &mut DbConnection,
+        org_id: &str,
+    ) -> Result<i64, ActionError> {
+        if let Some(version) = self.1.get(org_id) {
+            return Ok(*version);
+        }
+        let version = portfolio::stored::interpretations_version(conn, org_id)?;
+        self.1.insert(org_id.to_owned(), version);
+        Ok(version)
+    }
+
     /// The user's name.
     pub fn of(&mut self, conn: &mut DbConnection, user_id: &str) -> Result<String, ActionError> {
         if let Some(name) = self.0.get(user_id) {
@@ -105,51 +119,57 @@ pub fn row(
         None => None,
     };
     let mut date_warning = None;
-    let (unit, title, claimed, confirmed, complete, records) = match catalogue.pinned(enrolment) {
-        Ok(_) => {
-            let evaluation =
-                portfolio::Evaluation::load(conn, catalogue, enrolment, Some(candidate.clone()))?;
-            let report = evaluation.progress();
-            let (claimed, confirmed, complete) = (
-                report.claimed.progress.percent(),
-                report.confirmed.progress.percent(),
-                report.confirmed.complete,
-            );
-            date_warning = if matches!(enrolment.status.as_str(), "active" | "submitted") {
-                crate::catalogue::date_warnings(evaluation.standard, Utc::now().date_naive())
-                    .into_iter()
-                    .find(|w| w.field == "last_date_for_assessment")
-                    .map(|w| w.message)
-            } else {
-                None
-            };
-            (
-                unit_name(evaluation.standard),
-                evaluation.standard.title.clone(),
-                claimed,
-                confirmed,
-                complete,
-                evaluation.records,
-            )
-        }
-        // Listed anyway, so the admin sees it; its page explains.
-        Err(_) => (
-            format!(
-                "{} v{}",
-                enrolment.standard_code, enrolment.standard_version
-            ),
-            "(standard no longer in the catalogue)".to_owned(),
-            0,
-            0,
-            false,
-            portfolio::list_evidence(conn, &enrolment.id)?,
-        ),
-    };
-    let last_by_candidate = records
-        .iter()
-        .filter(|r| r.recorded_by == enrolment.candidate_id)
-        .map(|r| r.recorded_at.date())
-        .max();
+    let (unit, title, claimed, confirmed, complete, waiting, last_by_candidate) =
+        match catalogue.pinned(enrolment) {
+            Ok(loaded) => {
+                // The stored evaluation when it is current (one point select), else computed here;
+                // the read transaction does not store it (the next write or progress read does).
+                let version = names.interpretations_version(conn, &enrolment.org_id)?;
+                let evaluated =
+                    match portfolio::stored::fresh(conn, catalogue, enrolment, Some(version))? {
+                        Some(stored) => stored,
+                        None => portfolio::stored::compute(conn, catalogue, enrolment)?,
+                    };
+                let standard = &loaded.standard;
+                date_warning = if matches!(enrolment.status.as_str(), "active" | "submitted") {
+                    crate::catalogue::date_warnings(standard, Utc::now().date_naive())
+                        .into_iter()
+                        .find(|w| w.field == "last_date_for_assessment")
+                        .map(|w| w.message)
+                } else {
+                    None
+                };
+                (
+                    unit_name(standard),
+                    standard.title.clone(),
+                    u32::try_from(evaluated.claimed_percent).unwrap_or(0),
+                    u32::try_from(evaluated.confirmed_percent).unwrap_or(0),
+                    evaluated.complete,
+                    usize::try_from(evaluated.waiting).unwrap_or(0),
+                    evaluated.last_by_candidate,
+                )
+            }
+            // Listed anyway, so the admin sees it; its page explains.
+            Err(_) => {
+                let records = portfolio::list_evidence(conn, &enrolment.id)?;
+                (
+                    format!(
+                        "{} v{}",
+                        enrolment.standard_code, enrolment.standard_version
+                    ),
+                    "(standard no longer in the catalogue)".to_owned(),
+                    0,
+                    0,
+                    false,
+                    waiting_for_judgement(&records),
+                    records
+                        .iter()
+                        .filter(|r| r.recorded_by == enrolment.candidate_id)
+                        .map(|r| r.recorded_at.date())
+                        .max(),
+                )
+            }
+        };
     let quiet_since = last_by_candidate.unwrap_or(enrolment.start_date);
     Ok(EnrolmentRow {
         id: enrolment.id.clone(),
@@ -164,7 +184,7 @@ pub fn row(
         claimed,
         confirmed,
         complete,
-        waiting: waiting_for_judgement(&records),
+        waiting,
         idle_days: (Utc::now().date_naive() - quiet_since).num_days().max(0),
         // Only a submitted portfolio can be waiting for the assessor's answer to the IV.
         sent_back: enrolment.status == "submitted"

@@ -1,0 +1,11 @@
+DROP TRIGGER interpretations_version ON org_settings;
+DROP FUNCTION attest_interpretations_version();
+DROP TRIGGER candidate_name_revision ON users;
+DROP FUNCTION attest_candidate_name_revision();
+DROP TRIGGER enrolment_inputs_revision ON enrolments;
+DROP FUNCTION attest_enrolment_revision();
+DROP TRIGGER evidence_revision ON evidence;
+DROP FUNCTION attest_evidence_revision();
+DROP TABLE evaluations;
+ALTER TABLE org_settings DROP COLUMN interpretations_version;
+ALTER TABLE enrolments DROP COLUMN revision;

@@ -1,0 +1,259 @@
+//! Stored evaluations: the engine's report of each enrolment in both views, kept as the exact
+//! bytes `GET /api/enrolments/{id}/progress` sends, with a few figures the caseload shows.
+//!
+//! A stored row is stamped with what it was computed from: the enrolment's `revision` (bumped by
+//! database triggers whenever evidence, marks, the pinned standard or the candidate's name
+//! change, whatever code made the change), the standard's content hash, the organisation's
+//! interpretations version (bumped by a trigger when its interpretations change) and
+//! [`ENGINE_REVISION`]. A row whose stamp differs from the present one is stale and never used.
+//! Writes that change a portfolio call [`refresh`] in their own transaction so the next read is a
+//! point select; a read that finds a stale row recomputes it (and stores it, see
+//! [`crate::http::api::enrolments::load_progress`]).
+//!
+//! What is kept is the report (its size grows with the evidence instances it lists) and small
+//! figures — never the evidence records themselves.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use super::enrolment::{Enrolment, load_enrolment};
+use super::evidence::EvidenceRecord;
+use super::progress::Evaluation;
+use crate::action::ActionError;
+use crate::catalogue::Catalogue;
+use crate::db::DbConnection;
+use crate::db::schema::{evaluations, org_settings, users};
+use crate::rules::ENGINE_REVISION;
+
+/// What an evaluation was computed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// The enrolment's revision.
+    pub revision: i64,
+    /// SHA-256 of the pinned standard's file.
+    pub standard_hash: String,
+    /// The organisation's interpretations version.
+    pub interpretations_version: i64,
+    /// The engine's revision.
+    pub engine_revision: i32,
+}
+
+/// A stored evaluation.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = evaluations)]
+pub struct StoredEvaluation {
+    /// The enrolment.
+    pub enrolment_id: String,
+    /// Stamp: the enrolment's revision.
+    pub revision: i64,
+    /// Stamp: the standard's content hash.
+    pub standard_hash: String,
+    /// Stamp: the organisation's interpretations version.
+    pub interpretations_version: i64,
+    /// Stamp: the engine's revision.
+    pub engine_revision: i32,
+    /// Strong entity tag of `progress` (a hash of its bytes).
+    pub etag: String,
+    /// `{"claimed": Report, "confirmed": Report}` as sent.
+    pub progress: String,
+    /// Requirements met in the claimed view, whole percent.
+    pub claimed_percent: i32,
+    /// Requirements met in the confirmed view, whole percent.
+    pub confirmed_percent: i32,
+    /// Whether the unit is complete (confirmed view).
+    pub complete: bool,
+    /// Criteria and knowledge mappings waiting for the assessor's judgement.
+    pub waiting: i32,
+    /// The day of the candidate's latest own record.
+    pub last_by_candidate: Option<NaiveDate>,
+    /// When it was computed.
+    pub computed_at: NaiveDateTime,
+}
+
+impl StoredEvaluation {
+    /// The stamp it carries.
+    pub fn stamp(&self) -> Stamp {
+        Stamp {
+            revision: self.revision,
+            standard_hash: self.standard_hash.clone(),
+            interpretations_version: self.interpretations_version,
+            engine_revision: self.engine_revision,
+        }
+    }
+}
+
+/// The organisation's interpretations version (0 before it has settings).
+pub fn interpretations_version(conn: &mut DbConnection, org_id: &str) -> QueryResult<i64> {
+    Ok(org_settings::table
+        .find(org_id)
+        .select(org_settings::interpretations_version)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0))
+}
+
+/// The stamp an evaluation of `enrolment` (as read in this transaction) would carry now.
+pub fn current_stamp(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+) -> Result<Stamp, ActionError> {
+    let loaded = catalogue.pinned(enrolment)?;
+    Ok(Stamp {
+        revision: enrolment.revision,
+        standard_hash: loaded.content_hash.clone(),
+        interpretations_version: interpretations_version(conn, &enrolment.org_id)?,
+        engine_revision: ENGINE_REVISION,
+    })
+}
+
+/// The stored evaluation of `enrolment` when its stamp is the present one; `None` when there is
+/// none or it is stale. One point select (two when `version` is not given: the organisation's
+/// interpretations version, which a caller reading many enrolments of one organisation passes).
+pub fn fresh(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+    version: Option<i64>,
+) -> Result<Option<StoredEvaluation>, ActionError> {
+    let Ok(loaded) = catalogue.pinned(enrolment) else {
+        return Ok(None);
+    };
+    // The stored row and the organisation's interpretations version in one point select.
+    let (stored, version) = match version {
+        Some(v) => (
+            evaluations::table
+                .find(&enrolment.id)
+                .select(StoredEvaluation::as_select())
+                .first::<StoredEvaluation>(conn)
+                .optional()?,
+            v,
+        ),
+        None => match evaluations::table
+            .left_join(org_settings::table.on(org_settings::org_id.eq(&enrolment.org_id)))
+            .filter(evaluations::enrolment_id.eq(&enrolment.id))
+            .select((
+                StoredEvaluation::as_select(),
+                org_settings::interpretations_version.nullable(),
+            ))
+            .first::<(StoredEvaluation, Option<i64>)>(conn)
+            .optional()?
+        {
+            Some((stored, version)) => (Some(stored), version.unwrap_or(0)),
+            None => (None, 0),
+        },
+    };
+    Ok(stored.filter(|s| {
+        s.revision == enrolment.revision
+            && s.standard_hash == loaded.content_hash
+            && s.interpretations_version == version
+            && s.engine_revision == ENGINE_REVISION
+    }))
+}
+
+/// The entity tag of a body: its SHA-256 (first 16 bytes, hex), so two answers share a tag
+/// exactly when their bytes match.
+pub fn etag(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(body)[..16])
+}
+
+/// Criteria and knowledge mappings the assessor has not judged yet.
+pub fn waiting_for_judgement(records: &[EvidenceRecord]) -> usize {
+    records.iter().map(EvidenceRecord::waiting_mappings).sum()
+}
+
+/// Evaluates the enrolment as it is in this transaction (both views, labelled with the
+/// candidate's name, exactly as the progress API sends it) without storing anything.
+pub fn compute(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+) -> Result<StoredEvaluation, ActionError> {
+    let stamp = current_stamp(conn, catalogue, enrolment)?;
+    let candidate: String = users::table
+        .find(&enrolment.candidate_id)
+        .select(users::name)
+        .first(conn)?;
+    let evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate))?;
+    let report = evaluation.progress();
+    let progress = serde_json::to_string(&report)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let etag = etag(progress.as_bytes());
+    let last_by_candidate = evaluation
+        .records
+        .iter()
+        .filter(|r| r.recorded_by == enrolment.candidate_id)
+        .map(|r| r.recorded_at.date())
+        .max();
+    let percent = |p: u32| i32::try_from(p).unwrap_or(i32::MAX);
+    Ok(StoredEvaluation {
+        enrolment_id: enrolment.id.clone(),
+        revision: stamp.revision,
+        standard_hash: stamp.standard_hash,
+        interpretations_version: stamp.interpretations_version,
+        engine_revision: stamp.engine_revision,
+        etag,
+        claimed_percent: percent(report.claimed.progress.percent()),
+        confirmed_percent: percent(report.confirmed.progress.percent()),
+        complete: report.confirmed.complete,
+        waiting: i32::try_from(waiting_for_judgement(&evaluation.records)).unwrap_or(i32::MAX),
+        last_by_candidate,
+        computed_at: Utc::now().naive_utc(),
+        progress,
+    })
+}
+
+/// The one function that brings an enrolment's stored evaluation up to date: re-reads the
+/// enrolment (its revision as this transaction's writes left it), evaluates and stores. Every
+/// write that changes a portfolio calls it in its own transaction; a missed call only costs the
+/// next read a recomputation, since the stamp no longer matches.
+pub fn refresh(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment_id: &str,
+) -> Result<StoredEvaluation, ActionError> {
+    let enrolment = load_enrolment(conn, enrolment_id)?;
+    let computed = compute(conn, catalogue, &enrolment)?;
+    store(conn, &computed)?;
+    Ok(computed)
+}
+
+/// Inserts or replaces the stored row (one statement on both backends, so two transactions that
+/// store the same enrolment at once do not collide).
+fn store(conn: &mut DbConnection, e: &StoredEvaluation) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamp};
+    const COLUMNS: &str = "enrolment_id, revision, standard_hash, interpretations_version, \
+        engine_revision, etag, progress, claimed_percent, confirmed_percent, complete, waiting, \
+        last_by_candidate, computed_at";
+    let placeholders = match conn {
+        DbConnection::Sqlite(_) => (1..=13).map(|_| "?".to_owned()).collect::<Vec<_>>(),
+        DbConnection::Postgresql(_) => (1..=13).map(|i| format!("${i}")).collect(),
+    }
+    .join(", ");
+    let updates = COLUMNS
+        .split(", ")
+        .skip(1)
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    diesel::sql_query(format!(
+        "INSERT INTO evaluations ({COLUMNS}) VALUES ({placeholders}) \
+         ON CONFLICT (enrolment_id) DO UPDATE SET {updates}"
+    ))
+    .bind::<Text, _>(&e.enrolment_id)
+    .bind::<BigInt, _>(e.revision)
+    .bind::<Text, _>(&e.standard_hash)
+    .bind::<BigInt, _>(e.interpretations_version)
+    .bind::<Integer, _>(e.engine_revision)
+    .bind::<Text, _>(&e.etag)
+    .bind::<Text, _>(&e.progress)
+    .bind::<Integer, _>(e.claimed_percent)
+    .bind::<Integer, _>(e.confirmed_percent)
+    .bind::<Bool, _>(e.complete)
+    .bind::<Integer, _>(e.waiting)
+    .bind::<Nullable<Date>, _>(e.last_by_candidate)
+    .bind::<Timestamp, _>(e.computed_at)
+    .execute(conn)
+    .map(drop)
+}
