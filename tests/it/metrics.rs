@@ -82,10 +82,10 @@ async fn requests_are_counted_by_route_pattern_with_latency_pool_queues_and_eval
             "{text}"
         );
         assert!(text.contains("# TYPE attest_http_request_duration_seconds histogram"));
-        assert!(
-            value(&text, "attest_evaluation_duration_seconds_count").unwrap_or(0.0) >= 3.0,
-            "{text}"
-        );
+        // The first read evaluates (both views) and stores the result; the next two send the
+        // stored evaluation without running the engine again.
+        let evaluations = value(&text, "attest_evaluation_duration_seconds_count").unwrap_or(0.0);
+        assert!((1.0..3.0).contains(&evaluations), "{text}");
         assert!(
             value(&text, "attest_db_pool_max_connections").unwrap_or(0.0) >= 1.0,
             "{text}"
