@@ -623,6 +623,8 @@ async fn an_admin_adds_a_person_and_enrols_them() {
     // Łukasz opens his link, chooses his own password and signs in with it.
     let path = &link[link.find("/invitations/").expect("a link")..];
     browser.find("form[action='/logout'] button").click();
+    // Signed out first: otherwise the sign-out's redirect can land after the link is opened.
+    browser.wait_for_url("the sign-in page", |url| url.contains("/login"));
     browser.goto(&format!("{base}{path}"));
     browser.wait_for_text("main", "lukasz@harbour.nz");
     browser
