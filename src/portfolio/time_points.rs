@@ -108,7 +108,7 @@ pub fn is_recording(record: &EvidenceRecord) -> bool {
 }
 
 /// The criteria and knowledge items the record is mapped to: what a time point may name.
-fn mapped(record: &EvidenceRecord) -> Vec<&str> {
+pub fn mapped(record: &EvidenceRecord) -> Vec<&str> {
     record
         .instance
         .criteria

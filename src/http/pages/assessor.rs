@@ -634,26 +634,16 @@ async fn judge_view(
             let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
             let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?.name;
             let recorded_by = crate::identity::load_user(conn, &record.recorded_by)?.name;
-            let points = portfolio::time_points::of_evidence(conn, &enrolment.id, &record.id)?
-                .into_iter()
-                .map(|p| {
-                    let by = crate::identity::load_user(conn, &p.created_by)?.name;
-                    Ok((p, by))
-                })
-                .collect::<Result<Vec<_>, ActionError>>()?;
-            Ok::<_, ActionError>((enrolment, record, candidate, recorded_by, points))
+            let points = portfolio::time_points::of_evidence(conn, &enrolment.id, &record.id)?;
+            let markers = super::recording::markers(conn, &points)?;
+            Ok::<_, ActionError>((enrolment, record, candidate, recorded_by, (points, markers)))
         })
         .await?;
     let standard = standard_of(&state.catalogue, &enrolment)?;
     // What is being judged, as the portfolio shows it: the file, the facts, the testimony, and a
     // recording's time points.
     let mut evidence = evidence_view(standard, &enrolment.id, &record, recorded_by, None);
-    let (points, by): (Vec<_>, Vec<_>) = points.into_iter().unzip();
-    let names: std::collections::HashMap<String, String> = points
-        .iter()
-        .map(|p| p.created_by.clone())
-        .zip(by)
-        .collect();
+    let (points, names) = points;
     evidence.time_points = super::recording::time_point_views(
         standard,
         &points,

@@ -1,6 +1,8 @@
 //! A recording's page: the player, its time points (each one a jump to that moment) and the form
 //! to mark another — "04:12 — 1.3 establishing rapport". For the candidate and the assessor.
 
+use std::collections::HashMap;
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
@@ -47,6 +49,21 @@ fn mapping_text(standard: &Standard, id: &str) -> String {
         .map(|c| c.text.clone())
         .or_else(|| standard.knowledge_item(id).map(|k| k.text.clone()))
         .unwrap_or_default()
+}
+
+/// The names of the people who marked `points`, each read once.
+pub fn markers(
+    conn: &mut crate::db::DbConnection,
+    points: &[TimePoint],
+) -> Result<HashMap<String, String>, ActionError> {
+    let mut names = HashMap::new();
+    for p in points {
+        if !names.contains_key(&p.created_by) {
+            let name = crate::identity::load_user(conn, &p.created_by)?.name;
+            names.insert(p.created_by.clone(), name);
+        }
+    }
+    Ok(names)
 }
 
 /// The time points as shown to `viewer` (`assessor` when they assess the enrolment).
@@ -125,13 +142,7 @@ async fn render(
                 return Err(ActionError::NotFound);
             }
             let points = time_points::of_evidence(conn, &enrolment.id, &record.id)?;
-            let mut names = std::collections::HashMap::new();
-            for p in &points {
-                if !names.contains_key(&p.created_by) {
-                    let name = crate::identity::load_user(conn, &p.created_by)?.name;
-                    names.insert(p.created_by.clone(), name);
-                }
-            }
+            let names = markers(conn, &points)?;
             let can_mark = authorize_marking(conn, &for_tx, &enrolment.id).is_ok();
             Ok::<_, ActionError>((record, points, names, can_mark))
         })
@@ -170,15 +181,11 @@ fn view_of(
         .title
         .clone()
         .unwrap_or_else(|| super::view::capitalise(record.instance.method.label()));
-    let mappings = record
-        .instance
-        .criteria
-        .iter()
-        .map(|c| c.criterion.clone())
-        .chain(record.instance.knowledge.iter().map(|k| k.item.clone()))
+    let mappings = time_points::mapped(&record)
+        .into_iter()
         .map(|id| MappingOption {
-            label: format!("{id} {}", mapping_text(standard, &id)),
-            value: id,
+            label: format!("{id} {}", mapping_text(standard, id)),
+            value: id.to_owned(),
         })
         .collect();
     RecordingView {

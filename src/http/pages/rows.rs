@@ -12,7 +12,7 @@ use crate::auth::policy::{Actor, enrolment_scope};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::identity;
-use crate::portfolio::{self, Enrolment, EnrolmentFilter, EvidenceRecord};
+use crate::portfolio::{self, Enrolment, EnrolmentFilter};
 use crate::standards::Standard;
 
 /// One enrolment in a list.
@@ -68,12 +68,6 @@ pub fn standard_of<'a>(
     enrolment: &Enrolment,
 ) -> Result<&'a Standard, ActionError> {
     catalogue.pinned(enrolment).map(|loaded| &loaded.standard)
-}
-
-/// Mappings of the records the assessor has not judged yet (testimony still awaiting its witness
-/// left out: see [`EvidenceRecord::waiting_mappings`], which the "next item waiting" shares).
-pub fn waiting_for_judgement(records: &[EvidenceRecord]) -> usize {
-    portfolio::stored::waiting_for_judgement(records)
 }
 
 /// User names by id, loaded once each (and each organisation's interpretations version).
@@ -161,7 +155,7 @@ pub fn row(
                     0,
                     0,
                     false,
-                    waiting_for_judgement(&records),
+                    portfolio::stored::waiting_for_judgement(&records),
                     records
                         .iter()
                         .filter(|r| r.recorded_by == enrolment.candidate_id)
