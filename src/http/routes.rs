@@ -9,8 +9,8 @@ use actix_web::{HttpMessage, web};
 use tracing_actix_web::RequestId;
 
 use super::api::{
-    archives, audit, auth, credentials, draws, enrolments, exports, notify, openapi, orgs, people,
-    privacy, signoff, standards, time_points,
+    archives, audit, auth, credentials, draws, enrolments, exports, grids, notify, openapi, orgs,
+    people, privacy, signoff, standards, time_points,
 };
 use super::{AppState, health, pages};
 
@@ -45,6 +45,7 @@ route_table! {
     GET    "/caseload"                                      => pages::assessor::caseload;
     GET    "/caseload/next"                                 => pages::assessor::caseload_next;
     GET    "/enrolments/{id}"                               => pages::portfolio::show;
+    GET    "/enrolments/{id}/grid"                          => pages::grids::enrolment;
     POST   "/enrolments/{id}/submit"                        => pages::portfolio::submit;
     POST   "/enrolments/{id}/reopen"                        => pages::portfolio::reopen;
     GET    "/enrolments/{id}/staff"                         => pages::staff::form;
@@ -109,6 +110,7 @@ route_table! {
     GET    "/orgs/{org_id}/cohorts"                         => pages::exports::cohorts;
     POST   "/orgs/{org_id}/cohorts"                         => pages::exports::create_cohort;
     GET    "/cohorts/{id}"                                  => pages::exports::cohort;
+    GET    "/cohorts/{id}/grid"                             => pages::grids::cohort;
     POST   "/cohorts/{id}/enrolments"                       => pages::exports::change_members;
     GET    "/orgs/{org_id}/exports"                         => pages::exports::exports;
     POST   "/orgs/{org_id}/exports"                         => pages::exports::record_batch;
@@ -193,6 +195,7 @@ route_table! {
     POST   "/api/enrolments/{id}/move"                      => enrolments::move_version;
     POST   "/api/enrolments/{id}/move/undo"                 => enrolments::undo_move;
     GET    "/api/enrolments/{id}/progress"                  => enrolments::progress;
+    GET    "/api/enrolments/{id}/grid"                      => grids::enrolment;
     GET    "/api/enrolments/{id}/archive.zip"               => archives::enrolment;
     POST   "/api/enrolments/{id}/decision"                  => signoff::decide;
     GET    "/api/enrolments/{id}/signoffs"                  => signoff::chain_view;
@@ -221,6 +224,7 @@ route_table! {
     GET    "/api/cohorts/{id}"                              => exports::show_cohort;
     POST   "/api/cohorts/{id}/enrolments"                   => exports::change_members;
     GET    "/api/cohorts/{id}/progress"                     => exports::cohort_progress;
+    GET    "/api/cohorts/{id}/grid"                         => grids::cohort;
     GET    "/api/cohorts/{id}/archives.zip"                 => archives::cohort;
     GET    "/api/orgs/{org_id}/results"                     => exports::preview_results;
     POST   "/api/orgs/{org_id}/export-batches"              => exports::record_batch;

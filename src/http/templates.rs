@@ -57,6 +57,8 @@ const TEMPLATES: &[(&str, &str)] = embedded![
     "pages/settings_witnesses.html",
     "pages/witness_requests.html",
     "pages/recording.html",
+    "pages/grid_portfolio.html",
+    "pages/grid_cohort.html",
     "pages/witness.html",
     "pages/inbox.html",
     "pages/outbox.html",

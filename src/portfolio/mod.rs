@@ -7,6 +7,7 @@ pub mod cohorts;
 mod enrolment;
 mod evidence;
 pub mod expiry;
+pub mod grid;
 pub mod moves;
 mod progress;
 pub mod stored;

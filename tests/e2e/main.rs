@@ -1245,6 +1245,16 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
         )
         .await;
     assert_eq!(cohort.status, StatusCode::CREATED, "{}", cohort.text());
+    let cohort = cohort.json()["id"].as_str().unwrap().to_owned();
+    let added = app
+        .request_as(
+            Some(&w.admin),
+            Method::POST,
+            &format!("/api/cohorts/{cohort}/enrolments"),
+            Some(json!({"add": [w.enrolment]})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text());
     let server = app.serve();
     let base = format!("http://{}", server.addr);
     let (org, enrolment) = (&w.org, &w.enrolment);
@@ -1260,6 +1270,9 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
                 ),
                 (format!("/enrolments/{enrolment}/staff"), "Withdraw"),
                 (format!("/orgs/{org}/cohorts"), "Term 1"),
+                // The tracking grids, read on a tablet too.
+                (format!("/enrolments/{enrolment}/grid"), "E1"),
+                (format!("/cohorts/{cohort}/grid"), "User aroha@harbour.nz"),
                 (format!("/orgs/{org}/enrolments"), "User aroha@harbour.nz"),
                 (format!("/orgs/{org}/statements"), "Statements"),
                 (
@@ -1307,8 +1320,13 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
                 .trim_start_matches('/')
                 .replace(['/', '{', '}'], "-")
                 .replace(enrolment.as_str(), "enrolment")
-                .replace(org.as_str(), "org");
-            shots(&browser, &format!("page-{name}"), DESKTOP);
+                .replace(org.as_str(), "org")
+                .replace(cohort.as_str(), "cohort");
+            if path.ends_with("/grid") {
+                shots_with_tablet(&browser, &format!("page-{name}"), DESKTOP);
+            } else {
+                shots(&browser, &format!("page-{name}"), DESKTOP);
+            }
         }
     }
     let visitor = Browser::start();

@@ -978,6 +978,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
             page(READERS),
         ),
         row(
+            "GET",
+            "/enrolments/{id}/grid",
+            format!("/enrolments/{e}/grid"),
+            None,
+            page(READERS),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/grid",
+            format!("/api/enrolments/{e}/grid"),
+            None,
+            READERS,
+        ),
+        row(
             "POST",
             "/enrolments/{id}/submit",
             format!("/enrolments/{e}/submit"),
@@ -1636,6 +1650,20 @@ fn rows(f: &Fixture) -> Vec<Row> {
             format!("/api/cohorts/{}/progress", f.cohort),
             None,
             COHORT_READERS,
+        ),
+        row(
+            "GET",
+            "/api/cohorts/{id}/grid",
+            format!("/api/cohorts/{}/grid", f.cohort),
+            None,
+            COHORT_READERS,
+        ),
+        row(
+            "GET",
+            "/cohorts/{id}/grid",
+            format!("/cohorts/{}/grid", f.cohort),
+            None,
+            page(COHORT_READERS),
         ),
         row(
             "GET",

@@ -15,6 +15,7 @@ mod draws;
 mod expiry;
 mod exports;
 mod foundation;
+mod grids;
 mod hardening;
 mod helpers;
 mod identity;

@@ -389,7 +389,7 @@ pub async fn create_cohort(
     Ok(HttpResponse::Created().json(cohort))
 }
 
-async fn load_cohort(
+pub(crate) async fn load_cohort(
     state: &AppState,
     session: &Session,
     id: &str,

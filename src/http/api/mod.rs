@@ -7,6 +7,7 @@ pub mod credentials;
 pub mod draws;
 pub mod enrolments;
 pub mod exports;
+pub mod grids;
 pub mod notify;
 pub mod openapi;
 pub mod orgs;

@@ -13,6 +13,7 @@ pub mod decision;
 pub mod evidence;
 pub mod exports;
 mod form;
+pub mod grids;
 pub mod inbox;
 pub mod moves;
 pub mod people;

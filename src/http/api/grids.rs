@@ -1,0 +1,54 @@
+//! Tracking grids: criterion × evidence for a portfolio, learner × criterion for a cohort.
+
+use actix_web::{HttpResponse, web};
+
+use super::enrolments::authorize;
+use super::exports::load_cohort;
+use super::path_id;
+use crate::auth::policy::Action;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState};
+use crate::portfolio::grid::{self, CohortGrid, PortfolioGrid};
+
+/// Which evidence shows which criterion and knowledge item, and how each mapping was judged.
+#[utoipa::path(get, path = "/api/enrolments/{id}/grid", params(("id" = Uuid, Path)),
+    responses((status = 200, body = PortfolioGrid),
+              (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem)))]
+pub async fn enrolment(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let catalogue = state.catalogue.clone();
+    let grid = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            grid::enrolment_grid(conn, &catalogue, &enrolment)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(grid))
+}
+
+/// Which learner of the cohort has met which criterion and knowledge item, per standard version.
+#[utoipa::path(get, path = "/api/cohorts/{id}/grid", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CohortGrid),
+              (status = 401, body = crate::http::error::Problem),
+              (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem)))]
+pub async fn cohort(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let cohort = load_cohort(&state, &session, &path, Action::ReadCohorts).await?;
+    let catalogue = state.catalogue.clone();
+    let grid = state
+        .db
+        .read(move |conn| grid::cohort_grid(conn, &catalogue, &cohort))
+        .await?;
+    Ok(HttpResponse::Ok().json(grid))
+}

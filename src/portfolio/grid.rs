@@ -1,0 +1,450 @@
+//! Tracking grids, as assessors keep them on paper: for one portfolio, which evidence shows which
+//! criterion and how it was judged; for a cohort, which learner has met which criterion.
+//!
+//! Both are read off the engine's two views (claimed and confirmed), so a grid never says more
+//! than the progress report does.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::cohorts::{Cohort, cohort_enrolments};
+use super::enrolment::Enrolment;
+use super::evidence::EvidenceRecord;
+use super::progress::{Evaluation, ProgressReport};
+use super::stored;
+use crate::action::ActionError;
+use crate::catalogue::Catalogue;
+use crate::db::DbConnection;
+use crate::db::schema::users;
+use crate::rules::portfolio::Judgement;
+use crate::rules::report::{ItemReport, Report, Status};
+
+/// How one piece of evidence stands for one criterion or knowledge item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mark {
+    /// Accepted by the assessor and counted by the engine.
+    Accepted,
+    /// Accepted, but the engine does not count it (see the reason).
+    NotCounted,
+    /// Mapped, waiting for the assessor's judgement.
+    Waiting,
+    /// Witness testimony the witness has not confirmed yet.
+    AwaitingWitness,
+    /// Rejected by the assessor (see the feedback).
+    Rejected,
+}
+
+/// One evidence record, a column of the portfolio grid.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GridEvidence {
+    /// The evidence record's id.
+    pub id: String,
+    /// How reports name it, e.g. "enquiry of 12 May".
+    pub label: String,
+    /// The assessment method.
+    pub method: String,
+    /// The day the evidence was produced.
+    pub date: NaiveDate,
+}
+
+/// One cell of the portfolio grid: the evidence at `column` is mapped to the row's item.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GridCell {
+    /// Index into the grid's `evidence`.
+    pub column: usize,
+    /// How the mapping stands.
+    pub mark: Mark,
+    /// Why it does not count, or the assessor's feedback on a rejection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A criterion or knowledge item, a row of the portfolio grid.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GridRow {
+    /// The item id, e.g. `1.3` or `k2`.
+    pub id: String,
+    /// The item's text.
+    pub text: String,
+    /// How far it is met counting only what the assessor accepted: `met`, `partly_met` or
+    /// `not_started`.
+    #[schema(value_type = String)]
+    pub confirmed: Status,
+    /// How far it is met counting everything mapped and not rejected.
+    #[schema(value_type = String)]
+    pub claimed: Status,
+    /// Recorded as not applicable (its condition did not arise).
+    pub not_applicable: bool,
+    /// The evidence mapped to it, in column order.
+    pub cells: Vec<GridCell>,
+}
+
+/// An outcome's criteria, or the knowledge items.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GridSection {
+    /// The outcome id, or `knowledge`.
+    pub id: String,
+    /// The outcome's title, or "Knowledge and understanding".
+    pub title: String,
+    /// Its rows, in the standard's order.
+    pub rows: Vec<GridRow>,
+}
+
+/// The criterion × evidence grid of one portfolio.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PortfolioGrid {
+    /// The enrolment.
+    pub enrolment_id: String,
+    /// The evidence records, oldest first: the grid's columns.
+    pub evidence: Vec<GridEvidence>,
+    /// Outcomes' criteria, then the knowledge items.
+    pub sections: Vec<GridSection>,
+}
+
+/// The criterion × evidence grid of the evaluated portfolio.
+fn portfolio_grid(enrolment_id: &str, evaluation: &Evaluation<'_>) -> PortfolioGrid {
+    let reports = evaluation.progress();
+    let records = &evaluation.records;
+    let labels: HashMap<&str, &str> = reports
+        .confirmed
+        .evidence
+        .iter()
+        .map(|i| (i.id, i.label.as_str()))
+        .collect();
+    let evidence = records
+        .iter()
+        .map(|r| GridEvidence {
+            id: r.id.clone(),
+            label: labels
+                .get(r.instance.id.as_str())
+                .map_or_else(|| r.method.clone(), |l| (*l).to_owned()),
+            method: r.method.clone(),
+            date: r.instance.date,
+        })
+        .collect();
+    let claimed = items_by_id(&reports.claimed);
+    let row = |item: &ItemReport<'_>, knowledge: bool| GridRow {
+        id: item.id.to_owned(),
+        text: item.text.to_owned(),
+        confirmed: item.status,
+        claimed: claimed.get(item.id).map_or(item.status, |c| c.status),
+        not_applicable: item.not_applicable,
+        cells: records
+            .iter()
+            .enumerate()
+            .filter_map(|(column, record)| {
+                cell(&reports, record, item.id, knowledge).map(|(mark, note)| GridCell {
+                    column,
+                    mark,
+                    note,
+                })
+            })
+            .collect(),
+    };
+    let mut sections: Vec<GridSection> = reports
+        .confirmed
+        .outcomes
+        .iter()
+        .map(|o| GridSection {
+            id: o.id.to_owned(),
+            title: o.title.to_owned(),
+            rows: o.criteria.iter().map(|c| row(c, false)).collect(),
+        })
+        .collect();
+    if !reports.confirmed.knowledge.is_empty() {
+        sections.push(GridSection {
+            id: "knowledge".into(),
+            title: "Knowledge and understanding".into(),
+            rows: reports
+                .confirmed
+                .knowledge
+                .iter()
+                .map(|k| row(k, true))
+                .collect(),
+        });
+    }
+    PortfolioGrid {
+        enrolment_id: enrolment_id.to_owned(),
+        evidence,
+        sections,
+    }
+}
+
+fn items_by_id<'r, 'a>(report: &'r Report<'a>) -> HashMap<&'a str, &'r ItemReport<'a>> {
+    report
+        .outcomes
+        .iter()
+        .flat_map(|o| o.criteria.iter())
+        .chain(report.knowledge.iter())
+        .map(|i| (i.id, i))
+        .collect()
+}
+
+/// How `record` stands for `item`, when it is mapped to it.
+fn cell(
+    reports: &ProgressReport<'_>,
+    record: &EvidenceRecord,
+    item: &str,
+    knowledge: bool,
+) -> Option<(Mark, Option<String>)> {
+    let (judgement, feedback) = if knowledge {
+        let k = record.instance.knowledge.iter().find(|k| k.item == item)?;
+        (k.judgement, k.feedback.clone())
+    } else {
+        let c = record
+            .instance
+            .criteria
+            .iter()
+            .find(|c| c.criterion == item)?;
+        (c.judgement, c.feedback.clone())
+    };
+    if record.awaiting_witness() {
+        return Some((Mark::AwaitingWitness, None));
+    }
+    match judgement {
+        Judgement::Pending => Some((Mark::Waiting, None)),
+        Judgement::Rejected => Some((Mark::Rejected, feedback)),
+        Judgement::Accepted => {
+            let instance = reports
+                .confirmed
+                .evidence
+                .iter()
+                .find(|i| i.id == record.instance.id);
+            let counts = instance.is_some_and(|i| {
+                if knowledge {
+                    i.knowledge.contains(&item)
+                } else {
+                    i.criteria.iter().any(|m| m.criterion == item && m.counts)
+                }
+            });
+            if counts {
+                return Some((Mark::Accepted, None));
+            }
+            let reason = instance.and_then(|i| {
+                i.not_counted
+                    .iter()
+                    .find(|r| r.criterion.is_none_or(|c| c == item))
+                    .map(|r| r.message.clone())
+            });
+            Some((Mark::NotCounted, reason))
+        }
+    }
+}
+
+/// How one learner stands for one criterion or knowledge item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Met with evidence the assessor accepted.
+    Met,
+    /// Partly met with accepted evidence (the item's own rules need more).
+    PartlyMet,
+    /// Met only by evidence still waiting for judgement.
+    Claimed,
+    /// Recorded as not applicable.
+    NotApplicable,
+    /// No evidence yet.
+    Missing,
+}
+
+/// A column of a cohort grid: a criterion or knowledge item.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GridItem {
+    /// The item id, e.g. `1.3` or `k2`.
+    pub id: String,
+    /// The outcome it belongs to, or `knowledge`.
+    pub section: String,
+    /// The item's text.
+    pub text: String,
+}
+
+/// A learner, a row of a cohort grid.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GridLearner {
+    /// The enrolment.
+    pub enrolment_id: String,
+    /// The candidate's name.
+    pub name: String,
+    /// Whether the unit is complete in the confirmed view.
+    pub complete: bool,
+    /// Per item, in column order.
+    pub standings: Vec<Standing>,
+}
+
+/// The learner × criterion grid of a cohort's enrolments on one standard version.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StandardGrid {
+    /// e.g. `NZQA`.
+    pub framework: String,
+    /// e.g. `28268`.
+    pub code: String,
+    /// The version.
+    pub version: u32,
+    /// The title.
+    pub title: String,
+    /// The columns: every criterion, then every knowledge item.
+    pub items: Vec<GridItem>,
+    /// The rows, by name.
+    pub learners: Vec<GridLearner>,
+}
+
+/// A cohort's grids, one per standard version its enrolments are on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CohortGrid {
+    /// The cohort.
+    pub cohort_id: String,
+    /// Enrolments whose standard version is no longer in the catalogue (not shown).
+    pub not_evaluated: u32,
+    /// Per standard version, ordered by code and version.
+    pub standards: Vec<StandardGrid>,
+}
+
+/// The part of a stored evaluation a cohort grid reads.
+#[derive(Deserialize)]
+struct StoredViews {
+    claimed: StoredView,
+    confirmed: StoredView,
+}
+
+#[derive(Deserialize)]
+struct StoredView {
+    complete: bool,
+    outcomes: Vec<StoredOutcome>,
+    knowledge: Vec<StoredItem>,
+}
+
+#[derive(Deserialize)]
+struct StoredOutcome {
+    id: String,
+    criteria: Vec<StoredItem>,
+}
+
+#[derive(Deserialize)]
+struct StoredItem {
+    id: String,
+    text: String,
+    status: Status,
+    #[serde(default)]
+    not_applicable: bool,
+    /// Evidence instances that count for it in this view.
+    evidence: Vec<String>,
+}
+
+impl StoredView {
+    fn items(&self) -> impl Iterator<Item = (&str, &StoredItem)> {
+        self.outcomes
+            .iter()
+            .flat_map(|o| o.criteria.iter().map(move |c| (o.id.as_str(), c)))
+            .chain(self.knowledge.iter().map(|k| ("knowledge", k)))
+    }
+}
+
+fn standing(confirmed: &StoredItem, claimed: Option<&StoredItem>) -> Standing {
+    if confirmed.not_applicable {
+        Standing::NotApplicable
+    } else if confirmed.status == Status::Met {
+        Standing::Met
+    } else if !confirmed.evidence.is_empty() {
+        Standing::PartlyMet
+    } else if claimed.is_some_and(|c| !c.evidence.is_empty()) {
+        Standing::Claimed
+    } else {
+        Standing::Missing
+    }
+}
+
+/// The learner × criterion grid of every enrolment in the cohort, read from the stored
+/// evaluations (computed, not stored, for any that are stale).
+pub fn cohort_grid(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    cohort: &Cohort,
+) -> Result<CohortGrid, ActionError> {
+    let members = cohort_enrolments(conn, &cohort.id)?;
+    let version = stored::interpretations_version(conn, &cohort.org_id)?;
+    let mut by_standard: BTreeMap<(String, u32), StandardGrid> = BTreeMap::new();
+    let mut not_evaluated = 0;
+    for enrolment in &members {
+        let Ok(loaded) = catalogue.pinned(enrolment) else {
+            not_evaluated += 1;
+            continue;
+        };
+        let views = stored_views(conn, catalogue, enrolment, version)?;
+        let standard = &loaded.standard;
+        let grid = by_standard
+            .entry((standard.code.clone(), standard.version))
+            .or_insert_with(|| StandardGrid {
+                framework: standard.framework.clone(),
+                code: standard.code.clone(),
+                version: standard.version,
+                title: standard.title.clone(),
+                items: views
+                    .confirmed
+                    .items()
+                    .map(|(section, item)| GridItem {
+                        id: item.id.clone(),
+                        section: section.to_owned(),
+                        text: item.text.clone(),
+                    })
+                    .collect(),
+                learners: Vec::new(),
+            });
+        let claimed: HashMap<&str, &StoredItem> = views
+            .claimed
+            .items()
+            .map(|(_, i)| (i.id.as_str(), i))
+            .collect();
+        let name = users::table
+            .find(&enrolment.candidate_id)
+            .select(users::name)
+            .first::<String>(conn)?;
+        grid.learners.push(GridLearner {
+            enrolment_id: enrolment.id.clone(),
+            name,
+            complete: views.confirmed.complete,
+            standings: views
+                .confirmed
+                .items()
+                .map(|(_, item)| standing(item, claimed.get(item.id.as_str()).copied()))
+                .collect(),
+        });
+    }
+    let mut standards: Vec<StandardGrid> = by_standard.into_values().collect();
+    for grid in &mut standards {
+        grid.learners.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    Ok(CohortGrid {
+        cohort_id: cohort.id.clone(),
+        not_evaluated,
+        standards,
+    })
+}
+
+/// Both views of the enrolment's evaluation: the stored one when current, else computed now.
+fn stored_views(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+    version: i64,
+) -> Result<StoredViews, ActionError> {
+    let progress = match stored::fresh(conn, catalogue, enrolment, Some(version))? {
+        Some(found) => found.progress,
+        None => stored::compute(conn, catalogue, enrolment)?.progress,
+    };
+    serde_json::from_str(&progress)
+        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)).into())
+}
+
+/// The criterion × evidence grid of `enrolment`'s portfolio as it is in this transaction.
+pub fn enrolment_grid(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+) -> Result<PortfolioGrid, ActionError> {
+    let evaluation = Evaluation::load(conn, catalogue, enrolment, None)?;
+    Ok(portfolio_grid(&enrolment.id, &evaluation))
+}
