@@ -1,7 +1,8 @@
 //! Attest: competency assessment and evidence portfolios against vocational unit standards.
 //!
 //! The data flows standards → rules → portfolio → signoff → output; `db`, `auth` and `http`
-//! wrap that path. `standards` and `rules` are pure: they import nothing from actix or diesel.
+//! wrap that path. `standards` and `rules` live in the `attest-core` crate (crates/attest-core),
+//! whose manifest names no web, database or template crate, and are re-exported here.
 
 pub mod action;
 pub mod audit;
@@ -27,10 +28,10 @@ pub mod output;
 pub mod portfolio;
 pub mod privacy;
 pub mod reported;
-pub mod rules;
 pub mod settings;
 pub mod setup;
 pub mod signoff;
-pub mod standards;
 pub mod storage;
 pub mod telemetry;
+
+pub use attest_core::{rules, standards};

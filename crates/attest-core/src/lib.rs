@@ -1,0 +1,8 @@
+//! Attest's pure core: unit standards as data ([`standards`]) and the rules engine ([`rules`]).
+//!
+//! A crate of its own so that the compiler keeps it free of the web server, the database and the
+//! templates: its manifest names none of them. The `attest` crate re-exports both modules, so
+//! `attest::standards` and `attest::rules` are these.
+
+pub mod rules;
+pub mod standards;
