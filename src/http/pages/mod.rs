@@ -15,6 +15,7 @@ pub mod exports;
 mod form;
 pub mod inbox;
 pub mod moves;
+pub mod observation;
 pub mod people;
 pub mod plans;
 pub mod portfolio;
