@@ -3,6 +3,8 @@
 //! candidate sees) and through the API (`details.outcomes`, `start`, `end`, `narrative`,
 //! `feedback`).
 
+use std::io::{Cursor, Read};
+
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -333,6 +335,38 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
         assert_eq!(mapped(&record), vec!["1.1", "3.4"]);
         assert_eq!(record["details"]["feedback"], "Well closed.");
         assert_eq!(record["details"]["outcomes"], json!(["1", "3"]));
+
+        // The archive keeps the observation beside the mapping, and its index shows the feedback.
+        let zip = app
+            .request_as(
+                Some(&w.assessor),
+                Method::GET,
+                &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+                None,
+            )
+            .await;
+        assert_eq!(zip.status, StatusCode::OK, "{}", zip.text());
+        let mut archive = zip::ZipArchive::new(Cursor::new(zip.body.clone())).unwrap();
+        let mut read = |name: &str| {
+            let mut text = String::new();
+            archive
+                .by_name(name)
+                .unwrap()
+                .read_to_string(&mut text)
+                .unwrap();
+            text
+        };
+        let manifest: Value = serde_json::from_str(&read("manifest.json")).unwrap();
+        let kept = &manifest["evidence"][0]["observation"];
+        assert_eq!(kept["outcomes"], json!(["1", "3"]));
+        assert_eq!(kept["feedback"], "Well closed.");
+        assert_eq!(kept["start"], "09:30:00");
+        assert_eq!(kept["checklist"].as_array().unwrap().len(), 3);
+        let index = read("index.html");
+        assert!(
+            index.contains("<br>Observed 09:30 to 09:50<br>Observed: Two calls, one a complaint.<br>Feedback to the candidate: Well closed."),
+            "{index}"
+        );
 
         // The engine counts both outcomes' criteria: each is claimed in the progress report.
         let progress = app
