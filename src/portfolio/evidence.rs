@@ -477,6 +477,13 @@ fn method_name(method: Method) -> String {
 
 fn check_details(new: &NewEvidence, has_file: bool, by_candidate: bool, problems: &mut Problems) {
     let details = &new.details;
+    // Feedback to the candidate is the assessor's word, never the candidate's own.
+    if by_candidate && details.feedback.is_some() {
+        problems.add(
+            "details.feedback",
+            "is the assessor's feedback to you: leave it out",
+        );
+    }
     match new.method {
         Method::ObservationChecklist => {
             if details.checklist.is_empty() && new.criteria.is_empty() {

@@ -336,6 +336,27 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
         assert_eq!(record["details"]["feedback"], "Well closed.");
         assert_eq!(record["details"]["outcomes"], json!(["1", "3"]));
 
+        // Feedback to the candidate is the assessor's: a candidate cannot write their own.
+        let own = app
+            .request_as(
+                Some(&w.candidate),
+                Method::POST,
+                &path,
+                Some(json!({
+                    "method": "electronic_data_record", "setting": "workplace",
+                    "date": "2024-05-07", "declaration": true,
+                    "criteria": [{ "criterion": "1.7" }],
+                    "details": { "summary": "Call log", "feedback": "Excellent work." },
+                })),
+            )
+            .await;
+        assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            own.json()["errors"]["details.feedback"].is_string(),
+            "{}",
+            own.text()
+        );
+
         // The archive keeps the observation beside the mapping, and its index shows the feedback.
         let zip = app
             .request_as(
