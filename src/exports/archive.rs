@@ -118,7 +118,7 @@ pub fn archive_input(
             .collect(),
         evidence: records
             .iter()
-            .map(|r| with_time_points(&r.instance, &r.id, &points))
+            .map(|r| with_observation(with_time_points(&r.instance, &r.id, &points), r))
             .collect(),
         sign_offs,
         files: records
@@ -172,6 +172,31 @@ fn credential_documents(
         });
     }
     Ok(documents)
+}
+
+/// An observation's record beside the engine's reading: the outcomes observed, start and end, the
+/// narrative, the feedback to the candidate and the checklist lines (`observation`, when any is
+/// recorded).
+fn with_observation(
+    mut value: serde_json::Value,
+    record: &portfolio::EvidenceRecord,
+) -> serde_json::Value {
+    let d = &record.details;
+    let recorded = !d.outcomes.is_empty()
+        || !d.checklist.is_empty()
+        || d.start.is_some()
+        || d.narrative.is_some()
+        || d.feedback.is_some();
+    if let (Some(object), true) = (value.as_object_mut(), recorded) {
+        object.insert(
+            "observation".to_owned(),
+            serde_json::json!({
+                "outcomes": d.outcomes, "start": d.start, "end": d.end,
+                "narrative": d.narrative, "feedback": d.feedback, "checklist": d.checklist,
+            }),
+        );
+    }
+    value
 }
 
 /// An evidence record as the archive keeps it: the engine's reading, and a recording's time

@@ -62,8 +62,8 @@ route_table! {
     POST   "/enrolments/{id}/evidence/new"                  => pages::evidence::upload;
     GET    "/enrolments/{id}/testimony/new"                 => pages::evidence::testimony_form;
     POST   "/enrolments/{id}/testimony/new"                 => pages::evidence::testimony;
-    GET    "/enrolments/{id}/observations/new"              => pages::assessor::observation_form;
-    POST   "/enrolments/{id}/observations/new"              => pages::assessor::observation;
+    GET    "/enrolments/{id}/observations/new"              => pages::observation::observation_form;
+    POST   "/enrolments/{id}/observations/new"              => pages::observation::observation;
     GET    "/enrolments/{id}/questioning/new"               => pages::assessor::questioning_form;
     POST   "/enrolments/{id}/questioning/new"               => pages::assessor::questioning;
     GET    "/enrolments/{id}/evidence/{evidence_id}/judge"  => pages::assessor::judge_form;

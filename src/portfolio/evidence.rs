@@ -160,6 +160,23 @@ pub struct EvidenceDetails {
     /// Criteria shown at moments of a recording.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timestamps: Vec<Timestamp>,
+    /// The outcomes an observation covers (its checklist holds their criteria only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<String>,
+    /// When the observed activity started (`HH:MM`); given with `end` or not at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "09:30")]
+    pub start: Option<NaiveTime>,
+    /// When it ended: after `start`, the same day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, example = "10:05")]
+    pub end: Option<NaiveTime>,
+    /// The assessor's overall narrative of what they observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub narrative: Option<String>,
+    /// Feedback to the candidate (shown to them with the record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<String>,
 }
 
 /// A new evidence record.
@@ -379,9 +396,53 @@ pub fn evidence_problems(
         actor_id == enrolment.candidate_id,
         &mut problems,
     );
+    check_observed(standard, &new.details, &mut problems);
     let instance = to_instance("new", new, recorded_by_assessor);
     check_against_standard(standard, &instance, &existing, &mut problems);
     Ok(problems)
+}
+
+/// The observation's outcomes must be the standard's, its checklist lines their criteria, and its
+/// times a start and an end after it (both or neither).
+fn check_observed(standard: &Standard, details: &EvidenceDetails, problems: &mut Problems) {
+    for (i, id) in details.outcomes.iter().enumerate() {
+        if standard.outcome(id.trim()).is_none() {
+            problems.add(
+                &format!("details.outcomes[{i}]"),
+                format!("{id} is not an outcome of this standard"),
+            );
+        }
+    }
+    let chosen: Vec<&crate::standards::Outcome> = details
+        .outcomes
+        .iter()
+        .filter_map(|id| standard.outcome(id.trim()))
+        .collect();
+    if !chosen.is_empty() {
+        for (i, line) in details.checklist.iter().enumerate() {
+            let covered = chosen
+                .iter()
+                .any(|o| o.criteria.iter().any(|c| c.id == line.criterion.trim()));
+            if !covered && standard.criterion(line.criterion.trim()).is_some() {
+                problems.add(
+                    &format!("details.checklist[{i}].criterion"),
+                    format!(
+                        "{} is not a criterion of the outcomes observed ({})",
+                        line.criterion,
+                        details.outcomes.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    match (details.start, details.end) {
+        (Some(_), None) => problems.add("details.end", "give the end time with the start time"),
+        (None, Some(_)) => problems.add("details.start", "give the start time with the end time"),
+        (Some(start), Some(end)) if end <= start => {
+            problems.add("details.end", "the end time must be after the start time")
+        }
+        _ => {}
+    }
 }
 
 /// The enrolment must still take evidence from this person.
@@ -416,6 +477,13 @@ fn method_name(method: Method) -> String {
 
 fn check_details(new: &NewEvidence, has_file: bool, by_candidate: bool, problems: &mut Problems) {
     let details = &new.details;
+    // Feedback to the candidate is the assessor's word, never the candidate's own.
+    if by_candidate && details.feedback.is_some() {
+        problems.add(
+            "details.feedback",
+            "is the assessor's feedback to you: leave it out",
+        );
+    }
     match new.method {
         Method::ObservationChecklist => {
             if details.checklist.is_empty() && new.criteria.is_empty() {
@@ -552,7 +620,8 @@ fn to_instance(id: &str, new: &NewEvidence, by_assessor: bool) -> Evidence {
         setting: new.setting,
         channel: new.channel.clone(),
         date: new.date,
-        time: new.time,
+        // An observation's start is the activity's time when no other is given.
+        time: new.time.or(new.details.start),
         site: new.site.clone().filter(|s| !s.trim().is_empty()),
         attributes: new.attributes.clone(),
         criteria,

@@ -104,4 +104,35 @@
   // A form shown again with problems: move focus to the summary so it is read out first.
   var summary = document.querySelector(".error-summary");
   if (summary) summary.focus();
+
+  // The observation checklist: ticking an outcome shows its section and enables its fields (a
+  // disabled fieldset sends nothing), so "Show checklist" is not needed; "Mark all shown" marks
+  // every criterion of its outcome shown without a round trip.
+  var toggles = document.querySelectorAll("input[data-outcome-toggle]");
+  toggles.forEach(function (box) {
+    var sync = function () {
+      var section = document.getElementById(box.getAttribute("data-outcome-toggle"));
+      if (!section) return;
+      section.hidden = !box.checked;
+      var fields = section.querySelector("fieldset.plain");
+      if (fields) fields.disabled = !box.checked;
+    };
+    box.addEventListener("change", sync);
+    sync();
+  });
+  if (toggles.length) {
+    document.querySelectorAll("[data-without-script]").forEach(function (button) {
+      button.hidden = true;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element && event.target.closest("button[data-mark-all]");
+    if (!button) return;
+    var section = document.getElementById(button.getAttribute("data-mark-all"));
+    if (!section) return;
+    event.preventDefault();
+    section.querySelectorAll("input[type=radio][value=shown]").forEach(function (radio) {
+      radio.checked = true;
+    });
+  });
 })();

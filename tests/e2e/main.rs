@@ -344,9 +344,7 @@ async fn an_assessor_logs_an_observation_checklist_and_accepts_evidence() {
         .find("#f-attributes-enquiry-type option[value=business_as_usual]")
         .click();
     shots(&browser, "assessor-observation-checklist", DESKTOP);
-    browser
-        .find("form[action$='/observations/new'][method=post] button[type=submit]")
-        .click();
+    browser.find("#save-observation").click();
     browser.wait_for_url("the portfolio after the observation", |url| {
         url.contains("#evidence-")
     });
@@ -415,6 +413,122 @@ async fn an_assessor_logs_an_observation_checklist_and_accepts_evidence() {
         .map(|c| c["criterion"].as_str().unwrap())
         .collect();
     assert_eq!(shown, vec!["1.1", "1.3", "1.4", "1.5", "1.7", "1.8"]);
+}
+
+/// Issue 16, item 1: an observation of the eight criteria of outcome 1, from the caseload, on one
+/// screen: the link on the caseload (outcome 1 chosen), "mark all shown", start, end, feedback,
+/// save. The actions are counted, so that a regression shows. Before that, the outcomes show and
+/// hide as they are ticked, and every control is big enough to tap on a tablet.
+#[actix_web::test]
+async fn an_assessor_records_an_observation_of_eight_criteria_from_the_caseload_in_six_actions() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("28268@2").await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+    let browser = Browser::start();
+    browser.viewport(TABLET, 900);
+    sign_in(&browser, &base, "mere@harbour.nz");
+    let observe = format!("/enrolments/{}/observations/new", w.enrolment);
+
+    // With the script, ticking an outcome shows its checklist at once (and "Show checklist",
+    // the way without the script, is not needed).
+    browser.goto(&format!("{base}{observe}"));
+    let state = |id: &str| {
+        browser.script(
+            "const s = document.getElementById(arguments[0]);
+             return [s.hidden, s.querySelector('fieldset.plain').disabled];",
+            json!([id]),
+        )
+    };
+    assert_eq!(state("outcome-section-1"), json!([false, false]));
+    assert_eq!(state("outcome-section-3"), json!([true, true]));
+    assert!(
+        browser.script(
+            "return document.querySelector('[data-without-script]').offsetParent === null;",
+            json!([])
+        ) == json!(true),
+        "Show checklist is hidden when the script runs"
+    );
+    browser.find("#f-outcome-3").click();
+    assert_eq!(state("outcome-section-3"), json!([false, false]));
+    shots_with_tablet(&browser, "assessor-observation-two-outcomes", TABLET);
+    browser.find("#f-outcome-3").click();
+    assert_eq!(state("outcome-section-3"), json!([true, true]));
+
+    // Touch targets: on a tablet every choice, button and box is at least 24 px each way.
+    let small = browser.script(
+        "return Array.from(document.querySelectorAll(
+            'main label.choice, main button:not(.visually-hidden), main input[type=radio], main input[type=checkbox], main input[type=time]'))
+          .filter(e => e.offsetParent !== null)
+          .map(e => [e.id || e.textContent.trim().slice(0, 30), e.getBoundingClientRect()])
+          .filter(([, r]) => r.height < 24 || r.width < 24)
+          .map(([name, r]) => name + ' ' + Math.round(r.width) + 'x' + Math.round(r.height));",
+        json!([]),
+    );
+    assert_eq!(small, json!([]), "targets under 24 px on a tablet");
+
+    browser.goto(&format!("{base}/caseload"));
+    let mut actions = 0;
+    browser.find(&format!("a[href='{observe}']")).click();
+    actions += 1;
+    browser.wait_for_url("the checklist", |url| url.ends_with(&observe));
+    assert!(browser.find("#f-outcome-1").selected(), "outcome 1 chosen");
+    browser
+        .find("button[data-mark-all='outcome-section-1']")
+        .click();
+    actions += 1;
+    for criterion in ["1-1", "1-2", "1-3", "1-4", "1-5", "1-6", "1-7", "1-8"] {
+        assert!(
+            browser
+                .find(&format!("#f-result-{criterion}--shown"))
+                .selected(),
+            "{criterion} marked shown"
+        );
+    }
+    browser.find("#f-details-start").send_keys("0930AM");
+    actions += 1;
+    browser.find("#f-details-end").send_keys("1005AM");
+    actions += 1;
+    let times = browser.script(
+        "return [document.getElementById('f-details-start').value,
+                 document.getElementById('f-details-end').value];",
+        json!([]),
+    );
+    assert_eq!(times, json!(["09:30", "10:05"]));
+    browser
+        .find("#f-details-feedback")
+        .send_keys("Warm greeting; summarise the agreement before you close.");
+    actions += 1;
+    browser.find("#save-observation").click();
+    actions += 1;
+    browser.wait_for_url("the portfolio after the observation", |url| {
+        url.contains("#evidence-")
+    });
+    assert!(
+        browser
+            .text("main")
+            .contains("Warm greeting; summarise the agreement before you close.")
+    );
+    shots_with_tablet(&browser, "assessor-observation-saved", TABLET);
+    // Caseload link → mark all shown → start → end → feedback → save.
+    assert!(
+        actions <= 6,
+        "{actions} actions to record an observation of 8 criteria from the caseload"
+    );
+
+    let records = evidence(&app, &w).await;
+    let observation = &records[0];
+    assert_eq!(observation["details"]["outcomes"], json!(["1"]));
+    assert_eq!(observation["details"]["start"], "09:30:00");
+    assert_eq!(observation["details"]["end"], "10:05:00");
+    assert_eq!(
+        observation["instance"]["criteria"]
+            .as_array()
+            .unwrap()
+            .len(),
+        8,
+        "all eight criteria mapped"
+    );
 }
 
 /// Uploads a product record mapped to `criteria` as the candidate; its id.

@@ -24,6 +24,7 @@ mod loop_flows;
 mod metrics;
 mod moves;
 mod notify;
+mod observations;
 mod pages;
 #[path = "../support/pdf_reader.rs"]
 #[allow(dead_code)]

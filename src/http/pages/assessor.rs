@@ -1,5 +1,5 @@
-//! The assessor's pages: the caseload; the observation checklist generated from the standard; the
-//! questioning record; judging a piece of evidence mapping by mapping.
+//! The assessor's pages: the caseload; the questioning record; judging a piece of evidence mapping
+//! by mapping. (The observation checklist is in `observation`.)
 
 use std::collections::BTreeMap;
 
@@ -12,8 +12,7 @@ use super::evidence::{EvidenceForm, add_described, open, show};
 use super::form::{Fields, FormState, field_id};
 use super::portfolio::{EvidenceView, evidence_view};
 use super::record::{
-    CriterionView, checklist_view, new_record_fields, notes_field, place_errors, read_activity,
-    read_attributes, read_mappings, result_field, ticked_range,
+    new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
 };
 use super::rows::{EnrolmentRow, live_orgs, rows_in_org, standard_of};
 use super::view::{Html, PageError, PageSession, check_csrf, page, see_other};
@@ -25,7 +24,7 @@ use crate::http::api::path_id;
 use crate::http::session::Session;
 use crate::portfolio::{self, JudgementInput, Judgements};
 use crate::rules::portfolio::Judgement;
-use crate::standards::{Outcome, Standard};
+use crate::standards::Standard;
 
 /// `?sort=waiting|close|idle`; `?nothing=1` when "next item waiting" found nothing.
 #[derive(Debug, Deserialize)]
@@ -141,199 +140,6 @@ pub async fn caseload_next(state: web::Data<AppState>, session: PageSession) -> 
     Html(
         next.map(|next| see_other(&next_location(next.as_ref(), false)))
             .map_err(PageError::from),
-    )
-}
-
-/// `?outcome=ID`: which outcome's checklist to show.
-#[derive(Debug, Deserialize)]
-pub struct OutcomeQuery {
-    outcome: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ObservationView {
-    #[serde(flatten)]
-    common: EvidenceForm,
-    outcome: String,
-    outcome_title: String,
-    checklist: Vec<CriterionView>,
-    outcome_choices: Vec<(String, String)>,
-}
-
-/// The outcome asked for, or the first; a standard with no outcomes has no checklist.
-fn pick_outcome<'a>(
-    standard: &'a Standard,
-    wanted: Option<&str>,
-) -> Result<&'a Outcome, PageError> {
-    wanted
-        .and_then(|id| standard.outcome(id))
-        .or_else(|| standard.outcomes.first())
-        .ok_or_else(|| {
-            ActionError::Conflict(format!(
-                "standard {} has no outcomes to observe",
-                standard.code
-            ))
-            .into()
-        })
-}
-
-fn observation_view(
-    state: &AppState,
-    session: &Session,
-    opened: &super::evidence::Opened,
-    standard: &Standard,
-    outcome: &Outcome,
-    fields: &Fields,
-    errors: BTreeMap<String, String>,
-) -> ObservationView {
-    let common = EvidenceForm::new(
-        state,
-        session,
-        opened,
-        standard,
-        "Record an observation",
-        fields,
-        errors,
-    );
-    let checklist = checklist_view(outcome, fields, &common.form);
-    ObservationView {
-        outcome: outcome.id.clone(),
-        outcome_title: outcome.title.clone(),
-        checklist,
-        outcome_choices: standard
-            .outcomes
-            .iter()
-            .map(|o| (o.id.clone(), o.title.clone()))
-            .collect(),
-        common,
-    }
-}
-
-/// `GET /enrolments/{id}/observations/new?outcome=1`: the checklist for one outcome.
-pub async fn observation_form(
-    state: web::Data<AppState>,
-    session: PageSession,
-    path: web::Path<String>,
-    query: web::Query<OutcomeQuery>,
-) -> Html {
-    Html(observation_form_page(&state, &session, &path, query.outcome.as_deref()).await)
-}
-
-async fn observation_form_page(
-    state: &AppState,
-    session: &Session,
-    raw_id: &str,
-    outcome: Option<&str>,
-) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
-    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let outcome = pick_outcome(standard, outcome)?;
-    let fields = new_record_fields();
-    let view = observation_view(
-        state,
-        session,
-        &opened,
-        standard,
-        outcome,
-        &fields,
-        BTreeMap::new(),
-    );
-    show(
-        state,
-        session,
-        "pages/evidence_observation.html",
-        &view,
-        false,
-    )
-}
-
-/// The checklist record; every criterion of the outcome needs a result.
-fn observation_record(
-    standard: &Standard,
-    outcome: &Outcome,
-    fields: &Fields,
-) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
-    let mut record = Map::new();
-    let mut errors = BTreeMap::new();
-    record.insert("method".into(), json!("observation_checklist"));
-    read_activity(fields, &mut record, &mut errors);
-    record.insert(
-        "attributes".into(),
-        Value::Object(read_attributes(standard, fields)),
-    );
-    let mut lines = Vec::new();
-    let mut shown = Vec::new();
-    for criterion in &outcome.criteria {
-        let field = result_field(&criterion.id);
-        let result = fields.text(&field);
-        if !matches!(result, "shown" | "not_shown" | "not_applicable") {
-            errors.insert(
-                field,
-                format!(
-                    "Choose shown, not shown or not applicable for {}",
-                    criterion.id
-                ),
-            );
-            continue;
-        }
-        if result == "shown" {
-            shown.push(criterion.id.clone());
-        }
-        let mut line = json!({
-            "criterion": criterion.id,
-            "result": result,
-            "range": ticked_range(outcome, criterion, fields),
-        });
-        if let Some(notes) = fields.filled(&notes_field(&criterion.id)) {
-            line["notes"] = json!(notes);
-        }
-        lines.push(line);
-    }
-    record.insert("details".into(), json!({ "checklist": lines }));
-    (record, shown, errors)
-}
-
-/// `POST /enrolments/{id}/observations/new`.
-pub async fn observation(
-    state: web::Data<AppState>,
-    session: PageSession,
-    path: web::Path<String>,
-    fields: Fields,
-) -> Html {
-    Html(observation_page(&state, &session, &path, fields).await)
-}
-
-async fn observation_page(
-    state: &AppState,
-    session: &Session,
-    raw_id: &str,
-    fields: Fields,
-) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
-    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let outcome = pick_outcome(standard, fields.filled("outcome").as_deref())?;
-    let (record, shown, errors) = observation_record(standard, outcome, &fields);
-    let action = Action::RecordAssessorEvidence;
-    let errors = match add_described(state, session, &opened, action, record, errors).await? {
-        Ok(done) => return Ok(done),
-        Err(errors) => errors,
-    };
-    // Problems with a shown line's range items land on that line's result.
-    let errors = place_errors(errors, &shown, standard)
-        .into_iter()
-        .map(|(key, reason)| match key.strip_prefix("criteria.") {
-            Some(criterion) => (result_field(criterion), reason),
-            None => (key, reason),
-        })
-        .collect();
-    let view = observation_view(state, session, &opened, standard, outcome, &fields, errors);
-    show(
-        state,
-        session,
-        "pages/evidence_observation.html",
-        &view,
-        true,
     )
 }
 

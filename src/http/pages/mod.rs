@@ -16,6 +16,7 @@ mod form;
 pub mod grids;
 pub mod inbox;
 pub mod moves;
+pub mod observation;
 pub mod people;
 pub mod plans;
 pub mod portfolio;

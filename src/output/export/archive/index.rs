@@ -173,7 +173,7 @@ fn write_evidence(
             out,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&id),
-            escape(&plain(&record["title"])),
+            escape(&plain(&record["title"])) + &observed(&record["observation"]),
             escape(&plain(&record["method"]).replace('_', " ")),
             escape(&plain(&record["date"])),
             or_none(&mapped("criteria", "criterion")),
@@ -259,6 +259,27 @@ fn write_files(out: &mut impl Write, files: &[FileEntry]) -> io::Result<()> {
 }
 
 /// A JSON value as text for people: strings as they are, lists joined, objects as JSON.
+/// An observation's times, narrative and feedback to the candidate, under its title.
+fn observed(observation: &Value) -> String {
+    let mut lines = String::new();
+    if let (Some(start), Some(end)) = (word(&observation["start"]), word(&observation["end"])) {
+        lines.push_str(&format!(
+            "<br>Observed {} to {}",
+            escape(start.get(..5).unwrap_or(start.as_str())),
+            escape(end.get(..5).unwrap_or(end.as_str()))
+        ));
+    }
+    for (key, label) in [
+        ("narrative", "Observed"),
+        ("feedback", "Feedback to the candidate"),
+    ] {
+        if let Some(text) = word(&observation[key]) {
+            lines.push_str(&format!("<br>{label}: {}", escape(&text)));
+        }
+    }
+    lines
+}
+
 fn plain(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
