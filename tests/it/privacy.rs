@@ -246,3 +246,229 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record() {
         assert!(chain_intact(&app), "{backend:?}: the audit chain is intact");
     }
 }
+
+/// Every entry of the chain, oldest first.
+fn entries(app: &TestApp) -> Vec<attest::audit::Entry> {
+    use attest::db::schema::audit_log;
+    use diesel::prelude::*;
+    let mut conn = app.state.db.conn().unwrap();
+    audit_log::table
+        .order(audit_log::seq)
+        .select(attest::audit::Entry::as_select())
+        .load(&mut *conn)
+        .unwrap()
+}
+
+/// Rewrites the chain as it was before content digests (each entry hashed over its content),
+/// as a database made by an older release holds it.
+fn as_before_digests(app: &TestApp) {
+    use attest::db::schema::audit_log;
+    use diesel::prelude::*;
+    let mut conn = app.state.db.conn().unwrap();
+    let mut prev = attest::audit::GENESIS.to_owned();
+    for mut entry in entries(app) {
+        entry.prev_hash = prev;
+        entry.content_sha256 = None;
+        entry.hash = entry.legacy_hash();
+        diesel::update(audit_log::table.find(entry.seq))
+            .set((
+                audit_log::prev_hash.eq(&entry.prev_hash),
+                audit_log::hash.eq(&entry.hash),
+                audit_log::content_sha256.eq(None::<String>),
+            ))
+            .execute(&mut *conn)
+            .unwrap();
+        prev = entry.hash;
+    }
+}
+
+fn verify(app: &TestApp) -> attest::audit::Verification {
+    let mut conn = app.state.db.conn().unwrap();
+    attest::audit::verify(&mut conn).unwrap()
+}
+
+/// Runs `sql`, checks the chain breaks at `seq`, and undoes it with `undo`.
+fn breaks_at(app: &TestApp, sql: &str, undo: &str, seq: i64) {
+    use diesel::RunQueryDsl;
+    let mut conn = app.state.db.conn().unwrap();
+    diesel::sql_query(sql).execute(&mut *conn).unwrap();
+    let found = attest::audit::verify(&mut conn).unwrap();
+    assert_eq!(
+        found.broken.as_ref().map(|b| b.seq),
+        Some(seq),
+        "{sql}: {found:?}"
+    );
+    diesel::sql_query(undo).execute(&mut *conn).unwrap();
+    assert!(
+        attest::audit::verify(&mut conn).unwrap().broken.is_none(),
+        "{undo}"
+    );
+}
+
+fn sql_text(text: &Option<String>) -> String {
+    text.as_ref().map_or_else(
+        || "NULL".to_owned(),
+        |t| format!("'{}'", t.replace('\'', "''")),
+    )
+}
+
+#[actix_web::test]
+async fn erasure_anonymises_the_audit_trail_and_the_chain_still_verifies() {
+    for backend in backends() {
+        let app = TestApp::new(backend);
+        let w = app.world("28268@2").await;
+        // The first entries (the world's set-up) as an older release wrote them.
+        as_before_digests(&app);
+        let legacy = entries(&app).len() as i64;
+        assert!(verify(&app).broken.is_none(), "an old chain still verifies");
+        let code = issue_statement(&app, &w).await;
+        let before = entries(&app);
+        let personal = |e: &attest::audit::Entry| {
+            let text = format!("{:?}{:?}", e.before_json, e.after_json);
+            text.contains("aroha@harbour.nz") || text.contains("User aroha")
+        };
+        let named: Vec<i64> = before
+            .iter()
+            .filter(|e| personal(e))
+            .map(|e| e.seq)
+            .collect();
+        assert!(
+            named.iter().any(|s| *s <= legacy) && named.iter().any(|s| *s > legacy),
+            "entries from before and after digests name the person: {named:?}"
+        );
+        let erased = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("/api/orgs/{}/users/{}/erase", w.org, w.candidate_id),
+                Some(json!({"reason": "GDPR art. 17 request of 2026-12-01"})),
+            )
+            .await;
+        assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
+        let anonymised = erased.json()["audit_entries_anonymised"].as_u64().unwrap();
+        assert!(anonymised >= named.len() as u64, "{}", erased.text());
+
+        // Nothing in the trail names them now; every entry keeps its hash, and the chain verifies,
+        // counting the anonymised entries as erased, not broken.
+        let after = entries(&app);
+        assert!(after.iter().all(|e| !personal(e)), "{after:?}");
+        for (old, new) in before.iter().zip(&after) {
+            assert_eq!(old.hash, new.hash, "entry {} keeps its hash", old.seq);
+        }
+        let eraser = after
+            .iter()
+            .find(|e| e.action == attest::audit::ERASE_ACTION)
+            .expect("the erasure of the trail is itself an entry");
+        let admin_id = app
+            .request_as(Some(&w.admin), Method::GET, "/api/me", None)
+            .await
+            .json()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(eraser.actor_id.as_deref(), Some(admin_id.as_str()));
+        let marked: Vec<i64> = after
+            .iter()
+            .filter(|e| e.erased_by == Some(eraser.seq))
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(marked.len() as u64, anonymised);
+        assert!(named.iter().all(|s| marked.contains(s)));
+        let found = verify(&app);
+        assert!(found.broken.is_none(), "{backend:?}: {found:?}");
+        assert_eq!(found.erased, anonymised);
+        assert_eq!(found.entries, after.len() as u64);
+        assert_eq!(
+            get_json(&app, &format!("/verify/{code}")).await["status"],
+            "valid"
+        );
+
+        // Tampering is still found: with content that was not erased (before and after digests),
+        // with an anonymised entry's content, and with the erasure marks.
+        let untouched = |from_legacy: bool| {
+            after
+                .iter()
+                .find(|e| {
+                    e.erased_by.is_none()
+                        && (e.seq <= legacy) == from_legacy
+                        && e.after_json.is_some()
+                        && e.action != attest::audit::ERASE_ACTION
+                })
+                .unwrap()
+                .clone()
+        };
+        for entry in [untouched(true), untouched(false)] {
+            breaks_at(
+                &app,
+                &format!(
+                    "UPDATE audit_log SET after_json = '{{\"status\":\"certified\"}}' WHERE seq = {}",
+                    entry.seq
+                ),
+                &format!(
+                    "UPDATE audit_log SET after_json = {} WHERE seq = {}",
+                    sql_text(&entry.after_json),
+                    entry.seq
+                ),
+                entry.seq,
+            );
+            // Marked erased by the erasure entry, which does not name it.
+            breaks_at(
+                &app,
+                &format!(
+                    "UPDATE audit_log SET after_json = NULL, erased_by = {} WHERE seq = {}",
+                    eraser.seq, entry.seq
+                ),
+                &format!(
+                    "UPDATE audit_log SET after_json = {}, erased_by = NULL WHERE seq = {}",
+                    sql_text(&entry.after_json),
+                    entry.seq
+                ),
+                entry.seq,
+            );
+        }
+        let gone = after.iter().find(|e| e.seq == marked[0]).unwrap().clone();
+        breaks_at(
+            &app,
+            &format!(
+                "UPDATE audit_log SET after_json = '{{\"status\":\"certified\"}}' WHERE seq = {}",
+                gone.seq
+            ),
+            &format!(
+                "UPDATE audit_log SET after_json = {} WHERE seq = {}",
+                sql_text(&gone.after_json),
+                gone.seq
+            ),
+            gone.seq,
+        );
+        breaks_at(
+            &app,
+            &format!(
+                "UPDATE audit_log SET erased_by = NULL WHERE seq = {}",
+                gone.seq
+            ),
+            &format!(
+                "UPDATE audit_log SET erased_by = {} WHERE seq = {}",
+                eraser.seq, gone.seq
+            ),
+            gone.seq,
+        );
+
+        // The trail as a file checks too, erased entries included.
+        let mut file = Vec::new();
+        {
+            let mut conn = app.state.db.conn().unwrap();
+            attest::audit_trail::write_file(
+                &mut conn,
+                &attest::audit_trail::Scope::Enrolment(w.enrolment.clone()),
+                &attest::audit_trail::TrailQuery::default().check().unwrap(),
+                attest::audit_trail::TrailFormat::Json,
+                &mut file,
+            )
+            .unwrap();
+        }
+        let read = attest::audit_trail::read_file(std::str::from_utf8(&file).unwrap()).unwrap();
+        let check = attest::audit_trail::check_file(&read);
+        assert!(check.problems.is_empty(), "{check:?}");
+        assert!(check.erased > 0, "{check:?}");
+    }
+}
