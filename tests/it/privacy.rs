@@ -472,3 +472,151 @@ async fn erasure_anonymises_the_audit_trail_and_the_chain_still_verifies() {
         assert!(check.erased > 0, "{check:?}");
     }
 }
+
+/// The entries of a zip, by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut file = zip.by_index(i).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (file.name().to_owned(), content)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin() {
+    for backend in backends() {
+        let app = TestApp::new(backend);
+        let w = app.world("28268@2").await;
+        let record = json!({
+            "method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+            "title": "Aroha's customer record", "criteria": [{"criterion": "1.7"}], "declaration": true
+        });
+        let (ctype, body) = multipart(&record, "record.pdf", b"%PDF-1.4 aroha's record");
+        let uploaded = app
+            .send_raw(
+                &w.candidate,
+                &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
+        let path = format!("/api/users/{}/subject-access.zip", w.candidate_id);
+
+        // The person themself: everything, as one zip.
+        let own = app
+            .request_as(Some(&w.candidate), Method::GET, &path, None)
+            .await;
+        assert_eq!(own.status, StatusCode::OK, "{}", own.text());
+        assert_eq!(own.header("content-type"), Some("application/zip"));
+        assert!(
+            own.header("content-disposition")
+                .is_some_and(|d| d.contains("subject-access-")),
+            "{:?}",
+            own.headers
+        );
+        use sha2::Digest;
+        assert_eq!(
+            own.header("x-content-sha256"),
+            Some(hex::encode(sha2::Sha256::digest(&own.body)).as_str())
+        );
+        let entries = unzip(&own.body);
+        let account: serde_json::Value =
+            serde_json::from_slice(&entries["account.json"]).unwrap();
+        assert_eq!(account["account"]["email"], "aroha@harbour.nz");
+        assert_eq!(account["scope"], "everything held about the person");
+        assert_eq!(account["roles"][0]["role"], "candidate");
+        assert_eq!(account["enrolments"][0]["id"], w.enrolment.as_str());
+        assert_eq!(account["declarations"].as_array().unwrap().len(), 1);
+        assert!(account["sign_in"]["successful_sign_ins"].is_string());
+        assert!(account["notifications"].is_array());
+        assert!(account["mails"].is_array());
+        assert!(
+            account["audit_trail"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "evidence.add")
+        );
+        assert!(!account.to_string().contains("argon2id$"), "no password hash");
+        let archives: Vec<&String> = entries.keys().filter(|k| k.ends_with(".zip")).collect();
+        assert_eq!(archives.len(), 1, "{entries:?}", entries = entries.keys());
+        let report = attest::output::export::archive::verify_archive(std::io::Cursor::new(
+            entries[archives[0]].clone(),
+        ))
+        .unwrap();
+        assert!(report.problems.is_empty(), "the portfolio archive checks out");
+
+        // Their organisation's admin: what the organisation holds.
+        let by_admin = app
+            .request_as(Some(&w.admin), Method::GET, &path, None)
+            .await;
+        assert_eq!(by_admin.status, StatusCode::OK, "{}", by_admin.text());
+        let account: serde_json::Value =
+            serde_json::from_slice(&unzip(&by_admin.body)["account.json"]).unwrap();
+        assert_eq!(account["scope"]["organisations"], json!([w.org]));
+        assert_eq!(account["enrolments"][0]["id"], w.enrolment.as_str());
+
+        // Nobody else: not their assessor, not an admin elsewhere.
+        let assessor = app
+            .request_as(Some(&w.assessor), Method::GET, &path, None)
+            .await;
+        assert_eq!(assessor.status, StatusCode::FORBIDDEN);
+        let elsewhere = app.seed_org("Elsewhere Training");
+        app.seed_user(&elsewhere, "admin@elsewhere.nz", "provider_admin");
+        let other_admin = app.login("admin@elsewhere.nz").await;
+        let refused = app
+            .request_as(Some(&other_admin), Method::GET, &path, None)
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND);
+        let missing = app
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                "/api/users/00000000-0000-4000-8000-000000000000/subject-access.zip",
+                None,
+            )
+            .await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+
+        // Each export given out is audited, without personal data.
+        let given: Vec<String> = audit_actions(&app)
+            .into_iter()
+            .filter(|a| a == "user.subject_access")
+            .collect();
+        assert_eq!(given.len(), 2);
+        assert!(chain_intact(&app));
+
+        // Linked from the person's row on the people page and from the user's own account page.
+        let people = app
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("/orgs/{}/people", w.org),
+                None,
+            )
+            .await;
+        assert!(
+            people
+                .text()
+                .contains(&format!("&#x2F;api&#x2F;users&#x2F;{}&#x2F;subject-access.zip", w.candidate_id))
+                || people.text().contains(&path),
+            "{}",
+            people.text()
+        );
+        let mine = app
+            .request_as(Some(&w.candidate), Method::GET, "/account/two-factor", None)
+            .await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert!(
+            mine.text().contains("Download your data (zip)"),
+            "{}",
+            mine.text()
+        );
+    }
+}
