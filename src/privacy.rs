@@ -840,27 +840,33 @@ pub fn account_data(
         .select((login_failures::failures, login_failures::last_failure))
         .first(conn)
         .optional()?;
-    let trail: Vec<(i64, chrono::NaiveDateTime, Option<String>, String, String, String)> =
-        audit_log::table
-            .filter(
-                audit_log::entity
-                    .eq("user")
-                    .and(audit_log::entity_id.eq(user_id))
-                    .or(audit_log::entity
-                        .eq("enrolment")
-                        .and(audit_log::entity_id.eq_any(&enrolment_ids)))
-                    .or(audit_log::actor_id.eq(user_id).assume_not_null()),
-            )
-            .select((
-                audit_log::seq,
-                audit_log::at,
-                audit_log::actor_id,
-                audit_log::action,
-                audit_log::entity,
-                audit_log::entity_id,
-            ))
-            .order(audit_log::seq)
-            .load(conn)?;
+    let trail: Vec<(
+        i64,
+        chrono::NaiveDateTime,
+        Option<String>,
+        String,
+        String,
+        String,
+    )> = audit_log::table
+        .filter(
+            audit_log::entity
+                .eq("user")
+                .and(audit_log::entity_id.eq(user_id))
+                .or(audit_log::entity
+                    .eq("enrolment")
+                    .and(audit_log::entity_id.eq_any(&enrolment_ids)))
+                .or(audit_log::actor_id.eq(user_id).assume_not_null()),
+        )
+        .select((
+            audit_log::seq,
+            audit_log::at,
+            audit_log::actor_id,
+            audit_log::action,
+            audit_log::entity,
+            audit_log::entity_id,
+        ))
+        .order(audit_log::seq)
+        .load(conn)?;
     // An operator's or the person's own export holds all of it; an organisation's admin gets the
     // entries about that organisation's enrolments and about the person's account there (grants
     // name the organisation), not what they did elsewhere.
@@ -879,35 +885,46 @@ pub fn account_data(
         .filter(|t| t.3 == "session.logout")
         .map(|t| rfc3339(t.1))
         .collect();
-    let notes: Vec<(String, String, String, chrono::NaiveDateTime, Option<chrono::NaiveDateTime>)> =
-        match scope {
-            // Notifications are the person's, not an organisation's.
-            SubjectScope::Orgs(_) => Vec::new(),
-            SubjectScope::All => notifications::table
-                .filter(notifications::user_id.eq(user_id))
-                .select((
-                    notifications::kind,
-                    notifications::message,
-                    notifications::link,
-                    notifications::created_at,
-                    notifications::read_at,
-                ))
-                .order(notifications::created_at)
-                .load(conn)?,
-        };
-    let mails: Vec<(Option<String>, String, String, String, chrono::NaiveDateTime, String)> =
-        outbox::table
-            .filter(outbox::to_address.eq(&user.1))
+    let notes: Vec<(
+        String,
+        String,
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    )> = match scope {
+        // Notifications are the person's, not an organisation's.
+        SubjectScope::Orgs(_) => Vec::new(),
+        SubjectScope::All => notifications::table
+            .filter(notifications::user_id.eq(user_id))
             .select((
-                outbox::org_id,
-                outbox::subject,
-                outbox::body,
-                outbox::kind,
-                outbox::created_at,
-                outbox::status,
+                notifications::kind,
+                notifications::message,
+                notifications::link,
+                notifications::created_at,
+                notifications::read_at,
             ))
-            .order(outbox::created_at)
-            .load(conn)?;
+            .order(notifications::created_at)
+            .load(conn)?,
+    };
+    let mails: Vec<(
+        Option<String>,
+        String,
+        String,
+        String,
+        chrono::NaiveDateTime,
+        String,
+    )> = outbox::table
+        .filter(outbox::to_address.eq(&user.1))
+        .select((
+            outbox::org_id,
+            outbox::subject,
+            outbox::body,
+            outbox::kind,
+            outbox::created_at,
+            outbox::status,
+        ))
+        .order(outbox::created_at)
+        .load(conn)?;
     let mails: Vec<_> = mails
         .into_iter()
         .filter(|m| scope.holds(m.0.as_deref()))

@@ -526,8 +526,7 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
             Some(hex::encode(sha2::Sha256::digest(&own.body)).as_str())
         );
         let entries = unzip(&own.body);
-        let account: serde_json::Value =
-            serde_json::from_slice(&entries["account.json"]).unwrap();
+        let account: serde_json::Value = serde_json::from_slice(&entries["account.json"]).unwrap();
         assert_eq!(account["account"]["email"], "aroha@harbour.nz");
         assert_eq!(account["scope"], "everything held about the person");
         assert_eq!(account["roles"][0]["role"], "candidate");
@@ -543,14 +542,20 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
                 .iter()
                 .any(|e| e["action"] == "evidence.add")
         );
-        assert!(!account.to_string().contains("argon2id$"), "no password hash");
+        assert!(
+            !account.to_string().contains("argon2id$"),
+            "no password hash"
+        );
         let archives: Vec<&String> = entries.keys().filter(|k| k.ends_with(".zip")).collect();
         assert_eq!(archives.len(), 1, "{entries:?}", entries = entries.keys());
         let report = attest::output::export::archive::verify_archive(std::io::Cursor::new(
             entries[archives[0]].clone(),
         ))
         .unwrap();
-        assert!(report.problems.is_empty(), "the portfolio archive checks out");
+        assert!(
+            report.problems.is_empty(),
+            "the portfolio archive checks out"
+        );
 
         // Their organisation's admin: what the organisation holds.
         let by_admin = app
@@ -602,10 +607,10 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
             )
             .await;
         assert!(
-            people
-                .text()
-                .contains(&format!("&#x2F;api&#x2F;users&#x2F;{}&#x2F;subject-access.zip", w.candidate_id))
-                || people.text().contains(&path),
+            people.text().contains(&format!(
+                "&#x2F;api&#x2F;users&#x2F;{}&#x2F;subject-access.zip",
+                w.candidate_id
+            )) || people.text().contains(&path),
             "{}",
             people.text()
         );
