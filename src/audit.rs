@@ -291,13 +291,13 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Verification> {
                 return Ok(broken("does not point to the previous entry's hash".into()));
             }
             if let Some(by) = entry.erased_by {
-                if !erasures.contains_key(&by) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = erasures.entry(by) {
                     let eraser: Option<Entry> = audit_log::table
                         .find(by)
                         .select(Entry::as_select())
                         .first(conn)
                         .optional()?;
-                    erasures.insert(by, eraser.as_ref().and_then(attested));
+                    slot.insert(eraser.as_ref().and_then(attested));
                 }
                 let attestation = erasures.get(&by).and_then(Option::as_ref);
                 if let Some(reason) = check_erased(&entry, by, attestation) {
