@@ -377,6 +377,26 @@ async fn erasure_anonymises_the_audit_trail_and_the_chain_still_verifies() {
         let found = verify(&app);
         assert!(found.broken.is_none(), "{backend:?}: {found:?}");
         assert_eq!(found.erased, anonymised);
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_attest"))
+            .args(["audit", "verify"])
+            .env(
+                "ATTEST_DATABASE_URL",
+                app.state.config.database.connection_string(),
+            )
+            .env("ATTEST_DATA_DIR", &app.state.config.data_dir)
+            .env("ATTEST_STANDARDS_DIR", &app.state.config.standards_dir)
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&run.stdout).into_owned()
+            + &String::from_utf8_lossy(&run.stderr);
+        assert!(run.status.success(), "{out}");
+        assert!(
+            out.contains(&format!(
+                "audit trail chain intact: {} entries ({anonymised} with their content erased on request",
+                after.len()
+            )),
+            "{out}"
+        );
         assert_eq!(found.entries, after.len() as u64);
         assert_eq!(
             get_json(&app, &format!("/verify/{code}")).await["status"],
