@@ -311,10 +311,20 @@ pub struct FileEntry {
     pub prev_hash: String,
     /// This entry's hash.
     pub hash: String,
+    /// The SHA-256 of the content the hash covers (none for entries written before content
+    /// digests, whose hash covers the content itself). Files written before it lack the column.
+    #[serde(default)]
+    pub content_sha256: Option<String>,
+    /// The `audit.erase` entry that anonymised this entry's content, if any.
+    #[serde(default)]
+    pub erased_by: Option<i64>,
 }
 
+/// The columns trail files had before content digests; such files still check.
+const COLUMNS_BEFORE_DIGESTS: usize = 10;
+
 /// The columns of a trail CSV, and the keys of a trail JSON entry, in this order.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 12] = [
     "seq",
     "at",
     "actor_id",
@@ -325,6 +335,8 @@ pub const COLUMNS: [&str; 10] = [
     "after_json",
     "prev_hash",
     "hash",
+    "content_sha256",
+    "erased_by",
 ];
 
 const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6f";
@@ -342,6 +354,8 @@ impl From<&Entry> for FileEntry {
             after_json: e.after_json.clone(),
             prev_hash: e.prev_hash.clone(),
             hash: e.hash.clone(),
+            content_sha256: e.content_sha256.clone(),
+            erased_by: e.erased_by,
         }
     }
 }
@@ -410,7 +424,11 @@ pub fn read_file(text: &str) -> Result<Vec<FileEntry>, FileError> {
         line: "1".into(),
         message: e.to_string(),
     })?;
-    if header.iter().ne(COLUMNS) {
+    if header.iter().ne(COLUMNS)
+        && header
+            .iter()
+            .ne(COLUMNS[..COLUMNS_BEFORE_DIGESTS].iter().copied())
+    {
         return Err(FileError {
             line: "1".into(),
             message: format!("the header must be {}", COLUMNS.join(",")),
@@ -439,19 +457,50 @@ pub struct FileCheck {
     /// Positions missing between the first and last entry (filtered out, or another
     /// organisation's): their links cannot be checked from this file.
     pub gaps: usize,
+    /// Entries whose content was erased on request (they check by their content digest).
+    pub erased: usize,
+    /// Erased entries whose erasure entry is not in the file: written before content digests,
+    /// their hash cannot be checked from this file (the database's `attest audit verify` can).
+    pub unchecked: Vec<i64>,
     /// Every problem, by position.
     pub problems: Vec<String>,
 }
 
-/// Checks each entry's hash against its content, the order, and each link between consecutive
-/// entries.
+/// Checks each entry's hash against its content (or, for an erased entry, against what its
+/// erasure entry attests when the file holds it, else its content digest), the order, and each
+/// link between consecutive entries.
 pub fn check_file(entries: &[FileEntry]) -> FileCheck {
     let mut check = FileCheck {
         entries: entries.len(),
         links: 0,
         gaps: 0,
+        erased: 0,
+        unchecked: Vec::new(),
         problems: Vec::new(),
     };
+    let stored = |entry: &FileEntry, at| Entry {
+        seq: entry.seq,
+        at,
+        actor_id: entry.actor_id.clone(),
+        action: entry.action.clone(),
+        entity: entry.entity.clone(),
+        entity_id: entry.entity_id.clone(),
+        before_json: entry.before_json.clone(),
+        after_json: entry.after_json.clone(),
+        prev_hash: entry.prev_hash.clone(),
+        hash: entry.hash.clone(),
+        content_sha256: entry.content_sha256.clone(),
+        erased_by: entry.erased_by,
+    };
+    // The attestations of the erasure entries the file holds.
+    let erasures: std::collections::HashMap<i64, _> = entries
+        .iter()
+        .filter(|e| e.action == crate::audit::ERASE_ACTION)
+        .filter_map(|e| {
+            let at = NaiveDateTime::parse_from_str(&e.at, AT_FORMAT).ok()?;
+            Some((e.seq, crate::audit::attested(&stored(e, at))?))
+        })
+        .collect();
     let mut previous: Option<&FileEntry> = None;
     for entry in entries {
         match NaiveDateTime::parse_from_str(&entry.at, AT_FORMAT) {
@@ -460,23 +509,28 @@ pub fn check_file(entries: &[FileEntry]) -> FileCheck {
                 entry.seq, entry.at
             )),
             Ok(at) => {
-                let stored = Entry {
-                    seq: entry.seq,
-                    at,
-                    actor_id: entry.actor_id.clone(),
-                    action: entry.action.clone(),
-                    entity: entry.entity.clone(),
-                    entity_id: entry.entity_id.clone(),
-                    before_json: entry.before_json.clone(),
-                    after_json: entry.after_json.clone(),
-                    prev_hash: entry.prev_hash.clone(),
-                    hash: entry.hash.clone(),
-                };
-                if stored.compute_hash() != entry.hash {
-                    check.problems.push(format!(
+                let stored = stored(entry, at);
+                match entry.erased_by {
+                    Some(by) if erasures.contains_key(&by) => {
+                        match crate::audit::check_erased(&stored, by, erasures.get(&by)) {
+                            Some(reason) => check
+                                .problems
+                                .push(format!("entry {}: {reason}", entry.seq)),
+                            None => check.erased += 1,
+                        }
+                    }
+                    // The erasure entry is elsewhere: an entry hashed over its digest still
+                    // checks by it; an older one cannot be checked here.
+                    Some(_) if stored.seal().as_ref() == Some(&entry.hash) => check.erased += 1,
+                    Some(_) => {
+                        check.erased += 1;
+                        check.unchecked.push(entry.seq);
+                    }
+                    None if !stored.intact() => check.problems.push(format!(
                         "entry {}: its content does not match its hash",
                         entry.seq
-                    ));
+                    )),
+                    None => {}
                 }
             }
         }

@@ -396,6 +396,9 @@ pub struct Erasure {
     pub evidence_cleared: usize,
     /// Enrolments kept as certification records (without the person's name on the account).
     pub enrolments_kept: usize,
+    /// Audit entries whose personal content was anonymised (each keeps its hash; one
+    /// `audit.erase` entry names them).
+    pub audit_entries_anonymised: usize,
 }
 
 /// The name an erased account shows.
@@ -420,9 +423,9 @@ pub fn erase_person(
             "say why (the request, the law it rests on); kept in the audit trail".to_owned(),
         )])));
     }
-    let email: String = users::table
+    let (email, name, learner_number): (String, String, Option<String>) = users::table
         .find(user_id)
-        .select(users::email)
+        .select((users::email, users::name, users::national_learner_number))
         .first(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
@@ -452,6 +455,14 @@ pub fn erase_person(
         .load(conn)?;
     remove_files(conn, &evidence_ids)?;
     clear_content(conn, &evidence_ids)?;
+    let personal = Personal {
+        user_id: user_id.to_owned(),
+        name,
+        email: email.clone(),
+        learner_number,
+        enrolments: enrolment_ids.clone(),
+    };
+    let trail_entries = erase_from_trail(conn, actor_id, &personal)?;
 
     diesel::update(users::table.find(user_id))
         .set((
@@ -489,6 +500,7 @@ pub fn erase_person(
                 "reason": reason,
                 "evidence_cleared": evidence_ids.len(),
                 "enrolments_kept": enrolment_ids.len(),
+                "audit_entries_anonymised": trail_entries,
             })),
         },
     )?;
@@ -497,7 +509,180 @@ pub fn erase_person(
         erased_at: now,
         evidence_cleared: evidence_ids.len(),
         enrolments_kept: enrolment_ids.len(),
+        audit_entries_anonymised: trail_entries,
     })
+}
+
+/// What erasing from the audit trail looks for: the person's id, enrolments and personal values
+/// as they were before the account was anonymised.
+struct Personal {
+    user_id: String,
+    name: String,
+    email: String,
+    learner_number: Option<String>,
+    enrolments: Vec<String>,
+}
+
+/// What an anonymised value becomes in the audit trail.
+pub const ERASED_VALUE: &str = "[erased]";
+
+/// Keys whose values are personal content in entries about the person (their account or their
+/// enrolments): names, contact details, free text. Ids, dates, statuses, criteria and judgements
+/// stay, so the trail still shows what was done and when.
+const PERSONAL_KEYS: &[&str] = &[
+    "name",
+    "email",
+    "national_learner_number",
+    "title",
+    "site",
+    "notes",
+    "note",
+    "description",
+    "comments",
+    "comment",
+    "witness",
+    "statement",
+    "contact",
+    "job_title",
+    "relationship",
+    "details",
+    "detail",
+    "file_name",
+    "reason",
+    "feedback",
+    "response",
+    "message",
+];
+
+fn personal_key(key: &str) -> bool {
+    PERSONAL_KEYS.contains(&key)
+        || key.ends_with("_name")
+        || key.ends_with("_email")
+        || key.ends_with("_note")
+        || key.ends_with("_notes")
+}
+
+impl Personal {
+    /// Whether a text is one of the person's values (their name as a whole, or text holding their
+    /// email or learner number).
+    fn names_them(&self, text: &str) -> bool {
+        let lower = text.to_lowercase();
+        (!self.name.trim().is_empty() && text.trim().eq_ignore_ascii_case(self.name.trim()))
+            || lower.contains(&self.email.to_lowercase())
+            || self
+                .learner_number
+                .as_deref()
+                .is_some_and(|n| !n.is_empty() && text.contains(n))
+    }
+
+    /// Anonymises `value` in place; answers whether anything changed. `about_them`: the entry is
+    /// about the person, so every [`PERSONAL_KEYS`] value goes, not only their own values.
+    fn scrub(&self, value: &mut serde_json::Value, about_them: bool) -> bool {
+        match value {
+            serde_json::Value::String(text) if self.names_them(text) => {
+                *value = serde_json::Value::String(ERASED_VALUE.into());
+                true
+            }
+            serde_json::Value::Object(map) => {
+                let mut changed = false;
+                for (key, inner) in map.iter_mut() {
+                    let gone = matches!(inner, serde_json::Value::Null)
+                        || inner.as_str() == Some(ERASED_VALUE);
+                    if about_them && personal_key(key) && !gone {
+                        *inner = serde_json::Value::String(ERASED_VALUE.into());
+                        changed = true;
+                    } else {
+                        changed |= self.scrub(inner, about_them);
+                    }
+                }
+                changed
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+                self.scrub(item, about_them) | changed
+            }),
+            _ => false,
+        }
+    }
+
+    /// The entry's content anonymised, or none when nothing in it is personal.
+    fn anonymise(&self, entry: &audit::Entry) -> Option<audit::Anonymised> {
+        let about_them = (entry.entity == "user" && entry.entity_id == self.user_id)
+            || (entry.entity == "enrolment" && self.enrolments.contains(&entry.entity_id));
+        let mut changed = false;
+        let mut one = |text: &Option<String>| {
+            text.as_ref()
+                .map(|t| match serde_json::from_str::<serde_json::Value>(t) {
+                    Ok(mut value) => {
+                        if self.scrub(&mut value, about_them) {
+                            changed = true;
+                        }
+                        value.to_string()
+                    }
+                    // Not JSON (never written so): personal when it names them.
+                    Err(_) if self.names_them(t) => {
+                        changed = true;
+                        serde_json::Value::String(ERASED_VALUE.into()).to_string()
+                    }
+                    Err(_) => t.clone(),
+                })
+        };
+        let before = one(&entry.before_json);
+        let after = one(&entry.after_json);
+        changed.then_some((before, after))
+    }
+}
+
+/// Anonymises the person's personal data in the audit trail: in entries about them (their
+/// account, their enrolments) every personal field, in any other entry the values that are
+/// theirs (name, email, learner number). Each entry keeps its hash and content digest; one
+/// `audit.erase` entry names them all ([`audit::erase_content`]). Answers how many changed.
+fn erase_from_trail(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    personal: &Personal,
+) -> Result<usize, ActionError> {
+    use crate::db::schema::audit_log;
+    let mut seqs: Vec<i64> = audit_log::table
+        .filter(
+            audit_log::entity
+                .eq("user")
+                .and(audit_log::entity_id.eq(&personal.user_id))
+                .or(audit_log::entity
+                    .eq("enrolment")
+                    .and(audit_log::entity_id.eq_any(&personal.enrolments))),
+        )
+        .select(audit_log::seq)
+        .load(conn)?;
+    // Elsewhere (an import, another person's entry naming them): found by their values. `_` and
+    // `%` in a value only widen the search; `anonymise` decides.
+    let mut patterns = vec![format!("%{}%", personal.email)];
+    if !personal.name.trim().is_empty() {
+        patterns.push(format!(
+            "%{}%",
+            serde_json::Value::String(personal.name.trim().to_owned())
+        ));
+    }
+    if let Some(number) = personal.learner_number.as_deref().filter(|n| !n.is_empty()) {
+        patterns.push(format!("%{number}%"));
+    }
+    for pattern in patterns {
+        let found: Vec<i64> = audit_log::table
+            .filter(
+                audit_log::before_json
+                    .like(pattern.clone())
+                    .or(audit_log::after_json.like(pattern))
+                    .assume_not_null(),
+            )
+            .select(audit_log::seq)
+            .load(conn)?;
+        seqs.extend(found);
+    }
+    seqs.sort_unstable();
+    seqs.dedup();
+    let done = audit::erase_content(conn, actor_id, "user", &personal.user_id, &seqs, |entry| {
+        personal.anonymise(entry)
+    })?;
+    Ok(done.len())
 }
 
 /// Whether the person has roles or enrolments in an organisation other than `org_id` (then only
@@ -539,12 +724,58 @@ pub fn belongs_to(
     Ok(grants + enrolled > 0)
 }
 
-/// The account data of a subject-access export: everything held about the person except the
-/// portfolios (which go as portfolio archives beside it).
+/// Which organisations' data a subject-access export holds: everything (the person themself, or
+/// the instance's operator), or what the given organisations hold (their admin).
+#[derive(Debug, Clone)]
+pub enum SubjectScope {
+    /// Everything held about the person.
+    All,
+    /// What these organisations hold: the account, and the roles, enrolments, mails and audit
+    /// entries there.
+    Orgs(Vec<String>),
+}
+
+impl SubjectScope {
+    fn holds(&self, org_id: Option<&str>) -> bool {
+        match self {
+            Self::All => true,
+            Self::Orgs(orgs) => org_id.is_some_and(|o| orgs.iter().any(|x| x == o)),
+        }
+    }
+}
+
+/// The organisations the person belongs to (a role grant or an enrolment there), sorted.
+pub fn orgs_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, ActionError> {
+    let mut orgs: Vec<String> = role_grants::table
+        .filter(role_grants::user_id.eq(user_id))
+        .select(role_grants::org_id)
+        .load(conn)?;
+    orgs.extend(
+        enrolments::table
+            .filter(enrolments::candidate_id.eq(user_id))
+            .select(enrolments::org_id)
+            .load::<String>(conn)?,
+    );
+    orgs.sort();
+    orgs.dedup();
+    Ok(orgs)
+}
+
+fn rfc3339(at: chrono::NaiveDateTime) -> String {
+    at.and_utc().to_rfc3339()
+}
+
+/// The account data of a subject-access export: everything held about the person in `scope`
+/// except the portfolios (which go as portfolio archives beside it): the account (without its
+/// password hash or two-factor secret), roles, enrolments, sign-in records, notifications, the
+/// mails sent to them, their declarations and acknowledgements, and the audit entries by them or
+/// about them or their enrolments.
 pub fn account_data(
     conn: &mut DbConnection,
     user_id: &str,
+    scope: &SubjectScope,
 ) -> Result<serde_json::Value, ActionError> {
+    use crate::db::schema::{acknowledgements, audit_log, notifications, outbox};
     let user: (
         String,
         String,
@@ -579,6 +810,10 @@ pub fn account_data(
             role_grants::created_at,
         ))
         .load(conn)?;
+    let grants: Vec<_> = grants
+        .into_iter()
+        .filter(|g| scope.holds(Some(&g.0)))
+        .collect();
     let enrolled: Vec<(String, String, String, i32, String)> = enrolments::table
         .filter(enrolments::candidate_id.eq(user_id))
         .select((
@@ -589,55 +824,221 @@ pub fn account_data(
             enrolments::status,
         ))
         .load(conn)?;
+    let enrolled: Vec<_> = enrolled
+        .into_iter()
+        .filter(|e| scope.holds(Some(&e.1)))
+        .collect();
+    let enrolment_ids: Vec<String> = enrolled.iter().map(|e| e.0.clone()).collect();
     let two_factor_on: i64 = two_factor::table
         .filter(two_factor::user_id.eq(user_id))
         .filter(two_factor::confirmed_at.is_not_null())
         .count()
         .get_result(conn)?;
-    use crate::db::schema::audit_log;
-    let trail: Vec<(i64, chrono::NaiveDateTime, String, String, String)> = audit_log::table
+    let failed: Option<(i32, chrono::NaiveDateTime)> = login_failures::table
+        .filter(login_failures::scope.eq("email"))
+        .filter(login_failures::subject.eq(&user.1))
+        .select((login_failures::failures, login_failures::last_failure))
+        .first(conn)
+        .optional()?;
+    let trail: Vec<(
+        i64,
+        chrono::NaiveDateTime,
+        Option<String>,
+        String,
+        String,
+        String,
+    )> = audit_log::table
         .filter(
-            audit_log::actor_id
-                .eq(user_id)
-                .or(audit_log::entity_id.eq(user_id))
-                .or(audit_log::entity_id
-                    .eq_any(enrolled.iter().map(|e| e.0.clone()).collect::<Vec<_>>())),
+            audit_log::entity
+                .eq("user")
+                .and(audit_log::entity_id.eq(user_id))
+                .or(audit_log::entity
+                    .eq("enrolment")
+                    .and(audit_log::entity_id.eq_any(&enrolment_ids)))
+                .or(audit_log::actor_id.eq(user_id).assume_not_null()),
         )
         .select((
             audit_log::seq,
             audit_log::at,
+            audit_log::actor_id,
             audit_log::action,
             audit_log::entity,
             audit_log::entity_id,
         ))
         .order(audit_log::seq)
         .load(conn)?;
+    // An operator's or the person's own export holds all of it; an organisation's admin gets the
+    // entries about that organisation's enrolments and about the person's account there (grants
+    // name the organisation), not what they did elsewhere.
+    let trail: Vec<_> = match scope {
+        SubjectScope::All => trail,
+        SubjectScope::Orgs(_) => trail
+            .into_iter()
+            .filter(|t| {
+                (t.4 == "enrolment" && enrolment_ids.contains(&t.5))
+                    || (t.4 == "user" && t.5 == user_id)
+            })
+            .collect(),
+    };
+    let sign_outs: Vec<String> = trail
+        .iter()
+        .filter(|t| t.3 == "session.logout")
+        .map(|t| rfc3339(t.1))
+        .collect();
+    let notes: Vec<(
+        String,
+        String,
+        String,
+        chrono::NaiveDateTime,
+        Option<chrono::NaiveDateTime>,
+    )> = match scope {
+        // Notifications are the person's, not an organisation's.
+        SubjectScope::Orgs(_) => Vec::new(),
+        SubjectScope::All => notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .select((
+                notifications::kind,
+                notifications::message,
+                notifications::link,
+                notifications::created_at,
+                notifications::read_at,
+            ))
+            .order(notifications::created_at)
+            .load(conn)?,
+    };
+    let mails: Vec<(
+        Option<String>,
+        String,
+        String,
+        String,
+        chrono::NaiveDateTime,
+        String,
+    )> = outbox::table
+        .filter(outbox::to_address.eq(&user.1))
+        .select((
+            outbox::org_id,
+            outbox::subject,
+            outbox::body,
+            outbox::kind,
+            outbox::created_at,
+            outbox::status,
+        ))
+        .order(outbox::created_at)
+        .load(conn)?;
+    let mails: Vec<_> = mails
+        .into_iter()
+        .filter(|m| scope.holds(m.0.as_deref()))
+        .collect();
+    let declared: Vec<(String, String, Option<chrono::NaiveDateTime>)> = evidence::table
+        .filter(evidence::enrolment_id.eq_any(&enrolment_ids))
+        .filter(evidence::declared_at.is_not_null())
+        .select((evidence::id, evidence::enrolment_id, evidence::declared_at))
+        .order(evidence::declared_at)
+        .load(conn)?;
+    let acknowledged: Vec<(String, String, String, chrono::NaiveDateTime)> =
+        acknowledgements::table
+            .filter(acknowledgements::candidate_id.eq(user_id))
+            .filter(acknowledgements::enrolment_id.eq_any(&enrolment_ids))
+            .select((
+                acknowledgements::evidence_id,
+                acknowledgements::enrolment_id,
+                acknowledgements::comment,
+                acknowledgements::acknowledged_at,
+            ))
+            .load(conn)?;
     Ok(serde_json::json!({
+        "scope": match scope {
+            SubjectScope::All => serde_json::json!("everything held about the person"),
+            SubjectScope::Orgs(orgs) => serde_json::json!({ "organisations": orgs }),
+        },
         "account": {
             "id": user.0, "email": user.1, "name": user.2, "active": user.3,
-            "national_learner_number": user.4, "created_at": user.5.and_utc().to_rfc3339(),
+            "national_learner_number": user.4, "created_at": rfc3339(user.5),
             "two_factor": two_factor_on > 0,
             "password": "kept only as an argon2 hash, which is not included",
         },
         "roles": grants.iter().map(|g| serde_json::json!({
             "org_id": g.0, "role": g.1,
-            "expires_at": g.2.map(|t| t.and_utc().to_rfc3339()),
-            "granted_at": g.3.and_utc().to_rfc3339(),
+            "expires_at": g.2.map(rfc3339),
+            "granted_at": rfc3339(g.3),
         })).collect::<Vec<_>>(),
         "enrolments": enrolled.iter().map(|e| serde_json::json!({
             "id": e.0, "org_id": e.1, "standard": format!("{}@{}", e.2, e.3), "status": e.4,
         })).collect::<Vec<_>>(),
+        "sign_in": {
+            "successful_sign_ins": "not recorded: a session is a signed token, and no sign-in is logged",
+            "failed_attempts": failed.map(|(n, at)| serde_json::json!({
+                "count": n, "last": rfc3339(at),
+            })),
+            "sign_outs": sign_outs,
+            "two_factor": two_factor_on > 0,
+        },
+        "notifications": notes.iter().map(|n| serde_json::json!({
+            "kind": n.0, "message": n.1, "link": n.2, "at": rfc3339(n.3),
+            "read_at": n.4.map(rfc3339),
+        })).collect::<Vec<_>>(),
+        "mails": mails.iter().map(|m| serde_json::json!({
+            "org_id": m.0, "subject": m.1, "body": m.2, "kind": m.3, "at": rfc3339(m.4),
+            "status": m.5,
+        })).collect::<Vec<_>>(),
+        "declarations": declared.iter().map(|d| serde_json::json!({
+            "evidence_id": d.0, "enrolment_id": d.1,
+            "declared_at": d.2.map(rfc3339),
+            "declaration": "the evidence is the candidate's own work",
+        })).collect::<Vec<_>>(),
+        "acknowledgements": acknowledged.iter().map(|a| serde_json::json!({
+            "evidence_id": a.0, "enrolment_id": a.1, "comment": a.2, "at": rfc3339(a.3),
+        })).collect::<Vec<_>>(),
         "audit_trail": trail.iter().map(|t| serde_json::json!({
-            "seq": t.0, "at": t.1.and_utc().to_rfc3339(), "action": t.2, "entity": t.3, "entity_id": t.4,
+            "seq": t.0, "at": rfc3339(t.1), "actor_id": t.2, "action": t.3, "entity": t.4,
+            "entity_id": t.5,
         })).collect::<Vec<_>>(),
     }))
 }
 
-/// The ids of the person's enrolments (each exported as a portfolio archive).
-pub fn enrolments_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, ActionError> {
-    Ok(enrolments::table
+/// The ids of the person's enrolments in `scope` (each exported as a portfolio archive).
+pub fn enrolments_of(
+    conn: &mut DbConnection,
+    user_id: &str,
+    scope: &SubjectScope,
+) -> Result<Vec<String>, ActionError> {
+    let rows: Vec<(String, String)> = enrolments::table
         .filter(enrolments::candidate_id.eq(user_id))
-        .select(enrolments::id)
+        .select((enrolments::id, enrolments::org_id))
         .order(enrolments::created_at)
-        .load(conn)?)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, org)| scope.holds(Some(org)))
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// Records that a subject-access export of `user_id` was given out (`user.subject_access`): who
+/// asked, for which organisations, how many portfolio archives. No personal data.
+pub fn record_subject_access(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    user_id: &str,
+    scope: &SubjectScope,
+    archives: usize,
+) -> Result<(), ActionError> {
+    audit::append(
+        conn,
+        Change {
+            actor_id,
+            action: "user.subject_access",
+            entity: "user",
+            entity_id: user_id,
+            before: None,
+            after: Some(serde_json::json!({
+                "scope": match scope {
+                    SubjectScope::All => serde_json::json!("all"),
+                    SubjectScope::Orgs(orgs) => serde_json::json!(orgs),
+                },
+                "portfolio_archives": archives,
+            })),
+        },
+    )?;
+    Ok(())
 }

@@ -25,6 +25,19 @@ pub(super) fn verify_file(file: &std::path::Path) -> Result<ExitCode, CliError> 
         check.links,
         check.gaps
     );
+    if check.erased > 0 {
+        println!(
+            "{} entries with their content erased on request (they check by their content digest)",
+            check.erased
+        );
+    }
+    if !check.unchecked.is_empty() {
+        let list: Vec<String> = check.unchecked.iter().map(i64::to_string).collect();
+        println!(
+            "content erased, hash not checkable from this file (written before content digests; its erasure entry is not in the file): entries {}",
+            list.join(", ")
+        );
+    }
     if check.problems.is_empty() {
         println!("intact: every entry matches its hash and every link holds");
         Ok(ExitCode::SUCCESS)

@@ -142,6 +142,10 @@ pub(super) fn audit_verify(
     let chain = crate::audit::verify(&mut conn).map_err(runtime)?;
     let mut intact = true;
     match &chain.broken {
+        None if chain.erased > 0 => println!(
+            "audit trail chain intact: {} entries ({} with their content erased on request, each named by an audit.erase entry)",
+            chain.entries, chain.erased
+        ),
         None => println!("audit trail chain intact: {} entries", chain.entries),
         Some(link) => {
             intact = false;

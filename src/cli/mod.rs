@@ -685,6 +685,15 @@ fn serve(config: Config) -> Result<ExitCode, CliError> {
     }
     let catalogue = setup::load_catalogue(&config, &db)?;
     let secret = setup::jwt_secret(&config)?;
+    if config.jwt_secret.is_none()
+        && matches!(config.database, crate::config::DatabaseUrl::Postgres(_))
+    {
+        // The secret then lives in this instance's data dir: another instance on the same
+        // database makes its own, and refuses this one's session cookies and tokens.
+        tracing::warn!(
+            "ATTEST_JWT_SECRET is not set: sessions signed here hold only on this instance; give every instance on this database the same secret"
+        );
+    }
     let transport: Option<Box<dyn crate::notify::mail::Transport>> = match &config.smtp_url {
         Some(url) => Some(Box::new(
             crate::notify::mail::Smtp::from_url(url).map_err(CliError::Input)?,

@@ -134,8 +134,11 @@ pub(super) fn erase(config: &Config, email: &str, reason: &str) -> Result<ExitCo
     })?;
     collect_files(config, &mut conn, false)?;
     println!(
-        "erased {email} (user {}): account anonymised, {} evidence records cleared, {} enrolments kept as certification records",
-        erasure.user_id, erasure.evidence_cleared, erasure.enrolments_kept
+        "erased {email} (user {}): account anonymised, {} evidence records cleared, {} audit entries anonymised (the chain still verifies), {} enrolments kept as certification records",
+        erasure.user_id,
+        erasure.evidence_cleared,
+        erasure.audit_entries_anonymised,
+        erasure.enrolments_kept
     );
     Ok(ExitCode::SUCCESS)
 }

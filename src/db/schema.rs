@@ -80,6 +80,8 @@ diesel::table! {
         after_json -> Nullable<Text>,
         prev_hash -> Text,
         hash -> Text,
+        content_sha256 -> Nullable<Text>,
+        erased_by -> Nullable<BigInt>,
     }
 }
 

@@ -151,6 +151,7 @@ route_table! {
     POST   "/api/orgs/{org_id}/people/import"               => people::import_people;
     POST   "/api/invitations/accept"                        => people::accept;
     POST   "/api/orgs/{org_id}/users/{user_id}/erase"       => privacy::erase;
+    GET    "/api/users/{user_id}/subject-access.zip"        => privacy::subject_access;
     GET    "/api/orgs/{org_id}/retention"                   => privacy::show;
     PUT    "/api/orgs/{org_id}/retention"                   => privacy::set;
     GET    "/api/orgs/{org_id}/iv-assignments"              => orgs::list_assignments;

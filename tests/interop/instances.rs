@@ -212,6 +212,159 @@ fn maildir_count(maildir: &Path, to: &str) -> usize {
         .count()
 }
 
+/// The value of the `name` cookie an answer sets.
+fn set_cookie(answer: &Answer, name: &str) -> Option<String> {
+    answer
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{name}=")))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The value of the first hidden `csrf` field of a page.
+fn csrf_field(page: &Answer) -> String {
+    let html = String::from_utf8_lossy(&page.body);
+    let marker = r#"name="csrf" value=""#;
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no CSRF field in the page: {html}"))
+        + marker.len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn browser_call(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    cookie: &str,
+    form: Option<&[(&str, &str)]>,
+) -> Answer {
+    let mut request = client.request(method, url).header("cookie", cookie);
+    if let Some(fields) = form {
+        let encode = |text: &str| {
+            percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC)
+                .to_string()
+        };
+        let body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        request = request
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.join("&"));
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.unwrap().to_vec();
+    Answer {
+        status,
+        body,
+        headers,
+    }
+}
+
+async fn cookie_session_crosses_instances(a: &Instance, b: &Instance) {
+    use reqwest::Method;
+    // As a browser does it: no redirects followed, cookies sent by hand.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = browser_call(&browser, Method::GET, format!("{}/login", a.base), "", None).await;
+    assert_eq!(form.status, 200);
+    let login_cookie = set_cookie(&form, "attest_login").expect("the sign-in form's cookie");
+    let token = csrf_field(&form);
+    let signed_in = browser_call(
+        &browser,
+        Method::POST,
+        format!("{}/login", a.base),
+        &format!("attest_login={login_cookie}"),
+        Some(&[
+            ("csrf", token.as_str()),
+            ("email", "aroha@harbour.nz"),
+            ("password", PASSWORD),
+            ("next", "/inbox"),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        signed_in.status,
+        303,
+        "{}",
+        String::from_utf8_lossy(&signed_in.body)
+    );
+    let session = set_cookie(&signed_in, "attest_session").expect("the session cookie");
+    let cookie = format!("attest_session={session}");
+
+    // B shows the signed-in page, with the user's name and a CSRF token for its forms.
+    let page = browser_call(
+        &browser,
+        Method::GET,
+        format!("{}/inbox", b.base),
+        &cookie,
+        None,
+    )
+    .await;
+    assert_eq!(
+        page.status,
+        200,
+        "a cookie from A signs in on B: {}",
+        String::from_utf8_lossy(&page.body)
+    );
+    assert!(String::from_utf8_lossy(&page.body).contains("User aroha@harbour.nz"));
+    let csrf = csrf_field(&page);
+
+    // A form post on B with the token A's session gave: accepted.
+    let posted = browser_call(
+        &browser,
+        Method::POST,
+        format!("{}/inbox/read", b.base),
+        &cookie,
+        Some(&[("csrf", csrf.as_str())]),
+    )
+    .await;
+    assert_eq!(
+        posted.status,
+        303,
+        "{}",
+        String::from_utf8_lossy(&posted.body)
+    );
+    // Without it (or with another), refused: the protection is real, not skipped.
+    let forged = browser_call(
+        &browser,
+        Method::POST,
+        format!("{}/inbox/read", b.base),
+        &cookie,
+        Some(&[("csrf", "0123456789abcdef0123456789abcdef")]),
+    )
+    .await;
+    assert_eq!(forged.status, 403);
+    // The API with the cookie: the CSRF header is checked the same way on B.
+    let api = browser
+        .post(format!("{}/api/me/notifications/read", b.base))
+        .header("cookie", &cookie)
+        .header("x-csrf-token", &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert!(api.status().is_success(), "{}", api.status());
+    let api = browser
+        .post(format!("{}/api/me/notifications/read", b.base))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status().as_u16(), 403);
+}
+
 #[actix_web::test]
 async fn two_instances_share_one_database_and_one_object_store() {
     smtp::require_aiosmtpd();
@@ -263,6 +416,10 @@ async fn two_instances_share_one_database_and_one_object_store() {
     .await;
     assert_eq!(me.status, 200, "a token from A is accepted by B");
     assert_eq!(me.json()["email"], "aroha@harbour.nz");
+
+    // A cookie session: signed in through A's sign-in form, used on B for a page and for a
+    // CSRF-protected form post (and refused there without the token).
+    cookie_session_crosses_instances(&a, &b).await;
 
     // A file uploaded through A downloads through B, whole and with its hash.
     let bytes = s3::large_text();

@@ -58,6 +58,7 @@ struct Fixture {
     other_candidate: String,
     victim: String,
     admin_id: String,
+    candidate_id: String,
     tokens: Vec<Option<String>>,
 }
 
@@ -210,6 +211,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .id;
     Fixture {
         admin_id,
+        candidate_id: w.candidate_id,
         draw,
         plan: plan.id,
         cohort,
@@ -651,6 +653,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
             format!("/api/orgs/{org}/users/{}/erase", f.victim),
             json(json!({"reason": " "})),
             ADMIN_ONLY(422),
+        ),
+        // A subject-access export: the person themself, or their organisation's admin.
+        row(
+            "GET",
+            "/api/users/{user_id}/subject-access.zip",
+            format!("/api/users/{}/subject-access.zip", f.candidate_id),
+            None,
+            [401, 200, 403, 403, 403, 403, 200, 403, 404, 404, 403],
         ),
         row(
             "GET",

@@ -94,7 +94,7 @@ pub async fn cohort(
 /// Builds a zip into a new scratch file on a blocking thread (`write` answers the file name),
 /// then hashes it for `X-Content-SHA256`: one more sequential read of a file just written, cheap
 /// beside building it. On failure the scratch file is dropped, so removed.
-async fn build(
+pub(crate) async fn build(
     state: &AppState,
     write: impl FnOnce(&ScratchFile) -> Result<String, ArchiveError> + Send + 'static,
 ) -> Result<Download, ApiError> {

@@ -47,7 +47,7 @@ use super::{
         audit::org_trail, audit::org_trail_file, audit::enrolment_trail,
         credentials::credential, credentials::verify_upload, credentials::jwks, credentials::instance_did,
         credentials::org_did, credentials::status_list,
-        privacy::show, privacy::set, privacy::erase,
+        privacy::show, privacy::set, privacy::erase, privacy::subject_access,
         document,
     ),
     components(schemas(crate::http::error::Problem)),

@@ -10,7 +10,7 @@ use crate::auth::policy::{Action, Resource};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
-use crate::privacy::{self, Erasure, RetentionRules};
+use crate::privacy::{self, Erasure, RetentionRules, SubjectScope};
 
 /// The organisation's retention rules: days after an enrolment closes, by record type (null: kept
 /// indefinitely).
@@ -103,4 +103,90 @@ pub async fn erase(
         })
         .await?;
     Ok(HttpResponse::Ok().json(erasure))
+}
+
+/// Which part of a person's data the session may export: everything for the person themself;
+/// for anyone else, what the organisations hold where they may read the person's account (their
+/// provider admin). Refused (403, or 404 when the session is in none of the person's
+/// organisations) otherwise.
+pub(crate) fn subject_scope(
+    conn: &mut crate::db::DbConnection,
+    session: &Session,
+    user_id: uuid::Uuid,
+) -> Result<SubjectScope, ActionError> {
+    let person = user_id.to_string();
+    crate::identity::load_user(conn, &person)?;
+    if session.user_id == person {
+        return Ok(SubjectScope::All);
+    }
+    let mut allowed = Vec::new();
+    let mut refusal = ActionError::NotFound;
+    for org in privacy::orgs_of(conn, &person)? {
+        let org_id = uuid::Uuid::parse_str(&org).map_err(|_| ActionError::NotFound)?;
+        match session.require(Action::ReadUser, &Resource::User { org_id, user_id }) {
+            Ok(()) => allowed.push(org),
+            Err(e @ ActionError::Forbidden(_)) => refusal = e,
+            Err(_) => {}
+        }
+    }
+    if allowed.is_empty() {
+        return Err(refusal);
+    }
+    Ok(SubjectScope::Orgs(allowed))
+}
+
+/// A subject-access export as one zip: `account.json` (the account without its password hash,
+/// roles, enrolments, sign-in records, notifications, mails, declarations, acknowledgements and
+/// the audit entries about them) and the portfolio archive of each enrolment. The person
+/// themself gets everything; a provider admin what their organisation holds. Audited
+/// (`user.subject_access`).
+#[utoipa::path(get, path = "/api/users/{user_id}/subject-access.zip", params(("user_id" = Uuid, Path)),
+    responses((status = 200, description = "the subject-access export (docs/privacy.md); `X-Content-SHA256` is the zip's SHA-256",
+            content_type = "application/zip"),
+        (status = 401, body = crate::http::error::Problem),
+        (status = 403, body = crate::http::error::Problem), (status = 404, body = crate::http::error::Problem)))]
+pub async fn subject_access(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = path_id(&path)?;
+    let catalogue = state.catalogue.clone();
+    let fonts = state.fonts.clone();
+    let (actor, asked) = (session.user_id.clone(), session.clone());
+    let (export, scope) = state
+        .db
+        .read(move |conn| {
+            let scope = subject_scope(conn, &asked, user_id)?;
+            let export = crate::exports::subject::gather(
+                conn,
+                &catalogue,
+                &fonts,
+                &user_id.to_string(),
+                &scope,
+            )?;
+            Ok::<_, ActionError>((export, scope))
+        })
+        .await?;
+    let archives = export.archives.len();
+    let store = state.store.clone();
+    let scratch_dir = state.upload_dir.clone();
+    let built = super::archives::build(&state, move |scratch| {
+        crate::exports::subject::write_zip(&export, store.as_ref(), &scratch_dir, scratch.file())?;
+        Ok(export.file_name)
+    })
+    .await?;
+    state
+        .db
+        .write(move |conn| {
+            privacy::record_subject_access(
+                conn,
+                Some(&actor),
+                &user_id.to_string(),
+                &scope,
+                archives,
+            )
+        })
+        .await?;
+    crate::http::download::send(built)
 }

@@ -28,6 +28,9 @@ struct TwoFactorView {
     /// Recovery codes, on the page that confirms the enrolment only.
     recovery_codes: Vec<String>,
     form: FormState,
+    /// Where the user downloads everything held about them (their subject-access export); none
+    /// while they must set up two-factor sign-in first, and beside the recovery codes.
+    subject_access: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +89,7 @@ async fn render(
         }),
         None => None,
     };
+    let recovery_codes_empty = recovery_codes.is_empty();
     let view = TwoFactorView {
         title: "Two-factor sign-in",
         csrf: session.csrf.clone(),
@@ -93,6 +97,8 @@ async fn render(
         pending,
         recovery_codes,
         form,
+        subject_access: (recovery_codes_empty && !session.must_enrol)
+            .then(|| format!("/api/users/{}/subject-access.zip", session.user_id)),
     };
     page_with_status(
         state,
