@@ -9,6 +9,7 @@ mod evidence;
 pub mod expiry;
 pub mod moves;
 mod progress;
+pub mod question_sets;
 pub mod stored;
 pub mod time_points;
 pub mod witness;
