@@ -569,8 +569,10 @@ pub fn update_set(
         Action::ManageQuestionSets,
         &org_resource(&before.org_id)?,
     )?;
+    let org_uuid = Uuid::parse_str(&before.org_id).map_err(|_| ActionError::NotFound)?;
     let standard = catalogue
-        .get(
+        .get_in(
+            org_uuid,
             &before.standard_code,
             u32::try_from(before.standard_version).unwrap_or_default(),
         )
@@ -1339,6 +1341,39 @@ pub fn load_request(
 ) -> Result<QuestionRequest, ActionError> {
     require(actor, Action::ReadEnrolment, &enrolment_resource(enrolment)?)?;
     read_request(conn, &enrolment.id, request_id)
+}
+
+/// The recording given as one answer, with its stored size and detected type, for whoever may read
+/// the enrolment.
+pub fn recording_of(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    enrolment: &Enrolment,
+    request_id: &str,
+    answer_id: &str,
+) -> Result<StoredFile, ActionError> {
+    let request = load_request(conn, actor, enrolment, request_id)?;
+    let file = request
+        .answers
+        .into_iter()
+        .find(|a| a.id == answer_id)
+        .and_then(|a| a.file)
+        .ok_or(ActionError::NotFound)?;
+    let (size, content_type): (i64, String) = crate::db::schema::files::table
+        .find(&file.sha256)
+        .select((
+            crate::db::schema::files::size,
+            crate::db::schema::files::content_type,
+        ))
+        .first(conn)
+        .optional()?
+        .ok_or(ActionError::NotFound)?;
+    Ok(StoredFile {
+        sha256: file.sha256,
+        name: file.name,
+        size,
+        content_type,
+    })
 }
 
 /// Answered requests waiting for marking on the given enrolments: (enrolment id,

@@ -18,6 +18,7 @@ pub mod moves;
 pub mod people;
 pub mod plans;
 pub mod portfolio;
+pub mod questions;
 mod record;
 pub mod recording;
 mod rows;
