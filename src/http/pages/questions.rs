@@ -1064,3 +1064,34 @@ async fn mark_page(
         }
     }
 }
+
+/// Answers waiting for the assessor's marking, as the caseload lists them.
+#[derive(Debug, Serialize)]
+pub struct MarkLink {
+    /// The marking page.
+    pub link: String,
+    /// The set's title.
+    pub title: String,
+    /// The candidate's name.
+    pub candidate: String,
+}
+
+/// The answered sets waiting for marking on these caseload rows, oldest first.
+pub fn to_mark(
+    conn: &mut crate::db::DbConnection,
+    rows: &[super::rows::EnrolmentRow],
+) -> Result<Vec<MarkLink>, ActionError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    Ok(question_sets::waiting_marking(conn, &ids)?
+        .into_iter()
+        .map(|(enrolment, request, title)| MarkLink {
+            link: format!("/enrolments/{enrolment}/questions/{request}"),
+            candidate: rows
+                .iter()
+                .find(|r| r.id == enrolment)
+                .map(|r| r.candidate.clone())
+                .unwrap_or_default(),
+            title,
+        })
+        .collect())
+}
