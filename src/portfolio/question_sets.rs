@@ -368,7 +368,10 @@ fn known(standard: &Standard, id: &str) -> bool {
 fn check_set(standard: &Standard, input: &NewQuestionSet, problems: &mut Problems) {
     let title = input.title.trim();
     if title.is_empty() {
-        problems.add("title", "give the set a title, e.g. \"Handling complaints\"");
+        problems.add(
+            "title",
+            "give the set a title, e.g. \"Handling complaints\"",
+        );
     } else if title.chars().count() > 200 {
         problems.add("title", "keep the title under 200 characters");
     }
@@ -546,7 +549,10 @@ pub fn create_set(
 
 fn check_title_only(input: &NewQuestionSet, problems: &mut Problems) {
     if input.title.trim().is_empty() {
-        problems.add("title", "give the set a title, e.g. \"Handling complaints\"");
+        problems.add(
+            "title",
+            "give the set a title, e.g. \"Handling complaints\"",
+        );
     }
     if input.items.is_empty() {
         problems.add("items", "include at least one question");
@@ -850,13 +856,7 @@ pub fn send(
         },
     )?;
     crate::notify::events::questions_sent(
-        conn,
-        base,
-        enrolment,
-        &row.id,
-        &set.title,
-        row.due_on,
-        now,
+        conn, base, enrolment, &row.id, &set.title, row.due_on, now,
     )?;
     read_request(conn, &enrolment.id, &row.id)
 }
@@ -869,7 +869,11 @@ fn answering(
     enrolment: &Enrolment,
     request_id: &str,
 ) -> Result<QuestionRequest, ActionError> {
-    require(actor, Action::ReadEnrolment, &enrolment_resource(enrolment)?)?;
+    require(
+        actor,
+        Action::ReadEnrolment,
+        &enrolment_resource(enrolment)?,
+    )?;
     if actor.user_id.to_string() != enrolment.candidate_id {
         return Err(ActionError::Forbidden(
             "only the candidate answers the questions sent to them".into(),
@@ -902,10 +906,7 @@ pub fn answer(
     let mut texts: BTreeMap<&str, String> = BTreeMap::new();
     for (i, given) in input.answers.iter().enumerate() {
         if !request.answers.iter().any(|a| a.id == given.id) {
-            problems.add(
-                &format!("answers[{i}].id"),
-                "is not a question of this set",
-            );
+            problems.add(&format!("answers[{i}].id"), "is not a question of this set");
             continue;
         }
         let text = given.text.trim();
@@ -1062,7 +1063,11 @@ pub fn mark(
     input: MarksInput,
     now: DateTime<Utc>,
 ) -> Result<QuestionRequest, ActionError> {
-    require(actor, Action::JudgeEvidence, &enrolment_resource(enrolment)?)?;
+    require(
+        actor,
+        Action::JudgeEvidence,
+        &enrolment_resource(enrolment)?,
+    )?;
     let request = read_request(conn, &enrolment.id, request_id)?;
     match request.status.as_str() {
         status::SENT => {
@@ -1290,7 +1295,11 @@ pub fn list_requests(
     actor: &Actor,
     enrolment: &Enrolment,
 ) -> Result<Vec<QuestionRequest>, ActionError> {
-    require(actor, Action::ReadEnrolment, &enrolment_resource(enrolment)?)?;
+    require(
+        actor,
+        Action::ReadEnrolment,
+        &enrolment_resource(enrolment)?,
+    )?;
     requests_of(conn, &enrolment.id)
 }
 
@@ -1339,7 +1348,11 @@ pub fn load_request(
     enrolment: &Enrolment,
     request_id: &str,
 ) -> Result<QuestionRequest, ActionError> {
-    require(actor, Action::ReadEnrolment, &enrolment_resource(enrolment)?)?;
+    require(
+        actor,
+        Action::ReadEnrolment,
+        &enrolment_resource(enrolment)?,
+    )?;
     read_request(conn, &enrolment.id, request_id)
 }
 

@@ -294,7 +294,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
     const ADMIN_ONLY: fn(u16) -> [u16; 11] =
         |ok| [401, 403, 403, 403, 403, 403, ok, 403, 404, 404, 403];
     const READERS: [u16; 11] = [401, 200, 403, 200, 403, 200, 200, 200, 404, 404, 403];
-    const SETS: fn(u16) -> [u16; 11] = |ok| [401, 403, ok, ok, ok, 403, ok, 403, 404, 404, 403];
+    const SETS: fn(u16) -> [u16; 11] = |ok| [401, 403, 403, ok, ok, 403, ok, 403, 404, 404, 403];
     const CANDIDATE_OR_ASSESSOR: fn(u16) -> [u16; 11] =
         |ok| [401, ok, 403, ok, 403, 403, 403, 403, 404, 404, 403];
     const ASSESSOR_ONLY: fn(u16) -> [u16; 11] =
@@ -850,8 +850,8 @@ fn rows(f: &Fixture) -> Vec<Row> {
             form(&[("comment", "")]),
             [303, 409, 403, 403, 403, 403, 403, 403, 404, 404, 403],
         ),
-        // Questions the candidate answers (issue 16.4). Sets: assessors (the second candidate
-        // also assesses here) and admins of the organisation. The fixture's request is sent, not
+        // Questions the candidate answers (issue 16.4). Sets: assessors and admins of the
+        // organisation (the second candidate's assessor grant is revoked by a row above). The fixture's request is sent, not
         // answered: marking it is 409 for its assessor; answering with bad input 422 for its
         // candidate; it has no recording yet (404 for readers).
         row(
@@ -914,7 +914,10 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "POST",
             "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording",
             format!("/api/enrolments/{e}/question-requests/{qr}/answers/{qa}/recording"),
-            Some(Body::Multipart(not_a_recording.0.clone(), not_a_recording.1.clone())),
+            Some(Body::Multipart(
+                not_a_recording.0.clone(),
+                not_a_recording.1.clone(),
+            )),
             CANDIDATE_ONLY(422),
         ),
         row(
@@ -931,7 +934,13 @@ fn rows(f: &Fixture) -> Vec<Row> {
             json(json!({"answers": []})),
             ASSESSOR_ONLY(409),
         ),
-        row("GET", "/question-sets", "/question-sets".into(), None, page(SIGNED_IN)),
+        row(
+            "GET",
+            "/question-sets",
+            "/question-sets".into(),
+            None,
+            page(SIGNED_IN),
+        ),
         row(
             "GET",
             "/orgs/{org_id}/question-sets/new",
@@ -992,7 +1001,10 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "POST",
             "/enrolments/{id}/questions/{request_id}/answers/{answer_id}/recording",
             format!("/enrolments/{e}/questions/{qr}/answers/{qa}/recording"),
-            Some(Body::Multipart(not_a_recording.0.clone(), not_a_recording.1.clone())),
+            Some(Body::Multipart(
+                not_a_recording.0.clone(),
+                not_a_recording.1.clone(),
+            )),
             page(CANDIDATE_ONLY(422)),
         ),
         row(

@@ -185,7 +185,11 @@ pub struct NewQuery {
     standard: Option<String>,
 }
 
-fn builder_rows(standard: &Standard, set: Option<&QuestionSet>, fields: Option<&Fields>) -> Vec<BuilderRow> {
+fn builder_rows(
+    standard: &Standard,
+    set: Option<&QuestionSet>,
+    fields: Option<&Fields>,
+) -> Vec<BuilderRow> {
     let mut rows: Vec<BuilderRow> = question_sets::prompts(standard)
         .into_iter()
         .map(|p| {
@@ -222,7 +226,9 @@ fn builder_rows(standard: &Standard, set: Option<&QuestionSet>, fields: Option<&
         for (n, item) in set
             .items
             .iter()
-            .filter(|i| !(i.covers.len() == 1 && standard.knowledge.iter().any(|k| k.id == i.covers[0])))
+            .filter(|i| {
+                !(i.covers.len() == 1 && standard.knowledge.iter().any(|k| k.id == i.covers[0]))
+            })
             .enumerate()
         {
             let key = format!("extra-{n}");
@@ -232,7 +238,8 @@ fn builder_rows(standard: &Standard, set: Option<&QuestionSet>, fields: Option<&
                 covers: item.covers.join(","),
                 prompt: format!("Covers {}", item.covers.join(", ")),
                 included: fields.is_none_or(|f| f.ticked(&include_name)),
-                question: fields.map_or(item.question.clone(), |f| f.text(&question_name).to_owned()),
+                question: fields
+                    .map_or(item.question.clone(), |f| f.text(&question_name).to_owned()),
                 include_id: field_id(&include_name),
                 question_id: field_id(&question_name),
                 include_name,
@@ -246,7 +253,11 @@ fn builder_rows(standard: &Standard, set: Option<&QuestionSet>, fields: Option<&
 }
 
 /// The set as the builder's form describes it, and which row each question came from.
-fn read_builder(fields: &Fields, standard_spec: &str, rows: &[BuilderRow]) -> (NewQuestionSet, Vec<String>) {
+fn read_builder(
+    fields: &Fields,
+    standard_spec: &str,
+    rows: &[BuilderRow],
+) -> (NewQuestionSet, Vec<String>) {
     let mut items = Vec::new();
     let mut keys = Vec::new();
     for row in rows {
@@ -279,12 +290,18 @@ fn read_builder(fields: &Fields, standard_spec: &str, rows: &[BuilderRow]) -> (N
 }
 
 /// The action's field names as the builder's.
-fn builder_errors(errors: BTreeMap<String, String>, keys: &[String], rows: &[BuilderRow]) -> BTreeMap<String, String> {
+fn builder_errors(
+    errors: BTreeMap<String, String>,
+    keys: &[String],
+    rows: &[BuilderRow],
+) -> BTreeMap<String, String> {
     errors
         .into_iter()
         .map(|(field, reason)| {
             if field == "items" {
-                let first = rows.first().map_or("title".to_owned(), |r| r.include_name.clone());
+                let first = rows
+                    .first()
+                    .map_or("title".to_owned(), |r| r.include_name.clone());
                 return (first, reason);
             }
             if let Some(rest) = field.strip_prefix("items[") {
@@ -313,7 +330,10 @@ fn builder_view(
 ) -> BuilderView {
     let mut rows = builder_rows(standard, set, fields);
     for row in &mut rows {
-        if let Some(error) = errors.get(&row.question_name).or_else(|| errors.get(&row.include_name)) {
+        if let Some(error) = errors
+            .get(&row.question_name)
+            .or_else(|| errors.get(&row.include_name))
+        {
             row.error = super::form::sentence("question", error);
         }
     }
@@ -327,7 +347,10 @@ fn builder_view(
     BuilderView {
         title,
         action,
-        unit: format!("{} v{} — {}", standard.code, standard.version, standard.title),
+        unit: format!(
+            "{} v{} — {}",
+            standard.code, standard.version, standard.title
+        ),
         standard: format!("{}@{}", standard.code, standard.version),
         csrf: session.csrf.clone(),
         rows,
@@ -347,7 +370,12 @@ pub async fn new_form(
     path: web::Path<String>,
     query: web::Query<NewQuery>,
 ) -> Html {
-    Html(new_form_page(&state, &session, &path, query.standard.as_deref().unwrap_or("")))
+    Html(new_form_page(
+        &state,
+        &session,
+        &path,
+        query.standard.as_deref().unwrap_or(""),
+    ))
 }
 
 fn new_form_page(
@@ -357,7 +385,10 @@ fn new_form_page(
     spec: &str,
 ) -> Result<HttpResponse, PageError> {
     let org_id = org_of(raw_org)?;
-    session.require(Action::ManageQuestionSets, &Resource::Organisation { org_id })?;
+    session.require(
+        Action::ManageQuestionSets,
+        &Resource::Organisation { org_id },
+    )?;
     let Some(loaded) = state.catalogue.find_in(org_id, spec.trim()) else {
         return Ok(see_other("/question-sets"));
     };
@@ -371,7 +402,13 @@ fn new_form_page(
         BTreeMap::new(),
         "/question-sets".into(),
     );
-    page_with_status(state, Some(session), "pages/question_set.html", &view, StatusCode::OK)
+    page_with_status(
+        state,
+        Some(session),
+        "pages/question_set.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 /// `POST /orgs/{org_id}/question-sets/new`.
@@ -404,7 +441,9 @@ async fn create_page(
     let org = org_id.to_string();
     let done = state
         .db
-        .write(move |conn| question_sets::create_set(conn, &catalogue, &actor, &org, input, Utc::now()))
+        .write(move |conn| {
+            question_sets::create_set(conn, &catalogue, &actor, &org, input, Utc::now())
+        })
         .await;
     match done {
         Ok(_) => Ok(see_other("/question-sets?saved=1")),
@@ -420,7 +459,13 @@ async fn create_page(
                 errors,
                 "/question-sets".into(),
             );
-            page_with_status(state, Some(session), "pages/question_set.html", &view, status_of(&view.form))
+            page_with_status(
+                state,
+                Some(session),
+                "pages/question_set.html",
+                &view,
+                status_of(&view.form),
+            )
         }
     }
 }
@@ -443,9 +488,15 @@ fn standard_of_set<'a>(state: &'a AppState, set: &QuestionSet) -> Result<&'a Sta
     let org_id = Uuid::parse_str(&set.org_id).map_err(|_| ActionError::NotFound)?;
     state
         .catalogue
-        .get_in(org_id, &set.standard_code, u32::try_from(set.standard_version).unwrap_or_default())
+        .get_in(
+            org_id,
+            &set.standard_code,
+            u32::try_from(set.standard_version).unwrap_or_default(),
+        )
         .map(|l| &l.standard)
-        .ok_or_else(|| ActionError::Conflict("the set's unit is no longer in the catalogue".into()).into())
+        .ok_or_else(|| {
+            ActionError::Conflict("the set's unit is no longer in the catalogue".into()).into()
+        })
 }
 
 /// `GET /question-sets/{set_id}`: the builder, filled with the set.
@@ -474,7 +525,13 @@ async fn edit_form_page(
         BTreeMap::new(),
         "/question-sets".into(),
     );
-    page_with_status(state, Some(session), "pages/question_set.html", &view, StatusCode::OK)
+    page_with_status(
+        state,
+        Some(session),
+        "pages/question_set.html",
+        &view,
+        StatusCode::OK,
+    )
 }
 
 /// `POST /question-sets/{set_id}`.
@@ -503,7 +560,9 @@ async fn update_page(
     let set_id = set.id.clone();
     let done = state
         .db
-        .write(move |conn| question_sets::update_set(conn, &catalogue, &actor, &set_id, input, Utc::now()))
+        .write(move |conn| {
+            question_sets::update_set(conn, &catalogue, &actor, &set_id, input, Utc::now())
+        })
         .await;
     match done {
         Ok(_) => Ok(see_other("/question-sets?saved=1")),
@@ -519,7 +578,13 @@ async fn update_page(
                 errors,
                 "/question-sets".into(),
             );
-            page_with_status(state, Some(session), "pages/question_set.html", &view, status_of(&view.form))
+            page_with_status(
+                state,
+                Some(session),
+                "pages/question_set.html",
+                &view,
+                status_of(&view.form),
+            )
         }
     }
 }
@@ -541,7 +606,10 @@ fn request_row(r: &QuestionRequest) -> RequestRow {
         title: r.title.clone(),
         status: r.status.clone(),
         sent_on: r.sent_at.format("%-d %B %Y").to_string(),
-        due_on: r.due_on.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default(),
+        due_on: r
+            .due_on
+            .map(|d| d.format("%-d %B %Y").to_string())
+            .unwrap_or_default(),
         satisfactory: r
             .answers
             .iter()
@@ -602,7 +670,12 @@ async fn requests_page(
         .read(move |conn| {
             let requests = question_sets::list_requests(conn, &actor, &enrolment)?;
             let sets = if can_send {
-                question_sets::list_sets(conn, &actor, &enrolment.org_id, Some(&enrolment.standard_code))?
+                question_sets::list_sets(
+                    conn,
+                    &actor,
+                    &enrolment.org_id,
+                    Some(&enrolment.standard_code),
+                )?
             } else {
                 Vec::new()
             };
@@ -629,7 +702,13 @@ async fn requests_page(
         form,
     };
     let status = status_of(&view.form);
-    page_with_status(state, Some(session), "pages/question_requests.html", &view, status)
+    page_with_status(
+        state,
+        Some(session),
+        "pages/question_requests.html",
+        &view,
+        status,
+    )
 }
 
 /// `POST /enrolments/{id}/questions`: sends a set.
@@ -651,13 +730,19 @@ async fn send_page(
     check_csrf(session, fields.csrf())?;
     let id = path_id(raw_id)?.to_string();
     let due = fields.filled("due_on");
-    let due_on = match due.as_deref().map(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")) {
+    let due_on = match due
+        .as_deref()
+        .map(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
+    {
         None => None,
         Some(Ok(day)) => Some(day),
         Some(Err(_)) => {
             let form = FormState::again(
                 &fields,
-                BTreeMap::from([("due_on".to_owned(), "write the date as YYYY-MM-DD".to_owned())]),
+                BTreeMap::from([(
+                    "due_on".to_owned(),
+                    "write the date as YYYY-MM-DD".to_owned(),
+                )]),
             );
             return requests_page(state, session, raw_id, Some(form), false).await;
         }
@@ -673,7 +758,15 @@ async fn send_page(
         .write(move |conn| {
             let enrolment = portfolio::load_enrolment(conn, &id)?;
             let standard = standard_of(&for_tx, &enrolment)?;
-            question_sets::send(conn, &for_tx.config.public_url, standard, &actor, &enrolment, input, Utc::now())
+            question_sets::send(
+                conn,
+                &for_tx.config.public_url,
+                standard,
+                &actor,
+                &enrolment,
+                input,
+                Utc::now(),
+            )
         })
         .await;
     match done {
@@ -745,7 +838,17 @@ pub async fn show(
     path: web::Path<(String, String)>,
     query: web::Query<ShowQuery>,
 ) -> Html {
-    Html(show_page(&state, &session, &path.0, &path.1, None, query.saved.is_some()).await)
+    Html(
+        show_page(
+            &state,
+            &session,
+            &path.0,
+            &path.1,
+            None,
+            query.saved.is_some(),
+        )
+        .await,
+    )
 }
 
 async fn show_page(
@@ -770,15 +873,30 @@ async fn show_page(
         && allowed(session, Action::AddEvidence, &facts)
     {
         "answer"
-    } else if request.status == status::ANSWERED && allowed(session, Action::JudgeEvidence, &facts) {
+    } else if request.status == status::ANSWERED && allowed(session, Action::JudgeEvidence, &facts)
+    {
         "mark"
     } else {
         "read"
     };
     let form = refused.unwrap_or_default();
-    let view = request_view(session, &opened.enrolment, &opened.candidate, request, mode, form, saved);
+    let view = request_view(
+        session,
+        &opened.enrolment,
+        &opened.candidate,
+        request,
+        mode,
+        form,
+        saved,
+    );
     let status = status_of(&view.form);
-    page_with_status(state, Some(session), "pages/question_request.html", &view, status)
+    page_with_status(
+        state,
+        Some(session),
+        "pages/question_request.html",
+        &view,
+        status,
+    )
 }
 
 fn request_view(
@@ -841,7 +959,10 @@ fn request_view(
         candidate: candidate.to_owned(),
         csrf: session.csrf.clone(),
         status: request.status.clone(),
-        due_on: request.due_on.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default(),
+        due_on: request
+            .due_on
+            .map(|d| d.format("%-d %B %Y").to_string())
+            .unwrap_or_default(),
         mode,
         answers,
         recorded,
@@ -929,10 +1050,15 @@ async fn answer_page(
     let for_tx = enrolment.clone();
     let done = state
         .db
-        .write(move |conn| question_sets::answer(conn, &base, &actor, &for_tx, &request_id, input, Utc::now()))
+        .write(move |conn| {
+            question_sets::answer(conn, &base, &actor, &for_tx, &request_id, input, Utc::now())
+        })
         .await;
     match done {
-        Ok(_) if submit => Ok(see_other(&format!("/enrolments/{}/questions?answered=1", enrolment.id))),
+        Ok(_) if submit => Ok(see_other(&format!(
+            "/enrolments/{}/questions?answered=1",
+            enrolment.id
+        ))),
         Ok(_) => Ok(see_other(&format!(
             "/enrolments/{}/questions/{}?saved=1",
             enrolment.id, request.id
@@ -972,7 +1098,16 @@ async fn recording_page(
         Err(crate::http::ApiError::Validation { errors, .. }) => {
             let errors = errors
                 .into_iter()
-                .map(|(k, v)| (if k == "file" { format!("file.{answer_id}") } else { k }, v))
+                .map(|(k, v)| {
+                    (
+                        if k == "file" {
+                            format!("file.{answer_id}")
+                        } else {
+                            k
+                        },
+                        v,
+                    )
+                })
                 .collect();
             let form = FormState::again(&Fields::default(), errors);
             return show_page(state, session, raw_id, raw_request, Some(form), false).await;
@@ -984,14 +1119,32 @@ async fn recording_page(
         file.0.discard();
         return Err(refused);
     }
-    match attach(state, session.clone(), id.clone(), request_id.clone(), answer_id.clone(), file).await {
+    match attach(
+        state,
+        session.clone(),
+        id.clone(),
+        request_id.clone(),
+        answer_id.clone(),
+        file,
+    )
+    .await
+    {
         Ok(_) => Ok(see_other(&format!(
             "/enrolments/{id}/questions/{request_id}?saved=1#answer-{answer_id}"
         ))),
         Err(crate::http::ApiError::Validation { errors, .. }) => {
             let errors = errors
                 .into_iter()
-                .map(|(k, v)| (if k == "file" { format!("file.{answer_id}") } else { k }, v))
+                .map(|(k, v)| {
+                    (
+                        if k == "file" {
+                            format!("file.{answer_id}")
+                        } else {
+                            k
+                        },
+                        v,
+                    )
+                })
                 .collect();
             let form = FormState::again(&Fields::default(), errors);
             show_page(state, session, raw_id, raw_request, Some(form), false).await
