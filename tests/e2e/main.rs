@@ -2106,17 +2106,16 @@ async fn an_assessor_builds_and_sends_questions_the_candidate_answers_and_the_as
     browser.goto(&format!("{base}/question-sets"));
     shots_with_tablet(&browser, "assessor-question-sets", DESKTOP);
     browser
+        .find(&format!("#f-standard-{} option[value='INSCC003@1']", w.org))
+        .click();
+    browser
         .find(&format!(
             "form[action='/orgs/{}/question-sets/new'] button[type=submit]",
             w.org
         ))
         .click();
     browser.wait_for_url("the builder", |url| url.contains("/question-sets/new"));
-    assert!(
-        browser
-            .text("main")
-            .contains("the organisational guidelines on how to greet")
-    );
+    browser.wait_for_text("main", "the organisational guidelines on how to greet");
     shots_with_tablet(&browser, "assessor-question-set-builder", DESKTOP);
     browser.find("#f-title").send_keys("Greeting and listening");
     browser.find("#f-include-K1").click();
