@@ -581,7 +581,7 @@ async fn the_loop_through_the_pages() {
         assert!(
             empty
                 .text()
-                .contains(&format!("href=\"#f-answer-{}\"", aid.replace('-', "-")))
+                .contains(&format!("href=\"#f-answer-{}\"", aid))
         );
         let answer_field = format!("answer.{aid}");
         let answered = candidate
