@@ -470,18 +470,18 @@ async fn create_page(
     }
 }
 
-async fn load_set_and_standard(
+async fn load_set(
     state: &AppState,
     session: &Session,
     raw_set: &str,
-) -> Result<(QuestionSet, &'static str), PageError> {
+) -> Result<QuestionSet, PageError> {
     let set_id = path_id(raw_set)?.to_string();
     let actor = session.actor.clone();
     let set = state
         .db
         .read(move |conn| question_sets::load_set(conn, &actor, &set_id))
         .await?;
-    Ok((set, ""))
+    Ok(set)
 }
 
 fn standard_of_set<'a>(state: &'a AppState, set: &QuestionSet) -> Result<&'a Standard, PageError> {
@@ -513,7 +513,7 @@ async fn edit_form_page(
     session: &Session,
     raw_set: &str,
 ) -> Result<HttpResponse, PageError> {
-    let (set, _) = load_set_and_standard(state, session, raw_set).await?;
+    let set = load_set(state, session, raw_set).await?;
     let standard = standard_of_set(state, &set)?;
     let view = builder_view(
         session,
@@ -551,7 +551,7 @@ async fn update_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (set, _) = load_set_and_standard(state, session, raw_set).await?;
+    let set = load_set(state, session, raw_set).await?;
     let standard = standard_of_set(state, &set)?;
     let rows = builder_rows(standard, Some(&set), Some(&fields));
     let (input, keys) = read_builder(&fields, "", &rows);
