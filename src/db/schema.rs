@@ -415,6 +415,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     unit_feedback,
     acknowledgements,
     evidence_time_points,
+    question_sets,
+    question_set_items,
+    question_requests,
+    question_answers,
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));
@@ -593,5 +597,62 @@ diesel::table! {
         erased_at -> Timestamp,
         erased_by -> Nullable<Text>,
         reason -> Text,
+    }
+}
+
+diesel::table! {
+    question_sets (id) {
+        id -> Text,
+        org_id -> Text,
+        standard_code -> Text,
+        standard_version -> Integer,
+        title -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    question_set_items (id) {
+        id -> Text,
+        set_id -> Text,
+        position -> Integer,
+        covers -> Text,
+        question -> Text,
+    }
+}
+
+diesel::table! {
+    question_requests (id) {
+        id -> Text,
+        set_id -> Text,
+        enrolment_id -> Text,
+        title -> Text,
+        sent_by -> Text,
+        sent_at -> Timestamp,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        answered_at -> Nullable<Timestamp>,
+        marked_by -> Nullable<Text>,
+        marked_at -> Nullable<Timestamp>,
+        evidence_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    question_answers (id) {
+        id -> Text,
+        request_id -> Text,
+        item_id -> Text,
+        position -> Integer,
+        covers -> Text,
+        question -> Text,
+        answer_text -> Nullable<Text>,
+        file_sha256 -> Nullable<Text>,
+        file_name -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        result -> Nullable<Text>,
+        comment -> Nullable<Text>,
     }
 }

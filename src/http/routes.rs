@@ -10,7 +10,7 @@ use tracing_actix_web::RequestId;
 
 use super::api::{
     archives, audit, auth, credentials, draws, enrolments, exports, grids, notify, openapi, orgs,
-    people, privacy, signoff, standards, time_points,
+    people, privacy, question_sets, signoff, standards, time_points,
 };
 use super::{AppState, health, pages};
 
@@ -58,6 +58,17 @@ route_table! {
     GET    "/enrolments/{id}/decision"                      => pages::decision::form;
     POST   "/enrolments/{id}/decision"                      => pages::decision::decide;
     POST   "/enrolments/{id}/marks"                         => pages::decision::marks;
+    GET    "/question-sets"                                 => pages::questions::sets;
+    GET    "/orgs/{org_id}/question-sets/new"               => pages::questions::new_form;
+    POST   "/orgs/{org_id}/question-sets/new"               => pages::questions::create;
+    GET    "/question-sets/{set_id}"                        => pages::questions::edit_form;
+    POST   "/question-sets/{set_id}"                        => pages::questions::update;
+    GET    "/enrolments/{id}/questions"                     => pages::questions::requests;
+    POST   "/enrolments/{id}/questions"                     => pages::questions::send;
+    GET    "/enrolments/{id}/questions/{request_id}"        => pages::questions::show;
+    POST   "/enrolments/{id}/questions/{request_id}/answers" => pages::questions::answer;
+    POST   "/enrolments/{id}/questions/{request_id}/answers/{answer_id}/recording" => pages::questions::recording;
+    POST   "/enrolments/{id}/questions/{request_id}/marks"  => pages::questions::mark;
     GET    "/enrolments/{id}/evidence/new"                  => pages::evidence::upload_form;
     POST   "/enrolments/{id}/evidence/new"                  => pages::evidence::upload;
     GET    "/enrolments/{id}/testimony/new"                 => pages::evidence::testimony_form;
@@ -186,6 +197,17 @@ route_table! {
     GET    "/api/enrolments/{id}/evidence/{evidence_id}/time-points" => time_points::list;
     POST   "/api/enrolments/{id}/evidence/{evidence_id}/time-points" => time_points::add;
     DELETE "/api/enrolments/{id}/evidence/{evidence_id}/time-points/{point_id}" => time_points::remove;
+    GET    "/api/orgs/{org_id}/question-sets"               => question_sets::list_sets;
+    POST   "/api/orgs/{org_id}/question-sets"               => question_sets::create_set;
+    GET    "/api/question-sets/{set_id}"                    => question_sets::show_set;
+    PUT    "/api/question-sets/{set_id}"                    => question_sets::update_set;
+    GET    "/api/enrolments/{id}/question-requests"         => question_sets::list_requests;
+    POST   "/api/enrolments/{id}/question-requests"         => question_sets::send;
+    GET    "/api/enrolments/{id}/question-requests/{request_id}" => question_sets::show_request;
+    PUT    "/api/enrolments/{id}/question-requests/{request_id}/answers" => question_sets::answer;
+    POST   "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording" => question_sets::upload_recording;
+    GET    "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording" => question_sets::download_recording;
+    POST   "/api/enrolments/{id}/question-requests/{request_id}/marks" => question_sets::mark;
     POST   "/api/enrolments/{id}/submit"                    => enrolments::submit;
     POST   "/api/enrolments/{id}/reopen"                    => enrolments::reopen;
     PUT    "/api/enrolments/{id}/marks"                     => enrolments::marks;

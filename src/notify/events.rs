@@ -220,3 +220,79 @@ pub fn record_acknowledged(
         now,
     )
 }
+
+/// The assessor sent a set of questions: the candidate is told where to answer them.
+pub fn questions_sent(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    request_id: &str,
+    title: &str,
+    due_on: Option<chrono::NaiveDate>,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    let due = due_on
+        .map(|d| format!(" by {}", d.format("%-d %B %Y")))
+        .unwrap_or_default();
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        &enrolment.candidate_id,
+        Event::QuestionsSent,
+        &format!(
+            "Your assessor sent you questions to answer{due}: \u{201c}{title}\u{201d} (unit {})",
+            enrolment.standard_code
+        ),
+        &format!("/enrolments/{}/questions/{request_id}", enrolment.id),
+        now,
+    )
+}
+
+/// The candidate answered a set of questions: the assessor who sent it is told it waits for marking.
+pub fn questions_answered(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    assessor_id: &str,
+    request_id: &str,
+    title: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        assessor_id,
+        Event::QuestionsAnswered,
+        &format!("The candidate answered \u{201c}{title}\u{201d}: it waits for your marking"),
+        &format!("/enrolments/{}/questions/{request_id}", enrolment.id),
+        now,
+    )
+}
+
+/// The assessor marked the candidate's answers: the candidate hears how many were satisfactory.
+#[allow(clippy::too_many_arguments)]
+pub fn questions_marked(
+    conn: &mut DbConnection,
+    base: &str,
+    enrolment: &Enrolment,
+    request_id: &str,
+    title: &str,
+    satisfactory: usize,
+    total: usize,
+    now: DateTime<Utc>,
+) -> Result<(), ActionError> {
+    notify(
+        conn,
+        base,
+        &enrolment.org_id,
+        &enrolment.candidate_id,
+        Event::QuestionsMarked,
+        &format!(
+            "Your assessor marked your answers to \u{201c}{title}\u{201d}: {satisfactory} of {total} satisfactory"
+        ),
+        &format!("/enrolments/{}/questions/{request_id}", enrolment.id),
+        now,
+    )
+}

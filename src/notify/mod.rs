@@ -39,6 +39,12 @@ pub enum Event {
     NotYetCompetent,
     /// The candidate acknowledged an observation or questioning record.
     RecordAcknowledged,
+    /// The assessor sent the candidate a set of questions to answer.
+    QuestionsSent,
+    /// The candidate answered a set of questions: it waits for marking.
+    QuestionsAnswered,
+    /// The assessor marked the candidate's answers.
+    QuestionsMarked,
 }
 
 impl Event {
@@ -54,6 +60,9 @@ impl Event {
             Self::IvResponded => "iv_responded",
             Self::NotYetCompetent => "not_yet_competent",
             Self::RecordAcknowledged => "record_acknowledged",
+            Self::QuestionsSent => "questions_sent",
+            Self::QuestionsAnswered => "questions_answered",
+            Self::QuestionsMarked => "questions_marked",
         }
     }
 
@@ -68,6 +77,9 @@ impl Event {
             Self::IvResponded => "The assessor answered your action points",
             Self::NotYetCompetent => "Not yet competent: what to do next",
             Self::RecordAcknowledged => "A candidate acknowledged your record",
+            Self::QuestionsSent => "Questions to answer",
+            Self::QuestionsAnswered => "Answers waiting for your marking",
+            Self::QuestionsMarked => "Your answers are marked",
         }
     }
 }
@@ -82,7 +94,8 @@ pub struct Notification {
     #[serde(skip)]
     pub user_id: String,
     /// evidence_rejected, evidence_waiting, iv_feedback, witness_requested, witness_confirmed,
-    /// statement_issued, iv_responded, not_yet_competent, record_acknowledged.
+    /// statement_issued, iv_responded, not_yet_competent, record_acknowledged, questions_sent,
+    /// questions_answered, questions_marked.
     pub kind: String,
     /// What happened, in a sentence.
     pub message: String,

@@ -704,7 +704,7 @@ fn evidence_ids(conn: &mut DbConnection, enrolment_id: &str) -> Result<Vec<Strin
         .load(conn)?)
 }
 
-fn record_file(
+pub(crate) fn record_file(
     conn: &mut DbConnection,
     file: &StoredFile,
     now: NaiveDateTime,

@@ -10,6 +10,7 @@ pub mod expiry;
 pub mod grid;
 pub mod moves;
 mod progress;
+pub mod question_sets;
 pub mod stored;
 pub mod time_points;
 pub mod witness;

@@ -2223,3 +2223,149 @@ async fn a_candidate_marks_a_time_point_in_a_call_and_the_assessor_plays_it_from
     );
     shots(&assessor, "assessor-judge-recording", 1024);
 }
+
+#[actix_web::test]
+async fn an_assessor_builds_and_sends_questions_the_candidate_answers_and_the_assessor_marks() {
+    let app = TestApp::new(Backend::Sqlite);
+    let w = app.world("INSCC003").await;
+    let server = app.serve();
+    let base = format!("http://{}", server.addr);
+
+    // The assessor builds a set from the unit's knowledge items and sends it.
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "mere@harbour.nz");
+    browser.goto(&format!("{base}/question-sets"));
+    shots_with_tablet(&browser, "assessor-question-sets", DESKTOP);
+    browser
+        .find(&format!("#f-standard-{} option[value='INSCC003@1']", w.org))
+        .click();
+    browser
+        .find(&format!(
+            "form[action='/orgs/{}/question-sets/new'] button[type=submit]",
+            w.org
+        ))
+        .click();
+    browser.wait_for_url("the builder", |url| url.contains("/question-sets/new"));
+    browser.wait_for_text("main", "the organisational guidelines on how to greet");
+    shots_with_tablet(&browser, "assessor-question-set-builder", DESKTOP);
+    browser.find("#f-title").send_keys("Greeting and listening");
+    browser.find("#f-include-K1").click();
+    browser.find("#f-include-K2").click();
+    browser.find("#f-question-K2").clear();
+    browser
+        .find("#f-question-K2")
+        .send_keys("How do you show a caller you are listening?");
+    browser
+        .find("form[action$='/question-sets/new'] button[type=submit]")
+        .click();
+    browser.wait_for_url("the saved set", |url| {
+        url.ends_with("/question-sets?saved=1")
+    });
+    assert!(browser.text("main").contains("Greeting and listening"));
+
+    browser.goto(&format!("{base}/enrolments/{}/questions", w.enrolment));
+    browser.find("#f-set-id option:nth-child(2)").click();
+    shots_with_tablet(&browser, "assessor-send-questions", DESKTOP);
+    browser
+        .find(&format!(
+            "form[action='/enrolments/{}/questions'] button[type=submit]",
+            w.enrolment
+        ))
+        .click();
+    browser.wait_for_url("the sent set", |url| url.contains("/questions?sent=1"));
+    drop(browser);
+
+    let requests = app
+        .request_as(
+            Some(&w.candidate),
+            actix_web::http::Method::GET,
+            &format!("/api/enrolments/{}/question-requests", w.enrolment),
+            None,
+        )
+        .await
+        .json();
+    let rid = requests[0]["id"].as_str().unwrap().to_owned();
+    let answers: Vec<String> = requests[0]["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+
+    // The candidate answers on a phone, from "Needs your attention".
+    let browser = Browser::start();
+    browser.viewport(PHONE, 780);
+    sign_in(&browser, &base, "aroha@harbour.nz");
+    assert!(
+        browser
+            .text("main")
+            .contains("Questions to answer: Greeting and listening")
+    );
+    browser
+        .find(&format!(
+            ".attention-list a[href='/enrolments/{}/questions/{rid}']",
+            w.enrolment
+        ))
+        .click();
+    browser.wait_for_url("the answer page", |url| url.ends_with(&rid));
+    shots_with_tablet(&browser, "candidate-answer-questions", PHONE);
+    browser
+        .find(&format!("#f-answer-{}", answers[0]))
+        .send_keys("We give the centre's name and ours, then check two details of the caller.");
+    browser
+        .find(&format!("#f-answer-{}", answers[1]))
+        .send_keys("I repeat back what they told me.");
+    browser.find("button[name=action][value=submit]").click();
+    browser.wait_for_url("the questions page", |url| {
+        url.contains("/questions?answered=1")
+    });
+    drop(browser);
+
+    // The assessor marks from the caseload.
+    let browser = Browser::start();
+    browser.viewport(DESKTOP, 900);
+    sign_in(&browser, &base, "mere@harbour.nz");
+    browser.goto(&format!("{base}/caseload"));
+    browser
+        .find(&format!(
+            "a[href='/enrolments/{}/questions/{rid}']",
+            w.enrolment
+        ))
+        .click();
+    browser.wait_for_url("the marking page", |url| url.ends_with(&rid));
+    shots_with_tablet(&browser, "assessor-mark-answers", DESKTOP);
+    browser
+        .find(&format!("#f-result-{}-yes", answers[0]))
+        .click();
+    browser
+        .find(&format!("#f-result-{}-no", answers[1]))
+        .click();
+    browser
+        .find(&format!("#f-comment-{}", answers[1]))
+        .send_keys("Say why listening matters to the caller.");
+    browser.find("#marks-form button[type=submit]").click();
+    let portfolio = format!("/enrolments/{}#evidence-", w.enrolment);
+    browser.wait_for_url("the portfolio", |url| url.contains(&portfolio));
+
+    let progress = app
+        .request_as(
+            Some(&w.candidate),
+            actix_web::http::Method::GET,
+            &format!("/api/enrolments/{}/progress", w.enrolment),
+            None,
+        )
+        .await
+        .json();
+    let status = |id: &str| {
+        progress["confirmed"]["knowledge"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["id"] == id)
+            .map(|k| k["status"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(status("K1"), "met");
+    assert_ne!(status("K2"), "met");
+}

@@ -59,6 +59,9 @@ struct Fixture {
     victim: String,
     admin_id: String,
     candidate_id: String,
+    question_set: String,
+    question_request: String,
+    question_answer: String,
     tokens: Vec<Option<String>>,
 }
 
@@ -154,6 +157,29 @@ async fn fixture(app: &TestApp) -> Fixture {
         Some(app.login("admin@summit.nz").await),
         Some(app.login("editor@harbour.nz").await),
     ];
+    // A question set on the unit, sent to the candidate (issue 16.4): answered by nobody yet.
+    let set = app
+        .request_as(
+            Some(&w.assessor),
+            Method::POST,
+            &format!("/api/orgs/{}/question-sets", w.org),
+            Some(json!({"standard": "28268@2", "title": "Greeting callers",
+                "items": [{"covers": ["1.1"], "question": "How do you greet a caller?"}]})),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::CREATED, "{}", set.text());
+    let question_set = set.json()["id"].as_str().unwrap().to_owned();
+    let sent = app
+        .request_as(
+            Some(&w.assessor),
+            Method::POST,
+            &format!("/api/enrolments/{}/question-requests", w.enrolment),
+            Some(json!({"set_id": question_set})),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+    let question_request = sent.json()["id"].as_str().unwrap().to_owned();
+    let question_answer = sent.json()["answers"][0]["id"].as_str().unwrap().to_owned();
     // An achieved result, so the fixture's batch records something (an empty one is refused).
     crate::exports::seed_result(app, &w, "achieved@harbour.nz", "28268@2", "2024-06-03");
     let catalogue = app.state.catalogue.clone();
@@ -224,6 +250,9 @@ async fn fixture(app: &TestApp) -> Fixture {
         testimony: testimony.json()["id"].as_str().unwrap().to_owned(),
         other_candidate,
         victim,
+        question_set,
+        question_request,
+        question_answer,
         tokens,
     }
 }
@@ -231,6 +260,8 @@ async fn fixture(app: &TestApp) -> Fixture {
 fn rows(f: &Fixture) -> Vec<Row> {
     let (org, e, ev) = (&f.org, &f.enrolment, &f.evidence);
     let t = &f.testimony;
+    let (qs, qr, qa) = (&f.question_set, &f.question_request, &f.question_answer);
+    let not_a_recording = crate::helpers::file_form("answer.pdf", b"%PDF-1.4 x");
     let nobody = uuid::Uuid::new_v4();
     let no_token = "A".repeat(43);
     let row = |method, pattern, path: String, body: Option<Body>, expect| Row {
@@ -265,6 +296,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
     const ADMIN_ONLY: fn(u16) -> [u16; 11] =
         |ok| [401, 403, 403, 403, 403, 403, ok, 403, 404, 404, 403];
     const READERS: [u16; 11] = [401, 200, 403, 200, 403, 200, 200, 200, 404, 404, 403];
+    const SETS: fn(u16) -> [u16; 11] = |ok| [401, 403, 403, ok, ok, 403, ok, 403, 404, 404, 403];
     const CANDIDATE_OR_ASSESSOR: fn(u16) -> [u16; 11] =
         |ok| [401, ok, 403, ok, 403, 403, 403, 403, 404, 404, 403];
     const ASSESSOR_ONLY: fn(u16) -> [u16; 11] =
@@ -827,6 +859,170 @@ fn rows(f: &Fixture) -> Vec<Row> {
             format!("/enrolments/{e}/evidence/{ev}/acknowledge"),
             form(&[("comment", "")]),
             [303, 409, 403, 403, 403, 403, 403, 403, 404, 404, 403],
+        ),
+        // Questions the candidate answers (issue 16.4). Sets: assessors and admins of the
+        // organisation (the second candidate's assessor grant is revoked by a row above). The fixture's request is sent, not
+        // answered: marking it is 409 for its assessor; answering with bad input 422 for its
+        // candidate; it has no recording yet (404 for readers).
+        row(
+            "GET",
+            "/api/orgs/{org_id}/question-sets",
+            format!("/api/orgs/{org}/question-sets"),
+            None,
+            SETS(200),
+        ),
+        row(
+            "POST",
+            "/api/orgs/{org_id}/question-sets",
+            format!("/api/orgs/{org}/question-sets"),
+            json(json!({"standard": "28268@2", "title": "", "items": []})),
+            SETS(422),
+        ),
+        row(
+            "GET",
+            "/api/question-sets/{set_id}",
+            format!("/api/question-sets/{qs}"),
+            None,
+            SETS(200),
+        ),
+        row(
+            "PUT",
+            "/api/question-sets/{set_id}",
+            format!("/api/question-sets/{qs}"),
+            json(json!({"title": "", "items": []})),
+            SETS(422),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/question-requests",
+            format!("/api/enrolments/{e}/question-requests"),
+            None,
+            READERS,
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/question-requests",
+            format!("/api/enrolments/{e}/question-requests"),
+            json(json!({"set_id": "not-a-set"})),
+            ASSESSOR_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/question-requests/{request_id}",
+            format!("/api/enrolments/{e}/question-requests/{qr}"),
+            None,
+            READERS,
+        ),
+        row(
+            "PUT",
+            "/api/enrolments/{id}/question-requests/{request_id}/answers",
+            format!("/api/enrolments/{e}/question-requests/{qr}/answers"),
+            json(json!({"answers": [{"id": "not-an-answer", "text": "x"}]})),
+            CANDIDATE_ONLY(422),
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording",
+            format!("/api/enrolments/{e}/question-requests/{qr}/answers/{qa}/recording"),
+            Some(Body::Multipart(
+                not_a_recording.0.clone(),
+                not_a_recording.1.clone(),
+            )),
+            CANDIDATE_ONLY(422),
+        ),
+        row(
+            "GET",
+            "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording",
+            format!("/api/enrolments/{e}/question-requests/{qr}/answers/{qa}/recording"),
+            None,
+            [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
+        ),
+        row(
+            "POST",
+            "/api/enrolments/{id}/question-requests/{request_id}/marks",
+            format!("/api/enrolments/{e}/question-requests/{qr}/marks"),
+            json(json!({"answers": []})),
+            ASSESSOR_ONLY(409),
+        ),
+        row(
+            "GET",
+            "/question-sets",
+            "/question-sets".into(),
+            None,
+            page(SIGNED_IN),
+        ),
+        row(
+            "GET",
+            "/orgs/{org_id}/question-sets/new",
+            format!("/orgs/{org}/question-sets/new?standard=28268%402"),
+            None,
+            page(SETS(200)),
+        ),
+        row(
+            "POST",
+            "/orgs/{org_id}/question-sets/new",
+            format!("/orgs/{org}/question-sets/new"),
+            form(&[("standard", "28268@2"), ("title", "")]),
+            page(SETS(422)),
+        ),
+        row(
+            "GET",
+            "/question-sets/{set_id}",
+            format!("/question-sets/{qs}"),
+            None,
+            page(SETS(200)),
+        ),
+        row(
+            "POST",
+            "/question-sets/{set_id}",
+            format!("/question-sets/{qs}"),
+            form(&[("title", "")]),
+            page(SETS(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/questions",
+            format!("/enrolments/{e}/questions"),
+            None,
+            page(READERS),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/questions",
+            format!("/enrolments/{e}/questions"),
+            form(&[("set_id", "")]),
+            page(ASSESSOR_ONLY(422)),
+        ),
+        row(
+            "GET",
+            "/enrolments/{id}/questions/{request_id}",
+            format!("/enrolments/{e}/questions/{qr}"),
+            None,
+            page(READERS),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/questions/{request_id}/answers",
+            format!("/enrolments/{e}/questions/{qr}/answers"),
+            form(&[("action", "submit")]),
+            page(CANDIDATE_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/questions/{request_id}/answers/{answer_id}/recording",
+            format!("/enrolments/{e}/questions/{qr}/answers/{qa}/recording"),
+            Some(Body::Multipart(
+                not_a_recording.0.clone(),
+                not_a_recording.1.clone(),
+            )),
+            page(CANDIDATE_ONLY(422)),
+        ),
+        row(
+            "POST",
+            "/enrolments/{id}/questions/{request_id}/marks",
+            format!("/enrolments/{e}/questions/{qr}/marks"),
+            form(&[]),
+            page(ASSESSOR_ONLY(409)),
         ),
         // Time points (issue 16.2): the fixture's upload is a PDF, not a recording (409 / 404
         // once the caller may mark or read).

@@ -32,6 +32,7 @@ mod pdf_reader;
 mod people_import;
 mod portfolio;
 mod privacy;
+mod question_sets;
 mod recordings;
 mod schema;
 mod settings_pages;

@@ -45,6 +45,9 @@ listed_enum! {
         ReadCohorts,
         /// Create cohorts and move enrolments in or out of them: provider admin.
         ManageCohorts,
+        /// See, create and change the organisation's question sets (questions worded from a
+        /// standard's knowledge items, sent to candidates to answer): assessor or provider admin.
+        ManageQuestionSets,
 
         /// List enrolments: any member, filtered by [`super::enrolment_scope`].
         ListEnrolments,
@@ -125,7 +128,8 @@ impl Action {
             | Action::ListEnrolments
             | Action::CreateEnrolment
             | Action::ReadCohorts
-            | Action::ManageCohorts => ResourceKind::Organisation,
+            | Action::ManageCohorts
+            | Action::ManageQuestionSets => ResourceKind::Organisation,
             Action::ReadUser
             | Action::DeactivateUser
             | Action::GrantRole
@@ -170,6 +174,7 @@ impl Action {
             Action::ManageOrganisation
             | Action::RecordExport
             | Action::ManageCohorts
+            | Action::ManageQuestionSets
             | Action::CreateUser
             | Action::DeactivateUser
             | Action::GrantRole

@@ -106,6 +106,7 @@ fn expected(action: Action) -> Row {
         RecordExport =>             row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
         ReadCohorts =>              row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [A, A, N], [F, F, N], N),
         ManageCohorts =>            row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
+        ManageQuestionSets =>       row([F, F, N], [A, A, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),
 
         ListEnrolments =>           row([A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], [A, A, N], N),
         CreateEnrolment =>          row([F, F, N], [F, F, N], [F, F, N], [A, A, N], [F, F, N], [F, F, N], N),

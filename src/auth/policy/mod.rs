@@ -209,6 +209,7 @@ fn permits(who: &Subject<'_>, action: Action, resource: &Resource) -> bool {
         Action::SampleEnrolment => {
             enrolment.is_some_and(|e| who.verifies(e) && !who.made_assessment_of(e))
         }
+        Action::ManageQuestionSets => who.is(Role::Assessor) || who.is(Role::ProviderAdmin),
         Action::ReadCohorts | Action::ReadAudit => {
             who.is(Role::ProviderAdmin) || who.is(Role::ExternalVerifier)
         }

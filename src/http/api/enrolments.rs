@@ -387,6 +387,17 @@ pub async fn download(
         })
         .await?;
     let file = record.file.ok_or(ApiError::NotFound)?;
+    send_stored(&state, &req, file).await
+}
+
+/// Sends a stored file, its hash checked before a byte is sent: a download, or shown in the browser
+/// with `?inline=1` when its detected type is safe to (with byte ranges for players). Evidence files
+/// and recorded answers to questions are sent alike.
+pub async fn send_stored(
+    state: &AppState,
+    req: &HttpRequest,
+    file: StoredFile,
+) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
     let sha = file.sha256.clone();
     let dir = state.upload_dir.clone();

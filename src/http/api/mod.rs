@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod orgs;
 pub mod people;
 pub mod privacy;
+pub mod question_sets;
 pub mod signoff;
 pub mod standards;
 pub mod time_points;

@@ -9,7 +9,7 @@ use utoipa::OpenApi;
 
 use super::{
     archives, audit, auth, credentials, draws, enrolments, exports, grids, notify, orgs, people,
-    privacy, signoff, standards, time_points,
+    privacy, question_sets, signoff, standards, time_points,
 };
 
 /// Every API route with its request and response schemas. A test keeps it in step with the
@@ -35,6 +35,9 @@ use super::{
         enrolments::extend_assessment, enrolments::move_preview, enrolments::move_version, enrolments::undo_move,
         time_points::list, time_points::add, time_points::remove,
         grids::enrolment, grids::cohort,
+        question_sets::list_sets, question_sets::create_set, question_sets::show_set, question_sets::update_set,
+        question_sets::list_requests, question_sets::send, question_sets::show_request, question_sets::answer,
+        question_sets::upload_recording, question_sets::download_recording, question_sets::mark,
         signoff::decide, signoff::respond, signoff::show_statement, signoff::chain_view, signoff::sample, signoff::create_plan, signoff::list_plans,
         signoff::show_plan, signoff::list_risks, signoff::set_risk, signoff::show_rates, signoff::set_rates, signoff::issue_statement,
         signoff::statement_pdf, signoff::revoke_statement, signoff::verify_form, signoff::verify, signoff::show_interpretations,

@@ -43,6 +43,8 @@ struct CaseloadView {
     sent_back: usize,
     /// Arrived from "next item waiting" (or from saving judgements) with nothing left to judge.
     nothing_waiting: bool,
+    /// Answers to questions waiting for marking.
+    to_mark: Vec<super::questions::MarkLink>,
 }
 
 /// `GET /caseload`: every enrolment the assessor assesses, sorted by what needs them first.
@@ -76,11 +78,12 @@ pub async fn caseload(
                     })?);
                 }
             }
-            Ok::<_, ActionError>(rows)
+            let to_mark = super::questions::to_mark(conn, &rows)?;
+            Ok::<_, ActionError>((rows, to_mark))
         })
         .await;
-    let mut rows = match loaded {
-        Ok(rows) => rows,
+    let (mut rows, to_mark) = match loaded {
+        Ok(loaded) => loaded,
         Err(err) => return Html(Err(err.into())),
     };
     // Finished work (certified, withdrawn) stays listed, last; a decision the IV sent back comes
@@ -112,6 +115,7 @@ pub async fn caseload(
         waiting: rows.iter().map(|r| r.waiting).sum(),
         nothing_waiting: query.nothing.is_some(),
         rows,
+        to_mark,
     };
     page(&state, Some(&session), "pages/caseload.html", &view).into()
 }

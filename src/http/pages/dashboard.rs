@@ -54,7 +54,7 @@ struct PortfolioCard {
 /// Something waiting for the candidate, with where to act on it.
 #[derive(Serialize)]
 struct Attention {
-    /// rejected, acknowledge, witness or not_yet_competent.
+    /// rejected, acknowledge, witness, questions or not_yet_competent.
     kind: &'static str,
     /// The unit, as the card names it.
     unit: String,
@@ -142,6 +142,26 @@ fn attention_of(
         }
     }
     items.extend(witness_attention(conn, enrolment, unit, &records)?);
+    if open {
+        // Question sets sent and not yet submitted (issue 16.4).
+        for request in crate::portfolio::question_sets::requests_of(conn, &enrolment.id)?
+            .into_iter()
+            .filter(|r| r.status == crate::portfolio::question_sets::status::SENT)
+        {
+            let due = request
+                .due_on
+                .map(|d| format!(" (due {})", d.format("%-d %B %Y")))
+                .unwrap_or_default();
+            items.push(Attention {
+                kind: "questions",
+                unit: unit.to_owned(),
+                text: format!("Questions to answer: {}{due}", request.title),
+                feedback: Vec::new(),
+                link: format!("{base}/questions/{}", request.id),
+                action: "Answer the questions",
+            });
+        }
+    }
     Ok(items)
 }
 

@@ -20,6 +20,7 @@ pub mod observation;
 pub mod people;
 pub mod plans;
 pub mod portfolio;
+pub mod questions;
 mod record;
 pub mod recording;
 mod rows;

@@ -1,0 +1,413 @@
+//! Questions the candidate answers: question sets of an organisation, sets sent to a candidate,
+//! their answers (typed or a recording) and the assessor's marks. Every handler calls one action of
+//! [`crate::portfolio::question_sets`], which checks the policy and audits.
+
+use actix_multipart::Multipart;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use futures_util::StreamExt;
+use serde::Deserialize;
+
+use super::enrolments::{send_stored, standard_of};
+use super::path_id;
+use crate::http::extract::ValidJson;
+use crate::http::session::Session;
+use crate::http::{ApiError, AppState, upload};
+use crate::portfolio::question_sets::{
+    self, AnswersInput, MarksInput, NewQuestionSet, QuestionRequest, QuestionSet, SendQuestions,
+};
+use crate::portfolio::{self};
+use crate::storage;
+
+/// `?standard=CODE`: only the sets of one unit.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SetsQuery {
+    /// A unit's code.
+    pub standard: Option<String>,
+}
+
+/// The organisation's question sets, newest first (assessors and admins).
+#[utoipa::path(get, path = "/api/orgs/{org_id}/question-sets",
+    params(("org_id" = Uuid, Path), SetsQuery),
+    responses((status = 200, body = Vec<QuestionSet>), (status = 403, body = crate::http::error::Problem),
+              (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_sets(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    query: web::Query<SetsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?.to_string();
+    let standard = query.into_inner().standard;
+    let sets = state
+        .db
+        .read(move |conn| {
+            question_sets::list_sets(conn, &session.actor, &org_id, standard.as_deref())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(sets))
+}
+
+/// Creates a question set on a unit of the organisation's catalogue, each question covering
+/// knowledge items (or criteria) of the unit.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/question-sets", params(("org_id" = Uuid, Path)),
+    request_body = NewQuestionSet,
+    responses((status = 201, body = QuestionSet), (status = 403, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn create_set(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<NewQuestionSet>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?.to_string();
+    let input = body.into_inner();
+    let catalogue = state.catalogue.clone();
+    let set = state
+        .db
+        .write(move |conn| {
+            question_sets::create_set(conn, &catalogue, &session.actor, &org_id, input, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(set))
+}
+
+/// One question set with its questions.
+#[utoipa::path(get, path = "/api/question-sets/{set_id}", params(("set_id" = Uuid, Path)),
+    responses((status = 200, body = QuestionSet), (status = 404, body = crate::http::error::Problem)))]
+pub async fn show_set(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let set_id = path_id(&path)?.to_string();
+    let set = state
+        .db
+        .read(move |conn| question_sets::load_set(conn, &session.actor, &set_id))
+        .await?;
+    Ok(HttpResponse::Ok().json(set))
+}
+
+/// Changes a set's title and questions (sets already sent keep the questions they were sent with).
+#[utoipa::path(put, path = "/api/question-sets/{set_id}", params(("set_id" = Uuid, Path)),
+    request_body = NewQuestionSet,
+    responses((status = 200, body = QuestionSet), (status = 404, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn update_set(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<NewQuestionSet>,
+) -> Result<HttpResponse, ApiError> {
+    let set_id = path_id(&path)?.to_string();
+    let input = body.into_inner();
+    let catalogue = state.catalogue.clone();
+    let set = state
+        .db
+        .write(move |conn| {
+            question_sets::update_set(conn, &catalogue, &session.actor, &set_id, input, Utc::now())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(set))
+}
+
+/// The question sets sent to an enrolment, newest first, with their answers and marks.
+#[utoipa::path(get, path = "/api/enrolments/{id}/question-requests", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Vec<QuestionRequest>), (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_requests(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let requests = state
+        .db
+        .read(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            question_sets::list_requests(conn, &session.actor, &enrolment)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(requests))
+}
+
+/// Sends a question set to the enrolment's candidate (its assessor; the candidate is told).
+#[utoipa::path(post, path = "/api/enrolments/{id}/question-requests", params(("id" = Uuid, Path)),
+    request_body = SendQuestions,
+    responses((status = 201, body = QuestionRequest), (status = 403, body = crate::http::error::Problem),
+              (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn send(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<SendQuestions>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let input = body.into_inner();
+    let for_tx = state.clone();
+    let request = state
+        .db
+        .write(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            let standard = standard_of(&for_tx, &enrolment)?;
+            question_sets::send(
+                conn,
+                &for_tx.config.public_url,
+                standard,
+                &session.actor,
+                &enrolment,
+                input,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(request))
+}
+
+/// One sent set with its answers and marks.
+#[utoipa::path(get, path = "/api/enrolments/{id}/question-requests/{request_id}",
+    params(("id" = Uuid, Path), ("request_id" = Uuid, Path)),
+    responses((status = 200, body = QuestionRequest), (status = 404, body = crate::http::error::Problem)))]
+pub async fn show_request(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let request = state
+        .db
+        .read(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            question_sets::load_request(conn, &session.actor, &enrolment, &request_id)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(request))
+}
+
+/// The candidate saves typed answers as a draft, or submits them (`submit: true`; every question
+/// then needs an answer, typed or recorded; the assessor is told).
+#[utoipa::path(put, path = "/api/enrolments/{id}/question-requests/{request_id}/answers",
+    params(("id" = Uuid, Path), ("request_id" = Uuid, Path)), request_body = AnswersInput,
+    responses((status = 200, body = QuestionRequest), (status = 403, body = crate::http::error::Problem),
+              (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn answer(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: ValidJson<AnswersInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let input = body.into_inner();
+    let base = state.config.public_url.clone();
+    let request = state
+        .db
+        .write(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            question_sets::answer(
+                conn,
+                &base,
+                &session.actor,
+                &enrolment,
+                &request_id,
+                input,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(request))
+}
+
+/// Multipart form of a recorded answer: one `file` part (audio or video).
+#[derive(utoipa::ToSchema)]
+#[expect(dead_code)]
+pub struct RecordingForm {
+    /// The recording.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// A received recording: the staged file and its sanitised name.
+pub type Recording = (storage::Received, String);
+
+/// Receives the one `file` part of a multipart body, and the `csrf` part a page's form carries
+/// (the page checks it; the API checks its header as for any call).
+pub async fn receive_file(
+    state: &AppState,
+    multipart: &mut Multipart,
+) -> Result<(Option<String>, Recording), ApiError> {
+    let mut received: Option<Recording> = None;
+    let mut csrf: Option<String> = None;
+    let outcome: Result<(), ApiError> = async {
+        while let Some(field) = multipart.next().await {
+            let mut field =
+                field.map_err(|e| ApiError::BadRequest(format!("unreadable upload: {e}")))?;
+            let name = field.name().unwrap_or_default().to_owned();
+            if name == "csrf" {
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk
+                        .map_err(|e| ApiError::BadRequest(format!("unreadable upload: {e}")))?;
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() > 256 {
+                        return Err(ApiError::field("csrf", "is too long"));
+                    }
+                }
+                csrf = Some(String::from_utf8_lossy(&bytes).into_owned());
+                continue;
+            }
+            if name != "file" {
+                return Err(ApiError::field(
+                    name,
+                    "is not a part of this form (send file)",
+                ));
+            }
+            if received.is_some() {
+                return Err(ApiError::field("file", "send one recording per answer"));
+            }
+            let file_name = storage::sanitise_name(
+                field
+                    .content_disposition()
+                    .and_then(|d| d.get_filename())
+                    .unwrap_or("recording"),
+            );
+            received = Some((upload::receive(state, &mut field).await??, file_name));
+        }
+        Ok(())
+    }
+    .await;
+    match (outcome, received) {
+        (Ok(()), Some(received)) => Ok((csrf, received)),
+        (Ok(()), None) => Err(ApiError::field("file", "is required: the recording")),
+        (Err(err), received) => {
+            if let Some((file, _)) = received {
+                file.discard();
+            }
+            Err(err)
+        }
+    }
+}
+
+/// The candidate uploads a recording as the answer to one question (audio or video; hashed and
+/// kept in the file store like evidence files).
+#[utoipa::path(post, path = "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording",
+    params(("id" = Uuid, Path), ("request_id" = Uuid, Path), ("answer_id" = Uuid, Path)),
+    request_body(content = RecordingForm, content_type = "multipart/form-data"),
+    responses((status = 200, body = QuestionRequest), (status = 403, body = crate::http::error::Problem),
+              (status = 413, body = crate::http::error::Problem), (status = 415, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn upload_recording(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String, String)>,
+    mut multipart: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let (id, request_id, answer_id) = (
+        path_id(&path.0)?.to_string(),
+        path_id(&path.1)?.to_string(),
+        path_id(&path.2)?.to_string(),
+    );
+    let (_, received) = receive_file(&state, &mut multipart).await?;
+    let request = attach(&state, session, id, request_id, answer_id, received).await?;
+    Ok(HttpResponse::Ok().json(request))
+}
+
+/// Records a received recording against an answer, then publishes the file (or discards it when
+/// the action refused it).
+pub async fn attach(
+    state: &AppState,
+    session: Session,
+    id: String,
+    request_id: String,
+    answer_id: String,
+    (file, name): Recording,
+) -> Result<QuestionRequest, ApiError> {
+    let stored = upload::describe(&file, name);
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            question_sets::attach_recording(
+                conn,
+                &session.actor,
+                &enrolment,
+                &request_id,
+                &answer_id,
+                stored,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(request) => {
+            upload::publish(state, file).await?;
+            Ok(request)
+        }
+        Err(err) => {
+            file.discard();
+            Err(err.into())
+        }
+    }
+}
+
+/// A recorded answer, for whoever may read the enrolment (`?inline=1` plays it in the browser).
+#[utoipa::path(get, path = "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording",
+    params(("id" = Uuid, Path), ("request_id" = Uuid, Path), ("answer_id" = Uuid, Path),
+           ("inline" = Option<String>, Query, description = "1: play in the browser")),
+    responses((status = 200, description = "The recording"),
+              (status = 206, description = "The byte range asked for (inline only)"),
+              (status = 404, body = crate::http::error::Problem)))]
+pub async fn download_recording(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String, String)>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (id, request_id, answer_id) = (
+        path_id(&path.0)?.to_string(),
+        path_id(&path.1)?.to_string(),
+        path_id(&path.2)?.to_string(),
+    );
+    let file = state
+        .db
+        .read(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            question_sets::recording_of(conn, &session.actor, &enrolment, &request_id, &answer_id)
+        })
+        .await?;
+    send_stored(&state, &req, file).await
+}
+
+/// The assessor marks every answer satisfactory or not yet (with a comment); the satisfactory
+/// answers become a questioning evidence record the engine counts; the candidate is told.
+#[utoipa::path(post, path = "/api/enrolments/{id}/question-requests/{request_id}/marks",
+    params(("id" = Uuid, Path), ("request_id" = Uuid, Path)), request_body = MarksInput,
+    responses((status = 200, body = QuestionRequest), (status = 403, body = crate::http::error::Problem),
+              (status = 409, body = crate::http::error::Problem), (status = 422, body = crate::http::error::Problem)))]
+pub async fn mark(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: ValidJson<MarksInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let input = body.into_inner();
+    let for_tx = state.clone();
+    let request = state
+        .db
+        .write(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            let standard = standard_of(&for_tx, &enrolment)?;
+            question_sets::mark(
+                conn,
+                &for_tx.config.public_url,
+                &for_tx.catalogue,
+                standard,
+                &session.actor,
+                &enrolment,
+                &request_id,
+                input,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(request))
+}
