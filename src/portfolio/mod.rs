@@ -9,6 +9,7 @@ mod evidence;
 pub mod expiry;
 pub mod moves;
 mod progress;
+mod refresher;
 pub mod stored;
 pub mod time_points;
 pub mod witness;
@@ -23,4 +24,5 @@ pub use evidence::{
     list_evidence, load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};
+pub use refresher::Refresher;
 pub use stored::refresh as refresh_evaluation;
