@@ -2,8 +2,13 @@
 //! of sign-ins must not take every blocking thread: at most [`Verifier::new`]'s `workers` hash at
 //! once, at most `queue` more wait their turn, and anyone beyond that is told to come back
 //! ([`Busy`], answered 429 with `Retry-After`) instead of starving the rest of the service.
+//!
+//! The work runs on the pool's own threads, not on the shared blocking threads: argon2 takes
+//! 19 MiB per verification, and the allocator keeps such a buffer in the arena of each thread that
+//! used it, so a flood spread over dozens of blocking threads kept hundreds of megabytes. On
+//! `workers` threads of their own the buffers stay at most `workers` × the memory cost.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, mpsc};
 
 use tokio::sync::{Semaphore, watch};
 
@@ -18,6 +23,8 @@ pub struct Busy {
 /// Runs expensive verification work on a bounded number of blocking threads.
 #[derive(Debug, Clone)]
 pub struct Verifier {
+    /// The pool's threads take their work from here; they end when the last clone is dropped.
+    jobs: Option<mpsc::Sender<Job>>,
     permits: Arc<Semaphore>,
     /// Callers running or waiting now (watched, so a test or a monitor can wait for a count
     /// rather than poll or sleep).
@@ -30,7 +37,21 @@ impl Verifier {
     /// A pool of `workers` threads' worth of verification and `queue` more callers waiting.
     pub fn new(workers: usize, queue: usize) -> Self {
         let workers = workers.max(1);
+        let (jobs, taken) = mpsc::channel::<Job>();
+        let taken = Arc::new(Mutex::new(taken));
+        let started = (0..workers)
+            .filter(|i| {
+                let taken = taken.clone();
+                std::thread::Builder::new()
+                    .name(format!("attest-verifier-{i}"))
+                    .spawn(move || work_on(&taken))
+                    .map_err(|err| tracing::warn!(error = %err, "cannot start a verifier thread"))
+                    .is_ok()
+            })
+            .count();
         Self {
+            // Without a thread of its own the pool falls back on the shared blocking threads.
+            jobs: (started > 0).then_some(jobs),
             permits: Arc::new(Semaphore::new(workers)),
             admitted: Arc::new(watch::Sender::new(0)),
             capacity: workers + queue,
@@ -55,9 +76,19 @@ impl Verifier {
             .acquire()
             .await
             .map_err(|_| Busy { retry_after: 1 })?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|_| Busy { retry_after: 1 })
+        let Some(jobs) = &self.jobs else {
+            return tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|_| Busy { retry_after: 1 });
+        };
+        let (done, result) = tokio::sync::oneshot::channel();
+        jobs.send(Box::new(move || {
+            // The caller may have gone (a cancelled request): nobody is left to tell.
+            let _ = done.send(work());
+        }))
+        .map_err(|_| Busy { retry_after: 1 })?;
+        // A panic in `work` drops `done`: the caller is told to retry.
+        result.await.map_err(|_| Busy { retry_after: 1 })
     }
 
     fn admit(&self) -> Result<Admitted, Busy> {
@@ -88,6 +119,22 @@ impl Verifier {
         let mut seen = self.admitted.subscribe();
         // The sender lives in `self`, so waiting cannot fail.
         let _ = seen.wait_for(|now| *now >= count).await;
+    }
+}
+
+/// Work for one of the pool's threads.
+type Job = Box<dyn FnOnce() + Send>;
+
+/// One of the pool's threads: runs jobs until every sender is gone. A job that panics ends only
+/// itself.
+fn work_on(jobs: &Mutex<mpsc::Receiver<Job>>) {
+    loop {
+        let next = jobs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .recv();
+        let Ok(job) = next else { return };
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     }
 }
 

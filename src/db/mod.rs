@@ -73,6 +73,13 @@ pub fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbErro
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
+    /// SQLite: this process's writers take turns here before `BEGIN IMMEDIATE`. SQLite makes a
+    /// writer that finds the lock taken sleep and retry (`busy_timeout` polls with growing
+    /// sleeps), so under many writers the lock sits idle between them and the unlucky wait for
+    /// seconds; a queue in the process hands the lock straight on, and a writer waiting here
+    /// holds no pooled connection the readers could use. Other processes (the CLI) still meet
+    /// `busy_timeout`.
+    writers: std::sync::Arc<std::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Database {
@@ -141,7 +148,11 @@ impl Database {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            writers: std::sync::Arc::default(),
+        })
     }
 
     /// The backend this database talks to.
@@ -201,7 +212,13 @@ impl Database {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
         let pool = self.pool.clone();
+        let writers = (self.backend == Backend::Sqlite).then(|| self.writers.clone());
         actix_web::web::block(move || {
+            let _turn = writers.as_ref().map(|writers| {
+                writers
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+            });
             let mut conn = pool.get().map_err(DbError::from)?;
             write_transaction(&mut conn, f)
         })

@@ -120,63 +120,113 @@ pub fn credentials(req: &HttpRequest) -> Option<(String, bool)> {
         .or_else(|| req.cookie(COOKIE).map(|c| (c.value().to_owned(), true)))
 }
 
+/// A request's credentials whose token checked out (signature, issuer, audience, expiry) without
+/// the database. [`Credentials::session`] finishes the check — the user is active, the token's
+/// generation is current (sign-out and deactivation take effect on the next request, on every
+/// instance), two-factor enrolment, CSRF — inside whatever transaction the caller runs, so a
+/// handler that reads anyway does it in the same blocking round trip as its own work.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    token: String,
+    via_cookie: bool,
+    claims: crate::auth::token::Claims,
+    path: String,
+    /// An unsafe method on an API path: a cookie must come with the CSRF token.
+    unsafe_api: bool,
+    csrf_sent: Option<String>,
+    csrf_secret: std::sync::Arc<[u8]>,
+}
+
+impl Credentials {
+    /// Reads and verifies the token of `req` (no database): 401 when it is missing or invalid.
+    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        let state = req
+            .app_data::<web::Data<AppState>>()
+            .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+        let (token, via_cookie) = credentials(req).ok_or(ApiError::Unauthorized)?;
+        let claims = state
+            .tokens
+            .verify(&token, Utc::now())
+            .map_err(|_| ApiError::Unauthorized)?;
+        Ok(Self {
+            token,
+            via_cookie,
+            claims,
+            path: req.path().to_owned(),
+            unsafe_api: !req.method().is_safe() && req.path().starts_with("/api/"),
+            csrf_sent: req
+                .headers()
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+            csrf_secret: state.csrf_secret.clone(),
+        })
+    }
+
+    /// The signed-in user, read in the caller's transaction; 401 when the user is gone,
+    /// deactivated or signed out since the token was issued, 403 when two-factor enrolment or the
+    /// CSRF token is missing.
+    pub fn session(self, conn: &mut crate::db::DbConnection) -> Result<Session, ApiError> {
+        let now = Utc::now();
+        let user_id = self.claims.sub.to_string();
+        let is_api = self.path.starts_with("/api/");
+        let loaded = (|| {
+            let (row, actor) = identity::load_actor(conn, &user_id)?;
+            let must_enrol = identity::two_factor::must_enrol(conn, &actor, now)?;
+            // Pages show the unread count in their header; the API does not need it.
+            let unread = if is_api {
+                0
+            } else {
+                crate::notify::unread_count(conn, &user_id)?
+            };
+            Ok::<_, ActionError>((row, actor, must_enrol, unread))
+        })();
+        let (row, actor, must_enrol, unread) = match loaded {
+            Ok(found) => found,
+            Err(ActionError::NotFound) => return Err(ApiError::Unauthorized),
+            Err(other) => return Err(other.into()),
+        };
+        if !row.active || !self.claims.is_current(row.token_generation) {
+            return Err(ApiError::Unauthorized);
+        }
+        if must_enrol && is_api && !allowed_before_enrolment(&self.path) {
+            return Err(ApiError::Forbidden(
+                identity::two_factor::ENROL_FIRST.into(),
+            ));
+        }
+        let csrf = csrf_token(&self.csrf_secret, &self.token);
+        if self.via_cookie && self.unsafe_api && self.csrf_sent.as_deref() != Some(csrf.as_str()) {
+            return Err(ApiError::Forbidden("missing or wrong CSRF token".into()));
+        }
+        Ok(Session {
+            user_id: row.id,
+            name: row.name,
+            email: row.email,
+            actor,
+            csrf,
+            via_cookie: self.via_cookie,
+            must_enrol,
+            unread,
+        })
+    }
+}
+
+impl FromRequest for Credentials {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut actix_web::dev::Payload) -> Self::Future {
+        std::future::ready(Self::of(req))
+    }
+}
+
 async fn authenticate(req: HttpRequest) -> Result<Session, ApiError> {
+    let credentials = Credentials::of(&req)?;
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?
         .clone();
-    let (token, via_cookie) = credentials(&req).ok_or(ApiError::Unauthorized)?;
-    let claims = state
-        .tokens
-        .verify(&token, Utc::now())
-        .map_err(|_| ApiError::Unauthorized)?;
-    let user_id = claims.sub.to_string();
-    let now = Utc::now();
-    let for_page = !req.path().starts_with("/api/");
-    let loaded = state
-        .db
-        .read(move |conn| {
-            let (row, actor) = identity::load_actor(conn, &user_id)?;
-            let must_enrol = identity::two_factor::must_enrol(conn, &actor, now)?;
-            // Pages show the unread count in their header; the API does not need it.
-            let unread = if for_page {
-                crate::notify::unread_count(conn, &user_id)?
-            } else {
-                0
-            };
-            Ok::<_, ActionError>((row, actor, must_enrol, unread))
-        })
-        .await;
-    let (row, actor, must_enrol, unread) = match loaded {
-        Ok(found) => found,
-        Err(ActionError::NotFound) => return Err(ApiError::Unauthorized),
-        Err(other) => return Err(other.into()),
-    };
-    if !row.active || !claims.is_current(row.token_generation) {
-        return Err(ApiError::Unauthorized);
-    }
-    if must_enrol && req.path().starts_with("/api/") && !allowed_before_enrolment(req.path()) {
-        return Err(ApiError::Forbidden(
-            identity::two_factor::ENROL_FIRST.into(),
-        ));
-    }
-    let csrf = csrf_token(&state.csrf_secret, &token);
-    if via_cookie && !req.method().is_safe() && req.path().starts_with("/api/") {
-        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-        if sent != Some(csrf.as_str()) {
-            return Err(ApiError::Forbidden("missing or wrong CSRF token".into()));
-        }
-    }
-    Ok(Session {
-        user_id: row.id,
-        name: row.name,
-        email: row.email,
-        actor,
-        csrf,
-        via_cookie,
-        must_enrol,
-        unread,
-    })
+    state.db.read(move |conn| credentials.session(conn)).await
 }
 
 impl FromRequest for Session {

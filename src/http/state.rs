@@ -62,6 +62,8 @@ pub struct AppState {
     pub verifier: Verifier,
     /// The issuer keys that sign credentials, status lists and audit checkpoints.
     pub keys: Arc<KeyRing>,
+    /// Recomputes stored evaluations after the writes that changed them commit.
+    pub refresher: crate::portfolio::Refresher,
     /// Request, pool, queue and evaluation metrics (served on `ATTEST_METRICS_ADDR` only).
     pub metrics: Arc<crate::metrics::Metrics>,
 }
@@ -105,6 +107,7 @@ impl AppState {
             fonts: Arc::new(fonts),
             store,
             metrics: Arc::new(crate::metrics::Metrics::new(catalogue.evaluation_timer())),
+            refresher: crate::portfolio::Refresher::new(db.clone(), catalogue.clone()),
             catalogue,
             tokens: Arc::new(TokenKeys::new(&jwt_secret)?),
             config: Arc::new(config),

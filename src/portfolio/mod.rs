@@ -11,6 +11,7 @@ pub mod grid;
 pub mod moves;
 mod progress;
 pub mod question_sets;
+mod refresher;
 pub mod stored;
 pub mod time_points;
 pub mod witness;
@@ -25,4 +26,5 @@ pub use evidence::{
     list_evidence, load_evidence,
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};
+pub use refresher::Refresher;
 pub use stored::refresh as refresh_evaluation;

@@ -6,9 +6,9 @@
 //! change, whatever code made the change), the standard's content hash, the organisation's
 //! interpretations version (bumped by a trigger when its interpretations change) and
 //! [`ENGINE_REVISION`]. A row whose stamp differs from the present one is stale and never used.
-//! Writes that change a portfolio call [`refresh`] in their own transaction so the next read is a
-//! point select; a read that finds a stale row recomputes it (and stores it, see
-//! [`crate::http::api::enrolments::load_progress`]).
+//! Writes that change a portfolio have it recomputed right after they commit (outside the write
+//! lock, see [`super::Refresher`]) so the next read is a point select; a read that finds a stale
+//! row recomputes it the same way (see [`crate::http::api::enrolments::load_progress`]).
 //!
 //! What is kept is the report (its size grows with the evidence instances it lists) and small
 //! figures — never the evidence records themselves.
@@ -220,8 +220,9 @@ pub fn refresh(
 }
 
 /// Inserts or replaces the stored row (one statement on both backends, so two transactions that
-/// store the same enrolment at once do not collide).
-fn store(conn: &mut DbConnection, e: &StoredEvaluation) -> QueryResult<()> {
+/// store the same enrolment at once do not collide). A row of a later revision is kept: a
+/// computation that finished late never replaces a newer one.
+pub fn store(conn: &mut DbConnection, e: &StoredEvaluation) -> QueryResult<()> {
     use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamp};
     const COLUMNS: &str = "enrolment_id, revision, standard_hash, interpretations_version, \
         engine_revision, etag, progress, claimed_percent, confirmed_percent, complete, waiting, \
@@ -239,7 +240,8 @@ fn store(conn: &mut DbConnection, e: &StoredEvaluation) -> QueryResult<()> {
         .join(", ");
     diesel::sql_query(format!(
         "INSERT INTO evaluations ({COLUMNS}) VALUES ({placeholders}) \
-         ON CONFLICT (enrolment_id) DO UPDATE SET {updates}"
+         ON CONFLICT (enrolment_id) DO UPDATE SET {updates} \
+         WHERE evaluations.revision <= excluded.revision"
     ))
     .bind::<Text, _>(&e.enrolment_id)
     .bind::<BigInt, _>(e.revision)

@@ -76,7 +76,7 @@ async fn read_and_check(app: &TestApp, w: &World, why: &str) -> Reply {
 }
 
 #[actix_web::test]
-async fn a_write_through_the_api_stores_the_evaluation_in_its_transaction() {
+async fn a_write_through_the_api_stores_the_evaluation_before_it_answers() {
     for app in TestApp::all() {
         let w = app.world("28268@2").await;
         let first = read_and_check(&app, &w, "first read").await;
@@ -358,5 +358,87 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
             }
             read_and_check(&app, &w, &format!("seed {seed} end")).await;
         }
+    }
+}
+
+#[actix_web::test]
+async fn writes_at_once_on_one_portfolio_leave_its_stored_evaluation_current() {
+    let (records, _) = example_records();
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        let path = format!("/api/enrolments/{}/evidence", w.enrolment);
+        // Eight writers at once: their refreshes run after commit, one at a time, and the last
+        // one each waits for started after its own commit.
+        let writes = (0..8).map(|i| {
+            let record = records[i % records.len()].1.clone();
+            app.request_as(Some(&w.assessor), Method::POST, &path, Some(record))
+        });
+        for added in futures_util::future::join_all(writes).await {
+            assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+            // Every acknowledged write is in the stored evaluation before anyone reads it.
+            assert!(is_fresh(&app, &w), "{:?}", app.backend);
+        }
+        assert_eq!(evidence_ids(&app, &w).len(), 8);
+        read_and_check(&app, &w, "after eight writes at once").await;
+    }
+}
+
+#[actix_web::test]
+async fn a_late_computation_never_replaces_a_later_stored_row() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        read_and_check(&app, &w, "first read").await;
+        let catalogue = app.state.catalogue.clone();
+        let id = w.enrolment.clone();
+        let kept = app.tx(move |c| {
+            let enrolment = load_enrolment(c, &id)?;
+            let mut late = stored::compute(c, &catalogue, &enrolment)?;
+            late.revision -= 1;
+            late.progress = "{}".to_owned();
+            stored::store(c, &late)?;
+            stored::fresh(c, &catalogue, &enrolment, None)
+        });
+        let kept = kept.expect("the later row is kept");
+        assert_ne!(kept.progress, "{}", "{:?}", app.backend);
+        read_and_check(&app, &w, "after the late store").await;
+    }
+}
+
+#[actix_web::test]
+async fn a_progress_read_checks_the_session_in_its_own_transaction() {
+    for app in TestApp::all() {
+        let w = app.world("28268@2").await;
+        assert_eq!(progress(&app, &w).await.status, StatusCode::OK);
+        // No token, a forged one, a malformed id.
+        let path = format!("/api/enrolments/{}/progress", w.enrolment);
+        let none = app.request(Method::GET, &path, None).await;
+        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+        let forged = app
+            .request_as(Some("not.a.token"), Method::GET, &path, None)
+            .await;
+        assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+        let malformed = app
+            .request_as(
+                Some(&w.assessor),
+                Method::GET,
+                "/api/enrolments/nope/progress",
+                None,
+            )
+            .await;
+        assert_eq!(malformed.status, StatusCode::NOT_FOUND);
+        // Someone else's portfolio is not visible to another candidate of another organisation.
+        let other_org = app.seed_org("Elsewhere");
+        app.seed_user(&other_org, "kim@elsewhere.nz", "candidate");
+        let stranger = app.login("kim@elsewhere.nz").await;
+        let refused = app
+            .request_as(Some(&stranger), Method::GET, &path, None)
+            .await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
+        // Signing out ends the token for progress reads at once.
+        let out = app
+            .request_as(Some(&w.assessor), Method::POST, "/api/auth/logout", None)
+            .await;
+        assert_eq!(out.status, StatusCode::NO_CONTENT);
+        assert_eq!(progress(&app, &w).await.status, StatusCode::UNAUTHORIZED);
     }
 }

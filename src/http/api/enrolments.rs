@@ -15,7 +15,7 @@ use crate::action::ActionError;
 use crate::auth::policy::{self, Action, Resource};
 use crate::db::DbConnection;
 use crate::http::extract::{ValidJson, parse_json};
-use crate::http::session::Session;
+use crate::http::session::{Credentials, Session};
 use crate::http::{ApiError, AppState, download, inline, upload};
 use crate::portfolio::acknowledgements::{self, Acknowledgement};
 use crate::portfolio::{
@@ -197,7 +197,8 @@ async fn add(
     file: Option<StoredFile>,
 ) -> Result<EvidenceRecord, ApiError> {
     let state_for_tx = state.clone();
-    Ok(state
+    let enrolment_id = id.clone();
+    let record = state
         .db
         .write(move |conn| {
             let enrolment = authorize(conn, &session, &id, action_for(new.method))?;
@@ -220,10 +221,11 @@ async fn add(
                 &session.user_id,
                 now,
             )?;
-            portfolio::refresh_evaluation(conn, &state_for_tx.catalogue, &enrolment.id)?;
             Ok::<_, crate::action::ActionError>(record)
         })
-        .await?)
+        .await?;
+    state.refresher.refresh(&enrolment_id).await;
+    Ok(record)
 }
 
 /// Adds an evidence record given as JSON (observation checklist, witness testimony, questioning,
@@ -454,7 +456,7 @@ pub async fn judge(
     let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
     let judgements = body.into_inner();
     let base = state.config.public_url.clone();
-    let catalogue = state.catalogue.clone();
+    let enrolment_id = id.clone();
     let record = state
         .db
         .write(move |conn| {
@@ -469,10 +471,10 @@ pub async fn judge(
                 now,
             )?;
             crate::notify::events::evidence_judged(conn, &base, &enrolment, &record, &judged, now)?;
-            portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
             Ok::<_, crate::action::ActionError>(record)
         })
         .await?;
+    state.refresher.refresh(&enrolment_id).await;
     Ok(HttpResponse::Ok().json(record))
 }
 
@@ -820,6 +822,7 @@ pub async fn marks(
     let id = path_id(&path)?.to_string();
     let marks = body.into_inner();
     let state_for_tx = state.clone();
+    let enrolment_id = id.clone();
     let saved = state
         .db
         .write(move |conn| {
@@ -833,10 +836,10 @@ pub async fn marks(
                 marks,
                 Utc::now(),
             )?;
-            portfolio::refresh_evaluation(conn, &state_for_tx.catalogue, &enrolment.id)?;
             Ok::<_, ActionError>(saved)
         })
         .await?;
+    state.refresher.refresh(&enrolment_id).await;
     Ok(HttpResponse::Ok().json(saved))
 }
 
@@ -851,11 +854,11 @@ pub async fn marks(
 pub async fn progress(
     req: HttpRequest,
     state: web::Data<AppState>,
-    session: Session,
+    credentials: Credentials,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
-    let stored = load_progress(&state, session, id).await?;
+    let id = path_id(&path).map(|id| id.to_string());
+    let stored = load_progress(&state, credentials, id).await?;
     Ok(crate::http::conditional::stored_json(
         &req,
         &stored.etag,
@@ -863,31 +866,30 @@ pub async fn progress(
     ))
 }
 
-/// The enrolment's evaluation as stored: a read transaction with two point selects (the
-/// enrolment, for the policy and its revision, and its stored evaluation) when it is current;
-/// otherwise one write transaction that recomputes and stores it.
+/// The enrolment's evaluation as stored: one read transaction (the session, then two point
+/// selects: the enrolment, for the policy and its revision, and its stored
+/// evaluation) when it is current; otherwise it is recomputed outside the write lock and stored
+/// (see [`crate::portfolio::Refresher`]).
 pub async fn load_progress(
     state: &AppState,
-    session: Session,
-    id: String,
+    credentials: Credentials,
+    id: Result<String, ApiError>,
 ) -> Result<portfolio::stored::StoredEvaluation, ApiError> {
     let catalogue = state.catalogue.clone();
     let (enrolment_id, found) = state
         .db
         .read(move |conn| {
+            let session = credentials.session(conn)?;
+            let id = id?;
             let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
             let found = portfolio::stored::fresh(conn, &catalogue, &enrolment, None)?;
-            Ok::<_, ActionError>((enrolment.id, found))
+            Ok::<_, ApiError>((enrolment.id, found))
         })
         .await?;
     if let Some(stored) = found {
         return Ok(stored);
     }
-    let catalogue = state.catalogue.clone();
-    Ok(state
-        .db
-        .write(move |conn| portfolio::refresh_evaluation(conn, &catalogue, &enrolment_id))
-        .await?)
+    Ok(state.refresher.current(&enrolment_id).await?)
 }
 
 /// The mapping file to move an enrolment with.

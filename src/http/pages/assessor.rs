@@ -635,7 +635,7 @@ async fn judge_page(
     if errors.is_empty() {
         let for_tx = session.clone();
         let base = state.config.public_url.clone();
-        let catalogue = state.catalogue.clone();
+        let enrolment_id = id.clone();
         let done = state
             .db
             .write(move |conn| {
@@ -652,13 +652,15 @@ async fn judge_page(
                 crate::notify::events::evidence_judged(
                     conn, &base, &enrolment, &record, &judged, now,
                 )?;
-                portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
                 // On to the next item waiting; what was left pending here waits for another time.
                 next_waiting(conn, &for_tx, Some(&record.id))
             })
             .await;
         match done {
-            Ok(next) => return Ok(see_other(&next_location(next.as_ref(), true))),
+            Ok(next) => {
+                state.refresher.refresh(&enrolment_id).await;
+                return Ok(see_other(&next_location(next.as_ref(), true)));
+            }
             Err(ActionError::Invalid(refused)) => errors.extend(refused),
             Err(other) => return Err(other.into()),
         }

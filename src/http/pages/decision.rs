@@ -462,6 +462,7 @@ async fn marks_page(
     let sent = marks.clone();
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
+    let enrolment_id = id.clone();
     let saved = state
         .db
         .write(move |conn| {
@@ -475,14 +476,16 @@ async fn marks_page(
                 marks,
                 Utc::now(),
             )?;
-            portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
             Ok::<_, ActionError>(saved)
         })
         .await;
     match saved {
-        Ok(_) => Ok(see_other(&format!(
-            "/enrolments/{raw_id}/decision#marks-title"
-        ))),
+        Ok(_) => {
+            state.refresher.refresh(&enrolment_id).await;
+            Ok(see_other(&format!(
+                "/enrolments/{raw_id}/decision#marks-title"
+            )))
+        }
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
             render_marks(state, session, raw_id, form, Vec::new(), Some(sent), None).await

@@ -183,12 +183,14 @@ pub async fn add(
                 &for_tx.user_id,
                 now,
             )?;
-            portfolio::refresh_evaluation(conn, &catalogue, &enrolment.id)?;
             Ok(record)
         })
         .await;
     match added {
-        Ok(record) => Ok(Ok(record.id)),
+        Ok(record) => {
+            state.refresher.refresh(enrolment_id).await;
+            Ok(Ok(record.id))
+        }
         Err(ActionError::Invalid(errors)) => Ok(Err(errors)),
         Err(other) => Err(other.into()),
     }

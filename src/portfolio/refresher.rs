@@ -1,0 +1,141 @@
+//! Brings stored evaluations up to date after the writes that changed them commit, outside the
+//! write lock, one computation at a time per enrolment.
+//!
+//! Evaluating a portfolio costs time that grows with its evidence. Done inside each write's
+//! transaction it held SQLite's write lock (every writer of the organisation waits) and, with many
+//! writers on one portfolio, it ran once per write on an ever larger portfolio. Here the write
+//! commits first; then [`Refresher::refresh`] computes the evaluation in a read transaction (no
+//! write lock) and stores it in a short write whose upsert never replaces a row of a later
+//! revision. Callers that arrive while a computation of the same enrolment runs wait for the next
+//! one, which starts after they committed and so covers all of them (a group commit): at most one
+//! computation per enrolment runs, and one follows however many writes queued behind it.
+//!
+//! Correctness never depends on this: a stored row carries the stamp of what it was computed from
+//! and a stale one is recomputed on read (see [`super::stored`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use super::enrolment::load_enrolment;
+use super::stored::{self, StoredEvaluation};
+use crate::action::ActionError;
+use crate::catalogue::Catalogue;
+use crate::db::Database;
+
+/// One enrolment's computations: the tickets handed out and what the last one covered.
+#[derive(Default)]
+struct Flight {
+    /// Handed out in order, one per caller, after the caller's own commit or stale read.
+    tickets: AtomicU64,
+    /// Held by the computation running now; holds the highest ticket the last finished
+    /// computation covers and what it computed.
+    done: tokio::sync::Mutex<(u64, Option<Arc<StoredEvaluation>>)>,
+}
+
+/// Computes and stores evaluations after commit, once per enrolment at a time (see the module).
+#[derive(Clone)]
+pub struct Refresher {
+    db: Database,
+    catalogue: Catalogue,
+    flights: Arc<Mutex<HashMap<String, Arc<Flight>>>>,
+}
+
+impl std::fmt::Debug for Refresher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Refresher").finish_non_exhaustive()
+    }
+}
+
+impl Refresher {
+    /// A refresher over `db` evaluating with `catalogue`.
+    pub fn new(db: Database, catalogue: Catalogue) -> Self {
+        Self {
+            db,
+            catalogue,
+            flights: Arc::default(),
+        }
+    }
+
+    /// Stores the evaluation of `enrolment_id` as of everything committed before this call. Call
+    /// it after a write that changed the portfolio has committed; a failure only leaves the row
+    /// stale (the next read recomputes it), so it is logged, not returned.
+    pub async fn refresh(&self, enrolment_id: &str) {
+        if let Err(err) = self.current(enrolment_id).await {
+            tracing::warn!(enrolment = enrolment_id, error = %err, "stored evaluation not refreshed");
+        }
+    }
+
+    /// The evaluation of `enrolment_id` as of everything committed before this call, computed
+    /// (or taken from a computation that started after this call) and stored.
+    pub async fn current(&self, enrolment_id: &str) -> Result<StoredEvaluation, ActionError> {
+        let flight = self.flight(enrolment_id);
+        let result = self.in_flight(&flight, enrolment_id).await;
+        self.leave(enrolment_id, flight);
+        result
+    }
+
+    async fn in_flight(
+        &self,
+        flight: &Flight,
+        enrolment_id: &str,
+    ) -> Result<StoredEvaluation, ActionError> {
+        let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
+        let mut done = flight.done.lock().await;
+        if let (covered, Some(last)) = &*done
+            && *covered >= ticket
+        {
+            // A computation that started after this caller's ticket: it saw the caller's commit.
+            return Ok(StoredEvaluation::clone(last));
+        }
+        // Every ticket handed out so far belongs to a caller whose commit is already visible to
+        // the read transaction that starts now.
+        let covers = flight.tickets.load(Ordering::SeqCst);
+        let computed = self.compute_and_store(enrolment_id.to_owned()).await?;
+        let computed = Arc::new(computed);
+        *done = (covers, Some(computed.clone()));
+        Ok(StoredEvaluation::clone(&computed))
+    }
+
+    async fn compute_and_store(
+        &self,
+        enrolment_id: String,
+    ) -> Result<StoredEvaluation, ActionError> {
+        let catalogue = self.catalogue.clone();
+        let computed = self
+            .db
+            .read(move |conn| {
+                let enrolment = load_enrolment(conn, &enrolment_id)?;
+                stored::compute(conn, &catalogue, &enrolment)
+            })
+            .await?;
+        self.db
+            .write(move |conn| {
+                stored::store(conn, &computed)?;
+                Ok::<_, ActionError>(computed)
+            })
+            .await
+    }
+
+    fn flight(&self, enrolment_id: &str) -> Arc<Flight> {
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        flights.entry(enrolment_id.to_owned()).or_default().clone()
+    }
+
+    /// Forgets the enrolment's flight when no one else is in it, so the map stays as small as the
+    /// number of enrolments being refreshed right now.
+    fn leave(&self, enrolment_id: &str, flight: Arc<Flight>) {
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Flights are handed out under this lock, so the count cannot grow meanwhile: the map's
+        // reference and this one mean nobody else holds it.
+        if Arc::strong_count(&flight) == 2 {
+            flights.remove(enrolment_id);
+        }
+    }
+}
