@@ -650,3 +650,133 @@ async fn the_loop_through_the_pages() {
         assert_eq!(knowledge_status(&progress, "K1"), "met");
     }
 }
+
+/// The candidate answers one question typed and one aloud, submitted and marked with comments.
+/// Returns the request id and its answer ids.
+async fn answered_and_marked(app: &TestApp, w: &World) -> (String, Vec<String>) {
+    let set = create_set(app, w).await;
+    let sent = send(app, &w.assessor, &w.enrolment, &set).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+    let request = sent.json();
+    let rid = request["id"].as_str().unwrap().to_owned();
+    let answers: Vec<String> = request["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    let base = format!("/api/enrolments/{}/question-requests/{rid}", w.enrolment);
+    let (ctype, body) = file_form("greeting.wav", &wav());
+    let up = app
+        .send_raw(
+            &w.candidate,
+            &format!("{base}/answers/{}/recording", answers[1]),
+            &ctype,
+            body,
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text());
+    let submitted = app
+        .request_as(
+            Some(&w.candidate),
+            Method::PUT,
+            &format!("{base}/answers"),
+            Some(json!({"submit": true, "answers": [
+                {"id": answers[0], "text": "I greet them by name as Aroha Whetu from the Harbour line"}]})),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
+    let marked = app
+        .request_as(
+            Some(&w.assessor),
+            Method::POST,
+            &format!("{base}/marks"),
+            Some(json!({"answers": [
+                {"id": answers[0], "result": "satisfactory", "comment": "Clear about the greeting script"},
+                {"id": answers[1], "result": "not_yet", "comment": "The recording is too quiet to hear"},
+            ]})),
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
+    (rid, answers)
+}
+
+#[actix_web::test]
+async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks() {
+    for app in TestApp::all() {
+        let w = app.world("INSCC003").await;
+        let (rid, answers) = answered_and_marked(&app, &w).await;
+        let files_before = app.count("files");
+        let withdrawn = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("/api/enrolments/{}/withdraw", w.enrolment),
+                Some(json!({"reason": "left"})),
+            )
+            .await;
+        assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text());
+        let erased = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("/api/orgs/{}/users/{}/erase", w.org, w.candidate_id),
+                Some(json!({"reason": "GDPR art. 17 request"})),
+            )
+            .await;
+        assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
+        assert_eq!(erased.json()["answers_cleared"], 2, "{}", erased.text());
+
+        let base = format!("/api/enrolments/{}/question-requests/{rid}", w.enrolment);
+        let request = app
+            .request_as(Some(&w.admin), Method::GET, &base, None)
+            .await;
+        assert_eq!(request.status, StatusCode::OK, "{}", request.text());
+        let request = request.json();
+        for (answer, result) in request["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(["satisfactory", "not_yet"])
+        {
+            assert!(answer["text"].is_null(), "{answer}");
+            assert!(answer["file"].is_null(), "{answer}");
+            assert!(answer["comment"].is_null(), "{answer}");
+            // The marks and what the questions were stay: the certification record rests on them.
+            assert_eq!(answer["result"], result);
+            assert!(answer["question"].as_str().unwrap().starts_with("How"));
+        }
+        assert_eq!(request["status"], "marked");
+        assert!(request["evidence_id"].is_string());
+        // The recording is gone: its file row (so `files gc` removes the content) and the link.
+        assert_eq!(app.count("files"), files_before - 1);
+        let played = app
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("{base}/answers/{}/recording", answers[1]),
+                None,
+            )
+            .await;
+        assert_eq!(played.status, StatusCode::NOT_FOUND);
+        // Nor does the audit trail keep the typed answer, the comments or the recording's name.
+        let trail = {
+            use attest::db::schema::audit_log;
+            use diesel::prelude::*;
+            let mut conn = app.state.db.conn().unwrap();
+            audit_log::table
+                .select((audit_log::before_json, audit_log::after_json))
+                .load::<(Option<String>, Option<String>)>(&mut *conn)
+                .unwrap()
+        };
+        let all = format!("{trail:?}");
+        for gone in [
+            "Harbour line",
+            "greeting script",
+            "too quiet",
+            "greeting.wav",
+        ] {
+            assert!(!all.contains(gone), "the trail still holds {gone:?}");
+        }
+    }
+}
