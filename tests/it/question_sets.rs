@@ -780,3 +780,93 @@ async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks() 
         }
     }
 }
+
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut file = zip.by_index(i).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (file.name().to_owned(), content)
+        })
+        .collect()
+}
+
+/// The archive's manifest holds the questions with answers, marks and comments, and the recording
+/// as a file with its SHA-256; the archive still verifies.
+fn check_archive(zip: &[u8], rid: &str) {
+    use sha2::Digest;
+    let report =
+        attest::output::export::archive::verify_archive(std::io::Cursor::new(zip)).unwrap();
+    assert!(report.problems.is_empty(), "{report:?}");
+    let entries = unzip(zip);
+    let manifest: Value = serde_json::from_slice(&entries["manifest.json"]).unwrap();
+    let request = &manifest["questions"][0];
+    assert_eq!(request["id"], rid);
+    assert_eq!(request["status"], "marked");
+    let answers = &request["answers"];
+    assert!(
+        answers[0]["question"]
+            .as_str()
+            .unwrap()
+            .contains("greet and identify")
+    );
+    assert!(
+        answers[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Harbour line")
+    );
+    assert_eq!(answers[0]["result"], "satisfactory");
+    assert_eq!(answers[0]["comment"], "Clear about the greeting script");
+    assert_eq!(answers[1]["result"], "not_yet");
+    let sha = hex::encode(sha2::Sha256::digest(wav()));
+    assert_eq!(answers[1]["file"]["sha256"], sha.as_str());
+    let listed = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["sha256"] == sha.as_str())
+        .expect("the recording is listed in the manifest")
+        .clone();
+    assert_eq!(listed["name"], "greeting.wav");
+    assert_eq!(entries[listed["path"].as_str().unwrap()], wav());
+    let index = String::from_utf8(entries["index.html"].clone()).unwrap();
+    assert!(index.contains("<h2>Questions</h2>"), "{index}");
+    assert!(index.contains("Clear about the greeting script"));
+    assert!(index.contains("greeting.wav"));
+}
+
+#[actix_web::test]
+async fn the_archive_and_the_subject_access_export_hold_the_questions_and_answers() {
+    for app in TestApp::all() {
+        let w = app.world("INSCC003").await;
+        let (rid, _) = answered_and_marked(&app, &w).await;
+        let archive = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+                None,
+            )
+            .await;
+        assert_eq!(archive.status, StatusCode::OK, "{}", archive.text());
+        check_archive(&archive.body, &rid);
+
+        let subject = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("/api/users/{}/subject-access.zip", w.candidate_id),
+                None,
+            )
+            .await;
+        assert_eq!(subject.status, StatusCode::OK, "{}", subject.text());
+        let entries = unzip(&subject.body);
+        let inner: Vec<&String> = entries.keys().filter(|k| k.ends_with(".zip")).collect();
+        assert_eq!(inner.len(), 1, "{:?}", entries.keys());
+        check_archive(&entries[inner[0]], &rid);
+    }
+}
