@@ -870,3 +870,63 @@ async fn the_archive_and_the_subject_access_export_hold_the_questions_and_answer
         check_archive(&entries[inner[0]], &rid);
     }
 }
+
+#[actix_web::test]
+async fn a_refused_recording_upload_is_refused_before_its_body_is_read() {
+    for backend in crate::helpers::backends() {
+        // Uploads above 2 KB are too large: a body that were read would be refused with 413.
+        let app = TestApp::with_max_upload(backend, 2048);
+        let w = app.world("INSCC003").await;
+        let set = create_set(&app, &w).await;
+        let sent = send(&app, &w.assessor, &w.enrolment, &set).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+        let request = sent.json();
+        let rid = request["id"].as_str().unwrap();
+        let answer = request["answers"][0]["id"].as_str().unwrap();
+        let url = format!(
+            "/api/enrolments/{}/question-requests/{rid}/answers/{answer}/recording",
+            w.enrolment
+        );
+        let mut big = wav();
+        big.resize(64 * 1024, 0);
+        let away = app.seed_org("Summit Training");
+        app.seed_user(&away, "assessor@summit.nz", "assessor");
+        let stranger = app.login("assessor@summit.nz").await;
+        let files_before = app.count("files");
+        let stored_before = app.stored_files();
+        for (token, expected) in [
+            (&w.assessor, StatusCode::FORBIDDEN),
+            (&w.iv, StatusCode::FORBIDDEN),
+            (&stranger, StatusCode::NOT_FOUND),
+        ] {
+            let (ctype, body) = file_form("answer.wav", &big);
+            let refused = app.send_raw(token, &url, &ctype, body).await;
+            assert_eq!(refused.status, expected, "{}", refused.text());
+        }
+        // A question not of this request is refused before the body too.
+        let (ctype, body) = file_form("answer.wav", &big);
+        let wrong = app
+            .send_raw(
+                &w.candidate,
+                &format!(
+                    "/api/enrolments/{}/question-requests/{rid}/answers/{}/recording",
+                    w.enrolment,
+                    uuid::Uuid::new_v4()
+                ),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND, "{}", wrong.text());
+        assert_eq!(app.count("files"), files_before, "nothing recorded");
+        assert_eq!(app.stored_files(), stored_before, "nothing stored");
+        // The candidate's own upload is read, and the size limit applies to it.
+        let (ctype, body) = file_form("answer.wav", &big);
+        let too_large = app.send_raw(&w.candidate, &url, &ctype, body).await;
+        assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+        let (ctype, body) = file_form("answer.wav", &wav());
+        let stored = app.send_raw(&w.candidate, &url, &ctype, body).await;
+        assert_eq!(stored.status, StatusCode::OK, "{}", stored.text());
+        assert_eq!(app.count("files"), files_before + 1);
+    }
+}
