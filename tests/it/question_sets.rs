@@ -918,6 +918,21 @@ async fn a_refused_recording_upload_is_refused_before_its_body_is_read() {
             )
             .await;
         assert_eq!(wrong.status, StatusCode::NOT_FOUND, "{}", wrong.text());
+        // The page's form too.
+        let (ctype, body) = file_form("answer.wav", &big);
+        let page = app
+            .browser(&w.assessor)
+            .post_multipart(
+                &app,
+                &format!(
+                    "/enrolments/{}/questions/{rid}/answers/{answer}/recording",
+                    w.enrolment
+                ),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.text());
         assert_eq!(app.count("files"), files_before, "nothing recorded");
         assert_eq!(app.stored_files(), stored_before, "nothing stored");
         // The candidate's own upload is read, and the size limit applies to it.
