@@ -189,6 +189,7 @@ fn evidence(n: usize) -> Vec<u8> {
 fn archive_input() -> ArchiveInput {
     ArchiveInput {
         documents: Vec::new(),
+        questions: Vec::new(),
         audit_checkpoint: None,
         generated_at: Utc.with_ymd_and_hms(2025, 5, 1, 9, 30, 0).unwrap(),
         candidate: ArchiveCandidate {

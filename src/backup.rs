@@ -197,7 +197,18 @@ fn referenced(conn: &mut DbConnection) -> Result<BTreeSet<String>, BackupError> 
         .filter(export_batches::file_sha256.is_not_null())
         .load(conn)
         .map_err(db_error)?;
-    all.extend(evidence_files.into_iter().chain(batch_files).flatten());
+    let answer_files: Vec<Option<String>> = crate::db::schema::question_answers::table
+        .select(crate::db::schema::question_answers::file_sha256)
+        .filter(crate::db::schema::question_answers::file_sha256.is_not_null())
+        .load(conn)
+        .map_err(db_error)?;
+    all.extend(
+        evidence_files
+            .into_iter()
+            .chain(batch_files)
+            .chain(answer_files)
+            .flatten(),
+    );
     Ok(all)
 }
 

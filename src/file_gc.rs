@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use diesel::prelude::*;
 
 use crate::db::DbConnection;
-use crate::db::schema::{evidence, export_batches, files};
+use crate::db::schema::{evidence, export_batches, files, question_answers};
 use crate::storage::{BlobStore, FoundFile, LocalStore, StorageError};
 
 /// Files younger than this are never removed: a running server may be receiving them, or be about
@@ -103,6 +103,11 @@ fn references(
         .select((export_batches::id, export_batches::file_sha256))
         .order(export_batches::id)
         .load(conn)?;
+    let answer_files: Vec<(String, Option<String>)> = question_answers::table
+        .filter(question_answers::file_sha256.is_not_null())
+        .select((question_answers::id, question_answers::file_sha256))
+        .order(question_answers::id)
+        .load(conn)?;
     let known: Vec<String> = files::table.select(files::sha256).load(conn)?;
     let mut referenced: BTreeSet<String> = known.into_iter().collect();
     let mut missing = Vec::new();
@@ -113,6 +118,11 @@ fn references(
             batch_files
                 .into_iter()
                 .map(|(id, sha)| ("export_batch", id, sha)),
+        )
+        .chain(
+            answer_files
+                .into_iter()
+                .map(|(id, sha)| ("question_answer", id, sha)),
         );
     for (kind, id, sha256) in named {
         let Some(sha256) = sha256 else { continue };

@@ -6,7 +6,7 @@
 //! its credential) and the audit trail. Erasure removes content, never links: rows keep their ids,
 //! so every reference and the audit hash chain stay intact.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
@@ -16,8 +16,8 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
 use crate::db::schema::{
-    enrolments, erasures, evidence, files, login_failures, recovery_codes, retention_rules,
-    role_grants, two_factor, users,
+    enrolments, erasures, evidence, files, login_failures, question_answers, question_requests,
+    recovery_codes, retention_rules, role_grants, two_factor, users,
 };
 
 /// The record types a rule can name.
@@ -326,20 +326,66 @@ fn remove_files(conn: &mut DbConnection, ids: &[String]) -> Result<(), ActionErr
             evidence::file_name.eq(None::<String>),
         ))
         .execute(conn)?;
-    for sha256 in hashes.into_iter().flatten() {
+    forget_unused_files(conn, hashes.into_iter().flatten())
+}
+
+/// Forgets the file rows of `hashes` that no record refers to any more (evidence, an answer's
+/// recording, an export batch), so `attest files gc` removes their stored content.
+fn forget_unused_files(
+    conn: &mut DbConnection,
+    hashes: impl IntoIterator<Item = String>,
+) -> Result<(), ActionError> {
+    for sha256 in hashes {
         let still_used: i64 = evidence::table
             .filter(evidence::file_sha256.eq(&sha256))
+            .count()
+            .get_result(conn)?;
+        let in_answers: i64 = question_answers::table
+            .filter(question_answers::file_sha256.eq(&sha256))
             .count()
             .get_result(conn)?;
         let in_batches: i64 = crate::db::schema::export_batches::table
             .filter(crate::db::schema::export_batches::file_sha256.eq(&sha256))
             .count()
             .get_result(conn)?;
-        if still_used == 0 && in_batches == 0 {
+        if still_used == 0 && in_answers == 0 && in_batches == 0 {
             diesel::delete(files::table.find(&sha256)).execute(conn)?;
         }
     }
     Ok(())
+}
+
+/// Clears the candidate's answers to the questions sent on `enrolment_ids`: the typed text, the
+/// recording (its file row goes when nothing else refers to it) and the assessor's comment. The
+/// question as sent, what it covers, when it was answered and its mark stay: the questioning
+/// evidence record the marks made is part of the certification record. Answers how many answers
+/// had content to clear.
+fn clear_answers(conn: &mut DbConnection, enrolment_ids: &[String]) -> Result<usize, ActionError> {
+    let requests = question_requests::table
+        .filter(question_requests::enrolment_id.eq_any(enrolment_ids))
+        .select(question_requests::id);
+    let given: Vec<(String, Option<String>)> = question_answers::table
+        .filter(question_answers::request_id.eq_any(requests))
+        .filter(
+            question_answers::answer_text
+                .is_not_null()
+                .or(question_answers::file_sha256.is_not_null())
+                .or(question_answers::comment.is_not_null()),
+        )
+        .select((question_answers::id, question_answers::file_sha256))
+        .load(conn)?;
+    let ids: Vec<&String> = given.iter().map(|(id, _)| id).collect();
+    diesel::update(question_answers::table.filter(question_answers::id.eq_any(&ids)))
+        .set((
+            question_answers::answer_text.eq(None::<String>),
+            question_answers::file_sha256.eq(None::<String>),
+            question_answers::file_name.eq(None::<String>),
+            question_answers::comment.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    let hashes: BTreeSet<String> = given.iter().filter_map(|(_, sha)| sha.clone()).collect();
+    forget_unused_files(conn, hashes)?;
+    Ok(given.len())
 }
 
 /// Clears the free text of `ids` (titles, notes, witness details); the engine's view of which
@@ -394,6 +440,8 @@ pub struct Erasure {
     pub erased_at: DateTime<Utc>,
     /// Evidence records whose content and files were removed.
     pub evidence_cleared: usize,
+    /// Answers to questions whose text, recording and comment were removed (their marks stay).
+    pub answers_cleared: usize,
     /// Enrolments kept as certification records (without the person's name on the account).
     pub enrolments_kept: usize,
     /// Audit entries whose personal content was anonymised (each keeps its hash; one
@@ -405,7 +453,8 @@ pub struct Erasure {
 pub const ERASED_NAME: &str = "Erased person";
 
 /// Erases a person's personal data on request: the account's name, email, learner number,
-/// password and two-factor secrets; the content and files of the evidence of their enrolments.
+/// password and two-factor secrets; the content and files of the evidence of their enrolments;
+/// their answers to questions (text, recordings, the assessor's comments; the marks stay).
 /// Kept: the rows and ids (enrolments, sign-offs, statements and credentials — the certification
 /// record — and the audit trail, whose entries are not rewritten). Refused for someone who is
 /// still active in an enrolment that is not closed. Audited without personal data.
@@ -455,6 +504,7 @@ pub fn erase_person(
         .load(conn)?;
     remove_files(conn, &evidence_ids)?;
     clear_content(conn, &evidence_ids)?;
+    let answers_cleared = clear_answers(conn, &enrolment_ids)?;
     let personal = Personal {
         user_id: user_id.to_owned(),
         name,
@@ -499,6 +549,7 @@ pub fn erase_person(
             after: Some(serde_json::json!({
                 "reason": reason,
                 "evidence_cleared": evidence_ids.len(),
+                "answers_cleared": answers_cleared,
                 "enrolments_kept": enrolment_ids.len(),
                 "audit_entries_anonymised": trail_entries,
             })),
@@ -508,6 +559,7 @@ pub fn erase_person(
         user_id: user_id.to_owned(),
         erased_at: now,
         evidence_cleared: evidence_ids.len(),
+        answers_cleared,
         enrolments_kept: enrolment_ids.len(),
         audit_entries_anonymised: trail_entries,
     })
@@ -552,6 +604,9 @@ const PERSONAL_KEYS: &[&str] = &[
     "feedback",
     "response",
     "message",
+    // A typed answer to a question (`questions.draft` / `questions.answer`).
+    "text",
+    "answer_text",
 ];
 
 fn personal_key(key: &str) -> bool {

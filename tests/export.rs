@@ -404,6 +404,7 @@ fn archive_input() -> ArchiveInput {
         .collect();
     ArchiveInput {
         documents: Vec::new(),
+        questions: Vec::new(),
         audit_checkpoint: None,
         generated_at: Utc.with_ymd_and_hms(2025, 5, 1, 9, 30, 0).unwrap(),
         candidate: ArchiveCandidate {

@@ -134,9 +134,10 @@ pub(super) fn erase(config: &Config, email: &str, reason: &str) -> Result<ExitCo
     })?;
     collect_files(config, &mut conn, false)?;
     println!(
-        "erased {email} (user {}): account anonymised, {} evidence records cleared, {} audit entries anonymised (the chain still verifies), {} enrolments kept as certification records",
+        "erased {email} (user {}): account anonymised, {} evidence records cleared, {} answers to questions cleared, {} audit entries anonymised (the chain still verifies), {} enrolments kept as certification records",
         erasure.user_id,
         erasure.evidence_cleared,
+        erasure.answers_cleared,
         erasure.audit_entries_anonymised,
         erasure.enrolments_kept
     );

@@ -16,7 +16,7 @@ use crate::output::export::archive::{
 use crate::output::export::results::{LearnerNumber, LearnerNumberScheme, UnitLevel};
 use crate::output::pdf::FontSet;
 use crate::portfolio;
-use crate::portfolio::{acknowledgements, time_points};
+use crate::portfolio::{acknowledgements, question_sets, time_points};
 use crate::signoff::chain::sign_offs_of;
 use crate::signoff::feedback;
 use crate::signoff::plans::samples_of;
@@ -75,6 +75,8 @@ pub fn archive_input(
             .map(|a| serde_json::json!({ "candidate_acknowledgement": a })),
     );
     let points = time_points::of_enrolment(conn, &enrolment.id)?;
+    let questions = question_sets::requests_of(conn, &enrolment.id)?;
+    let recordings = recordings(conn, &questions)?;
     let documents = credential_documents(conn, fonts, &enrolment)?;
     let audit_checkpoint = crate::checkpoints::kept(conn)?.pop().map(|(_, _, jws)| jws);
     Ok(ArchiveInput {
@@ -121,6 +123,10 @@ pub fn archive_input(
             .map(|r| with_observation(with_time_points(&r.instance, &r.id, &points), r))
             .collect(),
         sign_offs,
+        questions: questions
+            .iter()
+            .map(|q| serde_json::to_value(q).unwrap_or_default())
+            .collect(),
         files: records
             .iter()
             .filter_map(|r| {
@@ -133,8 +139,41 @@ pub fn archive_input(
                     media_type: Some(file.content_type.clone()),
                 })
             })
+            .chain(recordings)
             .collect(),
     })
+}
+
+/// The recordings given as answers, as archive files: size and type from the file store's record,
+/// tied to the questioning evidence record the marking wrote (when there is one). A recording whose
+/// file record is gone (erased) is left out.
+fn recordings(
+    conn: &mut DbConnection,
+    questions: &[question_sets::QuestionRequest],
+) -> Result<Vec<ArchiveFile>, ActionError> {
+    use crate::db::schema::files;
+    use diesel::prelude::*;
+    let mut out = Vec::new();
+    for request in questions {
+        for answer in &request.answers {
+            let Some(file) = &answer.file else { continue };
+            let stored: Option<(i64, String)> = files::table
+                .find(&file.sha256)
+                .select((files::size, files::content_type))
+                .first(conn)
+                .optional()?;
+            if let Some((size, content_type)) = stored {
+                out.push(ArchiveFile {
+                    name: file.name.clone(),
+                    sha256: file.sha256.clone(),
+                    size: u64::try_from(size).unwrap_or(0),
+                    evidence_id: request.evidence_id.clone(),
+                    media_type: Some(content_type),
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The candidate's proof of the unit, when a valid statement stands: the statement PDF (carrying

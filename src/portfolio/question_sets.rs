@@ -999,6 +999,24 @@ pub fn is_recording(content_type: &str) -> bool {
     content_type.starts_with("audio/") || content_type.starts_with("video/")
 }
 
+/// Whether `actor` may give a recording as the answer `answer_id` of the request: the enrolment's
+/// candidate, while the answers are not submitted. Upload handlers ask this before reading the
+/// body, so a refused upload is refused without receiving the file; [`attach_recording`] asks it
+/// again in its transaction.
+pub fn may_attach_recording(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    enrolment: &Enrolment,
+    request_id: &str,
+    answer_id: &str,
+) -> Result<(), ActionError> {
+    let request = answering(conn, actor, enrolment, request_id)?;
+    if !request.answers.iter().any(|a| a.id == answer_id) {
+        return Err(ActionError::NotFound);
+    }
+    Ok(())
+}
+
 /// The candidate gives a recording as the answer to one question (audited as
 /// `questions.recording`). The file is staged: the caller stores it once this transaction commits.
 pub fn attach_recording(
@@ -1010,10 +1028,7 @@ pub fn attach_recording(
     file: StoredFile,
     now: DateTime<Utc>,
 ) -> Result<QuestionRequest, ActionError> {
-    let request = answering(conn, actor, enrolment, request_id)?;
-    if !request.answers.iter().any(|a| a.id == answer_id) {
-        return Err(ActionError::NotFound);
-    }
+    may_attach_recording(conn, actor, enrolment, request_id, answer_id)?;
     if !is_recording(&file.content_type) {
         return Err(ActionError::invalid(
             "file",

@@ -650,3 +650,298 @@ async fn the_loop_through_the_pages() {
         assert_eq!(knowledge_status(&progress, "K1"), "met");
     }
 }
+
+/// The candidate answers one question typed and one aloud, submitted and marked with comments.
+/// Returns the request id and its answer ids.
+async fn answered_and_marked(app: &TestApp, w: &World) -> (String, Vec<String>) {
+    let set = create_set(app, w).await;
+    let sent = send(app, &w.assessor, &w.enrolment, &set).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+    let request = sent.json();
+    let rid = request["id"].as_str().unwrap().to_owned();
+    let answers: Vec<String> = request["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap().to_owned())
+        .collect();
+    let base = format!("/api/enrolments/{}/question-requests/{rid}", w.enrolment);
+    let (ctype, body) = file_form("greeting.wav", &wav());
+    let up = app
+        .send_raw(
+            &w.candidate,
+            &format!("{base}/answers/{}/recording", answers[1]),
+            &ctype,
+            body,
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.text());
+    let submitted = app
+        .request_as(
+            Some(&w.candidate),
+            Method::PUT,
+            &format!("{base}/answers"),
+            Some(json!({"submit": true, "answers": [
+                {"id": answers[0], "text": "I greet them by name as Aroha Whetu from the Harbour line"}]})),
+        )
+        .await;
+    assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
+    let marked = app
+        .request_as(
+            Some(&w.assessor),
+            Method::POST,
+            &format!("{base}/marks"),
+            Some(json!({"answers": [
+                {"id": answers[0], "result": "satisfactory", "comment": "Clear about the greeting script"},
+                {"id": answers[1], "result": "not_yet", "comment": "The recording is too quiet to hear"},
+            ]})),
+        )
+        .await;
+    assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
+    (rid, answers)
+}
+
+#[actix_web::test]
+async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks() {
+    for app in TestApp::all() {
+        let w = app.world("INSCC003").await;
+        let (rid, answers) = answered_and_marked(&app, &w).await;
+        let files_before = app.count("files");
+        let withdrawn = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("/api/enrolments/{}/withdraw", w.enrolment),
+                Some(json!({"reason": "left"})),
+            )
+            .await;
+        assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text());
+        let erased = app
+            .request_as(
+                Some(&w.admin),
+                Method::POST,
+                &format!("/api/orgs/{}/users/{}/erase", w.org, w.candidate_id),
+                Some(json!({"reason": "GDPR art. 17 request"})),
+            )
+            .await;
+        assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
+        assert_eq!(erased.json()["answers_cleared"], 2, "{}", erased.text());
+
+        let base = format!("/api/enrolments/{}/question-requests/{rid}", w.enrolment);
+        let request = app
+            .request_as(Some(&w.admin), Method::GET, &base, None)
+            .await;
+        assert_eq!(request.status, StatusCode::OK, "{}", request.text());
+        let request = request.json();
+        for (answer, result) in request["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(["satisfactory", "not_yet"])
+        {
+            assert!(answer["text"].is_null(), "{answer}");
+            assert!(answer["file"].is_null(), "{answer}");
+            assert!(answer["comment"].is_null(), "{answer}");
+            // The marks and what the questions were stay: the certification record rests on them.
+            assert_eq!(answer["result"], result);
+            assert!(answer["question"].as_str().unwrap().starts_with("How"));
+        }
+        assert_eq!(request["status"], "marked");
+        assert!(request["evidence_id"].is_string());
+        // The recording is gone: its file row (so `files gc` removes the content) and the link.
+        assert_eq!(app.count("files"), files_before - 1);
+        let played = app
+            .request_as(
+                Some(&w.admin),
+                Method::GET,
+                &format!("{base}/answers/{}/recording", answers[1]),
+                None,
+            )
+            .await;
+        assert_eq!(played.status, StatusCode::NOT_FOUND);
+        // Nor does the audit trail keep the typed answer, the comments or the recording's name.
+        let trail = {
+            use attest::db::schema::audit_log;
+            use diesel::prelude::*;
+            let mut conn = app.state.db.conn().unwrap();
+            audit_log::table
+                .select((audit_log::before_json, audit_log::after_json))
+                .load::<(Option<String>, Option<String>)>(&mut *conn)
+                .unwrap()
+        };
+        let all = format!("{trail:?}");
+        for gone in [
+            "Harbour line",
+            "greeting script",
+            "too quiet",
+            "greeting.wav",
+        ] {
+            assert!(!all.contains(gone), "the trail still holds {gone:?}");
+        }
+    }
+}
+
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut file = zip.by_index(i).unwrap();
+            let mut content = Vec::new();
+            file.read_to_end(&mut content).unwrap();
+            (file.name().to_owned(), content)
+        })
+        .collect()
+}
+
+/// The archive's manifest holds the questions with answers, marks and comments, and the recording
+/// as a file with its SHA-256; the archive still verifies.
+fn check_archive(zip: &[u8], rid: &str) {
+    use sha2::Digest;
+    let report =
+        attest::output::export::archive::verify_archive(std::io::Cursor::new(zip)).unwrap();
+    assert!(report.problems.is_empty(), "{report:?}");
+    let entries = unzip(zip);
+    let manifest: Value = serde_json::from_slice(&entries["manifest.json"]).unwrap();
+    let request = &manifest["questions"][0];
+    assert_eq!(request["id"], rid);
+    assert_eq!(request["status"], "marked");
+    let answers = &request["answers"];
+    assert!(
+        answers[0]["question"]
+            .as_str()
+            .unwrap()
+            .contains("greet and identify")
+    );
+    assert!(
+        answers[0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Harbour line")
+    );
+    assert_eq!(answers[0]["result"], "satisfactory");
+    assert_eq!(answers[0]["comment"], "Clear about the greeting script");
+    assert_eq!(answers[1]["result"], "not_yet");
+    let sha = hex::encode(sha2::Sha256::digest(wav()));
+    assert_eq!(answers[1]["file"]["sha256"], sha.as_str());
+    let listed = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["sha256"] == sha.as_str())
+        .expect("the recording is listed in the manifest")
+        .clone();
+    assert_eq!(listed["name"], "greeting.wav");
+    assert_eq!(entries[listed["path"].as_str().unwrap()], wav());
+    let index = String::from_utf8(entries["index.html"].clone()).unwrap();
+    assert!(index.contains("<h2>Questions</h2>"), "{index}");
+    assert!(index.contains("Clear about the greeting script"));
+    assert!(index.contains("greeting.wav"));
+}
+
+#[actix_web::test]
+async fn the_archive_and_the_subject_access_export_hold_the_questions_and_answers() {
+    for app in TestApp::all() {
+        let w = app.world("INSCC003").await;
+        let (rid, _) = answered_and_marked(&app, &w).await;
+        let archive = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+                None,
+            )
+            .await;
+        assert_eq!(archive.status, StatusCode::OK, "{}", archive.text());
+        check_archive(&archive.body, &rid);
+
+        let subject = app
+            .request_as(
+                Some(&w.candidate),
+                Method::GET,
+                &format!("/api/users/{}/subject-access.zip", w.candidate_id),
+                None,
+            )
+            .await;
+        assert_eq!(subject.status, StatusCode::OK, "{}", subject.text());
+        let entries = unzip(&subject.body);
+        let inner: Vec<&String> = entries.keys().filter(|k| k.ends_with(".zip")).collect();
+        assert_eq!(inner.len(), 1, "{:?}", entries.keys());
+        check_archive(&entries[inner[0]], &rid);
+    }
+}
+
+#[actix_web::test]
+async fn a_refused_recording_upload_is_refused_before_its_body_is_read() {
+    for backend in crate::helpers::backends() {
+        // Uploads above 2 KB are too large: a body that were read would be refused with 413.
+        let app = TestApp::with_max_upload(backend, 2048);
+        let w = app.world("INSCC003").await;
+        let set = create_set(&app, &w).await;
+        let sent = send(&app, &w.assessor, &w.enrolment, &set).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
+        let request = sent.json();
+        let rid = request["id"].as_str().unwrap();
+        let answer = request["answers"][0]["id"].as_str().unwrap();
+        let url = format!(
+            "/api/enrolments/{}/question-requests/{rid}/answers/{answer}/recording",
+            w.enrolment
+        );
+        let mut big = wav();
+        big.resize(64 * 1024, 0);
+        let away = app.seed_org("Summit Training");
+        app.seed_user(&away, "assessor@summit.nz", "assessor");
+        let stranger = app.login("assessor@summit.nz").await;
+        let files_before = app.count("files");
+        let stored_before = app.stored_files();
+        for (token, expected) in [
+            (&w.assessor, StatusCode::FORBIDDEN),
+            (&w.iv, StatusCode::FORBIDDEN),
+            (&stranger, StatusCode::NOT_FOUND),
+        ] {
+            let (ctype, body) = file_form("answer.wav", &big);
+            let refused = app.send_raw(token, &url, &ctype, body).await;
+            assert_eq!(refused.status, expected, "{}", refused.text());
+        }
+        // A question not of this request is refused before the body too.
+        let (ctype, body) = file_form("answer.wav", &big);
+        let wrong = app
+            .send_raw(
+                &w.candidate,
+                &format!(
+                    "/api/enrolments/{}/question-requests/{rid}/answers/{}/recording",
+                    w.enrolment,
+                    uuid::Uuid::new_v4()
+                ),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::NOT_FOUND, "{}", wrong.text());
+        // The page's form too.
+        let (ctype, body) = file_form("answer.wav", &big);
+        let page = app
+            .browser(&w.assessor)
+            .post_multipart(
+                &app,
+                &format!(
+                    "/enrolments/{}/questions/{rid}/answers/{answer}/recording",
+                    w.enrolment
+                ),
+                &ctype,
+                body,
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{}", page.text());
+        assert_eq!(app.count("files"), files_before, "nothing recorded");
+        assert_eq!(app.stored_files(), stored_before, "nothing stored");
+        // The candidate's own upload is read, and the size limit applies to it.
+        let (ctype, body) = file_form("answer.wav", &big);
+        let too_large = app.send_raw(&w.candidate, &url, &ctype, body).await;
+        assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+        let (ctype, body) = file_form("answer.wav", &wav());
+        let stored = app.send_raw(&w.candidate, &url, &ctype, body).await;
+        assert_eq!(stored.status, StatusCode::OK, "{}", stored.text());
+        assert_eq!(app.count("files"), files_before + 1);
+    }
+}

@@ -305,9 +305,35 @@ pub async fn upload_recording(
         path_id(&path.1)?.to_string(),
         path_id(&path.2)?.to_string(),
     );
+    may_attach(&state, &session, &id, &request_id, &answer_id).await?;
     let (_, received) = receive_file(&state, &mut multipart).await?;
     let request = attach(&state, session, id, request_id, answer_id, received).await?;
     Ok(HttpResponse::Ok().json(request))
+}
+
+/// Refuses early, before the body is read, a caller who may not give this answer a recording (the
+/// evidence upload does the same): a refused upload is never received.
+pub async fn may_attach(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+    request_id: &str,
+    answer_id: &str,
+) -> Result<(), ApiError> {
+    let (actor, id, request_id, answer_id) = (
+        session.actor.clone(),
+        id.to_owned(),
+        request_id.to_owned(),
+        answer_id.to_owned(),
+    );
+    state
+        .db
+        .read(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            question_sets::may_attach_recording(conn, &actor, &enrolment, &request_id, &answer_id)
+        })
+        .await?;
+    Ok(())
 }
 
 /// Records a received recording against an answer, then publishes the file (or discards it when

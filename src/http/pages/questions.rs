@@ -1093,6 +1093,9 @@ async fn recording_page(
     let id = path_id(raw_id)?.to_string();
     let request_id = path_id(raw_request)?.to_string();
     let answer_id = path_id(raw_answer)?.to_string();
+    // Refused before the body is read, like the API.
+    crate::http::api::question_sets::may_attach(state, session, &id, &request_id, &answer_id)
+        .await?;
     let received = match receive_file(state, multipart).await {
         Ok(received) => received,
         Err(crate::http::ApiError::Validation { errors, .. }) => {

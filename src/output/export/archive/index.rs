@@ -55,6 +55,7 @@ pub(super) fn write_index(
     write_evidence(out, input, files)?;
     write_judgements(out, judgements)?;
     write_sign_offs(out, &input.sign_offs)?;
+    write_questions(out, &input.questions, files)?;
     write_files(out, files)?;
     write!(
         out,
@@ -232,6 +233,58 @@ fn write_sign_offs(out: &mut impl Write, sign_offs: &[Value]) -> io::Result<()> 
                 }
             }
             other => writeln!(out, "<tr><td>{}</td></tr>", escape(&plain(other)))?,
+        }
+        writeln!(out, "</table>")?;
+    }
+    Ok(())
+}
+
+/// The questions sent, each answer beside its question (a recording linked to its file), with the
+/// mark and the assessor's comment. Nothing when no questions were sent.
+fn write_questions(
+    out: &mut impl Write,
+    questions: &[Value],
+    files: &[FileEntry],
+) -> io::Result<()> {
+    if questions.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "<h2>Questions</h2>")?;
+    for request in questions {
+        writeln!(
+            out,
+            "<h3>{}</h3>\n<p>Sent {}; {}.</p>\n<table>\n<tr><th>Question</th><th>Covers</th>\
+             <th>Answer</th><th>Mark</th><th>Comment</th></tr>",
+            escape(&plain(&request["title"])),
+            escape(&plain(&request["sent_at"])),
+            escape(&plain(&request["status"]))
+        )?;
+        for answer in request["answers"].as_array().into_iter().flatten() {
+            let mut given = or_none(&plain(&answer["text"]));
+            if let Some(sha256) = word(&answer["file"]["sha256"]) {
+                let name = plain(&answer["file"]["name"]);
+                let link = match files.iter().find(|f| f.sha256 == sha256) {
+                    Some(file) => format!(
+                        "<a href=\"{}\">{}</a>",
+                        escape(&href(&file.path)),
+                        escape(&name)
+                    ),
+                    None => escape(&name),
+                };
+                given = if answer["text"].is_string() {
+                    format!("{given}<br>Recording: {link}")
+                } else {
+                    format!("Recording: {link}")
+                };
+            }
+            writeln!(
+                out,
+                "<tr><td>{}</td><td>{}</td><td>{given}</td><td>{}</td><td>{}</td></tr>",
+                escape(&plain(&answer["question"])),
+                escape(&plain(&answer["covers"])),
+                or_none(&plain(&answer["result"]).replace('_', " ")),
+                or_none(&plain(&answer["comment"]))
+            )?;
         }
         writeln!(out, "</table>")?;
     }

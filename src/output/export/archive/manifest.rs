@@ -24,12 +24,20 @@ pub(super) struct ManifestOut<'a> {
     pub evidence: &'a [Value],
     pub judgements: &'a [Judgement],
     pub sign_offs: &'a [Value],
+    /// The questions sent to the candidate with their answers and marks (absent when none were).
+    #[serde(skip_serializing_if = "none")]
+    pub questions: &'a [Value],
     /// The human index, so it is checked too.
     pub index: FileEntry,
     pub files: Vec<FileEntry>,
     /// The signed audit checkpoint latest when the archive was made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub audit_checkpoint: Option<&'a str>,
+}
+
+/// Whether a list is empty (`skip_serializing_if` on a borrowed slice).
+fn none(list: &&[Value]) -> bool {
+    list.is_empty()
 }
 
 /// The candidate as written in the manifest.

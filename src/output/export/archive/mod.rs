@@ -40,7 +40,11 @@ pub struct ArchiveInput {
     pub evidence: Vec<Value>,
     /// The sign-offs as stored (assessor, candidate, IV declarations), each a JSON object.
     pub sign_offs: Vec<Value>,
-    /// The evidence files.
+    /// The questions sent to the candidate (`portfolio::question_sets::QuestionRequest` as JSON):
+    /// each question as sent, the answer (typed text, or a recording listed in `files`), its mark
+    /// and the assessor's comment.
+    pub questions: Vec<Value>,
+    /// The evidence files (and the recordings given as answers).
     pub files: Vec<ArchiveFile>,
     /// Small documents made for the archive (the statement PDF, its signed badge, the issuer's
     /// public keys), kept whole: each is listed and checked like an evidence file.
@@ -225,6 +229,7 @@ where
         evidence: &input.evidence,
         judgements: &judgements,
         sign_offs: &input.sign_offs,
+        questions: &input.questions,
         index: FileEntry {
             path: "index.html".into(),
             name: String::new(),
