@@ -13,14 +13,14 @@ use serde::{Deserialize, Serialize};
 use super::cohorts::{Cohort, cohort_enrolments};
 use super::enrolment::Enrolment;
 use super::evidence::EvidenceRecord;
-use super::progress::{Evaluation, ProgressReport};
+use super::progress::Evaluation;
 use super::stored;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::users;
 use crate::rules::portfolio::Judgement;
-use crate::rules::report::{ItemReport, Report, Status};
+use crate::rules::report::{InstanceReport, ItemReport, Report, Status};
 
 /// How one piece of evidence stands for one criterion or knowledge item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -127,6 +127,12 @@ fn portfolio_grid(enrolment_id: &str, evaluation: &Evaluation<'_>) -> PortfolioG
         })
         .collect();
     let claimed = items_by_id(&reports.claimed);
+    let instances: HashMap<&str, &InstanceReport<'_>> = reports
+        .confirmed
+        .evidence
+        .iter()
+        .map(|i| (i.id, i))
+        .collect();
     let row = |item: &ItemReport<'_>, knowledge: bool| GridRow {
         id: item.id.to_owned(),
         text: item.text.to_owned(),
@@ -137,7 +143,7 @@ fn portfolio_grid(enrolment_id: &str, evaluation: &Evaluation<'_>) -> PortfolioG
             .iter()
             .enumerate()
             .filter_map(|(column, record)| {
-                cell(&reports, record, item.id, knowledge).map(|(mark, note)| GridCell {
+                cell(&instances, record, item.id, knowledge).map(|(mark, note)| GridCell {
                     column,
                     mark,
                     note,
@@ -186,7 +192,7 @@ fn items_by_id<'r, 'a>(report: &'r Report<'a>) -> HashMap<&'a str, &'r ItemRepor
 
 /// How `record` stands for `item`, when it is mapped to it.
 fn cell(
-    reports: &ProgressReport<'_>,
+    instances: &HashMap<&str, &InstanceReport<'_>>,
     record: &EvidenceRecord,
     item: &str,
     knowledge: bool,
@@ -209,11 +215,7 @@ fn cell(
         Judgement::Pending => Some((Mark::Waiting, None)),
         Judgement::Rejected => Some((Mark::Rejected, feedback)),
         Judgement::Accepted => {
-            let instance = reports
-                .confirmed
-                .evidence
-                .iter()
-                .find(|i| i.id == record.instance.id);
+            let instance = instances.get(record.instance.id.as_str());
             let counts = instance.is_some_and(|i| {
                 if knowledge {
                     i.knowledge.contains(&item)
@@ -366,6 +368,13 @@ pub fn cohort_grid(
 ) -> Result<CohortGrid, ActionError> {
     let members = cohort_enrolments(conn, &cohort.id)?;
     let version = stored::interpretations_version(conn, &cohort.org_id)?;
+    let candidates: Vec<&str> = members.iter().map(|e| e.candidate_id.as_str()).collect();
+    let names: HashMap<String, String> = users::table
+        .filter(users::id.eq_any(&candidates))
+        .select((users::id, users::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let mut by_standard: BTreeMap<(String, u32), StandardGrid> = BTreeMap::new();
     let mut not_evaluated = 0;
     for enrolment in &members {
@@ -398,10 +407,10 @@ pub fn cohort_grid(
             .items()
             .map(|(_, i)| (i.id.as_str(), i))
             .collect();
-        let name = users::table
-            .find(&enrolment.candidate_id)
-            .select(users::name)
-            .first::<String>(conn)?;
+        let name = names
+            .get(&enrolment.candidate_id)
+            .cloned()
+            .unwrap_or_default();
         grid.learners.push(GridLearner {
             enrolment_id: enrolment.id.clone(),
             name,
