@@ -10,7 +10,7 @@ use actix_web::http::{Method, StatusCode};
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, multipart};
+use crate::helpers::{Backend, TestApp, backend_test, multipart};
 use attest::auth::policy::Role;
 
 /// The callers, in the column order of every row.
@@ -2021,44 +2021,42 @@ async fn every_route_has_a_matrix_row() {
     );
 }
 
-#[actix_web::test]
-async fn every_route_answers_every_caller_exactly() {
-    for app in TestApp::all() {
-        let f = fixture(&app).await;
-        let mut wrong = Vec::new();
-        for row in rows(&f) {
-            for (i, token) in f.tokens.iter().enumerate() {
-                let method = Method::from_bytes(row.method.as_bytes()).unwrap();
-                let reply = match &row.body {
-                    Some(Body::Multipart(ctype, body)) => match token {
-                        Some(token) => app.send_raw(token, &row.path, ctype, body.clone()).await,
-                        None => app.request(method, &row.path, None).await,
-                    },
-                    Some(Body::Form(fields)) => {
-                        app.send_form(token.as_deref(), &row.path, fields).await
-                    }
-                    Some(Body::Json(v)) => {
-                        app.request_as(token.as_deref(), method, &row.path, Some(v.clone()))
-                            .await
-                    }
-                    None => {
-                        app.request_as(token.as_deref(), method, &row.path, None)
-                            .await
-                    }
-                };
-                if reply.status.as_u16() != row.expect[i] {
-                    wrong.push(format!(
-                        "{} {} as {}: expected {}, got {} {}",
-                        row.method,
-                        row.pattern,
-                        CALLERS[i],
-                        row.expect[i],
-                        reply.status.as_u16(),
-                        reply.text().chars().take(160).collect::<String>()
-                    ));
+backend_test!(every_route_answers_every_caller_exactly);
+async fn every_route_answers_every_caller_exactly(app: TestApp) {
+    let f = fixture(&app).await;
+    let mut wrong = Vec::new();
+    for row in rows(&f) {
+        for (i, token) in f.tokens.iter().enumerate() {
+            let method = Method::from_bytes(row.method.as_bytes()).unwrap();
+            let reply = match &row.body {
+                Some(Body::Multipart(ctype, body)) => match token {
+                    Some(token) => app.send_raw(token, &row.path, ctype, body.clone()).await,
+                    None => app.request(method, &row.path, None).await,
+                },
+                Some(Body::Form(fields)) => {
+                    app.send_form(token.as_deref(), &row.path, fields).await
                 }
+                Some(Body::Json(v)) => {
+                    app.request_as(token.as_deref(), method, &row.path, Some(v.clone()))
+                        .await
+                }
+                None => {
+                    app.request_as(token.as_deref(), method, &row.path, None)
+                        .await
+                }
+            };
+            if reply.status.as_u16() != row.expect[i] {
+                wrong.push(format!(
+                    "{} {} as {}: expected {}, got {} {}",
+                    row.method,
+                    row.pattern,
+                    CALLERS[i],
+                    row.expect[i],
+                    reply.status.as_u16(),
+                    reply.text().chars().take(160).collect::<String>()
+                ));
             }
         }
-        assert!(wrong.is_empty(), "{:?}:\n{}", app.backend, wrong.join("\n"));
     }
+    assert!(wrong.is_empty(), "{:?}:\n{}", app.backend, wrong.join("\n"));
 }

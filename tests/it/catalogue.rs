@@ -4,7 +4,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, backends};
+use crate::helpers::{Backend, TestApp, backend_test};
 
 fn copy_standards() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -18,25 +18,23 @@ fn copy_standards() -> tempfile::TempDir {
     dir
 }
 
-#[actix_web::test]
-async fn a_changed_file_of_an_enrolled_version_is_refused_at_start() {
-    for backend in backends() {
-        let standards = copy_standards();
-        let app = TestApp::with_standards(backend, standards.path());
-        let _ = app.world("28268@2").await;
-        let file = standards.path().join("nzqa-28268-v2.yaml");
-        let mut text = std::fs::read_to_string(&file).unwrap();
-        text.push_str("\n# an edit after enrolment\n");
-        std::fs::write(&file, text).unwrap();
-        let err = attest::setup::load_catalogue(&app.state.config, &app.state.db).unwrap_err();
-        let message = err.to_string();
-        assert!(message.contains("nzqa-28268-v2.yaml"), "{message}");
-        assert!(
-            message.contains("has enrolments") && message.contains("publish"),
-            "{message}"
-        );
-        assert!(err.is_configuration(), "exit code 2 at start");
-    }
+backend_test!(a_changed_file_of_an_enrolled_version_is_refused_at_start);
+async fn a_changed_file_of_an_enrolled_version_is_refused_at_start(backend: Backend) {
+    let standards = copy_standards();
+    let app = TestApp::with_standards(backend, standards.path());
+    let _ = app.world("28268@2").await;
+    let file = standards.path().join("nzqa-28268-v2.yaml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\n# an edit after enrolment\n");
+    std::fs::write(&file, text).unwrap();
+    let err = attest::setup::load_catalogue(&app.state.config, &app.state.db).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("nzqa-28268-v2.yaml"), "{message}");
+    assert!(
+        message.contains("has enrolments") && message.contains("publish"),
+        "{message}"
+    );
+    assert!(err.is_configuration(), "exit code 2 at start");
 }
 
 #[actix_web::test]

@@ -1,5 +1,7 @@
 //! TestApp: a fresh database per test on each backend, and requests through the real app.
 
+use std::io::Write as _;
+
 use actix_web::http::{Method, StatusCode, header::HeaderMap};
 use actix_web::test;
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -77,6 +79,100 @@ pub fn backends() -> Vec<Backend> {
     }
     all
 }
+
+/// What a test written with [`backend_test!`] takes: a fresh app on the backend, or only the
+/// backend when the test builds its apps itself (another configuration, a restore).
+pub trait OnBackend {
+    fn on(backend: Backend) -> Self;
+}
+
+impl OnBackend for TestApp {
+    fn on(backend: Backend) -> Self {
+        TestApp::new(backend)
+    }
+}
+
+impl OnBackend for Backend {
+    fn on(backend: Backend) -> Self {
+        backend
+    }
+}
+
+/// Whether the PostgreSQL variant `test` must stand down: true, after one line on stderr naming
+/// the test, when ATTEST_TEST_POSTGRES_URL is not set (plain `cargo test` needs only Rust). Set
+/// but unreachable is not a skip: the test then fails building its app.
+pub fn postgres_skipped(test: &str) -> bool {
+    let skipped = postgres_admin_url().is_none();
+    if skipped {
+        // Straight to the stream: `eprintln!` is captured by the test harness and shown only for a
+        // failing test, and a skip must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "{test}: not run, ATTEST_TEST_POSTGRES_URL is not set"
+        );
+    }
+    skipped
+}
+
+/// One test per backend, so a failure names its backend: `backend_test!(name);` beside
+/// `async fn name(app: TestApp)` (or `name(backend: Backend)`, for a test that builds its own apps)
+/// makes the tests `name::sqlite` and `name::postgres`. `backend_test!(sync name);` is the same for
+/// a plain `fn`. The PostgreSQL one runs only when ATTEST_TEST_POSTGRES_URL is set (see
+/// [`postgres_skipped`]). A module, not `name_sqlite`, because `macro_rules!` cannot join
+/// identifiers; `cargo test name::` still runs both.
+#[allow(
+    unused_macros,
+    reason = "the browser suite shares these helpers and has no such test"
+)]
+macro_rules! backend_test {
+    ($name:ident) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Sqlite,
+                ))
+                .await
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if $crate::helpers::postgres_skipped(concat!(module_path!(), "::postgres")) {
+                    return;
+                }
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Postgres,
+                ))
+                .await
+            }
+        }
+    };
+    (sync $name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Sqlite,
+                ))
+            }
+
+            #[test]
+            fn postgres() {
+                if $crate::helpers::postgres_skipped(concat!(module_path!(), "::postgres")) {
+                    return;
+                }
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Postgres,
+                ))
+            }
+        }
+    };
+}
+#[allow(
+    unused_imports,
+    reason = "not every suite that shares these helpers uses it"
+)]
+pub(crate) use backend_test;
 
 fn scratch_postgres() -> (PgScratch, String) {
     let admin_url = postgres_admin_url().expect("ATTEST_TEST_POSTGRES_URL");
@@ -199,7 +295,9 @@ impl TestApp {
         }
     }
 
-    /// One fresh app per backend under test.
+    /// One fresh app per backend under test, for a test that shares something costly between
+    /// them (the interop suite's mail server); elsewhere, [`backend_test!`].
+    #[allow(dead_code, reason = "used by the interop suite only")]
     pub fn all() -> Vec<Self> {
         backends().into_iter().map(Self::new).collect()
     }
