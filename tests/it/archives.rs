@@ -9,6 +9,7 @@ use actix_web::test;
 use serde_json::{Value, json};
 use sha2::Digest;
 
+use crate::api;
 use crate::helpers::{Backend, Reply, TestApp, World, backend_test, multipart};
 use attest::output::export::archive::verify_archive;
 
@@ -20,7 +21,7 @@ async fn upload(app: &TestApp, w: &World, name: &str, bytes: &[u8]) -> String {
     let uploaded = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -54,7 +55,7 @@ async fn an_enrolment_archive_downloads_and_verifies_over_http(app: TestApp) {
     let w = app.world("28268@2").await;
     let notes = "Kia ora — call notes\n".as_bytes();
     let evidence = upload(&app, &w, "notes for Tāne.txt", notes).await;
-    let path = format!("/api/enrolments/{}/archive.zip", w.enrolment);
+    let path = api::enrolment(&w.enrolment).archive_zip();
 
     for token in [&w.candidate, &w.assessor, &w.iv, &w.admin] {
         let reply = app.request_as(Some(token), Method::GET, &path, None).await;
@@ -123,7 +124,7 @@ async fn a_cohort_archive_holds_one_verified_archive_per_enrolment(app: TestApp)
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "June intake"})),
         )
         .await;
@@ -133,13 +134,13 @@ async fn a_cohort_archive_holds_one_verified_archive_per_enrolment(app: TestApp)
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/cohorts/{cohort}/enrolments"),
+            &api::cohort(&cohort).enrolments(),
             Some(json!({"add": [w.enrolment, second]})),
         )
         .await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.text());
 
-    let path = format!("/api/cohorts/{cohort}/archives.zip");
+    let path = api::cohort(&cohort).archives_zip();
     let reply = app.request_as(admin, Method::GET, &path, None).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     assert_eq!(reply.header("content-type"), Some("application/zip"));
@@ -205,7 +206,7 @@ async fn the_scratch_file_is_removed_when_the_client_goes_away() {
     let status = abandon(
         &app,
         &w.candidate,
-        &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+        &api::enrolment(&w.enrolment).archive_zip(),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -231,7 +232,7 @@ backend_test!(the_archive_links_show_for_those_who_may_read_them);
 async fn the_archive_links_show_for_those_who_may_read_them(app: TestApp) {
     let w = app.world("28268@2").await;
     let portfolio = format!("/enrolments/{}", w.enrolment);
-    let link = format!("/api/enrolments/{}/archive.zip", w.enrolment);
+    let link = api::enrolment(&w.enrolment).archive_zip();
 
     let mine = app.browser(&w.candidate).get(&app, &portfolio).await;
     assert_eq!(mine.status, StatusCode::OK);
@@ -254,7 +255,7 @@ async fn the_archive_links_show_for_those_who_may_read_them(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "June intake"})),
         )
         .await
@@ -265,7 +266,7 @@ async fn the_archive_links_show_for_those_who_may_read_them(app: TestApp) {
     app.request_as(
         Some(&w.admin),
         Method::POST,
-        &format!("/api/cohorts/{cohort}/enrolments"),
+        &api::cohort(&cohort).enrolments(),
         Some(json!({"add": [w.enrolment]})),
     )
     .await;
@@ -273,7 +274,7 @@ async fn the_archive_links_show_for_those_who_may_read_them(app: TestApp) {
         .browser(&w.admin)
         .get(&app, &format!("/cohorts/{cohort}"))
         .await;
-    assert!(has(&page, &format!("/api/cohorts/{cohort}/archives.zip")));
+    assert!(has(&page, &api::cohort(&cohort).archives_zip()));
     assert!(has(&page, "Download every portfolio of this cohort (zip)"));
 
     let exports = app
@@ -296,7 +297,7 @@ async fn the_command_line_writes_the_same_cohort_archives() {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "June intake"})),
         )
         .await;
@@ -304,7 +305,7 @@ async fn the_command_line_writes_the_same_cohort_archives() {
     app.request_as(
         Some(&w.admin),
         Method::POST,
-        &format!("/api/cohorts/{cohort}/enrolments"),
+        &api::cohort(&cohort).enrolments(),
         Some(json!({"add": [w.enrolment]})),
     )
     .await;
@@ -334,7 +335,7 @@ async fn the_command_line_writes_the_same_cohort_archives() {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+            &api::enrolment(&w.enrolment).archive_zip(),
             None,
         )
         .await;

@@ -4,6 +4,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{TestApp, World, backend_test};
 
 pub fn seed(name: &str) -> String {
@@ -20,7 +21,7 @@ async fn an_admin_sees_loader_problems_by_line_and_a_preview_of_a_standard_that_
     app: TestApp,
 ) {
     let w = app.world("28268").await;
-    let url = format!("/api/orgs/{}/standards/preview", w.org);
+    let url = api::org(&w.org).standards_preview();
     let editor = editor(&app, &w).await;
 
     let broken = seed("nos-inscc003.yaml").replacen(
@@ -100,7 +101,7 @@ pub async fn editor(app: &TestApp, w: &World) -> String {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/users/{id}/grants", w.org),
+            &api::org(&w.org).user(&id).grants(),
             Some(json!({"role": "standards_editor"})),
         )
         .await;
@@ -124,7 +125,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
     let w = app.world("28268").await;
     let editor = editor(&app, &w).await;
     let publish = |yaml: String| {
-        let url = format!("/api/orgs/{}/standards", w.org);
+        let url = api::org(&w.org).standards();
         let editor = editor.clone();
         let app = &app;
         async move {
@@ -175,12 +176,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
 
     // Audited, in the organisation's trail.
     let trail = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("/api/orgs/{}/audit", w.org),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &api::org(&w.org).audit(), None)
         .await;
     assert!(
         trail.text().contains("standard.publish"),
@@ -197,7 +193,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         let app = &app;
         async move {
             let list = app
-                .request_as(Some(&token), Method::GET, "/api/standards", None)
+                .request_as(Some(&token), Method::GET, api::STANDARDS, None)
                 .await
                 .json();
             list.as_array()
@@ -232,7 +228,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         .request_as(
             Some(&w.admin),
             Method::POST,
-            "/api/enrolments",
+            api::ENROLMENTS,
             Some(json!({"org_id": w.org, "candidate_id": w.candidate_id,
                     "assessor_id": w.assessor_id, "standard": "INSCC003@2"})),
         )
@@ -244,7 +240,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         .request_as(
             Some(&other_admin),
             Method::POST,
-            "/api/enrolments",
+            api::ENROLMENTS,
             Some(
                 json!({"org_id": other, "candidate_id": other_candidate, "standard": "INSCC003@2"}),
             ),
@@ -258,10 +254,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!(
-                "/api/enrolments/{}/progress",
-                enrolment["id"].as_str().unwrap()
-            ),
+            &api::enrolment(enrolment["id"].as_str().unwrap()).progress(),
             None,
         )
         .await;

@@ -5,6 +5,7 @@ use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::api;
 use crate::helpers::{Backend, TestApp, backend_test, complete_portfolio, get_json, multipart};
 
 const TABLES: &[&str] = &[
@@ -44,7 +45,7 @@ fn stored_hashes(app: &TestApp) -> Vec<(String, String)> {
 use std::io::Read;
 
 pub(crate) async fn issue_statement(app: &TestApp, w: &crate::helpers::World) -> String {
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(app, w).await;
     let steps = [
         (&w.candidate, "submit", Some(json!({"declaration": true}))),
@@ -67,7 +68,7 @@ backend_test!(a_backup_restored_into_an_empty_data_dir_holds_everything);
 async fn a_backup_restored_into_an_empty_data_dir_holds_everything(backend: Backend) {
     let app = TestApp::new(backend);
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     let record = json!({
         "method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
         "title": "Customer record screenshot", "criteria": [{"criterion": "1.7"}], "declaration": true
@@ -75,12 +76,7 @@ async fn a_backup_restored_into_an_empty_data_dir_holds_everything(backend: Back
     let bytes = b"%PDF-1.4 screenshot of the customer record".to_vec();
     let (ctype, body) = multipart(&record, "record.pdf", &bytes);
     let uploaded = app
-        .send_raw(
-            &w.candidate,
-            &format!("{base}/evidence/upload"),
-            &ctype,
-            body,
-        )
+        .send_raw(&w.candidate, &base.evidence_upload(), &ctype, body)
         .await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
     let evidence_id = uploaded.json()["id"].as_str().unwrap().to_owned();
@@ -132,7 +128,7 @@ async fn a_backup_restored_into_an_empty_data_dir_holds_everything(backend: Back
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("{base}/evidence/{evidence_id}/file"),
+            &base.evidence_item(&evidence_id).file(),
             None,
         )
         .await;
@@ -157,7 +153,7 @@ async fn a_damaged_backup_is_refused_before_anything_is_restored() {
     let uploaded = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )

@@ -4,6 +4,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{Backend, TestApp, backend_test};
 
 fn copy_standards() -> tempfile::TempDir {
@@ -67,7 +68,7 @@ async fn a_standard_past_its_last_date_takes_no_new_enrolments() {
         .request_as(
             Some(&admin),
             Method::POST,
-            "/api/enrolments",
+            api::ENROLMENTS,
             Some(json!({"org_id": org, "candidate_id": candidate, "standard": "INSCC007"})),
         )
         .await;
@@ -84,7 +85,7 @@ async fn a_standard_past_its_last_date_takes_no_new_enrolments() {
             .contains("last date for assessment")
     );
     let listed = app
-        .request_as(Some(&admin), Method::GET, "/api/standards", None)
+        .request_as(Some(&admin), Method::GET, api::STANDARDS, None)
         .await
         .json();
     let inscc007 = listed

@@ -5,6 +5,7 @@ use actix_web::test;
 
 use attest::http::build_app;
 
+use crate::api;
 use crate::helpers::{Reply, TestApp, World, backend_test};
 use crate::portfolio::complete_portfolio;
 
@@ -19,8 +20,7 @@ async fn request(
     if_none_match: Option<&str>,
 ) -> Reply {
     let service = test::init_service(build_app(app.state.clone())).await;
-    let mut req =
-        test::TestRequest::get().uri(&format!("/api/enrolments/{}/progress", w.enrolment));
+    let mut req = test::TestRequest::get().uri(&api::enrolment(&w.enrolment).progress());
     if let Some(token) = token {
         req = req.insert_header(("Authorization", format!("Bearer {token}")));
     }

@@ -10,6 +10,7 @@ use attest::config::DatabaseUrl;
 
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{PASSWORD, Reply, TestApp, backend_test, multipart};
 use crate::pages::pairs;
 
@@ -39,7 +40,7 @@ async fn nul_and_control_characters_are_refused_by_field_on_every_backend(app: T
     let login = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(serde_json::json!({ "email": "admin@harbour.nz\u{0}", "password": PASSWORD })),
         )
         .await;
@@ -60,7 +61,7 @@ async fn nul_and_control_characters_are_refused_by_field_on_every_backend(app: T
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/users", w.org),
+            &api::org(&w.org).users(),
             Some(serde_json::json!({
                 "email": "bell@harbour.nz", "name": "Bell\u{7}", "password": PASSWORD,
                 "role": "candidate"
@@ -110,7 +111,7 @@ async fn nul_and_control_characters_are_refused_by_field_on_every_backend(app: T
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/users", w.org),
+            &api::org(&w.org).users(),
             Some(serde_json::json!({
                 "email": "bell@harbour.nz", "name": "Bell\tHooks", "password": PASSWORD,
                 "role": "candidate"
@@ -135,7 +136,7 @@ fn megabyte_pdf(n: usize) -> Vec<u8> {
 backend_test!(a_refused_upload_leaves_nothing_on_disk);
 async fn a_refused_upload_leaves_nothing_on_disk(app: TestApp) {
     let w = app.world("28268@2").await;
-    let path = format!("/api/enrolments/{}/evidence/upload", w.enrolment);
+    let path = api::enrolment(&w.enrolment).evidence_upload();
     let good = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
             "criteria": [{"criterion": "1.7"}], "declaration": true});
     // Each refused by the action only after the whole file has arrived.
@@ -216,7 +217,7 @@ fn plant(path: &Path, bytes: &[u8], age: Duration) {
 backend_test!(files_gc_removes_old_orphans_and_names_records_without_their_file);
 async fn files_gc_removes_old_orphans_and_names_records_without_their_file(app: TestApp) {
     let w = app.world("28268@2").await;
-    let path = format!("/api/enrolments/{}/evidence/upload", w.enrolment);
+    let path = api::enrolment(&w.enrolment).evidence_upload();
     let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
             "criteria": [{"criterion": "1.7"}], "declaration": true});
     let mut kept = Vec::new();
@@ -296,13 +297,8 @@ async fn bodies_must_be_one_object_of_the_documented_shape() {
     let login = |body: &'static str| {
         let app = &app;
         async move {
-            app.send_raw(
-                "",
-                "/api/auth/login",
-                "application/json",
-                body.as_bytes().to_vec(),
-            )
-            .await
+            app.send_raw("", api::LOGIN, "application/json", body.as_bytes().to_vec())
+                .await
         }
     };
     for body in [
@@ -344,7 +340,7 @@ async fn bodies_must_be_one_object_of_the_documented_shape() {
 #[actix_web::test]
 async fn a_known_path_with_another_method_is_405_naming_the_methods() {
     let app = TestApp::new(crate::helpers::Backend::Sqlite);
-    let reply = app.request(Method::DELETE, "/api/enrolments", None).await;
+    let reply = app.request(Method::DELETE, api::ENROLMENTS, None).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.header("allow"), Some("POST, GET"));
     assert_eq!(
@@ -363,7 +359,7 @@ async fn a_known_path_with_another_method_is_405_naming_the_methods() {
 #[actix_web::test]
 async fn every_route_answers_as_documented_without_a_session() {
     let app = TestApp::new(crate::helpers::Backend::Sqlite);
-    let doc = app.get("/api/openapi.json").await.json();
+    let doc = app.get(api::OPENAPI).await.json();
     let routes = attest::http::routes::ROUTES;
     let mut wrong = Vec::new();
     for (method, path) in routes {
@@ -486,8 +482,8 @@ async fn a_bad_version_in_a_path_is_not_found() {
     let w = app.world("28268@2").await;
     for version in ["abc", "-1", "2.0", "4294967296"] {
         for path in [
-            format!("/api/standards/28268/{version}"),
-            format!("/api/orgs/{}/interpretations/28268/{version}", w.org),
+            api::standard("28268", version),
+            api::org(&w.org).interpretations("28268", version),
         ] {
             let reply = app
                 .request_as(Some(&w.admin), Method::GET, &path, None)

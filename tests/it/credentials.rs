@@ -7,6 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{Backend, TestApp, World, backend_test, claims, complete_portfolio, jws_of};
 use attest::checkpoints::{self, Finding};
 use attest::credentials::verify::{self, StatusList, Verdict};
@@ -14,7 +15,7 @@ use attest::credentials::verify::{self, StatusList, Verdict};
 /// A candidate with an issued statement; returns the world and the statement's code.
 async fn certified(app: &TestApp) -> (World, String) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(app, &w).await;
     let steps = [
         (&w.candidate, "submit", json!({"declaration": true})),
@@ -33,12 +34,7 @@ async fn certified(app: &TestApp) -> (World, String) {
         assert!(reply.status.is_success(), "{step}: {}", reply.text());
     }
     let issued = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("{base}/statement"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::POST, &base.statement(), None)
         .await;
     assert_eq!(issued.status, StatusCode::CREATED, "{}", issued.text());
     let code = issued.json()["code"].as_str().unwrap().to_owned();
@@ -120,14 +116,14 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
     app: TestApp,
 ) {
     let (w, code) = certified(&app).await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
 
     // The candidate downloads the badge for a wallet.
     let download = app
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("{base}/credential.json"),
+            &base.credential_json(),
             None,
         )
         .await;
@@ -156,12 +152,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
             .contains(&code)
     );
     let chain = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/signoffs"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &base.signoffs(), None)
         .await
         .json();
     let assessor_hash = chain["sign_offs"]
@@ -197,12 +188,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
 
     // The statement PDF carries the same credential, checked offline.
     let pdf = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("{base}/statement.pdf"),
-            None,
-        )
+        .request_as(Some(&w.candidate), Method::GET, &base.statement_pdf(), None)
         .await;
     assert_eq!(pdf.status, StatusCode::OK);
     let embedded = verify::extract(&pdf.body).expect("a credential attached");
@@ -265,7 +251,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/statement/revoke"),
+            &base.statement_revoke(),
             Some(json!({"reason": "Issued against the wrong standard version"})),
         )
         .await;
@@ -308,7 +294,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("{base}/credential.json"),
+            &base.credential_json(),
             None,
         )
         .await;
@@ -484,15 +470,10 @@ fn cli_audit_verify(app: &TestApp, checkpoint: &str) {
 async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
     let app = TestApp::new(Backend::Sqlite);
     let (w, _) = certified(&app).await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     let dir = app.state.config.data_dir.clone();
     let pdf = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("{base}/statement.pdf"),
-            None,
-        )
+        .request_as(Some(&w.candidate), Method::GET, &base.statement_pdf(), None)
         .await;
     std::fs::write(dir.join("s.pdf"), &pdf.body).unwrap();
     std::fs::write(
@@ -531,7 +512,7 @@ async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/statement/revoke"),
+            &base.statement_revoke(),
             Some(json!({"reason": "Wrong learner"})),
         )
         .await;
@@ -554,7 +535,7 @@ async fn the_archive_holds_the_statement_the_badge_the_keys_and_a_checkpoint(app
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+            &api::enrolment(&w.enrolment).archive_zip(),
             None,
         )
         .await;

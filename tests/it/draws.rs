@@ -7,6 +7,7 @@ use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 use sha2::Digest;
 
+use crate::api;
 use crate::helpers::{TestApp, World, backend_test, complete_portfolio};
 use attest::auth::policy::Role;
 
@@ -57,7 +58,7 @@ async fn enrol_another(app: &TestApp, w: &World, email: &str) {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            "/api/enrolments",
+            api::ENROLMENTS,
             Some(
                 json!({"org_id": w.org, "candidate_id": candidate, "assessor_id": w.assessor_id,
                 "iv_id": w.iv_id, "standard": "28268@2", "start_date": "2024-05-01"}),
@@ -72,7 +73,7 @@ async fn plan_view(app: &TestApp, token: &str, id: &str) -> Value {
         .request_as(
             Some(token),
             Method::GET,
-            &format!("/api/sampling-plans/{id}"),
+            &api::sampling_plan(id).path(),
             None,
         )
         .await;
@@ -89,7 +90,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("/api/orgs/{}/assessors/{}/risk", w.org, w.assessor_id),
+            &api::org(&w.org).assessor_risk(&w.assessor_id),
             Some(json!({"risk": "low"})),
         )
         .await;
@@ -98,7 +99,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/sampling-plans", w.org),
+            &api::org(&w.org).sampling_plans(),
             Some(
                 json!({"iv_id": w.iv_id, "name": "Term 1", "kind": "interim",
                     "period_start": "2024-01-01", "period_end": "2024-12-31", "seed": 42}),
@@ -119,7 +120,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("/api/orgs/{}/assessors/{}/risk", w.org, w.assessor_id),
+            &api::org(&w.org).assessor_risk(&w.assessor_id),
             Some(json!({"risk": "new"})),
         )
         .await;
@@ -137,7 +138,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&ev),
             Method::GET,
-            &format!("/api/sampling-plans/{id}/draws/{draw_id}"),
+            &api::sampling_plan(&id).draw(draw_id),
             None,
         )
         .await;
@@ -173,7 +174,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/sampling-plans/{id}/draws/{draw_id}"),
+            &api::sampling_plan(&id).draw(draw_id),
             None,
         )
         .await;
@@ -182,7 +183,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&ev),
             Method::POST,
-            &format!("/api/sampling-plans/{id}/draws"),
+            &api::sampling_plan(&id).draws(),
             Some(json!({"reason": "curious"})),
         )
         .await;
@@ -193,7 +194,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&w.iv),
             Method::POST,
-            &format!("/api/sampling-plans/{id}/draws"),
+            &api::sampling_plan(&id).draws(),
             Some(json!({"reason": "  "})),
         )
         .await;
@@ -203,7 +204,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&w.iv),
             Method::POST,
-            &format!("/api/sampling-plans/{id}/draws"),
+            &api::sampling_plan(&id).draws(),
             Some(json!({"reason": "a new enrolment joined"})),
         )
         .await;
@@ -217,7 +218,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
         .request_as(
             Some(&ev),
             Method::GET,
-            &format!("/api/sampling-plans/{id}/draws/{draw_id}"),
+            &api::sampling_plan(&id).draw(draw_id),
             None,
         )
         .await;

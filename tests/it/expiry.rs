@@ -6,6 +6,7 @@ use actix_web::http::{Method, StatusCode};
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{Backend, TestApp, backend_test};
 
 /// The seeds, with NOS INSCC003 past its last dates and NOS INSCC007 near its last date for
@@ -48,7 +49,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
 
     // The catalogue warns before (and after) the dates.
     let list = app
-        .request_as(Some(&w.admin), Method::GET, "/api/standards", None)
+        .request_as(Some(&w.admin), Method::GET, api::STANDARDS, None)
         .await
         .json();
     let find = |code: &str| {
@@ -92,7 +93,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
         .request_as(
             Some(&w.admin),
             Method::POST,
-            "/api/enrolments",
+            api::ENROLMENTS,
             Some(json!({
                 "org_id": w.org, "candidate_id": w.candidate_id, "assessor_id": w.assessor_id,
                 "standard": "INSCC003"
@@ -134,7 +135,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
             when,
         )
     });
-    let decide = format!("/api/enrolments/{}/decision", enrolment.id);
+    let decide = api::enrolment(&enrolment.id).decision();
     let blocked = app
         .request_as(
             Some(&w.assessor),
@@ -153,7 +154,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
     );
 
     // Only an administrator extends, with a reason and a day after the last date.
-    let extend = format!("/api/enrolments/{}/assessment-extension", enrolment.id);
+    let extend = api::enrolment(&enrolment.id).assessment_extension();
     let until = Utc::now().date_naive() + Days::new(60);
     let by_assessor = app
         .request_as(
@@ -209,12 +210,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
 
     // The extension is in the audit trail.
     let trail = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("/api/orgs/{}/audit", w.org),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &api::org(&w.org).audit(), None)
         .await;
     assert!(
         trail.text().contains("enrolment.extend_assessment"),
@@ -316,7 +312,7 @@ async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_show
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}/audit", enrolment.id),
+            &api::enrolment(&enrolment.id).audit(),
             None,
         )
         .await;

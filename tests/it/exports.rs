@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{PASSWORD, TestApp, World, backend_test};
 use attest::db::schema::{enrolments, users};
 use attest::exports::ledger;
@@ -626,7 +627,7 @@ async fn the_api_records_downloads_and_reverses_batches(app: TestApp) {
         .request_as(
             admin,
             Method::GET,
-            &format!("/api/orgs/{org}/results?format=json"),
+            &format!("{}?format=json", api::org(org).results()),
             None,
         )
         .await;
@@ -640,7 +641,7 @@ async fn the_api_records_downloads_and_reverses_batches(app: TestApp) {
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/orgs/{org}/export-batches"),
+            &api::org(org).export_batches(),
             Some(json!({"format": "csv", "from": "2024-06-01", "to": "2024-06-30"})),
         )
         .await;
@@ -663,12 +664,7 @@ async fn the_api_records_downloads_and_reverses_batches(app: TestApp) {
     assert_eq!(file.header("x-content-sha256"), Some(sha256.as_str()));
 
     let rest = app
-        .request_as(
-            admin,
-            Method::GET,
-            &format!("/api/orgs/{org}/results"),
-            None,
-        )
+        .request_as(admin, Method::GET, &api::org(org).results(), None)
         .await;
     assert_eq!(
         data_rows(&rest.text()),
@@ -679,25 +675,20 @@ async fn the_api_records_downloads_and_reverses_batches(app: TestApp) {
         .request_as(
             admin,
             Method::GET,
-            &format!("/api/orgs/{org}/results?include_reported=true"),
+            &format!("{}?include_reported=true", api::org(org).results()),
             None,
         )
         .await;
     assert_eq!(data_rows(&all.text()), 2);
 
     let listed = app
-        .request_as(
-            admin,
-            Method::GET,
-            &format!("/api/orgs/{org}/export-batches"),
-            None,
-        )
+        .request_as(admin, Method::GET, &api::org(org).export_batches(), None)
         .await
         .json();
     assert_eq!(listed[0]["id"], batch["id"]);
 
     let id = batch["id"].as_str().unwrap();
-    let reverse_path = format!("/api/export-batches/{id}/reverse");
+    let reverse_path = api::export_batch(id).reverse();
     let reverse = |reason: &'static str| {
         app.request_as(
             admin,
@@ -714,12 +705,7 @@ async fn the_api_records_downloads_and_reverses_batches(app: TestApp) {
     assert_eq!(reversed.json()["reverse_reason"], "wrong month");
     assert_eq!(reverse("again").await.status, StatusCode::CONFLICT);
     let back = app
-        .request_as(
-            admin,
-            Method::GET,
-            &format!("/api/orgs/{org}/results"),
-            None,
-        )
+        .request_as(admin, Method::GET, &api::org(org).results(), None)
         .await;
     assert_eq!(data_rows(&back.text()), 2, "{:?}", app.backend);
 }
@@ -732,7 +718,7 @@ async fn cohorts_through_the_api(app: TestApp) {
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "2024 intake", "standard": "28268@2",
                     "start_date": "2024-02-01", "end_date": "2024-01-01"})),
         )
@@ -743,7 +729,7 @@ async fn cohorts_through_the_api(app: TestApp) {
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "2024 intake", "standard": "28268@2"})),
         )
         .await;
@@ -753,30 +739,20 @@ async fn cohorts_through_the_api(app: TestApp) {
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/cohorts/{id}/enrolments"),
+            &api::cohort(&id).enrolments(),
             Some(json!({"add": [w.enrolment]})),
         )
         .await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.text());
     assert_eq!(added.json()[0]["cohort_id"], id.as_str());
     let progress = app
-        .request_as(
-            admin,
-            Method::GET,
-            &format!("/api/cohorts/{id}/progress"),
-            None,
-        )
+        .request_as(admin, Method::GET, &api::cohort(&id).progress(), None)
         .await;
     assert_eq!(progress.status, StatusCode::OK);
     let outcomes = progress.json()["standards"][0]["outcomes"].clone();
     assert!(outcomes[0]["not_started"] == 1, "{outcomes}");
     let listed = app
-        .request_as(
-            admin,
-            Method::GET,
-            &format!("/api/orgs/{}/cohorts", w.org),
-            None,
-        )
+        .request_as(admin, Method::GET, &api::org(&w.org).cohorts(), None)
         .await
         .json();
     assert_eq!(listed[0]["enrolments"], 1);
@@ -790,7 +766,7 @@ async fn bad_api_filters_are_refused_naming_the_field() {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/orgs/{}/results?format=xlsx&from=June", w.org),
+            &format!("{}?format=xlsx&from=June", api::org(&w.org).results()),
             None,
         )
         .await;
@@ -898,7 +874,7 @@ async fn an_admin_runs_cohorts_and_exports_through_the_pages(app: TestApp) {
         .expect("back to the exports page, naming the batch")
         .to_owned();
     let shown = admin.get(&app, &back).await.text();
-    let download = format!("/api/export-batches/{batch}/download");
+    let download = api::export_batch(&batch).download();
     assert!(
         shown.contains("id=\"recorded\"") && shown.contains(&download),
         "the new batch's file is offered: {shown}"
@@ -957,7 +933,7 @@ async fn a_reported_result_is_not_taken_back_until_its_batch_is_reversed(app: Te
     let csv = filter(&app, &w.org, ResultsQuery::default());
     let (_, batch) = export(&app, &csv, true);
     let batch = batch.expect("recorded");
-    let base = format!("/api/enrolments/{enrolment}");
+    let base = api::enrolment(&enrolment);
 
     for (token, path, body) in [
         (&w.assessor, "reopen", json!({"reason": "one more enquiry"})),
@@ -991,7 +967,7 @@ async fn a_reported_result_is_not_taken_back_until_its_batch_is_reversed(app: Te
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/export-batches/{batch}/reverse"),
+            &api::export_batch(&batch).reverse(),
             Some(json!({"reason": "decision under review"})),
         )
         .await;
@@ -1000,7 +976,7 @@ async fn a_reported_result_is_not_taken_back_until_its_batch_is_reversed(app: Te
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/reopen"),
+            &base.reopen(),
             Some(json!({"reason": "one more enquiry"})),
         )
         .await;
@@ -1182,7 +1158,7 @@ async fn an_export_batch_anchors_the_trail_and_catches_its_truncation(app: TestA
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/export-batches", w.org),
+            &api::org(&w.org).export_batches(),
             Some(json!({"format": "csv"})),
         )
         .await;
@@ -1196,7 +1172,7 @@ async fn an_export_batch_anchors_the_trail_and_catches_its_truncation(app: TestA
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/orgs/{}/export-batches", w.org),
+            &api::org(&w.org).export_batches(),
             None,
         )
         .await

@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use diesel::RunQueryDsl;
 
+use crate::api;
 use crate::helpers::{Backend, TestApp, backend_test, backends};
 
 #[actix_web::test]
@@ -89,7 +90,7 @@ async fn stylesheet_is_served() {
 #[actix_web::test]
 async fn openapi_describes_every_api_route() {
     let app = TestApp::new(Backend::Sqlite);
-    let doc = app.get("/api/openapi.json").await;
+    let doc = app.get(api::OPENAPI).await;
     assert_eq!(doc.status, StatusCode::OK);
     let doc = doc.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

@@ -4,6 +4,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{TestApp, World, backend_test, multipart};
 
 /// Uploads a product record mapped to `criteria` as the candidate; its id.
@@ -15,7 +16,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
     let added = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -62,7 +63,7 @@ async fn the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_j
     app: TestApp,
 ) {
     let w = app.world("28268@2").await;
-    let path = format!("/api/enrolments/{}/grid", w.enrolment);
+    let path = api::enrolment(&w.enrolment).grid();
     let empty = get(&app, &w.candidate, &path).await;
     assert_eq!(empty["evidence"], json!([]));
     assert_eq!(row(&empty, "1.2")["confirmed"], "not_started");
@@ -92,10 +93,7 @@ async fn the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_j
             .request_as(
                 Some(&w.assessor),
                 Method::POST,
-                &format!(
-                    "/api/enrolments/{}/evidence/{first}/judgements",
-                    w.enrolment
-                ),
+                &api::enrolment(&w.enrolment).evidence_item(&first).judgements(),
                 Some(json!({"accept_rest": true, "criteria": [
                     {"id": "2.1", "judgement": "rejected", "feedback": "Say what you told the customer."}]})),
             )
@@ -120,10 +118,9 @@ async fn the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_j
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!(
-                "/api/enrolments/{}/evidence/{third}/judgements",
-                w.enrolment
-            ),
+            &api::enrolment(&w.enrolment)
+                .evidence_item(&third)
+                .judgements(),
             Some(json!({"accept_rest": true})),
         )
         .await;
@@ -171,7 +168,7 @@ async fn the_cohort_grid_shows_each_learner_against_each_criterion(app: TestApp)
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "2024 intake", "standard": "28268@2"})),
         )
         .await;
@@ -181,12 +178,12 @@ async fn the_cohort_grid_shows_each_learner_against_each_criterion(app: TestApp)
         .request_as(
             admin,
             Method::POST,
-            &format!("/api/cohorts/{cohort}/enrolments"),
+            &api::cohort(&cohort).enrolments(),
             Some(json!({"add": [w.enrolment]})),
         )
         .await;
     assert_eq!(added.status, StatusCode::OK, "{}", added.text());
-    let path = format!("/api/cohorts/{cohort}/grid");
+    let path = api::cohort(&cohort).grid();
     let standing = |grid: &Value, item: &str| {
         let standard = &grid["standards"][0];
         let column = standard["items"]
@@ -217,10 +214,9 @@ async fn the_cohort_grid_shows_each_learner_against_each_criterion(app: TestApp)
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!(
-                "/api/enrolments/{}/evidence/{evidence}/judgements",
-                w.enrolment
-            ),
+            &api::enrolment(&w.enrolment)
+                .evidence_item(&evidence)
+                .judgements(),
             Some(json!({"accept_rest": true})),
         )
         .await;

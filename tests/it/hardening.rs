@@ -9,6 +9,7 @@ use chrono::Utc;
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{Backend, PASSWORD, TestApp, backend_test};
 
 backend_test!(a_password_of_only_spaces_is_refused);
@@ -20,7 +21,7 @@ async fn a_password_of_only_spaces_is_refused(app: TestApp) {
             .request_as(
                 Some(&admin),
                 Method::POST,
-                &format!("/api/orgs/{org}/users"),
+                &api::org(&org).users(),
                 Some(json!({"email": "sp@example.org", "name": "Spacey", "password": " ".repeat(10), "role": "candidate"})),
             )
             .await;
@@ -152,7 +153,7 @@ async fn tokens_living_too_long_or_issued_in_the_future_are_refused() {
     ];
     for (token, expected, case) in cases {
         let reply = app
-            .request_as(Some(&token), Method::GET, "/api/me", None)
+            .request_as(Some(&token), Method::GET, api::ME, None)
             .await;
         assert_eq!(reply.status, expected, "{case}");
     }
@@ -182,7 +183,7 @@ async fn json_bodies_up_to_the_documented_mebibyte_are_read() {
     let org = app.seed_org("Harbour Training");
     app.seed_user(&org, "admin@example.org", "provider_admin");
     let admin = app.login("admin@example.org").await;
-    let path = format!("/api/orgs/{org}/users");
+    let path = api::org(&org).users();
     let with_name = |len: usize| json!({"email": "big@example.org", "name": "n".repeat(len), "password": PASSWORD, "role": "candidate"});
     // 300 KiB: over actix's default 256 KiB, under the 1 MiB limit, so the answer is about the name.
     let big = app
@@ -219,7 +220,7 @@ async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation(ap
     let org = app.seed_org("Harbour Training");
     app.seed_user(&org, "admin@example.org", "provider_admin");
     let admin = app.login("admin@example.org").await;
-    let path = format!("/api/orgs/{org}/users");
+    let path = api::org(&org).users();
     let create = |email: &str| json!({"email": email, "name": "Kiri Te Kanawa", "password": "a fresh password 77", "role": "candidate"});
     let fresh = app
         .request_as(
@@ -265,7 +266,7 @@ async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation(ap
     let own = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(json!({"email": "kiri@example.org", "password": PASSWORD})),
         )
         .await;
@@ -273,7 +274,7 @@ async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation(ap
     let admins = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(json!({"email": "kiri@example.org", "password": "a fresh password 77"})),
         )
         .await;

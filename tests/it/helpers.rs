@@ -9,6 +9,8 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use attest::config::{Config, DatabaseUrl};
 use attest::http::{AppState, build_app};
 
+use crate::api;
+
 /// Which backend a test app runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -399,7 +401,7 @@ impl TestApp {
         let reply = self
             .request(
                 Method::POST,
-                "/api/auth/login",
+                api::LOGIN,
                 Some(serde_json::json!({ "email": email, "password": PASSWORD })),
             )
             .await;
@@ -538,7 +540,7 @@ impl TestApp {
             .request_as(
                 Some(&admin),
                 Method::POST,
-                "/api/enrolments",
+                api::ENROLMENTS,
                 Some(serde_json::json!({
                     "org_id": org, "candidate_id": candidate_id, "assessor_id": assessor_id,
                     "iv_id": iv_id, "standard": standard, "start_date": "2024-05-01"
@@ -671,26 +673,21 @@ pub fn example_records() -> (Vec<(String, serde_json::Value)>, serde_json::Value
 
 /// Records the example complete portfolio as the assessor, with the marks it needs.
 pub async fn complete_portfolio(app: &TestApp, w: &World) {
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     let (records, marks) = example_records();
     for (_, record) in records {
         let added = app
             .request_as(
                 Some(&w.assessor),
                 Method::POST,
-                &format!("{base}/evidence"),
+                &base.evidence(),
                 Some(record),
             )
             .await;
         assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     }
     let marked = app
-        .request_as(
-            Some(&w.assessor),
-            Method::PUT,
-            &format!("{base}/marks"),
-            Some(marks),
-        )
+        .request_as(Some(&w.assessor), Method::PUT, &base.marks(), Some(marks))
         .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 }

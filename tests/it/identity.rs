@@ -5,6 +5,7 @@ use chrono::Utc;
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{PASSWORD, TestApp, backend_test};
 
 backend_test!(login_me_logout_and_token_generations);
@@ -14,7 +15,7 @@ async fn login_me_logout_and_token_generations(app: TestApp) {
     // Email is case-insensitive.
     let token = app.login("ana@EXAMPLE.org").await;
     let me = app
-        .request_as(Some(&token), Method::GET, "/api/me", None)
+        .request_as(Some(&token), Method::GET, api::ME, None)
         .await;
     assert_eq!(me.status, StatusCode::OK, "{:?}", app.backend);
     assert_eq!(me.json()["email"], "ana@example.org");
@@ -23,13 +24,11 @@ async fn login_me_logout_and_token_generations(app: TestApp) {
 
     let second = app.login("ana@example.org").await;
     let out = app
-        .request_as(Some(&token), Method::POST, "/api/auth/logout", None)
+        .request_as(Some(&token), Method::POST, api::LOGOUT, None)
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     for old in [&token, &second] {
-        let after = app
-            .request_as(Some(old), Method::GET, "/api/me", None)
-            .await;
+        let after = app.request_as(Some(old), Method::GET, api::ME, None).await;
         assert_eq!(
             after.status,
             StatusCode::UNAUTHORIZED,
@@ -38,7 +37,7 @@ async fn login_me_logout_and_token_generations(app: TestApp) {
     }
     let fresh = app.login("ana@example.org").await;
     let me = app
-        .request_as(Some(&fresh), Method::GET, "/api/me", None)
+        .request_as(Some(&fresh), Method::GET, api::ME, None)
         .await;
     assert_eq!(me.status, StatusCode::OK);
 }
@@ -50,14 +49,14 @@ async fn unknown_email_and_wrong_password_get_the_same_answer(app: TestApp) {
     let unknown = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(json!({"email": "nobody@example.org", "password": PASSWORD})),
         )
         .await;
     let wrong = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(json!({"email": "ana@example.org", "password": "not the password"})),
         )
         .await;
@@ -102,14 +101,14 @@ async fn bad_tokens_are_refused() {
         ("garbage", "not.a.token".to_owned()),
     ];
     assert_eq!(
-        app.request_as(Some(&good), Method::GET, "/api/me", None)
+        app.request_as(Some(&good), Method::GET, api::ME, None)
             .await
             .status,
         StatusCode::OK
     );
     for (name, token) in cases {
         let reply = app
-            .request_as(Some(&token), Method::GET, "/api/me", None)
+            .request_as(Some(&token), Method::GET, api::ME, None)
             .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name}");
         assert_eq!(
@@ -118,7 +117,7 @@ async fn bad_tokens_are_refused() {
         );
     }
     assert_eq!(
-        app.get("/api/me").await.status,
+        app.get(api::ME).await.status,
         StatusCode::UNAUTHORIZED,
         "anonymous"
     );
@@ -148,7 +147,7 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
     let org = app.seed_org("Harbour Training");
     app.seed_user(&org, "admin@example.org", "provider_admin");
     let admin = app.login("admin@example.org").await;
-    let path = format!("/api/orgs/{org}/users");
+    let path = api::org(&org).users();
 
     let bad = app
         .request_as(
@@ -184,7 +183,7 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(dup.json()["errors"]["email"], "is already registered");
 
-    let grant = format!("/api/orgs/{org}/users/{tane}/grants");
+    let grant = api::org(&org).user(&tane).grants();
     let iv = app
         .request_as(
             Some(&admin),
@@ -222,13 +221,13 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
         .request_as(
             Some(&admin),
             Method::POST,
-            &format!("/api/orgs/{org}/users/{tane}/deactivate"),
+            &api::org(&org).user(&tane).deactivate(),
             None,
         )
         .await;
     assert_eq!(off.status, StatusCode::NO_CONTENT);
     let after = app
-        .request_as(Some(&tane_token), Method::GET, "/api/me", None)
+        .request_as(Some(&tane_token), Method::GET, api::ME, None)
         .await;
     assert_eq!(
         after.status,
@@ -238,7 +237,7 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
     let relogin = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(json!({"email": "tane@example.org", "password": PASSWORD})),
         )
         .await;
@@ -253,9 +252,9 @@ async fn other_organisations_are_invisible(app: TestApp) {
     let stranger = app.seed_user(&theirs, "other@example.org", "candidate");
     let admin = app.login("admin@example.org").await;
     for path in [
-        format!("/api/orgs/{theirs}"),
-        format!("/api/orgs/{theirs}/users"),
-        format!("/api/orgs/{}", uuid::Uuid::new_v4()),
+        api::org(&theirs).path(),
+        api::org(&theirs).users(),
+        api::org(uuid::Uuid::new_v4()).path(),
     ] {
         let reply = app.request_as(Some(&admin), Method::GET, &path, None).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
@@ -265,7 +264,7 @@ async fn other_organisations_are_invisible(app: TestApp) {
         .request_as(
             Some(&admin),
             Method::POST,
-            &format!("/api/orgs/{ours}/users/{stranger}/deactivate"),
+            &api::org(&ours).user(&stranger).deactivate(),
             None,
         )
         .await;
@@ -278,7 +277,7 @@ async fn each_organisation_keeps_a_list_of_approved_witnesses(app: TestApp) {
     app.seed_user(&org, "admin@example.org", "provider_admin");
     app.seed_user(&org, "ana@example.org", "candidate");
     let admin = app.login("admin@example.org").await;
-    let path = format!("/api/orgs/{org}/witnesses");
+    let path = api::org(&org).witnesses();
     let relative = app
             .request_as(Some(&admin), Method::POST, &path,
                 Some(json!({"name": "Hemi", "job_title": "Driver", "relationship": "her father", "contact": "021 555 0101"})))
@@ -315,7 +314,7 @@ async fn learner_numbers_are_unique_within_an_organisation(app: TestApp) {
     let other = app.seed_org("Other Provider");
     app.seed_user(&harbour, "admin@harbour.nz", "provider_admin");
     let admin = app.login("admin@harbour.nz").await;
-    let path = format!("/api/orgs/{harbour}/users");
+    let path = api::org(&harbour).users();
     let candidate = |email: &str, name: &str, nsn: &str| {
         json!({"email": email, "name": name, "password": PASSWORD, "role": "candidate",
                    "national_learner_number": nsn})

@@ -4,6 +4,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{TestApp, World, backend_test, multipart};
 
 /// Uploads a product record mapped to `criteria` as the candidate; its id.
@@ -15,7 +16,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
     let added = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -28,7 +29,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
 
 async fn next(app: &TestApp, token: &str) -> (StatusCode, Value) {
     let reply = app
-        .request_as(Some(token), Method::GET, "/api/me/next-judgement", None)
+        .request_as(Some(token), Method::GET, api::ME_NEXT_JUDGEMENT, None)
         .await;
     (reply.status, reply.json())
 }
@@ -68,7 +69,7 @@ async fn next_item_waiting_and_accept_all_through_the_api(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             Some(testimony),
         )
         .await;
@@ -86,10 +87,9 @@ async fn next_item_waiting_and_accept_all_through_the_api(app: TestApp) {
     // Only the assessor of the enrolment has anything waiting.
     assert_eq!(next(&app, &w.candidate).await.0, StatusCode::NOT_FOUND);
 
-    let judge = format!(
-        "/api/enrolments/{}/evidence/{first}/judgements",
-        w.enrolment
-    );
+    let judge = api::enrolment(&w.enrolment)
+        .evidence_item(&first)
+        .judgements();
     // A rejection still needs its feedback when the rest is accepted.
     let refused = app
         .request_as(
@@ -248,7 +248,7 @@ async fn caseload_next_item_accept_all_and_on_to_the_next_through_the_pages(app:
         .request_as(
             Some(&w.assessor),
             Method::GET,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             None,
         )
         .await

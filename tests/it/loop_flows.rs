@@ -8,6 +8,7 @@ use std::io::{Cursor, Read};
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{Reply, TestApp, World, backend_test, complete_portfolio, multipart};
 
 async fn call(
@@ -33,21 +34,21 @@ async fn ok(app: &TestApp, token: &str, path: &str, body: Value) -> Value {
 
 /// Completed, submitted and decided "competent" through the API.
 async fn decided(app: &TestApp, w: &World) {
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(app, w).await;
     ok(
         app,
         &w.candidate,
-        &format!("{base}/submit"),
+        &base.submit(),
         json!({"declaration": true}),
     )
     .await;
-    ok(app, &w.assessor, &format!("{base}/decision"), json!({})).await;
+    ok(app, &w.assessor, &base.decision(), json!({})).await;
 }
 
 /// The inbox items of the person signed in with `token`, as (kind, message).
 async fn inbox(app: &TestApp, token: &str) -> Vec<(String, String)> {
-    let reply = call(app, token, Method::GET, "/api/me/notifications", None)
+    let reply = call(app, token, Method::GET, api::ME_NOTIFICATIONS, None)
         .await
         .json();
     reply["items"]
@@ -76,21 +77,21 @@ fn audit_actions(app: &TestApp) -> Vec<String> {
 backend_test!(the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_iv);
 async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_iv(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     decided(&app, &w).await;
     // A second candidate of the same assessor, listed before the sent-back one otherwise.
     let other = app.seed_user(&w.org, "tane@harbour.nz", "candidate");
     ok(
         &app,
         &w.admin,
-        "/api/enrolments",
+        api::ENROLMENTS,
         json!({
             "org_id": w.org, "candidate_id": other, "assessor_id": w.assessor_id,
             "iv_id": w.iv_id, "standard": "28268@2", "start_date": "2024-05-01"}),
     )
     .await;
 
-    ok(&app, &w.iv, &format!("{base}/samples"), json!({"decision": "disagree",
+    ok(&app, &w.iv, &base.samples(), json!({"decision": "disagree",
             "feedback": "The 1.3 evidence does not show the caller's need was confirmed.",
             "action_points": "1. Re-observe one call for 1.3\n2. Record how the need was confirmed"})).await;
 
@@ -144,15 +145,9 @@ async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_i
         .await
         .text();
     assert!(!own.contains("Sent back by the internal verifier"));
-    let chain = call(
-        &app,
-        &w.assessor,
-        Method::GET,
-        &format!("{base}/signoffs"),
-        None,
-    )
-    .await
-    .json();
+    let chain = call(&app, &w.assessor, Method::GET, &base.signoffs(), None)
+        .await
+        .json();
     assert_eq!(
         chain["sent_back"]["action_points"],
         json!([
@@ -167,7 +162,7 @@ async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_i
         &app,
         &w.assessor,
         Method::POST,
-        &format!("{base}/decision"),
+        &base.decision(),
         Some(json!({})),
     )
     .await;
@@ -209,7 +204,7 @@ async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_i
     assert!(html.contains("value=\"competent\" checked"), "{html}");
 
     // Answered through the API, then decided again through the page.
-    let answered = call(&app, &w.assessor, Method::POST, &format!("{base}/iv-response"),
+    let answered = call(&app, &w.assessor, Method::POST, &base.iv_response(),
             Some(json!({"responses": ["Re-observed a call on 4 June: 1.3 shown", "Added the caller's confirmation to the notes"]}))).await;
     assert_eq!(answered.status, StatusCode::CREATED, "{}", answered.text());
     assert_eq!(
@@ -228,7 +223,7 @@ async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_i
         &app,
         &w.assessor,
         Method::POST,
-        &format!("{base}/iv-response"),
+        &base.iv_response(),
         Some(json!({"responses": ["x", "y"]})),
     )
     .await;
@@ -271,36 +266,17 @@ async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_i
         history.contains("New decision:</strong> competent, signed by User mere@harbour.nz"),
         "{history}"
     );
-    ok(
-        &app,
-        &w.iv,
-        &format!("{base}/samples"),
-        json!({"decision": "agree"}),
-    )
-    .await;
-    let chain = call(
-        &app,
-        &w.admin,
-        Method::GET,
-        &format!("{base}/signoffs"),
-        None,
-    )
-    .await
-    .json();
+    ok(&app, &w.iv, &base.samples(), json!({"decision": "agree"})).await;
+    let chain = call(&app, &w.admin, Method::GET, &base.signoffs(), None)
+        .await
+        .json();
     assert_eq!(chain["status"]["can_issue"], true, "{chain}");
     assert!(chain["sent_back"].is_null());
     assert_eq!(chain["iv_responses"].as_array().unwrap().len(), 1);
 
     // Audited, and in the portfolio archive.
     assert!(audit_actions(&app).iter().any(|a| a == "iv.respond"));
-    let zip = call(
-        &app,
-        &w.admin,
-        Method::GET,
-        &format!("{base}/archive.zip"),
-        None,
-    )
-    .await;
+    let zip = call(&app, &w.admin, Method::GET, &base.archive_zip(), None).await;
     assert_eq!(zip.status, StatusCode::OK);
     let mut archive = zip::ZipArchive::new(Cursor::new(&zip.body)).unwrap();
     let mut manifest = String::new();
@@ -319,13 +295,13 @@ async fn the_ivs_disagreement_reaches_the_assessor_and_their_answers_reach_the_i
 backend_test!(the_candidate_acknowledges_an_observation_and_the_assessor_sees_it);
 async fn the_candidate_acknowledges_an_observation_and_the_assessor_sees_it(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(&app, &w).await;
     let listed = call(
         &app,
         &w.candidate,
         Method::GET,
-        &format!("{base}/acknowledgements"),
+        &base.acknowledgements(),
         None,
     )
     .await;
@@ -366,7 +342,7 @@ async fn the_candidate_acknowledges_an_observation_and_the_assessor_sees_it(app:
         &app,
         &w.candidate,
         Method::POST,
-        &format!("{base}/evidence/{first}/acknowledgement"),
+        &base.evidence_item(first).acknowledgement(),
         Some(json!({})),
     )
     .await;
@@ -375,7 +351,7 @@ async fn the_candidate_acknowledges_an_observation_and_the_assessor_sees_it(app:
         &app,
         &w.candidate,
         Method::POST,
-        &format!("{base}/evidence/{second}/acknowledgement"),
+        &base.evidence_item(second).acknowledgement(),
         Some(json!({})),
     )
     .await;
@@ -397,7 +373,7 @@ async fn the_candidate_acknowledges_an_observation_and_the_assessor_sees_it(app:
         &app,
         &w.assessor,
         Method::POST,
-        &format!("{base}/evidence/{}/acknowledgement", waiting[2]),
+        &base.evidence_item(&waiting[2]).acknowledgement(),
         Some(json!({})),
     )
     .await;
@@ -422,7 +398,7 @@ async fn the_candidate_acknowledges_an_observation_and_the_assessor_sees_it(app:
         &app,
         &w.assessor,
         Method::GET,
-        &format!("{base}/acknowledgements"),
+        &base.acknowledgements(),
         None,
     )
     .await
@@ -446,13 +422,13 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
     app: TestApp,
 ) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(&app, &w).await;
     let marks = call(
         &app,
         &w.assessor,
         Method::PUT,
-        &format!("{base}/marks"),
+        &base.marks(),
         Some(json!({})),
     )
     .await;
@@ -460,7 +436,7 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
     ok(
         &app,
         &w.candidate,
-        &format!("{base}/submit"),
+        &base.submit(),
         json!({"declaration": true}),
     )
     .await;
@@ -529,7 +505,7 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
     let created = ok(
         &app,
         &w.admin,
-        "/api/enrolments",
+        api::ENROLMENTS,
         json!({
             "org_id": w.org, "candidate_id": w2_candidate, "assessor_id": w.assessor_id,
             "iv_id": w.iv_id, "standard": "28268@2", "start_date": "2024-05-01"}),
@@ -540,7 +516,7 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
     ok(
         &app,
         &tane,
-        &format!("/api/enrolments/{second}/submit"),
+        &api::enrolment(&second).submit(),
         json!({"declaration": true}),
     )
     .await;
@@ -574,7 +550,7 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
         &app,
         &w.admin,
         Method::GET,
-        &format!("/api/enrolments/{second}"),
+        &api::enrolment(&second).path(),
         None,
     )
     .await
@@ -584,7 +560,7 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
         &app,
         &w.admin,
         Method::GET,
-        &format!("/api/enrolments/{second}/signoffs"),
+        &api::enrolment(&second).signoffs(),
         None,
     )
     .await
@@ -628,7 +604,7 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
         &app,
         &w.assessor,
         Method::POST,
-        &format!("/api/enrolments/{second}/decision"),
+        &api::enrolment(&second).decision(),
         Some(json!({"outcome": "not_yet_competent", "comments": "again"})),
     )
     .await;
@@ -643,23 +619,18 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
 backend_test!(a_certified_candidate_sees_their_statement_and_what_needs_them);
 async fn a_certified_candidate_sees_their_statement_and_what_needs_them(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     // Rejected evidence with feedback, while the portfolio is open.
     let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
             "title": "Call log", "criteria": [{"criterion": "1.7"}], "declaration": true});
     let (ctype, body) = multipart(&record, "call-log.pdf", b"%PDF-1.4 call log");
     let added = app
-        .send_raw(
-            &w.candidate,
-            &format!("{base}/evidence/upload"),
-            &ctype,
-            body,
-        )
+        .send_raw(&w.candidate, &base.evidence_upload(), &ctype, body)
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     let added = added.json();
     let id = added["id"].as_str().unwrap();
-    ok(&app, &w.assessor, &format!("{base}/evidence/{id}/judgements"),
+    ok(&app, &w.assessor, &base.evidence_item(id).judgements(),
             json!({"criteria": [{"id": "1.7", "judgement": "rejected", "feedback": "The log does not show the follow-up"}]})).await;
     let candidate = app.browser(&w.candidate);
     let home = candidate.get(&app, "/").await.text();
@@ -689,28 +660,15 @@ async fn a_certified_candidate_sees_their_statement_and_what_needs_them(app: Tes
     ok(
         &app,
         &w.candidate,
-        &format!("{base}/submit"),
+        &base.submit(),
         json!({"declaration": true}),
     )
     .await;
-    ok(&app, &w.assessor, &format!("{base}/decision"), json!({})).await;
-    ok(
-        &app,
-        &w.iv,
-        &format!("{base}/samples"),
-        json!({"decision": "agree"}),
-    )
-    .await;
-    let before = call(
-        &app,
-        &w.candidate,
-        Method::GET,
-        &format!("{base}/statement"),
-        None,
-    )
-    .await;
+    ok(&app, &w.assessor, &base.decision(), json!({})).await;
+    ok(&app, &w.iv, &base.samples(), json!({"decision": "agree"})).await;
+    let before = call(&app, &w.candidate, Method::GET, &base.statement(), None).await;
     assert_eq!(before.status, StatusCode::NOT_FOUND);
-    let issued = ok(&app, &w.admin, &format!("{base}/statement"), json!(null)).await;
+    let issued = ok(&app, &w.admin, &base.statement(), json!(null)).await;
     let code = issued["code"].as_str().unwrap().to_owned();
     assert!(
         inbox(&app, &w.candidate)
@@ -719,14 +677,7 @@ async fn a_certified_candidate_sees_their_statement_and_what_needs_them(app: Tes
             .any(|(kind, message)| kind == "statement_issued" && message.contains(&code)),
         "the candidate is told, with the code"
     );
-    let shown = call(
-        &app,
-        &w.candidate,
-        Method::GET,
-        &format!("{base}/statement"),
-        None,
-    )
-    .await;
+    let shown = call(&app, &w.candidate, Method::GET, &base.statement(), None).await;
     assert_eq!(shown.status, StatusCode::OK, "{}", shown.text());
     assert_eq!(shown.json()["code"], code.as_str());
     for page in ["/".to_owned(), format!("/enrolments/{}", w.enrolment)] {
@@ -745,21 +696,14 @@ async fn a_certified_candidate_sees_their_statement_and_what_needs_them(app: Tes
             "{page}"
         );
     }
-    let pdf = call(
-        &app,
-        &w.candidate,
-        Method::GET,
-        &format!("{base}/statement.pdf"),
-        None,
-    )
-    .await;
+    let pdf = call(&app, &w.candidate, Method::GET, &base.statement_pdf(), None).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert!(pdf.body.starts_with(b"%PDF-"));
     let badge = call(
         &app,
         &w.candidate,
         Method::GET,
-        &format!("{base}/credential.json"),
+        &base.credential_json(),
         None,
     )
     .await;

@@ -4,6 +4,7 @@
 use actix_web::http::{Method, StatusCode};
 use actix_web::test;
 
+use crate::api;
 use crate::helpers::{TestApp, backend_test};
 
 async fn scrape(app: &TestApp) -> String {
@@ -49,7 +50,7 @@ async fn requests_are_counted_by_route_pattern_with_latency_pool_queues_and_eval
             .request_as(
                 Some(&w.candidate),
                 Method::GET,
-                &format!("/api/enrolments/{}/progress", w.enrolment),
+                &api::enrolment(&w.enrolment).progress(),
                 None,
             )
             .await;

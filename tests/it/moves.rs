@@ -5,6 +5,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::authoring::{editor, inscc003};
 use crate::helpers::{TestApp, backend_test, multipart};
 
@@ -35,7 +36,7 @@ backend_test!(an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_u
 async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone(app: TestApp) {
     let w = app.world("INSCC003").await;
     let editor = editor(&app, &w).await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
 
     // Evidence on criteria 1 and 2, accepted by the assessor.
     let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
@@ -43,16 +44,11 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
             "knowledge": ["K1"], "declaration": true});
     let (ctype, body) = multipart(&record, "call.pdf", b"%PDF-1.4 call");
     let uploaded = app
-        .send_raw(
-            &w.candidate,
-            &format!("{base}/evidence/upload"),
-            &ctype,
-            body,
-        )
+        .send_raw(&w.candidate, &base.evidence_upload(), &ctype, body)
         .await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
     let evidence_id = uploaded.json()["id"].as_str().unwrap().to_owned();
-    let judge = format!("{base}/evidence/{evidence_id}/judgements");
+    let judge = base.evidence_item(&evidence_id).judgements();
     let judged = app
             .request_as(
                 Some(&w.assessor),
@@ -69,7 +65,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .request_as(
             Some(&editor),
             Method::POST,
-            &format!("/api/orgs/{}/standards", w.org),
+            &api::org(&w.org).standards(),
             Some(json!({"yaml": version_two()})),
         )
         .await;
@@ -83,7 +79,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .as_str()
         .unwrap()
         .to_owned();
-    let mappings = format!("/api/orgs/{}/standard-mappings", w.org);
+    let mappings = api::org(&w.org).standard_mappings();
     let wrong = app
             .request_as(
                 Some(&editor),
@@ -133,7 +129,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/move/preview"),
+            &base.move_preview(),
             Some(json!({"mapping_id": mapping_id})),
         )
         .await;
@@ -159,7 +155,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/move/preview"),
+            &base.move_preview(),
             Some(json!({"mapping_id": mapping_id})),
         )
         .await;
@@ -196,12 +192,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
     assert_eq!(enrolment["enrolment"]["standard_version"], 2);
     assert_eq!(enrolment["enrolment"]["standard_hash"], v2_hash.as_str());
     let list = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/evidence"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
         .await
         .json();
     let record = &list.as_array().unwrap()[0];
@@ -209,18 +200,13 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
     assert_eq!(record["instance"]["criteria"][0]["judgement"], "accepted");
     // Evaluated against version 2: 1b is missing.
     let progress = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("{base}/progress"),
-            None,
-        )
+        .request_as(Some(&w.candidate), Method::GET, &base.progress(), None)
         .await;
     assert_eq!(progress.status, StatusCode::OK, "{}", progress.text());
     assert_eq!(progress.json()["confirmed"]["standard"]["version"], 2);
     // Audited, with the original mapping kept.
     let trail = app
-        .request_as(Some(&w.admin), Method::GET, &format!("{base}/audit"), None)
+        .request_as(Some(&w.admin), Method::GET, &base.audit(), None)
         .await
         .text();
     assert!(trail.contains("enrolment.move_version"), "{trail}");
@@ -237,12 +223,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
 
     // Undo: back to version 1 with the original mappings.
     let undone = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("{base}/move/undo"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::POST, &base.move_undo(), None)
         .await;
     assert_eq!(undone.status, StatusCode::OK, "{}", undone.text());
     let enrolment = app
@@ -251,22 +232,12 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .json();
     assert_eq!(enrolment["enrolment"]["standard_version"], 1);
     let list = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/evidence"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
         .await
         .json();
     assert_eq!(criteria(&list.as_array().unwrap()[0]), ["1", "2"]);
     let again = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("{base}/move/undo"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::POST, &base.move_undo(), None)
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 
@@ -275,7 +246,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/move"),
+            &base.move_version(),
             Some(json!({"mapping_id": mapping_id})),
         )
         .await;
@@ -290,17 +261,12 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
     let late = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("{base}/move/undo"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::POST, &base.move_undo(), None)
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert!(late.text().contains("since the move"), "{}", late.text());
     let trail = app
-        .request_as(Some(&w.admin), Method::GET, &format!("{base}/audit"), None)
+        .request_as(Some(&w.admin), Method::GET, &base.audit(), None)
         .await
         .text();
     assert!(trail.contains("enrolment.undo_move"), "{trail}");

@@ -8,6 +8,7 @@ use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{Backend, TestApp, World, backend_test};
 use attest::db::schema::{outbox, witness_requests};
 use attest::notify::mail::{self, Outgoing, Transport};
@@ -30,7 +31,7 @@ async fn add_testimony(app: &TestApp, w: &World) -> String {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             Some(testimony()),
         )
         .await;
@@ -69,10 +70,9 @@ async fn request(
     app.request_as(
         Some(token),
         Method::POST,
-        &format!(
-            "/api/enrolments/{}/evidence/{evidence}/witness-requests",
-            w.enrolment
-        ),
+        &api::enrolment(&w.enrolment)
+            .evidence_item(evidence)
+            .witness_requests(),
         Some(body),
     )
     .await
@@ -102,7 +102,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             Some(declared),
         )
         .await;
@@ -143,12 +143,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
     assert_ne!(stored, token, "only the hash is kept");
     // The assessor hears of it, with the unapproved flag.
     let inbox = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            "/api/me/notifications",
-            None,
-        )
+        .request_as(Some(&w.assessor), Method::GET, api::ME_NOTIFICATIONS, None)
         .await
         .json();
     assert!(
@@ -175,7 +170,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
         "{home}"
     );
     // The witness reads the candidate's account without an account.
-    let seen = app.get(&format!("/api/witness/{token}")).await;
+    let seen = app.get(&api::witness(&token)).await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.text());
     assert_eq!(
         seen.json()["statement"],
@@ -187,7 +182,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
     let bad = app
             .request(
                 Method::POST,
-                &format!("/api/witness/{token}"),
+                &api::witness(&token),
                 Some(json!({"statement": "", "relationship": "my aunt", "job_title": "Team leader", "declaration": false})),
             )
             .await;
@@ -203,7 +198,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
     let ok = app
             .request(
                 Method::POST,
-                &format!("/api/witness/{token}"),
+                &api::witness(&token),
                 Some(json!({"statement": corrected, "relationship": "Team leader", "job_title": "Contact centre team leader", "declaration": true})),
             )
             .await;
@@ -215,13 +210,13 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
     let again = app
             .request(
                 Method::POST,
-                &format!("/api/witness/{token}"),
+                &api::witness(&token),
                 Some(json!({"statement": "x", "relationship": "Team leader", "job_title": "x", "declaration": true})),
             )
             .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert_eq!(
-        app.get(&format!("/api/witness/{token}")).await.status,
+        app.get(&api::witness(&token)).await.status,
         StatusCode::CONFLICT
     );
 
@@ -230,7 +225,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
         .request_as(
             Some(&w.assessor),
             Method::GET,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             None,
         )
         .await
@@ -258,10 +253,9 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!(
-                "/api/enrolments/{}/evidence/{evidence}/witness-requests",
-                w.enrolment
-            ),
+            &api::enrolment(&w.enrolment)
+                .evidence_item(&evidence)
+                .witness_requests(),
             None,
         )
         .await
@@ -274,7 +268,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}/audit", w.enrolment),
+            &api::enrolment(&w.enrolment).audit(),
             None,
         )
         .await
@@ -295,7 +289,7 @@ async fn links_can_be_revoked_resent_and_expire(app: TestApp) {
             .request_as(
                 Some(&w.admin),
                 Method::POST,
-                &format!("/api/orgs/{}/witnesses", w.org),
+                &api::org(&w.org).witnesses(),
                 Some(json!({"name": "Hemi Walker", "job_title": "Supervisor", "relationship": "supervisor", "contact": "hemi@harbour.nz"})),
             )
             .await;
@@ -332,23 +326,18 @@ async fn links_can_be_revoked_resent_and_expire(app: TestApp) {
     assert_eq!(second["approved_witness_id"], approved_id.as_str());
     assert_eq!(second["witness_email"], "hemi@harbour.nz");
     assert_eq!(
-        app.get(&format!("/api/witness/{first_token}")).await.status,
+        app.get(&api::witness(&first_token)).await.status,
         StatusCode::CONFLICT
     );
     let second_token = link_in_outbox(&app, "hemi@harbour.nz");
     assert_eq!(
-        app.get(&format!("/api/witness/{second_token}"))
-            .await
-            .status,
+        app.get(&api::witness(&second_token)).await.status,
         StatusCode::OK
     );
 
     // Revoked: it stops working at once; revoking twice is a conflict.
-    let revoke = format!(
-        "/api/enrolments/{}/witness-requests/{}/revoke",
-        w.enrolment,
-        second["id"].as_str().unwrap()
-    );
+    let revoke =
+        api::enrolment(&w.enrolment).witness_request_revoke(second["id"].as_str().unwrap());
     let revoked = app
         .request_as(Some(&w.candidate), Method::POST, &revoke, None)
         .await;
@@ -366,9 +355,7 @@ async fn links_can_be_revoked_resent_and_expire(app: TestApp) {
     assert_eq!(first["status"], "open");
     // Unknown and malformed tokens name nothing.
     assert_eq!(
-        app.get(&format!("/api/witness/{}", "A".repeat(43)))
-            .await
-            .status,
+        app.get(&api::witness("A".repeat(43))).await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
@@ -396,7 +383,7 @@ async fn links_can_be_revoked_resent_and_expire(app: TestApp) {
         )
     });
     let old = link_sent_before(&app, "ngaio@harbour.nz", Utc::now() - Duration::days(1));
-    let gone = app.get(&format!("/api/witness/{old}")).await;
+    let gone = app.get(&api::witness(&old)).await;
     assert_eq!(gone.status, StatusCode::CONFLICT);
     assert!(gone.text().contains("expired"), "{}", gone.text());
 }
@@ -474,7 +461,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
             .request_as(
                 Some(&w.candidate),
                 Method::POST,
-                &format!("/api/enrolments/{}/evidence", w.enrolment),
+                &api::enrolment(&w.enrolment).evidence(),
                 Some(json!({"method": "electronic_data_record", "setting": "workplace", "date": "2024-05-06",
                     "criteria": [{"criterion": "1.1"}], "details": {"summary": "Call log"}, "declaration": true})),
             )
@@ -482,12 +469,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     let evidence = added.json()["id"].as_str().unwrap().to_owned();
     let inbox = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            "/api/me/notifications",
-            None,
-        )
+        .request_as(Some(&w.assessor), Method::GET, api::ME_NOTIFICATIONS, None)
         .await
         .json();
     assert_eq!(inbox["unread"], 1, "{inbox}");
@@ -505,18 +487,13 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
             .request_as(
                 Some(&w.assessor),
                 Method::POST,
-                &format!("/api/enrolments/{}/evidence/{evidence}/judgements", w.enrolment),
+                &api::enrolment(&w.enrolment).evidence_item(&evidence).judgements(),
                 Some(json!({"criteria": [{"id": "1.1", "judgement": "rejected", "feedback": "The log does not show the greeting."}]})),
             )
             .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
     let mine = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            "/api/me/notifications",
-            None,
-        )
+        .request_as(Some(&w.candidate), Method::GET, api::ME_NOTIFICATIONS, None)
         .await
         .json();
     assert_eq!(mine["unread"], 1);
@@ -531,7 +508,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/orgs/{}/outbox", w.org),
+            &api::org(&w.org).outbox(),
             None,
         )
         .await;
@@ -551,7 +528,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
         app.request_as(
             Some(&w.assessor),
             Method::GET,
-            &format!("/api/orgs/{}/outbox", w.org),
+            &api::org(&w.org).outbox(),
             None
         )
         .await
@@ -572,7 +549,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("/api/me/notifications/{id}/read"),
+            &api::notification_read(id),
             None,
         )
         .await;
@@ -583,7 +560,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
         app.request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("/api/me/notifications/{id}/read"),
+            &api::notification_read(id),
             None
         )
         .await
@@ -627,7 +604,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            "/api/me/notifications/read",
+            api::ME_NOTIFICATIONS_READ,
             None,
         )
         .await;

@@ -8,6 +8,7 @@ use std::io::{Cursor, Read};
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{TestApp, World, backend_test};
 
 /// The evidence of the world's enrolment, as the API lists it.
@@ -16,7 +17,7 @@ async fn evidence(app: &TestApp, w: &World) -> Vec<Value> {
         .request_as(
             Some(&w.assessor),
             Method::GET,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             None,
         )
         .await;
@@ -269,7 +270,7 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
     app: TestApp,
 ) {
     let w = app.world("28268@2").await;
-    let path = format!("/api/enrolments/{}/evidence", w.enrolment);
+    let path = api::enrolment(&w.enrolment).evidence();
     let record = |details: Value| {
         json!({
             "method": "observation_checklist", "setting": "workplace", "date": "2024-05-07",
@@ -360,7 +361,7 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
         .request_as(
             Some(&w.assessor),
             Method::GET,
-            &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+            &api::enrolment(&w.enrolment).archive_zip(),
             None,
         )
         .await;
@@ -392,7 +393,7 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/enrolments/{}/progress", w.enrolment),
+            &api::enrolment(&w.enrolment).progress(),
             None,
         )
         .await;

@@ -6,6 +6,7 @@ use actix_web::cookie::Cookie;
 use actix_web::http::{Method, StatusCode};
 use actix_web::test;
 
+use crate::api;
 use crate::helpers::{Backend, PASSWORD, Reply, TestApp, World, backend_test};
 use attest::http::build_app;
 use attest::http::session::{COOKIE, csrf_token};
@@ -948,7 +949,7 @@ async fn an_admin_changes_the_assessor_and_withdraws_through_the_staff_page(app:
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}", w.enrolment),
+            &api::enrolment(&w.enrolment).path(),
             None,
         )
         .await
@@ -1094,7 +1095,7 @@ async fn an_admin_deactivates_a_person_from_the_people_page(app: TestApp) {
     assert!(after.contains("deactivated"));
     // Their session has ended, and they cannot sign in again.
     let me = app
-        .request_as(Some(&token), Method::GET, "/api/me", None)
+        .request_as(Some(&token), Method::GET, api::ME, None)
         .await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     let again = admin.post(&app, &action, &[]).await;

@@ -5,6 +5,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{PASSWORD, TestApp, World, backend_test};
 
 const GOOD: &str = "name,email,learner_number,standard,cohort,assessor,iv
@@ -18,7 +19,7 @@ async fn with_cohort(app: &TestApp, w: &World) {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "Evening"})),
         )
         .await;
@@ -26,7 +27,7 @@ async fn with_cohort(app: &TestApp, w: &World) {
 }
 
 fn import_path(w: &World, dry_run: bool) -> String {
-    format!("/api/orgs/{}/people/import?dry_run={dry_run}", w.org)
+    format!("{}?dry_run={dry_run}", api::org(&w.org).people_import())
 }
 
 backend_test!(a_dry_run_names_every_bad_row_by_line_and_column_and_keeps_nothing);
@@ -103,7 +104,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{hemi}"),
+            &api::enrolment(hemi).path(),
             None,
         )
         .await
@@ -123,7 +124,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
     let early = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(json!({"email": "hemi@harbour.nz", "password": PASSWORD})),
         )
         .await;
@@ -131,7 +132,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
     let weak = app
         .request(
             Method::POST,
-            "/api/invitations/accept",
+            api::INVITATIONS_ACCEPT,
             Some(json!({"token": token, "password": "short"})),
         )
         .await;
@@ -140,7 +141,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
     let chosen = app
         .request(
             Method::POST,
-            "/api/invitations/accept",
+            api::INVITATIONS_ACCEPT,
             Some(json!({"token": token, "password": PASSWORD})),
         )
         .await;
@@ -149,7 +150,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
     let again = app
         .request(
             Method::POST,
-            "/api/invitations/accept",
+            api::INVITATIONS_ACCEPT,
             Some(json!({"token": token, "password": "another long passphrase"})),
         )
         .await;
@@ -163,7 +164,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
         .or(people[1]["invitation"]["user_id"].as_str())
         .unwrap()
         .to_owned();
-    let resend = format!("/api/orgs/{}/users/{ana}/invitation", w.org);
+    let resend = api::org(&w.org).user(&ana).invitation();
     let fresh = app
         .request_as(Some(&w.admin), Method::POST, &resend, None)
         .await;
@@ -183,7 +184,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/users/{hemi_id}/invitation", w.org),
+            &api::org(&w.org).user(hemi_id).invitation(),
             None,
         )
         .await;
@@ -208,7 +209,7 @@ async fn an_expired_link_is_refused_like_an_unknown_one(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/users", w.org),
+            &api::org(&w.org).users(),
             Some(json!({"email": "late@harbour.nz", "name": "Late Comer", "role": "candidate"})),
         )
         .await;

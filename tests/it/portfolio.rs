@@ -3,13 +3,14 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{TestApp, backend_test, multipart};
 pub use crate::helpers::{complete_portfolio, example_records};
 
 backend_test!(candidate_and_assessor_complete_a_portfolio);
 async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
 
     // The candidate may not record an observation: that is the assessor's record.
     let (records, marks) = example_records();
@@ -18,7 +19,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("{base}/evidence"),
+            &base.evidence(),
             Some(observation),
         )
         .await;
@@ -35,12 +36,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         b"%PDF-1.4 screenshot of the customer record",
     );
     let uploaded = app
-        .send_raw(
-            &w.candidate,
-            &format!("{base}/evidence/upload"),
-            &ctype,
-            body,
-        )
+        .send_raw(&w.candidate, &base.evidence_upload(), &ctype, body)
         .await;
     assert_eq!(
         uploaded.status,
@@ -57,12 +53,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
 
     // Claimed counts the pending mapping; confirmed does not.
     let progress = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("{base}/progress"),
-            None,
-        )
+        .request_as(Some(&w.candidate), Method::GET, &base.progress(), None)
         .await;
     assert_eq!(progress.status, StatusCode::OK);
     assert_eq!(progress.json()["confirmed"]["complete"], false);
@@ -79,7 +70,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
             .request_as(
                 Some(&w.assessor),
                 Method::POST,
-                &format!("{base}/evidence"),
+                &base.evidence(),
                 Some(record.clone()),
             )
             .await;
@@ -92,17 +83,12 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         );
     }
     let marked = app
-        .request_as(
-            Some(&w.assessor),
-            Method::PUT,
-            &format!("{base}/marks"),
-            Some(marks),
-        )
+        .request_as(Some(&w.assessor), Method::PUT, &base.marks(), Some(marks))
         .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 
     // Rejecting needs feedback.
-    let judge = format!("{base}/evidence/{upload_id}/judgements");
+    let judge = base.evidence_item(&upload_id).judgements();
     let bare = app
         .request_as(
             Some(&w.assessor),
@@ -133,12 +119,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
     assert_eq!(candidate_judging.status, StatusCode::FORBIDDEN);
 
     let progress = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &format!("{base}/progress"),
-            None,
-        )
+        .request_as(Some(&w.assessor), Method::GET, &base.progress(), None)
         .await
         .json();
     assert_eq!(
@@ -152,7 +133,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("{base}/submit"),
+            &base.submit(),
             Some(json!({"declaration": false})),
         )
         .await;
@@ -161,7 +142,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("{base}/submit"),
+            &base.submit(),
             Some(json!({"declaration": true})),
         )
         .await;
@@ -169,12 +150,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
     assert_eq!(yes.json()["status"], "submitted");
     let (ctype, body) = multipart(&record, "late.pdf", b"%PDF-1.4 late");
     let late = app
-        .send_raw(
-            &w.candidate,
-            &format!("{base}/evidence/upload"),
-            &ctype,
-            body,
-        )
+        .send_raw(&w.candidate, &base.evidence_upload(), &ctype, body)
         .await;
     assert_eq!(late.status, StatusCode::FORBIDDEN, "{}", late.text());
     assert!(
@@ -187,7 +163,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/reopen"),
+            &base.reopen(),
             Some(json!({"reason": " "})),
         )
         .await;
@@ -196,7 +172,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/reopen"),
+            &base.reopen(),
             Some(json!({"reason": "Add the follow-up email"})),
         )
         .await;
@@ -207,7 +183,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("{base}/evidence/{upload_id}/file"),
+            &base.evidence_item(&upload_id).file(),
             None,
         )
         .await;
@@ -229,7 +205,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
 backend_test!(evidence_validation_names_each_field);
 async fn evidence_validation_names_each_field(app: TestApp) {
     let w = app.world("28268@2").await;
-    let path = format!("/api/enrolments/{}/evidence", w.enrolment);
+    let path = api::enrolment(&w.enrolment).evidence();
     let bad = json!({
         "method": "witness_testimony", "setting": "workplace", "date": "2024-05-06",
         "attributes": {"enquiry_type": "urgent", "colour": "red"},
@@ -284,7 +260,7 @@ async fn evidence_validation_names_each_field(app: TestApp) {
 backend_test!(uploads_are_checked_and_stored_once);
 async fn uploads_are_checked_and_stored_once(app: TestApp) {
     let w = app.world("28268@2").await;
-    let path = format!("/api/enrolments/{}/evidence/upload", w.enrolment);
+    let path = api::enrolment(&w.enrolment).evidence_upload();
     let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06", "criteria": [{"criterion": "1.7"}], "declaration": true});
 
     let (ctype, body) = multipart(&record, "tool.pdf", b"\x7fELF\x02\x01\x01\0 not a document");
@@ -339,7 +315,7 @@ async fn uploads_over_the_limit_are_refused() {
     let reply = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -423,7 +399,7 @@ async fn a_portfolio_archive_is_written_and_verified_from_the_command_line() {
     let uploaded = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -472,7 +448,7 @@ async fn a_portfolio_archive_is_written_and_verified_from_the_command_line() {
 backend_test!(an_admin_reassigns_the_assessor_and_withdraws_the_enrolment);
 async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     let new_assessor = app.seed_user(&w.org, "tama@harbour.nz", "assessor");
     let new_token = app.login("tama@harbour.nz").await;
     let record = json!({"method": "observation_checklist", "setting": "workplace", "date": "2024-05-06",
@@ -481,7 +457,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&new_token),
             Method::POST,
-            &format!("{base}/evidence"),
+            &base.evidence(),
             Some(record.clone()),
         )
         .await;
@@ -492,7 +468,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("{base}/staff"),
+            &base.staff(),
             Some(json!({"assessor_id": w.iv_id, "iv_id": w.iv_id})),
         )
         .await;
@@ -513,7 +489,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("{base}/staff"),
+            &base.staff(),
             Some(json!({"assessor_id": new_assessor, "iv_id": w.iv_id})),
         )
         .await;
@@ -524,7 +500,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&new_token),
             Method::POST,
-            &format!("{base}/evidence"),
+            &base.evidence(),
             Some(record.clone()),
         )
         .await;
@@ -533,7 +509,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/evidence"),
+            &base.evidence(),
             Some(record.clone()),
         )
         .await;
@@ -543,7 +519,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/withdraw"),
+            &base.withdraw(),
             Some(json!({"reason": "  "})),
         )
         .await;
@@ -553,7 +529,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/withdraw"),
+            &base.withdraw(),
             Some(json!({"reason": "Left the company"})),
         )
         .await;
@@ -563,7 +539,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("{base}/evidence"),
+            &base.evidence(),
             Some(record.clone()),
         )
         .await;
@@ -572,7 +548,7 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/withdraw"),
+            &base.withdraw(),
             Some(json!({"reason": "twice"})),
         )
         .await;
@@ -596,7 +572,7 @@ async fn a_candidate_cannot_be_made_the_verifier_of_their_own_portfolio(app: Tes
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("/api/enrolments/{}/staff", w.enrolment),
+            &api::enrolment(&w.enrolment).staff(),
             Some(json!({"assessor_id": w.assessor_id, "iv_id": w.candidate_id})),
         )
         .await;

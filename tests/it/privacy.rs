@@ -5,6 +5,7 @@ use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
 use serde_json::json;
 
+use crate::api;
 use crate::backup::issue_statement;
 use crate::helpers::{Backend, TestApp, backend_test, get_json, multipart};
 
@@ -28,25 +29,20 @@ backend_test!(retention_erasure_and_subject_access_keep_the_certification_record
 async fn retention_erasure_and_subject_access_keep_the_certification_record(backend: Backend) {
     let app = TestApp::new(backend);
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     let record = json!({
         "method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
         "title": "Aroha's customer record", "criteria": [{"criterion": "1.7"}], "declaration": true
     });
     let (ctype, body) = multipart(&record, "record.pdf", b"%PDF-1.4 aroha's record");
     let uploaded = app
-        .send_raw(
-            &w.candidate,
-            &format!("{base}/evidence/upload"),
-            &ctype,
-            body,
-        )
+        .send_raw(&w.candidate, &base.evidence_upload(), &ctype, body)
         .await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
     let code = issue_statement(&app, &w).await;
 
     // Rules through the API: shown, validated (naming the field), audited.
-    let retention = format!("/api/orgs/{}/retention", w.org);
+    let retention = api::org(&w.org).retention();
     let empty = app
         .request_as(Some(&w.admin), Method::GET, &retention, None)
         .await;
@@ -148,12 +144,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
         "the file's record is gone"
     );
     let evidence = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/evidence"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
         .await;
     assert_eq!(evidence.status, StatusCode::OK);
     assert!(
@@ -168,7 +159,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
     );
 
     // Erasure on request: refused without a reason; then the account is anonymised.
-    let erase = format!("/api/orgs/{}/users/{}/erase", w.org, w.candidate_id);
+    let erase = api::org(&w.org).user(&w.candidate_id).erase();
     let bare = app
         .request_as(
             Some(&w.admin),
@@ -200,7 +191,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
     let login = app
         .request(
             Method::POST,
-            "/api/auth/login",
+            api::LOGIN,
             Some(json!({"email": "aroha@harbour.nz", "password": crate::helpers::PASSWORD})),
         )
         .await;
@@ -210,12 +201,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
         .await;
     assert_eq!(old_session.status, StatusCode::UNAUTHORIZED, "sessions end");
     let evidence = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/evidence"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
         .await;
     assert!(
         !evidence.text().contains("Aroha's customer record"),
@@ -335,7 +321,7 @@ async fn erasure_anonymises_the_audit_trail_and_the_chain_still_verifies(backend
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/users/{}/erase", w.org, w.candidate_id),
+            &api::org(&w.org).user(&w.candidate_id).erase(),
             Some(json!({"reason": "GDPR art. 17 request of 2026-12-01"})),
         )
         .await;
@@ -355,7 +341,7 @@ async fn erasure_anonymises_the_audit_trail_and_the_chain_still_verifies(backend
         .find(|e| e.action == attest::audit::ERASE_ACTION)
         .expect("the erasure of the trail is itself an entry");
     let admin_id = app
-        .request_as(Some(&w.admin), Method::GET, "/api/me", None)
+        .request_as(Some(&w.admin), Method::GET, api::ME, None)
         .await
         .json()["id"]
         .as_str()
@@ -513,13 +499,13 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
     let uploaded = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
         .await;
     assert_eq!(uploaded.status, StatusCode::CREATED, "{}", uploaded.text());
-    let path = format!("/api/users/{}/subject-access.zip", w.candidate_id);
+    let path = api::subject_access_zip(&w.candidate_id);
 
     // The person themself: everything, as one zip.
     let own = app

@@ -5,6 +5,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{Backend, Reply, TestApp, World, backend_test, file_form};
 
 fn kinds(inbox: &Value) -> Vec<String> {
@@ -18,7 +19,7 @@ fn kinds(inbox: &Value) -> Vec<String> {
 
 async fn inbox(app: &TestApp, token: &str) -> Vec<String> {
     kinds(
-        &app.request_as(Some(token), Method::GET, "/api/me/notifications", None)
+        &app.request_as(Some(token), Method::GET, api::ME_NOTIFICATIONS, None)
             .await
             .json(),
     )
@@ -33,7 +34,7 @@ async fn create_set(app: &TestApp, w: &World) -> String {
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("/api/orgs/{}/question-sets", w.org),
+            &api::org(&w.org).question_sets(),
             Some(json!({"standard": "INSCC003", "title": "Greeting and listening", "items": [
                 {"covers": ["K1"], "question": "How does your contact centre greet and identify customers?"},
                 {"covers": ["K2"], "question": "How do you show a caller you are listening, and why does it matter?"},
@@ -48,7 +49,7 @@ async fn send(app: &TestApp, token: &str, enrolment: &str, set: &str) -> Reply {
     app.request_as(
         Some(token),
         Method::POST,
-        &format!("/api/enrolments/{enrolment}/question-requests"),
+        &api::enrolment(enrolment).question_requests(),
         Some(json!({"set_id": set})),
     )
     .await
@@ -67,14 +68,14 @@ fn knowledge_status(progress: &Value, id: &str) -> String {
 backend_test!(the_whole_loop_through_the_api_counts_the_knowledge_answered);
 async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestApp) {
     let w = app.world("INSCC003").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
 
     // Bad input names the field.
     let bad = app
             .request_as(
                 Some(&w.assessor),
                 Method::POST,
-                &format!("/api/orgs/{}/question-sets", w.org),
+                &api::org(&w.org).question_sets(),
                 Some(json!({"standard": "INSCC003", "title": " ", "items": [
                     {"covers": ["K99"], "question": "What?"}, {"covers": ["K1"], "question": ""}]})),
             )
@@ -96,7 +97,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/question-sets/{set}"),
+            &api::question_set(&set),
             None,
         )
         .await;
@@ -105,9 +106,9 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
     app.seed_user(&away, "assessor@summit.nz", "assessor");
     let stranger = app.login("assessor@summit.nz").await;
     for path in [
-        format!("/api/question-sets/{set}"),
-        format!("/api/orgs/{}/question-sets", w.org),
-        format!("{base}/question-requests"),
+        api::question_set(&set),
+        api::org(&w.org).question_sets(),
+        base.question_requests(),
     ] {
         let reply = app
             .request_as(Some(&stranger), Method::GET, &path, None)
@@ -149,7 +150,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("{base}/question-requests/{rid}/marks"),
+            &base.question_request(&rid).marks(),
             Some(marks.clone()),
         )
         .await;
@@ -158,7 +159,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         .request_as(
             Some(&w.assessor),
             Method::PUT,
-            &format!("{base}/question-requests/{rid}/answers"),
+            &base.question_request(&rid).answers(),
             Some(json!({"answers": [{"id": answers[0], "text": "x"}], "submit": false})),
         )
         .await;
@@ -166,7 +167,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
 
     // A draft keeps the text; submitting needs every answer.
     let draft = app
-            .request_as(Some(&w.candidate), Method::PUT, &format!("{base}/question-requests/{rid}/answers"),
+            .request_as(Some(&w.candidate), Method::PUT, &base.question_request(&rid).answers(),
                 Some(json!({"answers": [{"id": answers[0], "text": "We say the centre's name and ours, then check two details."}], "submit": true})))
             .await;
     assert_eq!(
@@ -181,7 +182,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         draft.text()
     );
     let saved = app
-            .request_as(Some(&w.candidate), Method::PUT, &format!("{base}/question-requests/{rid}/answers"),
+            .request_as(Some(&w.candidate), Method::PUT, &base.question_request(&rid).answers(),
                 Some(json!({"answers": [{"id": answers[0], "text": "We say the centre's name and ours, then check two details."}]})))
             .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
@@ -190,7 +191,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/question-requests/{rid}/marks"),
+            &base.question_request(&rid).marks(),
             Some(marks.clone()),
         )
         .await;
@@ -200,7 +201,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         "nothing to mark before submitting"
     );
     let submitted = app
-            .request_as(Some(&w.candidate), Method::PUT, &format!("{base}/question-requests/{rid}/answers"),
+            .request_as(Some(&w.candidate), Method::PUT, &base.question_request(&rid).answers(),
                 Some(json!({"answers": [{"id": answers[1], "text": "I repeat back what they said."}], "submit": true})))
             .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
@@ -224,14 +225,14 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/question-requests/{rid}/marks"),
+            &base.question_request(&rid).marks(),
             Some(half),
         )
         .await;
     assert_eq!(no_comment.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_errors(&no_comment)["answers[1].comment"].is_string());
     let marked = app
-            .request_as(Some(&w.assessor), Method::POST, &format!("{base}/question-requests/{rid}/marks"),
+            .request_as(Some(&w.assessor), Method::POST, &base.question_request(&rid).marks(),
                 Some(json!({"answers": [
                     {"id": answers[0], "result": "satisfactory", "comment": "Clear."},
                     {"id": answers[1], "result": "not_yet", "comment": "Say why listening matters."}]})))
@@ -251,12 +252,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
 
     // The record is written questioning (typed answers), accepted, covering K1 only.
     let evidence = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &format!("{base}/evidence"),
-            None,
-        )
+        .request_as(Some(&w.assessor), Method::GET, &base.evidence(), None)
         .await
         .json();
     let record = evidence
@@ -274,12 +270,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
 
     // The engine counts it: K1 met, K2 not.
     let progress = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("{base}/progress"),
-            None,
-        )
+        .request_as(Some(&w.candidate), Method::GET, &base.progress(), None)
         .await
         .json();
     assert_eq!(
@@ -293,7 +284,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/question-requests/{rid}/marks"),
+            &base.question_request(&rid).marks(),
             Some(marks),
         )
         .await;
@@ -329,7 +320,7 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         .request_as(
             Some(&w.admin),
             Method::POST,
-            "/api/enrolments",
+            api::ENROLMENTS,
             Some(
                 json!({"org_id": w.org, "candidate_id": second, "assessor_id": w.assessor_id,
                     "standard": "INSCC003", "start_date": "2024-05-01"}),
@@ -346,23 +337,18 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         );
     }
     // Each candidate sees only their own.
-    let base = format!("/api/enrolments/{second_enrolment}");
+    let base = api::enrolment(&second_enrolment);
     let theirs = app
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("{base}/question-requests"),
+            &base.question_requests(),
             None,
         )
         .await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN);
     let list = app
-        .request_as(
-            Some(&tama),
-            Method::GET,
-            &format!("{base}/question-requests"),
-            None,
-        )
+        .request_as(Some(&tama), Method::GET, &base.question_requests(), None)
         .await
         .json();
     let request = &list[0];
@@ -379,10 +365,7 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
     let refused = app
         .send_raw(
             &tama,
-            &format!(
-                "{base}/question-requests/{rid}/answers/{}/recording",
-                answers[0]
-            ),
+            &base.question_request(rid).answer_recording(answers[0]),
             &ctype,
             body,
         )
@@ -399,7 +382,7 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         let up = app
             .send_raw(
                 &tama,
-                &format!("{base}/question-requests/{rid}/answers/{answer}/recording"),
+                &base.question_request(rid).answer_recording(answer),
                 &ctype,
                 body,
             )
@@ -410,7 +393,7 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         .request_as(
             Some(&tama),
             Method::PUT,
-            &format!("{base}/question-requests/{rid}/answers"),
+            &base.question_request(rid).answers(),
             Some(json!({"submit": true})),
         )
         .await;
@@ -423,8 +406,8 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
             Some(&w.assessor),
             Method::GET,
             &format!(
-                "{base}/question-requests/{rid}/answers/{}/recording?inline=1",
-                answers[0]
+                "{}?inline=1",
+                base.question_request(rid).answer_recording(answers[0])
             ),
             None,
         )
@@ -432,13 +415,13 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
     assert_eq!(played.status, StatusCode::OK);
     assert_eq!(played.body, wav());
     let marked = app
-            .request_as(Some(&w.assessor), Method::POST, &format!("{base}/question-requests/{rid}/marks"),
+            .request_as(Some(&w.assessor), Method::POST, &base.question_request(rid).marks(),
                 Some(json!({"answers": answers.iter().map(|a| json!({"id": a, "result": "satisfactory"})).collect::<Vec<_>>()})))
             .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
     let evidence_id = marked.json()["evidence_id"].as_str().unwrap().to_owned();
     let evidence = app
-        .request_as(Some(&tama), Method::GET, &format!("{base}/evidence"), None)
+        .request_as(Some(&tama), Method::GET, &base.evidence(), None)
         .await
         .json();
     let record = evidence
@@ -453,7 +436,7 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         "recordings make an oral record"
     );
     let progress = app
-        .request_as(Some(&tama), Method::GET, &format!("{base}/progress"), None)
+        .request_as(Some(&tama), Method::GET, &base.progress(), None)
         .await
         .json();
     assert_eq!(knowledge_status(&progress, "K1"), "met");
@@ -463,7 +446,7 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/enrolments/{}/question-requests", w.enrolment),
+            &api::enrolment(&w.enrolment).question_requests(),
             None,
         )
         .await
@@ -519,7 +502,7 @@ async fn the_loop_through_the_pages(app: TestApp) {
         .request_as(
             Some(&w.assessor),
             Method::GET,
-            &format!("/api/orgs/{}/question-sets", w.org),
+            &api::org(&w.org).question_sets(),
             None,
         )
         .await
@@ -544,7 +527,7 @@ async fn the_loop_through_the_pages(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/enrolments/{}/question-requests", w.enrolment),
+            &api::enrolment(&w.enrolment).question_requests(),
             None,
         )
         .await
@@ -637,7 +620,7 @@ async fn the_loop_through_the_pages(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/enrolments/{}/progress", w.enrolment),
+            &api::enrolment(&w.enrolment).progress(),
             None,
         )
         .await
@@ -659,12 +642,12 @@ async fn answered_and_marked(app: &TestApp, w: &World) -> (String, Vec<String>) 
         .iter()
         .map(|a| a["id"].as_str().unwrap().to_owned())
         .collect();
-    let base = format!("/api/enrolments/{}/question-requests/{rid}", w.enrolment);
+    let base = api::enrolment(&w.enrolment).question_request(&rid);
     let (ctype, body) = file_form("greeting.wav", &wav());
     let up = app
         .send_raw(
             &w.candidate,
-            &format!("{base}/answers/{}/recording", answers[1]),
+            &base.answer_recording(&answers[1]),
             &ctype,
             body,
         )
@@ -674,7 +657,7 @@ async fn answered_and_marked(app: &TestApp, w: &World) -> (String, Vec<String>) 
         .request_as(
             Some(&w.candidate),
             Method::PUT,
-            &format!("{base}/answers"),
+            &base.answers(),
             Some(json!({"submit": true, "answers": [
                 {"id": answers[0], "text": "I greet them by name as Aroha Whetu from the Harbour line"}]})),
         )
@@ -684,7 +667,7 @@ async fn answered_and_marked(app: &TestApp, w: &World) -> (String, Vec<String>) 
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/marks"),
+            &base.marks(),
             Some(json!({"answers": [
                 {"id": answers[0], "result": "satisfactory", "comment": "Clear about the greeting script"},
                 {"id": answers[1], "result": "not_yet", "comment": "The recording is too quiet to hear"},
@@ -704,7 +687,7 @@ async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks(ap
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/enrolments/{}/withdraw", w.enrolment),
+            &api::enrolment(&w.enrolment).withdraw(),
             Some(json!({"reason": "left"})),
         )
         .await;
@@ -713,14 +696,14 @@ async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks(ap
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/users/{}/erase", w.org, w.candidate_id),
+            &api::org(&w.org).user(&w.candidate_id).erase(),
             Some(json!({"reason": "GDPR art. 17 request"})),
         )
         .await;
     assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
     assert_eq!(erased.json()["answers_cleared"], 2, "{}", erased.text());
 
-    let base = format!("/api/enrolments/{}/question-requests/{rid}", w.enrolment);
+    let base = api::enrolment(&w.enrolment).question_request(&rid);
     let request = app
         .request_as(Some(&w.admin), Method::GET, &base, None)
         .await;
@@ -747,7 +730,7 @@ async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks(ap
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("{base}/answers/{}/recording", answers[1]),
+            &base.answer_recording(&answers[1]),
             None,
         )
         .await;
@@ -839,7 +822,7 @@ async fn the_archive_and_the_subject_access_export_hold_the_questions_and_answer
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+            &api::enrolment(&w.enrolment).archive_zip(),
             None,
         )
         .await;
@@ -850,7 +833,7 @@ async fn the_archive_and_the_subject_access_export_hold_the_questions_and_answer
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/users/{}/subject-access.zip", w.candidate_id),
+            &api::subject_access_zip(&w.candidate_id),
             None,
         )
         .await;
@@ -872,10 +855,9 @@ async fn a_refused_recording_upload_is_refused_before_its_body_is_read(backend: 
     let request = sent.json();
     let rid = request["id"].as_str().unwrap();
     let answer = request["answers"][0]["id"].as_str().unwrap();
-    let url = format!(
-        "/api/enrolments/{}/question-requests/{rid}/answers/{answer}/recording",
-        w.enrolment
-    );
+    let url = api::enrolment(&w.enrolment)
+        .question_request(rid)
+        .answer_recording(answer);
     let mut big = wav();
     big.resize(64 * 1024, 0);
     let away = app.seed_org("Summit Training");
@@ -897,11 +879,9 @@ async fn a_refused_recording_upload_is_refused_before_its_body_is_read(backend: 
     let wrong = app
         .send_raw(
             &w.candidate,
-            &format!(
-                "/api/enrolments/{}/question-requests/{rid}/answers/{}/recording",
-                w.enrolment,
-                uuid::Uuid::new_v4()
-            ),
+            &api::enrolment(&w.enrolment)
+                .question_request(rid)
+                .answer_recording(uuid::Uuid::new_v4()),
             &ctype,
             body,
         )

@@ -8,6 +8,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::test;
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{Reply, TestApp, World, backend_test, multipart};
 use attest::http::build_app;
 
@@ -39,7 +40,7 @@ async fn upload(app: &TestApp, w: &World, name: &str, bytes: &[u8], criteria: &[
     let added = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -68,10 +69,9 @@ async fn mark(app: &TestApp, token: &str, w: &World, evidence: &str, body: Value
     app.request_as(
         Some(token),
         Method::POST,
-        &format!(
-            "/api/enrolments/{}/evidence/{evidence}/time-points",
-            w.enrolment
-        ),
+        &api::enrolment(&w.enrolment)
+            .evidence_item(evidence)
+            .time_points(),
         Some(body),
     )
     .await
@@ -82,7 +82,7 @@ async fn safe_types_show_inline_with_ranges_and_the_rest_stay_downloads(app: Tes
     let w = app.world("28268@2").await;
     let recording = upload(&app, &w, "call.wav", &wav(), &["1.1"]).await;
     let notes = upload(&app, &w, "notes.txt", b"Kia ora, call notes\n", &["1.1"]).await;
-    let base = format!("/api/enrolments/{}/evidence", w.enrolment);
+    let base = api::enrolment(&w.enrolment).evidence();
 
     // A download by default, as before.
     let plain = file(&app, &w.assessor, &format!("{base}/{recording}/file"), None).await;
@@ -235,10 +235,9 @@ async fn time_points_are_marked_against_mapped_criteria_and_kept(app: TestApp) {
     let by_assessor = by_assessor.json();
 
     // Listed in playing order, for anyone who reads the portfolio.
-    let path = format!(
-        "/api/enrolments/{}/evidence/{recording}/time-points",
-        w.enrolment
-    );
+    let path = api::enrolment(&w.enrolment)
+        .evidence_item(&recording)
+        .time_points();
     let listed = app
         .request_as(Some(&w.iv), Method::GET, &path, None)
         .await
@@ -298,7 +297,7 @@ async fn time_points_are_marked_against_mapped_criteria_and_kept(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+            &api::enrolment(&w.enrolment).archive_zip(),
             None,
         )
         .await;
@@ -330,7 +329,7 @@ async fn time_points_are_marked_against_mapped_criteria_and_kept(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}/audit", w.enrolment),
+            &api::enrolment(&w.enrolment).audit(),
             None,
         )
         .await

@@ -5,6 +5,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{TestApp, World, backend_test, complete_portfolio};
 
 async fn api_get(app: &TestApp, token: &str, path: &str) -> Value {
@@ -72,7 +73,7 @@ async fn internal_verifiers_are_assigned_changed_and_removed_through_the_page(ap
     let w = app.world("28268@2").await;
     let admin = app.browser(&w.admin);
     let path = settings(&w, "/verifiers");
-    let api = format!("/api/orgs/{}/iv-assignments", w.org);
+    let api = api::org(&w.org).iv_assignments();
     assert_eq!(api_get(&app, &w.admin, &api).await, json!([]));
     assert!(
         admin
@@ -204,7 +205,7 @@ async fn witnesses_are_approved_through_the_page(app: TestApp) {
         "{}",
         approved.text()
     );
-    let listed = api_get(&app, &w.admin, &format!("/api/orgs/{}/witnesses", w.org)).await;
+    let listed = api_get(&app, &w.admin, &api::org(&w.org).witnesses()).await;
     assert_eq!(listed[0]["name"], "Hemi Walker", "{listed}");
     assert_eq!(listed[0]["job_title"], "Shift supervisor");
     assert!(
@@ -220,7 +221,7 @@ backend_test!(sampling_rates_and_risk_ratings_are_set_through_the_page);
 async fn sampling_rates_and_risk_ratings_are_set_through_the_page(app: TestApp) {
     let w = app.world("28268@2").await;
     let admin = app.browser(&w.admin);
-    let rates_api = format!("/api/orgs/{}/sampling-rates", w.org);
+    let rates_api = api::org(&w.org).sampling_rates();
     let defaults = json!({"new": 100, "low": 10, "medium": 25, "high": 50});
     assert_eq!(api_get(&app, &w.admin, &rates_api).await, defaults);
     let page = admin.get(&app, &settings(&w, "/sampling")).await.text();
@@ -263,7 +264,7 @@ async fn sampling_rates_and_risk_ratings_are_set_through_the_page(app: TestApp) 
         json!({"new": 100, "low": 10, "medium": 30, "high": 60})
     );
 
-    let risk_api = format!("/api/orgs/{}/assessors/risk", w.org);
+    let risk_api = api::org(&w.org).assessors_risk();
     let before = api_get(&app, &w.admin, &risk_api).await;
     assert_eq!(before[0]["assessor_id"], w.assessor_id.as_str(), "{before}");
     assert_eq!(before[0]["risk"], "new");
@@ -296,7 +297,7 @@ backend_test!(choosing_another_reading_on_the_page_makes_a_complete_portfolio_in
 async fn choosing_another_reading_on_the_page_makes_a_complete_portfolio_incomplete(app: TestApp) {
     let w = app.world("28268@2").await;
     complete_portfolio(&app, &w).await;
-    let progress = format!("/api/enrolments/{}/progress", w.enrolment);
+    let progress = api::enrolment(&w.enrolment).progress();
     let before = api_get(&app, &w.assessor, &progress).await;
     assert_eq!(before["confirmed"]["complete"], true);
 
@@ -326,7 +327,7 @@ async fn choosing_another_reading_on_the_page_makes_a_complete_portfolio_incompl
         .post(&app, &save, &[("rule.N9", "customer_needs")])
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
-    let api = format!("/api/orgs/{}/interpretations/28268/2", w.org);
+    let api = api::org(&w.org).interpretations("28268", "2");
     assert_eq!(
         api_get(&app, &w.admin, &api).await,
         json!({"N9": "customer_needs"})
@@ -361,7 +362,7 @@ async fn retention_rules_are_shown_and_saved_through_the_settings_page(app: Test
         "{}",
         saved.text()
     );
-    let rules = api_get(&app, &w.admin, &format!("/api/orgs/{}/retention", w.org)).await;
+    let rules = api_get(&app, &w.admin, &api::org(&w.org).retention()).await;
     assert_eq!(
         rules,
         serde_json::json!({"evidence_files": 365, "portfolios": 730, "certification_records": null, "audit": 3650})

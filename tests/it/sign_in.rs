@@ -8,6 +8,7 @@ use chrono::{TimeDelta, Utc};
 use diesel::prelude::*;
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{PASSWORD, Reply, TestApp, backend_test};
 use attest::action::ActionError;
 use attest::auth::verifier::Verifier;
@@ -25,7 +26,7 @@ async fn login_from(
 ) -> Reply {
     let service = test::init_service(build_app(app.state.clone())).await;
     let mut req = test::TestRequest::post()
-        .uri("/api/auth/login")
+        .uri(api::LOGIN)
         .peer_addr(peer.parse::<SocketAddr>().expect("peer"))
         .set_json(json!({ "email": email, "password": password }));
     for (name, value) in headers {
@@ -246,7 +247,7 @@ async fn a_flood_of_sign_ins_is_refused_by_the_full_pool_while_writes_go_through
         .request_as(
             Some(&w.admin),
             actix_web::http::Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "Flood intake", "standard": "28268@2"})),
         )
         .await;

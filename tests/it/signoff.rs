@@ -3,18 +3,19 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{TestApp, World, backend_test};
 use crate::portfolio::complete_portfolio;
 
 backend_test!(decision_is_refused_with_the_gaps_until_the_unit_is_complete);
 async fn decision_is_refused_with_the_gaps_until_the_unit_is_complete(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     let early = app
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/decision"),
+            &base.decision(),
             Some(json!({})),
         )
         .await;
@@ -30,7 +31,7 @@ async fn decision_is_refused_with_the_gaps_until_the_unit_is_complete(app: TestA
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("{base}/submit"),
+            &base.submit(),
             Some(json!({"declaration": true})),
         )
         .await;
@@ -39,7 +40,7 @@ async fn decision_is_refused_with_the_gaps_until_the_unit_is_complete(app: TestA
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/decision"),
+            &base.decision(),
             Some(json!({})),
         )
         .await;
@@ -62,13 +63,13 @@ async fn decision_is_refused_with_the_gaps_until_the_unit_is_complete(app: TestA
 backend_test!(the_whole_chain_to_a_verifiable_statement);
 async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(&app, &w).await;
     let submitted = app
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("{base}/submit"),
+            &base.submit(),
             Some(json!({"declaration": true})),
         )
         .await;
@@ -78,7 +79,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/decision"),
+            &base.decision(),
             Some(json!({"comments": "Consistent, confident handling of every enquiry."})),
         )
         .await;
@@ -93,12 +94,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
 
     // The statement cannot be issued before the IV has sampled.
     let early = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("{base}/statement"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::POST, &base.statement(), None)
         .await;
     assert_eq!(early.status, StatusCode::CONFLICT);
     assert!(!early.json()["gaps"].as_array().unwrap().is_empty());
@@ -108,7 +104,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         .request_as(
             Some(&w.iv),
             Method::POST,
-            &format!("{base}/samples"),
+            &base.samples(),
             Some(json!({"decision": "disagree"})),
         )
         .await;
@@ -119,7 +115,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         "{errors}"
     );
     let disagree = app
-            .request_as(Some(&w.iv), Method::POST, &format!("{base}/samples"),
+            .request_as(Some(&w.iv), Method::POST, &base.samples(),
                 Some(json!({"decision": "disagree", "feedback": "Check 1.3 evidence", "action_points": "Re-observe one call"})))
             .await;
     assert_eq!(disagree.status, StatusCode::CREATED, "{}", disagree.text());
@@ -133,7 +129,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("{base}/decision"),
+            &base.decision(),
             Some(json!({"responses": ["Re-observed a call: 1.3 shown"]})),
         )
         .await;
@@ -142,7 +138,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         .request_as(
             Some(&w.iv),
             Method::POST,
-            &format!("{base}/samples"),
+            &base.samples(),
             Some(json!({"decision": "agree"})),
         )
         .await;
@@ -151,12 +147,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
 
     // Every signature is bound to the snapshot it signed.
     let chain = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/signoffs"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &base.signoffs(), None)
         .await
         .json();
     assert_eq!(chain["status"]["can_issue"], true, "{}", chain["status"]);
@@ -176,12 +167,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
     assert_eq!(last["snapshot_hash"], current);
 
     let issued = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("{base}/statement"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::POST, &base.statement(), None)
         .await;
     assert_eq!(
         issued.status,
@@ -192,32 +178,17 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
     );
     let code = issued.json()["code"].as_str().unwrap().to_owned();
     let twice = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("{base}/statement"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::POST, &base.statement(), None)
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
 
     let pdf = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("{base}/statement.pdf"),
-            None,
-        )
+        .request_as(Some(&w.candidate), Method::GET, &base.statement_pdf(), None)
         .await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert!(pdf.body.starts_with(b"%PDF"));
     let again = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/statement.pdf"),
-            None,
-        )
+        .request_as(Some(&w.admin), Method::GET, &base.statement_pdf(), None)
         .await;
     assert_eq!(pdf.body, again.body, "byte-identical on every download");
     let text = pdf_text(&pdf.body);
@@ -308,7 +279,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("{base}/statement/revoke"),
+            &base.statement_revoke(),
             Some(json!({"reason": "Issued to the wrong learner record"})),
         )
         .await;
@@ -351,7 +322,7 @@ async fn revoked_until_issued_again(app: &TestApp, w: &World, base: &str, code: 
             .unwrap_or_default()
             .contains("revoked")
     );
-    let results = format!("/api/orgs/{}/results?include_reported=true", w.org);
+    let results = format!("{}?include_reported=true", api::org(&w.org).results());
     let after = app
         .request_as(Some(&w.admin), Method::GET, &results, None)
         .await
@@ -409,7 +380,7 @@ async fn badges_carry_the_statement(app: &TestApp, w: &World, code: &str) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/orgs/{}/badges?standard=28268", w.org),
+            &format!("{}?standard=28268", api::org(&w.org).badges()),
             None,
         )
         .await;
@@ -480,7 +451,7 @@ async fn an_iv_never_samples_their_own_decisions(app: TestApp) {
         .request_as(
             Some(&assessor_again),
             Method::POST,
-            &format!("/api/enrolments/{}/samples", w.enrolment),
+            &api::enrolment(&w.enrolment).samples(),
             Some(json!({"decision": "agree"})),
         )
         .await;
@@ -496,19 +467,19 @@ async fn an_iv_never_samples_their_own_decisions(app: TestApp) {
 backend_test!(sampling_plans_select_reproducibly_and_show_coverage);
 async fn sampling_plans_select_reproducibly_and_show_coverage(app: TestApp) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment).path();
     complete_portfolio(&app, &w).await;
     let risk = app
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("/api/orgs/{}/assessors/{}/risk", w.org, w.assessor_id),
+            &api::org(&w.org).assessor_risk(&w.assessor_id),
             Some(json!({"risk": "high"})),
         )
         .await;
     assert_eq!(risk.status, StatusCode::NO_CONTENT, "{}", risk.text());
     let plan = app
-            .request_as(Some(&w.admin), Method::POST, &format!("/api/orgs/{}/sampling-plans", w.org),
+            .request_as(Some(&w.admin), Method::POST, &api::org(&w.org).sampling_plans(),
                 Some(json!({"iv_id": w.iv_id, "name": "Term 1", "kind": "interim", "period_start": "2024-01-01", "period_end": "2024-12-31", "seed": 42})))
             .await;
     assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.text());
@@ -517,7 +488,7 @@ async fn sampling_plans_select_reproducibly_and_show_coverage(app: TestApp) {
         .request_as(
             Some(&w.iv),
             Method::GET,
-            &format!("/api/sampling-plans/{id}"),
+            &api::sampling_plan(&id).path(),
             None,
         )
         .await
@@ -526,7 +497,7 @@ async fn sampling_plans_select_reproducibly_and_show_coverage(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/sampling-plans/{id}"),
+            &api::sampling_plan(&id).path(),
             None,
         )
         .await
@@ -552,7 +523,7 @@ async fn sampling_plans_select_reproducibly_and_show_coverage(app: TestApp) {
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/sampling-plans/{id}"),
+            &api::sampling_plan(&id).path(),
             None,
         )
         .await;
@@ -569,7 +540,7 @@ backend_test!(a_provider_can_choose_another_reading_of_an_ambiguous_rule);
 async fn a_provider_can_choose_another_reading_of_an_ambiguous_rule(app: TestApp) {
     let w = app.world("28268@2").await;
     complete_portfolio(&app, &w).await;
-    let progress = format!("/api/enrolments/{}/progress", w.enrolment);
+    let progress = api::enrolment(&w.enrolment).progress();
     let before = app
         .request_as(Some(&w.assessor), Method::GET, &progress, None)
         .await
@@ -579,7 +550,7 @@ async fn a_provider_can_choose_another_reading_of_an_ambiguous_rule(app: TestApp
     let page = app.browser(&w.assessor).get(&app, &page_path).await.text();
     assert!(!page.contains(r#"<ul class="gaps">"#), "{page}");
 
-    let path = format!("/api/orgs/{}/interpretations/28268/2", w.org);
+    let path = api::org(&w.org).interpretations("28268", "2");
     let bad = app
         .request_as(
             Some(&w.admin),

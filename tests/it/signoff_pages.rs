@@ -5,6 +5,7 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{Reply, TestApp, World, backend_test, complete_portfolio};
 
 fn location(reply: &Reply) -> String {
@@ -26,24 +27,17 @@ async fn api(app: &TestApp, token: &str, method: Method, path: &str, body: serde
 
 /// The world's portfolio completed, submitted and decided, through the API.
 async fn decided(app: &TestApp, w: &World) {
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(app, w).await;
     api(
         app,
         &w.candidate,
         Method::POST,
-        &format!("{base}/submit"),
+        &base.submit(),
         json!({"declaration": true}),
     )
     .await;
-    api(
-        app,
-        &w.assessor,
-        Method::POST,
-        &format!("{base}/decision"),
-        json!({}),
-    )
-    .await;
+    api(app, &w.assessor, Method::POST, &base.decision(), json!({})).await;
 }
 
 async fn status_of(app: &TestApp, w: &World) -> String {
@@ -51,7 +45,7 @@ async fn status_of(app: &TestApp, w: &World) -> String {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}", w.enrolment),
+            &api::enrolment(&w.enrolment).path(),
             None,
         )
         .await;
@@ -102,7 +96,7 @@ async fn the_unit_decision_page_shows_the_gaps_then_signs(app: TestApp) {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}/signoffs", w.enrolment),
+            &api::enrolment(&w.enrolment).signoffs(),
             None,
         )
         .await
@@ -341,7 +335,7 @@ async fn an_iv_plans_samples_disagrees_and_agrees_through_the_pages(app: TestApp
         &app,
         &w.assessor,
         Method::POST,
-        &format!("/api/enrolments/{}/decision", w.enrolment),
+        &api::enrolment(&w.enrolment).decision(),
         json!({"responses": ["Re-observed a call: 1.3 shown"]}),
     )
     .await;
@@ -453,7 +447,7 @@ async fn an_admin_issues_downloads_and_revokes_a_statement_through_the_pages(app
         &app,
         &w.iv,
         Method::POST,
-        &format!("/api/enrolments/{}/samples", w.enrolment),
+        &api::enrolment(&w.enrolment).samples(),
         json!({"decision": "agree"}),
     )
     .await;
@@ -470,7 +464,7 @@ async fn an_admin_issues_downloads_and_revokes_a_statement_through_the_pages(app
     let code = done.split("issued=").nth(1).unwrap_or_default().to_owned();
     assert_eq!(code.len(), 14, "{done}");
     let html = admin.get(&app, &done).await.text();
-    let pdf_link = format!("/api/enrolments/{}/statement.pdf", w.enrolment);
+    let pdf_link = api::enrolment(&w.enrolment).statement_pdf();
     assert!(html.contains(&format!("Statement {code} issued")), "{html}");
     assert!(html.contains(&pdf_link) && html.contains(&format!("/verify/{code}")));
 
@@ -578,7 +572,7 @@ async fn the_sample_queue_holds_every_decision_waiting_not_only_the_latest_200(a
 
 /// The engine's confirmed view of the world's portfolio, as the API gives it.
 async fn confirmed_view(app: &TestApp, w: &World) -> serde_json::Value {
-    let path = format!("/api/enrolments/{}/progress", w.enrolment);
+    let path = api::enrolment(&w.enrolment).progress();
     app.request_as(Some(&w.assessor), Method::GET, &path, None)
         .await
         .json()["confirmed"]
@@ -590,17 +584,10 @@ async fn the_assessor_records_confirmations_and_not_applicable_criteria_on_the_d
     app: TestApp,
 ) {
     let w = app.world("28268@2").await;
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     complete_portfolio(&app, &w).await;
     // The evidence stays; the assessor's marks are taken away, so only they are missing.
-    api(
-        &app,
-        &w.assessor,
-        Method::PUT,
-        &format!("{base}/marks"),
-        json!({}),
-    )
-    .await;
+    api(&app, &w.assessor, Method::PUT, &base.marks(), json!({})).await;
     let before = confirmed_view(&app, &w).await;
     assert_eq!(before["complete"], false);
     assert!(

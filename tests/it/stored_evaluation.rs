@@ -9,6 +9,7 @@ use serde_json::json;
 use attest::db::schema::{enrolments, evaluations, evidence, org_settings};
 use attest::portfolio::{load_enrolment, stored};
 
+use crate::api;
 use crate::helpers::{
     Backend, Reply, TestApp, World, backend_test, complete_portfolio, example_records,
 };
@@ -17,7 +18,7 @@ async fn progress(app: &TestApp, w: &World) -> Reply {
     app.request_as(
         Some(&w.assessor),
         Method::GET,
-        &format!("/api/enrolments/{}/progress", w.enrolment),
+        &api::enrolment(&w.enrolment).progress(),
         None,
     )
     .await
@@ -86,7 +87,7 @@ async fn a_write_through_the_api_stores_the_evaluation_before_it_answers(app: Te
         .request_as(
             Some(&w.assessor),
             Method::POST,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             Some(records[0].1.clone()),
         )
         .await;
@@ -219,7 +220,7 @@ async fn an_interpretations_change_or_a_new_engine_revision_recomputes_it(app: T
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("/api/orgs/{}/interpretations/28268/2", w.org),
+            &api::org(&w.org).interpretations("28268", "2"),
             Some(json!({"N9": "customer_needs"})),
         )
         .await;
@@ -258,7 +259,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
     for seed in [7_u64, 1_234_567, 987_654_321] {
         let app = TestApp::new(backend);
         let w = app.world("28268@2").await;
-        let base = format!("/api/enrolments/{}", w.enrolment);
+        let base = api::enrolment(&w.enrolment);
         let mut steps = Steps(seed);
         for step in 0..14 {
             let why = format!("seed {seed} step {step}");
@@ -269,7 +270,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                         .request_as(
                             Some(&w.assessor),
                             Method::POST,
-                            &format!("{base}/evidence"),
+                            &base.evidence(),
                             Some(record.clone()),
                         )
                         .await;
@@ -282,12 +283,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                     }
                     let id = &ids[steps.next(ids.len())];
                     let listed = app
-                        .request_as(
-                            Some(&w.assessor),
-                            Method::GET,
-                            &format!("{base}/evidence"),
-                            None,
-                        )
+                        .request_as(Some(&w.assessor), Method::GET, &base.evidence(), None)
                         .await
                         .json();
                     let record = listed
@@ -315,7 +311,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                         .request_as(
                             Some(&w.assessor),
                             Method::POST,
-                            &format!("{base}/evidence/{id}/judgements"),
+                            &base.evidence_item(id).judgements(),
                             Some(json!({ "criteria": criteria })),
                         )
                         .await;
@@ -328,12 +324,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                         json!({})
                     };
                     let marked = app
-                        .request_as(
-                            Some(&w.assessor),
-                            Method::PUT,
-                            &format!("{base}/marks"),
-                            Some(body),
-                        )
+                        .request_as(Some(&w.assessor), Method::PUT, &base.marks(), Some(body))
                         .await;
                     assert_eq!(marked.status, StatusCode::OK, "{why}: {}", marked.text());
                 }
@@ -361,7 +352,7 @@ backend_test!(writes_at_once_on_one_portfolio_leave_its_stored_evaluation_curren
 async fn writes_at_once_on_one_portfolio_leave_its_stored_evaluation_current(app: TestApp) {
     let (records, _) = example_records();
     let w = app.world("28268@2").await;
-    let path = format!("/api/enrolments/{}/evidence", w.enrolment);
+    let path = api::enrolment(&w.enrolment).evidence();
     // Eight writers at once: their refreshes run after commit, one at a time, and the last
     // one each waits for started after its own commit.
     let writes = (0..8).map(|i| {
@@ -401,7 +392,7 @@ async fn a_progress_read_checks_the_session_in_its_own_transaction(app: TestApp)
     let w = app.world("28268@2").await;
     assert_eq!(progress(&app, &w).await.status, StatusCode::OK);
     // No token, a forged one, a malformed id.
-    let path = format!("/api/enrolments/{}/progress", w.enrolment);
+    let path = api::enrolment(&w.enrolment).progress();
     let none = app.request(Method::GET, &path, None).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     let forged = app
@@ -427,7 +418,7 @@ async fn a_progress_read_checks_the_session_in_its_own_transaction(app: TestApp)
     assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
     // Signing out ends the token for progress reads at once.
     let out = app
-        .request_as(Some(&w.assessor), Method::POST, "/api/auth/logout", None)
+        .request_as(Some(&w.assessor), Method::POST, api::LOGOUT, None)
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert_eq!(progress(&app, &w).await.status, StatusCode::UNAUTHORIZED);

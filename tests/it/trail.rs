@@ -6,6 +6,7 @@ use actix_web::http::{Method, StatusCode};
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{TestApp, backend_test, complete_portfolio};
 use attest::auth::policy::Role;
 
@@ -39,7 +40,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
         .request_as(
             Some(&w.admin),
             Method::PUT,
-            &format!("/api/orgs/{}/assessors/{}/risk", w.org, w.assessor_id),
+            &api::org(&w.org).assessor_risk(&w.assessor_id),
             Some(json!({"risk": "high"})),
         )
         .await;
@@ -61,7 +62,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
         )
     });
     let ev = app.login("ev@sqa.org.uk").await;
-    let base = format!("/api/orgs/{}/audit", w.org);
+    let base = api::org(&w.org).audit();
 
     let all = app.request_as(Some(&ev), Method::GET, &base, None).await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.text());
@@ -177,7 +178,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
         .request_as(
             Some(&w.candidate),
             Method::GET,
-            &format!("/api/enrolments/{}/audit", w.enrolment),
+            &api::enrolment(&w.enrolment).audit(),
             None,
         )
         .await;

@@ -5,6 +5,7 @@ use actix_web::http::{Method, StatusCode};
 use chrono::Utc;
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::{PASSWORD, Reply, TestApp, backend_test};
 use attest::auth::totp;
 
@@ -26,14 +27,13 @@ async fn login(app: &TestApp, email: &str, password: &str, code: Option<&str>) -
     if let Some(code) = code {
         body["code"] = Value::from(code);
     }
-    app.request(Method::POST, "/api/auth/login", Some(body))
-        .await
+    app.request(Method::POST, api::LOGIN, Some(body)).await
 }
 
 /// Enrols the user behind `token`; returns the secret and the recovery codes.
 async fn enrol(app: &TestApp, token: &str) -> (String, Vec<String>) {
     let started = app
-        .request_as(Some(token), Method::POST, "/api/me/two-factor", None)
+        .request_as(Some(token), Method::POST, api::ME_TWO_FACTOR, None)
         .await;
     assert_eq!(started.status, StatusCode::CREATED, "{}", started.text());
     let secret = started.json()["secret"].as_str().unwrap().to_owned();
@@ -47,7 +47,7 @@ async fn enrol(app: &TestApp, token: &str) -> (String, Vec<String>) {
         .request_as(
             Some(token),
             Method::POST,
-            "/api/me/two-factor/confirm",
+            api::ME_TWO_FACTOR_CONFIRM,
             Some(json!({"code": "000000"})),
         )
         .await;
@@ -58,7 +58,7 @@ async fn enrol(app: &TestApp, token: &str) -> (String, Vec<String>) {
         .request_as(
             Some(token),
             Method::POST,
-            "/api/me/two-factor/confirm",
+            api::ME_TWO_FACTOR_CONFIRM,
             Some(json!({"code": now_code(&secret)})),
         )
         .await;
@@ -136,7 +136,7 @@ async fn an_enrolled_account_signs_in_only_with_a_fresh_code_or_a_recovery_code(
         StatusCode::UNAUTHORIZED
     );
     let status = app
-        .request_as(Some(&token), Method::GET, "/api/me/two-factor", None)
+        .request_as(Some(&token), Method::GET, api::ME_TWO_FACTOR, None)
         .await
         .json();
     assert_eq!(status["enabled"], true);
@@ -180,7 +180,7 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
     app.seed_user(&org, "mere@harbour.nz", "assessor");
     app.seed_user(&org, "aroha@harbour.nz", "candidate");
     let admin = app.login("admin@harbour.nz").await;
-    let setting = format!("/api/orgs/{org}/two-factor");
+    let setting = api::org(&org).two_factor();
     let set = app
         .request_as(
             Some(&admin),
@@ -194,7 +194,7 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
 
     let assessor = app.login("mere@harbour.nz").await;
     let refused = app
-        .request_as(Some(&assessor), Method::GET, "/api/enrolments", None)
+        .request_as(Some(&assessor), Method::GET, api::ENROLMENTS, None)
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", app.backend);
     assert!(refused.text().contains("/account/two-factor"));
@@ -204,7 +204,7 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.header("location"), Some("/account/two-factor"));
     let status = app
-        .request_as(Some(&assessor), Method::GET, "/api/me/two-factor", None)
+        .request_as(Some(&assessor), Method::GET, api::ME_TWO_FACTOR, None)
         .await
         .json();
     assert_eq!(
@@ -215,13 +215,13 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
     // Candidates are not staff: nothing changes for them.
     let candidate = app.login("aroha@harbour.nz").await;
     let theirs = app
-        .request_as(Some(&candidate), Method::GET, "/api/enrolments", None)
+        .request_as(Some(&candidate), Method::GET, api::ENROLMENTS, None)
         .await;
     assert_eq!(theirs.status, StatusCode::OK);
 
     let (secret, codes) = enrol(&app, &assessor).await;
     let allowed = app
-        .request_as(Some(&assessor), Method::GET, "/api/enrolments", None)
+        .request_as(Some(&assessor), Method::GET, api::ENROLMENTS, None)
         .await;
     assert_eq!(allowed.status, StatusCode::OK);
     // While required, it cannot be turned off.
@@ -229,7 +229,7 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
         .request_as(
             Some(&assessor),
             Method::POST,
-            "/api/me/two-factor/disable",
+            api::ME_TWO_FACTOR_DISABLE,
             Some(json!({"code": codes[0]})),
         )
         .await;
@@ -251,7 +251,7 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
         .request_as(
             Some(&assessor),
             Method::POST,
-            "/api/me/two-factor/disable",
+            api::ME_TWO_FACTOR_DISABLE,
             Some(json!({"code": next_code(&secret)})),
         )
         .await;

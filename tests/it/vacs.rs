@@ -5,12 +5,13 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
+use crate::api;
 use crate::helpers::{TestApp, backend_test};
 
 backend_test!(the_vacs_checklist_is_kept_with_the_sample_through_the_api);
 async fn the_vacs_checklist_is_kept_with_the_sample_through_the_api(app: TestApp) {
     let w = app.world("28268@2").await;
-    let samples = format!("/api/enrolments/{}/samples", w.enrolment);
+    let samples = api::enrolment(&w.enrolment).samples();
     let post = |body| app.request_as(Some(&w.iv), Method::POST, &samples, Some(body));
 
     // A "no" needs its note; a question left out is refused.
