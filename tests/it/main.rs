@@ -5,6 +5,7 @@
 
 mod access;
 mod api;
+mod api_snapshots;
 mod archives;
 mod authoring;
 mod backup;
