@@ -160,22 +160,20 @@ async fn fixture(app: &TestApp) -> Fixture {
     ];
     // A question set on the unit, sent to the candidate (issue 16.4): answered by nobody yet.
     let set = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &api::org(&w.org).question_sets(),
-            Some(json!({"standard": "28268@2", "title": "Greeting callers",
-                "items": [{"covers": ["1.1"], "question": "How do you greet a caller?"}]})),
+            json!({"standard": "28268@2", "title": "Greeting callers",
+                "items": [{"covers": ["1.1"], "question": "How do you greet a caller?"}]}),
         )
         .await;
     assert_eq!(set.status, StatusCode::CREATED, "{}", set.text());
     let question_set = set.json()["id"].as_str().unwrap().to_owned();
     let sent = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &api::enrolment(&w.enrolment).question_requests(),
-            Some(json!({"set_id": question_set})),
+            json!({"set_id": question_set}),
         )
         .await;
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());

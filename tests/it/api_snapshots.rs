@@ -6,7 +6,7 @@
 //! `INSTA_UPDATE=always cargo test --test it api_snapshots` (or `cargo insta review`).
 //! The engine's gap texts for every example portfolio are kept by `tests/rules/snapshots.rs`.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api;
@@ -46,12 +46,7 @@ async fn problem_bodies_of_representative_refusals(app: TestApp) {
 
     // An enrolment that does not exist (or that the caller may not know of).
     let missing = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &api::enrolment(uuid::Uuid::nil()).progress(),
-            None,
-        )
+        .get_as(&w.assessor, &api::enrolment(uuid::Uuid::nil()).progress())
         .await;
     snapshot(
         "problem-404-unknown-enrolment",
@@ -60,11 +55,10 @@ async fn problem_bodies_of_representative_refusals(app: TestApp) {
 
     // Bad input names each field.
     let invalid = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &enrolment.evidence(),
-            Some(json!({"method": "observation", "date": "next Tuesday", "criteria": [{}]})),
+            json!({"method": "observation", "date": "next Tuesday", "criteria": [{}]}),
         )
         .await;
     snapshot(
@@ -75,21 +69,15 @@ async fn problem_bodies_of_representative_refusals(app: TestApp) {
     // A decision on a submitted but empty portfolio is refused with what is still needed, in
     // plain words (the engine's gap texts as the API hands them on).
     let submitted = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
+        .post_as(
+            &w.candidate,
             &enrolment.submit(),
-            Some(json!({"declaration": true})),
+            json!({"declaration": true}),
         )
         .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
     let refused = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &enrolment.decision(),
-            Some(json!({})),
-        )
+        .post_as(&w.assessor, &enrolment.decision(), json!({}))
         .await;
     snapshot(
         "problem-409-decision-with-gaps",

@@ -58,7 +58,7 @@ async fn an_enrolment_archive_downloads_and_verifies_over_http(app: TestApp) {
     let path = api::enrolment(&w.enrolment).archive_zip();
 
     for token in [&w.candidate, &w.assessor, &w.iv, &w.admin] {
-        let reply = app.request_as(Some(token), Method::GET, &path, None).await;
+        let reply = app.get_as(token, &path).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
         assert_eq!(reply.header("content-type"), Some("application/zip"));
         let disposition = reply.header("content-disposition").unwrap_or_default();
@@ -93,21 +93,17 @@ async fn an_enrolment_archive_downloads_and_verifies_over_http(app: TestApp) {
 
     app.seed_user(&w.org, "other@harbour.nz", "candidate");
     let other = app.login("other@harbour.nz").await;
-    let refused = app.request_as(Some(&other), Method::GET, &path, None).await;
+    let refused = app.get_as(&other, &path).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
     let elsewhere = app.seed_org("Summit College");
     app.seed_user(&elsewhere, "admin@summit.nz", "provider_admin");
     let stranger = app.login("admin@summit.nz").await;
-    let hidden = app
-        .request_as(Some(&stranger), Method::GET, &path, None)
-        .await;
+    let hidden = app.get_as(&stranger, &path).await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
     let unknown = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
+        .get_as(
+            &w.admin,
             "/api/enrolments/00000000-0000-0000-0000-000000000000/archive.zip",
-            None,
         )
         .await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
@@ -178,7 +174,7 @@ async fn a_cohort_archive_holds_one_verified_archive_per_enrolment(app: TestApp)
     );
 
     for token in [&w.candidate, &w.assessor] {
-        let refused = app.request_as(Some(token), Method::GET, &path, None).await;
+        let refused = app.get_as(token, &path).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 }
@@ -252,22 +248,20 @@ async fn the_archive_links_show_for_those_who_may_read_them(app: TestApp) {
     assert!(!has(&refused, &link));
 
     let cohort = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).cohorts(),
-            Some(json!({"name": "June intake"})),
+            json!({"name": "June intake"}),
         )
         .await
         .json()["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    app.request_as(
-        Some(&w.admin),
-        Method::POST,
+    app.post_as(
+        &w.admin,
         &api::cohort(&cohort).enrolments(),
-        Some(json!({"add": [w.enrolment]})),
+        json!({"add": [w.enrolment]}),
     )
     .await;
     let page = app
@@ -294,19 +288,17 @@ async fn the_command_line_writes_the_same_cohort_archives() {
     let w = app.world("28268@2").await;
     upload(&app, &w, "notes.txt", b"call notes\n").await;
     let created = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).cohorts(),
-            Some(json!({"name": "June intake"})),
+            json!({"name": "June intake"}),
         )
         .await;
     let cohort = created.json()["id"].as_str().unwrap().to_owned();
-    app.request_as(
-        Some(&w.admin),
-        Method::POST,
+    app.post_as(
+        &w.admin,
         &api::cohort(&cohort).enrolments(),
-        Some(json!({"add": [w.enrolment]})),
+        json!({"add": [w.enrolment]}),
     )
     .await;
     let data = &app.state.config.data_dir;
@@ -332,12 +324,7 @@ async fn the_command_line_writes_the_same_cohort_archives() {
     assert_eq!(files.len(), 1, "{files:?}");
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
     let over_http = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&w.enrolment).archive_zip(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).archive_zip())
         .await;
     assert!(
         over_http

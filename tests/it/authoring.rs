@@ -30,14 +30,7 @@ async fn an_admin_sees_loader_problems_by_line_and_a_preview_of_a_standard_that_
         1,
     );
     let line = broken.lines().position(|l| l.contains("txet:")).unwrap() + 1;
-    let reply = app
-        .request_as(
-            Some(&editor),
-            Method::POST,
-            &url,
-            Some(json!({"yaml": broken})),
-        )
-        .await;
+    let reply = app.post_as(&editor, &url, json!({"yaml": broken})).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let preview = reply.json();
     assert_eq!(preview["ok"], false);
@@ -51,12 +44,7 @@ async fn an_admin_sees_loader_problems_by_line_and_a_preview_of_a_standard_that_
     );
 
     let reply = app
-        .request_as(
-            Some(&editor),
-            Method::POST,
-            &url,
-            Some(json!({"yaml": seed("nos-inscc003.yaml")})),
-        )
+        .post_as(&editor, &url, json!({"yaml": seed("nos-inscc003.yaml")}))
         .await;
     let preview = reply.json();
     assert_eq!(preview["ok"], true, "{preview}");
@@ -74,20 +62,13 @@ async fn an_admin_sees_loader_problems_by_line_and_a_preview_of_a_standard_that_
 
     // Not the assessor's to do, nor a provider admin's without the role.
     for who in [&w.assessor, &w.admin] {
-        let refused = app
-            .request_as(Some(who), Method::POST, &url, Some(json!({"yaml": "x"})))
-            .await;
+        let refused = app.post_as(who, &url, json!({"yaml": "x"})).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 
     // The page shows the same.
     let page = app
-        .request_as(
-            Some(&editor),
-            Method::GET,
-            &format!("/orgs/{}/standards/author", w.org),
-            None,
-        )
+        .get_as(&editor, &format!("/orgs/{}/standards/author", w.org))
         .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Check and preview"));
@@ -98,11 +79,10 @@ async fn an_admin_sees_loader_problems_by_line_and_a_preview_of_a_standard_that_
 pub async fn editor(app: &TestApp, w: &World) -> String {
     let id = app.seed_user(&w.org, "editor@harbour.nz", "candidate");
     let granted = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).user(&id).grants(),
-            Some(json!({"role": "standards_editor"})),
+            json!({"role": "standards_editor"}),
         )
         .await;
     assert!(granted.status.is_success(), "{}", granted.text());
@@ -128,15 +108,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
         let url = api::org(&w.org).standards();
         let editor = editor.clone();
         let app = &app;
-        async move {
-            app.request_as(
-                Some(&editor),
-                Method::POST,
-                &url,
-                Some(json!({"yaml": yaml})),
-            )
-            .await
-        }
+        async move { app.post_as(&editor, &url, json!({"yaml": yaml})).await }
     };
 
     // Not higher than the folder's version 1; a draft; a file that does not load.
@@ -175,9 +147,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
     );
 
     // Audited, in the organisation's trail.
-    let trail = app
-        .request_as(Some(&w.admin), Method::GET, &api::org(&w.org).audit(), None)
-        .await;
+    let trail = app.get_as(&w.admin, &api::org(&w.org).audit()).await;
     assert!(
         trail.text().contains("standard.publish"),
         "{}",
@@ -192,10 +162,7 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
     let listed = |token: String| {
         let app = &app;
         async move {
-            let list = app
-                .request_as(Some(&token), Method::GET, api::STANDARDS, None)
-                .await
-                .json();
+            let list = app.get_as(&token, api::STANDARDS).await.json();
             list.as_array()
                 .unwrap()
                 .iter()
@@ -204,33 +171,18 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
     };
     assert!(listed(w.candidate.clone()).await);
     assert!(!listed(other_admin.clone()).await);
-    let shown = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            "/api/standards/INSCC003/2",
-            None,
-        )
-        .await;
+    let shown = app.get_as(&w.candidate, "/api/standards/INSCC003/2").await;
     assert_eq!(shown.status, StatusCode::OK);
-    let hidden = app
-        .request_as(
-            Some(&other_admin),
-            Method::GET,
-            "/api/standards/INSCC003/2",
-            None,
-        )
-        .await;
+    let hidden = app.get_as(&other_admin, "/api/standards/INSCC003/2").await;
     assert_eq!(hidden.status, StatusCode::NOT_FOUND);
 
     // Enrolment on it: in the organisation, pinned to the published hash; refused elsewhere.
     let enrolled = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             api::ENROLMENTS,
-            Some(json!({"org_id": w.org, "candidate_id": w.candidate_id,
-                    "assessor_id": w.assessor_id, "standard": "INSCC003@2"})),
+            json!({"org_id": w.org, "candidate_id": w.candidate_id,
+                    "assessor_id": w.assessor_id, "standard": "INSCC003@2"}),
         )
         .await;
     assert_eq!(enrolled.status, StatusCode::CREATED, "{}", enrolled.text());
@@ -251,11 +203,9 @@ async fn a_published_version_is_offered_to_its_organisation_only_and_evaluated_b
 
     // The engine evaluates it.
     let progress = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
+        .get_as(
+            &w.candidate,
             &api::enrolment(enrolment["id"].as_str().unwrap()).progress(),
-            None,
         )
         .await;
     assert_eq!(progress.status, StatusCode::OK, "{}", progress.text());
@@ -312,9 +262,7 @@ async fn the_authoring_page_publishes_what_it_checked(app: TestApp) {
         "{}",
         published.text()
     );
-    let catalogue = app
-        .request_as(Some(&w.admin), Method::GET, "/standards", None)
-        .await;
+    let catalogue = app.get_as(&w.admin, "/standards").await;
     assert!(
         catalogue.text().contains("this organisation's own"),
         "{}",

@@ -125,12 +125,7 @@ async fn a_backup_restored_into_an_empty_data_dir_holds_everything(backend: Back
     let verified = get_json(&restored, &format!("/verify/{code}")).await;
     assert_eq!(verified["status"], "valid", "{verified}");
     let download = restored
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &base.evidence_item(&evidence_id).file(),
-            None,
-        )
+        .get_as(&w.candidate, &base.evidence_item(&evidence_id).file())
         .await;
     assert_eq!(download.status, StatusCode::OK, "{}", download.text());
     assert_eq!(download.body, bytes);

@@ -1,7 +1,7 @@
 //! The catalogue: versions pinned by enrolments cannot change under them; expired standards take no
 //! new enrolments.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use serde_json::json;
 
 use crate::api;
@@ -65,11 +65,10 @@ async fn a_standard_past_its_last_date_takes_no_new_enrolments() {
     let candidate = app.seed_user(&org, "aroha@harbour.nz", "candidate");
     let admin = app.login("admin@harbour.nz").await;
     let reply = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
+        .post_as(
+            &admin,
             api::ENROLMENTS,
-            Some(json!({"org_id": org, "candidate_id": candidate, "standard": "INSCC007"})),
+            json!({"org_id": org, "candidate_id": candidate, "standard": "INSCC007"}),
         )
         .await;
     assert_eq!(
@@ -84,10 +83,7 @@ async fn a_standard_past_its_last_date_takes_no_new_enrolments() {
             .unwrap()
             .contains("last date for assessment")
     );
-    let listed = app
-        .request_as(Some(&admin), Method::GET, api::STANDARDS, None)
-        .await
-        .json();
+    let listed = app.get_as(&admin, api::STANDARDS).await.json();
     let inscc007 = listed
         .as_array()
         .unwrap()

@@ -58,35 +58,22 @@ async fn nul_and_control_characters_are_refused_by_field_on_every_backend(app: T
     // A signed-in write, nested field paths, query parameters and path segments.
     let users = app.count("users");
     let created = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).users(),
-            Some(serde_json::json!({
+            serde_json::json!({
                 "email": "bell@harbour.nz", "name": "Bell\u{7}", "password": PASSWORD,
                 "role": "candidate"
-            })),
+            }),
         )
         .await;
     assert_refused_field(&created, "name");
     assert_eq!(app.count("users"), users, "nothing written");
     let query = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            "/api/enrolments?standard=28%00268",
-            None,
-        )
+        .get_as(&w.admin, "/api/enrolments?standard=28%00268")
         .await;
     assert_refused_field(&query, "standard");
-    let path = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            "/api/standards/282%0068/2",
-            None,
-        )
-        .await;
+    let path = app.get_as(&w.admin, "/api/standards/282%0068/2").await;
     assert_refused_field(&path, "path");
 
     // A page form of a signed-in person.
@@ -108,14 +95,13 @@ async fn nul_and_control_characters_are_refused_by_field_on_every_backend(app: T
 
     // Line breaks and tabs are text.
     let multi_line = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).users(),
-            Some(serde_json::json!({
+            serde_json::json!({
                 "email": "bell@harbour.nz", "name": "Bell\tHooks", "password": PASSWORD,
                 "role": "candidate"
-            })),
+            }),
         )
         .await;
     assert_eq!(
@@ -309,23 +295,9 @@ async fn bodies_must_be_one_object_of_the_documented_shape() {
     ] {
         assert_refused_field(&login(body).await, "body");
     }
-    let too_many = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            "/api/enrolments?per_page=201",
-            None,
-        )
-        .await;
+    let too_many = app.get_as(&w.admin, "/api/enrolments?per_page=201").await;
     assert_refused_field(&too_many, "per_page");
-    let listed = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            "/api/enrolments?per_page=200",
-            None,
-        )
-        .await;
+    let listed = app.get_as(&w.admin, "/api/enrolments?per_page=200").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
     let created_at = listed.json()["items"][0]["created_at"]
         .as_str()
@@ -485,9 +457,7 @@ async fn a_bad_version_in_a_path_is_not_found() {
             api::standard("28268", version),
             api::org(&w.org).interpretations("28268", version),
         ] {
-            let reply = app
-                .request_as(Some(&w.admin), Method::GET, &path, None)
-                .await;
+            let reply = app.get_as(&w.admin, &path).await;
             assert_eq!(
                 reply.status,
                 StatusCode::NOT_FOUND,
@@ -500,8 +470,6 @@ async fn a_bad_version_in_a_path_is_not_found() {
             );
         }
     }
-    let good = app
-        .request_as(Some(&w.admin), Method::GET, "/api/standards/28268/2", None)
-        .await;
+    let good = app.get_as(&w.admin, "/api/standards/28268/2").await;
     assert_eq!(good.status, StatusCode::OK);
 }

@@ -23,14 +23,7 @@ async fn certified(app: &TestApp) -> (World, String) {
         (&w.iv, "samples", json!({"decision": "agree"})),
     ];
     for (token, step, body) in steps {
-        let reply = app
-            .request_as(
-                Some(token),
-                Method::POST,
-                &format!("{base}/{step}"),
-                Some(body),
-            )
-            .await;
+        let reply = app.post_as(token, &format!("{base}/{step}"), body).await;
         assert!(reply.status.is_success(), "{step}: {}", reply.text());
     }
     let issued = app
@@ -119,14 +112,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
     let base = api::enrolment(&w.enrolment);
 
     // The candidate downloads the badge for a wallet.
-    let download = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &base.credential_json(),
-            None,
-        )
-        .await;
+    let download = app.get_as(&w.candidate, &base.credential_json()).await;
     assert_eq!(download.status, StatusCode::OK, "{}", download.text());
     let enveloped = download.json();
     let token = jws_of(&enveloped);
@@ -151,10 +137,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
             .unwrap()
             .contains(&code)
     );
-    let chain = app
-        .request_as(Some(&w.admin), Method::GET, &base.signoffs(), None)
-        .await
-        .json();
+    let chain = app.get_as(&w.admin, &base.signoffs()).await.json();
     let assessor_hash = chain["sign_offs"]
         .as_array()
         .unwrap()
@@ -187,9 +170,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
     assert_eq!(refused, 1, "{why}");
 
     // The statement PDF carries the same credential, checked offline.
-    let pdf = app
-        .request_as(Some(&w.candidate), Method::GET, &base.statement_pdf(), None)
-        .await;
+    let pdf = app.get_as(&w.candidate, &base.statement_pdf()).await;
     assert_eq!(pdf.status, StatusCode::OK);
     let embedded = verify::extract(&pdf.body).expect("a credential attached");
     assert_eq!(embedded, token);
@@ -248,11 +229,10 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
 
     // Revoking flips the bit, audited; the independent verifier and /verify both see it.
     let revoked = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &base.statement_revoke(),
-            Some(json!({"reason": "Issued against the wrong standard version"})),
+            json!({"reason": "Issued against the wrong standard version"}),
         )
         .await;
     assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.text());
@@ -290,14 +270,7 @@ async fn a_statement_is_a_signed_badge_that_an_independent_verifier_checks_until
         "{revocation:?}"
     );
     // A revoked statement's badge is not handed out again.
-    let gone = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &base.credential_json(),
-            None,
-        )
-        .await;
+    let gone = app.get_as(&w.candidate, &base.credential_json()).await;
     assert_eq!(gone.status, StatusCode::CONFLICT);
 }
 
@@ -472,9 +445,7 @@ async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
     let (w, _) = certified(&app).await;
     let base = api::enrolment(&w.enrolment);
     let dir = app.state.config.data_dir.clone();
-    let pdf = app
-        .request_as(Some(&w.candidate), Method::GET, &base.statement_pdf(), None)
-        .await;
+    let pdf = app.get_as(&w.candidate, &base.statement_pdf()).await;
     std::fs::write(dir.join("s.pdf"), &pdf.body).unwrap();
     std::fs::write(
         dir.join("keys.json"),
@@ -509,11 +480,10 @@ async fn verify_statement_checks_a_pdf_offline_with_exit_codes() {
     assert!(out.contains("not.pdf"), "names the file: {out}");
 
     let revoked = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &base.statement_revoke(),
-            Some(json!({"reason": "Wrong learner"})),
+            json!({"reason": "Wrong learner"}),
         )
         .await;
     assert_eq!(revoked.status, StatusCode::OK);
@@ -532,12 +502,7 @@ backend_test!(the_archive_holds_the_statement_the_badge_the_keys_and_a_checkpoin
 async fn the_archive_holds_the_statement_the_badge_the_keys_and_a_checkpoint(app: TestApp) {
     let (w, code) = certified(&app).await;
     let reply = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::enrolment(&w.enrolment).archive_zip(),
-            None,
-        )
+        .get_as(&w.candidate, &api::enrolment(&w.enrolment).archive_zip())
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let report =

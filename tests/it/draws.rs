@@ -69,14 +69,7 @@ async fn enrol_another(app: &TestApp, w: &World, email: &str) {
 }
 
 async fn plan_view(app: &TestApp, token: &str, id: &str) -> Value {
-    let reply = app
-        .request_as(
-            Some(token),
-            Method::GET,
-            &api::sampling_plan(id).path(),
-            None,
-        )
-        .await;
+    let reply = app.get_as(token, &api::sampling_plan(id).path()).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     reply.json()
 }
@@ -87,11 +80,10 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
     complete_portfolio(&app, &w).await;
     enrol_another(&app, &w, "wiremu@harbour.nz").await;
     let rated = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &api::org(&w.org).assessor_risk(&w.assessor_id),
-            Some(json!({"risk": "low"})),
+            json!({"risk": "low"}),
         )
         .await;
     assert_eq!(rated.status, StatusCode::NO_CONTENT);
@@ -117,11 +109,10 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
     // Today's data changes: a third enrolment, another rating. The draw does not.
     enrol_another(&app, &w, "hemi@harbour.nz").await;
     let rerated = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &api::org(&w.org).assessor_risk(&w.assessor_id),
-            Some(json!({"risk": "new"})),
+            json!({"risk": "new"}),
         )
         .await;
     assert_eq!(rerated.status, StatusCode::NO_CONTENT);
@@ -135,12 +126,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
     // they give the same selection.
     let draw_id = later["draw"]["id"].as_str().unwrap();
     let download = app
-        .request_as(
-            Some(&ev),
-            Method::GET,
-            &api::sampling_plan(&id).draw(draw_id),
-            None,
-        )
+        .get_as(&ev, &api::sampling_plan(&id).draw(draw_id))
         .await;
     assert_eq!(download.status, StatusCode::OK, "{}", download.text());
     let sha = hex::encode(sha2::Sha256::digest(&download.body));
@@ -171,41 +157,33 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
 
     // The candidate may not read plans; the EV may not draw.
     let denied = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::sampling_plan(&id).draw(draw_id),
-            None,
-        )
+        .get_as(&w.candidate, &api::sampling_plan(&id).draw(draw_id))
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     let ev_draw = app
-        .request_as(
-            Some(&ev),
-            Method::POST,
+        .post_as(
+            &ev,
             &api::sampling_plan(&id).draws(),
-            Some(json!({"reason": "curious"})),
+            json!({"reason": "curious"}),
         )
         .await;
     assert_eq!(ev_draw.status, StatusCode::FORBIDDEN);
 
     // Drawing again needs a reason, keeps the first draw and is audited.
     let unexplained = app
-        .request_as(
-            Some(&w.iv),
-            Method::POST,
+        .post_as(
+            &w.iv,
             &api::sampling_plan(&id).draws(),
-            Some(json!({"reason": "  "})),
+            json!({"reason": "  "}),
         )
         .await;
     assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(unexplained.json()["errors"]["reason"].is_string());
     let again = app
-        .request_as(
-            Some(&w.iv),
-            Method::POST,
+        .post_as(
+            &w.iv,
             &api::sampling_plan(&id).draws(),
-            Some(json!({"reason": "a new enrolment joined"})),
+            json!({"reason": "a new enrolment joined"}),
         )
         .await;
     assert_eq!(again.status, StatusCode::CREATED, "{}", again.text());
@@ -215,12 +193,7 @@ async fn a_draw_is_kept_as_drawn_and_an_external_verifier_can_rerun_it(app: Test
     assert_eq!(redrawn["draws"].as_array().unwrap().len(), 2);
     assert_eq!(redrawn["draws"][1]["id"], draw_id, "the first draw stays");
     let first_again = app
-        .request_as(
-            Some(&ev),
-            Method::GET,
-            &api::sampling_plan(&id).draw(draw_id),
-            None,
-        )
+        .get_as(&ev, &api::sampling_plan(&id).draw(draw_id))
         .await;
     assert_eq!(
         first_again.body, download.body,

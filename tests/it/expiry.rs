@@ -2,7 +2,7 @@
 //! new enrolments once passed, and the unit decision after the last date for assessment needs an
 //! explicit, audited extension.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use chrono::{Days, NaiveDate, TimeZone, Utc};
 use serde_json::json;
 
@@ -48,10 +48,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
     let w = app.world("28268").await;
 
     // The catalogue warns before (and after) the dates.
-    let list = app
-        .request_as(Some(&w.admin), Method::GET, api::STANDARDS, None)
-        .await
-        .json();
+    let list = app.get_as(&w.admin, api::STANDARDS).await.json();
     let find = |code: &str| {
         list.as_array()
             .unwrap()
@@ -79,9 +76,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
             .contains("in 30 days")
     );
     assert_eq!(find("28268")["date_warnings"], json!([]));
-    let page = app
-        .request_as(Some(&w.admin), Method::GET, "/standards", None)
-        .await;
+    let page = app.get_as(&w.admin, "/standards").await;
     assert!(
         page.text().contains("the last date for enrolment is"),
         "{}",
@@ -90,14 +85,13 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
 
     // Enrolling after the last date for enrolment is refused, naming the field.
     let refused = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             api::ENROLMENTS,
-            Some(json!({
+            json!({
                 "org_id": w.org, "candidate_id": w.candidate_id, "assessor_id": w.assessor_id,
                 "standard": "INSCC003"
-            })),
+            }),
         )
         .await;
     assert_eq!(
@@ -137,12 +131,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
     });
     let decide = api::enrolment(&enrolment.id).decision();
     let blocked = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &decide,
-            Some(json!({"comments": ""})),
-        )
+        .post_as(&w.assessor, &decide, json!({"comments": ""}))
         .await;
     assert_eq!(blocked.status, StatusCode::CONFLICT, "{}", blocked.text());
     assert!(
@@ -157,40 +146,28 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
     let extend = api::enrolment(&enrolment.id).assessment_extension();
     let until = Utc::now().date_naive() + Days::new(60);
     let by_assessor = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &extend,
-            Some(json!({"until": until, "reason": "x"})),
-        )
+        .post_as(&w.assessor, &extend, json!({"until": until, "reason": "x"}))
         .await;
     assert_eq!(by_assessor.status, StatusCode::FORBIDDEN);
     let no_reason = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &extend,
-            Some(json!({"until": until, "reason": " "})),
-        )
+        .post_as(&w.admin, &extend, json!({"until": until, "reason": " "}))
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.text().contains("reason"));
     let too_early = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &extend,
-            Some(json!({"until": "2021-01-01", "reason": "x"})),
+            json!({"until": "2021-01-01", "reason": "x"}),
         )
         .await;
     assert_eq!(too_early.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(too_early.text().contains("until"));
     let granted = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &extend,
-            Some(json!({"until": until, "reason": "Awarding body agreed in writing (ref 42)"})),
+            json!({"until": until, "reason": "Awarding body agreed in writing (ref 42)"}),
         )
         .await;
     assert_eq!(granted.status, StatusCode::OK, "{}", granted.text());
@@ -198,20 +175,13 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
 
     // The decision now passes the date gate (and stops at the next condition).
     let next = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &decide,
-            Some(json!({"comments": ""})),
-        )
+        .post_as(&w.assessor, &decide, json!({"comments": ""}))
         .await;
     assert_eq!(next.status, StatusCode::CONFLICT);
     assert!(next.text().contains("has not submitted"), "{}", next.text());
 
     // The extension is in the audit trail.
-    let trail = app
-        .request_as(Some(&w.admin), Method::GET, &api::org(&w.org).audit(), None)
-        .await;
+    let trail = app.get_as(&w.admin, &api::org(&w.org).audit()).await;
     assert!(
         trail.text().contains("enrolment.extend_assessment"),
         "{}",
@@ -247,9 +217,7 @@ async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_show
         )
     });
     let staff = format!("/enrolments/{}/staff", enrolment.id);
-    let form = app
-        .request_as(Some(&w.admin), Method::GET, &staff, None)
-        .await;
+    let form = app.get_as(&w.admin, &staff).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(
         form.text()
@@ -297,24 +265,14 @@ async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_show
 
     // Shown on the portfolio, to its candidate too, and audited.
     let portfolio = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("/enrolments/{}", enrolment.id),
-            None,
-        )
+        .get_as(&w.candidate, &format!("/enrolments/{}", enrolment.id))
         .await;
     let text = portfolio.text();
     assert!(text.contains("Assessment extended"), "{text}");
     assert!(text.contains(&until.to_string()));
     assert!(text.contains("Awarding body agreed in writing (ref 7)"));
     let trail = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&enrolment.id).audit(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&enrolment.id).audit())
         .await;
     assert!(
         trail.text().contains("enrolment.extend_assessment"),

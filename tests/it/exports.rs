@@ -763,11 +763,9 @@ async fn bad_api_filters_are_refused_naming_the_field() {
     let app = TestApp::new(crate::helpers::Backend::Sqlite);
     let w = app.world("28268@2").await;
     let reply = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
+        .get_as(
+            &w.admin,
             &format!("{}?format=xlsx&from=June", api::org(&w.org).results()),
-            None,
         )
         .await;
     assert_eq!(
@@ -939,14 +937,7 @@ async fn a_reported_result_is_not_taken_back_until_its_batch_is_reversed(app: Te
         (&w.assessor, "reopen", json!({"reason": "one more enquiry"})),
         (&w.admin, "withdraw", json!({"reason": "left"})),
     ] {
-        let refused = app
-            .request_as(
-                Some(token),
-                Method::POST,
-                &format!("{base}/{path}"),
-                Some(body),
-            )
-            .await;
+        let refused = app.post_as(token, &format!("{base}/{path}"), body).await;
         assert_eq!(
             refused.status,
             StatusCode::CONFLICT,
@@ -964,20 +955,18 @@ async fn a_reported_result_is_not_taken_back_until_its_batch_is_reversed(app: Te
     }
 
     let reverse = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::export_batch(&batch).reverse(),
-            Some(json!({"reason": "decision under review"})),
+            json!({"reason": "decision under review"}),
         )
         .await;
     assert_eq!(reverse.status, StatusCode::OK, "{}", reverse.text());
     let reopened = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &base.reopen(),
-            Some(json!({"reason": "one more enquiry"})),
+            json!({"reason": "one more enquiry"}),
         )
         .await;
     assert_eq!(reopened.status, StatusCode::OK, "{}", reopened.text());
@@ -1155,11 +1144,10 @@ async fn an_export_batch_anchors_the_trail_and_catches_its_truncation(app: TestA
     let w = app.world("28268@2").await;
     seed_result(&app, &w, "a@harbour.nz", "28268@2", "2024-06-03");
     let recorded = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).export_batches(),
-            Some(json!({"format": "csv"})),
+            json!({"format": "csv"}),
         )
         .await;
     assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text());
@@ -1169,12 +1157,7 @@ async fn an_export_batch_anchors_the_trail_and_catches_its_truncation(app: TestA
         .expect("the batch carries a checkpoint")
         .to_owned();
     let listed = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::org(&w.org).export_batches(),
-            None,
-        )
+        .get_as(&w.admin, &api::org(&w.org).export_batches())
         .await
         .json();
     assert_eq!(listed[0]["audit_checkpoint"], checkpoint.as_str());

@@ -27,7 +27,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
 }
 
 async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let reply = app.request_as(Some(token), Method::GET, path, None).await;
+    let reply = app.get_as(token, path).await;
     assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
     reply.json()
 }
@@ -90,13 +90,8 @@ async fn the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_j
     assert_eq!(row(&waiting, "1.2")["claimed"], "met");
 
     let judged = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &api::enrolment(&w.enrolment).evidence_item(&first).judgements(),
-                Some(json!({"accept_rest": true, "criteria": [
-                    {"id": "2.1", "judgement": "rejected", "feedback": "Say what you told the customer."}]})),
-            )
+            .post_as(&w.assessor, &api::enrolment(&w.enrolment).evidence_item(&first).judgements(), json!({"accept_rest": true, "criteria": [
+                    {"id": "2.1", "judgement": "rejected", "feedback": "Say what you told the customer."}]}))
             .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
     let grid = get(&app, &w.candidate, &path).await;
@@ -115,13 +110,12 @@ async fn the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_j
     // questioning or a professional discussion (rule N14), not a product.
     let third = upload(&app, &w, "Escalation note", &["2.1"]).await;
     let judged = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &api::enrolment(&w.enrolment)
                 .evidence_item(&third)
                 .judgements(),
-            Some(json!({"accept_rest": true})),
+            json!({"accept_rest": true}),
         )
         .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
@@ -211,13 +205,12 @@ async fn the_cohort_grid_shows_each_learner_against_each_criterion(app: TestApp)
     assert_eq!(standing(&grid, "1.1"), "missing");
 
     let judged = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &api::enrolment(&w.enrolment)
                 .evidence_item(&evidence)
                 .judgements(),
-            Some(json!({"accept_rest": true})),
+            json!({"accept_rest": true}),
         )
         .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
@@ -244,8 +237,6 @@ async fn the_cohort_grid_shows_each_learner_against_each_criterion(app: TestApp)
         "{cohort_page}"
     );
     // The candidate is no cohort reader.
-    let refused = app
-        .request_as(Some(&w.candidate), Method::GET, &path, None)
-        .await;
+    let refused = app.get_as(&w.candidate, &path).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

@@ -18,12 +18,7 @@ async fn a_password_of_only_spaces_is_refused(app: TestApp) {
     app.seed_user(&org, "admin@example.org", "provider_admin");
     let admin = app.login("admin@example.org").await;
     let reply = app
-            .request_as(
-                Some(&admin),
-                Method::POST,
-                &api::org(&org).users(),
-                Some(json!({"email": "sp@example.org", "name": "Spacey", "password": " ".repeat(10), "role": "candidate"})),
-            )
+            .post_as(&admin, &api::org(&org).users(), json!({"email": "sp@example.org", "name": "Spacey", "password": " ".repeat(10), "role": "candidate"}))
             .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -152,9 +147,7 @@ async fn tokens_living_too_long_or_issued_in_the_future_are_refused() {
         ),
     ];
     for (token, expected, case) in cases {
-        let reply = app
-            .request_as(Some(&token), Method::GET, api::ME, None)
-            .await;
+        let reply = app.get_as(&token, api::ME).await;
         assert_eq!(reply.status, expected, "{case}");
     }
 }
@@ -186,14 +179,7 @@ async fn json_bodies_up_to_the_documented_mebibyte_are_read() {
     let path = api::org(&org).users();
     let with_name = |len: usize| json!({"email": "big@example.org", "name": "n".repeat(len), "password": PASSWORD, "role": "candidate"});
     // 300 KiB: over actix's default 256 KiB, under the 1 MiB limit, so the answer is about the name.
-    let big = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            &path,
-            Some(with_name(300 * 1024)),
-        )
-        .await;
+    let big = app.post_as(&admin, &path, with_name(300 * 1024)).await;
     assert_eq!(
         big.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -202,9 +188,7 @@ async fn json_bodies_up_to_the_documented_mebibyte_are_read() {
     );
     assert!(big.json()["errors"]["name"].is_string());
     assert_eq!(attest::http::extract::JSON_LIMIT, 1 << 20);
-    let too_big = app
-        .request_as(Some(&admin), Method::POST, &path, Some(with_name(1 << 20)))
-        .await;
+    let too_big = app.post_as(&admin, &path, with_name(1 << 20)).await;
     assert_eq!(
         too_big.status,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -222,22 +206,8 @@ async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation(ap
     let admin = app.login("admin@example.org").await;
     let path = api::org(&org).users();
     let create = |email: &str| json!({"email": email, "name": "Kiri Te Kanawa", "password": "a fresh password 77", "role": "candidate"});
-    let fresh = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            &path,
-            Some(create("new@example.org")),
-        )
-        .await;
-    let taken = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            &path,
-            Some(create("kiri@example.org")),
-        )
-        .await;
+    let fresh = app.post_as(&admin, &path, create("new@example.org")).await;
+    let taken = app.post_as(&admin, &path, create("kiri@example.org")).await;
     assert_eq!(fresh.status, StatusCode::CREATED, "{}", fresh.text());
     assert_eq!(
         taken.status,
@@ -280,10 +250,7 @@ async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation(ap
         .await;
     assert_eq!(admins.status, StatusCode::UNAUTHORIZED);
     // The list of people here shows nothing of Summit College either.
-    let listed = app
-        .request_as(Some(&admin), Method::GET, &path, None)
-        .await
-        .json();
+    let listed = app.get_as(&admin, &path).await.json();
     let kiri = listed
         .as_array()
         .unwrap()
@@ -293,13 +260,6 @@ async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation(ap
         .clone();
     assert_eq!(kiri["grants"].as_array().unwrap().len(), 1, "{kiri}");
     // Creating the same person again here is refused: this admin can see them.
-    let again = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            &path,
-            Some(create("kiri@example.org")),
-        )
-        .await;
+    let again = app.post_as(&admin, &path, create("kiri@example.org")).await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

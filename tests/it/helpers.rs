@@ -344,6 +344,29 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Reply {
         self.request(Method::GET, path, None).await
     }
+
+    /// `GET path` as the holder of `token`.
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.request_as(Some(token), Method::GET, path, None).await
+    }
+
+    /// `POST path` with the JSON `body` as the holder of `token`.
+    pub async fn post_as(&self, token: &str, path: &str, body: serde_json::Value) -> Reply {
+        self.request_as(Some(token), Method::POST, path, Some(body))
+            .await
+    }
+
+    /// `PUT path` with the JSON `body` as the holder of `token`.
+    pub async fn put_as(&self, token: &str, path: &str, body: serde_json::Value) -> Reply {
+        self.request_as(Some(token), Method::PUT, path, Some(body))
+            .await
+    }
+
+    /// `DELETE path` as the holder of `token`.
+    pub async fn delete_as(&self, token: &str, path: &str) -> Reply {
+        self.request_as(Some(token), Method::DELETE, path, None)
+            .await
+    }
 }
 
 /// The password every seeded user gets.

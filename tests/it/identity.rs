@@ -14,9 +14,7 @@ async fn login_me_logout_and_token_generations(app: TestApp) {
     app.seed_user(&org, "Ana@Example.org", "candidate");
     // Email is case-insensitive.
     let token = app.login("ana@EXAMPLE.org").await;
-    let me = app
-        .request_as(Some(&token), Method::GET, api::ME, None)
-        .await;
+    let me = app.get_as(&token, api::ME).await;
     assert_eq!(me.status, StatusCode::OK, "{:?}", app.backend);
     assert_eq!(me.json()["email"], "ana@example.org");
     assert_eq!(me.json()["grants"][0]["role"], "candidate");
@@ -28,7 +26,7 @@ async fn login_me_logout_and_token_generations(app: TestApp) {
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     for old in [&token, &second] {
-        let after = app.request_as(Some(old), Method::GET, api::ME, None).await;
+        let after = app.get_as(old, api::ME).await;
         assert_eq!(
             after.status,
             StatusCode::UNAUTHORIZED,
@@ -36,9 +34,7 @@ async fn login_me_logout_and_token_generations(app: TestApp) {
         );
     }
     let fresh = app.login("ana@example.org").await;
-    let me = app
-        .request_as(Some(&fresh), Method::GET, api::ME, None)
-        .await;
+    let me = app.get_as(&fresh, api::ME).await;
     assert_eq!(me.status, StatusCode::OK);
 }
 
@@ -100,16 +96,9 @@ async fn bad_tokens_are_refused() {
         }),
         ("garbage", "not.a.token".to_owned()),
     ];
-    assert_eq!(
-        app.request_as(Some(&good), Method::GET, api::ME, None)
-            .await
-            .status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get_as(&good, api::ME).await.status, StatusCode::OK);
     for (name, token) in cases {
-        let reply = app
-            .request_as(Some(&token), Method::GET, api::ME, None)
-            .await;
+        let reply = app.get_as(&token, api::ME).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{name}");
         assert_eq!(
             reply.header("content-type"),
@@ -150,11 +139,10 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
     let path = api::org(&org).users();
 
     let bad = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
+        .post_as(
+            &admin,
             &path,
-            Some(json!({"email": "nope", "name": "", "password": "short", "role": "wizard"})),
+            json!({"email": "nope", "name": "", "password": "short", "role": "wizard"}),
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -163,7 +151,7 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
         assert!(errors.get(field).is_some(), "{field} named in {errors}");
     }
     let common = app
-            .request_as(Some(&admin), Method::POST, &path, Some(json!({"email": "a@b.org", "name": "A", "password": "password123", "role": "candidate"})))
+            .post_as(&admin, &path, json!({"email": "a@b.org", "name": "A", "password": "password123", "role": "candidate"}))
             .await;
     assert_eq!(
         common.status,
@@ -173,38 +161,28 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
     assert!(common.json()["errors"]["password"].is_string());
 
     let created = app
-            .request_as(Some(&admin), Method::POST, &path, Some(json!({"email": "Tane@Example.org", "name": "Tāne Mahuta", "password": PASSWORD, "role": "assessor"})))
+            .post_as(&admin, &path, json!({"email": "Tane@Example.org", "name": "Tāne Mahuta", "password": PASSWORD, "role": "assessor"}))
             .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let tane = created.json()["id"].as_str().unwrap().to_owned();
     let dup = app
-            .request_as(Some(&admin), Method::POST, &path, Some(json!({"email": "tane@example.org", "name": "T", "password": PASSWORD, "role": "assessor"})))
+            .post_as(&admin, &path, json!({"email": "tane@example.org", "name": "T", "password": PASSWORD, "role": "assessor"}))
             .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(dup.json()["errors"]["email"], "is already registered");
 
     let grant = api::org(&org).user(&tane).grants();
     let iv = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            &grant,
-            Some(json!({"role": "internal_verifier"})),
-        )
+        .post_as(&admin, &grant, json!({"role": "internal_verifier"}))
         .await;
     assert_eq!(iv.status, StatusCode::NO_CONTENT);
     let ev = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            &grant,
-            Some(json!({"role": "external_verifier"})),
-        )
+        .post_as(&admin, &grant, json!({"role": "external_verifier"}))
         .await;
     assert_eq!(ev.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(ev.json()["errors"]["expires_at"].is_string());
 
-    let listed = app.request_as(Some(&admin), Method::GET, &path, None).await;
+    let listed = app.get_as(&admin, &path).await;
     let tane_listed = listed
         .json()
         .as_array()
@@ -226,9 +204,7 @@ async fn admin_creates_users_grants_roles_and_deactivates(app: TestApp) {
         )
         .await;
     assert_eq!(off.status, StatusCode::NO_CONTENT);
-    let after = app
-        .request_as(Some(&tane_token), Method::GET, api::ME, None)
-        .await;
+    let after = app.get_as(&tane_token, api::ME).await;
     assert_eq!(
         after.status,
         StatusCode::UNAUTHORIZED,
@@ -256,7 +232,7 @@ async fn other_organisations_are_invisible(app: TestApp) {
         api::org(&theirs).users(),
         api::org(uuid::Uuid::new_v4()).path(),
     ] {
-        let reply = app.request_as(Some(&admin), Method::GET, &path, None).await;
+        let reply = app.get_as(&admin, &path).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
     }
     // A user of another organisation is not found through ours either.
@@ -279,20 +255,16 @@ async fn each_organisation_keeps_a_list_of_approved_witnesses(app: TestApp) {
     let admin = app.login("admin@example.org").await;
     let path = api::org(&org).witnesses();
     let relative = app
-            .request_as(Some(&admin), Method::POST, &path,
-                Some(json!({"name": "Hemi", "job_title": "Driver", "relationship": "her father", "contact": "021 555 0101"})))
+            .post_as(&admin, &path, json!({"name": "Hemi", "job_title": "Driver", "relationship": "her father", "contact": "021 555 0101"}))
             .await;
     assert_eq!(relative.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(relative.json()["errors"]["relationship"].is_string());
     let added = app
-            .request_as(Some(&admin), Method::POST, &path,
-                Some(json!({"name": "Wiremu Pene", "job_title": "Team leader", "relationship": "Line manager", "contact": "wiremu@example.org"})))
+            .post_as(&admin, &path, json!({"name": "Wiremu Pene", "job_title": "Team leader", "relationship": "Line manager", "contact": "wiremu@example.org"}))
             .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     let candidate = app.login("ana@example.org").await;
-    let listed = app
-        .request_as(Some(&candidate), Method::GET, &path, None)
-        .await;
+    let listed = app.get_as(&candidate, &path).await;
     assert_eq!(listed.status, StatusCode::OK);
     assert_eq!(listed.json()[0]["name"], "Wiremu Pene");
     let refused = app
@@ -320,21 +292,19 @@ async fn learner_numbers_are_unique_within_an_organisation(app: TestApp) {
                    "national_learner_number": nsn})
     };
     let first = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
+        .post_as(
+            &admin,
             &path,
-            Some(candidate("tane@harbour.nz", "Tāne Mahuta", "123456789")),
+            candidate("tane@harbour.nz", "Tāne Mahuta", "123456789"),
         )
         .await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.text());
 
     let clash = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
+        .post_as(
+            &admin,
             &path,
-            Some(candidate("zoe@harbour.nz", "Zoë Campbell", " 123456789 ")),
+            candidate("zoe@harbour.nz", "Zoë Campbell", " 123456789 "),
         )
         .await;
     assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);

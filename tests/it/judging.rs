@@ -1,7 +1,7 @@
 //! Issue 16, item 3: "accept all" for a piece of evidence, and "next item waiting" from the
 //! caseload to the judge page and on after each save — through the API and the pages.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api;
@@ -28,9 +28,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
 }
 
 async fn next(app: &TestApp, token: &str) -> (StatusCode, Value) {
-    let reply = app
-        .request_as(Some(token), Method::GET, api::ME_NEXT_JUDGEMENT, None)
-        .await;
+    let reply = app.get_as(token, api::ME_NEXT_JUDGEMENT).await;
     (reply.status, reply.json())
 }
 
@@ -66,11 +64,10 @@ async fn next_item_waiting_and_accept_all_through_the_api(app: TestApp) {
         "declaration": true
     });
     let added = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
+        .post_as(
+            &w.candidate,
             &api::enrolment(&w.enrolment).evidence(),
-            Some(testimony),
+            testimony,
         )
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
@@ -92,12 +89,11 @@ async fn next_item_waiting_and_accept_all_through_the_api(app: TestApp) {
         .judgements();
     // A rejection still needs its feedback when the rest is accepted.
     let refused = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &judge,
-            Some(json!({"accept_rest": true,
-                    "criteria": [{"id": "2.1", "judgement": "rejected"}]})),
+            json!({"accept_rest": true,
+                    "criteria": [{"id": "2.1", "judgement": "rejected"}]}),
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -107,13 +103,8 @@ async fn next_item_waiting_and_accept_all_through_the_api(app: TestApp) {
         refused.text()
     );
     let judged = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &judge,
-                Some(json!({"accept_rest": true, "criteria": [
-                    {"id": "2.1", "judgement": "rejected", "feedback": "Say what you told the customer."}]})),
-            )
+            .post_as(&w.assessor, &judge, json!({"accept_rest": true, "criteria": [
+                    {"id": "2.1", "judgement": "rejected", "feedback": "Say what you told the customer."}]}))
             .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
     assert_eq!(
@@ -130,19 +121,12 @@ async fn next_item_waiting_and_accept_all_through_the_api(app: TestApp) {
     );
     // "Accept all" again leaves the rejection as it is.
     let again = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &judge,
-            Some(json!({"accept_rest": true})),
-        )
+        .post_as(&w.assessor, &judge, json!({"accept_rest": true}))
         .await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text());
     assert_eq!(judgements_of(&again.json())[1].1, "rejected");
     // Old clients (no accept_rest) work as before: nothing listed is still refused.
-    let empty = app
-        .request_as(Some(&w.assessor), Method::POST, &judge, Some(json!({})))
-        .await;
+    let empty = app.post_as(&w.assessor, &judge, json!({})).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let (status, found) = next(&app, &w.assessor).await;
@@ -245,12 +229,7 @@ async fn caseload_next_item_accept_all_and_on_to_the_next_through_the_pages(app:
         "{caseload}"
     );
     let listed = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &api::enrolment(&w.enrolment).evidence(),
-            None,
-        )
+        .get_as(&w.assessor, &api::enrolment(&w.enrolment).evidence())
         .await
         .json();
     let words: Vec<Vec<(String, String, Option<String>)>> = listed

@@ -1,7 +1,7 @@
 //! GET /metrics: served only by the metrics app (ATTEST_METRICS_ADDR), never on the public one;
 //! requests counted by route pattern, pool use, queues and evaluation time.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::test;
 
 use crate::api;
@@ -47,12 +47,7 @@ async fn requests_are_counted_by_route_pattern_with_latency_pool_queues_and_eval
     let w = app.world("28268@2").await;
     for _ in 0..3 {
         let reply = app
-            .request_as(
-                Some(&w.candidate),
-                Method::GET,
-                &api::enrolment(&w.enrolment).progress(),
-                None,
-            )
+            .get_as(&w.candidate, &api::enrolment(&w.enrolment).progress())
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     }

@@ -50,23 +50,17 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
     let evidence_id = uploaded.json()["id"].as_str().unwrap().to_owned();
     let judge = base.evidence_item(&evidence_id).judgements();
     let judged = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &judge,
-                Some(json!({"criteria": [{"id": "1", "judgement": "accepted"}, {"id": "2", "judgement": "accepted"}]})),
-            )
+            .post_as(&w.assessor, &judge, json!({"criteria": [{"id": "1", "judgement": "accepted"}, {"id": "2", "judgement": "accepted"}]}))
             .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
 
     // The editor publishes version 2 and its mapping file; a file naming ids the versions do
     // not have is refused, naming each.
     let published = app
-        .request_as(
-            Some(&editor),
-            Method::POST,
+        .post_as(
+            &editor,
             &api::org(&w.org).standards(),
-            Some(json!({"yaml": version_two()})),
+            json!({"yaml": version_two()}),
         )
         .await;
     assert_eq!(
@@ -81,12 +75,7 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .to_owned();
     let mappings = api::org(&w.org).standard_mappings();
     let wrong = app
-            .request_as(
-                Some(&editor),
-                Method::POST,
-                &mappings,
-                Some(json!({"yaml": "code: INSCC003\nfrom_version: 1\nto_version: 2\ncriteria:\n  - from: \"99\"\n    to: [\"1\"]\n"})),
-            )
+            .post_as(&editor, &mappings, json!({"yaml": "code: INSCC003\nfrom_version: 1\nto_version: 2\ncriteria:\n  - from: \"99\"\n    to: [\"1\"]\n"}))
             .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors = &wrong.json()["errors"];
@@ -105,32 +94,21 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         "{errors}"
     );
     let by_admin = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &mappings,
-            Some(json!({"yaml": MAPPING})),
-        )
+        .post_as(&w.admin, &mappings, json!({"yaml": MAPPING}))
         .await;
     assert_eq!(by_admin.status, StatusCode::FORBIDDEN);
     let stored = app
-        .request_as(
-            Some(&editor),
-            Method::POST,
-            &mappings,
-            Some(json!({"yaml": MAPPING})),
-        )
+        .post_as(&editor, &mappings, json!({"yaml": MAPPING}))
         .await;
     assert_eq!(stored.status, StatusCode::CREATED, "{}", stored.text());
     let mapping_id = stored.json()["id"].as_str().unwrap().to_owned();
 
     // The preview: what still holds and what is newly missing; nothing changes.
     let preview = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &base.move_preview(),
-            Some(json!({"mapping_id": mapping_id})),
+            json!({"mapping_id": mapping_id}),
         )
         .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.text());
@@ -152,27 +130,21 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         "{preview}"
     );
     let refused = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &base.move_preview(),
-            Some(json!({"mapping_id": mapping_id})),
+            json!({"mapping_id": mapping_id}),
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    let still = app
-        .request_as(Some(&w.admin), Method::GET, &base, None)
-        .await
-        .json();
+    let still = app.get_as(&w.admin, &base).await.json();
     assert_eq!(still["enrolment"]["standard_version"], 1);
 
     // The page shows the same preview; confirming there moves the enrolment.
     let page = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
+        .get_as(
+            &w.admin,
             &format!("/enrolments/{}/move?mapping={mapping_id}", w.enrolment),
-            None,
         )
         .await;
     assert_eq!(page.status, StatusCode::OK);
@@ -185,38 +157,22 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         )
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text());
-    let enrolment = app
-        .request_as(Some(&w.admin), Method::GET, &base, None)
-        .await
-        .json();
+    let enrolment = app.get_as(&w.admin, &base).await.json();
     assert_eq!(enrolment["enrolment"]["standard_version"], 2);
     assert_eq!(enrolment["enrolment"]["standard_hash"], v2_hash.as_str());
-    let list = app
-        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
-        .await
-        .json();
+    let list = app.get_as(&w.admin, &base.evidence()).await.json();
     let record = &list.as_array().unwrap()[0];
     assert_eq!(criteria(record), ["1a", "2"]);
     assert_eq!(record["instance"]["criteria"][0]["judgement"], "accepted");
     // Evaluated against version 2: 1b is missing.
-    let progress = app
-        .request_as(Some(&w.candidate), Method::GET, &base.progress(), None)
-        .await;
+    let progress = app.get_as(&w.candidate, &base.progress()).await;
     assert_eq!(progress.status, StatusCode::OK, "{}", progress.text());
     assert_eq!(progress.json()["confirmed"]["standard"]["version"], 2);
     // Audited, with the original mapping kept.
-    let trail = app
-        .request_as(Some(&w.admin), Method::GET, &base.audit(), None)
-        .await
-        .text();
+    let trail = app.get_as(&w.admin, &base.audit()).await.text();
     assert!(trail.contains("enrolment.move_version"), "{trail}");
     let portfolio = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &format!("/enrolments/{}", w.enrolment),
-            None,
-        )
+        .get_as(&w.candidate, &format!("/enrolments/{}", w.enrolment))
         .await
         .text();
     assert!(portfolio.contains("Moved to version 2"), "{portfolio}");
@@ -226,15 +182,9 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .request_as(Some(&w.admin), Method::POST, &base.move_undo(), None)
         .await;
     assert_eq!(undone.status, StatusCode::OK, "{}", undone.text());
-    let enrolment = app
-        .request_as(Some(&w.admin), Method::GET, &base, None)
-        .await
-        .json();
+    let enrolment = app.get_as(&w.admin, &base).await.json();
     assert_eq!(enrolment["enrolment"]["standard_version"], 1);
-    let list = app
-        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
-        .await
-        .json();
+    let list = app.get_as(&w.admin, &base.evidence()).await.json();
     assert_eq!(criteria(&list.as_array().unwrap()[0]), ["1", "2"]);
     let again = app
         .request_as(Some(&w.admin), Method::POST, &base.move_undo(), None)
@@ -243,20 +193,18 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
 
     // Moved again, then the assessor judges: the move can no longer be undone.
     let moved = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &base.move_version(),
-            Some(json!({"mapping_id": mapping_id})),
+            json!({"mapping_id": mapping_id}),
         )
         .await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
     let judged = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &judge,
-            Some(json!({"criteria": [{"id": "1a", "judgement": "accepted"}]})),
+            json!({"criteria": [{"id": "1a", "judgement": "accepted"}]}),
         )
         .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
@@ -265,9 +213,6 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert!(late.text().contains("since the move"), "{}", late.text());
-    let trail = app
-        .request_as(Some(&w.admin), Method::GET, &base.audit(), None)
-        .await
-        .text();
+    let trail = app.get_as(&w.admin, &base.audit()).await.text();
     assert!(trail.contains("enrolment.undo_move"), "{trail}");
 }

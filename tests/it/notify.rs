@@ -28,11 +28,10 @@ fn testimony() -> Value {
 
 async fn add_testimony(app: &TestApp, w: &World) -> String {
     let reply = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
+        .post_as(
+            &w.candidate,
             &api::enrolment(&w.enrolment).evidence(),
-            Some(testimony()),
+            testimony(),
         )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
@@ -67,13 +66,12 @@ async fn request(
     evidence: &str,
     body: Value,
 ) -> crate::helpers::Reply {
-    app.request_as(
-        Some(token),
-        Method::POST,
+    app.post_as(
+        token,
         &api::enrolment(&w.enrolment)
             .evidence_item(evidence)
             .witness_requests(),
-        Some(body),
+        body,
     )
     .await
 }
@@ -99,11 +97,10 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
     declared["details"]["witness"]["declaration"] = json!(true);
     declared["details"]["witness"]["declared_on"] = json!("2024-05-08");
     let refused = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
+        .post_as(
+            &w.candidate,
             &api::enrolment(&w.enrolment).evidence(),
-            Some(declared),
+            declared,
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -142,10 +139,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
     assert_eq!(stored, attest::portfolio::witness::token_hash(&token));
     assert_ne!(stored, token, "only the hash is kept");
     // The assessor hears of it, with the unapproved flag.
-    let inbox = app
-        .request_as(Some(&w.assessor), Method::GET, api::ME_NOTIFICATIONS, None)
-        .await
-        .json();
+    let inbox = app.get_as(&w.assessor, api::ME_NOTIFICATIONS).await.json();
     assert!(
         inbox["items"]
             .as_array()
@@ -222,12 +216,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
 
     // The testimony is the witness's now, and counts.
     let list = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &api::enrolment(&w.enrolment).evidence(),
-            None,
-        )
+        .get_as(&w.assessor, &api::enrolment(&w.enrolment).evidence())
         .await
         .json();
     let record = list
@@ -250,13 +239,11 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
         "confirmed: nothing left to chase: {home}"
     );
     let requests = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
+        .get_as(
+            &w.candidate,
             &api::enrolment(&w.enrolment)
                 .evidence_item(&evidence)
                 .witness_requests(),
-            None,
         )
         .await
         .json();
@@ -265,12 +252,7 @@ async fn a_witness_attests_through_a_one_time_link(app: TestApp) {
     assert!(requests[0]["confirmed_address"].is_string());
     // Audited, with what was confirmed.
     let trail = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&w.enrolment).audit(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).audit())
         .await
         .text();
     for action in ["witness.request", "witness.confirm"] {
@@ -286,12 +268,7 @@ async fn links_can_be_revoked_resent_and_expire(app: TestApp) {
     let w = app.world("28268@2").await;
     // An approved witness with an email address.
     let approved = app
-            .request_as(
-                Some(&w.admin),
-                Method::POST,
-                &api::org(&w.org).witnesses(),
-                Some(json!({"name": "Hemi Walker", "job_title": "Supervisor", "relationship": "supervisor", "contact": "hemi@harbour.nz"})),
-            )
+            .post_as(&w.admin, &api::org(&w.org).witnesses(), json!({"name": "Hemi Walker", "job_title": "Supervisor", "relationship": "supervisor", "contact": "hemi@harbour.nz"}))
             .await;
     assert_eq!(approved.status, StatusCode::CREATED, "{}", approved.text());
     let approved_id = approved.json()["id"].as_str().unwrap().to_owned();
@@ -458,20 +435,12 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
     let w = app.world("28268@2").await;
     // The candidate adds evidence: the assessor's inbox has it, for the daily digest.
     let added = app
-            .request_as(
-                Some(&w.candidate),
-                Method::POST,
-                &api::enrolment(&w.enrolment).evidence(),
-                Some(json!({"method": "electronic_data_record", "setting": "workplace", "date": "2024-05-06",
-                    "criteria": [{"criterion": "1.1"}], "details": {"summary": "Call log"}, "declaration": true})),
-            )
+            .post_as(&w.candidate, &api::enrolment(&w.enrolment).evidence(), json!({"method": "electronic_data_record", "setting": "workplace", "date": "2024-05-06",
+                    "criteria": [{"criterion": "1.1"}], "details": {"summary": "Call log"}, "declaration": true}))
             .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     let evidence = added.json()["id"].as_str().unwrap().to_owned();
-    let inbox = app
-        .request_as(Some(&w.assessor), Method::GET, api::ME_NOTIFICATIONS, None)
-        .await
-        .json();
+    let inbox = app.get_as(&w.assessor, api::ME_NOTIFICATIONS).await.json();
     assert_eq!(inbox["unread"], 1, "{inbox}");
     let item = &inbox["items"][0];
     assert_eq!(item["kind"], "evidence_waiting");
@@ -484,18 +453,10 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
 
     // The assessor rejects it: the candidate is told at once, by mail too.
     let judged = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &api::enrolment(&w.enrolment).evidence_item(&evidence).judgements(),
-                Some(json!({"criteria": [{"id": "1.1", "judgement": "rejected", "feedback": "The log does not show the greeting."}]})),
-            )
+            .post_as(&w.assessor, &api::enrolment(&w.enrolment).evidence_item(&evidence).judgements(), json!({"criteria": [{"id": "1.1", "judgement": "rejected", "feedback": "The log does not show the greeting."}]}))
             .await;
     assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
-    let mine = app
-        .request_as(Some(&w.candidate), Method::GET, api::ME_NOTIFICATIONS, None)
-        .await
-        .json();
+    let mine = app.get_as(&w.candidate, api::ME_NOTIFICATIONS).await.json();
     assert_eq!(mine["unread"], 1);
     assert_eq!(mine["items"][0]["kind"], "evidence_rejected");
     assert!(
@@ -504,14 +465,7 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
             .unwrap()
             .contains("does not show the greeting")
     );
-    let mail = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::org(&w.org).outbox(),
-            None,
-        )
-        .await;
+    let mail = app.get_as(&w.admin, &api::org(&w.org).outbox()).await;
     assert_eq!(mail.status, StatusCode::OK);
     let mail = mail.json();
     assert_eq!(mail.as_array().unwrap().len(), 1, "{mail}");
@@ -525,14 +479,9 @@ async fn events_reach_the_inbox_and_mail_with_digests_for_staff(app: TestApp) {
     );
     // Only admins read the outbox.
     assert_eq!(
-        app.request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &api::org(&w.org).outbox(),
-            None
-        )
-        .await
-        .status,
+        app.get_as(&w.assessor, &api::org(&w.org).outbox())
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
 

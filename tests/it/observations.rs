@@ -5,7 +5,7 @@
 
 use std::io::{Cursor, Read};
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api;
@@ -14,12 +14,7 @@ use crate::helpers::{TestApp, World, backend_test};
 /// The evidence of the world's enrolment, as the API lists it.
 async fn evidence(app: &TestApp, w: &World) -> Vec<Value> {
     let reply = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &api::enrolment(&w.enrolment).evidence(),
-            None,
-        )
+        .get_as(&w.assessor, &api::enrolment(&w.enrolment).evidence())
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     reply.json().as_array().cloned().unwrap_or_default()
@@ -286,10 +281,7 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
         let app = &app;
         let token = w.assessor.clone();
         let path = path.clone();
-        async move {
-            app.request_as(Some(&token), Method::POST, &path, Some(body))
-                .await
-        }
+        async move { app.post_as(&token, &path, body).await }
     };
 
     let backwards = send(record(json!({
@@ -337,16 +329,15 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
 
     // Feedback to the candidate is the assessor's: a candidate cannot write their own.
     let own = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
+        .post_as(
+            &w.candidate,
             &path,
-            Some(json!({
+            json!({
                 "method": "electronic_data_record", "setting": "workplace",
                 "date": "2024-05-07", "declaration": true,
                 "criteria": [{ "criterion": "1.7" }],
                 "details": { "summary": "Call log", "feedback": "Excellent work." },
-            })),
+            }),
         )
         .await;
     assert_eq!(own.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -358,12 +349,7 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
 
     // The archive keeps the observation beside the mapping, and its index shows the feedback.
     let zip = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &api::enrolment(&w.enrolment).archive_zip(),
-            None,
-        )
+        .get_as(&w.assessor, &api::enrolment(&w.enrolment).archive_zip())
         .await;
     assert_eq!(zip.status, StatusCode::OK, "{}", zip.text());
     let mut archive = zip::ZipArchive::new(Cursor::new(zip.body.clone())).unwrap();
@@ -390,12 +376,7 @@ async fn an_observation_of_two_outcomes_through_the_api_maps_both_and_names_bad_
 
     // The engine counts both outcomes' criteria: each is claimed in the progress report.
     let progress = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::enrolment(&w.enrolment).progress(),
-            None,
-        )
+        .get_as(&w.candidate, &api::enrolment(&w.enrolment).progress())
         .await;
     assert_eq!(progress.status, StatusCode::OK, "{}", progress.text());
     let text = progress.text();

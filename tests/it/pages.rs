@@ -946,12 +946,7 @@ async fn an_admin_changes_the_assessor_and_withdraws_through_the_staff_page(app:
         .await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text());
     let api = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&w.enrolment).path(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).path())
         .await
         .json();
     assert_eq!(api["enrolment"]["assessor_id"], tama.as_str(), "{api}");
@@ -1094,9 +1089,7 @@ async fn an_admin_deactivates_a_person_from_the_people_page(app: TestApp) {
     assert!(!after.contains(&action), "no second deactivation");
     assert!(after.contains("deactivated"));
     // Their session has ended, and they cannot sign in again.
-    let me = app
-        .request_as(Some(&token), Method::GET, api::ME, None)
-        .await;
+    let me = app.get_as(&token, api::ME).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     let again = admin.post(&app, &action, &[]).await;
     assert_eq!(again.status, StatusCode::CONFLICT);

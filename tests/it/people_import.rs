@@ -16,11 +16,10 @@ Rua Tane,rua@harbour.nz,,,,,
 
 async fn with_cohort(app: &TestApp, w: &World) {
     let created = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).cohorts(),
-            Some(json!({"name": "Evening"})),
+            json!({"name": "Evening"}),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
@@ -101,12 +100,7 @@ async fn an_import_enrols_groups_and_invites_everyone_at_once(app: TestApp) {
     // Hemi is in the cohort, with the assessor and IV the file names.
     let hemi = people[0]["enrolment_id"].as_str().unwrap();
     let enrolment = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(hemi).path(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(hemi).path())
         .await
         .json()["enrolment"]
         .clone();
@@ -206,11 +200,10 @@ backend_test!(an_expired_link_is_refused_like_an_unknown_one);
 async fn an_expired_link_is_refused_like_an_unknown_one(app: TestApp) {
     let w = app.world("28268@2").await;
     let created = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).users(),
-            Some(json!({"email": "late@harbour.nz", "name": "Late Comer", "role": "candidate"})),
+            json!({"email": "late@harbour.nz", "name": "Late Comer", "role": "candidate"}),
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());

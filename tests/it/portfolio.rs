@@ -16,12 +16,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
     let (records, marks) = example_records();
     let observation = records[0].1.clone();
     let refused = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
-            &base.evidence(),
-            Some(observation),
-        )
+        .post_as(&w.candidate, &base.evidence(), observation)
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", app.backend);
 
@@ -52,9 +47,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
     let upload_id = upload["id"].as_str().unwrap().to_owned();
 
     // Claimed counts the pending mapping; confirmed does not.
-    let progress = app
-        .request_as(Some(&w.candidate), Method::GET, &base.progress(), None)
-        .await;
+    let progress = app.get_as(&w.candidate, &base.progress()).await;
     assert_eq!(progress.status, StatusCode::OK);
     assert_eq!(progress.json()["confirmed"]["complete"], false);
     assert!(
@@ -67,12 +60,7 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
     // The assessor records every observation of the example portfolio (their records are judged by them).
     for (_, record) in &records {
         let added = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &base.evidence(),
-                Some(record.clone()),
-            )
+            .post_as(&w.assessor, &base.evidence(), record.clone())
             .await;
         assert_eq!(
             added.status,
@@ -82,46 +70,38 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
             added.text()
         );
     }
-    let marked = app
-        .request_as(Some(&w.assessor), Method::PUT, &base.marks(), Some(marks))
-        .await;
+    let marked = app.put_as(&w.assessor, &base.marks(), marks).await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 
     // Rejecting needs feedback.
     let judge = base.evidence_item(&upload_id).judgements();
     let bare = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &judge,
-            Some(json!({"criteria": [{"id": "1.7", "judgement": "rejected"}]})),
+            json!({"criteria": [{"id": "1.7", "judgement": "rejected"}]}),
         )
         .await;
     assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bare.json()["errors"]["criteria[0].feedback"].is_string());
     let accepted = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &judge,
-            Some(json!({"criteria": [{"id": "1.7", "judgement": "accepted"}]})),
+            json!({"criteria": [{"id": "1.7", "judgement": "accepted"}]}),
         )
         .await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text());
     let candidate_judging = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
+        .post_as(
+            &w.candidate,
             &judge,
-            Some(json!({"criteria": [{"id": "1.7", "judgement": "accepted"}]})),
+            json!({"criteria": [{"id": "1.7", "judgement": "accepted"}]}),
         )
         .await;
     assert_eq!(candidate_judging.status, StatusCode::FORBIDDEN);
 
-    let progress = app
-        .request_as(Some(&w.assessor), Method::GET, &base.progress(), None)
-        .await
-        .json();
+    let progress = app.get_as(&w.assessor, &base.progress()).await.json();
     assert_eq!(
         progress["confirmed"]["complete"], true,
         "{:?}: {}",
@@ -130,21 +110,11 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
 
     // Submission locks the candidate out; reopening needs a reason.
     let no = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
-            &base.submit(),
-            Some(json!({"declaration": false})),
-        )
+        .post_as(&w.candidate, &base.submit(), json!({"declaration": false}))
         .await;
     assert_eq!(no.status, StatusCode::UNPROCESSABLE_ENTITY);
     let yes = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
-            &base.submit(),
-            Some(json!({"declaration": true})),
-        )
+        .post_as(&w.candidate, &base.submit(), json!({"declaration": true}))
         .await;
     assert_eq!(yes.status, StatusCode::OK);
     assert_eq!(yes.json()["status"], "submitted");
@@ -160,32 +130,21 @@ async fn candidate_and_assessor_complete_a_portfolio(app: TestApp) {
             .contains("submitted")
     );
     let reason = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &base.reopen(),
-            Some(json!({"reason": " "})),
-        )
+        .post_as(&w.assessor, &base.reopen(), json!({"reason": " "}))
         .await;
     assert_eq!(reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     let reopened = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &base.reopen(),
-            Some(json!({"reason": "Add the follow-up email"})),
+            json!({"reason": "Add the follow-up email"}),
         )
         .await;
     assert_eq!(reopened.json()["status"], "active");
 
     // The file comes back whole, as an attachment with a safe name.
     let file = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &base.evidence_item(&upload_id).file(),
-            None,
-        )
+        .get_as(&w.candidate, &base.evidence_item(&upload_id).file())
         .await;
     assert_eq!(file.status, StatusCode::OK);
     assert_eq!(file.body, b"%PDF-1.4 screenshot of the customer record");
@@ -212,9 +171,7 @@ async fn evidence_validation_names_each_field(app: TestApp) {
         "criteria": [{"criterion": "9.9"}, {"criterion": "1.1", "range": {"greeting_requirements": ["courtesy"], "nope": ["x"]}}],
         "details": {"witness": {"name": "Hemi", "job_title": "Team leader", "relationship": "my brother", "contact": "hemi@example.org", "statement": "Saw it.", "declaration": true, "declared_on": "2024-05-07"}}
     });
-    let reply = app
-        .request_as(Some(&w.candidate), Method::POST, &path, Some(bad))
-        .await;
+    let reply = app.post_as(&w.candidate, &path, bad).await;
     assert_eq!(
         reply.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -454,22 +411,16 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
     let record = json!({"method": "observation_checklist", "setting": "workplace", "date": "2024-05-06",
             "criteria": [{"criterion": "1.7"}]});
     let before = app
-        .request_as(
-            Some(&new_token),
-            Method::POST,
-            &base.evidence(),
-            Some(record.clone()),
-        )
+        .post_as(&new_token, &base.evidence(), record.clone())
         .await;
     assert_eq!(before.status, StatusCode::FORBIDDEN, "{}", before.text());
 
     // The verifier cannot be the assessor; every problem names its field.
     let clash = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &base.staff(),
-            Some(json!({"assessor_id": w.iv_id, "iv_id": w.iv_id})),
+            json!({"assessor_id": w.iv_id, "iv_id": w.iv_id}),
         )
         .await;
     assert_eq!(clash.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -486,71 +437,44 @@ async fn an_admin_reassigns_the_assessor_and_withdraws_the_enrolment(app: TestAp
 
     let audit_before = app.count("audit_log");
     let moved = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &base.staff(),
-            Some(json!({"assessor_id": new_assessor, "iv_id": w.iv_id})),
+            json!({"assessor_id": new_assessor, "iv_id": w.iv_id}),
         )
         .await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.text());
     assert_eq!(moved.json()["assessor_id"], new_assessor.as_str());
     assert_eq!(app.count("audit_log"), audit_before + 1);
     let after = app
-        .request_as(
-            Some(&new_token),
-            Method::POST,
-            &base.evidence(),
-            Some(record.clone()),
-        )
+        .post_as(&new_token, &base.evidence(), record.clone())
         .await;
     assert_eq!(after.status, StatusCode::CREATED, "{}", after.text());
     let old = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &base.evidence(),
-            Some(record.clone()),
-        )
+        .post_as(&w.assessor, &base.evidence(), record.clone())
         .await;
     assert_eq!(old.status, StatusCode::FORBIDDEN, "{}", old.text());
 
     let no_reason = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &base.withdraw(),
-            Some(json!({"reason": "  "})),
-        )
+        .post_as(&w.admin, &base.withdraw(), json!({"reason": "  "}))
         .await;
     assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(no_reason.json()["errors"]["reason"].is_string());
     let withdrawn = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &base.withdraw(),
-            Some(json!({"reason": "Left the company"})),
+            json!({"reason": "Left the company"}),
         )
         .await;
     assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text());
     assert_eq!(withdrawn.json()["status"], "withdrawn");
     let closed = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
-            &base.evidence(),
-            Some(record.clone()),
-        )
+        .post_as(&w.candidate, &base.evidence(), record.clone())
         .await;
     assert!(closed.status.is_client_error(), "{}", closed.text());
     let again = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &base.withdraw(),
-            Some(json!({"reason": "twice"})),
-        )
+        .post_as(&w.admin, &base.withdraw(), json!({"reason": "twice"}))
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text());
 }
@@ -569,11 +493,10 @@ async fn a_candidate_cannot_be_made_the_verifier_of_their_own_portfolio(app: Tes
         )
     });
     let refused = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &api::enrolment(&w.enrolment).staff(),
-            Some(json!({"assessor_id": w.assessor_id, "iv_id": w.candidate_id})),
+            json!({"assessor_id": w.assessor_id, "iv_id": w.candidate_id}),
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -43,19 +43,16 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
 
     // Rules through the API: shown, validated (naming the field), audited.
     let retention = api::org(&w.org).retention();
-    let empty = app
-        .request_as(Some(&w.admin), Method::GET, &retention, None)
-        .await;
+    let empty = app.get_as(&w.admin, &retention).await;
     assert_eq!(
         empty.json(),
         json!({"evidence_files": null, "portfolios": null, "certification_records": null, "audit": null})
     );
     let bad = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &retention,
-            Some(json!({"evidence_files": 30, "portfolios": 10})),
+            json!({"evidence_files": 30, "portfolios": 10}),
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -65,16 +62,9 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
         bad.text()
     );
     let rules = json!({"evidence_files": 30, "portfolios": 60, "certification_records": 3650, "audit": 3650});
-    let set = app
-        .request_as(Some(&w.admin), Method::PUT, &retention, Some(rules.clone()))
-        .await;
+    let set = app.put_as(&w.admin, &retention, rules.clone()).await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text());
-    assert_eq!(
-        app.request_as(Some(&w.admin), Method::GET, &retention, None)
-            .await
-            .json(),
-        rules
-    );
+    assert_eq!(app.get_as(&w.admin, &retention).await.json(), rules);
     assert!(audit_actions(&app).contains(&"retention.set".to_owned()));
 
     // Subject-access export, before anything is erased.
@@ -143,9 +133,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
         files_before - 1,
         "the file's record is gone"
     );
-    let evidence = app
-        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
-        .await;
+    let evidence = app.get_as(&w.admin, &base.evidence()).await;
     assert_eq!(evidence.status, StatusCode::OK);
     assert!(
         !evidence.text().contains("record.pdf"),
@@ -160,32 +148,19 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
 
     // Erasure on request: refused without a reason; then the account is anonymised.
     let erase = api::org(&w.org).user(&w.candidate_id).erase();
-    let bare = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &erase,
-            Some(json!({"reason": ""})),
-        )
-        .await;
+    let bare = app.post_as(&w.admin, &erase, json!({"reason": ""})).await;
     assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
     let erased = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &erase,
-            Some(json!({"reason": "GDPR art. 17 request of 2026-12-01"})),
+            json!({"reason": "GDPR art. 17 request of 2026-12-01"}),
         )
         .await;
     assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
     assert_eq!(erased.json()["enrolments_kept"], 1);
     let again = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &erase,
-            Some(json!({"reason": "again"})),
-        )
+        .post_as(&w.admin, &erase, json!({"reason": "again"}))
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     let login = app
@@ -196,21 +171,15 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
         )
         .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED, "{}", login.text());
-    let old_session = app
-        .request_as(Some(&w.candidate), Method::GET, &base, None)
-        .await;
+    let old_session = app.get_as(&w.candidate, &base).await;
     assert_eq!(old_session.status, StatusCode::UNAUTHORIZED, "sessions end");
-    let evidence = app
-        .request_as(Some(&w.admin), Method::GET, &base.evidence(), None)
-        .await;
+    let evidence = app.get_as(&w.admin, &base.evidence()).await;
     assert!(
         !evidence.text().contains("Aroha's customer record"),
         "content cleared: {}",
         evidence.text()
     );
-    let enrolment = app
-        .request_as(Some(&w.admin), Method::GET, &base, None)
-        .await;
+    let enrolment = app.get_as(&w.admin, &base).await;
     assert_eq!(
         enrolment.status,
         StatusCode::OK,
@@ -318,11 +287,10 @@ async fn erasure_anonymises_the_audit_trail_and_the_chain_still_verifies(backend
         "entries from before and after digests name the person: {named:?}"
     );
     let erased = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).user(&w.candidate_id).erase(),
-            Some(json!({"reason": "GDPR art. 17 request of 2026-12-01"})),
+            json!({"reason": "GDPR art. 17 request of 2026-12-01"}),
         )
         .await;
     assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
@@ -340,10 +308,7 @@ async fn erasure_anonymises_the_audit_trail_and_the_chain_still_verifies(backend
         .iter()
         .find(|e| e.action == attest::audit::ERASE_ACTION)
         .expect("the erasure of the trail is itself an entry");
-    let admin_id = app
-        .request_as(Some(&w.admin), Method::GET, api::ME, None)
-        .await
-        .json()["id"]
+    let admin_id = app.get_as(&w.admin, api::ME).await.json()["id"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -508,9 +473,7 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
     let path = api::subject_access_zip(&w.candidate_id);
 
     // The person themself: everything, as one zip.
-    let own = app
-        .request_as(Some(&w.candidate), Method::GET, &path, None)
-        .await;
+    let own = app.get_as(&w.candidate, &path).await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.text());
     assert_eq!(own.header("content-type"), Some("application/zip"));
     assert!(
@@ -557,9 +520,7 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
     );
 
     // Their organisation's admin: what the organisation holds.
-    let by_admin = app
-        .request_as(Some(&w.admin), Method::GET, &path, None)
-        .await;
+    let by_admin = app.get_as(&w.admin, &path).await;
     assert_eq!(by_admin.status, StatusCode::OK, "{}", by_admin.text());
     let account: serde_json::Value =
         serde_json::from_slice(&unzip(&by_admin.body)["account.json"]).unwrap();
@@ -567,23 +528,17 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
     assert_eq!(account["enrolments"][0]["id"], w.enrolment.as_str());
 
     // Nobody else: not their assessor, not an admin elsewhere.
-    let assessor = app
-        .request_as(Some(&w.assessor), Method::GET, &path, None)
-        .await;
+    let assessor = app.get_as(&w.assessor, &path).await;
     assert_eq!(assessor.status, StatusCode::FORBIDDEN);
     let elsewhere = app.seed_org("Elsewhere Training");
     app.seed_user(&elsewhere, "admin@elsewhere.nz", "provider_admin");
     let other_admin = app.login("admin@elsewhere.nz").await;
-    let refused = app
-        .request_as(Some(&other_admin), Method::GET, &path, None)
-        .await;
+    let refused = app.get_as(&other_admin, &path).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
     let missing = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
+        .get_as(
+            &w.admin,
             "/api/users/00000000-0000-4000-8000-000000000000/subject-access.zip",
-            None,
         )
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
@@ -598,12 +553,7 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
 
     // Linked from the person's row on the people page and from the user's own account page.
     let people = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("/orgs/{}/people", w.org),
-            None,
-        )
+        .get_as(&w.admin, &format!("/orgs/{}/people", w.org))
         .await;
     assert!(
         people.text().contains(&format!(
@@ -613,9 +563,7 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
         "{}",
         people.text()
     );
-    let mine = app
-        .request_as(Some(&w.candidate), Method::GET, "/account/two-factor", None)
-        .await;
+    let mine = app.get_as(&w.candidate, "/account/two-factor").await;
     assert_eq!(mine.status, StatusCode::OK);
     assert!(
         mine.text().contains("Download your data (zip)"),

@@ -18,11 +18,7 @@ fn kinds(inbox: &Value) -> Vec<String> {
 }
 
 async fn inbox(app: &TestApp, token: &str) -> Vec<String> {
-    kinds(
-        &app.request_as(Some(token), Method::GET, api::ME_NOTIFICATIONS, None)
-            .await
-            .json(),
-    )
+    kinds(&app.get_as(token, api::ME_NOTIFICATIONS).await.json())
 }
 
 fn field_errors(reply: &Reply) -> Value {
@@ -31,26 +27,20 @@ fn field_errors(reply: &Reply) -> Value {
 
 async fn create_set(app: &TestApp, w: &World) -> String {
     let created = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &api::org(&w.org).question_sets(),
-            Some(json!({"standard": "INSCC003", "title": "Greeting and listening", "items": [
+        .post_as(&w.assessor, &api::org(&w.org).question_sets(), json!({"standard": "INSCC003", "title": "Greeting and listening", "items": [
                 {"covers": ["K1"], "question": "How does your contact centre greet and identify customers?"},
                 {"covers": ["K2"], "question": "How do you show a caller you are listening, and why does it matter?"},
-            ]})),
-        )
+            ]}))
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     created.json()["id"].as_str().unwrap().to_owned()
 }
 
 async fn send(app: &TestApp, token: &str, enrolment: &str, set: &str) -> Reply {
-    app.request_as(
-        Some(token),
-        Method::POST,
+    app.post_as(
+        token,
         &api::enrolment(enrolment).question_requests(),
-        Some(json!({"set_id": set})),
+        json!({"set_id": set}),
     )
     .await
 }
@@ -72,14 +62,13 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
 
     // Bad input names the field.
     let bad = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &api::org(&w.org).question_sets(),
-                Some(json!({"standard": "INSCC003", "title": " ", "items": [
-                    {"covers": ["K99"], "question": "What?"}, {"covers": ["K1"], "question": ""}]})),
-            )
-            .await;
+        .post_as(
+            &w.assessor,
+            &api::org(&w.org).question_sets(),
+            json!({"standard": "INSCC003", "title": " ", "items": [
+                    {"covers": ["K99"], "question": "What?"}, {"covers": ["K1"], "question": ""}]}),
+        )
+        .await;
     assert_eq!(
         bad.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -93,14 +82,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
 
     let set = create_set(&app, &w).await;
     // The candidate may not write or see sets; another organisation's assessor does not find it.
-    let refused = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::question_set(&set),
-            None,
-        )
-        .await;
+    let refused = app.get_as(&w.candidate, &api::question_set(&set)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     let away = app.seed_org("Summit Training");
     app.seed_user(&away, "assessor@summit.nz", "assessor");
@@ -110,9 +92,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         api::org(&w.org).question_sets(),
         base.question_requests(),
     ] {
-        let reply = app
-            .request_as(Some(&stranger), Method::GET, &path, None)
-            .await;
+        let reply = app.get_as(&stranger, &path).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
     }
 
@@ -147,28 +127,25 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
     let marks = json!({"answers": [
             {"id": answers[0], "result": "satisfactory"}, {"id": answers[1], "result": "satisfactory"}]});
     let candidate_marks = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
+        .post_as(
+            &w.candidate,
             &base.question_request(&rid).marks(),
-            Some(marks.clone()),
+            marks.clone(),
         )
         .await;
     assert_eq!(candidate_marks.status, StatusCode::FORBIDDEN);
     let assessor_answers = app
-        .request_as(
-            Some(&w.assessor),
-            Method::PUT,
+        .put_as(
+            &w.assessor,
             &base.question_request(&rid).answers(),
-            Some(json!({"answers": [{"id": answers[0], "text": "x"}], "submit": false})),
+            json!({"answers": [{"id": answers[0], "text": "x"}], "submit": false}),
         )
         .await;
     assert_eq!(assessor_answers.status, StatusCode::FORBIDDEN);
 
     // A draft keeps the text; submitting needs every answer.
     let draft = app
-            .request_as(Some(&w.candidate), Method::PUT, &base.question_request(&rid).answers(),
-                Some(json!({"answers": [{"id": answers[0], "text": "We say the centre's name and ours, then check two details."}], "submit": true})))
+            .put_as(&w.candidate, &base.question_request(&rid).answers(), json!({"answers": [{"id": answers[0], "text": "We say the centre's name and ours, then check two details."}], "submit": true}))
             .await;
     assert_eq!(
         draft.status,
@@ -182,17 +159,15 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         draft.text()
     );
     let saved = app
-            .request_as(Some(&w.candidate), Method::PUT, &base.question_request(&rid).answers(),
-                Some(json!({"answers": [{"id": answers[0], "text": "We say the centre's name and ours, then check two details."}]})))
+            .put_as(&w.candidate, &base.question_request(&rid).answers(), json!({"answers": [{"id": answers[0], "text": "We say the centre's name and ours, then check two details."}]}))
             .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.text());
     assert_eq!(saved.json()["status"], "sent");
     let early = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &base.question_request(&rid).marks(),
-            Some(marks.clone()),
+            marks.clone(),
         )
         .await;
     assert_eq!(
@@ -201,8 +176,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
         "nothing to mark before submitting"
     );
     let submitted = app
-            .request_as(Some(&w.candidate), Method::PUT, &base.question_request(&rid).answers(),
-                Some(json!({"answers": [{"id": answers[1], "text": "I repeat back what they said."}], "submit": true})))
+            .put_as(&w.candidate, &base.question_request(&rid).answers(), json!({"answers": [{"id": answers[1], "text": "I repeat back what they said."}], "submit": true}))
             .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
     assert_eq!(submitted.json()["status"], "answered");
@@ -222,20 +196,14 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
     let half = json!({"answers": [
             {"id": answers[0], "result": "satisfactory"}, {"id": answers[1], "result": "not_yet"}]});
     let no_comment = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &base.question_request(&rid).marks(),
-            Some(half),
-        )
+        .post_as(&w.assessor, &base.question_request(&rid).marks(), half)
         .await;
     assert_eq!(no_comment.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(field_errors(&no_comment)["answers[1].comment"].is_string());
     let marked = app
-            .request_as(Some(&w.assessor), Method::POST, &base.question_request(&rid).marks(),
-                Some(json!({"answers": [
+            .post_as(&w.assessor, &base.question_request(&rid).marks(), json!({"answers": [
                     {"id": answers[0], "result": "satisfactory", "comment": "Clear."},
-                    {"id": answers[1], "result": "not_yet", "comment": "Say why listening matters."}]})))
+                    {"id": answers[1], "result": "not_yet", "comment": "Say why listening matters."}]}))
             .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
     let marked = marked.json();
@@ -251,10 +219,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
     );
 
     // The record is written questioning (typed answers), accepted, covering K1 only.
-    let evidence = app
-        .request_as(Some(&w.assessor), Method::GET, &base.evidence(), None)
-        .await
-        .json();
+    let evidence = app.get_as(&w.assessor, &base.evidence()).await.json();
     let record = evidence
         .as_array()
         .unwrap()
@@ -269,10 +234,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
     assert_eq!(record["details"]["questions"].as_array().unwrap().len(), 1);
 
     // The engine counts it: K1 met, K2 not.
-    let progress = app
-        .request_as(Some(&w.candidate), Method::GET, &base.progress(), None)
-        .await
-        .json();
+    let progress = app.get_as(&w.candidate, &base.progress()).await.json();
     assert_eq!(
         knowledge_status(&progress, "K1"),
         "met",
@@ -281,12 +243,7 @@ async fn the_whole_loop_through_the_api_counts_the_knowledge_answered(app: TestA
     );
     assert_ne!(knowledge_status(&progress, "K2"), "met");
     let again = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &base.question_request(&rid).marks(),
-            Some(marks),
-        )
+        .post_as(&w.assessor, &base.question_request(&rid).marks(), marks)
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
 }
@@ -338,19 +295,9 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
     }
     // Each candidate sees only their own.
     let base = api::enrolment(&second_enrolment);
-    let theirs = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &base.question_requests(),
-            None,
-        )
-        .await;
+    let theirs = app.get_as(&w.candidate, &base.question_requests()).await;
     assert_eq!(theirs.status, StatusCode::FORBIDDEN);
-    let list = app
-        .request_as(Some(&tama), Method::GET, &base.question_requests(), None)
-        .await
-        .json();
+    let list = app.get_as(&tama, &base.question_requests()).await.json();
     let request = &list[0];
     let rid = request["id"].as_str().unwrap();
     let answers: Vec<&str> = request["answers"]
@@ -390,11 +337,10 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         assert_eq!(up.status, StatusCode::OK, "{}", up.text());
     }
     let submitted = app
-        .request_as(
-            Some(&tama),
-            Method::PUT,
+        .put_as(
+            &tama,
             &base.question_request(rid).answers(),
-            Some(json!({"submit": true})),
+            json!({"submit": true}),
         )
         .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
@@ -402,28 +348,22 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
     assert_eq!(file["name"], "answer.wav");
     // The assessor plays it; its hash is the store's key.
     let played = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
+        .get_as(
+            &w.assessor,
             &format!(
                 "{}?inline=1",
                 base.question_request(rid).answer_recording(answers[0])
             ),
-            None,
         )
         .await;
     assert_eq!(played.status, StatusCode::OK);
     assert_eq!(played.body, wav());
     let marked = app
-            .request_as(Some(&w.assessor), Method::POST, &base.question_request(rid).marks(),
-                Some(json!({"answers": answers.iter().map(|a| json!({"id": a, "result": "satisfactory"})).collect::<Vec<_>>()})))
+            .post_as(&w.assessor, &base.question_request(rid).marks(), json!({"answers": answers.iter().map(|a| json!({"id": a, "result": "satisfactory"})).collect::<Vec<_>>()}))
             .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
     let evidence_id = marked.json()["evidence_id"].as_str().unwrap().to_owned();
-    let evidence = app
-        .request_as(Some(&tama), Method::GET, &base.evidence(), None)
-        .await
-        .json();
+    let evidence = app.get_as(&tama, &base.evidence()).await.json();
     let record = evidence
         .as_array()
         .unwrap()
@@ -435,19 +375,14 @@ async fn a_set_is_reused_for_a_second_candidate_who_answers_aloud(app: TestApp) 
         record["method"], "oral_questioning",
         "recordings make an oral record"
     );
-    let progress = app
-        .request_as(Some(&tama), Method::GET, &base.progress(), None)
-        .await
-        .json();
+    let progress = app.get_as(&tama, &base.progress()).await.json();
     assert_eq!(knowledge_status(&progress, "K1"), "met");
     assert_eq!(knowledge_status(&progress, "K2"), "met");
     // The first candidate's request is untouched by the second's answers.
     let first = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
+        .get_as(
+            &w.candidate,
             &api::enrolment(&w.enrolment).question_requests(),
-            None,
         )
         .await
         .json();
@@ -499,12 +434,7 @@ async fn the_loop_through_the_pages(app: TestApp) {
     let list = assessor.get(&app, "/question-sets").await.text();
     assert!(list.contains("Greeting"));
     let set = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            &api::org(&w.org).question_sets(),
-            None,
-        )
+        .get_as(&w.assessor, &api::org(&w.org).question_sets())
         .await
         .json();
     assert_eq!(set[0]["items"].as_array().unwrap().len(), 1);
@@ -524,11 +454,9 @@ async fn the_loop_through_the_pages(app: TestApp) {
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.text());
     let requests = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
+        .get_as(
+            &w.candidate,
             &api::enrolment(&w.enrolment).question_requests(),
-            None,
         )
         .await
         .json();
@@ -617,12 +545,7 @@ async fn the_loop_through_the_pages(app: TestApp) {
         .await;
     assert_eq!(marked.status, StatusCode::SEE_OTHER, "{}", marked.text());
     let progress = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::enrolment(&w.enrolment).progress(),
-            None,
-        )
+        .get_as(&w.candidate, &api::enrolment(&w.enrolment).progress())
         .await
         .json();
     assert_eq!(knowledge_status(&progress, "K1"), "met");
@@ -654,25 +577,15 @@ async fn answered_and_marked(app: &TestApp, w: &World) -> (String, Vec<String>) 
         .await;
     assert_eq!(up.status, StatusCode::OK, "{}", up.text());
     let submitted = app
-        .request_as(
-            Some(&w.candidate),
-            Method::PUT,
-            &base.answers(),
-            Some(json!({"submit": true, "answers": [
-                {"id": answers[0], "text": "I greet them by name as Aroha Whetu from the Harbour line"}]})),
-        )
+        .put_as(&w.candidate, &base.answers(), json!({"submit": true, "answers": [
+                {"id": answers[0], "text": "I greet them by name as Aroha Whetu from the Harbour line"}]}))
         .await;
     assert_eq!(submitted.status, StatusCode::OK, "{}", submitted.text());
     let marked = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &base.marks(),
-            Some(json!({"answers": [
+        .post_as(&w.assessor, &base.marks(), json!({"answers": [
                 {"id": answers[0], "result": "satisfactory", "comment": "Clear about the greeting script"},
                 {"id": answers[1], "result": "not_yet", "comment": "The recording is too quiet to hear"},
-            ]})),
-        )
+            ]}))
         .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
     (rid, answers)
@@ -684,29 +597,25 @@ async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks(ap
     let (rid, answers) = answered_and_marked(&app, &w).await;
     let files_before = app.count("files");
     let withdrawn = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::enrolment(&w.enrolment).withdraw(),
-            Some(json!({"reason": "left"})),
+            json!({"reason": "left"}),
         )
         .await;
     assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.text());
     let erased = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &api::org(&w.org).user(&w.candidate_id).erase(),
-            Some(json!({"reason": "GDPR art. 17 request"})),
+            json!({"reason": "GDPR art. 17 request"}),
         )
         .await;
     assert_eq!(erased.status, StatusCode::OK, "{}", erased.text());
     assert_eq!(erased.json()["answers_cleared"], 2, "{}", erased.text());
 
     let base = api::enrolment(&w.enrolment).question_request(&rid);
-    let request = app
-        .request_as(Some(&w.admin), Method::GET, &base, None)
-        .await;
+    let request = app.get_as(&w.admin, &base).await;
     assert_eq!(request.status, StatusCode::OK, "{}", request.text());
     let request = request.json();
     for (answer, result) in request["answers"]
@@ -727,12 +636,7 @@ async fn erasure_removes_the_answers_and_their_recordings_but_keeps_the_marks(ap
     // The recording is gone: its file row (so `files gc` removes the content) and the link.
     assert_eq!(app.count("files"), files_before - 1);
     let played = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &base.answer_recording(&answers[1]),
-            None,
-        )
+        .get_as(&w.admin, &base.answer_recording(&answers[1]))
         .await;
     assert_eq!(played.status, StatusCode::NOT_FOUND);
     // Nor does the audit trail keep the typed answer, the comments or the recording's name.
@@ -819,23 +723,13 @@ async fn the_archive_and_the_subject_access_export_hold_the_questions_and_answer
     let w = app.world("INSCC003").await;
     let (rid, _) = answered_and_marked(&app, &w).await;
     let archive = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::enrolment(&w.enrolment).archive_zip(),
-            None,
-        )
+        .get_as(&w.candidate, &api::enrolment(&w.enrolment).archive_zip())
         .await;
     assert_eq!(archive.status, StatusCode::OK, "{}", archive.text());
     check_archive(&archive.body, &rid);
 
     let subject = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::subject_access_zip(&w.candidate_id),
-            None,
-        )
+        .get_as(&w.candidate, &api::subject_access_zip(&w.candidate_id))
         .await;
     assert_eq!(subject.status, StatusCode::OK, "{}", subject.text());
     let entries = unzip(&subject.body);

@@ -4,7 +4,7 @@
 
 use std::io::{Cursor, Read};
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::test;
 use serde_json::{Value, json};
 
@@ -66,13 +66,12 @@ async fn file(app: &TestApp, token: &str, path: &str, range: Option<&str>) -> Re
 }
 
 async fn mark(app: &TestApp, token: &str, w: &World, evidence: &str, body: Value) -> Reply {
-    app.request_as(
-        Some(token),
-        Method::POST,
+    app.post_as(
+        token,
         &api::enrolment(&w.enrolment)
             .evidence_item(evidence)
             .time_points(),
-        Some(body),
+        body,
     )
     .await
 }
@@ -238,10 +237,7 @@ async fn time_points_are_marked_against_mapped_criteria_and_kept(app: TestApp) {
     let path = api::enrolment(&w.enrolment)
         .evidence_item(&recording)
         .time_points();
-    let listed = app
-        .request_as(Some(&w.iv), Method::GET, &path, None)
-        .await
-        .json();
+    let listed = app.get_as(&w.iv, &path).await.json();
     let at: Vec<i64> = listed
         .as_array()
         .unwrap()
@@ -266,14 +262,9 @@ async fn time_points_are_marked_against_mapped_criteria_and_kept(app: TestApp) {
     // The candidate may not remove the assessor's; the assessor may remove the candidate's.
     let remove = |id: &Value| format!("{path}/{}", id.as_str().unwrap());
     assert_eq!(
-        app.request_as(
-            Some(&w.candidate),
-            Method::DELETE,
-            &remove(&by_assessor["id"]),
-            None
-        )
-        .await
-        .status,
+        app.delete_as(&w.candidate, &remove(&by_assessor["id"]))
+            .await
+            .status,
         StatusCode::FORBIDDEN
     );
 
@@ -294,12 +285,7 @@ async fn time_points_are_marked_against_mapped_criteria_and_kept(app: TestApp) {
     );
     assert!(judge.contains("establishing rapport"), "{judge}");
     let zip = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&w.enrolment).archive_zip(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).archive_zip())
         .await;
     assert_eq!(zip.status, StatusCode::OK);
     let mut archive = zip::ZipArchive::new(Cursor::new(&zip.body)).unwrap();
@@ -315,23 +301,13 @@ async fn time_points_are_marked_against_mapped_criteria_and_kept(app: TestApp) {
     );
 
     assert_eq!(
-        app.request_as(
-            Some(&w.assessor),
-            Method::DELETE,
-            &remove(&by_candidate["id"]),
-            None
-        )
-        .await
-        .status,
+        app.delete_as(&w.assessor, &remove(&by_candidate["id"]))
+            .await
+            .status,
         StatusCode::NO_CONTENT
     );
     let trail = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&w.enrolment).audit(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).audit())
         .await
         .text();
     for action in ["evidence.time_point.add", "evidence.time_point.remove"] {

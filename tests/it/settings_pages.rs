@@ -2,14 +2,14 @@
 //! others; each form saves through the same action as the API (checked through the API's new read
 //! routes), and a bad value comes back 422 with the error next to its field and what was typed.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::api;
 use crate::helpers::{TestApp, World, backend_test, complete_portfolio};
 
 async fn api_get(app: &TestApp, token: &str, path: &str) -> Value {
-    let reply = app.request_as(Some(token), Method::GET, path, None).await;
+    let reply = app.get_as(token, path).await;
     assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
     reply.json()
 }

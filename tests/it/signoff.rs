@@ -11,14 +11,7 @@ backend_test!(decision_is_refused_with_the_gaps_until_the_unit_is_complete);
 async fn decision_is_refused_with_the_gaps_until_the_unit_is_complete(app: TestApp) {
     let w = app.world("28268@2").await;
     let base = api::enrolment(&w.enrolment);
-    let early = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &base.decision(),
-            Some(json!({})),
-        )
-        .await;
+    let early = app.post_as(&w.assessor, &base.decision(), json!({})).await;
     assert_eq!(early.status, StatusCode::CONFLICT);
     assert!(
         early.json()["detail"]
@@ -28,22 +21,10 @@ async fn decision_is_refused_with_the_gaps_until_the_unit_is_complete(app: TestA
     );
 
     let submitted = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
-            &base.submit(),
-            Some(json!({"declaration": true})),
-        )
+        .post_as(&w.candidate, &base.submit(), json!({"declaration": true}))
         .await;
     assert_eq!(submitted.status, StatusCode::OK);
-    let refused = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &base.decision(),
-            Some(json!({})),
-        )
-        .await;
+    let refused = app.post_as(&w.assessor, &base.decision(), json!({})).await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{:?}", app.backend);
     let gaps = refused.json()["gaps"]
         .as_array()
@@ -66,21 +47,15 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
     let base = api::enrolment(&w.enrolment);
     complete_portfolio(&app, &w).await;
     let submitted = app
-        .request_as(
-            Some(&w.candidate),
-            Method::POST,
-            &base.submit(),
-            Some(json!({"declaration": true})),
-        )
+        .post_as(&w.candidate, &base.submit(), json!({"declaration": true}))
         .await;
     assert_eq!(submitted.status, StatusCode::OK);
 
     let decided = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &base.decision(),
-            Some(json!({"comments": "Consistent, confident handling of every enquiry."})),
+            json!({"comments": "Consistent, confident handling of every enquiry."}),
         )
         .await;
     assert_eq!(
@@ -101,12 +76,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
 
     // Disagreeing needs feedback and action points, and sends the decision back.
     let bare = app
-        .request_as(
-            Some(&w.iv),
-            Method::POST,
-            &base.samples(),
-            Some(json!({"decision": "disagree"})),
-        )
+        .post_as(&w.iv, &base.samples(), json!({"decision": "disagree"}))
         .await;
     assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
     let errors = bare.json()["errors"].clone();
@@ -115,41 +85,28 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         "{errors}"
     );
     let disagree = app
-            .request_as(Some(&w.iv), Method::POST, &base.samples(),
-                Some(json!({"decision": "disagree", "feedback": "Check 1.3 evidence", "action_points": "Re-observe one call"})))
+            .post_as(&w.iv, &base.samples(), json!({"decision": "disagree", "feedback": "Check 1.3 evidence", "action_points": "Re-observe one call"}))
             .await;
     assert_eq!(disagree.status, StatusCode::CREATED, "{}", disagree.text());
-    let back = app
-        .request_as(Some(&w.assessor), Method::GET, &base, None)
-        .await
-        .json();
+    let back = app.get_as(&w.assessor, &base).await.json();
     assert_eq!(back["enrolment"]["status"], "submitted");
 
     let again = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &base.decision(),
-            Some(json!({"responses": ["Re-observed a call: 1.3 shown"]})),
+            json!({"responses": ["Re-observed a call: 1.3 shown"]}),
         )
         .await;
     assert_eq!(again.status, StatusCode::OK, "{}", again.text());
     let agree = app
-        .request_as(
-            Some(&w.iv),
-            Method::POST,
-            &base.samples(),
-            Some(json!({"decision": "agree"})),
-        )
+        .post_as(&w.iv, &base.samples(), json!({"decision": "agree"}))
         .await;
     assert_eq!(agree.status, StatusCode::CREATED, "{}", agree.text());
     assert_eq!(agree.json()["kind"], "summative");
 
     // Every signature is bound to the snapshot it signed.
-    let chain = app
-        .request_as(Some(&w.admin), Method::GET, &base.signoffs(), None)
-        .await
-        .json();
+    let chain = app.get_as(&w.admin, &base.signoffs()).await.json();
     assert_eq!(chain["status"]["can_issue"], true, "{}", chain["status"]);
     let current = chain["current_snapshot"].as_str().unwrap();
     let signatures = chain["sign_offs"].as_array().unwrap();
@@ -182,14 +139,10 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
         .await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
 
-    let pdf = app
-        .request_as(Some(&w.candidate), Method::GET, &base.statement_pdf(), None)
-        .await;
+    let pdf = app.get_as(&w.candidate, &base.statement_pdf()).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert!(pdf.body.starts_with(b"%PDF"));
-    let again = app
-        .request_as(Some(&w.admin), Method::GET, &base.statement_pdf(), None)
-        .await;
+    let again = app.get_as(&w.admin, &base.statement_pdf()).await;
     assert_eq!(pdf.body, again.body, "byte-identical on every download");
     let text = pdf_text(&pdf.body);
     for expected in [
@@ -276,11 +229,10 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
     assert_eq!(json_reply["status"], "valid");
     assert_eq!(json_reply["candidate"], "User aroha@harbour.nz");
     let revoke = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
+        .post_as(
+            &w.admin,
             &base.statement_revoke(),
-            Some(json!({"reason": "Issued to the wrong learner record"})),
+            json!({"reason": "Issued to the wrong learner record"}),
         )
         .await;
     assert_eq!(revoke.status, StatusCode::OK, "{}", revoke.text());
@@ -307,14 +259,7 @@ async fn the_whole_chain_to_a_verifiable_statement(app: TestApp) {
 /// A revoked statement is not handed out, and the unit is not reported as achieved, until a
 /// corrected statement is issued; the revoked code stays revoked.
 async fn revoked_until_issued_again(app: &TestApp, w: &World, base: &str, code: &str) {
-    let pdf = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/statement.pdf"),
-            None,
-        )
-        .await;
+    let pdf = app.get_as(&w.admin, &format!("{base}/statement.pdf")).await;
     assert_eq!(pdf.status, StatusCode::CONFLICT, "{}", pdf.text());
     assert!(
         pdf.json()["detail"]
@@ -323,15 +268,9 @@ async fn revoked_until_issued_again(app: &TestApp, w: &World, base: &str, code: 
             .contains("revoked")
     );
     let results = format!("{}?include_reported=true", api::org(&w.org).results());
-    let after = app
-        .request_as(Some(&w.admin), Method::GET, &results, None)
-        .await
-        .text();
+    let after = app.get_as(&w.admin, &results).await.text();
     assert!(after.contains(",not_yet_achieved,"), "{after}");
-    let enrolment = app
-        .request_as(Some(&w.admin), Method::GET, base, None)
-        .await
-        .json();
+    let enrolment = app.get_as(&w.admin, base).await.json();
     assert_eq!(enrolment["enrolment"]["status"], "sampled");
 
     let reissued = app
@@ -345,10 +284,7 @@ async fn revoked_until_issued_again(app: &TestApp, w: &World, base: &str, code: 
     assert_eq!(reissued.status, StatusCode::CREATED, "{}", reissued.text());
     let new_code = reissued.json()["code"].as_str().unwrap().to_owned();
     assert_ne!(new_code, code);
-    let again = app
-        .request_as(Some(&w.admin), Method::GET, &results, None)
-        .await
-        .text();
+    let again = app.get_as(&w.admin, &results).await.text();
     assert!(
         again.contains(",achieved,") && again.contains(&new_code),
         "{again}"
@@ -377,11 +313,9 @@ async fn badges(app: &TestApp, w: &World, fields: &[(&str, &str)]) -> serde_json
 /// whose filters apply; a bad filter comes back next to its field with what was typed.
 async fn badges_carry_the_statement(app: &TestApp, w: &World, code: &str) {
     let api = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
+        .get_as(
+            &w.admin,
             &format!("{}?standard=28268", api::org(&w.org).badges()),
-            None,
         )
         .await;
     assert_eq!(api.status, StatusCode::OK, "{}", api.text());
@@ -448,11 +382,10 @@ async fn an_iv_never_samples_their_own_decisions(app: TestApp) {
     });
     let assessor_again = app.login("mere@harbour.nz").await;
     let reply = app
-        .request_as(
-            Some(&assessor_again),
-            Method::POST,
+        .post_as(
+            &assessor_again,
             &api::enrolment(&w.enrolment).samples(),
-            Some(json!({"decision": "agree"})),
+            json!({"decision": "agree"}),
         )
         .await;
     assert_eq!(
@@ -470,36 +403,24 @@ async fn sampling_plans_select_reproducibly_and_show_coverage(app: TestApp) {
     let base = api::enrolment(&w.enrolment).path();
     complete_portfolio(&app, &w).await;
     let risk = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &api::org(&w.org).assessor_risk(&w.assessor_id),
-            Some(json!({"risk": "high"})),
+            json!({"risk": "high"}),
         )
         .await;
     assert_eq!(risk.status, StatusCode::NO_CONTENT, "{}", risk.text());
     let plan = app
-            .request_as(Some(&w.admin), Method::POST, &api::org(&w.org).sampling_plans(),
-                Some(json!({"iv_id": w.iv_id, "name": "Term 1", "kind": "interim", "period_start": "2024-01-01", "period_end": "2024-12-31", "seed": 42})))
+            .post_as(&w.admin, &api::org(&w.org).sampling_plans(), json!({"iv_id": w.iv_id, "name": "Term 1", "kind": "interim", "period_start": "2024-01-01", "period_end": "2024-12-31", "seed": 42}))
             .await;
     assert_eq!(plan.status, StatusCode::CREATED, "{}", plan.text());
     let id = plan.json()["id"].as_str().unwrap().to_owned();
     let first = app
-        .request_as(
-            Some(&w.iv),
-            Method::GET,
-            &api::sampling_plan(&id).path(),
-            None,
-        )
+        .get_as(&w.iv, &api::sampling_plan(&id).path())
         .await
         .json();
     let second = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::sampling_plan(&id).path(),
-            None,
-        )
+        .get_as(&w.admin, &api::sampling_plan(&id).path())
         .await
         .json();
     assert_eq!(
@@ -520,12 +441,7 @@ async fn sampling_plans_select_reproducibly_and_show_coverage(app: TestApp) {
     );
     assert!(first["selection"]["coverage"]["assessors"].is_object());
     let candidate_view = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::sampling_plan(&id).path(),
-            None,
-        )
+        .get_as(&w.candidate, &api::sampling_plan(&id).path())
         .await;
     assert_eq!(candidate_view.status, StatusCode::FORBIDDEN);
     let _ = base;
@@ -541,40 +457,22 @@ async fn a_provider_can_choose_another_reading_of_an_ambiguous_rule(app: TestApp
     let w = app.world("28268@2").await;
     complete_portfolio(&app, &w).await;
     let progress = api::enrolment(&w.enrolment).progress();
-    let before = app
-        .request_as(Some(&w.assessor), Method::GET, &progress, None)
-        .await
-        .json();
+    let before = app.get_as(&w.assessor, &progress).await.json();
     assert_eq!(before["confirmed"]["complete"], true);
     let page_path = format!("/enrolments/{}?view=confirmed", w.enrolment);
     let page = app.browser(&w.assessor).get(&app, &page_path).await.text();
     assert!(!page.contains(r#"<ul class="gaps">"#), "{page}");
 
     let path = api::org(&w.org).interpretations("28268", "2");
-    let bad = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
-            &path,
-            Some(json!({"N9": "nonsense"})),
-        )
-        .await;
+    let bad = app.put_as(&w.admin, &path, json!({"N9": "nonsense"})).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.json()["errors"]["interpretations"].is_string());
     // Rule N9 read as "three customer needs per enquiry": the example shows fewer, so gaps appear.
     let set = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
-            &path,
-            Some(json!({"N9": "customer_needs"})),
-        )
+        .put_as(&w.admin, &path, json!({"N9": "customer_needs"}))
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text());
-    let after = app
-        .request_as(Some(&w.assessor), Method::GET, &progress, None)
-        .await
-        .json();
+    let after = app.get_as(&w.assessor, &progress).await.json();
     assert_eq!(after["confirmed"]["complete"], false, "{:?}", app.backend);
     let gaps = after["confirmed"]["gaps"].to_string();
     assert!(gaps.contains("customer need"), "{gaps}");

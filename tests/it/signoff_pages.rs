@@ -42,12 +42,7 @@ async fn decided(app: &TestApp, w: &World) {
 
 async fn status_of(app: &TestApp, w: &World) -> String {
     let reply = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&w.enrolment).path(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).path())
         .await;
     reply.json()["enrolment"]["status"]
         .as_str()
@@ -93,12 +88,7 @@ async fn the_unit_decision_page_shows_the_gaps_then_signs(app: TestApp) {
         submitted.text()
     );
     let chain = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &api::enrolment(&w.enrolment).signoffs(),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).signoffs())
         .await
         .json();
     assert_eq!(chain["sign_offs"][0]["role"], "candidate", "{chain}");
@@ -573,10 +563,7 @@ async fn the_sample_queue_holds_every_decision_waiting_not_only_the_latest_200(a
 /// The engine's confirmed view of the world's portfolio, as the API gives it.
 async fn confirmed_view(app: &TestApp, w: &World) -> serde_json::Value {
     let path = api::enrolment(&w.enrolment).progress();
-    app.request_as(Some(&w.assessor), Method::GET, &path, None)
-        .await
-        .json()["confirmed"]
-        .clone()
+    app.get_as(&w.assessor, &path).await.json()["confirmed"].clone()
 }
 
 backend_test!(the_assessor_records_confirmations_and_not_applicable_criteria_on_the_decision_page);

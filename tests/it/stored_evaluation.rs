@@ -15,13 +15,8 @@ use crate::helpers::{
 };
 
 async fn progress(app: &TestApp, w: &World) -> Reply {
-    app.request_as(
-        Some(&w.assessor),
-        Method::GET,
-        &api::enrolment(&w.enrolment).progress(),
-        None,
-    )
-    .await
+    app.get_as(&w.assessor, &api::enrolment(&w.enrolment).progress())
+        .await
 }
 
 /// Whether the stored row is the current one (without touching it).
@@ -84,11 +79,10 @@ async fn a_write_through_the_api_stores_the_evaluation_before_it_answers(app: Te
     let first = read_and_check(&app, &w, "first read").await;
     let (records, _) = example_records();
     let added = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
+        .post_as(
+            &w.assessor,
             &api::enrolment(&w.enrolment).evidence(),
-            Some(records[0].1.clone()),
+            records[0].1.clone(),
         )
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
@@ -217,11 +211,10 @@ async fn an_interpretations_change_or_a_new_engine_revision_recomputes_it(app: T
 
     // The provider reads rule N9 differently: every enrolment of the organisation is stale.
     let set = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &api::org(&w.org).interpretations("28268", "2"),
-            Some(json!({"N9": "customer_needs"})),
+            json!({"N9": "customer_needs"}),
         )
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text());
@@ -267,12 +260,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                 0 | 1 => {
                     let (_, record) = &records[steps.next(records.len())];
                     let added = app
-                        .request_as(
-                            Some(&w.assessor),
-                            Method::POST,
-                            &base.evidence(),
-                            Some(record.clone()),
-                        )
+                        .post_as(&w.assessor, &base.evidence(), record.clone())
                         .await;
                     assert_eq!(added.status, StatusCode::CREATED, "{why}: {}", added.text());
                 }
@@ -282,10 +270,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                         continue;
                     }
                     let id = &ids[steps.next(ids.len())];
-                    let listed = app
-                        .request_as(Some(&w.assessor), Method::GET, &base.evidence(), None)
-                        .await
-                        .json();
+                    let listed = app.get_as(&w.assessor, &base.evidence()).await.json();
                     let record = listed
                         .as_array()
                         .unwrap()
@@ -308,11 +293,10 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                         continue; // knowledge only: judged another way
                     }
                     let judged = app
-                        .request_as(
-                            Some(&w.assessor),
-                            Method::POST,
+                        .post_as(
+                            &w.assessor,
                             &base.evidence_item(id).judgements(),
-                            Some(json!({ "criteria": criteria })),
+                            json!({ "criteria": criteria }),
                         )
                         .await;
                     assert!(judged.status.is_success(), "{why}: {}", judged.text());
@@ -323,9 +307,7 @@ async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(
                     } else {
                         json!({})
                     };
-                    let marked = app
-                        .request_as(Some(&w.assessor), Method::PUT, &base.marks(), Some(body))
-                        .await;
+                    let marked = app.put_as(&w.assessor, &base.marks(), body).await;
                     assert_eq!(marked.status, StatusCode::OK, "{why}: {}", marked.text());
                 }
                 _ => {
@@ -357,7 +339,7 @@ async fn writes_at_once_on_one_portfolio_leave_its_stored_evaluation_current(app
     // one each waits for started after its own commit.
     let writes = (0..8).map(|i| {
         let record = records[i % records.len()].1.clone();
-        app.request_as(Some(&w.assessor), Method::POST, &path, Some(record))
+        app.post_as(&w.assessor, &path, record)
     });
     for added in futures_util::future::join_all(writes).await {
         assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
@@ -395,26 +377,17 @@ async fn a_progress_read_checks_the_session_in_its_own_transaction(app: TestApp)
     let path = api::enrolment(&w.enrolment).progress();
     let none = app.request(Method::GET, &path, None).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
-    let forged = app
-        .request_as(Some("not.a.token"), Method::GET, &path, None)
-        .await;
+    let forged = app.get_as("not.a.token", &path).await;
     assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
     let malformed = app
-        .request_as(
-            Some(&w.assessor),
-            Method::GET,
-            "/api/enrolments/nope/progress",
-            None,
-        )
+        .get_as(&w.assessor, "/api/enrolments/nope/progress")
         .await;
     assert_eq!(malformed.status, StatusCode::NOT_FOUND);
     // Someone else's portfolio is not visible to another candidate of another organisation.
     let other_org = app.seed_org("Elsewhere");
     app.seed_user(&other_org, "kim@elsewhere.nz", "candidate");
     let stranger = app.login("kim@elsewhere.nz").await;
-    let refused = app
-        .request_as(Some(&stranger), Method::GET, &path, None)
-        .await;
+    let refused = app.get_as(&stranger, &path).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
     // Signing out ends the token for progress reads at once.
     let out = app

@@ -2,7 +2,7 @@
 //! whoever may read it, filters, plain words, and CSV/JSON files that `attest audit verify --file`
 //! checks. On every backend.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
@@ -37,11 +37,10 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
     let w = app.world("28268@2").await;
     complete_portfolio(&app, &w).await;
     let rated = app
-        .request_as(
-            Some(&w.admin),
-            Method::PUT,
+        .put_as(
+            &w.admin,
             &api::org(&w.org).assessor_risk(&w.assessor_id),
-            Some(json!({"risk": "high"})),
+            json!({"risk": "high"}),
         )
         .await;
     assert_eq!(rated.status, StatusCode::NO_CONTENT);
@@ -64,7 +63,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
     let ev = app.login("ev@sqa.org.uk").await;
     let base = api::org(&w.org).audit();
 
-    let all = app.request_as(Some(&ev), Method::GET, &base, None).await;
+    let all = app.get_as(&ev, &base).await;
     assert_eq!(all.status, StatusCode::OK, "{}", all.text());
     let all = entries(&all.json());
     assert!(
@@ -88,12 +87,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
     assert!(seqs.windows(2).all(|p| p[0] > p[1]), "newest first");
 
     let by_action = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}?action=role.grant"),
-            None,
-        )
+        .get_as(&w.admin, &format!("{base}?action=role.grant"))
         .await
         .json();
     assert!(!entries(&by_action).is_empty());
@@ -103,12 +97,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
             .all(|e| e["action"] == "role.grant")
     );
     let by_person = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}?person={}", w.assessor_id),
-            None,
-        )
+        .get_as(&w.admin, &format!("{base}?person={}", w.assessor_id))
         .await
         .json();
     assert!(
@@ -123,12 +112,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
                 || (e["entity"] == "user" && e["entity_id"] == w.assessor_id.as_str()))
     );
     let by_enrolment = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}?enrolment={}", w.enrolment),
-            None,
-        )
+        .get_as(&w.admin, &format!("{base}?enrolment={}", w.enrolment))
         .await
         .json();
     assert!(
@@ -138,49 +122,27 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
     );
     let tomorrow = (Utc::now() + TimeDelta::days(1)).date_naive();
     let future = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}?from={tomorrow}"),
-            None,
-        )
+        .get_as(&w.admin, &format!("{base}?from={tomorrow}"))
         .await
         .json();
     assert!(entries(&future).is_empty());
     let today = Utc::now().date_naive();
     let up_to_today = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}?from={today}&to={today}"),
-            None,
-        )
+        .get_as(&w.admin, &format!("{base}?from={today}&to={today}"))
         .await
         .json();
     assert_eq!(entries(&up_to_today).len(), all.len());
     let bad = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}?from=yesterday&to=2024-01-01"),
-            None,
-        )
+        .get_as(&w.admin, &format!("{base}?from=yesterday&to=2024-01-01"))
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.json()["errors"]["from"], "must be a date as YYYY-MM-DD");
 
     // The candidate reads their own portfolio's trail, not the organisation's.
-    let denied = app
-        .request_as(Some(&w.candidate), Method::GET, &base, None)
-        .await;
+    let denied = app.get_as(&w.candidate, &base).await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
     let own = app
-        .request_as(
-            Some(&w.candidate),
-            Method::GET,
-            &api::enrolment(&w.enrolment).audit(),
-            None,
-        )
+        .get_as(&w.candidate, &api::enrolment(&w.enrolment).audit())
         .await;
     assert_eq!(own.status, StatusCode::OK, "{}", own.text());
     let own = entries(&own.json());
@@ -193,12 +155,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
     // The files keep the chain: checked as exported, refused when an entry is changed.
     for format in ["csv", "json"] {
         let file = app
-            .request_as(
-                Some(&ev),
-                Method::GET,
-                &format!("{base}/export?format={format}"),
-                None,
-            )
+            .get_as(&ev, &format!("{base}/export?format={format}"))
             .await;
         assert_eq!(file.status, StatusCode::OK, "{}", file.text());
         let name = format!("trail.{format}");
@@ -226,12 +183,7 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
     assert_eq!(code, 2, "{said}");
     assert!(said.contains("trail.csv:1: the header must be"), "{said}");
     let bad_format = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("{base}/export?format=xml"),
-            None,
-        )
+        .get_as(&w.admin, &format!("{base}/export?format=xml"))
         .await;
     assert_eq!(bad_format.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

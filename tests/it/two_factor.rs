@@ -44,22 +44,16 @@ async fn enrol(app: &TestApp, token: &str) -> (String, Vec<String>) {
             .starts_with("otpauth://totp/Attest:")
     );
     let wrong = app
-        .request_as(
-            Some(token),
-            Method::POST,
-            api::ME_TWO_FACTOR_CONFIRM,
-            Some(json!({"code": "000000"})),
-        )
+        .post_as(token, api::ME_TWO_FACTOR_CONFIRM, json!({"code": "000000"}))
         .await;
     // (000000 is right once in a million steps; the control below would then fail loudly.)
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.json()["errors"]["code"].is_string());
     let confirmed = app
-        .request_as(
-            Some(token),
-            Method::POST,
+        .post_as(
+            token,
             api::ME_TWO_FACTOR_CONFIRM,
-            Some(json!({"code": now_code(&secret)})),
+            json!({"code": now_code(&secret)}),
         )
         .await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.text());
@@ -135,10 +129,7 @@ async fn an_enrolled_account_signs_in_only_with_a_fresh_code_or_a_recovery_code(
             .status,
         StatusCode::UNAUTHORIZED
     );
-    let status = app
-        .request_as(Some(&token), Method::GET, api::ME_TWO_FACTOR, None)
-        .await
-        .json();
+    let status = app.get_as(&token, api::ME_TWO_FACTOR).await.json();
     assert_eq!(status["enabled"], true);
     assert_eq!(status["recovery_codes_left"], 9);
 }
@@ -182,31 +173,19 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
     let admin = app.login("admin@harbour.nz").await;
     let setting = api::org(&org).two_factor();
     let set = app
-        .request_as(
-            Some(&admin),
-            Method::PUT,
-            &setting,
-            Some(json!({"required": true})),
-        )
+        .put_as(&admin, &setting, json!({"required": true}))
         .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.text());
     assert_eq!(set.json()["required"], true);
 
     let assessor = app.login("mere@harbour.nz").await;
-    let refused = app
-        .request_as(Some(&assessor), Method::GET, api::ENROLMENTS, None)
-        .await;
+    let refused = app.get_as(&assessor, api::ENROLMENTS).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", app.backend);
     assert!(refused.text().contains("/account/two-factor"));
-    let page = app
-        .request_as(Some(&assessor), Method::GET, "/caseload", None)
-        .await;
+    let page = app.get_as(&assessor, "/caseload").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.header("location"), Some("/account/two-factor"));
-    let status = app
-        .request_as(Some(&assessor), Method::GET, api::ME_TWO_FACTOR, None)
-        .await
-        .json();
+    let status = app.get_as(&assessor, api::ME_TWO_FACTOR).await.json();
     assert_eq!(
         (status["enabled"].clone(), status["required"].clone()),
         (json!(false), json!(true))
@@ -214,45 +193,32 @@ async fn an_organisation_can_require_it_of_staff_who_must_then_enrol_first(app: 
 
     // Candidates are not staff: nothing changes for them.
     let candidate = app.login("aroha@harbour.nz").await;
-    let theirs = app
-        .request_as(Some(&candidate), Method::GET, api::ENROLMENTS, None)
-        .await;
+    let theirs = app.get_as(&candidate, api::ENROLMENTS).await;
     assert_eq!(theirs.status, StatusCode::OK);
 
     let (secret, codes) = enrol(&app, &assessor).await;
-    let allowed = app
-        .request_as(Some(&assessor), Method::GET, api::ENROLMENTS, None)
-        .await;
+    let allowed = app.get_as(&assessor, api::ENROLMENTS).await;
     assert_eq!(allowed.status, StatusCode::OK);
     // While required, it cannot be turned off.
     let off = app
-        .request_as(
-            Some(&assessor),
-            Method::POST,
+        .post_as(
+            &assessor,
             api::ME_TWO_FACTOR_DISABLE,
-            Some(json!({"code": codes[0]})),
+            json!({"code": codes[0]}),
         )
         .await;
     assert_eq!(off.status, StatusCode::CONFLICT);
     // The admin is staff too: they enrol before they can change anything, then lift the rule.
-    let lift = || {
-        app.request_as(
-            Some(&admin),
-            Method::PUT,
-            &setting,
-            Some(json!({"required": false})),
-        )
-    };
+    let lift = || app.put_as(&admin, &setting, json!({"required": false}));
     assert_eq!(lift().await.status, StatusCode::FORBIDDEN);
     enrol(&app, &admin).await;
     assert_eq!(lift().await.status, StatusCode::OK);
     // Once not required, a code turns it off and sign-in no longer asks for one.
     let off = app
-        .request_as(
-            Some(&assessor),
-            Method::POST,
+        .post_as(
+            &assessor,
             api::ME_TWO_FACTOR_DISABLE,
-            Some(json!({"code": next_code(&secret)})),
+            json!({"code": next_code(&secret)}),
         )
         .await;
     assert_eq!(off.status, StatusCode::NO_CONTENT, "{}", off.text());

@@ -2,7 +2,7 @@
 //! sufficient), each yes or no with a note, stored with the sample — through the API (optional,
 //! so older clients keep working) and the sample form, shown in the sampling history.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use serde_json::json;
 
 use crate::api;
@@ -12,7 +12,7 @@ backend_test!(the_vacs_checklist_is_kept_with_the_sample_through_the_api);
 async fn the_vacs_checklist_is_kept_with_the_sample_through_the_api(app: TestApp) {
     let w = app.world("28268@2").await;
     let samples = api::enrolment(&w.enrolment).samples();
-    let post = |body| app.request_as(Some(&w.iv), Method::POST, &samples, Some(body));
+    let post = |body| app.post_as(&w.iv, &samples, body);
 
     // A "no" needs its note; a question left out is refused.
     let no_note = post(json!({"decision": "agree", "vacs": {
