@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use crate::helpers::{Backend, Reply, TestApp, World, multipart};
-use attest::output::export::archive::verify_archive;
+use attest::output::formats::archive::verify_archive;
 
 /// Uploads `bytes` as the candidate's product evidence; returns the evidence id.
 async fn upload(app: &TestApp, w: &World, name: &str, bytes: &[u8]) -> String {

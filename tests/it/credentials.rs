@@ -564,7 +564,7 @@ async fn the_archive_holds_the_statement_the_badge_the_keys_and_a_checkpoint() {
             )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-        let report = attest::output::export::archive::verify_archive(std::io::Cursor::new(
+        let report = attest::output::formats::archive::verify_archive(std::io::Cursor::new(
             reply.body.clone(),
         ))
         .unwrap();
