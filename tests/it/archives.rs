@@ -11,7 +11,7 @@ use sha2::Digest;
 
 use crate::api;
 use crate::helpers::{Backend, Reply, TestApp, World, backend_test, multipart};
-use attest::output::export::archive::verify_archive;
+use attest::output::formats::archive::verify_archive;
 
 /// Uploads `bytes` as the candidate's product evidence; returns the evidence id.
 async fn upload(app: &TestApp, w: &World, name: &str, bytes: &[u8]) -> String {

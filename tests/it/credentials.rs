@@ -506,7 +506,7 @@ async fn the_archive_holds_the_statement_the_badge_the_keys_and_a_checkpoint(app
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
     let report =
-        attest::output::export::archive::verify_archive(std::io::Cursor::new(reply.body.clone()))
+        attest::output::formats::archive::verify_archive(std::io::Cursor::new(reply.body.clone()))
             .unwrap();
     assert!(report.is_ok(), "{report:?}");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(reply.body)).unwrap();

@@ -11,7 +11,7 @@ use crate::helpers::{PASSWORD, TestApp, World, backend_test};
 use attest::db::schema::{enrolments, users};
 use attest::exports::ledger;
 use attest::exports::results::{ResultsFilter, ResultsQuery};
-use attest::output::export::results::ResultsFormat;
+use attest::output::formats::results::ResultsFormat;
 use attest::portfolio::cohorts::{self, CohortMembers, NewCohort};
 use sha2::Digest;
 

@@ -99,7 +99,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
         .find(|e| e.path().extension().is_some_and(|x| x == "zip"))
         .unwrap();
     let report =
-        attest::output::export::archive::verify_archive(std::fs::File::open(zip.path()).unwrap())
+        attest::output::formats::archive::verify_archive(std::fs::File::open(zip.path()).unwrap())
             .unwrap();
     assert!(report.problems.is_empty(), "the archive checks out");
 
@@ -510,7 +510,7 @@ async fn a_subject_access_export_through_the_api_for_the_person_and_their_admin(
     );
     let archives: Vec<&String> = entries.keys().filter(|k| k.ends_with(".zip")).collect();
     assert_eq!(archives.len(), 1, "{entries:?}", entries = entries.keys());
-    let report = attest::output::export::archive::verify_archive(std::io::Cursor::new(
+    let report = attest::output::formats::archive::verify_archive(std::io::Cursor::new(
         entries[archives[0]].clone(),
     ))
     .unwrap();

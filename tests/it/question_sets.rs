@@ -678,7 +678,7 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, Vec<u8>> {
 fn check_archive(zip: &[u8], rid: &str) {
     use sha2::Digest;
     let report =
-        attest::output::export::archive::verify_archive(std::io::Cursor::new(zip)).unwrap();
+        attest::output::formats::archive::verify_archive(std::io::Cursor::new(zip)).unwrap();
     assert!(report.problems.is_empty(), "{report:?}");
     let entries = unzip(zip);
     let manifest: Value = serde_json::from_slice(&entries["manifest.json"]).unwrap();
