@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -22,7 +21,10 @@ use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
 use crate::http::shared::statements::authorized_statement;
 use crate::identity;
-use crate::signoff::statements::{self, Statement};
+use crate::signoff::{
+    self,
+    statements::{self, Statement},
+};
 
 #[derive(Debug, Serialize)]
 struct Choice {
@@ -196,25 +198,22 @@ async fn issue_page(
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &enrolment_id.to_string(), Action::IssueStatement)?;
+            let enrolment = authorize(
+                conn,
+                &for_tx,
+                &enrolment_id.to_string(),
+                Action::IssueStatement,
+            )?;
             // Issued from this organisation's page only.
             if enrolment.org_id != org_id.to_string() {
                 return Err(ActionError::NotFound);
             }
-            let standard = standard_of(&tx_state.catalogue, &enrolment)?;
-            let row = statements::issue(
+            let row = signoff::actions::issue_statement(
                 conn,
-                &tx_state.keys,
-                standard,
-                &enrolment,
-                &for_tx.user_id,
-                &tx_state.config.public_url,
-                &tx_state.fonts,
-                Utc::now(),
+                tx_state.services(),
+                &for_tx.acting(),
+                &enrolment.id,
             )?;
-            if !row.missing_chars.is_empty() {
-                tracing::warn!(code = %row.code, missing = %row.missing_chars, "statement has characters no font can show");
-            }
             Ok(row.code)
         })
         .await;
@@ -342,7 +341,7 @@ async fn revoke_post(
             }
             problems.finish()?;
             let org_id = crate::portfolio::load_enrolment(conn, &id)?.org_id;
-            let revoked = statements::revoke(conn, &row, &for_tx.user_id, &reason, Utc::now())?;
+            let revoked = signoff::actions::revoke_statement(conn, &for_tx.acting(), &id, &reason)?;
             Ok::<_, ActionError>((org_id, revoked.summary()?.code))
         })
         .await;

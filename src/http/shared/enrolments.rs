@@ -19,18 +19,7 @@ pub fn authorize(
     id: &str,
     action: Action,
 ) -> Result<Enrolment, ActionError> {
-    let enrolment = portfolio::load_enrolment(conn, id)?;
-    match session.require(action, &Resource::Enrolment(enrolment.facts()?)) {
-        // Say why when the portfolio's state is the reason, so the person knows what would change it.
-        Err(ActionError::Forbidden(_)) if enrolment.status != "active" => {
-            Err(ActionError::Forbidden(format!(
-                "the portfolio is {}: ask the assessor to reopen it if it needs changing",
-                enrolment.status
-            )))
-        }
-        Err(other) => Err(other),
-        Ok(()) => Ok(enrolment),
-    }
+    portfolio::access::enrolment_for(conn, &session.acting(), id, action)
 }
 
 /// The standard version an enrolment is pinned to.

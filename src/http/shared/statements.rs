@@ -1,9 +1,9 @@
 //! Statements.
 
 use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
+use crate::auth::policy::Action;
 use crate::http::session::Session;
-use crate::signoff::statements::{self};
+use crate::signoff::statements::StatementRow;
 
 /// Loads an enrolment's statement and asks the policy about it.
 pub(crate) fn authorized_statement(
@@ -11,13 +11,6 @@ pub(crate) fn authorized_statement(
     session: &Session,
     enrolment_id: &str,
     action: Action,
-) -> Result<statements::StatementRow, ActionError> {
-    let enrolment = crate::portfolio::load_enrolment(conn, enrolment_id)?;
-    session.require(
-        action,
-        &Resource::Statement {
-            enrolment: enrolment.facts()?,
-        },
-    )?;
-    statements::current(conn, enrolment_id)?.ok_or(ActionError::NotFound)
+) -> Result<StatementRow, ActionError> {
+    crate::signoff::actions::statement_for(conn, &session.acting(), enrolment_id, action)
 }

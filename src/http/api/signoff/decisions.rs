@@ -1,7 +1,6 @@
 //! Unit decisions, the responses along the sign-off chain, and the chain itself.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::action::ActionError;
@@ -12,10 +11,10 @@ use crate::http::shared::enrolments::{authorize, standard_of};
 use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::Enrolment;
-use crate::signoff::SignOffStatus;
 use crate::signoff::chain::{self, SignOffRow};
 use crate::signoff::feedback::{self, Decision, IvResponse, Outcome, SentBack, UnitFeedback};
 use crate::signoff::plans::{self, Sample};
+use crate::signoff::{SignOffStatus, actions};
 
 /// The assessor's unit decision.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -62,16 +61,7 @@ pub async fn decide(
     let enrolment = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::DecideUnit)?;
-            feedback::decide(
-                conn,
-                &tx_state.catalogue,
-                &tx_state.config.public_url,
-                &enrolment,
-                &session.user_id,
-                &decision,
-                Utc::now(),
-            )
+            actions::decide_unit(conn, tx_state.services(), &session.acting(), &id, &decision)
         })
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
@@ -98,18 +88,16 @@ pub async fn respond(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let responses = body.into_inner().responses;
-    let base = state.config.public_url.clone();
+    let tx_state = state.clone();
     let answer = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::DecideUnit)?;
-            feedback::respond(
+            actions::answer_verifier(
                 conn,
-                &base,
-                &enrolment,
-                &session.user_id,
+                tx_state.services(),
+                &session.acting(),
+                &id,
                 &responses,
-                Utc::now(),
             )
         })
         .await?;

@@ -9,9 +9,9 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
+use crate::signoff::actions;
 use crate::signoff::draws::{self, DrawSummary};
 use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
 use crate::signoff::sampling::{Candidate, PlanInput, RiskRating, SamplingRates, Selection};
@@ -28,15 +28,11 @@ pub async fn sample(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let input = body.into_inner();
-    let base = state.config.public_url.clone();
-    let sample = state
+    let tx_state = state.clone();
+    let (_, sample) = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::SampleEnrolment)?;
-            let now = Utc::now();
-            let sample = plans::record_sample(conn, &enrolment, &session.user_id, input, now)?;
-            crate::notify::events::sample_recorded(conn, &base, &enrolment, &sample, now)?;
-            Ok::<_, crate::action::ActionError>(sample)
+            actions::sample(conn, tx_state.services(), &session.acting(), &id, input)
         })
         .await?;
     Ok(HttpResponse::Created().json(sample))

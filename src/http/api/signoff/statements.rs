@@ -2,17 +2,16 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
 use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::{authorize, standard_of};
 use crate::http::shared::path_id;
 use crate::http::shared::statements::authorized_statement;
 use crate::http::{ApiError, AppState};
+use crate::signoff::actions;
 use crate::signoff::statements::{self, Statement};
 
 /// The enrolment's statement of competence (valid or revoked), with its verification link; the
@@ -48,22 +47,7 @@ pub async fn issue_statement(
     let statement = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::IssueStatement)?;
-            let standard = standard_of(&tx_state, &enrolment)?;
-            let row = statements::issue(
-                conn,
-                &tx_state.keys,
-                standard,
-                &enrolment,
-                &session.user_id,
-                &tx_state.config.public_url,
-                &tx_state.fonts,
-                Utc::now(),
-            )?;
-            if !row.missing_chars.is_empty() {
-                tracing::warn!(code = %row.code, missing = %row.missing_chars, "statement has characters no font can show");
-            }
-            row.summary()
+            actions::issue_statement(conn, tx_state.services(), &session.acting(), &id)?.summary()
         })
         .await?;
     Ok(HttpResponse::Created().json(statement))
@@ -134,8 +118,7 @@ pub async fn revoke_statement(
     let statement = state
         .db
         .write(move |conn| {
-            let row = authorized_statement(conn, &session, &id, Action::RevokeStatement)?;
-            statements::revoke(conn, &row, &session.user_id, &reason, Utc::now())?.summary()
+            actions::revoke_statement(conn, &session.acting(), &id, &reason)?.summary()
         })
         .await?;
     Ok(HttpResponse::Ok().json(statement))

@@ -91,8 +91,7 @@ async fn decide_page(
         .map(|i| fields.text(&format!("responses.{i}")).to_owned())
         .collect();
     let comments = fields.text("comments").to_owned();
-    let catalogue = state.catalogue.clone();
-    let base = state.config.public_url.clone();
+    let tx_state = state.clone();
     let for_tx = session.clone();
     let done = state
         .db
@@ -103,7 +102,7 @@ async fn decide_page(
                 Action::DecideUnit
             };
             let enrolment = authorize(conn, &for_tx, &id, action)?;
-            let standard = standard_of(&catalogue, &enrolment)?;
+            let standard = standard_of(&tx_state.catalogue, &enrolment)?;
             let recorded = serde_json::to_value(AssessorMarks::recorded(&enrolment)).ok();
             let can_mark = matches!(
                 enrolment.status(),
@@ -142,14 +141,12 @@ async fn decide_page(
                 comments,
                 responses,
             };
-            let decided = feedback::decide(
+            let decided = crate::signoff::actions::decide_unit(
                 conn,
-                &catalogue,
-                &base,
-                &enrolment,
-                &for_tx.user_id,
+                tx_state.services(),
+                &for_tx.acting(),
+                &enrolment.id,
                 &decision,
-                Utc::now(),
             )?;
             Ok((decided.id, Some(outcome)))
         })

@@ -35,24 +35,10 @@ pub(super) fn require_plan_reader(session: &Session, org_id: Uuid) -> Result<(),
     )
 }
 
-/// Whether the session may sample `enrolment` (the policy), and if not, why in words.
+/// Why the session may not sample this enrolment, in words that say who could (the action's own).
 pub(super) fn sampling_refusal(
     session: &Session,
     enrolment: &Enrolment,
 ) -> Result<Option<String>, ActionError> {
-    let facts = enrolment.facts()?;
-    match session.require(Action::SampleEnrolment, &Resource::Enrolment(facts.clone())) {
-        Ok(()) => Ok(None),
-        Err(ActionError::Forbidden(_)) => {
-            let me = Some(session.actor.user_id);
-            // The policy has decided; this only chooses the words that explain it.
-            Ok(Some(if facts.assessor_id == me || facts.decided_by == me {
-                "you assessed this portfolio or signed its unit decision: an internal verifier never samples their own decisions, so another internal verifier must sample it".to_owned()
-            } else {
-                "only an internal verifier of this portfolio or of its assessor may sample it"
-                    .to_owned()
-            }))
-        }
-        Err(other) => Err(other),
-    }
+    crate::signoff::actions::sampling_refusal(&session.acting(), enrolment)
 }

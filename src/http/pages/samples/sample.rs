@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -20,7 +19,7 @@ use crate::http::pages::view::{
 };
 use crate::http::session::Session;
 use crate::http::shared::path_id;
-use crate::portfolio::{self, Enrolment};
+use crate::portfolio::Enrolment;
 use crate::signoff::chain;
 use crate::signoff::plans::{self, SampleDecision};
 
@@ -74,17 +73,12 @@ pub async fn sample_form(
     Html(sample_page(&state, session.0, path.into_inner(), form).await)
 }
 
-/// Loads the enrolment for sampling: the policy's refusal is explained in words.
 fn sampled_enrolment(
     conn: &mut DbConnection,
     session: &Session,
     id: &str,
 ) -> Result<Enrolment, ActionError> {
-    let enrolment = portfolio::load_enrolment(conn, id)?;
-    match sampling_refusal(session, &enrolment)? {
-        None => Ok(enrolment),
-        Some(why) => Err(ActionError::Forbidden(why)),
-    }
+    crate::signoff::actions::enrolment_to_sample(conn, &session.acting(), id)
 }
 
 async fn sample_page(
@@ -240,14 +234,17 @@ async fn record_page(
         vacs,
     };
     let for_tx = session.clone();
-    let base = state.config.public_url.clone();
+    let tx_state = state.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = sampled_enrolment(conn, &for_tx, &id)?;
-            let now = Utc::now();
-            let sample = plans::record_sample(conn, &enrolment, &for_tx.user_id, input, now)?;
-            crate::notify::events::sample_recorded(conn, &base, &enrolment, &sample, now)?;
+            let (enrolment, sample) = crate::signoff::actions::sample(
+                conn,
+                tx_state.services(),
+                &for_tx.acting(),
+                &id,
+                input,
+            )?;
             Ok::<_, ActionError>((enrolment.org_id, sample))
         })
         .await;
