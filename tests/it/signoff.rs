@@ -395,6 +395,15 @@ async fn an_iv_never_samples_their_own_decisions(app: TestApp) {
         app.backend,
         reply.text()
     );
+    // The API refuses in the same words as the page: one action decides and explains.
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("an internal verifier never samples their own decisions"),
+        "{}",
+        reply.text()
+    );
 }
 
 backend_test!(sampling_plans_select_reproducibly_and_show_coverage);
