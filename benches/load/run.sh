@@ -5,6 +5,7 @@
 # ratio measured in one run means anything. See docs/performance.md.
 #
 #   benches/load/run.sh [SECONDS]          (default 10 s per figure)
+#   ATTEST_BENCH_NO_BUILD=1 benches/load/run.sh   (no build: the release binaries already there)
 #
 # Needs wrk, curl, python3; PostgreSQL figures when ATTEST_BENCH_POSTGRES_URL names a server
 # whose user may create databases (e.g. postgres://postgres@127.0.0.1:5432/postgres).
@@ -14,9 +15,13 @@ S=${1:-10}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 export CARGO_TARGET_DIR=$TARGET
-(cd "$ROOT" && cargo build --release --quiet --bin attest)
-cargo build --release --quiet --manifest-path "$ROOT/benches/floor/Cargo.toml"
-BIN=$TARGET/release/attest FLOOR=$TARGET/release/floor STD=$ROOT/standards
+# ATTEST_BENCH_NO_BUILD=1 uses the binaries already built (ATTEST_BENCH_FLOOR names the floor's
+# when it was built elsewhere).
+if [ -z "${ATTEST_BENCH_NO_BUILD:-}" ]; then
+    (cd "$ROOT" && cargo build --release --quiet --bin attest)
+    cargo build --release --quiet --manifest-path "$ROOT/benches/floor/Cargo.toml"
+fi
+BIN=$TARGET/release/attest FLOOR=${ATTEST_BENCH_FLOOR:-$TARGET/release/floor} STD=$ROOT/standards
 W="wrk -t2 -c64 -d${S}s --latency"
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 rps() { awk '/Requests\/sec/{printf "%.0f", $2}'; }
@@ -80,6 +85,7 @@ AUTH=(-H "Authorization: Bearer $TOK")
 SIZE=$(curl -fs "${AUTH[@]}" -o /dev/null -w '%{size_download}' "$URL/api/enrolments/$ENR/progress")
 TAG=$(curl -fsI "${AUTH[@]}" "$URL/api/enrolments/$ENR/progress" | awk 'tolower($1)=="etag:"{print $2}' | tr -d '\r')
 
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk -t2 -c64 -d${S}s"
 f=$($W "http://127.0.0.1:$FP/select"); FS=$(echo "$f" | rps); FSP=$(echo "$f" | p99)
 a=$($W "${AUTH[@]}" "$URL/api/enrolments/$ENR/progress")
@@ -160,6 +166,7 @@ if [ -n "${ATTEST_BENCH_POSTGRES_URL:-}" ]; then
 fi
 
 echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| figure | floor | Attest | ratio |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"
