@@ -41,10 +41,14 @@ FP=$(port)
 
 # Attest on SQLite with the demo provider.
 start_attest() { # DATA_DIR PORT [DATABASE_URL] -> pid in APID
-    ATTEST_DATA_DIR=$1 ATTEST_STANDARDS_DIR=$STD ATTEST_BIND=127.0.0.1:$2 ${3:+ATTEST_DATABASE_URL=$3} \
+    # `env`: a word that expands to nothing before the assignments would make RUST_LOG=warn the command.
+    env ATTEST_DATA_DIR="$1" ATTEST_STANDARDS_DIR="$STD" ATTEST_BIND="127.0.0.1:$2" ${3:+ATTEST_DATABASE_URL=$3} \
         RUST_LOG=warn "$BIN" serve >"$1.log" 2>&1 & APID=$!
     PIDS+=($APID)
-    until curl -fs "http://127.0.0.1:$2/readyz" >/dev/null; do sleep 0.05; done
+    until curl -fs "http://127.0.0.1:$2/readyz" >/dev/null; do
+        kill -0 "$APID" 2>/dev/null || { cat "$1.log"; exit 1; }
+        sleep 0.05
+    done
 }
 cred() { grep -E "^ +$2 " "$1" | head -1 | awk '{print $(NF-1), $NF}'; }
 login() { # PORT EMAIL PASSWORD
@@ -83,7 +87,7 @@ ENR=$(enrolment_28268 "$AP" "$TOK")
 URL=http://127.0.0.1:$AP
 AUTH=(-H "Authorization: Bearer $TOK")
 SIZE=$(curl -fs "${AUTH[@]}" -o /dev/null -w '%{size_download}' "$URL/api/enrolments/$ENR/progress")
-TAG=$(curl -fsI "${AUTH[@]}" "$URL/api/enrolments/$ENR/progress" | awk 'tolower($1)=="etag:"{print $2}' | tr -d '\r')
+TAG=$(curl -fs -D - -o /dev/null "${AUTH[@]}" "$URL/api/enrolments/$ENR/progress" | awk 'tolower($1)=="etag:"{print $2}' | tr -d '\r')
 
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk -t2 -c64 -d${S}s"
