@@ -5,6 +5,7 @@
 # ratio measured in one run means anything. See docs/performance.md.
 #
 #   benches/load/run.sh [SECONDS]          (default 10 s per figure)
+#   ATTEST_BENCH_NO_BUILD=1 benches/load/run.sh   (no build: the release binaries already there)
 #
 # Needs wrk, curl, python3; PostgreSQL figures when ATTEST_BENCH_POSTGRES_URL names a server
 # whose user may create databases (e.g. postgres://postgres@127.0.0.1:5432/postgres).
@@ -14,9 +15,13 @@ S=${1:-10}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 export CARGO_TARGET_DIR=$TARGET
-(cd "$ROOT" && cargo build --release --quiet --bin attest)
-cargo build --release --quiet --manifest-path "$ROOT/benches/floor/Cargo.toml"
-BIN=$TARGET/release/attest FLOOR=$TARGET/release/floor STD=$ROOT/standards
+# ATTEST_BENCH_NO_BUILD=1 uses the binaries already built (ATTEST_BENCH_FLOOR names the floor's
+# when it was built elsewhere).
+if [ -z "${ATTEST_BENCH_NO_BUILD:-}" ]; then
+    (cd "$ROOT" && cargo build --release --quiet --bin attest)
+    cargo build --release --quiet --manifest-path "$ROOT/benches/floor/Cargo.toml"
+fi
+BIN=$TARGET/release/attest FLOOR=${ATTEST_BENCH_FLOOR:-$TARGET/release/floor} STD=$ROOT/standards
 W="wrk -t2 -c64 -d${S}s --latency"
 port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'; }
 rps() { awk '/Requests\/sec/{printf "%.0f", $2}'; }
@@ -36,10 +41,14 @@ FP=$(port)
 
 # Attest on SQLite with the demo provider.
 start_attest() { # DATA_DIR PORT [DATABASE_URL] -> pid in APID
-    ATTEST_DATA_DIR=$1 ATTEST_STANDARDS_DIR=$STD ATTEST_BIND=127.0.0.1:$2 ${3:+ATTEST_DATABASE_URL=$3} \
+    # `env`: a word that expands to nothing before the assignments would make RUST_LOG=warn the command.
+    env ATTEST_DATA_DIR="$1" ATTEST_STANDARDS_DIR="$STD" ATTEST_BIND="127.0.0.1:$2" ${3:+ATTEST_DATABASE_URL=$3} \
         RUST_LOG=warn "$BIN" serve >"$1.log" 2>&1 & APID=$!
     PIDS+=($APID)
-    until curl -fs "http://127.0.0.1:$2/readyz" >/dev/null; do sleep 0.05; done
+    until curl -fs "http://127.0.0.1:$2/readyz" >/dev/null; do
+        kill -0 "$APID" 2>/dev/null || { cat "$1.log"; exit 1; }
+        sleep 0.05
+    done
 }
 cred() { grep -E "^ +$2 " "$1" | head -1 | awk '{print $(NF-1), $NF}'; }
 login() { # PORT EMAIL PASSWORD
@@ -78,8 +87,9 @@ ENR=$(enrolment_28268 "$AP" "$TOK")
 URL=http://127.0.0.1:$AP
 AUTH=(-H "Authorization: Bearer $TOK")
 SIZE=$(curl -fs "${AUTH[@]}" -o /dev/null -w '%{size_download}' "$URL/api/enrolments/$ENR/progress")
-TAG=$(curl -fsI "${AUTH[@]}" "$URL/api/enrolments/$ENR/progress" | awk 'tolower($1)=="etag:"{print $2}' | tr -d '\r')
+TAG=$(curl -fs -D - -o /dev/null "${AUTH[@]}" "$URL/api/enrolments/$ENR/progress" | awk 'tolower($1)=="etag:"{print $2}' | tr -d '\r')
 
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -sr); wrk -t2 -c64 -d${S}s"
 f=$($W "http://127.0.0.1:$FP/select"); FS=$(echo "$f" | rps); FSP=$(echo "$f" | p99)
 a=$($W "${AUTH[@]}" "$URL/api/enrolments/$ENR/progress")
@@ -160,6 +170,7 @@ if [ -n "${ATTEST_BENCH_POSTGRES_URL:-}" ]; then
 fi
 
 echo
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| figure | floor | Attest | ratio |"
 echo "|---|---|---|---|"
 printf '%s\n' "${ROWS[@]}"

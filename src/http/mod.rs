@@ -129,7 +129,15 @@ pub async fn serve(state: AppState) -> std::io::Result<()> {
         }
         None => None,
     };
+    // Every request's database work runs on a blocking thread that first waits for a pooled
+    // connection, so more blocking threads than connections only add threads that wait, and
+    // each keeps what it allocated in its allocator arena (64 connections left hundreds of MB).
+    // Per worker, a few more than the pool, so a slow download's streaming thread does not
+    // take a connection's turn.
+    let (_, _, connections) = state.db.pool_use();
+    let blocking = usize::try_from(connections).unwrap_or(8) + 2;
     let server = HttpServer::new(move || build_app(state.clone()))
+        .worker_max_blocking_threads(blocking)
         .bind(bind)?
         .shutdown_timeout(10);
     tracing::info!(%bind, "listening on http://{bind}");

@@ -19,11 +19,28 @@ macro_rules! route_table {
         /// Every route as (method, path pattern), in registration order.
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
-        fn register(cfg: &mut web::ServiceConfig) {
-            $(cfg.route($path, web::method(actix_web::http::Method::$method).to($handler));)*
-        }
+        /// How to register each route of [`ROUTES`] (same order) at a pattern relative to the
+        /// scope it lands in; the route's full pattern goes with it as its metrics label.
+        const REGISTRARS: &[Registrar] = &[$(
+            |cfg, relative| {
+                cfg.service(
+                    web::resource(relative)
+                        .guard(actix_web::guard::Method(actix_web::http::Method::$method))
+                        .app_data(RouteLabel($path))
+                        .to($handler),
+                );
+            }
+        ),*];
     };
 }
+
+/// Registers one route at a pattern relative to the scope being configured.
+type Registrar = fn(&mut web::ServiceConfig, &str);
+
+/// The full pattern of the route that answered, kept with its resource when it is registered so
+/// the metrics middleware labels a request without matching its path again.
+#[derive(Debug, Clone, Copy)]
+struct RouteLabel(&'static str);
 
 route_table! {
     GET    "/healthz"                                       => health::healthz;
@@ -267,8 +284,68 @@ route_table! {
 
 /// Registers every route, and the fallback for unknown paths.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    register(cfg);
+    let routes = ROUTES
+        .iter()
+        .zip(REGISTRARS)
+        .map(|((_, path), registrar)| (*path, *registrar))
+        .collect();
+    register_level(cfg, routes);
     cfg.default_service(web::to(fallback));
+}
+
+/// Registers `routes` (each with its pattern relative to this level, in table order) as a tree of
+/// scopes by path segment, so that a request is matched against a handful of patterns at each
+/// level instead of trying the whole table in order (actix tries resources one by one, and each
+/// dynamic pattern is a regex).
+///
+/// A scope that matches a path's prefix answers for it: actix does not go on to the scope's
+/// siblings when nothing inside matches (it answers with the default service). So a segment gets
+/// its own scope only where no route outside it can match a path it takes: when every segment at
+/// this level is literal (distinct literals never match the same path), or when there is one
+/// segment, literal or not (the routes that end here match only the empty rest, which no scope
+/// takes). Otherwise this level's routes are registered one by one in table order, as before.
+/// Either way every request reaches the route the flat table gave it, and paths no route takes
+/// still reach the fallback, which answers 404 or 405 from [`ROUTES`].
+fn register_level(cfg: &mut web::ServiceConfig, routes: Vec<(&'static str, Registrar)>) {
+    // Groups by first segment, in the order each first appears; the routes that end here (an
+    // empty rest) stay apart.
+    let mut groups: Vec<(&'static str, Vec<(&'static str, Registrar)>)> = Vec::new();
+    let mut ends_here = Vec::new();
+    for (path, registrar) in &routes {
+        let Some(rest) = path.strip_prefix('/') else {
+            ends_here.push((*path, *registrar));
+            continue;
+        };
+        let (segment, below) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        match groups.iter_mut().find(|(seen, _)| *seen == segment) {
+            Some((_, members)) => members.push((below, *registrar)),
+            None => groups.push((segment, vec![(below, *registrar)])),
+        }
+    }
+    let dynamic = groups
+        .iter()
+        .filter(|(segment, _)| segment.contains('{'))
+        .count();
+    if dynamic > 0 && groups.len() > 1 {
+        for (path, registrar) in routes {
+            registrar(cfg, path);
+        }
+        return;
+    }
+    for (path, registrar) in ends_here {
+        registrar(cfg, path);
+    }
+    for (segment, members) in groups {
+        match members.as_slice() {
+            [(below, registrar)] => registrar(cfg, &format!("/{segment}{below}")),
+            _ => {
+                cfg.service(
+                    web::scope(&format!("/{segment}"))
+                        .configure(move |inner| register_level(inner, members)),
+                );
+            }
+        }
+    }
 }
 
 /// A known path asked with a method it does not take is 405 with the methods it does take
@@ -318,12 +395,18 @@ pub async fn record_metrics(
     let result = next.call(req).await;
     match &result {
         Ok(response) => {
-            let route = response.request().match_pattern();
-            in_flight.done(
-                &method,
-                route.as_deref().unwrap_or("unmatched"),
-                response.status().as_u16(),
-            );
+            let request = response.request();
+            let status = response.status().as_u16();
+            match request.app_data::<RouteLabel>() {
+                Some(RouteLabel(route)) => in_flight.done(&method, route, status),
+                // The fallback answered: a known path asked with another method is still
+                // labelled with its pattern (matched here, off the common path).
+                None => in_flight.done(
+                    &method,
+                    request.match_pattern().as_deref().unwrap_or("unmatched"),
+                    status,
+                ),
+            }
         }
         Err(err) => in_flight.done(
             &method,
