@@ -98,7 +98,8 @@ impl RetentionRules {
         }
     }
 
-    fn set(&mut self, kind: RecordType, days: Option<i32>) {
+    /// Sets the days `kind` is kept (`None`: indefinitely).
+    pub fn set(&mut self, kind: RecordType, days: Option<i32>) {
         match kind {
             RecordType::EvidenceFiles => self.evidence_files = days,
             RecordType::Portfolios => self.portfolios = days,
@@ -186,8 +187,8 @@ pub fn set_rules(
             action: "retention.set",
             entity: "organisation",
             entity_id: org_id,
-            before: Some(serde_json::to_value(&old).unwrap_or_default()),
-            after: Some(serde_json::to_value(&new).unwrap_or_default()),
+            before: Some(crate::db::json::to_value(&old)?),
+            after: Some(crate::db::json::to_value(&new)?),
         },
     )?;
     Ok(new)

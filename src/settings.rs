@@ -76,7 +76,7 @@ pub fn set_interpretations(
     let mut all = load_all(conn, org_id)?;
     let before = all.get(&key(standard)).cloned();
     all.insert(key(standard), chosen.clone());
-    let json = serde_json::to_string(&all).unwrap_or_else(|_| "{}".into());
+    let json = crate::db::json::to_text(&all)?;
     ensure_row(conn, org_id, now)?;
     diesel::update(org_settings::table.find(org_id))
         .set((

@@ -200,7 +200,7 @@ pub fn create_enrolment(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: None,
-            after: Some(serde_json::to_value(&enrolment).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&enrolment)?),
         },
     )?;
     Ok(enrolment)

@@ -544,7 +544,7 @@ fn plan(
     moved.standard_version = i32::try_from(new.version).unwrap_or(i32::MAX);
     moved.standard_hash = ready.new.content_hash.clone();
     let marks = map_marks(&ready.file, new, AssessorMarks::recorded(enrolment));
-    moved.assessor_marks = serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into());
+    moved.assessor_marks = crate::db::json::to_text(&marks)?;
     let mut mapped_records = records.to_vec();
     let mut evidence = Vec::with_capacity(records.len());
     let mut mapped = Vec::with_capacity(records.len());
@@ -713,7 +713,7 @@ pub fn confirm(
     let timestamp = now.naive_utc();
     for (id, instance) in &mapped {
         diesel::update(evidence::table.find(id))
-            .set(evidence::instance.eq(serde_json::to_string(instance).unwrap_or_default()))
+            .set(evidence::instance.eq(crate::db::json::to_text(instance)?))
             .execute(conn)?;
     }
     let new = &ready.new;
@@ -722,8 +722,7 @@ pub fn confirm(
         .set((
             enrolments::standard_version.eq(to_version),
             enrolments::standard_hash.eq(&new.content_hash),
-            enrolments::assessor_marks
-                .eq(serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into())),
+            enrolments::assessor_marks.eq(crate::db::json::to_text(&marks)?),
             enrolments::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
@@ -747,8 +746,7 @@ pub fn confirm(
             enrolment_moves::from_hash.eq(&enrolment.standard_hash),
             enrolment_moves::to_version.eq(to_version),
             enrolment_moves::to_hash.eq(&made.to_hash),
-            enrolment_moves::evidence_before
-                .eq(serde_json::to_string(&before).unwrap_or_else(|_| "{}".into())),
+            enrolment_moves::evidence_before.eq(crate::db::json::to_text(&before)?),
             enrolment_moves::marks_before.eq(&enrolment.assessor_marks),
             enrolment_moves::moved_by.eq(actor_id),
             enrolment_moves::moved_at.eq(timestamp),
@@ -910,7 +908,7 @@ pub fn undo(
         .map_err(|e| ActionError::Conflict(format!("the move's record is unreadable: {e}")))?;
     for (evidence_id, instance) in &originals {
         diesel::update(evidence::table.find(evidence_id))
-            .set(evidence::instance.eq(serde_json::to_string(instance).unwrap_or_default()))
+            .set(evidence::instance.eq(crate::db::json::to_text(instance)?))
             .execute(conn)?;
     }
     let timestamp = now.naive_utc();

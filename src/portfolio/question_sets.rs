@@ -351,8 +351,8 @@ fn enrolment_resource(enrolment: &Enrolment) -> Result<Resource, ActionError> {
     Ok(Resource::Enrolment(enrolment.facts()?))
 }
 
-fn covers_text(covers: &[String]) -> String {
-    serde_json::to_string(covers).unwrap_or_else(|_| "[]".into())
+fn covers_text(covers: &[String]) -> Result<String, crate::db::DbError> {
+    crate::db::json::to_text(covers)
 }
 
 fn covers_of(text: &str) -> Vec<String> {
@@ -424,21 +424,23 @@ fn write_items(
     let rows: Vec<ItemRow> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| ItemRow {
-            id: Uuid::new_v4().to_string(),
-            set_id: set_id.to_owned(),
-            position: i32::try_from(i + 1).unwrap_or(i32::MAX),
-            covers: covers_text(
-                &item
-                    .covers
-                    .iter()
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty())
-                    .collect::<Vec<_>>(),
-            ),
-            question: item.question.trim().to_owned(),
+        .map(|(i, item)| {
+            Ok(ItemRow {
+                id: Uuid::new_v4().to_string(),
+                set_id: set_id.to_owned(),
+                position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                covers: covers_text(
+                    &item
+                        .covers
+                        .iter()
+                        .map(|c| c.trim().to_owned())
+                        .filter(|c| !c.is_empty())
+                        .collect::<Vec<_>>(),
+                )?,
+                question: item.question.trim().to_owned(),
+            })
         })
-        .collect();
+        .collect::<Result<_, crate::db::DbError>>()?;
     for row in &rows {
         diesel::insert_into(question_set_items::table)
             .values(row)
@@ -541,7 +543,7 @@ pub fn create_set(
             entity: "organisation",
             entity_id: org_id,
             before: None,
-            after: Some(serde_json::to_value(&set).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&set)?),
         },
     )?;
     Ok(set)
@@ -608,8 +610,8 @@ pub fn update_set(
             action: "question_set.change",
             entity: "organisation",
             entity_id: &after.org_id,
-            before: Some(serde_json::to_value(&before).unwrap_or_default()),
-            after: Some(serde_json::to_value(&after).unwrap_or_default()),
+            before: Some(crate::db::json::to_value(&before)?),
+            after: Some(crate::db::json::to_value(&after)?),
         },
     )?;
     Ok(after)
@@ -831,7 +833,7 @@ pub fn send(
                 request_id: row.id.clone(),
                 item_id: item.id.clone(),
                 position: item.position,
-                covers: covers_text(&item.covers),
+                covers: covers_text(&item.covers)?,
                 question: item.question.clone(),
                 answer_text: None,
                 file_sha256: None,
@@ -1432,7 +1434,7 @@ mod tests {
             prefill("the limits of your authority;"),
             "Explain the limits of your authority."
         );
-        assert_eq!(covers_of(&covers_text(&["K1".into()])), vec!["K1"]);
+        assert_eq!(covers_of(&covers_text(&["K1".into()]).unwrap()), vec!["K1"]);
         assert!(is_recording("audio/mpeg") && is_recording("video/mp4"));
         assert!(!is_recording("application/pdf"));
     }

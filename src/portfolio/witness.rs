@@ -573,7 +573,7 @@ pub fn confirm(
     }
     let enrolment = super::load_enrolment(conn, &request.enrolment_id)?;
     let mut record = load_evidence(conn, &enrolment.id, &request.evidence_id)?;
-    let before = serde_json::to_value(&record.details).unwrap_or_default();
+    let before = crate::db::json::to_value(&record.details)?;
     if let Some(witness) = record.details.witness.as_mut() {
         witness.name = request.witness_name.clone();
         witness.contact = request.witness_email.clone();
@@ -585,8 +585,7 @@ pub fn confirm(
     }
     diesel::update(evidence::table.find(&record.id))
         .set((
-            evidence::details
-                .eq(serde_json::to_string(&record.details).unwrap_or_else(|_| "{}".into())),
+            evidence::details.eq(crate::db::json::to_text(&record.details)?),
             evidence::updated_at.eq(timestamp),
         ))
         .execute(conn)?;

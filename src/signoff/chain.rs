@@ -116,7 +116,7 @@ pub fn record_sign_off(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: None,
-            after: Some(serde_json::to_value(&row).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&row)?),
         },
     )?;
     Ok(row)

@@ -190,7 +190,7 @@ pub fn respond(
         sample_id: open.sample_id.clone(),
         enrolment_id: enrolment.id.clone(),
         assessor_id: assessor_id.to_owned(),
-        responses: serde_json::to_string(&answers).unwrap_or_default(),
+        responses: crate::db::json::to_text(&answers)?,
         responded_at: now.naive_utc(),
     };
     diesel::insert_into(iv_responses::table)
@@ -216,7 +216,7 @@ pub fn respond(
                 "feedback": open.feedback,
                 "action_points": open.action_points,
             })),
-            after: Some(serde_json::to_value(&response).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&response)?),
         },
     )?;
     crate::notify::events::iv_responded(conn, base, enrolment, &open.verifier_id, now)?;
@@ -401,7 +401,7 @@ pub fn not_yet_competent(
         enrolment_id: enrolment.id.clone(),
         assessor_id: assessor_id.to_owned(),
         feedback: feedback.to_owned(),
-        gaps: serde_json::to_string(&gaps).unwrap_or_default(),
+        gaps: crate::db::json::to_text(&gaps)?,
         decided_at: now.naive_utc(),
     };
     diesel::insert_into(unit_feedback::table)

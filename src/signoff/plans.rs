@@ -111,7 +111,7 @@ pub fn create_plan(
             entity: "sampling_plan",
             entity_id: &plan.id,
             before: None,
-            after: Some(serde_json::to_value(&plan).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&plan)?),
         },
     )?;
     super::draws::draw(
@@ -171,7 +171,7 @@ pub fn set_rates(
     rates: SamplingRates,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    let json = serde_json::to_string(&rates).unwrap_or_default();
+    let json = crate::db::json::to_text(&rates)?;
     crate::settings::ensure_row(conn, org_id, now)?;
     diesel::update(org_settings::table.find(org_id))
         .set((
@@ -487,7 +487,7 @@ pub fn record_sample(
         snapshot_hash: current_snapshot_hash(conn, enrolment)?,
         date_sampled: now.date_naive(),
         created_at: now.naive_utc(),
-        vacs: vacs.map(|v| serde_json::to_string(&v).unwrap_or_default()),
+        vacs: vacs.map(|v| crate::db::json::to_text(&v)).transpose()?,
     };
     diesel::insert_into(samples::table)
         .values(&sample)
@@ -500,7 +500,7 @@ pub fn record_sample(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: Some(serde_json::json!({ "status": enrolment.status })),
-            after: Some(serde_json::to_value(&sample).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&sample)?),
         },
     )?;
     let timestamp = now.naive_utc();
