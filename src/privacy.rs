@@ -397,7 +397,7 @@ fn clear_content(conn: &mut DbConnection, ids: &[String]) -> Result<(), ActionEr
         .select((evidence::id, evidence::instance))
         .load(conn)?;
     for (id, instance) in rows {
-        let mut value: serde_json::Value = serde_json::from_str(&instance).unwrap_or_default();
+        let mut value: serde_json::Value = crate::db::json::from_text(&instance)?;
         if let Some(object) = value.as_object_mut() {
             for key in FREE_TEXT {
                 object.remove(*key);

@@ -25,8 +25,10 @@ fn load_all(conn: &mut DbConnection, org_id: &str) -> Result<ByStandard, ActionE
         .select(org_settings::interpretations)
         .first(conn)
         .optional()?;
+    // No row yet: no interpretations chosen; a row whose choices do not read is corrupt.
     Ok(stored
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .map(|json| crate::db::json::from_text(&json))
+        .transpose()?
         .unwrap_or_default())
 }
 

@@ -742,12 +742,14 @@ fn file_meta(conn: &mut DbConnection, enrolment_id: Option<&str>) -> Result<File
 }
 
 fn to_record(row: EvidenceRow, files: FileMeta) -> Result<EvidenceRecord, ActionError> {
-    let instance: Evidence = serde_json::from_str(&row.instance).map_err(|e| {
-        ActionError::Db(crate::db::DbError::Query(
-            diesel::result::Error::DeserializationError(Box::new(e)),
-        ))
-    })?;
-    let details: EvidenceDetails = serde_json::from_str(&row.details).unwrap_or_default();
+    let instance: Evidence = crate::db::json::from_text(&row.instance)?;
+    // Details erased under the retention rules are a marker, not details; anything else that does
+    // not read is a corrupt row.
+    let details: EvidenceDetails = if row.details == crate::privacy::CLEARED {
+        EvidenceDetails::default()
+    } else {
+        crate::db::json::from_text(&row.details)?
+    };
     let file = row.file_sha256.map(|sha| {
         let (size, content_type) = files.get(&sha).cloned().unwrap_or((0, String::new()));
         StoredFile {

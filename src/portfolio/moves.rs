@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::{AssessorMarks, Enrolment, EvidenceRecord, build_portfolio, list_evidence};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
+use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolment_moves, enrolments, evidence, sign_offs, standard_mappings};
@@ -535,7 +536,7 @@ fn plan(
     let (old, new) = (&ready.old.standard, &ready.new.standard);
     let chosen_old = crate::settings::interpretations(conn, &enrolment.org_id, old)?;
     let chosen_new = crate::settings::interpretations(conn, &enrolment.org_id, new)?;
-    let before_portfolio = build_portfolio(enrolment, None, records);
+    let before_portfolio = build_portfolio(enrolment, None, records)?;
     let engine_old = catalogue.engine(ready.old, &chosen_old);
     let before_report = engine_old.evaluate(&before_portfolio, View::Confirmed);
     let before = side(old.version, &before_report);
@@ -543,7 +544,7 @@ fn plan(
     let mut moved = enrolment.clone();
     moved.standard_version = i32::try_from(new.version).unwrap_or(i32::MAX);
     moved.standard_hash = ready.new.content_hash.clone();
-    let marks = map_marks(&ready.file, new, AssessorMarks::recorded(enrolment));
+    let marks = map_marks(&ready.file, new, AssessorMarks::recorded(enrolment)?);
     moved.assessor_marks = crate::db::json::to_text(&marks)?;
     let mut mapped_records = records.to_vec();
     let mut evidence = Vec::with_capacity(records.len());
@@ -587,7 +588,7 @@ fn plan(
         mapped.push((record.id.clone(), instance.clone()));
         record.instance = instance;
     }
-    let after_portfolio = build_portfolio(&moved, None, &mapped_records);
+    let after_portfolio = build_portfolio(&moved, None, &mapped_records)?;
     let engine_new = catalogue.engine(ready.new, &chosen_new);
     let after_report = engine_new.evaluate(&after_portfolio, View::Confirmed);
     let after = side(new.version, &after_report);
@@ -642,8 +643,8 @@ fn plan(
 }
 
 fn check_movable(enrolment: &Enrolment) -> Result<(), ActionError> {
-    match enrolment.status.as_str() {
-        "active" | "submitted" => Ok(()),
+    match enrolment.status {
+        EnrolmentStatus::Active | EnrolmentStatus::Submitted => Ok(()),
         other => Err(ActionError::Conflict(format!(
             "the enrolment is {other}: only an active or submitted enrolment moves to a new version"
         ))),

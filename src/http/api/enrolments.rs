@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::path_id;
 use crate::action::ActionError;
-use crate::auth::policy::{self, Action, Resource};
+use crate::auth::policy::{self, Action, EnrolmentStatus, Resource};
 use crate::db::DbConnection;
 use crate::http::extract::{ValidJson, parse_json};
 use crate::http::session::{Credentials, Session};
@@ -35,7 +35,7 @@ pub fn authorize(
     let enrolment = portfolio::load_enrolment(conn, id)?;
     match session.require(action, &Resource::Enrolment(enrolment.facts()?)) {
         // Say why when the portfolio's state is the reason, so the person knows what would change it.
-        Err(ActionError::Forbidden(_)) if enrolment.status != "active" => {
+        Err(ActionError::Forbidden(_)) if enrolment.status != EnrolmentStatus::Active => {
             Err(ActionError::Forbidden(format!(
                 "the portfolio is {}: ask the assessor to reopen it if it needs changing",
                 enrolment.status
@@ -527,7 +527,10 @@ pub fn next_waiting(
             let found = portfolio::list_enrolments(conn, &scope, &filter)?;
             let last = found.items.len() < 200;
             for enrolment in &found.items {
-                let open = matches!(enrolment.status.as_str(), "active" | "submitted");
+                let open = matches!(
+                    enrolment.status,
+                    EnrolmentStatus::Active | EnrolmentStatus::Submitted
+                );
                 if !open
                     || session
                         .require(

@@ -239,7 +239,7 @@ fn decision_view(
             .map(|s| format!("{} on {}", s.user_name, s.signed_on)),
         None => None,
     };
-    let recorded = AssessorMarks::recorded(&enrolment);
+    let recorded = AssessorMarks::recorded(&enrolment)?;
     let (confirmations, conditions) = mark_lines(standard, confirmed, sent.unwrap_or(&recorded));
     let sent_back = feedback::pending(conn, &enrolment.id)?;
     let responses = sent_back
@@ -271,7 +271,7 @@ fn decision_view(
         candidate,
         unit: unit_name(standard),
         unit_title: standard.title.clone(),
-        status: enrolment.status.clone(),
+        status: enrolment.status.to_string(),
         open: enrolment.status() == EnrolmentStatus::Submitted,
         complete: confirmed.complete,
         overall: confirmed.progress,
@@ -358,7 +358,9 @@ async fn decide_page(
             };
             let enrolment = authorize(conn, &for_tx, &id, action)?;
             let standard = standard_of(&catalogue, &enrolment)?;
-            let recorded = serde_json::to_value(AssessorMarks::recorded(&enrolment)).ok();
+            let recorded = Some(crate::db::json::to_value(&AssessorMarks::recorded(
+                &enrolment,
+            )?)?);
             let can_mark = matches!(
                 enrolment.status(),
                 EnrolmentStatus::Active | EnrolmentStatus::Submitted

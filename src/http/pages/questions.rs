@@ -25,7 +25,7 @@ use crate::http::api::question_sets::{attach, receive_file};
 use crate::http::session::Session;
 use crate::portfolio::question_sets::{
     self, AnswerInput, AnswersInput, MarkInput, MarksInput, NewQuestion, NewQuestionSet,
-    QuestionRequest, QuestionSet, SendQuestions, status,
+    QuestionRequest, QuestionRequestStatus, QuestionSet, SendQuestions,
 };
 use crate::portfolio::{self, Enrolment};
 use crate::standards::Standard;
@@ -604,7 +604,7 @@ fn request_row(r: &QuestionRequest) -> RequestRow {
     RequestRow {
         id: r.id.clone(),
         title: r.title.clone(),
-        status: r.status.clone(),
+        status: r.status.to_string(),
         sent_on: r.sent_at.format("%-d %B %Y").to_string(),
         due_on: r
             .due_on
@@ -868,12 +868,13 @@ async fn show_page(
         .read(move |conn| question_sets::load_request(conn, &actor, &enrolment, &request_id))
         .await?;
     let facts = Resource::Enrolment(opened.enrolment.facts()?);
-    let mode = if request.status == status::SENT
+    let mode = if request.status == QuestionRequestStatus::Sent
         && session.user_id == opened.enrolment.candidate_id
         && allowed(session, Action::AddEvidence, &facts)
     {
         "answer"
-    } else if request.status == status::ANSWERED && allowed(session, Action::JudgeEvidence, &facts)
+    } else if request.status == QuestionRequestStatus::Answered
+        && allowed(session, Action::JudgeEvidence, &facts)
     {
         "mark"
     } else {
@@ -958,7 +959,7 @@ fn request_view(
         request_id: request.id.clone(),
         candidate: candidate.to_owned(),
         csrf: session.csrf.clone(),
-        status: request.status.clone(),
+        status: request.status.to_string(),
         due_on: request
             .due_on
             .map(|d| d.format("%-d %B %Y").to_string())
