@@ -11,10 +11,10 @@ use std::hint::black_box;
 use std::io::{self, Cursor};
 use std::time::{Duration, Instant};
 
-use attest::output::export::archive::{
+use attest::output::formats::archive::{
     ArchiveCandidate, ArchiveFile, ArchiveInput, ArchiveStandard, verify_archive, write_archive,
 };
-use attest::output::export::results::{
+use attest::output::formats::results::{
     CsvWriter, LearnerNumber, LearnerNumberScheme, ResultRow, ResultsFormat, UnitLevel, UnitResult,
     write_results,
 };

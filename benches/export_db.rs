@@ -16,7 +16,7 @@ use attest::db::write_transaction;
 use attest::exports::ExportFailure;
 use attest::exports::ledger::{Recording, export_results};
 use attest::exports::results::ResultsFilter;
-use attest::output::export::results::ResultsFormat;
+use attest::output::formats::results::ResultsFormat;
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use diesel::RunQueryDsl;

@@ -112,3 +112,43 @@ impl Problems {
         }
     }
 }
+
+/// Who acts, and when: the person as the policy sees them (grants and assignments read in the
+/// transaction that acts, so the facts cannot change underneath the decision) and the moment the
+/// action is dated. Every action takes one and asks the policy itself, so the API, the pages and
+/// the CLI cannot disagree about who may do what.
+#[derive(Debug, Clone, Copy)]
+pub struct Acting<'a> {
+    /// The person, as the policy sees them.
+    pub actor: &'a crate::auth::policy::Actor,
+    /// Their id, as stored.
+    pub user_id: &'a str,
+    /// When they act.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Acting<'_> {
+    /// Asks the policy; a refusal becomes [`ActionError::Forbidden`] or [`ActionError::NotFound`].
+    pub fn require(
+        &self,
+        action: crate::auth::policy::Action,
+        resource: &crate::auth::policy::Resource,
+    ) -> Result<(), ActionError> {
+        Ok(crate::auth::policy::can(self.actor, action, resource, self.now).require()?)
+    }
+}
+
+/// What actions need from the running service besides the database: the loaded standards, the
+/// issuer keys, the statement fonts, and the public address that links in mails and credentials
+/// are built from.
+#[derive(Clone, Copy)]
+pub struct Services<'a> {
+    /// The loaded standards.
+    pub catalogue: &'a crate::catalogue::Catalogue,
+    /// The issuer keys that sign statements and credentials.
+    pub keys: &'a crate::keys::KeyRing,
+    /// Fonts for statements of competence.
+    pub fonts: &'a crate::output::pdf::FontSet,
+    /// The service's public address (no trailing slash).
+    pub public_url: &'a str,
+}

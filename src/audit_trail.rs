@@ -16,7 +16,7 @@ use crate::audit::Entry;
 use crate::db::DbConnection;
 use crate::db::schema::{audit_log, cohorts, enrolments, export_batches, sampling_plans};
 use crate::exports::ExportFailure;
-use crate::output::export::results::ExportError;
+use crate::output::formats::results::ExportError;
 
 /// Whose entries are read.
 #[derive(Debug, Clone)]

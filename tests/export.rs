@@ -6,15 +6,15 @@
 
 use std::io::{Cursor, Read, Write};
 
-use attest::output::export::archive::{
+use attest::output::formats::archive::{
     ArchiveCandidate, ArchiveCriterion, ArchiveError, ArchiveFile, ArchiveInput, ArchiveOutcome,
     ArchiveProblem, ArchiveStandard, verify_archive, write_archive,
 };
-use attest::output::export::badges::{
+use attest::output::formats::badges::{
     BadgeInput, BadgeIssuer, BadgeLearner, BadgeStatement, BadgeUnit, OB_CONTEXT, VC_CONTEXT,
     open_badge_credential,
 };
-use attest::output::export::results::{
+use attest::output::formats::results::{
     CsvWriter, ExportError, JsonWriter, LearnerNumber, LearnerNumberScheme, LeftOut, NZQA_COLUMNS,
     NzqaCsvWriter, RESULT_COLUMNS, ResultRow, ResultsFormat, RowOutcome, UnitLevel, UnitResult,
     read_csv, write_results,

@@ -11,13 +11,13 @@ use crate::action::ActionError;
 use crate::config::Config;
 use crate::db::{DbConnection, write_transaction};
 use crate::exports::ExportFailure;
-use crate::exports::archives::{self, enrolment_archive, write_enrolment_archive};
+use crate::exports::archive_files::{self, enrolment_archive, write_enrolment_archive};
 use crate::exports::badges::for_each_badge;
 use crate::exports::ledger::{self, Recording, export_results};
 use crate::exports::results::ResultsQuery;
 use crate::identity::Organisation;
-use crate::output::export::archive::{ArchiveInput, verify_archive};
-use crate::output::export::results::ExportError;
+use crate::output::formats::archive::{ArchiveInput, verify_archive};
+use crate::output::formats::results::ExportError;
 use crate::setup;
 use crate::storage::BlobStore;
 
@@ -64,7 +64,7 @@ pub(super) fn cohort_archives(
     let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id, cohort)
         .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
     let fonts = super::statements::fonts(config)?;
-    let archives = archives::cohort_archives(
+    let archives = archive_files::cohort_archives(
         &mut conn,
         &catalogue,
         &fonts,

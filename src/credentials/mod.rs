@@ -14,11 +14,11 @@ use crate::action::ActionError;
 use crate::db::DbConnection;
 use crate::db::schema::{credentials, statements};
 use crate::keys::{KeyRing, did_for};
-use crate::output::export::badges::{
+use crate::output::formats::badges::{
     BadgeInput, BadgeIssuer, BadgeLearner, BadgeStatement, BadgeStatus, BadgeUnit,
     open_badge_credential,
 };
-use crate::output::export::results::UnitLevel;
+use crate::output::formats::results::UnitLevel;
 use crate::output::pdf::StatementView;
 use crate::portfolio::Enrolment;
 use crate::standards::Standard;
@@ -59,7 +59,7 @@ impl CredentialRow {
 /// `jws` wrapped as a VC 2.0 `EnvelopedVerifiableCredential`.
 pub fn enveloped(jws: &str) -> Value {
     json!({
-        "@context": crate::output::export::badges::VC_CONTEXT,
+        "@context": crate::output::formats::badges::VC_CONTEXT,
         "id": format!("data:{MEDIA_TYPE},{jws}"),
         "type": "EnvelopedVerifiableCredential",
     })

@@ -19,7 +19,7 @@ use crate::action::ActionError;
 use crate::db::DbConnection;
 use crate::db::schema::{credentials, statements, status_lists};
 use crate::keys::{KeyRing, did_for};
-use crate::output::export::badges::VC_CONTEXT;
+use crate::output::formats::badges::VC_CONTEXT;
 
 /// Bits in a list: 16 KiB, the specification's minimum, so a list says nothing about how many
 /// credentials an issuer has. A list grows by this much when an index passes its end.

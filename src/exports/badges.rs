@@ -11,7 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::credentials::CredentialRow;
 use crate::db::DbConnection;
 use crate::db::schema::{credentials, statements};
-use crate::output::export::results::UnitResult;
+use crate::output::formats::results::UnitResult;
 
 /// Hands the signed credential of every achieved result `filter` selects that has a valid
 /// statement to `on_badge`, with a file name (`<verification code>.json`), as a VC 2.0

@@ -21,7 +21,7 @@ use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, export_batches, reported_results};
 use crate::keys::KeyRing;
-use crate::output::export::results::{
+use crate::output::formats::results::{
     ExportError, ExportSummary, ResultRow, ResultsFormat, RowOutcome, results_writer,
 };
 use crate::storage::{BlobStore, Receiving, copy_verified};

@@ -1,19 +1,20 @@
-//! Gathers what the export writers in `output::export` need from the database, and keeps the
-//! report-once ledger: results files (`results`, `ledger`), portfolio archives (`archive`) and
-//! Open Badges (`badges`); `archives` writes archives for the CLI and the API alike. See `docs/exports.md`.
+//! Gathers what the export writers in `output::formats` need from the database, and keeps the
+//! report-once ledger: results files (`results`, `ledger`), what goes in a portfolio archive
+//! (`archive_contents`) and Open Badges (`badges`); `archive_files` writes archives from the file
+//! store for the CLI, the API and the pages alike. See `docs/exports.md`.
 
-mod archive;
-pub mod archives;
+mod archive_contents;
+pub mod archive_files;
 pub mod badges;
 pub mod ledger;
 pub mod results;
 pub mod scratch;
 pub mod subject;
 
-pub use archive::archive_input;
+pub use archive_contents::archive_input;
 
 use crate::action::ActionError;
-use crate::output::export::results::ExportError;
+use crate::output::formats::results::ExportError;
 use crate::storage::StorageError;
 
 /// Why an export did not complete.

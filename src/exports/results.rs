@@ -13,7 +13,7 @@ use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolments, export_batches, reported_results, samples, statements, users};
-use crate::output::export::results::{
+use crate::output::formats::results::{
     LearnerNumber, LearnerNumberScheme, ResultRow, ResultsFormat, UnitLevel, UnitResult,
 };
 use crate::portfolio::Enrolment;
@@ -80,7 +80,7 @@ pub struct ResultsFilter {
 mod format_text {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    use crate::output::export::results::ResultsFormat;
+    use crate::output::formats::results::ResultsFormat;
 
     pub fn serialize<S: Serializer>(format: &ResultsFormat, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&format.to_string())

@@ -8,12 +8,12 @@ use std::path::Path;
 
 use chrono::Utc;
 
-use super::archives::{NamedArchive, enrolment_archive, write_enrolment_archive};
+use super::archive_files::{NamedArchive, enrolment_archive, write_enrolment_archive};
 use super::scratch::ScratchFile;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::output::export::archive::ArchiveError;
+use crate::output::formats::archive::ArchiveError;
 use crate::output::pdf::FontSet;
 use crate::privacy::SubjectScope;
 use crate::storage::BlobStore;
@@ -89,7 +89,7 @@ pub fn gather(
     Ok(SubjectExport {
         file_name: format!(
             "subject-access-{}-{}.zip",
-            super::archives::file_safe(name),
+            super::archive_files::file_safe(name),
             Utc::now().format("%Y-%m-%d")
         ),
         account,

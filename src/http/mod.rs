@@ -11,6 +11,7 @@ pub mod inline;
 mod pages;
 pub mod routes;
 pub mod session;
+mod shared;
 mod state;
 mod strict;
 mod templates;

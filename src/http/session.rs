@@ -57,6 +57,15 @@ impl Session {
     pub fn require(&self, action: Action, resource: &Resource) -> Result<(), ActionError> {
         Ok(policy::can(&self.actor, action, resource, Utc::now()).require()?)
     }
+
+    /// The person as actions see them, acting now.
+    pub fn acting(&self) -> crate::action::Acting<'_> {
+        crate::action::Acting {
+            actor: &self.actor,
+            user_id: &self.user_id,
+            now: Utc::now(),
+        }
+    }
 }
 
 /// The CSRF token bound to one session token: only someone who can read the session can make it.

@@ -69,6 +69,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What actions need from the running service.
+    pub fn services(&self) -> crate::action::Services<'_> {
+        crate::action::Services {
+            catalogue: &self.catalogue,
+            keys: &self.keys,
+            fonts: &self.fonts,
+            public_url: &self.config.public_url,
+        }
+    }
+
     /// The metrics as Prometheus reads them, with the pool and queues sampled now.
     pub fn render_metrics(&self) -> String {
         let (pool_connections, pool_idle, pool_max) = self.db.pool_use();

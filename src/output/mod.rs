@@ -1,4 +1,5 @@
-//! Documents Attest produces: PDF statements, exports.
+//! Documents Attest produces, pure (plain data in, bytes out): PDF statements (`pdf`) and the
+//! formats exports are written in (`formats`: results files, portfolio archives, Open Badges).
 
-pub mod export;
+pub mod formats;
 pub mod pdf;

@@ -2,6 +2,7 @@
 //! from the rules engine. Actions here run inside one database transaction each and write the audit
 //! trail as they change things.
 
+pub mod access;
 pub mod acknowledgements;
 pub mod cohorts;
 mod enrolment;

@@ -9,6 +9,7 @@
 //! - [`requirements`]: the sign-off chain a standard requires, what is missing, and whether a
 //!   statement of competence can be issued.
 
+pub mod actions;
 pub mod chain;
 pub mod draws;
 pub mod feedback;

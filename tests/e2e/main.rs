@@ -6,6 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+// The API's paths, which the shared helpers build with; not every one is used here.
+#[allow(dead_code)]
+#[path = "../it/api.rs"]
+mod api;
 #[allow(dead_code)]
 #[path = "../it/helpers.rs"]
 mod helpers;

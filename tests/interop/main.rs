@@ -12,6 +12,10 @@
 #[path = "../it/credentials.rs"]
 mod credentials;
 // The shared world-building helpers of the integration tests; not every one is used here.
+// The API's paths, which the shared helpers build with; not every one is used here.
+#[allow(dead_code)]
+#[path = "../it/api.rs"]
+mod api;
 #[allow(dead_code)]
 #[path = "../it/helpers.rs"]
 mod helpers;

@@ -10,7 +10,8 @@ use actix_web::http::{Method, StatusCode};
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, multipart};
+use crate::api;
+use crate::helpers::{Backend, TestApp, backend_test, multipart};
 use attest::auth::policy::Role;
 
 /// The callers, in the column order of every row.
@@ -119,7 +120,7 @@ async fn fixture(app: &TestApp) -> Fixture {
     let upload = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -130,7 +131,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         .request_as(
             Some(&w.candidate),
             actix_web::http::Method::POST,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             Some(json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-08",
                 "criteria": [{"criterion": "3.1"}], "declaration": true,
                 "details": {"witness": {"name": "Ngaio", "job_title": "Team leader", "relationship": "team leader",
@@ -159,22 +160,20 @@ async fn fixture(app: &TestApp) -> Fixture {
     ];
     // A question set on the unit, sent to the candidate (issue 16.4): answered by nobody yet.
     let set = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &format!("/api/orgs/{}/question-sets", w.org),
-            Some(json!({"standard": "28268@2", "title": "Greeting callers",
-                "items": [{"covers": ["1.1"], "question": "How do you greet a caller?"}]})),
+        .post_as(
+            &w.assessor,
+            &api::org(&w.org).question_sets(),
+            json!({"standard": "28268@2", "title": "Greeting callers",
+                "items": [{"covers": ["1.1"], "question": "How do you greet a caller?"}]}),
         )
         .await;
     assert_eq!(set.status, StatusCode::CREATED, "{}", set.text());
     let question_set = set.json()["id"].as_str().unwrap().to_owned();
     let sent = app
-        .request_as(
-            Some(&w.assessor),
-            Method::POST,
-            &format!("/api/enrolments/{}/question-requests", w.enrolment),
-            Some(json!({"set_id": question_set})),
+        .post_as(
+            &w.assessor,
+            &api::enrolment(&w.enrolment).question_requests(),
+            json!({"set_id": question_set}),
         )
         .await;
     assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.text());
@@ -366,49 +365,49 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/me/notifications/{id}/read",
-            format!("/api/me/notifications/{nobody}/read"),
+            api::notification_read(nobody),
             None,
             [401, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404],
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/outbox",
-            format!("/api/orgs/{org}/outbox"),
+            api::org(org).outbox(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests",
-            format!("/api/enrolments/{e}/evidence/{t}/witness-requests"),
+            api::enrolment(e).evidence_item(t).witness_requests(),
             None,
             READERS,
         ),
         row(
             "POST",
             "/api/enrolments/{id}/evidence/{evidence_id}/witness-requests",
-            format!("/api/enrolments/{e}/evidence/{t}/witness-requests"),
+            api::enrolment(e).evidence_item(t).witness_requests(),
             json(json!({"email": "not an address"})),
             CANDIDATE_OR_ASSESSOR(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/witness-requests/{request_id}/revoke",
-            format!("/api/enrolments/{e}/witness-requests/{nobody}/revoke"),
+            api::enrolment(e).witness_request_revoke(nobody),
             None,
             CANDIDATE_OR_ASSESSOR(404),
         ),
         row(
             "GET",
             "/api/witness/{token}",
-            format!("/api/witness/{no_token}"),
+            api::witness(&no_token),
             None,
             [404; 11],
         ),
         row(
             "POST",
             "/api/witness/{token}",
-            format!("/api/witness/{no_token}"),
+            api::witness(&no_token),
             json(
                 json!({"statement": "x", "relationship": "colleague", "job_title": "x", "declaration": true}),
             ),
@@ -503,14 +502,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}/two-factor",
-            format!("/api/orgs/{org}/two-factor"),
+            api::org(org).two_factor(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "PUT",
             "/api/orgs/{org_id}/two-factor",
-            format!("/api/orgs/{org}/two-factor"),
+            api::org(org).two_factor(),
             json(json!({"required": false})),
             ADMIN_ONLY(200),
         ),
@@ -573,21 +572,21 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}",
-            format!("/api/orgs/{org}"),
+            api::org(org).path(),
             None,
             MEMBERS,
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/users",
-            format!("/api/orgs/{org}/users"),
+            api::org(org).users(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/people/import",
-            format!("/api/orgs/{org}/people/import?dry_run=true"),
+            format!("{}?dry_run=true", api::org(org).people_import()),
             Some(Body::Multipart(
                 "text/csv".into(),
                 b"name,email\nX,not an email\n".to_vec(),
@@ -597,7 +596,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/orgs/{org_id}/users/{user_id}/invitation",
-            format!("/api/orgs/{org}/users/{}/invitation", f.victim),
+            api::org(org).user(&f.victim).invitation(),
             None,
             // The victim chose a password long ago: no new link.
             ADMIN_ONLY(409),
@@ -651,38 +650,35 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/orgs/{org_id}/users",
-            format!("/api/orgs/{org}/users"),
+            api::org(org).users(),
             json(json!({"email": "x", "name": "X", "password": "x", "role": "candidate"})),
             ADMIN_ONLY(422),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/users/{user_id}/grants",
-            format!("/api/orgs/{org}/users/{}/grants", f.other_candidate),
+            api::org(org).user(&f.other_candidate).grants(),
             json(json!({"role": "assessor", "expires_at": "2000-01-01T00:00:00Z"})),
             ADMIN_ONLY(422),
         ),
         row(
             "DELETE",
             "/api/orgs/{org_id}/users/{user_id}/grants/{role}",
-            format!(
-                "/api/orgs/{org}/users/{}/grants/assessor",
-                f.other_candidate
-            ),
+            api::org(org).user(&f.other_candidate).grant("assessor"),
             None,
             ADMIN_ONLY(204),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/users/{user_id}/deactivate",
-            format!("/api/orgs/{org}/users/{}/deactivate", f.victim),
+            api::org(org).user(&f.victim).deactivate(),
             None,
             ADMIN_ONLY(204),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/users/{user_id}/erase",
-            format!("/api/orgs/{org}/users/{}/erase", f.victim),
+            api::org(org).user(&f.victim).erase(),
             json(json!({"reason": " "})),
             ADMIN_ONLY(422),
         ),
@@ -690,42 +686,42 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/users/{user_id}/subject-access.zip",
-            format!("/api/users/{}/subject-access.zip", f.candidate_id),
+            api::subject_access_zip(&f.candidate_id),
             None,
             [401, 200, 403, 403, 403, 403, 200, 403, 404, 404, 403],
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/retention",
-            format!("/api/orgs/{org}/retention"),
+            api::org(org).retention(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "PUT",
             "/api/orgs/{org_id}/retention",
-            format!("/api/orgs/{org}/retention"),
+            api::org(org).retention(),
             json(json!({"evidence_files": 0})),
             ADMIN_ONLY(422),
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/iv-assignments",
-            format!("/api/orgs/{org}/iv-assignments"),
+            api::org(org).iv_assignments(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "DELETE",
             "/api/orgs/{org_id}/iv-assignments/{iv_id}/{assessor_id}",
-            format!("/api/orgs/{org}/iv-assignments/{}/{}", f.iv_id, f.assessor2),
+            api::org(org).iv_assignment(&f.iv_id, &f.assessor2),
             None,
             ADMIN_ONLY(404),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/iv-assignments",
-            format!("/api/orgs/{org}/iv-assignments"),
+            api::org(org).iv_assignments(),
             json(json!({"iv_id": f.other_candidate, "assessor_id": f.victim})),
             ADMIN_ONLY(422),
         ),
@@ -746,35 +742,35 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/orgs/{org_id}/standards/preview",
-            format!("/api/orgs/{org}/standards/preview"),
+            api::org(org).standards_preview(),
             json(json!({"yaml": "code: X\n"})),
             EDITOR_ONLY(200),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/standards",
-            format!("/api/orgs/{org}/standards"),
+            api::org(org).standards(),
             json(json!({"yaml": "code: X\n"})),
             EDITOR_ONLY(422),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/standard-mappings",
-            format!("/api/orgs/{org}/standard-mappings"),
+            api::org(org).standard_mappings(),
             json(json!({"yaml": "code: X\n"})),
             EDITOR_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/move/preview",
-            format!("/api/enrolments/{e}/move/preview"),
+            api::enrolment(e).move_preview(),
             json(json!({"mapping_id": "none"})),
             ADMIN_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/move",
-            format!("/api/enrolments/{e}/move"),
+            api::enrolment(e).move_version(),
             json(json!({"mapping_id": "none"})),
             ADMIN_ONLY(422),
         ),
@@ -782,7 +778,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/enrolments/{id}/move/undo",
-            format!("/api/enrolments/{e}/move/undo"),
+            api::enrolment(e).move_undo(),
             None,
             ADMIN_ONLY(409),
         ),
@@ -803,21 +799,21 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/enrolments/{id}",
-            format!("/api/enrolments/{e}"),
+            api::enrolment(e).path(),
             None,
             READERS,
         ),
         row(
             "GET",
             "/api/enrolments/{id}/evidence",
-            format!("/api/enrolments/{e}/evidence"),
+            api::enrolment(e).evidence(),
             None,
             READERS,
         ),
         row(
             "POST",
             "/api/enrolments/{id}/evidence",
-            format!("/api/enrolments/{e}/evidence"),
+            api::enrolment(e).evidence(),
             json(
                 json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-06", "criteria": [{"criterion": "9.9"}]}),
             ),
@@ -826,21 +822,21 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/enrolments/{id}/evidence/upload",
-            format!("/api/enrolments/{e}/evidence/upload"),
+            api::enrolment(e).evidence_upload(),
             Some(Body::Multipart(bad_record.0, bad_record.1)),
             CANDIDATE_OR_ASSESSOR(422),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/evidence/{evidence_id}/file",
-            format!("/api/enrolments/{e}/evidence/{ev}/file"),
+            api::enrolment(e).evidence_item(ev).file(),
             None,
             READERS,
         ),
         row(
             "POST",
             "/api/enrolments/{id}/evidence/{evidence_id}/judgements",
-            format!("/api/enrolments/{e}/evidence/{ev}/judgements"),
+            api::enrolment(e).evidence_item(ev).judgements(),
             json(json!({"criteria": [{"id": "9.9", "judgement": "accepted"}]})),
             ASSESSOR_ONLY(422),
         ),
@@ -849,7 +845,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/enrolments/{id}/evidence/{evidence_id}/acknowledgement",
-            format!("/api/enrolments/{e}/evidence/{ev}/acknowledgement"),
+            api::enrolment(e).evidence_item(ev).acknowledgement(),
             json(json!({"comment": ""})),
             [401, 409, 403, 403, 403, 403, 403, 403, 404, 404, 403],
         ),
@@ -867,63 +863,63 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}/question-sets",
-            format!("/api/orgs/{org}/question-sets"),
+            api::org(org).question_sets(),
             None,
             SETS(200),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/question-sets",
-            format!("/api/orgs/{org}/question-sets"),
+            api::org(org).question_sets(),
             json(json!({"standard": "28268@2", "title": "", "items": []})),
             SETS(422),
         ),
         row(
             "GET",
             "/api/question-sets/{set_id}",
-            format!("/api/question-sets/{qs}"),
+            api::question_set(qs),
             None,
             SETS(200),
         ),
         row(
             "PUT",
             "/api/question-sets/{set_id}",
-            format!("/api/question-sets/{qs}"),
+            api::question_set(qs),
             json(json!({"title": "", "items": []})),
             SETS(422),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/question-requests",
-            format!("/api/enrolments/{e}/question-requests"),
+            api::enrolment(e).question_requests(),
             None,
             READERS,
         ),
         row(
             "POST",
             "/api/enrolments/{id}/question-requests",
-            format!("/api/enrolments/{e}/question-requests"),
+            api::enrolment(e).question_requests(),
             json(json!({"set_id": "not-a-set"})),
             ASSESSOR_ONLY(422),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/question-requests/{request_id}",
-            format!("/api/enrolments/{e}/question-requests/{qr}"),
+            api::enrolment(e).question_request(qr).path(),
             None,
             READERS,
         ),
         row(
             "PUT",
             "/api/enrolments/{id}/question-requests/{request_id}/answers",
-            format!("/api/enrolments/{e}/question-requests/{qr}/answers"),
+            api::enrolment(e).question_request(qr).answers(),
             json(json!({"answers": [{"id": "not-an-answer", "text": "x"}]})),
             CANDIDATE_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording",
-            format!("/api/enrolments/{e}/question-requests/{qr}/answers/{qa}/recording"),
+            api::enrolment(e).question_request(qr).answer_recording(qa),
             Some(Body::Multipart(
                 not_a_recording.0.clone(),
                 not_a_recording.1.clone(),
@@ -933,14 +929,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/enrolments/{id}/question-requests/{request_id}/answers/{answer_id}/recording",
-            format!("/api/enrolments/{e}/question-requests/{qr}/answers/{qa}/recording"),
+            api::enrolment(e).question_request(qr).answer_recording(qa),
             None,
             [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "POST",
             "/api/enrolments/{id}/question-requests/{request_id}/marks",
-            format!("/api/enrolments/{e}/question-requests/{qr}/marks"),
+            api::enrolment(e).question_request(qr).marks(),
             json(json!({"answers": []})),
             ASSESSOR_ONLY(409),
         ),
@@ -1029,21 +1025,21 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/enrolments/{id}/evidence/{evidence_id}/time-points",
-            format!("/api/enrolments/{e}/evidence/{ev}/time-points"),
+            api::enrolment(e).evidence_item(ev).time_points(),
             None,
             READERS,
         ),
         row(
             "POST",
             "/api/enrolments/{id}/evidence/{evidence_id}/time-points",
-            format!("/api/enrolments/{e}/evidence/{ev}/time-points"),
+            api::enrolment(e).evidence_item(ev).time_points(),
             json(json!({"at": "00:10", "mapping": "1.1"})),
             CANDIDATE_OR_ASSESSOR(409),
         ),
         row(
             "DELETE",
             "/api/enrolments/{id}/evidence/{evidence_id}/time-points/{point_id}",
-            format!("/api/enrolments/{e}/evidence/{ev}/time-points/{nobody}"),
+            api::enrolment(e).evidence_item(ev).time_point(nobody),
             None,
             CANDIDATE_OR_ASSESSOR(404),
         ),
@@ -1071,7 +1067,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/enrolments/{id}/acknowledgements",
-            format!("/api/enrolments/{e}/acknowledgements"),
+            api::enrolment(e).acknowledgements(),
             None,
             READERS,
         ),
@@ -1079,63 +1075,63 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/enrolments/{id}/iv-response",
-            format!("/api/enrolments/{e}/iv-response"),
+            api::enrolment(e).iv_response(),
             json(json!({"responses": []})),
             ASSESSOR_ONLY(409),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/statement",
-            format!("/api/enrolments/{e}/statement"),
+            api::enrolment(e).statement(),
             None,
             [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "POST",
             "/api/enrolments/{id}/submit",
-            format!("/api/enrolments/{e}/submit"),
+            api::enrolment(e).submit(),
             json(json!({"declaration": false})),
             CANDIDATE_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/reopen",
-            format!("/api/enrolments/{e}/reopen"),
+            api::enrolment(e).reopen(),
             json(json!({"reason": ""})),
             ASSESSOR_ONLY(422),
         ),
         row(
             "PUT",
             "/api/enrolments/{id}/marks",
-            format!("/api/enrolments/{e}/marks"),
+            api::enrolment(e).marks(),
             json(json!({"confirmations": [{"rule": "ZZ9", "judgement": "accepted"}]})),
             ASSESSOR_ONLY(422),
         ),
         row(
             "PUT",
             "/api/enrolments/{id}/staff",
-            format!("/api/enrolments/{e}/staff"),
+            api::enrolment(e).staff(),
             json(json!({"assessor_id": "00000000-0000-4000-8000-000000000000"})),
             ADMIN_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/withdraw",
-            format!("/api/enrolments/{e}/withdraw"),
+            api::enrolment(e).withdraw(),
             json(json!({"reason": " "})),
             ADMIN_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/assessment-extension",
-            format!("/api/enrolments/{e}/assessment-extension"),
+            api::enrolment(e).assessment_extension(),
             json(json!({"until": "2000-01-01", "reason": "x"})),
             ADMIN_ONLY(422),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/progress",
-            format!("/api/enrolments/{e}/progress"),
+            api::enrolment(e).progress(),
             None,
             READERS,
         ),
@@ -1193,7 +1189,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/enrolments/{id}/grid",
-            format!("/api/enrolments/{e}/grid"),
+            api::enrolment(e).grid(),
             None,
             READERS,
         ),
@@ -1505,14 +1501,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}/witnesses",
-            format!("/api/orgs/{org}/witnesses"),
+            api::org(org).witnesses(),
             None,
             MEMBERS,
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/witnesses",
-            format!("/api/orgs/{org}/witnesses"),
+            api::org(org).witnesses(),
             json(
                 json!({"name": "Hemi", "job_title": "Team leader", "relationship": "my brother", "contact": "hemi@x.nz"}),
             ),
@@ -1522,63 +1518,63 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "POST",
             "/api/enrolments/{id}/decision",
-            format!("/api/enrolments/{e}/decision"),
+            api::enrolment(e).decision(),
             json(json!({})),
             ASSESSOR_ONLY(409),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/signoffs",
-            format!("/api/enrolments/{e}/signoffs"),
+            api::enrolment(e).signoffs(),
             None,
             READERS,
         ),
         row(
             "POST",
             "/api/enrolments/{id}/samples",
-            format!("/api/enrolments/{e}/samples"),
+            api::enrolment(e).samples(),
             json(json!({"decision": "maybe"})),
             IV_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/statement",
-            format!("/api/enrolments/{e}/statement"),
+            api::enrolment(e).statement(),
             None,
             ADMIN_ONLY(409),
         ),
         row(
             "GET",
             "/api/enrolments/{id}/archive.zip",
-            format!("/api/enrolments/{e}/archive.zip"),
+            api::enrolment(e).archive_zip(),
             None,
             READERS,
         ),
         row(
             "GET",
             "/api/enrolments/{id}/statement.pdf",
-            format!("/api/enrolments/{e}/statement.pdf"),
+            api::enrolment(e).statement_pdf(),
             None,
             [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "GET",
             "/api/enrolments/{id}/credential.json",
-            format!("/api/enrolments/{e}/credential.json"),
+            api::enrolment(e).credential_json(),
             None,
             [401, 404, 403, 404, 403, 404, 404, 404, 404, 404, 403],
         ),
         row(
             "POST",
             "/api/enrolments/{id}/statement/revoke",
-            format!("/api/enrolments/{e}/statement/revoke"),
+            api::enrolment(e).statement_revoke(),
             json(json!({"reason": "x"})),
             ADMIN_ONLY(404),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/sampling-plans",
-            format!("/api/orgs/{org}/sampling-plans"),
+            api::org(org).sampling_plans(),
             json(
                 json!({"iv_id": f.iv_id, "name": " ", "kind": "interim", "period_start": "2024-01-01", "period_end": "2024-12-31"}),
             ),
@@ -1587,14 +1583,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}/sampling-plans",
-            format!("/api/orgs/{org}/sampling-plans"),
+            api::org(org).sampling_plans(),
             None,
             MEMBERS,
         ),
         row(
             "GET",
             "/api/sampling-plans/{id}",
-            format!("/api/sampling-plans/{}", f.plan),
+            api::sampling_plan(&f.plan).path(),
             None,
             PLAN_READERS,
         ),
@@ -1615,63 +1611,63 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}/audit",
-            format!("/api/orgs/{org}/audit"),
+            api::org(org).audit(),
             None,
             AUDIT_READERS,
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/audit/export",
-            format!("/api/orgs/{org}/audit/export?format=json"),
+            format!("{}?format=json", api::org(org).audit_export()),
             None,
             AUDIT_READERS,
         ),
         row(
             "GET",
             "/api/enrolments/{id}/audit",
-            format!("/api/enrolments/{e}/audit"),
+            api::enrolment(e).audit(),
             None,
             READERS,
         ),
         row(
             "POST",
             "/api/sampling-plans/{id}/draws",
-            format!("/api/sampling-plans/{}/draws", f.plan),
+            api::sampling_plan(&f.plan).draws(),
             json(json!({"reason": " "})),
             PLAN_MANAGERS(422),
         ),
         row(
             "GET",
             "/api/sampling-plans/{id}/draws/{draw_id}",
-            format!("/api/sampling-plans/{}/draws/{}", f.plan, f.draw),
+            api::sampling_plan(&f.plan).draw(&f.draw),
             None,
             PLAN_READERS,
         ),
         row(
             "PUT",
             "/api/orgs/{org_id}/assessors/{user_id}/risk",
-            format!("/api/orgs/{org}/assessors/{}/risk", f.assessor2),
+            api::org(org).assessor_risk(&f.assessor2),
             json(json!({"risk": "high"})),
             ADMIN_ONLY(204),
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/assessors/risk",
-            format!("/api/orgs/{org}/assessors/risk"),
+            api::org(org).assessors_risk(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/sampling-rates",
-            format!("/api/orgs/{org}/sampling-rates"),
+            api::org(org).sampling_rates(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "PUT",
             "/api/orgs/{org_id}/sampling-rates",
-            format!("/api/orgs/{org}/sampling-rates"),
+            api::org(org).sampling_rates(),
             json(json!({"high": 60})),
             ADMIN_ONLY(204),
         ),
@@ -1825,42 +1821,42 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}/cohorts",
-            format!("/api/orgs/{org}/cohorts"),
+            api::org(org).cohorts(),
             None,
             COHORT_READERS,
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/cohorts",
-            format!("/api/orgs/{org}/cohorts"),
+            api::org(org).cohorts(),
             json(json!({"name": " "})),
             ADMIN_ONLY(422),
         ),
         row(
             "GET",
             "/api/cohorts/{id}",
-            format!("/api/cohorts/{}", f.cohort),
+            api::cohort(&f.cohort).path(),
             None,
             COHORT_READERS,
         ),
         row(
             "POST",
             "/api/cohorts/{id}/enrolments",
-            format!("/api/cohorts/{}/enrolments", f.cohort),
+            api::cohort(&f.cohort).enrolments(),
             json(json!({"add": ["00000000-0000-0000-0000-000000000000"]})),
             ADMIN_ONLY(422),
         ),
         row(
             "GET",
             "/api/cohorts/{id}/progress",
-            format!("/api/cohorts/{}/progress", f.cohort),
+            api::cohort(&f.cohort).progress(),
             None,
             COHORT_READERS,
         ),
         row(
             "GET",
             "/api/cohorts/{id}/grid",
-            format!("/api/cohorts/{}/grid", f.cohort),
+            api::cohort(&f.cohort).grid(),
             None,
             COHORT_READERS,
         ),
@@ -1874,49 +1870,49 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/cohorts/{id}/archives.zip",
-            format!("/api/cohorts/{}/archives.zip", f.cohort),
+            api::cohort(&f.cohort).archives_zip(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/results",
-            format!("/api/orgs/{org}/results?format=json"),
+            format!("{}?format=json", api::org(org).results()),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "POST",
             "/api/orgs/{org_id}/export-batches",
-            format!("/api/orgs/{org}/export-batches"),
+            api::org(org).export_batches(),
             json(json!({"format": "xlsx"})),
             ADMIN_ONLY(422),
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/export-batches",
-            format!("/api/orgs/{org}/export-batches"),
+            api::org(org).export_batches(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "GET",
             "/api/export-batches/{id}/download",
-            format!("/api/export-batches/{}/download", f.batch),
+            api::export_batch(&f.batch).download(),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "POST",
             "/api/export-batches/{id}/reverse",
-            format!("/api/export-batches/{}/reverse", f.batch),
+            api::export_batch(&f.batch).reverse(),
             json(json!({"reason": " "})),
             ADMIN_ONLY(422),
         ),
         row(
             "GET",
             "/api/orgs/{org_id}/badges",
-            format!("/api/orgs/{org}/badges"),
+            api::org(org).badges(),
             None,
             ADMIN_ONLY(200),
         ),
@@ -1974,14 +1970,14 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/orgs/{org_id}/interpretations/{code}/{version}",
-            format!("/api/orgs/{org}/interpretations/28268/2"),
+            api::org(org).interpretations("28268", "2"),
             None,
             ADMIN_ONLY(200),
         ),
         row(
             "PUT",
             "/api/orgs/{org_id}/interpretations/{code}/{version}",
-            format!("/api/orgs/{org}/interpretations/28268/2"),
+            api::org(org).interpretations("28268", "2"),
             json(json!({"N9": "no-such-reading"})),
             ADMIN_ONLY(422),
         ),
@@ -2021,44 +2017,42 @@ async fn every_route_has_a_matrix_row() {
     );
 }
 
-#[actix_web::test]
-async fn every_route_answers_every_caller_exactly() {
-    for app in TestApp::all() {
-        let f = fixture(&app).await;
-        let mut wrong = Vec::new();
-        for row in rows(&f) {
-            for (i, token) in f.tokens.iter().enumerate() {
-                let method = Method::from_bytes(row.method.as_bytes()).unwrap();
-                let reply = match &row.body {
-                    Some(Body::Multipart(ctype, body)) => match token {
-                        Some(token) => app.send_raw(token, &row.path, ctype, body.clone()).await,
-                        None => app.request(method, &row.path, None).await,
-                    },
-                    Some(Body::Form(fields)) => {
-                        app.send_form(token.as_deref(), &row.path, fields).await
-                    }
-                    Some(Body::Json(v)) => {
-                        app.request_as(token.as_deref(), method, &row.path, Some(v.clone()))
-                            .await
-                    }
-                    None => {
-                        app.request_as(token.as_deref(), method, &row.path, None)
-                            .await
-                    }
-                };
-                if reply.status.as_u16() != row.expect[i] {
-                    wrong.push(format!(
-                        "{} {} as {}: expected {}, got {} {}",
-                        row.method,
-                        row.pattern,
-                        CALLERS[i],
-                        row.expect[i],
-                        reply.status.as_u16(),
-                        reply.text().chars().take(160).collect::<String>()
-                    ));
+backend_test!(every_route_answers_every_caller_exactly);
+async fn every_route_answers_every_caller_exactly(app: TestApp) {
+    let f = fixture(&app).await;
+    let mut wrong = Vec::new();
+    for row in rows(&f) {
+        for (i, token) in f.tokens.iter().enumerate() {
+            let method = Method::from_bytes(row.method.as_bytes()).unwrap();
+            let reply = match &row.body {
+                Some(Body::Multipart(ctype, body)) => match token {
+                    Some(token) => app.send_raw(token, &row.path, ctype, body.clone()).await,
+                    None => app.request(method, &row.path, None).await,
+                },
+                Some(Body::Form(fields)) => {
+                    app.send_form(token.as_deref(), &row.path, fields).await
                 }
+                Some(Body::Json(v)) => {
+                    app.request_as(token.as_deref(), method, &row.path, Some(v.clone()))
+                        .await
+                }
+                None => {
+                    app.request_as(token.as_deref(), method, &row.path, None)
+                        .await
+                }
+            };
+            if reply.status.as_u16() != row.expect[i] {
+                wrong.push(format!(
+                    "{} {} as {}: expected {}, got {} {}",
+                    row.method,
+                    row.pattern,
+                    CALLERS[i],
+                    row.expect[i],
+                    reply.status.as_u16(),
+                    reply.text().chars().take(160).collect::<String>()
+                ));
             }
         }
-        assert!(wrong.is_empty(), "{:?}:\n{}", app.backend, wrong.join("\n"));
     }
+    assert!(wrong.is_empty(), "{:?}:\n{}", app.backend, wrong.join("\n"));
 }

@@ -9,8 +9,9 @@ use actix_web::test;
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use crate::helpers::{Backend, Reply, TestApp, World, multipart};
-use attest::output::export::archive::verify_archive;
+use crate::api;
+use crate::helpers::{Backend, Reply, TestApp, World, backend_test, multipart};
+use attest::output::formats::archive::verify_archive;
 
 /// Uploads `bytes` as the candidate's product evidence; returns the evidence id.
 async fn upload(app: &TestApp, w: &World, name: &str, bytes: &[u8]) -> String {
@@ -20,7 +21,7 @@ async fn upload(app: &TestApp, w: &World, name: &str, bytes: &[u8]) -> String {
     let uploaded = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -49,140 +50,132 @@ fn scratch_files(app: &TestApp) -> usize {
     app.stored_files().1
 }
 
-#[actix_web::test]
-async fn an_enrolment_archive_downloads_and_verifies_over_http() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let notes = "Kia ora — call notes\n".as_bytes();
-        let evidence = upload(&app, &w, "notes for Tāne.txt", notes).await;
-        let path = format!("/api/enrolments/{}/archive.zip", w.enrolment);
+backend_test!(an_enrolment_archive_downloads_and_verifies_over_http);
+async fn an_enrolment_archive_downloads_and_verifies_over_http(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let notes = "Kia ora — call notes\n".as_bytes();
+    let evidence = upload(&app, &w, "notes for Tāne.txt", notes).await;
+    let path = api::enrolment(&w.enrolment).archive_zip();
 
-        for token in [&w.candidate, &w.assessor, &w.iv, &w.admin] {
-            let reply = app.request_as(Some(token), Method::GET, &path, None).await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
-            assert_eq!(reply.header("content-type"), Some("application/zip"));
-            let disposition = reply.header("content-disposition").unwrap_or_default();
-            assert!(
-                disposition.starts_with("attachment")
-                    && disposition.contains("User_aroha_harbour_nz-28268-v2-"),
-                "{disposition}"
-            );
-            assert_eq!(
-                reply.header("x-content-sha256"),
-                Some(sha256_hex(&reply.body).as_str()),
-                "the header is the SHA-256 of the body"
-            );
-            assert!(reply.body.starts_with(b"PK"));
-            let report = verify_archive(Cursor::new(&reply.body)).expect("readable archive");
-            assert!(report.is_ok(), "{:?}", report.problems);
-            assert_eq!(report.files_checked, 2, "the index and the evidence file");
-
-            let manifest = manifest_of(&reply.body);
-            let files = manifest["files"].as_array().unwrap();
-            assert_eq!(files.len(), 1, "{manifest}");
-            assert_eq!(files[0]["name"], "notes for Tāne.txt");
-            assert_eq!(files[0]["sha256"], sha256_hex(notes).as_str());
-            assert_eq!(files[0]["size"], notes.len());
-            assert_eq!(files[0]["evidence"], json!([evidence]));
-            assert_eq!(
-                scratch_files(&app),
-                0,
-                "the scratch file is removed once the body is sent"
-            );
-        }
-
-        app.seed_user(&w.org, "other@harbour.nz", "candidate");
-        let other = app.login("other@harbour.nz").await;
-        let refused = app.request_as(Some(&other), Method::GET, &path, None).await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
-        let elsewhere = app.seed_org("Summit College");
-        app.seed_user(&elsewhere, "admin@summit.nz", "provider_admin");
-        let stranger = app.login("admin@summit.nz").await;
-        let hidden = app
-            .request_as(Some(&stranger), Method::GET, &path, None)
-            .await;
-        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
-        let unknown = app
-            .request_as(
-                Some(&w.admin),
-                Method::GET,
-                "/api/enrolments/00000000-0000-0000-0000-000000000000/archive.zip",
-                None,
-            )
-            .await;
-        assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-        assert_eq!(scratch_files(&app), 0);
-    }
-}
-
-#[actix_web::test]
-async fn a_cohort_archive_holds_one_verified_archive_per_enrolment() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        upload(&app, &w, "notes.txt", b"call notes\n").await;
-        let second = crate::exports::seed_result(&app, &w, "b@harbour.nz", "28268@2", "2024-06-03");
-        let admin = Some(w.admin.as_str());
-        let created = app
-            .request_as(
-                admin,
-                Method::POST,
-                &format!("/api/orgs/{}/cohorts", w.org),
-                Some(json!({"name": "June intake"})),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
-        let cohort = created.json()["id"].as_str().unwrap().to_owned();
-        let added = app
-            .request_as(
-                admin,
-                Method::POST,
-                &format!("/api/cohorts/{cohort}/enrolments"),
-                Some(json!({"add": [w.enrolment, second]})),
-            )
-            .await;
-        assert_eq!(added.status, StatusCode::OK, "{}", added.text());
-
-        let path = format!("/api/cohorts/{cohort}/archives.zip");
-        let reply = app.request_as(admin, Method::GET, &path, None).await;
+    for token in [&w.candidate, &w.assessor, &w.iv, &w.admin] {
+        let reply = app.get_as(token, &path).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
         assert_eq!(reply.header("content-type"), Some("application/zip"));
+        let disposition = reply.header("content-disposition").unwrap_or_default();
         assert!(
-            reply
-                .header("content-disposition")
-                .unwrap_or_default()
-                .contains("cohort-June_intake-portfolios.zip")
+            disposition.starts_with("attachment")
+                && disposition.contains("User_aroha_harbour_nz-28268-v2-"),
+            "{disposition}"
         );
-        assert_eq!(scratch_files(&app), 0, "inner and outer scratch files go");
-        let mut outer = zip::ZipArchive::new(Cursor::new(&reply.body)).expect("a zip");
-        assert_eq!(outer.len(), 2, "one archive per enrolment");
-        let mut names = Vec::new();
-        for i in 0..outer.len() {
-            let mut entry = outer.by_index(i).unwrap();
-            assert_eq!(
-                entry.compression(),
-                zip::CompressionMethod::Stored,
-                "archives are stored, not compressed again"
-            );
-            names.push(entry.name().to_owned());
-            let mut inner = Vec::new();
-            entry.read_to_end(&mut inner).unwrap();
-            let report = verify_archive(Cursor::new(&inner)).expect("an inner archive");
-            assert!(report.is_ok(), "{}: {:?}", entry.name(), report.problems);
-        }
-        assert!(
-            names
-                .iter()
-                .any(|n| n.starts_with("User_aroha_harbour_nz-28268-v2-"))
-                && names
-                    .iter()
-                    .any(|n| n.starts_with("Learner_b_harbour_nz-28268-v2-")),
-            "{names:?}"
+        assert_eq!(
+            reply.header("x-content-sha256"),
+            Some(sha256_hex(&reply.body).as_str()),
+            "the header is the SHA-256 of the body"
         );
+        assert!(reply.body.starts_with(b"PK"));
+        let report = verify_archive(Cursor::new(&reply.body)).expect("readable archive");
+        assert!(report.is_ok(), "{:?}", report.problems);
+        assert_eq!(report.files_checked, 2, "the index and the evidence file");
 
-        for token in [&w.candidate, &w.assessor] {
-            let refused = app.request_as(Some(token), Method::GET, &path, None).await;
-            assert_eq!(refused.status, StatusCode::FORBIDDEN);
-        }
+        let manifest = manifest_of(&reply.body);
+        let files = manifest["files"].as_array().unwrap();
+        assert_eq!(files.len(), 1, "{manifest}");
+        assert_eq!(files[0]["name"], "notes for Tāne.txt");
+        assert_eq!(files[0]["sha256"], sha256_hex(notes).as_str());
+        assert_eq!(files[0]["size"], notes.len());
+        assert_eq!(files[0]["evidence"], json!([evidence]));
+        assert_eq!(
+            scratch_files(&app),
+            0,
+            "the scratch file is removed once the body is sent"
+        );
+    }
+
+    app.seed_user(&w.org, "other@harbour.nz", "candidate");
+    let other = app.login("other@harbour.nz").await;
+    let refused = app.get_as(&other, &path).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text());
+    let elsewhere = app.seed_org("Summit College");
+    app.seed_user(&elsewhere, "admin@summit.nz", "provider_admin");
+    let stranger = app.login("admin@summit.nz").await;
+    let hidden = app.get_as(&stranger, &path).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let unknown = app
+        .get_as(
+            &w.admin,
+            "/api/enrolments/00000000-0000-0000-0000-000000000000/archive.zip",
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(scratch_files(&app), 0);
+}
+
+backend_test!(a_cohort_archive_holds_one_verified_archive_per_enrolment);
+async fn a_cohort_archive_holds_one_verified_archive_per_enrolment(app: TestApp) {
+    let w = app.world("28268@2").await;
+    upload(&app, &w, "notes.txt", b"call notes\n").await;
+    let second = crate::exports::seed_result(&app, &w, "b@harbour.nz", "28268@2", "2024-06-03");
+    let admin = Some(w.admin.as_str());
+    let created = app
+        .request_as(
+            admin,
+            Method::POST,
+            &api::org(&w.org).cohorts(),
+            Some(json!({"name": "June intake"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let cohort = created.json()["id"].as_str().unwrap().to_owned();
+    let added = app
+        .request_as(
+            admin,
+            Method::POST,
+            &api::cohort(&cohort).enrolments(),
+            Some(json!({"add": [w.enrolment, second]})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text());
+
+    let path = api::cohort(&cohort).archives_zip();
+    let reply = app.request_as(admin, Method::GET, &path, None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text());
+    assert_eq!(reply.header("content-type"), Some("application/zip"));
+    assert!(
+        reply
+            .header("content-disposition")
+            .unwrap_or_default()
+            .contains("cohort-June_intake-portfolios.zip")
+    );
+    assert_eq!(scratch_files(&app), 0, "inner and outer scratch files go");
+    let mut outer = zip::ZipArchive::new(Cursor::new(&reply.body)).expect("a zip");
+    assert_eq!(outer.len(), 2, "one archive per enrolment");
+    let mut names = Vec::new();
+    for i in 0..outer.len() {
+        let mut entry = outer.by_index(i).unwrap();
+        assert_eq!(
+            entry.compression(),
+            zip::CompressionMethod::Stored,
+            "archives are stored, not compressed again"
+        );
+        names.push(entry.name().to_owned());
+        let mut inner = Vec::new();
+        entry.read_to_end(&mut inner).unwrap();
+        let report = verify_archive(Cursor::new(&inner)).expect("an inner archive");
+        assert!(report.is_ok(), "{}: {:?}", entry.name(), report.problems);
+    }
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("User_aroha_harbour_nz-28268-v2-"))
+            && names
+                .iter()
+                .any(|n| n.starts_with("Learner_b_harbour_nz-28268-v2-")),
+        "{names:?}"
+    );
+
+    for token in [&w.candidate, &w.assessor] {
+        let refused = app.get_as(token, &path).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
     }
 }
 
@@ -209,7 +202,7 @@ async fn the_scratch_file_is_removed_when_the_client_goes_away() {
     let status = abandon(
         &app,
         &w.candidate,
-        &format!("/api/enrolments/{}/archive.zip", w.enrolment),
+        &api::enrolment(&w.enrolment).archive_zip(),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -231,66 +224,62 @@ fn has(page: &Reply, text: &str) -> bool {
     page.text().contains(text)
 }
 
-#[actix_web::test]
-async fn the_archive_links_show_for_those_who_may_read_them() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let portfolio = format!("/enrolments/{}", w.enrolment);
-        let link = format!("/api/enrolments/{}/archive.zip", w.enrolment);
+backend_test!(the_archive_links_show_for_those_who_may_read_them);
+async fn the_archive_links_show_for_those_who_may_read_them(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let portfolio = format!("/enrolments/{}", w.enrolment);
+    let link = api::enrolment(&w.enrolment).archive_zip();
 
-        let mine = app.browser(&w.candidate).get(&app, &portfolio).await;
-        assert_eq!(mine.status, StatusCode::OK);
-        assert!(has(&mine, &link) && has(&mine, "Download my portfolio"));
-        assert!(!has(&mine, "Download the portfolio archive"));
-        assert!(has(&mine, "attest verify-archive FILE.zip"));
-        for token in [&w.assessor, &w.iv, &w.admin] {
-            let theirs = app.browser(token).get(&app, &portfolio).await;
-            assert_eq!(theirs.status, StatusCode::OK);
-            assert!(has(&theirs, &link) && has(&theirs, "Download the portfolio archive (zip)"));
-            assert!(!has(&theirs, "Download my portfolio"));
-        }
-        app.seed_user(&w.org, "other@harbour.nz", "candidate");
-        let other = app.login("other@harbour.nz").await;
-        let refused = app.browser(&other).get(&app, &portfolio).await;
-        assert_ne!(refused.status, StatusCode::OK);
-        assert!(!has(&refused, &link));
-
-        let cohort = app
-            .request_as(
-                Some(&w.admin),
-                Method::POST,
-                &format!("/api/orgs/{}/cohorts", w.org),
-                Some(json!({"name": "June intake"})),
-            )
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        app.request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("/api/cohorts/{cohort}/enrolments"),
-            Some(json!({"add": [w.enrolment]})),
-        )
-        .await;
-        let page = app
-            .browser(&w.admin)
-            .get(&app, &format!("/cohorts/{cohort}"))
-            .await;
-        assert!(has(&page, &format!("/api/cohorts/{cohort}/archives.zip")));
-        assert!(has(&page, "Download every portfolio of this cohort (zip)"));
-
-        let exports = app
-            .browser(&w.admin)
-            .get(&app, &format!("/orgs/{}/exports", w.org))
-            .await;
-        assert!(has(
-            &exports,
-            &format!("formaction=\"/orgs/{}/exports/badges\"", w.org)
-        ));
-        assert!(has(&exports, "Download Open Badges"));
+    let mine = app.browser(&w.candidate).get(&app, &portfolio).await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(has(&mine, &link) && has(&mine, "Download my portfolio"));
+    assert!(!has(&mine, "Download the portfolio archive"));
+    assert!(has(&mine, "attest verify-archive FILE.zip"));
+    for token in [&w.assessor, &w.iv, &w.admin] {
+        let theirs = app.browser(token).get(&app, &portfolio).await;
+        assert_eq!(theirs.status, StatusCode::OK);
+        assert!(has(&theirs, &link) && has(&theirs, "Download the portfolio archive (zip)"));
+        assert!(!has(&theirs, "Download my portfolio"));
     }
+    app.seed_user(&w.org, "other@harbour.nz", "candidate");
+    let other = app.login("other@harbour.nz").await;
+    let refused = app.browser(&other).get(&app, &portfolio).await;
+    assert_ne!(refused.status, StatusCode::OK);
+    assert!(!has(&refused, &link));
+
+    let cohort = app
+        .post_as(
+            &w.admin,
+            &api::org(&w.org).cohorts(),
+            json!({"name": "June intake"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post_as(
+        &w.admin,
+        &api::cohort(&cohort).enrolments(),
+        json!({"add": [w.enrolment]}),
+    )
+    .await;
+    let page = app
+        .browser(&w.admin)
+        .get(&app, &format!("/cohorts/{cohort}"))
+        .await;
+    assert!(has(&page, &api::cohort(&cohort).archives_zip()));
+    assert!(has(&page, "Download every portfolio of this cohort (zip)"));
+
+    let exports = app
+        .browser(&w.admin)
+        .get(&app, &format!("/orgs/{}/exports", w.org))
+        .await;
+    assert!(has(
+        &exports,
+        &format!("formaction=\"/orgs/{}/exports/badges\"", w.org)
+    ));
+    assert!(has(&exports, "Download Open Badges"));
 }
 
 #[actix_web::test]
@@ -299,19 +288,17 @@ async fn the_command_line_writes_the_same_cohort_archives() {
     let w = app.world("28268@2").await;
     upload(&app, &w, "notes.txt", b"call notes\n").await;
     let created = app
-        .request_as(
-            Some(&w.admin),
-            Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
-            Some(json!({"name": "June intake"})),
+        .post_as(
+            &w.admin,
+            &api::org(&w.org).cohorts(),
+            json!({"name": "June intake"}),
         )
         .await;
     let cohort = created.json()["id"].as_str().unwrap().to_owned();
-    app.request_as(
-        Some(&w.admin),
-        Method::POST,
-        &format!("/api/cohorts/{cohort}/enrolments"),
-        Some(json!({"add": [w.enrolment]})),
+    app.post_as(
+        &w.admin,
+        &api::cohort(&cohort).enrolments(),
+        json!({"add": [w.enrolment]}),
     )
     .await;
     let data = &app.state.config.data_dir;
@@ -337,12 +324,7 @@ async fn the_command_line_writes_the_same_cohort_archives() {
     assert_eq!(files.len(), 1, "{files:?}");
     let name = files[0].file_name().unwrap().to_string_lossy().into_owned();
     let over_http = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            &format!("/api/enrolments/{}/archive.zip", w.enrolment),
-            None,
-        )
+        .get_as(&w.admin, &api::enrolment(&w.enrolment).archive_zip())
         .await;
     assert!(
         over_http

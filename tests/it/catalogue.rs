@@ -1,10 +1,11 @@
 //! The catalogue: versions pinned by enrolments cannot change under them; expired standards take no
 //! new enrolments.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use serde_json::json;
 
-use crate::helpers::{Backend, TestApp, backends};
+use crate::api;
+use crate::helpers::{Backend, TestApp, backend_test};
 
 fn copy_standards() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -18,25 +19,23 @@ fn copy_standards() -> tempfile::TempDir {
     dir
 }
 
-#[actix_web::test]
-async fn a_changed_file_of_an_enrolled_version_is_refused_at_start() {
-    for backend in backends() {
-        let standards = copy_standards();
-        let app = TestApp::with_standards(backend, standards.path());
-        let _ = app.world("28268@2").await;
-        let file = standards.path().join("nzqa-28268-v2.yaml");
-        let mut text = std::fs::read_to_string(&file).unwrap();
-        text.push_str("\n# an edit after enrolment\n");
-        std::fs::write(&file, text).unwrap();
-        let err = attest::setup::load_catalogue(&app.state.config, &app.state.db).unwrap_err();
-        let message = err.to_string();
-        assert!(message.contains("nzqa-28268-v2.yaml"), "{message}");
-        assert!(
-            message.contains("has enrolments") && message.contains("publish"),
-            "{message}"
-        );
-        assert!(err.is_configuration(), "exit code 2 at start");
-    }
+backend_test!(a_changed_file_of_an_enrolled_version_is_refused_at_start);
+async fn a_changed_file_of_an_enrolled_version_is_refused_at_start(backend: Backend) {
+    let standards = copy_standards();
+    let app = TestApp::with_standards(backend, standards.path());
+    let _ = app.world("28268@2").await;
+    let file = standards.path().join("nzqa-28268-v2.yaml");
+    let mut text = std::fs::read_to_string(&file).unwrap();
+    text.push_str("\n# an edit after enrolment\n");
+    std::fs::write(&file, text).unwrap();
+    let err = attest::setup::load_catalogue(&app.state.config, &app.state.db).unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("nzqa-28268-v2.yaml"), "{message}");
+    assert!(
+        message.contains("has enrolments") && message.contains("publish"),
+        "{message}"
+    );
+    assert!(err.is_configuration(), "exit code 2 at start");
 }
 
 #[actix_web::test]
@@ -66,11 +65,10 @@ async fn a_standard_past_its_last_date_takes_no_new_enrolments() {
     let candidate = app.seed_user(&org, "aroha@harbour.nz", "candidate");
     let admin = app.login("admin@harbour.nz").await;
     let reply = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            "/api/enrolments",
-            Some(json!({"org_id": org, "candidate_id": candidate, "standard": "INSCC007"})),
+        .post_as(
+            &admin,
+            api::ENROLMENTS,
+            json!({"org_id": org, "candidate_id": candidate, "standard": "INSCC007"}),
         )
         .await;
     assert_eq!(
@@ -85,10 +83,7 @@ async fn a_standard_past_its_last_date_takes_no_new_enrolments() {
             .unwrap()
             .contains("last date for assessment")
     );
-    let listed = app
-        .request_as(Some(&admin), Method::GET, "/api/standards", None)
-        .await
-        .json();
+    let listed = app.get_as(&admin, api::STANDARDS).await.json();
     let inscc007 = listed
         .as_array()
         .unwrap()

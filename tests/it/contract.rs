@@ -10,7 +10,8 @@ use attest::config::DatabaseUrl;
 
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, Reply, TestApp, multipart};
+use crate::api;
+use crate::helpers::{PASSWORD, Reply, TestApp, backend_test, multipart};
 use crate::pages::pairs;
 
 /// A 422 problem naming `field`.
@@ -32,99 +33,83 @@ fn assert_refused_field(reply: &Reply, field: &str) {
     );
 }
 
-#[actix_web::test]
-async fn nul_and_control_characters_are_refused_by_field_on_every_backend() {
-    for app in TestApp::all() {
-        let w = app.world("28268").await;
-        // Unauthenticated sign-in, over the API and the page (which refuses before its CSRF check).
-        let login = app
-            .request(
-                Method::POST,
-                "/api/auth/login",
-                Some(serde_json::json!({ "email": "admin@harbour.nz\u{0}", "password": PASSWORD })),
-            )
-            .await;
-        assert_refused_field(&login, "email");
-        let page = app
-            .browse(
-                &[],
-                Method::POST,
-                "/login",
-                Some(pairs(&[("email", "x@y.nz"), ("password", "a\u{0}b")])),
-            )
-            .await;
-        assert_refused_field(&page, "password");
+backend_test!(nul_and_control_characters_are_refused_by_field_on_every_backend);
+async fn nul_and_control_characters_are_refused_by_field_on_every_backend(app: TestApp) {
+    let w = app.world("28268").await;
+    // Unauthenticated sign-in, over the API and the page (which refuses before its CSRF check).
+    let login = app
+        .request(
+            Method::POST,
+            api::LOGIN,
+            Some(serde_json::json!({ "email": "admin@harbour.nz\u{0}", "password": PASSWORD })),
+        )
+        .await;
+    assert_refused_field(&login, "email");
+    let page = app
+        .browse(
+            &[],
+            Method::POST,
+            "/login",
+            Some(pairs(&[("email", "x@y.nz"), ("password", "a\u{0}b")])),
+        )
+        .await;
+    assert_refused_field(&page, "password");
 
-        // A signed-in write, nested field paths, query parameters and path segments.
-        let users = app.count("users");
-        let created = app
-            .request_as(
-                Some(&w.admin),
-                Method::POST,
-                &format!("/api/orgs/{}/users", w.org),
-                Some(serde_json::json!({
-                    "email": "bell@harbour.nz", "name": "Bell\u{7}", "password": PASSWORD,
-                    "role": "candidate"
-                })),
-            )
-            .await;
-        assert_refused_field(&created, "name");
-        assert_eq!(app.count("users"), users, "nothing written");
-        let query = app
-            .request_as(
-                Some(&w.admin),
-                Method::GET,
-                "/api/enrolments?standard=28%00268",
-                None,
-            )
-            .await;
-        assert_refused_field(&query, "standard");
-        let path = app
-            .request_as(
-                Some(&w.admin),
-                Method::GET,
-                "/api/standards/282%0068/2",
-                None,
-            )
-            .await;
-        assert_refused_field(&path, "path");
+    // A signed-in write, nested field paths, query parameters and path segments.
+    let users = app.count("users");
+    let created = app
+        .post_as(
+            &w.admin,
+            &api::org(&w.org).users(),
+            serde_json::json!({
+                "email": "bell@harbour.nz", "name": "Bell\u{7}", "password": PASSWORD,
+                "role": "candidate"
+            }),
+        )
+        .await;
+    assert_refused_field(&created, "name");
+    assert_eq!(app.count("users"), users, "nothing written");
+    let query = app
+        .get_as(&w.admin, "/api/enrolments?standard=28%00268")
+        .await;
+    assert_refused_field(&query, "standard");
+    let path = app.get_as(&w.admin, "/api/standards/282%0068/2").await;
+    assert_refused_field(&path, "path");
 
-        // A page form of a signed-in person.
-        let browser = app.browser(&w.admin);
-        let form = browser
-            .post(
-                &app,
-                &format!("/orgs/{}/people", w.org),
-                &[
-                    ("email", "bell@harbour.nz"),
-                    ("name", "Bell\u{1b}[31m"),
-                    ("password", PASSWORD),
-                    ("role", "candidate"),
-                ],
-            )
-            .await;
-        assert_refused_field(&form, "name");
-        assert_eq!(app.count("users"), users, "nothing written");
+    // A page form of a signed-in person.
+    let browser = app.browser(&w.admin);
+    let form = browser
+        .post(
+            &app,
+            &format!("/orgs/{}/people", w.org),
+            &[
+                ("email", "bell@harbour.nz"),
+                ("name", "Bell\u{1b}[31m"),
+                ("password", PASSWORD),
+                ("role", "candidate"),
+            ],
+        )
+        .await;
+    assert_refused_field(&form, "name");
+    assert_eq!(app.count("users"), users, "nothing written");
 
-        // Line breaks and tabs are text.
-        let multi_line = app
-            .request_as(
-                Some(&w.admin),
-                Method::POST,
-                &format!("/api/orgs/{}/users", w.org),
-                Some(serde_json::json!({
-                    "email": "bell@harbour.nz", "name": "Bell\tHooks", "password": PASSWORD,
-                    "role": "candidate"
-                })),
-            )
-            .await;
-        assert_eq!(
-            multi_line.status,
-            StatusCode::CREATED,
-            "{}",
-            multi_line.text()
-        );
-    }
+    // Line breaks and tabs are text.
+    let multi_line = app
+        .post_as(
+            &w.admin,
+            &api::org(&w.org).users(),
+            serde_json::json!({
+                "email": "bell@harbour.nz", "name": "Bell\tHooks", "password": PASSWORD,
+                "role": "candidate"
+            }),
+        )
+        .await;
+    assert_eq!(
+        multi_line.status,
+        StatusCode::CREATED,
+        "{}",
+        multi_line.text()
+    );
 }
 
 /// A PDF-looking body of about 1 MB, different for each `n`.
@@ -134,55 +119,53 @@ fn megabyte_pdf(n: usize) -> Vec<u8> {
     bytes
 }
 
-#[actix_web::test]
-async fn a_refused_upload_leaves_nothing_on_disk() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let path = format!("/api/enrolments/{}/evidence/upload", w.enrolment);
-        let good = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+backend_test!(a_refused_upload_leaves_nothing_on_disk);
+async fn a_refused_upload_leaves_nothing_on_disk(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let path = api::enrolment(&w.enrolment).evidence_upload();
+    let good = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
             "criteria": [{"criterion": "1.7"}], "declaration": true});
-        // Each refused by the action only after the whole file has arrived.
-        let mut unknown_criterion = good.clone();
-        unknown_criterion["criteria"] = json!([{"criterion": "9.9"}]);
-        let mut undeclared = good.clone();
-        undeclared["declaration"] = json!(false);
-        for (n, record) in [unknown_criterion, undeclared]
-            .iter()
-            .cycle()
-            .take(10)
-            .enumerate()
-        {
-            let (ctype, body) = multipart(record, "big.pdf", &megabyte_pdf(n));
-            let refused = app.send_raw(&w.candidate, &path, &ctype, body).await;
-            assert_eq!(
-                refused.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{}",
-                refused.text()
-            );
-        }
-        // The same body from someone who may not add evidence here.
-        let (ctype, body) = multipart(&good, "big.pdf", &megabyte_pdf(99));
-        let forbidden = app.send_raw(&w.iv, &path, &ctype, body).await;
+    // Each refused by the action only after the whole file has arrived.
+    let mut unknown_criterion = good.clone();
+    unknown_criterion["criteria"] = json!([{"criterion": "9.9"}]);
+    let mut undeclared = good.clone();
+    undeclared["declaration"] = json!(false);
+    for (n, record) in [unknown_criterion, undeclared]
+        .iter()
+        .cycle()
+        .take(10)
+        .enumerate()
+    {
+        let (ctype, body) = multipart(record, "big.pdf", &megabyte_pdf(n));
+        let refused = app.send_raw(&w.candidate, &path, &ctype, body).await;
         assert_eq!(
-            forbidden.status,
-            StatusCode::FORBIDDEN,
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "{}",
-            forbidden.text()
-        );
-        assert_eq!(app.count("evidence"), 0);
-        assert_eq!(app.count("files"), 0);
-        assert_eq!(app.stored_files(), (0, 0), "no stored or staging file left");
-
-        let (ctype, body) = multipart(&good, "big.pdf", &megabyte_pdf(100));
-        let accepted = app.send_raw(&w.candidate, &path, &ctype, body).await;
-        assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text());
-        assert_eq!(
-            app.stored_files(),
-            (1, 0),
-            "stored once its record committed"
+            refused.text()
         );
     }
+    // The same body from someone who may not add evidence here.
+    let (ctype, body) = multipart(&good, "big.pdf", &megabyte_pdf(99));
+    let forbidden = app.send_raw(&w.iv, &path, &ctype, body).await;
+    assert_eq!(
+        forbidden.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        forbidden.text()
+    );
+    assert_eq!(app.count("evidence"), 0);
+    assert_eq!(app.count("files"), 0);
+    assert_eq!(app.stored_files(), (0, 0), "no stored or staging file left");
+
+    let (ctype, body) = multipart(&good, "big.pdf", &megabyte_pdf(100));
+    let accepted = app.send_raw(&w.candidate, &path, &ctype, body).await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.text());
+    assert_eq!(
+        app.stored_files(),
+        (1, 0),
+        "stored once its record committed"
+    );
 }
 
 /// `attest files gc` on the app's data, as an operator runs it.
@@ -217,83 +200,80 @@ fn plant(path: &Path, bytes: &[u8], age: Duration) {
         .unwrap();
 }
 
-#[actix_web::test]
-async fn files_gc_removes_old_orphans_and_names_records_without_their_file() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let path = format!("/api/enrolments/{}/evidence/upload", w.enrolment);
-        let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
+backend_test!(files_gc_removes_old_orphans_and_names_records_without_their_file);
+async fn files_gc_removes_old_orphans_and_names_records_without_their_file(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let path = api::enrolment(&w.enrolment).evidence_upload();
+    let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
             "criteria": [{"criterion": "1.7"}], "declaration": true});
-        let mut kept = Vec::new();
-        for n in 0..2 {
-            let (ctype, body) = multipart(&record, "a.pdf", &megabyte_pdf(n));
-            let reply = app.send_raw(&w.candidate, &path, &ctype, body).await;
-            assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
-            kept.push(reply.json());
-        }
-        let files = app.state.config.data_dir.join("files");
-        let object = |sha: &str| files.join("objects").join(&sha[..2]).join(&sha[2..]);
-        let sha_of =
-            |reply: &serde_json::Value| reply["file"]["sha256"].as_str().unwrap().to_owned();
-        // One record loses its file; the other's file is old but referenced.
-        let lost = sha_of(&kept[1]);
-        std::fs::remove_file(object(&lost)).unwrap();
-        let referenced = object(&sha_of(&kept[0]));
-        let bytes = std::fs::read(&referenced).unwrap();
-        plant(&referenced, &bytes, Duration::from_secs(3 * 3600));
-        let old_orphan = object(&"ab".repeat(32));
-        plant(
-            &old_orphan,
-            b"left by a crash",
-            Duration::from_secs(2 * 3600),
-        );
-        let young_orphan = object(&"cd".repeat(32));
-        plant(&young_orphan, b"being committed", Duration::from_secs(60));
-        let leftover = files.join("tmp").join("upload-left-by-a-crash");
-        plant(&leftover, b"half an upload", Duration::from_secs(2 * 3600));
-        let receiving = files.join("tmp").join("upload-under-way");
-        plant(&receiving, b"arriving", Duration::ZERO);
-
-        let (code, dry) = files_gc(&app, true);
-        assert_eq!(code, Some(1), "a record lacks its file: {dry}");
-        assert!(
-            dry.contains(&format!("would remove {}", old_orphan.display())),
-            "{dry}"
-        );
-        assert!(
-            dry.contains(&format!("would remove {}", leftover.display())),
-            "{dry}"
-        );
-        let evidence_id = kept[1]["id"].as_str().unwrap();
-        assert!(
-            dry.contains(&format!("MISSING evidence {evidence_id}")),
-            "{dry}"
-        );
-        assert!(dry.contains(&lost), "{dry}");
-        assert!(
-            old_orphan.exists() && leftover.exists(),
-            "a dry run removes nothing"
-        );
-
-        let (code, run) = files_gc(&app, false);
-        assert_eq!(code, Some(1), "{run}");
-        assert!(
-            run.contains(&format!("removed {}", old_orphan.display())),
-            "{run}"
-        );
-        assert!(!old_orphan.exists() && !leftover.exists());
-        assert!(referenced.exists(), "a referenced file stays, however old");
-        assert!(
-            young_orphan.exists() && receiving.exists(),
-            "young files stay"
-        );
-
-        std::fs::remove_file(&young_orphan).unwrap();
-        plant(&object(&lost), b"restored from backup", Duration::ZERO);
-        let (code, clean) = files_gc(&app, false);
-        assert_eq!(code, Some(0), "{clean}");
-        assert!(!clean.contains("MISSING"), "{clean}");
+    let mut kept = Vec::new();
+    for n in 0..2 {
+        let (ctype, body) = multipart(&record, "a.pdf", &megabyte_pdf(n));
+        let reply = app.send_raw(&w.candidate, &path, &ctype, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text());
+        kept.push(reply.json());
     }
+    let files = app.state.config.data_dir.join("files");
+    let object = |sha: &str| files.join("objects").join(&sha[..2]).join(&sha[2..]);
+    let sha_of = |reply: &serde_json::Value| reply["file"]["sha256"].as_str().unwrap().to_owned();
+    // One record loses its file; the other's file is old but referenced.
+    let lost = sha_of(&kept[1]);
+    std::fs::remove_file(object(&lost)).unwrap();
+    let referenced = object(&sha_of(&kept[0]));
+    let bytes = std::fs::read(&referenced).unwrap();
+    plant(&referenced, &bytes, Duration::from_secs(3 * 3600));
+    let old_orphan = object(&"ab".repeat(32));
+    plant(
+        &old_orphan,
+        b"left by a crash",
+        Duration::from_secs(2 * 3600),
+    );
+    let young_orphan = object(&"cd".repeat(32));
+    plant(&young_orphan, b"being committed", Duration::from_secs(60));
+    let leftover = files.join("tmp").join("upload-left-by-a-crash");
+    plant(&leftover, b"half an upload", Duration::from_secs(2 * 3600));
+    let receiving = files.join("tmp").join("upload-under-way");
+    plant(&receiving, b"arriving", Duration::ZERO);
+
+    let (code, dry) = files_gc(&app, true);
+    assert_eq!(code, Some(1), "a record lacks its file: {dry}");
+    assert!(
+        dry.contains(&format!("would remove {}", old_orphan.display())),
+        "{dry}"
+    );
+    assert!(
+        dry.contains(&format!("would remove {}", leftover.display())),
+        "{dry}"
+    );
+    let evidence_id = kept[1]["id"].as_str().unwrap();
+    assert!(
+        dry.contains(&format!("MISSING evidence {evidence_id}")),
+        "{dry}"
+    );
+    assert!(dry.contains(&lost), "{dry}");
+    assert!(
+        old_orphan.exists() && leftover.exists(),
+        "a dry run removes nothing"
+    );
+
+    let (code, run) = files_gc(&app, false);
+    assert_eq!(code, Some(1), "{run}");
+    assert!(
+        run.contains(&format!("removed {}", old_orphan.display())),
+        "{run}"
+    );
+    assert!(!old_orphan.exists() && !leftover.exists());
+    assert!(referenced.exists(), "a referenced file stays, however old");
+    assert!(
+        young_orphan.exists() && receiving.exists(),
+        "young files stay"
+    );
+
+    std::fs::remove_file(&young_orphan).unwrap();
+    plant(&object(&lost), b"restored from backup", Duration::ZERO);
+    let (code, clean) = files_gc(&app, false);
+    assert_eq!(code, Some(0), "{clean}");
+    assert!(!clean.contains("MISSING"), "{clean}");
 }
 
 #[actix_web::test]
@@ -303,13 +283,8 @@ async fn bodies_must_be_one_object_of_the_documented_shape() {
     let login = |body: &'static str| {
         let app = &app;
         async move {
-            app.send_raw(
-                "",
-                "/api/auth/login",
-                "application/json",
-                body.as_bytes().to_vec(),
-            )
-            .await
+            app.send_raw("", api::LOGIN, "application/json", body.as_bytes().to_vec())
+                .await
         }
     };
     for body in [
@@ -320,23 +295,9 @@ async fn bodies_must_be_one_object_of_the_documented_shape() {
     ] {
         assert_refused_field(&login(body).await, "body");
     }
-    let too_many = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            "/api/enrolments?per_page=201",
-            None,
-        )
-        .await;
+    let too_many = app.get_as(&w.admin, "/api/enrolments?per_page=201").await;
     assert_refused_field(&too_many, "per_page");
-    let listed = app
-        .request_as(
-            Some(&w.admin),
-            Method::GET,
-            "/api/enrolments?per_page=200",
-            None,
-        )
-        .await;
+    let listed = app.get_as(&w.admin, "/api/enrolments?per_page=200").await;
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
     let created_at = listed.json()["items"][0]["created_at"]
         .as_str()
@@ -351,7 +312,7 @@ async fn bodies_must_be_one_object_of_the_documented_shape() {
 #[actix_web::test]
 async fn a_known_path_with_another_method_is_405_naming_the_methods() {
     let app = TestApp::new(crate::helpers::Backend::Sqlite);
-    let reply = app.request(Method::DELETE, "/api/enrolments", None).await;
+    let reply = app.request(Method::DELETE, api::ENROLMENTS, None).await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(reply.header("allow"), Some("POST, GET"));
     assert_eq!(
@@ -370,7 +331,7 @@ async fn a_known_path_with_another_method_is_405_naming_the_methods() {
 #[actix_web::test]
 async fn every_route_answers_as_documented_without_a_session() {
     let app = TestApp::new(crate::helpers::Backend::Sqlite);
-    let doc = app.get("/api/openapi.json").await.json();
+    let doc = app.get(api::OPENAPI).await.json();
     let routes = attest::http::routes::ROUTES;
     let mut wrong = Vec::new();
     for (method, path) in routes {
@@ -493,12 +454,10 @@ async fn a_bad_version_in_a_path_is_not_found() {
     let w = app.world("28268@2").await;
     for version in ["abc", "-1", "2.0", "4294967296"] {
         for path in [
-            format!("/api/standards/28268/{version}"),
-            format!("/api/orgs/{}/interpretations/28268/{version}", w.org),
+            api::standard("28268", version),
+            api::org(&w.org).interpretations("28268", version),
         ] {
-            let reply = app
-                .request_as(Some(&w.admin), Method::GET, &path, None)
-                .await;
+            let reply = app.get_as(&w.admin, &path).await;
             assert_eq!(
                 reply.status,
                 StatusCode::NOT_FOUND,
@@ -511,8 +470,6 @@ async fn a_bad_version_in_a_path_is_not_found() {
             );
         }
     }
-    let good = app
-        .request_as(Some(&w.admin), Method::GET, "/api/standards/28268/2", None)
-        .await;
+    let good = app.get_as(&w.admin, "/api/standards/28268/2").await;
     assert_eq!(good.status, StatusCode::OK);
 }

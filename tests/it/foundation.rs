@@ -3,7 +3,8 @@
 use actix_web::http::StatusCode;
 use diesel::RunQueryDsl;
 
-use crate::helpers::{Backend, TestApp, backends};
+use crate::api;
+use crate::helpers::{Backend, TestApp, backend_test, backends};
 
 #[actix_web::test]
 async fn postgres_is_exercised_when_configured() {
@@ -16,50 +17,46 @@ async fn postgres_is_exercised_when_configured() {
     }
 }
 
-#[actix_web::test]
-async fn healthz_and_readyz_answer_on_a_migrated_database() {
-    for app in TestApp::all() {
-        let health = app.get("/healthz").await;
-        assert_eq!(health.status, StatusCode::OK, "{:?}", app.backend);
-        assert_eq!(health.json()["status"], "ok");
-        let ready = app.get("/readyz").await;
-        assert_eq!(
-            ready.status,
-            StatusCode::OK,
-            "{:?}: {}",
-            app.backend,
-            ready.text()
-        );
-        assert!(health.header("x-request-id").is_some(), "request id echoed");
-    }
+backend_test!(healthz_and_readyz_answer_on_a_migrated_database);
+async fn healthz_and_readyz_answer_on_a_migrated_database(app: TestApp) {
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::OK, "{:?}", app.backend);
+    assert_eq!(health.json()["status"], "ok");
+    let ready = app.get("/readyz").await;
+    assert_eq!(
+        ready.status,
+        StatusCode::OK,
+        "{:?}: {}",
+        app.backend,
+        ready.text()
+    );
+    assert!(health.header("x-request-id").is_some(), "request id echoed");
 }
 
-#[actix_web::test]
-async fn readyz_is_503_while_migrations_are_pending() {
-    for app in TestApp::all() {
-        let mut conn = app.state.db.conn().unwrap();
-        diesel::sql_query("DELETE FROM __diesel_schema_migrations")
-            .execute(&mut *conn)
-            .unwrap();
-        drop(conn);
-        let ready = app.get("/readyz").await;
-        assert_eq!(
-            ready.status,
-            StatusCode::SERVICE_UNAVAILABLE,
-            "{:?}",
-            app.backend
-        );
-        assert_eq!(
-            ready.header("content-type"),
-            Some("application/problem+json")
-        );
-        assert!(
-            ready.json()["detail"]
-                .as_str()
-                .unwrap()
-                .contains("migrations pending")
-        );
-    }
+backend_test!(readyz_is_503_while_migrations_are_pending);
+async fn readyz_is_503_while_migrations_are_pending(app: TestApp) {
+    let mut conn = app.state.db.conn().unwrap();
+    diesel::sql_query("DELETE FROM __diesel_schema_migrations")
+        .execute(&mut *conn)
+        .unwrap();
+    drop(conn);
+    let ready = app.get("/readyz").await;
+    assert_eq!(
+        ready.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{:?}",
+        app.backend
+    );
+    assert_eq!(
+        ready.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert!(
+        ready.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("migrations pending")
+    );
 }
 
 #[actix_web::test]
@@ -93,7 +90,7 @@ async fn stylesheet_is_served() {
 #[actix_web::test]
 async fn openapi_describes_every_api_route() {
     let app = TestApp::new(Backend::Sqlite);
-    let doc = app.get("/api/openapi.json").await;
+    let doc = app.get(api::OPENAPI).await;
     assert_eq!(doc.status, StatusCode::OK);
     let doc = doc.json();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));

@@ -4,7 +4,8 @@
 use actix_web::http::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, World, multipart};
+use crate::api;
+use crate::helpers::{TestApp, World, backend_test, multipart};
 
 /// Uploads a product record mapped to `criteria` as the candidate; its id.
 async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> String {
@@ -15,7 +16,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
     let added = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -26,7 +27,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
 }
 
 async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let reply = app.request_as(Some(token), Method::GET, path, None).await;
+    let reply = app.get_as(token, path).await;
     assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
     reply.json()
 }
@@ -57,201 +58,185 @@ fn marks(grid: &Value, item: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
-#[actix_web::test]
-async fn the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_judgement() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let path = format!("/api/enrolments/{}/grid", w.enrolment);
-        let empty = get(&app, &w.candidate, &path).await;
-        assert_eq!(empty["evidence"], json!([]));
-        assert_eq!(row(&empty, "1.2")["confirmed"], "not_started");
-        assert_eq!(marks(&empty, "1.2"), vec![]);
+backend_test!(the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_judgement);
+async fn the_portfolio_grid_shows_which_evidence_shows_which_criterion_and_its_judgement(
+    app: TestApp,
+) {
+    let w = app.world("28268@2").await;
+    let path = api::enrolment(&w.enrolment).grid();
+    let empty = get(&app, &w.candidate, &path).await;
+    assert_eq!(empty["evidence"], json!([]));
+    assert_eq!(row(&empty, "1.2")["confirmed"], "not_started");
+    assert_eq!(marks(&empty, "1.2"), vec![]);
 
-        let first = upload(&app, &w, "Call log", &["1.2", "2.1"]).await;
-        let second = upload(&app, &w, "Email", &["1.2"]).await;
-        let waiting = get(&app, &w.assessor, &path).await;
-        let columns: Vec<&str> = waiting["evidence"]
+    let first = upload(&app, &w, "Call log", &["1.2", "2.1"]).await;
+    let second = upload(&app, &w, "Email", &["1.2"]).await;
+    let waiting = get(&app, &w.assessor, &path).await;
+    let columns: Vec<&str> = waiting["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, vec![first.as_str(), second.as_str()]);
+    assert_eq!(
+        marks(&waiting, "1.2"),
+        vec![(0, "waiting".into()), (1, "waiting".into())]
+    );
+    assert_eq!(marks(&waiting, "2.1"), vec![(0, "waiting".into())]);
+    assert_eq!(marks(&waiting, "1.1"), vec![]);
+    // Nothing is accepted yet: mapped, so partly met, but met only as claimed.
+    assert_eq!(row(&waiting, "1.2")["confirmed"], "partly_met");
+    assert_eq!(row(&waiting, "1.2")["claimed"], "met");
+
+    let judged = app
+            .post_as(&w.assessor, &api::enrolment(&w.enrolment).evidence_item(&first).judgements(), json!({"accept_rest": true, "criteria": [
+                    {"id": "2.1", "judgement": "rejected", "feedback": "Say what you told the customer."}]}))
+            .await;
+    assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
+    let grid = get(&app, &w.candidate, &path).await;
+    assert_eq!(
+        marks(&grid, "1.2"),
+        vec![(0, "accepted".into()), (1, "waiting".into())]
+    );
+    assert_eq!(marks(&grid, "2.1"), vec![(0, "rejected".into())]);
+    assert_eq!(
+        row(&grid, "2.1")["cells"][0]["note"],
+        "Say what you told the customer."
+    );
+    assert_eq!(row(&grid, "1.2")["confirmed"], "met");
+
+    // Accepted evidence the standard does not count for a criterion says why: 2.1 asks for
+    // questioning or a professional discussion (rule N14), not a product.
+    let third = upload(&app, &w, "Escalation note", &["2.1"]).await;
+    let judged = app
+        .post_as(
+            &w.assessor,
+            &api::enrolment(&w.enrolment)
+                .evidence_item(&third)
+                .judgements(),
+            json!({"accept_rest": true}),
+        )
+        .await;
+    assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
+    let grid = get(&app, &w.candidate, &path).await;
+    assert_eq!(
+        marks(&grid, "2.1"),
+        vec![(0, "rejected".into()), (2, "not_counted".into())]
+    );
+    let note = row(&grid, "2.1")["cells"][1]["note"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(note.contains("questioning"), "{note}");
+    assert_ne!(row(&grid, "2.1")["confirmed"], "met");
+
+    // The page says the same, in symbols and words.
+    let page = app
+        .browser(&w.candidate)
+        .get(&app, &format!("/enrolments/{}/grid", w.enrolment))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains("E1: rejected — Say what you told the customer."),
+        "{html}"
+    );
+    assert!(html.contains("E1: accepted"), "{html}");
+    assert!(html.contains("E2: waiting for judgement"), "{html}");
+    assert!(html.contains("id=\"row-1.2\""), "{html}");
+    // The portfolio links to it.
+    let portfolio = app
+        .browser(&w.candidate)
+        .get(&app, &format!("/enrolments/{}", w.enrolment))
+        .await
+        .text();
+    assert!(portfolio.contains("grid\">Tracking grid"), "{portfolio}");
+}
+
+backend_test!(the_cohort_grid_shows_each_learner_against_each_criterion);
+async fn the_cohort_grid_shows_each_learner_against_each_criterion(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let admin = Some(w.admin.as_str());
+    let created = app
+        .request_as(
+            admin,
+            Method::POST,
+            &api::org(&w.org).cohorts(),
+            Some(json!({"name": "2024 intake", "standard": "28268@2"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let cohort = created.json()["id"].as_str().unwrap().to_owned();
+    let added = app
+        .request_as(
+            admin,
+            Method::POST,
+            &api::cohort(&cohort).enrolments(),
+            Some(json!({"add": [w.enrolment]})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text());
+    let path = api::cohort(&cohort).grid();
+    let standing = |grid: &Value, item: &str| {
+        let standard = &grid["standards"][0];
+        let column = standard["items"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| e["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(columns, vec![first.as_str(), second.as_str()]);
-        assert_eq!(
-            marks(&waiting, "1.2"),
-            vec![(0, "waiting".into()), (1, "waiting".into())]
-        );
-        assert_eq!(marks(&waiting, "2.1"), vec![(0, "waiting".into())]);
-        assert_eq!(marks(&waiting, "1.1"), vec![]);
-        // Nothing is accepted yet: mapped, so partly met, but met only as claimed.
-        assert_eq!(row(&waiting, "1.2")["confirmed"], "partly_met");
-        assert_eq!(row(&waiting, "1.2")["claimed"], "met");
-
-        let judged = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &format!(
-                    "/api/enrolments/{}/evidence/{first}/judgements",
-                    w.enrolment
-                ),
-                Some(json!({"accept_rest": true, "criteria": [
-                    {"id": "2.1", "judgement": "rejected", "feedback": "Say what you told the customer."}]})),
-            )
-            .await;
-        assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
-        let grid = get(&app, &w.candidate, &path).await;
-        assert_eq!(
-            marks(&grid, "1.2"),
-            vec![(0, "accepted".into()), (1, "waiting".into())]
-        );
-        assert_eq!(marks(&grid, "2.1"), vec![(0, "rejected".into())]);
-        assert_eq!(
-            row(&grid, "2.1")["cells"][0]["note"],
-            "Say what you told the customer."
-        );
-        assert_eq!(row(&grid, "1.2")["confirmed"], "met");
-
-        // Accepted evidence the standard does not count for a criterion says why: 2.1 asks for
-        // questioning or a professional discussion (rule N14), not a product.
-        let third = upload(&app, &w, "Escalation note", &["2.1"]).await;
-        let judged = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &format!(
-                    "/api/enrolments/{}/evidence/{third}/judgements",
-                    w.enrolment
-                ),
-                Some(json!({"accept_rest": true})),
-            )
-            .await;
-        assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
-        let grid = get(&app, &w.candidate, &path).await;
-        assert_eq!(
-            marks(&grid, "2.1"),
-            vec![(0, "rejected".into()), (2, "not_counted".into())]
-        );
-        let note = row(&grid, "2.1")["cells"][1]["note"]
+            .position(|i| i["id"] == item)
+            .unwrap();
+        standard["learners"][0]["standings"][column]
             .as_str()
             .unwrap()
-            .to_owned();
-        assert!(note.contains("questioning"), "{note}");
-        assert_ne!(row(&grid, "2.1")["confirmed"], "met");
+            .to_owned()
+    };
+    let grid = get(&app, &w.admin, &path).await;
+    assert_eq!(grid["standards"][0]["code"], "28268");
+    assert_eq!(
+        grid["standards"][0]["learners"][0]["enrolment_id"],
+        w.enrolment.as_str()
+    );
+    assert_eq!(standing(&grid, "1.2"), "missing");
 
-        // The page says the same, in symbols and words.
-        let page = app
-            .browser(&w.candidate)
-            .get(&app, &format!("/enrolments/{}/grid", w.enrolment))
-            .await;
-        assert_eq!(page.status, StatusCode::OK);
-        let html = page.text();
-        assert!(
-            html.contains("E1: rejected — Say what you told the customer."),
-            "{html}"
-        );
-        assert!(html.contains("E1: accepted"), "{html}");
-        assert!(html.contains("E2: waiting for judgement"), "{html}");
-        assert!(html.contains("id=\"row-1.2\""), "{html}");
-        // The portfolio links to it.
-        let portfolio = app
-            .browser(&w.candidate)
-            .get(&app, &format!("/enrolments/{}", w.enrolment))
-            .await
-            .text();
-        assert!(portfolio.contains("grid\">Tracking grid"), "{portfolio}");
-    }
-}
+    let evidence = upload(&app, &w, "Call log", &["1.2", "2.1"]).await;
+    let grid = get(&app, &w.admin, &path).await;
+    assert_eq!(standing(&grid, "1.2"), "claimed");
+    assert_eq!(standing(&grid, "1.1"), "missing");
 
-#[actix_web::test]
-async fn the_cohort_grid_shows_each_learner_against_each_criterion() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let admin = Some(w.admin.as_str());
-        let created = app
-            .request_as(
-                admin,
-                Method::POST,
-                &format!("/api/orgs/{}/cohorts", w.org),
-                Some(json!({"name": "2024 intake", "standard": "28268@2"})),
-            )
-            .await;
-        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
-        let cohort = created.json()["id"].as_str().unwrap().to_owned();
-        let added = app
-            .request_as(
-                admin,
-                Method::POST,
-                &format!("/api/cohorts/{cohort}/enrolments"),
-                Some(json!({"add": [w.enrolment]})),
-            )
-            .await;
-        assert_eq!(added.status, StatusCode::OK, "{}", added.text());
-        let path = format!("/api/cohorts/{cohort}/grid");
-        let standing = |grid: &Value, item: &str| {
-            let standard = &grid["standards"][0];
-            let column = standard["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .position(|i| i["id"] == item)
-                .unwrap();
-            standard["learners"][0]["standings"][column]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        };
-        let grid = get(&app, &w.admin, &path).await;
-        assert_eq!(grid["standards"][0]["code"], "28268");
-        assert_eq!(
-            grid["standards"][0]["learners"][0]["enrolment_id"],
-            w.enrolment.as_str()
-        );
-        assert_eq!(standing(&grid, "1.2"), "missing");
+    let judged = app
+        .post_as(
+            &w.assessor,
+            &api::enrolment(&w.enrolment)
+                .evidence_item(&evidence)
+                .judgements(),
+            json!({"accept_rest": true}),
+        )
+        .await;
+    assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
+    let grid = get(&app, &w.admin, &path).await;
+    assert_eq!(standing(&grid, "1.2"), "met");
+    // Accepted, but 2.1 asks for questioning or a professional discussion, not a product.
+    assert_eq!(standing(&grid, "2.1"), "missing");
+    assert_eq!(grid["standards"][0]["learners"][0]["complete"], false);
 
-        let evidence = upload(&app, &w, "Call log", &["1.2", "2.1"]).await;
-        let grid = get(&app, &w.admin, &path).await;
-        assert_eq!(standing(&grid, "1.2"), "claimed");
-        assert_eq!(standing(&grid, "1.1"), "missing");
-
-        let judged = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &format!(
-                    "/api/enrolments/{}/evidence/{evidence}/judgements",
-                    w.enrolment
-                ),
-                Some(json!({"accept_rest": true})),
-            )
-            .await;
-        assert_eq!(judged.status, StatusCode::OK, "{}", judged.text());
-        let grid = get(&app, &w.admin, &path).await;
-        assert_eq!(standing(&grid, "1.2"), "met");
-        // Accepted, but 2.1 asks for questioning or a professional discussion, not a product.
-        assert_eq!(standing(&grid, "2.1"), "missing");
-        assert_eq!(grid["standards"][0]["learners"][0]["complete"], false);
-
-        let admin_browser = app.browser(&w.admin);
-        let page = admin_browser
-            .get(&app, &format!("/cohorts/{cohort}/grid"))
-            .await;
-        assert_eq!(page.status, StatusCode::OK);
-        let html = page.text();
-        assert!(html.contains("1.2: met"), "{html}");
-        assert!(html.contains("1.1: no evidence yet"), "{html}");
-        let cohort_page = admin_browser
-            .get(&app, &format!("/cohorts/{cohort}"))
-            .await
-            .text();
-        assert!(
-            cohort_page.contains("grid\">Tracking grid"),
-            "{cohort_page}"
-        );
-        // The candidate is no cohort reader.
-        let refused = app
-            .request_as(Some(&w.candidate), Method::GET, &path, None)
-            .await;
-        assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    }
+    let admin_browser = app.browser(&w.admin);
+    let page = admin_browser
+        .get(&app, &format!("/cohorts/{cohort}/grid"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains("1.2: met"), "{html}");
+    assert!(html.contains("1.1: no evidence yet"), "{html}");
+    let cohort_page = admin_browser
+        .get(&app, &format!("/cohorts/{cohort}"))
+        .await
+        .text();
+    assert!(
+        cohort_page.contains("grid\">Tracking grid"),
+        "{cohort_page}"
+    );
+    // The candidate is no cohort reader.
+    let refused = app.get_as(&w.candidate, &path).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }

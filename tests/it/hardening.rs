@@ -9,28 +9,22 @@ use chrono::Utc;
 use jsonwebtoken::{EncodingKey, Header, encode};
 use serde_json::json;
 
-use crate::helpers::{Backend, PASSWORD, TestApp};
+use crate::api;
+use crate::helpers::{Backend, PASSWORD, TestApp, backend_test};
 
-#[actix_web::test]
-async fn a_password_of_only_spaces_is_refused() {
-    for app in TestApp::all() {
-        let org = app.seed_org("Harbour Training");
-        app.seed_user(&org, "admin@example.org", "provider_admin");
-        let admin = app.login("admin@example.org").await;
-        let reply = app
-            .request_as(
-                Some(&admin),
-                Method::POST,
-                &format!("/api/orgs/{org}/users"),
-                Some(json!({"email": "sp@example.org", "name": "Spacey", "password": " ".repeat(10), "role": "candidate"})),
-            )
+backend_test!(a_password_of_only_spaces_is_refused);
+async fn a_password_of_only_spaces_is_refused(app: TestApp) {
+    let org = app.seed_org("Harbour Training");
+    app.seed_user(&org, "admin@example.org", "provider_admin");
+    let admin = app.login("admin@example.org").await;
+    let reply = app
+            .post_as(&admin, &api::org(&org).users(), json!({"email": "sp@example.org", "name": "Spacey", "password": " ".repeat(10), "role": "candidate"}))
             .await;
-        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(
-            reply.json()["errors"]["password"],
-            "the password must not be only spaces"
-        );
-    }
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.json()["errors"]["password"],
+        "the password must not be only spaces"
+    );
 }
 
 fn attest(dir: &std::path::Path) -> Command {
@@ -153,9 +147,7 @@ async fn tokens_living_too_long_or_issued_in_the_future_are_refused() {
         ),
     ];
     for (token, expected, case) in cases {
-        let reply = app
-            .request_as(Some(&token), Method::GET, "/api/me", None)
-            .await;
+        let reply = app.get_as(&token, api::ME).await;
         assert_eq!(reply.status, expected, "{case}");
     }
 }
@@ -184,17 +176,10 @@ async fn json_bodies_up_to_the_documented_mebibyte_are_read() {
     let org = app.seed_org("Harbour Training");
     app.seed_user(&org, "admin@example.org", "provider_admin");
     let admin = app.login("admin@example.org").await;
-    let path = format!("/api/orgs/{org}/users");
+    let path = api::org(&org).users();
     let with_name = |len: usize| json!({"email": "big@example.org", "name": "n".repeat(len), "password": PASSWORD, "role": "candidate"});
     // 300 KiB: over actix's default 256 KiB, under the 1 MiB limit, so the answer is about the name.
-    let big = app
-        .request_as(
-            Some(&admin),
-            Method::POST,
-            &path,
-            Some(with_name(300 * 1024)),
-        )
-        .await;
+    let big = app.post_as(&admin, &path, with_name(300 * 1024)).await;
     assert_eq!(
         big.status,
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -203,9 +188,7 @@ async fn json_bodies_up_to_the_documented_mebibyte_are_read() {
     );
     assert!(big.json()["errors"]["name"].is_string());
     assert_eq!(attest::http::extract::JSON_LIMIT, 1 << 20);
-    let too_big = app
-        .request_as(Some(&admin), Method::POST, &path, Some(with_name(1 << 20)))
-        .await;
+    let too_big = app.post_as(&admin, &path, with_name(1 << 20)).await;
     assert_eq!(
         too_big.status,
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -214,95 +197,69 @@ async fn json_bodies_up_to_the_documented_mebibyte_are_read() {
     );
 }
 
-#[actix_web::test]
-async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation() {
-    for app in TestApp::all() {
-        let elsewhere = app.seed_org("Summit College");
-        app.seed_user(&elsewhere, "kiri@example.org", "assessor");
-        let org = app.seed_org("Harbour Training");
-        app.seed_user(&org, "admin@example.org", "provider_admin");
-        let admin = app.login("admin@example.org").await;
-        let path = format!("/api/orgs/{org}/users");
-        let create = |email: &str| json!({"email": email, "name": "Kiri Te Kanawa", "password": "a fresh password 77", "role": "candidate"});
-        let fresh = app
-            .request_as(
-                Some(&admin),
-                Method::POST,
-                &path,
-                Some(create("new@example.org")),
-            )
-            .await;
-        let taken = app
-            .request_as(
-                Some(&admin),
-                Method::POST,
-                &path,
-                Some(create("kiri@example.org")),
-            )
-            .await;
-        assert_eq!(fresh.status, StatusCode::CREATED, "{}", fresh.text());
-        assert_eq!(
-            taken.status,
-            StatusCode::CREATED,
-            "{:?}: {}",
-            app.backend,
-            taken.text()
-        );
-        let shape = |reply: &crate::helpers::Reply| {
-            let body = reply.json();
-            let grants = body["grants"].as_array().unwrap().clone();
-            let keys: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
-            (
-                keys,
-                grants.len(),
-                grants[0]["org_id"].clone(),
-                grants[0]["role"].clone(),
-            )
-        };
-        assert_eq!(
-            shape(&fresh),
-            shape(&taken),
-            "only this organisation's grant shows"
-        );
-        // The person keeps their own password: the admin's choice is not a way into their account.
-        let own = app
-            .request(
-                Method::POST,
-                "/api/auth/login",
-                Some(json!({"email": "kiri@example.org", "password": PASSWORD})),
-            )
-            .await;
-        assert_eq!(own.status, StatusCode::OK);
-        let admins = app
-            .request(
-                Method::POST,
-                "/api/auth/login",
-                Some(json!({"email": "kiri@example.org", "password": "a fresh password 77"})),
-            )
-            .await;
-        assert_eq!(admins.status, StatusCode::UNAUTHORIZED);
-        // The list of people here shows nothing of Summit College either.
-        let listed = app
-            .request_as(Some(&admin), Method::GET, &path, None)
-            .await
-            .json();
-        let kiri = listed
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|u| u["email"] == "kiri@example.org")
-            .unwrap()
-            .clone();
-        assert_eq!(kiri["grants"].as_array().unwrap().len(), 1, "{kiri}");
-        // Creating the same person again here is refused: this admin can see them.
-        let again = app
-            .request_as(
-                Some(&admin),
-                Method::POST,
-                &path,
-                Some(create("kiri@example.org")),
-            )
-            .await;
-        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
-    }
+backend_test!(an_admin_cannot_tell_whether_an_email_exists_in_another_organisation);
+async fn an_admin_cannot_tell_whether_an_email_exists_in_another_organisation(app: TestApp) {
+    let elsewhere = app.seed_org("Summit College");
+    app.seed_user(&elsewhere, "kiri@example.org", "assessor");
+    let org = app.seed_org("Harbour Training");
+    app.seed_user(&org, "admin@example.org", "provider_admin");
+    let admin = app.login("admin@example.org").await;
+    let path = api::org(&org).users();
+    let create = |email: &str| json!({"email": email, "name": "Kiri Te Kanawa", "password": "a fresh password 77", "role": "candidate"});
+    let fresh = app.post_as(&admin, &path, create("new@example.org")).await;
+    let taken = app.post_as(&admin, &path, create("kiri@example.org")).await;
+    assert_eq!(fresh.status, StatusCode::CREATED, "{}", fresh.text());
+    assert_eq!(
+        taken.status,
+        StatusCode::CREATED,
+        "{:?}: {}",
+        app.backend,
+        taken.text()
+    );
+    let shape = |reply: &crate::helpers::Reply| {
+        let body = reply.json();
+        let grants = body["grants"].as_array().unwrap().clone();
+        let keys: Vec<String> = body.as_object().unwrap().keys().cloned().collect();
+        (
+            keys,
+            grants.len(),
+            grants[0]["org_id"].clone(),
+            grants[0]["role"].clone(),
+        )
+    };
+    assert_eq!(
+        shape(&fresh),
+        shape(&taken),
+        "only this organisation's grant shows"
+    );
+    // The person keeps their own password: the admin's choice is not a way into their account.
+    let own = app
+        .request(
+            Method::POST,
+            api::LOGIN,
+            Some(json!({"email": "kiri@example.org", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+    let admins = app
+        .request(
+            Method::POST,
+            api::LOGIN,
+            Some(json!({"email": "kiri@example.org", "password": "a fresh password 77"})),
+        )
+        .await;
+    assert_eq!(admins.status, StatusCode::UNAUTHORIZED);
+    // The list of people here shows nothing of Summit College either.
+    let listed = app.get_as(&admin, &path).await.json();
+    let kiri = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "kiri@example.org")
+        .unwrap()
+        .clone();
+    assert_eq!(kiri["grants"].as_array().unwrap().len(), 1, "{kiri}");
+    // Creating the same person again here is refused: this admin can see them.
+    let again = app.post_as(&admin, &path, create("kiri@example.org")).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
 }

@@ -1,11 +1,15 @@
 //! TestApp: a fresh database per test on each backend, and requests through the real app.
 
+use std::io::Write as _;
+
 use actix_web::http::{Method, StatusCode, header::HeaderMap};
 use actix_web::test;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 
 use attest::config::{Config, DatabaseUrl};
 use attest::http::{AppState, build_app};
+
+use crate::api;
 
 /// Which backend a test app runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +81,100 @@ pub fn backends() -> Vec<Backend> {
     }
     all
 }
+
+/// What a test written with [`backend_test!`] takes: a fresh app on the backend, or only the
+/// backend when the test builds its apps itself (another configuration, a restore).
+pub trait OnBackend {
+    fn on(backend: Backend) -> Self;
+}
+
+impl OnBackend for TestApp {
+    fn on(backend: Backend) -> Self {
+        TestApp::new(backend)
+    }
+}
+
+impl OnBackend for Backend {
+    fn on(backend: Backend) -> Self {
+        backend
+    }
+}
+
+/// Whether the PostgreSQL variant `test` must stand down: true, after one line on stderr naming
+/// the test, when ATTEST_TEST_POSTGRES_URL is not set (plain `cargo test` needs only Rust). Set
+/// but unreachable is not a skip: the test then fails building its app.
+pub fn postgres_skipped(test: &str) -> bool {
+    let skipped = postgres_admin_url().is_none();
+    if skipped {
+        // Straight to the stream: `eprintln!` is captured by the test harness and shown only for a
+        // failing test, and a skip must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "{test}: not run, ATTEST_TEST_POSTGRES_URL is not set"
+        );
+    }
+    skipped
+}
+
+/// One test per backend, so a failure names its backend: `backend_test!(name);` beside
+/// `async fn name(app: TestApp)` (or `name(backend: Backend)`, for a test that builds its own apps)
+/// makes the tests `name::sqlite` and `name::postgres`. `backend_test!(sync name);` is the same for
+/// a plain `fn`. The PostgreSQL one runs only when ATTEST_TEST_POSTGRES_URL is set (see
+/// [`postgres_skipped`]). A module, not `name_sqlite`, because `macro_rules!` cannot join
+/// identifiers; `cargo test name::` still runs both.
+#[allow(
+    unused_macros,
+    reason = "the browser suite shares these helpers and has no such test"
+)]
+macro_rules! backend_test {
+    ($name:ident) => {
+        mod $name {
+            #[actix_web::test]
+            async fn sqlite() {
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Sqlite,
+                ))
+                .await
+            }
+
+            #[actix_web::test]
+            async fn postgres() {
+                if $crate::helpers::postgres_skipped(concat!(module_path!(), "::postgres")) {
+                    return;
+                }
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Postgres,
+                ))
+                .await
+            }
+        }
+    };
+    (sync $name:ident) => {
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Sqlite,
+                ))
+            }
+
+            #[test]
+            fn postgres() {
+                if $crate::helpers::postgres_skipped(concat!(module_path!(), "::postgres")) {
+                    return;
+                }
+                super::$name($crate::helpers::OnBackend::on(
+                    $crate::helpers::Backend::Postgres,
+                ))
+            }
+        }
+    };
+}
+#[allow(
+    unused_imports,
+    reason = "not every suite that shares these helpers uses it"
+)]
+pub(crate) use backend_test;
 
 fn scratch_postgres() -> (PgScratch, String) {
     let admin_url = postgres_admin_url().expect("ATTEST_TEST_POSTGRES_URL");
@@ -199,7 +297,9 @@ impl TestApp {
         }
     }
 
-    /// One fresh app per backend under test.
+    /// One fresh app per backend under test, for a test that shares something costly between
+    /// them (the interop suite's mail server); elsewhere, [`backend_test!`].
+    #[allow(dead_code, reason = "used by the interop suite only")]
     pub fn all() -> Vec<Self> {
         backends().into_iter().map(Self::new).collect()
     }
@@ -243,6 +343,29 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> Reply {
         self.request(Method::GET, path, None).await
+    }
+
+    /// `GET path` as the holder of `token`.
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.request_as(Some(token), Method::GET, path, None).await
+    }
+
+    /// `POST path` with the JSON `body` as the holder of `token`.
+    pub async fn post_as(&self, token: &str, path: &str, body: serde_json::Value) -> Reply {
+        self.request_as(Some(token), Method::POST, path, Some(body))
+            .await
+    }
+
+    /// `PUT path` with the JSON `body` as the holder of `token`.
+    pub async fn put_as(&self, token: &str, path: &str, body: serde_json::Value) -> Reply {
+        self.request_as(Some(token), Method::PUT, path, Some(body))
+            .await
+    }
+
+    /// `DELETE path` as the holder of `token`.
+    pub async fn delete_as(&self, token: &str, path: &str) -> Reply {
+        self.request_as(Some(token), Method::DELETE, path, None)
+            .await
     }
 }
 
@@ -301,7 +424,7 @@ impl TestApp {
         let reply = self
             .request(
                 Method::POST,
-                "/api/auth/login",
+                api::LOGIN,
                 Some(serde_json::json!({ "email": email, "password": PASSWORD })),
             )
             .await;
@@ -440,7 +563,7 @@ impl TestApp {
             .request_as(
                 Some(&admin),
                 Method::POST,
-                "/api/enrolments",
+                api::ENROLMENTS,
                 Some(serde_json::json!({
                     "org_id": org, "candidate_id": candidate_id, "assessor_id": assessor_id,
                     "iv_id": iv_id, "standard": standard, "start_date": "2024-05-01"
@@ -573,26 +696,21 @@ pub fn example_records() -> (Vec<(String, serde_json::Value)>, serde_json::Value
 
 /// Records the example complete portfolio as the assessor, with the marks it needs.
 pub async fn complete_portfolio(app: &TestApp, w: &World) {
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let base = api::enrolment(&w.enrolment);
     let (records, marks) = example_records();
     for (_, record) in records {
         let added = app
             .request_as(
                 Some(&w.assessor),
                 Method::POST,
-                &format!("{base}/evidence"),
+                &base.evidence(),
                 Some(record),
             )
             .await;
         assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     }
     let marked = app
-        .request_as(
-            Some(&w.assessor),
-            Method::PUT,
-            &format!("{base}/marks"),
-            Some(marks),
-        )
+        .request_as(Some(&w.assessor), Method::PUT, &base.marks(), Some(marks))
         .await;
     assert_eq!(marked.status, StatusCode::OK, "{}", marked.text());
 }

@@ -4,6 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod access;
+mod api;
+mod api_snapshots;
 mod archives;
 mod authoring;
 mod backup;

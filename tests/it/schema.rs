@@ -9,7 +9,7 @@ use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, SqliteConne
 
 use attest::config::DatabaseUrl;
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, backend_test};
 
 /// One column as a backend or schema.rs describes it; `kind` is the diesel type name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,29 +27,27 @@ struct Table {
 
 type Schema = BTreeMap<String, Table>;
 
-#[actix_web::test]
-async fn the_migrated_schema_on_each_backend_is_the_one_schema_rs_declares() {
+backend_test!(the_migrated_schema_on_each_backend_is_the_one_schema_rs_declares);
+async fn the_migrated_schema_on_each_backend_is_the_one_schema_rs_declares(app: TestApp) {
     let declared = declared(include_str!("../../src/db/schema.rs"));
     assert!(declared.len() >= 20, "schema.rs parsed: {declared:?}");
-    for app in TestApp::all() {
-        let migrated = match &app.state.config.database {
-            DatabaseUrl::Sqlite(path) => sqlite(&path.display().to_string()),
-            DatabaseUrl::Postgres(url) => postgres(url),
-        };
-        let names = |s: &Schema| s.keys().cloned().collect::<Vec<_>>();
+    let migrated = match &app.state.config.database {
+        DatabaseUrl::Sqlite(path) => sqlite(&path.display().to_string()),
+        DatabaseUrl::Postgres(url) => postgres(url),
+    };
+    let names = |s: &Schema| s.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        names(&migrated),
+        names(&declared),
+        "{:?}: tables",
+        app.backend
+    );
+    for (name, table) in &declared {
         assert_eq!(
-            names(&migrated),
-            names(&declared),
-            "{:?}: tables",
+            &migrated[name], table,
+            "{:?}: table {name} (left: migrated, right: schema.rs)",
             app.backend
         );
-        for (name, table) in &declared {
-            assert_eq!(
-                &migrated[name], table,
-                "{:?}: table {name} (left: migrated, right: schema.rs)",
-                app.backend
-            );
-        }
     }
 }
 

@@ -9,16 +9,14 @@ use serde_json::json;
 use attest::db::schema::{enrolments, evaluations, evidence, org_settings};
 use attest::portfolio::{load_enrolment, stored};
 
-use crate::helpers::{Reply, TestApp, World, backends, complete_portfolio, example_records};
+use crate::api;
+use crate::helpers::{
+    Backend, Reply, TestApp, World, backend_test, complete_portfolio, example_records,
+};
 
 async fn progress(app: &TestApp, w: &World) -> Reply {
-    app.request_as(
-        Some(&w.assessor),
-        Method::GET,
-        &format!("/api/enrolments/{}/progress", w.enrolment),
-        None,
-    )
-    .await
+    app.get_as(&w.assessor, &api::enrolment(&w.enrolment).progress())
+        .await
 }
 
 /// Whether the stored row is the current one (without touching it).
@@ -75,171 +73,165 @@ async fn read_and_check(app: &TestApp, w: &World, why: &str) -> Reply {
     reply
 }
 
-#[actix_web::test]
-async fn a_write_through_the_api_stores_the_evaluation_before_it_answers() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let first = read_and_check(&app, &w, "first read").await;
-        let (records, _) = example_records();
-        let added = app
-            .request_as(
-                Some(&w.assessor),
-                Method::POST,
-                &format!("/api/enrolments/{}/evidence", w.enrolment),
-                Some(records[0].1.clone()),
-            )
-            .await;
-        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
-        // Fresh before any read: the write refreshed it.
-        assert!(is_fresh(&app, &w), "{:?}", app.backend);
-        let second = read_and_check(&app, &w, "after adding evidence").await;
-        assert_ne!(first.header("etag"), second.header("etag"));
-        assert_eq!(app.count("evaluations"), 1);
-    }
+backend_test!(a_write_through_the_api_stores_the_evaluation_before_it_answers);
+async fn a_write_through_the_api_stores_the_evaluation_before_it_answers(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let first = read_and_check(&app, &w, "first read").await;
+    let (records, _) = example_records();
+    let added = app
+        .post_as(
+            &w.assessor,
+            &api::enrolment(&w.enrolment).evidence(),
+            records[0].1.clone(),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    // Fresh before any read: the write refreshed it.
+    assert!(is_fresh(&app, &w), "{:?}", app.backend);
+    let second = read_and_check(&app, &w, "after adding evidence").await;
+    assert_ne!(first.header("etag"), second.header("etag"));
+    assert_eq!(app.count("evaluations"), 1);
 }
 
-#[actix_web::test]
-async fn the_stored_evaluation_is_stale_after_each_kind_of_change_made_behind_its_back() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        complete_portfolio(&app, &w).await;
-        let mut tag = read_and_check(&app, &w, "complete")
-            .await
-            .header("etag")
-            .map(str::to_owned);
-        let ids = evidence_ids(&app, &w);
-        let first = &ids[0];
-        let candidate = &w.candidate_id;
-        // Changes made with plain SQL, as a write path that forgot the refresh would: the
-        // database's triggers bump the revision, so the stored row is stale and the next read
-        // recomputes it.
-        let changes = [
-            (
-                "evidence judged",
-                format!(
-                    "UPDATE evidence SET instance = REPLACE(instance, '\"accepted\"', '\"pending\"') WHERE id = '{first}'"
-                ),
+backend_test!(the_stored_evaluation_is_stale_after_each_kind_of_change_made_behind_its_back);
+async fn the_stored_evaluation_is_stale_after_each_kind_of_change_made_behind_its_back(
+    app: TestApp,
+) {
+    let w = app.world("28268@2").await;
+    complete_portfolio(&app, &w).await;
+    let mut tag = read_and_check(&app, &w, "complete")
+        .await
+        .header("etag")
+        .map(str::to_owned);
+    let ids = evidence_ids(&app, &w);
+    let first = &ids[0];
+    let candidate = &w.candidate_id;
+    // Changes made with plain SQL, as a write path that forgot the refresh would: the
+    // database's triggers bump the revision, so the stored row is stale and the next read
+    // recomputes it.
+    let changes = [
+        (
+            "evidence judged",
+            format!(
+                "UPDATE evidence SET instance = REPLACE(instance, '\"accepted\"', '\"pending\"') WHERE id = '{first}'"
             ),
-            (
-                "evidence deleted",
-                format!("DELETE FROM acknowledgements WHERE evidence_id = '{first}'"),
-            ),
-            (
-                "evidence deleted",
-                format!("DELETE FROM evidence WHERE id = '{first}'"),
-            ),
-            (
-                "marks",
-                format!(
-                    "UPDATE enrolments SET assessor_marks = '{{}}' WHERE id = '{}'",
-                    w.enrolment
-                ),
-            ),
-            (
-                "candidate renamed",
-                format!("UPDATE users SET name = 'Aroha Ngata' WHERE id = '{candidate}'"),
-            ),
-        ];
-        for (why, statement) in changes {
-            sql(&app, &statement);
-            if statement.contains("acknowledgements") {
-                continue; // not an input of the engine
-            }
-            assert!(!is_fresh(&app, &w), "{:?}: stale after {why}", app.backend);
-            let reply = read_and_check(&app, &w, why).await;
-            let now = reply.header("etag").map(str::to_owned);
-            assert_ne!(now, tag, "{:?}: a new ETag after {why}", app.backend);
-            tag = now;
-        }
-        assert_eq!(
-            progress(&app, &w).await.json()["claimed"]["candidate"],
-            "Aroha Ngata"
-        );
-        // A change that is no input of the engine leaves it fresh.
-        sql(
-            &app,
-            &format!(
-                "UPDATE enrolments SET reopen_reason = 'typo' WHERE id = '{}'",
+        ),
+        (
+            "evidence deleted",
+            format!("DELETE FROM acknowledgements WHERE evidence_id = '{first}'"),
+        ),
+        (
+            "evidence deleted",
+            format!("DELETE FROM evidence WHERE id = '{first}'"),
+        ),
+        (
+            "marks",
+            format!(
+                "UPDATE enrolments SET assessor_marks = '{{}}' WHERE id = '{}'",
                 w.enrolment
             ),
-        );
-        assert!(is_fresh(&app, &w), "{:?}", app.backend);
-        let mut conn = app.state.db.conn().unwrap();
-        let revision: i64 = enrolments::table
-            .find(&w.enrolment)
-            .select(enrolments::revision)
-            .first(&mut *conn)
-            .unwrap();
-        let stored_revision: i64 = evaluations::table
-            .find(&w.enrolment)
-            .select(evaluations::revision)
-            .first(&mut *conn)
-            .unwrap();
-        assert_eq!(revision, stored_revision);
+        ),
+        (
+            "candidate renamed",
+            format!("UPDATE users SET name = 'Aroha Ngata' WHERE id = '{candidate}'"),
+        ),
+    ];
+    for (why, statement) in changes {
+        sql(&app, &statement);
+        if statement.contains("acknowledgements") {
+            continue; // not an input of the engine
+        }
+        assert!(!is_fresh(&app, &w), "{:?}: stale after {why}", app.backend);
+        let reply = read_and_check(&app, &w, why).await;
+        let now = reply.header("etag").map(str::to_owned);
+        assert_ne!(now, tag, "{:?}: a new ETag after {why}", app.backend);
+        tag = now;
     }
+    assert_eq!(
+        progress(&app, &w).await.json()["claimed"]["candidate"],
+        "Aroha Ngata"
+    );
+    // A change that is no input of the engine leaves it fresh.
+    sql(
+        &app,
+        &format!(
+            "UPDATE enrolments SET reopen_reason = 'typo' WHERE id = '{}'",
+            w.enrolment
+        ),
+    );
+    assert!(is_fresh(&app, &w), "{:?}", app.backend);
+    let mut conn = app.state.db.conn().unwrap();
+    let revision: i64 = enrolments::table
+        .find(&w.enrolment)
+        .select(enrolments::revision)
+        .first(&mut *conn)
+        .unwrap();
+    let stored_revision: i64 = evaluations::table
+        .find(&w.enrolment)
+        .select(evaluations::revision)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(revision, stored_revision);
 }
 
-#[actix_web::test]
-async fn an_interpretations_change_or_a_new_engine_revision_recomputes_it() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        complete_portfolio(&app, &w).await;
-        let before = read_and_check(&app, &w, "complete").await;
-        assert_eq!(before.json()["confirmed"]["complete"], true);
+backend_test!(an_interpretations_change_or_a_new_engine_revision_recomputes_it);
+async fn an_interpretations_change_or_a_new_engine_revision_recomputes_it(app: TestApp) {
+    let w = app.world("28268@2").await;
+    complete_portfolio(&app, &w).await;
+    let before = read_and_check(&app, &w, "complete").await;
+    assert_eq!(before.json()["confirmed"]["complete"], true);
 
-        // The engine changed since the row was stored (simulated: the row says an older revision).
-        sql(
-            &app,
-            "UPDATE evaluations SET engine_revision = engine_revision - 1",
-        );
-        assert!(
-            !is_fresh(&app, &w),
-            "{:?}: another engine revision",
-            app.backend
-        );
-        let again = read_and_check(&app, &w, "engine revision").await;
-        assert_eq!(again.body, before.body);
-        let mut conn = app.state.db.conn().unwrap();
-        let revision: i32 = evaluations::table
-            .find(&w.enrolment)
-            .select(evaluations::engine_revision)
-            .first(&mut *conn)
-            .unwrap();
-        assert_eq!(revision, attest::rules::ENGINE_REVISION);
-        // Another standard file (same code and version, other content hash).
-        sql(&app, "UPDATE evaluations SET standard_hash = 'edited'");
-        assert!(
-            !is_fresh(&app, &w),
-            "{:?}: another standard hash",
-            app.backend
-        );
-        read_and_check(&app, &w, "standard hash").await;
+    // The engine changed since the row was stored (simulated: the row says an older revision).
+    sql(
+        &app,
+        "UPDATE evaluations SET engine_revision = engine_revision - 1",
+    );
+    assert!(
+        !is_fresh(&app, &w),
+        "{:?}: another engine revision",
+        app.backend
+    );
+    let again = read_and_check(&app, &w, "engine revision").await;
+    assert_eq!(again.body, before.body);
+    let mut conn = app.state.db.conn().unwrap();
+    let revision: i32 = evaluations::table
+        .find(&w.enrolment)
+        .select(evaluations::engine_revision)
+        .first(&mut *conn)
+        .unwrap();
+    assert_eq!(revision, attest::rules::ENGINE_REVISION);
+    // Another standard file (same code and version, other content hash).
+    sql(&app, "UPDATE evaluations SET standard_hash = 'edited'");
+    assert!(
+        !is_fresh(&app, &w),
+        "{:?}: another standard hash",
+        app.backend
+    );
+    read_and_check(&app, &w, "standard hash").await;
 
-        // The provider reads rule N9 differently: every enrolment of the organisation is stale.
-        let set = app
-            .request_as(
-                Some(&w.admin),
-                Method::PUT,
-                &format!("/api/orgs/{}/interpretations/28268/2", w.org),
-                Some(json!({"N9": "customer_needs"})),
-            )
-            .await;
-        assert_eq!(set.status, StatusCode::OK, "{}", set.text());
-        let version: i64 = org_settings::table
-            .find(&w.org)
-            .select(org_settings::interpretations_version)
-            .first(&mut *conn)
-            .unwrap();
-        assert!(version >= 1, "{version}");
-        assert!(
-            !is_fresh(&app, &w),
-            "{:?}: new interpretations",
-            app.backend
-        );
-        let after = read_and_check(&app, &w, "interpretations").await;
-        assert_eq!(after.json()["confirmed"]["complete"], false);
-        assert_ne!(after.header("etag"), before.header("etag"));
-    }
+    // The provider reads rule N9 differently: every enrolment of the organisation is stale.
+    let set = app
+        .put_as(
+            &w.admin,
+            &api::org(&w.org).interpretations("28268", "2"),
+            json!({"N9": "customer_needs"}),
+        )
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text());
+    let version: i64 = org_settings::table
+        .find(&w.org)
+        .select(org_settings::interpretations_version)
+        .first(&mut *conn)
+        .unwrap();
+    assert!(version >= 1, "{version}");
+    assert!(
+        !is_fresh(&app, &w),
+        "{:?}: new interpretations",
+        app.backend
+    );
+    let after = read_and_check(&app, &w, "interpretations").await;
+    assert_eq!(after.json()["confirmed"]["complete"], false);
+    assert_ne!(after.header("etag"), before.header("etag"));
 }
 
 /// A small deterministic generator (xorshift), so a failing sequence can be replayed by its seed.
@@ -254,191 +246,153 @@ impl Steps {
     }
 }
 
-#[actix_web::test]
-async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one() {
+backend_test!(after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one);
+async fn after_any_sequence_of_writes_the_stored_evaluation_is_the_computed_one(backend: Backend) {
     let (records, marks) = example_records();
-    for backend in backends() {
-        for seed in [7_u64, 1_234_567, 987_654_321] {
-            let app = TestApp::new(backend);
-            let w = app.world("28268@2").await;
-            let base = format!("/api/enrolments/{}", w.enrolment);
-            let mut steps = Steps(seed);
-            for step in 0..14 {
-                let why = format!("seed {seed} step {step}");
-                match steps.next(5) {
-                    0 | 1 => {
-                        let (_, record) = &records[steps.next(records.len())];
-                        let added = app
-                            .request_as(
-                                Some(&w.assessor),
-                                Method::POST,
-                                &format!("{base}/evidence"),
-                                Some(record.clone()),
-                            )
-                            .await;
-                        assert_eq!(added.status, StatusCode::CREATED, "{why}: {}", added.text());
+    for seed in [7_u64, 1_234_567, 987_654_321] {
+        let app = TestApp::new(backend);
+        let w = app.world("28268@2").await;
+        let base = api::enrolment(&w.enrolment);
+        let mut steps = Steps(seed);
+        for step in 0..14 {
+            let why = format!("seed {seed} step {step}");
+            match steps.next(5) {
+                0 | 1 => {
+                    let (_, record) = &records[steps.next(records.len())];
+                    let added = app
+                        .post_as(&w.assessor, &base.evidence(), record.clone())
+                        .await;
+                    assert_eq!(added.status, StatusCode::CREATED, "{why}: {}", added.text());
+                }
+                2 => {
+                    let ids = evidence_ids(&app, &w);
+                    if ids.is_empty() {
+                        continue;
                     }
-                    2 => {
-                        let ids = evidence_ids(&app, &w);
-                        if ids.is_empty() {
-                            continue;
-                        }
-                        let id = &ids[steps.next(ids.len())];
-                        let listed = app
-                            .request_as(
-                                Some(&w.assessor),
-                                Method::GET,
-                                &format!("{base}/evidence"),
-                                None,
-                            )
-                            .await
-                            .json();
-                        let record = listed
-                            .as_array()
-                            .unwrap()
-                            .iter()
-                            .find(|r| r["id"] == id.as_str())
-                            .unwrap()
-                            .clone();
-                        let verdict = if steps.next(3) == 0 {
-                            "rejected"
-                        } else {
-                            "accepted"
-                        };
-                        let criteria: Vec<_> = record["criteria"]
+                    let id = &ids[steps.next(ids.len())];
+                    let listed = app.get_as(&w.assessor, &base.evidence()).await.json();
+                    let record = listed
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|r| r["id"] == id.as_str())
+                        .unwrap()
+                        .clone();
+                    let verdict = if steps.next(3) == 0 {
+                        "rejected"
+                    } else {
+                        "accepted"
+                    };
+                    let criteria: Vec<_> = record["criteria"]
                             .as_array()
                             .into_iter()
                             .flatten()
                             .map(|c| json!({"id": c["criterion"], "judgement": verdict, "feedback": "seen"}))
                             .collect();
-                        if criteria.is_empty() {
-                            continue; // knowledge only: judged another way
-                        }
-                        let judged = app
-                            .request_as(
-                                Some(&w.assessor),
-                                Method::POST,
-                                &format!("{base}/evidence/{id}/judgements"),
-                                Some(json!({ "criteria": criteria })),
-                            )
-                            .await;
-                        assert!(judged.status.is_success(), "{why}: {}", judged.text());
+                    if criteria.is_empty() {
+                        continue; // knowledge only: judged another way
                     }
-                    3 => {
-                        let body = if steps.next(2) == 0 {
-                            marks.clone()
-                        } else {
-                            json!({})
-                        };
-                        let marked = app
-                            .request_as(
-                                Some(&w.assessor),
-                                Method::PUT,
-                                &format!("{base}/marks"),
-                                Some(body),
-                            )
-                            .await;
-                        assert_eq!(marked.status, StatusCode::OK, "{why}: {}", marked.text());
-                    }
-                    _ => {
-                        // A change no action made: straight into the table.
-                        let ids = evidence_ids(&app, &w);
-                        if let Some(id) = ids.last() {
-                            sql(
-                                &app,
-                                &format!("DELETE FROM acknowledgements WHERE evidence_id = '{id}'"),
-                            );
-                            sql(&app, &format!("DELETE FROM evidence WHERE id = '{id}'"));
-                        }
-                    }
+                    let judged = app
+                        .post_as(
+                            &w.assessor,
+                            &base.evidence_item(id).judgements(),
+                            json!({ "criteria": criteria }),
+                        )
+                        .await;
+                    assert!(judged.status.is_success(), "{why}: {}", judged.text());
                 }
-                if steps.next(2) == 0 {
-                    read_and_check(&app, &w, &why).await;
+                3 => {
+                    let body = if steps.next(2) == 0 {
+                        marks.clone()
+                    } else {
+                        json!({})
+                    };
+                    let marked = app.put_as(&w.assessor, &base.marks(), body).await;
+                    assert_eq!(marked.status, StatusCode::OK, "{why}: {}", marked.text());
+                }
+                _ => {
+                    // A change no action made: straight into the table.
+                    let ids = evidence_ids(&app, &w);
+                    if let Some(id) = ids.last() {
+                        sql(
+                            &app,
+                            &format!("DELETE FROM acknowledgements WHERE evidence_id = '{id}'"),
+                        );
+                        sql(&app, &format!("DELETE FROM evidence WHERE id = '{id}'"));
+                    }
                 }
             }
-            read_and_check(&app, &w, &format!("seed {seed} end")).await;
+            if steps.next(2) == 0 {
+                read_and_check(&app, &w, &why).await;
+            }
         }
+        read_and_check(&app, &w, &format!("seed {seed} end")).await;
     }
 }
 
-#[actix_web::test]
-async fn writes_at_once_on_one_portfolio_leave_its_stored_evaluation_current() {
+backend_test!(writes_at_once_on_one_portfolio_leave_its_stored_evaluation_current);
+async fn writes_at_once_on_one_portfolio_leave_its_stored_evaluation_current(app: TestApp) {
     let (records, _) = example_records();
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        let path = format!("/api/enrolments/{}/evidence", w.enrolment);
-        // Eight writers at once: their refreshes run after commit, one at a time, and the last
-        // one each waits for started after its own commit.
-        let writes = (0..8).map(|i| {
-            let record = records[i % records.len()].1.clone();
-            app.request_as(Some(&w.assessor), Method::POST, &path, Some(record))
-        });
-        for added in futures_util::future::join_all(writes).await {
-            assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
-            // Every acknowledged write is in the stored evaluation before anyone reads it.
-            assert!(is_fresh(&app, &w), "{:?}", app.backend);
-        }
-        assert_eq!(evidence_ids(&app, &w).len(), 8);
-        read_and_check(&app, &w, "after eight writes at once").await;
+    let w = app.world("28268@2").await;
+    let path = api::enrolment(&w.enrolment).evidence();
+    // Eight writers at once: their refreshes run after commit, one at a time, and the last
+    // one each waits for started after its own commit.
+    let writes = (0..8).map(|i| {
+        let record = records[i % records.len()].1.clone();
+        app.post_as(&w.assessor, &path, record)
+    });
+    for added in futures_util::future::join_all(writes).await {
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+        // Every acknowledged write is in the stored evaluation before anyone reads it.
+        assert!(is_fresh(&app, &w), "{:?}", app.backend);
     }
+    assert_eq!(evidence_ids(&app, &w).len(), 8);
+    read_and_check(&app, &w, "after eight writes at once").await;
 }
 
-#[actix_web::test]
-async fn a_late_computation_never_replaces_a_later_stored_row() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        read_and_check(&app, &w, "first read").await;
-        let catalogue = app.state.catalogue.clone();
-        let id = w.enrolment.clone();
-        let kept = app.tx(move |c| {
-            let enrolment = load_enrolment(c, &id)?;
-            let mut late = stored::compute(c, &catalogue, &enrolment)?;
-            late.revision -= 1;
-            late.progress = "{}".to_owned();
-            stored::store(c, &late)?;
-            stored::fresh(c, &catalogue, &enrolment, None)
-        });
-        let kept = kept.expect("the later row is kept");
-        assert_ne!(kept.progress, "{}", "{:?}", app.backend);
-        read_and_check(&app, &w, "after the late store").await;
-    }
+backend_test!(a_late_computation_never_replaces_a_later_stored_row);
+async fn a_late_computation_never_replaces_a_later_stored_row(app: TestApp) {
+    let w = app.world("28268@2").await;
+    read_and_check(&app, &w, "first read").await;
+    let catalogue = app.state.catalogue.clone();
+    let id = w.enrolment.clone();
+    let kept = app.tx(move |c| {
+        let enrolment = load_enrolment(c, &id)?;
+        let mut late = stored::compute(c, &catalogue, &enrolment)?;
+        late.revision -= 1;
+        late.progress = "{}".to_owned();
+        stored::store(c, &late)?;
+        stored::fresh(c, &catalogue, &enrolment, None)
+    });
+    let kept = kept.expect("the later row is kept");
+    assert_ne!(kept.progress, "{}", "{:?}", app.backend);
+    read_and_check(&app, &w, "after the late store").await;
 }
 
-#[actix_web::test]
-async fn a_progress_read_checks_the_session_in_its_own_transaction() {
-    for app in TestApp::all() {
-        let w = app.world("28268@2").await;
-        assert_eq!(progress(&app, &w).await.status, StatusCode::OK);
-        // No token, a forged one, a malformed id.
-        let path = format!("/api/enrolments/{}/progress", w.enrolment);
-        let none = app.request(Method::GET, &path, None).await;
-        assert_eq!(none.status, StatusCode::UNAUTHORIZED);
-        let forged = app
-            .request_as(Some("not.a.token"), Method::GET, &path, None)
-            .await;
-        assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
-        let malformed = app
-            .request_as(
-                Some(&w.assessor),
-                Method::GET,
-                "/api/enrolments/nope/progress",
-                None,
-            )
-            .await;
-        assert_eq!(malformed.status, StatusCode::NOT_FOUND);
-        // Someone else's portfolio is not visible to another candidate of another organisation.
-        let other_org = app.seed_org("Elsewhere");
-        app.seed_user(&other_org, "kim@elsewhere.nz", "candidate");
-        let stranger = app.login("kim@elsewhere.nz").await;
-        let refused = app
-            .request_as(Some(&stranger), Method::GET, &path, None)
-            .await;
-        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
-        // Signing out ends the token for progress reads at once.
-        let out = app
-            .request_as(Some(&w.assessor), Method::POST, "/api/auth/logout", None)
-            .await;
-        assert_eq!(out.status, StatusCode::NO_CONTENT);
-        assert_eq!(progress(&app, &w).await.status, StatusCode::UNAUTHORIZED);
-    }
+backend_test!(a_progress_read_checks_the_session_in_its_own_transaction);
+async fn a_progress_read_checks_the_session_in_its_own_transaction(app: TestApp) {
+    let w = app.world("28268@2").await;
+    assert_eq!(progress(&app, &w).await.status, StatusCode::OK);
+    // No token, a forged one, a malformed id.
+    let path = api::enrolment(&w.enrolment).progress();
+    let none = app.request(Method::GET, &path, None).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    let forged = app.get_as("not.a.token", &path).await;
+    assert_eq!(forged.status, StatusCode::UNAUTHORIZED);
+    let malformed = app
+        .get_as(&w.assessor, "/api/enrolments/nope/progress")
+        .await;
+    assert_eq!(malformed.status, StatusCode::NOT_FOUND);
+    // Someone else's portfolio is not visible to another candidate of another organisation.
+    let other_org = app.seed_org("Elsewhere");
+    app.seed_user(&other_org, "kim@elsewhere.nz", "candidate");
+    let stranger = app.login("kim@elsewhere.nz").await;
+    let refused = app.get_as(&stranger, &path).await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.text());
+    // Signing out ends the token for progress reads at once.
+    let out = app
+        .request_as(Some(&w.assessor), Method::POST, api::LOGOUT, None)
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(progress(&app, &w).await.status, StatusCode::UNAUTHORIZED);
 }

@@ -12,19 +12,19 @@ use std::io::Seek;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 
-use super::enrolments::authorize;
-use super::path_id;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::exports::archives::{
+use crate::exports::archive_files::{
     NamedArchive, cohort_archives, cohort_zip_name, enrolment_archive, sha256_of, write_cohort_zip,
     write_enrolment_archive,
 };
 use crate::exports::scratch::ScratchFile;
 use crate::http::download::{self, Download};
 use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::output::export::archive::ArchiveError;
+use crate::output::formats::archive::ArchiveError;
 use crate::portfolio::cohorts;
 
 /// The portfolio archive of one enrolment: `index.html`, every evidence file and `manifest.json`

@@ -1,42 +1,18 @@
 //! Signing in and out over the API.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::Utc;
 
 use crate::auth::policy::{Action, Resource};
-use crate::auth::token::DEFAULT_TTL;
-use crate::http::api::path_id;
 use crate::http::extract::ValidJson;
-use crate::http::session::{Session, client_address, session_cookie};
+use crate::http::session::{Session, session_cookie};
+use crate::http::shared::path_id;
+use crate::http::shared::sign_in::{LoginRequest, LoginResponse, sign_in};
 use crate::http::{ApiError, AppState};
 use crate::identity::two_factor::{
     self, CodeRequest, Enrolment, RecoveryCodes, TwoFactorSetting, TwoFactorStatus,
 };
 use crate::identity::{self, User};
-
-/// Credentials.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    /// The account's email (any case).
-    pub email: String,
-    /// The password.
-    pub password: String,
-    /// For accounts with two-factor sign-in: the six digits the authenticator app shows, or an
-    /// unused recovery code. Missing or wrong: 422 naming `code` (and the attempt counts as failed).
-    #[serde(default)]
-    pub code: Option<String>,
-}
-
-/// A session token.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct LoginResponse {
-    /// Send as `Authorization: Bearer <token>`.
-    pub token: String,
-    /// When the token stops working.
-    pub expires_at: DateTime<Utc>,
-}
 
 /// Checks credentials and returns a token. Wrong email and wrong password get the same answer.
 /// Attempts are throttled per email (known or not) and per client address: 429 with `Retry-After`,
@@ -52,28 +28,6 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let token = sign_in(&state, &req, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(token))
-}
-
-/// The sign-in shared by the API and the sign-in page.
-pub async fn sign_in(
-    state: &AppState,
-    req: &HttpRequest,
-    credentials: LoginRequest,
-) -> Result<LoginResponse, ApiError> {
-    let now = Utc::now();
-    let attempt = identity::Attempt {
-        email: credentials.email,
-        password: credentials.password,
-        address: client_address(req, &state.config.trusted_proxies),
-        code: credentials.code,
-    };
-    let user = identity::login(&state.db, &state.verifier, attempt, now).await?;
-    let user_id = crate::identity::parse_user_id(&user.id)?;
-    let (token, expires_at) = state
-        .tokens
-        .issue(user_id, user.token_generation, now, DEFAULT_TTL)
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(LoginResponse { token, expires_at })
 }
 
 /// Ends every session of the signed-in user, on every device.

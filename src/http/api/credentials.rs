@@ -9,13 +9,13 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
-use super::path_id;
-use super::signoff::authorized_statement;
 use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::credentials::verify::{self, Report, StatusList};
 use crate::credentials::{self, status};
 use crate::http::session::Session;
+use crate::http::shared::path_id;
+use crate::http::shared::statements::authorized_statement;
 use crate::http::{ApiError, AppState};
 use crate::keys::{self, INSTANCE};
 

@@ -7,18 +7,15 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::path_id;
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
-use crate::db::DbConnection;
+use crate::auth::policy::Action;
 use crate::exports::scratch::ScratchFile;
 use crate::http::download::{self, Download};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
+use crate::http::shared::path_id;
+use crate::http::shared::plans::plan_for;
 use crate::http::{ApiError, AppState};
-use crate::identity::parse_user_id;
 use crate::signoff::draws::{self, DrawSummary};
-use crate::signoff::plans::{self, Plan};
 
 /// Why the plan is drawn again.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -26,24 +23,6 @@ use crate::signoff::plans::{self, Plan};
 pub struct RedrawRequest {
     /// Required: the earlier draw stays on record, and this says why it no longer serves.
     pub reason: String,
-}
-
-/// The plan, once `action` is allowed on it for the session.
-pub(crate) fn plan_for(
-    conn: &mut DbConnection,
-    session: &Session,
-    action: Action,
-    id: &str,
-) -> Result<Plan, ActionError> {
-    let plan = plans::load_plan(conn, id)?;
-    session.require(
-        action,
-        &Resource::SamplingPlan {
-            org_id: parse_user_id(&plan.org_id)?,
-            iv_id: parse_user_id(&plan.iv_id)?,
-        },
-    )?;
-    Ok(plan)
 }
 
 /// Draws the plan again from the data as it stands now. The earlier draws are kept; the plan

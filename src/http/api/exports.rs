@@ -6,65 +6,27 @@
 //! batch would hold. Recording is `POST /api/orgs/{org_id}/export-batches`, and the recorded file
 //! is `GET /api/export-batches/{id}/download` (safe to repeat).
 
-use std::io::Write;
-
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::path_id;
+use crate::http::shared::path_id;
 
 use crate::auth::policy::{Action, Resource};
-use crate::db::DbConnection;
 use crate::exports::ExportFailure;
-use crate::exports::badges::for_each_badge;
-use crate::exports::ledger::{self, Batch, Recording};
+use crate::exports::ledger::{self, Batch};
 use crate::exports::results::ResultsQuery;
-use crate::exports::scratch::ScratchFile;
-use crate::http::download::{self, Download};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
+use crate::http::shared::exports::{failure, load_cohort, record, send_badges, streamed};
 use crate::http::{ApiError, AppState};
-use crate::output::export::results::{ExportError, ResultsFormat};
+use crate::output::formats::results::ResultsFormat;
 use crate::portfolio::Enrolment;
 use crate::portfolio::cohorts::{
     self, Cohort, CohortMembers, CohortProgress, CohortSummary, NewCohort,
 };
-
-/// Writes what `produce` writes into a scratch file inside a read transaction (the same rows
-/// from start to end), then sends it: the connection is back in the pool before the client reads
-/// a byte, and a failure is an error status rather than a body cut short.
-pub(crate) async fn streamed(
-    state: &AppState,
-    media_type: &'static str,
-    file_name: &str,
-    sha256: Option<String>,
-    produce: impl FnOnce(&mut DbConnection, &mut dyn Write) -> Result<(), ExportFailure>
-    + Send
-    + 'static,
-) -> Result<HttpResponse, ApiError> {
-    let dir = state.upload_dir.clone();
-    let scratch = state
-        .db
-        .read(move |conn| {
-            let scratch = ScratchFile::create(&dir).map_err(ExportError::from)?;
-            let mut out = std::io::BufWriter::new(scratch.file());
-            produce(conn, &mut out)?;
-            out.flush().map_err(ExportError::from)?;
-            drop(out);
-            Ok::<_, ExportFailure>(scratch)
-        })
-        .await
-        .map_err(failure)?;
-    download::send(Download {
-        scratch,
-        file_name: file_name.to_owned(),
-        media_type,
-        sha256,
-    })
-}
 
 fn results_file_name(format: ResultsFormat, what: &str) -> String {
     let prefix = if format == ResultsFormat::NzqaCsv {
@@ -149,48 +111,9 @@ pub async fn record_batch(
         .json(batch))
 }
 
-/// Records a batch for `actor` in one write transaction, keeping its file in the file store:
-/// what the API and the exports page both do.
-pub async fn record(
-    state: &AppState,
-    org_id: Uuid,
-    query: ResultsQuery,
-    actor: &str,
-) -> Result<Batch, ExportFailure> {
-    let catalogue = state.catalogue.clone();
-    let store = state.store.clone();
-    let scratch_dir = state.upload_dir.clone();
-    let actor = actor.to_owned();
-    let keys = state.keys.clone();
-    let public_url = state.config.public_url.clone();
-    state
-        .db
-        .write(move |conn| {
-            let recording = Recording {
-                actor_id: Some(&actor),
-                now: Utc::now(),
-                store: store.as_ref(),
-                scratch_dir: &scratch_dir,
-                keys: &keys,
-                public_url: &public_url,
-            };
-            ledger::record_batch(conn, &catalogue, &org_id.to_string(), &query, recording)
-        })
-        .await
-}
-
 impl From<crate::db::DbError> for ExportFailure {
     fn from(err: crate::db::DbError) -> Self {
         Self::Action(err.into())
-    }
-}
-
-/// Maps an export failure once: the action's own errors as usual, a write failure as ours.
-pub fn failure(err: ExportFailure) -> ApiError {
-    match err {
-        ExportFailure::Action(action) => action.into(),
-        ExportFailure::Write(write) => ApiError::Internal(write.to_string()),
-        ExportFailure::Store(store) => ApiError::Internal(store.to_string()),
     }
 }
 
@@ -306,37 +229,6 @@ pub async fn badges(
     send_badges(&state, filter).await
 }
 
-/// Streams the badges `filter` selects as one JSON array (the API's and the exports page's
-/// download). The caller has checked the filter and the caller's right to export.
-pub async fn send_badges(
-    state: &AppState,
-    filter: crate::exports::results::ResultsFilter,
-) -> Result<HttpResponse, ApiError> {
-    let catalogue = state.catalogue.clone();
-    streamed(
-        state,
-        "application/json",
-        "badges.json",
-        None,
-        move |conn, out| {
-            out.write_all(b"[").map_err(ExportError::from)?;
-            let mut first = true;
-            for_each_badge(conn, &catalogue, &filter, |_, badge| {
-                if !first {
-                    out.write_all(b",\n").map_err(ExportError::from)?;
-                }
-                first = false;
-                serde_json::to_writer(&mut *out, &badge)
-                    .map_err(|e| ExportError::from(std::io::Error::other(e)))?;
-                Ok(())
-            })?;
-            out.write_all(b"]").map_err(ExportError::from)?;
-            Ok(())
-        },
-    )
-    .await
-}
-
 fn org_resource(org_id: Uuid) -> Resource {
     Resource::Organisation { org_id }
 }
@@ -387,21 +279,6 @@ pub async fn create_cohort(
         })
         .await?;
     Ok(HttpResponse::Created().json(cohort))
-}
-
-pub(crate) async fn load_cohort(
-    state: &AppState,
-    session: &Session,
-    id: &str,
-    action: Action,
-) -> Result<Cohort, ApiError> {
-    let id = path_id(id)?.to_string();
-    let cohort = state
-        .db
-        .read(move |conn| cohorts::load_cohort(conn, &id))
-        .await?;
-    session.require(action, &org_resource(path_id(&cohort.org_id)?))?;
-    Ok(cohort)
 }
 
 /// A cohort with its enrolments.

@@ -2,11 +2,11 @@
 
 use actix_web::{HttpResponse, web};
 
-use super::enrolments::authorize;
-use super::exports::load_cohort;
-use super::path_id;
 use crate::auth::policy::Action;
 use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::exports::load_cohort;
+use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::grid::{self, CohortGrid, PortfolioGrid};
 

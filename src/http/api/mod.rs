@@ -17,12 +17,3 @@ pub mod question_sets;
 pub mod signoff;
 pub mod standards;
 pub mod time_points;
-
-use uuid::Uuid;
-
-use super::ApiError;
-
-/// Parses an id from the path; a malformed id names nothing that exists, so it is a 404.
-pub fn path_id(raw: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::NotFound)
-}

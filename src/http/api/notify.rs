@@ -5,11 +5,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Serialize;
 
-use super::enrolments::authorize;
-use super::path_id;
 use crate::auth::policy::{Action, Resource};
 use crate::http::extract::ValidJson;
 use crate::http::session::{Session, client_address};
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
+use crate::http::shared::witness::check_token;
 use crate::http::{ApiError, AppState};
 use crate::notify::{self, Notification, OutboxMail};
 use crate::portfolio::witness::{self, RequestInput, Testimony, WitnessRequest, WitnessView};
@@ -178,19 +179,6 @@ pub async fn revoke_request(
         })
         .await?;
     Ok(HttpResponse::Ok().json(request))
-}
-
-/// A link token: 43 base64url characters, or nothing that exists.
-pub fn check_token(raw: &str) -> Result<String, ApiError> {
-    let ok = raw.len() == 43
-        && raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(raw.to_owned())
-    } else {
-        Err(ApiError::NotFound)
-    }
 }
 
 /// What the witness reads through their link (no account: the link is the credential).

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::path_id;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource, Role};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
+use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::identity::invitations::InvitationLink;
 use crate::identity::{self, NewUser, Organisation, User};

@@ -4,15 +4,14 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use super::path_id;
-use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
+use crate::http::shared::path_id;
+use crate::http::shared::people::{reinvite_in, run_import};
 use crate::http::{ApiError, AppState};
-use crate::identity::import::{self, ImportReport};
+use crate::identity::import::ImportReport;
 use crate::identity::invitations::{self, Acceptance, InvitationLink};
 
 /// Whether an import only checks.
@@ -57,33 +56,6 @@ pub async fn import_people(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// Reads and imports `csv` for `org_id` (the API and the page share it).
-pub(crate) async fn run_import(
-    state: &AppState,
-    actor: &str,
-    org_id: Uuid,
-    csv: Vec<u8>,
-    dry_run: bool,
-) -> Result<ImportReport, import::ImportError> {
-    let rows = import::read_csv(&csv)?;
-    let catalogue = state.catalogue.clone();
-    let actor = actor.to_owned();
-    state
-        .db
-        .write(move |conn| {
-            import::import_people(
-                conn,
-                &catalogue,
-                Some(&actor),
-                &org_id.to_string(),
-                &rows,
-                dry_run,
-                Utc::now(),
-            )
-        })
-        .await
-}
-
 /// Sends a person of the organisation a new invitation link (an older unused one stops
 /// working). Refused for someone who has already chosen a password.
 #[utoipa::path(post, path = "/api/orgs/{org_id}/users/{user_id}/invitation",
@@ -107,24 +79,6 @@ pub async fn reinvite(
         .write(move |conn| reinvite_in(conn, &actor, &org_id.to_string(), &user_id))
         .await?;
     Ok(HttpResponse::Created().json(link))
-}
-
-/// A new link for a member of `org_id` who has no password yet.
-pub(crate) fn reinvite_in(
-    conn: &mut crate::db::DbConnection,
-    actor: &str,
-    org_id: &str,
-    user_id: &str,
-) -> Result<InvitationLink, ActionError> {
-    if !crate::identity::is_member(conn, user_id, org_id)? {
-        return Err(ActionError::NotFound);
-    }
-    if invitations::has_password(conn, user_id)? {
-        return Err(ActionError::Conflict(
-            "this person has already chosen a password".into(),
-        ));
-    }
-    invitations::invite(conn, Some(actor), user_id, Utc::now())
 }
 
 /// Chooses a password through an invitation link (no session: the token is the proof). The

@@ -4,11 +4,11 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
-use super::path_id;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
+use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::privacy::{self, Erasure, RetentionRules, SubjectScope};
 

@@ -2,102 +2,11 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use serde::Serialize;
 
 use crate::auth::policy::{Action, Resource};
-use crate::catalogue::{DateWarning, date_warnings, open_for_enrolment};
 use crate::http::session::Session;
+use crate::http::shared::standards::{StandardSummary, member_orgs, publish_into};
 use crate::http::{ApiError, AppState};
-use crate::standards::{Level, LoadedStandard, Status};
-
-/// One standard version in the list.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct StandardSummary {
-    /// NZQA, SQA, NOS, SVQ …
-    pub framework: String,
-    /// The code, e.g. `28268` or `H12H 04`.
-    pub code: String,
-    /// Other codes for the same unit (e.g. `CFACC33`).
-    pub aliases: Vec<String>,
-    /// The version.
-    pub version: u32,
-    /// The title.
-    pub title: String,
-    /// Level and its scheme.
-    #[schema(value_type = Option<Object>)]
-    pub level: Option<Level>,
-    /// Credits, e.g. "15 credits".
-    pub credits: Option<String>,
-    /// current, expiring, expired, draft.
-    #[schema(value_type = Option<String>)]
-    pub status: Option<Status>,
-    /// Whether new enrolments are accepted today.
-    pub open_for_enrolment: bool,
-    /// The last dates (for enrolment, for assessment) that are within 90 days or have passed.
-    pub date_warnings: Vec<DateWarning>,
-    /// SHA-256 of the YAML file this version was loaded from.
-    pub content_hash: String,
-    /// The organisation that published this version into its own catalogue (only its members
-    /// see it); absent for the instance's standards.
-    pub org_id: Option<String>,
-}
-
-impl StandardSummary {
-    /// The summary of a loaded standard.
-    pub fn of(loaded: &LoadedStandard) -> Self {
-        let s = &loaded.standard;
-        Self {
-            framework: s.framework.clone(),
-            code: s.code.clone(),
-            aliases: s.aliases.clone(),
-            version: s.version,
-            title: s.title.clone(),
-            level: s.level.clone(),
-            credits: s
-                .credits
-                .as_ref()
-                .map(|c| format!("{} {}", c.value, c.unit)),
-            status: s.status,
-            open_for_enrolment: open_for_enrolment(s, Utc::now().date_naive()),
-            date_warnings: date_warnings(s, Utc::now().date_naive()),
-            content_hash: loaded.content_hash.clone(),
-            org_id: None,
-        }
-    }
-
-    /// The summaries of what `session`'s user sees: the instance's standards, then those each
-    /// organisation they belong to published.
-    pub fn visible(catalogue: &crate::catalogue::Catalogue, session: &Session) -> Vec<Self> {
-        let mut all: Vec<Self> = catalogue.all().iter().map(Self::of).collect();
-        for org_id in member_orgs(session) {
-            let own = catalogue.visible_to(org_id);
-            all.extend(
-                own.into_iter()
-                    .skip(catalogue.all().len())
-                    .map(|loaded| Self {
-                        org_id: Some(org_id.to_string()),
-                        ..Self::of(loaded)
-                    }),
-            );
-        }
-        all
-    }
-}
-
-/// The organisations the user holds a live role in.
-fn member_orgs(session: &Session) -> Vec<uuid::Uuid> {
-    let now = Utc::now();
-    let mut orgs: Vec<uuid::Uuid> = session
-        .actor
-        .grants
-        .iter()
-        .filter(|g| g.is_live(now) && session.actor.active)
-        .map(|g| g.org_id)
-        .collect();
-    orgs.sort();
-    orgs.dedup();
-    orgs
-}
 
 /// Every standard version the user may enrol on: the instance's, and those the organisations
 /// they belong to published into their own catalogues (with `org_id`).
@@ -154,7 +63,7 @@ pub async fn preview(
     path: web::Path<String>,
     body: crate::http::extract::ValidJson<PreviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = super::path_id(&path)?;
+    let org_id = crate::http::shared::path_id(&path)?;
     session.require(Action::AuthorStandards, &Resource::Organisation { org_id })?;
     let yaml = body.into_inner().yaml;
     let preview = web::block(move || crate::authoring::preview("standard.yaml", &yaml))
@@ -188,29 +97,10 @@ pub async fn publish(
     path: web::Path<String>,
     body: crate::http::extract::ValidJson<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = super::path_id(&path)?;
+    let org_id = crate::http::shared::path_id(&path)?;
     session.require(Action::PublishStandards, &Resource::Organisation { org_id })?;
     let published = publish_into(&state, org_id, &session.user_id, body.into_inner().yaml).await?;
     Ok(HttpResponse::Created().json(published))
-}
-
-/// Publishes `yaml` for `org_id` and, once committed, adds it to the running catalogue.
-pub async fn publish_into(
-    state: &AppState,
-    org_id: uuid::Uuid,
-    actor: &str,
-    yaml: String,
-) -> Result<crate::org_catalogue::PublishedStandard, crate::action::ActionError> {
-    let catalogue = state.catalogue.clone();
-    let actor = actor.to_owned();
-    let (row, loaded) = state
-        .db
-        .write(move |conn| {
-            crate::org_catalogue::publish(conn, &catalogue, org_id, &actor, &yaml, Utc::now())
-        })
-        .await?;
-    state.catalogue.add_published(org_id, loaded);
-    Ok(row)
 }
 
 /// Stores a mapping file from one version of a standard to the next (audited
@@ -229,7 +119,7 @@ pub async fn upload_mapping(
     path: web::Path<String>,
     body: crate::http::extract::ValidJson<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = super::path_id(&path)?;
+    let org_id = crate::http::shared::path_id(&path)?;
     session.require(
         Action::UploadStandardMapping,
         &Resource::Organisation { org_id },

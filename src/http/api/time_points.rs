@@ -3,27 +3,14 @@
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 
-use super::enrolments::authorize;
-use super::path_id;
-use crate::action::ActionError;
 use crate::auth::policy::Action;
-use crate::db::DbConnection;
 use crate::http::extract::ValidJson;
 use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::enrolments::authorize_marking;
+use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::portfolio::Enrolment;
 use crate::portfolio::time_points::{self, NewTimePoint, TimePoint};
-
-/// Who may mark time points: whoever may add evidence to the enrolment (its candidate while it is
-/// open, its assessor) or judge it (its assessor, also once submitted).
-pub fn authorize_marking(
-    conn: &mut DbConnection,
-    session: &Session,
-    id: &str,
-) -> Result<Enrolment, ActionError> {
-    authorize(conn, session, id, Action::AddEvidence)
-        .or_else(|first| authorize(conn, session, id, Action::JudgeEvidence).map_err(|_| first))
-}
 
 /// The time points of a recording, in playing order.
 #[utoipa::path(get, path = "/api/enrolments/{id}/evidence/{evidence_id}/time-points",

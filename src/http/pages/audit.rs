@@ -14,10 +14,10 @@ use crate::action::ActionError;
 use crate::audit_trail::{self, Scope, TrailQuery};
 use crate::auth::policy::{Action, Resource};
 use crate::http::AppState;
-use crate::http::api::audit::{TrailEntry, trail_page};
-use crate::http::api::enrolments::authorize;
-use crate::http::api::path_id;
 use crate::http::session::Session;
+use crate::http::shared::audit::{TrailEntry, trail_page};
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
 use crate::identity;
 
 #[derive(Debug, Serialize)]

@@ -13,8 +13,8 @@ use super::form::{Fields, FormState};
 use super::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, safe_next, same_secret, see_other,
 };
-use crate::http::api::auth::{LoginRequest, sign_in as api_sign_in};
 use crate::http::session::session_cookie;
+use crate::http::shared::sign_in::{LoginRequest, sign_in as api_sign_in};
 use crate::http::{ApiError, AppState};
 use crate::identity;
 

@@ -8,8 +8,8 @@ use super::evidence::open;
 use super::view::{Html, PageError, PageSession, page};
 use crate::auth::policy::Action;
 use crate::http::AppState;
-use crate::http::api::exports::load_cohort;
 use crate::http::session::Session;
+use crate::http::shared::exports::load_cohort;
 use crate::portfolio::grid::{self, GridSection, Mark, StandardGrid, Standing};
 use crate::rules::report::Status;
 
@@ -131,7 +131,7 @@ async fn enrolment_page(
         .db
         .read(move |conn| grid::enrolment_grid(conn, &catalogue, &enrolment))
         .await?;
-    let standard = crate::http::api::enrolments::standard_of(state, &opened.enrolment)?;
+    let standard = crate::http::shared::enrolments::standard_of(state, &opened.enrolment)?;
     let columns = found.evidence.len();
     let view = PortfolioGridView {
         title: "Tracking grid",

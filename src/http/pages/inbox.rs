@@ -8,8 +8,8 @@ use super::form::Fields;
 use super::view::{Html, PageError, PageSession, check_csrf, page, see_other};
 use crate::auth::policy::{Action, Resource};
 use crate::http::AppState;
-use crate::http::api::path_id;
 use crate::http::session::Session;
+use crate::http::shared::path_id;
 use crate::notify::{self, Notification, OutboxMail};
 
 #[derive(Serialize)]

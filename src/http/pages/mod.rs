@@ -1,6 +1,7 @@
-//! Server-rendered pages (tera) and the embedded static files. One module per area; handlers are as
-//! thin as the API's — find who is asking (a page without a session redirects to sign-in), check
-//! the form's CSRF token, authorize through the policy (mostly via the API's own helpers), call one
+//! Server-rendered pages (tera) and the embedded static files. One module per area (a folder with a
+//! file per screen where an area outgrew one); handlers are as thin as the API's — find who is
+//! asking (a page without a session redirects to sign-in), check the form's CSRF token, authorize
+//! through the policy (mostly via the helpers in `http/shared`, never from `http/api`), call one
 //! action, render. A refused form is shown again with what was typed and an error next to each
 //! field (422); success answers `303 See Other`.
 

@@ -17,9 +17,9 @@ use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, se
 use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::http::AppState;
-use crate::http::api::enrolments::authorize;
-use crate::http::api::path_id;
 use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
 use crate::portfolio::moves::{self, LastMove, MovePreview};
 
 /// `?mapping=ID`: the mapping file to preview.

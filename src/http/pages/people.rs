@@ -14,9 +14,9 @@ use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, se
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
 use crate::http::AppState;
-use crate::http::api::path_id;
-use crate::http::api::people::{reinvite_in, run_import};
 use crate::http::session::Session;
+use crate::http::shared::path_id;
+use crate::http::shared::people::{reinvite_in, run_import};
 use crate::identity::import::{COLUMNS, ImportError, ImportProblem, ImportReport};
 use crate::identity::invitations::{self, Acceptance};
 

@@ -14,9 +14,9 @@ use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, se
 use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::http::AppState;
-use crate::http::api::path_id;
-use crate::http::api::time_points::authorize_marking;
 use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize_marking;
+use crate::http::shared::path_id;
 use crate::portfolio::time_points::{self, NewTimePoint, TimePoint};
 use crate::portfolio::{self, EvidenceRecord};
 use crate::standards::Standard;
@@ -147,7 +147,7 @@ async fn render(
             Ok::<_, ActionError>((record, points, names, can_mark))
         })
         .await?;
-    let standard = crate::http::api::enrolments::standard_of(state, &opened.enrolment)?;
+    let standard = crate::http::shared::enrolments::standard_of(state, &opened.enrolment)?;
     let assessor = opened.enrolment.assessor_id.as_deref() == Some(session.user_id.as_str());
     let mut name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
     let points = time_point_views(standard, &points, &mut name_of, &session.user_id, assessor);

@@ -15,9 +15,9 @@ use super::rows::{standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::auth::policy::{Action, EnrolmentStatus, Role};
 use crate::http::AppState;
-use crate::http::api::enrolments::authorize;
-use crate::http::api::path_id;
 use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
 use crate::identity;
 use crate::portfolio::{self, Staff};
 

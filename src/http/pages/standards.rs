@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::view::{Html, PageSession, page};
 use crate::auth::policy::{Action, Resource};
 use crate::http::AppState;
-use crate::http::api::standards::StandardSummary;
+use crate::http::shared::standards::StandardSummary;
 
 #[derive(Serialize)]
 struct CatalogueView {
@@ -75,7 +75,7 @@ pub async fn publish(
     if let Err(refused) = super::view::check_csrf(&session, fields.csrf()) {
         return Html(Err(refused));
     }
-    let org_id = match crate::http::api::path_id(&path) {
+    let org_id = match crate::http::shared::path_id(&path) {
         Ok(id) => id,
         Err(err) => return Html(Err(err.into())),
     };
@@ -86,8 +86,13 @@ pub async fn publish(
     }
     // Browsers send a form's line breaks as CRLF; the standard is kept as written (LF).
     let yaml = fields.text("yaml").replace("\r\n", "\n");
-    match crate::http::api::standards::publish_into(&state, org_id, &session.user_id, yaml.clone())
-        .await
+    match crate::http::shared::standards::publish_into(
+        &state,
+        org_id,
+        &session.user_id,
+        yaml.clone(),
+    )
+    .await
     {
         Ok(_) => Html(Ok(super::view::see_other("/standards"))),
         Err(crate::action::ActionError::Invalid(problems)) => {
@@ -112,7 +117,7 @@ async fn author_page(
     yaml: Option<String>,
     publish_error: Option<String>,
 ) -> Result<actix_web::HttpResponse, super::view::PageError> {
-    let org_id = crate::http::api::path_id(raw_org)?;
+    let org_id = crate::http::shared::path_id(raw_org)?;
     session.require(Action::AuthorStandards, &Resource::Organisation { org_id })?;
     let org = org_id.to_string();
     let published = state
@@ -176,7 +181,7 @@ pub async fn upload_mapping(
     if let Err(refused) = super::view::check_csrf(&session, fields.csrf()) {
         return Html(Err(refused));
     }
-    let org_id = match crate::http::api::path_id(&path) {
+    let org_id = match crate::http::shared::path_id(&path) {
         Ok(id) => id,
         Err(err) => return Html(Err(err.into())),
     };
@@ -238,7 +243,7 @@ async fn mappings_page(
     yaml: String,
     problems: Vec<String>,
 ) -> Result<actix_web::HttpResponse, super::view::PageError> {
-    let org_id = crate::http::api::path_id(raw_org)?;
+    let org_id = crate::http::shared::path_id(raw_org)?;
     session.require(
         Action::UploadStandardMapping,
         &Resource::Organisation { org_id },

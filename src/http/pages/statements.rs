@@ -17,10 +17,10 @@ use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, se
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::http::AppState;
-use crate::http::api::enrolments::authorize;
-use crate::http::api::path_id;
-use crate::http::api::signoff::authorized_statement;
 use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
+use crate::http::shared::statements::authorized_statement;
 use crate::identity;
 use crate::signoff::statements::{self, Statement};
 

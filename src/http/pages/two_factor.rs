@@ -13,8 +13,8 @@ use serde::Serialize;
 use super::form::{Fields, FormState, field_errors};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::auth::policy::{Action, Resource};
-use crate::http::api::path_id;
 use crate::http::session::Session;
+use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::identity::two_factor::{self, Enrolment, TwoFactorStatus};
 

@@ -14,8 +14,8 @@ use uuid::Uuid;
 use super::view::{Html, PageError, PageSession, page};
 use crate::auth::policy::{Action, Resource};
 use crate::http::AppState;
-use crate::http::api::path_id;
 use crate::http::session::Session;
+use crate::http::shared::path_id;
 use crate::identity;
 
 /// The organisation a settings page is for, once the policy allows `action` on it: id and name.

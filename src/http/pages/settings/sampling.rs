@@ -11,12 +11,12 @@ use super::organisation;
 use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::http::AppState;
-use crate::http::api::path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors, sentence};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
+use crate::http::shared::path_id;
 use crate::signoff::plans::{self, RatedAssessor};
 use crate::signoff::sampling::{RiskRating, SamplingRates};
 

@@ -1,0 +1,59 @@
+//! An enrolment's progress report (the stored evaluation, with its ETag).
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::auth::policy::Action;
+use crate::http::session::Credentials;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
+use crate::http::{ApiError, AppState};
+use crate::portfolio::{self};
+
+/// What the rules engine says of the portfolio, in both views. Clients that poll send the
+/// `ETag` back as `If-None-Match` and get 304 while nothing changed.
+#[utoipa::path(get, path = "/api/enrolments/{id}/progress",
+    params(("id" = Uuid, Path),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of an earlier answer")),
+    responses((status = 200, description = "The engine's report in both views: {claimed, confirmed}"),
+        (status = 304, description = "Unchanged since the answer whose ETag was sent"),
+        (status = 404, body = crate::http::error::Problem)))]
+pub async fn progress(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    credentials: Credentials,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path).map(|id| id.to_string());
+    let stored = load_progress(&state, credentials, id).await?;
+    Ok(crate::http::conditional::stored_json(
+        &req,
+        &stored.etag,
+        stored.progress,
+    ))
+}
+
+/// The enrolment's evaluation as stored: one read transaction (the session, then two point
+/// selects: the enrolment, for the policy and its revision, and its stored
+/// evaluation) when it is current; otherwise it is recomputed outside the write lock and stored
+/// (see [`crate::portfolio::Refresher`]).
+pub async fn load_progress(
+    state: &AppState,
+    credentials: Credentials,
+    id: Result<String, ApiError>,
+) -> Result<portfolio::stored::StoredEvaluation, ApiError> {
+    let catalogue = state.catalogue.clone();
+    let (enrolment_id, found) = state
+        .db
+        .read(move |conn| {
+            let session = credentials.session(conn)?;
+            let id = id?;
+            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let found = portfolio::stored::fresh(conn, &catalogue, &enrolment, None)?;
+            Ok::<_, ApiError>((enrolment.id, found))
+        })
+        .await?;
+    if let Some(stored) = found {
+        return Ok(stored);
+    }
+    Ok(state.refresher.current(&enrolment_id).await?)
+}

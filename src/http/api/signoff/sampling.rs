@@ -1,0 +1,271 @@
+//! Internal verification: sampling an enrolment, sampling plans, risk ratings and sampling rates.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::http::extract::ValidJson;
+use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
+use crate::http::{ApiError, AppState};
+use crate::signoff::draws::{self, DrawSummary};
+use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
+use crate::signoff::sampling::{Candidate, PlanInput, RiskRating, SamplingRates, Selection};
+
+/// The internal verifier records a sample: agree, or disagree with feedback and action points.
+#[utoipa::path(post, path = "/api/enrolments/{id}/samples", params(("id" = Uuid, Path)), request_body = SampleDecision,
+    responses((status = 201, body = Sample), (status = 403, body = crate::http::error::Problem),
+              (status = 422, body = crate::http::error::Problem)))]
+pub async fn sample(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<SampleDecision>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let input = body.into_inner();
+    let base = state.config.public_url.clone();
+    let sample = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &session, &id, Action::SampleEnrolment)?;
+            let now = Utc::now();
+            let sample = plans::record_sample(conn, &enrolment, &session.user_id, input, now)?;
+            crate::notify::events::sample_recorded(conn, &base, &enrolment, &sample, now)?;
+            Ok::<_, crate::action::ActionError>(sample)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(sample))
+}
+
+/// Creates a sampling plan for an internal verifier.
+#[utoipa::path(post, path = "/api/orgs/{org_id}/sampling-plans", params(("org_id" = Uuid, Path)), request_body = NewPlan,
+    responses((status = 201, body = Plan), (status = 422, body = crate::http::error::Problem)))]
+pub async fn create_plan(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<NewPlan>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    let new = body.into_inner();
+    session.require(
+        Action::ManageSamplingPlan,
+        &Resource::SamplingPlan {
+            org_id,
+            iv_id: new.iv_id,
+        },
+    )?;
+    let actor = session.user_id.clone();
+    let catalogue = state.catalogue.clone();
+    let plan = state
+        .db
+        .write(move |conn| {
+            plans::create_plan(
+                conn,
+                &catalogue,
+                &org_id.to_string(),
+                &actor,
+                new,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(plan))
+}
+
+/// The plans the user may see in an organisation.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/sampling-plans", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<Plan>), (status = 404, body = crate::http::error::Problem)))]
+pub async fn list_plans(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(Action::ReadOrganisation, &Resource::Organisation { org_id })?;
+    let all = state
+        .db
+        .read(move |conn| plans::list_plans(conn, &org_id.to_string(), None))
+        .await?;
+    let visible: Vec<Plan> = all
+        .into_iter()
+        .filter(|plan| {
+            Uuid::parse_str(&plan.iv_id).is_ok_and(|iv_id| {
+                session
+                    .require(
+                        Action::ReadSamplingPlan,
+                        &Resource::SamplingPlan { org_id, iv_id },
+                    )
+                    .is_ok()
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(visible))
+}
+
+/// A plan with its latest kept draw: the population and inputs as they stood, the selection and
+/// its CAMERA coverage. Nothing here is worked out from today's data.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PlanView {
+    /// The plan.
+    pub plan: Plan,
+    /// The draw shown (the latest); none for a plan made before draws were kept, until drawn.
+    pub draw: Option<DrawSummary>,
+    /// The IV, seed, kind, rates, risk ratings and samples taken the draw used.
+    #[schema(value_type = Object)]
+    pub inputs: Option<PlanInput>,
+    /// The population the draw read: every enrolment with an assessor, as it stood.
+    #[schema(value_type = Vec<Object>)]
+    pub population: Option<Vec<Candidate>>,
+    /// The selection as drawn, with its coverage.
+    #[schema(value_type = Object)]
+    pub selection: Option<Selection>,
+    /// Every draw of the plan, newest first.
+    pub draws: Vec<DrawSummary>,
+}
+
+/// One plan with its latest kept draw.
+#[utoipa::path(get, path = "/api/sampling-plans/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, body = PlanView), (status = 404, body = crate::http::error::Problem)))]
+pub async fn show_plan(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path_id(&path)?.to_string();
+    let view = state
+        .db
+        .read(move |conn| {
+            let plan = crate::http::shared::plans::plan_for(
+                conn,
+                &session,
+                Action::ReadSamplingPlan,
+                &id,
+            )?;
+            let latest = draws::latest(conn, &plan.id)?;
+            let record = latest.as_ref().map(draws::Draw::parsed).transpose()?;
+            Ok::<_, ActionError>(PlanView {
+                draws: draws::history(conn, &plan.id)?,
+                draw: latest.as_ref().map(draws::Draw::summary),
+                inputs: record.as_ref().map(|r| r.input.clone()),
+                population: record.as_ref().map(|r| r.pool.clone()),
+                selection: record.map(|r| r.selection),
+                plan,
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// An assessor's risk rating.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRequest {
+    /// new, low, medium or high.
+    #[schema(value_type = String)]
+    pub risk: RiskRating,
+}
+
+/// Every assessor of the organisation with their risk rating (`rated` false: never rated, sampled
+/// as `new`).
+#[utoipa::path(get, path = "/api/orgs/{org_id}/assessors/risk", params(("org_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<plans::RatedAssessor>), (status = 403, body = crate::http::error::Problem)))]
+pub async fn list_risks(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let rated = state
+        .db
+        .read(move |conn| plans::assessor_ratings(conn, &org_id.to_string(), Utc::now()))
+        .await?;
+    Ok(HttpResponse::Ok().json(rated))
+}
+
+/// Sets an assessor's risk rating, which sets how much of their work is sampled.
+#[utoipa::path(put, path = "/api/orgs/{org_id}/assessors/{user_id}/risk", params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)),
+    request_body = RiskRequest, responses((status = 204), (status = 422, body = crate::http::error::Problem)))]
+pub async fn set_risk(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<(String, String)>,
+    body: ValidJson<RiskRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let risk = body.into_inner().risk;
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| {
+            plans::set_risk(
+                conn,
+                &org_id.to_string(),
+                &user_id.to_string(),
+                &actor,
+                risk,
+                Utc::now(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The organisation's sampling rates by risk rating, in percent: all four, the defaults (new 100,
+/// high 50, medium 25, low 10) where none was set. The same shape `PUT` takes.
+#[utoipa::path(get, path = "/api/orgs/{org_id}/sampling-rates", params(("org_id" = Uuid, Path)),
+    responses((status = 200, description = "{\"new\": 100, \"low\": 10, \"medium\": 25, \"high\": 50}"),
+        (status = 403, body = crate::http::error::Problem)))]
+pub async fn show_rates(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let rates = state
+        .db
+        .read(move |conn| plans::rates(conn, &org_id.to_string()))
+        .await?;
+    Ok(HttpResponse::Ok().json(rates))
+}
+
+/// Sets the organisation's sampling rates by risk rating (percent; defaults new 100, high 50,
+/// medium 25, low 10).
+#[utoipa::path(put, path = "/api/orgs/{org_id}/sampling-rates", params(("org_id" = Uuid, Path)),
+    request_body(content = Object), responses((status = 204), (status = 422, body = crate::http::error::Problem)))]
+pub async fn set_rates(
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<String>,
+    body: ValidJson<SamplingRates>,
+) -> Result<HttpResponse, ApiError> {
+    let org_id = path_id(&path)?;
+    session.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation { org_id },
+    )?;
+    let rates = body.into_inner();
+    let actor = session.user_id.clone();
+    state
+        .db
+        .write(move |conn| plans::set_rates(conn, &org_id.to_string(), &actor, rates, Utc::now()))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,376 @@
+//! Judging one evidence record against each criterion it is mapped to.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::*;
+use crate::action::ActionError;
+use crate::auth::policy::Action;
+use crate::http::AppState;
+use crate::http::pages::evidence::show;
+use crate::http::pages::form::{Fields, FormState, field_id};
+use crate::http::pages::portfolio::{EvidenceView, evidence_view};
+use crate::http::pages::rows::standard_of;
+use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, page, see_other};
+use crate::http::session::Session;
+use crate::http::shared::enrolments::{authorize, next_waiting};
+use crate::http::shared::path_id;
+use crate::portfolio::{self, JudgementInput, Judgements};
+use crate::rules::portfolio::Judgement;
+
+#[derive(Serialize)]
+struct JudgedMapping {
+    /// `criteria[0]` or `knowledge[1]`: the API's path, also the form's field prefix.
+    key: String,
+    id: String,
+    text: String,
+    range: Vec<String>,
+    choices: Vec<crate::http::pages::record::Choice>,
+    feedback: String,
+    dom: String,
+    feedback_dom: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JudgeView {
+    title: String,
+    id: String,
+    evidence_id: String,
+    heading: String,
+    candidate: String,
+    csrf: String,
+    form: FormState,
+    /// Criteria first, then knowledge items.
+    mappings: Vec<JudgedMapping>,
+    /// The evidence itself.
+    evidence: EvidenceView,
+    /// Mappings still waiting for a judgement.
+    waiting: usize,
+    /// Arrived here after saving the previous item's judgements.
+    saved: bool,
+}
+
+fn judgement_of(word: &str) -> Option<Judgement> {
+    match word {
+        "accepted" => Some(Judgement::Accepted),
+        "rejected" => Some(Judgement::Rejected),
+        "pending" => Some(Judgement::Pending),
+        _ => None,
+    }
+}
+
+fn word_of(judgement: Judgement) -> &'static str {
+    match judgement {
+        Judgement::Accepted => "accepted",
+        Judgement::Rejected => "rejected",
+        Judgement::Pending => "pending",
+    }
+}
+
+/// A mapping of the record as stored: what the judge form shows for it.
+struct StoredMapping<'a> {
+    /// `criteria[0]` or `knowledge[1]`.
+    key: String,
+    id: &'a str,
+    text: String,
+    range: Vec<String>,
+    judgement: Judgement,
+    feedback: Option<&'a str>,
+}
+
+/// One mapping's controls: accept / reject / leave pending, and the feedback — as stored, or as
+/// sent when the form comes back with errors.
+fn judged(stored: StoredMapping<'_>, sent: Option<&Fields>, form: &FormState) -> JudgedMapping {
+    let key = stored.key;
+    let field = format!("{key}.judgement");
+    let chosen = sent.map_or_else(
+        || word_of(stored.judgement).to_owned(),
+        |f| f.text(&field).to_owned(),
+    );
+    let feedback = sent.map_or_else(
+        || stored.feedback.unwrap_or_default().to_owned(),
+        |f| f.text(&format!("{key}.feedback")).to_owned(),
+    );
+    let choices = [
+        ("accepted", "Accept"),
+        ("rejected", "Reject"),
+        ("pending", "Not judged yet"),
+    ]
+    .iter()
+    .map(|(value, label)| crate::http::pages::record::Choice {
+        value: (*value).to_owned(),
+        label: (*label).to_owned(),
+        checked: chosen == *value,
+        dom: field_id(&format!("{field}.{value}")),
+    })
+    .collect();
+    JudgedMapping {
+        dom: field_id(&field),
+        feedback_dom: field_id(&format!("{key}.feedback")),
+        error: form
+            .error(&field)
+            .or_else(|| form.error(&format!("{key}.feedback"))),
+        key,
+        id: stored.id.to_owned(),
+        text: stored.text,
+        range: stored.range,
+        choices,
+        feedback,
+    }
+}
+
+async fn judge_view(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    raw_evidence: &str,
+    fields: Option<&Fields>,
+    errors: BTreeMap<String, String>,
+    saved: bool,
+) -> Result<JudgeView, PageError> {
+    let id = path_id(raw_id)?.to_string();
+    let evidence_id = path_id(raw_evidence)?.to_string();
+    let for_tx = session.clone();
+    let (enrolment, record, candidate, recorded_by, points) = state
+        .db
+        .read(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
+            let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
+            let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?.name;
+            let recorded_by = crate::identity::load_user(conn, &record.recorded_by)?.name;
+            let points = portfolio::time_points::of_evidence(conn, &enrolment.id, &record.id)?;
+            let markers = crate::http::pages::recording::markers(conn, &points)?;
+            Ok::<_, ActionError>((enrolment, record, candidate, recorded_by, (points, markers)))
+        })
+        .await?;
+    let standard = standard_of(&state.catalogue, &enrolment)?;
+    // What is being judged, as the portfolio shows it: the file, the facts, the testimony, and a
+    // recording's time points.
+    let mut evidence = evidence_view(standard, &enrolment.id, &record, recorded_by, None);
+    let (points, names) = points;
+    evidence.time_points = crate::http::pages::recording::time_point_views(
+        standard,
+        &points,
+        &mut |id: &str| names.get(id).cloned().unwrap_or_default(),
+        &session.user_id,
+        enrolment.assessor_id.as_deref() == Some(session.user_id.as_str()),
+    );
+    let form = match fields {
+        Some(fields) => FormState::again(fields, errors),
+        None => FormState::default(),
+    };
+    let criteria: Vec<JudgedMapping> = record
+        .instance
+        .criteria
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let text = standard
+                .criterion(&m.criterion)
+                .map(|c| c.text.clone())
+                .unwrap_or_default();
+            let range = m
+                .range
+                .iter()
+                .flat_map(|(list, items)| {
+                    items.iter().map(move |item| {
+                        standard
+                            .range_list(list)
+                            .and_then(|l| l.items.iter().find(|x| &x.id == item))
+                            .map_or_else(|| item.clone(), |x| x.text.clone())
+                    })
+                })
+                .collect();
+            let stored = StoredMapping {
+                key: format!("criteria[{i}]"),
+                id: &m.criterion,
+                text,
+                range,
+                judgement: m.judgement,
+                feedback: m.feedback.as_deref(),
+            };
+            judged(stored, fields, &form)
+        })
+        .collect();
+    let knowledge: Vec<JudgedMapping> = record
+        .instance
+        .knowledge
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let text = standard
+                .knowledge_item(&k.item)
+                .map(|x| x.text.clone())
+                .unwrap_or_default();
+            let stored = StoredMapping {
+                key: format!("knowledge[{i}]"),
+                id: &k.item,
+                text,
+                range: Vec::new(),
+                judgement: k.judgement,
+                feedback: k.feedback.as_deref(),
+            };
+            judged(stored, fields, &form)
+        })
+        .collect();
+    let heading =
+        record.instance.title.clone().unwrap_or_else(|| {
+            crate::http::pages::view::capitalise(record.instance.method.label())
+        });
+    let waiting = record.waiting_mappings();
+    Ok(JudgeView {
+        title: format!("Judge: {heading}"),
+        id: enrolment.id,
+        evidence_id: record.id,
+        heading: format!("{heading} of {}", record.instance.date),
+        candidate,
+        csrf: session.csrf.clone(),
+        form,
+        waiting,
+        mappings: criteria.into_iter().chain(knowledge).collect(),
+        evidence,
+        saved,
+    })
+}
+
+/// `?saved=1`: the previous item's judgements were saved and this is the next one waiting.
+#[derive(Debug, Deserialize)]
+pub struct JudgeQuery {
+    saved: Option<String>,
+}
+
+/// `GET /enrolments/{id}/evidence/{evidence_id}/judge`.
+pub async fn judge_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    query: web::Query<JudgeQuery>,
+) -> Html {
+    let (id, evidence) = path.into_inner();
+    let saved = query.saved.is_some();
+    let view = judge_view(
+        &state,
+        &session,
+        &id,
+        &evidence,
+        None,
+        BTreeMap::new(),
+        saved,
+    )
+    .await;
+    Html(view.and_then(|view| page(&state, Some(&session), "pages/judge.html", &view)))
+}
+
+/// Reads the judgement of each mapping listed on the form (`criteria[i].id` hidden fields). With
+/// the "Accept all" button (`accept_rest`), every mapping not marked rejected is accepted.
+fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
+    let mut errors = BTreeMap::new();
+    let accept_rest = fields.filled("accept_rest").is_some();
+    let mut read = |kind: &str| {
+        let mut inputs = Vec::new();
+        for i in 0.. {
+            let key = format!("{kind}[{i}]");
+            let Some(id) = fields.filled(&format!("{key}.id")) else {
+                break;
+            };
+            let word = fields.text(&format!("{key}.judgement"));
+            let word = if accept_rest && word != "rejected" {
+                "accepted"
+            } else {
+                word
+            };
+            match judgement_of(word) {
+                Some(judgement) => inputs.push(JudgementInput {
+                    id,
+                    judgement,
+                    feedback: fields.filled(&format!("{key}.feedback")),
+                }),
+                None => {
+                    errors.insert(
+                        format!("{key}.judgement"),
+                        format!("Choose accept or reject for {id}"),
+                    );
+                }
+            }
+        }
+        inputs
+    };
+    let judgements = Judgements {
+        criteria: read("criteria"),
+        knowledge: read("knowledge"),
+        accept_rest,
+    };
+    (judgements, errors)
+}
+
+/// `POST /enrolments/{id}/evidence/{evidence_id}/judge`.
+pub async fn judge(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    let (id, evidence) = path.into_inner();
+    Html(judge_page(&state, &session, &id, &evidence, fields).await)
+}
+
+async fn judge_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    raw_evidence: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let evidence_id = path_id(raw_evidence)?.to_string();
+    let (judgements, mut errors) = read_judgements(&fields);
+    if errors.is_empty() {
+        let for_tx = session.clone();
+        let base = state.config.public_url.clone();
+        let enrolment_id = id.clone();
+        let done = state
+            .db
+            .write(move |conn| {
+                let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
+                let now = Utc::now();
+                let (record, judged) = portfolio::judge_evidence(
+                    conn,
+                    &enrolment,
+                    &evidence_id,
+                    &for_tx.user_id,
+                    judgements,
+                    now,
+                )?;
+                crate::notify::events::evidence_judged(
+                    conn, &base, &enrolment, &record, &judged, now,
+                )?;
+                // On to the next item waiting; what was left pending here waits for another time.
+                next_waiting(conn, &for_tx, Some(&record.id))
+            })
+            .await;
+        match done {
+            Ok(next) => {
+                state.refresher.refresh(&enrolment_id).await;
+                return Ok(see_other(&next_location(next.as_ref(), true)));
+            }
+            Err(ActionError::Invalid(refused)) => errors.extend(refused),
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let view = judge_view(
+        state,
+        session,
+        raw_id,
+        raw_evidence,
+        Some(&fields),
+        errors,
+        false,
+    )
+    .await?;
+    show(state, session, "pages/judge.html", &view, true)
+}

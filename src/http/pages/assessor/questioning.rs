@@ -1,0 +1,195 @@
+//! Recording oral or written questioning as evidence.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use crate::auth::policy::Action;
+use crate::http::AppState;
+use crate::http::pages::evidence::{EvidenceForm, add_described, open, show};
+use crate::http::pages::form::Fields;
+use crate::http::pages::record::{
+    new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
+};
+use crate::http::pages::rows::standard_of;
+use crate::http::pages::view::{Html, PageError, PageSession, check_csrf};
+use crate::http::session::Session;
+use crate::standards::Standard;
+
+/// How many question and answer pairs the questioning form offers.
+const QUESTION_ROWS: usize = 5;
+
+#[derive(Serialize)]
+struct QuestionRow {
+    n: usize,
+    question: String,
+    answer: String,
+}
+
+#[derive(Serialize)]
+struct QuestioningView {
+    #[serde(flatten)]
+    common: EvidenceForm,
+    questions: Vec<QuestionRow>,
+    written: bool,
+}
+
+fn questioning_view(
+    state: &AppState,
+    session: &Session,
+    opened: &crate::http::pages::evidence::Opened,
+    standard: &Standard,
+    fields: &Fields,
+    errors: BTreeMap<String, String>,
+) -> QuestioningView {
+    QuestioningView {
+        common: EvidenceForm::new(
+            state,
+            session,
+            opened,
+            standard,
+            "Record questioning",
+            fields,
+            errors,
+        ),
+        questions: (1..=QUESTION_ROWS)
+            .map(|n| QuestionRow {
+                n,
+                question: fields.text(&format!("question.{n}")).to_owned(),
+                answer: fields.text(&format!("answer.{n}")).to_owned(),
+            })
+            .collect(),
+        written: fields.text("method") == "written_questioning",
+    }
+}
+
+/// `GET /enrolments/{id}/questioning/new`.
+pub async fn questioning_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(questioning_form_page(&state, &session, &path).await)
+}
+
+async fn questioning_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+) -> Result<HttpResponse, PageError> {
+    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let view = questioning_view(
+        state,
+        session,
+        &opened,
+        standard,
+        &new_record_fields(),
+        BTreeMap::new(),
+    );
+    show(
+        state,
+        session,
+        "pages/evidence_questioning.html",
+        &view,
+        false,
+    )
+}
+
+fn questioning_record(
+    standard: &Standard,
+    fields: &Fields,
+) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
+    let mut record = Map::new();
+    let mut errors = BTreeMap::new();
+    let method = match fields.text("method") {
+        "written_questioning" => "written_questioning",
+        _ => "oral_questioning",
+    };
+    record.insert("method".into(), json!(method));
+    read_activity(fields, &mut record, &mut errors);
+    record.insert(
+        "attributes".into(),
+        Value::Object(read_attributes(standard, fields)),
+    );
+    let mut questions = Vec::new();
+    for n in 1..=QUESTION_ROWS {
+        let question = fields.filled(&format!("question.{n}"));
+        let answer = fields.filled(&format!("answer.{n}"));
+        match (question, answer) {
+            (Some(question), Some(answer)) => {
+                questions.push(json!({ "question": question, "answer": answer }))
+            }
+            (Some(_), None) => {
+                errors.insert(
+                    format!("answer.{n}"),
+                    "Write down the candidate's answer".into(),
+                );
+            }
+            (None, Some(_)) => {
+                errors.insert(
+                    format!("question.{n}"),
+                    "Write down the question asked".into(),
+                );
+            }
+            (None, None) => {}
+        }
+    }
+    let mappings = read_mappings(standard, fields);
+    let order: Vec<String> = mappings.iter().map(|(id, _)| id.clone()).collect();
+    record.insert(
+        "criteria".into(),
+        Value::Array(mappings.into_iter().map(|(_, m)| m).collect()),
+    );
+    record.insert("knowledge".into(), json!(fields.all("knowledge")));
+    let mut details = json!({ "questions": questions });
+    if let Some(summary) = fields.filled("details.summary") {
+        details["summary"] = json!(summary);
+    }
+    record.insert("details".into(), details);
+    (record, order, errors)
+}
+
+/// `POST /enrolments/{id}/questioning/new`.
+pub async fn questioning(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(questioning_page(&state, &session, &path, fields).await)
+}
+
+async fn questioning_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let (record, order, errors) = questioning_record(standard, &fields);
+    let action = Action::RecordAssessorEvidence;
+    let errors = match add_described(state, session, &opened, action, record, errors).await? {
+        Ok(done) => return Ok(done),
+        Err(errors) => errors,
+    };
+    let errors = place_errors(errors, &order, standard)
+        .into_iter()
+        .map(|(key, reason)| match key.as_str() {
+            "details.questions" => ("question.1".to_owned(), reason),
+            _ => (key, reason),
+        })
+        .collect();
+    let view = questioning_view(state, session, &opened, standard, &fields, errors);
+    show(
+        state,
+        session,
+        "pages/evidence_questioning.html",
+        &view,
+        true,
+    )
+}

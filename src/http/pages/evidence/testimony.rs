@@ -1,0 +1,154 @@
+//! Witness testimony recorded by the candidate: the form and the record it makes.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::auth::policy::Action;
+use crate::http::AppState;
+use crate::http::pages::form::Fields;
+use crate::http::pages::record::{
+    new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
+};
+use crate::http::pages::rows::standard_of;
+use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
+use crate::http::session::Session;
+use crate::standards::Standard;
+
+/// `GET /enrolments/{id}/testimony/new`: the witness testimony form.
+pub async fn testimony_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(testimony_form_page(&state, &session, &path).await)
+}
+
+async fn testimony_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+) -> Result<HttpResponse, PageError> {
+    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let view = EvidenceForm::new(
+        state,
+        session,
+        &opened,
+        standard,
+        "Add witness testimony",
+        &new_record_fields(),
+        BTreeMap::new(),
+    );
+    show(
+        state,
+        session,
+        "pages/evidence_testimony.html",
+        &view,
+        false,
+    )
+}
+
+/// The record a testimony form describes; problems by field.
+fn testimony_record(
+    standard: &Standard,
+    fields: &Fields,
+) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
+    let mut record = Map::new();
+    let mut errors = BTreeMap::new();
+    record.insert("method".into(), json!("witness_testimony"));
+    read_activity(fields, &mut record, &mut errors);
+    record.insert(
+        "attributes".into(),
+        Value::Object(read_attributes(standard, fields)),
+    );
+    let mappings = read_mappings(standard, fields);
+    let order: Vec<String> = mappings.iter().map(|(id, _)| id.clone()).collect();
+    record.insert(
+        "criteria".into(),
+        Value::Array(mappings.into_iter().map(|(_, m)| m).collect()),
+    );
+    if order.is_empty() {
+        errors.insert(
+            "criteria".into(),
+            "Tick the criteria the witness saw the candidate meet".into(),
+        );
+    }
+    let text = |name: &str| {
+        fields
+            .text(&format!("details.witness.{name}"))
+            .trim()
+            .to_owned()
+    };
+    // Always the whole witness, so every missing detail is named. The witness confirms it
+    // themselves, through the link they are sent: nobody declares it on their behalf here.
+    let witness = json!({
+        "name": text("name"), "job_title": text("job_title"),
+        "relationship": text("relationship"), "contact": text("contact"),
+        "statement": text("statement"),
+        "declaration": false,
+    });
+    record.insert("details".into(), json!({ "witness": witness }));
+    record.insert("declaration".into(), json!(fields.ticked("declaration")));
+    (record, order, errors)
+}
+
+/// `POST /enrolments/{id}/testimony/new`.
+pub async fn testimony(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(testimony_page(&state, &session, &path, fields).await)
+}
+
+async fn testimony_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let standard = standard_of(&state.catalogue, &opened.enrolment)?;
+    let (record, order, errors) = testimony_record(standard, &fields);
+    let action = Action::AddEvidence;
+    let mut errors = errors;
+    let contact = fields.text("details.witness.contact").trim().to_owned();
+    let looks_like_email = contact.contains('@') && contact.contains('.');
+    if !contact.is_empty() && !looks_like_email {
+        errors.insert(
+            "details.witness.contact".into(),
+            "Enter the witness's email address: the link to confirm is sent there".into(),
+        );
+    }
+    let errors = if errors.is_empty() {
+        let new = to_new_evidence(record)?;
+        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+            // Next: send it to the witness (their link is mailed to them).
+            Ok(evidence_id) => {
+                return Ok(see_other(&format!(
+                    "/enrolments/{}/evidence/{evidence_id}/witness?added=1",
+                    opened.enrolment.id
+                )));
+            }
+            Err(refused) => place_errors(refused, &order, standard),
+        }
+    } else {
+        let all = with_action_problems(state, session, &opened, action, record, false, errors);
+        place_errors(all.await?, &order, standard)
+    };
+    let view = EvidenceForm::new(
+        state,
+        session,
+        &opened,
+        standard,
+        "Add witness testimony",
+        &fields,
+        errors,
+    );
+    show(state, session, "pages/evidence_testimony.html", &view, true)
+}

@@ -1,0 +1,354 @@
+//! Cohorts: the list, a new cohort, one cohort's charts and changing its members.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::http::AppState;
+use crate::http::pages::form::{Fields, FormState, field_errors};
+use crate::http::pages::rows::{EnrolmentRow, Names, row, rows_in_org};
+use crate::http::pages::view::{
+    Html, PageError, PageSession, check_csrf, page_with_status, see_other,
+};
+use crate::http::session::Session;
+use crate::http::shared::path_id;
+use crate::identity;
+use crate::portfolio::cohorts::{self, CohortMembers, CohortProgress, CohortSummary, NewCohort};
+
+#[derive(Serialize)]
+struct CohortsView {
+    title: String,
+    org_id: String,
+    org_name: String,
+    csrf: String,
+    cohorts: Vec<CohortSummary>,
+    /// The catalogue's standards, as choices (`CODE@VERSION`).
+    standards: Vec<crate::http::pages::admin::SelectOption>,
+    form: FormState,
+}
+
+/// `GET /orgs/{org_id}/cohorts`.
+pub async fn cohorts(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(cohorts_page(&state, &session, &path, FormState::default()).await)
+}
+
+async fn cohorts_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    form: FormState,
+) -> Result<HttpResponse, PageError> {
+    let org_id = path_id(raw_org)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let org = org_id.to_string();
+    let (org_name, all) = state
+        .db
+        .read(move |conn| {
+            let name = identity::find_organisation(conn, &org)?.name;
+            Ok::<_, ActionError>((name, cohorts::list_cohorts(conn, &org)?))
+        })
+        .await?;
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = CohortsView {
+        title: format!("Cohorts — {org_name}"),
+        org_id: org_id.to_string(),
+        org_name,
+        csrf: session.csrf.clone(),
+        cohorts: all,
+        standards: crate::http::pages::admin::standard_choices(&state.catalogue, |_| true),
+        form,
+    };
+    page_with_status(state, Some(session), "pages/cohorts.html", &view, status)
+}
+
+/// `POST /orgs/{org_id}/cohorts`: creates a cohort.
+pub async fn create_cohort(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(create_cohort_page(&state, &session, &path, fields).await)
+}
+
+fn date_field(
+    fields: &Fields,
+    name: &str,
+    errors: &mut BTreeMap<String, String>,
+) -> Option<chrono::NaiveDate> {
+    let text = fields.filled(name)?;
+    chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+        .map_err(|_| {
+            errors.insert(
+                name.to_owned(),
+                "Enter a real date, for example 2024-05-01".to_owned(),
+            );
+        })
+        .ok()
+}
+
+async fn create_cohort_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let org_id = path_id(raw_org)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let mut errors = BTreeMap::new();
+    let start_date = date_field(&fields, "start_date", &mut errors);
+    let end_date = date_field(&fields, "end_date", &mut errors);
+    if !errors.is_empty() {
+        return cohorts_page(state, session, raw_org, FormState::again(&fields, errors)).await;
+    }
+    let new = NewCohort {
+        name: fields.text("name").to_owned(),
+        standard: fields.filled("standard"),
+        start_date,
+        end_date,
+    };
+    let catalogue = state.catalogue.clone();
+    let actor = session.user_id.clone();
+    let created = state
+        .db
+        .write(move |conn| {
+            cohorts::create_cohort(
+                conn,
+                &catalogue,
+                Some(&actor),
+                &org_id.to_string(),
+                new,
+                Utc::now(),
+            )
+        })
+        .await;
+    match created {
+        Ok(cohort) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            cohorts_page(state, session, raw_org, form).await
+        }
+    }
+}
+
+/// One bar of the chart: an outcome, with the widths of its three parts in percent.
+#[derive(Serialize)]
+struct Bar {
+    id: String,
+    title: String,
+    met: u32,
+    partly_met: u32,
+    not_started: u32,
+    met_width: u32,
+    partly_width: u32,
+    percent: u32,
+}
+
+#[derive(Serialize)]
+struct Chart {
+    heading: String,
+    enrolments: u32,
+    complete: u32,
+    bars: Vec<Bar>,
+}
+
+#[derive(Serialize)]
+struct CohortView {
+    title: String,
+    org_id: String,
+    cohort_id: String,
+    name: String,
+    csrf: String,
+    progress: CohortProgress,
+    charts: Vec<Chart>,
+    members: Vec<EnrolmentRow>,
+    others: Vec<EnrolmentRow>,
+    form: FormState,
+    /// The enrolments ticked when the form comes back with an error.
+    ticked: Vec<String>,
+    /// May download every portfolio archive of the cohort (`ExportData`).
+    can_archive: bool,
+}
+
+fn charts(progress: &CohortProgress) -> Vec<Chart> {
+    progress
+        .standards
+        .iter()
+        .map(|s| Chart {
+            heading: format!(
+                "{} {} version {} — {}",
+                s.framework, s.code, s.version, s.title
+            ),
+            enrolments: s.enrolments,
+            complete: s.complete,
+            bars: s
+                .outcomes
+                .iter()
+                .map(|o| {
+                    let share = |n: u32| (n * 100).checked_div(s.enrolments).unwrap_or(0);
+                    Bar {
+                        id: o.id.clone(),
+                        title: o.title.clone(),
+                        met: o.met,
+                        partly_met: o.partly_met,
+                        not_started: o.not_started,
+                        met_width: share(o.met),
+                        partly_width: share(o.partly_met),
+                        percent: o.percent,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// `GET /cohorts/{id}`: the cohort's progress per outcome, its members, and the assign form.
+pub async fn cohort(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(cohort_page(&state, &session, &path, FormState::default(), Vec::new()).await)
+}
+
+async fn cohort_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    form: FormState,
+    ticked: Vec<String>,
+) -> Result<HttpResponse, PageError> {
+    let id = path_id(raw_id)?.to_string();
+    let cohort = state
+        .db
+        .read(move |conn| cohorts::load_cohort(conn, &id))
+        .await?;
+    let org_id = path_id(&cohort.org_id)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let catalogue = state.catalogue.clone();
+    let actor = session.actor.clone();
+    let for_tx = cohort.clone();
+    let (progress, members, others) = state
+        .db
+        .read(move |conn| {
+            let progress = cohorts::cohort_progress(conn, &catalogue, &for_tx)?;
+            // Every member, however many; the others to choose from are the organisation's latest.
+            let in_cohort = cohorts::cohort_enrolments(conn, &for_tx.id)?;
+            let mut names = Names::default();
+            let members = in_cohort
+                .iter()
+                .map(|e| row(conn, &catalogue, &mut names, e))
+                .collect::<Result<Vec<EnrolmentRow>, ActionError>>()?;
+            let others = rows_in_org(conn, &catalogue, &actor, org_id, |e| {
+                for_tx.admits(e) && !in_cohort.iter().any(|m| m.id == e.id)
+            })?;
+            Ok::<_, ActionError>((progress, members, others))
+        })
+        .await?;
+    let status = if form.has_errors() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let view = CohortView {
+        title: format!("Cohort {}", cohort.name),
+        org_id: cohort.org_id.clone(),
+        cohort_id: cohort.id.clone(),
+        name: cohort.name.clone(),
+        csrf: session.csrf.clone(),
+        charts: charts(&progress),
+        progress,
+        members,
+        others,
+        form,
+        ticked,
+        can_archive: session
+            .require(Action::ExportData, &Resource::Export { org_id })
+            .is_ok(),
+    };
+    page_with_status(state, Some(session), "pages/cohort.html", &view, status)
+}
+
+/// `POST /cohorts/{id}/enrolments`: ticks `add` and `remove` enrolments.
+pub async fn change_members(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(change_members_page(&state, &session, &path, fields).await)
+}
+
+async fn change_members_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let cohort = state
+        .db
+        .read(move |conn| cohorts::load_cohort(conn, &id))
+        .await?;
+    let org_id = path_id(&cohort.org_id)?;
+    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let ids = |name: &str| -> Vec<Uuid> {
+        fields
+            .all(name)
+            .iter()
+            .filter_map(|t| Uuid::parse_str(t).ok())
+            .collect()
+    };
+    let members = CohortMembers {
+        add: ids("add"),
+        remove: ids("remove"),
+    };
+    let actor = session.user_id.clone();
+    let for_tx = cohort.clone();
+    let changed = state
+        .db
+        .write(move |conn| cohorts::change_members(conn, Some(&actor), &for_tx, &members))
+        .await;
+    match changed {
+        Ok(_) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
+        Err(err) => {
+            // Each refusal sits by the checkbox it is about (`add[2]` → the third ticked).
+            let errors = field_errors(err)?
+                .into_iter()
+                .map(|(field, reason)| {
+                    let ticked = |name: &str, i: &str| {
+                        let i: usize = i.parse().ok()?;
+                        fields.all(name).get(i).map(|id| format!("{name}-{id}"))
+                    };
+                    let anchored = field
+                        .strip_suffix(']')
+                        .and_then(|f| f.split_once('['))
+                        .and_then(|(name, i)| ticked(name, i));
+                    match anchored {
+                        Some(field) => (field, format!("This enrolment {reason}")),
+                        None => (field, reason),
+                    }
+                })
+                .collect();
+            let form = FormState::again(&fields, errors);
+            let ticked = [fields.all("add"), fields.all("remove")].concat();
+            cohort_page(state, session, raw_id, form, ticked).await
+        }
+    }
+}

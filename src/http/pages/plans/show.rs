@@ -1,0 +1,109 @@
+//! One sampling plan: what was drawn and why, and drawing again.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+
+use super::*;
+use crate::auth::policy::Action;
+use crate::http::AppState;
+use crate::http::pages::form::{Fields, FormState, field_errors};
+use crate::http::pages::view::{
+    Html, PageError, PageSession, check_csrf, page_with_status, see_other,
+};
+use crate::http::session::Session;
+use crate::http::shared::path_id;
+use crate::http::shared::plans::plan_for;
+use crate::signoff::draws::{self};
+
+/// `GET /sampling-plans/{id}`: the plan with its selection and CAMERA coverage.
+pub async fn show(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(show_page(&state, &session, &path).await)
+}
+
+async fn show_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+) -> Result<HttpResponse, PageError> {
+    show_with(state, session, raw_id, FormState::default(), StatusCode::OK).await
+}
+
+async fn show_with(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    form: FormState,
+    status: StatusCode,
+) -> Result<HttpResponse, PageError> {
+    let id = path_id(raw_id)?.to_string();
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
+    let csrf = session.csrf.clone();
+    let mut view = state
+        .db
+        .read(move |conn| {
+            let plan = plan_for(conn, &for_tx, Action::ReadSamplingPlan, &id)?;
+            plan_view(conn, &catalogue, &for_tx, plan)
+        })
+        .await?;
+    view.csrf = csrf;
+    view.form = form;
+    page_with_status(
+        state,
+        Some(session),
+        "pages/sampling_plan.html",
+        &view,
+        status,
+    )
+}
+
+/// `POST /sampling-plans/{id}/draws`: draws the plan again (the earlier draw stays on record).
+pub async fn redraw(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(redraw_page(&state, &session, &path, fields).await)
+}
+
+async fn redraw_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
+    let reason = fields.text("reason").to_owned();
+    let made = state
+        .db
+        .write(move |conn| {
+            let plan = plan_for(conn, &for_tx, Action::ManageSamplingPlan, &id)?;
+            let actor = for_tx.user_id.clone();
+            draws::draw(conn, &catalogue, &plan, Some(&actor), &reason, Utc::now())
+        })
+        .await;
+    match made {
+        Ok(draw) => Ok(see_other(&format!("/sampling-plans/{}", draw.plan_id))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let form = FormState::again(&fields, errors);
+            show_with(
+                state,
+                session,
+                raw_id,
+                form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+    }
+}

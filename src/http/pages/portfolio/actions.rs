@@ -1,0 +1,163 @@
+//! Submitting, reopening and acknowledging from the portfolio page.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+
+use super::*;
+use crate::auth::policy::Action;
+use crate::http::AppState;
+use crate::http::pages::form::{Fields, FormState, field_errors};
+use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
+use crate::http::session::Session;
+use crate::http::shared::enrolments::authorize;
+use crate::http::shared::path_id;
+use crate::portfolio::acknowledgements;
+use crate::portfolio::{self};
+use crate::rules::View;
+
+/// `POST /enrolments/{id}/submit`: the candidate's declaration and submission.
+pub async fn submit(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(submit_page(&state, session.0, path.into_inner(), fields).await)
+}
+
+async fn submit_page(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, fields.csrf())?;
+    let id = path_id(&raw_id)?.to_string();
+    let declaration = fields.ticked("declaration");
+    let for_tx = session.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::SubmitEnrolment)?;
+            // The same action as the API: the declaration is the candidate's signature, which the
+            // statement of competence needs later.
+            crate::signoff::chain::candidate_submits(
+                conn,
+                &enrolment,
+                &for_tx.user_id,
+                declaration,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let forms = Forms {
+                submit: FormState::again(&fields, errors),
+                ..Forms::default()
+            };
+            render(state, session, raw_id, View::Confirmed, forms).await
+        }
+    }
+}
+
+/// `POST /enrolments/{id}/reopen`: the assessor reopens a submitted or assessed portfolio.
+pub async fn reopen(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(reopen_page(&state, session.0, path.into_inner(), fields).await)
+}
+
+async fn reopen_page(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, fields.csrf())?;
+    let id = path_id(&raw_id)?.to_string();
+    let reason = fields.text("reason").to_owned();
+    let for_tx = session.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::ReopenEnrolment)?;
+            portfolio::reopen(conn, &enrolment, &for_tx.user_id, &reason, Utc::now())
+        })
+        .await;
+    match done {
+        Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
+        Err(err) => {
+            let errors: BTreeMap<String, String> = field_errors(err)?;
+            let forms = Forms {
+                reopen: FormState::again(&fields, errors),
+                ..Forms::default()
+            };
+            render(state, session, raw_id, View::Confirmed, forms).await
+        }
+    }
+}
+
+/// `POST /enrolments/{id}/evidence/{evidence_id}/acknowledge`: the candidate acknowledges an
+/// observation or questioning record, with an optional comment.
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    let (raw_id, raw_evidence) = path.into_inner();
+    Html(acknowledge_page(&state, session.0, raw_id, raw_evidence, fields).await)
+}
+
+async fn acknowledge_page(
+    state: &AppState,
+    session: Session,
+    raw_id: String,
+    raw_evidence: String,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(&session, fields.csrf())?;
+    let id = path_id(&raw_id)?.to_string();
+    let evidence_id = path_id(&raw_evidence)?.to_string();
+    let comment = fields.text("comment").to_owned();
+    let base = state.config.public_url.clone();
+    let for_tx = session.clone();
+    let target = evidence_id.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = authorize(conn, &for_tx, &id, Action::ReadEnrolment)?;
+            acknowledgements::acknowledge(
+                conn,
+                &base,
+                &enrolment,
+                &for_tx.user_id,
+                &target,
+                &comment,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(ack) => Ok(see_other(&format!(
+            "/enrolments/{}?acknowledged={}#evidence-{}",
+            ack.enrolment_id, ack.evidence_id, ack.evidence_id
+        ))),
+        Err(err) => {
+            let errors = field_errors(err)?;
+            let forms = Forms {
+                acknowledge: Some((evidence_id, FormState::again(&fields, errors))),
+                ..Forms::default()
+            };
+            render(state, session, raw_id, View::Confirmed, forms).await
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Making a new question set and editing one: the pages, and saving what the builder read.
+
+use super::*;
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::http::AppState;
+use crate::http::pages::form::{Fields, field_errors};
+use crate::http::pages::view::{
+    Html, PageError, PageSession, check_csrf, page_with_status, see_other,
+};
+use crate::http::session::Session;
+use crate::http::shared::path_id;
+use crate::portfolio::question_sets::{self, QuestionSet};
+use crate::standards::Standard;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use uuid::Uuid;
+
+/// `?standard=CODE@VERSION` for a new set.
+#[derive(Debug, Deserialize)]
+pub struct NewQuery {
+    standard: Option<String>,
+}
+
+fn org_of(raw: &str) -> Result<Uuid, PageError> {
+    Ok(path_id(raw)?)
+}
+
+/// `GET /orgs/{org_id}/question-sets/new?standard=CODE@VERSION`: the builder.
+pub async fn new_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    query: web::Query<NewQuery>,
+) -> Html {
+    Html(new_form_page(
+        &state,
+        &session,
+        &path,
+        query.standard.as_deref().unwrap_or(""),
+    ))
+}
+
+fn new_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    spec: &str,
+) -> Result<HttpResponse, PageError> {
+    let org_id = org_of(raw_org)?;
+    session.require(
+        Action::ManageQuestionSets,
+        &Resource::Organisation { org_id },
+    )?;
+    let Some(loaded) = state.catalogue.find_in(org_id, spec.trim()) else {
+        return Ok(see_other("/question-sets"));
+    };
+    let view = builder_view(
+        session,
+        "New question set".into(),
+        format!("/orgs/{org_id}/question-sets/new"),
+        &loaded.standard,
+        None,
+        None,
+        BTreeMap::new(),
+        "/question-sets".into(),
+    );
+    page_with_status(
+        state,
+        Some(session),
+        "pages/question_set.html",
+        &view,
+        StatusCode::OK,
+    )
+}
+
+/// `POST /orgs/{org_id}/question-sets/new`.
+pub async fn create(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(create_page(&state, &session, &path, fields).await)
+}
+
+async fn create_page(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let org_id = org_of(raw_org)?;
+    let spec = fields.text("standard").to_owned();
+    let Some(loaded) = state.catalogue.find_in(org_id, spec.trim()) else {
+        return Err(ActionError::invalid("standard", "choose a unit of the catalogue").into());
+    };
+    let standard = &loaded.standard;
+    let rows = builder_rows(standard, None, Some(&fields));
+    let (input, keys) = read_builder(&fields, &spec, &rows);
+    let catalogue = state.catalogue.clone();
+    let actor = session.actor.clone();
+    let org = org_id.to_string();
+    let done = state
+        .db
+        .write(move |conn| {
+            question_sets::create_set(conn, &catalogue, &actor, &org, input, Utc::now())
+        })
+        .await;
+    match done {
+        Ok(_) => Ok(see_other("/question-sets?saved=1")),
+        Err(err) => {
+            let errors = builder_errors(field_errors(err)?, &keys, &rows);
+            let view = builder_view(
+                session,
+                "New question set".into(),
+                format!("/orgs/{org_id}/question-sets/new"),
+                standard,
+                None,
+                Some(&fields),
+                errors,
+                "/question-sets".into(),
+            );
+            page_with_status(
+                state,
+                Some(session),
+                "pages/question_set.html",
+                &view,
+                status_of(&view.form),
+            )
+        }
+    }
+}
+
+async fn load_set(
+    state: &AppState,
+    session: &Session,
+    raw_set: &str,
+) -> Result<QuestionSet, PageError> {
+    let set_id = path_id(raw_set)?.to_string();
+    let actor = session.actor.clone();
+    let set = state
+        .db
+        .read(move |conn| question_sets::load_set(conn, &actor, &set_id))
+        .await?;
+    Ok(set)
+}
+
+fn standard_of_set<'a>(state: &'a AppState, set: &QuestionSet) -> Result<&'a Standard, PageError> {
+    let org_id = Uuid::parse_str(&set.org_id).map_err(|_| ActionError::NotFound)?;
+    state
+        .catalogue
+        .get_in(
+            org_id,
+            &set.standard_code,
+            u32::try_from(set.standard_version).unwrap_or_default(),
+        )
+        .map(|l| &l.standard)
+        .ok_or_else(|| {
+            ActionError::Conflict("the set's unit is no longer in the catalogue".into()).into()
+        })
+}
+
+/// `GET /question-sets/{set_id}`: the builder, filled with the set.
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+) -> Html {
+    Html(edit_form_page(&state, &session, &path).await)
+}
+
+async fn edit_form_page(
+    state: &AppState,
+    session: &Session,
+    raw_set: &str,
+) -> Result<HttpResponse, PageError> {
+    let set = load_set(state, session, raw_set).await?;
+    let standard = standard_of_set(state, &set)?;
+    let view = builder_view(
+        session,
+        format!("Question set: {}", set.title),
+        format!("/question-sets/{}", set.id),
+        standard,
+        Some(&set),
+        None,
+        BTreeMap::new(),
+        "/question-sets".into(),
+    );
+    page_with_status(
+        state,
+        Some(session),
+        "pages/question_set.html",
+        &view,
+        StatusCode::OK,
+    )
+}
+
+/// `POST /question-sets/{set_id}`.
+pub async fn update(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(update_page(&state, &session, &path, fields).await)
+}
+
+async fn update_page(
+    state: &AppState,
+    session: &Session,
+    raw_set: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let set = load_set(state, session, raw_set).await?;
+    let standard = standard_of_set(state, &set)?;
+    let rows = builder_rows(standard, Some(&set), Some(&fields));
+    let (input, keys) = read_builder(&fields, "", &rows);
+    let catalogue = state.catalogue.clone();
+    let actor = session.actor.clone();
+    let set_id = set.id.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            question_sets::update_set(conn, &catalogue, &actor, &set_id, input, Utc::now())
+        })
+        .await;
+    match done {
+        Ok(_) => Ok(see_other("/question-sets?saved=1")),
+        Err(err) => {
+            let errors = builder_errors(field_errors(err)?, &keys, &rows);
+            let view = builder_view(
+                session,
+                format!("Question set: {}", set.title),
+                format!("/question-sets/{}", set.id),
+                standard,
+                Some(&set),
+                Some(&fields),
+                errors,
+                "/question-sets".into(),
+            );
+            page_with_status(
+                state,
+                Some(session),
+                "pages/question_set.html",
+                &view,
+                status_of(&view.form),
+            )
+        }
+    }
+}

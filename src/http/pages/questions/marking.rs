@@ -1,0 +1,110 @@
+//! The assessor's marks on a question request's answers.
+
+use actix_web::{HttpResponse, web};
+use chrono::Utc;
+use serde::Serialize;
+
+use super::*;
+use crate::action::ActionError;
+use crate::http::AppState;
+use crate::http::pages::form::{Fields, FormState, field_errors};
+use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
+use crate::http::session::Session;
+use crate::http::shared::enrolments::standard_of;
+use crate::portfolio::question_sets::{self, MarkInput, MarksInput};
+
+/// `POST /enrolments/{id}/questions/{request_id}/marks`.
+pub async fn mark(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<(String, String)>,
+    fields: Fields,
+) -> Html {
+    Html(mark_page(&state, &session, &path.0, &path.1, fields).await)
+}
+
+async fn mark_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    raw_request: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let (enrolment, request) = load_for_form(state, session, raw_id, raw_request).await?;
+    let ids: Vec<String> = request.answers.iter().map(|a| a.id.clone()).collect();
+    let input = MarksInput {
+        answers: ids
+            .iter()
+            .map(|id| MarkInput {
+                id: id.clone(),
+                result: fields.text(&format!("result.{id}")).to_owned(),
+                comment: fields.filled(&format!("comment.{id}")),
+            })
+            .collect(),
+        method: fields.filled("method"),
+    };
+    let for_tx = state.clone();
+    let actor = session.actor.clone();
+    let request_id = request.id.clone();
+    let target = enrolment.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let standard = standard_of(&for_tx, &target)?;
+            question_sets::mark(
+                conn,
+                &for_tx.config.public_url,
+                &for_tx.catalogue,
+                standard,
+                &actor,
+                &target,
+                &request_id,
+                input,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(marked) => Ok(see_other(&match &marked.evidence_id {
+            Some(evidence) => format!("/enrolments/{}#evidence-{evidence}", enrolment.id),
+            None => format!("/enrolments/{}/questions/{}", enrolment.id, marked.id),
+        })),
+        Err(err) => {
+            let errors = answer_errors(field_errors(err)?, &ids, "answer");
+            let form = FormState::again(&fields, errors);
+            show_page(state, session, raw_id, raw_request, Some(form), false).await
+        }
+    }
+}
+
+/// Answers waiting for the assessor's marking, as the caseload lists them.
+#[derive(Debug, Serialize)]
+pub struct MarkLink {
+    /// The marking page.
+    pub link: String,
+    /// The set's title.
+    pub title: String,
+    /// The candidate's name.
+    pub candidate: String,
+}
+
+/// The answered sets waiting for marking on these caseload rows, oldest first.
+pub fn to_mark(
+    conn: &mut crate::db::DbConnection,
+    rows: &[crate::http::pages::rows::EnrolmentRow],
+) -> Result<Vec<MarkLink>, ActionError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    Ok(question_sets::waiting_marking(conn, &ids)?
+        .into_iter()
+        .map(|(enrolment, request, title)| MarkLink {
+            link: format!("/enrolments/{enrolment}/questions/{request}"),
+            candidate: rows
+                .iter()
+                .find(|r| r.id == enrolment)
+                .map(|r| r.candidate.clone())
+                .unwrap_or_default(),
+            title,
+        })
+        .collect())
+}

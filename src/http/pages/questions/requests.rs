@@ -1,0 +1,218 @@
+//! Question requests on an enrolment: the list and sending a set to the candidate.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, web};
+use chrono::{NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::*;
+use crate::action::ActionError;
+use crate::auth::policy::{Action, Resource};
+use crate::http::AppState;
+use crate::http::pages::evidence::open;
+use crate::http::pages::form::{Fields, FormState, field_errors};
+use crate::http::pages::view::{
+    Html, PageError, PageSession, check_csrf, page_with_status, see_other,
+};
+use crate::http::session::Session;
+use crate::http::shared::enrolments::standard_of;
+use crate::http::shared::path_id;
+use crate::portfolio::question_sets::{self, QuestionRequest, SendQuestions};
+use crate::portfolio::{self};
+
+#[derive(Serialize)]
+struct RequestRow {
+    id: String,
+    title: String,
+    status: String,
+    sent_on: String,
+    due_on: String,
+    satisfactory: usize,
+    questions: usize,
+}
+
+fn request_row(r: &QuestionRequest) -> RequestRow {
+    RequestRow {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        status: r.status.to_string(),
+        sent_on: r.sent_at.format("%-d %B %Y").to_string(),
+        due_on: r
+            .due_on
+            .map(|d| d.format("%-d %B %Y").to_string())
+            .unwrap_or_default(),
+        satisfactory: r
+            .answers
+            .iter()
+            .filter(|a| a.result.as_deref() == Some(question_sets::result::SATISFACTORY))
+            .count(),
+        questions: r.answers.len(),
+    }
+}
+
+#[derive(Serialize)]
+struct RequestsView {
+    title: String,
+    id: String,
+    candidate: String,
+    unit: String,
+    csrf: String,
+    requests: Vec<RequestRow>,
+    can_send: bool,
+    sets: Vec<Choice>,
+    form: FormState,
+    sent: bool,
+}
+
+/// `?sent=1` after a set was sent.
+#[derive(Debug, Deserialize)]
+pub struct SentQuery {
+    sent: Option<String>,
+}
+
+/// `GET /enrolments/{id}/questions`: the sets sent to this candidate, and (for the assessor) the
+/// form to send another.
+pub async fn requests(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    query: web::Query<SentQuery>,
+) -> Html {
+    Html(requests_page(&state, &session, &path, None, query.sent.is_some()).await)
+}
+
+async fn requests_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    refused: Option<FormState>,
+    sent: bool,
+) -> Result<HttpResponse, PageError> {
+    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let enrolment = opened.enrolment.clone();
+    let can_send = allowed(
+        session,
+        Action::RecordAssessorEvidence,
+        &Resource::Enrolment(enrolment.facts()?),
+    );
+    let actor = session.actor.clone();
+    let (requests, sets) = state
+        .db
+        .read(move |conn| {
+            let requests = question_sets::list_requests(conn, &actor, &enrolment)?;
+            let sets = if can_send {
+                question_sets::list_sets(
+                    conn,
+                    &actor,
+                    &enrolment.org_id,
+                    Some(&enrolment.standard_code),
+                )?
+            } else {
+                Vec::new()
+            };
+            Ok::<_, ActionError>((requests, sets))
+        })
+        .await?;
+    let form = refused.unwrap_or_default();
+    let view = RequestsView {
+        title: "Questions to answer".into(),
+        id: opened.enrolment.id.clone(),
+        candidate: opened.candidate.clone(),
+        unit: opened.enrolment.standard_code.clone(),
+        csrf: session.csrf.clone(),
+        requests: requests.iter().map(request_row).collect(),
+        can_send,
+        sets: sets
+            .into_iter()
+            .map(|s| Choice {
+                label: format!("{} ({} questions)", s.title, s.items.len()),
+                value: s.id,
+            })
+            .collect(),
+        sent,
+        form,
+    };
+    let status = status_of(&view.form);
+    page_with_status(
+        state,
+        Some(session),
+        "pages/question_requests.html",
+        &view,
+        status,
+    )
+}
+
+/// `POST /enrolments/{id}/questions`: sends a set.
+pub async fn send(
+    state: web::Data<AppState>,
+    session: PageSession,
+    path: web::Path<String>,
+    fields: Fields,
+) -> Html {
+    Html(send_page(&state, &session, &path, fields).await)
+}
+
+async fn send_page(
+    state: &AppState,
+    session: &Session,
+    raw_id: &str,
+    fields: Fields,
+) -> Result<HttpResponse, PageError> {
+    check_csrf(session, fields.csrf())?;
+    let id = path_id(raw_id)?.to_string();
+    let due = fields.filled("due_on");
+    let due_on = match due
+        .as_deref()
+        .map(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
+    {
+        None => None,
+        Some(Ok(day)) => Some(day),
+        Some(Err(_)) => {
+            let form = FormState::again(
+                &fields,
+                BTreeMap::from([(
+                    "due_on".to_owned(),
+                    "write the date as YYYY-MM-DD".to_owned(),
+                )]),
+            );
+            return requests_page(state, session, raw_id, Some(form), false).await;
+        }
+    };
+    let input = SendQuestions {
+        set_id: fields.text("set_id").to_owned(),
+        due_on,
+    };
+    let for_tx = state.clone();
+    let actor = session.actor.clone();
+    let done = state
+        .db
+        .write(move |conn| {
+            let enrolment = portfolio::load_enrolment(conn, &id)?;
+            let standard = standard_of(&for_tx, &enrolment)?;
+            question_sets::send(
+                conn,
+                &for_tx.config.public_url,
+                standard,
+                &actor,
+                &enrolment,
+                input,
+                Utc::now(),
+            )
+        })
+        .await;
+    match done {
+        Ok(request) => Ok(see_other(&format!(
+            "/enrolments/{}/questions?sent=1#request-{}",
+            request.enrolment_id, request.id
+        ))),
+        Err(ActionError::Conflict(reason)) => {
+            let form = FormState::again(&fields, BTreeMap::from([("set_id".to_owned(), reason)]));
+            requests_page(state, session, raw_id, Some(form), false).await
+        }
+        Err(err) => {
+            let form = FormState::again(&fields, field_errors(err)?);
+            requests_page(state, session, raw_id, Some(form), false).await
+        }
+    }
+}
