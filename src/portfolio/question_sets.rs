@@ -675,13 +675,12 @@ pub fn list_sets(
     for item in items {
         by_set.entry(item.set_id.clone()).or_default().push(item);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let items = by_set.remove(&row.id).unwrap_or_default();
             Ok(to_set(row, items)?)
         })
-        .collect::<Result<_, ActionError>>()?)
+        .collect()
 }
 
 fn to_request(
@@ -1359,13 +1358,12 @@ pub fn requests_of(
             .or_default()
             .push(answer);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let answers = by_request.remove(&row.id).unwrap_or_default();
             Ok(to_request(row, answers)?)
         })
-        .collect::<Result<_, ActionError>>()?)
+        .collect()
 }
 
 /// One request with its answers, for whoever may read the enrolment.
