@@ -67,7 +67,7 @@ impl From<diesel::result::Error> for ActionError {
     fn from(err: diesel::result::Error) -> Self {
         match err {
             diesel::result::Error::NotFound => Self::NotFound,
-            other => Self::Db(DbError::Query(other)),
+            other => Self::Db(DbError::from(other)),
         }
     }
 }

@@ -372,7 +372,8 @@ pub fn sync(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<(), Catalo
             .select((standard_versions::id, standard_versions::content_hash))
             .first(conn)
             .optional()?;
-        let document = serde_json::to_string(standard).unwrap_or_default();
+        let document = serde_json::to_string(standard)
+            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
         match existing {
             None => {
                 diesel::insert_into(standard_versions::table)

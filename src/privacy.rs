@@ -98,7 +98,8 @@ impl RetentionRules {
         }
     }
 
-    fn set(&mut self, kind: RecordType, days: Option<i32>) {
+    /// Sets the days `kind` is kept (`None`: indefinitely).
+    pub fn set(&mut self, kind: RecordType, days: Option<i32>) {
         match kind {
             RecordType::EvidenceFiles => self.evidence_files = days,
             RecordType::Portfolios => self.portfolios = days,
@@ -186,8 +187,8 @@ pub fn set_rules(
             action: "retention.set",
             entity: "organisation",
             entity_id: org_id,
-            before: Some(serde_json::to_value(&old).unwrap_or_default()),
-            after: Some(serde_json::to_value(&new).unwrap_or_default()),
+            before: Some(crate::db::json::to_value(&old)?),
+            after: Some(crate::db::json::to_value(&new)?),
         },
     )?;
     Ok(new)
@@ -396,7 +397,7 @@ fn clear_content(conn: &mut DbConnection, ids: &[String]) -> Result<(), ActionEr
         .select((evidence::id, evidence::instance))
         .load(conn)?;
     for (id, instance) in rows {
-        let mut value: serde_json::Value = serde_json::from_str(&instance).unwrap_or_default();
+        let mut value: serde_json::Value = crate::db::json::from_text(&instance)?;
         if let Some(object) = value.as_object_mut() {
             for key in FREE_TEXT {
                 object.remove(*key);

@@ -25,8 +25,10 @@ fn load_all(conn: &mut DbConnection, org_id: &str) -> Result<ByStandard, ActionE
         .select(org_settings::interpretations)
         .first(conn)
         .optional()?;
+    // No row yet: no interpretations chosen; a row whose choices do not read is corrupt.
     Ok(stored
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .map(|json| crate::db::json::from_text(&json))
+        .transpose()?
         .unwrap_or_default())
 }
 
@@ -76,7 +78,7 @@ pub fn set_interpretations(
     let mut all = load_all(conn, org_id)?;
     let before = all.get(&key(standard)).cloned();
     all.insert(key(standard), chosen.clone());
-    let json = serde_json::to_string(&all).unwrap_or_else(|_| "{}".into());
+    let json = crate::db::json::to_text(&all)?;
     ensure_row(conn, org_id, now)?;
     diesel::update(org_settings::table.find(org_id))
         .set((

@@ -390,7 +390,9 @@ pub(super) fn badges(
         std::fs::create_dir_all(out)
             .map_err(|e| CliError::Input(format!("-o {}: {e}", out.display())))?;
         for_each_badge(&mut conn, &catalogue, &filter, |name, badge| {
-            let text = serde_json::to_string_pretty(&badge).unwrap_or_default();
+            // A badge that does not serialise fails the run rather than leaving an empty file.
+            let text = serde_json::to_string_pretty(&badge)
+                .map_err(|e| ExportError::Io(std::io::Error::other(e)))?;
             std::fs::write(out.join(name), text).map_err(ExportError::Io)?;
             bar.inc(1);
             Ok(())

@@ -53,9 +53,7 @@ pub(super) fn set(
     crate::db::write_transaction(&mut conn, |c| {
         let org = crate::identity::find_organisation(c, org)?;
         let mut rules: RetentionRules = privacy::rules(c, &org.id)?;
-        let mut value = serde_json::to_value(&rules).unwrap_or_default();
-        value[kind.as_str()] = serde_json::json!(days);
-        rules = serde_json::from_value(value).unwrap_or(rules);
+        rules.set(kind, days);
         privacy::set_rules(c, None, &org.id, rules, chrono::Utc::now())
     })?;
     show(config, org)

@@ -3,8 +3,13 @@
 //!
 //! Backend-specific SQL lives only here, as an explicit `match` on [`DbConnection`].
 
+pub mod column;
+pub mod ids;
+pub mod json;
 mod migrate;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 pub mod utc;
 
 use std::time::Duration;
@@ -43,7 +48,14 @@ pub enum DbError {
     Connect(String),
     /// A query failed.
     #[error(transparent)]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
+    /// A stored value does not read back as its type (an unknown status, a malformed id, JSON
+    /// that does not parse): the row is corrupt; nothing stands in for the value.
+    #[error(transparent)]
+    Corrupt(#[from] column::CorruptValue),
+    /// A value could not be written as JSON, so nothing was stored or signed.
+    #[error("cannot write JSON: {0}")]
+    Json(serde_json::Error),
     /// No pooled connection became free in time.
     #[error("no database connection available: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
@@ -53,6 +65,39 @@ pub enum DbError {
     /// The blocking task was cancelled (the server is shutting down).
     #[error("database task cancelled")]
     Cancelled,
+}
+
+impl From<diesel::result::Error> for DbError {
+    /// A value a typed column could not read is reported as the corrupt row it is, naming the
+    /// column when diesel knows it.
+    fn from(err: diesel::result::Error) -> Self {
+        use diesel::result::{DeserializeFieldError, Error};
+        match err {
+            Error::DeserializationError(inner) => {
+                let inner = match inner.downcast::<column::CorruptValue>() {
+                    Ok(corrupt) => return Self::Corrupt(*corrupt),
+                    Err(inner) => inner,
+                };
+                match inner.downcast::<DeserializeFieldError>() {
+                    Ok(field) if field.error.is::<column::CorruptValue>() => {
+                        let DeserializeFieldError {
+                            field_name, error, ..
+                        } = *field;
+                        match error.downcast::<column::CorruptValue>() {
+                            Ok(corrupt) => Self::Corrupt(column::CorruptValue {
+                                column: field_name,
+                                ..*corrupt
+                            }),
+                            Err(error) => Self::Query(Error::DeserializationError(error)),
+                        }
+                    }
+                    Ok(field) => Self::Query(Error::DeserializationError(field)),
+                    Err(inner) => Self::Query(Error::DeserializationError(inner)),
+                }
+            }
+            other => Self::Query(other),
+        }
+    }
 }
 
 type Manager = ConnectionManager<DbConnection>;

@@ -50,8 +50,8 @@ pub fn archive_input(
     };
     let mut sign_offs: Vec<serde_json::Value> = sign_offs_of(conn, &enrolment.id)?
         .into_iter()
-        .map(|s| serde_json::to_value(s).unwrap_or_default())
-        .collect();
+        .map(|s| crate::db::json::to_value(&s))
+        .collect::<Result<_, _>>()?;
     sign_offs.extend(
         samples_of(conn, &enrolment.id)?
             .into_iter()
@@ -120,13 +120,18 @@ pub fn archive_input(
             .collect(),
         evidence: records
             .iter()
-            .map(|r| with_observation(with_time_points(&r.instance, &r.id, &points), r))
-            .collect(),
+            .map(|r| {
+                Ok(with_observation(
+                    with_time_points(&r.instance, &r.id, &points)?,
+                    r,
+                ))
+            })
+            .collect::<Result<_, ActionError>>()?,
         sign_offs,
         questions: questions
             .iter()
-            .map(|q| serde_json::to_value(q).unwrap_or_default())
-            .collect(),
+            .map(crate::db::json::to_value)
+            .collect::<Result<_, _>>()?,
         files: records
             .iter()
             .filter_map(|r| {
@@ -202,12 +207,12 @@ fn credential_documents(
         documents.push(ArchiveDocument {
             path: format!("credentials/badge-{code}.json"),
             media_type: "application/json".into(),
-            bytes: serde_json::to_vec_pretty(&credential.enveloped()).unwrap_or_default(),
+            bytes: pretty(&credential.enveloped())?,
         });
         documents.push(ArchiveDocument {
             path: "credentials/issuer-keys.json".into(),
             media_type: "application/jwk-set+json".into(),
-            bytes: serde_json::to_vec_pretty(&keys::jwks(&issuer_keys)).unwrap_or_default(),
+            bytes: pretty(&keys::jwks(&issuer_keys))?,
         });
     }
     Ok(documents)
@@ -244,8 +249,8 @@ fn with_time_points(
     instance: &crate::rules::portfolio::Evidence,
     evidence_id: &str,
     points: &[time_points::TimePoint],
-) -> serde_json::Value {
-    let mut value = serde_json::to_value(instance).unwrap_or_default();
+) -> Result<serde_json::Value, crate::db::DbError> {
+    let mut value = crate::db::json::to_value(instance)?;
     let marked: Vec<serde_json::Value> = points
         .iter()
         .filter(|p| p.evidence_id == evidence_id)
@@ -260,5 +265,11 @@ fn with_time_points(
     if let (Some(object), false) = (value.as_object_mut(), marked.is_empty()) {
         object.insert("time_points".to_owned(), serde_json::Value::Array(marked));
     }
-    value
+    Ok(value)
+}
+
+/// A document of the archive as indented JSON; one that does not serialise fails the archive
+/// rather than leaving an empty file in it.
+fn pretty<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, crate::db::DbError> {
+    serde_json::to_vec_pretty(value).map_err(crate::db::DbError::Json)
 }

@@ -99,13 +99,14 @@ pub fn export_results<W: Write>(
     mut progress: impl FnMut(u64),
 ) -> Result<(Option<Batch>, ExportSummary), ExportFailure> {
     let actor_id = record.and_then(|r| r.actor_id);
+    let filters = crate::db::json::to_text(filter)?;
     let mut batch = record.map(|r| Batch {
         id: Uuid::new_v4().to_string(),
         org_id: filter.org_id.clone(),
         created_at: r.now.naive_utc(),
         created_by: r.actor_id.map(str::to_owned),
         format: filter.format.to_string(),
-        filters: serde_json::to_string(filter).unwrap_or_default(),
+        filters: filters.clone(),
         row_count: 0,
         reversed_at: None,
         reversed_by: None,
@@ -194,7 +195,7 @@ pub fn export_results<W: Write>(
                 before: None,
                 after: Some(serde_json::json!({
                     "format": batch.format,
-                    "filters": serde_json::to_value(filter).unwrap_or_default(),
+                    "filters": crate::db::json::to_value(filter)?,
                     "row_count": batch.row_count,
                     "file_sha256": batch.file_sha256,
                 })),

@@ -23,7 +23,11 @@ use crate::portfolio::cohorts::{find_cohort, split_standard};
 pub const PAGE_SIZE: i64 = 500;
 
 /// Statuses whose unit decision says the candidate achieved the unit.
-const ACHIEVED: [&str; 3] = ["assessed", "sampled", "certified"];
+const ACHIEVED: [EnrolmentStatus; 3] = [
+    EnrolmentStatus::Assessed,
+    EnrolmentStatus::Sampled,
+    EnrolmentStatus::Certified,
+];
 
 /// What to export, as typed on the command line or sent in a query string or form: every field is
 /// text so a bad value is reported against its name.
@@ -222,7 +226,7 @@ fn page(
                 query = query.filter(
                     enrolments::status
                         .eq_any(ACHIEVED)
-                        .or(enrolments::status.eq(EnrolmentStatus::Withdrawn.as_str())),
+                        .or(enrolments::status.eq(EnrolmentStatus::Withdrawn)),
                 );
             }
             if let Some(from) = filter.from {
@@ -417,8 +421,8 @@ fn result_row(
     } else {
         LearnerNumberScheme::Scn
     };
-    let achieved = ACHIEVED.contains(&enrolment.status.as_str())
-        && !statements.revoked.contains(&enrolment.id);
+    let achieved =
+        ACHIEVED.contains(&enrolment.status) && !statements.revoked.contains(&enrolment.id);
     let date_achieved = achieved.then(|| enrolment.date_achieved()).flatten();
     let assessor = enrolment
         .decided_by

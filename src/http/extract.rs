@@ -112,6 +112,13 @@ fn check_json_text(path: &str, value: &serde_json::Value) -> Result<(), ApiError
     }
 }
 
+/// Parses a typed id (`EnrolmentId`, `OrgId`, …) from a request path, once, at the edge: a
+/// malformed id names nothing that exists, so it is a 404 (as `api::path_id` answers for a bare
+/// uuid). For API and page handlers alike.
+pub fn typed_path_id<T: crate::db::ids::Id>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError::NotFound)
+}
+
 /// Parses `bytes` as `T`, naming the field at fault. The body must be one JSON value (nothing
 /// after it but white space) whose text passes [`check_text`].
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
@@ -190,6 +197,43 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[actix_web::test]
+    async fn a_malformed_path_id_is_a_404_problem() {
+        use crate::db::ids::{EnrolmentId, Id};
+        use actix_web::{App, HttpResponse, test};
+
+        async fn show(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+            let id: EnrolmentId = typed_path_id(&path)?;
+            Ok(HttpResponse::Ok().body(id.to_string()))
+        }
+        let app =
+            test::init_service(App::new().route("/enrolments/{id}", web::get().to(show))).await;
+        let id = EnrolmentId::random();
+        for (path, status) in [
+            (format!("/enrolments/{id}"), 200),
+            // Read as leniently as before; answered in the stored form.
+            (format!("/enrolments/{}", id.uuid().simple()), 200),
+            ("/enrolments/not-an-id".to_owned(), 404),
+            (format!("/enrolments/{id}x"), 404),
+            ("/enrolments/12345".to_owned(), 404),
+        ] {
+            let reply =
+                test::call_service(&app, test::TestRequest::get().uri(&path).to_request()).await;
+            assert_eq!(reply.status().as_u16(), status, "{path}");
+            let kind = reply
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let body = test::read_body(reply).await;
+            if status == 200 {
+                assert_eq!(body, id.to_string().as_bytes(), "{path}");
+            } else {
+                assert_eq!(kind.as_deref(), Some("application/problem+json"), "{path}");
+            }
+        }
+    }
 
     #[derive(serde::Deserialize, Debug)]
     #[serde(deny_unknown_fields)]

@@ -89,7 +89,7 @@ pub fn approve_witness(
             entity: "organisation",
             entity_id: org_id,
             before: None,
-            after: Some(serde_json::to_value(&witness).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&witness)?),
         },
     )?;
     Ok(witness)

@@ -18,7 +18,9 @@ pub fn enrolment_for(
 ) -> Result<Enrolment, ActionError> {
     let enrolment = load_enrolment(conn, id)?;
     match acting.require(action, &Resource::Enrolment(enrolment.facts()?)) {
-        Err(ActionError::Forbidden(_)) if enrolment.status != "active" => {
+        Err(ActionError::Forbidden(_))
+            if enrolment.status != crate::auth::policy::EnrolmentStatus::Active =>
+        {
             Err(ActionError::Forbidden(format!(
                 "the portfolio is {}: ask the assessor to reopen it if it needs changing",
                 enrolment.status

@@ -96,7 +96,7 @@ pub fn acknowledge(
             entity: "evidence",
             entity_id: &record.id,
             before: None,
-            after: Some(serde_json::to_value(&row).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&row)?),
         },
     )?;
     crate::notify::events::record_acknowledged(conn, base, enrolment, &record, &row.comment, now)?;

@@ -158,7 +158,7 @@ pub fn create_cohort(
             entity: "cohort",
             entity_id: &cohort.id,
             before: None,
-            after: Some(serde_json::to_value(&cohort).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&cohort)?),
         },
     )?;
     Ok(cohort)

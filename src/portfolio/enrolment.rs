@@ -35,7 +35,8 @@ pub struct Enrolment {
     /// SHA-256 of the standard's file when the enrolment started.
     pub standard_hash: String,
     /// active, submitted, assessed, sampled, certified or withdrawn.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: EnrolmentStatus,
     /// When the candidate started.
     pub start_date: NaiveDate,
     /// Not-applicable marks and rule confirmations (JSON).
@@ -73,13 +74,9 @@ impl Enrolment {
         self.submitted_at.or(self.assessed_at).map(|at| at.date())
     }
 
-    /// Its status, parsed.
+    /// Its status (an unknown stored status fails the query that read the row: a corrupt row).
     pub fn status(&self) -> EnrolmentStatus {
-        EnrolmentStatus::ALL
-            .iter()
-            .copied()
-            .find(|s| s.as_str() == self.status)
-            .unwrap_or(EnrolmentStatus::Withdrawn)
+        self.status
     }
 
     /// The facts the policy decides on.
@@ -91,7 +88,7 @@ impl Enrolment {
             assessor_id: optional(&self.assessor_id)?,
             iv_id: optional(&self.iv_id)?,
             decided_by: optional(&self.decided_by)?,
-            status: self.status(),
+            status: self.status,
         })
     }
 }
@@ -177,7 +174,7 @@ pub fn create_enrolment(
         standard_code: loaded.standard.code.clone(),
         standard_version: i32::try_from(loaded.standard.version).unwrap_or(i32::MAX),
         standard_hash: loaded.content_hash.clone(),
-        status: EnrolmentStatus::Active.as_str().to_owned(),
+        status: EnrolmentStatus::Active,
         start_date: new.start_date.unwrap_or_else(|| now.date_naive()),
         assessor_marks: "{}".into(),
         decided_by: None,
@@ -200,7 +197,7 @@ pub fn create_enrolment(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: None,
-            after: Some(serde_json::to_value(&enrolment).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&enrolment)?),
         },
     )?;
     Ok(enrolment)
@@ -486,7 +483,7 @@ fn set_status(
     now: NaiveDateTime,
 ) -> Result<Enrolment, ActionError> {
     let mut changed = enrolment.clone();
-    changed.status = to.as_str().to_owned();
+    changed.status = to;
     changed.updated_at = now;
     match to {
         EnrolmentStatus::Submitted => changed.submitted_at = Some(now),
@@ -503,7 +500,7 @@ fn set_status(
     }
     diesel::update(enrolments::table.find(&enrolment.id))
         .set((
-            enrolments::status.eq(&changed.status),
+            enrolments::status.eq(changed.status),
             enrolments::updated_at.eq(now),
             enrolments::submitted_at.eq(changed.submitted_at),
             enrolments::assessed_at.eq(changed.assessed_at),

@@ -339,8 +339,8 @@ pub fn add_evidence(
         id: id.clone(),
         enrolment_id: enrolment.id.clone(),
         kind: method_name(new.method),
-        instance: serde_json::to_string(&instance).unwrap_or_default(),
-        details: serde_json::to_string(&new.details).unwrap_or_else(|_| "{}".into()),
+        instance: crate::db::json::to_text(&instance)?,
+        details: crate::db::json::to_text(&new.details)?,
         file_sha256: file.as_ref().map(|f| f.sha256.clone()),
         file_name: file.as_ref().map(|f| f.name.clone()),
         recorded_by: actor_id.to_owned(),
@@ -742,12 +742,14 @@ fn file_meta(conn: &mut DbConnection, enrolment_id: Option<&str>) -> Result<File
 }
 
 fn to_record(row: EvidenceRow, files: FileMeta) -> Result<EvidenceRecord, ActionError> {
-    let instance: Evidence = serde_json::from_str(&row.instance).map_err(|e| {
-        ActionError::Db(crate::db::DbError::Query(
-            diesel::result::Error::DeserializationError(Box::new(e)),
-        ))
-    })?;
-    let details: EvidenceDetails = serde_json::from_str(&row.details).unwrap_or_default();
+    let instance: Evidence = crate::db::json::from_text(&row.instance)?;
+    // Details erased under the retention rules are a marker, not details; anything else that does
+    // not read is a corrupt row.
+    let details: EvidenceDetails = if row.details == crate::privacy::CLEARED {
+        EvidenceDetails::default()
+    } else {
+        crate::db::json::from_text(&row.details)?
+    };
     let file = row.file_sha256.map(|sha| {
         let (size, content_type) = files.get(&sha).cloned().unwrap_or((0, String::new()));
         StoredFile {
@@ -884,7 +886,7 @@ pub fn judge_evidence(
 ) -> Result<(EvidenceRecord, Vec<String>), ActionError> {
     ensure_open(enrolment, true)?;
     let mut record = load_evidence(conn, &enrolment.id, evidence_id)?;
-    let before = serde_json::to_value(&record.instance).unwrap_or_default();
+    let before = crate::db::json::to_value(&record.instance)?;
     let mut problems = Problems::default();
     let asked_for_rest = judgements.accept_rest;
     judgements.expand(&record.instance);
@@ -932,7 +934,7 @@ pub fn judge_evidence(
     let timestamp = now.naive_utc();
     diesel::update(evidence::table.find(evidence_id))
         .set((
-            evidence::instance.eq(serde_json::to_string(&record.instance).unwrap_or_default()),
+            evidence::instance.eq(crate::db::json::to_text(&record.instance)?),
             evidence::updated_at.eq(timestamp),
         ))
         .execute(conn)?;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::Enrolment;
 use crate::action::ActionError;
 use crate::audit::{self, Change};
+use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::{Catalogue, last_assessment_day};
 use crate::db::DbConnection;
 use crate::db::schema::assessment_extensions;
@@ -131,7 +132,10 @@ pub fn grant_extension(
     request: ExtensionRequest,
     now: DateTime<Utc>,
 ) -> Result<Extension, ActionError> {
-    if matches!(enrolment.status.as_str(), "withdrawn" | "certified") {
+    if matches!(
+        enrolment.status,
+        EnrolmentStatus::Withdrawn | EnrolmentStatus::Certified
+    ) {
         return Err(ActionError::Conflict(format!(
             "the enrolment is {}: it is closed",
             enrolment.status

@@ -19,6 +19,7 @@ use uuid::Uuid;
 use super::{AssessorMarks, Enrolment, EvidenceRecord, build_portfolio, list_evidence};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
+use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::schema::{enrolment_moves, enrolments, evidence, sign_offs, standard_mappings};
@@ -535,7 +536,7 @@ fn plan(
     let (old, new) = (&ready.old.standard, &ready.new.standard);
     let chosen_old = crate::settings::interpretations(conn, &enrolment.org_id, old)?;
     let chosen_new = crate::settings::interpretations(conn, &enrolment.org_id, new)?;
-    let before_portfolio = build_portfolio(enrolment, None, records);
+    let before_portfolio = build_portfolio(enrolment, None, records)?;
     let engine_old = catalogue.engine(ready.old, &chosen_old);
     let before_report = engine_old.evaluate(&before_portfolio, View::Confirmed);
     let before = side(old.version, &before_report);
@@ -543,8 +544,8 @@ fn plan(
     let mut moved = enrolment.clone();
     moved.standard_version = i32::try_from(new.version).unwrap_or(i32::MAX);
     moved.standard_hash = ready.new.content_hash.clone();
-    let marks = map_marks(&ready.file, new, AssessorMarks::recorded(enrolment));
-    moved.assessor_marks = serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into());
+    let marks = map_marks(&ready.file, new, AssessorMarks::recorded(enrolment)?);
+    moved.assessor_marks = crate::db::json::to_text(&marks)?;
     let mut mapped_records = records.to_vec();
     let mut evidence = Vec::with_capacity(records.len());
     let mut mapped = Vec::with_capacity(records.len());
@@ -587,7 +588,7 @@ fn plan(
         mapped.push((record.id.clone(), instance.clone()));
         record.instance = instance;
     }
-    let after_portfolio = build_portfolio(&moved, None, &mapped_records);
+    let after_portfolio = build_portfolio(&moved, None, &mapped_records)?;
     let engine_new = catalogue.engine(ready.new, &chosen_new);
     let after_report = engine_new.evaluate(&after_portfolio, View::Confirmed);
     let after = side(new.version, &after_report);
@@ -642,8 +643,8 @@ fn plan(
 }
 
 fn check_movable(enrolment: &Enrolment) -> Result<(), ActionError> {
-    match enrolment.status.as_str() {
-        "active" | "submitted" => Ok(()),
+    match enrolment.status {
+        EnrolmentStatus::Active | EnrolmentStatus::Submitted => Ok(()),
         other => Err(ActionError::Conflict(format!(
             "the enrolment is {other}: only an active or submitted enrolment moves to a new version"
         ))),
@@ -713,7 +714,7 @@ pub fn confirm(
     let timestamp = now.naive_utc();
     for (id, instance) in &mapped {
         diesel::update(evidence::table.find(id))
-            .set(evidence::instance.eq(serde_json::to_string(instance).unwrap_or_default()))
+            .set(evidence::instance.eq(crate::db::json::to_text(instance)?))
             .execute(conn)?;
     }
     let new = &ready.new;
@@ -722,8 +723,7 @@ pub fn confirm(
         .set((
             enrolments::standard_version.eq(to_version),
             enrolments::standard_hash.eq(&new.content_hash),
-            enrolments::assessor_marks
-                .eq(serde_json::to_string(&marks).unwrap_or_else(|_| "{}".into())),
+            enrolments::assessor_marks.eq(crate::db::json::to_text(&marks)?),
             enrolments::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
@@ -747,8 +747,7 @@ pub fn confirm(
             enrolment_moves::from_hash.eq(&enrolment.standard_hash),
             enrolment_moves::to_version.eq(to_version),
             enrolment_moves::to_hash.eq(&made.to_hash),
-            enrolment_moves::evidence_before
-                .eq(serde_json::to_string(&before).unwrap_or_else(|_| "{}".into())),
+            enrolment_moves::evidence_before.eq(crate::db::json::to_text(&before)?),
             enrolment_moves::marks_before.eq(&enrolment.assessor_marks),
             enrolment_moves::moved_by.eq(actor_id),
             enrolment_moves::moved_at.eq(timestamp),
@@ -910,7 +909,7 @@ pub fn undo(
         .map_err(|e| ActionError::Conflict(format!("the move's record is unreadable: {e}")))?;
     for (evidence_id, instance) in &originals {
         diesel::update(evidence::table.find(evidence_id))
-            .set(evidence::instance.eq(serde_json::to_string(instance).unwrap_or_default()))
+            .set(evidence::instance.eq(crate::db::json::to_text(instance)?))
             .execute(conn)?;
     }
     let timestamp = now.naive_utc();

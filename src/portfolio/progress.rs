@@ -16,9 +16,9 @@ pub fn build_portfolio(
     enrolment: &Enrolment,
     candidate_name: Option<String>,
     records: &[EvidenceRecord],
-) -> Portfolio {
-    let marks = AssessorMarks::recorded(enrolment);
-    Portfolio {
+) -> Result<Portfolio, crate::db::DbError> {
+    let marks = AssessorMarks::recorded(enrolment)?;
+    Ok(Portfolio {
         standard: StandardRef {
             code: enrolment.standard_code.clone(),
             version: u32::try_from(enrolment.standard_version).unwrap_or(0),
@@ -32,7 +32,7 @@ pub fn build_portfolio(
             .collect(),
         not_applicable: marks.not_applicable,
         confirmations: marks.confirmations,
-    }
+    })
 }
 
 /// What the engine says of a portfolio in both views. The reports borrow from the standard and
@@ -71,7 +71,7 @@ impl<'c> Evaluation<'c> {
         let loaded = catalogue.pinned(enrolment)?;
         let chosen = crate::settings::interpretations(conn, &enrolment.org_id, &loaded.standard)?;
         let records = list_evidence(conn, &enrolment.id)?;
-        let portfolio = build_portfolio(enrolment, candidate_name, &records);
+        let portfolio = build_portfolio(enrolment, candidate_name, &records)?;
         Ok(Self {
             standard: &loaded.standard,
             records,
@@ -114,9 +114,10 @@ pub struct AssessorMarks {
 }
 
 impl AssessorMarks {
-    /// The marks kept on the enrolment (none when nothing was recorded).
-    pub fn recorded(enrolment: &Enrolment) -> Self {
-        serde_json::from_str(&enrolment.assessor_marks).unwrap_or_default()
+    /// The marks kept on the enrolment (none when nothing was recorded); marks that do not read
+    /// are a corrupt row, not an empty set of marks.
+    pub fn recorded(enrolment: &Enrolment) -> Result<Self, crate::db::DbError> {
+        crate::db::json::from_text(&enrolment.assessor_marks)
     }
 }
 
@@ -193,7 +194,7 @@ pub fn set_marks(
             action: "enrolment.marks",
             entity: "enrolment",
             entity_id: &enrolment.id,
-            before: serde_json::from_str(&enrolment.assessor_marks).ok(),
+            before: Some(crate::db::json::from_text(&enrolment.assessor_marks)?),
             after: Some(json),
         },
     )?;

@@ -37,14 +37,16 @@ const MOST_QUESTIONS: usize = 60;
 /// A marking comment.
 const LONGEST_COMMENT: usize = 2000;
 
-/// Where a sent set stands.
-pub mod status {
-    /// Sent; the candidate has not submitted their answers yet (drafts may be saved).
-    pub const SENT: &str = "sent";
-    /// The candidate submitted an answer to every question; it waits for marking.
-    pub const ANSWERED: &str = "answered";
-    /// The assessor marked every answer.
-    pub const MARKED: &str = "marked";
+crate::text_enum! {
+    /// Where a sent set stands, as stored in `question_requests.status`.
+    pub enum QuestionRequestStatus: "question request status" {
+        /// Sent; the candidate has not submitted their answers yet (drafts may be saved).
+        Sent = "sent",
+        /// The candidate submitted an answer to every question; it waits for marking.
+        Answered = "answered",
+        /// The assessor marked every answer.
+        Marked = "marked",
+    }
 }
 
 /// A mark given to one answer.
@@ -159,7 +161,8 @@ pub struct QuestionRequest {
     /// The day the answers are due, if one was set.
     pub due_on: Option<NaiveDate>,
     /// sent, answered or marked.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: QuestionRequestStatus,
     /// When the candidate submitted their answers.
     #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub answered_at: Option<NaiveDateTime>,
@@ -226,7 +229,7 @@ struct RequestRow {
     sent_by: String,
     sent_at: NaiveDateTime,
     due_on: Option<NaiveDate>,
-    status: String,
+    status: QuestionRequestStatus,
     answered_at: Option<NaiveDateTime>,
     marked_by: Option<String>,
     marked_at: Option<NaiveDateTime>,
@@ -351,12 +354,12 @@ fn enrolment_resource(enrolment: &Enrolment) -> Result<Resource, ActionError> {
     Ok(Resource::Enrolment(enrolment.facts()?))
 }
 
-fn covers_text(covers: &[String]) -> String {
-    serde_json::to_string(covers).unwrap_or_else(|_| "[]".into())
+fn covers_text(covers: &[String]) -> Result<String, crate::db::DbError> {
+    crate::db::json::to_text(covers)
 }
 
-fn covers_of(text: &str) -> Vec<String> {
-    serde_json::from_str(text).unwrap_or_default()
+fn covers_of(text: &str) -> Result<Vec<String>, crate::db::DbError> {
+    crate::db::json::from_text(text)
 }
 
 /// Whether `id` names a knowledge item or a criterion of `standard`.
@@ -424,21 +427,23 @@ fn write_items(
     let rows: Vec<ItemRow> = items
         .iter()
         .enumerate()
-        .map(|(i, item)| ItemRow {
-            id: Uuid::new_v4().to_string(),
-            set_id: set_id.to_owned(),
-            position: i32::try_from(i + 1).unwrap_or(i32::MAX),
-            covers: covers_text(
-                &item
-                    .covers
-                    .iter()
-                    .map(|c| c.trim().to_owned())
-                    .filter(|c| !c.is_empty())
-                    .collect::<Vec<_>>(),
-            ),
-            question: item.question.trim().to_owned(),
+        .map(|(i, item)| {
+            Ok(ItemRow {
+                id: Uuid::new_v4().to_string(),
+                set_id: set_id.to_owned(),
+                position: i32::try_from(i + 1).unwrap_or(i32::MAX),
+                covers: covers_text(
+                    &item
+                        .covers
+                        .iter()
+                        .map(|c| c.trim().to_owned())
+                        .filter(|c| !c.is_empty())
+                        .collect::<Vec<_>>(),
+                )?,
+                question: item.question.trim().to_owned(),
+            })
         })
-        .collect();
+        .collect::<Result<_, crate::db::DbError>>()?;
     for row in &rows {
         diesel::insert_into(question_set_items::table)
             .values(row)
@@ -447,8 +452,8 @@ fn write_items(
     Ok(())
 }
 
-fn to_set(row: SetRow, items: Vec<ItemRow>) -> QuestionSet {
-    QuestionSet {
+fn to_set(row: SetRow, items: Vec<ItemRow>) -> Result<QuestionSet, crate::db::DbError> {
+    Ok(QuestionSet {
         id: row.id,
         org_id: row.org_id,
         standard_code: row.standard_code,
@@ -459,14 +464,16 @@ fn to_set(row: SetRow, items: Vec<ItemRow>) -> QuestionSet {
         updated_at: row.updated_at,
         items: items
             .into_iter()
-            .map(|i| QuestionItem {
-                id: i.id,
-                position: i.position,
-                covers: covers_of(&i.covers),
-                question: i.question,
+            .map(|i| {
+                Ok(QuestionItem {
+                    id: i.id,
+                    position: i.position,
+                    covers: covers_of(&i.covers)?,
+                    question: i.question,
+                })
             })
-            .collect(),
-    }
+            .collect::<Result<_, crate::db::DbError>>()?,
+    })
 }
 
 fn read_set(conn: &mut DbConnection, set_id: &str) -> Result<QuestionSet, ActionError> {
@@ -481,7 +488,7 @@ fn read_set(conn: &mut DbConnection, set_id: &str) -> Result<QuestionSet, Action
         .order(question_set_items::position.asc())
         .select(ItemRow::as_select())
         .load(conn)?;
-    Ok(to_set(row, items))
+    Ok(to_set(row, items)?)
 }
 
 /// Creates a question set in `org_id` (audited as `question_set.create`): an assessor or provider
@@ -541,7 +548,7 @@ pub fn create_set(
             entity: "organisation",
             entity_id: org_id,
             before: None,
-            after: Some(serde_json::to_value(&set).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&set)?),
         },
     )?;
     Ok(set)
@@ -608,8 +615,8 @@ pub fn update_set(
             action: "question_set.change",
             entity: "organisation",
             entity_id: &after.org_id,
-            before: Some(serde_json::to_value(&before).unwrap_or_default()),
-            after: Some(serde_json::to_value(&after).unwrap_or_default()),
+            before: Some(crate::db::json::to_value(&before)?),
+            after: Some(crate::db::json::to_value(&after)?),
         },
     )?;
     Ok(after)
@@ -668,17 +675,19 @@ pub fn list_sets(
     for item in items {
         by_set.entry(item.set_id.clone()).or_default().push(item);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let items = by_set.remove(&row.id).unwrap_or_default();
-            to_set(row, items)
+            Ok(to_set(row, items)?)
         })
-        .collect())
+        .collect()
 }
 
-fn to_request(row: RequestRow, answers: Vec<AnswerRow>) -> QuestionRequest {
-    QuestionRequest {
+fn to_request(
+    row: RequestRow,
+    answers: Vec<AnswerRow>,
+) -> Result<QuestionRequest, crate::db::DbError> {
+    Ok(QuestionRequest {
         id: row.id,
         set_id: row.set_id,
         enrolment_id: row.enrolment_id,
@@ -693,23 +702,25 @@ fn to_request(row: RequestRow, answers: Vec<AnswerRow>) -> QuestionRequest {
         evidence_id: row.evidence_id,
         answers: answers
             .into_iter()
-            .map(|a| Answer {
-                id: a.id,
-                item_id: a.item_id,
-                position: a.position,
-                covers: covers_of(&a.covers),
-                question: a.question,
-                text: a.answer_text,
-                file: a.file_sha256.map(|sha256| AnswerFile {
-                    sha256,
-                    name: a.file_name.unwrap_or_default(),
-                }),
-                answered_at: a.answered_at,
-                result: a.result,
-                comment: a.comment,
+            .map(|a| {
+                Ok(Answer {
+                    id: a.id,
+                    item_id: a.item_id,
+                    position: a.position,
+                    covers: covers_of(&a.covers)?,
+                    question: a.question,
+                    text: a.answer_text,
+                    file: a.file_sha256.map(|sha256| AnswerFile {
+                        sha256,
+                        name: a.file_name.unwrap_or_default(),
+                    }),
+                    answered_at: a.answered_at,
+                    result: a.result,
+                    comment: a.comment,
+                })
             })
-            .collect(),
-    }
+            .collect::<Result<_, crate::db::DbError>>()?,
+    })
 }
 
 fn read_request(
@@ -729,7 +740,7 @@ fn read_request(
         .order(question_answers::position.asc())
         .select(AnswerRow::as_select())
         .load(conn)?;
-    Ok(to_request(row, answers))
+    Ok(to_request(row, answers)?)
 }
 
 /// Sends a set to an enrolment's candidate (audited as `questions.send`; the candidate is told):
@@ -798,7 +809,7 @@ pub fn send(
     let pending: i64 = question_requests::table
         .filter(question_requests::enrolment_id.eq(&enrolment.id))
         .filter(question_requests::set_id.eq(&set.id))
-        .filter(question_requests::status.ne(status::MARKED))
+        .filter(question_requests::status.ne(QuestionRequestStatus::Marked))
         .count()
         .get_result(conn)?;
     if pending > 0 {
@@ -815,7 +826,7 @@ pub fn send(
         sent_by: actor_id.clone(),
         sent_at: now.naive_utc(),
         due_on: input.due_on,
-        status: status::SENT.into(),
+        status: QuestionRequestStatus::Sent,
         answered_at: None,
         marked_by: None,
         marked_at: None,
@@ -831,7 +842,7 @@ pub fn send(
                 request_id: row.id.clone(),
                 item_id: item.id.clone(),
                 position: item.position,
-                covers: covers_text(&item.covers),
+                covers: covers_text(&item.covers)?,
                 question: item.question.clone(),
                 answer_text: None,
                 file_sha256: None,
@@ -881,7 +892,7 @@ fn answering(
     }
     require(actor, Action::AddEvidence, &enrolment_resource(enrolment)?)?;
     let request = read_request(conn, &enrolment.id, request_id)?;
-    if request.status != status::SENT {
+    if request.status != QuestionRequestStatus::Sent {
         return Err(ActionError::Conflict(
             "these answers are already submitted".into(),
         ));
@@ -954,7 +965,7 @@ pub fn answer(
             .execute(conn)?;
         diesel::update(question_requests::table.find(request_id))
             .set((
-                question_requests::status.eq(status::ANSWERED),
+                question_requests::status.eq(QuestionRequestStatus::Answered),
                 question_requests::answered_at.eq(timestamp),
             ))
             .execute(conn)?;
@@ -1084,18 +1095,18 @@ pub fn mark(
         &enrolment_resource(enrolment)?,
     )?;
     let request = read_request(conn, &enrolment.id, request_id)?;
-    match request.status.as_str() {
-        status::SENT => {
+    match request.status {
+        QuestionRequestStatus::Sent => {
             return Err(ActionError::Conflict(
                 "the candidate has not submitted their answers yet".into(),
             ));
         }
-        status::MARKED => {
+        QuestionRequestStatus::Marked => {
             return Err(ActionError::Conflict(
                 "these answers are already marked".into(),
             ));
         }
-        _ => {}
+        QuestionRequestStatus::Answered => {}
     }
     let mut problems = Problems::default();
     let mut marks: BTreeMap<&str, (&str, Option<String>)> = BTreeMap::new();
@@ -1187,7 +1198,7 @@ pub fn mark(
     let actor_id = actor.user_id.to_string();
     diesel::update(question_requests::table.find(request_id))
         .set((
-            question_requests::status.eq(status::MARKED),
+            question_requests::status.eq(QuestionRequestStatus::Marked),
             question_requests::marked_by.eq(&actor_id),
             question_requests::marked_at.eq(now.naive_utc()),
             question_requests::evidence_id.eq(evidence_id.as_deref()),
@@ -1347,13 +1358,12 @@ pub fn requests_of(
             .or_default()
             .push(answer);
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|row| {
             let answers = by_request.remove(&row.id).unwrap_or_default();
-            to_request(row, answers)
+            Ok(to_request(row, answers)?)
         })
-        .collect())
+        .collect()
 }
 
 /// One request with its answers, for whoever may read the enrolment.
@@ -1412,7 +1422,7 @@ pub fn waiting_marking(
 ) -> Result<Vec<(String, String, String)>, ActionError> {
     Ok(question_requests::table
         .filter(question_requests::enrolment_id.eq_any(enrolment_ids))
-        .filter(question_requests::status.eq(status::ANSWERED))
+        .filter(question_requests::status.eq(QuestionRequestStatus::Answered))
         .order(question_requests::answered_at.asc())
         .select((
             question_requests::enrolment_id,
@@ -1432,7 +1442,10 @@ mod tests {
             prefill("the limits of your authority;"),
             "Explain the limits of your authority."
         );
-        assert_eq!(covers_of(&covers_text(&["K1".into()])), vec!["K1"]);
+        assert_eq!(
+            covers_of(&covers_text(&["K1".into()]).unwrap()).unwrap(),
+            vec!["K1"]
+        );
         assert!(is_recording("audio/mpeg") && is_recording("video/mp4"));
         assert!(!is_recording("application/pdf"));
     }

@@ -51,7 +51,8 @@ pub struct WitnessRequest {
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub expires_at: NaiveDateTime,
     /// open, confirmed or revoked (an open link past its time has expired).
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: WitnessRequestStatus,
     /// When it was confirmed or revoked.
     #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub closed_at: Option<NaiveDateTime>,
@@ -61,13 +62,25 @@ pub struct WitnessRequest {
     pub confirmed_address: Option<String>,
 }
 
+crate::text_enum! {
+    /// Where a request to a witness is, as stored in `witness_requests.status`.
+    pub enum WitnessRequestStatus: "witness request status" {
+        /// The link works until it expires.
+        Open = "open",
+        /// The witness confirmed the evidence.
+        Confirmed = "confirmed",
+        /// Staff or the candidate withdrew the link.
+        Revoked = "revoked",
+    }
+}
+
 impl WitnessRequest {
     /// open, confirmed, revoked or expired, at `now`.
-    pub fn state(&self, now: DateTime<Utc>) -> &str {
-        if self.status == "open" && self.expires_at <= now.naive_utc() {
+    pub fn state(&self, now: DateTime<Utc>) -> &'static str {
+        if self.status == WitnessRequestStatus::Open && self.expires_at <= now.naive_utc() {
             "expired"
         } else {
-            &self.status
+            self.status.as_str()
         }
     }
 }
@@ -242,10 +255,10 @@ pub fn request_testimony(
     let revoked = diesel::update(
         witness_requests::table
             .filter(witness_requests::evidence_id.eq(evidence_id))
-            .filter(witness_requests::status.eq("open")),
+            .filter(witness_requests::status.eq(WitnessRequestStatus::Open)),
     )
     .set((
-        witness_requests::status.eq("revoked"),
+        witness_requests::status.eq(WitnessRequestStatus::Revoked),
         witness_requests::closed_at.eq(timestamp),
     ))
     .execute(conn)?;
@@ -264,7 +277,7 @@ pub fn request_testimony(
             witness_requests::requested_by.eq(actor_id),
             witness_requests::requested_at.eq(timestamp),
             witness_requests::expires_at.eq(expires.naive_utc()),
-            witness_requests::status.eq("open"),
+            witness_requests::status.eq(WitnessRequestStatus::Open),
         ))
         .execute(conn)?;
     let candidate: String = users::table
@@ -397,7 +410,7 @@ pub fn revoke(
     if request.enrolment_id != enrolment.id {
         return Err(ActionError::NotFound);
     }
-    if request.status != "open" {
+    if request.status != WitnessRequestStatus::Open {
         return Err(ActionError::Conflict(format!(
             "this link is already {}",
             request.status
@@ -406,10 +419,10 @@ pub fn revoke(
     diesel::update(
         witness_requests::table
             .find(request_id)
-            .filter(witness_requests::status.eq("open")),
+            .filter(witness_requests::status.eq(WitnessRequestStatus::Open)),
     )
     .set((
-        witness_requests::status.eq("revoked"),
+        witness_requests::status.eq(WitnessRequestStatus::Revoked),
         witness_requests::closed_at.eq(now.naive_utc()),
     ))
     .execute(conn)?;
@@ -556,11 +569,11 @@ pub fn confirm(
     let spent = diesel::update(
         witness_requests::table
             .find(&request.id)
-            .filter(witness_requests::status.eq("open"))
+            .filter(witness_requests::status.eq(WitnessRequestStatus::Open))
             .filter(witness_requests::expires_at.gt(timestamp)),
     )
     .set((
-        witness_requests::status.eq("confirmed"),
+        witness_requests::status.eq(WitnessRequestStatus::Confirmed),
         witness_requests::closed_at.eq(timestamp),
         witness_requests::confirmed_hash.eq(&hash),
         witness_requests::confirmed_address.eq(address),
@@ -573,7 +586,7 @@ pub fn confirm(
     }
     let enrolment = super::load_enrolment(conn, &request.enrolment_id)?;
     let mut record = load_evidence(conn, &enrolment.id, &request.evidence_id)?;
-    let before = serde_json::to_value(&record.details).unwrap_or_default();
+    let before = crate::db::json::to_value(&record.details)?;
     if let Some(witness) = record.details.witness.as_mut() {
         witness.name = request.witness_name.clone();
         witness.contact = request.witness_email.clone();
@@ -585,8 +598,7 @@ pub fn confirm(
     }
     diesel::update(evidence::table.find(&record.id))
         .set((
-            evidence::details
-                .eq(serde_json::to_string(&record.details).unwrap_or_else(|_| "{}".into())),
+            evidence::details.eq(crate::db::json::to_text(&record.details)?),
             evidence::updated_at.eq(timestamp),
         ))
         .execute(conn)?;

@@ -53,8 +53,8 @@ pub fn portfolio_snapshot(
     enrolment: &Enrolment,
 ) -> Result<serde_json::Value, ActionError> {
     let records = portfolio::list_evidence(conn, &enrolment.id)?;
-    let marks: serde_json::Value =
-        serde_json::from_str(&enrolment.assessor_marks).unwrap_or_default();
+    // The stored document as it is (the snapshot hash covers it); unreadable is a corrupt row.
+    let marks: serde_json::Value = crate::db::json::from_text(&enrolment.assessor_marks)?;
     Ok(serde_json::json!({
         "enrolment": enrolment.id,
         "candidate": enrolment.candidate_id,
@@ -116,7 +116,7 @@ pub fn record_sign_off(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: None,
-            after: Some(serde_json::to_value(&row).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&row)?),
         },
     )?;
     Ok(row)

@@ -253,7 +253,7 @@ fn pool_entry(
         methods: methods.into_iter().collect(),
         sites: sites.into_iter().collect(),
         outcomes: outcomes.into_iter().collect(),
-        status: enrolment.status.clone(),
+        status: enrolment.status.as_str().to_owned(),
         decided_by: enrolment.decided_by.clone(),
     }))
 }

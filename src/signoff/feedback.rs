@@ -21,6 +21,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::json::Json;
 use crate::db::schema::{iv_responses, unit_feedback};
 use crate::identity;
 use crate::portfolio::{self, Enrolment};
@@ -190,7 +191,7 @@ pub fn respond(
         sample_id: open.sample_id.clone(),
         enrolment_id: enrolment.id.clone(),
         assessor_id: assessor_id.to_owned(),
-        responses: serde_json::to_string(&answers).unwrap_or_default(),
+        responses: crate::db::json::to_text(&answers)?,
         responded_at: now.naive_utc(),
     };
     diesel::insert_into(iv_responses::table)
@@ -216,7 +217,7 @@ pub fn respond(
                 "feedback": open.feedback,
                 "action_points": open.action_points,
             })),
-            after: Some(serde_json::to_value(&response).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&response)?),
         },
     )?;
     crate::notify::events::iv_responded(conn, base, enrolment, &open.verifier_id, now)?;
@@ -237,7 +238,7 @@ pub fn responses_of(
         .map(|row| {
             Ok(IvResponse {
                 assessor: identity::load_user(conn, &row.assessor_id)?.name,
-                responses: serde_json::from_str(&row.responses).unwrap_or_default(),
+                responses: crate::db::json::from_text(&row.responses)?,
                 sample_id: row.sample_id,
                 enrolment_id: row.enrolment_id,
                 assessor_id: row.assessor_id,
@@ -299,23 +300,17 @@ pub struct UnitFeedback {
     /// The assessor's feedback to the candidate.
     pub feedback: String,
     /// The gaps in the confirmed view when the decision was made, in the engine's words.
-    #[serde(serialize_with = "json_list")]
     #[schema(value_type = Vec<String>)]
-    pub gaps: String,
+    pub gaps: Json<Vec<String>>,
     /// When.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub decided_at: NaiveDateTime,
 }
 
-fn json_list<S: serde::Serializer>(text: &str, out: S) -> Result<S::Ok, S::Error> {
-    let list: Vec<String> = serde_json::from_str(text).unwrap_or_default();
-    list.serialize(out)
-}
-
 impl UnitFeedback {
     /// The gaps, as a list.
     pub fn gap_list(&self) -> Vec<String> {
-        serde_json::from_str(&self.gaps).unwrap_or_default()
+        self.gaps.0.clone()
     }
 }
 
@@ -401,7 +396,7 @@ pub fn not_yet_competent(
         enrolment_id: enrolment.id.clone(),
         assessor_id: assessor_id.to_owned(),
         feedback: feedback.to_owned(),
-        gaps: serde_json::to_string(&gaps).unwrap_or_default(),
+        gaps: Json(gaps),
         decided_at: now.naive_utc(),
     };
     diesel::insert_into(unit_feedback::table)
@@ -418,7 +413,7 @@ pub fn not_yet_competent(
             after: Some(serde_json::json!({
                 "decision": "not_yet_competent",
                 "feedback": row.feedback,
-                "gaps": gaps,
+                "gaps": row.gaps,
             })),
         },
     )?;

@@ -13,6 +13,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::{EnrolmentStatus, Role as AccessRole};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::json::Json;
 use crate::db::schema::{assessor_risk, enrolments, org_settings, samples, sampling_plans};
 use crate::identity::holds;
 use crate::portfolio::Enrolment;
@@ -111,7 +112,7 @@ pub fn create_plan(
             entity: "sampling_plan",
             entity_id: &plan.id,
             before: None,
-            after: Some(serde_json::to_value(&plan).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&plan)?),
         },
     )?;
     super::draws::draw(
@@ -158,8 +159,10 @@ pub fn rates(conn: &mut DbConnection, org_id: &str) -> Result<SamplingRates, Act
         .select(org_settings::sampling_rates)
         .first(conn)
         .optional()?;
+    // No row yet: the default rates; a row whose rates do not read is corrupt.
     Ok(stored
-        .and_then(|json| serde_json::from_str(&json).ok())
+        .map(|json| crate::db::json::from_text(&json))
+        .transpose()?
         .unwrap_or_default())
 }
 
@@ -171,7 +174,7 @@ pub fn set_rates(
     rates: SamplingRates,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    let json = serde_json::to_string(&rates).unwrap_or_default();
+    let json = crate::db::json::to_text(&rates)?;
     crate::settings::ensure_row(conn, org_id, now)?;
     diesel::update(org_settings::table.find(org_id))
         .set((
@@ -187,7 +190,7 @@ pub fn set_rates(
             entity: "organisation",
             entity_id: org_id,
             before: None,
-            after: serde_json::from_str(&json).ok(),
+            after: Some(crate::db::json::to_value(&rates)?),
         },
     )?;
     Ok(())
@@ -370,13 +373,6 @@ impl Vacs {
     }
 }
 
-fn vacs_as_json<S: serde::Serializer>(vacs: &Option<String>, to: S) -> Result<S::Ok, S::Error> {
-    let parsed: Option<Vacs> = vacs
-        .as_deref()
-        .and_then(|text| serde_json::from_str(text).ok());
-    parsed.serialize(to)
-}
-
 /// A recorded sample.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = samples)]
@@ -405,17 +401,14 @@ pub struct Sample {
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
     /// The VACS checklist, when the IV filled it in (stored as JSON text).
-    #[serde(serialize_with = "vacs_as_json")]
     #[schema(value_type = Option<Vacs>)]
-    pub vacs: Option<String>,
+    pub vacs: Option<Json<Vacs>>,
 }
 
 impl Sample {
     /// The VACS checklist, read back.
     pub fn vacs(&self) -> Option<Vacs> {
-        self.vacs
-            .as_deref()
-            .and_then(|text| serde_json::from_str(text).ok())
+        self.vacs.as_ref().map(|vacs| vacs.0.clone())
     }
 }
 
@@ -487,7 +480,7 @@ pub fn record_sample(
         snapshot_hash: current_snapshot_hash(conn, enrolment)?,
         date_sampled: now.date_naive(),
         created_at: now.naive_utc(),
-        vacs: vacs.map(|v| serde_json::to_string(&v).unwrap_or_default()),
+        vacs: vacs.map(Json),
     };
     diesel::insert_into(samples::table)
         .values(&sample)
@@ -500,7 +493,7 @@ pub fn record_sample(
             entity: "enrolment",
             entity_id: &enrolment.id,
             before: Some(serde_json::json!({ "status": enrolment.status })),
-            after: Some(serde_json::to_value(&sample).unwrap_or_default()),
+            after: Some(crate::db::json::to_value(&sample)?),
         },
     )?;
     let timestamp = now.naive_utc();

@@ -368,7 +368,7 @@ pub fn issue(
         id,
         enrolment_id: enrolment.id.clone(),
         code,
-        content: serde_json::to_string(&view).unwrap_or_default(),
+        content: crate::db::json::to_text(&view)?,
         content_hash: pdf::content_hash(&view),
         missing_chars: missing_chars.iter().collect(),
         issued_at: now.naive_utc(),

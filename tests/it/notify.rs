@@ -82,7 +82,7 @@ fn counted_evidence(app: &TestApp, enrolment: &str) -> usize {
         let enrolment = attest::portfolio::load_enrolment(c, &id)?;
         let records = attest::portfolio::list_evidence(c, &id)?;
         Ok(
-            attest::portfolio::build_portfolio(&enrolment, None, &records)
+            attest::portfolio::build_portfolio(&enrolment, None, &records)?
                 .evidence
                 .len(),
         )

@@ -1,40 +1,24 @@
 //! What is being acted on, with the facts the policy needs, loaded by the caller.
 
-use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-listed_enum! {
+crate::text_enum! {
     /// Where an enrolment is in its life (issue 6): active → submitted → assessed → sampled →
-    /// certified, or withdrawn. The policy only asks whether it is still `Active`.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum EnrolmentStatus {
+    /// certified, or withdrawn. The policy only asks whether it is still `Active`. Stored as its
+    /// name in `enrolments.status`.
+    pub enum EnrolmentStatus: "enrolment status" {
         /// The candidate is building the portfolio.
-        Active,
+        Active = "active",
         /// The candidate has submitted; their edits are refused.
-        Submitted,
+        Submitted = "submitted",
         /// The assessor has made the unit decision; locked until reopened.
-        Assessed,
+        Assessed = "assessed",
         /// An internal verifier has sampled it.
-        Sampled,
+        Sampled = "sampled",
         /// A statement of competence has been issued.
-        Certified,
+        Certified = "certified",
         /// Withdrawn by the provider.
-        Withdrawn,
-    }
-}
-
-impl EnrolmentStatus {
-    /// The stored name (`active`, `submitted`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnrolmentStatus::Active => "active",
-            EnrolmentStatus::Submitted => "submitted",
-            EnrolmentStatus::Assessed => "assessed",
-            EnrolmentStatus::Sampled => "sampled",
-            EnrolmentStatus::Certified => "certified",
-            EnrolmentStatus::Withdrawn => "withdrawn",
-        }
+        Withdrawn = "withdrawn",
     }
 }
 

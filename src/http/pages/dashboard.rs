@@ -146,7 +146,7 @@ fn attention_of(
         // Question sets sent and not yet submitted (issue 16.4).
         for request in crate::portfolio::question_sets::requests_of(conn, &enrolment.id)?
             .into_iter()
-            .filter(|r| r.status == crate::portfolio::question_sets::status::SENT)
+            .filter(|r| r.status == crate::portfolio::question_sets::QuestionRequestStatus::Sent)
         {
             let due = request
                 .due_on

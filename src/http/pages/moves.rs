@@ -110,7 +110,7 @@ async fn render(
         org_id: enrolment.org_id.clone(),
         candidate,
         unit,
-        status: enrolment.status.clone(),
+        status: enrolment.status.to_string(),
         csrf: session.csrf.clone(),
         mappings: mappings
             .iter()

@@ -8,7 +8,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::action::ActionError;
-use crate::auth::policy::{Actor, enrolment_scope};
+use crate::auth::policy::{Actor, EnrolmentStatus, enrolment_scope};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::identity;
@@ -125,7 +125,10 @@ pub fn row(
                         None => portfolio::stored::compute(conn, catalogue, enrolment)?,
                     };
                 let standard = &loaded.standard;
-                date_warning = if matches!(enrolment.status.as_str(), "active" | "submitted") {
+                date_warning = if matches!(
+                    enrolment.status,
+                    EnrolmentStatus::Active | EnrolmentStatus::Submitted
+                ) {
                     crate::catalogue::date_warnings(standard, Utc::now().date_naive())
                         .into_iter()
                         .find(|w| w.field == "last_date_for_assessment")
@@ -173,7 +176,7 @@ pub fn row(
         assessor_id: enrolment.assessor_id.clone(),
         unit,
         title,
-        status: enrolment.status.clone(),
+        status: enrolment.status.to_string(),
         start_date: enrolment.start_date,
         claimed,
         confirmed,
@@ -181,7 +184,7 @@ pub fn row(
         waiting,
         idle_days: (Utc::now().date_naive() - quiet_since).num_days().max(0),
         // Only a submitted portfolio can be waiting for the assessor's answer to the IV.
-        sent_back: enrolment.status == "submitted"
+        sent_back: enrolment.status == EnrolmentStatus::Submitted
             && crate::signoff::feedback::pending(conn, &enrolment.id)?.is_some(),
         date_warning,
     })

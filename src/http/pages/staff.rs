@@ -13,7 +13,7 @@ use super::evidence::{Opened, open};
 use super::form::{Fields, FormState, field_errors};
 use super::rows::{standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
-use crate::auth::policy::{Action, Role};
+use crate::auth::policy::{Action, EnrolmentStatus, Role};
 use crate::http::AppState;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
@@ -110,8 +110,11 @@ async fn render(
         org_id: enrolment.org_id.clone(),
         unit: format!("{}: {}", unit_name(standard), standard.title),
         candidate,
-        status: enrolment.status.clone(),
-        closed: matches!(enrolment.status.as_str(), "withdrawn" | "certified"),
+        status: enrolment.status.to_string(),
+        closed: matches!(
+            enrolment.status,
+            EnrolmentStatus::Withdrawn | EnrolmentStatus::Certified
+        ),
         csrf: session.csrf.clone(),
         assessors: holding(&users, &enrolment.org_id, Role::Assessor, now),
         verifiers: holding(&users, &enrolment.org_id, Role::InternalVerifier, now),

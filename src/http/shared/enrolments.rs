@@ -82,7 +82,11 @@ pub fn next_waiting(
             let found = portfolio::list_enrolments(conn, &scope, &filter)?;
             let last = found.items.len() < 200;
             for enrolment in &found.items {
-                let open = matches!(enrolment.status.as_str(), "active" | "submitted");
+                let open = matches!(
+                    enrolment.status,
+                    crate::auth::policy::EnrolmentStatus::Active
+                        | crate::auth::policy::EnrolmentStatus::Submitted
+                );
                 if !open
                     || session
                         .require(

@@ -103,7 +103,9 @@ async fn decide_page(
             };
             let enrolment = authorize(conn, &for_tx, &id, action)?;
             let standard = standard_of(&tx_state.catalogue, &enrolment)?;
-            let recorded = serde_json::to_value(AssessorMarks::recorded(&enrolment)).ok();
+            let recorded = Some(crate::db::json::to_value(&AssessorMarks::recorded(
+                &enrolment,
+            )?)?);
             let can_mark = matches!(
                 enrolment.status(),
                 EnrolmentStatus::Active | EnrolmentStatus::Submitted

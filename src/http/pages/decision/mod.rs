@@ -213,7 +213,7 @@ fn decision_view(
             .map(|s| format!("{} on {}", s.user_name, s.signed_on)),
         None => None,
     };
-    let recorded = AssessorMarks::recorded(&enrolment);
+    let recorded = AssessorMarks::recorded(&enrolment)?;
     let (confirmations, conditions) = mark_lines(standard, confirmed, sent.unwrap_or(&recorded));
     let sent_back = feedback::pending(conn, &enrolment.id)?;
     let responses = sent_back
@@ -245,7 +245,7 @@ fn decision_view(
         candidate,
         unit: unit_name(standard),
         unit_title: standard.title.clone(),
-        status: enrolment.status.clone(),
+        status: enrolment.status.to_string(),
         open: enrolment.status() == EnrolmentStatus::Submitted,
         complete: confirmed.complete,
         overall: confirmed.progress,

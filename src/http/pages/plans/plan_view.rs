@@ -304,7 +304,7 @@ pub(super) fn plan_view(
                 catalogue,
                 &format!("{}@{}", enrolment.standard_code, enrolment.standard_version),
             ),
-            status: enrolment.status.clone(),
+            status: enrolment.status.to_string(),
             enrolment_id: s.enrolment_id.clone(),
             draw_rank: s.draw_rank + 1,
             reasons: s

@@ -298,7 +298,7 @@ fn portfolio_view(
         extension,
         title: format!("{} — {}", candidate, unit_name(standard)),
         id: enrolment.id.clone(),
-        status: enrolment.status.clone(),
+        status: enrolment.status.to_string(),
         start_date: enrolment.start_date,
         reopen_reason: enrolment.reopen_reason.clone(),
         unit: Unit {

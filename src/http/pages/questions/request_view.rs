@@ -15,7 +15,7 @@ use crate::http::pages::form::{FormState, field_id};
 use crate::http::pages::view::{PageError, page_with_status};
 use crate::http::session::Session;
 use crate::http::shared::path_id;
-use crate::portfolio::question_sets::{self, QuestionRequest, status};
+use crate::portfolio::question_sets::{self, QuestionRequest, QuestionRequestStatus};
 use crate::portfolio::{self, Enrolment};
 
 #[derive(Serialize)]
@@ -74,12 +74,13 @@ pub(super) async fn show_page(
         .read(move |conn| question_sets::load_request(conn, &actor, &enrolment, &request_id))
         .await?;
     let facts = Resource::Enrolment(opened.enrolment.facts()?);
-    let mode = if request.status == status::SENT
+    let mode = if request.status == QuestionRequestStatus::Sent
         && session.user_id == opened.enrolment.candidate_id
         && allowed(session, Action::AddEvidence, &facts)
     {
         "answer"
-    } else if request.status == status::ANSWERED && allowed(session, Action::JudgeEvidence, &facts)
+    } else if request.status == QuestionRequestStatus::Answered
+        && allowed(session, Action::JudgeEvidence, &facts)
     {
         "mark"
     } else {
@@ -164,7 +165,7 @@ fn request_view(
         request_id: request.id.clone(),
         candidate: candidate.to_owned(),
         csrf: session.csrf.clone(),
-        status: request.status.clone(),
+        status: request.status.to_string(),
         due_on: request
             .due_on
             .map(|d| d.format("%-d %B %Y").to_string())

@@ -36,7 +36,7 @@ fn request_row(r: &QuestionRequest) -> RequestRow {
     RequestRow {
         id: r.id.clone(),
         title: r.title.clone(),
-        status: r.status.clone(),
+        status: r.status.to_string(),
         sent_on: r.sent_at.format("%-d %B %Y").to_string(),
         due_on: r
             .due_on

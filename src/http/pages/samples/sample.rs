@@ -162,7 +162,7 @@ async fn sample_page(
                 assessor,
                 unit: unit_name(standard),
                 unit_title: standard.title.clone(),
-                status: enrolment.status.clone(),
+                status: enrolment.status.to_string(),
                 kind: if enrolment.status() == EnrolmentStatus::Assessed {
                     "summative"
                 } else {
