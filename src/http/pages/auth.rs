@@ -81,6 +81,18 @@ pub async fn form(
     )
 }
 
+/// The sign-in form as posted (absent fields are blank).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SignInForm {
+    email: String,
+    password: String,
+    /// The second factor, for accounts that have one.
+    code: String,
+    /// Where to go once signed in (checked by `safe_next`).
+    next: String,
+}
+
 /// `POST /login`: checks the credentials and sets the session cookie.
 pub async fn sign_in(state: web::Data<AppState>, req: HttpRequest, fields: Fields) -> Html {
     Html(sign_in_page(&state, &req, fields).await)
@@ -96,12 +108,13 @@ async fn sign_in_page(
         .map(|c| c.value().to_owned())
         .filter(|cookie| fields.csrf().is_some_and(|sent| same_secret(sent, cookie)))
         .ok_or_else(PageError::csrf)?;
-    let next = safe_next(Some(fields.text("next")));
+    let form: SignInForm = fields.read()?;
+    let next = safe_next(Some(&form.next));
     let mut errors = BTreeMap::new();
-    if fields.filled("email").is_none() {
+    if form.email.trim().is_empty() {
         errors.insert("email".to_owned(), "Enter your email address".to_owned());
     }
-    if fields.text("password").is_empty() {
+    if form.password.is_empty() {
         errors.insert("password".to_owned(), "Enter your password".to_owned());
     }
     let again = |errors, problem: Option<String>, status| {
@@ -119,10 +132,11 @@ async fn sign_in_page(
     if !errors.is_empty() {
         return again(errors, None, StatusCode::UNPROCESSABLE_ENTITY);
     }
+    let code = form.code.trim();
     let credentials = LoginRequest {
-        email: fields.text("email").trim().to_owned(),
-        password: fields.text("password").to_owned(),
-        code: fields.filled("code"),
+        email: form.email.trim().to_owned(),
+        password: form.password,
+        code: (!code.is_empty()).then(|| code.to_owned()),
     };
     match api_sign_in(state, req, credentials).await {
         Ok(login) => {

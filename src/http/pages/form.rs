@@ -8,6 +8,7 @@ use std::pin::Pin;
 use actix_web::dev::{Payload, UrlEncoded};
 use actix_web::{FromRequest, HttpRequest};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::view::PageError;
 use crate::action::ActionError;
@@ -83,6 +84,20 @@ impl Fields {
     /// Every field, in order.
     pub fn pairs(&self) -> &[(String, String)] {
         &self.0
+    }
+
+    /// The fields read into a form type (`#[derive(Deserialize)]`, `#[serde(default)]`): a name
+    /// sent more than once (ticked checkboxes) into a `Vec`, an absent one as its default, names
+    /// the type does not know (the CSRF token) left out. A body of the wrong shape (a name repeated
+    /// where one value is expected) is a 400, as an unreadable form is; what was typed is checked
+    /// by the page, which names the field. The pairs have passed the text check already.
+    pub fn read<T: DeserializeOwned>(&self) -> Result<T, PageError> {
+        let unreadable =
+            |e: String| PageError::Api(ApiError::BadRequest(format!("unreadable form: {e}")));
+        // serde_html_form reads an encoded body; encoding the checked pairs again keeps one
+        // extractor (and one text check) for every form.
+        let encoded = serde_html_form::to_string(&self.0).map_err(|e| unreadable(e.to_string()))?;
+        serde_html_form::from_str(&encoded).map_err(|e| unreadable(e.to_string()))
     }
 }
 
@@ -263,6 +278,40 @@ mod tests {
                 .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
                 .collect(),
         )
+    }
+
+    #[derive(Debug, Default, serde::Deserialize, PartialEq)]
+    #[serde(default)]
+    struct Picked {
+        name: String,
+        ticked: Vec<String>,
+        note: Option<String>,
+    }
+
+    #[test]
+    fn a_form_reads_into_its_type() {
+        let sent = fields(&[
+            ("csrf", "token"),
+            ("ticked", "a"),
+            ("name", "Ana & Bo = 100%"),
+            ("ticked", "b c"),
+        ]);
+        let picked: Picked = sent.read().unwrap();
+        assert_eq!(
+            picked,
+            Picked {
+                name: "Ana & Bo = 100%".into(),
+                ticked: vec!["a".into(), "b c".into()],
+                note: None,
+            }
+        );
+        assert_eq!(fields(&[]).read::<Picked>().unwrap(), Picked::default());
+        // One value expected, two sent: the body is not one this form makes.
+        let twice = fields(&[("name", "a"), ("name", "b")]);
+        assert!(matches!(
+            twice.read::<Picked>(),
+            Err(PageError::Api(ApiError::BadRequest(_)))
+        ));
     }
 
     #[test]

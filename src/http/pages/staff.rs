@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::admin::{SelectOption, holding, optional_id};
 use super::evidence::{Opened, open};
@@ -188,6 +188,13 @@ pub async fn withdraw(
     Html(withdraw_page(&state, &session, &path, fields).await)
 }
 
+/// The withdrawal form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WithdrawForm {
+    reason: String,
+}
+
 async fn withdraw_page(
     state: &AppState,
     session: &Session,
@@ -196,7 +203,7 @@ async fn withdraw_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
     let id = path_id(raw_id)?.to_string();
-    let reason = fields.text("reason").to_owned();
+    let WithdrawForm { reason } = fields.read()?;
     let for_tx = session.clone();
     let done = state
         .db
@@ -226,6 +233,14 @@ pub async fn extend(
     Html(extend_page(&state, &session, &path, fields).await)
 }
 
+/// The extension form as posted: the last day for assessment (`YYYY-MM-DD`) and why.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ExtendForm {
+    until: String,
+    extend_reason: String,
+}
+
 async fn extend_page(
     state: &AppState,
     session: &Session,
@@ -234,8 +249,8 @@ async fn extend_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
     let id = path_id(raw_id)?.to_string();
-    let until = fields.text("until").trim().to_owned();
-    let Ok(until) = chrono::NaiveDate::parse_from_str(&until, "%Y-%m-%d") else {
+    let form: ExtendForm = fields.read()?;
+    let Ok(until) = chrono::NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d") else {
         let mut errors = BTreeMap::new();
         errors.insert(
             "until".to_owned(),
@@ -246,7 +261,7 @@ async fn extend_page(
     };
     let request = portfolio::expiry::ExtensionRequest {
         until,
-        reason: fields.text("extend_reason").to_owned(),
+        reason: form.extend_reason,
     };
     let for_tx = session.clone();
     let catalogue = state.catalogue.clone();

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use qrcode::QrCode;
 use qrcode::render::svg;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::form::{Fields, FormState, field_errors};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
@@ -109,6 +109,24 @@ async fn render(
     )
 }
 
+/// The two-factor form as posted (absent fields are blank).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ChangeForm {
+    /// `start`, `confirm` or `disable`.
+    step: String,
+    /// The six digits (or a recovery code) that confirm or disable.
+    code: String,
+}
+
+/// An organisation's two-factor requirement as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RequiredForm {
+    /// `yes` to require two-factor sign-in of everyone in the organisation.
+    required: String,
+}
+
 /// `POST /account/two-factor`: `step` is `start`, `confirm` (with `code`) or `disable` (with `code`).
 pub async fn change(state: web::Data<AppState>, session: PageSession, fields: Fields) -> Html {
     Html(change_page(&state, &session, fields).await)
@@ -122,8 +140,8 @@ async fn change_page(
     check_csrf(session, fields.csrf())?;
     let now = Utc::now();
     let (user_id, actor) = (session.user_id.clone(), session.actor.clone());
-    let code = fields.text("code").to_owned();
-    let outcome = match fields.text("step") {
+    let ChangeForm { step, code } = fields.read()?;
+    let outcome = match step.as_str() {
         "start" => {
             state
                 .db
@@ -195,7 +213,7 @@ async fn set_required_page(
         Action::ManageOrganisation,
         &Resource::Organisation { org_id },
     )?;
-    let required = fields.text("required") == "yes";
+    let required = fields.read::<RequiredForm>()?.required == "yes";
     let actor = session.user_id.clone();
     state
         .db
