@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod acknowledgements;
+pub mod actions;
 pub mod cohorts;
 mod enrolment;
 mod evidence;

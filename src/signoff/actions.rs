@@ -11,6 +11,18 @@ use super::feedback::{self, Decision, IvResponse};
 use super::plans::{self, Sample, SampleDecision};
 use super::statements::{self, StatementRow};
 
+/// The candidate submits the portfolio with their declaration (their signature, which the
+/// statement of competence needs later); their edits are refused from then on.
+pub fn submit(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    enrolment_id: &str,
+    declaration: bool,
+) -> Result<Enrolment, ActionError> {
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::SubmitEnrolment)?;
+    super::chain::candidate_submits(conn, &enrolment, acting.user_id, declaration, acting.now)
+}
+
 /// The assessor decides the unit: competent only when the engine reports every requirement met in
 /// the confirmed view; not yet competent gives the portfolio back with feedback. Answers to an
 /// internal verifier's waiting disagreement travel with the decision.

@@ -16,7 +16,6 @@ use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, se
 use crate::auth::policy::{Action, EnrolmentStatus, Role};
 use crate::http::AppState;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
 use crate::identity;
 use crate::portfolio::{self, Staff};
@@ -164,10 +163,7 @@ async fn assign_page(
     // Authorized in the same transaction as the change, so the status checked is the one changed.
     let done = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::AssignEnrolmentStaff)?;
-            portfolio::assign_staff(conn, &enrolment, &for_tx.user_id, staff, Utc::now())
-        })
+        .write(move |conn| portfolio::actions::assign_staff(conn, &for_tx.acting(), &id, staff))
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
@@ -207,10 +203,7 @@ async fn withdraw_page(
     let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::WithdrawEnrolment)?;
-            portfolio::withdraw(conn, &enrolment, &for_tx.user_id, &reason, Utc::now())
-        })
+        .write(move |conn| portfolio::actions::withdraw(conn, &for_tx.acting(), &id, &reason))
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
@@ -264,18 +257,16 @@ async fn extend_page(
         reason: form.extend_reason,
     };
     let for_tx = session.clone();
-    let catalogue = state.catalogue.clone();
+    let tx_state = state.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::ExtendAssessment)?;
-            portfolio::expiry::grant_extension(
+            portfolio::actions::extend_assessment(
                 conn,
-                &catalogue,
-                &enrolment,
-                &for_tx.user_id,
+                tx_state.services(),
+                &for_tx.acting(),
+                &id,
                 request,
-                Utc::now(),
             )
         })
         .await;

@@ -138,14 +138,7 @@ pub async fn submit(
     let enrolment = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::SubmitEnrolment)?;
-            crate::signoff::chain::candidate_submits(
-                conn,
-                &enrolment,
-                &session.user_id,
-                declaration,
-                Utc::now(),
-            )
+            crate::signoff::actions::submit(conn, &session.acting(), &id, declaration)
         })
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
@@ -172,10 +165,7 @@ pub async fn reopen(
     let reason = body.into_inner().reason;
     let enrolment = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReopenEnrolment)?;
-            portfolio::reopen(conn, &enrolment, &session.user_id, &reason, Utc::now())
-        })
+        .write(move |conn| portfolio::actions::reopen(conn, &session.acting(), &id, &reason))
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
 }
@@ -193,10 +183,7 @@ pub async fn assign_staff(
     let staff = body.into_inner();
     let enrolment = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::AssignEnrolmentStaff)?;
-            portfolio::assign_staff(conn, &enrolment, &session.user_id, staff, Utc::now())
-        })
+        .write(move |conn| portfolio::actions::assign_staff(conn, &session.acting(), &id, staff))
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
 }
@@ -214,10 +201,7 @@ pub async fn withdraw(
     let reason = body.into_inner().reason;
     let enrolment = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::WithdrawEnrolment)?;
-            portfolio::withdraw(conn, &enrolment, &session.user_id, &reason, Utc::now())
-        })
+        .write(move |conn| portfolio::actions::withdraw(conn, &session.acting(), &id, &reason))
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
 }
@@ -238,18 +222,16 @@ pub async fn extend_assessment(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?.to_string();
     let request = body.into_inner();
-    let catalogue = state.catalogue.clone();
+    let tx_state = state.clone();
     let extension = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ExtendAssessment)?;
-            portfolio::expiry::grant_extension(
+            portfolio::actions::extend_assessment(
                 conn,
-                &catalogue,
-                &enrolment,
-                &session.user_id,
+                tx_state.services(),
+                &session.acting(),
+                &id,
                 request,
-                Utc::now(),
             )
         })
         .await?;

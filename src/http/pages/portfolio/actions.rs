@@ -40,16 +40,7 @@ async fn submit_page(
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::SubmitEnrolment)?;
-            // The same action as the API: the declaration is the candidate's signature, which the
-            // statement of competence needs later.
-            crate::signoff::chain::candidate_submits(
-                conn,
-                &enrolment,
-                &for_tx.user_id,
-                declaration,
-                Utc::now(),
-            )
+            crate::signoff::actions::submit(conn, &for_tx.acting(), &id, declaration)
         })
         .await;
     match done {
@@ -87,10 +78,7 @@ async fn reopen_page(
     let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::ReopenEnrolment)?;
-            portfolio::reopen(conn, &enrolment, &for_tx.user_id, &reason, Utc::now())
-        })
+        .write(move |conn| portfolio::actions::reopen(conn, &for_tx.acting(), &id, &reason))
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
