@@ -137,7 +137,7 @@ macro_rules! text_column_sql {
 
 /// An enum stored as text (a status, a kind, a decision), each variant with its stored name:
 ///
-/// ```ignore
+/// ```text
 /// text_enum! {
 ///     /// Where a request is.
 ///     pub enum RequestStatus: "request status" {
