@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
 use crate::action::ActionError;
-use crate::auth::policy::{self, Action, Actor, Resource};
+use crate::auth::policy::{Action, Actor, Resource};
 use crate::auth::throttle::address_subject;
 use crate::identity;
 
@@ -55,7 +55,7 @@ pub fn allowed_before_enrolment(path: &str) -> bool {
 impl Session {
     /// Asks the policy; a refusal becomes 403 or 404.
     pub fn require(&self, action: Action, resource: &Resource) -> Result<(), ActionError> {
-        Ok(policy::can(&self.actor, action, resource, Utc::now()).require()?)
+        self.acting().require(action, resource)
     }
 
     /// The person as actions see them, acting now.
