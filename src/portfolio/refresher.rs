@@ -1,5 +1,5 @@
 //! Brings stored evaluations up to date after the writes that changed them commit, outside the
-//! write lock, one computation at a time per enrolment.
+//! write lock and after the writer has had its answer, one computation at a time per enrolment.
 //!
 //! Evaluating a portfolio costs time that grows with its evidence. Done inside each write's
 //! transaction it held SQLite's write lock (every writer of the organisation waits) and, with many
@@ -10,8 +10,12 @@
 //! one, which starts after they committed and so covers all of them (a group commit): at most one
 //! computation per enrolment runs, and one follows however many writes queued behind it.
 //!
-//! Correctness never depends on this: a stored row carries the stamp of what it was computed from
-//! and a stale one is recomputed on read (see [`super::stored`]).
+//! The writer does not wait for it: [`Refresher::refresh`] starts the computation in the
+//! background and returns, so a write answers in the time of its own transaction, however large
+//! the portfolio. Correctness never depends on the refresh: a stored row carries the stamp of what
+//! it was computed from and a stale one is recomputed on read (see [`super::stored`]), through the
+//! same single flight ([`Refresher::current`]), so a read that arrives before the background
+//! computation joins it instead of computing again.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,6 +43,8 @@ pub struct Refresher {
     db: Database,
     catalogue: Catalogue,
     flights: Arc<Mutex<HashMap<String, Arc<Flight>>>>,
+    /// The background refreshes started and not yet finished.
+    running: tokio_util::task::TaskTracker,
 }
 
 impl std::fmt::Debug for Refresher {
@@ -54,15 +60,37 @@ impl Refresher {
             db,
             catalogue,
             flights: Arc::default(),
+            running: tokio_util::task::TaskTracker::new(),
         }
     }
 
-    /// Stores the evaluation of `enrolment_id` as of everything committed before this call. Call
-    /// it after a write that changed the portfolio has committed; a failure only leaves the row
-    /// stale (the next read recomputes it), so it is logged, not returned.
+    /// Starts storing the evaluation of `enrolment_id` as of everything committed before this
+    /// call, and returns without waiting for it. Call it after a write that changed the portfolio
+    /// has committed; a failure only leaves the row stale (the next read recomputes it), so it is
+    /// logged, not returned. Must be called on the service's runtime.
     pub async fn refresh(&self, enrolment_id: &str) {
-        if let Err(err) = self.current(enrolment_id).await {
-            tracing::warn!(enrolment = enrolment_id, error = %err, "stored evaluation not refreshed");
+        let this = self.clone();
+        let enrolment_id = enrolment_id.to_owned();
+        // The ticket is taken before returning, so the computation that covers it starts after
+        // the caller's commit even if the task is scheduled later.
+        let flight = self.flight(&enrolment_id);
+        let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
+        self.running.spawn(async move {
+            let result = this.in_flight(&flight, ticket, &enrolment_id).await;
+            this.leave(&enrolment_id, flight);
+            if let Err(err) = result {
+                tracing::warn!(enrolment = %enrolment_id, error = %err, "stored evaluation not refreshed");
+            }
+        });
+    }
+
+    /// Waits until every background refresh started so far has finished (tests, and anyone who
+    /// needs the stored rows rather than the answers).
+    pub async fn settled(&self) {
+        while !self.running.is_empty() {
+            self.running.close();
+            self.running.wait().await;
+            self.running.reopen();
         }
     }
 
@@ -70,7 +98,8 @@ impl Refresher {
     /// (or taken from a computation that started after this call) and stored.
     pub async fn current(&self, enrolment_id: &str) -> Result<StoredEvaluation, ActionError> {
         let flight = self.flight(enrolment_id);
-        let result = self.in_flight(&flight, enrolment_id).await;
+        let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
+        let result = self.in_flight(&flight, ticket, enrolment_id).await;
         self.leave(enrolment_id, flight);
         result
     }
@@ -78,9 +107,9 @@ impl Refresher {
     async fn in_flight(
         &self,
         flight: &Flight,
+        ticket: u64,
         enrolment_id: &str,
     ) -> Result<StoredEvaluation, ActionError> {
-        let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         let mut done = flight.done.lock().await;
         if let (covered, Some(last)) = &*done
             && *covered >= ticket
