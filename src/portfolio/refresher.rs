@@ -95,8 +95,9 @@ impl Refresher {
     }
 
     /// The evaluation of `enrolment_id` as of everything committed before this call, computed
-    /// (or taken from a computation that started after this call) and stored.
-    pub async fn current(&self, enrolment_id: &str) -> Result<StoredEvaluation, ActionError> {
+    /// (or taken from a computation that started after this call) and stored. Shared, not
+    /// copied: a report can be megabytes and every caller covered by one computation gets it.
+    pub async fn current(&self, enrolment_id: &str) -> Result<Arc<StoredEvaluation>, ActionError> {
         let flight = self.flight(enrolment_id);
         let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         let result = self.in_flight(&flight, ticket, enrolment_id).await;
@@ -109,21 +110,21 @@ impl Refresher {
         flight: &Flight,
         ticket: u64,
         enrolment_id: &str,
-    ) -> Result<StoredEvaluation, ActionError> {
+    ) -> Result<Arc<StoredEvaluation>, ActionError> {
         let mut done = flight.done.lock().await;
         if let (covered, Some(last)) = &*done
             && *covered >= ticket
         {
             // A computation that started after this caller's ticket: it saw the caller's commit.
-            return Ok(StoredEvaluation::clone(last));
+            return Ok(Arc::clone(last));
         }
         // Every ticket handed out so far belongs to a caller whose commit is already visible to
         // the read transaction that starts now.
         let covers = flight.tickets.load(Ordering::SeqCst);
         let computed = self.compute_and_store(enrolment_id.to_owned()).await?;
         let computed = Arc::new(computed);
-        *done = (covers, Some(computed.clone()));
-        Ok(StoredEvaluation::clone(&computed))
+        *done = (covers, Some(Arc::clone(&computed)));
+        Ok(computed)
     }
 
     async fn compute_and_store(

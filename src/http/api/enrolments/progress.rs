@@ -1,5 +1,7 @@
 //! An enrolment's progress report (the stored evaluation, with its ETag).
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::policy::Action;
@@ -25,6 +27,8 @@ pub async fn progress(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path).map(|id| id.to_string());
     let stored = load_progress(&state, credentials, id).await?;
+    // Copied only when other readers share the same computation right now.
+    let stored = Arc::unwrap_or_clone(stored);
     Ok(crate::http::conditional::stored_json(
         &req,
         &stored.etag,
@@ -40,7 +44,7 @@ pub async fn load_progress(
     state: &AppState,
     credentials: Credentials,
     id: Result<String, ApiError>,
-) -> Result<portfolio::stored::StoredEvaluation, ApiError> {
+) -> Result<Arc<portfolio::stored::StoredEvaluation>, ApiError> {
     let catalogue = state.catalogue.clone();
     let (enrolment_id, found) = state
         .db
@@ -53,7 +57,7 @@ pub async fn load_progress(
         })
         .await?;
     if let Some(stored) = found {
-        return Ok(stored);
+        return Ok(Arc::new(stored));
     }
     Ok(state.refresher.current(&enrolment_id).await?)
 }
