@@ -144,11 +144,108 @@ pub fn fresh(
         },
     };
     Ok(stored.filter(|s| {
-        s.revision == enrolment.revision
-            && s.standard_hash == loaded.content_hash
-            && s.interpretations_version == version
-            && s.engine_revision == ENGINE_REVISION
+        is_current(
+            (
+                s.revision,
+                &s.standard_hash,
+                s.interpretations_version,
+                s.engine_revision,
+            ),
+            enrolment,
+            &loaded.content_hash,
+            version,
+        )
     }))
+}
+
+/// Whether a stored stamp (revision, standard hash, interpretations version, engine revision) is
+/// the one an evaluation of `enrolment` would carry now.
+fn is_current(
+    (revision, standard_hash, interpretations_version, engine_revision): (i64, &str, i64, i32),
+    enrolment: &Enrolment,
+    content_hash: &str,
+    version: i64,
+) -> bool {
+    revision == enrolment.revision
+        && standard_hash == content_hash
+        && interpretations_version == version
+        && engine_revision == ENGINE_REVISION
+}
+
+/// The figures a list of enrolments shows from a stored evaluation, without the report itself
+/// (which can be megabytes: a caseload of 200 would read them all).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = evaluations)]
+pub struct Summary {
+    /// Stamp: the enrolment's revision.
+    pub revision: i64,
+    /// Stamp: the standard's content hash.
+    pub standard_hash: String,
+    /// Stamp: the organisation's interpretations version.
+    pub interpretations_version: i64,
+    /// Stamp: the engine's revision.
+    pub engine_revision: i32,
+    /// Requirements met in the claimed view, whole percent.
+    pub claimed_percent: i32,
+    /// Requirements met in the confirmed view, whole percent.
+    pub confirmed_percent: i32,
+    /// Whether the unit is complete (confirmed view).
+    pub complete: bool,
+    /// Criteria and knowledge mappings waiting for the assessor's judgement.
+    pub waiting: i32,
+    /// The day of the candidate's latest own record.
+    pub last_by_candidate: Option<NaiveDate>,
+}
+
+impl From<StoredEvaluation> for Summary {
+    fn from(e: StoredEvaluation) -> Self {
+        Self {
+            revision: e.revision,
+            standard_hash: e.standard_hash,
+            interpretations_version: e.interpretations_version,
+            engine_revision: e.engine_revision,
+            claimed_percent: e.claimed_percent,
+            confirmed_percent: e.confirmed_percent,
+            complete: e.complete,
+            waiting: e.waiting,
+            last_by_candidate: e.last_by_candidate,
+        }
+    }
+}
+
+/// The summary of `enrolment`'s evaluation: the stored one when current (one point select that
+/// leaves the report on disk), else computed in this transaction and not stored (the next write
+/// or progress read stores it). `version` is the organisation's interpretations version, which a
+/// caller listing many enrolments of one organisation reads once.
+pub fn summary(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+    version: i64,
+) -> Result<Summary, ActionError> {
+    let loaded = catalogue.pinned(enrolment)?;
+    let stored = evaluations::table
+        .find(&enrolment.id)
+        .select(Summary::as_select())
+        .first::<Summary>(conn)
+        .optional()?
+        .filter(|s| {
+            is_current(
+                (
+                    s.revision,
+                    &s.standard_hash,
+                    s.interpretations_version,
+                    s.engine_revision,
+                ),
+                enrolment,
+                &loaded.content_hash,
+                version,
+            )
+        });
+    match stored {
+        Some(summary) => Ok(summary),
+        None => Ok(compute(conn, catalogue, enrolment)?.into()),
+    }
 }
 
 /// The entity tag of a body: its SHA-256 (first 16 bytes, hex), so two answers share a tag

@@ -116,14 +116,8 @@ pub fn row(
     let (unit, title, claimed, confirmed, complete, waiting, last_by_candidate) =
         match catalogue.pinned(enrolment) {
             Ok(loaded) => {
-                // The stored evaluation when it is current (one point select), else computed here;
-                // the read transaction does not store it (the next write or progress read does).
                 let version = names.interpretations_version(conn, &enrolment.org_id)?;
-                let evaluated =
-                    match portfolio::stored::fresh(conn, catalogue, enrolment, Some(version))? {
-                        Some(stored) => stored,
-                        None => portfolio::stored::compute(conn, catalogue, enrolment)?,
-                    };
+                let evaluated = portfolio::stored::summary(conn, catalogue, enrolment, version)?;
                 let standard = &loaded.standard;
                 date_warning = if matches!(
                     enrolment.status,
