@@ -1,6 +1,7 @@
 //! Organisations, people, their role grants and assignments: the actions that read and change them.
 //! Who may call these is decided by `auth::policy` before they run.
 
+pub mod actions;
 mod assignments;
 pub mod import;
 pub mod invitations;
