@@ -11,6 +11,7 @@ use crate::db::DbConnection;
 use crate::identity::invitations;
 use crate::portfolio::{self, NewEnrolment, cohorts};
 
+/// Creates every row's candidate (audited, each with an invitation), enrols them and puts them in
 /// their cohort, all or nothing. With `dry_run` the same work is done and rolled back.
 pub fn import_people(
     conn: &mut DbConnection,

@@ -139,8 +139,6 @@ fn line_of(bytes: &[u8], offset: usize) -> u64 {
         .count() as u64
 }
 
-/// Creates every row's candidate (audited, each with an invitation), enrols them and puts them in
-
 #[cfg(test)]
 mod tests {
     use super::*;
