@@ -1,12 +1,15 @@
 //! Which internal verifier verifies which assessor, as the admin sees and changes it. Making an
-//! assignment is [`super::assign_verifier`]; this module lists and ends them.
+//! assignment needs both people to hold those roles there.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
+use uuid::Uuid;
 
-use crate::action::ActionError;
+use super::holds;
+use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
+use crate::auth::policy::Role;
 use crate::db::DbConnection;
 use crate::db::schema::iv_assignments;
 
@@ -65,5 +68,59 @@ pub fn unassign_verifier(
             after: None,
         },
     )?;
+    Ok(())
+}
+
+/// Makes `iv_id` the internal verifier of `assessor_id` in `org_id`. Both must hold those roles there.
+pub fn assign_verifier(
+    conn: &mut DbConnection,
+    actor_id: Option<&str>,
+    org_id: &str,
+    iv_id: &str,
+    assessor_id: &str,
+) -> Result<(), ActionError> {
+    let now = Utc::now();
+    let mut problems = Problems::default();
+    if !holds(conn, iv_id, org_id, Role::InternalVerifier, now)? {
+        problems.add("iv_id", "is not an internal verifier in this organisation");
+    }
+    if !holds(conn, assessor_id, org_id, Role::Assessor, now)? {
+        problems.add("assessor_id", "is not an assessor in this organisation");
+    }
+    if iv_id == assessor_id {
+        problems.add(
+            "iv_id",
+            "an internal verifier cannot verify their own assessment decisions",
+        );
+    }
+    problems.finish()?;
+    let exists = iv_assignments::table
+        .filter(iv_assignments::org_id.eq(org_id))
+        .filter(iv_assignments::iv_id.eq(iv_id))
+        .filter(iv_assignments::assessor_id.eq(assessor_id))
+        .count()
+        .get_result::<i64>(conn)?;
+    if exists == 0 {
+        diesel::insert_into(iv_assignments::table)
+            .values((
+                iv_assignments::id.eq(Uuid::new_v4().to_string()),
+                iv_assignments::org_id.eq(org_id),
+                iv_assignments::iv_id.eq(iv_id),
+                iv_assignments::assessor_id.eq(assessor_id),
+                iv_assignments::created_at.eq(now.naive_utc()),
+            ))
+            .execute(conn)?;
+        audit::append(
+            conn,
+            Change {
+                actor_id,
+                action: "iv.assign",
+                entity: "user",
+                entity_id: assessor_id,
+                before: None,
+                after: Some(serde_json::json!({ "org_id": org_id, "iv_id": iv_id })),
+            },
+        )?;
+    }
     Ok(())
 }

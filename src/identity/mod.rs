@@ -1,7 +1,9 @@
 //! Organisations, people, their role grants and assignments: the actions that read and change them.
 //! Who may call these is decided by `auth::policy` before they run.
 
+pub mod actions;
 mod assignments;
+mod grants;
 pub mod import;
 pub mod invitations;
 mod login;
@@ -10,15 +12,15 @@ pub mod two_factor;
 mod users;
 mod witnesses;
 
-pub use assignments::{IvAssignment, unassign_verifier, verifier_assignments};
+pub use assignments::{IvAssignment, assign_verifier, unassign_verifier, verifier_assignments};
+pub use grants::{EV_NEEDS_EXPIRY, check_grant_expiry, grant_role, holds, revoke_role};
 pub use invitations::create_and_invite;
 pub use login::{Attempt, WRONG, claim_attempt, login, logout};
 pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
 pub(crate) use users::valid_email;
 pub use users::{
-    EV_NEEDS_EXPIRY, GrantView, NewUser, User, UserRow, assign_verifier, check_grant_expiry,
-    create_user, deactivate_user, find_user_by_email, grant_role, holds, is_member, list_users,
-    load_actor, load_user, load_user_in, revoke_role,
+    GrantView, NewUser, User, UserRow, create_user, deactivate_user, find_user_by_email, is_member,
+    list_users, load_actor, load_user, load_user_in,
 };
 pub use witnesses::{ApprovedWitness, NewWitness, approve_witness, approved_witnesses};
 

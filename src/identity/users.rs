@@ -1,11 +1,13 @@
-//! People, their role grants per organisation, and internal verifier assignments.
+//! People: creating them (with a first role), loading and listing them, deactivating them, and the
+//! user as the policy sees them. Role grants are in `grants.rs`, verifier assignments in
+//! `assignments.rs`.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{parse_id, utc};
+use super::{EV_NEEDS_EXPIRY, grant_role, parse_id, utc};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::auth::password;
@@ -29,13 +31,13 @@ pub struct UserRow {
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = role_grants)]
-struct GrantRow {
-    id: String,
-    user_id: String,
-    org_id: String,
-    role: String,
-    expires_at: Option<NaiveDateTime>,
-    created_at: NaiveDateTime,
+pub(super) struct GrantRow {
+    pub(super) id: String,
+    pub(super) user_id: String,
+    pub(super) org_id: String,
+    pub(super) role: String,
+    pub(super) expires_at: Option<NaiveDateTime>,
+    pub(super) created_at: NaiveDateTime,
 }
 
 /// A role grant as the API shows it.
@@ -111,28 +113,6 @@ pub(crate) fn valid_email(email: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !email.chars().any(char::is_whitespace)
-}
-
-/// What an external verifier's grant needs: an end (EV access is always for a visit or a term).
-pub const EV_NEEDS_EXPIRY: &str = "external verifiers need an expiry: create the person with \
-     another role, then grant external verifier access with an expiry";
-
-/// Checks a grant's expiry: required for an external verifier, and in the future when given.
-pub fn check_grant_expiry(
-    role: Role,
-    expires_at: Option<DateTime<Utc>>,
-    now: DateTime<Utc>,
-) -> Result<(), ActionError> {
-    match (role, expires_at) {
-        (Role::ExternalVerifier, None) => Err(ActionError::invalid(
-            "expires_at",
-            "is required for an external verifier",
-        )),
-        (_, Some(at)) if at <= now => {
-            Err(ActionError::invalid("expires_at", "must be in the future"))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Creates a user with a first role in `org_id` (audited). All field problems are reported together.
@@ -300,7 +280,10 @@ pub fn load_user(conn: &mut DbConnection, user_id: &str) -> Result<User, ActionE
     to_user(row, grants)
 }
 
-fn grant_rows(conn: &mut DbConnection, user_id: &str) -> Result<Vec<GrantRow>, ActionError> {
+pub(super) fn grant_rows(
+    conn: &mut DbConnection,
+    user_id: &str,
+) -> Result<Vec<GrantRow>, ActionError> {
     Ok(role_grants::table
         .filter(role_grants::user_id.eq(user_id))
         .order((role_grants::org_id, role_grants::role))
@@ -374,171 +357,6 @@ pub fn learner_number_clash(
         .map(|(_, name)| {
             format!("{number} is already the learner number of {name} in this organisation")
         }))
-}
-
-/// Grants `role` in `org_id` (idempotent: an existing grant gets the new expiry). Audited.
-///
-/// A person joining an organisation brings their learner number: refused when someone there
-/// already holds it.
-pub fn grant_role(
-    conn: &mut DbConnection,
-    actor_id: Option<&str>,
-    user_id: &str,
-    org_id: &str,
-    role: Role,
-    expires_at: Option<DateTime<Utc>>,
-) -> Result<(), ActionError> {
-    let existing: Option<GrantRow> = role_grants::table
-        .filter(role_grants::user_id.eq(user_id))
-        .filter(role_grants::org_id.eq(org_id))
-        .filter(role_grants::role.eq(role.as_str()))
-        .select(GrantRow::as_select())
-        .first(conn)
-        .optional()?;
-    let expires = expires_at.map(|t| t.naive_utc());
-    match existing {
-        Some(grant) => {
-            diesel::update(role_grants::table.find(&grant.id))
-                .set(role_grants::expires_at.eq(expires))
-                .execute(conn)?;
-        }
-        None => {
-            let number: Option<String> = users::table
-                .find(user_id)
-                .select(users::national_learner_number)
-                .first(conn)?;
-            if let Some(number) = number
-                && let Some(reason) = learner_number_clash(conn, org_id, &number, Some(user_id))?
-            {
-                return Err(ActionError::invalid("national_learner_number", reason));
-            }
-            let grant = GrantRow {
-                id: Uuid::new_v4().to_string(),
-                user_id: user_id.to_owned(),
-                org_id: org_id.to_owned(),
-                role: role.as_str().to_owned(),
-                expires_at: expires,
-                created_at: Utc::now().naive_utc(),
-            };
-            diesel::insert_into(role_grants::table)
-                .values(&grant)
-                .execute(conn)?;
-        }
-    }
-    audit::append(
-        conn,
-        Change {
-            actor_id,
-            action: "role.grant",
-            entity: "user",
-            entity_id: user_id,
-            before: None,
-            after: Some(
-                serde_json::json!({ "org_id": org_id, "role": role.as_str(), "expires_at": expires_at }),
-            ),
-        },
-    )?;
-    Ok(())
-}
-
-/// Revokes `role` in `org_id`. Audited; revoking a role not held is a 404.
-pub fn revoke_role(
-    conn: &mut DbConnection,
-    actor_id: Option<&str>,
-    user_id: &str,
-    org_id: &str,
-    role: Role,
-) -> Result<(), ActionError> {
-    let removed = diesel::delete(
-        role_grants::table
-            .filter(role_grants::user_id.eq(user_id))
-            .filter(role_grants::org_id.eq(org_id))
-            .filter(role_grants::role.eq(role.as_str())),
-    )
-    .execute(conn)?;
-    if removed == 0 {
-        return Err(ActionError::NotFound);
-    }
-    audit::append(
-        conn,
-        Change {
-            actor_id,
-            action: "role.revoke",
-            entity: "user",
-            entity_id: user_id,
-            before: Some(serde_json::json!({ "org_id": org_id, "role": role.as_str() })),
-            after: None,
-        },
-    )?;
-    Ok(())
-}
-
-/// Makes `iv_id` the internal verifier of `assessor_id` in `org_id`. Both must hold those roles there.
-pub fn assign_verifier(
-    conn: &mut DbConnection,
-    actor_id: Option<&str>,
-    org_id: &str,
-    iv_id: &str,
-    assessor_id: &str,
-) -> Result<(), ActionError> {
-    let now = Utc::now();
-    let mut problems = Problems::default();
-    if !holds(conn, iv_id, org_id, Role::InternalVerifier, now)? {
-        problems.add("iv_id", "is not an internal verifier in this organisation");
-    }
-    if !holds(conn, assessor_id, org_id, Role::Assessor, now)? {
-        problems.add("assessor_id", "is not an assessor in this organisation");
-    }
-    if iv_id == assessor_id {
-        problems.add(
-            "iv_id",
-            "an internal verifier cannot verify their own assessment decisions",
-        );
-    }
-    problems.finish()?;
-    let exists = iv_assignments::table
-        .filter(iv_assignments::org_id.eq(org_id))
-        .filter(iv_assignments::iv_id.eq(iv_id))
-        .filter(iv_assignments::assessor_id.eq(assessor_id))
-        .count()
-        .get_result::<i64>(conn)?;
-    if exists == 0 {
-        diesel::insert_into(iv_assignments::table)
-            .values((
-                iv_assignments::id.eq(Uuid::new_v4().to_string()),
-                iv_assignments::org_id.eq(org_id),
-                iv_assignments::iv_id.eq(iv_id),
-                iv_assignments::assessor_id.eq(assessor_id),
-                iv_assignments::created_at.eq(now.naive_utc()),
-            ))
-            .execute(conn)?;
-        audit::append(
-            conn,
-            Change {
-                actor_id,
-                action: "iv.assign",
-                entity: "user",
-                entity_id: assessor_id,
-                before: None,
-                after: Some(serde_json::json!({ "org_id": org_id, "iv_id": iv_id })),
-            },
-        )?;
-    }
-    Ok(())
-}
-
-/// Whether the user holds a live `role` in `org_id` at `now`.
-pub fn holds(
-    conn: &mut DbConnection,
-    user_id: &str,
-    org_id: &str,
-    role: Role,
-    now: DateTime<Utc>,
-) -> Result<bool, ActionError> {
-    let grants = grant_rows(conn, user_id)?;
-    Ok(grants.iter().any(|g| {
-        g.org_id == org_id && g.role == role.as_str() && g.expires_at.is_none_or(|t| utc(t) > now)
-    }))
 }
 
 /// Deactivates a user and ends every session they hold (audited).

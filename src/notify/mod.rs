@@ -5,6 +5,7 @@
 //! digest instead of a mail per event. Mail is a row in `outbox` until the worker in [`mail`]
 //! sends it; without SMTP it stays there, readable by the organisation's admins — never dropped.
 
+pub mod actions;
 pub mod events;
 pub mod mail;
 

@@ -16,6 +16,7 @@ pub mod feedback;
 pub mod plans;
 pub mod requirements;
 pub mod sampling;
+pub mod sampling_settings;
 pub mod snapshot;
 pub mod statements;
 

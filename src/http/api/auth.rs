@@ -1,18 +1,17 @@
 //! Signing in and out over the API.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 
-use crate::auth::policy::{Action, Resource};
-use crate::http::extract::ValidJson;
+use crate::db::ids::OrgId;
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::{Session, session_cookie};
-use crate::http::shared::path_id;
 use crate::http::shared::sign_in::{LoginRequest, LoginResponse, sign_in};
 use crate::http::{ApiError, AppState};
+use crate::identity::User;
+use crate::identity::actions;
 use crate::identity::two_factor::{
-    self, CodeRequest, Enrolment, RecoveryCodes, TwoFactorSetting, TwoFactorStatus,
+    CodeRequest, Enrolment, RecoveryCodes, TwoFactorSetting, TwoFactorStatus,
 };
-use crate::identity::{self, User};
 
 /// Checks credentials and returns a token. Wrong email and wrong password get the same answer.
 /// Attempts are throttled per email (known or not) and per client address: 429 with `Retry-After`,
@@ -37,10 +36,9 @@ pub async fn logout(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = session.user_id.clone();
     state
         .db
-        .write(move |conn| identity::logout(conn, &user_id))
+        .write(move |conn| actions::sign_out_everywhere(conn, &session.acting()))
         .await?;
     let mut gone = session_cookie("", state.config.secure_cookies);
     gone.make_removal();
@@ -51,10 +49,9 @@ pub async fn logout(
 #[utoipa::path(get, path = "/api/me",
     responses((status = 200, body = User), (status = 401, body = crate::http::error::Problem)))]
 pub async fn me(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
-    let user_id = session.user_id.clone();
     let user = state
         .db
-        .read(move |conn| identity::load_user(conn, &user_id))
+        .read(move |conn| actions::me(conn, &session.acting()))
         .await?;
     Ok(HttpResponse::Ok().json(user))
 }
@@ -66,10 +63,9 @@ pub async fn two_factor_status(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = session.actor.clone();
-    let status = state
+    let (status, _) = state
         .db
-        .read(move |conn| two_factor::status(conn, &actor, Utc::now()))
+        .read(move |conn| actions::two_factor_status(conn, &session.acting()))
         .await?;
     Ok(HttpResponse::Ok().json(status))
 }
@@ -83,10 +79,9 @@ pub async fn start_two_factor(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = session.user_id.clone();
     let enrolment = state
         .db
-        .write(move |conn| two_factor::start_enrolment(conn, &user_id, Utc::now()))
+        .write(move |conn| actions::start_two_factor(conn, &session.acting()))
         .await?;
     Ok(HttpResponse::Created().json(enrolment))
 }
@@ -100,11 +95,10 @@ pub async fn confirm_two_factor(
     session: Session,
     body: ValidJson<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = session.user_id.clone();
     let code = body.into_inner().code;
     let codes = state
         .db
-        .write(move |conn| two_factor::confirm_enrolment(conn, &user_id, &code, Utc::now()))
+        .write(move |conn| actions::confirm_two_factor(conn, &session.acting(), &code))
         .await?;
     Ok(HttpResponse::Ok().json(codes))
 }
@@ -119,11 +113,10 @@ pub async fn disable_two_factor(
     session: Session,
     body: ValidJson<CodeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = session.actor.clone();
     let code = body.into_inner().code;
     state
         .db
-        .write(move |conn| two_factor::disable(conn, &actor, &code, Utc::now()))
+        .write(move |conn| actions::disable_two_factor(conn, &session.acting(), &code))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -137,16 +130,12 @@ pub async fn org_two_factor(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
-    let required = state
+    let org_id: OrgId = typed_path_id(&path)?;
+    let setting = state
         .db
-        .read(move |conn| two_factor::is_required_in(conn, &org_id.to_string()))
+        .read(move |conn| actions::two_factor_setting(conn, &session.acting(), org_id))
         .await?;
-    Ok(HttpResponse::Ok().json(TwoFactorSetting { required }))
+    Ok(HttpResponse::Ok().json(setting))
 }
 
 /// Requires (or stops requiring) two-factor sign-in of the organisation's admins, assessors and
@@ -162,16 +151,12 @@ pub async fn set_org_two_factor(
     path: web::Path<String>,
     body: ValidJson<TwoFactorSetting>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
-    let (actor, required) = (session.user_id.clone(), body.into_inner().required);
+    let org_id: OrgId = typed_path_id(&path)?;
+    let required = body.into_inner().required;
     let setting = state
         .db
         .write(move |conn| {
-            two_factor::set_required(conn, &actor, &org_id.to_string(), required, Utc::now())
+            actions::set_two_factor_required(conn, &session.acting(), org_id, required)
         })
         .await?;
     Ok(HttpResponse::Ok().json(setting))

@@ -5,38 +5,26 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::auth::policy::{Action, Resource};
+use crate::auth::policy::Action;
+use crate::db::ids::{NotificationId, OrgId};
 use crate::http::extract::ValidJson;
+use crate::http::extract::typed_path_id;
 use crate::http::session::{Session, client_address};
 use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
 use crate::http::shared::witness::check_token;
 use crate::http::{ApiError, AppState};
-use crate::notify::{self, Notification, OutboxMail};
+use crate::notify::actions::{self as notify_actions, Inbox};
+use crate::notify::{Notification, OutboxMail};
 use crate::portfolio::witness::{self, RequestInput, Testimony, WitnessRequest, WitnessView};
-
-/// The inbox with its unread count.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Inbox {
-    /// Items not yet read.
-    pub unread: i64,
-    /// The newest 200 items, newest first.
-    pub items: Vec<Notification>,
-}
 
 /// The signed-in person's inbox.
 #[utoipa::path(get, path = "/api/me/notifications",
     responses((status = 200, body = Inbox), (status = 401, body = crate::http::error::Problem)))]
 pub async fn inbox(state: web::Data<AppState>, session: Session) -> Result<HttpResponse, ApiError> {
-    let user = session.user_id.clone();
     let inbox = state
         .db
-        .read(move |conn| {
-            Ok::<_, crate::action::ActionError>(Inbox {
-                unread: notify::unread_count(conn, &user)?,
-                items: notify::inbox(conn, &user, 200)?,
-            })
-        })
+        .read(move |conn| notify_actions::inbox(conn, &session.acting(), 200))
         .await?;
     Ok(HttpResponse::Ok().json(inbox))
 }
@@ -50,11 +38,10 @@ pub async fn mark_read(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
-    let user = session.user_id.clone();
+    let id: NotificationId = typed_path_id(&path)?;
     let item = state
         .db
-        .write(move |conn| notify::mark_read(conn, &user, &id, Utc::now()))
+        .write(move |conn| notify_actions::mark_read(conn, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok().json(item))
 }
@@ -73,10 +60,9 @@ pub async fn mark_all_read(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, ApiError> {
-    let user = session.user_id.clone();
     let marked = state
         .db
-        .write(move |conn| notify::mark_all_read(conn, &user, Utc::now()))
+        .write(move |conn| notify_actions::mark_all_read(conn, &session.acting()))
         .await?;
     Ok(HttpResponse::Ok().json(Marked { marked }))
 }
@@ -91,14 +77,10 @@ pub async fn outbox(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let mail = state
         .db
-        .read(move |conn| notify::outbox_of(conn, &org_id.to_string(), 500))
+        .read(move |conn| notify_actions::outbox(conn, &session.acting(), org_id, 500))
         .await?;
     Ok(HttpResponse::Ok().json(mail))
 }

@@ -5,18 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource, Role};
-use crate::http::extract::ValidJson;
+use crate::auth::policy::{Action, Role};
+use crate::db::ids::{OrgId, UserId};
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
+use crate::identity::actions;
 use crate::identity::invitations::InvitationLink;
 use crate::identity::{self, NewUser, Organisation, User};
-
-fn org_resource(org_id: Uuid) -> Resource {
-    Resource::Organisation { org_id }
-}
 
 /// The organisation.
 #[utoipa::path(get, path = "/api/orgs/{org_id}", params(("org_id" = Uuid, Path)),
@@ -26,11 +22,12 @@ pub async fn show(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ReadOrganisation, &org_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let org = state
         .db
-        .read(move |conn| identity::find_organisation(conn, &org_id.to_string()))
+        .read(move |conn| {
+            actions::organisation(conn, &session.acting(), org_id, Action::ReadOrganisation)
+        })
         .await?;
     Ok(HttpResponse::Ok().json(org))
 }
@@ -43,11 +40,10 @@ pub async fn list_users(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ListUsers, &org_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let users = state
         .db
-        .read(move |conn| identity::list_users(conn, &org_id.to_string()))
+        .read(move |conn| actions::list_users(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(users))
 }
@@ -73,18 +69,11 @@ pub async fn create_user(
     path: web::Path<String>,
     body: ValidJson<NewUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let new = body.into_inner();
-    let action = if new.role.parse::<Role>() == Ok(Role::ExternalVerifier) {
-        Action::GrantExternalVerifier
-    } else {
-        Action::CreateUser
-    };
-    session.require(action, &org_resource(org_id))?;
-    let actor = session.user_id.clone();
     let (user, invitation) = state
         .db
-        .write(move |conn| identity::create_and_invite(conn, &actor, &org_id.to_string(), new))
+        .write(move |conn| actions::create_user(conn, &session.acting(), org_id, new))
         .await?;
     Ok(HttpResponse::Created().json(CreatedUser { user, invitation }))
 }
@@ -100,19 +89,6 @@ pub struct GrantRequest {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// Loads the user as seen from the organisation: not a member there means not found.
-async fn member(state: &AppState, org_id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
-    let found = state
-        .db
-        .read(move |conn| identity::is_member(conn, &user_id.to_string(), &org_id.to_string()))
-        .await?;
-    if found {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
-}
-
 /// Grants a role in the organisation to one of its users.
 #[utoipa::path(post, path = "/api/orgs/{org_id}/users/{user_id}/grants",
     params(("org_id" = Uuid, Path), ("user_id" = Uuid, Path)), request_body = GrantRequest,
@@ -123,31 +99,18 @@ pub async fn grant(
     path: web::Path<(String, String)>,
     body: ValidJson<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
+    let org_id: OrgId = typed_path_id(&path.0)?;
+    let user_id: UserId = typed_path_id(&path.1)?;
     let request = body.into_inner();
     let role = request
         .role
         .parse::<Role>()
         .map_err(|e| ApiError::field("role", e.to_string()))?;
-    let action = match role {
-        Role::ExternalVerifier => Action::GrantExternalVerifier,
-        _ => Action::GrantRole,
-    };
-    session.require(action, &Resource::User { org_id, user_id })?;
-    member(&state, org_id, user_id).await?;
-    identity::check_grant_expiry(role, request.expires_at, Utc::now())?;
-    let actor = session.user_id.clone();
     state
         .db
         .write(move |conn| {
-            identity::grant_role(
-                conn,
-                Some(&actor),
-                &user_id.to_string(),
-                &org_id.to_string(),
-                role,
-                request.expires_at,
-            )
+            let acting = session.acting();
+            actions::grant_role(conn, &acting, org_id, user_id, role, request.expires_at)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -162,25 +125,15 @@ pub async fn revoke(
     session: Session,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
+    let org_id: OrgId = typed_path_id(&path.0)?;
+    let user_id: UserId = typed_path_id(&path.1)?;
     let role = path
         .2
         .parse::<Role>()
         .map_err(|e| ApiError::field("role", e.to_string()))?;
-    session.require(Action::RevokeRole, &Resource::User { org_id, user_id })?;
-    member(&state, org_id, user_id).await?;
-    let actor = session.user_id.clone();
     state
         .db
-        .write(move |conn| {
-            identity::revoke_role(
-                conn,
-                Some(&actor),
-                &user_id.to_string(),
-                &org_id.to_string(),
-                role,
-            )
-        })
+        .write(move |conn| actions::revoke_role(conn, &session.acting(), org_id, user_id, role))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -194,13 +147,11 @@ pub async fn deactivate(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
-    session.require(Action::DeactivateUser, &Resource::User { org_id, user_id })?;
-    member(&state, org_id, user_id).await?;
-    let actor = session.user_id.clone();
+    let org_id: OrgId = typed_path_id(&path.0)?;
+    let user_id: UserId = typed_path_id(&path.1)?;
     state
         .db
-        .write(move |conn| identity::deactivate_user(conn, Some(&actor), &user_id.to_string()))
+        .write(move |conn| actions::deactivate(conn, &session.acting(), org_id, user_id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -225,29 +176,16 @@ pub async fn assign_verifier(
     path: web::Path<String>,
     body: ValidJson<VerifierAssignmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let request = body.into_inner();
-    session.require(
-        Action::AssignVerifierToAssessor,
-        &Resource::User {
-            org_id,
-            user_id: request.assessor_id,
-        },
-    )?;
-    let actor = session.user_id.clone();
+    let (iv_id, assessor_id): (UserId, UserId) = (request.iv_id.into(), request.assessor_id.into());
     state
         .db
         .write(move |conn| {
-            identity::assign_verifier(
-                conn,
-                Some(&actor),
-                &org_id.to_string(),
-                &request.iv_id.to_string(),
-                &request.assessor_id.to_string(),
-            )
+            let acting = session.acting();
+            actions::assign_verifier(conn, &acting, org_id, iv_id, assessor_id, false)
         })
-        .await
-        .map_err(|e: ActionError| ApiError::from(e))?;
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -259,11 +197,10 @@ pub async fn list_assignments(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ListUsers, &org_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let assignments = state
         .db
-        .read(move |conn| identity::verifier_assignments(conn, &org_id.to_string()))
+        .read(move |conn| actions::verifier_assignments(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(assignments))
 }
@@ -277,26 +214,14 @@ pub async fn unassign_verifier(
     session: Session,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path.0)?;
-    let (iv_id, assessor_id) = (path_id(&path.1)?, path_id(&path.2)?);
-    session.require(
-        Action::AssignVerifierToAssessor,
-        &Resource::User {
-            org_id,
-            user_id: assessor_id,
-        },
-    )?;
-    let actor = session.user_id.clone();
+    let org_id: OrgId = typed_path_id(&path.0)?;
+    let iv_id: UserId = typed_path_id(&path.1)?;
+    let assessor_id: UserId = typed_path_id(&path.2)?;
     state
         .db
         .write(move |conn| {
-            identity::unassign_verifier(
-                conn,
-                Some(&actor),
-                &org_id.to_string(),
-                &iv_id.to_string(),
-                &assessor_id.to_string(),
-            )
+            let acting = session.acting();
+            actions::unassign_verifier(conn, &acting, org_id, iv_id, assessor_id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -310,11 +235,10 @@ pub async fn list_witnesses(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ReadOrganisation, &org_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let witnesses = state
         .db
-        .read(move |conn| identity::approved_witnesses(conn, &org_id.to_string()))
+        .read(move |conn| actions::approved_witnesses(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(witnesses))
 }
@@ -328,15 +252,11 @@ pub async fn approve_witness(
     path: web::Path<String>,
     body: ValidJson<identity::NewWitness>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ManageOrganisation, &org_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let new = body.into_inner();
-    let actor = session.user_id.clone();
     let witness = state
         .db
-        .write(move |conn| {
-            identity::approve_witness(conn, &org_id.to_string(), &actor, new, chrono::Utc::now())
-        })
+        .write(move |conn| actions::approve_witness(conn, &session.acting(), org_id, new))
         .await?;
     Ok(HttpResponse::Created().json(witness))
 }

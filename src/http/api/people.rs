@@ -5,12 +5,11 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
 
-use crate::auth::policy::{Action, Resource};
-use crate::http::extract::ValidJson;
+use crate::db::ids::{OrgId, UserId};
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::http::shared::people::{reinvite_in, run_import};
 use crate::http::{ApiError, AppState};
+use crate::identity::actions;
 use crate::identity::import::ImportReport;
 use crate::identity::invitations::{self, Acceptance, InvitationLink};
 
@@ -42,17 +41,17 @@ pub async fn import_people(
     query: web::Query<ImportQuery>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
-    let report = run_import(
-        &state,
-        &session.user_id,
-        org_id,
-        body.to_vec(),
-        query.dry_run,
-    )
-    .await
-    .map_err(|e| ApiError::from(e.into_action()))?;
+    let org_id: OrgId = typed_path_id(&path)?;
+    let dry_run = query.dry_run;
+    let tx_state = state.clone();
+    let report = state
+        .db
+        .write(move |conn| {
+            let acting = session.acting();
+            actions::import_people(conn, tx_state.services(), &acting, org_id, &body, dry_run)
+        })
+        .await
+        .map_err(|e| ApiError::from(e.into_action()))?;
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -70,13 +69,11 @@ pub async fn reinvite(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path.0)?;
-    let user_id = path_id(&path.1)?.to_string();
-    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
-    let actor = session.user_id.clone();
+    let org_id: OrgId = typed_path_id(&path.0)?;
+    let user_id: UserId = typed_path_id(&path.1)?;
     let link = state
         .db
-        .write(move |conn| reinvite_in(conn, &actor, &org_id.to_string(), &user_id))
+        .write(move |conn| actions::reinvite(conn, &session.acting(), org_id, user_id))
         .await?;
     Ok(HttpResponse::Created().json(link))
 }

@@ -6,17 +6,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::admin::Invited;
 use super::form::{Fields, FormState, field_errors};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{OrgId, UserId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::http::shared::people::{reinvite_in, run_import};
+use crate::identity::actions;
 use crate::identity::import::{COLUMNS, ImportError, ImportProblem, ImportReport};
 use crate::identity::invitations::{self, Acceptance};
 
@@ -72,8 +72,8 @@ fn import_page(
     problems: Vec<ImportProblem>,
     report: Option<ImportReport>,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
-    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    actions::may_import(&session.acting(), org_id)?;
     let status = if problems.is_empty() {
         StatusCode::OK
     } else {
@@ -118,6 +118,23 @@ fn import_page(
     )
 }
 
+/// The import form as posted: the pasted CSV, and whether only to check it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ImportForm {
+    csv: String,
+    /// Ticked (any value): check every row, keep nothing.
+    dry_run: Vec<String>,
+}
+
+/// The password form of an invitation as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PasswordForm {
+    password: String,
+    confirm: String,
+}
+
 /// `POST /orgs/{org_id}/people/import`: checks (`dry_run`) or imports the pasted CSV.
 pub async fn import(
     state: web::Data<AppState>,
@@ -135,18 +152,18 @@ async fn import_submit(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
-    let csv = fields.text("csv").to_owned();
-    let dry_run = fields.ticked("dry_run");
-    let outcome = run_import(
-        state,
-        &session.user_id,
-        org_id,
-        csv.clone().into_bytes(),
-        dry_run,
-    )
-    .await;
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let ImportForm { csv, dry_run } = fields.read()?;
+    let dry_run = !dry_run.is_empty();
+    let (for_tx, tx_state, rows) = (session.clone(), state.clone(), csv.clone());
+    let outcome = state
+        .db
+        .write(move |conn| {
+            let acting = for_tx.acting();
+            let services = tx_state.services();
+            actions::import_people(conn, services, &acting, org_id, rows.as_bytes(), dry_run)
+        })
+        .await;
     match outcome {
         Ok(report) => import_page(state, session, raw_org, csv, Vec::new(), Some(report)),
         Err(ImportError::Rows(problems)) => {
@@ -175,13 +192,12 @@ async fn reinvite_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    let user_id = path_id(raw_user)?.to_string();
-    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
-    let actor = session.user_id.clone();
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let user_id: UserId = typed_path_id(raw_user)?;
+    let for_tx = session.clone();
     let link = state
         .db
-        .write(move |conn| reinvite_in(conn, &actor, &org_id.to_string(), &user_id))
+        .write(move |conn| actions::reinvite(conn, &for_tx.acting(), org_id, user_id))
         .await?;
     super::admin::people_with_invitation(state, session, raw_org, link).await
 }
@@ -240,8 +256,8 @@ async fn accept_page(
     token: String,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    let password = fields.text("password").to_owned();
-    if password != fields.text("confirm") {
+    let PasswordForm { password, confirm } = fields.read()?;
+    if password != confirm {
         let errors = [(
             "confirm".to_owned(),
             "does not match the password".to_owned(),

@@ -5,18 +5,18 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use qrcode::QrCode;
 use qrcode::render::svg;
 use serde::{Deserialize, Serialize};
 
 use super::form::{Fields, FormState, field_errors};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
-use crate::auth::policy::{Action, Resource};
+use crate::db::ids::OrgId;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::identity::two_factor::{self, Enrolment, TwoFactorStatus};
+use crate::identity::actions;
+use crate::identity::two_factor::{Enrolment, TwoFactorStatus};
 
 #[derive(Serialize)]
 struct TwoFactorView {
@@ -70,14 +70,10 @@ async fn render(
     form: FormState,
     http_status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let (actor, user_id) = (session.actor.clone(), session.user_id.clone());
+    let for_tx = session.clone();
     let (status, pending) = state
         .db
-        .read(move |conn| {
-            let status = two_factor::status(conn, &actor, Utc::now())?;
-            let pending = two_factor::pending_enrolment(conn, &user_id)?;
-            Ok::<_, crate::action::ActionError>((status, pending))
-        })
+        .read(move |conn| actions::two_factor_status(conn, &for_tx.acting()))
         .await?;
     let pending = match pending {
         Some(Enrolment {
@@ -138,15 +134,14 @@ async fn change_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let now = Utc::now();
-    let (user_id, actor) = (session.user_id.clone(), session.actor.clone());
+    let for_tx = session.clone();
     let ChangeForm { step, code } = fields.read()?;
     let outcome = match step.as_str() {
         "start" => {
             state
                 .db
                 .write(move |conn| {
-                    two_factor::start_enrolment(conn, &user_id, now).map(|_| Vec::new())
+                    actions::start_two_factor(conn, &for_tx.acting()).map(|_| Vec::new())
                 })
                 .await
         }
@@ -154,7 +149,7 @@ async fn change_page(
             state
                 .db
                 .write(move |conn| {
-                    two_factor::confirm_enrolment(conn, &user_id, &code, now)
+                    actions::confirm_two_factor(conn, &for_tx.acting(), &code)
                         .map(|codes| codes.recovery_codes)
                 })
                 .await
@@ -163,7 +158,7 @@ async fn change_page(
             state
                 .db
                 .write(move |conn| {
-                    two_factor::disable(conn, &actor, &code, now).map(|()| Vec::new())
+                    actions::disable_two_factor(conn, &for_tx.acting(), &code).map(|()| Vec::new())
                 })
                 .await
         }
@@ -208,17 +203,13 @@ async fn set_required_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(raw_org)?;
     let required = fields.read::<RequiredForm>()?.required == "yes";
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     state
         .db
         .write(move |conn| {
-            two_factor::set_required(conn, &actor, &org_id.to_string(), required, Utc::now())
+            actions::set_two_factor_required(conn, &for_tx.acting(), org_id, required)
         })
         .await?;
     Ok(see_other(&format!("/orgs/{org_id}/settings")))

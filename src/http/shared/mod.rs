@@ -5,7 +5,6 @@
 pub mod audit;
 pub mod enrolments;
 pub mod exports;
-pub mod people;
 pub mod plans;
 pub mod question_sets;
 pub mod sign_in;

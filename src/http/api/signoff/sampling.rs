@@ -7,14 +7,16 @@ use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{OrgId, UserId};
 use crate::http::extract::ValidJson;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::signoff::actions;
 use crate::signoff::draws::{self, DrawSummary};
 use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
 use crate::signoff::sampling::{Candidate, PlanInput, RiskRating, SamplingRates, Selection};
+use crate::signoff::{actions, sampling_settings};
 
 /// The internal verifier records a sample: agree, or disagree with feedback and action points.
 #[utoipa::path(post, path = "/api/enrolments/{id}/samples", params(("id" = Uuid, Path)), request_body = SampleDecision,
@@ -176,14 +178,10 @@ pub async fn list_risks(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let rated = state
         .db
-        .read(move |conn| plans::assessor_ratings(conn, &org_id.to_string(), Utc::now()))
+        .read(move |conn| sampling_settings::assessor_ratings(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(rated))
 }
@@ -197,24 +195,13 @@ pub async fn set_risk(
     path: web::Path<(String, String)>,
     body: ValidJson<RiskRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(&path.0)?;
+    let user_id: UserId = typed_path_id(&path.1)?;
     let risk = body.into_inner().risk;
-    let actor = session.user_id.clone();
     state
         .db
         .write(move |conn| {
-            plans::set_risk(
-                conn,
-                &org_id.to_string(),
-                &user_id.to_string(),
-                &actor,
-                risk,
-                Utc::now(),
-            )
+            sampling_settings::set_risk(conn, &session.acting(), org_id, user_id, risk)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -230,14 +217,10 @@ pub async fn show_rates(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let rates = state
         .db
-        .read(move |conn| plans::rates(conn, &org_id.to_string()))
+        .read(move |conn| sampling_settings::rates(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(rates))
 }
@@ -252,16 +235,11 @@ pub async fn set_rates(
     path: web::Path<String>,
     body: ValidJson<SamplingRates>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let rates = body.into_inner();
-    let actor = session.user_id.clone();
     state
         .db
-        .write(move |conn| plans::set_rates(conn, &org_id.to_string(), &actor, rates, Utc::now()))
+        .write(move |conn| sampling_settings::set_rates(conn, &session.acting(), org_id, rates))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

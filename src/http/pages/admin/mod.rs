@@ -78,12 +78,31 @@ pub(super) fn optional_id(
     name: &str,
     errors: &mut BTreeMap<String, String>,
 ) -> Option<Uuid> {
-    let text = fields.filled(name)?;
-    match Uuid::parse_str(&text) {
+    chosen_id(fields.text(name), name, errors)
+}
+
+/// The id chosen in a `<select>` of people as posted (blank: none chosen); a value not from the
+/// list is a field problem.
+pub(super) fn chosen_id(
+    value: &str,
+    name: &str,
+    errors: &mut BTreeMap<String, String>,
+) -> Option<Uuid> {
+    let text = value.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match Uuid::parse_str(text) {
         Ok(id) => Some(id),
         Err(_) => {
             errors.insert(name.to_owned(), "Choose someone from the list".to_owned());
             None
         }
     }
+}
+
+/// A text field's value trimmed, when not blank (what an optional field left empty sends).
+pub(in crate::http::pages) fn filled(value: String) -> Option<String> {
+    let trimmed = value.trim();
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
 }

@@ -5,21 +5,22 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::*;
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource, Role};
+use crate::auth::policy::Role;
+use crate::db::ids::{OrgId, UserId};
+use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::dashboard::role_label;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::http::{ApiError, AppState};
+use crate::identity::actions::{self, People};
 use crate::identity::invitations::InvitationLink;
-use crate::identity::{self, NewUser, User};
+use crate::identity::{NewUser, User};
 
 #[derive(Serialize)]
 struct Person {
@@ -109,20 +110,17 @@ async fn people_page(
     raw_org: &str,
     refused: Refused,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
-    session.require(Action::ListUsers, &Resource::Organisation { org_id })?;
-    let org = org_id.to_string();
-    let (org_name, users) = state
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let for_tx = session.clone();
+    let People {
+        organisation,
+        users,
+        awaiting_password: awaiting,
+    } = state
         .db
-        .read(move |conn| {
-            let name = identity::find_organisation(conn, &org)?.name;
-            let users = identity::list_users(conn, &org)?;
-            let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
-            let awaiting = identity::invitations::awaiting_password(conn, &ids)?;
-            Ok::<_, ActionError>((name, (users, awaiting)))
-        })
+        .read(move |conn| actions::people(conn, &for_tx.acting(), org_id))
         .await?;
-    let (users, awaiting) = users;
+    let org_name = organisation.name;
     let org = org_id.to_string();
     let mut invited = None;
     let (status, create, grant_for) = match refused {
@@ -189,6 +187,24 @@ pub(in crate::http::pages) async fn people_with_invitation(
     people_page(state, session, raw_org, Refused::Invited(link)).await
 }
 
+/// The new person's form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PersonForm {
+    email: String,
+    name: String,
+    role: String,
+    national_learner_number: String,
+}
+
+/// A role grant's form as posted: the role and, for external verifiers, the last day of access.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct GrantForm {
+    role: String,
+    expires_on: String,
+}
+
 /// `POST /orgs/{org_id}/people`: creates a user with a first role.
 pub async fn create_person(
     state: web::Data<AppState>,
@@ -206,20 +222,20 @@ async fn create_person_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    session.require(Action::CreateUser, &Resource::Organisation { org_id })?;
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let form: PersonForm = fields.read()?;
     // No password: the person chooses their own through the invitation link.
     let new = NewUser {
-        email: fields.text("email").to_owned(),
-        name: fields.text("name").to_owned(),
+        email: form.email,
+        name: form.name,
         password: None,
-        role: fields.text("role").to_owned(),
-        national_learner_number: fields.filled("national_learner_number"),
+        role: form.role,
+        national_learner_number: filled(form.national_learner_number),
     };
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     let created = state
         .db
-        .write(move |conn| identity::create_and_invite(conn, &actor, &org_id.to_string(), new))
+        .write(move |conn| actions::create_user(conn, &for_tx.acting(), org_id, new))
         .await;
     match created {
         Ok((_, Some(link))) => people_page(state, session, raw_org, Refused::Invited(link)).await,
@@ -262,18 +278,12 @@ async fn deactivate_page(
     fields: &Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (org_id, user_id) = (path_id(raw_org)?, path_id(raw_user)?);
-    session.require(Action::DeactivateUser, &Resource::User { org_id, user_id })?;
-    let (org, user) = (org_id.to_string(), user_id.to_string());
-    let actor = session.user_id.clone();
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let user_id: UserId = typed_path_id(raw_user)?;
+    let for_tx = session.clone();
     state
         .db
-        .write(move |conn| {
-            if !identity::is_member(conn, &user, &org)? {
-                return Err(ActionError::NotFound);
-            }
-            identity::deactivate_user(conn, Some(&actor), &user)
-        })
+        .write(move |conn| actions::deactivate(conn, &for_tx.acting(), org_id, user_id))
         .await?;
     Ok(see_other(&format!(
         "/orgs/{org_id}/people#person-{user_id}"
@@ -293,23 +303,12 @@ async fn grant_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (org_id, user_id) = (path_id(raw_org)?, path_id(raw_user)?);
-    let role = fields.text("role").parse::<Role>();
-    let action = match role {
-        Ok(Role::ExternalVerifier) => Action::GrantExternalVerifier,
-        _ => Action::GrantRole,
-    };
-    session.require(action, &Resource::User { org_id, user_id })?;
-    let (org, user) = (org_id.to_string(), user_id.to_string());
-    let member = state
-        .db
-        .read(move |conn| identity::is_member(conn, &user, &org))
-        .await?;
-    if !member {
-        return Err(ApiError::NotFound.into());
-    }
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let user_id: UserId = typed_path_id(raw_user)?;
+    let form: GrantForm = fields.read()?;
+    let role = form.role.parse::<Role>();
     let mut errors = BTreeMap::new();
-    let expires_at = match fields.filled("expires_on") {
+    let expires_at = match filled(form.expires_on) {
         None => None,
         Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d")
             .ok()
@@ -346,7 +345,15 @@ async fn grant_page(
         }
         Ok(_) => {}
     }
+    let action = actions::grant_action(role.as_ref().ok().copied());
     let (Ok(role), true) = (role, errors.is_empty()) else {
+        // Who may not grant it, or asks about someone not here, hears that before the form's
+        // problems.
+        let for_tx = session.clone();
+        state
+            .db
+            .read(move |conn| actions::member_for(conn, &for_tx.acting(), org_id, user_id, action))
+            .await?;
         let form = FormState::again(&fields, errors);
         return people_page(
             state,
@@ -356,18 +363,12 @@ async fn grant_page(
         )
         .await;
     };
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     state
         .db
         .write(move |conn| {
-            identity::grant_role(
-                conn,
-                Some(&actor),
-                &user_id.to_string(),
-                &org_id.to_string(),
-                role,
-                expires_at,
-            )
+            let acting = for_tx.acting();
+            actions::grant_role(conn, &acting, org_id, user_id, role, expires_at)
         })
         .await?;
     Ok(see_other(&format!("/orgs/{org_id}/people")))

@@ -8,31 +8,43 @@ pub mod verifiers;
 pub mod witnesses;
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::view::{Html, PageError, PageSession, page};
-use crate::auth::policy::{Action, Resource};
+use crate::action::ActionError;
+use crate::auth::policy::Action;
+use crate::db::ids::OrgId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::identity;
+use crate::identity::actions;
 
 /// The organisation a settings page is for, once the policy allows `action` on it: id and name.
+async fn organisation_of(
+    state: &AppState,
+    session: &Session,
+    raw_org: &str,
+    action: Action,
+) -> Result<(OrgId, String), PageError> {
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let for_tx = session.clone();
+    let found = state
+        .db
+        .read(move |conn| actions::organisation(conn, &for_tx.acting(), org_id, action))
+        .await?;
+    Ok((org_id, found.name))
+}
+
+/// [`organisation_of`] with the id as a plain uuid, for the pages whose domain still takes one.
 async fn organisation(
     state: &AppState,
     session: &Session,
     raw_org: &str,
     action: Action,
 ) -> Result<(Uuid, String), PageError> {
-    let org_id = path_id(raw_org)?;
-    session.require(action, &Resource::Organisation { org_id })?;
-    let org = org_id.to_string();
-    let found = state
-        .db
-        .read(move |conn| identity::find_organisation(conn, &org))
-        .await?;
-    Ok((org_id, found.name))
+    let (org_id, name) = organisation_of(state, session, raw_org, action).await?;
+    Ok((org_id.into(), name))
 }
 
 #[derive(Serialize)]
@@ -68,18 +80,20 @@ async fn overview_page(
     session: &Session,
     raw_org: &str,
 ) -> Result<HttpResponse, PageError> {
-    let (org_id, org_name) =
-        organisation(state, session, raw_org, Action::ManageOrganisation).await?;
-    let org = org_id.to_string();
-    let (two_factor_required, rules) = state
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let for_tx = session.clone();
+    let (org_name, two_factor, rules) = state
         .db
         .read(move |conn| {
-            Ok::<_, crate::action::ActionError>((
-                identity::two_factor::is_required_in(conn, &org)?,
-                crate::privacy::rules(conn, &org)?,
-            ))
+            let acting = for_tx.acting();
+            let organisation =
+                actions::organisation(conn, &acting, org_id, Action::ManageOrganisation)?;
+            let two_factor = actions::two_factor_setting(conn, &acting, org_id)?;
+            let rules = crate::privacy::rules(conn, &org_id.to_string())?;
+            Ok::<_, ActionError>((organisation.name, two_factor, rules))
         })
         .await?;
+    let two_factor_required = two_factor.required;
     let row = |name, label, days: Option<i32>, removed| RetentionRow {
         name,
         label,
@@ -113,6 +127,16 @@ async fn overview_page(
     page(state, Some(session), "pages/settings.html", &view)
 }
 
+/// The retention form as posted: days per record type (blank: kept indefinitely).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RetentionForm {
+    evidence_files: String,
+    portfolios: String,
+    certification_records: String,
+    audit: String,
+}
+
 /// `POST /orgs/{org_id}/settings/retention`: saves the retention rules (blank: kept indefinitely).
 pub async fn set_retention(
     state: web::Data<AppState>,
@@ -131,9 +155,10 @@ async fn set_retention_page(
 ) -> Result<HttpResponse, PageError> {
     super::view::check_csrf(session, fields.csrf())?;
     let (org_id, _) = organisation(state, session, raw_org, Action::ManageOrganisation).await?;
+    let form: RetentionForm = fields.read()?;
     let mut errors = std::collections::BTreeMap::new();
-    let mut days = |name: &str| -> Option<i32> {
-        let text = fields.text(name).trim();
+    let mut days = |name: &str, text: &str| -> Option<i32> {
+        let text = text.trim();
         if text.is_empty() {
             return None;
         }
@@ -146,13 +171,13 @@ async fn set_retention_page(
         }
     };
     let rules = crate::privacy::RetentionRules {
-        evidence_files: days("evidence_files"),
-        portfolios: days("portfolios"),
-        certification_records: days("certification_records"),
-        audit: days("audit"),
+        evidence_files: days("evidence_files", &form.evidence_files),
+        portfolios: days("portfolios", &form.portfolios),
+        certification_records: days("certification_records", &form.certification_records),
+        audit: days("audit", &form.audit),
     };
     if !errors.is_empty() {
-        return Err(crate::action::ActionError::Invalid(errors).into());
+        return Err(ActionError::Invalid(errors).into());
     }
     let actor = session.user_id.clone();
     state

@@ -4,21 +4,23 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::organisation;
+use super::organisation_of;
 use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::{OrgId, UserId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors, sentence};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::signoff::plans::{self, RatedAssessor};
+use crate::identity::actions as identity_actions;
+use crate::signoff::plans::RatedAssessor;
 use crate::signoff::sampling::{RiskRating, SamplingRates};
+use crate::signoff::sampling_settings as actions;
 
 /// One risk rating's line in the rates form.
 #[derive(Serialize)]
@@ -94,14 +96,17 @@ async fn render(
     raw_org: &str,
     refused: Option<Refused>,
 ) -> Result<HttpResponse, PageError> {
-    let (org_id, org_name) =
-        organisation(state, session, raw_org, Action::ManageOrganisation).await?;
-    let org = org_id.to_string();
-    let (rates, rated) = state
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let for_tx = session.clone();
+    let (org_name, rates, rated) = state
         .db
         .read(move |conn| {
-            let rates = plans::rates(conn, &org)?;
-            Ok::<_, ActionError>((rates, plans::assessor_ratings(conn, &org, Utc::now())?))
+            let acting = for_tx.acting();
+            let organisation =
+                identity_actions::organisation(conn, &acting, org_id, Action::ManageOrganisation)?;
+            let rates = actions::rates(conn, &acting, org_id)?;
+            let rated = actions::assessor_ratings(conn, &acting, org_id)?;
+            Ok::<_, ActionError>((organisation.name, rates, rated))
         })
         .await?;
     let defaults = SamplingRates::default();
@@ -181,15 +186,45 @@ pub async fn set_rates(
     Html(rates_page(&state, &session, &path, fields).await)
 }
 
+/// The rates form as posted: percent per risk rating (blank: the default).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RatesForm {
+    new: String,
+    low: String,
+    medium: String,
+    high: String,
+}
+
+impl RatesForm {
+    /// What was typed for `risk`.
+    fn typed(&self, risk: RiskRating) -> &str {
+        match risk {
+            RiskRating::New => &self.new,
+            RiskRating::Low => &self.low,
+            RiskRating::Medium => &self.medium,
+            RiskRating::High => &self.high,
+        }
+    }
+}
+
+/// An assessor's rating as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RiskForm {
+    risk: String,
+}
+
 /// The rates typed, each checked by the same rule the API's JSON goes through
 /// ([`SamplingRates::with`]); the errors by field otherwise.
-fn rates_from(fields: &Fields) -> Result<SamplingRates, BTreeMap<String, String>> {
+fn rates_from(form: &RatesForm) -> Result<SamplingRates, BTreeMap<String, String>> {
     let mut rates = SamplingRates::default();
     let mut errors = BTreeMap::new();
     for risk in RiskRating::ALL {
-        let Some(text) = fields.filled(risk.as_str()) else {
+        let text = form.typed(risk).trim();
+        if text.is_empty() {
             continue;
-        };
+        }
         let checked = text
             .parse::<u32>()
             .map_err(|_| "Enter a whole number of percent from 0 to 100".to_owned())
@@ -219,18 +254,18 @@ async fn rates_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (org_id, _) = organisation(state, session, raw_org, Action::ManageOrganisation).await?;
-    let rates = match rates_from(&fields) {
+    let (org_id, _) = organisation_of(state, session, raw_org, Action::ManageOrganisation).await?;
+    let rates = match rates_from(&fields.read()?) {
         Ok(rates) => rates,
         Err(errors) => {
             let form = FormState::again(&fields, errors);
             return render(state, session, raw_org, Some(Refused::Rates(form))).await;
         }
     };
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     state
         .db
-        .write(move |conn| plans::set_rates(conn, &org_id.to_string(), &actor, rates, Utc::now()))
+        .write(move |conn| actions::set_rates(conn, &for_tx.acting(), org_id, rates))
         .await?;
     Ok(see_other(&format!("/orgs/{org_id}/settings/sampling")))
 }
@@ -254,11 +289,13 @@ async fn risk_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (org_id, _) = organisation(state, session, raw_org, Action::ManageOrganisation).await?;
-    let user_id = path_id(raw_user)?.to_string();
+    let (org_id, _) = organisation_of(state, session, raw_org, Action::ManageOrganisation).await?;
+    let assessor_id: UserId = typed_path_id(raw_user)?;
+    let user_id = assessor_id.to_string();
+    let RiskForm { risk } = fields.read()?;
     let chosen = RiskRating::ALL
         .into_iter()
-        .find(|r| r.as_str() == fields.text("risk").trim());
+        .find(|r| r.as_str() == risk.trim());
     let Some(risk) = chosen else {
         let errors = BTreeMap::from([(
             "risk".to_owned(),
@@ -267,19 +304,10 @@ async fn risk_page(
         let form = FormState::again(&fields, errors);
         return render(state, session, raw_org, Some(Refused::Risk(user_id, form))).await;
     };
-    let (actor, assessor) = (session.user_id.clone(), user_id.clone());
+    let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| {
-            plans::set_risk(
-                conn,
-                &org_id.to_string(),
-                &assessor,
-                &actor,
-                risk,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::set_risk(conn, &for_tx.acting(), org_id, assessor_id, risk))
         .await;
     match done {
         Ok(()) => Ok(see_other(&format!("/orgs/{org_id}/settings/sampling"))),

@@ -6,20 +6,22 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use serde::Serialize;
-use uuid::Uuid;
+use serde::{Deserialize, Serialize};
 
-use super::organisation;
+use super::organisation_of;
 use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource, Role};
+use crate::auth::policy::{Action, Role};
+use crate::db::ids::{OrgId, UserId};
 use crate::http::AppState;
-use crate::http::pages::admin::{SelectOption, holding, optional_id};
+use crate::http::extract::typed_path_id;
+use crate::http::pages::admin::{SelectOption, chosen_id, holding};
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::identity::{self, User};
+use crate::identity::User;
+use crate::identity::actions;
 
 /// One assessor with the verifiers assigned to them.
 #[derive(Serialize)]
@@ -70,13 +72,16 @@ async fn render(
     raw_org: &str,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let (org_id, org_name) = organisation(state, session, raw_org, Action::ListUsers).await?;
-    let org = org_id.to_string();
-    let (users, assignments) = state
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let for_tx = session.clone();
+    let (org_name, users, assignments) = state
         .db
         .read(move |conn| {
-            let users = identity::list_users(conn, &org)?;
-            Ok::<_, ActionError>((users, identity::verifier_assignments(conn, &org)?))
+            let acting = for_tx.acting();
+            let name = actions::organisation(conn, &acting, org_id, Action::ListUsers)?.name;
+            let users = actions::list_users(conn, &acting, org_id)?;
+            let assignments = actions::verifier_assignments(conn, &acting, org_id)?;
+            Ok::<_, ActionError>((name, users, assignments))
         })
         .await?;
     let org = org_id.to_string();
@@ -143,12 +148,30 @@ pub async fn assign(
     Html(assign_page(&state, &session, &path, fields).await)
 }
 
-fn required_id(fields: &Fields, name: &str, errors: &mut BTreeMap<String, String>) -> Option<Uuid> {
-    let id = optional_id(fields, name, errors);
+/// The assignment form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AssignForm {
+    assessor_id: String,
+    iv_id: String,
+    /// Ticked (any value): instead of the assessor's current verifiers.
+    replace: Vec<String>,
+}
+
+/// The assignment to end, from the page's hidden fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RemoveForm {
+    iv_id: String,
+    assessor_id: String,
+}
+
+fn required_id(value: &str, name: &str, errors: &mut BTreeMap<String, String>) -> Option<UserId> {
+    let id = chosen_id(value, name, errors);
     if id.is_none() && !errors.contains_key(name) {
         errors.insert(name.to_owned(), "Choose someone from the list".to_owned());
     }
-    id
+    id.map(UserId::from)
 }
 
 async fn assign_page(
@@ -158,43 +181,22 @@ async fn assign_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (org_id, _) = organisation(state, session, raw_org, Action::ListUsers).await?;
+    let (org_id, _) = organisation_of(state, session, raw_org, Action::ListUsers).await?;
+    let form: AssignForm = fields.read()?;
     let mut errors = BTreeMap::new();
-    let assessor_id = required_id(&fields, "assessor_id", &mut errors);
-    let iv_id = required_id(&fields, "iv_id", &mut errors);
+    let assessor_id = required_id(&form.assessor_id, "assessor_id", &mut errors);
+    let iv_id = required_id(&form.iv_id, "iv_id", &mut errors);
     let (Some(assessor_id), Some(iv_id)) = (assessor_id, iv_id) else {
         let form = FormState::again(&fields, errors);
         return render(state, session, raw_org, Some(form)).await;
     };
-    session.require(
-        Action::AssignVerifierToAssessor,
-        &Resource::User {
-            org_id,
-            user_id: assessor_id,
-        },
-    )?;
-    let replace = fields.ticked("replace");
-    let actor = session.user_id.clone();
+    let replace = !form.replace.is_empty();
+    let for_tx = session.clone();
     let done = state
         .db
         .write(move |conn| {
-            let (org, iv, assessor) = (
-                org_id.to_string(),
-                iv_id.to_string(),
-                assessor_id.to_string(),
-            );
-            identity::assign_verifier(conn, Some(&actor), &org, &iv, &assessor)?;
-            if replace {
-                let others: Vec<String> = identity::verifier_assignments(conn, &org)?
-                    .into_iter()
-                    .filter(|a| a.assessor_id == assessor && a.iv_id != iv)
-                    .map(|a| a.iv_id)
-                    .collect();
-                for other in others {
-                    identity::unassign_verifier(conn, Some(&actor), &org, &other, &assessor)?;
-                }
-            }
-            Ok::<_, ActionError>(())
+            let acting = for_tx.acting();
+            actions::assign_verifier(conn, &acting, org_id, iv_id, assessor_id, replace)
         })
         .await;
     match done {
@@ -223,31 +225,22 @@ async fn remove_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (org_id, _) = organisation(state, session, raw_org, Action::ListUsers).await?;
+    let (org_id, _) = organisation_of(state, session, raw_org, Action::ListUsers).await?;
+    let form: RemoveForm = fields.read()?;
     // The ids come from the page's hidden fields: a malformed one is a bad request, not a typo.
-    let parse = |name: &str| {
-        Uuid::parse_str(fields.text(name).trim())
+    let parse = |name: &str, text: &str| {
+        text.trim()
+            .parse::<UserId>()
             .map_err(|_| PageError::from(ActionError::invalid(name, "is not a user id")))
     };
-    let (iv_id, assessor_id) = (parse("iv_id")?, parse("assessor_id")?);
-    session.require(
-        Action::AssignVerifierToAssessor,
-        &Resource::User {
-            org_id,
-            user_id: assessor_id,
-        },
-    )?;
-    let actor = session.user_id.clone();
+    let iv_id = parse("iv_id", &form.iv_id)?;
+    let assessor_id = parse("assessor_id", &form.assessor_id)?;
+    let for_tx = session.clone();
     state
         .db
         .write(move |conn| {
-            identity::unassign_verifier(
-                conn,
-                Some(&actor),
-                &org_id.to_string(),
-                &iv_id.to_string(),
-                &assessor_id.to_string(),
-            )
+            let acting = for_tx.acting();
+            actions::unassign_verifier(conn, &acting, org_id, iv_id, assessor_id)
         })
         .await?;
     Ok(see_other(&format!("/orgs/{org_id}/settings/verifiers")))

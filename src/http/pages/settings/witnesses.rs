@@ -2,18 +2,21 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::organisation;
+use super::organisation_of;
+use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::OrgId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::identity::{self, ApprovedWitness, NewWitness};
+use crate::identity::actions;
+use crate::identity::{ApprovedWitness, NewWitness};
 
 #[derive(Serialize)]
 struct WitnessesView {
@@ -40,12 +43,17 @@ async fn render(
     raw_org: &str,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let (org_id, org_name) =
-        organisation(state, session, raw_org, Action::ManageOrganisation).await?;
-    let org = org_id.to_string();
-    let witnesses = state
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let for_tx = session.clone();
+    let (org_name, witnesses) = state
         .db
-        .read(move |conn| identity::approved_witnesses(conn, &org))
+        .read(move |conn| {
+            let acting = for_tx.acting();
+            let organisation =
+                actions::organisation(conn, &acting, org_id, Action::ManageOrganisation)?;
+            let witnesses = actions::approved_witnesses(conn, &acting, org_id)?;
+            Ok::<_, ActionError>((organisation.name, witnesses))
+        })
         .await?;
     let status = match refused {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -68,6 +76,16 @@ async fn render(
     )
 }
 
+/// The witness form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WitnessForm {
+    name: String,
+    job_title: String,
+    relationship: String,
+    contact: String,
+}
+
 /// `POST /orgs/{org_id}/settings/witnesses`: approves a witness.
 pub async fn approve(
     state: web::Data<AppState>,
@@ -85,19 +103,23 @@ async fn approve_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (org_id, _) = organisation(state, session, raw_org, Action::ManageOrganisation).await?;
+    let (org_id, _) = organisation_of(state, session, raw_org, Action::ManageOrganisation).await?;
+    let WitnessForm {
+        name,
+        job_title,
+        relationship,
+        contact,
+    } = fields.read()?;
     let new = NewWitness {
-        name: fields.text("name").to_owned(),
-        job_title: fields.text("job_title").to_owned(),
-        relationship: fields.text("relationship").to_owned(),
-        contact: fields.text("contact").to_owned(),
+        name,
+        job_title,
+        relationship,
+        contact,
     };
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| {
-            identity::approve_witness(conn, &org_id.to_string(), &actor, new, Utc::now())
-        })
+        .write(move |conn| actions::approve_witness(conn, &for_tx.acting(), org_id, new))
         .await;
     match done {
         Ok(_) => Ok(see_other(&format!("/orgs/{org_id}/settings/witnesses"))),
