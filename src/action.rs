@@ -197,3 +197,41 @@ pub struct Services<'a> {
     /// The service's public address (no trailing slash).
     pub public_url: &'a str,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::policy::{Action, Actor, Resource};
+
+    fn export() -> Resource {
+        Resource::Export {
+            org_id: uuid::Uuid::new_v4(),
+        }
+    }
+
+    #[test]
+    fn the_console_may_act_and_the_trail_names_no_user() {
+        let console = Acting::console(chrono::Utc::now());
+        assert!(console.is_console());
+        assert!(console.require(Action::RecordExport, &export()).is_ok());
+        assert_eq!(console.audit_actor(), None);
+    }
+
+    #[test]
+    fn a_person_is_never_the_console_whatever_their_id() {
+        let nobody = Actor {
+            user_id: uuid::Uuid::nil(),
+            active: true,
+            grants: Vec::new(),
+            verifies: Vec::new(),
+        };
+        let acting = Acting {
+            actor: &nobody,
+            user_id: CONSOLE,
+            now: chrono::Utc::now(),
+        };
+        assert!(!acting.is_console());
+        assert!(acting.require(Action::RecordExport, &export()).is_err());
+        assert_eq!(acting.audit_actor(), Some(CONSOLE));
+    }
+}
