@@ -127,14 +127,59 @@ pub struct Acting<'a> {
     pub now: chrono::DateTime<chrono::Utc>,
 }
 
+/// The console operator as the policy sees them: no grants of their own (see [`Acting::console`]).
+static CONSOLE_ACTOR: crate::auth::policy::Actor = crate::auth::policy::Actor {
+    user_id: uuid::Uuid::nil(),
+    active: true,
+    grants: Vec::new(),
+    verifies: Vec::new(),
+};
+
+/// The id [`Acting::console`] carries: not a uuid, so no stored user can ever carry it.
+pub const CONSOLE: &str = "console";
+
+impl Acting<'static> {
+    /// The console operator: whoever runs `attest` at the server's shell.
+    ///
+    /// They already hold what the policy guards: the configuration, the database and the issuer
+    /// keys (a shell on the server can read or change any row). Refusing them would protect
+    /// nothing, and granting them roles in every organisation would invent grants that are not
+    /// in the database. So the console is its own principal: [`Acting::require`] lets it do
+    /// what it asks, and the audit trail names it as it always has, with no user
+    /// ([`Acting::audit_actor`] is `None`: "the system itself, e.g. a CLI command"). The console
+    /// is recognised by identity (this very actor *and* the [`CONSOLE`] id, which no session
+    /// can carry), never by anything a request could supply.
+    pub fn console(now: chrono::DateTime<chrono::Utc>) -> Self {
+        Acting {
+            actor: &CONSOLE_ACTOR,
+            user_id: CONSOLE,
+            now,
+        }
+    }
+}
+
 impl Acting<'_> {
     /// Asks the policy; a refusal becomes [`ActionError::Forbidden`] or [`ActionError::NotFound`].
+    /// The console operator ([`Acting::console`]) is never refused.
     pub fn require(
         &self,
         action: crate::auth::policy::Action,
         resource: &crate::auth::policy::Resource,
     ) -> Result<(), ActionError> {
+        if self.is_console() {
+            return Ok(());
+        }
         Ok(crate::auth::policy::can(self.actor, action, resource, self.now).require()?)
+    }
+
+    /// Whether this is the console operator ([`Acting::console`]).
+    pub fn is_console(&self) -> bool {
+        std::ptr::eq(self.actor, &CONSOLE_ACTOR) && self.user_id == CONSOLE
+    }
+
+    /// Who the audit trail names: the person's id, or `None` for the console operator.
+    pub fn audit_actor(&self) -> Option<&str> {
+        (!self.is_console()).then_some(self.user_id)
     }
 }
 
@@ -151,4 +196,42 @@ pub struct Services<'a> {
     pub fonts: &'a crate::output::pdf::FontSet,
     /// The service's public address (no trailing slash).
     pub public_url: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::policy::{Action, Actor, Resource};
+
+    fn export() -> Resource {
+        Resource::Export {
+            org_id: uuid::Uuid::new_v4(),
+        }
+    }
+
+    #[test]
+    fn the_console_may_act_and_the_trail_names_no_user() {
+        let console = Acting::console(chrono::Utc::now());
+        assert!(console.is_console());
+        assert!(console.require(Action::RecordExport, &export()).is_ok());
+        assert_eq!(console.audit_actor(), None);
+    }
+
+    #[test]
+    fn a_person_is_never_the_console_whatever_their_id() {
+        let nobody = Actor {
+            user_id: uuid::Uuid::nil(),
+            active: true,
+            grants: Vec::new(),
+            verifies: Vec::new(),
+        };
+        let acting = Acting {
+            actor: &nobody,
+            user_id: CONSOLE,
+            now: chrono::Utc::now(),
+        };
+        assert!(!acting.is_console());
+        assert!(acting.require(Action::RecordExport, &export()).is_err());
+        assert_eq!(acting.audit_actor(), Some(CONSOLE));
+    }
 }

@@ -7,13 +7,15 @@ use std::process::ExitCode;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::CliError;
-use crate::action::ActionError;
+use crate::action::{Acting, ActionError};
 use crate::config::Config;
+use crate::db::ids::{ExportBatchId, Id};
 use crate::db::{DbConnection, write_transaction};
 use crate::exports::ExportFailure;
-use crate::exports::archive_files::{self, enrolment_archive, write_enrolment_archive};
+use crate::exports::actions::{self, Keeping};
+use crate::exports::archive_files::write_enrolment_archive;
 use crate::exports::badges::for_each_badge;
-use crate::exports::ledger::{self, Recording, export_results};
+use crate::exports::ledger;
 use crate::exports::results::ResultsQuery;
 use crate::identity::Organisation;
 use crate::output::formats::archive::{ArchiveInput, verify_archive};
@@ -32,12 +34,13 @@ pub(super) fn archive(
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let store = file_store(config)?;
     let fonts = super::statements::fonts(config)?;
-    let archive = enrolment_archive(
+    let acting = Acting::console(chrono::Utc::now());
+    let archive = actions::enrolment_archive(
         &mut conn,
         &catalogue,
         &fonts,
-        enrolment_id,
-        chrono::Utc::now(),
+        &acting,
+        enrolment_id.parse().map_err(|_| ActionError::NotFound)?,
     )?;
     write_one_archive(store.as_ref(), &archive.input, out)?;
     println!(
@@ -64,12 +67,13 @@ pub(super) fn cohort_archives(
     let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id, cohort)
         .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
     let fonts = super::statements::fonts(config)?;
-    let archives = archive_files::cohort_archives(
+    let acting = Acting::console(chrono::Utc::now());
+    let (cohort, archives) = actions::cohort_archives(
         &mut conn,
         &catalogue,
         &fonts,
-        &cohort.id,
-        chrono::Utc::now(),
+        &acting,
+        stored_id(&cohort.id)?,
     )?;
     let store = file_store(config)?;
     std::fs::create_dir_all(dir)
@@ -158,6 +162,11 @@ fn bar(len: Option<u64>, what: &str) -> ProgressBar {
     }
 }
 
+/// A typed id read back from a row this command has just loaded.
+fn stored_id<T: Id>(text: &str) -> Result<T, ActionError> {
+    text.parse().map_err(|_| ActionError::NotFound)
+}
+
 fn find_org(conn: &mut DbConnection, org: &str) -> Result<Organisation, CliError> {
     crate::identity::find_organisation(conn, org).map_err(|e| match e {
         ActionError::NotFound => CliError::Input(format!("--org: no organisation {org}")),
@@ -186,7 +195,9 @@ pub(super) fn results(
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
-    let filter = query.check(&mut conn, &catalogue, &org.id)?;
+    let acting = Acting::console(chrono::Utc::now());
+    let filter =
+        actions::results_filter(&mut conn, &catalogue, &acting, stored_id(&org.id)?, &query)?;
     let store = file_store(config)?;
     let scratch_dir = crate::storage::staging_dir(config);
     let keys = setup::key_ring(config)?;
@@ -195,13 +206,12 @@ pub(super) fn results(
     // nothing); it is renamed into place once complete, and a copy is kept with the batch.
     let exported = write_whole(out, |file| {
         write_transaction(&mut conn, |conn| {
-            export_results(
+            actions::write_results(
                 conn,
                 &catalogue,
+                &acting,
                 &filter,
-                (!dry_run).then(|| Recording {
-                    actor_id: None,
-                    now: chrono::Utc::now(),
+                (!dry_run).then(|| Keeping {
                     store: store.as_ref(),
                     scratch_dir: &scratch_dir,
                     keys: &keys,
@@ -239,12 +249,19 @@ pub(super) fn results(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The batch `batch_id`, or an input error naming the argument.
-fn find_batch(conn: &mut DbConnection, batch_id: &str) -> Result<ledger::Batch, ActionError> {
-    ledger::load_batch(conn, batch_id).map_err(|e| match e {
+/// Names the argument when there is no batch `batch_id` (a malformed id names none either).
+fn no_batch(batch_id: &str) -> impl Fn(ActionError) -> ActionError + '_ {
+    move |e| match e {
         ActionError::NotFound => ActionError::invalid("BATCH_ID", format!("no batch {batch_id}")),
         other => other,
-    })
+    }
+}
+
+/// The typed id in `batch_id`, or the error [`no_batch`] gives.
+fn batch_id_of(batch_id: &str) -> Result<ExportBatchId, ActionError> {
+    batch_id
+        .parse()
+        .map_err(|_| no_batch(batch_id)(ActionError::NotFound))
 }
 
 /// `attest export batch BATCH_ID -o FILE`: the recorded file, checked against its hash.
@@ -253,7 +270,9 @@ pub(super) fn batch(config: &Config, batch_id: &str, out: &Path) -> Result<ExitC
     let catalogue = setup::load_catalogue(config, &db)?;
     let store = file_store(config)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let batch = find_batch(&mut conn, batch_id)?;
+    let acting = Acting::console(chrono::Utc::now());
+    let batch =
+        actions::batch(&mut conn, &acting, batch_id_of(batch_id)?).map_err(no_batch(batch_id))?;
     write_whole(out, |file| {
         ledger::download_batch(
             &mut conn,
@@ -299,9 +318,10 @@ fn keep_checkpoint(batch: &ledger::Batch, out: &Path) -> Result<(), CliError> {
 pub(super) fn reverse(config: &Config, batch_id: &str, reason: &str) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let acting = Acting::console(chrono::Utc::now());
     let batch = write_transaction(&mut conn, |conn| {
-        let batch = find_batch(conn, batch_id)?;
-        ledger::reverse_batch(conn, None, &batch, reason, chrono::Utc::now())
+        actions::reverse_batch(conn, &acting, batch_id_of(batch_id)?, reason)
+            .map_err(no_batch(batch_id))
     })?;
     println!(
         "reversed batch {}: its {} results are reportable again",
@@ -315,7 +335,8 @@ pub(super) fn batches(config: &Config, org: &str) -> Result<ExitCode, CliError> 
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
-    let all = ledger::list_batches(&mut conn, &org.id)?;
+    let acting = Acting::console(chrono::Utc::now());
+    let all = actions::list_batches(&mut conn, &acting, stored_id(&org.id)?)?;
     if all.is_empty() {
         println!("no batches recorded for {}", org.name);
     }
@@ -350,7 +371,9 @@ pub(super) fn badges(
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
-    let filter = query.check(&mut conn, &catalogue, &org.id)?;
+    let acting = Acting::console(chrono::Utc::now());
+    let filter =
+        actions::results_filter(&mut conn, &catalogue, &acting, stored_id(&org.id)?, &query)?;
     let as_zip = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));

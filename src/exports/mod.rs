@@ -3,6 +3,7 @@
 //! (`archive_contents`) and Open Badges (`badges`); `archive_files` writes archives from the file
 //! store for the CLI, the API and the pages alike. See `docs/exports.md`.
 
+pub mod actions;
 mod archive_contents;
 pub mod archive_files;
 pub mod badges;

@@ -10,22 +10,18 @@
 use std::io::Seek;
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{CohortId, EnrolmentId};
+use crate::exports::actions;
 use crate::exports::archive_files::{
-    NamedArchive, cohort_archives, cohort_zip_name, enrolment_archive, sha256_of, write_cohort_zip,
-    write_enrolment_archive,
+    cohort_zip_name, sha256_of, write_cohort_zip, write_enrolment_archive,
 };
 use crate::exports::scratch::ScratchFile;
 use crate::http::download::{self, Download};
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::output::formats::archive::ArchiveError;
-use crate::portfolio::cohorts;
 
 /// The portfolio archive of one enrolment: `index.html`, every evidence file and `manifest.json`
 /// with the SHA-256 of each (`attest verify-archive FILE.zip` checks it).
@@ -38,14 +34,13 @@ pub async fn enrolment(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
     let fonts = state.fonts.clone();
     let archive = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            enrolment_archive(conn, &catalogue, &fonts, &enrolment.id, Utc::now())
+            actions::enrolment_archive(conn, &catalogue, &fonts, &session.acting(), id)
         })
         .await?;
     let store = state.store.clone();
@@ -67,20 +62,14 @@ pub async fn cohort(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: CohortId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
     let fonts = state.fonts.clone();
-    let (name, archives): (String, Vec<NamedArchive>) = state
+    let (cohort, archives) = state
         .db
-        .read(move |conn| {
-            let cohort = cohorts::load_cohort(conn, &id)?;
-            let org_id =
-                uuid::Uuid::parse_str(&cohort.org_id).map_err(|_| ActionError::NotFound)?;
-            session.require(Action::ExportData, &Resource::Export { org_id })?;
-            let archives = cohort_archives(conn, &catalogue, &fonts, &cohort.id, Utc::now())?;
-            Ok::<_, ActionError>((cohort.name, archives))
-        })
+        .read(move |conn| actions::cohort_archives(conn, &catalogue, &fonts, &session.acting(), id))
         .await?;
+    let name = cohort.name;
     let store = state.store.clone();
     let scratch_dir = state.upload_dir.clone();
     let built = build(&state, move |scratch| {

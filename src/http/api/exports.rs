@@ -10,23 +10,19 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use crate::http::shared::path_id;
-
-use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{CohortId, ExportBatchId, OrgId};
 use crate::exports::ExportFailure;
+use crate::exports::actions;
 use crate::exports::ledger::{self, Batch};
 use crate::exports::results::ResultsQuery;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::exports::{failure, load_cohort, record, send_badges, streamed};
+use crate::http::shared::exports::{failure, record, send_badges, streamed};
 use crate::http::{ApiError, AppState};
 use crate::output::formats::results::ResultsFormat;
 use crate::portfolio::Enrolment;
-use crate::portfolio::cohorts::{
-    self, Cohort, CohortMembers, CohortProgress, CohortSummary, NewCohort,
-};
+use crate::portfolio::cohorts::{Cohort, CohortMembers, CohortProgress, CohortSummary, NewCohort};
 
 fn results_file_name(format: ResultsFormat, what: &str) -> String {
     let prefix = if format == ResultsFormat::NzqaCsv {
@@ -37,20 +33,21 @@ fn results_file_name(format: ResultsFormat, what: &str) -> String {
     format!("{prefix}-{what}.{}", format.extension())
 }
 
-fn export_resource(org_id: Uuid) -> Resource {
-    Resource::Export { org_id }
-}
-
-/// Checks the filters before the response starts, so a bad one is a 422 naming the field.
+/// Asks whether the session may export the organisation's data and checks the filters, before
+/// the response starts, so a bad one is a 422 naming the field.
 async fn checked(
     state: &AppState,
-    org_id: Uuid,
+    session: &Session,
+    org_id: OrgId,
     query: ResultsQuery,
 ) -> Result<crate::exports::results::ResultsFilter, ApiError> {
     let catalogue = state.catalogue.clone();
+    let session = session.clone();
     Ok(state
         .db
-        .read(move |conn| query.check(conn, &catalogue, &org_id.to_string()))
+        .read(move |conn| {
+            actions::results_filter(conn, &catalogue, &session.acting(), org_id, &query)
+        })
         .await?)
 }
 
@@ -65,9 +62,8 @@ pub async fn preview_results(
     path: web::Path<String>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ExportData, &export_resource(org_id))?;
-    let filter = checked(&state, org_id, query.into_inner()).await?;
+    let org_id: OrgId = typed_path_id(&path)?;
+    let filter = checked(&state, &session, org_id, query.into_inner()).await?;
     let catalogue = state.catalogue.clone();
     let name = results_file_name(
         filter.format,
@@ -79,7 +75,8 @@ pub async fn preview_results(
         &name,
         None,
         move |conn, out| {
-            ledger::export_results(conn, &catalogue, &filter, None, out, |_| {})?;
+            let acting = session.acting();
+            actions::write_results(conn, &catalogue, &acting, &filter, None, out, |_| {})?;
             Ok(())
         },
     )
@@ -98,9 +95,8 @@ pub async fn record_batch(
     path: web::Path<String>,
     body: ValidJson<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::RecordExport, &export_resource(org_id))?;
-    let batch = record(&state, org_id, body.into_inner(), &session.user_id)
+    let org_id: OrgId = typed_path_id(&path)?;
+    let batch = record(&state, &session, org_id, body.into_inner())
         .await
         .map_err(failure)?;
     Ok(HttpResponse::Created()
@@ -125,29 +121,12 @@ pub async fn list_batches(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ExportData, &export_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let batches = state
         .db
-        .read(move |conn| ledger::list_batches(conn, &org_id.to_string()))
+        .read(move |conn| actions::list_batches(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(batches))
-}
-
-async fn load_batch(
-    state: &AppState,
-    session: &Session,
-    id: &str,
-    action: Action,
-) -> Result<Batch, ApiError> {
-    let id = path_id(id)?.to_string();
-    let batch = state
-        .db
-        .read(move |conn| ledger::load_batch(conn, &id))
-        .await?;
-    let org_id = path_id(&batch.org_id)?;
-    session.require(action, &export_resource(org_id))?;
-    Ok(batch)
 }
 
 /// A recorded batch's file: the same bytes as when it was recorded (`X-Content-SHA256` is the
@@ -160,7 +139,11 @@ pub async fn download_batch(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = load_batch(&state, &session, &path, Action::ExportData).await?;
+    let batch_id: ExportBatchId = typed_path_id(&path)?;
+    let batch = state
+        .db
+        .read(move |conn| actions::batch(conn, &session.acting(), batch_id))
+        .await?;
     let format = batch.results_format();
     let catalogue = state.catalogue.clone();
     let name = results_file_name(
@@ -198,16 +181,11 @@ pub async fn reverse_batch(
     path: web::Path<String>,
     body: ValidJson<ReverseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let batch = load_batch(&state, &session, &path, Action::RecordExport).await?;
+    let batch_id: ExportBatchId = typed_path_id(&path)?;
     let reason = body.into_inner().reason;
-    let actor = session.user_id.clone();
     let reversed = state
         .db
-        .write(move |conn| {
-            // Loaded again inside the write, so two reversals cannot both pass the check.
-            let batch = ledger::load_batch(conn, &batch.id)?;
-            ledger::reverse_batch(conn, Some(&actor), &batch, &reason, Utc::now())
-        })
+        .write(move |conn| actions::reverse_batch(conn, &session.acting(), batch_id, &reason))
         .await?;
     Ok(HttpResponse::Ok().json(reversed))
 }
@@ -223,14 +201,9 @@ pub async fn badges(
     path: web::Path<String>,
     query: web::Query<ResultsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ExportData, &export_resource(org_id))?;
-    let filter = checked(&state, org_id, query.into_inner()).await?;
+    let org_id: OrgId = typed_path_id(&path)?;
+    let filter = checked(&state, &session, org_id, query.into_inner()).await?;
     send_badges(&state, filter).await
-}
-
-fn org_resource(org_id: Uuid) -> Resource {
-    Resource::Organisation { org_id }
 }
 
 /// The organisation's cohorts, by name, each with its size.
@@ -241,11 +214,10 @@ pub async fn list_cohorts(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ReadCohorts, &org_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let all = state
         .db
-        .read(move |conn| cohorts::list_cohorts(conn, &org_id.to_string()))
+        .read(move |conn| actions::list_cohorts(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(all))
 }
@@ -260,23 +232,12 @@ pub async fn create_cohort(
     path: web::Path<String>,
     body: ValidJson<NewCohort>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ManageCohorts, &org_resource(org_id))?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let new = body.into_inner();
     let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
     let cohort = state
         .db
-        .write(move |conn| {
-            cohorts::create_cohort(
-                conn,
-                &catalogue,
-                Some(&actor),
-                &org_id.to_string(),
-                new,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::create_cohort(conn, &catalogue, &session.acting(), org_id, new))
         .await?;
     Ok(HttpResponse::Created().json(cohort))
 }
@@ -298,11 +259,10 @@ pub async fn show_cohort(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let cohort = load_cohort(&state, &session, &path, Action::ReadCohorts).await?;
-    let id = cohort.id.clone();
-    let enrolments = state
+    let cohort_id: CohortId = typed_path_id(&path)?;
+    let (cohort, enrolments) = state
         .db
-        .read(move |conn| cohorts::cohort_enrolments(conn, &id))
+        .read(move |conn| actions::cohort_with_enrolments(conn, &session.acting(), cohort_id))
         .await?;
     Ok(HttpResponse::Ok().json(CohortDetail { cohort, enrolments }))
 }
@@ -317,12 +277,11 @@ pub async fn change_members(
     path: web::Path<String>,
     body: ValidJson<CohortMembers>,
 ) -> Result<HttpResponse, ApiError> {
-    let cohort = load_cohort(&state, &session, &path, Action::ManageCohorts).await?;
+    let cohort_id: CohortId = typed_path_id(&path)?;
     let members = body.into_inner();
-    let actor = session.user_id.clone();
     let enrolments = state
         .db
-        .write(move |conn| cohorts::change_members(conn, Some(&actor), &cohort, &members))
+        .write(move |conn| actions::change_members(conn, &session.acting(), cohort_id, &members))
         .await?;
     Ok(HttpResponse::Ok().json(enrolments))
 }
@@ -335,11 +294,11 @@ pub async fn cohort_progress(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let cohort = load_cohort(&state, &session, &path, Action::ReadCohorts).await?;
+    let cohort_id: CohortId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
     let progress = state
         .db
-        .read(move |conn| cohorts::cohort_progress(conn, &catalogue, &cohort))
+        .read(move |conn| actions::cohort_progress(conn, &catalogue, &session.acting(), cohort_id))
         .await?;
     Ok(HttpResponse::Ok().json(progress))
 }

@@ -1,7 +1,7 @@
 //! The standards catalogue: every unit standard version the service knows.
 
 use actix_web::web;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::view::{Html, PageSession, page};
 use crate::auth::policy::{Action, Resource};
@@ -48,6 +48,13 @@ pub async fn author_form(
     Html(author_page(&state, &session, &path, None, None).await)
 }
 
+/// A standard's (or a mapping's) YAML as posted from the authoring forms.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct YamlForm {
+    yaml: String,
+}
+
 /// `POST /orgs/{org_id}/standards/author`: checks the YAML and shows the loader's problems by
 /// line and column, or the outline, the observation checklist and the gaps of an empty portfolio.
 pub async fn author_check(
@@ -59,7 +66,10 @@ pub async fn author_check(
     if let Err(refused) = super::view::check_csrf(&session, fields.csrf()) {
         return Html(Err(refused));
     }
-    let yaml = fields.text("yaml").replace("\r\n", "\n");
+    let yaml = match fields.read::<YamlForm>() {
+        Ok(form) => form.yaml.replace("\r\n", "\n"),
+        Err(err) => return Html(Err(err)),
+    };
     Html(author_page(&state, &session, &path, Some(yaml), None).await)
 }
 
@@ -85,7 +95,10 @@ pub async fn publish(
         return Html(Err(refused.into()));
     }
     // Browsers send a form's line breaks as CRLF; the standard is kept as written (LF).
-    let yaml = fields.text("yaml").replace("\r\n", "\n");
+    let yaml = match fields.read::<YamlForm>() {
+        Ok(form) => form.yaml.replace("\r\n", "\n"),
+        Err(err) => return Html(Err(err)),
+    };
     match crate::http::shared::standards::publish_into(
         &state,
         org_id,
@@ -191,7 +204,10 @@ pub async fn upload_mapping(
     ) {
         return Html(Err(refused.into()));
     }
-    let yaml = fields.text("yaml").replace("\r\n", "\n");
+    let yaml = match fields.read::<YamlForm>() {
+        Ok(form) => form.yaml.replace("\r\n", "\n"),
+        Err(err) => return Html(Err(err)),
+    };
     let catalogue = state.catalogue.clone();
     let actor = session.user_id.clone();
     let text = yaml.clone();

@@ -303,6 +303,14 @@ fn compact(code: &str) -> String {
         .to_ascii_uppercase()
 }
 
+/// The revoke form as posted: why, and the statement's code typed to confirm.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RevokeForm {
+    reason: String,
+    confirm: String,
+}
+
 /// `POST /enrolments/{id}/statement/revoke`: revokes the statement with a reason.
 pub async fn revoke(
     state: web::Data<AppState>,
@@ -321,8 +329,8 @@ async fn revoke_post(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
     let id = path_id(raw_id)?.to_string();
-    let reason = fields.text("reason").to_owned();
-    let confirm = compact(fields.text("confirm"));
+    let RevokeForm { reason, confirm } = fields.read()?;
+    let confirm = compact(&confirm);
     let for_tx = session.clone();
     let done = state
         .db

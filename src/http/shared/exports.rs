@@ -4,49 +4,47 @@
 use std::io::Write;
 
 use actix_web::HttpResponse;
-use chrono::Utc;
-use uuid::Uuid;
 
-use super::path_id;
-use crate::auth::policy::{Action, Resource};
+use crate::auth::policy::Action;
 use crate::db::DbConnection;
+use crate::db::ids::{CohortId, OrgId};
 use crate::exports::ExportFailure;
+use crate::exports::actions::{self, Keeping};
 use crate::exports::badges::for_each_badge;
-use crate::exports::ledger::{self, Batch, Recording};
+use crate::exports::ledger::Batch;
 use crate::exports::results::ResultsQuery;
 use crate::exports::scratch::ScratchFile;
 use crate::http::download::{self, Download};
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
 use crate::output::formats::results::ExportError;
-use crate::portfolio::cohorts::{self, Cohort};
+use crate::portfolio::cohorts::Cohort;
 
-/// Records a batch for `actor` in one write transaction, keeping its file in the file store:
-/// what the API and the exports page both do.
+/// Records a batch in one write transaction through [`actions::record_batch`], keeping its file
+/// in the file store: what the API and the exports page both do.
 pub async fn record(
     state: &AppState,
-    org_id: Uuid,
+    session: &Session,
+    org_id: OrgId,
     query: ResultsQuery,
-    actor: &str,
 ) -> Result<Batch, ExportFailure> {
     let catalogue = state.catalogue.clone();
     let store = state.store.clone();
     let scratch_dir = state.upload_dir.clone();
-    let actor = actor.to_owned();
+    let session = session.clone();
     let keys = state.keys.clone();
     let public_url = state.config.public_url.clone();
     state
         .db
         .write(move |conn| {
-            let recording = Recording {
-                actor_id: Some(&actor),
-                now: Utc::now(),
+            let keep = Keeping {
                 store: store.as_ref(),
                 scratch_dir: &scratch_dir,
                 keys: &keys,
                 public_url: &public_url,
             };
-            ledger::record_batch(conn, &catalogue, &org_id.to_string(), &query, recording)
+            actions::record_batch(conn, &catalogue, &session.acting(), org_id, &query, keep)
         })
         .await
 }
@@ -91,24 +89,19 @@ pub async fn send_badges(
     .await
 }
 
+/// Loads a cohort through [`actions::cohort_for`], asking whether the session may do `action`.
 pub(crate) async fn load_cohort(
     state: &AppState,
     session: &Session,
     id: &str,
     action: Action,
 ) -> Result<Cohort, ApiError> {
-    let id = path_id(id)?.to_string();
-    let cohort = state
+    let cohort_id: CohortId = typed_path_id(id)?;
+    let session = session.clone();
+    Ok(state
         .db
-        .read(move |conn| cohorts::load_cohort(conn, &id))
-        .await?;
-    session.require(
-        action,
-        &Resource::Organisation {
-            org_id: path_id(&cohort.org_id)?,
-        },
-    )?;
-    Ok(cohort)
+        .read(move |conn| actions::cohort_for(conn, &session.acting(), cohort_id, action))
+        .await?)
 }
 
 /// Writes what `produce` writes into a scratch file inside a read transaction (the same rows

@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{CohortId, OrgId};
+use crate::exports::actions;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::rows::{EnrolmentRow, Names, row, rows_in_org};
 use crate::http::pages::view::{
@@ -85,12 +87,28 @@ pub async fn create_cohort(
     Html(create_cohort_page(&state, &session, &path, fields).await)
 }
 
+/// The new cohort form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CohortForm {
+    name: String,
+    standard: String,
+    start_date: String,
+    end_date: String,
+}
+
+/// `text` trimmed, when not blank.
+fn filled(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
 fn date_field(
-    fields: &Fields,
+    text: &str,
     name: &str,
     errors: &mut BTreeMap<String, String>,
 ) -> Option<chrono::NaiveDate> {
-    let text = fields.filled(name)?;
+    let text = filled(text)?;
     chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d")
         .map_err(|_| {
             errors.insert(
@@ -108,34 +126,31 @@ async fn create_cohort_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    session.require(
+        Action::ManageCohorts,
+        &Resource::Organisation {
+            org_id: org_id.into(),
+        },
+    )?;
+    let form: CohortForm = fields.read()?;
     let mut errors = BTreeMap::new();
-    let start_date = date_field(&fields, "start_date", &mut errors);
-    let end_date = date_field(&fields, "end_date", &mut errors);
+    let start_date = date_field(&form.start_date, "start_date", &mut errors);
+    let end_date = date_field(&form.end_date, "end_date", &mut errors);
     if !errors.is_empty() {
         return cohorts_page(state, session, raw_org, FormState::again(&fields, errors)).await;
     }
     let new = NewCohort {
-        name: fields.text("name").to_owned(),
-        standard: fields.filled("standard"),
+        name: form.name,
+        standard: filled(&form.standard),
         start_date,
         end_date,
     };
     let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     let created = state
         .db
-        .write(move |conn| {
-            cohorts::create_cohort(
-                conn,
-                &catalogue,
-                Some(&actor),
-                &org_id.to_string(),
-                new,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::create_cohort(conn, &catalogue, &for_tx.acting(), org_id, new))
         .await;
     match created {
         Ok(cohort) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
@@ -284,6 +299,24 @@ async fn cohort_page(
     page_with_status(state, Some(session), "pages/cohort.html", &view, status)
 }
 
+/// The members form as posted: the enrolments ticked to add and to remove.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MembersForm {
+    add: Vec<String>,
+    remove: Vec<String>,
+}
+
+/// The non-blank ticked values, trimmed, in order.
+fn ticked(values: &[String]) -> Vec<String> {
+    values
+        .iter()
+        .map(|value| value.trim())
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// `POST /cohorts/{id}/enrolments`: ticks `add` and `remove` enrolments.
 pub async fn change_members(
     state: web::Data<AppState>,
@@ -301,32 +334,23 @@ async fn change_members_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let cohort = state
-        .db
-        .read(move |conn| cohorts::load_cohort(conn, &id))
-        .await?;
-    let org_id = path_id(&cohort.org_id)?;
-    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
-    let ids = |name: &str| -> Vec<Uuid> {
-        fields
-            .all(name)
-            .iter()
-            .filter_map(|t| Uuid::parse_str(t).ok())
-            .collect()
+    let cohort_id: CohortId = typed_path_id(raw_id)?;
+    let form: MembersForm = fields.read()?;
+    let (add, remove) = (ticked(&form.add), ticked(&form.remove));
+    let ids = |all: &[String]| -> Vec<Uuid> {
+        all.iter().filter_map(|t| Uuid::parse_str(t).ok()).collect()
     };
     let members = CohortMembers {
-        add: ids("add"),
-        remove: ids("remove"),
+        add: ids(&add),
+        remove: ids(&remove),
     };
-    let actor = session.user_id.clone();
-    let for_tx = cohort.clone();
+    let for_tx = session.clone();
     let changed = state
         .db
-        .write(move |conn| cohorts::change_members(conn, Some(&actor), &for_tx, &members))
+        .write(move |conn| actions::change_members(conn, &for_tx.acting(), cohort_id, &members))
         .await;
     match changed {
-        Ok(_) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
+        Ok(_) => Ok(see_other(&format!("/cohorts/{cohort_id}"))),
         Err(err) => {
             // Each refusal sits by the checkbox it is about (`add[2]` → the third ticked).
             let errors = field_errors(err)?
@@ -334,7 +358,12 @@ async fn change_members_page(
                 .map(|(field, reason)| {
                     let ticked = |name: &str, i: &str| {
                         let i: usize = i.parse().ok()?;
-                        fields.all(name).get(i).map(|id| format!("{name}-{id}"))
+                        let all = match name {
+                            "add" => &add,
+                            "remove" => &remove,
+                            _ => return None,
+                        };
+                        all.get(i).map(|id| format!("{name}-{id}"))
                     };
                     let anchored = field
                         .strip_suffix(']')
@@ -347,7 +376,7 @@ async fn change_members_page(
                 })
                 .collect();
             let form = FormState::again(&fields, errors);
-            let ticked = [fields.all("add"), fields.all("remove")].concat();
+            let ticked = [add.clone(), remove.clone()].concat();
             cohort_page(state, session, raw_id, form, ticked).await
         }
     }

@@ -4,22 +4,22 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
+use crate::action::{Acting, ActionError};
+use crate::db::ids::{ExportBatchId, OrgId};
+use crate::exports::actions;
 use crate::exports::badges::for_each_badge;
 use crate::exports::ledger::{self, Batch};
 use crate::exports::results::ResultsQuery;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
 use crate::http::shared::exports::{failure, record, send_badges};
-use crate::http::shared::path_id;
 use crate::identity;
 use crate::portfolio::cohorts::{self, CohortSummary};
 
@@ -65,9 +65,12 @@ pub async fn exports(
     path: web::Path<String>,
     query: web::Query<Vec<(String, String)>>,
 ) -> Html {
-    let fields = Fields::from_pairs(query.into_inner());
+    let listed: ListedQuery = match Fields::from_pairs(query.into_inner()).read() {
+        Ok(listed) => listed,
+        Err(err) => return Html(Err(err)),
+    };
     let shown = Shown {
-        recorded: fields.filled("recorded"),
+        recorded: filled(listed.recorded),
         ..Shown::default()
     };
     Html(
@@ -108,15 +111,50 @@ async fn preview_page(
     exports_page(state, session, raw_org, &fields, shown).await
 }
 
-fn results_query(fields: &Fields) -> ResultsQuery {
-    ResultsQuery {
-        format: fields.filled("format"),
-        cohort: fields.filled("cohort"),
-        standard: fields.filled("standard"),
-        from: fields.filled("from"),
-        to: fields.filled("to"),
-        include_reported: Some(fields.ticked("include_reported").to_string()),
-    }
+/// The exports page's address as linked after recording a batch.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListedQuery {
+    /// The batch just recorded.
+    recorded: String,
+}
+
+/// The filters as posted (previewing, recording and badges share them).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FiltersForm {
+    format: String,
+    cohort: String,
+    standard: String,
+    from: String,
+    to: String,
+    /// A checkbox: present when ticked, whatever its value.
+    include_reported: Option<String>,
+}
+
+/// `text` trimmed, when not blank.
+fn filled(text: String) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn results_query(fields: &Fields) -> Result<ResultsQuery, PageError> {
+    let form: FiltersForm = fields.read()?;
+    Ok(ResultsQuery {
+        format: filled(form.format),
+        cohort: filled(form.cohort),
+        standard: filled(form.standard),
+        from: filled(form.from),
+        to: filled(form.to),
+        include_reported: Some(form.include_reported.is_some().to_string()),
+    })
+}
+
+/// A batch's reverse form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReverseForm {
+    reason: String,
 }
 
 /// What the exports page shows beyond its filters and batches.
@@ -144,20 +182,23 @@ async fn exports_page(
     fields: &Fields,
     shown: Shown,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
-    session.require(Action::ExportData, &Resource::Export { org_id })?;
+    let org_id: OrgId = typed_path_id(raw_org)?;
     let org = org_id.to_string();
     let catalogue = state.catalogue.clone();
-    let query = results_query(fields);
+    let query = results_query(fields)?;
     let preview = shown.preview;
+    let for_tx = session.clone();
     let (org_name, all, batches, corrections, counted) = state
         .db
         .read(move |conn| {
+            let acting = for_tx.acting();
+            // Asks the policy first: nothing about an organisation shows to someone who may
+            // not export its data.
+            let batches = actions::list_batches(conn, &acting, org_id)?;
             let name = identity::find_organisation(conn, &org)?.name;
             let all = cohorts::list_cohorts(conn, &org)?;
-            let batches = ledger::list_batches(conn, &org)?;
             let corrections = ledger::pending_corrections(conn, &catalogue, &org)?;
-            let counted = preview.then(|| count(conn, &catalogue, &org, &query));
+            let counted = preview.then(|| count(conn, &catalogue, &acting, org_id, &query));
             Ok::<_, ActionError>((name, all, batches, corrections, counted))
         })
         .await?;
@@ -206,17 +247,25 @@ async fn exports_page(
 fn count(
     conn: &mut crate::db::DbConnection,
     catalogue: &crate::catalogue::Catalogue,
-    org: &str,
+    acting: &Acting<'_>,
+    org_id: OrgId,
     query: &ResultsQuery,
 ) -> Result<Counted, ActionError> {
     let as_action = |e| match e {
         crate::exports::ExportFailure::Action(a) => a,
         other => ActionError::Conflict(other.to_string()),
     };
-    let filter = query.check(conn, catalogue, org)?;
-    let (_, summary) =
-        ledger::export_results(conn, catalogue, &filter, None, std::io::sink(), |_| {})
-            .map_err(as_action)?;
+    let filter = actions::results_filter(conn, catalogue, acting, org_id, query)?;
+    let (_, summary) = actions::write_results(
+        conn,
+        catalogue,
+        acting,
+        &filter,
+        None,
+        std::io::sink(),
+        |_| {},
+    )
+    .map_err(as_action)?;
     let badges = for_each_badge(conn, catalogue, &filter, |_, _| Ok(())).map_err(as_action)?;
     Ok(Counted {
         results: summary.written,
@@ -243,9 +292,9 @@ async fn record_batch_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    session.require(Action::RecordExport, &Resource::Export { org_id })?;
-    let recorded = record(state, org_id, results_query(&fields), &session.user_id).await;
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let query = results_query(&fields)?;
+    let recorded = record(state, session, org_id, query).await;
     match recorded {
         Ok(batch) => Ok(see_other(&format!(
             "/orgs/{org_id}/exports?recorded={}",
@@ -280,13 +329,20 @@ async fn badges_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    session.require(Action::ExportData, &Resource::Export { org_id })?;
-    let query = results_query(&fields);
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let query = results_query(&fields)?;
     let catalogue = state.catalogue.clone();
+    let for_tx = session.clone();
     let checked = state
         .db
-        .read(move |conn| Ok::<_, ActionError>(query.check(conn, &catalogue, &org_id.to_string())))
+        .read(move |conn| {
+            let checked =
+                actions::results_filter(conn, &catalogue, &for_tx.acting(), org_id, &query);
+            match checked {
+                Err(ActionError::Invalid(errors)) => Ok(Err(ActionError::Invalid(errors))),
+                other => other.map(Ok),
+            }
+        })
         .await?;
     match checked {
         Ok(filter) => Ok(send_badges(state, filter).await?),
@@ -318,19 +374,14 @@ async fn reverse_batch_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
-    let batch_id = path_id(raw_batch)?.to_string();
-    session.require(Action::RecordExport, &Resource::Export { org_id })?;
-    let reason = fields.text("reason").to_owned();
-    let actor = session.user_id.clone();
+    let org_id: OrgId = typed_path_id(raw_org)?;
+    let batch_id: ExportBatchId = typed_path_id(raw_batch)?;
+    let ReverseForm { reason } = fields.read()?;
+    let for_tx = session.clone();
     let reversed = state
         .db
         .write(move |conn| {
-            let batch = ledger::load_batch(conn, &batch_id)?;
-            if batch.org_id != org_id.to_string() {
-                return Err(ActionError::NotFound);
-            }
-            ledger::reverse_batch(conn, Some(&actor), &batch, &reason, Utc::now())
+            actions::reverse_batch_of(conn, &for_tx.acting(), org_id, batch_id, &reason)
         })
         .await;
     match reversed {
