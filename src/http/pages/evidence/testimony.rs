@@ -115,7 +115,6 @@ async fn testimony_page(
     let opened = open(state, session, raw_id, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = testimony_record(standard, &fields);
-    let action = Action::AddEvidence;
     let mut errors = errors;
     let contact = fields.text("details.witness.contact").trim().to_owned();
     let looks_like_email = contact.contains('@') && contact.contains('.');
@@ -127,7 +126,7 @@ async fn testimony_page(
     }
     let errors = if errors.is_empty() {
         let new = to_new_evidence(record)?;
-        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+        match add(state, session, &opened.enrolment.id, new, None).await? {
             // Next: send it to the witness (their link is mailed to them).
             Ok(evidence_id) => {
                 return Ok(see_other(&format!(
@@ -138,7 +137,7 @@ async fn testimony_page(
             Err(refused) => place_errors(refused, &order, standard),
         }
     } else {
-        let all = with_action_problems(state, session, &opened, action, record, false, errors);
+        let all = with_action_problems(state, session, &opened, record, false, errors);
         place_errors(all.await?, &order, standard)
     };
     let view = EvidenceForm::new(
