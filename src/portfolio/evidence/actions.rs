@@ -1,15 +1,16 @@
 //! Recording and judging evidence as people do it: adding a record (with its file), reading the
-//! records, the assessor's judgements and marks, and the candidate's acknowledgement of an
-//! assessment record. Each loads the enrolment, asks the policy, acts, and writes its audit entries
+//! records, the assessor's judgements and marks, the candidate's acknowledgement of an assessment
+//! record, and time points marked in recordings. Each loads the enrolment, asks the policy, acts, and writes its audit entries
 //! and notifications in the caller's transaction; the API and the pages call these and only
 //! translate requests and answers.
 
 use crate::action::{Acting, ActionError, Problems, Services};
 use crate::auth::policy::Action;
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, EvidenceId};
+use crate::db::ids::{EnrolmentId, EvidenceId, TimePointId};
 use crate::portfolio::access::enrolment_for;
 use crate::portfolio::acknowledgements::{self, Acknowledgement, AcknowledgementsView};
+use crate::portfolio::time_points::{self, NewTimePoint, TimePoint};
 use crate::portfolio::{AssessorMarks, Enrolment};
 use crate::standards::Method;
 
@@ -102,7 +103,12 @@ pub fn evidence_of(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<Vec<EvidenceRecord>, ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::ReadEnrolment)?;
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::ReadEnrolment,
+    )?;
     super::list_evidence(conn, &enrolment.id)
 }
 
@@ -113,7 +119,12 @@ pub fn evidence(
     enrolment_id: EnrolmentId,
     evidence_id: EvidenceId,
 ) -> Result<EvidenceRecord, ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::ReadEnrolment)?;
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::ReadEnrolment,
+    )?;
     super::load_evidence(conn, &enrolment.id, &evidence_id.to_string())
 }
 
@@ -124,7 +135,12 @@ pub fn evidence_to_judge(
     enrolment_id: EnrolmentId,
     evidence_id: EvidenceId,
 ) -> Result<(Enrolment, EvidenceRecord), ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::JudgeEvidence)?;
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::JudgeEvidence,
+    )?;
     let record = super::load_evidence(conn, &enrolment.id, &evidence_id.to_string())?;
     Ok((enrolment, record))
 }
@@ -139,7 +155,12 @@ pub fn judge(
     evidence_id: EvidenceId,
     judgements: Judgements,
 ) -> Result<(EvidenceRecord, Vec<String>), ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::JudgeEvidence)?;
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::JudgeEvidence,
+    )?;
     let (record, judged) = super::judge_evidence(
         conn,
         &enrolment,
@@ -167,7 +188,12 @@ pub fn set_marks(
     enrolment_id: EnrolmentId,
     marks: AssessorMarks,
 ) -> Result<AssessorMarks, ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::JudgeEvidence)?;
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::JudgeEvidence,
+    )?;
     let standard = &services.catalogue.pinned(&enrolment)?.standard;
     crate::portfolio::set_marks(
         conn,
@@ -189,7 +215,12 @@ pub fn acknowledge(
     evidence_id: EvidenceId,
     comment: &str,
 ) -> Result<Acknowledgement, ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::ReadEnrolment)?;
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::ReadEnrolment,
+    )?;
     acknowledgements::acknowledge(
         conn,
         services.public_url,
@@ -208,7 +239,12 @@ pub fn acknowledgements(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<AcknowledgementsView, ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::ReadEnrolment)?;
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::ReadEnrolment,
+    )?;
     let acknowledged = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
     let waiting = super::list_evidence(conn, &enrolment.id)?
         .into_iter()
@@ -220,4 +256,74 @@ pub fn acknowledgements(
         acknowledged,
         waiting,
     })
+}
+
+/// Loads the enrolment when `acting` may mark time points in its recordings: whoever may add
+/// evidence to it (its candidate while it is open, its assessor) or judge it (its assessor, also
+/// once submitted). A refusal is the first one's.
+pub fn may_mark(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    enrolment_id: EnrolmentId,
+) -> Result<Enrolment, ActionError> {
+    let id = enrolment_id.to_string();
+    enrolment_for(conn, acting, &id, Action::AddEvidence)
+        .or_else(|first| enrolment_for(conn, acting, &id, Action::JudgeEvidence).map_err(|_| first))
+}
+
+/// The time points of a recording of the enrolment, in playing order.
+pub fn time_points(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    enrolment_id: EnrolmentId,
+    evidence_id: EvidenceId,
+) -> Result<Vec<TimePoint>, ActionError> {
+    let enrolment = enrolment_for(
+        conn,
+        acting,
+        &enrolment_id.to_string(),
+        Action::ReadEnrolment,
+    )?;
+    let evidence_id = evidence_id.to_string();
+    // An evidence id of another enrolment is not found, not an empty list.
+    super::load_evidence(conn, &enrolment.id, &evidence_id)?;
+    time_points::of_evidence(conn, &enrolment.id, &evidence_id)
+}
+
+/// Marks a time point in a recording against a criterion or knowledge item the evidence is mapped
+/// to (audited).
+pub fn mark(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    enrolment_id: EnrolmentId,
+    evidence_id: EvidenceId,
+    input: NewTimePoint,
+) -> Result<TimePoint, ActionError> {
+    let enrolment = may_mark(conn, acting, enrolment_id)?;
+    time_points::add(
+        conn,
+        &enrolment,
+        &evidence_id.to_string(),
+        acting.user_id,
+        input,
+        acting.now,
+    )
+}
+
+/// Removes a time point: the person who marked it, or the assessor (audited).
+pub fn unmark(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    enrolment_id: EnrolmentId,
+    evidence_id: EvidenceId,
+    point_id: TimePointId,
+) -> Result<TimePoint, ActionError> {
+    let enrolment = may_mark(conn, acting, enrolment_id)?;
+    time_points::remove(
+        conn,
+        &enrolment,
+        &evidence_id.to_string(),
+        &point_id.to_string(),
+        acting.user_id,
+    )
 }

@@ -118,7 +118,6 @@ fn check_observed(standard: &Standard, details: &EvidenceDetails, problems: &mut
     }
 }
 
-
 /// Whether a stated relationship names a relative (testimony from relatives is refused).
 pub fn is_relative(relationship: &str) -> bool {
     let relationship = relationship.to_lowercase();
@@ -126,7 +125,6 @@ pub fn is_relative(relationship: &str) -> bool {
         .split(|c: char| !c.is_alphanumeric() && c != '-')
         .any(|word| RELATIVES.contains(&word))
 }
-
 
 fn check_details(new: &NewEvidence, has_file: bool, by_candidate: bool, problems: &mut Problems) {
     let details = &new.details;
@@ -233,7 +231,6 @@ fn valid_position(at: &str) -> bool {
             .all(|p| p.parse::<u32>().is_ok_and(|n| n < 60))
 }
 
-
 /// Every reference must exist in the standard; values of closed attributes must be declared; links
 /// must point at evidence of the same enrolment.
 fn check_against_standard(
@@ -292,7 +289,6 @@ fn check_against_standard(
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

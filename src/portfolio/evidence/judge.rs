@@ -180,4 +180,3 @@ fn clean(text: &Option<String>) -> Option<String> {
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
 }
-

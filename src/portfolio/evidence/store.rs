@@ -149,7 +149,6 @@ pub fn add_evidence(
     to_record(row, files)
 }
 
-
 /// The enrolment must still take evidence from this person.
 pub(super) fn ensure_open(enrolment: &Enrolment, by_assessor: bool) -> Result<(), ActionError> {
     match enrolment.status() {
@@ -165,14 +164,12 @@ pub(super) fn ensure_open(enrolment: &Enrolment, by_assessor: bool) -> Result<()
     }
 }
 
-
 fn method_name(method: Method) -> String {
     serde_json::to_value(method)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
 }
-
 
 /// The engine's view of the new record. The assigned assessor's own records are their judgement.
 pub(super) fn to_instance(id: &str, new: &NewEvidence, by_assessor: bool) -> Evidence {
@@ -232,8 +229,10 @@ pub(super) fn to_instance(id: &str, new: &NewEvidence, by_assessor: bool) -> Evi
     }
 }
 
-
-pub(super) fn evidence_ids(conn: &mut DbConnection, enrolment_id: &str) -> Result<Vec<String>, ActionError> {
+pub(super) fn evidence_ids(
+    conn: &mut DbConnection,
+    enrolment_id: &str,
+) -> Result<Vec<String>, ActionError> {
     Ok(evidence::table
         .filter(evidence::enrolment_id.eq(enrolment_id))
         .select(evidence::id)
@@ -338,4 +337,3 @@ pub fn load_evidence(
     let files = file_meta(conn, Some(enrolment_id))?;
     to_record(row, files)
 }
-

@@ -40,14 +40,7 @@ async fn add(
     let record = state
         .db
         .write(move |conn| {
-            actions::add(
-                conn,
-                tx_state.services(),
-                &session.acting(),
-                id,
-                new,
-                file,
-            )
+            actions::add(conn, tx_state.services(), &session.acting(), id, new, file)
         })
         .await?;
     state.refresher.refresh(&id.to_string()).await;

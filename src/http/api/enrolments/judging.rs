@@ -9,8 +9,8 @@ use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::{NextJudgement, next_waiting};
 use crate::http::{ApiError, AppState};
-pub use crate::portfolio::acknowledgements::AcknowledgementsView;
 use crate::portfolio::acknowledgements::Acknowledgement;
+pub use crate::portfolio::acknowledgements::AcknowledgementsView;
 use crate::portfolio::evidence::actions;
 use crate::portfolio::{AssessorMarks, EvidenceRecord, Judgements};
 

@@ -154,9 +154,7 @@ pub async fn add(
     let for_tx = session.clone();
     let added = state
         .db
-        .write(move |conn| {
-            actions::add(conn, tx_state.services(), &for_tx.acting(), id, new, file)
-        })
+        .write(move |conn| actions::add(conn, tx_state.services(), &for_tx.acting(), id, new, file))
         .await;
     match added {
         Ok(record) => {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::*;
@@ -105,6 +106,14 @@ pub async fn testimony(
     Html(testimony_page(&state, &session, &path, fields).await)
 }
 
+/// The witness's address as the testimony form posts it (checked here: the link is mailed there).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WitnessContact {
+    #[serde(rename = "details.witness.contact")]
+    contact: String,
+}
+
 async fn testimony_page(
     state: &AppState,
     session: &Session,
@@ -116,7 +125,8 @@ async fn testimony_page(
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = testimony_record(standard, &fields);
     let mut errors = errors;
-    let contact = fields.text("details.witness.contact").trim().to_owned();
+    let WitnessContact { contact } = fields.read()?;
+    let contact = contact.trim().to_owned();
     let looks_like_email = contact.contains('@') && contact.contains('.');
     if !contact.is_empty() && !looks_like_email {
         errors.insert(
