@@ -126,3 +126,13 @@ pub fn acknowledgements_of(
         .select(Acknowledgement::as_select())
         .load(conn)?)
 }
+
+/// The candidate's acknowledgements of the assessment records of an enrolment, and which records
+/// still wait for one.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AcknowledgementsView {
+    /// The acknowledgements, oldest first.
+    pub acknowledged: Vec<Acknowledgement>,
+    /// Observation and questioning records the candidate has not acknowledged yet.
+    pub waiting: Vec<String>,
+}

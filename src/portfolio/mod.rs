@@ -7,7 +7,7 @@ pub mod acknowledgements;
 pub mod actions;
 pub mod cohorts;
 mod enrolment;
-mod evidence;
+pub mod evidence;
 pub mod expiry;
 pub mod grid;
 pub mod moves;

@@ -5,13 +5,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use serde::Serialize;
 
-use crate::auth::policy::Action;
-use crate::db::ids::{NotificationId, OrgId};
-use crate::http::extract::ValidJson;
-use crate::http::extract::typed_path_id;
+use crate::db::ids::{EnrolmentId, EvidenceId, NotificationId, OrgId, WitnessRequestId};
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::{Session, client_address};
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::http::shared::witness::check_token;
 use crate::http::{ApiError, AppState};
 use crate::notify::actions::{self as notify_actions, Inbox};
@@ -95,14 +91,11 @@ pub async fn list_requests(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
     let requests = state
         .db
-        .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            crate::portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
-            witness::requests_for(conn, &enrolment.id, &evidence_id)
-        })
+        .read(move |conn| witness::actions::requests(conn, &session.acting(), id, evidence_id))
         .await?;
     Ok(HttpResponse::Ok().json(requests))
 }
@@ -120,22 +113,15 @@ pub async fn request_witness(
     path: web::Path<(String, String)>,
     body: ValidJson<RequestInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
     let input = body.into_inner();
-    let base = state.config.public_url.clone();
+    let tx_state = state.clone();
     let request = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::AddEvidence)?;
-            witness::request_testimony(
-                conn,
-                &base,
-                &enrolment,
-                &evidence_id,
-                &session.user_id,
-                input,
-                Utc::now(),
-            )
+            let acting = session.acting();
+            witness::actions::request(conn, tx_state.services(), &acting, id, evidence_id, input)
         })
         .await?;
     Ok(HttpResponse::Created().json(request))
@@ -152,13 +138,11 @@ pub async fn revoke_request(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let request_id: WitnessRequestId = typed_path_id(&path.1)?;
     let request = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::AddEvidence)?;
-            witness::revoke(conn, &enrolment, &request_id, &session.user_id, Utc::now())
-        })
+        .write(move |conn| witness::actions::revoke(conn, &session.acting(), id, request_id))
         .await?;
     Ok(HttpResponse::Ok().json(request))
 }
@@ -174,7 +158,7 @@ pub async fn witness_view(
     let token = check_token(&path)?;
     let view = state
         .db
-        .read(move |conn| witness::witness_view(conn, &token, Utc::now()))
+        .read(move |conn| witness::actions::view(conn, &token, Utc::now()))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
@@ -201,10 +185,13 @@ pub async fn witness_confirm(
     let token = check_token(&path)?;
     let testimony = body.into_inner();
     let address = client_address(&req, &state.config.trusted_proxies);
-    let base = state.config.public_url.clone();
+    let tx_state = state.clone();
     let hash = state
         .db
-        .write(move |conn| witness::confirm(conn, &base, &token, testimony, &address, Utc::now()))
+        .write(move |conn| {
+            let services = tx_state.services();
+            witness::actions::confirm(conn, services, &token, testimony, &address, Utc::now())
+        })
         .await?;
     Ok(HttpResponse::Ok().json(Confirmed {
         confirmed_hash: hash,

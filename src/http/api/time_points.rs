@@ -1,16 +1,13 @@
 //! Time points in a recording: list, mark, remove.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 
-use crate::auth::policy::Action;
-use crate::http::extract::ValidJson;
+use crate::db::ids::{EnrolmentId, EvidenceId, TimePointId};
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::enrolments::authorize_marking;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::portfolio::time_points::{self, NewTimePoint, TimePoint};
+use crate::portfolio::evidence::actions;
+use crate::portfolio::time_points::{NewTimePoint, TimePoint};
 
 /// The time points of a recording, in playing order.
 #[utoipa::path(get, path = "/api/enrolments/{id}/evidence/{evidence_id}/time-points",
@@ -21,15 +18,11 @@ pub async fn list(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
     let points = state
         .db
-        .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            // An evidence id of another enrolment is not found, not an empty list.
-            crate::portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
-            time_points::of_evidence(conn, &enrolment.id, &evidence_id)
-        })
+        .read(move |conn| actions::time_points(conn, &session.acting(), id, evidence_id))
         .await?;
     Ok(HttpResponse::Ok().json(points))
 }
@@ -46,21 +39,12 @@ pub async fn add(
     path: web::Path<(String, String)>,
     body: ValidJson<NewTimePoint>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
     let input = body.into_inner();
     let point = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize_marking(conn, &session, &id)?;
-            time_points::add(
-                conn,
-                &enrolment,
-                &evidence_id,
-                &session.user_id,
-                input,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::mark(conn, &session.acting(), id, evidence_id, input))
         .await?;
     Ok(HttpResponse::Created().json(point))
 }
@@ -75,17 +59,12 @@ pub async fn remove(
     session: Session,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id, point_id) = (
-        path_id(&path.0)?.to_string(),
-        path_id(&path.1)?.to_string(),
-        path_id(&path.2)?.to_string(),
-    );
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
+    let point_id: TimePointId = typed_path_id(&path.2)?;
     state
         .db
-        .write(move |conn| {
-            let enrolment = authorize_marking(conn, &session, &id)?;
-            time_points::remove(conn, &enrolment, &evidence_id, &point_id, &session.user_id)
-        })
+        .write(move |conn| actions::unmark(conn, &session.acting(), id, evidence_id, point_id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

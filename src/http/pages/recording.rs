@@ -5,18 +5,19 @@ use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::evidence::open;
 use super::form::{Fields, FormState, field_errors};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::{EnrolmentId, EvidenceId, TimePointId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize_marking;
 use crate::http::shared::path_id;
+use crate::portfolio::evidence::actions;
 use crate::portfolio::time_points::{self, NewTimePoint, TimePoint};
 use crate::portfolio::{self, EvidenceRecord};
 use crate::standards::Standard;
@@ -143,7 +144,10 @@ async fn render(
             }
             let points = time_points::of_evidence(conn, &enrolment.id, &record.id)?;
             let names = markers(conn, &points)?;
-            let can_mark = authorize_marking(conn, &for_tx, &enrolment.id).is_ok();
+            let can_mark = match typed_path_id::<EnrolmentId>(&enrolment.id) {
+                Ok(id) => actions::may_mark(conn, &for_tx.acting(), id).is_ok(),
+                Err(_) => false,
+            };
             Ok::<_, ActionError>((record, points, names, can_mark))
         })
         .await?;
@@ -212,6 +216,15 @@ fn view_of(
     }
 }
 
+/// The form that marks a time point, as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MarkForm {
+    at: String,
+    mapping: String,
+    note: String,
+}
+
 /// `POST /enrolments/{id}/evidence/{evidence_id}/time-points`.
 pub async fn add(
     state: web::Data<AppState>,
@@ -230,27 +243,14 @@ async fn add_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let evidence_id = path_id(raw_evidence)?.to_string();
-    let input = NewTimePoint {
-        at: fields.text("at").to_owned(),
-        mapping: fields.text("mapping").to_owned(),
-        note: fields.text("note").to_owned(),
-    };
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
+    let MarkForm { at, mapping, note } = fields.read()?;
+    let input = NewTimePoint { at, mapping, note };
     let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize_marking(conn, &for_tx, &id)?;
-            time_points::add(
-                conn,
-                &enrolment,
-                &evidence_id,
-                &for_tx.user_id,
-                input,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::mark(conn, &for_tx.acting(), id, evidence_id, input))
         .await;
     match done {
         Ok(point) => Ok(see_other(&format!(
@@ -284,16 +284,13 @@ async fn remove_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let evidence_id = path_id(raw_evidence)?.to_string();
-    let point_id = path_id(raw_point)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
+    let point_id: TimePointId = typed_path_id(raw_point)?;
     let for_tx = session.clone();
     let removed = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize_marking(conn, &for_tx, &id)?;
-            time_points::remove(conn, &enrolment, &evidence_id, &point_id, &for_tx.user_id)
-        })
+        .write(move |conn| actions::unmark(conn, &for_tx.acting(), id, evidence_id, point_id))
         .await?;
     Ok(see_other(&format!(
         "/enrolments/{}/evidence/{}/recording",

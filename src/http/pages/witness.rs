@@ -5,13 +5,15 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::evidence::open;
 use super::form::{Fields, FormState, field_errors};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::{EnrolmentId, EvidenceId, WitnessRequestId};
+use crate::http::extract::typed_path_id;
 use crate::http::session::{Session, client_address};
 use crate::http::shared::path_id;
 use crate::http::shared::witness::check_token;
@@ -72,12 +74,7 @@ async fn render(
     let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
     let evidence_id = path_id(raw_evidence)?.to_string();
     let enrolment = opened.enrolment.clone();
-    let may_send = session
-        .require(
-            Action::AddEvidence,
-            &crate::auth::policy::Resource::Enrolment(enrolment.facts()?),
-        )
-        .is_ok();
+    let may_send = witness::actions::may_ask(&session.acting(), &enrolment)?;
     let (record, approved, requests) = state
         .db
         .read(move |conn| {
@@ -136,6 +133,27 @@ async fn render(
     )
 }
 
+/// The form that sends a link, as posted: an approved witness by id, or `new` with a name and
+/// an address.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SendForm {
+    approved_witness_id: String,
+    name: String,
+    email: String,
+}
+
+/// The witness's confirmation as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ConfirmForm {
+    statement: String,
+    relationship: String,
+    job_title: String,
+    /// The checkbox: ticked when sent at all, whatever its value.
+    declaration: Vec<String>,
+}
+
 /// `POST /enrolments/{id}/evidence/{evidence_id}/witness`: sends (or sends again) the link.
 pub async fn send(
     state: web::Data<AppState>,
@@ -154,13 +172,15 @@ async fn send_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
-    let evidence_id = path_id(raw_evidence)?.to_string();
-    let input = match fields.filled("approved_witness_id").as_deref() {
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
+    let form: SendForm = fields.read()?;
+    let filled = |text: String| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
+    let input = match filled(form.approved_witness_id).as_deref() {
         Some("new") | None => RequestInput {
             approved_witness_id: None,
-            name: fields.filled("name"),
-            email: fields.filled("email"),
+            name: filled(form.name),
+            email: filled(form.email),
         },
         Some(id) => RequestInput {
             approved_witness_id: Some(id.to_owned()),
@@ -168,20 +188,16 @@ async fn send_page(
             email: None,
         },
     };
-    let base = state.config.public_url.clone();
-    let actor = session.user_id.clone();
-    let enrolment = opened.enrolment.clone();
-    let for_tx = evidence_id.clone();
+    let tx_state = state.clone();
+    let for_tx = session.clone();
     let done = state
         .db
         .write(move |conn| {
-            witness::request_testimony(conn, &base, &enrolment, &for_tx, &actor, input, Utc::now())
+            let acting = for_tx.acting();
+            witness::actions::request(conn, tx_state.services(), &acting, id, evidence_id, input)
         })
         .await;
-    let back = format!(
-        "/enrolments/{}/evidence/{evidence_id}/witness",
-        opened.enrolment.id
-    );
+    let back = format!("/enrolments/{id}/evidence/{evidence_id}/witness");
     match done {
         Ok(_) => Ok(see_other(&back)),
         Err(err) => {
@@ -209,17 +225,16 @@ async fn revoke_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
-    let request_id = path_id(raw_request)?.to_string();
-    let actor = session.user_id.clone();
-    let enrolment = opened.enrolment.clone();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let request_id: WitnessRequestId = typed_path_id(raw_request)?;
+    let for_tx = session.clone();
     let revoked = state
         .db
-        .write(move |conn| witness::revoke(conn, &enrolment, &request_id, &actor, Utc::now()))
+        .write(move |conn| witness::actions::revoke(conn, &for_tx.acting(), id, request_id))
         .await?;
     Ok(see_other(&format!(
-        "/enrolments/{}/evidence/{}/witness",
-        opened.enrolment.id, revoked.evidence_id
+        "/enrolments/{id}/evidence/{}/witness",
+        revoked.evidence_id
     )))
 }
 
@@ -250,7 +265,7 @@ async fn witness_page(
     let for_tx = token.clone();
     let found = state
         .db
-        .read(move |conn| witness::witness_view(conn, &for_tx, Utc::now()))
+        .read(move |conn| witness::actions::view(conn, &for_tx, Utc::now()))
         .await;
     let (view, closed) = match (found, &confirmed_hash) {
         (_, Some(_)) => (None, None),
@@ -305,17 +320,21 @@ async fn confirm_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     let token = check_token(raw_token)?;
+    let form: ConfirmForm = fields.read()?;
     let testimony = Testimony {
-        statement: fields.text("statement").to_owned(),
-        relationship: fields.text("relationship").to_owned(),
-        job_title: fields.text("job_title").to_owned(),
-        declaration: fields.ticked("declaration"),
+        statement: form.statement,
+        relationship: form.relationship,
+        job_title: form.job_title,
+        declaration: !form.declaration.is_empty(),
     };
     let address = client_address(req, &state.config.trusted_proxies);
-    let base = state.config.public_url.clone();
+    let tx_state = state.clone();
     let done = state
         .db
-        .write(move |conn| witness::confirm(conn, &base, &token, testimony, &address, Utc::now()))
+        .write(move |conn| {
+            let services = tx_state.services();
+            witness::actions::confirm(conn, services, &token, testimony, &address, Utc::now())
+        })
         .await;
     match done {
         Ok(hash) => witness_page(state, raw_token, None, Some(hash)).await,

@@ -127,14 +127,3 @@ pub fn next_waiting(
     }
     Ok(oldest.map(|(_, next)| next))
 }
-
-/// Who may mark time points: whoever may add evidence to the enrolment (its candidate while it is
-/// open, its assessor) or judge it (its assessor, also once submitted).
-pub fn authorize_marking(
-    conn: &mut DbConnection,
-    session: &Session,
-    id: &str,
-) -> Result<Enrolment, ActionError> {
-    authorize(conn, session, id, Action::AddEvidence)
-        .or_else(|first| authorize(conn, session, id, Action::JudgeEvidence).map_err(|_| first))
-}

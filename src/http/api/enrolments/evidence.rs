@@ -3,17 +3,14 @@
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use futures_util::StreamExt;
 
-use crate::auth::policy::Action;
-use crate::http::extract::{ValidJson, parse_json};
+use crate::db::ids::{EnrolmentId, EvidenceId};
+use crate::http::extract::{ValidJson, parse_json, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::{authorize, standard_of};
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState, download, inline, upload};
-use crate::portfolio::{self, EvidenceRecord, NewEvidence, StoredFile};
-use crate::standards::Method;
+use crate::portfolio::evidence::actions;
+use crate::portfolio::{EvidenceRecord, NewEvidence, StoredFile};
 use crate::storage;
 
 /// The evidence of an enrolment.
@@ -24,67 +21,29 @@ pub async fn list_evidence(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let records = state
         .db
-        .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            portfolio::list_evidence(conn, &enrolment.id)
-        })
+        .read(move |conn| actions::evidence_of(conn, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok().json(records))
-}
-
-/// Observations, questioning and professional discussion are the assessor's records; the rest
-/// either party may add.
-fn action_for(method: Method) -> Action {
-    match method {
-        Method::ObservationChecklist
-        | Method::OralQuestioning
-        | Method::WrittenQuestioning
-        | Method::ProfessionalDiscussion => Action::RecordAssessorEvidence,
-        Method::WitnessTestimony | Method::ElectronicDataRecord | Method::ProductEvidence => {
-            Action::AddEvidence
-        }
-    }
 }
 
 async fn add(
     state: &AppState,
     session: Session,
-    id: String,
+    id: EnrolmentId,
     new: NewEvidence,
     file: Option<StoredFile>,
 ) -> Result<EvidenceRecord, ApiError> {
-    let state_for_tx = state.clone();
-    let enrolment_id = id.clone();
+    let tx_state = state.clone();
     let record = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, action_for(new.method))?;
-            let standard = standard_of(&state_for_tx, &enrolment)?;
-            let now = Utc::now();
-            let record = portfolio::add_evidence(
-                conn,
-                standard,
-                &enrolment,
-                &session.user_id,
-                new,
-                file,
-                now,
-            )?;
-            crate::notify::events::evidence_added(
-                conn,
-                &state_for_tx.config.public_url,
-                &enrolment,
-                &record,
-                &session.user_id,
-                now,
-            )?;
-            Ok::<_, crate::action::ActionError>(record)
+            actions::add(conn, tx_state.services(), &session.acting(), id, new, file)
         })
         .await?;
-    state.refresher.refresh(&enrolment_id).await;
+    state.refresher.refresh(&id.to_string()).await;
     Ok(record)
 }
 
@@ -99,7 +58,7 @@ pub async fn add_evidence(
     path: web::Path<String>,
     body: ValidJson<NewEvidence>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let record = add(&state, session, id, body.into_inner(), None).await?;
     Ok(HttpResponse::Created().json(record))
 }
@@ -128,13 +87,12 @@ pub async fn upload(
     path: web::Path<String>,
     mut multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     // Refuse early (before reading a large body) when the user may not add evidence at all.
     let check_session = session.clone();
-    let check_id = id.clone();
     state
         .db
-        .read(move |conn| authorize(conn, &check_session, &check_id, Action::AddEvidence).map(drop))
+        .read(move |conn| actions::may_add(conn, &check_session.acting(), id).map(drop))
         .await?;
 
     let mut record: Option<NewEvidence> = None;
@@ -240,13 +198,11 @@ pub async fn download(
     path: web::Path<(String, String)>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
     let record = state
         .db
-        .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            portfolio::load_evidence(conn, &enrolment.id, &evidence_id)
-        })
+        .read(move |conn| actions::evidence(conn, &session.acting(), id, evidence_id))
         .await?;
     let file = record.file.ok_or(ApiError::NotFound)?;
     send_stored(&state, &req, file).await

@@ -1,18 +1,18 @@
 //! Judging evidence, the assessor's next item, marks and the candidate's acknowledgements.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
 use crate::action::ActionError;
-use crate::auth::policy::Action;
-use crate::http::extract::ValidJson;
+use crate::db::ids::{EnrolmentId, EvidenceId};
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::{NextJudgement, authorize, next_waiting, standard_of};
-use crate::http::shared::path_id;
+use crate::http::shared::enrolments::{NextJudgement, next_waiting};
 use crate::http::{ApiError, AppState};
-use crate::portfolio::acknowledgements::{self, Acknowledgement};
-use crate::portfolio::{self, AssessorMarks, EvidenceRecord, Judgements};
+use crate::portfolio::acknowledgements::Acknowledgement;
+pub use crate::portfolio::acknowledgements::AcknowledgementsView;
+use crate::portfolio::evidence::actions;
+use crate::portfolio::{AssessorMarks, EvidenceRecord, Judgements};
 
 /// Records the assessor's judgements of an evidence record's mappings.
 #[utoipa::path(post, path = "/api/enrolments/{id}/evidence/{evidence_id}/judgements",
@@ -24,28 +24,24 @@ pub async fn judge(
     path: web::Path<(String, String)>,
     body: ValidJson<Judgements>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
     let judgements = body.into_inner();
-    let base = state.config.public_url.clone();
-    let enrolment_id = id.clone();
-    let record = state
+    let tx_state = state.clone();
+    let (record, _) = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::JudgeEvidence)?;
-            let now = Utc::now();
-            let (record, judged) = portfolio::judge_evidence(
+            actions::judge(
                 conn,
-                &enrolment,
-                &evidence_id,
-                &session.user_id,
+                tx_state.services(),
+                &session.acting(),
+                id,
+                evidence_id,
                 judgements,
-                now,
-            )?;
-            crate::notify::events::evidence_judged(conn, &base, &enrolment, &record, &judged, now)?;
-            Ok::<_, crate::action::ActionError>(record)
+            )
         })
         .await?;
-    state.refresher.refresh(&enrolment_id).await;
+    state.refresher.refresh(&id.to_string()).await;
     Ok(HttpResponse::Ok().json(record))
 }
 
@@ -90,35 +86,24 @@ pub async fn acknowledge(
     path: web::Path<(String, String)>,
     body: ValidJson<AcknowledgeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let id: EnrolmentId = typed_path_id(&path.0)?;
+    let evidence_id: EvidenceId = typed_path_id(&path.1)?;
     let comment = body.into_inner().comment;
-    let base = state.config.public_url.clone();
+    let tx_state = state.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            acknowledgements::acknowledge(
+            actions::acknowledge(
                 conn,
-                &base,
-                &enrolment,
-                &session.user_id,
-                &evidence_id,
+                tx_state.services(),
+                &session.acting(),
+                id,
+                evidence_id,
                 &comment,
-                Utc::now(),
             )
         })
         .await?;
     Ok(HttpResponse::Created().json(done))
-}
-
-/// The candidate's acknowledgements of the assessment records of an enrolment, and which records
-/// still wait for one.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct AcknowledgementsView {
-    /// The acknowledgements, oldest first.
-    pub acknowledged: Vec<Acknowledgement>,
-    /// Observation and questioning records the candidate has not acknowledged yet.
-    pub waiting: Vec<String>,
 }
 
 /// Whether the candidate has acknowledged each observation and questioning record.
@@ -129,23 +114,10 @@ pub async fn list_acknowledgements(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let view = state
         .db
-        .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            let acknowledged = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
-            let waiting = portfolio::list_evidence(conn, &enrolment.id)?
-                .into_iter()
-                .filter(|r| acknowledgements::needs_acknowledgement(&enrolment, r))
-                .filter(|r| !acknowledged.iter().any(|a| a.evidence_id == r.id))
-                .map(|r| r.id)
-                .collect();
-            Ok::<_, ActionError>(AcknowledgementsView {
-                acknowledged,
-                waiting,
-            })
-        })
+        .read(move |conn| actions::acknowledgements(conn, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok().json(view))
 }
@@ -159,26 +131,15 @@ pub async fn marks(
     path: web::Path<String>,
     body: ValidJson<AssessorMarks>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let marks = body.into_inner();
-    let state_for_tx = state.clone();
-    let enrolment_id = id.clone();
+    let tx_state = state.clone();
     let saved = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::JudgeEvidence)?;
-            let standard = standard_of(&state_for_tx, &enrolment)?;
-            let saved = portfolio::set_marks(
-                conn,
-                standard,
-                &enrolment,
-                &session.user_id,
-                marks,
-                Utc::now(),
-            )?;
-            Ok::<_, ActionError>(saved)
+            actions::set_marks(conn, tx_state.services(), &session.acting(), id, marks)
         })
         .await?;
-    state.refresher.refresh(&enrolment_id).await;
+    state.refresher.refresh(&id.to_string()).await;
     Ok(HttpResponse::Ok().json(saved))
 }

@@ -3,22 +3,21 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::action::ActionError;
-use crate::auth::policy::Action;
+use crate::db::ids::{EnrolmentId, EvidenceId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::show;
 use crate::http::pages::form::{Fields, FormState, field_id};
 use crate::http::pages::portfolio::{EvidenceView, evidence_view};
 use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, page, see_other};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::{authorize, next_waiting};
-use crate::http::shared::path_id;
-use crate::portfolio::{self, JudgementInput, Judgements};
+use crate::http::shared::enrolments::next_waiting;
+use crate::portfolio::{self, JudgementInput, Judgements, evidence::actions};
 use crate::rules::portfolio::Judgement;
 
 #[derive(Serialize)]
@@ -132,14 +131,14 @@ async fn judge_view(
     errors: BTreeMap<String, String>,
     saved: bool,
 ) -> Result<JudgeView, PageError> {
-    let id = path_id(raw_id)?.to_string();
-    let evidence_id = path_id(raw_evidence)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
     let for_tx = session.clone();
     let (enrolment, record, candidate, recorded_by, points) = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
-            let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
+            let (enrolment, record) =
+                actions::evidence_to_judge(conn, &for_tx.acting(), id, evidence_id)?;
             let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?.name;
             let recorded_by = crate::identity::load_user(conn, &record.recorded_by)?.name;
             let points = portfolio::time_points::of_evidence(conn, &enrolment.id, &record.id)?;
@@ -326,36 +325,26 @@ async fn judge_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let evidence_id = path_id(raw_evidence)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
     let (judgements, mut errors) = read_judgements(&fields);
     if errors.is_empty() {
         let for_tx = session.clone();
-        let base = state.config.public_url.clone();
-        let enrolment_id = id.clone();
+        let tx_state = state.clone();
         let done = state
             .db
             .write(move |conn| {
-                let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
-                let now = Utc::now();
-                let (record, judged) = portfolio::judge_evidence(
-                    conn,
-                    &enrolment,
-                    &evidence_id,
-                    &for_tx.user_id,
-                    judgements,
-                    now,
-                )?;
-                crate::notify::events::evidence_judged(
-                    conn, &base, &enrolment, &record, &judged, now,
-                )?;
+                let acting = for_tx.acting();
+                let services = tx_state.services();
+                let (record, _) =
+                    actions::judge(conn, services, &acting, id, evidence_id, judgements)?;
                 // On to the next item waiting; what was left pending here waits for another time.
                 next_waiting(conn, &for_tx, Some(&record.id))
             })
             .await;
         match done {
             Ok(next) => {
-                state.refresher.refresh(&enrolment_id).await;
+                state.refresher.refresh(&id.to_string()).await;
                 return Ok(see_other(&next_location(next.as_ref(), true)));
             }
             Err(ActionError::Invalid(refused)) => errors.extend(refused),

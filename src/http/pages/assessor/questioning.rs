@@ -172,8 +172,7 @@ async fn questioning_page(
     let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = questioning_record(standard, &fields);
-    let action = Action::RecordAssessorEvidence;
-    let errors = match add_described(state, session, &opened, action, record, errors).await? {
+    let errors = match add_described(state, session, &opened, record, errors).await? {
         Ok(done) => return Ok(done),
         Err(errors) => errors,
     };

@@ -9,21 +9,24 @@ use chrono::Utc;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::action::ActionError;
+use crate::action::{ActionError, Problems};
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState};
 use crate::http::pages::record::{
     ActivityView, AttributeView, Choice, OutcomeView, activity_view, attributes_view,
     criteria_view, knowledge_view,
 };
-use crate::http::pages::rows::{standard_of, unit_name};
+use crate::http::pages::rows::unit_name;
 use crate::http::pages::view::{PageError, page_with_status, see_other};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::identity;
-use crate::portfolio::{self, Enrolment, NewEvidence, StoredFile};
+use crate::portfolio::evidence::actions;
+use crate::portfolio::{Enrolment, NewEvidence, StoredFile};
 use crate::standards::Standard;
 
 /// What every evidence form shows around its own fields.
@@ -137,45 +140,21 @@ pub fn to_new_evidence(record: Map<String, Value>) -> Result<NewEvidence, PageEr
         .map_err(|e| PageError::Api(ApiError::Internal(format!("form record: {e}"))))
 }
 
-/// Adds the record (with its stored file) as the session, authorized for `action`, in one
-/// transaction; field problems come back to show on the form.
+/// Adds the record (with its stored file) as the session, in one transaction; field problems come
+/// back to show on the form.
 pub async fn add(
     state: &AppState,
     session: &Session,
     enrolment_id: &str,
-    action: Action,
     new: NewEvidence,
     file: Option<StoredFile>,
 ) -> Result<Result<String, BTreeMap<String, String>>, PageError> {
-    let catalogue = state.catalogue.clone();
-    let base = state.config.public_url.clone();
+    let id: EnrolmentId = typed_path_id(enrolment_id)?;
+    let tx_state = state.clone();
     let for_tx = session.clone();
-    let id = enrolment_id.to_owned();
     let added = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, action)?;
-            let standard = standard_of(&catalogue, &enrolment)?;
-            let now = Utc::now();
-            let record = portfolio::add_evidence(
-                conn,
-                standard,
-                &enrolment,
-                &for_tx.user_id,
-                new,
-                file,
-                now,
-            )?;
-            crate::notify::events::evidence_added(
-                conn,
-                &base,
-                &enrolment,
-                &record,
-                &for_tx.user_id,
-                now,
-            )?;
-            Ok(record)
-        })
+        .write(move |conn| actions::add(conn, tx_state.services(), &for_tx.acting(), id, new, file))
         .await;
     match added {
         Ok(record) => {
@@ -193,19 +172,17 @@ pub async fn add_described(
     state: &AppState,
     session: &Session,
     opened: &Opened,
-    action: Action,
     record: Map<String, Value>,
     mut errors: BTreeMap<String, String>,
 ) -> Result<Result<HttpResponse, BTreeMap<String, String>>, PageError> {
     if errors.is_empty() {
         let new = to_new_evidence(record)?;
-        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+        match add(state, session, &opened.enrolment.id, new, None).await? {
             Ok(evidence_id) => return Ok(Ok(added(&opened.enrolment.id, &evidence_id))),
             Err(refused) => errors.extend(refused),
         }
     } else {
-        errors =
-            with_action_problems(state, session, opened, action, record, false, errors).await?;
+        errors = with_action_problems(state, session, opened, record, false, errors).await?;
     }
     Ok(Err(errors))
 }
@@ -216,7 +193,6 @@ pub async fn with_action_problems(
     state: &AppState,
     session: &Session,
     opened: &Opened,
-    action: Action,
     record: Map<String, Value>,
     has_file: bool,
     mut errors: BTreeMap<String, String>,
@@ -236,23 +212,15 @@ pub async fn with_action_problems(
     let Ok(new) = serde_json::from_value::<NewEvidence>(Value::Object(record)) else {
         return Ok(errors);
     };
-    let catalogue = state.catalogue.clone();
+    let id: EnrolmentId = typed_path_id(&opened.enrolment.id)?;
+    let tx_state = state.clone();
     let for_tx = session.clone();
-    let id = opened.enrolment.id.clone();
     let found = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, action)?;
-            let standard = standard_of(&catalogue, &enrolment)?;
-            let problems = portfolio::evidence_problems(
-                conn,
-                standard,
-                &enrolment,
-                &for_tx.user_id,
-                &new,
-                has_file,
-            )?;
-            Ok::<_, ActionError>(problems.into_map())
+            let acting = for_tx.acting();
+            actions::problems(conn, tx_state.services(), &acting, id, &new, has_file)
+                .map(Problems::into_map)
         })
         .await?;
     for (field, reason) in found {

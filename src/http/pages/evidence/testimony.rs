@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::*;
@@ -105,6 +106,14 @@ pub async fn testimony(
     Html(testimony_page(&state, &session, &path, fields).await)
 }
 
+/// The witness's address as the testimony form posts it (checked here: the link is mailed there).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WitnessContact {
+    #[serde(rename = "details.witness.contact")]
+    contact: String,
+}
+
 async fn testimony_page(
     state: &AppState,
     session: &Session,
@@ -115,9 +124,9 @@ async fn testimony_page(
     let opened = open(state, session, raw_id, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = testimony_record(standard, &fields);
-    let action = Action::AddEvidence;
     let mut errors = errors;
-    let contact = fields.text("details.witness.contact").trim().to_owned();
+    let WitnessContact { contact } = fields.read()?;
+    let contact = contact.trim().to_owned();
     let looks_like_email = contact.contains('@') && contact.contains('.');
     if !contact.is_empty() && !looks_like_email {
         errors.insert(
@@ -127,7 +136,7 @@ async fn testimony_page(
     }
     let errors = if errors.is_empty() {
         let new = to_new_evidence(record)?;
-        match add(state, session, &opened.enrolment.id, action, new, None).await? {
+        match add(state, session, &opened.enrolment.id, new, None).await? {
             // Next: send it to the witness (their link is mailed to them).
             Ok(evidence_id) => {
                 return Ok(see_other(&format!(
@@ -138,7 +147,7 @@ async fn testimony_page(
             Err(refused) => place_errors(refused, &order, standard),
         }
     } else {
-        let all = with_action_problems(state, session, &opened, action, record, false, errors);
+        let all = with_action_problems(state, session, &opened, record, false, errors);
         place_errors(all.await?, &order, standard)
     };
     let view = EvidenceForm::new(

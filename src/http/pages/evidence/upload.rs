@@ -200,8 +200,7 @@ async fn upload_page(
     };
     if !errors.is_empty() {
         let has_file = upload.is_some();
-        let action = Action::AddEvidence;
-        let all = with_action_problems(state, session, &opened, action, record, has_file, errors);
+        let all = with_action_problems(state, session, &opened, record, has_file, errors);
         return again(all.await?);
     }
     let Some((file, name)) = upload else {
@@ -209,16 +208,7 @@ async fn upload_page(
     };
     let new = to_new_evidence(record)?;
     let stored = upload::describe(&file, name);
-    match add(
-        state,
-        session,
-        &opened.enrolment.id,
-        Action::AddEvidence,
-        new,
-        Some(stored),
-    )
-    .await?
-    {
+    match add(state, session, &opened.enrolment.id, new, Some(stored)).await? {
         Ok(evidence_id) => {
             upload::publish(state, file).await?;
             Ok(added(&opened.enrolment.id, &evidence_id))

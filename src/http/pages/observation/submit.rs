@@ -171,8 +171,7 @@ async fn observation_page(
         return show(state, session, TEMPLATE, &view, false);
     }
     let (record, order, errors) = observation_record(standard, &chosen, &fields);
-    let action = Action::RecordAssessorEvidence;
-    let errors = match add_described(state, session, &opened, action, record, errors).await? {
+    let errors = match add_described(state, session, &opened, record, errors).await? {
         Ok(done) => return Ok(done),
         Err(errors) => errors,
     };

@@ -3,19 +3,32 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
+use serde::Deserialize;
 
 use super::*;
-use crate::auth::policy::Action;
+use crate::db::ids::{EnrolmentId, EvidenceId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
-use crate::portfolio::acknowledgements;
-use crate::portfolio::{self};
+use crate::portfolio::{self, evidence::actions};
 use crate::rules::View;
+
+/// The reopening form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReopenForm {
+    reason: String,
+}
+
+/// The acknowledgement form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AcknowledgeForm {
+    comment: String,
+}
 
 /// `POST /enrolments/{id}/submit`: the candidate's declaration and submission.
 pub async fn submit(
@@ -74,7 +87,7 @@ async fn reopen_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
     let id = path_id(&raw_id)?.to_string();
-    let reason = fields.text("reason").to_owned();
+    let ReopenForm { reason } = fields.read()?;
     let for_tx = session.clone();
     let done = state
         .db
@@ -113,25 +126,17 @@ async fn acknowledge_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
-    let id = path_id(&raw_id)?.to_string();
-    let evidence_id = path_id(&raw_evidence)?.to_string();
-    let comment = fields.text("comment").to_owned();
-    let base = state.config.public_url.clone();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
+    let target: EvidenceId = typed_path_id(&raw_evidence)?;
+    let evidence_id = target.to_string();
+    let AcknowledgeForm { comment } = fields.read()?;
+    let tx_state = state.clone();
     let for_tx = session.clone();
-    let target = evidence_id.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::ReadEnrolment)?;
-            acknowledgements::acknowledge(
-                conn,
-                &base,
-                &enrolment,
-                &for_tx.user_id,
-                &target,
-                &comment,
-                Utc::now(),
-            )
+            let acting = for_tx.acting();
+            actions::acknowledge(conn, tx_state.services(), &acting, id, target, &comment)
         })
         .await;
     match done {
