@@ -1,16 +1,11 @@
 //! Time points in a recording: list, mark, remove.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 
-use crate::auth::policy::Action;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::enrolments::authorize_marking;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::portfolio::time_points::{self, NewTimePoint, TimePoint};
+use crate::portfolio::time_points::{NewTimePoint, TimePoint, actions};
 
 /// The time points of a recording, in playing order.
 #[utoipa::path(get, path = "/api/enrolments/{id}/evidence/{evidence_id}/time-points",
@@ -21,15 +16,10 @@ pub async fn list(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
     let points = state
         .db
-        .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            // An evidence id of another enrolment is not found, not an empty list.
-            crate::portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
-            time_points::of_evidence(conn, &enrolment.id, &evidence_id)
-        })
+        .read(move |conn| actions::list(conn, &session.acting(), id, evidence_id))
         .await?;
     Ok(HttpResponse::Ok().json(points))
 }
@@ -46,21 +36,11 @@ pub async fn add(
     path: web::Path<(String, String)>,
     body: ValidJson<NewTimePoint>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, evidence_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
     let input = body.into_inner();
     let point = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize_marking(conn, &session, &id)?;
-            time_points::add(
-                conn,
-                &enrolment,
-                &evidence_id,
-                &session.user_id,
-                input,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::add(conn, &session.acting(), id, evidence_id, input))
         .await?;
     Ok(HttpResponse::Created().json(point))
 }
@@ -76,16 +56,13 @@ pub async fn remove(
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, evidence_id, point_id) = (
-        path_id(&path.0)?.to_string(),
-        path_id(&path.1)?.to_string(),
-        path_id(&path.2)?.to_string(),
+        typed_path_id(&path.0)?,
+        typed_path_id(&path.1)?,
+        typed_path_id(&path.2)?,
     );
     state
         .db
-        .write(move |conn| {
-            let enrolment = authorize_marking(conn, &session, &id)?;
-            time_points::remove(conn, &enrolment, &evidence_id, &point_id, &session.user_id)
-        })
+        .write(move |conn| actions::remove(conn, &session.acting(), id, evidence_id, point_id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

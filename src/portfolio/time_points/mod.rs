@@ -16,6 +16,8 @@ use crate::audit::{self, Change};
 use crate::db::DbConnection;
 use crate::db::schema::evidence_time_points;
 
+pub mod actions;
+
 /// The longest recording a time point may point into (a working day).
 const LONGEST_SECONDS: i32 = 12 * 60 * 60;
 /// Enough for a long call marked line by line; a bound, so one record cannot grow without end.
