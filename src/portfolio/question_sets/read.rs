@@ -41,8 +41,6 @@ pub(super) fn read_set(conn: &mut DbConnection, set_id: &str) -> Result<Question
     Ok(to_set(row, items)?)
 }
 
-/// Creates a question set in `org_id` (audited as `question_set.create`): an assessor or provider
-
 pub(super) fn to_request(
     row: RequestRow,
     answers: Vec<AnswerRow>,
@@ -102,9 +100,6 @@ pub(super) fn read_request(
         .load(conn)?;
     Ok(to_request(row, answers)?)
 }
-
-/// Sends a set to an enrolment's candidate (audited as `questions.send`; the candidate is told):
-/// the enrolment's assessor, with a set of the organisation on the enrolment's unit, while the
 
 /// Every request sent to an enrolment, newest first, for whoever may read the enrolment.
 pub fn list_requests(

@@ -106,6 +106,8 @@ fn write_items(
     Ok(())
 }
 
+/// Creates a question set in `org_id` (audited as `question_set.create`): an assessor or provider
+/// admin of the organisation, on a unit of its catalogue.
 pub fn create_set(
     conn: &mut DbConnection,
     catalogue: &Catalogue,

@@ -168,10 +168,7 @@ async fn send_page(
     let id: EnrolmentId = typed_path_id(raw_id)?;
     let form: SendForm = fields.read()?;
     let due = Some(form.due_on.trim()).filter(|d| !d.is_empty());
-    let due_on = match due
-        .as_deref()
-        .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d"))
-    {
+    let due_on = match due.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
         None => None,
         Some(Ok(day)) => Some(day),
         Some(Err(_)) => {
