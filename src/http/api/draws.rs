@@ -4,18 +4,15 @@
 use std::io::Write;
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
-use crate::auth::policy::Action;
 use crate::exports::scratch::ScratchFile;
 use crate::http::download::{self, Download};
-use crate::http::extract::ValidJson;
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::http::shared::plans::plan_for;
 use crate::http::{ApiError, AppState};
-use crate::signoff::draws::{self, DrawSummary};
+use crate::signoff::draws::DrawSummary;
+use crate::signoff::plans::actions;
 
 /// Why the plan is drawn again.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -36,16 +33,12 @@ pub async fn redraw(
     path: web::Path<String>,
     body: ValidJson<RedrawRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id = typed_path_id(&path)?;
     let reason = body.into_inner().reason;
-    let catalogue = state.catalogue.clone();
+    let for_tx = state.clone();
     let made = state
         .db
-        .write(move |conn| {
-            let plan = plan_for(conn, &session, Action::ManageSamplingPlan, &id)?;
-            let actor = session.user_id.clone();
-            draws::draw(conn, &catalogue, &plan, Some(&actor), &reason, Utc::now())
-        })
+        .write(move |conn| actions::redraw(conn, for_tx.services(), &session.acting(), id, &reason))
         .await?;
     Ok(HttpResponse::Created().json(made.summary()))
 }
@@ -59,14 +52,11 @@ pub async fn record(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, draw_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let (id, draw_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
     let dir = state.upload_dir.clone();
     let draw = state
         .db
-        .read(move |conn| {
-            plan_for(conn, &session, Action::ReadSamplingPlan, &id)?;
-            draws::find(conn, &id, &draw_id)
-        })
+        .read(move |conn| actions::draw_record(conn, &session.acting(), id, draw_id))
         .await?;
     let file_name = format!(
         "sample-draw-{}-{}.json",

@@ -1,23 +1,20 @@
 //! Questions the candidate answers: question sets of an organisation, sets sent to a candidate,
 //! their answers (typed or a recording) and the assessor's marks. Every handler calls one action of
-//! [`crate::portfolio::question_sets`], which checks the policy and audits.
+//! [`crate::portfolio::question_sets::actions`], which checks the policy and audits.
 
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
 use super::enrolments::send_stored;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::standard_of;
-use crate::http::shared::path_id;
 use crate::http::shared::question_sets::{attach, may_attach, receive_file};
 use crate::http::{ApiError, AppState};
+use crate::portfolio::question_sets::actions;
 use crate::portfolio::question_sets::{
-    self, AnswersInput, MarksInput, NewQuestionSet, QuestionRequest, QuestionSet, SendQuestions,
+    AnswersInput, MarksInput, NewQuestionSet, QuestionRequest, QuestionSet, SendQuestions,
 };
-use crate::portfolio::{self};
 
 /// `?standard=CODE`: only the sets of one unit.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -37,13 +34,11 @@ pub async fn list_sets(
     path: web::Path<String>,
     query: web::Query<SetsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?.to_string();
+    let org_id = typed_path_id(&path)?;
     let standard = query.into_inner().standard;
     let sets = state
         .db
-        .read(move |conn| {
-            question_sets::list_sets(conn, &session.actor, &org_id, standard.as_deref())
-        })
+        .read(move |conn| actions::list_sets(conn, &session.acting(), org_id, standard.as_deref()))
         .await?;
     Ok(HttpResponse::Ok().json(sets))
 }
@@ -60,13 +55,13 @@ pub async fn create_set(
     path: web::Path<String>,
     body: ValidJson<NewQuestionSet>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?.to_string();
+    let org_id = typed_path_id(&path)?;
     let input = body.into_inner();
-    let catalogue = state.catalogue.clone();
+    let for_tx = state.clone();
     let set = state
         .db
         .write(move |conn| {
-            question_sets::create_set(conn, &catalogue, &session.actor, &org_id, input, Utc::now())
+            actions::create_set(conn, for_tx.services(), &session.acting(), org_id, input)
         })
         .await?;
     Ok(HttpResponse::Created().json(set))
@@ -80,10 +75,10 @@ pub async fn show_set(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let set_id = path_id(&path)?.to_string();
+    let set_id = typed_path_id(&path)?;
     let set = state
         .db
-        .read(move |conn| question_sets::load_set(conn, &session.actor, &set_id))
+        .read(move |conn| actions::show_set(conn, &session.acting(), set_id))
         .await?;
     Ok(HttpResponse::Ok().json(set))
 }
@@ -99,13 +94,13 @@ pub async fn update_set(
     path: web::Path<String>,
     body: ValidJson<NewQuestionSet>,
 ) -> Result<HttpResponse, ApiError> {
-    let set_id = path_id(&path)?.to_string();
+    let set_id = typed_path_id(&path)?;
     let input = body.into_inner();
-    let catalogue = state.catalogue.clone();
+    let for_tx = state.clone();
     let set = state
         .db
         .write(move |conn| {
-            question_sets::update_set(conn, &catalogue, &session.actor, &set_id, input, Utc::now())
+            actions::update_set(conn, for_tx.services(), &session.acting(), set_id, input)
         })
         .await?;
     Ok(HttpResponse::Ok().json(set))
@@ -119,13 +114,10 @@ pub async fn list_requests(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id = typed_path_id(&path)?;
     let requests = state
         .db
-        .read(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            question_sets::list_requests(conn, &session.actor, &enrolment)
-        })
+        .read(move |conn| actions::list_requests(conn, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok().json(requests))
 }
@@ -141,24 +133,12 @@ pub async fn send(
     path: web::Path<String>,
     body: ValidJson<SendQuestions>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id = typed_path_id(&path)?;
     let input = body.into_inner();
     let for_tx = state.clone();
     let request = state
         .db
-        .write(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            let standard = standard_of(&for_tx, &enrolment)?;
-            question_sets::send(
-                conn,
-                &for_tx.config.public_url,
-                standard,
-                &session.actor,
-                &enrolment,
-                input,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::send(conn, for_tx.services(), &session.acting(), id, input))
         .await?;
     Ok(HttpResponse::Created().json(request))
 }
@@ -172,13 +152,10 @@ pub async fn show_request(
     session: Session,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let (id, request_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
     let request = state
         .db
-        .read(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            question_sets::load_request(conn, &session.actor, &enrolment, &request_id)
-        })
+        .read(move |conn| actions::show_request(conn, &session.acting(), id, request_id))
         .await?;
     Ok(HttpResponse::Ok().json(request))
 }
@@ -195,21 +172,19 @@ pub async fn answer(
     path: web::Path<(String, String)>,
     body: ValidJson<AnswersInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let (id, request_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
     let input = body.into_inner();
-    let base = state.config.public_url.clone();
+    let for_tx = state.clone();
     let request = state
         .db
         .write(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            question_sets::answer(
+            actions::answer(
                 conn,
-                &base,
-                &session.actor,
-                &enrolment,
-                &request_id,
+                for_tx.services(),
+                &session.acting(),
+                id,
+                request_id,
                 input,
-                Utc::now(),
             )
         })
         .await?;
@@ -240,11 +215,11 @@ pub async fn upload_recording(
     mut multipart: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let (id, request_id, answer_id) = (
-        path_id(&path.0)?.to_string(),
-        path_id(&path.1)?.to_string(),
-        path_id(&path.2)?.to_string(),
+        typed_path_id(&path.0)?,
+        typed_path_id(&path.1)?,
+        typed_path_id(&path.2)?,
     );
-    may_attach(&state, &session, &id, &request_id, &answer_id).await?;
+    may_attach(&state, &session, id, request_id, answer_id).await?;
     let (_, received) = receive_file(&state, &mut multipart).await?;
     let request = attach(&state, session, id, request_id, answer_id, received).await?;
     Ok(HttpResponse::Ok().json(request))
@@ -264,16 +239,13 @@ pub async fn download_recording(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let (id, request_id, answer_id) = (
-        path_id(&path.0)?.to_string(),
-        path_id(&path.1)?.to_string(),
-        path_id(&path.2)?.to_string(),
+        typed_path_id(&path.0)?,
+        typed_path_id(&path.1)?,
+        typed_path_id(&path.2)?,
     );
     let file = state
         .db
-        .read(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            question_sets::recording_of(conn, &session.actor, &enrolment, &request_id, &answer_id)
-        })
+        .read(move |conn| actions::recording(conn, &session.acting(), id, request_id, answer_id))
         .await?;
     send_stored(&state, &req, file).await
 }
@@ -290,24 +262,19 @@ pub async fn mark(
     path: web::Path<(String, String)>,
     body: ValidJson<MarksInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, request_id) = (path_id(&path.0)?.to_string(), path_id(&path.1)?.to_string());
+    let (id, request_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
     let input = body.into_inner();
     let for_tx = state.clone();
     let request = state
         .db
         .write(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            let standard = standard_of(&for_tx, &enrolment)?;
-            question_sets::mark(
+            actions::mark(
                 conn,
-                &for_tx.config.public_url,
-                &for_tx.catalogue,
-                standard,
-                &session.actor,
-                &enrolment,
-                &request_id,
+                for_tx.services(),
+                &session.acting(),
+                id,
+                request_id,
                 input,
-                Utc::now(),
             )
         })
         .await?;

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::form::Fields;
 use super::view::{Html, PageError, PageSession, check_csrf, page, see_other};
@@ -11,6 +11,13 @@ use crate::http::AppState;
 use crate::http::session::Session;
 use crate::http::shared::path_id;
 use crate::notify::{self, Notification, OutboxMail};
+
+/// The mark-as-read form as posted: `open` when the person follows the item's link too.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReadForm {
+    open: Option<String>,
+}
 
 #[derive(Serialize)]
 struct InboxView {
@@ -68,8 +75,8 @@ async fn read_page(
         .db
         .write(move |conn| notify::mark_read(conn, &user, &id, Utc::now()))
         .await?;
-    let go = if fields.ticked("open") && item.link.starts_with('/') && !item.link.starts_with("//")
-    {
+    let form: ReadForm = fields.read()?;
+    let go = if form.open.is_some() && item.link.starts_with('/') && !item.link.starts_with("//") {
         item.link
     } else {
         "/inbox".to_owned()

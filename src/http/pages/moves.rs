@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::admin::SelectOption;
@@ -16,11 +15,11 @@ use super::rows::{standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
-use crate::portfolio::moves::{self, LastMove, MovePreview};
+use crate::portfolio::moves::{self, LastMove, MovePreview, actions};
 
 /// `?mapping=ID`: the mapping file to preview.
 #[derive(Debug, Deserialize)]
@@ -68,7 +67,9 @@ async fn render(
     } = open(state, session, raw_id, Action::MoveEnrolment).await?;
     let standard = standard_of(&state.catalogue, &enrolment)?;
     let unit = format!("{}: {}", unit_name(standard), standard.title);
-    let catalogue = state.catalogue.clone();
+    let for_state = state.clone();
+    let acting = session.clone();
+    let enrolment_id: EnrolmentId = typed_path_id(&enrolment.id)?;
     let for_tx = enrolment.clone();
     let wanted = chosen.clone();
     let (mappings, preview, last) = state
@@ -76,7 +77,13 @@ async fn render(
         .read(move |conn| {
             let mappings = moves::for_enrolment(conn, &for_tx)?;
             let preview = match &wanted {
-                Some(id) => match moves::preview(conn, &catalogue, &for_tx, id) {
+                Some(id) => match actions::preview(
+                    conn,
+                    for_state.services(),
+                    &acting.acting(),
+                    enrolment_id,
+                    id,
+                ) {
                     Ok(preview) => Ok(Some(preview)),
                     Err(ActionError::Invalid(errors)) => Err(errors),
                     Err(ActionError::Conflict(why)) => {
@@ -139,6 +146,13 @@ async fn render(
     )
 }
 
+/// The move form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MoveForm {
+    mapping_id: String,
+}
+
 /// `POST /enrolments/{id}/move`: moves the enrolment with the chosen mapping file.
 pub async fn confirm(
     state: web::Data<AppState>,
@@ -156,22 +170,21 @@ async fn confirm_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let mapping_id = fields.text("mapping_id").trim().to_owned();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let form: MoveForm = fields.read()?;
+    let mapping_id = form.mapping_id.trim().to_owned();
     let for_tx = session.clone();
-    let catalogue = state.catalogue.clone();
+    let for_state = state.clone();
     let chosen = mapping_id.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::MoveEnrolment)?;
-            moves::confirm(
+            actions::move_version(
                 conn,
-                &catalogue,
-                &enrolment,
-                &for_tx.user_id,
+                for_state.services(),
+                &for_tx.acting(),
+                id,
                 &mapping_id,
-                Utc::now(),
             )
         })
         .await;
@@ -212,14 +225,11 @@ async fn undo_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
     let for_tx = session.clone();
     state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::MoveEnrolment)?;
-            moves::undo(conn, &enrolment, &for_tx.user_id, Utc::now())
-        })
+        .write(move |conn| actions::undo(conn, &for_tx.acting(), id))
         .await?;
-    Ok(see_other(&format!("/enrolments/{}", path_id(raw_id)?)))
+    Ok(see_other(&format!("/enrolments/{id}")))
 }

@@ -1,26 +1,19 @@
 //! Sampling plans.
 
 use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
+use crate::auth::policy::Action;
 use crate::db::DbConnection;
 use crate::http::session::Session;
-use crate::identity::parse_user_id;
-use crate::signoff::plans::{self, Plan};
+use crate::signoff::plans::{Plan, actions};
 
-/// The plan, once `action` is allowed on it for the session.
+/// The plan, once `action` is allowed on it for the session (see
+/// [`crate::signoff::plans::actions::plan_for`]); `id` was parsed at the edge.
 pub(crate) fn plan_for(
     conn: &mut DbConnection,
     session: &Session,
     action: Action,
     id: &str,
 ) -> Result<Plan, ActionError> {
-    let plan = plans::load_plan(conn, id)?;
-    session.require(
-        action,
-        &Resource::SamplingPlan {
-            org_id: parse_user_id(&plan.org_id)?,
-            iv_id: parse_user_id(&plan.iv_id)?,
-        },
-    )?;
-    Ok(plan)
+    let id = id.parse().map_err(|_| ActionError::NotFound)?;
+    actions::plan_for(conn, &session.acting(), action, id)
 }

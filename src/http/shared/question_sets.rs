@@ -1,13 +1,12 @@
 //! Recorded answers to question sets: receiving the file and attaching it.
 
 use actix_multipart::Multipart;
-use chrono::Utc;
 use futures_util::StreamExt;
 
+use crate::db::ids::{EnrolmentId, QuestionAnswerId, QuestionRequestId};
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState, upload};
-use crate::portfolio::question_sets::{self, QuestionRequest};
-use crate::portfolio::{self};
+use crate::portfolio::question_sets::{QuestionRequest, actions};
 use crate::storage;
 
 /// Receives the one `file` part of a multipart body, and the `csrf` part a page's form carries
@@ -73,21 +72,15 @@ pub async fn receive_file(
 pub async fn may_attach(
     state: &AppState,
     session: &Session,
-    id: &str,
-    request_id: &str,
-    answer_id: &str,
+    id: EnrolmentId,
+    request_id: QuestionRequestId,
+    answer_id: QuestionAnswerId,
 ) -> Result<(), ApiError> {
-    let (actor, id, request_id, answer_id) = (
-        session.actor.clone(),
-        id.to_owned(),
-        request_id.to_owned(),
-        answer_id.to_owned(),
-    );
+    let session = session.clone();
     state
         .db
         .read(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            question_sets::may_attach_recording(conn, &actor, &enrolment, &request_id, &answer_id)
+            actions::may_attach_recording(conn, &session.acting(), id, request_id, answer_id)
         })
         .await?;
     Ok(())
@@ -98,25 +91,16 @@ pub async fn may_attach(
 pub async fn attach(
     state: &AppState,
     session: Session,
-    id: String,
-    request_id: String,
-    answer_id: String,
+    id: EnrolmentId,
+    request_id: QuestionRequestId,
+    answer_id: QuestionAnswerId,
     (file, name): Recording,
 ) -> Result<QuestionRequest, ApiError> {
     let stored = upload::describe(&file, name);
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            question_sets::attach_recording(
-                conn,
-                &session.actor,
-                &enrolment,
-                &request_id,
-                &answer_id,
-                stored,
-                Utc::now(),
-            )
+            actions::attach_recording(conn, &session.acting(), id, request_id, answer_id, stored)
         })
         .await;
     match done {

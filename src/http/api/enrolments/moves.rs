@@ -1,16 +1,12 @@
 //! Moving an enrolment to the next version of its standard: preview, move, undo.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
-use crate::auth::policy::Action;
-use crate::http::extract::ValidJson;
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::portfolio::{self};
+use crate::portfolio::{self, moves::actions};
 
 /// The mapping file to move an enrolment with.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -37,14 +33,13 @@ pub async fn move_preview(
     path: web::Path<String>,
     body: ValidJson<MoveRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id = typed_path_id(&path)?;
     let mapping_id = body.into_inner().mapping_id;
-    let catalogue = state.catalogue.clone();
+    let for_tx = state.clone();
     let preview = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::MoveEnrolment)?;
-            portfolio::moves::preview(conn, &catalogue, &enrolment, &mapping_id)
+            actions::preview(conn, for_tx.services(), &session.acting(), id, &mapping_id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(preview))
@@ -67,21 +62,13 @@ pub async fn move_version(
     path: web::Path<String>,
     body: ValidJson<MoveRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id = typed_path_id(&path)?;
     let mapping_id = body.into_inner().mapping_id;
-    let catalogue = state.catalogue.clone();
+    let for_tx = state.clone();
     let made = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::MoveEnrolment)?;
-            portfolio::moves::confirm(
-                conn,
-                &catalogue,
-                &enrolment,
-                &session.user_id,
-                &mapping_id,
-                Utc::now(),
-            )
+            actions::move_version(conn, for_tx.services(), &session.acting(), id, &mapping_id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(made))
@@ -101,13 +88,10 @@ pub async fn undo_move(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id = typed_path_id(&path)?;
     let undone = state
         .db
-        .write(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::MoveEnrolment)?;
-            portfolio::moves::undo(conn, &enrolment, &session.user_id, Utc::now())
-        })
+        .write(move |conn| actions::undo(conn, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok().json(undone))
 }

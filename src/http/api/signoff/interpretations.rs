@@ -1,14 +1,11 @@
 //! The organisation's interpretations of its standards.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
-use crate::http::extract::ValidJson;
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
+use crate::settings::actions;
 
 /// The readings the organisation has chosen of a standard's ambiguous rules: rule id →
 /// interpretation id (a rule not listed takes the standard's default).
@@ -21,20 +18,22 @@ pub async fn show_interpretations(
     session: Session,
     path: web::Path<(String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path.0)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id = typed_path_id(&path.0)?;
     let version: u32 = path.2.parse().map_err(|_| ApiError::NotFound)?;
-    let loaded = state
-        .catalogue
-        .get_in(org_id, &path.1, version)
-        .ok_or(ApiError::NotFound)?;
-    let standard = loaded.standard.clone();
+    let code = path.1.clone();
+    let for_tx = state.clone();
     let chosen = state
         .db
-        .read(move |conn| crate::settings::interpretations(conn, &org_id.to_string(), &standard))
+        .read(move |conn| {
+            actions::interpretations(
+                conn,
+                for_tx.services(),
+                &session.acting(),
+                org_id,
+                &code,
+                version,
+            )
+        })
         .await?;
     Ok(HttpResponse::Ok().json(chosen))
 }
@@ -50,29 +49,22 @@ pub async fn set_interpretations(
     path: web::Path<(String, String, String)>,
     body: ValidJson<crate::standards::Interpretations>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path.0)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id = typed_path_id(&path.0)?;
     let version: u32 = path.2.parse().map_err(|_| ApiError::NotFound)?;
-    let catalogue = state.catalogue.clone();
     let code = path.1.clone();
     let chosen = body.into_inner();
-    let actor = session.user_id.clone();
+    let for_tx = state.clone();
     let saved = state
         .db
         .write(move |conn| {
-            let loaded = catalogue
-                .get_in(org_id, &code, version)
-                .ok_or(ActionError::NotFound)?;
-            crate::settings::set_interpretations(
+            actions::set_interpretations(
                 conn,
-                &org_id.to_string(),
-                &actor,
-                &loaded.standard,
+                for_tx.services(),
+                &session.acting(),
+                org_id,
+                &code,
+                version,
                 chosen,
-                Utc::now(),
             )
         })
         .await?;

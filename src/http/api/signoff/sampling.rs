@@ -1,7 +1,6 @@
 //! Internal verification: sampling an enrolment, sampling plans, risk ratings and sampling rates.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -49,28 +48,13 @@ pub async fn create_plan(
     path: web::Path<String>,
     body: ValidJson<NewPlan>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
+    let org_id = crate::http::extract::typed_path_id(&path)?;
     let new = body.into_inner();
-    session.require(
-        Action::ManageSamplingPlan,
-        &Resource::SamplingPlan {
-            org_id,
-            iv_id: new.iv_id,
-        },
-    )?;
-    let actor = session.user_id.clone();
-    let catalogue = state.catalogue.clone();
+    let for_tx = state.clone();
     let plan = state
         .db
         .write(move |conn| {
-            plans::create_plan(
-                conn,
-                &catalogue,
-                &org_id.to_string(),
-                &actor,
-                new,
-                Utc::now(),
-            )
+            plans::actions::create_plan(conn, for_tx.services(), &session.acting(), org_id, new)
         })
         .await?;
     Ok(HttpResponse::Created().json(plan))

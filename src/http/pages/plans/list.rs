@@ -5,12 +5,13 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource, Role};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::http::AppState;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::rows::Names;
@@ -180,12 +181,26 @@ pub async fn create(
     Html(create_page(&state, &session, &path, fields).await)
 }
 
-fn date_field(
-    fields: &Fields,
-    name: &str,
-    errors: &mut BTreeMap<String, String>,
-) -> Option<NaiveDate> {
-    let Some(text) = fields.filled(name) else {
+/// The new-plan form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PlanForm {
+    name: String,
+    iv_id: String,
+    kind: String,
+    period_start: String,
+    period_end: String,
+    seed: String,
+}
+
+/// `text`, trimmed, when not blank.
+fn filled(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+fn date_field(value: &str, name: &str, errors: &mut BTreeMap<String, String>) -> Option<NaiveDate> {
+    let Some(text) = filled(value) else {
         errors.insert(name.to_owned(), "Enter a date".to_owned());
         return None;
     };
@@ -209,16 +224,15 @@ async fn create_page(
     let org_id = path_id(raw_org)?;
     require_plan_reader(session, org_id)?;
     let mut errors = BTreeMap::new();
-    let iv_id = fields
-        .filled("iv_id")
-        .and_then(|t| Uuid::parse_str(&t).ok());
+    let form: PlanForm = fields.read()?;
+    let iv_id = filled(&form.iv_id).and_then(|t| Uuid::parse_str(&t).ok());
     if iv_id.is_none() {
         errors.insert(
             "iv_id".to_owned(),
             "Choose the internal verifier".to_owned(),
         );
     }
-    let kind = match fields.text("kind") {
+    let kind = match form.kind.as_str() {
         "interim" => Some(SamplingKind::Interim),
         "summative" => Some(SamplingKind::Summative),
         _ => {
@@ -226,9 +240,9 @@ async fn create_page(
             None
         }
     };
-    let period_start = date_field(&fields, "period_start", &mut errors);
-    let period_end = date_field(&fields, "period_end", &mut errors);
-    let seed = match fields.filled("seed") {
+    let period_start = date_field(&form.period_start, "period_start", &mut errors);
+    let period_end = date_field(&form.period_end, "period_end", &mut errors);
+    let seed = match filled(&form.seed) {
         None => None,
         Some(text) => match text.parse::<i64>() {
             Ok(seed) if seed >= 0 => Some(seed),
@@ -244,35 +258,30 @@ async fn create_page(
     let (Some(iv_id), Some(kind), Some(period_start), Some(period_end), true) =
         (iv_id, kind, period_start, period_end, errors.is_empty())
     else {
-        if fields.filled("name").is_none() {
+        if filled(&form.name).is_none() {
             errors.insert("name".to_owned(), "Name is required".to_owned());
         }
         return list_page(state, session, raw_org, FormState::again(&fields, errors)).await;
     };
-    session.require(
-        Action::ManageSamplingPlan,
-        &Resource::SamplingPlan { org_id, iv_id },
-    )?;
     let new = NewPlan {
         iv_id,
-        name: fields.text("name").to_owned(),
+        name: form.name,
         kind,
         period_start,
         period_end,
         seed,
     };
-    let actor = session.user_id.clone();
-    let catalogue = state.catalogue.clone();
+    let for_state = state.clone();
+    let acting = session.clone();
     let created = state
         .db
         .write(move |conn| {
-            plans::create_plan(
+            plans::actions::create_plan(
                 conn,
-                &catalogue,
-                &org_id.to_string(),
-                &actor,
+                for_state.services(),
+                &acting.acting(),
+                OrgId::from(org_id),
                 new,
-                Utc::now(),
             )
         })
         .await;

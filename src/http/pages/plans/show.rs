@@ -2,11 +2,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 
 use super::*;
 use crate::auth::policy::Action;
+use crate::db::ids::PlanId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
@@ -14,7 +15,7 @@ use crate::http::pages::view::{
 use crate::http::session::Session;
 use crate::http::shared::path_id;
 use crate::http::shared::plans::plan_for;
-use crate::signoff::draws::{self};
+use crate::signoff::plans::actions;
 
 /// `GET /sampling-plans/{id}`: the plan with its selection and CAMERA coverage.
 pub async fn show(
@@ -62,6 +63,13 @@ async fn show_with(
     )
 }
 
+/// The redraw form as posted.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct RedrawForm {
+    reason: String,
+}
+
 /// `POST /sampling-plans/{id}/draws`: draws the plan again (the earlier draw stays on record).
 pub async fn redraw(
     state: web::Data<AppState>,
@@ -79,16 +87,14 @@ async fn redraw_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let catalogue = state.catalogue.clone();
+    let id: PlanId = typed_path_id(raw_id)?;
+    let for_state = state.clone();
     let for_tx = session.clone();
-    let reason = fields.text("reason").to_owned();
+    let RedrawForm { reason } = fields.read()?;
     let made = state
         .db
         .write(move |conn| {
-            let plan = plan_for(conn, &for_tx, Action::ManageSamplingPlan, &id)?;
-            let actor = for_tx.user_id.clone();
-            draws::draw(conn, &catalogue, &plan, Some(&actor), &reason, Utc::now())
+            actions::redraw(conn, for_state.services(), &for_tx.acting(), id, &reason)
         })
         .await;
     match made {

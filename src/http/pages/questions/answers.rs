@@ -2,17 +2,18 @@
 
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 use super::*;
+use crate::db::ids::{EnrolmentId, QuestionAnswerId, QuestionRequestId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::http::shared::question_sets::{attach, receive_file};
-use crate::portfolio::question_sets::{self, AnswerInput, AnswersInput};
+use crate::http::shared::question_sets::{attach, may_attach, receive_file};
+use crate::portfolio::question_sets::{AnswerInput, AnswersInput, actions};
 
 /// `?saved=1` after a draft was saved or a recording uploaded.
 #[derive(Debug, Deserialize)]
@@ -41,6 +42,16 @@ pub async fn show(
     )
 }
 
+/// The answers form as posted: `action` (save or submit) and `answer.{answer id}` per question.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AnswersForm {
+    action: String,
+    /// Every other field, by name: the typed answers (and the CSRF token, unused here).
+    #[serde(flatten)]
+    answers: BTreeMap<String, String>,
+}
+
 /// `POST /enrolments/{id}/questions/{request_id}/answers`: save a draft or submit.
 pub async fn answer(
     state: web::Data<AppState>,
@@ -61,25 +72,36 @@ async fn answer_page(
     check_csrf(session, fields.csrf())?;
     let (enrolment, request) = load_for_form(state, session, raw_id, raw_request).await?;
     let ids: Vec<String> = request.answers.iter().map(|a| a.id.clone()).collect();
-    let submit = fields.text("action") == "submit";
+    let form: AnswersForm = fields.read()?;
+    let submit = form.action == "submit";
     let input = AnswersInput {
         answers: ids
             .iter()
             .map(|id| AnswerInput {
                 id: id.clone(),
-                text: fields.text(&format!("answer.{id}")).to_owned(),
+                text: form
+                    .answers
+                    .get(&format!("answer.{id}"))
+                    .cloned()
+                    .unwrap_or_default(),
             })
             .collect(),
         submit,
     };
-    let base = state.config.public_url.clone();
-    let actor = session.actor.clone();
-    let request_id = request.id.clone();
-    let for_tx = enrolment.clone();
+    let for_tx = state.clone();
+    let acting = session.clone();
+    let (enrolment_id, request_id) = (typed_path_id(raw_id)?, typed_path_id(raw_request)?);
     let done = state
         .db
         .write(move |conn| {
-            question_sets::answer(conn, &base, &actor, &for_tx, &request_id, input, Utc::now())
+            actions::answer(
+                conn,
+                for_tx.services(),
+                &acting.acting(),
+                enrolment_id,
+                request_id,
+                input,
+            )
         })
         .await;
     match done {
@@ -118,12 +140,11 @@ async fn recording_page(
     raw_answer: &str,
     multipart: &mut Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(raw_id)?.to_string();
-    let request_id = path_id(raw_request)?.to_string();
-    let answer_id = path_id(raw_answer)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let request_id: QuestionRequestId = typed_path_id(raw_request)?;
+    let answer_id: QuestionAnswerId = typed_path_id(raw_answer)?;
     // Refused before the body is read, like the API.
-    crate::http::shared::question_sets::may_attach(state, session, &id, &request_id, &answer_id)
-        .await?;
+    may_attach(state, session, id, request_id, answer_id).await?;
     let received = match receive_file(state, multipart).await {
         Ok(received) => received,
         Err(crate::http::ApiError::Validation { errors, .. }) => {
@@ -150,16 +171,7 @@ async fn recording_page(
         file.0.discard();
         return Err(refused);
     }
-    match attach(
-        state,
-        session.clone(),
-        id.clone(),
-        request_id.clone(),
-        answer_id.clone(),
-        file,
-    )
-    .await
-    {
+    match attach(state, session.clone(), id, request_id, answer_id, file).await {
         Ok(_) => Ok(see_other(&format!(
             "/enrolments/{id}/questions/{request_id}?saved=1#answer-{answer_id}"
         ))),

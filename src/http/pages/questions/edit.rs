@@ -3,18 +3,18 @@
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{Id, OrgId, QuestionSetId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, field_errors};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::portfolio::question_sets::{self, QuestionSet};
+use crate::portfolio::question_sets::{QuestionSet, actions};
 use crate::standards::Standard;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -25,8 +25,8 @@ pub struct NewQuery {
     standard: Option<String>,
 }
 
-fn org_of(raw: &str) -> Result<Uuid, PageError> {
-    Ok(path_id(raw)?)
+fn org_of(raw: &str) -> Result<OrgId, PageError> {
+    Ok(typed_path_id(raw)?)
 }
 
 /// `GET /orgs/{org_id}/question-sets/new?standard=CODE@VERSION`: the builder.
@@ -53,9 +53,11 @@ fn new_form_page(
     let org_id = org_of(raw_org)?;
     session.require(
         Action::ManageQuestionSets,
-        &Resource::Organisation { org_id },
+        &Resource::Organisation {
+            org_id: org_id.uuid(),
+        },
     )?;
-    let Some(loaded) = state.catalogue.find_in(org_id, spec.trim()) else {
+    let Some(loaded) = state.catalogue.find_in(org_id.uuid(), spec.trim()) else {
         return Ok(see_other("/question-sets"));
     };
     let view = builder_view(
@@ -96,19 +98,18 @@ async fn create_page(
     check_csrf(session, fields.csrf())?;
     let org_id = org_of(raw_org)?;
     let spec = fields.text("standard").to_owned();
-    let Some(loaded) = state.catalogue.find_in(org_id, spec.trim()) else {
+    let Some(loaded) = state.catalogue.find_in(org_id.uuid(), spec.trim()) else {
         return Err(ActionError::invalid("standard", "choose a unit of the catalogue").into());
     };
     let standard = &loaded.standard;
     let rows = builder_rows(standard, None, Some(&fields));
     let (input, keys) = read_builder(&fields, &spec, &rows);
-    let catalogue = state.catalogue.clone();
-    let actor = session.actor.clone();
-    let org = org_id.to_string();
+    let for_tx = state.clone();
+    let acting = session.clone();
     let done = state
         .db
         .write(move |conn| {
-            question_sets::create_set(conn, &catalogue, &actor, &org, input, Utc::now())
+            actions::create_set(conn, for_tx.services(), &acting.acting(), org_id, input)
         })
         .await;
     match done {
@@ -141,11 +142,11 @@ async fn load_set(
     session: &Session,
     raw_set: &str,
 ) -> Result<QuestionSet, PageError> {
-    let set_id = path_id(raw_set)?.to_string();
-    let actor = session.actor.clone();
+    let set_id: QuestionSetId = typed_path_id(raw_set)?;
+    let acting = session.clone();
     let set = state
         .db
-        .read(move |conn| question_sets::load_set(conn, &actor, &set_id))
+        .read(move |conn| actions::show_set(conn, &acting.acting(), set_id))
         .await?;
     Ok(set)
 }
@@ -221,13 +222,13 @@ async fn update_page(
     let standard = standard_of_set(state, &set)?;
     let rows = builder_rows(standard, Some(&set), Some(&fields));
     let (input, keys) = read_builder(&fields, "", &rows);
-    let catalogue = state.catalogue.clone();
-    let actor = session.actor.clone();
-    let set_id = set.id.clone();
+    let for_tx = state.clone();
+    let acting = session.clone();
+    let set_id: QuestionSetId = typed_path_id(raw_set)?;
     let done = state
         .db
         .write(move |conn| {
-            question_sets::update_set(conn, &catalogue, &actor, &set_id, input, Utc::now())
+            actions::update_set(conn, for_tx.services(), &acting.acting(), set_id, input)
         })
         .await;
     match done {

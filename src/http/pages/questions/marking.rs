@@ -1,17 +1,26 @@
 //! The assessor's marks on a question request's answers.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::*;
 use crate::action::ActionError;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
 use crate::http::session::Session;
-use crate::http::shared::enrolments::standard_of;
-use crate::portfolio::question_sets::{self, MarkInput, MarksInput};
+use crate::portfolio::question_sets::{self, MarkInput, MarksInput, actions};
+
+/// The marking form as posted: `result.{answer id}` and `comment.{answer id}` per answer, and
+/// `method`, all read by name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MarksForm {
+    #[serde(flatten)]
+    marks: BTreeMap<String, String>,
+}
 
 /// `POST /enrolments/{id}/questions/{request_id}/marks`.
 pub async fn mark(
@@ -33,35 +42,42 @@ async fn mark_page(
     check_csrf(session, fields.csrf())?;
     let (enrolment, request) = load_for_form(state, session, raw_id, raw_request).await?;
     let ids: Vec<String> = request.answers.iter().map(|a| a.id.clone()).collect();
+    let form: MarksForm = fields.read()?;
+    let filled = |name: String| {
+        form.marks
+            .get(&name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
     let input = MarksInput {
         answers: ids
             .iter()
             .map(|id| MarkInput {
                 id: id.clone(),
-                result: fields.text(&format!("result.{id}")).to_owned(),
-                comment: fields.filled(&format!("comment.{id}")),
+                result: form
+                    .marks
+                    .get(&format!("result.{id}"))
+                    .cloned()
+                    .unwrap_or_default(),
+                comment: filled(format!("comment.{id}")),
             })
             .collect(),
-        method: fields.filled("method"),
+        method: filled("method".to_owned()),
     };
     let for_tx = state.clone();
-    let actor = session.actor.clone();
-    let request_id = request.id.clone();
-    let target = enrolment.clone();
+    let acting = session.clone();
+    let (enrolment_id, request_id) = (typed_path_id(raw_id)?, typed_path_id(raw_request)?);
     let done = state
         .db
         .write(move |conn| {
-            let standard = standard_of(&for_tx, &target)?;
-            question_sets::mark(
+            actions::mark(
                 conn,
-                &for_tx.config.public_url,
-                &for_tx.catalogue,
-                standard,
-                &actor,
-                &target,
-                &request_id,
+                for_tx.services(),
+                &acting.acting(),
+                enrolment_id,
+                request_id,
                 input,
-                Utc::now(),
             )
         })
         .await;

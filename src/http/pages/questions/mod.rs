@@ -1,7 +1,7 @@
 //! Questions the candidate answers, as pages: the assessor's question sets and the builder (each
 //! knowledge item of the unit with its text pre-filled as an editable question, ticked to include
 //! it); sending a set from a portfolio; the candidate's answer page (typed, or a recording); the
-//! assessor's marking page. Each form calls one action of [`crate::portfolio::question_sets`].
+//! assessor's marking page. Each form calls one action of [`crate::portfolio::question_sets::actions`].
 
 mod answers;
 mod builder;

@@ -9,13 +9,14 @@ use serde::Serialize;
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{EnrolmentId, QuestionRequestId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::open;
 use crate::http::pages::form::{FormState, field_id};
 use crate::http::pages::view::{PageError, page_with_status};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::portfolio::question_sets::{self, QuestionRequest, QuestionRequestStatus};
+use crate::portfolio::question_sets::{QuestionRequest, QuestionRequestStatus, actions};
 use crate::portfolio::{self, Enrolment};
 
 #[derive(Serialize)]
@@ -66,12 +67,12 @@ pub(super) async fn show_page(
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
     let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
-    let request_id = path_id(raw_request)?.to_string();
-    let enrolment = opened.enrolment.clone();
-    let actor = session.actor.clone();
+    let request_id: QuestionRequestId = typed_path_id(raw_request)?;
+    let enrolment_id: EnrolmentId = typed_path_id(&opened.enrolment.id)?;
+    let acting = session.clone();
     let request = state
         .db
-        .read(move |conn| question_sets::load_request(conn, &actor, &enrolment, &request_id))
+        .read(move |conn| actions::show_request(conn, &acting.acting(), enrolment_id, request_id))
         .await?;
     let facts = Resource::Enrolment(opened.enrolment.facts()?);
     let mode = if request.status == QuestionRequestStatus::Sent
@@ -207,14 +208,14 @@ pub(super) async fn load_for_form(
     raw_id: &str,
     raw_request: &str,
 ) -> Result<(Enrolment, QuestionRequest), PageError> {
-    let id = path_id(raw_id)?.to_string();
-    let request_id = path_id(raw_request)?.to_string();
-    let actor = session.actor.clone();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let request_id: QuestionRequestId = typed_path_id(raw_request)?;
+    let acting = session.clone();
     Ok(state
         .db
         .read(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            let request = question_sets::load_request(conn, &actor, &enrolment, &request_id)?;
+            let enrolment = portfolio::load_enrolment(conn, &id.to_string())?;
+            let request = actions::show_request(conn, &acting.acting(), id, request_id)?;
             Ok::<_, ActionError>((enrolment, request))
         })
         .await?)

@@ -3,23 +3,22 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{EnrolmentId, OrgId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::open;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::http::shared::enrolments::standard_of;
-use crate::http::shared::path_id;
-use crate::portfolio::question_sets::{self, QuestionRequest, SendQuestions};
-use crate::portfolio::{self};
+use crate::portfolio::question_sets::{self, QuestionRequest, SendQuestions, actions};
 
 #[derive(Serialize)]
 struct RequestRow {
@@ -96,18 +95,16 @@ async fn requests_page(
         Action::RecordAssessorEvidence,
         &Resource::Enrolment(enrolment.facts()?),
     );
-    let actor = session.actor.clone();
+    let acting = session.clone();
+    let enrolment_id: EnrolmentId = typed_path_id(&enrolment.id)?;
+    let org_id: OrgId = typed_path_id(&enrolment.org_id)?;
     let (requests, sets) = state
         .db
         .read(move |conn| {
-            let requests = question_sets::list_requests(conn, &actor, &enrolment)?;
+            let acting = acting.acting();
+            let requests = actions::list_requests(conn, &acting, enrolment_id)?;
             let sets = if can_send {
-                question_sets::list_sets(
-                    conn,
-                    &actor,
-                    &enrolment.org_id,
-                    Some(&enrolment.standard_code),
-                )?
+                actions::list_sets(conn, &acting, org_id, Some(&enrolment.standard_code))?
             } else {
                 Vec::new()
             };
@@ -143,6 +140,14 @@ async fn requests_page(
     )
 }
 
+/// The send form as posted.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SendForm {
+    set_id: String,
+    due_on: String,
+}
+
 /// `POST /enrolments/{id}/questions`: sends a set.
 pub async fn send(
     state: web::Data<AppState>,
@@ -160,12 +165,10 @@ async fn send_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let due = fields.filled("due_on");
-    let due_on = match due
-        .as_deref()
-        .map(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d"))
-    {
+    let id: EnrolmentId = typed_path_id(raw_id)?;
+    let form: SendForm = fields.read()?;
+    let due = Some(form.due_on.trim()).filter(|d| !d.is_empty());
+    let due_on = match due.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
         None => None,
         Some(Ok(day)) => Some(day),
         Some(Err(_)) => {
@@ -180,26 +183,14 @@ async fn send_page(
         }
     };
     let input = SendQuestions {
-        set_id: fields.text("set_id").to_owned(),
+        set_id: form.set_id,
         due_on,
     };
     let for_tx = state.clone();
-    let actor = session.actor.clone();
+    let acting = session.clone();
     let done = state
         .db
-        .write(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id)?;
-            let standard = standard_of(&for_tx, &enrolment)?;
-            question_sets::send(
-                conn,
-                &for_tx.config.public_url,
-                standard,
-                &actor,
-                &enrolment,
-                input,
-                Utc::now(),
-            )
-        })
+        .write(move |conn| actions::send(conn, for_tx.services(), &acting.acting(), id, input))
         .await;
     match done {
         Ok(request) => Ok(see_other(&format!(

@@ -8,10 +8,11 @@ use uuid::Uuid;
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
+use crate::db::ids::OrgId;
 use crate::http::AppState;
 use crate::http::pages::rows::live_orgs;
 use crate::http::pages::view::{Html, PageSession, page_with_status};
-use crate::portfolio::question_sets::{self};
+use crate::portfolio::question_sets::actions;
 
 #[derive(Serialize)]
 struct SetRow {
@@ -61,14 +62,15 @@ pub async fn sets(
         })
         .collect();
     let catalogue = state.catalogue.clone();
-    let actor = session.actor.clone();
+    let acting = session.clone();
     let read = state
         .db
         .read(move |conn| {
+            let acting = acting.acting();
             let mut all = Vec::new();
             for org_id in orgs {
                 let org = crate::identity::find_organisation(conn, &org_id.to_string())?;
-                let sets = question_sets::list_sets(conn, &actor, &org.id, None)?;
+                let sets = actions::list_sets(conn, &acting, OrgId::from(org_id), None)?;
                 let units = catalogue
                     .visible_to(org_id)
                     .into_iter()

@@ -188,6 +188,16 @@ async fn sample_page(
     page_with_status(state, Some(&session), "pages/sample.html", &view, status)
 }
 
+/// The sample form as posted (the VACS checklist in it is read as a [`VacsForm`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SampleForm {
+    plan_id: String,
+    decision: String,
+    feedback: String,
+    action_points: String,
+}
+
 /// `POST /enrolments/{id}/sample`: records the sample.
 pub async fn sample(
     state: web::Data<AppState>,
@@ -206,9 +216,10 @@ async fn record_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
     let id = path_id(&raw_id)?.to_string();
-    let plan_id = match fields.filled("plan_id") {
+    let form: SampleForm = fields.read()?;
+    let plan_id = match Some(form.plan_id.trim()).filter(|p| !p.is_empty()) {
         None => None,
-        Some(text) => match Uuid::parse_str(&text) {
+        Some(text) => match Uuid::parse_str(text) {
             Ok(plan) => Some(plan),
             Err(_) => {
                 let errors = BTreeMap::from([(
@@ -220,16 +231,16 @@ async fn record_page(
             }
         },
     };
-    let vacs = match read_vacs(&fields) {
+    let vacs = match read_vacs(&fields.read::<VacsForm>()?) {
         Ok(vacs) => vacs,
         Err(errors) => {
             return sample_page(state, session, raw_id, FormState::again(&fields, errors)).await;
         }
     };
     let input = SampleDecision {
-        decision: fields.text("decision").trim().to_owned(),
-        feedback: fields.text("feedback").to_owned(),
-        action_points: fields.text("action_points").to_owned(),
+        decision: form.decision.trim().to_owned(),
+        feedback: form.feedback,
+        action_points: form.action_points,
         plan_id,
         vacs,
     };

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::http::pages::form::{Fields, FormState};
+use crate::http::pages::form::FormState;
 use crate::signoff::plans::{Sample, Vacs, VacsCheck};
 
 /// One VACS answer as the history shows it.
@@ -79,19 +79,54 @@ pub(super) fn vacs_fields(form: &FormState) -> Vec<VacsField> {
         .collect()
 }
 
+/// The VACS checklist's fields as posted: `vacs.{question}` (yes or no) and its note.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(super) struct VacsForm {
+    #[serde(rename = "vacs.valid")]
+    valid: String,
+    #[serde(rename = "vacs.valid.note")]
+    valid_note: String,
+    #[serde(rename = "vacs.authentic")]
+    authentic: String,
+    #[serde(rename = "vacs.authentic.note")]
+    authentic_note: String,
+    #[serde(rename = "vacs.current")]
+    current: String,
+    #[serde(rename = "vacs.current.note")]
+    current_note: String,
+    #[serde(rename = "vacs.sufficient")]
+    sufficient: String,
+    #[serde(rename = "vacs.sufficient.note")]
+    sufficient_note: String,
+}
+
+impl VacsForm {
+    /// The answer and the note given for one question, by its name.
+    fn given(&self, name: &str) -> (&str, &str) {
+        match name {
+            "valid" => (&self.valid, &self.valid_note),
+            "authentic" => (&self.authentic, &self.authentic_note),
+            "current" => (&self.current, &self.current_note),
+            _ => (&self.sufficient, &self.sufficient_note),
+        }
+    }
+}
+
 /// The VACS checklist as the form sent it: none when no question was answered and no note
 /// written; every question needs its yes or no once one is.
-pub(super) fn read_vacs(fields: &Fields) -> Result<Option<Vacs>, BTreeMap<String, String>> {
+pub(super) fn read_vacs(form: &VacsForm) -> Result<Option<Vacs>, BTreeMap<String, String>> {
     let touched = VACS.iter().any(|(name, _, _)| {
-        fields.filled(&format!("vacs.{name}")).is_some()
-            || fields.filled(&format!("vacs.{name}.note")).is_some()
+        let (answer, note) = form.given(name);
+        !answer.trim().is_empty() || !note.trim().is_empty()
     });
     if !touched {
         return Ok(None);
     }
     let mut errors = BTreeMap::new();
     let mut read = |name: &str| {
-        let met = match fields.text(&format!("vacs.{name}")) {
+        let (answer, note) = form.given(name);
+        let met = match answer {
             "yes" => true,
             "no" => false,
             _ => {
@@ -104,7 +139,7 @@ pub(super) fn read_vacs(fields: &Fields) -> Result<Option<Vacs>, BTreeMap<String
         };
         VacsCheck {
             met,
-            note: fields.text(&format!("vacs.{name}.note")).to_owned(),
+            note: note.to_owned(),
         }
     };
     let vacs = Vacs {

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::ids::OrgId;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::Serialize;
 
 use super::organisation;
@@ -259,18 +259,20 @@ async fn save_page(
         };
         return render(state, session, raw_org, Some(refused)).await;
     }
-    let actor = session.user_id.clone();
-    let (to_save, saved_standard) = (sent.clone(), standard.clone());
+    let for_state = state.clone();
+    let acting = session.clone();
+    let (to_save, code) = (sent.clone(), code.to_owned());
     let done = state
         .db
         .write(move |conn| {
-            settings::set_interpretations(
+            settings::actions::set_interpretations(
                 conn,
-                &org_id.to_string(),
-                &actor,
-                &saved_standard,
+                for_state.services(),
+                &acting.acting(),
+                OrgId::from(org_id),
+                &code,
+                version,
                 to_save,
-                Utc::now(),
             )
         })
         .await;

@@ -19,6 +19,8 @@ use crate::identity::holds;
 use crate::portfolio::Enrolment;
 use crate::standards::Role;
 
+pub mod actions;
+
 /// A sampling plan as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = sampling_plans)]

@@ -12,6 +12,8 @@ use crate::db::DbConnection;
 use crate::db::schema::org_settings;
 use crate::standards::{Interpretations, Standard};
 
+pub mod actions;
+
 /// Interpretations keyed by `CODE@VERSION`.
 type ByStandard = BTreeMap<String, Interpretations>;
 
