@@ -68,7 +68,7 @@ impl Refresher {
     /// call, and returns without waiting for it. Call it after a write that changed the portfolio
     /// has committed; a failure only leaves the row stale (the next read recomputes it), so it is
     /// logged, not returned. Must be called on the service's runtime.
-    pub async fn refresh(&self, enrolment_id: &str) {
+    pub fn refresh(&self, enrolment_id: &str) {
         let this = self.clone();
         let enrolment_id = enrolment_id.to_owned();
         // The ticket is taken before returning, so the computation that covers it starts after

@@ -344,7 +344,7 @@ async fn judge_page(
             .await;
         match done {
             Ok(next) => {
-                state.refresher.refresh(&id.to_string()).await;
+                state.refresher.refresh(&id.to_string());
                 return Ok(see_other(&next_location(next.as_ref(), true)));
             }
             Err(ActionError::Invalid(refused)) => errors.extend(refused),

@@ -61,7 +61,7 @@ async fn marks_page(
         .await;
     match saved {
         Ok(_) => {
-            state.refresher.refresh(&enrolment_id).await;
+            state.refresher.refresh(&enrolment_id);
             Ok(see_other(&format!(
                 "/enrolments/{raw_id}/decision#marks-title"
             )))

@@ -158,7 +158,7 @@ pub async fn add(
         .await;
     match added {
         Ok(record) => {
-            state.refresher.refresh(enrolment_id).await;
+            state.refresher.refresh(enrolment_id);
             Ok(Ok(record.id))
         }
         Err(ActionError::Invalid(errors)) => Ok(Err(errors)),
