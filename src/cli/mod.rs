@@ -9,6 +9,7 @@ use crate::http::{self, AppState};
 use crate::setup::{self, SetupError};
 
 mod admin;
+mod arenas;
 mod audit;
 mod backup;
 mod credentials;
@@ -573,7 +574,10 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::Erase { email, reason } => privacy::erase(&config, &email, &reason),
         Command::Backup { out } => backup::backup(&config, &out),
         Command::Restore { from, .. } => backup::restore(&config, &from),
-        Command::Serve => serve(config),
+        Command::Serve => {
+            arenas::bound();
+            serve(config)
+        }
         Command::Migrate => migrate(&config),
         Command::Standards(command) => standards_command(&config, command),
         Command::Evaluate {

@@ -74,6 +74,7 @@ fn serve_creates_sqlite_answers_probes_and_stops_on_sigterm() {
         .arg("serve")
         .env("ATTEST_DATA_DIR", dir.path().join("data"))
         .env("ATTEST_BIND", &addr)
+        .env_remove("MALLOC_ARENA_MAX")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -96,6 +97,17 @@ fn serve_creates_sqlite_answers_probes_and_stops_on_sigterm() {
         dir.path().join("data/jwt-secret").exists(),
         "secret created"
     );
+    // The service restarted itself in the same process with glibc's arenas bounded (src/cli/arenas.rs).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        let environ = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
+        assert!(
+            environ
+                .split(|b| *b == 0)
+                .any(|var| var == b"MALLOC_ARENA_MAX=2"),
+            "serve runs with MALLOC_ARENA_MAX=2"
+        );
+    }
 
     // SAFETY-free signal: the `kill` command sends SIGTERM as an operator would.
     let status = Command::new("kill")
