@@ -419,6 +419,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     question_set_items,
     question_requests,
     question_answers,
+    two_factor,
+    org_security,
 );
 diesel::joinable!(reported_results -> export_batches (batch_id));
 diesel::joinable!(evidence -> enrolments (enrolment_id));

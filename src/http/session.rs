@@ -180,8 +180,7 @@ impl Credentials {
         let user_id = self.claims.sub.to_string();
         let is_api = self.path.starts_with("/api/");
         let loaded = (|| {
-            let (row, actor) = identity::load_actor(conn, &user_id)?;
-            let must_enrol = identity::two_factor::must_enrol(conn, &actor, now)?;
+            let (row, actor, must_enrol) = identity::load_session_actor(conn, &user_id, now)?;
             // Pages show the unread count in their header; the API does not need it.
             let unread = if is_api {
                 0

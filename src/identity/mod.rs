@@ -20,7 +20,7 @@ pub use organisations::{NewOrganisation, Organisation, create_organisation, find
 pub(crate) use users::valid_email;
 pub use users::{
     GrantView, NewUser, User, UserRow, create_user, deactivate_user, find_user_by_email, is_member,
-    list_users, load_actor, load_user, load_user_in,
+    list_users, load_actor, load_session_actor, load_user, load_user_in,
 };
 pub use witnesses::{ApprovedWitness, NewWitness, approve_witness, approved_witnesses};
 

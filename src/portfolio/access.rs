@@ -16,7 +16,17 @@ pub fn enrolment_for(
     id: &str,
     action: Action,
 ) -> Result<Enrolment, ActionError> {
-    let enrolment = load_enrolment(conn, id)?;
+    permit(acting, load_enrolment(conn, id)?, action)
+}
+
+/// Asks the policy whether `acting` may do `action` to an enrolment the caller read in its own
+/// transaction (for a caller that reads it with something else in one select), with the same
+/// refusals as [`enrolment_for`].
+pub fn permit(
+    acting: &Acting<'_>,
+    enrolment: Enrolment,
+    action: Action,
+) -> Result<Enrolment, ActionError> {
     match acting.require(action, &Resource::Enrolment(enrolment.facts()?)) {
         Err(ActionError::Forbidden(_))
             if enrolment.status != crate::auth::policy::EnrolmentStatus::Active =>

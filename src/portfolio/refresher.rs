@@ -18,7 +18,7 @@
 //! computation joins it instead of computing again.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::enrolment::load_enrolment;
@@ -32,6 +32,9 @@ use crate::db::Database;
 struct Flight {
     /// Handed out in order, one per caller, after the caller's own commit or stale read.
     tickets: AtomicU64,
+    /// A background refresh is waiting for its turn (see [`Refresher::refresh`]): it will cover
+    /// every ticket handed out before it starts, so no other needs to be queued meanwhile.
+    queued: AtomicBool,
     /// Held by the computation running now; holds the highest ticket the last finished
     /// computation covers and what it computed.
     done: tokio::sync::Mutex<(u64, Option<Arc<StoredEvaluation>>)>,
@@ -45,6 +48,12 @@ pub struct Refresher {
     flights: Arc<Mutex<HashMap<String, Arc<Flight>>>>,
     /// The background refreshes started and not yet finished.
     running: tokio_util::task::TaskTracker,
+    /// Turns for background computations: at most half the cores compute at once, so a burst of
+    /// writes over many portfolios leaves the rest to the writers and readers instead of every
+    /// write's evaluation competing with them. Refreshes that wait meanwhile pile up per
+    /// enrolment and are covered by one computation when their turn comes. Reads that find a
+    /// stale row do not take a turn: someone is waiting for them.
+    turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Refresher {
@@ -61,6 +70,7 @@ impl Refresher {
             catalogue,
             flights: Arc::default(),
             running: tokio_util::task::TaskTracker::new(),
+            turns: Arc::new(tokio::sync::Semaphore::new(background_turns())),
         }
     }
 
@@ -75,8 +85,20 @@ impl Refresher {
         // the caller's commit even if the task is scheduled later.
         let flight = self.flight(&enrolment_id);
         let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
+        // One refresh already waiting for its turn covers this ticket too: it clears the mark
+        // before it reads which tickets it covers, and this ticket was taken before the mark was
+        // found set.
+        if flight.queued.swap(true, Ordering::SeqCst) {
+            self.leave(&enrolment_id, flight);
+            return;
+        }
         self.running.spawn(async move {
+            // The semaphore is never closed; if it were, computing without a turn is still right.
+            let turn = this.turns.acquire().await.ok();
+            flight.queued.store(false, Ordering::SeqCst);
+            let ticket = ticket.max(flight.tickets.load(Ordering::SeqCst));
             let result = this.in_flight(&flight, ticket, &enrolment_id).await;
+            drop(turn);
             this.leave(&enrolment_id, flight);
             if let Err(err) = result {
                 tracing::warn!(enrolment = %enrolment_id, error = %err, "stored evaluation not refreshed");
@@ -168,4 +190,9 @@ impl Refresher {
             flights.remove(enrolment_id);
         }
     }
+}
+
+/// How many background computations may run at once: half the cores, at least one.
+fn background_turns() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
 }

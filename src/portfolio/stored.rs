@@ -22,7 +22,7 @@ use super::progress::Evaluation;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::schema::{evaluations, org_settings, users};
+use crate::db::schema::{enrolments, evaluations, org_settings, users};
 use crate::rules::ENGINE_REVISION;
 
 /// What an evaluation was computed from.
@@ -156,6 +156,42 @@ pub fn fresh(
             version,
         )
     }))
+}
+
+/// The enrolment `id` and its stored evaluation when that is current (see [`fresh`]), in one
+/// point select: what a progress read needs before the policy is asked of the enrolment.
+pub fn with_enrolment(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    id: &str,
+) -> Result<(Enrolment, Option<StoredEvaluation>), ActionError> {
+    let (enrolment, stored, version) = enrolments::table
+        .left_join(evaluations::table)
+        .left_join(org_settings::table.on(org_settings::org_id.eq(enrolments::org_id)))
+        .filter(enrolments::id.eq(id))
+        .select((
+            Enrolment::as_select(),
+            Option::<StoredEvaluation>::as_select(),
+            org_settings::interpretations_version.nullable(),
+        ))
+        .first::<(Enrolment, Option<StoredEvaluation>, Option<i64>)>(conn)?;
+    let current = match catalogue.pinned(&enrolment) {
+        Ok(loaded) => stored.filter(|s| {
+            is_current(
+                (
+                    s.revision,
+                    &s.standard_hash,
+                    s.interpretations_version,
+                    s.engine_revision,
+                ),
+                &enrolment,
+                &loaded.content_hash,
+                version.unwrap_or(0),
+            )
+        }),
+        Err(_) => None,
+    };
+    Ok((enrolment, current))
 }
 
 /// Whether a stored stamp (revision, standard hash, interpretations version, engine revision) is

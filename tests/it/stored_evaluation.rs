@@ -400,3 +400,74 @@ async fn a_progress_read_checks_the_session_in_its_own_transaction(app: TestApp)
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert_eq!(progress(&app, &w).await.status, StatusCode::UNAUTHORIZED);
 }
+
+backend_test!(a_signed_out_or_deactivated_session_is_refused_at_once_on_reads_and_writes);
+/// The progress read checks the session in its one read transaction and the evidence write in
+/// its write transaction (no separate session read, no session cache): sign-out and deactivation
+/// still take effect on the very next request, and a refused write leaves nothing behind.
+async fn a_signed_out_or_deactivated_session_is_refused_at_once_on_reads_and_writes(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let (records, _) = example_records();
+    let evidence = api::enrolment(&w.enrolment).evidence();
+    assert_eq!(progress(&app, &w).await.status, StatusCode::OK);
+    let added = app
+        .post_as(&w.assessor, &evidence, records[0].1.clone())
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    let before = app.count("evidence");
+
+    let out = app
+        .request_as(Some(&w.assessor), Method::POST, api::LOGOUT, None)
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        progress(&app, &w).await.status,
+        StatusCode::UNAUTHORIZED,
+        "{:?}",
+        app.backend
+    );
+    let refused = app
+        .post_as(&w.assessor, &evidence, records[1].1.clone())
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        refused.text()
+    );
+    // Refused before the body is judged, even when the body is wrong too.
+    let refused = app
+        .post_as(&w.assessor, &evidence, json!({"nonsense": 1}))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        refused.text()
+    );
+    assert_eq!(app.count("evidence"), before);
+
+    // Deactivation: the candidate's token stops working on the next request.
+    let read = app
+        .get_as(&w.candidate, &api::enrolment(&w.enrolment).progress())
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    let deactivated = app
+        .request_as(
+            Some(&w.admin),
+            Method::POST,
+            &api::org(&w.org).user(&w.candidate_id).deactivate(),
+            None,
+        )
+        .await;
+    assert_eq!(deactivated.status, StatusCode::NO_CONTENT);
+    let read = app
+        .get_as(&w.candidate, &api::enrolment(&w.enrolment).progress())
+        .await;
+    assert_eq!(read.status, StatusCode::UNAUTHORIZED);
+    let refused = app
+        .post_as(&w.candidate, &evidence, records[1].1.clone())
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.count("evidence"), before);
+}

@@ -58,7 +58,6 @@ pub fn evidence_problems(
     has_file: bool,
 ) -> Result<Problems, ActionError> {
     let recorded_by_assessor = enrolment.assessor_id.as_deref() == Some(actor_id);
-    let existing = evidence_ids(conn, &enrolment.id)?;
     let mut problems = Problems::default();
     if actor_id == enrolment.candidate_id && !new.declaration {
         problems.add("declaration", "confirm that this evidence is your own work");
@@ -71,6 +70,12 @@ pub fn evidence_problems(
     );
     check_observed(standard, &new.details, &mut problems);
     let instance = to_instance("new", new, recorded_by_assessor);
+    // Only links need the portfolio's other records (a portfolio can hold thousands).
+    let existing = if instance.links.is_empty() {
+        Vec::new()
+    } else {
+        evidence_ids(conn, &enrolment.id)?
+    };
     check_against_standard(standard, &instance, &existing, &mut problems);
     Ok(problems)
 }

@@ -145,8 +145,8 @@ pub fn add_evidence(
             })),
         },
     )?;
-    let files = file_meta(conn, Some(&enrolment.id))?;
-    to_record(row, files)
+    let files = file_of(conn, row.file_sha256.as_deref())?;
+    to_record(row, &files)
 }
 
 /// The enrolment must still take evidence from this person.
@@ -276,7 +276,22 @@ fn file_meta(conn: &mut DbConnection, enrolment_id: Option<&str>) -> Result<File
         .collect())
 }
 
-fn to_record(row: EvidenceRow, files: FileMeta) -> Result<EvidenceRecord, ActionError> {
+/// What is known of one stored file (none when the record has no file): what [`to_record`] needs
+/// for a single record, without reading every file of the enrolment.
+fn file_of(conn: &mut DbConnection, sha256: Option<&str>) -> Result<FileMeta, ActionError> {
+    let Some(sha256) = sha256 else {
+        return Ok(FileMeta::new());
+    };
+    Ok(files::table
+        .find(sha256)
+        .select((files::sha256, files::size, files::content_type))
+        .load::<(String, i64, String)>(conn)?
+        .into_iter()
+        .map(|(sha, size, kind)| (sha, (size, kind)))
+        .collect())
+}
+
+fn to_record(row: EvidenceRow, files: &FileMeta) -> Result<EvidenceRecord, ActionError> {
     let instance: Evidence = crate::db::json::from_text(&row.instance)?;
     // Details erased under the retention rules are a marker, not details; anything else that does
     // not read is a corrupt row.
@@ -318,9 +333,7 @@ pub fn list_evidence(
         .select(EvidenceRow::as_select())
         .load(conn)?;
     let files = file_meta(conn, Some(enrolment_id))?;
-    rows.into_iter()
-        .map(|row| to_record(row, files.clone()))
-        .collect()
+    rows.into_iter().map(|row| to_record(row, &files)).collect()
 }
 
 /// One evidence record of an enrolment.
@@ -334,6 +347,6 @@ pub fn load_evidence(
         .filter(evidence::id.eq(evidence_id))
         .select(EvidenceRow::as_select())
         .first(conn)?;
-    let files = file_meta(conn, Some(enrolment_id))?;
-    to_record(row, files)
+    let files = file_of(conn, row.file_sha256.as_deref())?;
+    to_record(row, &files)
 }

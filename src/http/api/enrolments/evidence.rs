@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 
 use crate::db::ids::{EnrolmentId, EvidenceId};
 use crate::http::extract::{ValidJson, parse_json, typed_path_id};
-use crate::http::session::Session;
+use crate::http::session::{Credentials, Session};
 use crate::http::{ApiError, AppState, download, inline, upload};
 use crate::portfolio::evidence::actions;
 use crate::portfolio::{EvidenceRecord, NewEvidence, StoredFile};
@@ -54,12 +54,25 @@ async fn add(
               (status = 422, body = crate::http::error::Problem)))]
 pub async fn add_evidence(
     state: web::Data<AppState>,
-    session: Session,
+    credentials: Credentials,
     path: web::Path<String>,
-    body: ValidJson<NewEvidence>,
+    body: Result<ValidJson<NewEvidence>, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: EnrolmentId = typed_path_id(&path)?;
-    let record = add(&state, session, id, body.into_inner(), None).await?;
+    let id = typed_path_id::<EnrolmentId>(&path);
+    let tx_state = state.clone();
+    // The session is checked inside the write's own transaction (one blocking round trip, not a
+    // read transaction first); its refusals still come before the path's and the body's.
+    let (id, record) = state
+        .db
+        .write(move |conn| {
+            let session = credentials.session(conn)?;
+            let id = id?;
+            let new = body?.into_inner();
+            let record = actions::add(conn, tx_state.services(), &session.acting(), id, new, None)?;
+            Ok::<_, ApiError>((id, record))
+        })
+        .await?;
+    state.refresher.refresh(&id.to_string());
     Ok(HttpResponse::Created().json(record))
 }
 

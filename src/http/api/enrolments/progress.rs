@@ -6,7 +6,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::auth::policy::Action;
 use crate::http::session::Credentials;
-use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::{self};
@@ -27,18 +26,25 @@ pub async fn progress(
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path).map(|id| id.to_string());
     let stored = load_progress(&state, credentials, id).await?;
-    // Copied only when other readers share the same computation right now.
-    let stored = Arc::unwrap_or_clone(stored);
-    Ok(crate::http::conditional::stored_json(
-        &req,
-        &stored.etag,
-        stored.progress,
-    ))
+    let tag = crate::http::conditional::strong_tag(&stored.etag);
+    // The stored bytes as they are, never copied, even when other readers share the same
+    // computation right now.
+    let body = bytes::Bytes::from_owner(Report(stored));
+    Ok(crate::http::conditional::stored_json(&req, tag, body))
 }
 
-/// The enrolment's evaluation as stored: one read transaction (the session, then two point
-/// selects: the enrolment, for the policy and its revision, and its stored
-/// evaluation) when it is current; otherwise it is recomputed outside the write lock and stored
+/// The stored report's bytes, owned by the response body.
+struct Report(Arc<portfolio::stored::StoredEvaluation>);
+
+impl AsRef<[u8]> for Report {
+    fn as_ref(&self) -> &[u8] {
+        self.0.progress.as_bytes()
+    }
+}
+
+/// The enrolment's evaluation as stored: one read transaction (the session's select, then one
+/// point select of the enrolment, for the policy and its revision, with its stored evaluation)
+/// when it is current; otherwise it is recomputed outside the write lock and stored
 /// (see [`crate::portfolio::Refresher`]).
 pub async fn load_progress(
     state: &AppState,
@@ -51,8 +57,11 @@ pub async fn load_progress(
         .read(move |conn| {
             let session = credentials.session(conn)?;
             let id = id?;
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            let found = portfolio::stored::fresh(conn, &catalogue, &enrolment, None)?;
+            // The enrolment and its stored row in one select; the policy is asked before
+            // anything of it is answered.
+            let (enrolment, found) = portfolio::stored::with_enrolment(conn, &catalogue, &id)?;
+            let enrolment =
+                portfolio::access::permit(&session.acting(), enrolment, Action::ReadEnrolment)?;
             Ok::<_, ApiError>((enrolment.id, found))
         })
         .await?;
