@@ -172,6 +172,19 @@ impl Acting<'_> {
         Ok(crate::auth::policy::can(self.actor, action, resource, self.now).require()?)
     }
 
+    /// Refuses anyone but the console operator: what only the instance's operator does (creating
+    /// organisations, applying every organisation's retention rules, erasing or disabling an
+    /// account whatever organisations it belongs to) has no grant that allows it.
+    pub fn require_console(&self) -> Result<(), ActionError> {
+        if self.is_console() {
+            Ok(())
+        } else {
+            Err(ActionError::Forbidden(
+                "only the instance's operator does this, at the server's shell".into(),
+            ))
+        }
+    }
+
     /// Whether this is the console operator ([`Acting::console`]).
     pub fn is_console(&self) -> bool {
         std::ptr::eq(self.actor, &CONSOLE_ACTOR) && self.user_id == CONSOLE
@@ -214,6 +227,7 @@ mod tests {
         let console = Acting::console(chrono::Utc::now());
         assert!(console.is_console());
         assert!(console.require(Action::RecordExport, &export()).is_ok());
+        assert!(console.require_console().is_ok());
         assert_eq!(console.audit_actor(), None);
     }
 
@@ -232,6 +246,7 @@ mod tests {
         };
         assert!(!acting.is_console());
         assert!(acting.require(Action::RecordExport, &export()).is_err());
+        assert!(acting.require_console().is_err());
         assert_eq!(acting.audit_actor(), Some(CONSOLE));
     }
 }

@@ -6,11 +6,12 @@ use std::process::ExitCode;
 use super::{CliError, OrgCommand, UserCommand};
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::action::ActionError;
+use crate::action::{Acting, ActionError};
 use crate::auth::policy::Role;
 use crate::config::Config;
-use crate::db::{Database, write_transaction};
-use crate::identity::{self, NewOrganisation, NewUser};
+use crate::db::ids::{OrgId, UserId};
+use crate::db::{Database, DbConnection, write_transaction};
+use crate::identity::{self, NewOrganisation, NewUser, actions};
 use crate::setup;
 
 fn database(config: &Config) -> Result<Database, CliError> {
@@ -32,7 +33,8 @@ pub(super) fn org(config: &Config, command: OrgCommand) -> Result<ExitCode, CliE
         nzqa_provider_number,
         sqa_centre_number,
     };
-    let org = write_transaction(&mut conn, |c| identity::create_organisation(c, None, new))?;
+    let acting = Acting::console(Utc::now());
+    let org = write_transaction(&mut conn, |c| actions::create_organisation(c, &acting, new))?;
     println!("created organisation {} ({})", org.name, org.id);
     Ok(ExitCode::SUCCESS)
 }
@@ -50,14 +52,13 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
             password_stdin,
         } => {
             let password = read_password(password_stdin)?;
-            let user = write_transaction(&mut conn, |c| {
-                let org = identity::find_organisation(c, &org).map_err(|_| {
-                    ActionError::invalid("--org", format!("no organisation named {org}"))
-                })?;
-                identity::create_user(
+            let acting = Acting::console(Utc::now());
+            let (user, _) = write_transaction(&mut conn, |c| {
+                let org_id = org_named(c, &org)?;
+                actions::create_user(
                     c,
-                    None,
-                    &org.id,
+                    &acting,
+                    org_id,
                     NewUser {
                         email,
                         name,
@@ -85,13 +86,11 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
                     Some(_) => "--expires: must be in the future".to_owned(),
                 })
             })?;
+            let acting = Acting::console(Utc::now());
             write_transaction(&mut conn, |c| {
-                let org = identity::find_organisation(c, &org).map_err(|_| {
-                    ActionError::invalid("--org", format!("no organisation named {org}"))
-                })?;
-                let user = identity::find_user_by_email(c, &email)?
-                    .ok_or_else(|| ActionError::invalid("--email", format!("no user {email}")))?;
-                identity::grant_role(c, None, &user.id, &org.id, role, expires_at)
+                let org_id = org_named(c, &org)?;
+                let user_id = user_with_email(c, "--email", &email)?;
+                actions::grant_role(c, &acting, org_id, user_id, role, expires_at)
             })?;
             match expires_at {
                 Some(at) => println!(
@@ -107,10 +106,10 @@ pub(super) fn user(config: &Config, command: UserCommand) -> Result<ExitCode, Cl
             return import(config, &catalogue, &mut conn, &org, &file, dry_run);
         }
         UserCommand::Disable { email } => {
+            let acting = Acting::console(Utc::now());
             write_transaction(&mut conn, |c| {
-                let user = identity::find_user_by_email(c, &email)?
-                    .ok_or_else(|| ActionError::invalid("email", format!("no user {email}")))?;
-                identity::deactivate_user(c, None, &user.id)
+                let user_id = user_with_email(c, "email", &email)?;
+                actions::deactivate_account(c, &acting, user_id)
             })?;
             println!("disabled {email}; their sessions have ended");
         }
@@ -131,12 +130,13 @@ fn import(
     use crate::identity::import::{self, ImportError};
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::Input(format!("{}: cannot read: {e}", file.display())))?;
-    let outcome = import::read_csv(&bytes).and_then(|rows| {
+    let acting = Acting::console(Utc::now());
+    // The rows are checked before the database is touched, as they always were: a bad file
+    // names its problems whatever the organisation.
+    let outcome = import::read_csv(&bytes).and_then(|_| {
         write_transaction(conn, |c| {
-            let org = identity::find_organisation(c, org).map_err(|_| {
-                ActionError::invalid("--org", format!("no organisation named {org}"))
-            })?;
-            import::import_people(c, catalogue, None, &org.id, &rows, dry_run, Utc::now())
+            let org_id = org_named(c, org)?;
+            actions::import_people(c, catalogue, &acting, org_id, &bytes, dry_run)
         })
     });
     match outcome {
@@ -189,6 +189,24 @@ fn import(
         }
         Err(ImportError::Action(err)) => Err(err.into()),
     }
+}
+
+/// The organisation `--org` names (by id or name), as its typed id.
+fn org_named(conn: &mut DbConnection, org: &str) -> Result<OrgId, ActionError> {
+    let found = identity::find_organisation(conn, org)
+        .map_err(|_| ActionError::invalid("--org", format!("no organisation named {org}")))?;
+    found.id.parse().map_err(|_| ActionError::NotFound)
+}
+
+/// The account with this email, as its typed id; none is a problem with the `flag` given.
+fn user_with_email(
+    conn: &mut DbConnection,
+    flag: &str,
+    email: &str,
+) -> Result<UserId, ActionError> {
+    let user = identity::find_user_by_email(conn, email)?
+        .ok_or_else(|| ActionError::invalid(flag, format!("no user {email}")))?;
+    user.id.parse().map_err(|_| ActionError::NotFound)
 }
 
 /// An RFC 3339 instant, or a date meaning "through that day" (UTC), as the people page takes it.

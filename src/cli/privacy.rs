@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use std::time::SystemTime;
 
 use super::CliError;
+use crate::action::{Acting, ActionError};
 use crate::config::Config;
-use crate::privacy::{self, RetentionRules};
+use crate::db::ids::{OrgId, UserId};
+use crate::privacy::{self, RetentionRules, actions};
 use crate::setup;
 use crate::storage::LocalStore;
 
@@ -14,11 +16,17 @@ fn runtime(err: impl std::fmt::Display) -> CliError {
     CliError::Runtime(err.to_string())
 }
 
+/// A stored id read back as its type; a malformed one names nothing.
+fn stored<T: std::str::FromStr>(id: &str) -> Result<T, ActionError> {
+    id.parse().map_err(|_| ActionError::NotFound)
+}
+
 pub(super) fn show(config: &Config, org: &str) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(runtime)?;
     let org = crate::identity::find_organisation(&mut conn, org)?;
-    let rules = privacy::rules(&mut conn, &org.id)?;
+    let acting = Acting::console(chrono::Utc::now());
+    let rules = actions::retention_rules(&mut conn, &acting, stored::<OrgId>(&org.id)?)?;
     println!(
         "retention rules of {} (days after an enrolment closes):",
         org.name
@@ -50,11 +58,13 @@ pub(super) fn set(
     })?;
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(runtime)?;
+    let acting = Acting::console(chrono::Utc::now());
     crate::db::write_transaction(&mut conn, |c| {
         let org = crate::identity::find_organisation(c, org)?;
-        let mut rules: RetentionRules = privacy::rules(c, &org.id)?;
+        let org_id: OrgId = stored(&org.id)?;
+        let mut rules: RetentionRules = actions::retention_rules(c, &acting, org_id)?;
         rules.set(kind, days);
-        privacy::set_rules(c, None, &org.id, rules, chrono::Utc::now())
+        actions::set_retention_rules(c, &acting, org_id, rules)
     })?;
     show(config, org)
 }
@@ -62,10 +72,11 @@ pub(super) fn set(
 pub(super) fn apply(config: &Config, dry_run: bool) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(runtime)?;
+    let acting = Acting::console(chrono::Utc::now());
     let report = if dry_run {
-        privacy::apply(&mut conn, chrono::Utc::now(), true)?
+        actions::apply_retention(&mut conn, &acting, true)?
     } else {
-        crate::db::write_transaction(&mut conn, |c| privacy::apply(c, chrono::Utc::now(), false))?
+        crate::db::write_transaction(&mut conn, |c| actions::apply_retention(c, &acting, false))?
     };
     let verb = if dry_run { "would clear" } else { "cleared" };
     for action in &report.actions {
@@ -121,13 +132,13 @@ fn collect_files(
 pub(super) fn erase(config: &Config, email: &str, reason: &str) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(runtime)?;
+    let acting = Acting::console(chrono::Utc::now());
     let erasure = crate::db::write_transaction(&mut conn, |c| {
-        let user = crate::identity::find_user_by_email(c, email)?
-            .ok_or(crate::action::ActionError::NotFound)?;
-        privacy::erase_person(c, None, &user.id, reason, chrono::Utc::now())
+        let user = crate::identity::find_user_by_email(c, email)?.ok_or(ActionError::NotFound)?;
+        actions::erase_anywhere(c, &acting, stored::<UserId>(&user.id)?, reason)
     })
     .map_err(|e| match e {
-        crate::action::ActionError::NotFound => CliError::Input(format!("no user {email}")),
+        ActionError::NotFound => CliError::Input(format!("no user {email}")),
         other => other.into(),
     })?;
     collect_files(config, &mut conn, false)?;
@@ -150,15 +161,18 @@ pub(super) fn subject(config: &Config, email: &str, out: &Path) -> Result<ExitCo
     let mut conn = db.conn().map_err(runtime)?;
     let user = crate::identity::find_user_by_email(&mut conn, email)?
         .ok_or_else(|| CliError::Input(format!("no user {email}")))?;
-    let written = crate::exports::subject::write(
+    let acting = Acting::console(chrono::Utc::now());
+    // As before, the console's export is everything held about the person and is not recorded
+    // in the trail (the operator holds the database it is read from).
+    let (export, _scope) = actions::subject_export(
         &mut conn,
         &catalogue,
         &fonts,
-        store.as_ref(),
-        &user.id,
-        out,
-    )
-    .map_err(runtime)?;
+        &acting,
+        stored::<UserId>(&user.id)?,
+    )?;
+    let written =
+        crate::exports::subject::write_folder(&export, store.as_ref(), out).map_err(runtime)?;
     println!(
         "wrote {} (account data and {} portfolio archives)",
         out.display(),

@@ -4,13 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use diesel::prelude::*;
-
 use super::CliError;
+use crate::action::{Acting, ActionError};
+use crate::auth::policy::Action;
 use crate::config::Config;
-use crate::db::schema::{enrolments, statements};
+use crate::db::ids::OrgId;
 use crate::output::pdf::FontSet;
 use crate::setup;
+use crate::signoff::actions;
 use crate::signoff::statements::StatementRow;
 
 pub(super) fn fonts(config: &Config) -> Result<FontSet, CliError> {
@@ -42,12 +43,14 @@ fn write_pdf(
 pub(super) fn one(config: &Config, enrolment_id: &str, out: &Path) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let row = crate::signoff::statements::current(&mut conn, enrolment_id)
-        .map_err(|e| CliError::Runtime(e.to_string()))?
-        .ok_or_else(|| {
-            CliError::Input(format!(
+    let acting = Acting::console(chrono::Utc::now());
+    let row = actions::statement_for(&mut conn, &acting, enrolment_id, Action::ReadStatement)
+        .map_err(|e| match e {
+            // No such enrolment, or none issued yet: as the command always answered.
+            ActionError::NotFound => CliError::Input(format!(
                 "enrolment {enrolment_id} has no statement of competence yet"
-            ))
+            )),
+            other => CliError::Runtime(other.to_string()),
         })?;
     let missing = write_pdf(&mut conn, &row, &fonts(config)?, out)?;
     println!(
@@ -71,18 +74,14 @@ pub(super) fn batch(config: &Config, org: &str, dir: &Path) -> Result<ExitCode, 
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = crate::identity::find_organisation(&mut conn, org)
         .map_err(|_| CliError::Input(format!("--org: no organisation {org}")))?;
-    let ids: Vec<String> = enrolments::table
-        .filter(enrolments::org_id.eq(&org.id))
-        .select(enrolments::id)
-        .load(&mut *conn)
-        .map_err(|e| CliError::Runtime(e.to_string()))?;
-    let rows: Vec<StatementRow> = statements::table
-        .filter(statements::enrolment_id.eq_any(&ids))
-        .filter(statements::revoked_at.is_null())
-        .order(statements::code.asc())
-        .select(StatementRow::as_select())
-        .load(&mut *conn)
-        .map_err(|e| CliError::Runtime(e.to_string()))?;
+    let org_id: OrgId = org.id.parse().map_err(|_| ActionError::NotFound)?;
+    let acting = Acting::console(chrono::Utc::now());
+    let mut rows: Vec<StatementRow> = actions::organisation_statements(&mut conn, &acting, org_id)
+        .map_err(|e| CliError::Runtime(e.to_string()))?
+        .into_iter()
+        .filter(|row| row.revoked_at.is_none())
+        .collect();
+    rows.sort_by(|a, b| a.code.cmp(&b.code));
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Input(format!("--out {}: {e}", dir.display())))?;
     let fonts = fonts(config)?;

@@ -39,25 +39,40 @@ pub fn write(
     user_id: &str,
     out: &Path,
 ) -> Result<usize, SubjectError> {
-    let fail = |e: &dyn std::fmt::Display| SubjectError::Write(format!("{}: {e}", out.display()));
+    refuse_full(out)?;
+    let export = gather(conn, catalogue, fonts, user_id, &SubjectScope::All)?;
+    write_folder(&export, store, out)
+}
+
+/// A folder that holds files is not written into (an export is never mixed with other files).
+fn refuse_full(out: &Path) -> Result<(), SubjectError> {
     if std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some()) {
         return Err(SubjectError::Write(format!(
             "{} is not empty",
             out.display()
         )));
     }
+    Ok(())
+}
+
+/// Writes a gathered export into `out` (created; must not hold files): `account.json` and one
+/// portfolio archive per enrolment; returns how many archives it holds.
+pub fn write_folder(
+    export: &SubjectExport,
+    store: &dyn BlobStore,
+    out: &Path,
+) -> Result<usize, SubjectError> {
+    let fail = |e: &dyn std::fmt::Display| SubjectError::Write(format!("{}: {e}", out.display()));
+    refuse_full(out)?;
     std::fs::create_dir_all(out).map_err(|e| fail(&e))?;
-    let account = crate::privacy::account_data(conn, user_id, &SubjectScope::All)?;
-    let text = serde_json::to_vec_pretty(&account).map_err(|e| fail(&e))?;
+    let text = serde_json::to_vec_pretty(&export.account).map_err(|e| fail(&e))?;
     std::fs::write(out.join("account.json"), text).map_err(|e| fail(&e))?;
-    let enrolments = crate::privacy::enrolments_of(conn, user_id, &SubjectScope::All)?;
-    for id in &enrolments {
-        let archive = enrolment_archive(conn, catalogue, fonts, id, Utc::now())?;
+    for archive in &export.archives {
         let path = out.join(&archive.file_name);
         let file = std::fs::File::create(&path).map_err(|e| fail(&e))?;
         write_enrolment_archive(&archive.input, store, file).map_err(|e| fail(&e))?;
     }
-    Ok(enrolments.len())
+    Ok(export.archives.len())
 }
 
 /// What a subject-access zip holds, read from the database: the account data and the portfolio

@@ -187,19 +187,14 @@ pub fn accept(
 /// have, and cannot replace it.
 pub fn create_and_invite(
     conn: &mut DbConnection,
-    actor_id: &str,
+    actor_id: Option<&str>,
     org_id: &str,
     new: super::NewUser,
 ) -> Result<(super::User, Option<InvitationLink>), ActionError> {
     let invite_them = new.password.is_none();
-    let user = super::create_user(conn, Some(actor_id), org_id, new)?;
+    let user = super::create_user(conn, actor_id, org_id, new)?;
     let link = if invite_them {
-        Some(invite(
-            conn,
-            Some(actor_id),
-            &user.id.to_string(),
-            Utc::now(),
-        )?)
+        Some(invite(conn, actor_id, &user.id.to_string(), Utc::now())?)
     } else {
         None
     };

@@ -6,6 +6,7 @@
 //! its credential) and the audit trail. Erasure removes content, never links: rows keep their ids,
 //! so every reference and the audit hash chain stay intact.
 
+pub mod actions;
 mod clearing;
 mod erasure;
 mod retention;

@@ -5,6 +5,7 @@
 use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
+use crate::db::ids::{Id, OrgId};
 use crate::portfolio::{self, Enrolment, access::enrolment_for};
 
 use super::feedback::{self, Decision, IvResponse};
@@ -172,4 +173,20 @@ pub fn revoke_statement(
 ) -> Result<StatementRow, ActionError> {
     let row = statement_for(conn, acting, enrolment_id, Action::RevokeStatement)?;
     statements::revoke(conn, &row, acting.user_id, reason, acting.now)
+}
+
+/// Every statement issued for the organisation's enrolments (valid or revoked), newest first:
+/// the statements office, its provider admin's (and `attest statements`).
+pub fn organisation_statements(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    org_id: OrgId,
+) -> Result<Vec<StatementRow>, ActionError> {
+    acting.require(
+        Action::ManageOrganisation,
+        &Resource::Organisation {
+            org_id: org_id.uuid(),
+        },
+    )?;
+    statements::list_for_org(conn, &org_id.to_string())
 }

@@ -4,13 +4,12 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::audit_trail::{self, Scope, TrailQuery};
-use crate::auth::policy::{Action, Resource};
+use crate::audit_trail::TrailQuery;
+use crate::audit_trail::actions::{self, TrailPage};
+use crate::db::ids::{EnrolmentId, Id, OrgId};
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::audit::{TrailPage, trail_page};
-use crate::http::shared::enrolments::authorize;
 use crate::http::shared::exports::streamed;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 
 /// The organisation's audit trail, newest first, a page at a time (provider admins; external
@@ -24,12 +23,11 @@ pub async fn org_trail(
     path: web::Path<String>,
     query: web::Query<TrailQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ReadAudit, &Resource::Organisation { org_id })?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let query = query.into_inner();
     let page = state
         .db
-        .read(move |conn| trail_page(conn, &Scope::Organisation(org_id.to_string()), &query))
+        .read(move |conn| actions::org_trail_page(conn, &session.acting(), org_id, &query))
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
@@ -45,14 +43,20 @@ pub async fn org_trail_file(
     path: web::Path<String>,
     query: web::Query<TrailQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ReadAudit, &Resource::Organisation { org_id })?;
+    let org_id: OrgId = typed_path_id(&path)?;
+    // Asked before the filters are read, so a refusal is the answer whatever they hold.
+    actions::may_read_org_trail(&session.acting(), org_id)?;
     let query = query.into_inner();
     let filter = query.check()?;
     let format = query.format()?;
     let name = format!(
         "audit-trail-{}.{}",
-        org_id.simple().to_string().get(..8).unwrap_or_default(),
+        org_id
+            .uuid()
+            .simple()
+            .to_string()
+            .get(..8)
+            .unwrap_or_default(),
         format.extension()
     );
     streamed(
@@ -61,14 +65,8 @@ pub async fn org_trail_file(
         &name,
         None,
         move |conn, out| {
-            audit_trail::write_file(
-                conn,
-                &Scope::Organisation(org_id.to_string()),
-                &filter,
-                format,
-                out,
-            )
-            .map(|_| ())
+            actions::write_org_trail_file(conn, &session.acting(), org_id, &filter, format, out)
+                .map(|_| ())
         },
     )
     .await
@@ -84,13 +82,12 @@ pub async fn enrolment_trail(
     path: web::Path<String>,
     query: web::Query<TrailQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let enrolment_id: EnrolmentId = typed_path_id(&path)?;
     let query = query.into_inner();
     let page = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            trail_page(conn, &Scope::Enrolment(enrolment.id), &query)
+            actions::enrolment_trail_page(conn, &session.acting(), enrolment_id, &query)
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))

@@ -48,7 +48,7 @@ pub async fn import_people(
         .db
         .write(move |conn| {
             let acting = session.acting();
-            actions::import_people(conn, tx_state.services(), &acting, org_id, &body, dry_run)
+            actions::import_people(conn, &tx_state.catalogue, &acting, org_id, &body, dry_run)
         })
         .await
         .map_err(|e| ApiError::from(e.into_action()))?;

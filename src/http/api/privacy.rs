@@ -1,16 +1,14 @@
 //! Retention rules and erasure on request (docs/privacy.md): a provider admin's API.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 use serde::Deserialize;
 
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
-use crate::http::extract::ValidJson;
+use crate::db::ids::{OrgId, UserId};
+use crate::http::extract::{ValidJson, typed_path_id};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::privacy::{self, Erasure, RetentionRules, SubjectScope};
+use crate::privacy::actions;
+use crate::privacy::{Erasure, RetentionRules};
 
 /// The organisation's retention rules: days after an enrolment closes, by record type (null: kept
 /// indefinitely).
@@ -22,14 +20,10 @@ pub async fn show(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let rules = state
         .db
-        .read(move |conn| privacy::rules(conn, &org_id.to_string()))
+        .read(move |conn| actions::retention_rules(conn, &session.acting(), org_id))
         .await?;
     Ok(HttpResponse::Ok().json(rules))
 }
@@ -46,17 +40,11 @@ pub async fn set(
     path: web::Path<String>,
     body: ValidJson<RetentionRules>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(
-        Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
-    )?;
-    let (actor, rules) = (session.user_id.clone(), body.into_inner());
+    let org_id: OrgId = typed_path_id(&path)?;
+    let rules = body.into_inner();
     let saved = state
         .db
-        .write(move |conn| {
-            privacy::set_rules(conn, Some(&actor), &org_id.to_string(), rules, Utc::now())
-        })
+        .write(move |conn| actions::set_retention_rules(conn, &session.acting(), org_id, rules))
         .await?;
     Ok(HttpResponse::Ok().json(saved))
 }
@@ -84,55 +72,16 @@ pub async fn erase(
     path: web::Path<(String, String)>,
     body: ValidJson<EraseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let (org_id, user_id) = (path_id(&path.0)?, path_id(&path.1)?);
-    session.require(Action::DeactivateUser, &Resource::User { org_id, user_id })?;
-    let (actor, reason) = (session.user_id.clone(), body.into_inner().reason);
+    let org_id: OrgId = typed_path_id(&path.0)?;
+    let user_id: UserId = typed_path_id(&path.1)?;
+    let reason = body.into_inner().reason;
     let erasure = state
         .db
         .write(move |conn| {
-            let (org, user) = (org_id.to_string(), user_id.to_string());
-            if !privacy::belongs_to(conn, &org, &user)? {
-                return Err(ActionError::NotFound);
-            }
-            if privacy::elsewhere(conn, &org, &user)? {
-                return Err(ActionError::Conflict(
-                    "this person belongs to another organisation too: the instance's operator erases them with `attest erase`".into(),
-                ));
-            }
-            privacy::erase_person(conn, Some(&actor), &user, &reason, Utc::now())
+            actions::erase_in_organisation(conn, &session.acting(), org_id, user_id, &reason)
         })
         .await?;
     Ok(HttpResponse::Ok().json(erasure))
-}
-
-/// Which part of a person's data the session may export: everything for the person themself;
-/// for anyone else, what the organisations hold where they may read the person's account (their
-/// provider admin). Refused (403, or 404 when the session is in none of the person's
-/// organisations) otherwise.
-pub(crate) fn subject_scope(
-    conn: &mut crate::db::DbConnection,
-    session: &Session,
-    user_id: uuid::Uuid,
-) -> Result<SubjectScope, ActionError> {
-    let person = user_id.to_string();
-    crate::identity::load_user(conn, &person)?;
-    if session.user_id == person {
-        return Ok(SubjectScope::All);
-    }
-    let mut allowed = Vec::new();
-    let mut refusal = ActionError::NotFound;
-    for org in privacy::orgs_of(conn, &person)? {
-        let org_id = uuid::Uuid::parse_str(&org).map_err(|_| ActionError::NotFound)?;
-        match session.require(Action::ReadUser, &Resource::User { org_id, user_id }) {
-            Ok(()) => allowed.push(org),
-            Err(e @ ActionError::Forbidden(_)) => refusal = e,
-            Err(_) => {}
-        }
-    }
-    if allowed.is_empty() {
-        return Err(refusal);
-    }
-    Ok(SubjectScope::Orgs(allowed))
 }
 
 /// A subject-access export as one zip: `account.json` (the account without its password hash,
@@ -150,22 +99,14 @@ pub async fn subject_access(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let user_id = path_id(&path)?;
+    let user_id: UserId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
     let fonts = state.fonts.clone();
-    let (actor, asked) = (session.user_id.clone(), session.clone());
+    let asked = session.clone();
     let (export, scope) = state
         .db
         .read(move |conn| {
-            let scope = subject_scope(conn, &asked, user_id)?;
-            let export = crate::exports::subject::gather(
-                conn,
-                &catalogue,
-                &fonts,
-                &user_id.to_string(),
-                &scope,
-            )?;
-            Ok::<_, ActionError>((export, scope))
+            actions::subject_export(conn, &catalogue, &fonts, &asked.acting(), user_id)
         })
         .await?;
     let archives = export.archives.len();
@@ -179,13 +120,7 @@ pub async fn subject_access(
     state
         .db
         .write(move |conn| {
-            privacy::record_subject_access(
-                conn,
-                Some(&actor),
-                &user_id.to_string(),
-                &scope,
-                archives,
-            )
+            actions::record_subject_access(conn, &session.acting(), user_id, &scope, archives)
         })
         .await?;
     crate::http::download::send(built)

@@ -11,14 +11,12 @@ use serde::Serialize;
 use super::form::FormState;
 use super::view::{Html, PageError, PageSession, encode_query, page_with_status};
 use crate::action::ActionError;
-use crate::audit_trail::{self, Scope, TrailQuery};
-use crate::auth::policy::{Action, Resource};
+use crate::audit_trail::actions::{self, TrailEntry, trail_page};
+use crate::audit_trail::{Scope, TrailQuery};
+use crate::db::ids::{EnrolmentId, OrgId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::audit::{TrailEntry, trail_page};
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
-use crate::identity;
 
 #[derive(Debug, Serialize)]
 struct Choice {
@@ -88,17 +86,14 @@ fn form_of(query: &TrailQuery, errors: BTreeMap<String, String>) -> FormState {
     form
 }
 
-fn action_choices(
-    conn: &mut crate::db::DbConnection,
-    scope: &Scope,
-) -> Result<Vec<Choice>, ActionError> {
-    Ok(audit_trail::actions(conn, scope)?
+fn action_choices(actions: Vec<String>) -> Vec<Choice> {
+    actions
         .into_iter()
         .map(|a| Choice {
             label: a.clone(),
             value: a,
         })
-        .collect())
+        .collect()
 }
 
 /// `GET /orgs/{org_id}/audit`: the organisation's trail.
@@ -117,24 +112,25 @@ async fn org_page(
     raw_org: &str,
     query: TrailQuery,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
-    session.require(Action::ReadAudit, &Resource::Organisation { org_id })?;
+    let org_id: OrgId = typed_path_id(raw_org)?;
     let org = org_id.to_string();
     let for_tx = query.clone();
+    let asking = session.clone();
     let (view, status) = state
         .db
         .read(move |conn| {
-            let scope = Scope::Organisation(org.clone());
-            let name = identity::find_organisation(conn, &org)?.name;
-            let people = identity::list_users(conn, &org)?
+            let trail = actions::org_trail(conn, &asking.acting(), org_id)?;
+            let name = trail.organisation.name;
+            let people = trail
+                .people
                 .into_iter()
                 .map(|u| Choice {
                     value: u.id.to_string(),
                     label: format!("{} ({})", u.name, u.email),
                 })
                 .collect();
-            let actions = action_choices(conn, &scope)?;
-            let (entries, older, errors) = entries_or_errors(conn, &scope, &for_tx)?;
+            let actions = action_choices(trail.actions);
+            let (entries, older, errors) = entries_or_errors(conn, &trail.scope, &for_tx)?;
             let status = if errors.is_empty() {
                 StatusCode::OK
             } else {
@@ -210,16 +206,16 @@ async fn enrolment_page(
     raw_id: &str,
     query: TrailQuery,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(raw_id)?.to_string();
+    let enrolment_id: EnrolmentId = typed_path_id(raw_id)?;
+    let id = enrolment_id.to_string();
     let for_tx = session.clone();
     let (view, status) = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::ReadEnrolment)?;
-            let candidate = identity::load_user(conn, &enrolment.candidate_id)?.name;
-            let scope = Scope::Enrolment(enrolment.id.clone());
-            let actions = action_choices(conn, &scope)?;
-            let (entries, older, errors) = entries_or_errors(conn, &scope, &query)?;
+            let trail = actions::enrolment_trail(conn, &for_tx.acting(), enrolment_id)?;
+            let (enrolment, candidate) = (trail.enrolment, trail.candidate);
+            let actions = action_choices(trail.actions);
+            let (entries, older, errors) = entries_or_errors(conn, &trail.scope, &query)?;
             let status = if errors.is_empty() {
                 StatusCode::OK
             } else {

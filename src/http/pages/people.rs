@@ -160,8 +160,8 @@ async fn import_submit(
         .db
         .write(move |conn| {
             let acting = for_tx.acting();
-            let services = tx_state.services();
-            actions::import_people(conn, services, &acting, org_id, rows.as_bytes(), dry_run)
+            let catalogue = &tx_state.catalogue;
+            actions::import_people(conn, catalogue, &acting, org_id, rows.as_bytes(), dry_run)
         })
         .await;
     match outcome {

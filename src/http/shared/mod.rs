@@ -2,10 +2,8 @@
 //! enrolment, the shared loaders and the actions both answer with — kept below both, so neither
 //! imports from the other (`tests/layering.rs` keeps it so).
 
-pub mod audit;
 pub mod enrolments;
 pub mod exports;
-pub mod plans;
 pub mod question_sets;
 pub mod sign_in;
 pub mod standards;

@@ -6,9 +6,22 @@ use crate::auth::policy::Action;
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, UserId};
 use crate::identity::two_factor::{self, TwoFactorSetting};
-use crate::identity::{self, ApprovedWitness, IvAssignment, NewWitness, Organisation};
+use crate::identity::{
+    self, ApprovedWitness, IvAssignment, NewOrganisation, NewWitness, Organisation,
+};
 
 use super::people::{org_resource, user_resource};
+
+/// Creates an organisation (audited; `attest org add`, the console operator's only: no grant
+/// allows creating organisations).
+pub fn create_organisation(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    new: NewOrganisation,
+) -> Result<Organisation, ActionError> {
+    acting.require_console()?;
+    identity::create_organisation(conn, acting.audit_actor(), new)
+}
 
 /// The organisation, once the policy allows `action` on it (reading it, or the settings pages'
 /// managing it).
@@ -51,7 +64,7 @@ pub fn assign_verifier(
         iv_id.to_string(),
         assessor_id.to_string(),
     );
-    let actor = Some(acting.user_id);
+    let actor = acting.audit_actor();
     identity::assign_verifier(conn, actor, &org, &iv, &assessor)?;
     if replace {
         let others: Vec<String> = identity::verifier_assignments(conn, &org)?
@@ -80,7 +93,7 @@ pub fn unassign_verifier(
     )?;
     identity::unassign_verifier(
         conn,
-        Some(acting.user_id),
+        acting.audit_actor(),
         &org_id.to_string(),
         &iv_id.to_string(),
         &assessor_id.to_string(),

@@ -5,8 +5,9 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::action::{Acting, ActionError, Services};
+use crate::action::{Acting, ActionError};
 use crate::auth::policy::{Action, Resource, Role};
+use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::ids::{OrgId, UserId};
 use crate::identity::import::{self, ImportError, ImportReport};
@@ -67,7 +68,7 @@ pub fn create_user(
         Action::CreateUser
     };
     acting.require(action, &org_resource(org_id))?;
-    identity::create_and_invite(conn, acting.user_id, &org_id.to_string(), new)
+    identity::create_and_invite(conn, acting.audit_actor(), &org_id.to_string(), new)
 }
 
 /// Asks the policy about `action` on a person of the organisation, who must be one of its
@@ -96,7 +97,8 @@ pub fn grant_action(role: Option<Role>) -> Action {
 }
 
 /// Grants a role in the organisation to one of its people (an external verifier's until
-/// `expires_at`, which they need).
+/// `expires_at`, which they need). The console operator grants to any account (`attest user
+/// grant`: how someone joins a second organisation); an organisation's admin only to its people.
 pub fn grant_role(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
@@ -105,11 +107,16 @@ pub fn grant_role(
     role: Role,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), ActionError> {
-    member_for(conn, acting, org_id, user_id, grant_action(Some(role)))?;
+    if acting.is_console() {
+        identity::find_organisation(conn, &org_id.to_string())?;
+        identity::load_user(conn, &user_id.to_string())?;
+    } else {
+        member_for(conn, acting, org_id, user_id, grant_action(Some(role)))?;
+    }
     identity::check_grant_expiry(role, expires_at, acting.now)?;
     identity::grant_role(
         conn,
-        Some(acting.user_id),
+        acting.audit_actor(),
         &user_id.to_string(),
         &org_id.to_string(),
         role,
@@ -128,7 +135,7 @@ pub fn revoke_role(
     member_for(conn, acting, org_id, user_id, Action::RevokeRole)?;
     identity::revoke_role(
         conn,
-        Some(acting.user_id),
+        acting.audit_actor(),
         &user_id.to_string(),
         &org_id.to_string(),
         role,
@@ -143,7 +150,18 @@ pub fn deactivate(
     user_id: UserId,
 ) -> Result<(), ActionError> {
     member_for(conn, acting, org_id, user_id, Action::DeactivateUser)?;
-    identity::deactivate_user(conn, Some(acting.user_id), &user_id.to_string())
+    identity::deactivate_user(conn, acting.audit_actor(), &user_id.to_string())
+}
+
+/// Deactivates an account whatever organisations it belongs to and ends its sessions (`attest
+/// user disable`; the console operator's only).
+pub fn deactivate_account(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    user_id: UserId,
+) -> Result<(), ActionError> {
+    acting.require_console()?;
+    identity::deactivate_user(conn, acting.audit_actor(), &user_id.to_string())
 }
 
 /// A new invitation link for a person of the organisation who has not chosen a password yet (an
@@ -164,7 +182,7 @@ pub fn reinvite(
             "this person has already chosen a password".into(),
         ));
     }
-    invitations::invite(conn, Some(acting.user_id), &user, acting.now)
+    invitations::invite(conn, acting.audit_actor(), &user, acting.now)
 }
 
 /// Whether the actor may import people into the organisation (the import form asks before it
@@ -177,7 +195,7 @@ pub fn may_import(acting: &Acting<'_>, org_id: OrgId) -> Result<(), ActionError>
 /// every row and keeps nothing); see [`import::import_people`].
 pub fn import_people(
     conn: &mut DbConnection,
-    services: Services<'_>,
+    catalogue: &Catalogue,
     acting: &Acting<'_>,
     org_id: OrgId,
     csv: &[u8],
@@ -187,8 +205,8 @@ pub fn import_people(
     let rows = import::read_csv(csv)?;
     import::import_people(
         conn,
-        services.catalogue,
-        Some(acting.user_id),
+        catalogue,
+        acting.audit_actor(),
         &org_id.to_string(),
         &rows,
         dry_run,

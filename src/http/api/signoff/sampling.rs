@@ -2,11 +2,8 @@
 
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
-use crate::db::ids::{OrgId, UserId};
+use crate::db::ids::{OrgId, PlanId, UserId};
 use crate::http::extract::ValidJson;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
@@ -68,25 +65,11 @@ pub async fn list_plans(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?;
-    session.require(Action::ReadOrganisation, &Resource::Organisation { org_id })?;
-    let all = state
+    let org_id: OrgId = typed_path_id(&path)?;
+    let visible: Vec<Plan> = state
         .db
-        .read(move |conn| plans::list_plans(conn, &org_id.to_string(), None))
+        .read(move |conn| plans::actions::list_plans(conn, &session.acting(), org_id))
         .await?;
-    let visible: Vec<Plan> = all
-        .into_iter()
-        .filter(|plan| {
-            Uuid::parse_str(&plan.iv_id).is_ok_and(|iv_id| {
-                session
-                    .require(
-                        Action::ReadSamplingPlan,
-                        &Resource::SamplingPlan { org_id, iv_id },
-                    )
-                    .is_ok()
-            })
-        })
-        .collect();
     Ok(HttpResponse::Ok().json(visible))
 }
 
@@ -119,28 +102,19 @@ pub async fn show_plan(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
-    let view = state
+    let plan_id: PlanId = typed_path_id(&path)?;
+    let kept = state
         .db
-        .read(move |conn| {
-            let plan = crate::http::shared::plans::plan_for(
-                conn,
-                &session,
-                Action::ReadSamplingPlan,
-                &id,
-            )?;
-            let latest = draws::latest(conn, &plan.id)?;
-            let record = latest.as_ref().map(draws::Draw::parsed).transpose()?;
-            Ok::<_, ActionError>(PlanView {
-                draws: draws::history(conn, &plan.id)?,
-                draw: latest.as_ref().map(draws::Draw::summary),
-                inputs: record.as_ref().map(|r| r.input.clone()),
-                population: record.as_ref().map(|r| r.pool.clone()),
-                selection: record.map(|r| r.selection),
-                plan,
-            })
-        })
+        .read(move |conn| plans::actions::kept_plan(conn, &session.acting(), plan_id))
         .await?;
+    let view = PlanView {
+        draws: kept.history,
+        draw: kept.latest.as_ref().map(draws::Draw::summary),
+        inputs: kept.record.as_ref().map(|r| r.input.clone()),
+        population: kept.record.as_ref().map(|r| r.pool.clone()),
+        selection: kept.record.map(|r| r.selection),
+        plan: kept.plan,
+    };
     Ok(HttpResponse::Ok().json(view))
 }
 

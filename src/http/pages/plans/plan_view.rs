@@ -16,8 +16,9 @@ use crate::http::pages::samples::sampling_refusal;
 use crate::http::session::Session;
 use crate::identity;
 use crate::portfolio;
-use crate::signoff::draws::{self, DrawSummary};
-use crate::signoff::plans::{self, Plan};
+use crate::signoff::draws::DrawSummary;
+use crate::signoff::plans;
+use crate::signoff::plans::actions::KeptPlan;
 use crate::signoff::sampling::{Covers, Dimension, Reason, RiskRating, Selection};
 
 #[derive(Debug, Serialize)]
@@ -246,12 +247,15 @@ pub(super) fn plan_view(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     session: &Session,
-    plan: Plan,
+    kept: KeptPlan,
 ) -> Result<PlanView, ActionError> {
     let mut labels = Labels::default();
-    let latest = draws::latest(conn, &plan.id)?;
-    let record = latest.as_ref().map(draws::Draw::parsed).transpose()?;
-    let history = draws::history(conn, &plan.id)?;
+    let KeptPlan {
+        plan,
+        latest,
+        record,
+        history,
+    } = kept;
     let draw = history.first().map(|d| draw_line(conn, &mut labels, d));
     let earlier = history
         .iter()

@@ -4,7 +4,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 use super::*;
-use crate::auth::policy::Action;
 use crate::db::ids::PlanId;
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
@@ -13,8 +12,6 @@ use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::http::shared::path_id;
-use crate::http::shared::plans::plan_for;
 use crate::signoff::plans::actions;
 
 /// `GET /sampling-plans/{id}`: the plan with its selection and CAMERA coverage.
@@ -41,15 +38,15 @@ async fn show_with(
     form: FormState,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(raw_id)?.to_string();
+    let plan_id: PlanId = typed_path_id(raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let csrf = session.csrf.clone();
     let mut view = state
         .db
         .read(move |conn| {
-            let plan = plan_for(conn, &for_tx, Action::ReadSamplingPlan, &id)?;
-            plan_view(conn, &catalogue, &for_tx, plan)
+            let kept = actions::kept_plan(conn, &for_tx.acting(), plan_id)?;
+            plan_view(conn, &catalogue, &for_tx, kept)
         })
         .await?;
     view.csrf = csrf;

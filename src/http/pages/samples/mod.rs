@@ -13,7 +13,6 @@ mod vacs;
 use uuid::Uuid;
 
 use crate::action::ActionError;
-use crate::auth::policy::{Action, Resource};
 use crate::http::session::Session;
 use crate::portfolio::Enrolment;
 
@@ -26,13 +25,7 @@ use vacs::*;
 /// The gate of the verification pages of an organisation: whoever may read a sampling plan of
 /// theirs there (its internal verifiers; provider admins and external verifiers read every plan).
 pub(super) fn require_plan_reader(session: &Session, org_id: Uuid) -> Result<(), ActionError> {
-    session.require(
-        Action::ReadSamplingPlan,
-        &Resource::SamplingPlan {
-            org_id,
-            iv_id: session.actor.user_id,
-        },
-    )
+    crate::signoff::plans::actions::may_read_plans(&session.acting(), org_id.into())
 }
 
 /// Why the session may not sample this enrolment, in words that say who could (the action's own).

@@ -224,19 +224,7 @@ pub(in crate::http::pages) fn visible_plans(
     session: &Session,
     org_id: Uuid,
 ) -> Result<Vec<Plan>, ActionError> {
-    Ok(plans::list_plans(conn, &org_id.to_string(), None)?
-        .into_iter()
-        .filter(|plan| {
-            Uuid::parse_str(&plan.iv_id).is_ok_and(|iv_id| {
-                session
-                    .require(
-                        Action::ReadSamplingPlan,
-                        &Resource::SamplingPlan { org_id, iv_id },
-                    )
-                    .is_ok()
-            })
-        })
-        .collect())
+    plans::actions::visible_plans(conn, &session.acting(), org_id.into())
 }
 
 pub(super) fn plan_lines(

@@ -89,7 +89,7 @@ async fn overview_page(
             let organisation =
                 actions::organisation(conn, &acting, org_id, Action::ManageOrganisation)?;
             let two_factor = actions::two_factor_setting(conn, &acting, org_id)?;
-            let rules = crate::privacy::rules(conn, &org_id.to_string())?;
+            let rules = crate::privacy::actions::retention_rules(conn, &acting, org_id)?;
             Ok::<_, ActionError>((organisation.name, two_factor, rules))
         })
         .await?;
@@ -154,7 +154,7 @@ async fn set_retention_page(
     fields: super::form::Fields,
 ) -> Result<HttpResponse, PageError> {
     super::view::check_csrf(session, fields.csrf())?;
-    let (org_id, _) = organisation(state, session, raw_org, Action::ManageOrganisation).await?;
+    let (org_id, _) = organisation_of(state, session, raw_org, Action::ManageOrganisation).await?;
     let form: RetentionForm = fields.read()?;
     let mut errors = std::collections::BTreeMap::new();
     let mut days = |name: &str, text: &str| -> Option<i32> {
@@ -179,17 +179,11 @@ async fn set_retention_page(
     if !errors.is_empty() {
         return Err(ActionError::Invalid(errors).into());
     }
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     state
         .db
         .write(move |conn| {
-            crate::privacy::set_rules(
-                conn,
-                Some(&actor),
-                &org_id.to_string(),
-                rules,
-                chrono::Utc::now(),
-            )
+            crate::privacy::actions::set_retention_rules(conn, &for_tx.acting(), org_id, rules)
         })
         .await?;
     Ok(super::view::see_other(&format!("/orgs/{org_id}/settings")))

@@ -5,6 +5,8 @@
 //!
 //! The chain itself (writing, walking it whole) is [`crate::audit`].
 
+pub mod actions;
+
 use std::io::Write;
 
 use chrono::{NaiveDate, NaiveDateTime};
