@@ -15,6 +15,8 @@ use crate::action::ActionError;
 use crate::http::ApiError;
 use crate::http::extract::check_text;
 
+mod names;
+
 /// The largest form body accepted (witness statements and notes can be long).
 const FORM_LIMIT: usize = 1 << 20;
 
@@ -86,18 +88,17 @@ impl Fields {
         &self.0
     }
 
-    /// The fields read into a form type (`#[derive(Deserialize)]`, `#[serde(default)]`): a name
-    /// sent more than once (ticked checkboxes) into a `Vec`, an absent one as its default, names
-    /// the type does not know (the CSRF token) left out. A body of the wrong shape (a name repeated
-    /// where one value is expected) is a 400, as an unreadable form is; what was typed is checked
-    /// by the page, which names the field. The pairs have passed the text check already.
+    /// The fields read into a form type (`#[derive(Deserialize)]`, `#[serde(default)]`), by the
+    /// one reader every form goes through ([`names`]): a name sent more than once (ticked
+    /// checkboxes) into a `Vec`, an absent one as its default, names the type does not know (the
+    /// CSRF token) left out; names built at run time group under their prefix — rows from
+    /// `criteria[0].id`, map entries from `result.1.1`, nested structs from `details.witness.name`.
+    /// A body of the wrong shape (a name repeated where one value is expected, a malformed row
+    /// number) is a 400 naming the field, as an unreadable form is; what was typed is checked by
+    /// the page, which names the field. The pairs have passed the text check already.
     pub fn read<T: DeserializeOwned>(&self) -> Result<T, PageError> {
-        let unreadable =
-            |e: String| PageError::Api(ApiError::BadRequest(format!("unreadable form: {e}")));
-        // serde_html_form reads an encoded body; encoding the checked pairs again keeps one
-        // extractor (and one text check) for every form.
-        let encoded = serde_html_form::to_string(&self.0).map_err(|e| unreadable(e.to_string()))?;
-        serde_html_form::from_str(&encoded).map_err(|e| unreadable(e.to_string()))
+        names::read(&self.0)
+            .map_err(|e| PageError::Api(ApiError::BadRequest(format!("unreadable form: {e}"))))
     }
 }
 
