@@ -7,8 +7,8 @@ use std::pin::Pin;
 
 use actix_web::dev::{Payload, UrlEncoded};
 use actix_web::{FromRequest, HttpRequest};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::view::PageError;
 use crate::action::ActionError;
@@ -119,6 +119,27 @@ impl FromRequest for Fields {
             Ok(fields)
         })
     }
+}
+
+/// A checkbox: ticked when its name is sent at all, whatever the value (absent: the default).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Ticked(pub bool);
+
+impl<'de> Deserialize<'de> for Ticked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| Self(true))
+    }
+}
+
+/// The value trimmed, when not blank (a text box left empty is no answer).
+pub fn filled(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// The non-blank values, trimmed, in order (ticked checkboxes).
+pub fn ticked(values: &[String]) -> Vec<String> {
+    values.iter().filter_map(|v| filled(v)).collect()
 }
 
 /// A form shown again: what was typed (never passwords or the CSRF token) and the errors by field.
