@@ -70,11 +70,6 @@ impl Fields {
             .collect()
     }
 
-    /// Whether a checkbox named `name` was ticked.
-    pub fn ticked(&self, name: &str) -> bool {
-        self.0.iter().any(|(n, _)| n == name)
-    }
-
     /// The CSRF token the form carried.
     pub fn csrf(&self) -> Option<&str> {
         self.0
@@ -385,7 +380,6 @@ mod tests {
         assert_eq!(f.text("channel"), "phone");
         assert_eq!(f.filled("x"), Some("a".into()));
         assert_eq!(f.filled("missing"), None);
-        assert!(f.ticked("x") && !f.ticked("y"));
     }
 
     #[test]
