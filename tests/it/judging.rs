@@ -254,3 +254,48 @@ async fn caseload_next_item_accept_all_and_on_to_the_next_through_the_pages(app:
         ]
     );
 }
+
+backend_test!(a_malformed_judge_form_is_refused_naming_the_field);
+async fn a_malformed_judge_form_is_refused_naming_the_field(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let assessor = app.browser(&w.assessor);
+    let first = upload(&app, &w, "Call log", &["1.2", "2.1"]).await;
+    let judge = format!("/enrolments/{}/evidence/{first}/judge", w.enrolment);
+    for (fields, named) in [
+        (
+            vec![("criteria[x].id", "1.2"), ("accept_rest", "1")],
+            "criteria[x]: is not a row of",
+        ),
+        (
+            vec![
+                ("criteria[0].id", "1.2"),
+                ("criteria[0].judgement", "accepted"),
+                ("criteria[0].judgement", "rejected"),
+            ],
+            "criteria[0].judgement: is sent more than once",
+        ),
+    ] {
+        let refused = assessor.post(&app, &judge, &fields).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{}",
+            refused.text()
+        );
+        assert!(refused.text().contains(named), "{}", refused.text());
+    }
+    // Nothing was judged.
+    let listed = app
+        .get_as(&w.assessor, &api::enrolment(&w.enrolment).evidence())
+        .await
+        .json();
+    let items = listed
+        .as_array()
+        .unwrap_or_else(|| listed["items"].as_array().unwrap());
+    assert!(
+        items
+            .iter()
+            .flat_map(judgements_of)
+            .all(|(_, word, _)| word == "pending")
+    );
+}

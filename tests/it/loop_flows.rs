@@ -480,6 +480,26 @@ async fn one_decision_form_keeps_every_tick_and_not_yet_competent_gives_the_cand
             "{value} stays ticked"
         );
     }
+    // A form no page makes is refused naming the field: a reason sent twice, an answer to no
+    // action point.
+    for (fields, named) in [
+        (
+            [("na", "1.2"), ("reason-1.2", "a"), ("reason-1.2", "b")],
+            "reason-1.2: is sent more than once",
+        ),
+        (
+            [
+                ("outcome", "competent"),
+                ("comments", ""),
+                ("responses.first", "x"),
+            ],
+            "responses.first: is not a whole number",
+        ),
+    ] {
+        let bad = assessor.post(&app, &page, &fields).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.text());
+        assert!(bad.text().contains(named), "{}", bad.text());
+    }
     // Ticks and the decision together: signed in one go.
     let signed = assessor
         .post(

@@ -35,6 +35,7 @@ mod people_import;
 mod portfolio;
 mod privacy;
 mod question_sets;
+mod record_forms;
 mod recordings;
 mod schema;
 mod settings_pages;

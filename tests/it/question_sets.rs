@@ -417,6 +417,26 @@ async fn the_loop_through_the_pages(app: TestApp) {
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.text().contains("There is a problem"));
     assert!(refused.text().contains("href=\"#f-title\""));
+    // A question sent twice for one row is no form the builder makes: refused naming the row.
+    let twice = assessor
+        .post(
+            &app,
+            &format!("/orgs/{}/question-sets/new", w.org),
+            &[
+                ("standard", "INSCC003@1"),
+                ("title", "Greeting"),
+                ("include.K1", "yes"),
+                ("question.K1", "How do we greet callers here?"),
+                ("question.K1", "And again?"),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{}", twice.text());
+    assert!(
+        twice.text().contains("question.K1: is sent more than once"),
+        "{}",
+        twice.text()
+    );
     let created = assessor
         .post(
             &app,

@@ -7,13 +7,15 @@ use std::pin::Pin;
 
 use actix_web::dev::{Payload, UrlEncoded};
 use actix_web::{FromRequest, HttpRequest};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 
 use super::view::PageError;
 use crate::action::ActionError;
 use crate::http::ApiError;
 use crate::http::extract::check_text;
+
+mod names;
 
 /// The largest form body accepted (witness statements and notes can be long).
 const FORM_LIMIT: usize = 1 << 20;
@@ -68,11 +70,6 @@ impl Fields {
             .collect()
     }
 
-    /// Whether a checkbox named `name` was ticked.
-    pub fn ticked(&self, name: &str) -> bool {
-        self.0.iter().any(|(n, _)| n == name)
-    }
-
     /// The CSRF token the form carried.
     pub fn csrf(&self) -> Option<&str> {
         self.0
@@ -86,18 +83,17 @@ impl Fields {
         &self.0
     }
 
-    /// The fields read into a form type (`#[derive(Deserialize)]`, `#[serde(default)]`): a name
-    /// sent more than once (ticked checkboxes) into a `Vec`, an absent one as its default, names
-    /// the type does not know (the CSRF token) left out. A body of the wrong shape (a name repeated
-    /// where one value is expected) is a 400, as an unreadable form is; what was typed is checked
-    /// by the page, which names the field. The pairs have passed the text check already.
+    /// The fields read into a form type (`#[derive(Deserialize)]`, `#[serde(default)]`), by the
+    /// one reader every form goes through ([`names`]): a name sent more than once (ticked
+    /// checkboxes) into a `Vec`, an absent one as its default, names the type does not know (the
+    /// CSRF token) left out; names built at run time group under their prefix — rows from
+    /// `criteria[0].id`, map entries from `result.1.1`, nested structs from `details.witness.name`.
+    /// A body of the wrong shape (a name repeated where one value is expected, a malformed row
+    /// number) is a 400 naming the field, as an unreadable form is; what was typed is checked by
+    /// the page, which names the field. The pairs have passed the text check already.
     pub fn read<T: DeserializeOwned>(&self) -> Result<T, PageError> {
-        let unreadable =
-            |e: String| PageError::Api(ApiError::BadRequest(format!("unreadable form: {e}")));
-        // serde_html_form reads an encoded body; encoding the checked pairs again keeps one
-        // extractor (and one text check) for every form.
-        let encoded = serde_html_form::to_string(&self.0).map_err(|e| unreadable(e.to_string()))?;
-        serde_html_form::from_str(&encoded).map_err(|e| unreadable(e.to_string()))
+        names::read(&self.0)
+            .map_err(|e| PageError::Api(ApiError::BadRequest(format!("unreadable form: {e}"))))
     }
 }
 
@@ -118,6 +114,27 @@ impl FromRequest for Fields {
             Ok(fields)
         })
     }
+}
+
+/// A checkbox: ticked when its name is sent at all, whatever the value (absent: the default).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Ticked(pub bool);
+
+impl<'de> Deserialize<'de> for Ticked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(deserializer).map(|_| Self(true))
+    }
+}
+
+/// The value trimmed, when not blank (a text box left empty is no answer).
+pub fn filled(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+/// The non-blank values, trimmed, in order (ticked checkboxes).
+pub fn ticked(values: &[String]) -> Vec<String> {
+    values.iter().filter_map(|v| filled(v)).collect()
 }
 
 /// A form shown again: what was typed (never passwords or the CSRF token) and the errors by field.
@@ -363,7 +380,6 @@ mod tests {
         assert_eq!(f.text("channel"), "phone");
         assert_eq!(f.filled("x"), Some("a".into()));
         assert_eq!(f.filled("missing"), None);
-        assert!(f.ticked("x") && !f.ticked("y"));
     }
 
     #[test]

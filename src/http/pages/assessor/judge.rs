@@ -81,19 +81,38 @@ struct StoredMapping<'a> {
     feedback: Option<&'a str>,
 }
 
+/// The judge form as posted: a row per mapping listed (`criteria[0].id`, `criteria[0].judgement`,
+/// `criteria[0].feedback`, likewise `knowledge[0]…`) and the "Accept all" button (`accept_rest`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct JudgeForm {
+    criteria: Vec<MappingRow>,
+    knowledge: Vec<MappingRow>,
+    accept_rest: String,
+}
+
+/// One mapping's row of the judge form, as typed (the word is checked by [`read_judgements`],
+/// which names the row in its error).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+struct MappingRow {
+    id: String,
+    judgement: String,
+    feedback: String,
+}
+
 /// One mapping's controls: accept / reject / leave pending, and the feedback — as stored, or as
-/// sent when the form comes back with errors.
-fn judged(stored: StoredMapping<'_>, sent: Option<&Fields>, form: &FormState) -> JudgedMapping {
+/// sent when the form comes back with errors (a row not sent shows blank).
+fn judged(stored: StoredMapping<'_>, sent: Option<MappingRow>, form: &FormState) -> JudgedMapping {
     let key = stored.key;
     let field = format!("{key}.judgement");
-    let chosen = sent.map_or_else(
-        || word_of(stored.judgement).to_owned(),
-        |f| f.text(&field).to_owned(),
-    );
-    let feedback = sent.map_or_else(
-        || stored.feedback.unwrap_or_default().to_owned(),
-        |f| f.text(&format!("{key}.feedback")).to_owned(),
-    );
+    let (chosen, feedback) = match sent {
+        Some(row) => (row.judgement, row.feedback),
+        None => (
+            word_of(stored.judgement).to_owned(),
+            stored.feedback.unwrap_or_default().to_owned(),
+        ),
+    };
     let choices = [
         ("accepted", "Accept"),
         ("rejected", "Reject"),
@@ -127,7 +146,7 @@ async fn judge_view(
     session: &Session,
     raw_id: &str,
     raw_evidence: &str,
-    fields: Option<&Fields>,
+    sent: Option<(&Fields, &JudgeForm)>,
     errors: BTreeMap<String, String>,
     saved: bool,
 ) -> Result<JudgeView, PageError> {
@@ -158,9 +177,14 @@ async fn judge_view(
         &session.user_id,
         enrolment.assessor_id.as_deref() == Some(session.user_id.as_str()),
     );
-    let form = match fields {
-        Some(fields) => FormState::again(fields, errors),
+    let form = match sent {
+        Some((fields, _)) => FormState::again(fields, errors),
         None => FormState::default(),
+    };
+    let sent = sent.map(|(_, form)| form);
+    let row = |rows: &[MappingRow], i: usize| {
+        sent.is_some()
+            .then(|| rows.get(i).cloned().unwrap_or_default())
     };
     let criteria: Vec<JudgedMapping> = record
         .instance
@@ -192,7 +216,7 @@ async fn judge_view(
                 judgement: m.judgement,
                 feedback: m.feedback.as_deref(),
             };
-            judged(stored, fields, &form)
+            judged(stored, row(sent.map_or(&[], |f| &f.criteria), i), &form)
         })
         .collect();
     let knowledge: Vec<JudgedMapping> = record
@@ -213,7 +237,7 @@ async fn judge_view(
                 judgement: k.judgement,
                 feedback: k.feedback.as_deref(),
             };
-            judged(stored, fields, &form)
+            judged(stored, row(sent.map_or(&[], |f| &f.knowledge), i), &form)
         })
         .collect();
     let heading =
@@ -264,19 +288,21 @@ pub async fn judge_form(
     Html(view.and_then(|view| page(&state, Some(&session), "pages/judge.html", &view)))
 }
 
-/// Reads the judgement of each mapping listed on the form (`criteria[i].id` hidden fields). With
-/// the "Accept all" button (`accept_rest`), every mapping not marked rejected is accepted.
-fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
+/// Reads the judgement of each mapping listed on the form (rows up to the first without its
+/// `id`, the hidden field each row has). With the "Accept all" button (`accept_rest`), every
+/// mapping not marked rejected is accepted.
+fn read_judgements(form: &JudgeForm) -> (Judgements, BTreeMap<String, String>) {
     let mut errors = BTreeMap::new();
-    let accept_rest = fields.filled("accept_rest").is_some();
-    let mut read = |kind: &str| {
+    let accept_rest = !form.accept_rest.trim().is_empty();
+    let mut read = |kind: &str, rows: &[MappingRow]| {
         let mut inputs = Vec::new();
-        for i in 0.. {
+        for (i, row) in rows.iter().enumerate() {
             let key = format!("{kind}[{i}]");
-            let Some(id) = fields.filled(&format!("{key}.id")) else {
+            let id = row.id.trim();
+            if id.is_empty() {
                 break;
-            };
-            let word = fields.text(&format!("{key}.judgement"));
+            }
+            let word = row.judgement.as_str();
             let word = if accept_rest && word != "rejected" {
                 "accepted"
             } else {
@@ -284,9 +310,11 @@ fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
             };
             match judgement_of(word) {
                 Some(judgement) => inputs.push(JudgementInput {
-                    id,
+                    id: id.to_owned(),
                     judgement,
-                    feedback: fields.filled(&format!("{key}.feedback")),
+                    feedback: Some(row.feedback.trim())
+                        .filter(|f| !f.is_empty())
+                        .map(str::to_owned),
                 }),
                 None => {
                     errors.insert(
@@ -299,8 +327,8 @@ fn read_judgements(fields: &Fields) -> (Judgements, BTreeMap<String, String>) {
         inputs
     };
     let judgements = Judgements {
-        criteria: read("criteria"),
-        knowledge: read("knowledge"),
+        criteria: read("criteria", &form.criteria),
+        knowledge: read("knowledge", &form.knowledge),
         accept_rest,
     };
     (judgements, errors)
@@ -327,7 +355,8 @@ async fn judge_page(
     check_csrf(session, fields.csrf())?;
     let id: EnrolmentId = typed_path_id(raw_id)?;
     let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
-    let (judgements, mut errors) = read_judgements(&fields);
+    let form: JudgeForm = fields.read()?;
+    let (judgements, mut errors) = read_judgements(&form);
     if errors.is_empty() {
         let for_tx = session.clone();
         let tx_state = state.clone();
@@ -356,7 +385,7 @@ async fn judge_page(
         session,
         raw_id,
         raw_evidence,
-        Some(&fields),
+        Some((&fields, &form)),
         errors,
         false,
     )

@@ -3,15 +3,15 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::auth::policy::Action;
 use crate::http::AppState;
 use crate::http::pages::evidence::{EvidenceForm, add_described, open, show};
-use crate::http::pages::form::Fields;
+use crate::http::pages::form::{Fields, filled, ticked};
 use crate::http::pages::record::{
-    new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
+    RecordForm, new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
 };
 use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf};
@@ -98,13 +98,32 @@ async fn questioning_form_page(
     )
 }
 
+/// The questioning form's own fields, as posted: the method, the question and answer rows
+/// (`question.1`, `answer.1` …) and the summary.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct QuestioningForm {
+    method: String,
+    question: BTreeMap<usize, String>,
+    answer: BTreeMap<usize, String>,
+    details: Summary,
+}
+
+/// `details.summary`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Summary {
+    summary: String,
+}
+
 fn questioning_record(
     standard: &Standard,
-    fields: &Fields,
+    fields: &RecordForm,
+    form: &QuestioningForm,
 ) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
     let mut record = Map::new();
     let mut errors = BTreeMap::new();
-    let method = match fields.text("method") {
+    let method = match form.method.as_str() {
         "written_questioning" => "written_questioning",
         _ => "oral_questioning",
     };
@@ -116,8 +135,8 @@ fn questioning_record(
     );
     let mut questions = Vec::new();
     for n in 1..=QUESTION_ROWS {
-        let question = fields.filled(&format!("question.{n}"));
-        let answer = fields.filled(&format!("answer.{n}"));
+        let row = |rows: &BTreeMap<usize, String>| rows.get(&n).and_then(|text| filled(text));
+        let (question, answer) = (row(&form.question), row(&form.answer));
         match (question, answer) {
             (Some(question), Some(answer)) => {
                 questions.push(json!({ "question": question, "answer": answer }))
@@ -143,9 +162,9 @@ fn questioning_record(
         "criteria".into(),
         Value::Array(mappings.into_iter().map(|(_, m)| m).collect()),
     );
-    record.insert("knowledge".into(), json!(fields.all("knowledge")));
+    record.insert("knowledge".into(), json!(ticked(&fields.knowledge)));
     let mut details = json!({ "questions": questions });
-    if let Some(summary) = fields.filled("details.summary") {
+    if let Some(summary) = filled(&form.details.summary) {
         details["summary"] = json!(summary);
     }
     record.insert("details".into(), details);
@@ -171,7 +190,7 @@ async fn questioning_page(
     check_csrf(session, fields.csrf())?;
     let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let (record, order, errors) = questioning_record(standard, &fields);
+    let (record, order, errors) = questioning_record(standard, &fields.read()?, &fields.read()?);
     let errors = match add_described(state, session, &opened, record, errors).await? {
         Ok(done) => return Ok(done),
         Err(errors) => errors,

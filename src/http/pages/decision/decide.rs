@@ -68,14 +68,15 @@ async fn decide_page(
     let id = path_id(&raw_id)?.to_string();
     // One form: the confirmations, the not-applicable reasons, the answers to the IV and the
     // decision are sent together; "save" keeps the confirmations without deciding.
-    let save_only = fields.text("intent") == "save";
+    let form: DecideForm = fields.read()?;
+    let save_only = form.intent == "save";
     // The marks are in the form (a hidden `marks` field says so) only where the page offers them.
-    let with_marks = fields.ticked("marks");
-    let (marks, mut errors) = marks_from(&fields);
+    let with_marks = !form.marks.is_empty();
+    let (marks, mut errors) = marks_from(&fields)?;
     if !with_marks {
         errors.clear();
     }
-    let outcome = match fields.text("outcome") {
+    let outcome = match form.outcome.as_str() {
         "competent" => Some(Outcome::Competent),
         "not_yet_competent" => Some(Outcome::NotYetCompetent),
         _ => None,
@@ -88,9 +89,9 @@ async fn decide_page(
     }
     let sent = marks.clone();
     let responses: Vec<String> = (0..MAX_POINTS)
-        .map(|i| fields.text(&format!("responses.{i}")).to_owned())
+        .map(|i| form.responses.get(&i).cloned().unwrap_or_default())
         .collect();
-    let comments = fields.text("comments").to_owned();
+    let comments = form.comments;
     let tx_state = state.clone();
     let for_tx = session.clone();
     let done = state
@@ -175,6 +176,19 @@ async fn decide_page(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// The decision form as posted (its marks are read as a [`MarksForm`](super::MarksForm)):
+/// `intent` (save or decide), the hidden `marks` field where the page offers them, the outcome,
+/// the comments and the answer to each action point (`responses.0`, `responses.1`, …).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct DecideForm {
+    intent: String,
+    marks: Vec<String>,
+    outcome: String,
+    comments: String,
+    responses: BTreeMap<usize, String>,
 }
 
 /// The most action points the decision form answers.

@@ -34,7 +34,7 @@ async fn marks_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
     let id = path_id(&raw_id)?.to_string();
-    let (marks, errors) = marks_from(&fields);
+    let (marks, errors) = marks_from(&fields)?;
     if !errors.is_empty() {
         let form = FormState::again(&fields, errors);
         return render_marks(state, session, raw_id, form, Vec::new(), Some(marks), None).await;

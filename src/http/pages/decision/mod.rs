@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::form::{Fields, FormState, field_id};
 use super::portfolio::{SentBackView, ToDoView, to_do};
@@ -276,28 +276,55 @@ fn decision_view(
     })
 }
 
-/// The marks the form ticks: `confirm` rules (with `note-RULE`), `na` criteria (with the required
-/// `reason-CRITERION`). A tick without its reason is an error by that reason's field.
-fn marks_from(fields: &Fields) -> (AssessorMarks, BTreeMap<String, String>) {
+/// The marks as the decision and marks forms post them: the `confirm` rules ticked (with
+/// `note-RULE`) and the `na` criteria ticked (with the required `reason-CRITERION`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct MarksForm {
+    confirm: Vec<String>,
+    #[serde(rename = "note-")]
+    notes: BTreeMap<String, String>,
+    na: Vec<String>,
+    #[serde(rename = "reason-")]
+    reasons: BTreeMap<String, String>,
+}
+
+/// The non-blank values, trimmed (ticked boxes).
+fn ticked(values: &[String]) -> impl Iterator<Item = String> + '_ {
+    values
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The text typed under `key`, trimmed, when not blank.
+fn filled(typed: &BTreeMap<String, String>, key: &str) -> Option<String> {
+    typed
+        .get(key)
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// The marks the form ticks. A tick without its reason is an error by that reason's field; a
+/// form of the wrong shape (a note sent twice) is refused naming the field.
+fn marks_from(fields: &Fields) -> Result<(AssessorMarks, BTreeMap<String, String>), PageError> {
+    let form: MarksForm = fields.read()?;
     let mut errors = BTreeMap::new();
-    let confirmations = fields
-        .all("confirm")
-        .into_iter()
+    let confirmations = ticked(&form.confirm)
         .map(|rule| Confirmation {
-            note: fields.filled(&format!("note-{rule}")),
+            note: filled(&form.notes, &rule),
             rule,
             judgement: Judgement::Accepted,
         })
         .collect();
-    let not_applicable = fields
-        .all("na")
-        .into_iter()
+    let not_applicable = ticked(&form.na)
         .map(|criterion| {
-            let field = format!("reason-{criterion}");
-            let reason = fields.filled(&field).unwrap_or_default();
+            let reason = filled(&form.reasons, &criterion).unwrap_or_default();
             if reason.is_empty() {
                 errors.insert(
-                    field,
+                    format!("reason-{criterion}"),
                     format!("Say why the condition of {criterion} did not arise"),
                 );
             }
@@ -309,11 +336,11 @@ fn marks_from(fields: &Fields) -> (AssessorMarks, BTreeMap<String, String>) {
             }
         })
         .collect();
-    (
+    Ok((
         AssessorMarks {
             not_applicable,
             confirmations,
         },
         errors,
-    )
+    ))
 }

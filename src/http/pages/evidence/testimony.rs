@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 use super::*;
 use crate::auth::policy::Action;
 use crate::http::AppState;
-use crate::http::pages::form::Fields;
+use crate::http::pages::form::{Fields, Ticked};
 use crate::http::pages::record::{
-    new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
+    RecordForm, new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
 };
 use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
@@ -52,10 +52,38 @@ async fn testimony_form_page(
     )
 }
 
+/// The testimony form's own fields, as posted: the witness (`details.witness.name` …) and the
+/// candidate's declaration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TestimonyForm {
+    details: TestimonyDetails,
+    declaration: Ticked,
+}
+
+/// `details.witness`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct TestimonyDetails {
+    witness: WitnessForm,
+}
+
+/// The witness as the candidate describes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WitnessForm {
+    name: String,
+    job_title: String,
+    relationship: String,
+    contact: String,
+    statement: String,
+}
+
 /// The record a testimony form describes; problems by field.
 fn testimony_record(
     standard: &Standard,
-    fields: &Fields,
+    fields: &RecordForm,
+    form: &TestimonyForm,
 ) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
     let mut record = Map::new();
     let mut errors = BTreeMap::new();
@@ -77,22 +105,17 @@ fn testimony_record(
             "Tick the criteria the witness saw the candidate meet".into(),
         );
     }
-    let text = |name: &str| {
-        fields
-            .text(&format!("details.witness.{name}"))
-            .trim()
-            .to_owned()
-    };
+    let w = &form.details.witness;
     // Always the whole witness, so every missing detail is named. The witness confirms it
     // themselves, through the link they are sent: nobody declares it on their behalf here.
     let witness = json!({
-        "name": text("name"), "job_title": text("job_title"),
-        "relationship": text("relationship"), "contact": text("contact"),
-        "statement": text("statement"),
+        "name": w.name.trim(), "job_title": w.job_title.trim(),
+        "relationship": w.relationship.trim(), "contact": w.contact.trim(),
+        "statement": w.statement.trim(),
         "declaration": false,
     });
     record.insert("details".into(), json!({ "witness": witness }));
-    record.insert("declaration".into(), json!(fields.ticked("declaration")));
+    record.insert("declaration".into(), json!(form.declaration.0));
     (record, order, errors)
 }
 
@@ -123,7 +146,7 @@ async fn testimony_page(
     check_csrf(session, fields.csrf())?;
     let opened = open(state, session, raw_id, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let (record, order, errors) = testimony_record(standard, &fields);
+    let (record, order, errors) = testimony_record(standard, &fields.read()?, &fields.read()?);
     let mut errors = errors;
     let WitnessContact { contact } = fields.read()?;
     let contact = contact.trim().to_owned();

@@ -9,9 +9,9 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::auth::policy::Action;
-use crate::http::pages::form::Fields;
+use crate::http::pages::form::{Fields, Ticked, filled};
 use crate::http::pages::record::{
-    new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
+    RecordForm, new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
 };
 use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf};
@@ -115,15 +115,34 @@ async fn read_upload(
     Ok((fields, upload))
 }
 
+/// The upload form's own fields, as posted (and `file-error`, added as the file is received).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct UploadForm {
+    method: String,
+    details: UploadDetails,
+    declaration: Ticked,
+    #[serde(rename = "file-error")]
+    file_error: String,
+}
+
+/// `details.summary`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct UploadDetails {
+    summary: String,
+}
+
 /// The record an upload form describes; problems by field.
 fn upload_record(
     standard: &Standard,
-    fields: &Fields,
+    fields: &RecordForm,
+    form: &UploadForm,
     has_file: bool,
 ) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
     let mut record = Map::new();
     let mut errors = BTreeMap::new();
-    let method = match fields.text("method") {
+    let method = match form.method.as_str() {
         "electronic_data_record" => "electronic_data_record",
         _ => "product_evidence",
     };
@@ -139,11 +158,11 @@ fn upload_record(
         "criteria".into(),
         Value::Array(mappings.into_iter().map(|(_, m)| m).collect()),
     );
-    if let Some(summary) = fields.filled("details.summary") {
+    if let Some(summary) = filled(&form.details.summary) {
         record.insert("details".into(), json!({ "summary": summary }));
     }
-    record.insert("declaration".into(), json!(fields.ticked("declaration")));
-    if let Some(reason) = fields.filled("file-error") {
+    record.insert("declaration".into(), json!(form.declaration.0));
+    if let Some(reason) = filled(&form.file_error) {
         errors.insert("file".into(), reason);
     } else if !has_file {
         errors.insert("file".into(), "Choose the file to upload".into());
@@ -178,7 +197,8 @@ async fn upload_page(
     let (fields, upload) = read_upload(state, multipart).await?;
     check_csrf(session, fields.csrf())?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let (record, order, mut errors) = upload_record(standard, &fields, upload.is_some());
+    let (record, order, mut errors) =
+        upload_record(standard, &fields.read()?, &fields.read()?, upload.is_some());
     let again = |errors: BTreeMap<String, String>| {
         let mut errors = place_errors(errors, &order, standard);
         if !errors.contains_key("file") {

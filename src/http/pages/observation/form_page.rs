@@ -15,6 +15,14 @@ use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession};
 use crate::http::session::Session;
 
+/// The outcome chooser's query: the outcomes ticked, and `choose` when sent from the chooser.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct Chooser {
+    outcome: Vec<String>,
+    choose: String,
+}
+
 /// `GET /enrolments/{id}/observations/new?outcome=1&outcome=3`: the checklist of the outcomes
 /// named (repeat `outcome`). Without any, the first outcome is chosen, unless the chooser sent
 /// `choose=1` with nothing ticked: then the page asks for one.
@@ -43,10 +51,11 @@ async fn observation_form_page(
         ))
         .into());
     };
-    let mut chosen = chosen_outcomes(standard, asked);
+    let asked: Chooser = asked.read()?;
+    let mut chosen = chosen_outcomes(standard, &asked.outcome);
     let mut errors = BTreeMap::new();
     if chosen.is_empty() {
-        if asked.filled("choose").is_some() {
+        if !asked.choose.trim().is_empty() {
             errors.insert(OUTCOME.to_owned(), no_outcome());
         } else {
             chosen.push(first);

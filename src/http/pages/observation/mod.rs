@@ -116,9 +116,9 @@ fn sole_outcome(concerns: &BTreeMap<String, BTreeSet<String>>, attribute: &str) 
         .and_then(|o| o.iter().next().cloned())
 }
 
-/// The outcomes named by `outcome` fields, in the standard's order.
-fn chosen_outcomes<'a>(standard: &'a Standard, fields: &Fields) -> Vec<&'a Outcome> {
-    let asked = fields.all(OUTCOME);
+/// The outcomes named (the `outcome` values), in the standard's order.
+fn chosen_outcomes<'a>(standard: &'a Standard, named: &[String]) -> Vec<&'a Outcome> {
+    let asked = crate::http::pages::form::ticked(named);
     standard
         .outcomes
         .iter()
@@ -253,12 +253,14 @@ mod tests {
             pairs.push((id.as_str(), "shown"));
         }
         let f = fields(&pairs);
-        let chosen = chosen_outcomes(&standard, &f);
+        let form: ObservationForm = f.read().unwrap();
+        let chosen = chosen_outcomes(&standard, &form.outcome);
         assert_eq!(
             chosen.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
             vec!["1", "3"]
         );
-        let (record, order, errors) = observation_record(&standard, &chosen, &f);
+        let (record, order, errors) =
+            observation_record(&standard, &chosen, &f.read().unwrap(), &form);
         assert!(errors.is_empty(), "{errors:?}");
         assert_eq!(order.len(), 12);
         assert_eq!(record["details"]["outcomes"], json!(["1", "3"]));

@@ -11,23 +11,55 @@ use super::*;
 use crate::auth::policy::Action;
 use crate::http::AppState;
 use crate::http::pages::evidence::{add_described, open, show};
-use crate::http::pages::form::Fields;
+use crate::http::pages::form::{Fields, filled};
 use crate::http::pages::record::{
-    notes_field, place_errors, read_activity, read_attributes, result_field, ticked_range,
+    RecordForm, place_errors, read_activity, read_attributes, result_field, ticked_range,
 };
 use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf};
 use crate::http::session::Session;
 use crate::standards::{Outcome, Standard};
 
-/// The time typed in `name` (`HH:MM`), into `details`; a problem goes to `errors`.
+/// The observation form's own fields, as posted (what it shares with every evidence form is read
+/// as a [`RecordForm`]): the outcomes observed, "mark all shown", each checklist line's result and
+/// notes (`result.1.1`, `notes.1.1`), the times and the words.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub(super) struct ObservationForm {
+    pub(super) outcome: Vec<String>,
+    mark_all: String,
+    /// By criterion id.
+    result: BTreeMap<String, String>,
+    /// By criterion id.
+    notes: BTreeMap<String, String>,
+    details: ObservationDetails,
+}
+
+/// `details.start` …
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct ObservationDetails {
+    start: String,
+    end: String,
+    narrative: String,
+    feedback: String,
+}
+
+impl ObservationForm {
+    /// The result chosen for a criterion's line ("" when none).
+    fn result(&self, criterion: &str) -> &str {
+        self.result.get(criterion).map_or("", String::as_str)
+    }
+}
+
+/// The time typed in `details.{name}` (`HH:MM`), into `details`; a problem goes to `errors`.
 fn read_time(
-    fields: &Fields,
+    typed: &str,
     name: &str,
     details: &mut Map<String, Value>,
     errors: &mut BTreeMap<String, String>,
 ) {
-    let Some(time) = fields.filled(&format!("details.{name}")) else {
+    let Some(time) = filled(typed) else {
         return;
     };
     let parsed = NaiveTime::parse_from_str(&time, "%H:%M")
@@ -50,7 +82,8 @@ fn read_time(
 pub(super) fn observation_record(
     standard: &Standard,
     chosen: &[&Outcome],
-    fields: &Fields,
+    fields: &RecordForm,
+    form: &ObservationForm,
 ) -> (Map<String, Value>, Vec<String>, BTreeMap<String, String>) {
     let mut record = Map::new();
     let mut errors = BTreeMap::new();
@@ -71,7 +104,7 @@ pub(super) fn observation_record(
     for outcome in chosen {
         for criterion in &outcome.criteria {
             let field = result_field(&criterion.id);
-            let result = fields.text(&field);
+            let result = form.result(&criterion.id);
             if !matches!(result, "shown" | "not_shown" | "not_applicable") {
                 errors.insert(
                     field,
@@ -87,7 +120,7 @@ pub(super) fn observation_record(
                 "result": result,
                 "range": ticked_range(outcome, criterion, fields),
             });
-            if let Some(notes) = fields.filled(&notes_field(&criterion.id)) {
+            if let Some(notes) = form.notes.get(&criterion.id).and_then(|n| filled(n)) {
                 line["notes"] = json!(notes);
             }
             lines.push(line);
@@ -100,10 +133,14 @@ pub(super) fn observation_record(
         "outcomes".into(),
         json!(chosen.iter().map(|o| o.id.clone()).collect::<Vec<_>>()),
     );
-    read_time(fields, "start", &mut details, &mut errors);
-    read_time(fields, "end", &mut details, &mut errors);
-    for name in ["narrative", "feedback"] {
-        if let Some(text) = fields.filled(&format!("details.{name}")) {
+    let typed = &form.details;
+    read_time(&typed.start, "start", &mut details, &mut errors);
+    read_time(&typed.end, "end", &mut details, &mut errors);
+    for (name, text) in [
+        ("narrative", &typed.narrative),
+        ("feedback", &typed.feedback),
+    ] {
+        if let Some(text) = filled(text) {
             details.insert(name.into(), json!(text));
         }
     }
@@ -153,11 +190,9 @@ async fn observation_page(
     check_csrf(session, fields.csrf())?;
     let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let chosen = chosen_outcomes(standard, &fields);
-    if let Some(outcome) = fields
-        .filled("mark_all")
-        .and_then(|id| standard.outcome(&id))
-    {
+    let form: ObservationForm = fields.read()?;
+    let chosen = chosen_outcomes(standard, &form.outcome);
+    if let Some(outcome) = filled(&form.mark_all).and_then(|id| standard.outcome(&id)) {
         let marked = marked_all_shown(&fields, outcome);
         let view = observation_view(
             state,
@@ -170,7 +205,7 @@ async fn observation_page(
         );
         return show(state, session, TEMPLATE, &view, false);
     }
-    let (record, order, errors) = observation_record(standard, &chosen, &fields);
+    let (record, order, errors) = observation_record(standard, &chosen, &fields.read()?, &form);
     let errors = match add_described(state, session, &opened, record, errors).await? {
         Ok(done) => return Ok(done),
         Err(errors) => errors,
@@ -179,7 +214,7 @@ async fn observation_page(
     // on that line's result.
     let shown: Vec<String> = order
         .iter()
-        .filter(|id| fields.text(&result_field(id)) == "shown")
+        .filter(|id| form.result(id) == "shown")
         .cloned()
         .collect();
     let errors = place_errors(errors, &shown, standard)

@@ -9,12 +9,19 @@ use super::*;
 use crate::db::ids::{EnrolmentId, EvidenceId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
-use crate::http::pages::form::{Fields, FormState, field_errors};
+use crate::http::pages::form::{Fields, FormState, Ticked, field_errors};
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
 use crate::http::session::Session;
 use crate::http::shared::path_id;
 use crate::portfolio::{self, evidence::actions};
 use crate::rules::View;
+
+/// The submit form as posted: the candidate's declaration (a checkbox).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SubmitForm {
+    declaration: Ticked,
+}
 
 /// The reopening form as posted.
 #[derive(Debug, Default, Deserialize)]
@@ -48,7 +55,9 @@ async fn submit_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
     let id = path_id(&raw_id)?.to_string();
-    let declaration = fields.ticked("declaration");
+    let SubmitForm {
+        declaration: Ticked(declaration),
+    } = fields.read()?;
     let for_tx = session.clone();
     let done = state
         .db

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use crate::http::pages::form::{Fields, FormState, field_id};
+use crate::http::pages::form::{Fields, FormState, Ticked, field_id};
 use crate::http::session::Session;
 use crate::portfolio::question_sets::{self, NewQuestion, NewQuestionSet, QuestionSet};
 use crate::standards::Standard;
@@ -36,10 +36,36 @@ pub(super) struct BuilderView {
     cancel: String,
 }
 
+/// The builder's form as posted: the unit (new sets), the title, and per row (by knowledge item
+/// id, or `extra-N`) whether it is included, its question and, for extra rows, what it covers.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct BuilderForm {
+    /// `CODE@VERSION` (new sets only).
+    pub(super) standard: String,
+    title: String,
+    /// `include.KEY`: the row is in the set.
+    include: BTreeMap<String, Ticked>,
+    /// `question.KEY`.
+    question: BTreeMap<String, String>,
+    /// `covers.KEY`: what an extra row covers, comma-separated.
+    covers: BTreeMap<String, String>,
+}
+
+impl BuilderForm {
+    fn included(&self, key: &str) -> bool {
+        self.include.contains_key(key)
+    }
+
+    fn question(&self, key: &str) -> String {
+        self.question.get(key).cloned().unwrap_or_default()
+    }
+}
+
 pub(super) fn builder_rows(
     standard: &Standard,
     set: Option<&QuestionSet>,
-    fields: Option<&Fields>,
+    fields: Option<&BuilderForm>,
 ) -> Vec<BuilderRow> {
     let mut rows: Vec<BuilderRow> = question_sets::prompts(standard)
         .into_iter()
@@ -52,7 +78,7 @@ pub(super) fn builder_rows(
             let include_name = format!("include.{}", p.id);
             let question_name = format!("question.{}", p.id);
             let (included, question) = match fields {
-                Some(f) => (f.ticked(&include_name), f.text(&question_name).to_owned()),
+                Some(f) => (f.included(&p.id), f.question(&p.id)),
                 None => (
                     existing.is_some(),
                     existing.map_or(p.question.clone(), |i| i.question.clone()),
@@ -88,9 +114,8 @@ pub(super) fn builder_rows(
             rows.push(BuilderRow {
                 covers: item.covers.join(","),
                 prompt: format!("Covers {}", item.covers.join(", ")),
-                included: fields.is_none_or(|f| f.ticked(&include_name)),
-                question: fields
-                    .map_or(item.question.clone(), |f| f.text(&question_name).to_owned()),
+                included: fields.is_none_or(|f| f.included(&key)),
+                question: fields.map_or(item.question.clone(), |f| f.question(&key)),
                 include_id: field_id(&include_name),
                 question_id: field_id(&question_name),
                 include_name,
@@ -105,17 +130,18 @@ pub(super) fn builder_rows(
 
 /// The set as the builder's form describes it, and which row each question came from.
 pub(super) fn read_builder(
-    fields: &Fields,
+    form: &BuilderForm,
     standard_spec: &str,
     rows: &[BuilderRow],
 ) -> (NewQuestionSet, Vec<String>) {
     let mut items = Vec::new();
     let mut keys = Vec::new();
     for row in rows {
-        if fields.ticked(&row.include_name) {
+        if form.included(&row.key) {
             let covers = if row.key.starts_with("extra-") {
-                fields
-                    .text(&format!("covers.{}", row.key))
+                form.covers
+                    .get(&row.key)
+                    .map_or("", String::as_str)
                     .split(',')
                     .map(|c| c.trim().to_owned())
                     .filter(|c| !c.is_empty())
@@ -125,7 +151,7 @@ pub(super) fn read_builder(
             };
             items.push(NewQuestion {
                 covers,
-                question: fields.text(&row.question_name).to_owned(),
+                question: form.question(&row.key),
             });
             keys.push(row.key.clone());
         }
@@ -133,7 +159,7 @@ pub(super) fn read_builder(
     (
         NewQuestionSet {
             standard: standard_spec.to_owned(),
-            title: fields.text("title").to_owned(),
+            title: form.title.clone(),
             items,
         },
         keys,
@@ -175,11 +201,11 @@ pub(super) fn builder_view(
     action: String,
     standard: &Standard,
     set: Option<&QuestionSet>,
-    fields: Option<&Fields>,
+    sent: Option<(&Fields, &BuilderForm)>,
     errors: BTreeMap<String, String>,
     cancel: String,
 ) -> BuilderView {
-    let mut rows = builder_rows(standard, set, fields);
+    let mut rows = builder_rows(standard, set, sent.map(|(_, form)| form));
     for row in &mut rows {
         if let Some(error) = errors
             .get(&row.question_name)
@@ -188,8 +214,8 @@ pub(super) fn builder_view(
             row.error = crate::http::pages::form::sentence("question", error);
         }
     }
-    let form = match fields {
-        Some(f) => FormState::again(f, errors),
+    let form = match sent {
+        Some((f, _)) => FormState::again(f, errors),
         None => FormState::with_values([(
             "title".to_owned(),
             set.map(|s| s.title.clone()).unwrap_or_default(),

@@ -97,13 +97,14 @@ async fn create_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
     let org_id = org_of(raw_org)?;
-    let spec = fields.text("standard").to_owned();
+    let form: BuilderForm = fields.read()?;
+    let spec = form.standard.clone();
     let Some(loaded) = state.catalogue.find_in(org_id.uuid(), spec.trim()) else {
         return Err(ActionError::invalid("standard", "choose a unit of the catalogue").into());
     };
     let standard = &loaded.standard;
-    let rows = builder_rows(standard, None, Some(&fields));
-    let (input, keys) = read_builder(&fields, &spec, &rows);
+    let rows = builder_rows(standard, None, Some(&form));
+    let (input, keys) = read_builder(&form, &spec, &rows);
     let for_tx = state.clone();
     let acting = session.clone();
     let done = state
@@ -122,7 +123,7 @@ async fn create_page(
                 format!("/orgs/{org_id}/question-sets/new"),
                 standard,
                 None,
-                Some(&fields),
+                Some((&fields, &form)),
                 errors,
                 "/question-sets".into(),
             );
@@ -220,8 +221,9 @@ async fn update_page(
     check_csrf(session, fields.csrf())?;
     let set = load_set(state, session, raw_set).await?;
     let standard = standard_of_set(state, &set)?;
-    let rows = builder_rows(standard, Some(&set), Some(&fields));
-    let (input, keys) = read_builder(&fields, "", &rows);
+    let form: BuilderForm = fields.read()?;
+    let rows = builder_rows(standard, Some(&set), Some(&form));
+    let (input, keys) = read_builder(&form, "", &rows);
     let for_tx = state.clone();
     let acting = session.clone();
     let set_id: QuestionSetId = typed_path_id(raw_set)?;
@@ -241,7 +243,7 @@ async fn update_page(
                 format!("/question-sets/{}", set.id),
                 standard,
                 Some(&set),
-                Some(&fields),
+                Some((&fields, &form)),
                 errors,
                 "/question-sets".into(),
             );

@@ -6,7 +6,8 @@ use chrono::{NaiveDate, NaiveTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::http::pages::form::{Fields, dom_id};
+use super::RecordForm;
+use crate::http::pages::form::{Fields, dom_id, filled, ticked};
 use crate::standards::Channel;
 
 /// Every channel, in the order forms list them.
@@ -95,13 +96,13 @@ pub fn new_record_fields() -> Fields {
 
 /// Reads when and where into `record`; problems go to `errors` by field name.
 pub fn read_activity(
-    fields: &Fields,
+    form: &RecordForm,
     record: &mut Map<String, Value>,
     errors: &mut BTreeMap<String, String>,
 ) {
-    match fields.text("setting") {
-        "workplace" | "simulation" => {
-            record.insert("setting".into(), json!(fields.text("setting")));
+    match form.setting.as_str() {
+        setting @ ("workplace" | "simulation") => {
+            record.insert("setting".into(), json!(setting));
         }
         _ => {
             errors.insert(
@@ -110,13 +111,12 @@ pub fn read_activity(
             );
         }
     }
-    let channels: Vec<String> = fields
-        .all("channel")
+    let channels: Vec<String> = ticked(&form.channel)
         .into_iter()
         .filter(|c| CHANNELS.iter().any(|known| channel_id(*known) == *c))
         .collect();
     record.insert("channel".into(), json!(channels));
-    match fields.filled("date") {
+    match filled(&form.date) {
         None => {
             errors.insert("date".into(), "Enter the date of the activity".into());
         }
@@ -135,7 +135,7 @@ pub fn read_activity(
             }
         },
     }
-    if let Some(time) = fields.filled("time") {
+    if let Some(time) = filled(&form.time) {
         let parsed = NaiveTime::parse_from_str(&time, "%H:%M")
             .or_else(|_| NaiveTime::parse_from_str(&time, "%H:%M:%S"));
         match parsed {
@@ -150,8 +150,12 @@ pub fn read_activity(
             }
         }
     }
-    for name in ["site", "title", "kind"] {
-        if let Some(value) = fields.filled(name) {
+    for (name, value) in [
+        ("site", &form.site),
+        ("title", &form.title),
+        ("kind", &form.kind),
+    ] {
+        if let Some(value) = filled(value) {
             record.insert(name.into(), json!(value));
         }
     }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::*;
-use crate::http::pages::form::{Fields, FormState, field_id};
+use crate::http::pages::form::{Fields, FormState, field_id, filled, ticked};
 use crate::standards::{AttributeKind, Standard};
 
 /// An attribute the standard declares, as a control.
@@ -82,17 +82,22 @@ pub fn attributes_view(
 }
 
 /// Reads the attribute values set on the form (unset ones are left out).
-pub fn read_attributes(standard: &Standard, fields: &Fields) -> Map<String, Value> {
+pub fn read_attributes(standard: &Standard, form: &RecordForm) -> Map<String, Value> {
     let mut values = Map::new();
     for attribute in &standard.attributes {
-        let field = format!("attributes.{}", attribute.id);
+        let sent = form.attributes.get(&attribute.id);
         let value = match attribute.kind {
-            AttributeKind::Choice | AttributeKind::Text => fields.filled(&field).map(Value::from),
+            // The first value, as a select or a text box sends one.
+            AttributeKind::Choice | AttributeKind::Text => sent
+                .and_then(|values| values.first())
+                .and_then(|value| filled(value))
+                .map(Value::from),
             AttributeKind::Choices => {
-                let ticked = fields.all(&field);
+                let ticked = sent.map(|values| ticked(values)).unwrap_or_default();
                 (!ticked.is_empty()).then(|| json!(ticked))
             }
-            AttributeKind::Flag => fields.ticked(&field).then_some(Value::Bool(true)),
+            // A flag is ticked when sent at all.
+            AttributeKind::Flag => sent.is_some().then_some(Value::Bool(true)),
         };
         if let Some(value) = value {
             values.insert(attribute.id.clone(), value);

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::*;
-use crate::http::pages::form::{Fields, FormState, field_id};
+use crate::http::pages::form::{Fields, FormState, field_id, ticked};
 use crate::standards::{Criterion, Outcome, RangeList, Standard};
 
 /// A range list under a criterion, as checkboxes.
@@ -186,12 +186,13 @@ pub fn notes_field(criterion: &str) -> String {
 pub fn ticked_range(
     outcome: &Outcome,
     criterion: &Criterion,
-    fields: &Fields,
+    form: &RecordForm,
 ) -> Map<String, Value> {
     range_lists(outcome, criterion)
         .into_iter()
         .filter_map(|list| {
-            let items = fields.all(&range_field(&criterion.id, &list.id));
+            let key = format!("{}.{}", criterion.id, list.id);
+            let items = form.range.get(&key).map(|v| ticked(v)).unwrap_or_default();
             (!items.is_empty()).then(|| (list.id.clone(), json!(items)))
         })
         .collect()
@@ -199,12 +200,12 @@ pub fn ticked_range(
 
 /// The criteria claimed on a mapping form, in the standard's order, with the range items ticked.
 /// Ticking a range item claims its criterion too.
-pub fn read_mappings(standard: &Standard, fields: &Fields) -> Vec<(String, Value)> {
-    let ticked = fields.all("criteria");
+pub fn read_mappings(standard: &Standard, form: &RecordForm) -> Vec<(String, Value)> {
+    let ticked = ticked(&form.criteria);
     let mut mappings = Vec::new();
     for outcome in &standard.outcomes {
         for criterion in &outcome.criteria {
-            let range = ticked_range(outcome, criterion, fields);
+            let range = ticked_range(outcome, criterion, form);
             if ticked.contains(&criterion.id) || !range.is_empty() {
                 mappings.push((
                     criterion.id.clone(),

@@ -10,11 +10,43 @@ mod criteria;
 
 use std::collections::BTreeMap;
 
+use serde::Deserialize;
+
 use crate::standards::Standard;
 
 pub use activity::*;
 pub use attributes::*;
 pub use criteria::*;
+
+/// What every evidence form sends about the record itself: when and where, the criteria and
+/// range items ticked, the knowledge items, the attributes. Each page reads its own fields
+/// (method, details …) into a type of its own, from the same fields.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(default)]
+pub struct RecordForm {
+    /// `workplace` or `simulation`.
+    pub setting: String,
+    /// The channels ticked.
+    pub channel: Vec<String>,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// `HH:MM`.
+    pub time: String,
+    /// Where.
+    pub site: String,
+    /// What the record is called.
+    pub title: String,
+    /// What kind of product.
+    pub kind: String,
+    /// The criteria ticked (claimed).
+    pub criteria: Vec<String>,
+    /// The range items ticked, by `CRITERION.LIST` (`range.1.1.greeting_requirements`).
+    pub range: BTreeMap<String, Vec<String>>,
+    /// The knowledge items ticked.
+    pub knowledge: Vec<String>,
+    /// What was set per attribute (`attributes.ID`; several values for a choice of many).
+    pub attributes: BTreeMap<String, Vec<String>>,
+}
 
 /// Moves the action layer's errors about mappings (`criteria[2].range.x[0]`, `knowledge[1].item`)
 /// onto the controls the form has (`criteria.1.3`, `knowledge`). `criteria` lists the record's
@@ -63,13 +95,15 @@ mod tests {
             .standard
     }
 
-    fn fields(pairs: &[(&str, &str)]) -> Fields {
+    fn fields(pairs: &[(&str, &str)]) -> RecordForm {
         Fields::from_pairs(
             pairs
                 .iter()
                 .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
                 .collect(),
         )
+        .read()
+        .unwrap()
     }
 
     #[test]
