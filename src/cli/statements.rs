@@ -42,13 +42,17 @@ fn write_pdf(
 pub(super) fn one(config: &Config, enrolment_id: &str, out: &Path) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let row = crate::signoff::statements::current(&mut conn, enrolment_id)
-        .map_err(|e| CliError::Runtime(e.to_string()))?
-        .ok_or_else(|| {
-            CliError::Input(format!(
-                "enrolment {enrolment_id} has no statement of competence yet"
-            ))
-        })?;
+    // A malformed id names no enrolment: the same answer as an unknown one.
+    let row = match enrolment_id.parse::<crate::db::ids::EnrolmentId>() {
+        Ok(id) => crate::signoff::statements::current(&mut conn, id)
+            .map_err(|e| CliError::Runtime(e.to_string()))?,
+        Err(_) => None,
+    }
+    .ok_or_else(|| {
+        CliError::Input(format!(
+            "enrolment {enrolment_id} has no statement of competence yet"
+        ))
+    })?;
     let missing = write_pdf(&mut conn, &row, &fonts(config)?, out)?;
     println!(
         "wrote {} (statement {}, content SHA-256 {})",

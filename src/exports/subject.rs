@@ -13,6 +13,7 @@ use super::scratch::ScratchFile;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::stored;
 use crate::output::formats::archive::ArchiveError;
 use crate::output::pdf::FontSet;
 use crate::privacy::SubjectScope;
@@ -52,7 +53,13 @@ pub fn write(
     std::fs::write(out.join("account.json"), text).map_err(|e| fail(&e))?;
     let enrolments = crate::privacy::enrolments_of(conn, user_id, &SubjectScope::All)?;
     for id in &enrolments {
-        let archive = enrolment_archive(conn, catalogue, fonts, id, Utc::now())?;
+        let archive = enrolment_archive(
+            conn,
+            catalogue,
+            fonts,
+            stored(id).map_err(ActionError::from)?,
+            Utc::now(),
+        )?;
         let path = out.join(&archive.file_name);
         let file = std::fs::File::create(&path).map_err(|e| fail(&e))?;
         write_enrolment_archive(&archive.input, store, file).map_err(|e| fail(&e))?;
@@ -83,7 +90,7 @@ pub fn gather(
     let account = crate::privacy::account_data(conn, user_id, scope)?;
     let archives = crate::privacy::enrolments_of(conn, user_id, scope)?
         .iter()
-        .map(|id| enrolment_archive(conn, catalogue, fonts, id, Utc::now()))
+        .map(|id| enrolment_archive(conn, catalogue, fonts, stored(id)?, Utc::now()))
         .collect::<Result<Vec<_>, _>>()?;
     let name = account["account"]["name"].as_str().unwrap_or("person");
     Ok(SubjectExport {

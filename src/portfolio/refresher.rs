@@ -26,6 +26,7 @@ use super::stored::{self, StoredEvaluation};
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::Database;
+use crate::db::ids::EnrolmentId;
 
 /// One enrolment's computations: the tickets handed out and what the last one covered.
 #[derive(Default)]
@@ -42,7 +43,7 @@ struct Flight {
 pub struct Refresher {
     db: Database,
     catalogue: Catalogue,
-    flights: Arc<Mutex<HashMap<String, Arc<Flight>>>>,
+    flights: Arc<Mutex<HashMap<EnrolmentId, Arc<Flight>>>>,
     /// The background refreshes started and not yet finished.
     running: tokio_util::task::TaskTracker,
 }
@@ -68,16 +69,15 @@ impl Refresher {
     /// call, and returns without waiting for it. Call it after a write that changed the portfolio
     /// has committed; a failure only leaves the row stale (the next read recomputes it), so it is
     /// logged, not returned. Must be called on the service's runtime.
-    pub fn refresh(&self, enrolment_id: &str) {
+    pub fn refresh(&self, enrolment_id: EnrolmentId) {
         let this = self.clone();
-        let enrolment_id = enrolment_id.to_owned();
         // The ticket is taken before returning, so the computation that covers it starts after
         // the caller's commit even if the task is scheduled later.
-        let flight = self.flight(&enrolment_id);
+        let flight = self.flight(enrolment_id);
         let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         self.running.spawn(async move {
-            let result = this.in_flight(&flight, ticket, &enrolment_id).await;
-            this.leave(&enrolment_id, flight);
+            let result = this.in_flight(&flight, ticket, enrolment_id).await;
+            this.leave(enrolment_id, flight);
             if let Err(err) = result {
                 tracing::warn!(enrolment = %enrolment_id, error = %err, "stored evaluation not refreshed");
             }
@@ -97,7 +97,10 @@ impl Refresher {
     /// The evaluation of `enrolment_id` as of everything committed before this call, computed
     /// (or taken from a computation that started after this call) and stored. Shared, not
     /// copied: a report can be megabytes and every caller covered by one computation gets it.
-    pub async fn current(&self, enrolment_id: &str) -> Result<Arc<StoredEvaluation>, ActionError> {
+    pub async fn current(
+        &self,
+        enrolment_id: EnrolmentId,
+    ) -> Result<Arc<StoredEvaluation>, ActionError> {
         let flight = self.flight(enrolment_id);
         let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         let result = self.in_flight(&flight, ticket, enrolment_id).await;
@@ -109,7 +112,7 @@ impl Refresher {
         &self,
         flight: &Flight,
         ticket: u64,
-        enrolment_id: &str,
+        enrolment_id: EnrolmentId,
     ) -> Result<Arc<StoredEvaluation>, ActionError> {
         let mut done = flight.done.lock().await;
         if let (covered, Some(last)) = &*done
@@ -121,7 +124,7 @@ impl Refresher {
         // Every ticket handed out so far belongs to a caller whose commit is already visible to
         // the read transaction that starts now.
         let covers = flight.tickets.load(Ordering::SeqCst);
-        let computed = self.compute_and_store(enrolment_id.to_owned()).await?;
+        let computed = self.compute_and_store(enrolment_id).await?;
         let computed = Arc::new(computed);
         *done = (covers, Some(Arc::clone(&computed)));
         Ok(computed)
@@ -129,13 +132,13 @@ impl Refresher {
 
     async fn compute_and_store(
         &self,
-        enrolment_id: String,
+        enrolment_id: EnrolmentId,
     ) -> Result<StoredEvaluation, ActionError> {
         let catalogue = self.catalogue.clone();
         let computed = self
             .db
             .read(move |conn| {
-                let enrolment = load_enrolment(conn, &enrolment_id)?;
+                let enrolment = load_enrolment(conn, enrolment_id)?;
                 stored::compute(conn, &catalogue, &enrolment)
             })
             .await?;
@@ -147,17 +150,17 @@ impl Refresher {
             .await
     }
 
-    fn flight(&self, enrolment_id: &str) -> Arc<Flight> {
+    fn flight(&self, enrolment_id: EnrolmentId) -> Arc<Flight> {
         let mut flights = self
             .flights
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        flights.entry(enrolment_id.to_owned()).or_default().clone()
+        flights.entry(enrolment_id).or_default().clone()
     }
 
     /// Forgets the enrolment's flight when no one else is in it, so the map stays as small as the
     /// number of enrolments being refreshed right now.
-    fn leave(&self, enrolment_id: &str, flight: Arc<Flight>) {
+    fn leave(&self, enrolment_id: EnrolmentId, flight: Arc<Flight>) {
         let mut flights = self
             .flights
             .lock()
@@ -165,7 +168,7 @@ impl Refresher {
         // Flights are handed out under this lock, so the count cannot grow meanwhile: the map's
         // reference and this one mean nobody else holds it.
         if Arc::strong_count(&flight) == 2 {
-            flights.remove(enrolment_id);
+            flights.remove(&enrolment_id);
         }
     }
 }

@@ -90,7 +90,7 @@ pub async fn enrolment_trail(
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            trail_page(conn, &Scope::Enrolment(enrolment.id), &query)
+            trail_page(conn, &Scope::Enrolment(enrolment.id.to_string()), &query)
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))

@@ -216,8 +216,8 @@ async fn enrolment_page(
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, Action::ReadEnrolment)?;
-            let candidate = identity::load_user(conn, &enrolment.candidate_id)?.name;
-            let scope = Scope::Enrolment(enrolment.id.clone());
+            let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
+            let scope = Scope::Enrolment(enrolment.id.to_string());
             let actions = action_choices(conn, &scope)?;
             let (entries, older, errors) = entries_or_errors(conn, &scope, &query)?;
             let status = if errors.is_empty() {

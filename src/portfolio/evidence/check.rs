@@ -57,16 +57,16 @@ pub fn evidence_problems(
     new: &NewEvidence,
     has_file: bool,
 ) -> Result<Problems, ActionError> {
-    let recorded_by_assessor = enrolment.assessor_id.as_deref() == Some(actor_id);
-    let existing = evidence_ids(conn, &enrolment.id)?;
+    let recorded_by_assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);
+    let existing = evidence_ids(conn, enrolment.id)?;
     let mut problems = Problems::default();
-    if actor_id == enrolment.candidate_id && !new.declaration {
+    if enrolment.candidate_id == actor_id && !new.declaration {
         problems.add("declaration", "confirm that this evidence is your own work");
     }
     check_details(
         new,
         has_file,
-        actor_id == enrolment.candidate_id,
+        enrolment.candidate_id == actor_id,
         &mut problems,
     );
     check_observed(standard, &new.details, &mut problems);

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::{OrgId, UserId};
+use crate::db::ids::{EnrolmentId, OrgId, UserId};
 use crate::http::extract::ValidJson;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
@@ -27,14 +27,12 @@ pub async fn sample(
     path: web::Path<String>,
     body: ValidJson<SampleDecision>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let input = body.into_inner();
     let tx_state = state.clone();
     let (_, sample) = state
         .db
-        .write(move |conn| {
-            actions::sample(conn, tx_state.services(), &session.acting(), &id, input)
-        })
+        .write(move |conn| actions::sample(conn, tx_state.services(), &session.acting(), id, input))
         .await?;
     Ok(HttpResponse::Created().json(sample))
 }
