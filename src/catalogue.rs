@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::db::DbConnection;
+use crate::db::ids::Id;
 use crate::db::schema::{enrolments, standard_versions};
 use crate::portfolio::Enrolment;
 use crate::rules::{Engine, Interpretations};
@@ -239,11 +240,11 @@ impl Catalogue {
     /// catalogue.
     pub fn pinned(&self, enrolment: &Enrolment) -> Result<&LoadedStandard, ActionError> {
         let version = u32::try_from(enrolment.standard_version).unwrap_or(0);
-        let own = Uuid::parse_str(&enrolment.org_id).ok().and_then(|org_id| {
-            self.published_by(org_id)
+        let own = {
+            self.published_by(enrolment.org_id.uuid())
                 .into_iter()
                 .find(|p| p.content_hash == enrolment.standard_hash)
-        });
+        };
         own.or_else(|| self.get(&enrolment.standard_code, version))
             .ok_or_else(|| {
                 ActionError::Conflict(format!(

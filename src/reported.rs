@@ -7,13 +7,14 @@ use diesel::prelude::*;
 
 use crate::action::ActionError;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::{export_batches, reported_results};
 
 /// Refuses to take back a result that was reported in a batch not reversed: the awarding body holds
 /// it, so the batch is reversed first (and the result withdrawn there), never silently.
 pub fn refuse_when_reported(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     change: &str,
 ) -> Result<(), ActionError> {
     let reported: Option<(String, NaiveDateTime)> = reported_results::table

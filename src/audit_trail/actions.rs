@@ -108,14 +108,9 @@ pub fn enrolment_trail(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<EnrolmentTrail, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    let candidate = identity::load_user(conn, &enrolment.candidate_id)?.name;
-    let scope = Scope::Enrolment(enrolment.id.clone());
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
+    let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
+    let scope = Scope::Enrolment(enrolment.id.to_string());
     let actions = super::actions(conn, &scope)?;
     Ok(EnrolmentTrail {
         enrolment,
@@ -143,13 +138,8 @@ pub fn enrolment_trail_page(
     enrolment_id: EnrolmentId,
     query: &TrailQuery,
 ) -> Result<TrailPage, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    trail_page(conn, &Scope::Enrolment(enrolment.id), query)
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
+    trail_page(conn, &Scope::Enrolment(enrolment.id.to_string()), query)
 }
 
 /// A page of a trail the actor has opened ([`org_trail`], [`enrolment_trail`]) for `query`; a

@@ -193,7 +193,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
             .unwrap_or_default(),
             declaration: false,
         };
-        let enrolment = portfolio::load_enrolment(conn, &tane_28268.id)?;
+        let enrolment = portfolio::load_enrolment(conn, tane_28268.id)?;
         portfolio::add_evidence(
             conn,
             standard,

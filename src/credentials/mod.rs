@@ -98,7 +98,8 @@ pub fn sign(
     input: Issue<'_>,
     now: DateTime<Utc>,
 ) -> Result<CredentialRow, ActionError> {
-    let org_id = &input.enrolment.org_id;
+    // Credentials, keys and status lists still name the organisation as text.
+    let org_id = &input.enrolment.org_id.to_string();
     let key = keys.active(conn, &keys.scope_of(org_id))?;
     // `active` holds the audit chain lock, so no other issue takes the same index meanwhile.
     let last: Option<i64> = credentials::table
@@ -195,7 +196,7 @@ fn badge_input(input: &Issue<'_>, did: &str, index: i64, now: DateTime<Utc>) -> 
             evidence_hash: input.evidence_hash.clone(),
         },
         status: Some(BadgeStatus {
-            list_url: status_list_url(input.public_url, &input.enrolment.org_id),
+            list_url: status_list_url(input.public_url, &input.enrolment.org_id.to_string()),
             index: u64::try_from(index).unwrap_or_default(),
         }),
     }

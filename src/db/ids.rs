@@ -153,6 +153,13 @@ macro_rules! ids {
     )+ };
 }
 
+/// The id in `text`, read from a column that is still a plain `String` in its row struct: as strict
+/// as a typed column (the stored form only), so a malformed one is a corrupt row
+/// ([`DbError::Corrupt`](super::DbError::Corrupt)), never an id that matches nothing.
+pub fn stored<T: TextValue>(text: &str) -> Result<T, super::DbError> {
+    Ok(T::from_text(text)?)
+}
+
 /// The OpenAPI schema of every id: a string of format uuid.
 fn uuid_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};

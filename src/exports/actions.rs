@@ -270,13 +270,8 @@ pub fn enrolment_archive(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<NamedArchive, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    archive_files::enrolment_archive(conn, catalogue, fonts, &enrolment.id, acting.now)
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
+    archive_files::enrolment_archive(conn, catalogue, fonts, enrolment.id, acting.now)
 }
 
 /// Every portfolio archive of a cohort (oldest enrolment first), for whoever may export the

@@ -7,6 +7,7 @@ use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::credentials;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::identity;
 use crate::keys;
 use crate::output::formats::archive::{
@@ -27,7 +28,7 @@ pub fn archive_input(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     fonts: &FontSet,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     now: DateTime<Utc>,
 ) -> Result<ArchiveInput, ActionError> {
     let enrolment = portfolio::load_enrolment(conn, enrolment_id)?;
@@ -41,41 +42,41 @@ pub fn archive_input(
             ))
         })?
         .standard;
-    let candidate = identity::load_user(conn, &enrolment.candidate_id)?;
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?;
+    let records = portfolio::list_evidence(conn, enrolment.id)?;
     let scheme = if standard.framework.eq_ignore_ascii_case("NZQA") {
         LearnerNumberScheme::Nsn
     } else {
         LearnerNumberScheme::Scn
     };
-    let mut sign_offs: Vec<serde_json::Value> = sign_offs_of(conn, &enrolment.id)?
+    let mut sign_offs: Vec<serde_json::Value> = sign_offs_of(conn, enrolment.id)?
         .into_iter()
         .map(|s| crate::db::json::to_value(&s))
         .collect::<Result<_, _>>()?;
     sign_offs.extend(
-        samples_of(conn, &enrolment.id)?
+        samples_of(conn, enrolment.id)?
             .into_iter()
             .map(|s| serde_json::json!({ "internal_verification": s })),
     );
     // The hand-offs around the decision (issue 15): the assessor's answers to the IV, "not yet
     // competent" decisions, and the candidate's acknowledgements of assessment records.
     sign_offs.extend(
-        feedback::responses_of(conn, &enrolment.id)?
+        feedback::responses_of(conn, enrolment.id)?
             .into_iter()
             .map(|r| serde_json::json!({ "iv_response": r })),
     );
     sign_offs.extend(
-        feedback::feedback_of(conn, &enrolment.id)?
+        feedback::feedback_of(conn, enrolment.id)?
             .into_iter()
             .map(|f| serde_json::json!({ "not_yet_competent": f })),
     );
     sign_offs.extend(
-        acknowledgements::acknowledgements_of(conn, &enrolment.id)?
+        acknowledgements::acknowledgements_of(conn, enrolment.id)?
             .into_iter()
             .map(|a| serde_json::json!({ "candidate_acknowledgement": a })),
     );
-    let points = time_points::of_enrolment(conn, &enrolment.id)?;
-    let questions = question_sets::requests_of(conn, &enrolment.id)?;
+    let points = time_points::of_enrolment(conn, enrolment.id)?;
+    let questions = question_sets::requests_of(conn, enrolment.id)?;
     let recordings = recordings(conn, &questions)?;
     let documents = credential_documents(conn, fonts, &enrolment)?;
     let audit_checkpoint = crate::checkpoints::kept(conn)?.pop().map(|(_, _, jws)| jws);
@@ -189,7 +190,7 @@ fn credential_documents(
     enrolment: &portfolio::Enrolment,
 ) -> Result<Vec<ArchiveDocument>, ActionError> {
     let Some(statement) =
-        statements::current(conn, &enrolment.id)?.filter(|s| s.revoked_at.is_none())
+        statements::current(conn, enrolment.id)?.filter(|s| s.revoked_at.is_none())
     else {
         return Ok(Vec::new());
     };

@@ -12,6 +12,7 @@ use super::scratch::ScratchFile;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::output::formats::archive::{ArchiveError, ArchiveInput, write_archive};
 use crate::output::pdf::FontSet;
 use crate::portfolio::cohorts;
@@ -31,7 +32,7 @@ pub fn enrolment_archive(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     fonts: &FontSet,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     now: DateTime<Utc>,
 ) -> Result<NamedArchive, ActionError> {
     let input = archive_input(conn, catalogue, fonts, enrolment_id, now)?;
@@ -51,19 +52,19 @@ pub fn cohort_archives(
 ) -> Result<Vec<NamedArchive>, ActionError> {
     cohorts::cohort_enrolments(conn, cohort_id)?
         .iter()
-        .map(|enrolment| enrolment_archive(conn, catalogue, fonts, &enrolment.id, now))
+        .map(|enrolment| enrolment_archive(conn, catalogue, fonts, enrolment.id, now))
         .collect()
 }
 
 /// The file name of an enrolment's archive. The enrolment id prefix keeps two enrolments of one
 /// candidate on one standard apart.
-fn archive_file_name(input: &ArchiveInput, enrolment_id: &str) -> String {
+fn archive_file_name(input: &ArchiveInput, enrolment_id: EnrolmentId) -> String {
     format!(
         "{}-{}-v{}-{}.zip",
         file_safe(&input.candidate.name),
         file_safe(&input.standard.code),
         input.standard.version,
-        enrolment_id.get(..8).unwrap_or(enrolment_id)
+        enrolment_id.to_string().get(..8).unwrap_or_default()
     )
 }
 

@@ -277,9 +277,9 @@ fn people(
         .iter()
         .flat_map(|e| {
             [
-                Some(e.candidate_id.clone()),
-                e.decided_by.clone(),
-                e.assessor_id.clone(),
+                Some(e.candidate_id.to_string()),
+                e.decided_by.map(|id| id.to_string()),
+                e.assessor_id.map(|id| id.to_string()),
             ]
         })
         .flatten()
@@ -378,9 +378,9 @@ where
         let Some(last) = enrolled.last() else {
             return Ok(());
         };
-        after = Some(last.id.clone());
+        after = Some(last.id.to_string());
         let full = enrolled.len() as i64 == PAGE_SIZE;
-        let ids: Vec<String> = enrolled.iter().map(|e| e.id.clone()).collect();
+        let ids: Vec<String> = enrolled.iter().map(|e| e.id.to_string()).collect();
         let people = people(conn, &enrolled)?;
         let sampled = sampled(conn, &ids)?;
         let ivs = iv_names(conn, &sampled)?;
@@ -389,7 +389,7 @@ where
             .into_iter()
             .map(|e| {
                 let row = result_row(catalogue, &e, &people, &sampled, &ivs, &statements);
-                (e.id, row)
+                (e.id.to_string(), row)
             })
             .collect();
         on_page(conn, rows)?;
@@ -412,8 +412,10 @@ fn result_row(
         .get(&enrolment.standard_code, version)
         .map(|l| &l.standard);
     let framework = standard.map(|s| s.framework.clone()).unwrap_or_default();
+    // The maps below are keyed by the ids as the export's queries read them: text.
+    let enrolment_id = enrolment.id.to_string();
     let (candidate_name, number) = people
-        .get(&enrolment.candidate_id)
+        .get(&enrolment.candidate_id.to_string())
         .cloned()
         .unwrap_or_default();
     let scheme = if framework.eq_ignore_ascii_case("NZQA") {
@@ -422,15 +424,15 @@ fn result_row(
         LearnerNumberScheme::Scn
     };
     let achieved =
-        ACHIEVED.contains(&enrolment.status) && !statements.revoked.contains(&enrolment.id);
+        ACHIEVED.contains(&enrolment.status) && !statements.revoked.contains(&enrolment_id);
     let date_achieved = achieved.then(|| enrolment.date_achieved()).flatten();
     let assessor = enrolment
         .decided_by
-        .as_ref()
-        .or(enrolment.assessor_id.as_ref());
-    let sample = sampled.get(&enrolment.id);
+        .or(enrolment.assessor_id)
+        .map(|id| id.to_string());
+    let sample = sampled.get(&enrolment_id);
     ResultRow {
-        candidate_id: enrolment.candidate_id.clone(),
+        candidate_id: enrolment.candidate_id.to_string(),
         candidate_name,
         learner_number: number.map(|value| LearnerNumber { scheme, value }),
         framework,
@@ -449,12 +451,12 @@ fn result_row(
         },
         date_achieved: if achieved { date_achieved } else { None },
         assessor_name: assessor
-            .and_then(|id| people.get(id))
+            .and_then(|id| people.get(&id))
             .map(|(name, _)| name.clone())
             .unwrap_or_default(),
         iv_name: sample.and_then(|(iv, _)| ivs.get(iv).cloned()),
         date_sampled: sample.map(|(_, date)| *date),
-        verification_code: statements.codes.get(&enrolment.id).cloned(),
+        verification_code: statements.codes.get(&enrolment_id).cloned(),
         correction_of: None,
     }
 }

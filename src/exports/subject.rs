@@ -13,6 +13,7 @@ use super::scratch::ScratchFile;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::stored;
 use crate::output::formats::archive::ArchiveError;
 use crate::output::pdf::FontSet;
 use crate::privacy::SubjectScope;
@@ -98,7 +99,7 @@ pub fn gather(
     let account = crate::privacy::account_data(conn, user_id, scope)?;
     let archives = crate::privacy::enrolments_of(conn, user_id, scope)?
         .iter()
-        .map(|id| enrolment_archive(conn, catalogue, fonts, id, Utc::now()))
+        .map(|id| enrolment_archive(conn, catalogue, fonts, stored(id)?, Utc::now()))
         .collect::<Result<Vec<_>, _>>()?;
     let name = account["account"]["name"].as_str().unwrap_or("person");
     Ok(SubjectExport {

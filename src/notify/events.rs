@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Event, notify};
 use crate::action::ActionError;
 use crate::db::DbConnection;
+use crate::db::ids::{UserId, stored};
 use crate::portfolio::{Enrolment, EvidenceRecord};
 use crate::rules::portfolio::Judgement;
 use crate::signoff::plans::Sample;
@@ -27,16 +28,16 @@ pub fn evidence_added(
     actor_id: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    let Some(assessor) = enrolment.assessor_id.as_deref() else {
+    let Some(assessor) = enrolment.assessor_id else {
         return Ok(());
     };
-    if actor_id == assessor || record.awaiting_witness() {
+    if assessor == actor_id || record.awaiting_witness() {
         return Ok(());
     }
     notify(
         conn,
         base,
-        &enrolment.org_id,
+        enrolment.org_id,
         assessor,
         Event::EvidenceWaiting,
         &format!("New evidence waits for your judgement: {}", what(record)),
@@ -81,8 +82,8 @@ pub fn evidence_judged(
     notify(
         conn,
         base,
-        &enrolment.org_id,
-        &enrolment.candidate_id,
+        enrolment.org_id,
+        enrolment.candidate_id,
         Event::EvidenceRejected,
         &format!(
             "Your assessor did not accept {} for {}",
@@ -102,7 +103,7 @@ pub fn sample_recorded(
     sample: &Sample,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    let Some(assessor) = enrolment.assessor_id.as_deref() else {
+    let Some(assessor) = enrolment.assessor_id else {
         return Ok(());
     };
     if sample.decision != "disagree" {
@@ -111,7 +112,7 @@ pub fn sample_recorded(
     notify(
         conn,
         base,
-        &enrolment.org_id,
+        enrolment.org_id,
         assessor,
         Event::IvFeedback,
         &format!(
@@ -135,8 +136,8 @@ pub fn statement_issued(
     notify(
         conn,
         base,
-        &enrolment.org_id,
-        &enrolment.candidate_id,
+        enrolment.org_id,
+        enrolment.candidate_id,
         Event::StatementIssued,
         &format!(
             "Your statement of competence for unit {} is issued. Its verification code is {code}.",
@@ -153,13 +154,13 @@ pub fn iv_responded(
     conn: &mut DbConnection,
     base: &str,
     enrolment: &Enrolment,
-    verifier_id: &str,
+    verifier_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
     notify(
         conn,
         base,
-        &enrolment.org_id,
+        enrolment.org_id,
         verifier_id,
         Event::IvResponded,
         &format!(
@@ -182,8 +183,8 @@ pub fn not_yet_competent(
     notify(
         conn,
         base,
-        &enrolment.org_id,
-        &enrolment.candidate_id,
+        enrolment.org_id,
+        enrolment.candidate_id,
         Event::NotYetCompetent,
         &format!(
             "Your assessor decided \u{201c}not yet competent\u{201d} for unit {}: {}",
@@ -212,8 +213,8 @@ pub fn record_acknowledged(
     notify(
         conn,
         base,
-        &enrolment.org_id,
-        &record.recorded_by,
+        enrolment.org_id,
+        stored(&record.recorded_by)?,
         Event::RecordAcknowledged,
         &format!("The candidate acknowledged {}{said}", what(record)),
         &format!("/enrolments/{}#evidence-{}", enrolment.id, record.id),
@@ -237,8 +238,8 @@ pub fn questions_sent(
     notify(
         conn,
         base,
-        &enrolment.org_id,
-        &enrolment.candidate_id,
+        enrolment.org_id,
+        enrolment.candidate_id,
         Event::QuestionsSent,
         &format!(
             "Your assessor sent you questions to answer{due}: \u{201c}{title}\u{201d} (unit {})",
@@ -254,7 +255,7 @@ pub fn questions_answered(
     conn: &mut DbConnection,
     base: &str,
     enrolment: &Enrolment,
-    assessor_id: &str,
+    assessor_id: UserId,
     request_id: &str,
     title: &str,
     now: DateTime<Utc>,
@@ -262,7 +263,7 @@ pub fn questions_answered(
     notify(
         conn,
         base,
-        &enrolment.org_id,
+        enrolment.org_id,
         assessor_id,
         Event::QuestionsAnswered,
         &format!("The candidate answered \u{201c}{title}\u{201d}: it waits for your marking"),
@@ -286,8 +287,8 @@ pub fn questions_marked(
     notify(
         conn,
         base,
-        &enrolment.org_id,
-        &enrolment.candidate_id,
+        enrolment.org_id,
+        enrolment.candidate_id,
         Event::QuestionsMarked,
         &format!(
             "Your assessor marked your answers to \u{201c}{title}\u{201d}: {satisfactory} of {total} satisfactory"

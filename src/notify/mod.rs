@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::action::ActionError;
 use crate::auth::policy::Role;
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, UserId};
 use crate::db::schema::{notifications, outbox, role_grants, users};
 
 /// What happened, for the inbox and the mail's subject.
@@ -157,7 +158,7 @@ pub struct OutboxMail {
 /// Puts a mail in the outbox; the worker sends it (or it waits there, without SMTP).
 pub fn enqueue(
     conn: &mut DbConnection,
-    org_id: Option<&str>,
+    org_id: Option<OrgId>,
     to: &str,
     subject: &str,
     body: &str,
@@ -185,7 +186,7 @@ pub fn enqueue(
 /// Whether the person has any live role other than candidate (then they get a daily digest).
 fn is_staff(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<bool, ActionError> {
     let grants: Vec<(String, Option<NaiveDateTime>)> = role_grants::table
@@ -203,8 +204,8 @@ fn is_staff(
 pub fn notify(
     conn: &mut DbConnection,
     base: &str,
-    org_id: &str,
-    user_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
     event: Event,
     message: &str,
     link: &str,
@@ -372,13 +373,13 @@ pub fn queue_digests(
         }
         body.push_str(&format!("\nYour inbox: {base}/inbox\n"));
         let subject = format!("Attest daily digest: {} to look at", items.len());
-        let org: Option<String> = role_grants::table
+        let org: Option<OrgId> = role_grants::table
             .filter(role_grants::user_id.eq(&user_id))
             .order(role_grants::org_id.asc())
             .select(role_grants::org_id)
             .first(conn)
             .optional()?;
-        enqueue(conn, org.as_deref(), &email, &subject, &body, "digest", now)?;
+        enqueue(conn, org, &email, &subject, &body, "digest", now)?;
         queued += 1;
     }
     Ok(queued)

@@ -4,6 +4,7 @@
 use crate::action::{Acting, ActionError};
 use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 
 use super::{Enrolment, load_enrolment};
 
@@ -13,7 +14,7 @@ use super::{Enrolment, load_enrolment};
 pub fn enrolment_for(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    id: &str,
+    id: EnrolmentId,
     action: Action,
 ) -> Result<Enrolment, ActionError> {
     permit(acting, load_enrolment(conn, id)?, action)

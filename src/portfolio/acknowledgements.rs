@@ -10,6 +10,7 @@ use super::{Enrolment, EvidenceRecord, load_evidence};
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::acknowledgements;
 
 /// The methods whose records the candidate acknowledges (those the assessor records with them).
@@ -23,7 +24,7 @@ pub const ACKNOWLEDGED_METHODS: [&str; 3] = [
 /// someone other than the candidate made.
 pub fn needs_acknowledgement(enrolment: &Enrolment, record: &EvidenceRecord) -> bool {
     ACKNOWLEDGED_METHODS.contains(&record.method.as_str())
-        && record.recorded_by != enrolment.candidate_id
+        && enrolment.candidate_id != record.recorded_by
 }
 
 /// A candidate's acknowledgement.
@@ -54,12 +55,12 @@ pub fn acknowledge(
     comment: &str,
     now: DateTime<Utc>,
 ) -> Result<Acknowledgement, ActionError> {
-    if candidate_id != enrolment.candidate_id {
+    if enrolment.candidate_id != candidate_id {
         return Err(ActionError::Forbidden(
             "only the candidate acknowledges their assessment records".to_owned(),
         ));
     }
-    let record = load_evidence(conn, &enrolment.id, evidence_id)?;
+    let record = load_evidence(conn, enrolment.id, evidence_id)?;
     if !needs_acknowledgement(enrolment, &record) {
         return Err(ActionError::Conflict(
             "only an observation or questioning record made by the assessor is acknowledged"
@@ -80,7 +81,7 @@ pub fn acknowledge(
     }
     let row = Acknowledgement {
         evidence_id: record.id.clone(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         candidate_id: candidate_id.to_owned(),
         comment: comment.to_owned(),
         acknowledged_at: now.naive_utc(),
@@ -118,7 +119,7 @@ pub fn acknowledgement_of(
 /// Every acknowledgement on an enrolment.
 pub fn acknowledgements_of(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<Acknowledgement>, ActionError> {
     Ok(acknowledgements::table
         .filter(acknowledgements::enrolment_id.eq(enrolment_id))

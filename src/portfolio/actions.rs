@@ -5,6 +5,7 @@
 use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::Action;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 
 use super::access::enrolment_for;
 use super::expiry::{self, Extension, ExtensionRequest};
@@ -14,7 +15,7 @@ use super::{Enrolment, Staff};
 pub fn reopen(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     reason: &str,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReopenEnrolment)?;
@@ -25,7 +26,7 @@ pub fn reopen(
 pub fn assign_staff(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     staff: Staff,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::AssignEnrolmentStaff)?;
@@ -36,7 +37,7 @@ pub fn assign_staff(
 pub fn withdraw(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     reason: &str,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::WithdrawEnrolment)?;
@@ -48,7 +49,7 @@ pub fn extend_assessment(
     conn: &mut DbConnection,
     services: Services<'_>,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     request: ExtensionRequest,
 ) -> Result<Extension, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ExtendAssessment)?;

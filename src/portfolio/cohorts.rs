@@ -14,6 +14,7 @@ use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{CohortId, stored};
 use crate::db::schema::{cohorts, enrolments};
 use crate::rules::{Status, View};
 
@@ -276,7 +277,8 @@ pub fn change_members(
     members: &CohortMembers,
 ) -> Result<Vec<Enrolment>, ActionError> {
     let mut problems = Problems::default();
-    let mut moves: Vec<(Enrolment, Option<String>)> = Vec::new();
+    let cohort_id: CohortId = stored(&cohort.id)?;
+    let mut moves: Vec<(Enrolment, Option<CohortId>)> = Vec::new();
     for (i, id) in members.add.iter().enumerate() {
         let field = format!("add[{i}]");
         let found: Option<Enrolment> = enrolments::table
@@ -298,7 +300,7 @@ pub fn change_members(
             );
             continue;
         }
-        moves.push((enrolment, Some(cohort.id.clone())));
+        moves.push((enrolment, Some(cohort_id)));
     }
     for (i, id) in members.remove.iter().enumerate() {
         let found: Option<Enrolment> = enrolments::table
@@ -307,7 +309,7 @@ pub fn change_members(
             .first(conn)
             .optional()?;
         match found {
-            Some(enrolment) if enrolment.cohort_id.as_deref() == Some(cohort.id.as_str()) => {
+            Some(enrolment) if enrolment.cohort_id == Some(cohort_id) => {
                 moves.push((enrolment, None));
             }
             _ => problems.add(&format!("remove[{i}]"), "is not in this cohort"),
@@ -318,7 +320,7 @@ pub fn change_members(
         if enrolment.cohort_id == *to {
             continue;
         }
-        diesel::update(enrolments::table.find(&enrolment.id))
+        diesel::update(enrolments::table.find(enrolment.id))
             .set(enrolments::cohort_id.eq(to))
             .execute(conn)?;
         audit::append(
@@ -331,7 +333,7 @@ pub fn change_members(
                     "cohort.remove_enrolment"
                 },
                 entity: "enrolment",
-                entity_id: &enrolment.id,
+                entity_id: &enrolment.id.to_string(),
                 before: Some(serde_json::json!({ "cohort_id": enrolment.cohort_id })),
                 after: Some(serde_json::json!({ "cohort_id": to })),
             },

@@ -11,23 +11,29 @@ use crate::audit::{self, Change};
 use crate::auth::policy::{EnrolmentFacts, EnrolmentScope, EnrolmentStatus, Role};
 use crate::catalogue::{Catalogue, open_for_enrolment};
 use crate::db::DbConnection;
+use crate::db::ids::{CohortId, EnrolmentId, Id, OrgId, UserId};
 use crate::db::schema::enrolments;
-use crate::identity::{holds, parse_user_id};
+use crate::identity::holds;
 
 /// An enrolment as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = enrolments)]
 pub struct Enrolment {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EnrolmentId,
     /// The organisation.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// The candidate.
-    pub candidate_id: String,
+    #[schema(value_type = String)]
+    pub candidate_id: UserId,
     /// The assessor.
-    pub assessor_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub assessor_id: Option<UserId>,
     /// The internal verifier.
-    pub iv_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub iv_id: Option<UserId>,
     /// The standard's code.
     pub standard_code: String,
     /// The standard's version.
@@ -43,7 +49,8 @@ pub struct Enrolment {
     #[serde(skip)]
     pub assessor_marks: String,
     /// Who signed the unit decision.
-    pub decided_by: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub decided_by: Option<UserId>,
     /// Why it was last reopened.
     pub reopen_reason: Option<String>,
     /// Created.
@@ -59,7 +66,8 @@ pub struct Enrolment {
     #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub assessed_at: Option<NaiveDateTime>,
     /// The cohort it belongs to, if any.
-    pub cohort_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub cohort_id: Option<CohortId>,
     /// Bumped by the database whenever anything the engine reads of this enrolment changes
     /// (evidence, marks, pinned standard, the candidate's name): a stored evaluation of another
     /// revision is stale.
@@ -79,15 +87,15 @@ impl Enrolment {
         self.status
     }
 
-    /// The facts the policy decides on.
+    /// The facts the policy decides on. (It no longer fails: the ids were checked when the row
+    /// was read. The `Result` stays so callers need not change.)
     pub fn facts(&self) -> Result<EnrolmentFacts, ActionError> {
-        let optional = |id: &Option<String>| id.as_deref().map(parse_user_id).transpose();
         Ok(EnrolmentFacts {
-            org_id: parse_user_id(&self.org_id)?,
-            candidate_id: parse_user_id(&self.candidate_id)?,
-            assessor_id: optional(&self.assessor_id)?,
-            iv_id: optional(&self.iv_id)?,
-            decided_by: optional(&self.decided_by)?,
+            org_id: self.org_id.uuid(),
+            candidate_id: self.candidate_id.uuid(),
+            assessor_id: self.assessor_id.map(Id::uuid),
+            iv_id: self.iv_id.map(Id::uuid),
+            decided_by: self.decided_by.map(Id::uuid),
             status: self.status,
         })
     }
@@ -122,7 +130,7 @@ pub fn create_enrolment(
     new: NewEnrolment,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
-    let org = new.org_id.to_string();
+    let org = OrgId::from(new.org_id);
     let mut problems = Problems::default();
     let standard = catalogue.find_in(new.org_id, &new.standard);
     match standard {
@@ -151,7 +159,7 @@ pub fn create_enrolment(
     if !holds(
         conn,
         &new.candidate_id.to_string(),
-        &org,
+        &org.to_string(),
         Role::Candidate,
         now,
     )? {
@@ -161,16 +169,16 @@ pub fn create_enrolment(
         assessor_id: new.assessor_id,
         iv_id: new.iv_id,
     };
-    check_staff(conn, &org, new.candidate_id, &staff, now, &mut problems)?;
+    check_staff(conn, org, new.candidate_id, &staff, now, &mut problems)?;
     problems.finish()?;
     let loaded = standard.ok_or_else(|| ActionError::invalid("standard", "not found"))?;
     let timestamp = now.naive_utc();
     let enrolment = Enrolment {
-        id: Uuid::new_v4().to_string(),
+        id: EnrolmentId::random(),
         org_id: org,
-        candidate_id: new.candidate_id.to_string(),
-        assessor_id: new.assessor_id.map(|id| id.to_string()),
-        iv_id: new.iv_id.map(|id| id.to_string()),
+        candidate_id: new.candidate_id.into(),
+        assessor_id: new.assessor_id.map(UserId::from),
+        iv_id: new.iv_id.map(UserId::from),
         standard_code: loaded.standard.code.clone(),
         standard_version: i32::try_from(loaded.standard.version).unwrap_or(i32::MAX),
         standard_hash: loaded.content_hash.clone(),
@@ -195,7 +203,7 @@ pub fn create_enrolment(
             actor_id,
             action: "enrolment.create",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&enrolment)?),
         },
@@ -219,14 +227,20 @@ pub struct Staff {
 /// enrolment: the role must be held in the organisation, and nobody checks their own work.
 fn check_staff(
     conn: &mut DbConnection,
-    org: &str,
+    org: OrgId,
     candidate: Uuid,
     staff: &Staff,
     now: DateTime<Utc>,
     problems: &mut Problems,
 ) -> Result<(), ActionError> {
     if let Some(assessor) = staff.assessor_id {
-        if !holds(conn, &assessor.to_string(), org, Role::Assessor, now)? {
+        if !holds(
+            conn,
+            &assessor.to_string(),
+            &org.to_string(),
+            Role::Assessor,
+            now,
+        )? {
             problems.add("assessor_id", "is not an assessor in this organisation");
         }
         if assessor == candidate {
@@ -234,7 +248,13 @@ fn check_staff(
         }
     }
     if let Some(iv) = staff.iv_id {
-        if !holds(conn, &iv.to_string(), org, Role::InternalVerifier, now)? {
+        if !holds(
+            conn,
+            &iv.to_string(),
+            &org.to_string(),
+            Role::InternalVerifier,
+            now,
+        )? {
             problems.add("iv_id", "is not an internal verifier in this organisation");
         }
         if iv == candidate {
@@ -261,32 +281,31 @@ pub fn assign_staff(
 ) -> Result<Enrolment, ActionError> {
     refuse_when_closed(enrolment)?;
     let mut problems = Problems::default();
-    let candidate = parse_user_id(&enrolment.candidate_id)?;
     check_staff(
         conn,
-        &enrolment.org_id,
-        candidate,
+        enrolment.org_id,
+        enrolment.candidate_id.uuid(),
         &staff,
         now,
         &mut problems,
     )?;
     problems.finish()?;
     let timestamp = now.naive_utc();
-    diesel::update(enrolments::table.find(&enrolment.id))
+    diesel::update(enrolments::table.find(enrolment.id))
         .set((
-            enrolments::assessor_id.eq(staff.assessor_id.map(|id| id.to_string())),
-            enrolments::iv_id.eq(staff.iv_id.map(|id| id.to_string())),
+            enrolments::assessor_id.eq(staff.assessor_id.map(UserId::from)),
+            enrolments::iv_id.eq(staff.iv_id.map(UserId::from)),
             enrolments::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
-    let after = load_enrolment(conn, &enrolment.id)?;
+    let after = load_enrolment(conn, enrolment.id)?;
     audit::append(
         conn,
         Change {
             actor_id: Some(actor_id),
             action: "enrolment.assign_staff",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({
                 "assessor_id": enrolment.assessor_id, "iv_id": enrolment.iv_id,
             })),
@@ -314,9 +333,9 @@ pub fn withdraw(
             "is required: say why the candidate is withdrawn",
         ));
     }
-    crate::reported::refuse_when_reported(conn, &enrolment.id, "withdraw the candidate")?;
+    crate::reported::refuse_when_reported(conn, enrolment.id, "withdraw the candidate")?;
     let timestamp = now.naive_utc();
-    diesel::update(enrolments::table.find(&enrolment.id))
+    diesel::update(enrolments::table.find(enrolment.id))
         .set((
             enrolments::status.eq(EnrolmentStatus::Withdrawn.as_str()),
             enrolments::updated_at.eq(timestamp),
@@ -328,14 +347,14 @@ pub fn withdraw(
             actor_id: Some(actor_id),
             action: "enrolment.withdraw",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "status": enrolment.status })),
             after: Some(serde_json::json!({
                 "status": EnrolmentStatus::Withdrawn.as_str(), "reason": reason,
             })),
         },
     )?;
-    load_enrolment(conn, &enrolment.id)
+    load_enrolment(conn, enrolment.id)
 }
 
 fn refuse_when_closed(enrolment: &Enrolment) -> Result<(), ActionError> {
@@ -348,7 +367,7 @@ fn refuse_when_closed(enrolment: &Enrolment) -> Result<(), ActionError> {
 }
 
 /// One enrolment.
-pub fn load_enrolment(conn: &mut DbConnection, id: &str) -> Result<Enrolment, ActionError> {
+pub fn load_enrolment(conn: &mut DbConnection, id: EnrolmentId) -> Result<Enrolment, ActionError> {
     Ok(enrolments::table
         .find(id)
         .select(Enrolment::as_select())
@@ -498,7 +517,7 @@ fn set_status(
         }
         _ => {}
     }
-    diesel::update(enrolments::table.find(&enrolment.id))
+    diesel::update(enrolments::table.find(enrolment.id))
         .set((
             enrolments::status.eq(changed.status),
             enrolments::updated_at.eq(now),
@@ -514,7 +533,7 @@ fn set_status(
             actor_id: Some(actor_id),
             action,
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "status": enrolment.status })),
             after: Some(serde_json::json!({ "status": changed.status, "detail": extra })),
         },
@@ -577,7 +596,7 @@ pub fn reopen(
             enrolment.status
         )));
     }
-    crate::reported::refuse_when_reported(conn, &enrolment.id, "reopen the portfolio")?;
+    crate::reported::refuse_when_reported(conn, enrolment.id, "reopen the portfolio")?;
     set_status(
         conn,
         enrolment,
@@ -592,7 +611,7 @@ pub fn reopen(
 /// Marks the enrolment as changed now (evidence or judgement).
 pub(super) fn touch(
     conn: &mut DbConnection,
-    id: &str,
+    id: EnrolmentId,
     now: NaiveDateTime,
 ) -> Result<(), ActionError> {
     diesel::update(enrolments::table.find(id))

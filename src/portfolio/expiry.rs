@@ -13,6 +13,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::{Catalogue, last_assessment_day};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::assessment_extensions;
 use crate::standards::Standard;
 
@@ -55,7 +56,7 @@ pub struct ExtensionInForce {
 /// The latest extension of an enrolment (the one in force), if it has one.
 pub fn extension_in_force(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> QueryResult<Option<ExtensionInForce>> {
     let row: Option<(NaiveDate, String, chrono::NaiveDateTime)> = assessment_extensions::table
         .filter(assessment_extensions::enrolment_id.eq(enrolment_id))
@@ -80,7 +81,7 @@ pub fn extension_in_force(
 /// The day the latest extension of an enrolment runs to, if it has one.
 pub fn extension_until(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> QueryResult<Option<NaiveDate>> {
     assessment_extensions::table
         .filter(assessment_extensions::enrolment_id.eq(enrolment_id))
@@ -107,7 +108,7 @@ pub fn check_assessable(
     if today <= last {
         return Ok(());
     }
-    match extension_until(conn, &enrolment.id)? {
+    match extension_until(conn, enrolment.id)? {
         Some(until) if today <= until => Ok(()),
         Some(until) => Err(ActionError::Conflict(format!(
             "{} version {} could be assessed until {last}, and this enrolment's extension ended on \
@@ -167,7 +168,7 @@ pub fn grant_extension(
     if request.until < now.date_naive() {
         return Err(ActionError::invalid("until", "must not be in the past"));
     }
-    let before = extension_until(conn, &enrolment.id)?;
+    let before = extension_until(conn, enrolment.id)?;
     diesel::insert_into(assessment_extensions::table)
         .values((
             assessment_extensions::id.eq(Uuid::new_v4().to_string()),
@@ -184,7 +185,7 @@ pub fn grant_extension(
             actor_id: Some(actor_id),
             action: "enrolment.extend_assessment",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({
                 "last_date_for_assessment": last.to_string(),
                 "extended_until": before.map(|d| d.to_string()),
@@ -195,7 +196,7 @@ pub fn grant_extension(
         },
     )?;
     Ok(Extension {
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         last_date_for_assessment: last,
         until: request.until,
         reason: reason.to_owned(),

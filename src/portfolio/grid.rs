@@ -18,6 +18,7 @@ use super::stored;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{EnrolmentId, UserId};
 use crate::db::schema::users;
 use crate::rules::portfolio::Judgement;
 use crate::rules::report::{InstanceReport, ItemReport, Report, Status};
@@ -106,7 +107,7 @@ pub struct PortfolioGrid {
 }
 
 /// The criterion × evidence grid of the evaluated portfolio.
-fn portfolio_grid(enrolment_id: &str, evaluation: &Evaluation<'_>) -> PortfolioGrid {
+fn portfolio_grid(enrolment_id: EnrolmentId, evaluation: &Evaluation<'_>) -> PortfolioGrid {
     let reports = evaluation.progress();
     let records = &evaluation.records;
     let labels: HashMap<&str, &str> = reports
@@ -174,7 +175,7 @@ fn portfolio_grid(enrolment_id: &str, evaluation: &Evaluation<'_>) -> PortfolioG
         });
     }
     PortfolioGrid {
-        enrolment_id: enrolment_id.to_owned(),
+        enrolment_id: enrolment_id.to_string(),
         evidence,
         sections,
     }
@@ -368,11 +369,11 @@ pub fn cohort_grid(
 ) -> Result<CohortGrid, ActionError> {
     let members = cohort_enrolments(conn, &cohort.id)?;
     let version = stored::interpretations_version(conn, &cohort.org_id)?;
-    let candidates: Vec<&str> = members.iter().map(|e| e.candidate_id.as_str()).collect();
-    let names: HashMap<String, String> = users::table
+    let candidates: Vec<UserId> = members.iter().map(|e| e.candidate_id).collect();
+    let names: HashMap<UserId, String> = users::table
         .filter(users::id.eq_any(&candidates))
         .select((users::id, users::name))
-        .load::<(String, String)>(conn)?
+        .load::<(UserId, String)>(conn)?
         .into_iter()
         .collect();
     let mut by_standard: BTreeMap<(String, u32), StandardGrid> = BTreeMap::new();
@@ -412,7 +413,7 @@ pub fn cohort_grid(
             .cloned()
             .unwrap_or_default();
         grid.learners.push(GridLearner {
-            enrolment_id: enrolment.id.clone(),
+            enrolment_id: enrolment.id.to_string(),
             name,
             complete: views.confirmed.complete,
             standings: views
@@ -455,5 +456,5 @@ pub fn enrolment_grid(
     enrolment: &Enrolment,
 ) -> Result<PortfolioGrid, ActionError> {
     let evaluation = Evaluation::load(conn, catalogue, enrolment, None)?;
-    Ok(portfolio_grid(&enrolment.id, &evaluation))
+    Ok(portfolio_grid(enrolment.id, &evaluation))
 }

@@ -69,8 +69,12 @@ impl<'c> Evaluation<'c> {
         candidate_name: Option<String>,
     ) -> Result<Self, ActionError> {
         let loaded = catalogue.pinned(enrolment)?;
-        let chosen = crate::settings::interpretations(conn, &enrolment.org_id, &loaded.standard)?;
-        let records = list_evidence(conn, &enrolment.id)?;
+        let chosen = crate::settings::interpretations(
+            conn,
+            &enrolment.org_id.to_string(),
+            &loaded.standard,
+        )?;
+        let records = list_evidence(conn, enrolment.id)?;
         let portfolio = build_portfolio(enrolment, candidate_name, &records)?;
         Ok(Self {
             standard: &loaded.standard,
@@ -193,7 +197,7 @@ pub fn set_marks(
             actor_id: Some(actor_id),
             action: "enrolment.marks",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(crate::db::json::from_text(&enrolment.assessor_marks)?),
             after: Some(json),
         },

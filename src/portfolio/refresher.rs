@@ -26,6 +26,7 @@ use super::stored::{self, StoredEvaluation};
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::Database;
+use crate::db::ids::EnrolmentId;
 
 /// One enrolment's computations: the tickets handed out and what the last one covered.
 #[derive(Default)]
@@ -45,7 +46,7 @@ struct Flight {
 pub struct Refresher {
     db: Database,
     catalogue: Catalogue,
-    flights: Arc<Mutex<HashMap<String, Arc<Flight>>>>,
+    flights: Arc<Mutex<HashMap<EnrolmentId, Arc<Flight>>>>,
     /// The background refreshes started and not yet finished.
     running: tokio_util::task::TaskTracker,
     /// Turns for background computations: at most half the cores compute at once, so a burst of
@@ -78,18 +79,17 @@ impl Refresher {
     /// call, and returns without waiting for it. Call it after a write that changed the portfolio
     /// has committed; a failure only leaves the row stale (the next read recomputes it), so it is
     /// logged, not returned. Must be called on the service's runtime.
-    pub fn refresh(&self, enrolment_id: &str) {
+    pub fn refresh(&self, enrolment_id: EnrolmentId) {
         let this = self.clone();
-        let enrolment_id = enrolment_id.to_owned();
         // The ticket is taken before returning, so the computation that covers it starts after
         // the caller's commit even if the task is scheduled later.
-        let flight = self.flight(&enrolment_id);
+        let flight = self.flight(enrolment_id);
         let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         // One refresh already waiting for its turn covers this ticket too: it clears the mark
         // before it reads which tickets it covers, and this ticket was taken before the mark was
         // found set.
         if flight.queued.swap(true, Ordering::SeqCst) {
-            self.leave(&enrolment_id, flight);
+            self.leave(enrolment_id, flight);
             return;
         }
         self.running.spawn(async move {
@@ -97,9 +97,9 @@ impl Refresher {
             let turn = this.turns.acquire().await.ok();
             flight.queued.store(false, Ordering::SeqCst);
             let ticket = ticket.max(flight.tickets.load(Ordering::SeqCst));
-            let result = this.in_flight(&flight, ticket, &enrolment_id).await;
+            let result = this.in_flight(&flight, ticket, enrolment_id).await;
             drop(turn);
-            this.leave(&enrolment_id, flight);
+            this.leave(enrolment_id, flight);
             if let Err(err) = result {
                 tracing::warn!(enrolment = %enrolment_id, error = %err, "stored evaluation not refreshed");
             }
@@ -119,7 +119,10 @@ impl Refresher {
     /// The evaluation of `enrolment_id` as of everything committed before this call, computed
     /// (or taken from a computation that started after this call) and stored. Shared, not
     /// copied: a report can be megabytes and every caller covered by one computation gets it.
-    pub async fn current(&self, enrolment_id: &str) -> Result<Arc<StoredEvaluation>, ActionError> {
+    pub async fn current(
+        &self,
+        enrolment_id: EnrolmentId,
+    ) -> Result<Arc<StoredEvaluation>, ActionError> {
         let flight = self.flight(enrolment_id);
         let ticket = flight.tickets.fetch_add(1, Ordering::SeqCst) + 1;
         let result = self.in_flight(&flight, ticket, enrolment_id).await;
@@ -131,7 +134,7 @@ impl Refresher {
         &self,
         flight: &Flight,
         ticket: u64,
-        enrolment_id: &str,
+        enrolment_id: EnrolmentId,
     ) -> Result<Arc<StoredEvaluation>, ActionError> {
         let mut done = flight.done.lock().await;
         if let (covered, Some(last)) = &*done
@@ -143,7 +146,7 @@ impl Refresher {
         // Every ticket handed out so far belongs to a caller whose commit is already visible to
         // the read transaction that starts now.
         let covers = flight.tickets.load(Ordering::SeqCst);
-        let computed = self.compute_and_store(enrolment_id.to_owned()).await?;
+        let computed = self.compute_and_store(enrolment_id).await?;
         let computed = Arc::new(computed);
         *done = (covers, Some(Arc::clone(&computed)));
         Ok(computed)
@@ -151,13 +154,13 @@ impl Refresher {
 
     async fn compute_and_store(
         &self,
-        enrolment_id: String,
+        enrolment_id: EnrolmentId,
     ) -> Result<StoredEvaluation, ActionError> {
         let catalogue = self.catalogue.clone();
         let computed = self
             .db
             .read(move |conn| {
-                let enrolment = load_enrolment(conn, &enrolment_id)?;
+                let enrolment = load_enrolment(conn, enrolment_id)?;
                 stored::compute(conn, &catalogue, &enrolment)
             })
             .await?;
@@ -169,17 +172,17 @@ impl Refresher {
             .await
     }
 
-    fn flight(&self, enrolment_id: &str) -> Arc<Flight> {
+    fn flight(&self, enrolment_id: EnrolmentId) -> Arc<Flight> {
         let mut flights = self
             .flights
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        flights.entry(enrolment_id.to_owned()).or_default().clone()
+        flights.entry(enrolment_id).or_default().clone()
     }
 
     /// Forgets the enrolment's flight when no one else is in it, so the map stays as small as the
     /// number of enrolments being refreshed right now.
-    fn leave(&self, enrolment_id: &str, flight: Arc<Flight>) {
+    fn leave(&self, enrolment_id: EnrolmentId, flight: Arc<Flight>) {
         let mut flights = self
             .flights
             .lock()
@@ -187,7 +190,7 @@ impl Refresher {
         // Flights are handed out under this lock, so the count cannot grow meanwhile: the map's
         // reference and this one mean nobody else holds it.
         if Arc::strong_count(&flight) == 2 {
-            flights.remove(enrolment_id);
+            flights.remove(&enrolment_id);
         }
     }
 }

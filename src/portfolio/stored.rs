@@ -22,6 +22,7 @@ use super::progress::Evaluation;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::{enrolments, evaluations, org_settings, users};
 use crate::rules::ENGINE_REVISION;
 
@@ -102,7 +103,7 @@ pub fn current_stamp(
     Ok(Stamp {
         revision: enrolment.revision,
         standard_hash: loaded.content_hash.clone(),
-        interpretations_version: interpretations_version(conn, &enrolment.org_id)?,
+        interpretations_version: interpretations_version(conn, &enrolment.org_id.to_string())?,
         engine_revision: ENGINE_REVISION,
     })
 }
@@ -316,12 +317,12 @@ pub fn compute(
     let last_by_candidate = evaluation
         .records
         .iter()
-        .filter(|r| r.recorded_by == enrolment.candidate_id)
+        .filter(|r| enrolment.candidate_id == r.recorded_by)
         .map(|r| r.recorded_at.date())
         .max();
     let percent = |p: u32| i32::try_from(p).unwrap_or(i32::MAX);
     Ok(StoredEvaluation {
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         revision: stamp.revision,
         standard_hash: stamp.standard_hash,
         interpretations_version: stamp.interpretations_version,
@@ -344,7 +345,7 @@ pub fn compute(
 pub fn refresh(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<StoredEvaluation, ActionError> {
     let enrolment = load_enrolment(conn, enrolment_id)?;
     let computed = compute(conn, catalogue, &enrolment)?;

@@ -14,6 +14,7 @@ use super::evidence::{EvidenceRecord, load_evidence};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::evidence_time_points;
 
 /// The longest recording a time point may point into (a working day).
@@ -128,7 +129,7 @@ pub fn add(
     input: NewTimePoint,
     now: DateTime<Utc>,
 ) -> Result<TimePoint, ActionError> {
-    let record = load_evidence(conn, &enrolment.id, evidence_id)?;
+    let record = load_evidence(conn, enrolment.id, evidence_id)?;
     if !is_recording(&record) {
         return Err(ActionError::Conflict(
             "time points are for audio and video recordings; this evidence has none".to_owned(),
@@ -176,7 +177,7 @@ pub fn add(
     let point = TimePoint {
         id: Uuid::new_v4().to_string(),
         evidence_id: record.id.clone(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         at_seconds: at.unwrap_or_default(),
         mapping: mapping.to_owned(),
         note: note.to_owned(),
@@ -192,7 +193,7 @@ pub fn add(
             actor_id: Some(actor_id),
             action: "evidence.time_point.add",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "evidence_id": record.id, "id": point.id, "at": point.at(), "mapping": point.mapping, "note": point.note,
@@ -219,7 +220,7 @@ pub fn remove(
         .first(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
-    let assessor = enrolment.assessor_id.as_deref() == Some(actor_id);
+    let assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);
     if point.created_by != actor_id && !assessor {
         return Err(ActionError::Forbidden(
             "only the person who marked a time point, or the assessor, may remove it".to_owned(),
@@ -232,7 +233,7 @@ pub fn remove(
             actor_id: Some(actor_id),
             action: "evidence.time_point.remove",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({
                 "evidence_id": evidence_id, "id": point.id, "at": point.at(), "mapping": point.mapping, "note": point.note,
             })),
@@ -245,7 +246,7 @@ pub fn remove(
 /// The time points of one recording, in playing order.
 pub fn of_evidence(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     evidence_id: &str,
 ) -> Result<Vec<TimePoint>, ActionError> {
     Ok(evidence_time_points::table
@@ -262,7 +263,7 @@ pub fn of_evidence(
 /// Every time point of an enrolment, by recording and in playing order.
 pub fn of_enrolment(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<TimePoint>, ActionError> {
     Ok(evidence_time_points::table
         .filter(evidence_time_points::enrolment_id.eq(enrolment_id))

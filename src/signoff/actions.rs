@@ -5,7 +5,7 @@
 use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
-use crate::db::ids::{Id, OrgId};
+use crate::db::ids::{EnrolmentId, Id, OrgId};
 use crate::portfolio::{self, Enrolment, access::enrolment_for};
 
 use super::feedback::{self, Decision, IvResponse};
@@ -17,7 +17,7 @@ use super::statements::{self, StatementRow};
 pub fn submit(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     declaration: bool,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::SubmitEnrolment)?;
@@ -31,7 +31,7 @@ pub fn decide_unit(
     conn: &mut DbConnection,
     services: Services<'_>,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     decision: &Decision,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::DecideUnit)?;
@@ -51,7 +51,7 @@ pub fn answer_verifier(
     conn: &mut DbConnection,
     services: Services<'_>,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     responses: &[String],
 ) -> Result<IvResponse, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::DecideUnit)?;
@@ -91,7 +91,7 @@ pub fn sampling_refusal(
 pub fn enrolment_to_sample(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = portfolio::load_enrolment(conn, enrolment_id)?;
     match sampling_refusal(acting, &enrolment)? {
@@ -106,7 +106,7 @@ pub fn sample(
     conn: &mut DbConnection,
     services: Services<'_>,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     input: SampleDecision,
 ) -> Result<(Enrolment, Sample), ActionError> {
     let enrolment = enrolment_to_sample(conn, acting, enrolment_id)?;
@@ -127,7 +127,7 @@ pub fn issue_statement(
     conn: &mut DbConnection,
     services: Services<'_>,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<StatementRow, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::IssueStatement)?;
     let standard = &services.catalogue.pinned(&enrolment)?.standard;
@@ -151,7 +151,7 @@ pub fn issue_statement(
 pub fn statement_for(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     action: Action,
 ) -> Result<StatementRow, ActionError> {
     let enrolment = portfolio::load_enrolment(conn, enrolment_id)?;
@@ -168,7 +168,7 @@ pub fn statement_for(
 pub fn revoke_statement(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     reason: &str,
 ) -> Result<StatementRow, ActionError> {
     let row = statement_for(conn, acting, enrolment_id, Action::RevokeStatement)?;

@@ -13,6 +13,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::{enrolments, samples, sign_offs};
 use crate::identity;
 use crate::portfolio::{self, Enrolment};
@@ -52,7 +53,7 @@ pub fn portfolio_snapshot(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
 ) -> Result<serde_json::Value, ActionError> {
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let records = portfolio::list_evidence(conn, enrolment.id)?;
     // The stored document as it is (the snapshot hash covers it); unreadable is a corrupt row.
     let marks: serde_json::Value = crate::db::json::from_text(&enrolment.assessor_marks)?;
     Ok(serde_json::json!({
@@ -95,7 +96,7 @@ pub fn record_sign_off(
     let user = identity::load_user(conn, user_id)?;
     let row = SignOffRow {
         id: Uuid::new_v4().to_string(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         role: role_name(role).to_owned(),
         user_id: user_id.to_owned(),
         user_name: user.name,
@@ -114,7 +115,7 @@ pub fn record_sign_off(
             actor_id: Some(user_id),
             action: "signoff.record",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&row)?),
         },
@@ -145,7 +146,7 @@ fn parse_role(name: &str) -> Option<Role> {
 /// The signatures on an enrolment, oldest first.
 pub fn sign_offs_of(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<SignOffRow>, ActionError> {
     Ok(sign_offs::table
         .filter(sign_offs::enrolment_id.eq(enrolment_id))
@@ -177,7 +178,7 @@ pub fn decide_unit(
             ),
         }));
     }
-    if super::feedback::pending(conn, &enrolment.id)?.is_some() {
+    if super::feedback::pending(conn, enrolment.id)?.is_some() {
         return Err(ActionError::invalid(
             "responses",
             "answer each of the internal verifier's action points first",
@@ -214,12 +215,12 @@ pub fn decide_unit(
             actor_id: Some(assessor_id),
             action: "enrolment.decide",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "status": enrolment.status })),
             after: Some(serde_json::json!({ "status": "assessed", "decision": "competent" })),
         },
     )?;
-    portfolio::load_enrolment(conn, &enrolment.id)
+    portfolio::load_enrolment(conn, enrolment.id)
 }
 
 /// Where the sign-off chain stands for an enrolment.
@@ -228,7 +229,7 @@ pub fn chain_status(
     standard: &Standard,
     enrolment: &Enrolment,
 ) -> Result<SignOffStatus, ActionError> {
-    let rows = sign_offs_of(conn, &enrolment.id)?;
+    let rows = sign_offs_of(conn, enrolment.id)?;
     let latest_sample: Option<(String, String, NaiveDate, String)> = samples::table
         .filter(samples::enrolment_id.eq(&enrolment.id))
         .filter(samples::kind.eq("summative"))

@@ -189,7 +189,7 @@ fn inputs(
         let Some(entry) = pool_entry(conn, catalogue, enrolment)? else {
             continue;
         };
-        if let Some((_, kind)) = taken_ids.iter().find(|(id, _)| id == &enrolment.id) {
+        if let Some((_, kind)) = taken_ids.iter().find(|(id, _)| enrolment.id == *id) {
             let kind = if kind == "summative" {
                 SamplingKind::Summative
             } else {
@@ -219,10 +219,10 @@ fn pool_entry(
     catalogue: &Catalogue,
     enrolment: &Enrolment,
 ) -> Result<Option<Candidate>, ActionError> {
-    let Some(assessor_id) = enrolment.assessor_id.clone() else {
+    let Some(assessor_id) = enrolment.assessor_id.map(|id| id.to_string()) else {
         return Ok(None);
     };
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let records = portfolio::list_evidence(conn, enrolment.id)?;
     let mut methods = BTreeSet::new();
     let mut sites = BTreeSet::new();
     let mut outcomes = BTreeSet::new();
@@ -246,15 +246,15 @@ fn pool_entry(
         }
     }
     Ok(Some(Candidate {
-        enrolment_id: enrolment.id.clone(),
-        candidate_id: enrolment.candidate_id.clone(),
+        enrolment_id: enrolment.id.to_string(),
+        candidate_id: enrolment.candidate_id.to_string(),
         assessor_id,
         standard: format!("{}@{}", enrolment.standard_code, enrolment.standard_version),
         methods: methods.into_iter().collect(),
         sites: sites.into_iter().collect(),
         outcomes: outcomes.into_iter().collect(),
         status: enrolment.status.as_str().to_owned(),
-        decided_by: enrolment.decided_by.clone(),
+        decided_by: enrolment.decided_by.map(|id| id.to_string()),
     }))
 }
 

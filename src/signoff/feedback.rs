@@ -21,6 +21,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{EnrolmentId, stored};
 use crate::db::json::Json;
 use crate::db::schema::{iv_responses, unit_feedback};
 use crate::identity;
@@ -105,7 +106,7 @@ struct ResponseRow {
 /// disagreed and has no answer.
 pub fn pending(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Option<SentBack>, ActionError> {
     let Some(sample) = samples_of(conn, enrolment_id)?
         .into_iter()
@@ -149,7 +150,7 @@ pub fn respond(
     responses: &[String],
     now: DateTime<Utc>,
 ) -> Result<IvResponse, ActionError> {
-    let Some(open) = pending(conn, &enrolment.id)? else {
+    let Some(open) = pending(conn, enrolment.id)? else {
         return Err(ActionError::Conflict(
             "no internal verifier's feedback is waiting for an answer".to_owned(),
         ));
@@ -189,7 +190,7 @@ pub fn respond(
     problems.finish()?;
     let row = ResponseRow {
         sample_id: open.sample_id.clone(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         assessor_id: assessor_id.to_owned(),
         responses: crate::db::json::to_text(&answers)?,
         responded_at: now.naive_utc(),
@@ -211,7 +212,7 @@ pub fn respond(
             actor_id: Some(assessor_id),
             action: "iv.respond",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({
                 "sample_id": open.sample_id,
                 "feedback": open.feedback,
@@ -220,14 +221,14 @@ pub fn respond(
             after: Some(crate::db::json::to_value(&response)?),
         },
     )?;
-    crate::notify::events::iv_responded(conn, base, enrolment, &open.verifier_id, now)?;
+    crate::notify::events::iv_responded(conn, base, enrolment, stored(&open.verifier_id)?, now)?;
     Ok(response)
 }
 
 /// The assessor's answers on an enrolment, oldest first.
 pub fn responses_of(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<IvResponse>, ActionError> {
     let rows: Vec<ResponseRow> = iv_responses::table
         .filter(iv_responses::enrolment_id.eq(enrolment_id))
@@ -253,13 +254,13 @@ pub fn response_to(
     conn: &mut DbConnection,
     sample_id: &str,
 ) -> Result<Option<IvResponse>, ActionError> {
-    let enrolment_id: Option<String> = iv_responses::table
+    let enrolment_id: Option<EnrolmentId> = iv_responses::table
         .find(sample_id)
         .select(iv_responses::enrolment_id)
         .first(conn)
         .optional()?;
     Ok(match enrolment_id {
-        Some(id) => responses_of(conn, &id)?
+        Some(id) => responses_of(conn, id)?
             .into_iter()
             .find(|r| r.sample_id == sample_id),
         None => None,
@@ -325,7 +326,7 @@ pub fn decide(
     decision: &Decision,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
-    if enrolment.status() == EnrolmentStatus::Submitted && pending(conn, &enrolment.id)?.is_some() {
+    if enrolment.status() == EnrolmentStatus::Submitted && pending(conn, enrolment.id)?.is_some() {
         respond(conn, base, enrolment, assessor_id, &decision.responses, now)?;
     }
     match decision.outcome {
@@ -378,7 +379,7 @@ pub fn not_yet_competent(
             "tell the candidate what they still need to do",
         ));
     }
-    if pending(conn, &enrolment.id)?.is_some() {
+    if pending(conn, enrolment.id)?.is_some() {
         return Err(ActionError::invalid(
             "responses",
             "answer each of the internal verifier's action points first",
@@ -393,7 +394,7 @@ pub fn not_yet_competent(
         .collect();
     let row = UnitFeedback {
         id: Uuid::new_v4().to_string(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         assessor_id: assessor_id.to_owned(),
         feedback: feedback.to_owned(),
         gaps: Json(gaps),
@@ -408,7 +409,7 @@ pub fn not_yet_competent(
             actor_id: Some(assessor_id),
             action: "enrolment.not_yet_competent",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "status": enrolment.status })),
             after: Some(serde_json::json!({
                 "decision": "not_yet_competent",
@@ -436,13 +437,13 @@ pub fn open_feedback(
     if enrolment.status() != EnrolmentStatus::Active {
         return Ok(None);
     }
-    Ok(feedback_of(conn, &enrolment.id)?.into_iter().next_back())
+    Ok(feedback_of(conn, enrolment.id)?.into_iter().next_back())
 }
 
 /// Every "not yet competent" decision on an enrolment, oldest first.
 pub fn feedback_of(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<UnitFeedback>, ActionError> {
     Ok(unit_feedback::table
         .filter(unit_feedback::enrolment_id.eq(enrolment_id))

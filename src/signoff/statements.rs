@@ -13,6 +13,7 @@ use crate::auth::policy::EnrolmentStatus;
 use crate::checkpoints;
 use crate::credentials::{self, CredentialRow};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::{enrolments, statements};
 use crate::identity;
 use crate::keys::KeyRing;
@@ -146,9 +147,9 @@ pub fn build_view(
     public_url: &str,
     issued: NaiveDate,
 ) -> Result<StatementView, ActionError> {
-    let org = identity::find_organisation(conn, &enrolment.org_id)?;
-    let candidate = identity::load_user(conn, &enrolment.candidate_id)?;
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
+    let org = identity::find_organisation(conn, &enrolment.org_id.to_string())?;
+    let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?;
+    let records = portfolio::list_evidence(conn, enrolment.id)?;
     let reference = |i: usize| format!("E{}", i + 1);
     let evidence = records
         .iter()
@@ -211,7 +212,7 @@ pub fn build_view(
     }
     // Only the assessor's comments on the decision in force are for the candidate's statement:
     // an IV's feedback is addressed to the assessor, and a superseded decision no longer stands.
-    let comments = sign_offs_of(conn, &enrolment.id)?
+    let comments = sign_offs_of(conn, enrolment.id)?
         .into_iter()
         .rev()
         .find(|s| s.role == "assessor")
@@ -312,7 +313,7 @@ pub fn issue(
     now: DateTime<Utc>,
 ) -> Result<StatementRow, ActionError> {
     // A revoked statement does not stand in the way of a corrected one.
-    if let Some(existing) = current(conn, &enrolment.id)?.filter(|s| s.revoked_at.is_none()) {
+    if let Some(existing) = current(conn, enrolment.id)?.filter(|s| s.revoked_at.is_none()) {
         return Err(ActionError::Conflict(format!(
             "statement {} has already been issued",
             existing.code
@@ -341,7 +342,7 @@ pub fn issue(
     let id = Uuid::new_v4().to_string();
     // Taken before this issue is recorded: the statement vouches for the trail as it stood.
     let checkpoint = checkpoints::take(conn, keys, public_url, now)?;
-    let evidence_hash = sign_offs_of(conn, &enrolment.id)?
+    let evidence_hash = sign_offs_of(conn, enrolment.id)?
         .into_iter()
         .rev()
         .find(|s| s.role == "assessor")
@@ -366,7 +367,7 @@ pub fn issue(
         .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))?;
     let row = StatementRow {
         id,
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         code,
         content: crate::db::json::to_text(&view)?,
         content_hash: pdf::content_hash(&view),
@@ -393,7 +394,7 @@ pub fn issue(
             actor_id: Some(actor_id),
             action: "statement.issue",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "status": enrolment.status })),
             after: Some(serde_json::json!({
                 "status": "certified", "code": row.code, "content_hash": row.content_hash,
@@ -408,7 +409,7 @@ pub fn issue(
 /// The enrolment's statement, if issued.
 pub fn current(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Option<StatementRow>, ActionError> {
     Ok(statements::table
         .filter(statements::enrolment_id.eq(enrolment_id))

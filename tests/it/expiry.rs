@@ -129,7 +129,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
             when,
         )
     });
-    let decide = api::enrolment(&enrolment.id).decision();
+    let decide = api::enrolment(enrolment.id).decision();
     let blocked = app
         .post_as(&w.assessor, &decide, json!({"comments": ""}))
         .await;
@@ -143,7 +143,7 @@ async fn last_dates_warn_refuse_enrolment_and_gate_the_decision_behind_an_audite
     );
 
     // Only an administrator extends, with a reason and a day after the last date.
-    let extend = api::enrolment(&enrolment.id).assessment_extension();
+    let extend = api::enrolment(enrolment.id).assessment_extension();
     let until = Utc::now().date_naive() + Days::new(60);
     let by_assessor = app
         .post_as(&w.assessor, &extend, json!({"until": until, "reason": "x"}))
@@ -272,7 +272,7 @@ async fn an_administrator_extends_from_the_enrolment_page_and_the_portfolio_show
     assert!(text.contains(&until.to_string()));
     assert!(text.contains("Awarding body agreed in writing (ref 7)"));
     let trail = app
-        .get_as(&w.admin, &api::enrolment(&enrolment.id).audit())
+        .get_as(&w.admin, &api::enrolment(enrolment.id).audit())
         .await;
     assert!(
         trail.text().contains("enrolment.extend_assessment"),

@@ -73,7 +73,7 @@ pub fn seed_result(
                 enrolments::decided_by.eq(&assessor),
             ))
             .execute(c)?;
-        Ok(enrolment.id)
+        Ok(enrolment.id.to_string())
     })
 }
 

@@ -79,8 +79,8 @@ async fn request(
 fn counted_evidence(app: &TestApp, enrolment: &str) -> usize {
     let id = enrolment.to_owned();
     app.tx(move |c| {
-        let enrolment = attest::portfolio::load_enrolment(c, &id)?;
-        let records = attest::portfolio::list_evidence(c, &id)?;
+        let enrolment = attest::portfolio::load_enrolment(c, id.parse().unwrap())?;
+        let records = attest::portfolio::list_evidence(c, id.parse().unwrap())?;
         Ok(
             attest::portfolio::build_portfolio(&enrolment, None, &records)?
                 .evidence
@@ -348,7 +348,7 @@ async fn links_can_be_revoked_resent_and_expire(app: TestApp) {
         w.candidate_id.clone(),
     );
     app.tx(move |c| {
-        let enrolment = attest::portfolio::load_enrolment(c, &enrolment_id)?;
+        let enrolment = attest::portfolio::load_enrolment(c, enrolment_id.parse().unwrap())?;
         attest::portfolio::witness::request_testimony(
             c,
             &base,

@@ -24,7 +24,7 @@ fn is_fresh(app: &TestApp, w: &World) -> bool {
     let catalogue = app.state.catalogue.clone();
     let id = w.enrolment.clone();
     app.tx(move |c| {
-        let enrolment = load_enrolment(c, &id)?;
+        let enrolment = load_enrolment(c, id.parse().unwrap())?;
         Ok(stored::fresh(c, &catalogue, &enrolment, None)?.is_some())
     })
 }
@@ -34,7 +34,7 @@ fn computed(app: &TestApp, w: &World) -> serde_json::Value {
     let catalogue = app.state.catalogue.clone();
     let id = w.enrolment.clone();
     let fresh = app.tx(move |c| {
-        let enrolment = load_enrolment(c, &id)?;
+        let enrolment = load_enrolment(c, id.parse().unwrap())?;
         stored::compute(c, &catalogue, &enrolment)
     });
     serde_json::from_str(&fresh.progress).unwrap()
@@ -361,7 +361,7 @@ async fn a_late_computation_never_replaces_a_later_stored_row(app: TestApp) {
     let catalogue = app.state.catalogue.clone();
     let id = w.enrolment.clone();
     let kept = app.tx(move |c| {
-        let enrolment = load_enrolment(c, &id)?;
+        let enrolment = load_enrolment(c, id.parse().unwrap())?;
         let mut late = stored::compute(c, &catalogue, &enrolment)?;
         late.revision -= 1;
         late.progress = "{}".to_owned();

@@ -10,6 +10,7 @@ use super::rows::{EnrolmentRow, live_orgs, rows_in_org};
 use super::view::{Html, PageSession, page};
 use crate::action::ActionError;
 use crate::auth::policy::{EnrolmentStatus, Role};
+use crate::db::ids::stored;
 use crate::http::AppState;
 use crate::http::session::Session;
 use crate::identity;
@@ -88,8 +89,8 @@ fn attention_of(
             action: "See what to do",
         });
     }
-    let records = portfolio::list_evidence(conn, &enrolment.id)?;
-    let acknowledged = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
+    let records = portfolio::list_evidence(conn, enrolment.id)?;
+    let acknowledged = acknowledgements::acknowledgements_of(conn, enrolment.id)?;
     let open = enrolment.status() == EnrolmentStatus::Active;
     for record in &records {
         let title = record
@@ -144,7 +145,7 @@ fn attention_of(
     items.extend(witness_attention(conn, enrolment, unit, &records)?);
     if open {
         // Question sets sent and not yet submitted (issue 16.4).
-        for request in crate::portfolio::question_sets::requests_of(conn, &enrolment.id)?
+        for request in crate::portfolio::question_sets::requests_of(conn, enrolment.id)?
             .into_iter()
             .filter(|r| r.status == crate::portfolio::question_sets::QuestionRequestStatus::Sent)
         {
@@ -178,7 +179,7 @@ fn witness_attention(
     if waiting.is_empty() || enrolment.status() != EnrolmentStatus::Active {
         return Ok(Vec::new());
     }
-    let requests = portfolio::witness::requests_of(conn, &enrolment.id)?;
+    let requests = portfolio::witness::requests_of(conn, enrolment.id)?;
     let now = Utc::now();
     Ok(waiting
         .into_iter()
@@ -304,12 +305,13 @@ fn dashboard(
         let verifies = |e: &crate::portfolio::Enrolment| {
             external
                 || (verifier
-                    && (e.iv_id.as_deref() == Some(me.as_str())
-                        || e.assessor_id.as_ref().is_some_and(|a| verified.contains(a))))
+                    && (e.iv_id.is_some_and(|id| id == me)
+                        || e.assessor_id
+                            .is_some_and(|a| verified.iter().any(|v| a == *v))))
         };
         let rows = rows_in_org(conn, catalogue, &session.actor, org_id, |e| {
             (candidate && e.candidate_id == me)
-                || (assessor && e.assessor_id.as_deref() == Some(me.as_str()))
+                || (assessor && e.assessor_id.is_some_and(|id| id == me))
                 || verifies(e)
         })?;
         let mut section = OrgSection {
@@ -330,7 +332,7 @@ fn dashboard(
         for row in rows {
             let assessed_by_me = assessor && row.assessor_id.as_deref() == Some(me.as_str());
             if candidate && row.candidate_id == me {
-                let enrolment = portfolio::load_enrolment(conn, &row.id)?;
+                let enrolment = portfolio::load_enrolment(conn, stored(&row.id)?)?;
                 section
                     .attention
                     .extend(attention_of(conn, &enrolment, &row.unit)?);

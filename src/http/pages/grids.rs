@@ -135,7 +135,7 @@ async fn enrolment_page(
     let columns = found.evidence.len();
     let view = PortfolioGridView {
         title: "Tracking grid",
-        id: opened.enrolment.id.clone(),
+        id: opened.enrolment.id.to_string(),
         candidate: opened.candidate,
         standard: format!(
             "{} {} {}",

@@ -69,7 +69,7 @@ async fn render(
     let unit = format!("{}: {}", unit_name(standard), standard.title);
     let for_state = state.clone();
     let acting = session.clone();
-    let enrolment_id: EnrolmentId = typed_path_id(&enrolment.id)?;
+    let enrolment_id = enrolment.id;
     let for_tx = enrolment.clone();
     let wanted = chosen.clone();
     let (mappings, preview, last) = state
@@ -113,8 +113,8 @@ async fn render(
     };
     let view = MoveView {
         title: format!("Move to a new version — {candidate}"),
-        id: enrolment.id.clone(),
-        org_id: enrolment.org_id.clone(),
+        id: enrolment.id.to_string(),
+        org_id: enrolment.org_id.to_string(),
         candidate,
         unit,
         status: enrolment.status.to_string(),

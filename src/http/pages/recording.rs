@@ -138,21 +138,21 @@ async fn render(
     let (record, points, names, can_mark) = state
         .db
         .read(move |conn| {
-            let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
+            let record = portfolio::load_evidence(conn, enrolment.id, &evidence_id)?;
             if !time_points::is_recording(&record) {
                 return Err(ActionError::NotFound);
             }
-            let points = time_points::of_evidence(conn, &enrolment.id, &record.id)?;
+            let points = time_points::of_evidence(conn, enrolment.id, &record.id)?;
             let names = markers(conn, &points)?;
-            let can_mark = match typed_path_id::<EnrolmentId>(&enrolment.id) {
-                Ok(id) => actions::may_mark(conn, &for_tx.acting(), id).is_ok(),
-                Err(_) => false,
-            };
+            let can_mark = actions::may_mark(conn, &for_tx.acting(), enrolment.id).is_ok();
             Ok::<_, ActionError>((record, points, names, can_mark))
         })
         .await?;
     let standard = crate::http::shared::enrolments::standard_of(state, &opened.enrolment)?;
-    let assessor = opened.enrolment.assessor_id.as_deref() == Some(session.user_id.as_str());
+    let assessor = opened
+        .enrolment
+        .assessor_id
+        .is_some_and(|id| id == session.user_id);
     let mut name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
     let points = time_point_views(standard, &points, &mut name_of, &session.user_id, assessor);
     let view = view_of(
@@ -194,7 +194,7 @@ fn view_of(
         .collect();
     RecordingView {
         title: format!("Recording: {heading}"),
-        id: opened.enrolment.id.clone(),
+        id: opened.enrolment.id.to_string(),
         evidence_id: record.id.clone(),
         candidate: opened.candidate.clone(),
         csrf: session.csrf.clone(),

@@ -107,16 +107,16 @@ pub fn row(
     names: &mut Names,
     enrolment: &Enrolment,
 ) -> Result<EnrolmentRow, ActionError> {
-    let candidate = names.of(conn, &enrolment.candidate_id)?;
+    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
     let assessor = match &enrolment.assessor_id {
-        Some(id) => Some(names.of(conn, id)?),
+        Some(id) => Some(names.of(conn, &id.to_string())?),
         None => None,
     };
     let mut date_warning = None;
     let (unit, title, claimed, confirmed, complete, waiting, last_by_candidate) =
         match catalogue.pinned(enrolment) {
             Ok(loaded) => {
-                let version = names.interpretations_version(conn, &enrolment.org_id)?;
+                let version = names.interpretations_version(conn, &enrolment.org_id.to_string())?;
                 let evaluated = portfolio::stored::summary(conn, catalogue, enrolment, version)?;
                 let standard = &loaded.standard;
                 date_warning = if matches!(
@@ -142,7 +142,7 @@ pub fn row(
             }
             // Listed anyway, so the admin sees it; its page explains.
             Err(_) => {
-                let records = portfolio::list_evidence(conn, &enrolment.id)?;
+                let records = portfolio::list_evidence(conn, enrolment.id)?;
                 (
                     format!(
                         "{} v{}",
@@ -155,7 +155,7 @@ pub fn row(
                     portfolio::stored::waiting_for_judgement(&records),
                     records
                         .iter()
-                        .filter(|r| r.recorded_by == enrolment.candidate_id)
+                        .filter(|r| enrolment.candidate_id == r.recorded_by)
                         .map(|r| r.recorded_at.date())
                         .max(),
                 )
@@ -163,11 +163,11 @@ pub fn row(
         };
     let quiet_since = last_by_candidate.unwrap_or(enrolment.start_date);
     Ok(EnrolmentRow {
-        id: enrolment.id.clone(),
+        id: enrolment.id.to_string(),
         candidate,
-        candidate_id: enrolment.candidate_id.clone(),
+        candidate_id: enrolment.candidate_id.to_string(),
         assessor,
-        assessor_id: enrolment.assessor_id.clone(),
+        assessor_id: enrolment.assessor_id.map(|id| id.to_string()),
         unit,
         title,
         status: enrolment.status.to_string(),
@@ -179,7 +179,7 @@ pub fn row(
         idle_days: (Utc::now().date_naive() - quiet_since).num_days().max(0),
         // Only a submitted portfolio can be waiting for the assessor's answer to the IV.
         sent_back: enrolment.status == EnrolmentStatus::Submitted
-            && crate::signoff::feedback::pending(conn, &enrolment.id)?.is_some(),
+            && crate::signoff::feedback::pending(conn, enrolment.id)?.is_some(),
         date_warning,
     })
 }

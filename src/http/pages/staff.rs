@@ -14,9 +14,10 @@ use super::form::{Fields, FormState, field_errors};
 use super::rows::{standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::auth::policy::{Action, EnrolmentStatus, Role};
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::identity;
 use crate::portfolio::{self, Staff};
 
@@ -69,14 +70,14 @@ async fn render(
         candidate,
     } = opened;
     let standard = standard_of(&state.catalogue, &enrolment)?;
-    let org = enrolment.org_id.clone();
-    let enrolment_id = enrolment.id.clone();
+    let org = enrolment.org_id.to_string();
+    let enrolment_id = enrolment.id;
     let (users, extension) = state
         .db
         .read(move |conn| {
             Ok::<_, crate::action::ActionError>((
                 identity::list_users(conn, &org)?,
-                portfolio::expiry::extension_in_force(conn, &enrolment_id)?,
+                portfolio::expiry::extension_in_force(conn, enrolment_id)?,
             ))
         })
         .await?;
@@ -84,11 +85,14 @@ async fn render(
     let current = FormState::with_values([
         (
             "assessor_id".to_owned(),
-            enrolment.assessor_id.clone().unwrap_or_default(),
+            enrolment
+                .assessor_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
         ),
         (
             "iv_id".to_owned(),
-            enrolment.iv_id.clone().unwrap_or_default(),
+            enrolment.iv_id.map(|id| id.to_string()).unwrap_or_default(),
         ),
     ]);
     let invalid = StatusCode::UNPROCESSABLE_ENTITY;
@@ -105,8 +109,8 @@ async fn render(
     };
     let view = StaffView {
         title: format!("Assessor and verifier — {candidate}"),
-        id: enrolment.id.clone(),
-        org_id: enrolment.org_id.clone(),
+        id: enrolment.id.to_string(),
+        org_id: enrolment.org_id.to_string(),
         unit: format!("{}: {}", unit_name(standard), standard.title),
         candidate,
         status: enrolment.status.to_string(),
@@ -115,8 +119,13 @@ async fn render(
             EnrolmentStatus::Withdrawn | EnrolmentStatus::Certified
         ),
         csrf: session.csrf.clone(),
-        assessors: holding(&users, &enrolment.org_id, Role::Assessor, now),
-        verifiers: holding(&users, &enrolment.org_id, Role::InternalVerifier, now),
+        assessors: holding(&users, &enrolment.org_id.to_string(), Role::Assessor, now),
+        verifiers: holding(
+            &users,
+            &enrolment.org_id.to_string(),
+            Role::InternalVerifier,
+            now,
+        ),
         staff,
         withdraw,
         last_assessment: crate::catalogue::last_assessment_day(standard),
@@ -149,7 +158,7 @@ async fn assign_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
     let mut errors = BTreeMap::new();
     let staff = Staff {
         assessor_id: optional_id(&fields, "assessor_id", &mut errors),
@@ -163,7 +172,7 @@ async fn assign_page(
     // Authorized in the same transaction as the change, so the status checked is the one changed.
     let done = state
         .db
-        .write(move |conn| portfolio::actions::assign_staff(conn, &for_tx.acting(), &id, staff))
+        .write(move |conn| portfolio::actions::assign_staff(conn, &for_tx.acting(), id, staff))
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
@@ -198,12 +207,12 @@ async fn withdraw_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
     let WithdrawForm { reason } = fields.read()?;
     let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| portfolio::actions::withdraw(conn, &for_tx.acting(), &id, &reason))
+        .write(move |conn| portfolio::actions::withdraw(conn, &for_tx.acting(), id, &reason))
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
@@ -241,7 +250,7 @@ async fn extend_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
     let form: ExtendForm = fields.read()?;
     let Ok(until) = chrono::NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d") else {
         let mut errors = BTreeMap::new();
@@ -265,7 +274,7 @@ async fn extend_page(
                 conn,
                 tx_state.services(),
                 &for_tx.acting(),
-                &id,
+                id,
                 request,
             )
         })

@@ -15,7 +15,9 @@ use super::rows::{Names, enrolments_in_org, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
@@ -132,8 +134,11 @@ async fn list_page(
                     unit_name,
                 );
                 ready.push(Choice {
-                    label: format!("{} — {unit}", names.of(conn, &enrolment.candidate_id)?),
-                    value: enrolment.id,
+                    label: format!(
+                        "{} — {unit}",
+                        names.of(conn, &enrolment.candidate_id.to_string())?
+                    ),
+                    value: enrolment.id.to_string(),
                 });
             }
             let find = |code: Option<String>| {
@@ -212,7 +217,7 @@ async fn issue_page(
                 conn,
                 tx_state.services(),
                 &for_tx.acting(),
-                &enrolment.id,
+                enrolment.id,
             )?;
             Ok(row.code)
         })
@@ -263,13 +268,14 @@ async fn revoke_page(
     raw_id: &str,
     form: FormState,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
     let for_tx = session.clone();
     let (org_id, statement) = state
         .db
         .read(move |conn| {
-            let row = authorized_statement(conn, &for_tx, &id, Action::RevokeStatement)?;
-            let org_id = crate::portfolio::load_enrolment(conn, &id)?.org_id;
+            let row =
+                authorized_statement(conn, &for_tx, &id.to_string(), Action::RevokeStatement)?;
+            let org_id = crate::portfolio::load_enrolment(conn, id)?.org_id;
             Ok::<_, ActionError>((org_id, row.summary()?))
         })
         .await?;
@@ -281,7 +287,7 @@ async fn revoke_page(
     let view = RevokeView {
         title: format!("Revoke statement {}", statement.code),
         enrolment_id: statement.enrolment_id.clone(),
-        org_id,
+        org_id: org_id.to_string(),
         statement,
         csrf: session.csrf.clone(),
         form,
@@ -328,14 +334,15 @@ async fn revoke_post(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(raw_id)?;
     let RevokeForm { reason, confirm } = fields.read()?;
     let confirm = compact(&confirm);
     let for_tx = session.clone();
     let done = state
         .db
         .write(move |conn| {
-            let row = authorized_statement(conn, &for_tx, &id, Action::RevokeStatement)?;
+            let row =
+                authorized_statement(conn, &for_tx, &id.to_string(), Action::RevokeStatement)?;
             // Both mistakes are shown at once; nothing is revoked unless the code was typed.
             let mut problems = crate::action::Problems::default();
             if confirm != compact(&row.summary()?.code) {
@@ -348,8 +355,8 @@ async fn revoke_post(
                 problems.add("reason", "Say why the statement is revoked");
             }
             problems.finish()?;
-            let org_id = crate::portfolio::load_enrolment(conn, &id)?.org_id;
-            let revoked = signoff::actions::revoke_statement(conn, &for_tx.acting(), &id, &reason)?;
+            let org_id = crate::portfolio::load_enrolment(conn, id)?.org_id;
+            let revoked = signoff::actions::revoke_statement(conn, &for_tx.acting(), id, &reason)?;
             Ok::<_, ActionError>((org_id, revoked.summary()?.code))
         })
         .await;

@@ -78,12 +78,12 @@ async fn render(
     let (record, approved, requests) = state
         .db
         .read(move |conn| {
-            let record = portfolio::load_evidence(conn, &enrolment.id, &evidence_id)?;
+            let record = portfolio::load_evidence(conn, enrolment.id, &evidence_id)?;
             if record.details.witness.is_none() {
                 return Err(ActionError::NotFound);
             }
-            let approved = identity::approved_witnesses(conn, &enrolment.org_id)?;
-            let requests = witness::requests_for(conn, &enrolment.id, &evidence_id)?;
+            let approved = identity::approved_witnesses(conn, &enrolment.org_id.to_string())?;
+            let requests = witness::requests_for(conn, enrolment.id, &evidence_id)?;
             Ok((record, approved, requests))
         })
         .await?;
@@ -112,7 +112,7 @@ async fn render(
     };
     let view = RequestsView {
         title: "Witness testimony".into(),
-        id: opened.enrolment.id.clone(),
+        id: opened.enrolment.id.to_string(),
         evidence_id: record.id.clone(),
         candidate: opened.candidate.clone(),
         csrf: session.csrf.clone(),

@@ -19,6 +19,8 @@ pub fn authorize(
     id: &str,
     action: Action,
 ) -> Result<Enrolment, ActionError> {
+    // A malformed id names no enrolment.
+    let id = id.parse().map_err(|_| ActionError::NotFound)?;
     portfolio::access::enrolment_for(conn, &session.acting(), id, action)
 }
 
@@ -97,7 +99,7 @@ pub fn next_waiting(
                 {
                     continue;
                 }
-                let records = portfolio::list_evidence(conn, &enrolment.id)?;
+                let records = portfolio::list_evidence(conn, enrolment.id)?;
                 // Listed oldest first: the first waiting record is this enrolment's oldest.
                 let Some(record) = records
                     .iter()
@@ -113,7 +115,7 @@ pub fn next_waiting(
                     oldest = Some((
                         record.recorded_at,
                         NextJudgement {
-                            enrolment_id: enrolment.id.clone(),
+                            enrolment_id: enrolment.id.to_string(),
                             evidence_id: record.id.clone(),
                             waiting: record.waiting_mappings(),
                         },

@@ -12,5 +12,7 @@ pub(crate) fn authorized_statement(
     enrolment_id: &str,
     action: Action,
 ) -> Result<StatementRow, ActionError> {
+    // A malformed id names no enrolment.
+    let enrolment_id = enrolment_id.parse().map_err(|_| ActionError::NotFound)?;
     crate::signoff::actions::statement_for(conn, &session.acting(), enrolment_id, action)
 }

@@ -8,6 +8,7 @@ use super::{ImportError, ImportProblem, ImportReport, ImportRow, ImportedPerson}
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::Id;
 use crate::identity::invitations;
 use crate::portfolio::{self, NewEnrolment, cohorts};
 
@@ -151,7 +152,7 @@ fn import_row(
             .map_err(|err| enrolment_problems(err, &on_row))?;
         if let Some(cohort) = &cohort {
             let members = cohorts::CohortMembers {
-                add: vec![crate::identity::parse_id(&enrolment.id)?],
+                add: vec![enrolment.id.uuid()],
                 remove: Vec::new(),
             };
             cohorts::change_members(conn, actor_id, cohort, &members).map_err(|err| match err {
@@ -164,7 +165,7 @@ fn import_row(
                 other => other.into(),
             })?;
         }
-        enrolment_id = Some(enrolment.id);
+        enrolment_id = Some(enrolment.id.to_string());
     } else if assessor.is_some() || iv.is_some() {
         return Err(ImportError::Rows(vec![on_row(
             if assessor.is_some() { "assessor" } else { "iv" },

@@ -37,7 +37,7 @@ pub fn may_add(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<Enrolment, ActionError> {
-    enrolment_for(conn, acting, &enrolment_id.to_string(), Action::AddEvidence)
+    enrolment_for(conn, acting, enrolment_id, Action::AddEvidence)
 }
 
 /// Adds an evidence record (audited; the enrolment's assessor is told). The file, when there is
@@ -50,12 +50,7 @@ pub fn add(
     new: NewEvidence,
     file: Option<StoredFile>,
 ) -> Result<EvidenceRecord, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        action_for(new.method),
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, action_for(new.method))?;
     let standard = &services.catalogue.pinned(&enrolment)?.standard;
     let record = super::add_evidence(
         conn,
@@ -87,12 +82,7 @@ pub fn problems(
     new: &NewEvidence,
     has_file: bool,
 ) -> Result<Problems, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        action_for(new.method),
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, action_for(new.method))?;
     let standard = &services.catalogue.pinned(&enrolment)?.standard;
     super::evidence_problems(conn, standard, &enrolment, acting.user_id, new, has_file)
 }
@@ -103,13 +93,8 @@ pub fn evidence_of(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<Vec<EvidenceRecord>, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    super::list_evidence(conn, &enrolment.id)
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
+    super::list_evidence(conn, enrolment.id)
 }
 
 /// One evidence record of the enrolment.
@@ -119,13 +104,21 @@ pub fn evidence(
     enrolment_id: EnrolmentId,
     evidence_id: EvidenceId,
 ) -> Result<EvidenceRecord, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    super::load_evidence(conn, &enrolment.id, &evidence_id.to_string())
+    readable_evidence(conn, acting, enrolment_id, evidence_id).map(|(_, record)| record)
+}
+
+/// The enrolment and one of its records, when `acting` may read the enrolment: what every reading
+/// of something hung on a record (its time points, its witness requests) starts with. An evidence
+/// id of another enrolment is not found.
+pub fn readable_evidence(
+    conn: &mut DbConnection,
+    acting: &Acting<'_>,
+    enrolment_id: EnrolmentId,
+    evidence_id: EvidenceId,
+) -> Result<(Enrolment, EvidenceRecord), ActionError> {
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
+    let record = super::load_evidence(conn, enrolment.id, &evidence_id.to_string())?;
+    Ok((enrolment, record))
 }
 
 /// The enrolment and one of its records, when `acting` may judge it: what the judge page shows.
@@ -135,13 +128,8 @@ pub fn evidence_to_judge(
     enrolment_id: EnrolmentId,
     evidence_id: EvidenceId,
 ) -> Result<(Enrolment, EvidenceRecord), ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::JudgeEvidence,
-    )?;
-    let record = super::load_evidence(conn, &enrolment.id, &evidence_id.to_string())?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::JudgeEvidence)?;
+    let record = super::load_evidence(conn, enrolment.id, &evidence_id.to_string())?;
     Ok((enrolment, record))
 }
 
@@ -155,12 +143,7 @@ pub fn judge(
     evidence_id: EvidenceId,
     judgements: Judgements,
 ) -> Result<(EvidenceRecord, Vec<String>), ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::JudgeEvidence,
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::JudgeEvidence)?;
     let (record, judged) = super::judge_evidence(
         conn,
         &enrolment,
@@ -188,12 +171,7 @@ pub fn set_marks(
     enrolment_id: EnrolmentId,
     marks: AssessorMarks,
 ) -> Result<AssessorMarks, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::JudgeEvidence,
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::JudgeEvidence)?;
     let standard = &services.catalogue.pinned(&enrolment)?.standard;
     crate::portfolio::set_marks(
         conn,
@@ -215,12 +193,7 @@ pub fn acknowledge(
     evidence_id: EvidenceId,
     comment: &str,
 ) -> Result<Acknowledgement, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
     acknowledgements::acknowledge(
         conn,
         services.public_url,
@@ -239,14 +212,9 @@ pub fn acknowledgements(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<AcknowledgementsView, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    let acknowledged = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
-    let waiting = super::list_evidence(conn, &enrolment.id)?
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
+    let acknowledged = acknowledgements::acknowledgements_of(conn, enrolment.id)?;
+    let waiting = super::list_evidence(conn, enrolment.id)?
         .into_iter()
         .filter(|r| acknowledgements::needs_acknowledgement(&enrolment, r))
         .filter(|r| !acknowledged.iter().any(|a| a.evidence_id == r.id))
@@ -266,9 +234,9 @@ pub fn may_mark(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<Enrolment, ActionError> {
-    let id = enrolment_id.to_string();
-    enrolment_for(conn, acting, &id, Action::AddEvidence)
-        .or_else(|first| enrolment_for(conn, acting, &id, Action::JudgeEvidence).map_err(|_| first))
+    enrolment_for(conn, acting, enrolment_id, Action::AddEvidence).or_else(|first| {
+        enrolment_for(conn, acting, enrolment_id, Action::JudgeEvidence).map_err(|_| first)
+    })
 }
 
 /// The time points of a recording of the enrolment, in playing order.
@@ -278,16 +246,9 @@ pub fn time_points(
     enrolment_id: EnrolmentId,
     evidence_id: EvidenceId,
 ) -> Result<Vec<TimePoint>, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    let evidence_id = evidence_id.to_string();
     // An evidence id of another enrolment is not found, not an empty list.
-    super::load_evidence(conn, &enrolment.id, &evidence_id)?;
-    time_points::of_evidence(conn, &enrolment.id, &evidence_id)
+    let (enrolment, record) = readable_evidence(conn, acting, enrolment_id, evidence_id)?;
+    time_points::of_evidence(conn, enrolment.id, &record.id)
 }
 
 /// Marks a time point in a recording against a criterion or knowledge item the evidence is mapped

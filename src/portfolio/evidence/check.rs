@@ -57,15 +57,15 @@ pub fn evidence_problems(
     new: &NewEvidence,
     has_file: bool,
 ) -> Result<Problems, ActionError> {
-    let recorded_by_assessor = enrolment.assessor_id.as_deref() == Some(actor_id);
+    let recorded_by_assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);
     let mut problems = Problems::default();
-    if actor_id == enrolment.candidate_id && !new.declaration {
+    if enrolment.candidate_id == actor_id && !new.declaration {
         problems.add("declaration", "confirm that this evidence is your own work");
     }
     check_details(
         new,
         has_file,
-        actor_id == enrolment.candidate_id,
+        enrolment.candidate_id == actor_id,
         &mut problems,
     );
     check_observed(standard, &new.details, &mut problems);
@@ -74,7 +74,7 @@ pub fn evidence_problems(
     let existing = if instance.links.is_empty() {
         Vec::new()
     } else {
-        evidence_ids(conn, &enrolment.id)?
+        evidence_ids(conn, enrolment.id)?
     };
     check_against_standard(standard, &instance, &existing, &mut problems);
     Ok(problems)

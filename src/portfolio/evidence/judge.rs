@@ -95,7 +95,7 @@ pub fn judge_evidence(
     now: DateTime<Utc>,
 ) -> Result<(EvidenceRecord, Vec<String>), ActionError> {
     ensure_open(enrolment, true)?;
-    let mut record = load_evidence(conn, &enrolment.id, evidence_id)?;
+    let mut record = load_evidence(conn, enrolment.id, evidence_id)?;
     let before = crate::db::json::to_value(&record.instance)?;
     let mut problems = Problems::default();
     let asked_for_rest = judgements.accept_rest;
@@ -148,14 +148,14 @@ pub fn judge_evidence(
             evidence::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
-    touch(conn, &enrolment.id, timestamp)?;
+    touch(conn, enrolment.id, timestamp)?;
     audit::append(
         conn,
         Change {
             actor_id: Some(actor_id),
             action: "evidence.judge",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "evidence_id": evidence_id, "instance": before })),
             after: Some(
                 serde_json::json!({ "evidence_id": evidence_id, "instance": record.instance }),

@@ -14,6 +14,7 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::{evidence, files};
 use crate::portfolio::enrolment::{Enrolment, touch};
 use crate::rules::portfolio::{CriterionMapping, Evidence, Judgement, KnowledgeMapping};
@@ -102,9 +103,9 @@ pub fn add_evidence(
     file: Option<StoredFile>,
     now: DateTime<Utc>,
 ) -> Result<EvidenceRecord, ActionError> {
-    let recorded_by_assessor = enrolment.assessor_id.as_deref() == Some(actor_id);
+    let recorded_by_assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);
     ensure_open(enrolment, recorded_by_assessor)?;
-    let by_candidate = actor_id == enrolment.candidate_id;
+    let by_candidate = enrolment.candidate_id == actor_id;
     let id = Uuid::new_v4().to_string();
     let instance = to_instance(&id, &new, recorded_by_assessor);
     evidence_problems(conn, standard, enrolment, actor_id, &new, file.is_some())?.finish()?;
@@ -112,7 +113,7 @@ pub fn add_evidence(
     let timestamp = now.naive_utc();
     let row = EvidenceRow {
         id: id.clone(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         kind: method_name(new.method),
         instance: crate::db::json::to_text(&instance)?,
         details: crate::db::json::to_text(&new.details)?,
@@ -129,14 +130,14 @@ pub fn add_evidence(
     diesel::insert_into(evidence::table)
         .values(&row)
         .execute(conn)?;
-    touch(conn, &enrolment.id, timestamp)?;
+    touch(conn, enrolment.id, timestamp)?;
     audit::append(
         conn,
         Change {
             actor_id: Some(actor_id),
             action: "evidence.add",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "evidence_id": id,
@@ -231,7 +232,7 @@ pub(super) fn to_instance(id: &str, new: &NewEvidence, by_assessor: bool) -> Evi
 
 pub(super) fn evidence_ids(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<String>, ActionError> {
     Ok(evidence::table
         .filter(evidence::enrolment_id.eq(enrolment_id))
@@ -260,14 +261,17 @@ pub(crate) fn record_file(
 
 type FileMeta = BTreeMap<String, (i64, String)>;
 
-fn file_meta(conn: &mut DbConnection, enrolment_id: Option<&str>) -> Result<FileMeta, ActionError> {
+fn file_meta(
+    conn: &mut DbConnection,
+    enrolment_id: Option<EnrolmentId>,
+) -> Result<FileMeta, ActionError> {
     let mut query = files::table
         .inner_join(evidence::table.on(evidence::file_sha256.eq(files::sha256.nullable())))
         .select((files::sha256, files::size, files::content_type))
         .distinct()
         .into_boxed();
     if let Some(id) = enrolment_id {
-        query = query.filter(evidence::enrolment_id.eq(id.to_owned()));
+        query = query.filter(evidence::enrolment_id.eq(id));
     }
     Ok(query
         .load::<(String, i64, String)>(conn)?
@@ -325,7 +329,7 @@ fn to_record(row: EvidenceRow, files: &FileMeta) -> Result<EvidenceRecord, Actio
 /// Every evidence record of an enrolment, oldest first.
 pub fn list_evidence(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<EvidenceRecord>, ActionError> {
     let rows: Vec<EvidenceRow> = evidence::table
         .filter(evidence::enrolment_id.eq(enrolment_id))
@@ -339,7 +343,7 @@ pub fn list_evidence(
 /// One evidence record of an enrolment.
 pub fn load_evidence(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     evidence_id: &str,
 ) -> Result<EvidenceRecord, ActionError> {
     let row: EvidenceRow = evidence::table

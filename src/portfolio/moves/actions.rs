@@ -18,12 +18,7 @@ pub fn preview(
     enrolment_id: EnrolmentId,
     mapping_id: &str,
 ) -> Result<MovePreview, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::MoveEnrolment,
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::MoveEnrolment)?;
     super::preview(conn, services.catalogue, &enrolment, mapping_id)
 }
 
@@ -35,12 +30,7 @@ pub fn move_version(
     enrolment_id: EnrolmentId,
     mapping_id: &str,
 ) -> Result<Move, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::MoveEnrolment,
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::MoveEnrolment)?;
     super::confirm(
         conn,
         services.catalogue,
@@ -57,11 +47,6 @@ pub fn undo(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<LastMove, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::MoveEnrolment,
-    )?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::MoveEnrolment)?;
     super::undo(conn, &enrolment, acting.user_id, acting.now)
 }

@@ -39,7 +39,7 @@ pub fn confirm(
 ) -> Result<Move, ActionError> {
     check_movable(enrolment)?;
     let ready = ready(conn, catalogue, enrolment, mapping_id)?;
-    let records = list_evidence(conn, &enrolment.id)?;
+    let records = list_evidence(conn, enrolment.id)?;
     let Plan {
         preview,
         mapped,
@@ -67,7 +67,7 @@ pub fn confirm(
         .execute(conn)?;
     let made = Move {
         id: Uuid::new_v4().to_string(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         mapping_id: ready.id.clone(),
         from_version: ready.old.standard.version,
         to_version: new.standard.version,
@@ -97,7 +97,7 @@ pub fn confirm(
             actor_id: Some(actor_id),
             action: "enrolment.move_version",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({
                 "standard_code": enrolment.standard_code,
                 "standard_version": enrolment.standard_version,

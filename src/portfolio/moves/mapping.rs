@@ -116,10 +116,6 @@ pub(super) fn check(file: &MappingFile, old: &Standard, new: &Standard) -> Resul
     problems.finish()
 }
 
-pub(super) fn org_uuid(org_id: &str) -> Result<Uuid, ActionError> {
-    Uuid::parse_str(org_id).map_err(|_| ActionError::NotFound)
-}
-
 /// Stores a mapping file for `org_id` (audited `standard.upload_mapping`). Refused (422) when it
 /// is not a mapping file, names versions the organisation's catalogue does not hold, does not go
 /// to a higher version, or names ids its versions do not have.
@@ -256,7 +252,7 @@ pub fn for_enrolment(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
 ) -> QueryResult<Vec<StoredMapping>> {
-    Ok(list(conn, &enrolment.org_id)?
+    Ok(list(conn, &enrolment.org_id.to_string())?
         .into_iter()
         .filter(|m| {
             crate::standards::normalise_code(&m.code)

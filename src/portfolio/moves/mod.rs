@@ -22,6 +22,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{EnrolmentId, Id};
 use crate::db::schema::{enrolment_moves, enrolments, evidence, sign_offs, standard_mappings};
 use crate::rules::portfolio::{CriterionMapping, Evidence, KnowledgeMapping};
 use crate::rules::{Report, View};

@@ -40,7 +40,7 @@ pub(super) fn ready<'c>(
             ),
         ));
     }
-    let org_id = org_uuid(&enrolment.org_id)?;
+    let org_id = enrolment.org_id.uuid();
     let new = catalogue
         .get_in(org_id, &file.code, file.to_version)
         .ok_or_else(|| {

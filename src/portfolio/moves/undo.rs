@@ -19,7 +19,7 @@ pub(super) type MoveRow = (
 /// to hash, evidence before, marks before, moved at, undone at).
 pub(super) fn last_move(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> QueryResult<Option<MoveRow>> {
     enrolment_moves::table
         .filter(enrolment_moves::enrolment_id.eq(enrolment_id))
@@ -64,7 +64,7 @@ pub fn last(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
 ) -> Result<Option<LastMove>, ActionError> {
-    let Some(row) = last_move(conn, &enrolment.id)? else {
+    let Some(row) = last_move(conn, enrolment.id)? else {
         return Ok(None);
     };
     let undo_refused = why_not_undo(conn, enrolment, &row)?;
@@ -125,7 +125,7 @@ pub fn undo(
     actor_id: &str,
     now: DateTime<Utc>,
 ) -> Result<LastMove, ActionError> {
-    let row = last_move(conn, &enrolment.id)?
+    let row = last_move(conn, enrolment.id)?
         .ok_or_else(|| ActionError::Conflict("the enrolment has not been moved".into()))?;
     if let Some(why) = why_not_undo(conn, enrolment, &row)? {
         return Err(ActionError::Conflict(format!(
@@ -162,7 +162,7 @@ pub fn undo(
             actor_id: Some(actor_id),
             action: "enrolment.undo_move",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({
                 "move_id": id, "standard_version": to_version,
                 "standard_hash": enrolment.standard_hash,

@@ -14,7 +14,7 @@ use super::{
 };
 
 fn enrolment(conn: &mut DbConnection, id: EnrolmentId) -> Result<Enrolment, ActionError> {
-    load_enrolment(conn, &id.to_string())
+    load_enrolment(conn, id)
 }
 
 /// The organisation's question sets, newest first; `standard_code` keeps those of one unit

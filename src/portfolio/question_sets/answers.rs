@@ -15,13 +15,13 @@ fn answering(
         Action::ReadEnrolment,
         &enrolment_resource(enrolment)?,
     )?;
-    if actor.user_id.to_string() != enrolment.candidate_id {
+    if actor.user_id != enrolment.candidate_id.uuid() {
         return Err(ActionError::Forbidden(
             "only the candidate answers the questions sent to them".into(),
         ));
     }
     require(actor, Action::AddEvidence, &enrolment_resource(enrolment)?)?;
-    let request = read_request(conn, &enrolment.id, request_id)?;
+    let request = read_request(conn, enrolment.id, request_id)?;
     if request.status != QuestionRequestStatus::Sent {
         return Err(ActionError::Conflict(
             "these answers are already submitted".into(),
@@ -100,7 +100,7 @@ pub fn answer(
             ))
             .execute(conn)?;
     }
-    let after = read_request(conn, &enrolment.id, request_id)?;
+    let after = read_request(conn, enrolment.id, request_id)?;
     audit::append(
         conn,
         Change {
@@ -111,7 +111,7 @@ pub fn answer(
                 "questions.draft"
             },
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "request_id": request_id,
@@ -126,7 +126,7 @@ pub fn answer(
             conn,
             base,
             enrolment,
-            &after.sent_by,
+            stored(&after.sent_by)?,
             request_id,
             &after.title,
             now,
@@ -193,7 +193,7 @@ pub fn attach_recording(
             actor_id: Some(&actor_id),
             action: "questions.recording",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "request_id": request_id, "answer_id": answer_id,
@@ -201,5 +201,5 @@ pub fn attach_recording(
             })),
         },
     )?;
-    read_request(conn, &enrolment.id, request_id)
+    read_request(conn, enrolment.id, request_id)
 }

@@ -22,7 +22,7 @@ pub fn mark(
         Action::JudgeEvidence,
         &enrolment_resource(enrolment)?,
     )?;
-    let request = read_request(conn, &enrolment.id, request_id)?;
+    let request = read_request(conn, enrolment.id, request_id)?;
     match request.status {
         QuestionRequestStatus::Sent => {
             return Err(ActionError::Conflict(
@@ -133,14 +133,14 @@ pub fn mark(
             question_requests::evidence_id.eq(evidence_id.as_deref()),
         ))
         .execute(conn)?;
-    let after = read_request(conn, &enrolment.id, request_id)?;
+    let after = read_request(conn, enrolment.id, request_id)?;
     audit::append(
         conn,
         Change {
             actor_id: Some(&actor_id),
             action: "questions.mark",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "request_id": request_id,
@@ -161,7 +161,7 @@ pub fn mark(
         after.answers.len(),
         now,
     )?;
-    crate::portfolio::refresh_evaluation(conn, catalogue, &enrolment.id)?;
+    crate::portfolio::refresh_evaluation(conn, catalogue, enrolment.id)?;
     Ok(after)
 }
 

@@ -25,6 +25,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::{self, Action, Actor, EnrolmentStatus, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{EnrolmentId, Id, stored};
 use crate::db::schema::{question_answers, question_requests, question_set_items, question_sets};
 use crate::rules::portfolio::Setting;
 use crate::standards::{Method, Standard};

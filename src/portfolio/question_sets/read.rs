@@ -83,7 +83,7 @@ pub(super) fn to_request(
 
 pub(super) fn read_request(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     request_id: &str,
 ) -> Result<QuestionRequest, ActionError> {
     let row: RequestRow = question_requests::table
@@ -112,13 +112,13 @@ pub fn list_requests(
         Action::ReadEnrolment,
         &enrolment_resource(enrolment)?,
     )?;
-    requests_of(conn, &enrolment.id)
+    requests_of(conn, enrolment.id)
 }
 
 /// Every request of an enrolment, newest first (no policy: for callers that checked it).
 pub fn requests_of(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<QuestionRequest>, ActionError> {
     let rows: Vec<RequestRow> = question_requests::table
         .filter(question_requests::enrolment_id.eq(enrolment_id))
@@ -164,7 +164,7 @@ pub fn load_request(
         Action::ReadEnrolment,
         &enrolment_resource(enrolment)?,
     )?;
-    read_request(conn, &enrolment.id, request_id)
+    read_request(conn, enrolment.id, request_id)
 }
 
 /// The recording given as one answer, with its stored size and detected type, for whoever may read

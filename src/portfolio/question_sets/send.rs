@@ -21,7 +21,7 @@ pub fn send(
     )?;
     let set_id = input.set_id.trim();
     let set = match read_set(conn, set_id) {
-        Ok(set) if set.org_id == enrolment.org_id => set,
+        Ok(set) if enrolment.org_id == set.org_id => set,
         Ok(_) | Err(ActionError::NotFound) => {
             return Err(ActionError::invalid(
                 "set_id",
@@ -80,7 +80,7 @@ pub fn send(
     let row = RequestRow {
         id: Uuid::new_v4().to_string(),
         set_id: set.id.clone(),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         title: set.title.clone(),
         sent_by: actor_id.clone(),
         sent_at: now.naive_utc(),
@@ -118,7 +118,7 @@ pub fn send(
             actor_id: Some(&actor_id),
             action: "questions.send",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "request_id": row.id, "set_id": set.id, "title": set.title, "due_on": row.due_on,
@@ -128,5 +128,5 @@ pub fn send(
     crate::notify::events::questions_sent(
         conn, base, enrolment, &row.id, &set.title, row.due_on, now,
     )?;
-    read_request(conn, &enrolment.id, &row.id)
+    read_request(conn, enrolment.id, &row.id)
 }

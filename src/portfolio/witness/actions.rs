@@ -8,8 +8,9 @@ use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
 use crate::db::ids::{EnrolmentId, EvidenceId, WitnessRequestId};
+use crate::portfolio::Enrolment;
 use crate::portfolio::access::enrolment_for;
-use crate::portfolio::{Enrolment, load_evidence};
+use crate::portfolio::evidence::actions::readable_evidence;
 
 use super::{RequestInput, Testimony, WitnessRequest, WitnessView};
 
@@ -33,15 +34,8 @@ pub fn requests(
     enrolment_id: EnrolmentId,
     evidence_id: EvidenceId,
 ) -> Result<Vec<WitnessRequest>, ActionError> {
-    let enrolment = enrolment_for(
-        conn,
-        acting,
-        &enrolment_id.to_string(),
-        Action::ReadEnrolment,
-    )?;
-    let evidence_id = evidence_id.to_string();
-    load_evidence(conn, &enrolment.id, &evidence_id)?;
-    super::requests_for(conn, &enrolment.id, &evidence_id)
+    let (enrolment, record) = readable_evidence(conn, acting, enrolment_id, evidence_id)?;
+    super::requests_for(conn, enrolment.id, &record.id)
 }
 
 /// Asks a witness to attest to a piece of witness testimony: the link is mailed to the witness
@@ -54,7 +48,7 @@ pub fn request(
     evidence_id: EvidenceId,
     input: RequestInput,
 ) -> Result<WitnessRequest, ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::AddEvidence)?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::AddEvidence)?;
     super::request_testimony(
         conn,
         services.public_url,
@@ -73,7 +67,7 @@ pub fn revoke(
     enrolment_id: EnrolmentId,
     request_id: WitnessRequestId,
 ) -> Result<WitnessRequest, ActionError> {
-    let enrolment = enrolment_for(conn, acting, &enrolment_id.to_string(), Action::AddEvidence)?;
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::AddEvidence)?;
     super::revoke(
         conn,
         &enrolment,

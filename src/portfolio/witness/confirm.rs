@@ -9,6 +9,7 @@ use super::{Testimony, WitnessRequest, WitnessRequestStatus, WitnessView, token_
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::stored;
 use crate::db::schema::{evidence, users, witness_requests};
 use crate::notify::{self, Event};
 use crate::portfolio::enrolment::touch;
@@ -48,8 +49,8 @@ pub fn witness_view(
     now: DateTime<Utc>,
 ) -> Result<WitnessView, ActionError> {
     let request = open_request(conn, token, now)?;
-    let enrolment = crate::portfolio::load_enrolment(conn, &request.enrolment_id)?;
-    let record = load_evidence(conn, &enrolment.id, &request.evidence_id)?;
+    let enrolment = crate::portfolio::load_enrolment(conn, stored(&request.enrolment_id)?)?;
+    let record = load_evidence(conn, enrolment.id, &request.evidence_id)?;
     let witness = record
         .details
         .witness
@@ -154,8 +155,8 @@ pub fn confirm(
             "this testimony has already been confirmed: the link works only once".into(),
         ));
     }
-    let enrolment = crate::portfolio::load_enrolment(conn, &request.enrolment_id)?;
-    let mut record = load_evidence(conn, &enrolment.id, &request.evidence_id)?;
+    let enrolment = crate::portfolio::load_enrolment(conn, stored(&request.enrolment_id)?)?;
+    let mut record = load_evidence(conn, enrolment.id, &request.evidence_id)?;
     let before = crate::db::json::to_value(&record.details)?;
     if let Some(witness) = record.details.witness.as_mut() {
         witness.name = request.witness_name.clone();
@@ -172,14 +173,14 @@ pub fn confirm(
             evidence::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
-    touch(conn, &enrolment.id, timestamp)?;
+    touch(conn, enrolment.id, timestamp)?;
     audit::append(
         conn,
         Change {
             actor_id: None,
             action: "witness.confirm",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "evidence_id": record.id, "details": before })),
             after: Some(serde_json::json!({
                 "evidence_id": record.id,
@@ -203,18 +204,18 @@ pub fn confirm(
     notify::notify(
         conn,
         base,
-        &enrolment.org_id,
-        &enrolment.candidate_id,
+        enrolment.org_id,
+        enrolment.candidate_id,
         Event::WitnessConfirmed,
         &message,
         &link,
         now,
     )?;
-    if let Some(assessor) = enrolment.assessor_id.as_deref() {
+    if let Some(assessor) = enrolment.assessor_id {
         notify::notify(
             conn,
             base,
-            &enrolment.org_id,
+            enrolment.org_id,
             assessor,
             Event::EvidenceWaiting,
             &format!("{message}: it waits for your judgement"),

@@ -8,6 +8,7 @@ use super::{LINK_DAYS, RequestInput, WitnessRequest, WitnessRequestStatus, token
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::schema::{approved_witnesses, users, witness_requests};
 use crate::notify::{self, Event};
 use crate::portfolio::enrolment::{Enrolment, touch};
@@ -23,7 +24,7 @@ fn testimony_evidence(
     enrolment: &Enrolment,
     evidence_id: &str,
 ) -> Result<EvidenceRecord, ActionError> {
-    let record = load_evidence(conn, &enrolment.id, evidence_id)?;
+    let record = load_evidence(conn, enrolment.id, evidence_id)?;
     if record.details.witness.is_none() {
         return Err(ActionError::Conflict(
             "only witness testimony is attested by a witness".into(),
@@ -161,7 +162,7 @@ pub fn request_testimony(
     );
     notify::enqueue(
         conn,
-        Some(&enrolment.org_id),
+        Some(enrolment.org_id),
         &email,
         &format!("Please confirm testimony for {candidate}"),
         &body,
@@ -174,7 +175,7 @@ pub fn request_testimony(
             actor_id: Some(actor_id),
             action: "witness.request",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "evidence_id": evidence_id,
@@ -187,7 +188,7 @@ pub fn request_testimony(
             })),
         },
     )?;
-    if let Some(assessor) = enrolment.assessor_id.as_deref().filter(|a| *a != actor_id) {
+    if let Some(assessor) = enrolment.assessor_id.filter(|a| *a != actor_id) {
         let flag = if approved_id.is_some() {
             ""
         } else {
@@ -196,7 +197,7 @@ pub fn request_testimony(
         notify::notify(
             conn,
             base,
-            &enrolment.org_id,
+            enrolment.org_id,
             assessor,
             Event::WitnessRequested,
             &format!("{candidate} asked {name} for witness testimony{flag}"),
@@ -207,7 +208,7 @@ pub fn request_testimony(
             now,
         )?;
     }
-    touch(conn, &enrolment.id, timestamp)?;
+    touch(conn, enrolment.id, timestamp)?;
     load_request(conn, &request_id)
 }
 
@@ -238,7 +239,7 @@ pub(super) fn load_request(
 /// The requests for one piece of evidence, newest first.
 pub fn requests_for(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     evidence_id: &str,
 ) -> Result<Vec<WitnessRequest>, ActionError> {
     Ok(witness_requests::table
@@ -255,7 +256,7 @@ pub fn requests_for(
 /// Every request of an enrolment, newest first.
 pub fn requests_of(
     conn: &mut DbConnection,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
 ) -> Result<Vec<WitnessRequest>, ActionError> {
     Ok(witness_requests::table
         .filter(witness_requests::enrolment_id.eq(enrolment_id))
@@ -276,7 +277,7 @@ pub fn revoke(
     now: DateTime<Utc>,
 ) -> Result<WitnessRequest, ActionError> {
     let request = load_request(conn, request_id)?;
-    if request.enrolment_id != enrolment.id {
+    if enrolment.id != request.enrolment_id {
         return Err(ActionError::NotFound);
     }
     if request.status != WitnessRequestStatus::Open {
@@ -301,7 +302,7 @@ pub fn revoke(
             actor_id: Some(actor_id),
             action: "witness.revoke",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "request_id": request_id, "status": "open" })),
             after: Some(serde_json::json!({
                 "request_id": request_id,

@@ -9,6 +9,7 @@ use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::db::json::Json;
 use crate::db::schema::{enrolments, samples};
 use crate::portfolio::Enrolment;
@@ -168,7 +169,7 @@ pub fn record_sample(
     if let Some(plan_id) = input.plan_id {
         let plan = load_plan(conn, &plan_id.to_string())
             .map_err(|_| ActionError::invalid("plan_id", "no such plan"))?;
-        if plan.org_id != enrolment.org_id {
+        if enrolment.org_id != plan.org_id {
             return Err(ActionError::invalid("plan_id", "no such plan"));
         }
     }
@@ -185,7 +186,7 @@ pub fn record_sample(
     let sample = Sample {
         id: Uuid::new_v4().to_string(),
         plan_id: input.plan_id.map(|id| id.to_string()),
-        enrolment_id: enrolment.id.clone(),
+        enrolment_id: enrolment.id.to_string(),
         iv_id: iv_id.to_owned(),
         kind: kind.as_str().to_owned(),
         decision: input.decision.clone(),
@@ -205,7 +206,7 @@ pub fn record_sample(
             actor_id: Some(iv_id),
             action: "iv.sample",
             entity: "enrolment",
-            entity_id: &enrolment.id,
+            entity_id: &enrolment.id.to_string(),
             before: Some(serde_json::json!({ "status": enrolment.status })),
             after: Some(crate::db::json::to_value(&sample)?),
         },
@@ -230,7 +231,7 @@ pub fn record_sample(
                 .execute(conn)?;
         }
         (SamplingKind::Summative, false) => {
-            crate::reported::refuse_when_reported(conn, &enrolment.id, "send the decision back")?;
+            crate::reported::refuse_when_reported(conn, enrolment.id, "send the decision back")?;
             diesel::update(enrolments::table.find(&enrolment.id))
                 .set((
                     enrolments::status.eq(EnrolmentStatus::Submitted.as_str()),
@@ -248,7 +249,10 @@ pub fn record_sample(
 }
 
 /// The samples of an enrolment, newest first.
-pub fn samples_of(conn: &mut DbConnection, enrolment_id: &str) -> Result<Vec<Sample>, ActionError> {
+pub fn samples_of(
+    conn: &mut DbConnection,
+    enrolment_id: EnrolmentId,
+) -> Result<Vec<Sample>, ActionError> {
     Ok(samples::table
         .filter(samples::enrolment_id.eq(enrolment_id))
         .order(samples::created_at.desc())

@@ -43,7 +43,7 @@ async fn add(
             actions::add(conn, tx_state.services(), &session.acting(), id, new, file)
         })
         .await?;
-    state.refresher.refresh(&id.to_string());
+    state.refresher.refresh(id);
     Ok(record)
 }
 
@@ -72,7 +72,7 @@ pub async fn add_evidence(
             Ok::<_, ApiError>((id, record))
         })
         .await?;
-    state.refresher.refresh(&id.to_string());
+    state.refresher.refresh(id);
     Ok(HttpResponse::Created().json(record))
 }
 

@@ -41,7 +41,7 @@ pub async fn judge(
             )
         })
         .await?;
-    state.refresher.refresh(&id.to_string());
+    state.refresher.refresh(id);
     Ok(HttpResponse::Ok().json(record))
 }
 
@@ -140,6 +140,6 @@ pub async fn marks(
             actions::set_marks(conn, tx_state.services(), &session.acting(), id, marks)
         })
         .await?;
-    state.refresher.refresh(&id.to_string());
+    state.refresher.refresh(id);
     Ok(HttpResponse::Ok().json(saved))
 }

@@ -8,7 +8,9 @@ use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::auth::policy::{self, Action, Resource};
+use crate::db::ids::EnrolmentId;
 use crate::http::extract::ValidJson;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
 use crate::http::shared::path_id;
@@ -106,7 +108,7 @@ pub async fn show(
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            let evidence = portfolio::list_evidence(conn, &enrolment.id)?;
+            let evidence = portfolio::list_evidence(conn, enrolment.id)?;
             Ok::<_, ActionError>(EnrolmentDetail {
                 enrolment,
                 evidence,
@@ -133,12 +135,12 @@ pub async fn submit(
     path: web::Path<String>,
     body: ValidJson<SubmitRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let declaration = body.into_inner().declaration;
     let enrolment = state
         .db
         .write(move |conn| {
-            crate::signoff::actions::submit(conn, &session.acting(), &id, declaration)
+            crate::signoff::actions::submit(conn, &session.acting(), id, declaration)
         })
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
@@ -161,11 +163,11 @@ pub async fn reopen(
     path: web::Path<String>,
     body: ValidJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let reason = body.into_inner().reason;
     let enrolment = state
         .db
-        .write(move |conn| portfolio::actions::reopen(conn, &session.acting(), &id, &reason))
+        .write(move |conn| portfolio::actions::reopen(conn, &session.acting(), id, &reason))
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
 }
@@ -179,11 +181,11 @@ pub async fn assign_staff(
     path: web::Path<String>,
     body: ValidJson<Staff>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let staff = body.into_inner();
     let enrolment = state
         .db
-        .write(move |conn| portfolio::actions::assign_staff(conn, &session.acting(), &id, staff))
+        .write(move |conn| portfolio::actions::assign_staff(conn, &session.acting(), id, staff))
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
 }
@@ -197,11 +199,11 @@ pub async fn withdraw(
     path: web::Path<String>,
     body: ValidJson<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let reason = body.into_inner().reason;
     let enrolment = state
         .db
-        .write(move |conn| portfolio::actions::withdraw(conn, &session.acting(), &id, &reason))
+        .write(move |conn| portfolio::actions::withdraw(conn, &session.acting(), id, &reason))
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
 }
@@ -220,7 +222,7 @@ pub async fn extend_assessment(
     path: web::Path<String>,
     body: ValidJson<portfolio::expiry::ExtensionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let request = body.into_inner();
     let tx_state = state.clone();
     let extension = state
@@ -230,7 +232,7 @@ pub async fn extend_assessment(
                 conn,
                 tx_state.services(),
                 &session.acting(),
-                &id,
+                id,
                 request,
             )
         })

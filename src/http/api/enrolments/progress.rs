@@ -68,5 +68,5 @@ pub async fn load_progress(
     if let Some(stored) = found {
         return Ok(Arc::new(stored));
     }
-    Ok(state.refresher.current(&enrolment_id).await?)
+    Ok(state.refresher.current(enrolment_id).await?)
 }

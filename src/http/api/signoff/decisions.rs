@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::extract::ValidJson;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::{authorize, standard_of};
 use crate::http::shared::path_id;
@@ -50,7 +52,7 @@ pub async fn decide(
     path: web::Path<String>,
     body: ValidJson<DecisionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let request = body.into_inner();
     let decision = Decision {
         outcome: request.outcome,
@@ -61,7 +63,7 @@ pub async fn decide(
     let enrolment = state
         .db
         .write(move |conn| {
-            actions::decide_unit(conn, tx_state.services(), &session.acting(), &id, &decision)
+            actions::decide_unit(conn, tx_state.services(), &session.acting(), id, &decision)
         })
         .await?;
     Ok(HttpResponse::Ok().json(enrolment))
@@ -86,19 +88,13 @@ pub async fn respond(
     path: web::Path<String>,
     body: ValidJson<ResponseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let responses = body.into_inner().responses;
     let tx_state = state.clone();
     let answer = state
         .db
         .write(move |conn| {
-            actions::answer_verifier(
-                conn,
-                tx_state.services(),
-                &session.acting(),
-                &id,
-                &responses,
-            )
+            actions::answer_verifier(conn, tx_state.services(), &session.acting(), id, &responses)
         })
         .await?;
     Ok(HttpResponse::Created().json(answer))
@@ -141,12 +137,12 @@ pub async fn chain_view(
             let standard = standard_of(&tx_state, &enrolment)?;
             Ok::<_, ActionError>(ChainView {
                 status: chain::chain_status(conn, standard, &enrolment)?,
-                sign_offs: chain::sign_offs_of(conn, &enrolment.id)?,
-                samples: plans::samples_of(conn, &enrolment.id)?,
+                sign_offs: chain::sign_offs_of(conn, enrolment.id)?,
+                samples: plans::samples_of(conn, enrolment.id)?,
                 current_snapshot: chain::current_snapshot_hash(conn, &enrolment)?,
-                sent_back: feedback::pending(conn, &enrolment.id)?,
-                iv_responses: feedback::responses_of(conn, &enrolment.id)?,
-                not_yet_competent: feedback::feedback_of(conn, &enrolment.id)?,
+                sent_back: feedback::pending(conn, enrolment.id)?,
+                iv_responses: feedback::responses_of(conn, enrolment.id)?,
+                not_yet_competent: feedback::feedback_of(conn, enrolment.id)?,
             })
         })
         .await?;

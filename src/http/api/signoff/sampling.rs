@@ -3,11 +3,10 @@
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use crate::db::ids::{OrgId, PlanId, UserId};
+use crate::db::ids::{EnrolmentId, OrgId, PlanId, UserId};
 use crate::http::extract::ValidJson;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::signoff::draws::{self, DrawSummary};
 use crate::signoff::plans::{self, NewPlan, Plan, Sample, SampleDecision};
@@ -24,14 +23,12 @@ pub async fn sample(
     path: web::Path<String>,
     body: ValidJson<SampleDecision>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let input = body.into_inner();
     let tx_state = state.clone();
     let (_, sample) = state
         .db
-        .write(move |conn| {
-            actions::sample(conn, tx_state.services(), &session.acting(), &id, input)
-        })
+        .write(move |conn| actions::sample(conn, tx_state.services(), &session.acting(), id, input))
         .await?;
     Ok(HttpResponse::Created().json(sample))
 }

@@ -6,7 +6,9 @@ use serde::Deserialize;
 
 use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::extract::ValidJson;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::path_id;
 use crate::http::shared::statements::authorized_statement;
@@ -42,12 +44,12 @@ pub async fn issue_statement(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let tx_state = state.clone();
     let statement = state
         .db
         .write(move |conn| {
-            actions::issue_statement(conn, tx_state.services(), &session.acting(), &id)?.summary()
+            actions::issue_statement(conn, tx_state.services(), &session.acting(), id)?.summary()
         })
         .await?;
     Ok(HttpResponse::Created().json(statement))
@@ -113,12 +115,12 @@ pub async fn revoke_statement(
     path: web::Path<String>,
     body: ValidJson<RevokeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let reason = body.into_inner().reason;
     let statement = state
         .db
         .write(move |conn| {
-            actions::revoke_statement(conn, &session.acting(), &id, &reason)?.summary()
+            actions::revoke_statement(conn, &session.acting(), id, &reason)?.summary()
         })
         .await?;
     Ok(HttpResponse::Ok().json(statement))

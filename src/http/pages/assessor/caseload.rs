@@ -60,7 +60,7 @@ pub async fn caseload(
                     .any(|g| g.org_id == org && g.role == Role::Assessor && g.is_live(now));
                 if assesses {
                     rows.extend(rows_in_org(conn, &catalogue, &for_tx.actor, org, |e| {
-                        e.assessor_id.as_deref() == Some(me.as_str())
+                        e.assessor_id.is_some_and(|id| id == me)
                     })?);
                 }
             }

@@ -158,9 +158,10 @@ async fn judge_view(
         .read(move |conn| {
             let (enrolment, record) =
                 actions::evidence_to_judge(conn, &for_tx.acting(), id, evidence_id)?;
-            let candidate = crate::identity::load_user(conn, &enrolment.candidate_id)?.name;
+            let candidate =
+                crate::identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
             let recorded_by = crate::identity::load_user(conn, &record.recorded_by)?.name;
-            let points = portfolio::time_points::of_evidence(conn, &enrolment.id, &record.id)?;
+            let points = portfolio::time_points::of_evidence(conn, enrolment.id, &record.id)?;
             let markers = crate::http::pages::recording::markers(conn, &points)?;
             Ok::<_, ActionError>((enrolment, record, candidate, recorded_by, (points, markers)))
         })
@@ -168,14 +169,22 @@ async fn judge_view(
     let standard = standard_of(&state.catalogue, &enrolment)?;
     // What is being judged, as the portfolio shows it: the file, the facts, the testimony, and a
     // recording's time points.
-    let mut evidence = evidence_view(standard, &enrolment.id, &record, recorded_by, None);
+    let mut evidence = evidence_view(
+        standard,
+        &enrolment.id.to_string(),
+        &record,
+        recorded_by,
+        None,
+    );
     let (points, names) = points;
     evidence.time_points = crate::http::pages::recording::time_point_views(
         standard,
         &points,
         &mut |id: &str| names.get(id).cloned().unwrap_or_default(),
         &session.user_id,
-        enrolment.assessor_id.as_deref() == Some(session.user_id.as_str()),
+        enrolment
+            .assessor_id
+            .is_some_and(|id| id == session.user_id),
     );
     let form = match sent {
         Some((fields, _)) => FormState::again(fields, errors),
@@ -247,7 +256,7 @@ async fn judge_view(
     let waiting = record.waiting_mappings();
     Ok(JudgeView {
         title: format!("Judge: {heading}"),
-        id: enrolment.id,
+        id: enrolment.id.to_string(),
         evidence_id: record.id,
         heading: format!("{heading} of {}", record.instance.date),
         candidate,
@@ -373,7 +382,7 @@ async fn judge_page(
             .await;
         match done {
             Ok(next) => {
-                state.refresher.refresh(&id.to_string());
+                state.refresher.refresh(id);
                 return Ok(see_other(&next_location(next.as_ref(), true)));
             }
             Err(ActionError::Invalid(refused)) => errors.extend(refused),

@@ -134,9 +134,9 @@ async fn decide_page(
             let Some(outcome) = outcome.filter(|_| !save_only) else {
                 return Ok((enrolment.id, None));
             };
-            let enrolment = portfolio::load_enrolment(conn, &enrolment.id)?;
+            let enrolment = portfolio::load_enrolment(conn, enrolment.id)?;
             let wanted =
-                feedback::pending(conn, &enrolment.id)?.map_or(0, |s| s.action_points.len().max(1));
+                feedback::pending(conn, enrolment.id)?.map_or(0, |s| s.action_points.len().max(1));
             let mut responses = responses;
             responses.truncate(wanted);
             let decision = Decision {
@@ -148,7 +148,7 @@ async fn decide_page(
                 conn,
                 tx_state.services(),
                 &for_tx.acting(),
-                &enrolment.id,
+                enrolment.id,
                 &decision,
             )?;
             Ok((decided.id, Some(outcome)))

@@ -7,6 +7,7 @@ use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
@@ -61,7 +62,7 @@ async fn marks_page(
         .await;
     match saved {
         Ok(_) => {
-            state.refresher.refresh(&enrolment_id);
+            state.refresher.refresh(typed_path_id(&enrolment_id)?);
             Ok(see_other(&format!(
                 "/enrolments/{raw_id}/decision#marks-title"
             )))

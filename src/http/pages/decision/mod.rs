@@ -199,14 +199,14 @@ fn decision_view(
 ) -> Result<DecisionView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::DecideUnit)?;
     let mut names = Names::default();
-    let candidate = names.of(conn, &enrolment.candidate_id)?;
+    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
     let evaluation =
         portfolio::Evaluation::load(conn, catalogue, &enrolment, Some(candidate.clone()))?;
     let standard = evaluation.standard;
     let confirmed = &evaluation.report(View::Confirmed);
     // The latest assessor signature is the decision in force (a reopened one is superseded).
-    let decided = match enrolment.decided_by.as_deref() {
-        Some(_) => chain::sign_offs_of(conn, &enrolment.id)?
+    let decided = match enrolment.decided_by {
+        Some(_) => chain::sign_offs_of(conn, enrolment.id)?
             .into_iter()
             .rev()
             .find(|s| s.role == "assessor")
@@ -215,7 +215,7 @@ fn decision_view(
     };
     let recorded = AssessorMarks::recorded(&enrolment)?;
     let (confirmations, conditions) = mark_lines(standard, confirmed, sent.unwrap_or(&recorded));
-    let sent_back = feedback::pending(conn, &enrolment.id)?;
+    let sent_back = feedback::pending(conn, enrolment.id)?;
     let responses = sent_back
         .as_ref()
         .map(|s| {
@@ -241,7 +241,7 @@ fn decision_view(
     let to_do = to_do(conn, &enrolment)?;
     Ok(DecisionView {
         title: format!("Unit decision — {candidate}"),
-        id: enrolment.id.clone(),
+        id: enrolment.id.to_string(),
         candidate,
         unit: unit_name(standard),
         unit_title: standard.title.clone(),

@@ -79,7 +79,7 @@ pub async fn open(
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, action)?;
-            let candidate = identity::load_user(conn, &enrolment.candidate_id)?.name;
+            let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
             Ok::<_, ActionError>(Opened {
                 enrolment,
                 candidate,
@@ -102,7 +102,7 @@ impl EvidenceForm {
         let form = FormState::again(fields, errors);
         Self {
             title: title.to_owned(),
-            id: opened.enrolment.id.clone(),
+            id: opened.enrolment.id.to_string(),
             unit: format!("{}: {}", unit_name(standard), standard.title),
             candidate: opened.candidate.clone(),
             csrf: session.csrf.clone(),
@@ -158,7 +158,7 @@ pub async fn add(
         .await;
     match added {
         Ok(record) => {
-            state.refresher.refresh(enrolment_id);
+            state.refresher.refresh(id);
             Ok(Ok(record.id))
         }
         Err(ActionError::Invalid(errors)) => Ok(Err(errors)),
@@ -177,8 +177,9 @@ pub async fn add_described(
 ) -> Result<Result<HttpResponse, BTreeMap<String, String>>, PageError> {
     if errors.is_empty() {
         let new = to_new_evidence(record)?;
-        match add(state, session, &opened.enrolment.id, new, None).await? {
-            Ok(evidence_id) => return Ok(Ok(added(&opened.enrolment.id, &evidence_id))),
+        let enrolment_id = opened.enrolment.id.to_string();
+        match add(state, session, &enrolment_id, new, None).await? {
+            Ok(evidence_id) => return Ok(Ok(added(&enrolment_id, &evidence_id))),
             Err(refused) => errors.extend(refused),
         }
     } else {
@@ -212,7 +213,7 @@ pub async fn with_action_problems(
     let Ok(new) = serde_json::from_value::<NewEvidence>(Value::Object(record)) else {
         return Ok(errors);
     };
-    let id: EnrolmentId = typed_path_id(&opened.enrolment.id)?;
+    let id = opened.enrolment.id;
     let tx_state = state.clone();
     let for_tx = session.clone();
     let found = state

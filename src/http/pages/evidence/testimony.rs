@@ -159,7 +159,7 @@ async fn testimony_page(
     }
     let errors = if errors.is_empty() {
         let new = to_new_evidence(record)?;
-        match add(state, session, &opened.enrolment.id, new, None).await? {
+        match add(state, session, &opened.enrolment.id.to_string(), new, None).await? {
             // Next: send it to the witness (their link is mailed to them).
             Ok(evidence_id) => {
                 return Ok(see_other(&format!(

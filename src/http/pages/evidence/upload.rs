@@ -228,10 +228,18 @@ async fn upload_page(
     };
     let new = to_new_evidence(record)?;
     let stored = upload::describe(&file, name);
-    match add(state, session, &opened.enrolment.id, new, Some(stored)).await? {
+    match add(
+        state,
+        session,
+        &opened.enrolment.id.to_string(),
+        new,
+        Some(stored),
+    )
+    .await?
+    {
         Ok(evidence_id) => {
             upload::publish(state, file).await?;
-            Ok(added(&opened.enrolment.id, &evidence_id))
+            Ok(added(&opened.enrolment.id.to_string(), &evidence_id))
         }
         Err(refused) => {
             errors.extend(refused);

@@ -10,6 +10,7 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::stored;
 use crate::http::pages::form::FormState;
 use crate::http::pages::rows::{Names, unit_name};
 use crate::http::pages::samples::sampling_refusal;
@@ -132,10 +133,13 @@ impl Labels {
         if let Some(label) = self.enrolments.get(id) {
             return label.clone();
         }
-        let label = match portfolio::load_enrolment(conn, id) {
+        let label = match stored(id)
+            .map_err(ActionError::from)
+            .and_then(|id| portfolio::load_enrolment(conn, id))
+        {
             Ok(e) => format!(
                 "{} — {} v{}",
-                self.person(conn, &e.candidate_id),
+                self.person(conn, &e.candidate_id.to_string()),
                 e.standard_code,
                 e.standard_version
             ),
@@ -299,7 +303,7 @@ pub(super) fn plan_view(
     };
     let mut selected = Vec::new();
     for s in &selection.selected {
-        let enrolment = portfolio::load_enrolment(conn, &s.enrolment_id)?;
+        let enrolment = portfolio::load_enrolment(conn, stored(&s.enrolment_id)?)?;
         let refusal = sampling_refusal(session, &enrolment)?;
         selected.push(SelectedLine {
             candidate: labels.person(conn, &s.candidate_id),

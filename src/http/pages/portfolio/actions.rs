@@ -12,7 +12,6 @@ use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, Ticked, field_errors};
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::portfolio::{self, evidence::actions};
 use crate::rules::View;
 
@@ -54,16 +53,14 @@ async fn submit_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let SubmitForm {
         declaration: Ticked(declaration),
     } = fields.read()?;
     let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| {
-            crate::signoff::actions::submit(conn, &for_tx.acting(), &id, declaration)
-        })
+        .write(move |conn| crate::signoff::actions::submit(conn, &for_tx.acting(), id, declaration))
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
@@ -95,12 +92,12 @@ async fn reopen_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let ReopenForm { reason } = fields.read()?;
     let for_tx = session.clone();
     let done = state
         .db
-        .write(move |conn| portfolio::actions::reopen(conn, &for_tx.acting(), &id, &reason))
+        .write(move |conn| portfolio::actions::reopen(conn, &for_tx.acting(), id, &reason))
         .await;
     match done {
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),

@@ -225,13 +225,13 @@ fn portfolio_view(
 ) -> Result<PortfolioView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::ReadEnrolment)?;
     let mut names = Names::default();
-    let candidate = names.of(conn, &enrolment.candidate_id)?;
+    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
     let assessor = match &enrolment.assessor_id {
-        Some(id) => Some(names.of(conn, id)?),
+        Some(id) => Some(names.of(conn, &id.to_string())?),
         None => None,
     };
     let verifier = match &enrolment.iv_id {
-        Some(id) => Some(names.of(conn, id)?),
+        Some(id) => Some(names.of(conn, &id.to_string())?),
         None => None,
     };
     let evaluation =
@@ -245,14 +245,16 @@ fn portfolio_view(
     let instances: HashMap<&str, &InstanceReport> =
         shown.evidence.iter().map(|i| (i.id, i)).collect();
     let mut evidence = Vec::with_capacity(records.len());
-    let acknowledgements = acknowledgements::acknowledgements_of(conn, &enrolment.id)?;
-    let points = time_points::of_enrolment(conn, &enrolment.id)?;
-    let assesses = enrolment.assessor_id.as_deref() == Some(session.user_id.as_str());
+    let acknowledgements = acknowledgements::acknowledgements_of(conn, enrolment.id)?;
+    let points = time_points::of_enrolment(conn, enrolment.id)?;
+    let assesses = enrolment
+        .assessor_id
+        .is_some_and(|id| id == session.user_id);
     for record in records {
         let recorded_by = names.of(conn, &record.recorded_by)?;
         let mut shown = evidence_view(
             standard,
-            &enrolment.id,
+            &enrolment.id.to_string(),
             record,
             recorded_by,
             instances.get(record.id.as_str()).copied(),
@@ -282,22 +284,22 @@ fn portfolio_view(
             });
         evidence.push(shown);
     }
-    let own = session.user_id == enrolment.candidate_id;
+    let own = enrolment.candidate_id == session.user_id;
     let sent_back = if own {
         None
     } else {
-        crate::signoff::feedback::pending(conn, &enrolment.id)?.map(SentBackView::from)
+        crate::signoff::feedback::pending(conn, enrolment.id)?.map(SentBackView::from)
     };
     let to_do = to_do(conn, &enrolment)?;
     let statement = statement_links(conn, session, &enrolment)?;
-    let extension = portfolio::expiry::extension_in_force(conn, &enrolment.id)?;
+    let extension = portfolio::expiry::extension_in_force(conn, enrolment.id)?;
     let last_move = portfolio::moves::last(conn, &enrolment)?;
     Ok(PortfolioView {
         last_move,
         last_assessment: crate::catalogue::last_assessment_day(standard),
         extension,
         title: format!("{} — {}", candidate, unit_name(standard)),
-        id: enrolment.id.clone(),
+        id: enrolment.id.to_string(),
         status: enrolment.status.to_string(),
         start_date: enrolment.start_date,
         reopen_reason: enrolment.reopen_reason.clone(),

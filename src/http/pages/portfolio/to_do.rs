@@ -67,7 +67,7 @@ pub(in crate::http::pages) fn statement_links(
     if !readable {
         return Ok(None);
     }
-    let Some(row) = crate::signoff::statements::current(conn, &enrolment.id)? else {
+    let Some(row) = crate::signoff::statements::current(conn, enrolment.id)? else {
         return Ok(None);
     };
     let summary = row.summary()?;

@@ -68,7 +68,7 @@ pub(super) async fn show_page(
 ) -> Result<HttpResponse, PageError> {
     let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
     let request_id: QuestionRequestId = typed_path_id(raw_request)?;
-    let enrolment_id: EnrolmentId = typed_path_id(&opened.enrolment.id)?;
+    let enrolment_id = opened.enrolment.id;
     let acting = session.clone();
     let request = state
         .db
@@ -76,7 +76,7 @@ pub(super) async fn show_page(
         .await?;
     let facts = Resource::Enrolment(opened.enrolment.facts()?);
     let mode = if request.status == QuestionRequestStatus::Sent
-        && session.user_id == opened.enrolment.candidate_id
+        && opened.enrolment.candidate_id == session.user_id
         && allowed(session, Action::AddEvidence, &facts)
     {
         "answer"
@@ -162,7 +162,7 @@ fn request_view(
         .collect();
     RequestView {
         title: request.title.clone(),
-        id: enrolment.id.clone(),
+        id: enrolment.id.to_string(),
         request_id: request.id.clone(),
         candidate: candidate.to_owned(),
         csrf: session.csrf.clone(),
@@ -214,7 +214,7 @@ pub(super) async fn load_for_form(
     Ok(state
         .db
         .read(move |conn| {
-            let enrolment = portfolio::load_enrolment(conn, &id.to_string())?;
+            let enrolment = portfolio::load_enrolment(conn, id)?;
             let request = actions::show_request(conn, &acting.acting(), id, request_id)?;
             Ok::<_, ActionError>((enrolment, request))
         })

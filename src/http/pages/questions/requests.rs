@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::{EnrolmentId, OrgId};
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::open;
@@ -96,8 +96,8 @@ async fn requests_page(
         &Resource::Enrolment(enrolment.facts()?),
     );
     let acting = session.clone();
-    let enrolment_id: EnrolmentId = typed_path_id(&enrolment.id)?;
-    let org_id: OrgId = typed_path_id(&enrolment.org_id)?;
+    let enrolment_id = enrolment.id;
+    let org_id = enrolment.org_id;
     let (requests, sets) = state
         .db
         .read(move |conn| {
@@ -114,7 +114,7 @@ async fn requests_page(
     let form = refused.unwrap_or_default();
     let view = RequestsView {
         title: "Questions to answer".into(),
-        id: opened.enrolment.id.clone(),
+        id: opened.enrolment.id.to_string(),
         candidate: opened.candidate.clone(),
         unit: opened.enrolment.standard_code.clone(),
         csrf: session.csrf.clone(),

@@ -12,6 +12,7 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::stored;
 use crate::http::pages::rows::{EnrolmentRow, Names, enrolments_in_org, row};
 use crate::http::session::Session;
 use crate::portfolio::{self, Enrolment};
@@ -49,7 +50,7 @@ pub(super) fn queue(
     let mut items = Vec::with_capacity(decided.len());
     for enrolment in &decided {
         let refusal = sampling_refusal(session, enrolment)?;
-        let signature = chain::sign_offs_of(conn, &enrolment.id)?
+        let signature = chain::sign_offs_of(conn, enrolment.id)?
             .into_iter()
             .rev()
             .find(|s| s.role == "assessor");
@@ -114,7 +115,7 @@ pub(super) fn history(
         if lines.len() == limit {
             break;
         }
-        let enrolment = portfolio::load_enrolment(conn, &sample.enrolment_id)?;
+        let enrolment = portfolio::load_enrolment(conn, stored(&sample.enrolment_id)?)?;
         let readable = session
             .require(
                 Action::ReadEnrolment,
@@ -151,7 +152,7 @@ pub(super) fn sample_line(
         response,
         new_decision,
         vacs: vacs_answers(&sample),
-        candidate: names.of(conn, &enrolment.candidate_id)?,
+        candidate: names.of(conn, &enrolment.candidate_id.to_string())?,
         unit: format!(
             "{} v{}",
             enrolment.standard_code, enrolment.standard_version
@@ -183,7 +184,7 @@ fn exchange(
         on: r.responded_at.date(),
         responses: r.responses,
     });
-    let signed = chain::sign_offs_of(conn, &sample.enrolment_id)?
+    let signed = chain::sign_offs_of(conn, stored(&sample.enrolment_id)?)?
         .into_iter()
         .find(|s| s.role == "assessor" && s.signed_at > sample.created_at)
         .map(|s| {
@@ -192,7 +193,7 @@ fn exchange(
                 format!("competent, signed by {} on {}", s.user_name, s.signed_on),
             )
         });
-    let not_yet = feedback::feedback_of(conn, &sample.enrolment_id)?
+    let not_yet = feedback::feedback_of(conn, stored(&sample.enrolment_id)?)?
         .into_iter()
         .find(|f| f.decided_at > sample.created_at)
         .map(|f| {

@@ -11,14 +11,15 @@ use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::rows::{Names, standard_of, unit_name};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::portfolio::Enrolment;
 use crate::signoff::chain;
 use crate::signoff::plans::{self, SampleDecision};
@@ -76,7 +77,7 @@ pub async fn sample_form(
 fn sampled_enrolment(
     conn: &mut DbConnection,
     session: &Session,
-    id: &str,
+    id: EnrolmentId,
 ) -> Result<Enrolment, ActionError> {
     crate::signoff::actions::enrolment_to_sample(conn, &session.acting(), id)
 }
@@ -87,23 +88,23 @@ async fn sample_page(
     raw_id: String,
     form: FormState,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let view = state
         .db
         .read(move |conn| {
-            let enrolment = sampled_enrolment(conn, &for_tx, &id)?;
+            let enrolment = sampled_enrolment(conn, &for_tx, id)?;
             let standard = standard_of(&catalogue, &enrolment)?;
             let mut names = Names::default();
             let org_id = enrolment.facts()?.org_id;
             let plan_names: BTreeMap<String, String> =
-                plans::list_plans(conn, &enrolment.org_id, None)?
+                plans::list_plans(conn, &enrolment.org_id.to_string(), None)?
                     .into_iter()
                     .map(|p| (p.id, p.name))
                     .collect();
             let mut earlier = Vec::new();
-            for sample in plans::samples_of(conn, &enrolment.id)? {
+            for sample in plans::samples_of(conn, enrolment.id)? {
                 earlier.push(sample_line(
                     conn,
                     &mut names,
@@ -133,7 +134,7 @@ async fn sample_page(
                     value: p.id,
                 })
                 .collect();
-            let decision = chain::sign_offs_of(conn, &enrolment.id)?
+            let decision = chain::sign_offs_of(conn, enrolment.id)?
                 .into_iter()
                 .rev()
                 .find(|s| s.role == "assessor")
@@ -149,15 +150,15 @@ async fn sample_page(
                         s.decision, s.user_name, s.signed_on
                     )
                 });
-            let candidate = names.of(conn, &enrolment.candidate_id)?;
+            let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
             let assessor = match &enrolment.assessor_id {
-                Some(a) => Some(names.of(conn, a)?),
+                Some(a) => Some(names.of(conn, &a.to_string())?),
                 None => None,
             };
             Ok::<_, ActionError>(SampleView {
                 title: format!("Sample — {candidate}"),
-                id: enrolment.id.clone(),
-                org_id: enrolment.org_id.clone(),
+                id: enrolment.id.to_string(),
+                org_id: enrolment.org_id.to_string(),
                 candidate,
                 assessor,
                 unit: unit_name(standard),
@@ -215,7 +216,7 @@ async fn record_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let form: SampleForm = fields.read()?;
     let plan_id = match Some(form.plan_id.trim()).filter(|p| !p.is_empty()) {
         None => None,
@@ -253,7 +254,7 @@ async fn record_page(
                 conn,
                 tx_state.services(),
                 &for_tx.acting(),
-                &id,
+                id,
                 input,
             )?;
             Ok::<_, ActionError>((enrolment.org_id, sample))
