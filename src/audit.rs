@@ -9,6 +9,7 @@
 //! content directly ([`Entry::legacy_hash`]); they are never rehashed, because signed checkpoints
 //! name their hashes.
 
+use crate::db::FirstRow;
 use chrono::{NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -153,7 +154,7 @@ pub fn append(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<Entry>
     let last: Option<(i64, String)> = audit_log::table
         .select((audit_log::seq, audit_log::hash))
         .order(audit_log::seq.desc())
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
@@ -295,7 +296,7 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<Verification> {
                     let eraser: Option<Entry> = audit_log::table
                         .find(by)
                         .select(Entry::as_select())
-                        .first(conn)
+                        .first_row(conn)
                         .optional()?;
                     slot.insert(eraser.as_ref().and_then(attested));
                 }

@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
+use crate::db::FirstRow;
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -371,7 +372,7 @@ pub fn sync(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<(), Catalo
             .filter(standard_versions::code.eq(&standard.code))
             .filter(standard_versions::version.eq(version))
             .select((standard_versions::id, standard_versions::content_hash))
-            .first(conn)
+            .first_row(conn)
             .optional()?;
         let document = serde_json::to_string(standard)
             .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;

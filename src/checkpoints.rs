@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -45,13 +46,13 @@ pub fn take(
     let last: Option<(i64, String)> = audit_log::table
         .select((audit_log::seq, audit_log::hash))
         .order(audit_log::seq.desc())
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     let (count, head) = last.unwrap_or((0, GENESIS.to_owned()));
     let kept: Option<String> = audit_checkpoints::table
         .find(count)
         .select(audit_checkpoints::jws)
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     if let Some(jws) = kept {
         return Ok(jws);
@@ -187,7 +188,7 @@ pub fn check(conn: &mut DbConnection, token: &str, keys: &[PublicKey]) -> QueryR
     let entry: Option<String> = audit_log::table
         .find(checkpoint.count)
         .select(audit_log::hash)
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     Ok(match entry {
         Some(hash) if hash == checkpoint.head => Finding::Holds(checkpoint),

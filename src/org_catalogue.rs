@@ -6,6 +6,7 @@
 
 use std::path::Path;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -114,7 +115,7 @@ pub fn publish(
         .filter(org_standards::org_id.eq(&org))
         .filter(org_standards::code.eq(&standard.code))
         .select(diesel::dsl::max(org_standards::version))
-        .first(conn)?;
+        .first_row(conn)?;
     let highest = highest.max(stored_highest.and_then(|v| u32::try_from(v).ok()));
     if let Some(highest) = highest
         && standard.version <= highest

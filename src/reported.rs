@@ -2,6 +2,7 @@
 //! holds is not taken back silently. It sits below `portfolio/`, `signoff/` and `exports/` (all
 //! three use it) so no folder depends on one above it.
 
+use crate::db::FirstRow;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -22,7 +23,7 @@ pub fn refuse_when_reported(
         .filter(reported_results::enrolment_id.eq(enrolment_id))
         .filter(export_batches::reversed_at.is_null())
         .select((export_batches::id, export_batches::created_at))
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     match reported {
         None => Ok(()),

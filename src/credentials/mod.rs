@@ -6,6 +6,7 @@
 pub mod status;
 pub mod verify;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde_json::{Value, json};
@@ -105,7 +106,7 @@ pub fn sign(
     let last: Option<i64> = credentials::table
         .filter(credentials::org_id.eq(org_id))
         .select(diesel::dsl::max(credentials::status_index))
-        .first(conn)?;
+        .first_row(conn)?;
     let index = last.map_or(0, |i| i + 1);
     let did = did_for(input.public_url, org_id);
     let badge = badge_input(&input, &did, index, now);
@@ -222,7 +223,7 @@ pub fn of_statement(
     Ok(credentials::table
         .find(statement_id)
         .select(CredentialRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -232,6 +233,6 @@ pub fn of_code(conn: &mut DbConnection, code: &str) -> Result<Option<CredentialR
         .inner_join(statements::table)
         .filter(statements::code.eq(code))
         .select(CredentialRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }

@@ -5,6 +5,7 @@
 
 use std::io::{Read, Write};
 
+use crate::db::FirstRow;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
@@ -70,7 +71,7 @@ pub fn signed_list(
     let kept: Option<String> = status_lists::table
         .find(org_id)
         .select(status_lists::jws)
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     if let Some(jws) = kept {
         return Ok(jws);

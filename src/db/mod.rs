@@ -4,6 +4,7 @@
 //! Backend-specific SQL lives only here, as an explicit `match` on [`DbConnection`].
 
 pub mod column;
+mod first_row;
 pub mod ids;
 pub mod json;
 mod migrate;
@@ -11,6 +12,8 @@ pub mod schema;
 #[cfg(test)]
 mod tests;
 pub mod utc;
+
+pub use first_row::{FirstRow, LimitOne};
 
 use std::time::Duration;
 

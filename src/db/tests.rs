@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::FirstRow;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -120,13 +121,13 @@ fn typed_columns_round_trip_in_the_stored_text_form() {
             .filter(typed_probe::id.eq(written.id))
             .filter(typed_probe::status.eq(EnrolmentStatus::Submitted))
             .select(Probe::as_select())
-            .first(&mut conn)
+            .first_row(&mut conn)
             .unwrap();
         assert_eq!(read, written, "{backend}");
         let read: Probe = typed_probe::table
             .find(unassigned.id)
             .select(Probe::as_select())
-            .first(&mut conn)
+            .first_row(&mut conn)
             .unwrap();
         assert_eq!(read, unassigned, "{backend}");
 
@@ -140,7 +141,7 @@ fn typed_columns_round_trip_in_the_stored_text_form() {
             String,
         ) = typed_probe::table
             .find(written.id)
-            .first(&mut conn)
+            .first_row(&mut conn)
             .unwrap();
         assert_eq!(id, written.id.uuid().hyphenated().to_string(), "{backend}");
         assert_eq!(id, id.to_lowercase(), "{backend}");

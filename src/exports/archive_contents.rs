@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::credentials;
-use crate::db::DbConnection;
 use crate::db::ids::EnrolmentId;
+use crate::db::{DbConnection, FirstRow};
 use crate::identity;
 use crate::keys;
 use crate::output::formats::archive::{
@@ -166,7 +166,7 @@ fn recordings(
             let stored: Option<(i64, String)> = files::table
                 .find(&file.sha256)
                 .select((files::size, files::content_type))
-                .first(conn)
+                .first_row(conn)
                 .optional()?;
             if let Some((size, content_type)) = stored {
                 out.push(ArchiveFile {

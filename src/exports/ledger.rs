@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
@@ -448,7 +449,7 @@ pub fn load_batch(conn: &mut DbConnection, id: &str) -> Result<Batch, ActionErro
     Ok(export_batches::table
         .find(id)
         .select(Batch::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 /// The organisation's batches, newest first.

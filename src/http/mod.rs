@@ -58,7 +58,7 @@ pub fn build_app(
         .wrap(middleware::from_fn(extract::plain_url))
         .wrap(security_headers(secure))
         .wrap(middleware::from_fn(routes::request_id_header))
-        .wrap(TracingLogger::default())
+        .wrap(TracingLogger::<routes::RequestSpan>::new())
         .wrap(middleware::from_fn(routes::record_metrics))
         .configure(routes::configure)
 }

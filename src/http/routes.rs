@@ -6,7 +6,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{HttpMessage, web};
-use tracing_actix_web::RequestId;
+use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 
 use super::api::{
     archives, audit, auth, credentials, draws, enrolments, exports, grids, notify, openapi, orgs,
@@ -41,6 +41,44 @@ type Registrar = fn(&mut web::ServiceConfig, &str);
 /// the metrics middleware labels a request without matching its path again.
 #[derive(Debug, Clone, Copy)]
 struct RouteLabel(&'static str);
+
+/// The span each request runs in. Its route is recorded from the [`RouteLabel`] of the resource
+/// that answered, once routing is done: tracing-actix-web's default span matches the path against
+/// every pattern again before routing (a tenth of a progress read's instructions) and formats
+/// its fields even when the level is off; here fields are read only when the span is enabled.
+pub struct RequestSpan;
+
+impl RootSpanBuilder for RequestSpan {
+    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = tracing::field::Empty,
+            http.target = %request.path(),
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request
+                .extensions()
+                .get::<RequestId>()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
+    }
+
+    fn on_request_end<B: MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        if let Ok(response) = outcome
+            && let Some(RouteLabel(route)) = response.request().app_data::<RouteLabel>()
+        {
+            span.record("http.route", route);
+        }
+        DefaultRootSpanBuilder::on_request_end(span, outcome);
+    }
+}
 
 route_table! {
     GET    "/healthz"                                       => health::healthz;

@@ -1,6 +1,7 @@
 //! Role grants: granting a role in an organisation (an external verifier's until a date), revoking
 //! one, and whether someone holds a live role.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -52,7 +53,7 @@ pub fn grant_role(
         .filter(role_grants::org_id.eq(org_id))
         .filter(role_grants::role.eq(role.as_str()))
         .select(GrantRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     let expires = expires_at.map(|t| t.naive_utc());
     match existing {
@@ -65,7 +66,7 @@ pub fn grant_role(
             let number: Option<String> = users::table
                 .find(user_id)
                 .select(users::national_learner_number)
-                .first(conn)?;
+                .first_row(conn)?;
             if let Some(number) = number
                 && let Some(reason) = learner_number_clash(conn, org_id, &number, Some(user_id))?
             {

@@ -2,6 +2,7 @@
 //! password through a one-time link, so no admin ever knows it. Until then their account holds a
 //! hash nobody can match, which costs a sign-in attempt as much as a real one.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -70,7 +71,7 @@ pub fn invite(
     let email: String = users::table
         .find(user_id)
         .select(users::email)
-        .first(conn)?;
+        .first_row(conn)?;
     diesel::delete(
         invitations::table
             .filter(invitations::user_id.eq(user_id))
@@ -119,7 +120,7 @@ pub fn invited(
     Ok(users::table
         .find(&live.user_id)
         .select((users::id, users::email, users::name))
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 fn live(
@@ -132,7 +133,7 @@ fn live(
         .filter(invitations::used_at.is_null())
         .filter(invitations::expires_at.gt(now.naive_utc()))
         .select(Invitation::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)
 }
@@ -148,7 +149,7 @@ pub fn accept(
     let (email, name, active): (String, String, bool) = users::table
         .find(&invitation.user_id)
         .select((users::email, users::name, users::active))
-        .first(conn)?;
+        .first_row(conn)?;
     if !active {
         return Err(ActionError::NotFound);
     }
@@ -206,7 +207,7 @@ pub fn has_password(conn: &mut DbConnection, user_id: &str) -> Result<bool, Acti
     let hash: String = users::table
         .find(user_id)
         .select(users::password_hash)
-        .first(conn)?;
+        .first_row(conn)?;
     Ok(hash != NO_PASSWORD_YET)
 }
 

@@ -9,6 +9,7 @@
 //! guesses: each guess must win its own slot (an update conditional on the count it read), so
 //! parallel requests cannot all check a password against the same stale count.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -116,7 +117,7 @@ fn claim(
         let stored: Option<(i32, NaiveDateTime)> = login_failures::table
             .find(key)
             .select((login_failures::failures, login_failures::last_failure))
-            .first(conn)
+            .first_row(conn)
             .optional()?;
         let record = FailureRecord {
             failures: stored.map_or(0, |(n, _)| u32::try_from(n).unwrap_or(0)),

@@ -1,5 +1,6 @@
 //! Training providers and assessment centres.
 
+use crate::db::FirstRow;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -110,7 +111,7 @@ pub fn find_organisation(
                 .or(organisations::name.eq(id_or_name)),
         )
         .select(Organisation::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)
 }

@@ -1,6 +1,7 @@
 //! Two-factor sign-in on the database: enrolling an authenticator, checking a code at sign-in,
 //! recovery codes, and the organisation setting that requires it of admins, assessors and IVs.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -90,7 +91,7 @@ fn row(conn: &mut DbConnection, user_id: &str) -> Result<Option<Row>, ActionErro
             two_factor::confirmed_at,
             two_factor::last_step,
         ))
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -368,7 +369,7 @@ pub fn is_required_in(conn: &mut DbConnection, org_id: &str) -> Result<bool, Act
     Ok(org_security::table
         .find(org_id)
         .select(org_security::require_two_factor)
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .unwrap_or(false))
 }

@@ -2,6 +2,7 @@
 //! user as the policy sees them. Role grants are in `grants.rs`, verifier assignments in
 //! `assignments.rs`.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -259,7 +260,7 @@ pub fn find_user_by_email(
     Ok(users::table
         .filter(users::email.eq(normalise_email(email)))
         .select(UserRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -270,7 +271,7 @@ pub(crate) fn load_user_row(
     Ok(users::table
         .find(user_id)
         .select(UserRow::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 /// A user with their grants.

@@ -9,6 +9,7 @@ pub mod jws;
 mod publish;
 mod sealed;
 
+use crate::db::FirstRow;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
@@ -213,7 +214,7 @@ impl KeyRing {
         let row: KeyRow = signing_keys::table
             .find(&key.kid)
             .select(KeyRow::as_select())
-            .first(conn)?;
+            .first_row(conn)?;
         Ok(row.public())
     }
 
@@ -288,7 +289,7 @@ fn active_row(conn: &mut DbConnection, scope: &str) -> QueryResult<Option<KeyRow
         .filter(signing_keys::scope.eq(scope))
         .filter(signing_keys::retired_at.is_null())
         .select(KeyRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()
 }
 

@@ -9,6 +9,7 @@ pub mod actions;
 pub mod events;
 pub mod mail;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -214,7 +215,7 @@ pub fn notify(
     let (email, active): (String, bool) = users::table
         .find(user_id)
         .select((users::email, users::active))
-        .first(conn)?;
+        .first_row(conn)?;
     let staff = is_staff(conn, user_id, now)?;
     let immediate = !staff && active;
     diesel::insert_into(notifications::table)
@@ -280,7 +281,7 @@ pub fn mark_read(
         .find(id)
         .filter(notifications::user_id.eq(user_id))
         .select(Notification::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     if found.read_at.is_some() {
@@ -354,7 +355,7 @@ pub fn queue_digests(
         let (email, active): (String, bool) = users::table
             .find(&user_id)
             .select((users::email, users::active))
-            .first(conn)?;
+            .first_row(conn)?;
         if !active {
             continue;
         }
@@ -377,7 +378,7 @@ pub fn queue_digests(
             .filter(role_grants::user_id.eq(&user_id))
             .order(role_grants::org_id.asc())
             .select(role_grants::org_id)
-            .first(conn)
+            .first_row(conn)
             .optional()?;
         enqueue(conn, org, &email, &subject, &body, "digest", now)?;
         queued += 1;

@@ -2,6 +2,7 @@
 //! paper checklist's candidate signature), with an optional comment. It does not change the
 //! evidence or its judgements; the assessor sees whether the candidate has acknowledged it.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -112,7 +113,7 @@ pub fn acknowledgement_of(
     Ok(acknowledgements::table
         .find(evidence_id)
         .select(Acknowledgement::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 

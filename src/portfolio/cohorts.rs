@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -170,7 +171,7 @@ pub fn load_cohort(conn: &mut DbConnection, id: &str) -> Result<Cohort, ActionEr
     Ok(cohorts::table
         .find(id)
         .select(Cohort::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 /// Finds a cohort of the organisation by id or by name (what a person types on the command line).
@@ -187,7 +188,7 @@ pub fn find_cohort(
                 .or(cohorts::name.eq(id_or_name.trim())),
         )
         .select(Cohort::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 /// A cohort with how many enrolments it holds.
@@ -284,7 +285,7 @@ pub fn change_members(
         let found: Option<Enrolment> = enrolments::table
             .find(id.to_string())
             .select(Enrolment::as_select())
-            .first(conn)
+            .first_row(conn)
             .optional()?;
         let Some(enrolment) = found.filter(|e| e.org_id == cohort.org_id) else {
             problems.add(&field, "is not an enrolment of this organisation");
@@ -306,7 +307,7 @@ pub fn change_members(
         let found: Option<Enrolment> = enrolments::table
             .find(id.to_string())
             .select(Enrolment::as_select())
-            .first(conn)
+            .first_row(conn)
             .optional()?;
         match found {
             Some(enrolment) if enrolment.cohort_id == Some(cohort_id) => {

@@ -1,6 +1,7 @@
 //! Enrolments: a candidate on one standard version, with an assessor and an internal verifier, pinned
 //! to the content hash of the standard version it started on.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -371,7 +372,7 @@ pub fn load_enrolment(conn: &mut DbConnection, id: EnrolmentId) -> Result<Enrolm
     Ok(enrolments::table
         .find(id)
         .select(Enrolment::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 /// The last page number a client may ask for (the largest 32-bit signed integer, as documented).

@@ -2,6 +2,7 @@
 //! has granted the enrolment an explicit extension, which is audited. The latest extension of an
 //! enrolment is the one in force.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -69,7 +70,7 @@ pub fn extension_in_force(
             assessment_extensions::reason,
             assessment_extensions::granted_at,
         ))
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     Ok(row.map(|(until, reason, granted_at)| ExtensionInForce {
         until,
@@ -90,7 +91,7 @@ pub fn extension_until(
             assessment_extensions::id.desc(),
         ))
         .select(assessment_extensions::until)
-        .first(conn)
+        .first_row(conn)
         .optional()
 }
 

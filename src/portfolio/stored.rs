@@ -13,6 +13,7 @@
 //! What is kept is the report (its size grows with the evidence instances it lists) and small
 //! figures — never the evidence records themselves.
 
+use crate::db::FirstRow;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -88,7 +89,7 @@ pub fn interpretations_version(conn: &mut DbConnection, org_id: &str) -> QueryRe
     Ok(org_settings::table
         .find(org_id)
         .select(org_settings::interpretations_version)
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .unwrap_or(0))
 }
@@ -126,7 +127,7 @@ pub fn fresh(
             evaluations::table
                 .find(&enrolment.id)
                 .select(StoredEvaluation::as_select())
-                .first::<StoredEvaluation>(conn)
+                .first_row::<StoredEvaluation, _>(conn)
                 .optional()?,
             v,
         ),
@@ -137,7 +138,7 @@ pub fn fresh(
                 StoredEvaluation::as_select(),
                 org_settings::interpretations_version.nullable(),
             ))
-            .first::<(StoredEvaluation, Option<i64>)>(conn)
+            .first_row::<(StoredEvaluation, Option<i64>), _>(conn)
             .optional()?
         {
             Some((stored, version)) => (Some(stored), version.unwrap_or(0)),
@@ -175,7 +176,7 @@ pub fn with_enrolment(
             Option::<StoredEvaluation>::as_select(),
             org_settings::interpretations_version.nullable(),
         ))
-        .first::<(Enrolment, Option<StoredEvaluation>, Option<i64>)>(conn)?;
+        .first_row::<(Enrolment, Option<StoredEvaluation>, Option<i64>), _>(conn)?;
     let current = match catalogue.pinned(&enrolment) {
         Ok(loaded) => stored.filter(|s| {
             is_current(
@@ -264,7 +265,7 @@ pub fn summary(
     let stored = evaluations::table
         .find(&enrolment.id)
         .select(Summary::as_select())
-        .first::<Summary>(conn)
+        .first_row::<Summary, _>(conn)
         .optional()?
         .filter(|s| {
             is_current(
@@ -308,7 +309,7 @@ pub fn compute(
     let candidate: String = users::table
         .find(&enrolment.candidate_id)
         .select(users::name)
-        .first(conn)?;
+        .first_row(conn)?;
     let evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate))?;
     let report = evaluation.progress();
     let progress = serde_json::to_string(&report)

@@ -4,6 +4,7 @@
 //! its player on the portfolio and the judge page, and written into the archive; they change
 //! nothing the engine counts.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -217,7 +218,7 @@ pub fn remove(
         .filter(evidence_time_points::evidence_id.eq(evidence_id))
         .filter(evidence_time_points::enrolment_id.eq(&enrolment.id))
         .select(TimePoint::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     let assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -59,7 +60,7 @@ pub fn erase_person(
     let (email, name, learner_number): (String, String, Option<String>) = users::table
         .find(user_id)
         .select((users::email, users::name, users::national_learner_number))
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     let done: i64 = erasures::table.find(user_id).count().get_result(conn)?;

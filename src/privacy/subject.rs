@@ -1,5 +1,6 @@
 //! Whose data is where, and the subject-access export of one person's data.
 
+use crate::db::FirstRow;
 use diesel::prelude::*;
 
 use crate::action::ActionError;
@@ -115,7 +116,7 @@ pub fn account_data(
             users::national_learner_number,
             users::created_at,
         ))
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     let grants: Vec<(
@@ -160,7 +161,7 @@ pub fn account_data(
         .filter(login_failures::scope.eq("email"))
         .filter(login_failures::subject.eq(&user.1))
         .select((login_failures::failures, login_failures::last_failure))
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     let trail: Vec<(
         i64,

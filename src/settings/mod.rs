@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
@@ -25,7 +26,7 @@ fn load_all(conn: &mut DbConnection, org_id: &str) -> Result<ByStandard, ActionE
     let stored: Option<String> = org_settings::table
         .find(org_id)
         .select(org_settings::interpretations)
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     // No row yet: no interpretations chosen; a row whose choices do not read is corrupt.
     Ok(stored

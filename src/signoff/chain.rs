@@ -1,6 +1,7 @@
 //! The sign-off chain in the database: what each signature bound itself to (the portfolio snapshot's
 //! hash), the assessor's unit decision, and the status of the chain for an enrolment.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -240,7 +241,7 @@ pub fn chain_status(
             samples::date_sampled,
             samples::snapshot_hash,
         ))
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     let sampling = match latest_sample {
         Some((iv_id, decision, date, hash)) => Some(IvSampling {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -149,7 +150,7 @@ pub fn latest(conn: &mut DbConnection, plan_id: &str) -> Result<Option<Draw>, Ac
         .filter(plan_draws::plan_id.eq(plan_id))
         .order((plan_draws::drawn_at.desc(), plan_draws::id.desc()))
         .select(Draw::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -264,5 +265,5 @@ pub fn find(conn: &mut DbConnection, plan_id: &str, draw_id: &str) -> Result<Dra
         .find(draw_id)
         .filter(plan_draws::plan_id.eq(plan_id))
         .select(Draw::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }

@@ -9,6 +9,7 @@
 //!   the assessor's feedback ([`UnitFeedback`]) and gives the portfolio back to the candidate, who
 //!   sees them as things to do.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -120,7 +121,7 @@ pub fn pending(
     let answered = iv_responses::table
         .find(&sample.id)
         .select(iv_responses::sample_id)
-        .first::<String>(conn)
+        .first_row::<String, _>(conn)
         .optional()?
         .is_some();
     if answered {
@@ -257,7 +258,7 @@ pub fn response_to(
     let enrolment_id: Option<EnrolmentId> = iv_responses::table
         .find(sample_id)
         .select(iv_responses::enrolment_id)
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     Ok(match enrolment_id {
         Some(id) => responses_of(conn, id)?

@@ -1,6 +1,7 @@
 //! Statements of competence: issued once the sign-off chain is complete, kept as their content so
 //! the same PDF renders again byte for byte, verifiable by code, revocable with a reason.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -415,7 +416,7 @@ pub fn current(
         .filter(statements::enrolment_id.eq(enrolment_id))
         .order(statements::issued_at.desc())
         .select(StatementRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?)
 }
 
@@ -438,7 +439,7 @@ pub fn by_code(conn: &mut DbConnection, code: &str) -> Result<StatementRow, Acti
     Ok(statements::table
         .filter(statements::code.eq(formatted))
         .select(StatementRow::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 /// Revokes a statement with a reason (audited).

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -350,7 +351,7 @@ pub fn load_evidence(
         .filter(evidence::enrolment_id.eq(enrolment_id))
         .filter(evidence::id.eq(evidence_id))
         .select(EvidenceRow::as_select())
-        .first(conn)?;
+        .first_row(conn)?;
     let files = file_of(conn, row.file_sha256.as_deref())?;
     to_record(row, &files)
 }

@@ -1,6 +1,7 @@
 //! Translating one evidence record's mappings and marks from the old version's ids to the new one's.
 
 use super::*;
+use crate::db::FirstRow;
 
 /// A mapping file with its versions, ready to apply to `enrolment`.
 pub(super) struct Ready<'c> {
@@ -20,7 +21,7 @@ pub(super) fn ready<'c>(
         .filter(standard_mappings::id.eq(mapping_id))
         .filter(standard_mappings::org_id.eq(&enrolment.org_id))
         .select((standard_mappings::id, standard_mappings::yaml))
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     let Some((id, yaml)) = found else {
         return Err(ActionError::invalid(

@@ -1,6 +1,7 @@
 //! The last move, and undoing it while nothing has happened since.
 
 use super::*;
+use crate::db::FirstRow;
 
 pub(super) type MoveRow = (
     String,
@@ -36,7 +37,7 @@ pub(super) fn last_move(
             enrolment_moves::moved_at,
             enrolment_moves::undone_at,
         ))
-        .first(conn)
+        .first_row(conn)
         .optional()
 }
 

@@ -1,6 +1,7 @@
 //! Reading sets and requests back: rows into the types callers see, and the queries that list them.
 
 use super::*;
+use crate::db::FirstRow;
 
 pub(super) fn to_set(row: SetRow, items: Vec<ItemRow>) -> Result<QuestionSet, crate::db::DbError> {
     Ok(QuestionSet {
@@ -30,7 +31,7 @@ pub(super) fn read_set(conn: &mut DbConnection, set_id: &str) -> Result<Question
     let row: SetRow = question_sets::table
         .find(set_id)
         .select(SetRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     let items: Vec<ItemRow> = question_set_items::table
@@ -90,7 +91,7 @@ pub(super) fn read_request(
         .find(request_id)
         .filter(question_requests::enrolment_id.eq(enrolment_id))
         .select(RequestRow::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     let answers: Vec<AnswerRow> = question_answers::table
@@ -189,7 +190,7 @@ pub fn recording_of(
             crate::db::schema::files::size,
             crate::db::schema::files::content_type,
         ))
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     Ok(StoredFile {

@@ -1,5 +1,6 @@
 //! What the witness does through their link: reads what they are asked to confirm, and confirms.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -25,7 +26,7 @@ fn open_request(
     let request: WitnessRequest = witness_requests::table
         .filter(witness_requests::token_hash.eq(token_hash(token)))
         .select(WitnessRequest::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
     match request.state(now) {
@@ -59,7 +60,7 @@ pub fn witness_view(
     let candidate: String = users::table
         .find(&enrolment.candidate_id)
         .select(users::name)
-        .first(conn)?;
+        .first_row(conn)?;
     Ok(WitnessView {
         request_id: request.id,
         candidate,

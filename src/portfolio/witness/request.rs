@@ -1,5 +1,6 @@
 //! Asking a witness to attest to testimony, listing the requests, and withdrawing a link.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
@@ -63,7 +64,7 @@ pub fn request_testimony(
                 .find(id)
                 .filter(approved_witnesses::org_id.eq(&enrolment.org_id))
                 .select((approved_witnesses::name, approved_witnesses::contact))
-                .first(conn)
+                .first_row(conn)
                 .optional()?;
             match found {
                 Some((name, contact)) if looks_like_email(&contact) => {
@@ -150,7 +151,7 @@ pub fn request_testimony(
     let candidate: String = users::table
         .find(&enrolment.candidate_id)
         .select(users::name)
-        .first(conn)?;
+        .first_row(conn)?;
     let body = format!(
         "Hello {name},\n\n{candidate} has asked you to confirm witness testimony about their work \
          on {date} for unit {code}.\n\nRead what they say they did, correct it if needed, and \
@@ -231,7 +232,7 @@ pub(super) fn load_request(
     witness_requests::table
         .find(id)
         .select(WitnessRequest::as_select())
-        .first(conn)
+        .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)
 }

@@ -1,6 +1,7 @@
 //! Internal verification in the database: assessors' risk ratings, the organisation's sampling
 //! rates, sampling plans with their reproducible selection, and the IV's sample decisions.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -135,7 +136,7 @@ pub fn load_plan(conn: &mut DbConnection, id: &str) -> Result<Plan, ActionError>
     Ok(sampling_plans::table
         .find(id)
         .select(Plan::as_select())
-        .first(conn)?)
+        .first_row(conn)?)
 }
 
 /// The plans of an organisation (optionally one IV's), newest first.

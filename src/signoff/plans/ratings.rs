@@ -1,5 +1,6 @@
 //! The organisation's sampling rates and the assessors' risk ratings.
 
+use crate::db::FirstRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -17,7 +18,7 @@ pub fn rates(conn: &mut DbConnection, org_id: &str) -> Result<SamplingRates, Act
     let stored: Option<String> = org_settings::table
         .find(org_id)
         .select(org_settings::sampling_rates)
-        .first(conn)
+        .first_row(conn)
         .optional()?;
     // No row yet: the default rates; a row whose rates do not read is corrupt.
     Ok(stored
