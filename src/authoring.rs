@@ -2,6 +2,8 @@
 //! and column, and, when it loads, its outline, the observation checklist generated from it and
 //! the plain-words gap list the engine gives for an empty portfolio. Pure: text in, view out.
 
+pub mod actions;
+
 use std::path::Path;
 
 use serde::Serialize;

@@ -3,6 +3,7 @@
 //! with a bit in the organisation's revocation status list. Stored with the statement so the PDF
 //! can carry it and the candidate can download it; checked offline by [`verify`].
 
+pub mod actions;
 pub mod status;
 pub mod verify;
 

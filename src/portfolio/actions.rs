@@ -1,14 +1,18 @@
 //! The enrolment's lifecycle as people change it: reopening, staffing, withdrawing, extending the
-//! time for assessment. Each loads the enrolment, asks the policy, acts and audits in the caller's
+//! time for assessment; and reading its stored progress and tracking grids. Each loads the enrolment, asks the policy, acts and audits in the caller's
 //! transaction; the API and the pages call these and only translate requests and answers.
 
 use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::Action;
+use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{CohortId, EnrolmentId};
 
-use super::access::enrolment_for;
+use super::access::{enrolment_for, permit};
+use super::cohorts::Cohort;
 use super::expiry::{self, Extension, ExtensionRequest};
+use super::grid::{self, CohortGrid, PortfolioGrid};
+use super::stored::StoredEvaluation;
 use super::{Enrolment, Staff};
 
 /// The assessor reopens a submitted or assessed portfolio, saying why.
@@ -61,4 +65,45 @@ pub fn extend_assessment(
         request,
         acting.now,
     )
+}
+
+/// The enrolment's evaluation as stored, when it is current, for someone who may read the
+/// enrolment: one point select of the enrolment with its stored row (see
+/// [`super::stored::with_enrolment`]), then the policy, before anything of it is answered. The
+/// enrolment's id comes back for the caller to recompute a stale evaluation outside the read.
+pub fn read_stored_progress(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    acting: &Acting<'_>,
+    enrolment_id: EnrolmentId,
+) -> Result<(EnrolmentId, Option<StoredEvaluation>), ActionError> {
+    let (enrolment, found) =
+        super::stored::with_enrolment(conn, catalogue, &enrolment_id.to_string())?;
+    let enrolment = permit(acting, enrolment, Action::ReadEnrolment)?;
+    Ok((enrolment.id, found))
+}
+
+/// The portfolio's tracking grid (which evidence shows which criterion, and how it was judged),
+/// for someone who may read the enrolment.
+pub fn enrolment_grid(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    acting: &Acting<'_>,
+    enrolment_id: EnrolmentId,
+) -> Result<PortfolioGrid, ActionError> {
+    let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
+    grid::enrolment_grid(conn, catalogue, &enrolment)
+}
+
+/// The cohort and its tracking grid (which learner has met which criterion), for someone who
+/// may read the organisation's cohorts.
+pub fn cohort_grid(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    acting: &Acting<'_>,
+    cohort_id: CohortId,
+) -> Result<(Cohort, CohortGrid), ActionError> {
+    let cohort = crate::exports::actions::cohort_for(conn, acting, cohort_id, Action::ReadCohorts)?;
+    let grid = grid::cohort_grid(conn, catalogue, &cohort)?;
+    Ok((cohort, grid))
 }

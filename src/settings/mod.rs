@@ -22,17 +22,37 @@ fn key(standard: &Standard) -> String {
     format!("{}@{}", standard.code, standard.version)
 }
 
-fn load_all(conn: &mut DbConnection, org_id: &str) -> Result<ByStandard, ActionError> {
-    let stored: Option<String> = org_settings::table
-        .find(org_id)
-        .select(org_settings::interpretations)
-        .first_row(conn)
-        .optional()?;
-    // No row yet: no interpretations chosen; a row whose choices do not read is corrupt.
+/// A JSON column of the organisation's settings row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonSetting {
+    /// `sampling_rates`: the IV's sampling rates.
+    SamplingRates,
+    /// `interpretations`: the readings chosen, by `CODE@VERSION`.
+    Interpretations,
+}
+
+/// The organisation's setting stored as JSON in `setting`'s column: its default when the
+/// organisation has no settings row yet; a value that does not read is corrupt (an error, never
+/// the default, so a damaged setting is not silently replaced).
+pub fn stored_json<T: serde::de::DeserializeOwned + Default>(
+    conn: &mut DbConnection,
+    org_id: &str,
+    setting: JsonSetting,
+) -> Result<T, ActionError> {
+    let row = org_settings::table.find(org_id);
+    let stored: QueryResult<String> = match setting {
+        JsonSetting::SamplingRates => row.select(org_settings::sampling_rates).first_row(conn),
+        JsonSetting::Interpretations => row.select(org_settings::interpretations).first_row(conn),
+    };
     Ok(stored
+        .optional()?
         .map(|json| crate::db::json::from_text(&json))
         .transpose()?
         .unwrap_or_default())
+}
+
+fn load_all(conn: &mut DbConnection, org_id: &str) -> Result<ByStandard, ActionError> {
+    stored_json(conn, org_id, JsonSetting::Interpretations)
 }
 
 /// The organisation's interpretations of `standard`'s ambiguous rules (none chosen: the defaults).

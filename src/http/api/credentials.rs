@@ -10,12 +10,12 @@ use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::action::ActionError;
-use crate::auth::policy::Action;
-use crate::credentials::verify::{self, Report, StatusList};
-use crate::credentials::{self, status};
+use crate::credentials::verify;
+use crate::credentials::{self, actions, status};
+use crate::db::ids::EnrolmentId;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::path_id;
-use crate::http::shared::statements::authorized_statement;
 use crate::http::{ApiError, AppState};
 use crate::keys::{self, INSTANCE};
 
@@ -138,25 +138,10 @@ pub async fn credential(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let (code, body) = state
         .db
-        .read(move |conn| {
-            let row = authorized_statement(conn, &session, &id, Action::ReadStatement)?;
-            if row.revoked_at.is_some() {
-                return Err(ActionError::Conflict(format!(
-                    "statement {} was revoked; its credential is no longer valid (see /verify/{})",
-                    row.code, row.code
-                )));
-            }
-            let credential = credentials::of_statement(conn, &row.id)?.ok_or_else(|| {
-                ActionError::Conflict(format!(
-                    "statement {} was issued before signed credentials; revoke it and issue it again to have one",
-                    row.code
-                ))
-            })?;
-            Ok::<_, ActionError>((row.code, credential.enveloped()))
-        })
+        .read(move |conn| actions::statement_credential(conn, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok()
         .insert_header((
@@ -193,7 +178,7 @@ pub async fn verify_upload(
     let tx_state = state.clone();
     let report = state
         .db
-        .write(move |conn| check_here(conn, &tx_state, &token))
+        .write(move |conn| actions::check_credential(conn, tx_state.services(), &token))
         .await?;
     let wants_json = req
         .headers()
@@ -208,33 +193,6 @@ pub async fn verify_upload(
         "pages/verify.html",
         &serde_json::json!({ "title": "Verify a credential", "entry": true, "report": report }),
     )
-}
-
-/// Checks `token` with every key this instance has published and, when the credential points at
-/// one of this instance's status lists, with that list.
-fn check_here(
-    conn: &mut crate::db::DbConnection,
-    state: &AppState,
-    token: &str,
-) -> Result<Report, ActionError> {
-    let published = keys::public_keys(conn, None)?;
-    let unreadable = |e: verify::Unreadable| ActionError::invalid("file", e.to_string());
-    let first = verify::check(token, &published, None).map_err(unreadable)?;
-    let prefix = format!("{}/credentials/status/", state.config.public_url);
-    let org = status::entry_of(&first.credential)
-        .and_then(|(url, _)| url.strip_prefix(&prefix).map(str::to_owned))
-        .filter(|org| uuid::Uuid::parse_str(org).is_ok());
-    let (verify::Verdict::Valid, Some(org)) = (first.verdict, org) else {
-        return Ok(first);
-    };
-    let list = status::signed_list(
-        conn,
-        &state.keys,
-        &state.config.public_url,
-        &org,
-        Utc::now(),
-    )?;
-    verify::check(token, &published, Some(StatusList { jws: &list })).map_err(unreadable)
 }
 
 /// The bytes of the form's `file` part, refused past [`MAX_VERIFY_UPLOAD`]. The form has that

@@ -2,13 +2,12 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::policy::Action;
+use crate::db::ids::{CohortId, EnrolmentId};
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::authorize;
-use crate::http::shared::exports::load_cohort;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
-use crate::portfolio::grid::{self, CohortGrid, PortfolioGrid};
+use crate::portfolio::actions;
+use crate::portfolio::grid::{CohortGrid, PortfolioGrid};
 
 /// Which evidence shows which criterion and knowledge item, and how each mapping was judged.
 #[utoipa::path(get, path = "/api/enrolments/{id}/grid", params(("id" = Uuid, Path)),
@@ -21,14 +20,11 @@ pub async fn enrolment(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
     let grid = state
         .db
-        .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
-            grid::enrolment_grid(conn, &catalogue, &enrolment)
-        })
+        .read(move |conn| actions::enrolment_grid(conn, &catalogue, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok().json(grid))
 }
@@ -44,11 +40,11 @@ pub async fn cohort(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let cohort = load_cohort(&state, &session, &path, Action::ReadCohorts).await?;
+    let id: CohortId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
-    let grid = state
+    let (_, grid) = state
         .db
-        .read(move |conn| grid::cohort_grid(conn, &catalogue, &cohort))
+        .read(move |conn| actions::cohort_grid(conn, &catalogue, &session.acting(), id))
         .await?;
     Ok(HttpResponse::Ok().json(grid))
 }

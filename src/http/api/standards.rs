@@ -1,9 +1,11 @@
 //! The catalogue of unit standards.
 
 use actix_web::{HttpResponse, web};
-use chrono::Utc;
 
 use crate::auth::policy::{Action, Resource};
+use crate::authoring::actions;
+use crate::db::ids::OrgId;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::standards::{StandardSummary, member_orgs, publish_into};
 use crate::http::{ApiError, AppState};
@@ -63,12 +65,11 @@ pub async fn preview(
     path: web::Path<String>,
     body: crate::http::extract::ValidJson<PreviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = crate::http::shared::path_id(&path)?;
-    session.require(Action::AuthorStandards, &Resource::Organisation { org_id })?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let yaml = body.into_inner().yaml;
-    let preview = web::block(move || crate::authoring::preview("standard.yaml", &yaml))
+    let preview = web::block(move || actions::preview(&session.acting(), org_id, &yaml))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
     Ok(HttpResponse::Ok().json(preview))
 }
 
@@ -98,8 +99,7 @@ pub async fn publish(
     body: crate::http::extract::ValidJson<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let org_id = crate::http::shared::path_id(&path)?;
-    session.require(Action::PublishStandards, &Resource::Organisation { org_id })?;
-    let published = publish_into(&state, org_id, &session.user_id, body.into_inner().yaml).await?;
+    let published = publish_into(&state, &session, org_id, body.into_inner().yaml).await?;
     Ok(HttpResponse::Created().json(published))
 }
 
@@ -119,18 +119,13 @@ pub async fn upload_mapping(
     path: web::Path<String>,
     body: crate::http::extract::ValidJson<PublishRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = crate::http::shared::path_id(&path)?;
-    session.require(
-        Action::UploadStandardMapping,
-        &Resource::Organisation { org_id },
-    )?;
+    let org_id: OrgId = typed_path_id(&path)?;
     let yaml = body.into_inner().yaml;
     let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
     let stored = state
         .db
         .write(move |conn| {
-            crate::portfolio::moves::upload(conn, &catalogue, org_id, &actor, &yaml, Utc::now())
+            actions::upload_mapping(conn, &catalogue, &session.acting(), org_id, &yaml)
         })
         .await?;
     Ok(HttpResponse::Created().json(stored))

@@ -55,12 +55,6 @@ impl Fields {
             .map_or("", |(_, v)| v.as_str())
     }
 
-    /// The first value of `name`, trimmed, when not blank.
-    pub fn filled(&self, name: &str) -> Option<String> {
-        let value = self.text(name).trim();
-        (!value.is_empty()).then(|| value.to_owned())
-    }
-
     /// Every non-blank value of `name` (ticked checkboxes), in order.
     pub fn all(&self, name: &str) -> Vec<String> {
         self.0
@@ -378,8 +372,6 @@ mod tests {
         ]);
         assert_eq!(f.all("channel"), vec!["phone", "email"]);
         assert_eq!(f.text("channel"), "phone");
-        assert_eq!(f.filled("x"), Some("a".into()));
-        assert_eq!(f.filled("missing"), None);
     }
 
     #[test]

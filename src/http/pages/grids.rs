@@ -7,10 +7,12 @@ use serde::Serialize;
 use super::evidence::open;
 use super::view::{Html, PageError, PageSession, page};
 use crate::auth::policy::Action;
+use crate::db::ids::CohortId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::exports::load_cohort;
-use crate::portfolio::grid::{self, GridSection, Mark, StandardGrid, Standing};
+use crate::portfolio::actions;
+use crate::portfolio::grid::{GridSection, Mark, StandardGrid, Standing};
 use crate::rules::report::Status;
 
 /// A mark as the grid prints it: a symbol, and words for screen readers and the legend.
@@ -126,10 +128,10 @@ async fn enrolment_page(
 ) -> Result<HttpResponse, PageError> {
     let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
     let catalogue = state.catalogue.clone();
-    let enrolment = opened.enrolment.clone();
+    let (id, for_tx) = (opened.enrolment.id, session.clone());
     let found = state
         .db
-        .read(move |conn| grid::enrolment_grid(conn, &catalogue, &enrolment))
+        .read(move |conn| actions::enrolment_grid(conn, &catalogue, &for_tx.acting(), id))
         .await?;
     let standard = crate::http::shared::enrolments::standard_of(state, &opened.enrolment)?;
     let columns = found.evidence.len();
@@ -283,12 +285,12 @@ async fn cohort_page(
     session: &Session,
     raw_id: &str,
 ) -> Result<HttpResponse, PageError> {
-    let cohort = load_cohort(state, session, raw_id, Action::ReadCohorts).await?;
+    let id: CohortId = typed_path_id(raw_id)?;
     let catalogue = state.catalogue.clone();
-    let for_tx = cohort.clone();
-    let found = state
+    let for_tx = session.clone();
+    let (cohort, found) = state
         .db
-        .read(move |conn| grid::cohort_grid(conn, &catalogue, &for_tx))
+        .read(move |conn| actions::cohort_grid(conn, &catalogue, &for_tx.acting(), id))
         .await?;
     let view = CohortGridView {
         title: format!("Tracking grid: {}", cohort.name),

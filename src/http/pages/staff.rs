@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, web};
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
-use super::admin::{SelectOption, holding, optional_id};
+use super::admin::{SelectOption, chosen_id, holding};
 use super::evidence::{Opened, open};
 use super::form::{Fields, FormState, field_errors};
 use super::rows::{standard_of, unit_name};
@@ -141,6 +141,14 @@ async fn render(
     )
 }
 
+/// The staff form as posted: the people chosen (blank: none).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StaffForm {
+    assessor_id: String,
+    iv_id: String,
+}
+
 /// `POST /enrolments/{id}/staff`: sets the assessor and internal verifier.
 pub async fn assign(
     state: web::Data<AppState>,
@@ -159,10 +167,11 @@ async fn assign_page(
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
     let id: EnrolmentId = typed_path_id(raw_id)?;
+    let form: StaffForm = fields.read()?;
     let mut errors = BTreeMap::new();
     let staff = Staff {
-        assessor_id: optional_id(&fields, "assessor_id", &mut errors),
-        iv_id: optional_id(&fields, "iv_id", &mut errors),
+        assessor_id: chosen_id(&form.assessor_id, "assessor_id", &mut errors),
+        iv_id: chosen_id(&form.iv_id, "iv_id", &mut errors),
     };
     if !errors.is_empty() {
         let again = Again::Staff(FormState::again(&fields, errors));

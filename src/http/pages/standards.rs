@@ -99,13 +99,7 @@ pub async fn publish(
         Ok(form) => form.yaml.replace("\r\n", "\n"),
         Err(err) => return Html(Err(err)),
     };
-    match crate::http::shared::standards::publish_into(
-        &state,
-        org_id,
-        &session.user_id,
-        yaml.clone(),
-    )
-    .await
+    match crate::http::shared::standards::publish_into(&state, &session, org_id, yaml.clone()).await
     {
         Ok(_) => Html(Ok(super::view::see_other("/standards"))),
         Err(crate::action::ActionError::Invalid(problems)) => {
@@ -141,11 +135,14 @@ async fn author_page(
         .await?;
     let preview = match &yaml {
         Some(text) => {
-            let text = text.clone();
+            let (text, for_block) = (text.clone(), session.clone());
+            let org_id = crate::db::ids::OrgId::from(org_id);
             Some(
-                web::block(move || crate::authoring::preview("standard.yaml", &text))
-                    .await
-                    .map_err(|e| crate::http::ApiError::Internal(e.to_string()))?,
+                web::block(move || {
+                    crate::authoring::actions::preview(&for_block.acting(), org_id, &text)
+                })
+                .await
+                .map_err(|e| crate::http::ApiError::Internal(e.to_string()))??,
             )
         }
         None => None,
@@ -209,18 +206,17 @@ pub async fn upload_mapping(
         Err(err) => return Html(Err(err)),
     };
     let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
+    let for_tx = session.clone();
     let text = yaml.clone();
     let stored = state
         .db
         .write(move |conn| {
-            crate::portfolio::moves::upload(
+            crate::authoring::actions::upload_mapping(
                 conn,
                 &catalogue,
-                org_id,
-                &actor,
+                &for_tx.acting(),
+                org_id.into(),
                 &text,
-                chrono::Utc::now(),
             )
         })
         .await;

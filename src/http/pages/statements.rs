@@ -10,7 +10,7 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::form::{Fields, FormState, field_errors};
+use super::form::{Fields, FormState, field_errors, filled};
 use super::rows::{Names, enrolments_in_org, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
@@ -168,6 +168,13 @@ async fn list_page(
     page_with_status(state, Some(session), "pages/statements.html", &view, status)
 }
 
+/// The issue form as posted: the enrolment chosen.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct IssueForm {
+    enrolment_id: String,
+}
+
 /// `POST /orgs/{org_id}/statements`: issues the statement for the chosen enrolment.
 pub async fn issue(
     state: web::Data<AppState>,
@@ -191,9 +198,8 @@ async fn issue_page(
         let errors = BTreeMap::from([("enrolment_id".to_owned(), reason.to_owned())]);
         (FormState::again(&fields, errors), missing)
     };
-    let Some(enrolment_id) = fields
-        .filled("enrolment_id")
-        .and_then(|t| Uuid::parse_str(&t).ok())
+    let form: IssueForm = fields.read()?;
+    let Some(enrolment_id) = filled(&form.enrolment_id).and_then(|t| Uuid::parse_str(&t).ok())
     else {
         let (form, missing) = refused("Choose the enrolment", Vec::new());
         return list_page(state, session, raw_org, DoneQuery::default(), form, missing).await;

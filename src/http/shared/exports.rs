@@ -5,9 +5,8 @@ use std::io::Write;
 
 use actix_web::HttpResponse;
 
-use crate::auth::policy::Action;
 use crate::db::DbConnection;
-use crate::db::ids::{CohortId, OrgId};
+use crate::db::ids::OrgId;
 use crate::exports::ExportFailure;
 use crate::exports::actions::{self, Keeping};
 use crate::exports::badges::for_each_badge;
@@ -15,11 +14,9 @@ use crate::exports::ledger::Batch;
 use crate::exports::results::ResultsQuery;
 use crate::exports::scratch::ScratchFile;
 use crate::http::download::{self, Download};
-use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::{ApiError, AppState};
 use crate::output::formats::results::ExportError;
-use crate::portfolio::cohorts::Cohort;
 
 /// Records a batch in one write transaction through [`actions::record_batch`], keeping its file
 /// in the file store: what the API and the exports page both do.
@@ -87,21 +84,6 @@ pub async fn send_badges(
         },
     )
     .await
-}
-
-/// Loads a cohort through [`actions::cohort_for`], asking whether the session may do `action`.
-pub(crate) async fn load_cohort(
-    state: &AppState,
-    session: &Session,
-    id: &str,
-    action: Action,
-) -> Result<Cohort, ApiError> {
-    let cohort_id: CohortId = typed_path_id(id)?;
-    let session = session.clone();
-    Ok(state
-        .db
-        .read(move |conn| actions::cohort_for(conn, &session.acting(), cohort_id, action))
-        .await?)
 }
 
 /// Writes what `produce` writes into a scratch file inside a read transaction (the same rows

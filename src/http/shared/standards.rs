@@ -82,22 +82,24 @@ impl StandardSummary {
     }
 }
 
-/// Publishes `yaml` for `org_id` and, once committed, adds it to the running catalogue.
+/// Publishes `yaml` for `org_id` through [`crate::authoring::actions::publish`] and, once
+/// committed, adds it to the running catalogue.
 pub async fn publish_into(
     state: &AppState,
+    session: &Session,
     org_id: uuid::Uuid,
-    actor: &str,
     yaml: String,
 ) -> Result<crate::org_catalogue::PublishedStandard, crate::action::ActionError> {
     let catalogue = state.catalogue.clone();
-    let actor = actor.to_owned();
+    let session = session.clone();
+    let org_id = crate::db::ids::OrgId::from(org_id);
     let (row, loaded) = state
         .db
         .write(move |conn| {
-            crate::org_catalogue::publish(conn, &catalogue, org_id, &actor, &yaml, Utc::now())
+            crate::authoring::actions::publish(conn, &catalogue, &session.acting(), org_id, &yaml)
         })
         .await?;
-    state.catalogue.add_published(org_id, loaded);
+    state.catalogue.add_published(org_id.into(), loaded);
     Ok(row)
 }
 

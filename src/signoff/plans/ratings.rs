@@ -1,6 +1,5 @@
 //! The organisation's sampling rates and the assessors' risk ratings.
 
-use crate::db::FirstRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -15,16 +14,8 @@ use crate::signoff::sampling::{AssessorRisk, RiskRating, SamplingRates};
 
 /// The organisation's sampling rates (the documented defaults unless changed).
 pub fn rates(conn: &mut DbConnection, org_id: &str) -> Result<SamplingRates, ActionError> {
-    let stored: Option<String> = org_settings::table
-        .find(org_id)
-        .select(org_settings::sampling_rates)
-        .first_row(conn)
-        .optional()?;
     // No row yet: the default rates; a row whose rates do not read is corrupt.
-    Ok(stored
-        .map(|json| crate::db::json::from_text(&json))
-        .transpose()?
-        .unwrap_or_default())
+    crate::settings::stored_json(conn, org_id, crate::settings::JsonSetting::SamplingRates)
 }
 
 /// Sets the organisation's sampling rates (audited).

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Credentials;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::{self};
 
@@ -24,7 +24,7 @@ pub async fn progress(
     credentials: Credentials,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path).map(|id| id.to_string());
+    let id = typed_path_id(&path);
     let stored = load_progress(&state, credentials, id).await?;
     let tag = crate::http::conditional::strong_tag(&stored.etag);
     // The stored bytes as they are, never copied, even when other readers share the same
@@ -49,7 +49,7 @@ impl AsRef<[u8]> for Report {
 pub async fn load_progress(
     state: &AppState,
     credentials: Credentials,
-    id: Result<String, ApiError>,
+    id: Result<EnrolmentId, ApiError>,
 ) -> Result<Arc<portfolio::stored::StoredEvaluation>, ApiError> {
     let catalogue = state.catalogue.clone();
     let (enrolment_id, found) = state
@@ -59,10 +59,9 @@ pub async fn load_progress(
             let id = id?;
             // The enrolment and its stored row in one select; the policy is asked before
             // anything of it is answered.
-            let (enrolment, found) = portfolio::stored::with_enrolment(conn, &catalogue, &id)?;
-            let enrolment =
-                portfolio::access::permit(&session.acting(), enrolment, Action::ReadEnrolment)?;
-            Ok::<_, ApiError>((enrolment.id, found))
+            let read =
+                portfolio::actions::read_stored_progress(conn, &catalogue, &session.acting(), id)?;
+            Ok::<_, ApiError>(read)
         })
         .await?;
     if let Some(stored) = found {

@@ -145,7 +145,7 @@ pub async fn verify(
         .is_some_and(|v| v.contains("application/json"));
     let found = state
         .db
-        .read(move |conn| statements::by_code(conn, &code)?.summary())
+        .read(move |conn| crate::credentials::actions::verify_statement(conn, &code))
         .await;
     match (found, wants_json) {
         (Ok(statement), true) => Ok(HttpResponse::Ok().json(statement)),

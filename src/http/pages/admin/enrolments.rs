@@ -5,14 +5,14 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::{NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource, Role};
 use crate::catalogue::open_for_enrolment;
 use crate::http::AppState;
-use crate::http::pages::form::{Fields, FormState, field_errors};
+use crate::http::pages::form::{Fields, FormState, field_errors, filled};
 use crate::http::pages::rows::{EnrolmentRow, rows_in_org, unit_name};
 use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
@@ -114,6 +114,18 @@ async fn enrolments_page(
     )
 }
 
+/// The enrolment form as posted: the people chosen (blank: none), the standard as
+/// `CODE@VERSION` and the start date (`YYYY-MM-DD`, blank: today).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct EnrolForm {
+    candidate_id: String,
+    assessor_id: String,
+    iv_id: String,
+    standard: String,
+    start_date: String,
+}
+
 /// `POST /orgs/{org_id}/enrolments`: enrols a candidate.
 pub async fn create_enrolment(
     state: web::Data<AppState>,
@@ -133,18 +145,19 @@ async fn create_enrolment_page(
     check_csrf(session, fields.csrf())?;
     let org_id = path_id(raw_org)?;
     session.require(Action::CreateEnrolment, &Resource::Organisation { org_id })?;
+    let form: EnrolForm = fields.read()?;
     let mut errors = BTreeMap::new();
-    let candidate_id = optional_id(&fields, "candidate_id", &mut errors);
+    let candidate_id = chosen_id(&form.candidate_id, "candidate_id", &mut errors);
     if candidate_id.is_none() && !errors.contains_key("candidate_id") {
         errors.insert("candidate_id".to_owned(), "Choose the candidate".to_owned());
     }
-    let assessor_id = optional_id(&fields, "assessor_id", &mut errors);
-    let iv_id = optional_id(&fields, "iv_id", &mut errors);
-    let standard = fields.filled("standard").unwrap_or_default();
+    let assessor_id = chosen_id(&form.assessor_id, "assessor_id", &mut errors);
+    let iv_id = chosen_id(&form.iv_id, "iv_id", &mut errors);
+    let standard = filled(&form.standard).unwrap_or_default();
     if standard.is_empty() {
         errors.insert("standard".to_owned(), "Choose the unit standard".to_owned());
     }
-    let start_date = match fields.filled("start_date") {
+    let start_date = match filled(&form.start_date) {
         None => None,
         Some(text) => match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             Ok(date) => Some(date),

@@ -9,7 +9,6 @@ use chrono::Utc;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::form::Fields;
 use super::rows::unit_name;
 use crate::auth::policy::Role;
 use crate::identity::User;
@@ -70,15 +69,6 @@ fn option(value: impl Into<String>, label: impl Into<String>) -> SelectOption {
         value: value.into(),
         label: label.into(),
     }
-}
-
-/// The id chosen in a `<select>` of people; a value not from the list is a field problem.
-pub(super) fn optional_id(
-    fields: &Fields,
-    name: &str,
-    errors: &mut BTreeMap<String, String>,
-) -> Option<Uuid> {
-    chosen_id(fields.text(name), name, errors)
 }
 
 /// The id chosen in a `<select>` of people as posted (blank: none chosen); a value not from the

@@ -42,6 +42,7 @@ fn questioning_view(
     opened: &crate::http::pages::evidence::Opened,
     standard: &Standard,
     fields: &Fields,
+    form: &QuestioningForm,
     errors: BTreeMap<String, String>,
 ) -> QuestioningView {
     QuestioningView {
@@ -57,11 +58,11 @@ fn questioning_view(
         questions: (1..=QUESTION_ROWS)
             .map(|n| QuestionRow {
                 n,
-                question: fields.text(&format!("question.{n}")).to_owned(),
-                answer: fields.text(&format!("answer.{n}")).to_owned(),
+                question: form.question.get(&n).cloned().unwrap_or_default(),
+                answer: form.answer.get(&n).cloned().unwrap_or_default(),
             })
             .collect(),
-        written: fields.text("method") == "written_questioning",
+        written: form.method == "written_questioning",
     }
 }
 
@@ -87,6 +88,7 @@ async fn questioning_form_page(
         &opened,
         standard,
         &new_record_fields(),
+        &QuestioningForm::default(),
         BTreeMap::new(),
     );
     show(
@@ -190,7 +192,8 @@ async fn questioning_page(
     check_csrf(session, fields.csrf())?;
     let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
-    let (record, order, errors) = questioning_record(standard, &fields.read()?, &fields.read()?);
+    let form: QuestioningForm = fields.read()?;
+    let (record, order, errors) = questioning_record(standard, &fields.read()?, &form);
     let errors = match add_described(state, session, &opened, record, errors).await? {
         Ok(done) => return Ok(done),
         Err(errors) => errors,
@@ -202,7 +205,7 @@ async fn questioning_page(
             _ => (key, reason),
         })
         .collect();
-    let view = questioning_view(state, session, &opened, standard, &fields, errors);
+    let view = questioning_view(state, session, &opened, standard, &fields, &form, errors);
     show(
         state,
         session,

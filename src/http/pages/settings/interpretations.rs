@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::db::ids::OrgId;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::organisation;
 use crate::action::ActionError;
@@ -216,6 +216,14 @@ pub async fn save(
     Html(save_page(&state, &session, &org, &code, &version, fields).await)
 }
 
+/// The choices as posted: `rule.ID` → the interpretation chosen (rule ids may hold dots: the
+/// whole rest of the name is the id).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ChoicesForm {
+    rule: BTreeMap<String, String>,
+}
+
 /// The rule an interpretation error is about, to show it there.
 fn rule_of(err: &InterpretationError) -> &str {
     match err {
@@ -243,11 +251,10 @@ async fn save_page(
     let standard = loaded.standard.clone();
     // Every `rule.ID` field sent, as the API's body would name it; a rule left unchosen keeps
     // the default.
+    let form: ChoicesForm = fields.read()?;
     let mut sent = Interpretations::new();
-    for (name, value) in fields.pairs() {
-        if let Some(rule) = name.strip_prefix("rule.") {
-            sent.choose(rule, value.trim());
-        }
+    for (rule, value) in form.rule {
+        sent.choose(rule, value.trim());
     }
     // The same check the action makes, run first so the error can stand next to its rule.
     if let Err(err) = sent.validate(&standard) {
