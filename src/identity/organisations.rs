@@ -3,11 +3,11 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::db::schema::organisations;
 
 /// An organisation as stored.
@@ -15,7 +15,8 @@ use crate::db::schema::organisations;
 #[diesel(table_name = organisations)]
 pub struct Organisation {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: OrgId,
     /// Its name, unique.
     pub name: String,
     /// ISO 3166 country code, e.g. NZ, GB.
@@ -74,7 +75,7 @@ pub fn create_organisation(
         )));
     }
     let org = Organisation {
-        id: Uuid::new_v4().to_string(),
+        id: OrgId::random(),
         name,
         country,
         nzqa_provider_number: new.nzqa_provider_number.filter(|v| !v.trim().is_empty()),
@@ -90,7 +91,7 @@ pub fn create_organisation(
             actor_id,
             action: "organisation.create",
             entity: "organisation",
-            entity_id: &org.id,
+            entity_id: &org.id.to_string(),
             before: None,
             after: Some(serde_json::json!({ "name": org.name, "country": org.country })),
         },
@@ -109,6 +110,16 @@ pub fn find_organisation(
                 .eq(id_or_name)
                 .or(organisations::name.eq(id_or_name)),
         )
+        .select(Organisation::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(ActionError::NotFound)
+}
+
+/// The organisation with this id.
+pub fn load_organisation(conn: &mut DbConnection, id: OrgId) -> Result<Organisation, ActionError> {
+    organisations::table
+        .find(id)
         .select(Organisation::as_select())
         .first(conn)
         .optional()?

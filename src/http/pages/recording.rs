@@ -60,7 +60,8 @@ pub fn markers(
     let mut names = HashMap::new();
     for p in points {
         if !names.contains_key(&p.created_by) {
-            let name = crate::identity::load_user(conn, &p.created_by)?.name;
+            let name =
+                crate::identity::load_user(conn, crate::db::ids::stored(&p.created_by)?)?.name;
             names.insert(p.created_by.clone(), name);
         }
     }

@@ -70,13 +70,13 @@ async fn render(
         candidate,
     } = opened;
     let standard = standard_of(&state.catalogue, &enrolment)?;
-    let org = enrolment.org_id.to_string();
+    let org = enrolment.org_id;
     let enrolment_id = enrolment.id;
     let (users, extension) = state
         .db
         .read(move |conn| {
             Ok::<_, crate::action::ActionError>((
-                identity::list_users(conn, &org)?,
+                identity::list_users(conn, org)?,
                 portfolio::expiry::extension_in_force(conn, enrolment_id)?,
             ))
         })

@@ -134,10 +134,7 @@ async fn list_page(
                     unit_name,
                 );
                 ready.push(Choice {
-                    label: format!(
-                        "{} — {unit}",
-                        names.of(conn, &enrolment.candidate_id.to_string())?
-                    ),
+                    label: format!("{} — {unit}", names.of(conn, enrolment.candidate_id)?),
                     value: enrolment.id.to_string(),
                 });
             }

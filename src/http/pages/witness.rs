@@ -82,7 +82,7 @@ async fn render(
             if record.details.witness.is_none() {
                 return Err(ActionError::NotFound);
             }
-            let approved = identity::approved_witnesses(conn, &enrolment.org_id.to_string())?;
+            let approved = identity::approved_witnesses(conn, enrolment.org_id)?;
             let requests = witness::requests_for(conn, enrolment.id, &evidence_id)?;
             Ok((record, approved, requests))
         })

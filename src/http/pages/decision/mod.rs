@@ -199,7 +199,7 @@ fn decision_view(
 ) -> Result<DecisionView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::DecideUnit)?;
     let mut names = Names::default();
-    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
+    let candidate = names.of(conn, enrolment.candidate_id)?;
     let evaluation =
         portfolio::Evaluation::load(conn, catalogue, &enrolment, Some(candidate.clone()))?;
     let standard = evaluation.standard;

@@ -79,7 +79,7 @@ pub async fn open(
         .db
         .read(move |conn| {
             let enrolment = authorize(conn, &for_tx, &id, action)?;
-            let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
+            let candidate = identity::load_user(conn, enrolment.candidate_id)?.name;
             Ok::<_, ActionError>(Opened {
                 enrolment,
                 candidate,

@@ -225,13 +225,13 @@ fn portfolio_view(
 ) -> Result<PortfolioView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::ReadEnrolment)?;
     let mut names = Names::default();
-    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
+    let candidate = names.of(conn, enrolment.candidate_id)?;
     let assessor = match &enrolment.assessor_id {
-        Some(id) => Some(names.of(conn, &id.to_string())?),
+        Some(id) => Some(names.of(conn, *id)?),
         None => None,
     };
     let verifier = match &enrolment.iv_id {
-        Some(id) => Some(names.of(conn, &id.to_string())?),
+        Some(id) => Some(names.of(conn, *id)?),
         None => None,
     };
     let evaluation =
@@ -251,7 +251,7 @@ fn portfolio_view(
         .assessor_id
         .is_some_and(|id| id == session.user_id);
     for record in records {
-        let recorded_by = names.of(conn, &record.recorded_by)?;
+        let recorded_by = names.of(conn, crate::db::ids::stored(&record.recorded_by)?)?;
         let mut shown = evidence_view(
             standard,
             &enrolment.id.to_string(),
@@ -265,7 +265,12 @@ fn portfolio_view(
             .cloned()
             .collect();
         if !mine.is_empty() {
-            let mut name_of = |id: &str| names.of(conn, id).unwrap_or_default();
+            let mut name_of = |id: &str| {
+                crate::db::ids::stored(id)
+                    .map_err(ActionError::from)
+                    .and_then(|user| names.of(conn, user))
+                    .unwrap_or_default()
+            };
             shown.time_points = crate::http::pages::recording::time_point_views(
                 standard,
                 &mine,
