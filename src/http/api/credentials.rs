@@ -13,6 +13,8 @@ use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::credentials::verify::{self, Report, StatusList};
 use crate::credentials::{self, status};
+use crate::db::ids::EnrolmentId;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::path_id;
 use crate::http::shared::statements::authorized_statement;
@@ -138,11 +140,11 @@ pub async fn credential(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let (code, body) = state
         .db
         .read(move |conn| {
-            let row = authorized_statement(conn, &session, &id, Action::ReadStatement)?;
+            let row = authorized_statement(conn, &session, id, Action::ReadStatement)?;
             if row.revoked_at.is_some() {
                 return Err(ActionError::Conflict(format!(
                     "statement {} was revoked; its credential is no longer valid (see /verify/{})",

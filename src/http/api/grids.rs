@@ -3,10 +3,11 @@
 use actix_web::{HttpResponse, web};
 
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
 use crate::http::shared::exports::load_cohort;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::grid::{self, CohortGrid, PortfolioGrid};
 
@@ -21,12 +22,12 @@ pub async fn enrolment(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
     let grid = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let enrolment = authorize(conn, &session, id, Action::ReadEnrolment)?;
             grid::enrolment_grid(conn, &catalogue, &enrolment)
         })
         .await?;

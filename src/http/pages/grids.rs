@@ -8,6 +8,7 @@ use super::evidence::open;
 use super::view::{Html, PageError, PageSession, page};
 use crate::auth::policy::Action;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::exports::load_cohort;
 use crate::portfolio::grid::{self, GridSection, Mark, StandardGrid, Standing};
@@ -124,7 +125,13 @@ async fn enrolment_page(
     session: &Session,
     raw_id: &str,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let catalogue = state.catalogue.clone();
     let enrolment = opened.enrolment.clone();
     let found = state

@@ -132,7 +132,13 @@ async fn render(
     raw_evidence: &str,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let evidence_id = path_id(raw_evidence)?.to_string();
     let enrolment = opened.enrolment.clone();
     let for_tx = session.clone();

@@ -55,16 +55,16 @@ pub async fn form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(render(&state, &session, &path, None).await)
+    Html(async { render(&state, &session, typed_path_id(&path)?, None).await }.await)
 }
 
 async fn render(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     again: Option<Again>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::AssignEnrolmentStaff).await?;
+    let opened = open(state, session, id, Action::AssignEnrolmentStaff).await?;
     let Opened {
         enrolment,
         candidate,
@@ -166,7 +166,7 @@ async fn assign_page(
     };
     if !errors.is_empty() {
         let again = Again::Staff(FormState::again(&fields, errors));
-        return render(state, session, raw_id, Some(again)).await;
+        return render(state, session, id, Some(again)).await;
     }
     let for_tx = session.clone();
     // Authorized in the same transaction as the change, so the status checked is the one changed.
@@ -178,7 +178,7 @@ async fn assign_page(
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
         Err(err) => {
             let again = Again::Staff(FormState::again(&fields, field_errors(err)?));
-            render(state, session, raw_id, Some(again)).await
+            render(state, session, id, Some(again)).await
         }
     }
 }
@@ -218,7 +218,7 @@ async fn withdraw_page(
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
         Err(err) => {
             let again = Again::Withdraw(FormState::again(&fields, field_errors(err)?));
-            render(state, session, raw_id, Some(again)).await
+            render(state, session, id, Some(again)).await
         }
     }
 }
@@ -259,7 +259,7 @@ async fn extend_page(
             "must be a date, as YYYY-MM-DD".to_owned(),
         );
         let again = Again::Extend(FormState::again(&fields, errors));
-        return render(state, session, raw_id, Some(again)).await;
+        return render(state, session, id, Some(again)).await;
     };
     let request = portfolio::expiry::ExtensionRequest {
         until,
@@ -294,7 +294,7 @@ async fn extend_page(
                 })
                 .collect();
             let again = Again::Extend(FormState::again(&fields, errors));
-            render(state, session, raw_id, Some(again)).await
+            render(state, session, id, Some(again)).await
         }
     }
 }

@@ -71,7 +71,13 @@ async fn render(
     added: bool,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let evidence_id = path_id(raw_evidence)?.to_string();
     let enrolment = opened.enrolment.clone();
     let may_send = witness::actions::may_ask(&session.acting(), &enrolment)?;

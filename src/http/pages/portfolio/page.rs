@@ -12,13 +12,14 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::FormState;
 use crate::http::pages::rows::{Names, unit_name};
 use crate::http::pages::view::{Html, PageError, PageSession, page_with_status};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::portfolio::{self, Enrolment};
 use crate::portfolio::{acknowledgements, time_points};
 use crate::rules::report::{InstanceReport, Report};
@@ -144,12 +145,12 @@ pub(super) async fn render(
     view: View,
     forms: Forms,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let mut built = state
         .db
-        .read(move |conn| portfolio_view(conn, &catalogue, &for_tx, &id, view))
+        .read(move |conn| portfolio_view(conn, &catalogue, &for_tx, id, view))
         .await?;
     let refused_ack = forms
         .acknowledge
@@ -220,7 +221,7 @@ fn portfolio_view(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     session: &Session,
-    id: &str,
+    id: EnrolmentId,
     view: View,
 ) -> Result<PortfolioView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::ReadEnrolment)?;
