@@ -59,7 +59,7 @@ fn seed(conn: &mut attest::db::DbConnection) {
 
 fn filter(include_reported: bool) -> ResultsFilter {
     ResultsFilter {
-        org_id: ORG.to_owned(),
+        org_id: ORG.parse().expect("a well-formed id"),
         format: ResultsFormat::Csv,
         cohort_id: None,
         standard_code: None,

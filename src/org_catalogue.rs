@@ -189,7 +189,10 @@ type PublishedRow = (
 );
 
 /// The versions `org_id` published, newest first.
-pub fn list(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<PublishedStandard>> {
+pub fn list(
+    conn: &mut DbConnection,
+    org_id: crate::db::ids::OrgId,
+) -> QueryResult<Vec<PublishedStandard>> {
     let rows: Vec<PublishedRow> = org_standards::table
         .filter(org_standards::org_id.eq(org_id))
         .order((org_standards::published_at.desc(), org_standards::id.desc()))

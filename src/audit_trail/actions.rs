@@ -75,10 +75,9 @@ pub fn org_trail(
     org_id: OrgId,
 ) -> Result<OrgTrail, ActionError> {
     may_read_org_trail(acting, org_id)?;
-    let org = org_id.to_string();
-    let organisation = identity::find_organisation(conn, &org)?;
-    let people = identity::list_users(conn, &org)?;
-    let scope = Scope::Organisation(org);
+    let organisation = identity::load_organisation(conn, org_id)?;
+    let people = identity::list_users(conn, org_id)?;
+    let scope = Scope::Organisation(org_id.to_string());
     let actions = super::actions(conn, &scope)?;
     Ok(OrgTrail {
         organisation,
@@ -109,7 +108,7 @@ pub fn enrolment_trail(
     enrolment_id: EnrolmentId,
 ) -> Result<EnrolmentTrail, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
-    let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
+    let candidate = identity::load_user(conn, enrolment.candidate_id)?.name;
     let scope = Scope::Enrolment(enrolment.id.to_string());
     let actions = super::actions(conn, &scope)?;
     Ok(EnrolmentTrail {
@@ -190,7 +189,10 @@ fn with_words(conn: &mut DbConnection, entries: Vec<Entry>) -> Vec<TrailEntry> {
                 names
                     .entry(id.clone())
                     .or_insert_with(|| {
-                        identity::load_user(conn, id).map_or_else(|_| id.clone(), |u| u.name)
+                        id.parse()
+                            .map_err(|_| ActionError::NotFound)
+                            .and_then(|user| identity::load_user(conn, user))
+                            .map_or_else(|_| id.clone(), |u| u.name)
                     })
                     .clone()
             });

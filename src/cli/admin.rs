@@ -195,7 +195,7 @@ fn import(
 fn org_named(conn: &mut DbConnection, org: &str) -> Result<OrgId, ActionError> {
     let found = identity::find_organisation(conn, org)
         .map_err(|_| ActionError::invalid("--org", format!("no organisation named {org}")))?;
-    found.id.parse().map_err(|_| ActionError::NotFound)
+    Ok(found.id)
 }
 
 /// The account with this email, as its typed id; none is a problem with the `flag` given.
@@ -206,7 +206,7 @@ fn user_with_email(
 ) -> Result<UserId, ActionError> {
     let user = identity::find_user_by_email(conn, email)?
         .ok_or_else(|| ActionError::invalid(flag, format!("no user {email}")))?;
-    user.id.parse().map_err(|_| ActionError::NotFound)
+    Ok(user.id)
 }
 
 /// An RFC 3339 instant, or a date meaning "through that day" (UTC), as the people page takes it.

@@ -10,6 +10,7 @@ use crate::action::ActionError;
 use crate::auth::policy::Role;
 use crate::catalogue::Catalogue;
 use crate::config::Config;
+use crate::db::ids::UserId;
 use crate::db::{DbConnection, write_transaction};
 use crate::identity::{self, NewOrganisation, NewUser};
 use crate::portfolio::{self, MappingInput, NewEnrolment, NewEvidence};
@@ -114,7 +115,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
         let user = identity::create_user(
             conn,
             None,
-            &org.id,
+            org.id,
             NewUser {
                 email: (*email).into(),
                 name: (*name).into(),
@@ -128,12 +129,12 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
             },
         )?;
         if *role == Role::ExternalVerifier {
-            identity::revoke_role(conn, None, &user.id.to_string(), &org.id, Role::Candidate)?;
+            identity::revoke_role(conn, None, user.id, org.id, Role::Candidate)?;
             identity::grant_role(
                 conn,
                 None,
-                &user.id.to_string(),
-                &org.id,
+                user.id,
+                org.id,
                 Role::ExternalVerifier,
                 Some(Utc::now() + TimeDelta::days(30)),
             )?;
@@ -142,17 +143,17 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
         ids.push(user.id);
     }
     let (admin, assessor, iv, tane, zoe) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
-    identity::assign_verifier(conn, None, &org.id, &iv.to_string(), &assessor.to_string())?;
-    let enrol = |conn: &mut DbConnection, candidate, standard: &str| {
+    identity::assign_verifier(conn, None, org.id, iv, assessor)?;
+    let enrol = |conn: &mut DbConnection, candidate: UserId, standard: &str| {
         portfolio::create_enrolment(
             conn,
             catalogue,
             Some(&admin.to_string()),
             NewEnrolment {
-                org_id: org.id.parse().map_err(|_| ActionError::NotFound)?,
-                candidate_id: candidate,
-                assessor_id: Some(assessor),
-                iv_id: Some(iv),
+                org_id: org.id.into(),
+                candidate_id: candidate.into(),
+                assessor_id: Some(assessor.into()),
+                iv_id: Some(iv.into()),
                 standard: standard.into(),
                 start_date: None,
             },

@@ -64,7 +64,7 @@ pub(super) fn cohort_archives(
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
-    let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id, cohort)
+    let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id.to_string(), cohort)
         .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
     let fonts = super::statements::fonts(config)?;
     let acting = Acting::console(chrono::Utc::now());
@@ -196,8 +196,7 @@ pub(super) fn results(
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
     let acting = Acting::console(chrono::Utc::now());
-    let filter =
-        actions::results_filter(&mut conn, &catalogue, &acting, stored_id(&org.id)?, &query)?;
+    let filter = actions::results_filter(&mut conn, &catalogue, &acting, org.id, &query)?;
     let store = file_store(config)?;
     let scratch_dir = crate::storage::staging_dir(config);
     let keys = setup::key_ring(config)?;
@@ -336,7 +335,7 @@ pub(super) fn batches(config: &Config, org: &str) -> Result<ExitCode, CliError> 
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
     let acting = Acting::console(chrono::Utc::now());
-    let all = actions::list_batches(&mut conn, &acting, stored_id(&org.id)?)?;
+    let all = actions::list_batches(&mut conn, &acting, org.id)?;
     if all.is_empty() {
         println!("no batches recorded for {}", org.name);
     }
@@ -372,8 +371,7 @@ pub(super) fn badges(
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
     let acting = Acting::console(chrono::Utc::now());
-    let filter =
-        actions::results_filter(&mut conn, &catalogue, &acting, stored_id(&org.id)?, &query)?;
+    let filter = actions::results_filter(&mut conn, &catalogue, &acting, org.id, &query)?;
     let as_zip = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));

@@ -7,7 +7,6 @@ use std::time::SystemTime;
 use super::CliError;
 use crate::action::{Acting, ActionError};
 use crate::config::Config;
-use crate::db::ids::{OrgId, UserId};
 use crate::privacy::{self, RetentionRules, actions};
 use crate::setup;
 use crate::storage::LocalStore;
@@ -16,17 +15,12 @@ fn runtime(err: impl std::fmt::Display) -> CliError {
     CliError::Runtime(err.to_string())
 }
 
-/// A stored id read back as its type; a malformed one names nothing.
-fn stored<T: std::str::FromStr>(id: &str) -> Result<T, ActionError> {
-    id.parse().map_err(|_| ActionError::NotFound)
-}
-
 pub(super) fn show(config: &Config, org: &str) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(runtime)?;
     let org = crate::identity::find_organisation(&mut conn, org)?;
     let acting = Acting::console(chrono::Utc::now());
-    let rules = actions::retention_rules(&mut conn, &acting, stored::<OrgId>(&org.id)?)?;
+    let rules = actions::retention_rules(&mut conn, &acting, org.id)?;
     println!(
         "retention rules of {} (days after an enrolment closes):",
         org.name
@@ -61,7 +55,7 @@ pub(super) fn set(
     let acting = Acting::console(chrono::Utc::now());
     crate::db::write_transaction(&mut conn, |c| {
         let org = crate::identity::find_organisation(c, org)?;
-        let org_id: OrgId = stored(&org.id)?;
+        let org_id = org.id;
         let mut rules: RetentionRules = actions::retention_rules(c, &acting, org_id)?;
         rules.set(kind, days);
         actions::set_retention_rules(c, &acting, org_id, rules)
@@ -135,7 +129,7 @@ pub(super) fn erase(config: &Config, email: &str, reason: &str) -> Result<ExitCo
     let acting = Acting::console(chrono::Utc::now());
     let erasure = crate::db::write_transaction(&mut conn, |c| {
         let user = crate::identity::find_user_by_email(c, email)?.ok_or(ActionError::NotFound)?;
-        actions::erase_anywhere(c, &acting, stored::<UserId>(&user.id)?, reason)
+        actions::erase_anywhere(c, &acting, user.id, reason)
     })
     .map_err(|e| match e {
         ActionError::NotFound => CliError::Input(format!("no user {email}")),
@@ -164,13 +158,8 @@ pub(super) fn subject(config: &Config, email: &str, out: &Path) -> Result<ExitCo
     let acting = Acting::console(chrono::Utc::now());
     // As before, the console's export is everything held about the person and is not recorded
     // in the trail (the operator holds the database it is read from).
-    let (export, _scope) = actions::subject_export(
-        &mut conn,
-        &catalogue,
-        &fonts,
-        &acting,
-        stored::<UserId>(&user.id)?,
-    )?;
+    let (export, _scope) =
+        actions::subject_export(&mut conn, &catalogue, &fonts, &acting, user.id)?;
     let written =
         crate::exports::subject::write_folder(&export, store.as_ref(), out).map_err(runtime)?;
     println!(

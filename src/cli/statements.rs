@@ -8,7 +8,6 @@ use super::CliError;
 use crate::action::{Acting, ActionError};
 use crate::auth::policy::Action;
 use crate::config::Config;
-use crate::db::ids::OrgId;
 use crate::output::pdf::FontSet;
 use crate::setup;
 use crate::signoff::actions;
@@ -77,7 +76,7 @@ pub(super) fn batch(config: &Config, org: &str, dir: &Path) -> Result<ExitCode, 
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = crate::identity::find_organisation(&mut conn, org)
         .map_err(|_| CliError::Input(format!("--org: no organisation {org}")))?;
-    let org_id: OrgId = org.id.parse().map_err(|_| ActionError::NotFound)?;
+    let org_id = org.id;
     let acting = Acting::console(chrono::Utc::now());
     let mut rows: Vec<StatementRow> = actions::organisation_statements(&mut conn, &acting, org_id)
         .map_err(|e| CliError::Runtime(e.to_string()))?

@@ -75,7 +75,7 @@ pub fn results_filter(
     query: &ResultsQuery,
 ) -> Result<ResultsFilter, ActionError> {
     acting.require(Action::ExportData, &export_of(org_id))?;
-    query.check(conn, catalogue, &org_id.to_string())
+    query.check(conn, catalogue, org_id)
 }
 
 /// Writes the results `filter` selects to `out`. With `keep`, the batch and every written result
@@ -96,7 +96,7 @@ pub fn write_results<W: Write>(
     } else {
         Action::ExportData
     };
-    acting.require(action, &export_of(stored_org(&filter.org_id)?))?;
+    acting.require(action, &export_of(filter.org_id))?;
     let recording = keep.map(|keep| keep.recording(acting));
     ledger::export_results(conn, catalogue, filter, recording, out, progress)
 }
@@ -112,13 +112,7 @@ pub fn record_batch(
     keep: Keeping<'_>,
 ) -> Result<Batch, ExportFailure> {
     acting.require(Action::RecordExport, &export_of(org_id))?;
-    ledger::record_batch(
-        conn,
-        catalogue,
-        &org_id.to_string(),
-        query,
-        keep.recording(acting),
-    )
+    ledger::record_batch(conn, catalogue, org_id, query, keep.recording(acting))
 }
 
 /// The organisation's recorded batches, newest first.
@@ -128,7 +122,7 @@ pub fn list_batches(
     org_id: OrgId,
 ) -> Result<Vec<Batch>, ActionError> {
     acting.require(Action::ExportData, &export_of(org_id))?;
-    ledger::list_batches(conn, &org_id.to_string())
+    ledger::list_batches(conn, org_id)
 }
 
 /// One recorded batch, for downloading its file again.
@@ -146,8 +140,8 @@ fn batch_for(
     batch_id: ExportBatchId,
     action: Action,
 ) -> Result<Batch, ActionError> {
-    let batch = ledger::load_batch(conn, &batch_id.to_string())?;
-    acting.require(action, &export_of(stored_org(&batch.org_id)?))?;
+    let batch = ledger::load_batch(conn, batch_id)?;
+    acting.require(action, &export_of(batch.org_id))?;
     Ok(batch)
 }
 
@@ -173,7 +167,7 @@ pub fn reverse_batch_of(
     reason: &str,
 ) -> Result<Batch, ActionError> {
     acting.require(Action::RecordExport, &export_of(org_id))?;
-    let batch = ledger::load_batch(conn, &batch_id.to_string())?;
+    let batch = ledger::load_batch(conn, batch_id)?;
     if org_id != batch.org_id {
         return Err(ActionError::NotFound);
     }

@@ -42,7 +42,7 @@ pub fn archive_input(
             ))
         })?
         .standard;
-    let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?;
+    let candidate = identity::load_user(conn, enrolment.candidate_id)?;
     let records = portfolio::list_evidence(conn, enrolment.id)?;
     let scheme = if standard.framework.eq_ignore_ascii_case("NZQA") {
         LearnerNumberScheme::Nsn

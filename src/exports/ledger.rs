@@ -12,7 +12,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::ExportFailure;
 use super::results::{ResultsFilter, ResultsQuery, Selection, for_each_page};
@@ -20,6 +19,7 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{ExportBatchId, OrgId};
 use crate::db::schema::{enrolments, export_batches, reported_results};
 use crate::keys::KeyRing;
 use crate::output::formats::results::{
@@ -32,9 +32,11 @@ use crate::storage::{BlobStore, Receiving, copy_verified};
 #[diesel(table_name = export_batches)]
 pub struct Batch {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: ExportBatchId,
     /// The organisation.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// When it was recorded (UTC).
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
@@ -102,8 +104,8 @@ pub fn export_results<W: Write>(
     let actor_id = record.and_then(|r| r.actor_id);
     let filters = crate::db::json::to_text(filter)?;
     let mut batch = record.map(|r| Batch {
-        id: Uuid::new_v4().to_string(),
-        org_id: filter.org_id.clone(),
+        id: ExportBatchId::random(),
+        org_id: filter.org_id,
         created_at: r.now.naive_utc(),
         created_by: r.actor_id.map(str::to_owned),
         format: filter.format.to_string(),
@@ -129,7 +131,7 @@ pub fn export_results<W: Write>(
         None => None,
     };
     let mut read = 0u64;
-    let batch_id = batch.as_ref().map(|b| b.id.clone());
+    let batch_id = batch.as_ref().map(|b| b.id);
     let summary = {
         let mut sink: Box<dyn Write + '_> = match kept.as_mut() {
             Some(file) => Box::new(Tee(&mut out, BufWriter::new(file))),
@@ -158,7 +160,7 @@ pub fn export_results<W: Write>(
                         written.push((enrolment_id, row.result.as_str(), row.correction_of));
                     }
                 }
-                if let Some(batch_id) = &batch_id {
+                if let Some(batch_id) = batch_id {
                     record_page(conn, batch_id, written)?;
                 }
                 progress(read);
@@ -179,7 +181,7 @@ pub fn export_results<W: Write>(
         batch.row_count = i64::try_from(summary.written).unwrap_or(i64::MAX);
         batch.file_size = Some(i64::try_from(file.size).unwrap_or(i64::MAX));
         batch.file_sha256 = Some(file.sha256.clone());
-        diesel::update(export_batches::table.find(&batch.id))
+        diesel::update(export_batches::table.find(batch.id))
             .set((
                 export_batches::row_count.eq(batch.row_count),
                 export_batches::file_sha256.eq(&batch.file_sha256),
@@ -192,7 +194,7 @@ pub fn export_results<W: Write>(
                 actor_id,
                 action: "export.record",
                 entity: "export_batch",
-                entity_id: &batch.id,
+                entity_id: &batch.id.to_string(),
                 before: None,
                 after: Some(serde_json::json!({
                     "format": batch.format,
@@ -205,7 +207,7 @@ pub fn export_results<W: Write>(
         // After its own entry, so the batch anchors the trail up to and including its record.
         let checkpoint = crate::checkpoints::take(conn, r.keys, r.public_url, r.now)
             .map_err(|e| ExportFailure::Action(e.into()))?;
-        diesel::update(export_batches::table.find(&batch.id))
+        diesel::update(export_batches::table.find(batch.id))
             .set(export_batches::audit_checkpoint.eq(&checkpoint))
             .execute(conn)?;
         batch.audit_checkpoint = Some(checkpoint);
@@ -260,7 +262,7 @@ pub(crate) fn against_ledger(
 /// Records the results a page wrote: what each reported, and what it corrects.
 fn record_page(
     conn: &mut DbConnection,
-    batch_id: &str,
+    batch_id: ExportBatchId,
     written: Vec<(String, &'static str, Option<String>)>,
 ) -> Result<(), diesel::result::Error> {
     let mut plain: HashMap<&'static str, Vec<String>> = HashMap::new();
@@ -287,7 +289,7 @@ fn record_page(
                 enrolments::table
                     .filter(enrolments::id.eq_any(ids))
                     .select((
-                        batch_id.to_owned().into_sql::<Text>(),
+                        batch_id.to_string().into_sql::<Text>(),
                         enrolments::id,
                         Some(result).into_sql::<diesel::sql_types::Nullable<Text>>(),
                     )),
@@ -323,7 +325,7 @@ pub struct PendingCorrection {
 pub fn pending_corrections(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    org_id: &str,
+    org_id: OrgId,
 ) -> Result<Vec<PendingCorrection>, ActionError> {
     let filter = ResultsQuery::default().check(conn, catalogue, org_id)?;
     let mut found = Vec::new();
@@ -372,7 +374,7 @@ impl<A: Write, B: Write> Write for Tee<A, B> {
 pub fn record_batch(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    org_id: &str,
+    org_id: OrgId,
     query: &ResultsQuery,
     recording: Recording<'_>,
 ) -> Result<Batch, ExportFailure> {
@@ -432,7 +434,7 @@ pub fn download_batch<W: Write>(
     for_each_page(
         conn,
         catalogue,
-        &Selection::Batch(&batch.id),
+        &Selection::Batch(batch.id),
         |_, rows| -> Result<(), ExportFailure> {
             for (_, row) in rows {
                 writer.write_row(&row)?;
@@ -445,7 +447,7 @@ pub fn download_batch<W: Write>(
 }
 
 /// One batch.
-pub fn load_batch(conn: &mut DbConnection, id: &str) -> Result<Batch, ActionError> {
+pub fn load_batch(conn: &mut DbConnection, id: ExportBatchId) -> Result<Batch, ActionError> {
     Ok(export_batches::table
         .find(id)
         .select(Batch::as_select())
@@ -453,7 +455,7 @@ pub fn load_batch(conn: &mut DbConnection, id: &str) -> Result<Batch, ActionErro
 }
 
 /// The organisation's batches, newest first.
-pub fn list_batches(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Batch>, ActionError> {
+pub fn list_batches(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<Batch>, ActionError> {
     Ok(export_batches::table
         .filter(export_batches::org_id.eq(org_id))
         .order((export_batches::created_at.desc(), export_batches::id.desc()))
@@ -485,7 +487,7 @@ pub fn reverse_batch(
     // Only a batch not yet reversed changes, so of two reversals at once exactly one counts.
     let changed = diesel::update(
         export_batches::table
-            .find(&batch.id)
+            .find(batch.id)
             .filter(export_batches::reversed_at.is_null()),
     )
     .set((
@@ -505,10 +507,10 @@ pub fn reverse_batch(
             actor_id,
             action: "export.reverse",
             entity: "export_batch",
-            entity_id: &batch.id,
+            entity_id: &batch.id.to_string(),
             before: Some(serde_json::json!({ "reversed": false })),
             after: Some(serde_json::json!({ "reversed": true, "reason": reason })),
         },
     )?;
-    load_batch(conn, &batch.id)
+    load_batch(conn, batch.id)
 }

@@ -12,6 +12,7 @@ use crate::action::{ActionError, Problems};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{ExportBatchId, Id, OrgId};
 use crate::db::schema::{enrolments, export_batches, reported_results, samples, statements, users};
 use crate::output::formats::results::{
     LearnerNumber, LearnerNumberScheme, ResultRow, ResultsFormat, UnitLevel, UnitResult,
@@ -59,7 +60,7 @@ pub struct ResultsQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultsFilter {
     /// The organisation.
-    pub org_id: String,
+    pub org_id: OrgId,
     /// The file format.
     #[serde(with = "format_text")]
     pub format: ResultsFormat,
@@ -114,7 +115,7 @@ impl ResultsQuery {
         &self,
         conn: &mut DbConnection,
         catalogue: &Catalogue,
-        org_id: &str,
+        org_id: OrgId,
     ) -> Result<ResultsFilter, ActionError> {
         let mut problems = Problems::default();
         let format = match non_empty(&self.format) {
@@ -126,7 +127,7 @@ impl ResultsQuery {
         };
         let cohort_id = match non_empty(&self.cohort) {
             None => None,
-            Some(text) => match find_cohort(conn, org_id, text) {
+            Some(text) => match find_cohort(conn, &org_id.to_string(), text) {
                 Ok(cohort) => Some(cohort.id),
                 Err(ActionError::NotFound) => {
                     problems.add("cohort", "no such cohort in this organisation");
@@ -142,10 +143,7 @@ impl ResultsQuery {
                     problems.add("standard", "write CODE or CODE@VERSION, e.g. 28268@2");
                     (None, None)
                 }
-                Some((code, version)) => match uuid::Uuid::parse_str(org_id)
-                    .ok()
-                    .and_then(|org| catalogue.find_in(org, &code))
-                {
+                Some((code, version)) => match catalogue.find_in(org_id.uuid(), &code) {
                     // The catalogue's spelling of the code is the one enrolments store.
                     Some(loaded) => (
                         Some(loaded.standard.code.clone()),
@@ -175,7 +173,7 @@ impl ResultsQuery {
         };
         problems.finish()?;
         Ok(ResultsFilter {
-            org_id: org_id.to_owned(),
+            org_id,
             format,
             cohort_id,
             standard_code,
@@ -193,7 +191,7 @@ pub enum Selection<'a> {
     /// Those that match a filter.
     Filter(&'a ResultsFilter),
     /// Those recorded in one batch, as they stand now (to download a recorded batch again).
-    Batch(&'a str),
+    Batch(ExportBatchId),
 }
 
 fn start_of(date: NaiveDate) -> NaiveDateTime {
@@ -212,13 +210,13 @@ fn page(
             query = query.filter(
                 enrolments::id.eq_any(
                     reported_results::table
-                        .filter(reported_results::batch_id.eq(batch_id.to_string()))
+                        .filter(reported_results::batch_id.eq(*batch_id))
                         .select(reported_results::enrolment_id),
                 ),
             );
         }
         Selection::Filter(filter) => {
-            query = query.filter(enrolments::org_id.eq(filter.org_id.clone()));
+            query = query.filter(enrolments::org_id.eq(filter.org_id));
             if filter.from.is_some() || filter.to.is_some() {
                 // A date range is on the date achieved: only achieved results have one.
                 query = query.filter(enrolments::status.eq_any(ACHIEVED));

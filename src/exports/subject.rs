@@ -13,7 +13,7 @@ use super::scratch::ScratchFile;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::stored;
+use crate::db::ids::UserId;
 use crate::output::formats::archive::ArchiveError;
 use crate::output::pdf::FontSet;
 use crate::privacy::SubjectScope;
@@ -37,7 +37,7 @@ pub fn write(
     catalogue: &Catalogue,
     fonts: &FontSet,
     store: &dyn BlobStore,
-    user_id: &str,
+    user_id: UserId,
     out: &Path,
 ) -> Result<usize, SubjectError> {
     refuse_full(out)?;
@@ -93,13 +93,13 @@ pub fn gather(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     fonts: &FontSet,
-    user_id: &str,
+    user_id: UserId,
     scope: &SubjectScope,
 ) -> Result<SubjectExport, ActionError> {
     let account = crate::privacy::account_data(conn, user_id, scope)?;
     let archives = crate::privacy::enrolments_of(conn, user_id, scope)?
-        .iter()
-        .map(|id| enrolment_archive(conn, catalogue, fonts, stored(id)?, Utc::now()))
+        .into_iter()
+        .map(|id| enrolment_archive(conn, catalogue, fonts, id, Utc::now()))
         .collect::<Result<Vec<_>, _>>()?;
     let name = account["account"]["name"].as_str().unwrap_or("person");
     Ok(SubjectExport {

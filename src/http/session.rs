@@ -180,7 +180,8 @@ impl Credentials {
         let user_id = self.claims.sub.to_string();
         let is_api = self.path.starts_with("/api/");
         let loaded = (|| {
-            let (row, actor, must_enrol) = identity::load_session_actor(conn, &user_id, now)?;
+            let (row, actor, must_enrol) =
+                identity::load_session_actor(conn, self.claims.sub.into(), now)?;
             // Pages show the unread count in their header; the API does not need it.
             let unread = if is_api {
                 0
@@ -207,7 +208,7 @@ impl Credentials {
             return Err(ApiError::Forbidden("missing or wrong CSRF token".into()));
         }
         Ok(Session {
-            user_id: row.id,
+            user_id: row.id.to_string(),
             name: row.name,
             email: row.email,
             actor,

@@ -4,13 +4,13 @@
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::holds;
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::auth::policy::Role;
 use crate::db::DbConnection;
+use crate::db::ids::{IvAssignmentId, OrgId, UserId};
 use crate::db::schema::iv_assignments;
 
 /// One internal verifier assigned to one assessor.
@@ -18,9 +18,11 @@ use crate::db::schema::iv_assignments;
 #[diesel(table_name = iv_assignments)]
 pub struct IvAssignment {
     /// The internal verifier.
-    pub iv_id: String,
+    #[schema(value_type = String)]
+    pub iv_id: UserId,
     /// The assessor whose decisions they sample.
-    pub assessor_id: String,
+    #[schema(value_type = String)]
+    pub assessor_id: UserId,
     /// When the assignment was made.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
@@ -29,7 +31,7 @@ pub struct IvAssignment {
 /// The organisation's assignments, oldest first (an assessor may have more than one verifier).
 pub fn verifier_assignments(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
 ) -> Result<Vec<IvAssignment>, ActionError> {
     Ok(iv_assignments::table
         .filter(iv_assignments::org_id.eq(org_id))
@@ -43,9 +45,9 @@ pub fn verifier_assignments(
 pub fn unassign_verifier(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    org_id: &str,
-    iv_id: &str,
-    assessor_id: &str,
+    org_id: OrgId,
+    iv_id: UserId,
+    assessor_id: UserId,
 ) -> Result<(), ActionError> {
     let removed = diesel::delete(
         iv_assignments::table
@@ -63,7 +65,7 @@ pub fn unassign_verifier(
             actor_id,
             action: "iv.unassign",
             entity: "user",
-            entity_id: assessor_id,
+            entity_id: &assessor_id.to_string(),
             before: Some(serde_json::json!({ "org_id": org_id, "iv_id": iv_id })),
             after: None,
         },
@@ -75,9 +77,9 @@ pub fn unassign_verifier(
 pub fn assign_verifier(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    org_id: &str,
-    iv_id: &str,
-    assessor_id: &str,
+    org_id: OrgId,
+    iv_id: UserId,
+    assessor_id: UserId,
 ) -> Result<(), ActionError> {
     let now = Utc::now();
     let mut problems = Problems::default();
@@ -103,7 +105,7 @@ pub fn assign_verifier(
     if exists == 0 {
         diesel::insert_into(iv_assignments::table)
             .values((
-                iv_assignments::id.eq(Uuid::new_v4().to_string()),
+                iv_assignments::id.eq(IvAssignmentId::random()),
                 iv_assignments::org_id.eq(org_id),
                 iv_assignments::iv_id.eq(iv_id),
                 iv_assignments::assessor_id.eq(assessor_id),
@@ -116,7 +118,7 @@ pub fn assign_verifier(
                 actor_id,
                 action: "iv.assign",
                 entity: "user",
-                entity_id: assessor_id,
+                entity_id: &assessor_id.to_string(),
                 before: None,
                 after: Some(serde_json::json!({ "org_id": org_id, "iv_id": iv_id })),
             },

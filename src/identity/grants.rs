@@ -4,7 +4,6 @@
 use crate::db::FirstRow;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::users::{GrantRow, grant_rows, learner_number_clash};
 use super::utc;
@@ -12,6 +11,7 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::auth::policy::Role;
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, RoleGrantId, UserId};
 use crate::db::schema::{role_grants, users};
 
 /// What an external verifier's grant needs: an end (EV access is always for a visit or a term).
@@ -43,8 +43,8 @@ pub fn check_grant_expiry(
 pub fn grant_role(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    user_id: &str,
-    org_id: &str,
+    user_id: UserId,
+    org_id: OrgId,
     role: Role,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), ActionError> {
@@ -58,7 +58,7 @@ pub fn grant_role(
     let expires = expires_at.map(|t| t.naive_utc());
     match existing {
         Some(grant) => {
-            diesel::update(role_grants::table.find(&grant.id))
+            diesel::update(role_grants::table.find(grant.id))
                 .set(role_grants::expires_at.eq(expires))
                 .execute(conn)?;
         }
@@ -73,9 +73,9 @@ pub fn grant_role(
                 return Err(ActionError::invalid("national_learner_number", reason));
             }
             let grant = GrantRow {
-                id: Uuid::new_v4().to_string(),
-                user_id: user_id.to_owned(),
-                org_id: org_id.to_owned(),
+                id: RoleGrantId::random(),
+                user_id,
+                org_id,
                 role: role.as_str().to_owned(),
                 expires_at: expires,
                 created_at: Utc::now().naive_utc(),
@@ -91,7 +91,7 @@ pub fn grant_role(
             actor_id,
             action: "role.grant",
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: None,
             after: Some(
                 serde_json::json!({ "org_id": org_id, "role": role.as_str(), "expires_at": expires_at }),
@@ -105,8 +105,8 @@ pub fn grant_role(
 pub fn revoke_role(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    user_id: &str,
-    org_id: &str,
+    user_id: UserId,
+    org_id: OrgId,
     role: Role,
 ) -> Result<(), ActionError> {
     let removed = diesel::delete(
@@ -125,7 +125,7 @@ pub fn revoke_role(
             actor_id,
             action: "role.revoke",
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: Some(serde_json::json!({ "org_id": org_id, "role": role.as_str() })),
             after: None,
         },
@@ -136,8 +136,8 @@ pub fn revoke_role(
 /// Whether the user holds a live `role` in `org_id` at `now`.
 pub fn holds(
     conn: &mut DbConnection,
-    user_id: &str,
-    org_id: &str,
+    user_id: UserId,
+    org_id: OrgId,
     role: Role,
     now: DateTime<Utc>,
 ) -> Result<bool, ActionError> {

@@ -11,6 +11,7 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::auth::{one_time, password};
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, UserId};
 use crate::db::schema::{invitations, users};
 
 /// How long an invitation link works.
@@ -27,7 +28,7 @@ pub struct Invitation {
     /// SHA-256 of the token.
     pub token_hash: String,
     /// Who is invited.
-    pub user_id: String,
+    pub user_id: UserId,
     /// The admin who invited them (none from the command line).
     pub created_by: Option<String>,
     /// When it was made.
@@ -42,7 +43,8 @@ pub struct Invitation {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InvitationLink {
     /// The invited person.
-    pub user_id: String,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
     /// Their email.
     pub email: String,
     /// The path of the page where they choose their password (`/invitations/{token}`).
@@ -65,7 +67,7 @@ pub struct Acceptance {
 pub fn invite(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    user_id: &str,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<InvitationLink, ActionError> {
     let email: String = users::table
@@ -83,7 +85,7 @@ pub fn invite(
     diesel::insert_into(invitations::table)
         .values(Invitation {
             token_hash,
-            user_id: user_id.to_owned(),
+            user_id,
             created_by: actor_id.map(str::to_owned),
             created_at: now.naive_utc(),
             expires_at: expires_at.naive_utc(),
@@ -96,13 +98,13 @@ pub fn invite(
             actor_id,
             action: "user.invite",
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: None,
             after: Some(serde_json::json!({ "expires_at": expires_at })),
         },
     )?;
     Ok(InvitationLink {
-        user_id: user_id.to_owned(),
+        user_id,
         email,
         path: format!("/invitations/{token}"),
         expires_at,
@@ -115,10 +117,10 @@ pub fn invited(
     conn: &mut DbConnection,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<(String, String, String), ActionError> {
+) -> Result<(UserId, String, String), ActionError> {
     let live = live(conn, token, now)?;
     Ok(users::table
-        .find(&live.user_id)
+        .find(live.user_id)
         .select((users::id, users::email, users::name))
         .first_row(conn)?)
 }
@@ -144,16 +146,16 @@ pub fn accept(
     conn: &mut DbConnection,
     acceptance: &Acceptance,
     now: DateTime<Utc>,
-) -> Result<String, ActionError> {
+) -> Result<UserId, ActionError> {
     let invitation = live(conn, &acceptance.token, now)?;
     let (email, name, active): (String, String, bool) = users::table
-        .find(&invitation.user_id)
+        .find(invitation.user_id)
         .select((users::email, users::name, users::active))
         .first_row(conn)?;
     if !active {
         return Err(ActionError::NotFound);
     }
-    if has_password(conn, &invitation.user_id)? {
+    if has_password(conn, invitation.user_id)? {
         return Err(ActionError::Conflict(
             "this account already has a password: sign in with it (or ask for a reset)".into(),
         ));
@@ -162,7 +164,7 @@ pub fn accept(
         .map_err(|problem| ActionError::invalid("password", problem.to_string()))?;
     let hash = password::hash_password(&acceptance.password)
         .map_err(|e| ActionError::invalid("password", e.to_string()))?;
-    diesel::update(users::table.find(&invitation.user_id))
+    diesel::update(users::table.find(invitation.user_id))
         .set(users::password_hash.eq(hash))
         .execute(conn)?;
     diesel::update(invitations::table.find(&invitation.token_hash))
@@ -171,10 +173,10 @@ pub fn accept(
     audit::append(
         conn,
         Change {
-            actor_id: Some(&invitation.user_id),
+            actor_id: Some(&invitation.user_id.to_string()),
             action: "user.accept_invitation",
             entity: "user",
-            entity_id: &invitation.user_id,
+            entity_id: &invitation.user_id.to_string(),
             before: None,
             after: None,
         },
@@ -189,13 +191,13 @@ pub fn accept(
 pub fn create_and_invite(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    org_id: &str,
+    org_id: OrgId,
     new: super::NewUser,
 ) -> Result<(super::User, Option<InvitationLink>), ActionError> {
     let invite_them = new.password.is_none();
     let user = super::create_user(conn, actor_id, org_id, new)?;
     let link = if invite_them {
-        Some(invite(conn, actor_id, &user.id.to_string(), Utc::now())?)
+        Some(invite(conn, actor_id, user.id, Utc::now())?)
     } else {
         None
     };
@@ -203,7 +205,7 @@ pub fn create_and_invite(
 }
 
 /// Whether the person has chosen a password (an invitation cannot replace one).
-pub fn has_password(conn: &mut DbConnection, user_id: &str) -> Result<bool, ActionError> {
+pub fn has_password(conn: &mut DbConnection, user_id: UserId) -> Result<bool, ActionError> {
     let hash: String = users::table
         .find(user_id)
         .select(users::password_hash)
@@ -214,13 +216,13 @@ pub fn has_password(conn: &mut DbConnection, user_id: &str) -> Result<bool, Acti
 /// Which of `user_ids` have not yet chosen a password (an admin may send them a new link).
 pub fn awaiting_password(
     conn: &mut DbConnection,
-    user_ids: &[String],
-) -> Result<std::collections::HashSet<String>, ActionError> {
+    user_ids: &[UserId],
+) -> Result<std::collections::HashSet<UserId>, ActionError> {
     Ok(users::table
         .filter(users::id.eq_any(user_ids))
         .filter(users::password_hash.eq(NO_PASSWORD_YET))
         .select(users::id)
-        .load::<String>(conn)?
+        .load::<UserId>(conn)?
         .into_iter()
         .collect())
 }

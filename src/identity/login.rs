@@ -21,6 +21,7 @@ use crate::audit::{self, Change};
 use crate::auth::password;
 use crate::auth::throttle::{FORGET_AFTER, FailureRecord, Scope, Throttle};
 use crate::auth::verifier::Verifier;
+use crate::db::ids::UserId;
 use crate::db::schema::{login_failures, users};
 use crate::db::{Database, DbConnection};
 
@@ -75,9 +76,9 @@ pub async fn login(
     };
     // A missing or wrong second factor leaves the claimed slot counted as a failure, so codes are
     // throttled exactly like passwords.
-    let (address, code, user_id) = (attempt.address, attempt.code, user.id.clone());
+    let (address, code, user_id) = (attempt.address, attempt.code, user.id);
     db.write(move |conn| {
-        two_factor::second_factor(conn, &user_id, code.as_deref(), now)?;
+        two_factor::second_factor(conn, user_id, code.as_deref(), now)?;
         record_success(conn, &email, &address)
     })
     .await?;
@@ -205,7 +206,7 @@ fn record_success(conn: &mut DbConnection, email: &str, address: &str) -> Result
 }
 
 /// Ends every session of the user: tokens carry the generation they were issued under.
-pub fn logout(conn: &mut DbConnection, user_id: &str) -> Result<(), ActionError> {
+pub fn logout(conn: &mut DbConnection, user_id: UserId) -> Result<(), ActionError> {
     let row = load_user_row(conn, user_id)?;
     diesel::update(users::table.find(user_id))
         .set(users::token_generation.eq(row.token_generation + 1))
@@ -213,10 +214,10 @@ pub fn logout(conn: &mut DbConnection, user_id: &str) -> Result<(), ActionError>
     audit::append(
         conn,
         Change {
-            actor_id: Some(user_id),
+            actor_id: Some(&user_id.to_string()),
             action: "session.logout",
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: None,
             after: None,
         },

@@ -16,7 +16,9 @@ pub use assignments::{IvAssignment, assign_verifier, unassign_verifier, verifier
 pub use grants::{EV_NEEDS_EXPIRY, check_grant_expiry, grant_role, holds, revoke_role};
 pub use invitations::create_and_invite;
 pub use login::{Attempt, WRONG, claim_attempt, login, logout};
-pub use organisations::{NewOrganisation, Organisation, create_organisation, find_organisation};
+pub use organisations::{
+    NewOrganisation, Organisation, create_organisation, find_organisation, load_organisation,
+};
 pub(crate) use users::valid_email;
 pub use users::{
     GrantView, NewUser, User, UserRow, create_user, deactivate_user, find_user_by_email, is_member,

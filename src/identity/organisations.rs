@@ -4,11 +4,11 @@ use crate::db::FirstRow;
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::db::schema::organisations;
 
 /// An organisation as stored.
@@ -16,7 +16,8 @@ use crate::db::schema::organisations;
 #[diesel(table_name = organisations)]
 pub struct Organisation {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: OrgId,
     /// Its name, unique.
     pub name: String,
     /// ISO 3166 country code, e.g. NZ, GB.
@@ -75,7 +76,7 @@ pub fn create_organisation(
         )));
     }
     let org = Organisation {
-        id: Uuid::new_v4().to_string(),
+        id: OrgId::random(),
         name,
         country,
         nzqa_provider_number: new.nzqa_provider_number.filter(|v| !v.trim().is_empty()),
@@ -91,7 +92,7 @@ pub fn create_organisation(
             actor_id,
             action: "organisation.create",
             entity: "organisation",
-            entity_id: &org.id,
+            entity_id: &org.id.to_string(),
             before: None,
             after: Some(serde_json::json!({ "name": org.name, "country": org.country })),
         },
@@ -112,6 +113,16 @@ pub fn find_organisation(
         )
         .select(Organisation::as_select())
         .first_row(conn)
+        .optional()?
+        .ok_or(ActionError::NotFound)
+}
+
+/// The organisation with this id.
+pub fn load_organisation(conn: &mut DbConnection, id: OrgId) -> Result<Organisation, ActionError> {
+    organisations::table
+        .find(id)
+        .select(Organisation::as_select())
+        .first(conn)
         .optional()?
         .ok_or(ActionError::NotFound)
 }

@@ -12,6 +12,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::{Actor, Role};
 use crate::auth::totp::{self, SecretError};
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, UserId};
 use crate::db::schema::{org_security, recovery_codes, two_factor};
 
 /// The roles an organisation's setting obliges to sign in with two factors.
@@ -83,7 +84,7 @@ struct Row {
     last_step: i64,
 }
 
-fn row(conn: &mut DbConnection, user_id: &str) -> Result<Option<Row>, ActionError> {
+fn row(conn: &mut DbConnection, user_id: UserId) -> Result<Option<Row>, ActionError> {
     Ok(two_factor::table
         .find(user_id)
         .select((
@@ -96,7 +97,7 @@ fn row(conn: &mut DbConnection, user_id: &str) -> Result<Option<Row>, ActionErro
 }
 
 /// Whether the user has a confirmed authenticator.
-pub fn is_enabled(conn: &mut DbConnection, user_id: &str) -> Result<bool, ActionError> {
+pub fn is_enabled(conn: &mut DbConnection, user_id: UserId) -> Result<bool, ActionError> {
     Ok(row(conn, user_id)?.is_some_and(|r| r.confirmed_at.is_some()))
 }
 
@@ -106,11 +107,11 @@ pub fn is_required(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<bool, ActionError> {
-    let orgs: Vec<String> = actor
+    let orgs: Vec<OrgId> = actor
         .grants
         .iter()
         .filter(|g| g.is_live(now) && STAFF_ROLES.contains(&g.role))
-        .map(|g| g.org_id.to_string())
+        .map(|g| OrgId::from(g.org_id))
         .collect();
     if orgs.is_empty() {
         return Ok(false);
@@ -129,8 +130,8 @@ pub fn must_enrol(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<bool, ActionError> {
-    let user_id = actor.user_id.to_string();
-    Ok(is_required(conn, actor, now)? && !is_enabled(conn, &user_id)?)
+    let user_id = UserId::from(actor.user_id);
+    Ok(is_required(conn, actor, now)? && !is_enabled(conn, user_id)?)
 }
 
 /// Where the user's two-factor sign-in stands.
@@ -139,14 +140,14 @@ pub fn status(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<TwoFactorStatus, ActionError> {
-    let user_id = actor.user_id.to_string();
+    let user_id = UserId::from(actor.user_id);
     let recovery_codes_left = recovery_codes::table
-        .filter(recovery_codes::user_id.eq(&user_id))
+        .filter(recovery_codes::user_id.eq(user_id))
         .filter(recovery_codes::used_at.is_null())
         .count()
         .get_result(conn)?;
     Ok(TwoFactorStatus {
-        enabled: is_enabled(conn, &user_id)?,
+        enabled: is_enabled(conn, user_id)?,
         required: is_required(conn, actor, now)?,
         recovery_codes_left,
     })
@@ -155,7 +156,7 @@ pub fn status(
 /// Starts (or starts again) an enrolment with a fresh secret; refused once one is confirmed.
 pub fn start_enrolment(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
     if is_enabled(conn, user_id)? {
@@ -186,7 +187,7 @@ pub fn start_enrolment(
 /// The started enrolment's secret and URI again (the page shows them until confirmed).
 pub fn pending_enrolment(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
 ) -> Result<Option<Enrolment>, ActionError> {
     let Some(found) = row(conn, user_id)?.filter(|r| r.confirmed_at.is_none()) else {
         return Ok(None);
@@ -202,7 +203,7 @@ pub fn pending_enrolment(
 /// Confirms the started enrolment with a code from the app; returns fresh recovery codes (audited).
 pub fn confirm_enrolment(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<RecoveryCodes, ActionError> {
@@ -251,29 +252,29 @@ pub fn disable(
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    let user_id = actor.user_id.to_string();
+    let user_id = UserId::from(actor.user_id);
     if is_required(conn, actor, now)? {
         return Err(ActionError::Conflict(
             "your organisation requires two-factor sign-in, so it stays on".into(),
         ));
     }
-    if !is_enabled(conn, &user_id)? {
+    if !is_enabled(conn, user_id)? {
         return Err(ActionError::Conflict("two-factor sign-in is not on".into()));
     }
-    if !check_second_factor(conn, &user_id, code, now)? {
+    if !check_second_factor(conn, user_id, code, now)? {
         return Err(ActionError::invalid("code", "is wrong or already used"));
     }
-    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user_id)))
+    diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user_id)))
         .execute(conn)?;
-    diesel::delete(two_factor::table.find(&user_id)).execute(conn)?;
-    audit_change(conn, &user_id, "two_factor.disable")
+    diesel::delete(two_factor::table.find(user_id)).execute(conn)?;
+    audit_change(conn, user_id, "two_factor.disable")
 }
 
 /// At sign-in, after the right password: nothing to check without a confirmed authenticator;
 /// otherwise the code must be a fresh one from the app or an unused recovery code (then spent).
 pub fn second_factor(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     code: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
@@ -300,7 +301,7 @@ pub fn second_factor(
 /// first), a recovery code is marked used.
 fn check_second_factor(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, ActionError> {
@@ -337,7 +338,7 @@ fn check_second_factor(
 pub fn set_required(
     conn: &mut DbConnection,
     actor_id: &str,
-    org_id: &str,
+    org_id: OrgId,
     required: bool,
     now: DateTime<Utc>,
 ) -> Result<TwoFactorSetting, ActionError> {
@@ -356,7 +357,7 @@ pub fn set_required(
             actor_id: Some(actor_id),
             action: "org.two_factor",
             entity: "organisation",
-            entity_id: org_id,
+            entity_id: &org_id.to_string(),
             before: Some(serde_json::json!({ "required": before })),
             after: Some(serde_json::json!({ "required": required })),
         },
@@ -365,7 +366,7 @@ pub fn set_required(
 }
 
 /// Whether the organisation requires two factors of its staff.
-pub fn is_required_in(conn: &mut DbConnection, org_id: &str) -> Result<bool, ActionError> {
+pub fn is_required_in(conn: &mut DbConnection, org_id: OrgId) -> Result<bool, ActionError> {
     Ok(org_security::table
         .find(org_id)
         .select(org_security::require_two_factor)
@@ -374,14 +375,14 @@ pub fn is_required_in(conn: &mut DbConnection, org_id: &str) -> Result<bool, Act
         .unwrap_or(false))
 }
 
-fn audit_change(conn: &mut DbConnection, user_id: &str, action: &str) -> Result<(), ActionError> {
+fn audit_change(conn: &mut DbConnection, user_id: UserId, action: &str) -> Result<(), ActionError> {
     audit::append(
         conn,
         Change {
-            actor_id: Some(user_id),
+            actor_id: Some(&user_id.to_string()),
             action,
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: None,
             after: None,
         },

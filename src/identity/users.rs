@@ -6,21 +6,21 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
-use super::{EV_NEEDS_EXPIRY, grant_role, parse_id, utc};
+use super::{EV_NEEDS_EXPIRY, grant_role, utc};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::auth::password;
 use crate::auth::policy::{Actor, Grant, Role, VerifierAssignment};
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, RoleGrantId, UserId};
 use crate::db::schema::{iv_assignments, org_security, role_grants, two_factor, users};
 
 /// A user row as stored, password hash included: never serialised.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub(crate) id: String,
+    pub(crate) id: UserId,
     pub(crate) email: String,
     pub(crate) name: String,
     pub(crate) password_hash: String,
@@ -33,9 +33,9 @@ pub struct UserRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = role_grants)]
 pub(super) struct GrantRow {
-    pub(super) id: String,
-    pub(super) user_id: String,
-    pub(super) org_id: String,
+    pub(super) id: RoleGrantId,
+    pub(super) user_id: UserId,
+    pub(super) org_id: OrgId,
     pub(super) role: String,
     pub(super) expires_at: Option<NaiveDateTime>,
     pub(super) created_at: NaiveDateTime,
@@ -45,7 +45,8 @@ pub(super) struct GrantRow {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct GrantView {
     /// The organisation.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// The role name.
     pub role: String,
     /// When the grant stops counting, if ever.
@@ -56,7 +57,8 @@ pub struct GrantView {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct User {
     /// Their id.
-    pub id: Uuid,
+    #[schema(value_type = uuid::Uuid)]
+    pub id: UserId,
     /// Their email, lower-cased.
     pub email: String,
     /// Their name as they write it.
@@ -127,7 +129,7 @@ pub(crate) fn valid_email(email: &str) -> bool {
 pub fn create_user(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    org_id: &str,
+    org_id: OrgId,
     new: NewUser,
 ) -> Result<User, ActionError> {
     let email = normalise_email(&new.email);
@@ -178,7 +180,7 @@ pub fn create_user(
     let existing = find_user_by_email(conn, &email)?;
     if let Some(user) = &existing
         && problems.is_empty()
-        && is_member(conn, &user.id, org_id)?
+        && is_member(conn, user.id, org_id)?
     {
         problems.add("email", "is already registered");
     }
@@ -199,8 +201,8 @@ pub fn create_user(
         Some(user) => user.id,
         None => insert_user(conn, actor_id, email, name, hash, learner_number)?,
     };
-    grant_role(conn, actor_id, &user_id, org_id, role, None)?;
-    load_user_in(conn, &user_id, org_id)
+    grant_role(conn, actor_id, user_id, org_id, role, None)?;
+    load_user_in(conn, user_id, org_id)
 }
 
 fn insert_user(
@@ -210,9 +212,9 @@ fn insert_user(
     name: String,
     password_hash: String,
     national_learner_number: Option<String>,
-) -> Result<String, ActionError> {
+) -> Result<UserId, ActionError> {
     let row = UserRow {
-        id: Uuid::new_v4().to_string(),
+        id: UserId::random(),
         email,
         name,
         password_hash,
@@ -230,7 +232,7 @@ fn insert_user(
             actor_id,
             action: "user.create",
             entity: "user",
-            entity_id: &row.id,
+            entity_id: &row.id.to_string(),
             before: None,
             after: Some(serde_json::json!({ "email": row.email, "name": row.name })),
         },
@@ -241,8 +243,8 @@ fn insert_user(
 /// A user as seen from one organisation: only the grants held there.
 pub fn load_user_in(
     conn: &mut DbConnection,
-    user_id: &str,
-    org_id: &str,
+    user_id: UserId,
+    org_id: OrgId,
 ) -> Result<User, ActionError> {
     let row = load_user_row(conn, user_id)?;
     let grants = grant_rows(conn, user_id)?
@@ -266,7 +268,7 @@ pub fn find_user_by_email(
 
 pub(crate) fn load_user_row(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
 ) -> Result<UserRow, ActionError> {
     Ok(users::table
         .find(user_id)
@@ -275,7 +277,7 @@ pub(crate) fn load_user_row(
 }
 
 /// A user with their grants.
-pub fn load_user(conn: &mut DbConnection, user_id: &str) -> Result<User, ActionError> {
+pub fn load_user(conn: &mut DbConnection, user_id: UserId) -> Result<User, ActionError> {
     let row = load_user_row(conn, user_id)?;
     let grants = grant_rows(conn, user_id)?;
     to_user(row, grants)
@@ -283,7 +285,7 @@ pub fn load_user(conn: &mut DbConnection, user_id: &str) -> Result<User, ActionE
 
 pub(super) fn grant_rows(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
 ) -> Result<Vec<GrantRow>, ActionError> {
     Ok(role_grants::table
         .filter(role_grants::user_id.eq(user_id))
@@ -294,7 +296,7 @@ pub(super) fn grant_rows(
 
 fn to_user(row: UserRow, grants: Vec<GrantRow>) -> Result<User, ActionError> {
     Ok(User {
-        id: parse_id(&row.id)?,
+        id: row.id,
         email: row.email,
         name: row.name,
         active: row.active,
@@ -312,8 +314,8 @@ fn to_user(row: UserRow, grants: Vec<GrantRow>) -> Result<User, ActionError> {
 
 /// Every user with a grant in the organisation, by name, with the grants they hold there (what
 /// they do for other providers is not this organisation's business).
-pub fn list_users(conn: &mut DbConnection, org_id: &str) -> Result<Vec<User>, ActionError> {
-    let ids: Vec<String> = role_grants::table
+pub fn list_users(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<User>, ActionError> {
+    let ids: Vec<UserId> = role_grants::table
         .filter(role_grants::org_id.eq(org_id))
         .select(role_grants::user_id)
         .distinct()
@@ -325,7 +327,7 @@ pub fn list_users(conn: &mut DbConnection, org_id: &str) -> Result<Vec<User>, Ac
         .load(conn)?;
     rows.into_iter()
         .map(|row| {
-            let grants = grant_rows(conn, &row.id)?
+            let grants = grant_rows(conn, row.id)?
                 .into_iter()
                 .filter(|g| g.org_id == org_id)
                 .collect();
@@ -340,21 +342,21 @@ pub fn list_users(conn: &mut DbConnection, org_id: &str) -> Result<Vec<User>, Ac
 /// organisation's own people are compared, so the answer reveals nothing about other organisations.
 pub fn learner_number_clash(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     number: &str,
-    except_user: Option<&str>,
+    except_user: Option<UserId>,
 ) -> Result<Option<String>, ActionError> {
     let members = role_grants::table
         .filter(role_grants::org_id.eq(org_id))
         .select(role_grants::user_id);
-    let holders: Vec<(String, String)> = users::table
+    let holders: Vec<(UserId, String)> = users::table
         .filter(users::national_learner_number.eq(number))
         .filter(users::id.eq_any(members))
         .select((users::id, users::name))
         .load(conn)?;
     Ok(holders
         .into_iter()
-        .find(|(id, _)| Some(id.as_str()) != except_user)
+        .find(|(id, _)| Some(*id) != except_user)
         .map(|(_, name)| {
             format!("{number} is already the learner number of {name} in this organisation")
         }))
@@ -364,9 +366,9 @@ pub fn learner_number_clash(
 pub fn deactivate_user(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    user_id: &str,
+    user_id: UserId,
 ) -> Result<(), ActionError> {
-    if actor_id == Some(user_id) {
+    if actor_id.is_some_and(|actor| user_id == actor) {
         // Nobody locks themselves out by mistake: another admin does it.
         return Err(ActionError::Conflict(
             "you cannot deactivate yourself: ask another administrator".into(),
@@ -388,7 +390,7 @@ pub fn deactivate_user(
             actor_id,
             action: "user.deactivate",
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: Some(serde_json::json!({ "active": row.active })),
             after: Some(serde_json::json!({ "active": false })),
         },
@@ -397,13 +399,16 @@ pub fn deactivate_user(
 }
 
 /// The user as the policy sees them, with their stored row for token checks.
-pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> Result<(UserRow, Actor), ActionError> {
+pub fn load_actor(
+    conn: &mut DbConnection,
+    user_id: UserId,
+) -> Result<(UserRow, Actor), ActionError> {
     let row = load_user_row(conn, user_id)?;
     let grants = grant_rows(conn, user_id)?
         .into_iter()
         .filter_map(|g| {
             Some(Grant {
-                org_id: Uuid::parse_str(&g.org_id).ok()?,
+                org_id: g.org_id.into(),
                 role: g.role.parse().ok()?,
                 expires_at: g.expires_at.map(utc),
             })
@@ -411,7 +416,7 @@ pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> Result<(UserRow, Ac
         .collect();
     let verifies = verifier_assignments_of(conn, user_id)?;
     let actor = Actor {
-        user_id: parse_id(&row.id)?,
+        user_id: row.id.into(),
         active: row.active,
         grants,
         verifies,
@@ -427,12 +432,12 @@ pub fn load_actor(conn: &mut DbConnection, user_id: &str) -> Result<(UserRow, Ac
 /// confirmed), and a second only for internal verifiers, whose assignments the policy reads.
 pub fn load_session_actor(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<(UserRow, Actor, bool), ActionError> {
     type Joined = (
         UserRow,
-        Option<String>,
+        Option<OrgId>,
         Option<String>,
         Option<NaiveDateTime>,
         Option<bool>,
@@ -467,11 +472,11 @@ pub fn load_session_actor(
         let (Some(org_id), Some(role)) = (org_id, role) else {
             continue;
         };
-        let (Ok(org_id), Ok(role)) = (Uuid::parse_str(&org_id), role.parse::<Role>()) else {
+        let Ok(role) = role.parse::<Role>() else {
             continue;
         };
         let grant = Grant {
-            org_id,
+            org_id: org_id.into(),
             role,
             expires_at: expires_at.map(utc),
         };
@@ -491,7 +496,7 @@ pub fn load_session_actor(
         Vec::new()
     };
     let actor = Actor {
-        user_id: parse_id(&row.id)?,
+        user_id: row.id.into(),
         active: row.active,
         grants,
         verifies,
@@ -501,18 +506,16 @@ pub fn load_session_actor(
 
 fn verifier_assignments_of(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
 ) -> Result<Vec<VerifierAssignment>, ActionError> {
     Ok(iv_assignments::table
         .filter(iv_assignments::iv_id.eq(user_id))
         .select((iv_assignments::org_id, iv_assignments::assessor_id))
-        .load::<(String, String)>(conn)?
+        .load::<(OrgId, UserId)>(conn)?
         .into_iter()
-        .filter_map(|(org, assessor)| {
-            Some(VerifierAssignment {
-                org_id: Uuid::parse_str(&org).ok()?,
-                assessor_id: Uuid::parse_str(&assessor).ok()?,
-            })
+        .map(|(org, assessor)| VerifierAssignment {
+            org_id: org.into(),
+            assessor_id: assessor.into(),
         })
         .collect())
 }
@@ -521,8 +524,8 @@ fn verifier_assignments_of(
 /// visible from there.
 pub fn is_member(
     conn: &mut DbConnection,
-    user_id: &str,
-    org_id: &str,
+    user_id: UserId,
+    org_id: OrgId,
 ) -> Result<bool, ActionError> {
     let count = role_grants::table
         .filter(role_grants::user_id.eq(user_id))

@@ -4,11 +4,11 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, WitnessId};
 use crate::db::schema::approved_witnesses;
 
 /// An approved witness.
@@ -16,9 +16,11 @@ use crate::db::schema::approved_witnesses;
 #[diesel(table_name = approved_witnesses)]
 pub struct ApprovedWitness {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: WitnessId,
     /// The organisation.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// Name.
     pub name: String,
     /// Job title.
@@ -49,7 +51,7 @@ pub struct NewWitness {
 /// Adds a witness to the organisation's approved list (audited).
 pub fn approve_witness(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     actor_id: &str,
     new: NewWitness,
     now: DateTime<Utc>,
@@ -70,8 +72,8 @@ pub fn approve_witness(
     }
     problems.finish()?;
     let witness = ApprovedWitness {
-        id: Uuid::new_v4().to_string(),
-        org_id: org_id.to_owned(),
+        id: WitnessId::random(),
+        org_id,
         name: new.name.trim().to_owned(),
         job_title: new.job_title.trim().to_owned(),
         relationship: new.relationship.trim().to_owned(),
@@ -87,7 +89,7 @@ pub fn approve_witness(
             actor_id: Some(actor_id),
             action: "witness.approve",
             entity: "organisation",
-            entity_id: org_id,
+            entity_id: &org_id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&witness)?),
         },
@@ -98,7 +100,7 @@ pub fn approve_witness(
 /// The organisation's approved witnesses, by name.
 pub fn approved_witnesses(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
 ) -> Result<Vec<ApprovedWitness>, ActionError> {
     Ok(approved_witnesses::table
         .filter(approved_witnesses::org_id.eq(org_id))

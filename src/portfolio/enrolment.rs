@@ -157,13 +157,7 @@ pub fn create_enrolment(
         ),
         Some(_) => {}
     }
-    if !holds(
-        conn,
-        &new.candidate_id.to_string(),
-        &org.to_string(),
-        Role::Candidate,
-        now,
-    )? {
+    if !holds(conn, new.candidate_id.into(), org, Role::Candidate, now)? {
         problems.add("candidate_id", "is not a candidate in this organisation");
     }
     let staff = Staff {
@@ -235,13 +229,7 @@ fn check_staff(
     problems: &mut Problems,
 ) -> Result<(), ActionError> {
     if let Some(assessor) = staff.assessor_id {
-        if !holds(
-            conn,
-            &assessor.to_string(),
-            &org.to_string(),
-            Role::Assessor,
-            now,
-        )? {
+        if !holds(conn, assessor.into(), org, Role::Assessor, now)? {
             problems.add("assessor_id", "is not an assessor in this organisation");
         }
         if assessor == candidate {
@@ -249,13 +237,7 @@ fn check_staff(
         }
     }
     if let Some(iv) = staff.iv_id {
-        if !holds(
-            conn,
-            &iv.to_string(),
-            &org.to_string(),
-            Role::InternalVerifier,
-            now,
-        )? {
+        if !holds(conn, iv.into(), org, Role::InternalVerifier, now)? {
             problems.add("iv_id", "is not an internal verifier in this organisation");
         }
         if iv == candidate {

@@ -69,11 +69,7 @@ impl<'c> Evaluation<'c> {
         candidate_name: Option<String>,
     ) -> Result<Self, ActionError> {
         let loaded = catalogue.pinned(enrolment)?;
-        let chosen = crate::settings::interpretations(
-            conn,
-            &enrolment.org_id.to_string(),
-            &loaded.standard,
-        )?;
+        let chosen = crate::settings::interpretations(conn, enrolment.org_id, &loaded.standard)?;
         let records = list_evidence(conn, enrolment.id)?;
         let portfolio = build_portfolio(enrolment, candidate_name, &records)?;
         Ok(Self {

@@ -26,7 +26,7 @@ pub fn retention_rules(
     org_id: OrgId,
 ) -> Result<RetentionRules, ActionError> {
     acting.require(Action::ManageOrganisation, &organisation(org_id))?;
-    super::rules(conn, &org_id.to_string())
+    super::rules(conn, org_id)
 }
 
 /// Replaces the organisation's retention rules (each field out of range named); audited with the
@@ -38,13 +38,7 @@ pub fn set_retention_rules(
     rules: RetentionRules,
 ) -> Result<RetentionRules, ActionError> {
     acting.require(Action::ManageOrganisation, &organisation(org_id))?;
-    super::set_rules(
-        conn,
-        acting.audit_actor(),
-        &org_id.to_string(),
-        rules,
-        acting.now,
-    )
+    super::set_rules(conn, acting.audit_actor(), org_id, rules, acting.now)
 }
 
 /// Applies every organisation's retention rules at the acting moment (`attest retention apply`;
@@ -76,16 +70,15 @@ pub fn erase_in_organisation(
             user_id: user_id.uuid(),
         },
     )?;
-    let (org, user) = (org_id.to_string(), user_id.to_string());
-    if !super::belongs_to(conn, &org, &user)? {
+    if !super::belongs_to(conn, org_id, user_id)? {
         return Err(ActionError::NotFound);
     }
-    if super::elsewhere(conn, &org, &user)? {
+    if super::elsewhere(conn, org_id, user_id)? {
         return Err(ActionError::Conflict(
             "this person belongs to another organisation too: the instance's operator erases them with `attest erase`".into(),
         ));
     }
-    super::erase_person(conn, acting.audit_actor(), &user, reason, acting.now)
+    super::erase_person(conn, acting.audit_actor(), user_id, reason, acting.now)
 }
 
 /// Erases a person's data on request wherever they belong (`attest erase`; the console
@@ -97,13 +90,7 @@ pub fn erase_anywhere(
     reason: &str,
 ) -> Result<Erasure, ActionError> {
     acting.require_console()?;
-    super::erase_person(
-        conn,
-        acting.audit_actor(),
-        &user_id.to_string(),
-        reason,
-        acting.now,
-    )
+    super::erase_person(conn, acting.audit_actor(), user_id, reason, acting.now)
 }
 
 /// Which part of a person's data the actor may export: everything for the person themself (and
@@ -115,17 +102,15 @@ pub fn subject_scope(
     acting: &Acting<'_>,
     user_id: UserId,
 ) -> Result<SubjectScope, ActionError> {
-    let person = user_id.to_string();
-    crate::identity::load_user(conn, &person)?;
+    crate::identity::load_user(conn, user_id)?;
     if acting.is_console() || user_id == acting.user_id {
         return Ok(SubjectScope::All);
     }
     let mut allowed = Vec::new();
     let mut refusal = ActionError::NotFound;
-    for org in super::orgs_of(conn, &person)? {
-        let org_id: OrgId = org.parse().map_err(|_| ActionError::NotFound)?;
+    for org in super::orgs_of(conn, user_id)? {
         let resource = Resource::User {
-            org_id: org_id.uuid(),
+            org_id: org.uuid(),
             user_id: user_id.uuid(),
         };
         match acting.require(Action::ReadUser, &resource) {
@@ -151,8 +136,7 @@ pub fn subject_export(
     user_id: UserId,
 ) -> Result<(SubjectExport, SubjectScope), ActionError> {
     let scope = subject_scope(conn, acting, user_id)?;
-    let export =
-        crate::exports::subject::gather(conn, catalogue, fonts, &user_id.to_string(), &scope)?;
+    let export = crate::exports::subject::gather(conn, catalogue, fonts, user_id, &scope)?;
     Ok((export, scope))
 }
 
@@ -166,11 +150,5 @@ pub fn record_subject_access(
     scope: &SubjectScope,
     archives: usize,
 ) -> Result<(), ActionError> {
-    super::record_subject_access(
-        conn,
-        acting.audit_actor(),
-        &user_id.to_string(),
-        scope,
-        archives,
-    )
+    super::record_subject_access(conn, acting.audit_actor(), user_id, scope, archives)
 }

@@ -12,6 +12,7 @@ use super::retention::CLOSED;
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::db::schema::{
     enrolments, erasures, evidence, login_failures, recovery_codes, two_factor, users,
 };
@@ -20,7 +21,8 @@ use crate::db::schema::{
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Erasure {
     /// The person's id (kept: records refer to it).
-    pub user_id: String,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
     /// When.
     pub erased_at: DateTime<Utc>,
     /// Evidence records whose content and files were removed.
@@ -46,7 +48,7 @@ pub const ERASED_NAME: &str = "Erased person";
 pub fn erase_person(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    user_id: &str,
+    user_id: UserId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Erasure, ActionError> {
@@ -91,7 +93,7 @@ pub fn erase_person(
     clear_content(conn, &evidence_ids)?;
     let answers_cleared = clear_answers(conn, &enrolment_ids)?;
     let personal = Personal {
-        user_id: user_id.to_owned(),
+        user_id,
         name,
         email: email.clone(),
         learner_number,
@@ -129,7 +131,7 @@ pub fn erase_person(
             actor_id,
             action: "user.erase",
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "reason": reason,
@@ -141,7 +143,7 @@ pub fn erase_person(
         },
     )?;
     Ok(Erasure {
-        user_id: user_id.to_owned(),
+        user_id,
         erased_at: now,
         evidence_cleared: evidence_ids.len(),
         answers_cleared,
@@ -153,7 +155,7 @@ pub fn erase_person(
 /// What erasing from the audit trail looks for: the person's id, enrolments and personal values
 /// as they were before the account was anonymised.
 struct Personal {
-    user_id: String,
+    user_id: UserId,
     name: String,
     email: String,
     learner_number: Option<String>,
@@ -246,7 +248,7 @@ impl Personal {
 
     /// The entry's content anonymised, or none when nothing in it is personal.
     fn anonymise(&self, entry: &audit::Entry) -> Option<audit::Anonymised> {
-        let about_them = (entry.entity == "user" && entry.entity_id == self.user_id)
+        let about_them = (entry.entity == "user" && self.user_id == entry.entity_id)
             || (entry.entity == "enrolment" && self.enrolments.contains(&entry.entity_id));
         let mut changed = false;
         let mut one = |text: &Option<String>| {
@@ -319,8 +321,13 @@ fn erase_from_trail(
     }
     seqs.sort_unstable();
     seqs.dedup();
-    let done = audit::erase_content(conn, actor_id, "user", &personal.user_id, &seqs, |entry| {
-        personal.anonymise(entry)
-    })?;
+    let done = audit::erase_content(
+        conn,
+        actor_id,
+        "user",
+        &personal.user_id.to_string(),
+        &seqs,
+        |entry| personal.anonymise(entry),
+    )?;
     Ok(done.len())
 }

@@ -11,6 +11,7 @@ use super::*;
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::db::schema::{enrolments, evidence, retention_rules};
 
 /// The record types a rule can name.
@@ -134,7 +135,7 @@ impl RetentionRules {
 }
 
 /// The organisation's rules.
-pub fn rules(conn: &mut DbConnection, org_id: &str) -> Result<RetentionRules, ActionError> {
+pub fn rules(conn: &mut DbConnection, org_id: OrgId) -> Result<RetentionRules, ActionError> {
     let rows: Vec<(String, i32)> = retention_rules::table
         .filter(retention_rules::org_id.eq(org_id))
         .select((retention_rules::record_type, retention_rules::keep_days))
@@ -152,12 +153,12 @@ pub fn rules(conn: &mut DbConnection, org_id: &str) -> Result<RetentionRules, Ac
 pub fn set_rules(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    org_id: &str,
+    org_id: OrgId,
     new: RetentionRules,
     now: DateTime<Utc>,
 ) -> Result<RetentionRules, ActionError> {
     new.validate()?;
-    crate::identity::find_organisation(conn, org_id)?;
+    crate::identity::load_organisation(conn, org_id)?;
     let old = rules(conn, org_id)?;
     diesel::delete(retention_rules::table.filter(retention_rules::org_id.eq(org_id)))
         .execute(conn)?;
@@ -179,7 +180,7 @@ pub fn set_rules(
             actor_id,
             action: "retention.set",
             entity: "organisation",
-            entity_id: org_id,
+            entity_id: &org_id.to_string(),
             before: Some(crate::db::json::to_value(&old)?),
             after: Some(crate::db::json::to_value(&new)?),
         },

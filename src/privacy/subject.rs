@@ -6,14 +6,15 @@ use diesel::prelude::*;
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::{EnrolmentId, OrgId, UserId};
 use crate::db::schema::{enrolments, evidence, login_failures, role_grants, two_factor, users};
 
 /// Whether the person has roles or enrolments in an organisation other than `org_id` (then only
 /// the instance's operator erases them, with `attest erase`).
 pub fn elsewhere(
     conn: &mut DbConnection,
-    org_id: &str,
-    user_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
 ) -> Result<bool, ActionError> {
     let grants: i64 = role_grants::table
         .filter(role_grants::org_id.ne(org_id))
@@ -31,8 +32,8 @@ pub fn elsewhere(
 /// Whether the person belongs to the organisation (any role grant, or an enrolment there).
 pub fn belongs_to(
     conn: &mut DbConnection,
-    org_id: &str,
-    user_id: &str,
+    org_id: OrgId,
+    user_id: UserId,
 ) -> Result<bool, ActionError> {
     let grants: i64 = role_grants::table
         .filter(role_grants::org_id.eq(org_id))
@@ -55,21 +56,28 @@ pub enum SubjectScope {
     All,
     /// What these organisations hold: the account, and the roles, enrolments, mails and audit
     /// entries there.
-    Orgs(Vec<String>),
+    Orgs(Vec<OrgId>),
 }
 
 impl SubjectScope {
     fn holds(&self, org_id: Option<&str>) -> bool {
         match self {
             Self::All => true,
-            Self::Orgs(orgs) => org_id.is_some_and(|o| orgs.iter().any(|x| x == o)),
+            Self::Orgs(orgs) => org_id.is_some_and(|o| orgs.iter().any(|x| *x == o)),
+        }
+    }
+
+    fn holds_org(&self, org_id: OrgId) -> bool {
+        match self {
+            Self::All => true,
+            Self::Orgs(orgs) => orgs.contains(&org_id),
         }
     }
 }
 
 /// The organisations the person belongs to (a role grant or an enrolment there), sorted.
-pub fn orgs_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, ActionError> {
-    let mut orgs: Vec<String> = role_grants::table
+pub fn orgs_of(conn: &mut DbConnection, user_id: UserId) -> Result<Vec<OrgId>, ActionError> {
+    let mut orgs: Vec<OrgId> = role_grants::table
         .filter(role_grants::user_id.eq(user_id))
         .select(role_grants::org_id)
         .load(conn)?;
@@ -77,7 +85,7 @@ pub fn orgs_of(conn: &mut DbConnection, user_id: &str) -> Result<Vec<String>, Ac
         enrolments::table
             .filter(enrolments::candidate_id.eq(user_id))
             .select(enrolments::org_id)
-            .load::<String>(conn)?,
+            .load::<OrgId>(conn)?,
     );
     orgs.sort();
     orgs.dedup();
@@ -95,7 +103,7 @@ fn rfc3339(at: chrono::NaiveDateTime) -> String {
 /// about them or their enrolments.
 pub fn account_data(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     scope: &SubjectScope,
 ) -> Result<serde_json::Value, ActionError> {
     use crate::db::schema::{acknowledgements, audit_log, notifications, outbox};
@@ -199,7 +207,7 @@ pub fn account_data(
             .into_iter()
             .filter(|t| {
                 (t.4 == "enrolment" && enrolment_ids.contains(&t.5))
-                    || (t.4 == "user" && t.5 == user_id)
+                    || (t.4 == "user" && user_id == t.5)
             })
             .collect(),
     };
@@ -322,17 +330,17 @@ pub fn account_data(
 /// The ids of the person's enrolments in `scope` (each exported as a portfolio archive).
 pub fn enrolments_of(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     scope: &SubjectScope,
-) -> Result<Vec<String>, ActionError> {
-    let rows: Vec<(String, String)> = enrolments::table
+) -> Result<Vec<EnrolmentId>, ActionError> {
+    let rows: Vec<(EnrolmentId, OrgId)> = enrolments::table
         .filter(enrolments::candidate_id.eq(user_id))
         .select((enrolments::id, enrolments::org_id))
         .order(enrolments::created_at)
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(_, org)| scope.holds(Some(org)))
+        .filter(|(_, org)| scope.holds_org(*org))
         .map(|(id, _)| id)
         .collect())
 }
@@ -342,7 +350,7 @@ pub fn enrolments_of(
 pub fn record_subject_access(
     conn: &mut DbConnection,
     actor_id: Option<&str>,
-    user_id: &str,
+    user_id: UserId,
     scope: &SubjectScope,
     archives: usize,
 ) -> Result<(), ActionError> {
@@ -352,7 +360,7 @@ pub fn record_subject_access(
             actor_id,
             action: "user.subject_access",
             entity: "user",
-            entity_id: user_id,
+            entity_id: &user_id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "scope": match scope {

@@ -40,7 +40,7 @@ pub fn interpretations(
     version: u32,
 ) -> Result<Interpretations, ActionError> {
     let standard = standard(services, acting, org_id, code, version)?;
-    super::interpretations(conn, &org_id.to_string(), standard)
+    super::interpretations(conn, org_id, standard)
 }
 
 /// Sets the organisation's interpretations of one standard version (audited).
@@ -54,12 +54,5 @@ pub fn set_interpretations(
     chosen: Interpretations,
 ) -> Result<Interpretations, ActionError> {
     let standard = standard(services, acting, org_id, code, version)?;
-    super::set_interpretations(
-        conn,
-        &org_id.to_string(),
-        acting.user_id,
-        standard,
-        chosen,
-        acting.now,
-    )
+    super::set_interpretations(conn, org_id, acting.user_id, standard, chosen, acting.now)
 }

@@ -10,6 +10,7 @@ use diesel::prelude::*;
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::db::schema::org_settings;
 use crate::standards::{Interpretations, Standard};
 
@@ -36,7 +37,7 @@ pub enum JsonSetting {
 /// the default, so a damaged setting is not silently replaced).
 pub fn stored_json<T: serde::de::DeserializeOwned + Default>(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     setting: JsonSetting,
 ) -> Result<T, ActionError> {
     let row = org_settings::table.find(org_id);
@@ -51,14 +52,14 @@ pub fn stored_json<T: serde::de::DeserializeOwned + Default>(
         .unwrap_or_default())
 }
 
-fn load_all(conn: &mut DbConnection, org_id: &str) -> Result<ByStandard, ActionError> {
+fn load_all(conn: &mut DbConnection, org_id: OrgId) -> Result<ByStandard, ActionError> {
     stored_json(conn, org_id, JsonSetting::Interpretations)
 }
 
 /// The organisation's interpretations of `standard`'s ambiguous rules (none chosen: the defaults).
 pub fn interpretations(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     standard: &Standard,
 ) -> Result<Interpretations, ActionError> {
     Ok(load_all(conn, org_id)?
@@ -69,7 +70,7 @@ pub fn interpretations(
 /// Makes sure the organisation has a settings row (all defaults), so a setting is one update.
 pub fn ensure_row(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
     let exists: i64 = org_settings::table.find(org_id).count().get_result(conn)?;
@@ -89,7 +90,7 @@ pub fn ensure_row(
 /// Replaces the organisation's interpretations of `standard` (validated against it; audited).
 pub fn set_interpretations(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     actor_id: &str,
     standard: &Standard,
     chosen: Interpretations,
@@ -115,7 +116,7 @@ pub fn set_interpretations(
             actor_id: Some(actor_id),
             action: "organisation.interpretations",
             entity: "organisation",
-            entity_id: org_id,
+            entity_id: &org_id.to_string(),
             before: before.map(|b| serde_json::json!({ key(standard): b })),
             after: Some(serde_json::json!({ key(standard): chosen })),
         },

@@ -94,7 +94,7 @@ pub fn record_sign_off(
     comments: &str,
     now: DateTime<Utc>,
 ) -> Result<SignOffRow, ActionError> {
-    let user = identity::load_user(conn, user_id)?;
+    let user = identity::load_user(conn, crate::db::ids::stored(user_id)?)?;
     let row = SignOffRow {
         id: Uuid::new_v4().to_string(),
         enrolment_id: enrolment.id.to_string(),
@@ -245,7 +245,7 @@ pub fn chain_status(
         .optional()?;
     let sampling = match latest_sample {
         Some((iv_id, decision, date, hash)) => Some(IvSampling {
-            user_name: identity::load_user(conn, &iv_id)?.name,
+            user_name: identity::load_user(conn, crate::db::ids::stored(&iv_id)?)?.name,
             date_sampled: date,
             decision: if decision == "agree" {
                 IvDecision::Agree

@@ -132,7 +132,7 @@ pub fn pending(
 
 fn sent_back(conn: &mut DbConnection, sample: Sample) -> Result<SentBack, ActionError> {
     Ok(SentBack {
-        verifier: identity::load_user(conn, &sample.iv_id)?.name,
+        verifier: identity::load_user(conn, crate::db::ids::stored(&sample.iv_id)?)?.name,
         verifier_id: sample.iv_id.clone(),
         action_points: action_points(&sample.action_points),
         sample_id: sample.id,
@@ -202,7 +202,7 @@ pub fn respond(
     let response = IvResponse {
         sample_id: row.sample_id,
         enrolment_id: row.enrolment_id,
-        assessor: identity::load_user(conn, assessor_id)?.name,
+        assessor: identity::load_user(conn, crate::db::ids::stored(assessor_id)?)?.name,
         assessor_id: row.assessor_id,
         responses: answers,
         responded_at: row.responded_at,
@@ -239,7 +239,8 @@ pub fn responses_of(
     rows.into_iter()
         .map(|row| {
             Ok(IvResponse {
-                assessor: identity::load_user(conn, &row.assessor_id)?.name,
+                assessor: identity::load_user(conn, crate::db::ids::stored(&row.assessor_id)?)?
+                    .name,
                 responses: crate::db::json::from_text(&row.responses)?,
                 sample_id: row.sample_id,
                 enrolment_id: row.enrolment_id,

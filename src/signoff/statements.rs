@@ -149,7 +149,7 @@ pub fn build_view(
     issued: NaiveDate,
 ) -> Result<StatementView, ActionError> {
     let org = identity::find_organisation(conn, &enrolment.org_id.to_string())?;
-    let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?;
+    let candidate = identity::load_user(conn, enrolment.candidate_id)?;
     let records = portfolio::list_evidence(conn, enrolment.id)?;
     let reference = |i: usize| format!("E{}", i + 1);
     let evidence = records

@@ -1006,12 +1006,18 @@ async fn an_external_verifier_opens_a_plan_downloads_its_draw_and_reads_the_trai
     let ev = app.seed_user(&w.org, "ev@sqa.org.uk", "candidate");
     app.tx(|c| {
         use attest::auth::policy::Role;
-        attest::identity::revoke_role(c, None, &ev, &w.org, Role::Candidate)?;
+        attest::identity::revoke_role(
+            c,
+            None,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
+            Role::Candidate,
+        )?;
         attest::identity::grant_role(
             c,
             None,
-            &ev,
-            &w.org,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
             Role::ExternalVerifier,
             Some(chrono::Utc::now() + chrono::TimeDelta::days(30)),
         )

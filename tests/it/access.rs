@@ -72,7 +72,14 @@ async fn fixture(app: &TestApp) -> Fixture {
     let w = app.world("28268@2").await;
     let other_candidate = app.seed_user(&w.org, "other@harbour.nz", "candidate");
     app.tx(|c| {
-        attest::identity::grant_role(c, None, &other_candidate, &w.org, Role::Assessor, None)
+        attest::identity::grant_role(
+            c,
+            None,
+            other_candidate.parse().unwrap(),
+            w.org.parse().unwrap(),
+            Role::Assessor,
+            None,
+        )
     });
     let victim = app.seed_user(&w.org, "leaving@harbour.nz", "candidate");
     let assessor2 = app.seed_user(&w.org, "assessor2@harbour.nz", "assessor");
@@ -93,21 +100,33 @@ async fn fixture(app: &TestApp) -> Fixture {
     let ev = app.seed_user(&w.org, "ev@sqa.org.uk", "candidate");
     let ev_old = app.seed_user(&w.org, "ev-old@sqa.org.uk", "candidate");
     app.tx(|c| {
-        attest::identity::revoke_role(c, None, &ev, &w.org, Role::Candidate)?;
-        attest::identity::revoke_role(c, None, &ev_old, &w.org, Role::Candidate)?;
+        attest::identity::revoke_role(
+            c,
+            None,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
+            Role::Candidate,
+        )?;
+        attest::identity::revoke_role(
+            c,
+            None,
+            ev_old.parse().unwrap(),
+            w.org.parse().unwrap(),
+            Role::Candidate,
+        )?;
         attest::identity::grant_role(
             c,
             None,
-            &ev,
-            &w.org,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
             Role::ExternalVerifier,
             Some(Utc::now() + TimeDelta::days(30)),
         )?;
         attest::identity::grant_role(
             c,
             None,
-            &ev_old,
-            &w.org,
+            ev_old.parse().unwrap(),
+            w.org.parse().unwrap(),
             Role::ExternalVerifier,
             Some(Utc::now() - TimeDelta::days(1)),
         )
@@ -201,8 +220,11 @@ async fn fixture(app: &TestApp) -> Fixture {
             },
             Utc::now(),
         )?;
-        let filter =
-            attest::exports::results::ResultsQuery::default().check(c, &catalogue, &org)?;
+        let filter = attest::exports::results::ResultsQuery::default().check(
+            c,
+            &catalogue,
+            org.parse().unwrap(),
+        )?;
         let (batch, _) = attest::exports::ledger::export_results(
             c,
             &catalogue,
@@ -222,7 +244,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             attest::exports::ExportFailure::Action(a) => a,
             other => panic!("{other}"),
         })?;
-        Ok((cohort.id, batch.expect("recorded").id))
+        Ok((cohort.id, batch.expect("recorded").id.to_string()))
     });
     let admin_id = app.tx(|c| {
         use attest::db::schema::users;

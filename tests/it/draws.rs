@@ -39,12 +39,18 @@ fn verify(bytes: &[u8]) -> (i32, String) {
 async fn external_verifier(app: &TestApp, w: &World) -> String {
     let ev = app.seed_user(&w.org, "ev@sqa.org.uk", "candidate");
     app.tx(|c| {
-        attest::identity::revoke_role(c, None, &ev, &w.org, Role::Candidate)?;
+        attest::identity::revoke_role(
+            c,
+            None,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
+            Role::Candidate,
+        )?;
         attest::identity::grant_role(
             c,
             None,
-            &ev,
-            &w.org,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
             Role::ExternalVerifier,
             Some(Utc::now() + TimeDelta::days(30)),
         )

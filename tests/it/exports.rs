@@ -37,7 +37,7 @@ pub fn seed_result(
             attest::identity::create_user(
                 c,
                 None,
-                &org,
+                org.parse().unwrap(),
                 attest::identity::NewUser {
                     email: email.into(),
                     name: format!("Learner {email}"),
@@ -80,7 +80,7 @@ pub fn seed_result(
 fn filter(app: &TestApp, org: &str, query: ResultsQuery) -> ResultsFilter {
     let catalogue = app.state.catalogue.clone();
     let org = org.to_owned();
-    app.tx(move |c| query.check(c, &catalogue, &org))
+    app.tx(move |c| query.check(c, &catalogue, org.parse().unwrap()))
 }
 
 /// A recording by no user (as the command line does), keeping files in the app's store.
@@ -110,7 +110,10 @@ fn export(app: &TestApp, filter: &ResultsFilter, record: bool) -> (String, Optio
         )
     })
     .unwrap();
-    (String::from_utf8(out).unwrap(), batch.map(|b| b.id))
+    (
+        String::from_utf8(out).unwrap(),
+        batch.map(|b| b.id.to_string()),
+    )
 }
 
 fn data_rows(csv: &str) -> usize {
@@ -171,7 +174,7 @@ async fn the_ledger_leaves_out_reported_results_until_the_batch_is_reversed(app:
 
     // Reversing the first batch makes its results reportable again, in the audit trail.
     let reversed = app.tx(|c| {
-        let loaded = ledger::load_batch(c, &batch)?;
+        let loaded = ledger::load_batch(c, batch.parse().unwrap())?;
         assert!(
             ledger::reverse_batch(c, None, &loaded, "  ", Utc::now()).is_err(),
             "a reason is required"
@@ -201,7 +204,7 @@ async fn the_ledger_leaves_out_reported_results_until_the_batch_is_reversed(app:
 }
 
 fn download(app: &TestApp, batch: &str) -> Result<String, attest::exports::ExportFailure> {
-    let loaded = app.tx(|c| ledger::load_batch(c, batch));
+    let loaded = app.tx(|c| ledger::load_batch(c, batch.parse().unwrap()));
     let mut conn = app.state.db.conn().unwrap();
     let mut out = Vec::new();
     ledger::download_batch(
@@ -221,7 +224,7 @@ async fn a_batch_downloads_as_it_was_reported_even_after_the_records_change(app:
     let all = filter(&app, &w.org, ResultsQuery::default());
     let (reported, batch) = export(&app, &all, true);
     let batch = batch.expect("recorded");
-    let recorded = app.tx(|c| ledger::load_batch(c, &batch));
+    let recorded = app.tx(|c| ledger::load_batch(c, batch.parse().unwrap()));
     let sha256 = hex::encode(sha2::Sha256::digest(reported.as_bytes()));
     assert_eq!(recorded.file_sha256.as_deref(), Some(sha256.as_str()));
     assert_eq!(recorded.file_size, Some(reported.len() as i64));
@@ -392,7 +395,7 @@ async fn bad_filters_name_each_field() {
             to: Some("2024-13-01".into()),
             include_reported: Some("maybe".into()),
         }
-        .check(c, &catalogue, &org)
+        .check(c, &catalogue, org.parse().unwrap())
         .unwrap_err())
     });
     let attest::action::ActionError::Invalid(errors) = refused else {
@@ -1119,7 +1122,8 @@ async fn a_result_that_changes_after_it_was_reported_is_sent_again_as_a_correcti
         )]
     );
     let _ = stands;
-    let pending = app.tx(|c| ledger::pending_corrections(c, &app.state.catalogue, &w.org));
+    let pending =
+        app.tx(|c| ledger::pending_corrections(c, &app.state.catalogue, w.org.parse().unwrap()));
     assert!(pending.is_empty(), "{pending:?}");
     let everything = filter(&app, &w.org, ResultsQuery::default());
     let mut conn = app.state.db.conn().unwrap();

@@ -397,6 +397,7 @@ impl TestApp {
             )
         })
         .id
+        .to_string()
     }
 
     /// Creates a user with `role` in `org_id`; returns their id.
@@ -405,7 +406,7 @@ impl TestApp {
             attest::identity::create_user(
                 c,
                 None,
-                org_id,
+                org_id.parse().unwrap(),
                 attest::identity::NewUser {
                     email: email.into(),
                     name: format!("User {email}"),

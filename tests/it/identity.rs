@@ -319,7 +319,7 @@ async fn learner_numbers_are_unique_within_an_organisation(app: TestApp) {
         attest::identity::create_user(
             c,
             None,
-            &other,
+            other.parse().unwrap(),
             attest::identity::NewUser {
                 email: "zoe@other.nz".into(),
                 name: "Zoë Campbell".into(),
@@ -337,8 +337,8 @@ async fn learner_numbers_are_unique_within_an_organisation(app: TestApp) {
         attest::identity::grant_role(
             c,
             None,
-            &elsewhere.id.to_string(),
-            &harbour,
+            elsewhere.id,
+            harbour.parse().unwrap(),
             attest::auth::policy::Role::Candidate,
             None,
         )
@@ -350,7 +350,7 @@ async fn learner_numbers_are_unique_within_an_organisation(app: TestApp) {
         ),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    let grants = app.tx(|c| attest::identity::load_user(c, &elsewhere.id.to_string()));
+    let grants = app.tx(|c| attest::identity::load_user(c, elsewhere.id));
     assert_eq!(
         grants.grants.len(),
         1,

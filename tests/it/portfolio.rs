@@ -486,8 +486,8 @@ async fn a_candidate_cannot_be_made_the_verifier_of_their_own_portfolio(app: Tes
         attest::identity::grant_role(
             c,
             None,
-            &w.candidate_id,
-            &w.org,
+            w.candidate_id.parse().unwrap(),
+            w.org.parse().unwrap(),
             attest::auth::policy::Role::InternalVerifier,
             None,
         )

@@ -78,7 +78,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
             &app.state.catalogue,
             &app.state.fonts,
             &store,
-            &w.candidate_id,
+            w.candidate_id.parse().unwrap(),
             &folder,
         )
         .unwrap();

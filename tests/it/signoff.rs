@@ -374,8 +374,8 @@ async fn an_iv_never_samples_their_own_decisions(app: TestApp) {
         attest::identity::grant_role(
             c,
             None,
-            &w.assessor_id,
-            &w.org,
+            w.assessor_id.parse().unwrap(),
+            w.org.parse().unwrap(),
             attest::auth::policy::Role::InternalVerifier,
             None,
         )

@@ -369,8 +369,8 @@ async fn an_iv_is_told_they_cannot_sample_their_own_decision(app: TestApp) {
         attest::identity::grant_role(
             c,
             None,
-            &w.assessor_id,
-            &w.org,
+            w.assessor_id.parse().unwrap(),
+            w.org.parse().unwrap(),
             attest::auth::policy::Role::InternalVerifier,
             None,
         )

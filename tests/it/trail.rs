@@ -47,15 +47,30 @@ async fn admins_and_evs_read_their_organisations_trail_and_can_check_its_files(a
     // Another organisation, with the same assessor holding a grant there too.
     let other = app.seed_org("Summit College");
     app.seed_user(&other, "admin@summit.nz", "provider_admin");
-    app.tx(|c| attest::identity::grant_role(c, None, &w.assessor_id, &other, Role::Assessor, None));
-    let ev = app.seed_user(&w.org, "ev@sqa.org.uk", "candidate");
     app.tx(|c| {
-        attest::identity::revoke_role(c, None, &ev, &w.org, Role::Candidate)?;
         attest::identity::grant_role(
             c,
             None,
-            &ev,
-            &w.org,
+            w.assessor_id.parse().unwrap(),
+            other.parse().unwrap(),
+            Role::Assessor,
+            None,
+        )
+    });
+    let ev = app.seed_user(&w.org, "ev@sqa.org.uk", "candidate");
+    app.tx(|c| {
+        attest::identity::revoke_role(
+            c,
+            None,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
+            Role::Candidate,
+        )?;
+        attest::identity::grant_role(
+            c,
+            None,
+            ev.parse().unwrap(),
+            w.org.parse().unwrap(),
             Role::ExternalVerifier,
             Some(Utc::now() + TimeDelta::days(30)),
         )

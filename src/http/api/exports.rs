@@ -148,7 +148,10 @@ pub async fn download_batch(
     let catalogue = state.catalogue.clone();
     let name = results_file_name(
         format,
-        &format!("batch-{}", batch.id.get(..8).unwrap_or(&batch.id)),
+        &format!(
+            "batch-{}",
+            batch.id.to_string().get(..8).unwrap_or_default()
+        ),
     );
     let store = state.store.clone();
     let sha256 = batch.file_sha256.clone();

@@ -13,6 +13,7 @@ use super::form::{Fields, FormState};
 use super::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, safe_next, same_secret, see_other,
 };
+use crate::db::ids::UserId;
 use crate::http::session::session_cookie;
 use crate::http::shared::sign_in::{LoginRequest, sign_in as api_sign_in};
 use crate::http::{ApiError, AppState};
@@ -183,10 +184,10 @@ async fn sign_out_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
-    let user_id = session.user_id.clone();
+    let user_id = UserId::from(session.actor.user_id);
     state
         .db
-        .write(move |conn| identity::logout(conn, &user_id))
+        .write(move |conn| identity::logout(conn, user_id))
         .await?;
     let mut gone = session_cookie("", state.config.secure_cookies);
     gone.make_removal();

@@ -282,7 +282,7 @@ fn dashboard(
     let me = session.actor.user_id.to_string();
     let mut orgs = Vec::new();
     for org_id in live_orgs(&session.actor) {
-        let org = identity::find_organisation(conn, &org_id.to_string())?;
+        let org = identity::load_organisation(conn, org_id.into())?;
         let mut roles: Vec<Role> = session
             .actor
             .grants
@@ -315,7 +315,7 @@ fn dashboard(
                 || verifies(e)
         })?;
         let mut section = OrgSection {
-            id: org.id,
+            id: org.id.to_string(),
             name: org.name,
             roles: roles.iter().map(|r| role_label(*r)).collect(),
             admin: has(Role::ProviderAdmin),

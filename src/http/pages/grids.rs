@@ -126,7 +126,13 @@ async fn enrolment_page(
     session: &Session,
     raw_id: &str,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let catalogue = state.catalogue.clone();
     let (id, for_tx) = (opened.enrolment.id, session.clone());
     let found = state

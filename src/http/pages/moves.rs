@@ -51,20 +51,32 @@ pub async fn form(
     query: web::Query<MoveQuery>,
 ) -> Html {
     let chosen = query.into_inner().mapping.filter(|m| !m.trim().is_empty());
-    Html(render(&state, &session, &path, chosen, FormState::default()).await)
+    Html(
+        async {
+            render(
+                &state,
+                &session,
+                typed_path_id(&path)?,
+                chosen,
+                FormState::default(),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 async fn render(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     chosen: Option<String>,
     mut form: FormState,
 ) -> Result<HttpResponse, PageError> {
     let Opened {
         enrolment,
         candidate,
-    } = open(state, session, raw_id, Action::MoveEnrolment).await?;
+    } = open(state, session, id, Action::MoveEnrolment).await?;
     let standard = standard_of(&state.catalogue, &enrolment)?;
     let unit = format!("{}: {}", unit_name(standard), standard.title);
     let for_state = state.clone();
@@ -192,14 +204,14 @@ async fn confirm_page(
         Ok(made) => Ok(see_other(&format!("/enrolments/{}", made.enrolment_id))),
         Err(ActionError::Conflict(why)) => {
             let form = FormState::again(&fields, BTreeMap::from([("mapping_id".to_owned(), why)]));
-            render(state, session, raw_id, None, form).await
+            render(state, session, id, None, form).await
         }
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
             render(
                 state,
                 session,
-                raw_id,
+                id,
                 Some(chosen).filter(|c| !c.is_empty()),
                 form,
             )

@@ -60,7 +60,8 @@ pub fn markers(
     let mut names = HashMap::new();
     for p in points {
         if !names.contains_key(&p.created_by) {
-            let name = crate::identity::load_user(conn, &p.created_by)?.name;
+            let name =
+                crate::identity::load_user(conn, crate::db::ids::stored(&p.created_by)?)?.name;
             names.insert(p.created_by.clone(), name);
         }
     }
@@ -131,7 +132,13 @@ async fn render(
     raw_evidence: &str,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let evidence_id = path_id(raw_evidence)?.to_string();
     let enrolment = opened.enrolment.clone();
     let for_tx = session.clone();

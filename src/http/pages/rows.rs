@@ -11,6 +11,7 @@ use crate::action::ActionError;
 use crate::auth::policy::{Actor, EnrolmentStatus, enrolment_scope};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::identity;
 use crate::portfolio::{self, Enrolment, EnrolmentFilter};
 use crate::standards::Standard;
@@ -72,7 +73,7 @@ pub fn standard_of<'a>(
 
 /// User names by id, loaded once each (and each organisation's interpretations version).
 #[derive(Default)]
-pub struct Names(HashMap<String, String>, HashMap<String, i64>);
+pub struct Names(HashMap<UserId, String>, HashMap<String, i64>);
 
 impl Names {
     /// The organisation's interpretations version, read once.
@@ -90,12 +91,12 @@ impl Names {
     }
 
     /// The user's name.
-    pub fn of(&mut self, conn: &mut DbConnection, user_id: &str) -> Result<String, ActionError> {
-        if let Some(name) = self.0.get(user_id) {
+    pub fn of(&mut self, conn: &mut DbConnection, user_id: UserId) -> Result<String, ActionError> {
+        if let Some(name) = self.0.get(&user_id) {
             return Ok(name.clone());
         }
         let name = identity::load_user(conn, user_id)?.name;
-        self.0.insert(user_id.to_owned(), name.clone());
+        self.0.insert(user_id, name.clone());
         Ok(name)
     }
 }
@@ -107,9 +108,9 @@ pub fn row(
     names: &mut Names,
     enrolment: &Enrolment,
 ) -> Result<EnrolmentRow, ActionError> {
-    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
+    let candidate = names.of(conn, enrolment.candidate_id)?;
     let assessor = match &enrolment.assessor_id {
-        Some(id) => Some(names.of(conn, &id.to_string())?),
+        Some(id) => Some(names.of(conn, *id)?),
         None => None,
     };
     let mut date_warning = None;

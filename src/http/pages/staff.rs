@@ -55,28 +55,28 @@ pub async fn form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(render(&state, &session, &path, None).await)
+    Html(async { render(&state, &session, typed_path_id(&path)?, None).await }.await)
 }
 
 async fn render(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     again: Option<Again>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::AssignEnrolmentStaff).await?;
+    let opened = open(state, session, id, Action::AssignEnrolmentStaff).await?;
     let Opened {
         enrolment,
         candidate,
     } = opened;
     let standard = standard_of(&state.catalogue, &enrolment)?;
-    let org = enrolment.org_id.to_string();
+    let org = enrolment.org_id;
     let enrolment_id = enrolment.id;
     let (users, extension) = state
         .db
         .read(move |conn| {
             Ok::<_, crate::action::ActionError>((
-                identity::list_users(conn, &org)?,
+                identity::list_users(conn, org)?,
                 portfolio::expiry::extension_in_force(conn, enrolment_id)?,
             ))
         })
@@ -175,7 +175,7 @@ async fn assign_page(
     };
     if !errors.is_empty() {
         let again = Again::Staff(FormState::again(&fields, errors));
-        return render(state, session, raw_id, Some(again)).await;
+        return render(state, session, id, Some(again)).await;
     }
     let for_tx = session.clone();
     // Authorized in the same transaction as the change, so the status checked is the one changed.
@@ -187,7 +187,7 @@ async fn assign_page(
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
         Err(err) => {
             let again = Again::Staff(FormState::again(&fields, field_errors(err)?));
-            render(state, session, raw_id, Some(again)).await
+            render(state, session, id, Some(again)).await
         }
     }
 }
@@ -227,7 +227,7 @@ async fn withdraw_page(
         Ok(enrolment) => Ok(see_other(&format!("/enrolments/{}", enrolment.id))),
         Err(err) => {
             let again = Again::Withdraw(FormState::again(&fields, field_errors(err)?));
-            render(state, session, raw_id, Some(again)).await
+            render(state, session, id, Some(again)).await
         }
     }
 }
@@ -268,7 +268,7 @@ async fn extend_page(
             "must be a date, as YYYY-MM-DD".to_owned(),
         );
         let again = Again::Extend(FormState::again(&fields, errors));
-        return render(state, session, raw_id, Some(again)).await;
+        return render(state, session, id, Some(again)).await;
     };
     let request = portfolio::expiry::ExtensionRequest {
         until,
@@ -303,7 +303,7 @@ async fn extend_page(
                 })
                 .collect();
             let again = Again::Extend(FormState::again(&fields, errors));
-            render(state, session, raw_id, Some(again)).await
+            render(state, session, id, Some(again)).await
         }
     }
 }

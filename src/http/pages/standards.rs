@@ -126,11 +126,10 @@ async fn author_page(
 ) -> Result<actix_web::HttpResponse, super::view::PageError> {
     let org_id = crate::http::shared::path_id(raw_org)?;
     session.require(Action::AuthorStandards, &Resource::Organisation { org_id })?;
-    let org = org_id.to_string();
     let published = state
         .db
         .read(move |conn| {
-            Ok::<_, crate::action::ActionError>(crate::org_catalogue::list(conn, &org)?)
+            Ok::<_, crate::action::ActionError>(crate::org_catalogue::list(conn, org_id.into())?)
         })
         .await?;
     let preview = match &yaml {

@@ -134,10 +134,7 @@ async fn list_page(
                     unit_name,
                 );
                 ready.push(Choice {
-                    label: format!(
-                        "{} — {unit}",
-                        names.of(conn, &enrolment.candidate_id.to_string())?
-                    ),
+                    label: format!("{} — {unit}", names.of(conn, enrolment.candidate_id)?),
                     value: enrolment.id.to_string(),
                 });
             }
@@ -209,12 +206,7 @@ async fn issue_page(
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(
-                conn,
-                &for_tx,
-                &enrolment_id.to_string(),
-                Action::IssueStatement,
-            )?;
+            let enrolment = authorize(conn, &for_tx, enrolment_id.into(), Action::IssueStatement)?;
             // Issued from this organisation's page only.
             if enrolment.org_id != org_id.to_string() {
                 return Err(ActionError::NotFound);
@@ -279,8 +271,7 @@ async fn revoke_page(
     let (org_id, statement) = state
         .db
         .read(move |conn| {
-            let row =
-                authorized_statement(conn, &for_tx, &id.to_string(), Action::RevokeStatement)?;
+            let row = authorized_statement(conn, &for_tx, id, Action::RevokeStatement)?;
             let org_id = crate::portfolio::load_enrolment(conn, id)?.org_id;
             Ok::<_, ActionError>((org_id, row.summary()?))
         })
@@ -347,8 +338,7 @@ async fn revoke_post(
     let done = state
         .db
         .write(move |conn| {
-            let row =
-                authorized_statement(conn, &for_tx, &id.to_string(), Action::RevokeStatement)?;
+            let row = authorized_statement(conn, &for_tx, id, Action::RevokeStatement)?;
             // Both mistakes are shown at once; nothing is revoked unless the code was typed.
             let mut problems = crate::action::Problems::default();
             if confirm != compact(&row.summary()?.code) {

@@ -71,7 +71,13 @@ async fn render(
     added: bool,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let evidence_id = path_id(raw_evidence)?.to_string();
     let enrolment = opened.enrolment.clone();
     let may_send = witness::actions::may_ask(&session.acting(), &enrolment)?;
@@ -82,7 +88,7 @@ async fn render(
             if record.details.witness.is_none() {
                 return Err(ActionError::NotFound);
             }
-            let approved = identity::approved_witnesses(conn, &enrolment.org_id.to_string())?;
+            let approved = identity::approved_witnesses(conn, enrolment.org_id)?;
             let requests = witness::requests_for(conn, enrolment.id, &evidence_id)?;
             Ok((record, approved, requests))
         })

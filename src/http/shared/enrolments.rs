@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::action::ActionError;
 use crate::auth::policy::{self, Action, Resource};
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
 use crate::http::session::Session;
 use crate::portfolio::{self, Enrolment, EnrolmentFilter};
@@ -16,11 +17,9 @@ use crate::standards::Standard;
 pub fn authorize(
     conn: &mut DbConnection,
     session: &Session,
-    id: &str,
+    id: EnrolmentId,
     action: Action,
 ) -> Result<Enrolment, ActionError> {
-    // A malformed id names no enrolment.
-    let id = id.parse().map_err(|_| ActionError::NotFound)?;
     portfolio::access::enrolment_for(conn, &session.acting(), id, action)
 }
 

@@ -47,10 +47,9 @@ pub async fn sign_in(
         code: credentials.code,
     };
     let user = identity::login(&state.db, &state.verifier, attempt, now).await?;
-    let user_id = crate::identity::parse_user_id(&user.id)?;
     let (token, expires_at) = state
         .tokens
-        .issue(user_id, user.token_generation, now, DEFAULT_TTL)
+        .issue(user.id.into(), user.token_generation, now, DEFAULT_TTL)
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(LoginResponse { token, expires_at })
 }

@@ -9,10 +9,8 @@ use crate::signoff::statements::StatementRow;
 pub(crate) fn authorized_statement(
     conn: &mut crate::db::DbConnection,
     session: &Session,
-    enrolment_id: &str,
+    enrolment_id: crate::db::ids::EnrolmentId,
     action: Action,
 ) -> Result<StatementRow, ActionError> {
-    // A malformed id names no enrolment.
-    let enrolment_id = enrolment_id.parse().map_err(|_| ActionError::NotFound)?;
     crate::signoff::actions::statement_for(conn, &session.acting(), enrolment_id, action)
 }

@@ -4,12 +4,13 @@
 
 use crate::action::{Acting, ActionError};
 use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::identity::two_factor::{self, Enrolment, RecoveryCodes, TwoFactorStatus};
 use crate::identity::{self, User};
 
 /// The signed-in person with their roles.
 pub fn me(conn: &mut DbConnection, acting: &Acting<'_>) -> Result<User, ActionError> {
-    identity::load_user(conn, acting.user_id)
+    identity::load_user(conn, UserId::from(acting.actor.user_id))
 }
 
 /// Ends every session of the signed-in person, on every device.
@@ -17,7 +18,7 @@ pub fn sign_out_everywhere(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
 ) -> Result<(), ActionError> {
-    identity::logout(conn, acting.user_id)
+    identity::logout(conn, UserId::from(acting.actor.user_id))
 }
 
 /// Where the person's two-factor sign-in stands, with the enrolment they started and have not yet
@@ -27,7 +28,7 @@ pub fn two_factor_status(
     acting: &Acting<'_>,
 ) -> Result<(TwoFactorStatus, Option<Enrolment>), ActionError> {
     let status = two_factor::status(conn, acting.actor, acting.now)?;
-    let pending = two_factor::pending_enrolment(conn, acting.user_id)?;
+    let pending = two_factor::pending_enrolment(conn, UserId::from(acting.actor.user_id))?;
     Ok((status, pending))
 }
 
@@ -36,7 +37,7 @@ pub fn start_two_factor(
     conn: &mut DbConnection,
     acting: &Acting<'_>,
 ) -> Result<Enrolment, ActionError> {
-    two_factor::start_enrolment(conn, acting.user_id, acting.now)
+    two_factor::start_enrolment(conn, UserId::from(acting.actor.user_id), acting.now)
 }
 
 /// Confirms the started enrolment with a code from the app; the recovery codes, shown once.
@@ -45,7 +46,7 @@ pub fn confirm_two_factor(
     acting: &Acting<'_>,
     code: &str,
 ) -> Result<RecoveryCodes, ActionError> {
-    two_factor::confirm_enrolment(conn, acting.user_id, code, acting.now)
+    two_factor::confirm_enrolment(conn, UserId::from(acting.actor.user_id), code, acting.now)
 }
 
 /// Turns two-factor sign-in off with a current code or a recovery code (refused while an

@@ -32,7 +32,7 @@ pub fn organisation(
     action: Action,
 ) -> Result<Organisation, ActionError> {
     acting.require(action, &org_resource(org_id))?;
-    identity::find_organisation(conn, &org_id.to_string())
+    identity::load_organisation(conn, org_id)
 }
 
 /// The organisation's internal verifier assignments: who verifies which assessor.
@@ -42,7 +42,7 @@ pub fn verifier_assignments(
     org_id: OrgId,
 ) -> Result<Vec<IvAssignment>, ActionError> {
     acting.require(Action::ListUsers, &org_resource(org_id))?;
-    identity::verifier_assignments(conn, &org_id.to_string())
+    identity::verifier_assignments(conn, org_id)
 }
 
 /// Makes `iv_id` an internal verifier of `assessor_id`; with `replace`, instead of the verifiers
@@ -59,21 +59,16 @@ pub fn assign_verifier(
         Action::AssignVerifierToAssessor,
         &user_resource(org_id, assessor_id),
     )?;
-    let (org, iv, assessor) = (
-        org_id.to_string(),
-        iv_id.to_string(),
-        assessor_id.to_string(),
-    );
     let actor = acting.audit_actor();
-    identity::assign_verifier(conn, actor, &org, &iv, &assessor)?;
+    identity::assign_verifier(conn, actor, org_id, iv_id, assessor_id)?;
     if replace {
-        let others: Vec<String> = identity::verifier_assignments(conn, &org)?
+        let others: Vec<UserId> = identity::verifier_assignments(conn, org_id)?
             .into_iter()
-            .filter(|a| a.assessor_id == assessor && a.iv_id != iv)
+            .filter(|a| a.assessor_id == assessor_id && a.iv_id != iv_id)
             .map(|a| a.iv_id)
             .collect();
         for other in others {
-            identity::unassign_verifier(conn, actor, &org, &other, &assessor)?;
+            identity::unassign_verifier(conn, actor, org_id, other, assessor_id)?;
         }
     }
     Ok(())
@@ -91,13 +86,7 @@ pub fn unassign_verifier(
         Action::AssignVerifierToAssessor,
         &user_resource(org_id, assessor_id),
     )?;
-    identity::unassign_verifier(
-        conn,
-        acting.audit_actor(),
-        &org_id.to_string(),
-        &iv_id.to_string(),
-        &assessor_id.to_string(),
-    )
+    identity::unassign_verifier(conn, acting.audit_actor(), org_id, iv_id, assessor_id)
 }
 
 /// The organisation's approved witnesses.
@@ -107,7 +96,7 @@ pub fn approved_witnesses(
     org_id: OrgId,
 ) -> Result<Vec<ApprovedWitness>, ActionError> {
     acting.require(Action::ReadOrganisation, &org_resource(org_id))?;
-    identity::approved_witnesses(conn, &org_id.to_string())
+    identity::approved_witnesses(conn, org_id)
 }
 
 /// Adds a witness to the organisation's approved list.
@@ -118,7 +107,7 @@ pub fn approve_witness(
     new: NewWitness,
 ) -> Result<ApprovedWitness, ActionError> {
     acting.require(Action::ManageOrganisation, &org_resource(org_id))?;
-    identity::approve_witness(conn, &org_id.to_string(), acting.user_id, new, acting.now)
+    identity::approve_witness(conn, org_id, acting.user_id, new, acting.now)
 }
 
 /// Whether the organisation requires two-factor sign-in of its admins, assessors and IVs.
@@ -128,7 +117,7 @@ pub fn two_factor_setting(
     org_id: OrgId,
 ) -> Result<TwoFactorSetting, ActionError> {
     acting.require(Action::ManageOrganisation, &org_resource(org_id))?;
-    let required = two_factor::is_required_in(conn, &org_id.to_string())?;
+    let required = two_factor::is_required_in(conn, org_id)?;
     Ok(TwoFactorSetting { required })
 }
 
@@ -141,11 +130,5 @@ pub fn set_two_factor_required(
     required: bool,
 ) -> Result<TwoFactorSetting, ActionError> {
     acting.require(Action::ManageOrganisation, &org_resource(org_id))?;
-    two_factor::set_required(
-        conn,
-        acting.user_id,
-        &org_id.to_string(),
-        required,
-        acting.now,
-    )
+    two_factor::set_required(conn, acting.user_id, org_id, required, acting.now)
 }

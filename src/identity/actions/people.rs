@@ -21,8 +21,8 @@ pub struct People {
     pub organisation: Organisation,
     /// Everyone with a grant there, by name, with the grants they hold there.
     pub users: Vec<User>,
-    /// The ids (as stored) of those who have not yet chosen a password.
-    pub awaiting_password: HashSet<String>,
+    /// The ids of those who have not yet chosen a password.
+    pub awaiting_password: HashSet<UserId>,
 }
 
 /// The organisation's people, and who of them still has to choose a password.
@@ -32,10 +32,9 @@ pub fn people(
     org_id: OrgId,
 ) -> Result<People, ActionError> {
     acting.require(Action::ListUsers, &org_resource(org_id))?;
-    let org = org_id.to_string();
-    let organisation = identity::find_organisation(conn, &org)?;
-    let users = identity::list_users(conn, &org)?;
-    let ids: Vec<String> = users.iter().map(|u| u.id.to_string()).collect();
+    let organisation = identity::load_organisation(conn, org_id)?;
+    let users = identity::list_users(conn, org_id)?;
+    let ids: Vec<UserId> = users.iter().map(|u| u.id).collect();
     let awaiting_password = invitations::awaiting_password(conn, &ids)?;
     Ok(People {
         organisation,
@@ -51,7 +50,7 @@ pub fn list_users(
     org_id: OrgId,
 ) -> Result<Vec<User>, ActionError> {
     acting.require(Action::ListUsers, &org_resource(org_id))?;
-    identity::list_users(conn, &org_id.to_string())
+    identity::list_users(conn, org_id)
 }
 
 /// Adds a person with a first role; without a password, with the link through which they choose
@@ -68,7 +67,7 @@ pub fn create_user(
         Action::CreateUser
     };
     acting.require(action, &org_resource(org_id))?;
-    identity::create_and_invite(conn, acting.audit_actor(), &org_id.to_string(), new)
+    identity::create_and_invite(conn, acting.audit_actor(), org_id, new)
 }
 
 /// Asks the policy about `action` on a person of the organisation, who must be one of its
@@ -81,7 +80,7 @@ pub fn member_for(
     action: Action,
 ) -> Result<(), ActionError> {
     acting.require(action, &user_resource(org_id, user_id))?;
-    if identity::is_member(conn, &user_id.to_string(), &org_id.to_string())? {
+    if identity::is_member(conn, user_id, org_id)? {
         Ok(())
     } else {
         Err(ActionError::NotFound)
@@ -108,8 +107,8 @@ pub fn grant_role(
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(), ActionError> {
     if acting.is_console() {
-        identity::find_organisation(conn, &org_id.to_string())?;
-        identity::load_user(conn, &user_id.to_string())?;
+        identity::load_organisation(conn, org_id)?;
+        identity::load_user(conn, user_id)?;
     } else {
         member_for(conn, acting, org_id, user_id, grant_action(Some(role)))?;
     }
@@ -117,8 +116,8 @@ pub fn grant_role(
     identity::grant_role(
         conn,
         acting.audit_actor(),
-        &user_id.to_string(),
-        &org_id.to_string(),
+        user_id,
+        org_id,
         role,
         expires_at,
     )
@@ -133,13 +132,7 @@ pub fn revoke_role(
     role: Role,
 ) -> Result<(), ActionError> {
     member_for(conn, acting, org_id, user_id, Action::RevokeRole)?;
-    identity::revoke_role(
-        conn,
-        acting.audit_actor(),
-        &user_id.to_string(),
-        &org_id.to_string(),
-        role,
-    )
+    identity::revoke_role(conn, acting.audit_actor(), user_id, org_id, role)
 }
 
 /// Deactivates one of the organisation's people; their sessions end at once.
@@ -150,7 +143,7 @@ pub fn deactivate(
     user_id: UserId,
 ) -> Result<(), ActionError> {
     member_for(conn, acting, org_id, user_id, Action::DeactivateUser)?;
-    identity::deactivate_user(conn, acting.audit_actor(), &user_id.to_string())
+    identity::deactivate_user(conn, acting.audit_actor(), user_id)
 }
 
 /// Deactivates an account whatever organisations it belongs to and ends its sessions (`attest
@@ -161,7 +154,7 @@ pub fn deactivate_account(
     user_id: UserId,
 ) -> Result<(), ActionError> {
     acting.require_console()?;
-    identity::deactivate_user(conn, acting.audit_actor(), &user_id.to_string())
+    identity::deactivate_user(conn, acting.audit_actor(), user_id)
 }
 
 /// A new invitation link for a person of the organisation who has not chosen a password yet (an
@@ -173,16 +166,15 @@ pub fn reinvite(
     user_id: UserId,
 ) -> Result<InvitationLink, ActionError> {
     acting.require(Action::CreateUser, &org_resource(org_id))?;
-    let user = user_id.to_string();
-    if !identity::is_member(conn, &user, &org_id.to_string())? {
+    if !identity::is_member(conn, user_id, org_id)? {
         return Err(ActionError::NotFound);
     }
-    if invitations::has_password(conn, &user)? {
+    if invitations::has_password(conn, user_id)? {
         return Err(ActionError::Conflict(
             "this person has already chosen a password".into(),
         ));
     }
-    invitations::invite(conn, acting.audit_actor(), &user, acting.now)
+    invitations::invite(conn, acting.audit_actor(), user_id, acting.now)
 }
 
 /// Whether the actor may import people into the organisation (the import form asks before it
@@ -207,7 +199,7 @@ pub fn import_people(
         conn,
         catalogue,
         acting.audit_actor(),
-        &org_id.to_string(),
+        org_id,
         &rows,
         dry_run,
         acting.now,

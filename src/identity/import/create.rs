@@ -8,7 +8,7 @@ use super::{ImportError, ImportProblem, ImportReport, ImportRow, ImportedPerson}
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::Id;
+use crate::db::ids::{Id, OrgId};
 use crate::identity::invitations;
 use crate::portfolio::{self, NewEnrolment, cohorts};
 
@@ -18,7 +18,7 @@ pub fn import_people(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     actor_id: Option<&str>,
-    org_id: &str,
+    org_id: OrgId,
     rows: &[ImportRow],
     dry_run: bool,
     now: DateTime<Utc>,
@@ -75,7 +75,7 @@ fn import_row(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     actor_id: Option<&str>,
-    org_id: &str,
+    org_id: OrgId,
     row: &ImportRow,
     now: DateTime<Utc>,
 ) -> Result<ImportedPerson, ImportError> {
@@ -96,7 +96,7 @@ fn import_row(
     let iv = staff_id(conn, org_id, row.iv.as_deref(), "iv", &mut problems, row)?;
     let cohort = match &row.cohort {
         None => None,
-        Some(name) => match cohorts::find_cohort(conn, org_id, name) {
+        Some(name) => match cohorts::find_cohort(conn, &org_id.to_string(), name) {
             Ok(cohort) => Some(cohort),
             Err(ActionError::NotFound) => {
                 problems.push(on_row(
@@ -141,8 +141,8 @@ fn import_row(
     let mut enrolment_id = None;
     if let Some(standard) = &row.standard {
         let new = NewEnrolment {
-            org_id: crate::identity::parse_id(org_id)?,
-            candidate_id: user.id,
+            org_id: org_id.uuid(),
+            candidate_id: user.id.into(),
             assessor_id: assessor,
             iv_id: iv,
             standard: standard.clone(),
@@ -172,7 +172,7 @@ fn import_row(
             "an assessor or IV is assigned to an enrolment: give the standard too".into(),
         )]));
     }
-    let invitation = invitations::invite(conn, actor_id, &user.id.to_string(), now)?;
+    let invitation = invitations::invite(conn, actor_id, user.id, now)?;
     Ok(ImportedPerson {
         line: row.line,
         name: user.name,
@@ -208,7 +208,7 @@ fn enrolment_problems(
 /// The id of the person `email` names, for a staff column; unknown emails are a problem of the row.
 fn staff_id(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     email: Option<&str>,
     column: &str,
     problems: &mut Vec<ImportProblem>,
@@ -220,8 +220,8 @@ fn staff_id(
     let found =
         crate::identity::find_user_by_email(conn, &crate::identity::users::normalise_email(email))?;
     match found {
-        Some(user) if crate::identity::is_member(conn, &user.id, org_id)? => {
-            Ok(Some(crate::identity::parse_id(&user.id)?))
+        Some(user) if crate::identity::is_member(conn, user.id, org_id)? => {
+            Ok(Some(user.id.uuid()))
         }
         _ => {
             problems.push(ImportProblem {

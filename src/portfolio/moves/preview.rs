@@ -94,8 +94,8 @@ pub(super) fn plan(
     records: &[EvidenceRecord],
 ) -> Result<Plan, ActionError> {
     let (old, new) = (&ready.old.standard, &ready.new.standard);
-    let chosen_old = crate::settings::interpretations(conn, &enrolment.org_id.to_string(), old)?;
-    let chosen_new = crate::settings::interpretations(conn, &enrolment.org_id.to_string(), new)?;
+    let chosen_old = crate::settings::interpretations(conn, enrolment.org_id, old)?;
+    let chosen_new = crate::settings::interpretations(conn, enrolment.org_id, new)?;
     let before_portfolio = build_portfolio(enrolment, None, records)?;
     let engine_old = catalogue.engine(ready.old, &chosen_old);
     let before_report = engine_old.evaluate(&before_portfolio, View::Confirmed);

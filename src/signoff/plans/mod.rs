@@ -87,8 +87,8 @@ pub fn create_plan(
     }
     if !holds(
         conn,
-        &new.iv_id.to_string(),
-        org_id,
+        new.iv_id.into(),
+        crate::db::ids::stored(org_id)?,
         AccessRole::InternalVerifier,
         now,
     )? {

@@ -15,7 +15,11 @@ use crate::signoff::sampling::{AssessorRisk, RiskRating, SamplingRates};
 /// The organisation's sampling rates (the documented defaults unless changed).
 pub fn rates(conn: &mut DbConnection, org_id: &str) -> Result<SamplingRates, ActionError> {
     // No row yet: the default rates; a row whose rates do not read is corrupt.
-    crate::settings::stored_json(conn, org_id, crate::settings::JsonSetting::SamplingRates)
+    crate::settings::stored_json(
+        conn,
+        crate::db::ids::stored(org_id)?,
+        crate::settings::JsonSetting::SamplingRates,
+    )
 }
 
 /// Sets the organisation's sampling rates (audited).
@@ -27,7 +31,7 @@ pub fn set_rates(
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
     let json = crate::db::json::to_text(&rates)?;
-    crate::settings::ensure_row(conn, org_id, now)?;
+    crate::settings::ensure_row(conn, crate::db::ids::stored(org_id)?, now)?;
     diesel::update(org_settings::table.find(org_id))
         .set((
             org_settings::sampling_rates.eq(&json),
@@ -57,7 +61,11 @@ pub fn set_risk(
     risk: RiskRating,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    if !holds(conn, assessor_id, org_id, AccessRole::Assessor, now)? {
+    let (assessor, org) = (
+        crate::db::ids::stored(assessor_id)?,
+        crate::db::ids::stored(org_id)?,
+    );
+    if !holds(conn, assessor, org, AccessRole::Assessor, now)? {
         return Err(ActionError::invalid(
             "assessor_id",
             "is not an assessor in this organisation",
@@ -114,7 +122,7 @@ pub fn assessor_ratings(
     now: DateTime<Utc>,
 ) -> Result<Vec<RatedAssessor>, ActionError> {
     let rated = risks(conn, org_id)?;
-    let users = crate::identity::list_users(conn, org_id)?;
+    let users = crate::identity::list_users(conn, crate::db::ids::stored(org_id)?)?;
     Ok(users
         .into_iter()
         .filter(|u| {

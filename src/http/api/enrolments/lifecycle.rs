@@ -13,7 +13,6 @@ use crate::http::extract::ValidJson;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::{
     self, Enrolment, EnrolmentFilter, EnrolmentPage, EvidenceRecord, NewEnrolment, Staff,
@@ -103,11 +102,11 @@ pub async fn show(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let detail = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let enrolment = authorize(conn, &session, id, Action::ReadEnrolment)?;
             let evidence = portfolio::list_evidence(conn, enrolment.id)?;
             Ok::<_, ActionError>(EnrolmentDetail {
                 enrolment,

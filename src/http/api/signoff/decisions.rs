@@ -10,7 +10,6 @@ use crate::http::extract::ValidJson;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::{authorize, standard_of};
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::Enrolment;
 use crate::signoff::chain::{self, SignOffRow};
@@ -128,12 +127,12 @@ pub async fn chain_view(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let tx_state = state.clone();
     let view = state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &session, &id, Action::ReadEnrolment)?;
+            let enrolment = authorize(conn, &session, id, Action::ReadEnrolment)?;
             let standard = standard_of(&tx_state, &enrolment)?;
             Ok::<_, ActionError>(ChainView {
                 status: chain::chain_status(conn, standard, &enrolment)?,

@@ -10,7 +10,6 @@ use crate::db::ids::EnrolmentId;
 use crate::http::extract::ValidJson;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::http::shared::statements::authorized_statement;
 use crate::http::{ApiError, AppState};
 use crate::signoff::actions;
@@ -25,11 +24,11 @@ pub async fn show_statement(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let statement = state
         .db
         .read(move |conn| {
-            authorized_statement(conn, &session, &id, Action::ReadStatement)?.summary()
+            authorized_statement(conn, &session, id, Action::ReadStatement)?.summary()
         })
         .await?;
     Ok(HttpResponse::Ok().json(statement))
@@ -63,12 +62,12 @@ pub async fn statement_pdf(
     session: Session,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = path_id(&path)?.to_string();
+    let id: EnrolmentId = typed_path_id(&path)?;
     let tx_state = state.clone();
     let (row, credential) = state
         .db
         .read(move |conn| {
-            let row = authorized_statement(conn, &session, &id, Action::ReadStatement)?;
+            let row = authorized_statement(conn, &session, id, Action::ReadStatement)?;
             if let (Some(at), Some(reason)) = (row.revoked_at, &row.revoke_reason) {
                 // A revoked statement is never handed out again as if it stood.
                 return Err(ActionError::Conflict(format!(

@@ -60,10 +60,9 @@ async fn enrolments_page(
     let (org_name, rows, users) = state
         .db
         .read(move |conn| {
-            let org = org_id.to_string();
-            let name = identity::find_organisation(conn, &org)?.name;
+            let name = identity::load_organisation(conn, org_id.into())?.name;
             let rows = rows_in_org(conn, &catalogue, &actor, org_id, |_| true)?;
-            Ok::<_, ActionError>((name, rows, identity::list_users(conn, &org)?))
+            Ok::<_, ActionError>((name, rows, identity::list_users(conn, org_id.into())?))
         })
         .await?;
     let now = Utc::now();

@@ -86,7 +86,7 @@ pub async fn people(
     Html(people_page(&state, &session, &path, Refused::None).await)
 }
 
-fn role_words(user: &User, org_id: &str) -> Vec<String> {
+fn role_words(user: &User, org_id: OrgId) -> Vec<String> {
     user.grants
         .iter()
         .filter(|g| g.org_id == org_id)
@@ -145,8 +145,8 @@ async fn people_page(
                 _ => FormState::default(),
             };
             Person {
-                awaiting_password: awaiting.contains(&id),
-                roles: role_words(u, &org),
+                awaiting_password: awaiting.contains(&u.id),
+                roles: role_words(u, org_id),
                 name: u.name.clone(),
                 email: u.email.clone(),
                 active: u.active,

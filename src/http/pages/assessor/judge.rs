@@ -158,9 +158,10 @@ async fn judge_view(
         .read(move |conn| {
             let (enrolment, record) =
                 actions::evidence_to_judge(conn, &for_tx.acting(), id, evidence_id)?;
-            let candidate =
-                crate::identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
-            let recorded_by = crate::identity::load_user(conn, &record.recorded_by)?.name;
+            let candidate = crate::identity::load_user(conn, enrolment.candidate_id)?.name;
+            let recorded_by =
+                crate::identity::load_user(conn, crate::db::ids::stored(&record.recorded_by)?)?
+                    .name;
             let points = portfolio::time_points::of_evidence(conn, enrolment.id, &record.id)?;
             let markers = crate::http::pages::recording::markers(conn, &points)?;
             Ok::<_, ActionError>((enrolment, record, candidate, recorded_by, (points, markers)))

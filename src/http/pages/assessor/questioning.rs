@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use crate::auth::policy::Action;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::{EvidenceForm, add_described, open, show};
 use crate::http::pages::form::{Fields, filled, ticked};
 use crate::http::pages::record::{
@@ -80,7 +81,13 @@ async fn questioning_form_page(
     session: &Session,
     raw_id: &str,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::RecordAssessorEvidence,
+    )
+    .await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let view = questioning_view(
         state,
@@ -190,7 +197,13 @@ async fn questioning_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::RecordAssessorEvidence,
+    )
+    .await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let form: QuestioningForm = fields.read()?;
     let (record, order, errors) = questioning_record(standard, &fields.read()?, &form);

@@ -6,13 +6,14 @@ use chrono::Utc;
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus};
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState};
 use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::portfolio;
 use crate::portfolio::AssessorMarks;
 use crate::signoff::feedback::{self, Decision, Outcome};
@@ -65,7 +66,7 @@ async fn decide_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     // One form: the confirmations, the not-applicable reasons, the answers to the IV and the
     // decision are sent together; "save" keeps the confirmations without deciding.
     let form: DecideForm = fields.read()?;
@@ -102,7 +103,7 @@ async fn decide_page(
             } else {
                 Action::DecideUnit
             };
-            let enrolment = authorize(conn, &for_tx, &id, action)?;
+            let enrolment = authorize(conn, &for_tx, id, action)?;
             let standard = standard_of(&tx_state.catalogue, &enrolment)?;
             let recorded = Some(crate::db::json::to_value(&AssessorMarks::recorded(
                 &enrolment,

@@ -13,7 +13,6 @@ use crate::http::pages::rows::standard_of;
 use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, see_other};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::portfolio;
 
 /// `POST /enrolments/{id}/marks`: the assessor's confirmations of rules no evidence can show, and
@@ -34,7 +33,7 @@ async fn marks_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(&session, fields.csrf())?;
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let (marks, errors) = marks_from(&fields)?;
     if !errors.is_empty() {
         let form = FormState::again(&fields, errors);
@@ -43,11 +42,11 @@ async fn marks_page(
     let sent = marks.clone();
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
-    let enrolment_id = id.clone();
+    let enrolment_id = id;
     let saved = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, Action::JudgeEvidence)?;
+            let enrolment = authorize(conn, &for_tx, id, Action::JudgeEvidence)?;
             let standard = standard_of(&catalogue, &enrolment)?;
             let saved = portfolio::set_marks(
                 conn,
@@ -62,7 +61,7 @@ async fn marks_page(
         .await;
     match saved {
         Ok(_) => {
-            state.refresher.refresh(typed_path_id(&enrolment_id)?);
+            state.refresher.refresh(enrolment_id);
             Ok(see_other(&format!(
                 "/enrolments/{raw_id}/decision#marks-title"
             )))

@@ -20,10 +20,11 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::portfolio;
 use crate::portfolio::AssessorMarks;
 use crate::rules::portfolio::{Confirmation, Judgement, NotApplicable};
@@ -172,12 +173,12 @@ async fn render_marks(
     sent: Option<AssessorMarks>,
     decided_now: Option<String>,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let mut view = state
         .db
-        .read(move |conn| decision_view(conn, &catalogue, &for_tx, &id, sent.as_ref()))
+        .read(move |conn| decision_view(conn, &catalogue, &for_tx, id, sent.as_ref()))
         .await?;
     let status = if refused.is_empty() && !form.has_errors() {
         StatusCode::OK
@@ -194,12 +195,12 @@ fn decision_view(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     session: &Session,
-    id: &str,
+    id: EnrolmentId,
     sent: Option<&AssessorMarks>,
 ) -> Result<DecisionView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::DecideUnit)?;
     let mut names = Names::default();
-    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
+    let candidate = names.of(conn, enrolment.candidate_id)?;
     let evaluation =
         portfolio::Evaluation::load(conn, catalogue, &enrolment, Some(candidate.clone()))?;
     let standard = evaluation.standard;

@@ -12,7 +12,6 @@ use serde_json::{Map, Value};
 use crate::action::{ActionError, Problems};
 use crate::auth::policy::Action;
 use crate::db::ids::EnrolmentId;
-use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState};
 use crate::http::pages::record::{
     ActivityView, AttributeView, Choice, OutcomeView, activity_view, attributes_view,
@@ -22,7 +21,6 @@ use crate::http::pages::rows::unit_name;
 use crate::http::pages::view::{PageError, page_with_status, see_other};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::identity;
 use crate::portfolio::evidence::actions;
@@ -70,16 +68,15 @@ pub struct Opened {
 pub async fn open(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     action: Action,
 ) -> Result<Opened, PageError> {
-    let id = path_id(raw_id)?.to_string();
     let for_tx = session.clone();
     Ok(state
         .db
         .read(move |conn| {
-            let enrolment = authorize(conn, &for_tx, &id, action)?;
-            let candidate = identity::load_user(conn, &enrolment.candidate_id.to_string())?.name;
+            let enrolment = authorize(conn, &for_tx, id, action)?;
+            let candidate = identity::load_user(conn, enrolment.candidate_id)?.name;
             Ok::<_, ActionError>(Opened {
                 enrolment,
                 candidate,
@@ -145,11 +142,10 @@ pub fn to_new_evidence(record: Map<String, Value>) -> Result<NewEvidence, PageEr
 pub async fn add(
     state: &AppState,
     session: &Session,
-    enrolment_id: &str,
+    id: EnrolmentId,
     new: NewEvidence,
     file: Option<StoredFile>,
 ) -> Result<Result<String, BTreeMap<String, String>>, PageError> {
-    let id: EnrolmentId = typed_path_id(enrolment_id)?;
     let tx_state = state.clone();
     let for_tx = session.clone();
     let added = state
@@ -177,9 +173,9 @@ pub async fn add_described(
 ) -> Result<Result<HttpResponse, BTreeMap<String, String>>, PageError> {
     if errors.is_empty() {
         let new = to_new_evidence(record)?;
-        let enrolment_id = opened.enrolment.id.to_string();
-        match add(state, session, &enrolment_id, new, None).await? {
-            Ok(evidence_id) => return Ok(Ok(added(&enrolment_id, &evidence_id))),
+        let enrolment_id = opened.enrolment.id;
+        match add(state, session, enrolment_id, new, None).await? {
+            Ok(evidence_id) => return Ok(Ok(added(enrolment_id, &evidence_id))),
             Err(refused) => errors.extend(refused),
         }
     } else {
@@ -232,7 +228,7 @@ pub async fn with_action_problems(
 
 /// Where to go after adding evidence: the portfolio, at the new record, saying it was added. (The
 /// query survives the redirect an upload script follows, where the fragment does not.)
-pub fn added(enrolment_id: &str, evidence_id: &str) -> HttpResponse {
+pub fn added(enrolment_id: EnrolmentId, evidence_id: &str) -> HttpResponse {
     see_other(&format!(
         "/enrolments/{enrolment_id}?added={evidence_id}#evidence-{evidence_id}"
     ))

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use super::*;
 use crate::auth::policy::Action;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, Ticked};
 use crate::http::pages::record::{
     RecordForm, new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
@@ -32,7 +33,7 @@ async fn testimony_form_page(
     session: &Session,
     raw_id: &str,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let view = EvidenceForm::new(
         state,
@@ -144,7 +145,7 @@ async fn testimony_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = testimony_record(standard, &fields.read()?, &fields.read()?);
     let mut errors = errors;
@@ -159,7 +160,7 @@ async fn testimony_page(
     }
     let errors = if errors.is_empty() {
         let new = to_new_evidence(record)?;
-        match add(state, session, &opened.enrolment.id.to_string(), new, None).await? {
+        match add(state, session, opened.enrolment.id, new, None).await? {
             // Next: send it to the witness (their link is mailed to them).
             Ok(evidence_id) => {
                 return Ok(see_other(&format!(

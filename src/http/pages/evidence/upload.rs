@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::auth::policy::Action;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, Ticked, filled};
 use crate::http::pages::record::{
     RecordForm, new_record_fields, place_errors, read_activity, read_attributes, read_mappings,
@@ -37,7 +38,7 @@ async fn upload_form_page(
     session: &Session,
     raw_id: &str,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let mut fields = new_record_fields();
     fields.push("method".into(), "product_evidence".into());
@@ -193,7 +194,7 @@ async fn upload_page(
     multipart: &mut Multipart,
 ) -> Result<HttpResponse, PageError> {
     // Refused before a byte of a large body is read when the user may not add evidence at all.
-    let opened = open(state, session, raw_id, Action::AddEvidence).await?;
+    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
     let (fields, upload) = read_upload(state, multipart).await?;
     check_csrf(session, fields.csrf())?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
@@ -228,18 +229,10 @@ async fn upload_page(
     };
     let new = to_new_evidence(record)?;
     let stored = upload::describe(&file, name);
-    match add(
-        state,
-        session,
-        &opened.enrolment.id.to_string(),
-        new,
-        Some(stored),
-    )
-    .await?
-    {
+    match add(state, session, opened.enrolment.id, new, Some(stored)).await? {
         Ok(evidence_id) => {
             upload::publish(state, file).await?;
-            Ok(added(&opened.enrolment.id.to_string(), &evidence_id))
+            Ok(added(opened.enrolment.id, &evidence_id))
         }
         Err(refused) => {
             errors.extend(refused);

@@ -195,9 +195,9 @@ async fn exports_page(
             // Asks the policy first: nothing about an organisation shows to someone who may
             // not export its data.
             let batches = actions::list_batches(conn, &acting, org_id)?;
-            let name = identity::find_organisation(conn, &org)?.name;
+            let name = identity::load_organisation(conn, org_id)?.name;
             let all = cohorts::list_cohorts(conn, &org)?;
-            let corrections = ledger::pending_corrections(conn, &catalogue, &org)?;
+            let corrections = ledger::pending_corrections(conn, &catalogue, org_id)?;
             let counted = preview.then(|| count(conn, &catalogue, &acting, org_id, &query));
             Ok::<_, ActionError>((name, all, batches, corrections, counted))
         })

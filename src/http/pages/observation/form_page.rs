@@ -8,6 +8,7 @@ use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::Action;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::{open, show};
 use crate::http::pages::form::Fields;
 use crate::http::pages::record::new_record_fields;
@@ -42,7 +43,13 @@ async fn observation_form_page(
     raw_id: &str,
     asked: &Fields,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::RecordAssessorEvidence,
+    )
+    .await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let Some(first) = standard.outcomes.first() else {
         return Err(ActionError::Conflict(format!(

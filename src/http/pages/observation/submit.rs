@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::*;
 use crate::auth::policy::Action;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::{add_described, open, show};
 use crate::http::pages::form::{Fields, filled};
 use crate::http::pages::record::{
@@ -188,7 +189,13 @@ async fn observation_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, raw_id, Action::RecordAssessorEvidence).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::RecordAssessorEvidence,
+    )
+    .await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let form: ObservationForm = fields.read()?;
     let chosen = chosen_outcomes(standard, &form.outcome);

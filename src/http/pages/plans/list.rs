@@ -63,8 +63,8 @@ fn plan_owners(
     org_id: Uuid,
 ) -> Result<Vec<Choice>, ActionError> {
     let now = Utc::now();
-    let org = org_id.to_string();
-    Ok(identity::list_users(conn, &org)?
+    let org = OrgId::from(org_id);
+    Ok(identity::list_users(conn, org)?
         .into_iter()
         .filter(|u| {
             u.active
@@ -78,7 +78,7 @@ fn plan_owners(
                         Action::ManageSamplingPlan,
                         &Resource::SamplingPlan {
                             org_id,
-                            iv_id: u.id,
+                            iv_id: u.id.into(),
                         },
                     )
                     .is_ok()
@@ -121,12 +121,12 @@ async fn list_page(
     let mut view = state
         .db
         .read(move |conn| {
-            let org_name = identity::find_organisation(conn, &org_id.to_string())?.name;
+            let org_name = identity::load_organisation(conn, org_id.into())?.name;
             let mut names = Names::default();
             let mut rows = Vec::new();
             for plan in visible_plans(conn, &for_tx, org_id)? {
                 rows.push(PlanRow {
-                    verifier: names.of(conn, &plan.iv_id)?,
+                    verifier: names.of(conn, crate::db::ids::stored(&plan.iv_id)?)?,
                     id: plan.id,
                     name: plan.name,
                     kind: plan.kind,

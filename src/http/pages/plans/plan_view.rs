@@ -126,7 +126,10 @@ struct Labels {
 impl Labels {
     fn person(&mut self, conn: &mut DbConnection, id: &str) -> String {
         // An id that is not a user (never expected) is shown as it is rather than failing the page.
-        self.names.of(conn, id).unwrap_or_else(|_| id.to_owned())
+        stored(id)
+            .map_err(ActionError::from)
+            .and_then(|user| self.names.of(conn, user))
+            .unwrap_or_else(|_| id.to_owned())
     }
 
     fn enrolment(&mut self, conn: &mut DbConnection, id: &str) -> String {

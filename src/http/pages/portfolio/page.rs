@@ -12,13 +12,14 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::pages::form::FormState;
 use crate::http::pages::rows::{Names, unit_name};
 use crate::http::pages::view::{Html, PageError, PageSession, page_with_status};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::portfolio::{self, Enrolment};
 use crate::portfolio::{acknowledgements, time_points};
 use crate::rules::report::{InstanceReport, Report};
@@ -144,12 +145,12 @@ pub(super) async fn render(
     view: View,
     forms: Forms,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(&raw_id)?.to_string();
+    let id: EnrolmentId = typed_path_id(&raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let mut built = state
         .db
-        .read(move |conn| portfolio_view(conn, &catalogue, &for_tx, &id, view))
+        .read(move |conn| portfolio_view(conn, &catalogue, &for_tx, id, view))
         .await?;
     let refused_ack = forms
         .acknowledge
@@ -220,18 +221,18 @@ fn portfolio_view(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     session: &Session,
-    id: &str,
+    id: EnrolmentId,
     view: View,
 ) -> Result<PortfolioView, ActionError> {
     let enrolment = authorize(conn, session, id, Action::ReadEnrolment)?;
     let mut names = Names::default();
-    let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
+    let candidate = names.of(conn, enrolment.candidate_id)?;
     let assessor = match &enrolment.assessor_id {
-        Some(id) => Some(names.of(conn, &id.to_string())?),
+        Some(id) => Some(names.of(conn, *id)?),
         None => None,
     };
     let verifier = match &enrolment.iv_id {
-        Some(id) => Some(names.of(conn, &id.to_string())?),
+        Some(id) => Some(names.of(conn, *id)?),
         None => None,
     };
     let evaluation =
@@ -251,7 +252,7 @@ fn portfolio_view(
         .assessor_id
         .is_some_and(|id| id == session.user_id);
     for record in records {
-        let recorded_by = names.of(conn, &record.recorded_by)?;
+        let recorded_by = names.of(conn, crate::db::ids::stored(&record.recorded_by)?)?;
         let mut shown = evidence_view(
             standard,
             &enrolment.id.to_string(),
@@ -265,7 +266,12 @@ fn portfolio_view(
             .cloned()
             .collect();
         if !mine.is_empty() {
-            let mut name_of = |id: &str| names.of(conn, id).unwrap_or_default();
+            let mut name_of = |id: &str| {
+                crate::db::ids::stored(id)
+                    .map_err(ActionError::from)
+                    .and_then(|user| names.of(conn, user))
+                    .unwrap_or_default()
+            };
             shown.time_points = crate::http::pages::recording::time_point_views(
                 standard,
                 &mine,

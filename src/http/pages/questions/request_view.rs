@@ -66,7 +66,13 @@ pub(super) async fn show_page(
     refused: Option<FormState>,
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let request_id: QuestionRequestId = typed_path_id(raw_request)?;
     let enrolment_id = opened.enrolment.id;
     let acting = session.clone();

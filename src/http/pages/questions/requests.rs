@@ -88,7 +88,13 @@ async fn requests_page(
     refused: Option<FormState>,
     sent: bool,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, raw_id, Action::ReadEnrolment).await?;
+    let opened = open(
+        state,
+        session,
+        typed_path_id(raw_id)?,
+        Action::ReadEnrolment,
+    )
+    .await?;
     let enrolment = opened.enrolment.clone();
     let can_send = allowed(
         session,

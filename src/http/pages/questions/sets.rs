@@ -69,7 +69,7 @@ pub async fn sets(
             let acting = acting.acting();
             let mut all = Vec::new();
             for org_id in orgs {
-                let org = crate::identity::find_organisation(conn, &org_id.to_string())?;
+                let org = crate::identity::load_organisation(conn, org_id.into())?;
                 let sets = actions::list_sets(conn, &acting, OrgId::from(org_id), None)?;
                 let units = catalogue
                     .visible_to(org_id)
@@ -84,7 +84,7 @@ pub async fn sets(
                     })
                     .collect();
                 all.push(OrgSets {
-                    id: org.id.clone(),
+                    id: org.id.to_string(),
                     name: org.name,
                     sets: sets
                         .into_iter()

@@ -46,7 +46,7 @@ async fn dashboard_page(
     let view = state
         .db
         .read(move |conn| {
-            let org_name = identity::find_organisation(conn, &org_id.to_string())?.name;
+            let org_name = identity::load_organisation(conn, org_id.into())?.name;
             let visible = visible_plans(conn, &for_tx, org_id)?;
             Ok::<_, ActionError>(DashboardView {
                 title: format!("Verification — {org_name}"),

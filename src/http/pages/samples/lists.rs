@@ -40,7 +40,7 @@ async fn queue_view(
     let view = state
         .db
         .read(move |conn| {
-            let org_name = identity::find_organisation(conn, &org_id.to_string())?.name;
+            let org_name = identity::load_organisation(conn, org_id.into())?.name;
             Ok::<_, ActionError>(QueueView {
                 title: format!("Sample queue — {org_name}"),
                 org_id: org_id.to_string(),
@@ -93,7 +93,7 @@ async fn history_view(
     let view = state
         .db
         .read(move |conn| {
-            let org_name = identity::find_organisation(conn, &org_id.to_string())?.name;
+            let org_name = identity::load_organisation(conn, org_id.into())?.name;
             let samples = history(conn, &for_tx, org_id, HISTORY_ITEMS)?;
             // Only a sample of this list is echoed.
             let recorded = recorded.and_then(|id| samples.iter().find(|s| s.id == id).cloned());

@@ -152,12 +152,12 @@ pub(super) fn sample_line(
         response,
         new_decision,
         vacs: vacs_answers(&sample),
-        candidate: names.of(conn, &enrolment.candidate_id.to_string())?,
+        candidate: names.of(conn, enrolment.candidate_id)?,
         unit: format!(
             "{} v{}",
             enrolment.standard_code, enrolment.standard_version
         ),
-        verifier: names.of(conn, &sample.iv_id)?,
+        verifier: names.of(conn, crate::db::ids::stored(&sample.iv_id)?)?,
         plan: sample
             .plan_id
             .as_ref()
@@ -237,7 +237,7 @@ pub(super) fn plan_lines(
         .into_iter()
         .map(|p| {
             Ok(PlanLine {
-                verifier: names.of(conn, &p.iv_id)?,
+                verifier: names.of(conn, crate::db::ids::stored(&p.iv_id)?)?,
                 id: p.id,
                 name: p.name,
                 kind: p.kind,

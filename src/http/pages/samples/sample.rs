@@ -150,9 +150,9 @@ async fn sample_page(
                         s.decision, s.user_name, s.signed_on
                     )
                 });
-            let candidate = names.of(conn, &enrolment.candidate_id.to_string())?;
+            let candidate = names.of(conn, enrolment.candidate_id)?;
             let assessor = match &enrolment.assessor_id {
-                Some(a) => Some(names.of(conn, &a.to_string())?),
+                Some(a) => Some(names.of(conn, *a)?),
                 None => None,
             };
             Ok::<_, ActionError>(SampleView {

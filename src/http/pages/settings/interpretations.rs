@@ -105,7 +105,6 @@ async fn render(
     let (org_id, org_name) =
         organisation(state, session, raw_org, Action::ManageOrganisation).await?;
     let catalogue = state.catalogue.clone();
-    let org = org_id.to_string();
     // Each standard's stored choices, in catalogue order.
     let chosen = state
         .db
@@ -113,7 +112,7 @@ async fn render(
             catalogue
                 .visible_to(org_id)
                 .into_iter()
-                .map(|loaded| settings::interpretations(conn, &org, &loaded.standard))
+                .map(|loaded| settings::interpretations(conn, org_id.into(), &loaded.standard))
                 .collect::<Result<Vec<_>, ActionError>>()
         })
         .await?;

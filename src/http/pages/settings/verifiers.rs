@@ -62,7 +62,7 @@ pub async fn list(
 fn name_of(users: &[User], id: &str) -> String {
     users
         .iter()
-        .find(|u| u.id.to_string() == id)
+        .find(|u| u.id == id)
         .map_or_else(|| id.to_owned(), |u| u.name.clone())
 }
 
@@ -91,8 +91,9 @@ async fn render(
     // who is no longer an assessor.
     let mut order: Vec<String> = assessors.iter().map(|o| o.value.clone()).collect();
     for a in &assignments {
-        if !order.contains(&a.assessor_id) {
-            order.push(a.assessor_id.clone());
+        let assessor_id = a.assessor_id.to_string();
+        if !order.contains(&assessor_id) {
+            order.push(assessor_id);
         }
     }
     let rows = order
@@ -103,8 +104,8 @@ async fn render(
                 .iter()
                 .filter(|a| a.assessor_id == assessor_id)
                 .map(|a| VerifierCell {
-                    name: name_of(&users, &a.iv_id),
-                    iv_id: a.iv_id.clone(),
+                    name: name_of(&users, &a.iv_id.to_string()),
+                    iv_id: a.iv_id.to_string(),
                 })
                 .collect(),
             assessor_id,
