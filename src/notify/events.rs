@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Event, notify};
 use crate::action::ActionError;
 use crate::db::DbConnection;
-use crate::db::ids::{UserId, stored};
+use crate::db::ids::UserId;
 use crate::portfolio::{Enrolment, EvidenceRecord};
 use crate::rules::portfolio::Judgement;
 use crate::signoff::plans::Sample;
@@ -214,7 +214,7 @@ pub fn record_acknowledged(
         conn,
         base,
         enrolment.org_id,
-        stored(&record.recorded_by)?,
+        record.recorded_by,
         Event::RecordAcknowledged,
         &format!("The candidate acknowledged {}{said}", what(record)),
         &format!("/enrolments/{}#evidence-{}", enrolment.id, record.id),

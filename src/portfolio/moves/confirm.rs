@@ -45,13 +45,13 @@ pub fn confirm(
         mapped,
         marks,
     } = plan(conn, catalogue, enrolment, &ready, &records)?;
-    let before: BTreeMap<&str, &Evidence> = records
+    let before: BTreeMap<String, &Evidence> = records
         .iter()
-        .map(|r| (r.id.as_str(), &r.instance))
+        .map(|r| (r.id.to_string(), &r.instance))
         .collect();
     let timestamp = now.naive_utc();
     for (id, instance) in &mapped {
-        diesel::update(evidence::table.find(id))
+        diesel::update(evidence::table.find(*id))
             .set(evidence::instance.eq(crate::db::json::to_text(instance)?))
             .execute(conn)?;
     }
@@ -107,7 +107,7 @@ pub fn confirm(
             after: Some(serde_json::json!({
                 "move_id": made.id, "mapping_id": made.mapping_id,
                 "standard_version": made.to_version, "standard_hash": made.to_hash,
-                "evidence": mapped.iter().map(|(id, i)| (id.as_str(), i)).collect::<BTreeMap<_, _>>(),
+                "evidence": mapped.iter().map(|(id, i)| (id.to_string(), i)).collect::<BTreeMap<_, _>>(),
             })),
         },
     )?;
