@@ -185,7 +185,7 @@ impl Credentials {
             let unread = if is_api {
                 0
             } else {
-                crate::notify::unread_count(conn, &user_id)?
+                crate::notify::unread_count(conn, actor.user_id.into())?
             };
             Ok::<_, ActionError>((row, actor, must_enrol, unread))
         })();

@@ -25,13 +25,13 @@ pub fn evidence_added(
     base: &str,
     enrolment: &Enrolment,
     record: &EvidenceRecord,
-    actor_id: &str,
+    actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
     let Some(assessor) = enrolment.assessor_id else {
         return Ok(());
     };
-    if assessor == actor_id || record.awaiting_witness() {
+    if assessor == actor || record.awaiting_witness() {
         return Ok(());
     }
     notify(

@@ -126,11 +126,11 @@ pub async fn upload_mapping(
     )?;
     let yaml = body.into_inner().yaml;
     let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
+    let actor = crate::db::ids::UserId::from(session.actor.user_id);
     let stored = state
         .db
         .write(move |conn| {
-            crate::portfolio::moves::upload(conn, &catalogue, org_id, &actor, &yaml, Utc::now())
+            crate::portfolio::moves::upload(conn, &catalogue, org_id, actor, &yaml, Utc::now())
         })
         .await?;
     Ok(HttpResponse::Created().json(stored))

@@ -209,7 +209,7 @@ pub async fn upload_mapping(
         Err(err) => return Html(Err(err)),
     };
     let catalogue = state.catalogue.clone();
-    let actor = session.user_id.clone();
+    let actor = crate::db::ids::UserId::from(session.actor.user_id);
     let text = yaml.clone();
     let stored = state
         .db
@@ -218,7 +218,7 @@ pub async fn upload_mapping(
                 conn,
                 &catalogue,
                 org_id,
-                &actor,
+                actor,
                 &text,
                 chrono::Utc::now(),
             )

@@ -66,7 +66,7 @@ pub fn add(
         services.public_url,
         &enrolment,
         &record,
-        acting.user_id,
+        acting.user()?,
         acting.now,
     )?;
     Ok(record)
@@ -177,7 +177,7 @@ pub fn set_marks(
         conn,
         standard,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         marks,
         acting.now,
     )

@@ -33,7 +33,7 @@ pub fn confirm(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: crate::db::ids::UserId,
     mapping_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Move, ActionError> {
@@ -87,14 +87,14 @@ pub fn confirm(
             enrolment_moves::to_hash.eq(&made.to_hash),
             enrolment_moves::evidence_before.eq(crate::db::json::to_text(&before)?),
             enrolment_moves::marks_before.eq(&enrolment.assessor_marks),
-            enrolment_moves::moved_by.eq(actor_id),
+            enrolment_moves::moved_by.eq(actor),
             enrolment_moves::moved_at.eq(timestamp),
         ))
         .execute(conn)?;
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "enrolment.move_version",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
