@@ -194,6 +194,21 @@ impl Acting<'_> {
     pub fn audit_actor(&self) -> Option<&str> {
         (!self.is_console()).then_some(self.user_id)
     }
+
+    /// The acting person's typed id, or `None` for the console operator, who is no person (the
+    /// same answer as [`Acting::audit_actor`]).
+    pub fn person(&self) -> Option<crate::db::ids::UserId> {
+        (!self.is_console()).then(|| crate::db::ids::UserId::from(self.actor.user_id))
+    }
+
+    /// The acting person's typed id, for what only a person does (what is recorded as asked,
+    /// marked, decided or signed by someone). The console operator is refused: no command
+    /// reaches these actions, and a row must never name a person who does not exist.
+    pub fn user(&self) -> Result<crate::db::ids::UserId, ActionError> {
+        self.person().ok_or_else(|| {
+            ActionError::Forbidden("the instance's operator acts as no person here".into())
+        })
+    }
 }
 
 /// What actions need from the running service besides the database: the loaded standards, the

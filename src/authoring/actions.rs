@@ -61,7 +61,7 @@ pub fn upload_mapping(
         conn,
         catalogue,
         org_id.into(),
-        acting.user_id,
+        acting.user()?,
         yaml,
         acting.now,
     )

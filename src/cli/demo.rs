@@ -199,7 +199,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
             conn,
             standard,
             &enrolment,
-            &assessor.to_string(),
+            assessor.into(),
             new,
             None,
             Utc::now(),

@@ -123,7 +123,7 @@ pub fn archive_input(
             .iter()
             .map(|r| {
                 Ok(with_observation(
-                    with_time_points(&r.instance, &r.id, &points)?,
+                    with_time_points(&r.instance, &r.id.to_string(), &points)?,
                     r,
                 ))
             })
@@ -141,7 +141,7 @@ pub fn archive_input(
                     name: file.name.clone(),
                     sha256: file.sha256.clone(),
                     size: u64::try_from(file.size).unwrap_or(0),
-                    evidence_id: Some(r.id.clone()),
+                    evidence_id: Some(r.id.to_string()),
                     media_type: Some(file.content_type.clone()),
                 })
             })

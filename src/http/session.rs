@@ -177,7 +177,6 @@ impl Credentials {
     /// CSRF token is missing.
     pub fn session(self, conn: &mut crate::db::DbConnection) -> Result<Session, ApiError> {
         let now = Utc::now();
-        let user_id = self.claims.sub.to_string();
         let is_api = self.path.starts_with("/api/");
         let loaded = (|| {
             let (row, actor, must_enrol) =
@@ -186,7 +185,7 @@ impl Credentials {
             let unread = if is_api {
                 0
             } else {
-                crate::notify::unread_count(conn, &user_id)?
+                crate::notify::unread_count(conn, actor.user_id.into())?
             };
             Ok::<_, ActionError>((row, actor, must_enrol, unread))
         })();

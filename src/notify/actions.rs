@@ -27,8 +27,8 @@ pub fn inbox(
     limit: i64,
 ) -> Result<Inbox, ActionError> {
     Ok(Inbox {
-        unread: super::unread_count(conn, acting.user_id)?,
-        items: super::inbox(conn, acting.user_id, limit)?,
+        unread: super::unread_count(conn, acting.user()?)?,
+        items: super::inbox(conn, acting.user()?, limit)?,
     })
 }
 
@@ -38,12 +38,12 @@ pub fn mark_read(
     acting: &Acting<'_>,
     id: NotificationId,
 ) -> Result<Notification, ActionError> {
-    super::mark_read(conn, acting.user_id, &id.to_string(), acting.now)
+    super::mark_read(conn, acting.user()?, id, acting.now)
 }
 
 /// Marks all the acting person's notifications read; how many were unread.
 pub fn mark_all_read(conn: &mut DbConnection, acting: &Acting<'_>) -> Result<usize, ActionError> {
-    super::mark_all_read(conn, acting.user_id, acting.now)
+    super::mark_all_read(conn, acting.user()?, acting.now)
 }
 
 /// The organisation's mail outbox, newest first (at most `limit`): what was sent, what waits, and
@@ -60,5 +60,5 @@ pub fn outbox(
             org_id: org_id.into(),
         },
     )?;
-    super::outbox_of(conn, &org_id.to_string(), limit)
+    super::outbox_of(conn, org_id, limit)
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Event, notify};
 use crate::action::ActionError;
 use crate::db::DbConnection;
-use crate::db::ids::{UserId, stored};
+use crate::db::ids::UserId;
 use crate::portfolio::{Enrolment, EvidenceRecord};
 use crate::rules::portfolio::Judgement;
 use crate::signoff::plans::Sample;
@@ -25,13 +25,13 @@ pub fn evidence_added(
     base: &str,
     enrolment: &Enrolment,
     record: &EvidenceRecord,
-    actor_id: &str,
+    actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
     let Some(assessor) = enrolment.assessor_id else {
         return Ok(());
     };
-    if assessor == actor_id || record.awaiting_witness() {
+    if assessor == actor || record.awaiting_witness() {
         return Ok(());
     }
     notify(
@@ -214,7 +214,7 @@ pub fn record_acknowledged(
         conn,
         base,
         enrolment.org_id,
-        stored(&record.recorded_by)?,
+        record.recorded_by,
         Event::RecordAcknowledged,
         &format!("The candidate acknowledged {}{said}", what(record)),
         &format!("/enrolments/{}#evidence-{}", enrolment.id, record.id),

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::action::ActionError;
 use crate::auth::policy::Role;
 use crate::db::DbConnection;
-use crate::db::ids::{OrgId, UserId};
+use crate::db::ids::{NotificationId, OrgId, UserId};
 use crate::db::schema::{notifications, outbox, role_grants, users};
 
 /// What happened, for the inbox and the mail's subject.
@@ -92,10 +92,11 @@ impl Event {
 #[diesel(table_name = notifications)]
 pub struct Notification {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: NotificationId,
     /// Whose inbox.
     #[serde(skip)]
-    pub user_id: String,
+    pub user_id: UserId,
     /// evidence_rejected, evidence_waiting, iv_feedback, witness_requested, witness_confirmed,
     /// statement_issued, iv_responded, not_yet_competent, record_acknowledged, questions_sent,
     /// questions_answered, questions_marked.
@@ -220,7 +221,7 @@ pub fn notify(
     let immediate = !staff && active;
     diesel::insert_into(notifications::table)
         .values((
-            notifications::id.eq(Uuid::new_v4().to_string()),
+            notifications::id.eq(NotificationId::random()),
             notifications::user_id.eq(user_id),
             notifications::kind.eq(event.as_str()),
             notifications::message.eq(message),
@@ -250,7 +251,7 @@ pub fn notify(
 /// The person's inbox, newest first (at most `limit`).
 pub fn inbox(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     limit: i64,
 ) -> Result<Vec<Notification>, ActionError> {
     Ok(notifications::table
@@ -262,7 +263,7 @@ pub fn inbox(
 }
 
 /// How many inbox items the person has not read.
-pub fn unread_count(conn: &mut DbConnection, user_id: &str) -> Result<i64, ActionError> {
+pub fn unread_count(conn: &mut DbConnection, user_id: UserId) -> Result<i64, ActionError> {
     Ok(notifications::table
         .filter(notifications::user_id.eq(user_id))
         .filter(notifications::read_at.is_null())
@@ -273,8 +274,8 @@ pub fn unread_count(conn: &mut DbConnection, user_id: &str) -> Result<i64, Actio
 /// Marks one of the person's items read (not found when it is not theirs).
 pub fn mark_read(
     conn: &mut DbConnection,
-    user_id: &str,
-    id: &str,
+    user_id: UserId,
+    id: NotificationId,
     now: DateTime<Utc>,
 ) -> Result<Notification, ActionError> {
     let found = notifications::table
@@ -299,7 +300,7 @@ pub fn mark_read(
 /// Marks all the person's items read; how many were unread.
 pub fn mark_all_read(
     conn: &mut DbConnection,
-    user_id: &str,
+    user_id: UserId,
     now: DateTime<Utc>,
 ) -> Result<usize, ActionError> {
     Ok(diesel::update(
@@ -337,23 +338,23 @@ pub fn queue_digests(
         ))
         .select(Notification::as_select())
         .load(conn)?;
-    let mut by_user: std::collections::BTreeMap<String, Vec<Notification>> = Default::default();
+    let mut by_user: std::collections::BTreeMap<UserId, Vec<Notification>> = Default::default();
     for item in due {
         let taken = diesel::update(
             notifications::table
-                .find(&item.id)
+                .find(item.id)
                 .filter(notifications::digested_at.is_null()),
         )
         .set(notifications::digested_at.eq(now.naive_utc()))
         .execute(conn)?;
         if taken == 1 {
-            by_user.entry(item.user_id.clone()).or_default().push(item);
+            by_user.entry(item.user_id).or_default().push(item);
         }
     }
     let mut queued = 0;
     for (user_id, items) in by_user {
         let (email, active): (String, bool) = users::table
-            .find(&user_id)
+            .find(user_id)
             .select((users::email, users::active))
             .first_row(conn)?;
         if !active {
@@ -375,7 +376,7 @@ pub fn queue_digests(
         body.push_str(&format!("\nYour inbox: {base}/inbox\n"));
         let subject = format!("Attest daily digest: {} to look at", items.len());
         let org: Option<OrgId> = role_grants::table
-            .filter(role_grants::user_id.eq(&user_id))
+            .filter(role_grants::user_id.eq(user_id))
             .order(role_grants::org_id.asc())
             .select(role_grants::org_id)
             .first_row(conn)
@@ -389,7 +390,7 @@ pub fn queue_digests(
 /// The outbox mail of one organisation (and mail that names none), newest first.
 pub fn outbox_of(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     limit: i64,
 ) -> Result<Vec<OutboxMail>, ActionError> {
     Ok(outbox::table

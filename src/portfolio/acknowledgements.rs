@@ -11,7 +11,7 @@ use super::{Enrolment, EvidenceRecord, load_evidence};
 use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, EvidenceId, UserId};
 use crate::db::schema::acknowledgements;
 
 /// The methods whose records the candidate acknowledges (those the assessor records with them).
@@ -33,11 +33,14 @@ pub fn needs_acknowledgement(enrolment: &Enrolment, record: &EvidenceRecord) -> 
 #[diesel(table_name = acknowledgements)]
 pub struct Acknowledgement {
     /// The record acknowledged.
-    pub evidence_id: String,
+    #[schema(value_type = String)]
+    pub evidence_id: EvidenceId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The candidate.
-    pub candidate_id: String,
+    #[schema(value_type = String)]
+    pub candidate_id: UserId,
     /// Their comment (may be empty).
     pub comment: String,
     /// When.
@@ -51,8 +54,8 @@ pub fn acknowledge(
     conn: &mut DbConnection,
     base: &str,
     enrolment: &Enrolment,
-    candidate_id: &str,
-    evidence_id: &str,
+    candidate_id: UserId,
+    evidence_id: EvidenceId,
     comment: &str,
     now: DateTime<Utc>,
 ) -> Result<Acknowledgement, ActionError> {
@@ -81,9 +84,9 @@ pub fn acknowledge(
         ));
     }
     let row = Acknowledgement {
-        evidence_id: record.id.clone(),
-        enrolment_id: enrolment.id.to_string(),
-        candidate_id: candidate_id.to_owned(),
+        evidence_id: record.id,
+        enrolment_id: enrolment.id,
+        candidate_id,
         comment: comment.to_owned(),
         acknowledged_at: now.naive_utc(),
     };
@@ -93,10 +96,10 @@ pub fn acknowledge(
     audit::append(
         conn,
         Change {
-            actor_id: Some(candidate_id),
+            actor_id: Some(&candidate_id.to_string()),
             action: "evidence.acknowledge",
             entity: "evidence",
-            entity_id: &record.id,
+            entity_id: &record.id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&row)?),
         },
@@ -108,7 +111,7 @@ pub fn acknowledge(
 /// The acknowledgement of one record, if there is one.
 pub fn acknowledgement_of(
     conn: &mut DbConnection,
-    evidence_id: &str,
+    evidence_id: EvidenceId,
 ) -> Result<Option<Acknowledgement>, ActionError> {
     Ok(acknowledgements::table
         .find(evidence_id)
@@ -136,5 +139,6 @@ pub struct AcknowledgementsView {
     /// The acknowledgements, oldest first.
     pub acknowledged: Vec<Acknowledgement>,
     /// Observation and questioning records the candidate has not acknowledged yet.
-    pub waiting: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub waiting: Vec<EvidenceId>,
 }

@@ -23,7 +23,7 @@ pub fn reopen(
     reason: &str,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReopenEnrolment)?;
-    super::reopen(conn, &enrolment, acting.user_id, reason, acting.now)
+    super::reopen(conn, &enrolment, acting.user()?, reason, acting.now)
 }
 
 /// Sets who assesses and who internally verifies the enrolment.
@@ -34,7 +34,7 @@ pub fn assign_staff(
     staff: Staff,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::AssignEnrolmentStaff)?;
-    super::assign_staff(conn, &enrolment, acting.user_id, staff, acting.now)
+    super::assign_staff(conn, &enrolment, acting.user()?, staff, acting.now)
 }
 
 /// Withdraws the enrolment, saying why.
@@ -45,7 +45,7 @@ pub fn withdraw(
     reason: &str,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::WithdrawEnrolment)?;
-    super::withdraw(conn, &enrolment, acting.user_id, reason, acting.now)
+    super::withdraw(conn, &enrolment, acting.user()?, reason, acting.now)
 }
 
 /// Lets the enrolment be assessed after its standard version's last date for assessment.
@@ -61,7 +61,7 @@ pub fn extend_assessment(
         conn,
         services.catalogue,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         request,
         acting.now,
     )

@@ -258,7 +258,7 @@ fn check_staff(
 pub fn assign_staff(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     staff: Staff,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
@@ -285,7 +285,7 @@ pub fn assign_staff(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "enrolment.assign_staff",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -304,7 +304,7 @@ pub fn assign_staff(
 pub fn withdraw(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
@@ -327,7 +327,7 @@ pub fn withdraw(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "enrolment.withdraw",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -478,7 +478,7 @@ pub fn list_enrolments(
 fn set_status(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     action: &str,
     to: EnrolmentStatus,
     extra: serde_json::Value,
@@ -513,7 +513,7 @@ fn set_status(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action,
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -528,7 +528,7 @@ fn set_status(
 pub fn submit(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     declaration: bool,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
@@ -547,7 +547,7 @@ pub fn submit(
     set_status(
         conn,
         enrolment,
-        actor_id,
+        actor,
         "enrolment.submit",
         EnrolmentStatus::Submitted,
         serde_json::json!({ "declaration": "I confirm that the evidence in this portfolio is my own work." }),
@@ -559,7 +559,7 @@ pub fn submit(
 pub fn reopen(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
@@ -583,7 +583,7 @@ pub fn reopen(
     set_status(
         conn,
         enrolment,
-        actor_id,
+        actor,
         "enrolment.reopen",
         EnrolmentStatus::Active,
         serde_json::json!({ "reason": reason }),

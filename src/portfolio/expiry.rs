@@ -130,7 +130,7 @@ pub fn grant_extension(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: crate::db::ids::UserId,
     request: ExtensionRequest,
     now: DateTime<Utc>,
 ) -> Result<Extension, ActionError> {
@@ -176,14 +176,14 @@ pub fn grant_extension(
             assessment_extensions::enrolment_id.eq(&enrolment.id),
             assessment_extensions::until.eq(request.until),
             assessment_extensions::reason.eq(reason),
-            assessment_extensions::granted_by.eq(actor_id),
+            assessment_extensions::granted_by.eq(actor),
             assessment_extensions::granted_at.eq(now.naive_utc()),
         ))
         .execute(conn)?;
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "enrolment.extend_assessment",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -201,6 +201,6 @@ pub fn grant_extension(
         last_date_for_assessment: last,
         until: request.until,
         reason: reason.to_owned(),
-        granted_by: actor_id.to_owned(),
+        granted_by: actor.to_string(),
     })
 }

@@ -119,7 +119,7 @@ fn portfolio_grid(enrolment_id: EnrolmentId, evaluation: &Evaluation<'_>) -> Por
     let evidence = records
         .iter()
         .map(|r| GridEvidence {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             label: labels
                 .get(r.instance.id.as_str())
                 .map_or_else(|| r.method.clone(), |l| (*l).to_owned()),

@@ -126,7 +126,7 @@ pub fn set_marks(
     conn: &mut crate::db::DbConnection,
     standard: &Standard,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: crate::db::ids::UserId,
     marks: AssessorMarks,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<AssessorMarks, crate::action::ActionError> {
@@ -190,7 +190,7 @@ pub fn set_marks(
     crate::audit::append(
         conn,
         crate::audit::Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "enrolment.marks",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),

@@ -8,14 +8,13 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::enrolment::Enrolment;
 use super::evidence::{EvidenceRecord, load_evidence};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, EvidenceId, TimePointId, UserId};
 use crate::db::schema::evidence_time_points;
 
 /// The longest recording a time point may point into (a working day).
@@ -30,11 +29,14 @@ const LONGEST_NOTE: usize = 500;
 #[diesel(table_name = evidence_time_points)]
 pub struct TimePoint {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: TimePointId,
     /// The recording's evidence record.
-    pub evidence_id: String,
+    #[schema(value_type = String)]
+    pub evidence_id: EvidenceId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// Seconds from the start of the recording.
     pub at_seconds: i32,
     /// The criterion or knowledge item shown there (one the evidence is mapped to).
@@ -42,7 +44,8 @@ pub struct TimePoint {
     /// What happens there, in a few words (may be empty).
     pub note: String,
     /// Who marked it.
-    pub created_by: String,
+    #[schema(value_type = String)]
+    pub created_by: UserId,
     /// When.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
@@ -125,8 +128,8 @@ pub fn mapped(record: &EvidenceRecord) -> Vec<&str> {
 pub fn add(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    evidence_id: &str,
-    actor_id: &str,
+    evidence_id: EvidenceId,
+    actor: UserId,
     input: NewTimePoint,
     now: DateTime<Utc>,
 ) -> Result<TimePoint, ActionError> {
@@ -167,7 +170,7 @@ pub fn add(
     }
     problems.finish()?;
     let marked: i64 = evidence_time_points::table
-        .filter(evidence_time_points::evidence_id.eq(&record.id))
+        .filter(evidence_time_points::evidence_id.eq(record.id))
         .count()
         .get_result(conn)?;
     if marked >= MOST_PER_RECORDING {
@@ -176,13 +179,13 @@ pub fn add(
         )));
     }
     let point = TimePoint {
-        id: Uuid::new_v4().to_string(),
-        evidence_id: record.id.clone(),
-        enrolment_id: enrolment.id.to_string(),
+        id: TimePointId::random(),
+        evidence_id: record.id,
+        enrolment_id: enrolment.id,
         at_seconds: at.unwrap_or_default(),
         mapping: mapping.to_owned(),
         note: note.to_owned(),
-        created_by: actor_id.to_owned(),
+        created_by: actor,
         created_at: now.naive_utc(),
     };
     diesel::insert_into(evidence_time_points::table)
@@ -191,7 +194,7 @@ pub fn add(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "evidence.time_point.add",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -209,9 +212,9 @@ pub fn add(
 pub fn remove(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    evidence_id: &str,
-    point_id: &str,
-    actor_id: &str,
+    evidence_id: EvidenceId,
+    point_id: TimePointId,
+    actor: UserId,
 ) -> Result<TimePoint, ActionError> {
     let point: TimePoint = evidence_time_points::table
         .find(point_id)
@@ -221,17 +224,17 @@ pub fn remove(
         .first_row(conn)
         .optional()?
         .ok_or(ActionError::NotFound)?;
-    let assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);
-    if point.created_by != actor_id && !assessor {
+    let assessor = enrolment.assessor_id == Some(actor);
+    if point.created_by != actor && !assessor {
         return Err(ActionError::Forbidden(
             "only the person who marked a time point, or the assessor, may remove it".to_owned(),
         ));
     }
-    diesel::delete(evidence_time_points::table.find(&point.id)).execute(conn)?;
+    diesel::delete(evidence_time_points::table.find(point.id)).execute(conn)?;
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "evidence.time_point.remove",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -248,7 +251,7 @@ pub fn remove(
 pub fn of_evidence(
     conn: &mut DbConnection,
     enrolment_id: EnrolmentId,
-    evidence_id: &str,
+    evidence_id: EvidenceId,
 ) -> Result<Vec<TimePoint>, ActionError> {
     Ok(evidence_time_points::table
         .filter(evidence_time_points::enrolment_id.eq(enrolment_id))

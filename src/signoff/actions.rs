@@ -21,7 +21,7 @@ pub fn submit(
     declaration: bool,
 ) -> Result<Enrolment, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::SubmitEnrolment)?;
-    super::chain::candidate_submits(conn, &enrolment, acting.user_id, declaration, acting.now)
+    super::chain::candidate_submits(conn, &enrolment, acting.user()?, declaration, acting.now)
 }
 
 /// The assessor decides the unit: competent only when the engine reports every requirement met in
@@ -40,7 +40,7 @@ pub fn decide_unit(
         services.catalogue,
         services.public_url,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         decision,
         acting.now,
     )
@@ -59,7 +59,7 @@ pub fn answer_verifier(
         conn,
         services.public_url,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         responses,
         acting.now,
     )
@@ -110,7 +110,7 @@ pub fn sample(
     input: SampleDecision,
 ) -> Result<(Enrolment, Sample), ActionError> {
     let enrolment = enrolment_to_sample(conn, acting, enrolment_id)?;
-    let sample = plans::record_sample(conn, &enrolment, acting.user_id, input, acting.now)?;
+    let sample = plans::record_sample(conn, &enrolment, acting.user()?, input, acting.now)?;
     crate::notify::events::sample_recorded(
         conn,
         services.public_url,
@@ -136,7 +136,7 @@ pub fn issue_statement(
         services.keys,
         standard,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         services.public_url,
         services.fonts,
         acting.now,
@@ -172,7 +172,7 @@ pub fn revoke_statement(
     reason: &str,
 ) -> Result<StatementRow, ActionError> {
     let row = statement_for(conn, acting, enrolment_id, Action::RevokeStatement)?;
-    statements::revoke(conn, &row, acting.user_id, reason, acting.now)
+    statements::revoke(conn, &row, acting.user()?, reason, acting.now)
 }
 
 /// Every statement issued for the organisation's enrolments (valid or revoked), newest first:
@@ -188,5 +188,5 @@ pub fn organisation_statements(
             org_id: org_id.uuid(),
         },
     )?;
-    statements::list_for_org(conn, &org_id.to_string())
+    statements::list_for_org(conn, org_id)
 }

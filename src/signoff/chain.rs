@@ -14,7 +14,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, UserId};
 use crate::db::schema::{enrolments, samples, sign_offs};
 use crate::identity;
 use crate::portfolio::{self, Enrolment};
@@ -89,17 +89,17 @@ pub fn record_sign_off(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
     role: Role,
-    user_id: &str,
+    signer: UserId,
     decision: &str,
     comments: &str,
     now: DateTime<Utc>,
 ) -> Result<SignOffRow, ActionError> {
-    let user = identity::load_user(conn, crate::db::ids::stored(user_id)?)?;
+    let user = identity::load_user(conn, signer)?;
     let row = SignOffRow {
         id: Uuid::new_v4().to_string(),
         enrolment_id: enrolment.id.to_string(),
         role: role_name(role).to_owned(),
-        user_id: user_id.to_owned(),
+        user_id: signer.to_string(),
         user_name: user.name,
         signed_at: now.naive_utc(),
         signed_on: now.date_naive(),
@@ -113,7 +113,7 @@ pub fn record_sign_off(
     audit::append(
         conn,
         Change {
-            actor_id: Some(user_id),
+            actor_id: Some(&signer.to_string()),
             action: "signoff.record",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -162,7 +162,7 @@ pub fn decide_unit(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     enrolment: &Enrolment,
-    assessor_id: &str,
+    assessor: UserId,
     comments: &str,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
@@ -196,7 +196,7 @@ pub fn decide_unit(
         conn,
         enrolment,
         Role::Assessor,
-        assessor_id,
+        assessor,
         "competent",
         comments,
         now,
@@ -205,7 +205,7 @@ pub fn decide_unit(
     diesel::update(enrolments::table.find(&enrolment.id))
         .set((
             enrolments::status.eq(EnrolmentStatus::Assessed.as_str()),
-            enrolments::decided_by.eq(assessor_id),
+            enrolments::decided_by.eq(assessor),
             enrolments::assessed_at.eq(timestamp),
             enrolments::updated_at.eq(timestamp),
         ))
@@ -213,7 +213,7 @@ pub fn decide_unit(
     audit::append(
         conn,
         Change {
-            actor_id: Some(assessor_id),
+            actor_id: Some(&assessor.to_string()),
             action: "enrolment.decide",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -280,16 +280,16 @@ pub fn chain_status(
 pub fn candidate_submits(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    candidate_id: &str,
+    candidate: UserId,
     declaration: bool,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
-    let submitted = portfolio::submit(conn, enrolment, candidate_id, declaration, now)?;
+    let submitted = portfolio::submit(conn, enrolment, candidate, declaration, now)?;
     record_sign_off(
         conn,
         &submitted,
         Role::Candidate,
-        candidate_id,
+        candidate,
         "declared",
         "",
         now,

@@ -260,7 +260,11 @@ fn pool_entry(
 }
 
 /// One draw of the plan (404 when the plan has no such draw).
-pub fn find(conn: &mut DbConnection, plan_id: &str, draw_id: &str) -> Result<Draw, ActionError> {
+pub fn find(
+    conn: &mut DbConnection,
+    plan_id: crate::db::ids::PlanId,
+    draw_id: crate::db::ids::DrawId,
+) -> Result<Draw, ActionError> {
     Ok(plan_draws::table
         .find(draw_id)
         .filter(plan_draws::plan_id.eq(plan_id))

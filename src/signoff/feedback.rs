@@ -22,7 +22,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, stored};
+use crate::db::ids::{EnrolmentId, UserId, stored};
 use crate::db::json::Json;
 use crate::db::schema::{iv_responses, unit_feedback};
 use crate::identity;
@@ -147,7 +147,7 @@ pub fn respond(
     conn: &mut DbConnection,
     base: &str,
     enrolment: &Enrolment,
-    assessor_id: &str,
+    assessor: UserId,
     responses: &[String],
     now: DateTime<Utc>,
 ) -> Result<IvResponse, ActionError> {
@@ -192,7 +192,7 @@ pub fn respond(
     let row = ResponseRow {
         sample_id: open.sample_id.clone(),
         enrolment_id: enrolment.id.to_string(),
-        assessor_id: assessor_id.to_owned(),
+        assessor_id: assessor.to_string(),
         responses: crate::db::json::to_text(&answers)?,
         responded_at: now.naive_utc(),
     };
@@ -202,7 +202,7 @@ pub fn respond(
     let response = IvResponse {
         sample_id: row.sample_id,
         enrolment_id: row.enrolment_id,
-        assessor: identity::load_user(conn, crate::db::ids::stored(assessor_id)?)?.name,
+        assessor: identity::load_user(conn, assessor)?.name,
         assessor_id: row.assessor_id,
         responses: answers,
         responded_at: row.responded_at,
@@ -210,7 +210,7 @@ pub fn respond(
     audit::append(
         conn,
         Change {
-            actor_id: Some(assessor_id),
+            actor_id: Some(&assessor.to_string()),
             action: "iv.respond",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -324,19 +324,19 @@ pub fn decide(
     catalogue: &Catalogue,
     base: &str,
     enrolment: &Enrolment,
-    assessor_id: &str,
+    assessor: UserId,
     decision: &Decision,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
     if enrolment.status() == EnrolmentStatus::Submitted && pending(conn, enrolment.id)?.is_some() {
-        respond(conn, base, enrolment, assessor_id, &decision.responses, now)?;
+        respond(conn, base, enrolment, assessor, &decision.responses, now)?;
     }
     match decision.outcome {
         Outcome::Competent => chain::decide_unit(
             conn,
             catalogue,
             enrolment,
-            assessor_id,
+            assessor,
             &decision.comments,
             now,
         ),
@@ -345,7 +345,7 @@ pub fn decide(
             catalogue,
             base,
             enrolment,
-            assessor_id,
+            assessor,
             &decision.comments,
             now,
         ),
@@ -359,7 +359,7 @@ pub fn not_yet_competent(
     catalogue: &Catalogue,
     base: &str,
     enrolment: &Enrolment,
-    assessor_id: &str,
+    assessor: UserId,
     feedback: &str,
     now: DateTime<Utc>,
 ) -> Result<Enrolment, ActionError> {
@@ -397,7 +397,7 @@ pub fn not_yet_competent(
     let row = UnitFeedback {
         id: Uuid::new_v4().to_string(),
         enrolment_id: enrolment.id.to_string(),
-        assessor_id: assessor_id.to_owned(),
+        assessor_id: assessor.to_string(),
         feedback: feedback.to_owned(),
         gaps: Json(gaps),
         decided_at: now.naive_utc(),
@@ -408,7 +408,7 @@ pub fn not_yet_competent(
     audit::append(
         conn,
         Change {
-            actor_id: Some(assessor_id),
+            actor_id: Some(&assessor.to_string()),
             action: "enrolment.not_yet_competent",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -424,7 +424,7 @@ pub fn not_yet_competent(
     portfolio::reopen(
         conn,
         enrolment,
-        assessor_id,
+        assessor,
         &format!("Not yet competent: {feedback}"),
         now,
     )

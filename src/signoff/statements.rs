@@ -14,7 +14,7 @@ use crate::auth::policy::EnrolmentStatus;
 use crate::checkpoints;
 use crate::credentials::{self, CredentialRow};
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, UserId};
 use crate::db::schema::{enrolments, statements};
 use crate::identity;
 use crate::keys::KeyRing;
@@ -308,7 +308,7 @@ pub fn issue(
     keys: &KeyRing,
     standard: &Standard,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     public_url: &str,
     fonts: &FontSet,
     now: DateTime<Utc>,
@@ -374,7 +374,7 @@ pub fn issue(
         content_hash: pdf::content_hash(&view),
         missing_chars: missing_chars.iter().collect(),
         issued_at: now.naive_utc(),
-        issued_by: actor_id.to_owned(),
+        issued_by: actor.to_string(),
         revoked_at: None,
         revoked_by: None,
         revoke_reason: None,
@@ -392,7 +392,7 @@ pub fn issue(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "statement.issue",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -446,7 +446,7 @@ pub fn by_code(conn: &mut DbConnection, code: &str) -> Result<StatementRow, Acti
 pub fn revoke(
     conn: &mut DbConnection,
     row: &StatementRow,
-    actor_id: &str,
+    actor: UserId,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<StatementRow, ActionError> {
@@ -465,7 +465,7 @@ pub fn revoke(
     diesel::update(statements::table.find(&row.id))
         .set((
             statements::revoked_at.eq(now.naive_utc()),
-            statements::revoked_by.eq(actor_id),
+            statements::revoked_by.eq(actor),
             statements::revoke_reason.eq(reason),
         ))
         .execute(conn)?;
@@ -489,7 +489,7 @@ pub fn revoke(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "statement.revoke",
             entity: "enrolment",
             entity_id: &row.enrolment_id,
@@ -507,7 +507,7 @@ pub fn revoke(
 /// Every statement issued for an organisation's enrolments, newest first.
 pub fn list_for_org(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: crate::db::ids::OrgId,
 ) -> Result<Vec<StatementRow>, ActionError> {
     // A subquery, not a list of ids: an organisation can hold more enrolments than SQLite takes
     // bound parameters.

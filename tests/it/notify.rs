@@ -353,8 +353,8 @@ async fn links_can_be_revoked_resent_and_expire(app: TestApp) {
             c,
             &base,
             &enrolment,
-            &evidence_id,
-            &candidate,
+            evidence_id.parse().unwrap(),
+            candidate.parse().unwrap(),
             Default::default(),
             Utc::now() - Duration::days(15),
         )

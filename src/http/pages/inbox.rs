@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::form::Fields;
 use super::view::{Html, PageError, PageSession, check_csrf, page, see_other};
 use crate::auth::policy::{Action, Resource};
+use crate::db::ids::{NotificationId, UserId};
 use crate::http::AppState;
 use crate::http::session::Session;
 use crate::http::shared::path_id;
@@ -33,13 +34,13 @@ pub async fn show(state: web::Data<AppState>, session: PageSession) -> Html {
 }
 
 async fn show_page(state: &AppState, session: &Session) -> Result<HttpResponse, PageError> {
-    let user = session.user_id.clone();
+    let user = UserId::from(session.actor.user_id);
     let (unread, items) = state
         .db
         .read(move |conn| {
             Ok::<_, crate::action::ActionError>((
-                notify::unread_count(conn, &user)?,
-                notify::inbox(conn, &user, 200)?,
+                notify::unread_count(conn, user)?,
+                notify::inbox(conn, user, 200)?,
             ))
         })
         .await?;
@@ -69,11 +70,11 @@ async fn read_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id = path_id(raw_id)?.to_string();
-    let user = session.user_id.clone();
+    let id = NotificationId::from(path_id(raw_id)?);
+    let user = UserId::from(session.actor.user_id);
     let item = state
         .db
-        .write(move |conn| notify::mark_read(conn, &user, &id, Utc::now()))
+        .write(move |conn| notify::mark_read(conn, user, id, Utc::now()))
         .await?;
     let form: ReadForm = fields.read()?;
     let go = if form.open.is_some() && item.link.starts_with('/') && !item.link.starts_with("//") {
@@ -95,10 +96,10 @@ async fn read_all_page(
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let user = session.user_id.clone();
+    let user = UserId::from(session.actor.user_id);
     state
         .db
-        .write(move |conn| notify::mark_all_read(conn, &user, Utc::now()))
+        .write(move |conn| notify::mark_all_read(conn, user, Utc::now()))
         .await?;
     Ok(see_other("/inbox"))
 }
@@ -132,7 +133,7 @@ async fn outbox_page(
     )?;
     let mail = state
         .db
-        .read(move |conn| notify::outbox_of(conn, &org_id.to_string(), 500))
+        .read(move |conn| notify::outbox_of(conn, org_id.into(), 500))
         .await?;
     let view = OutboxView {
         title: "Mail outbox".into(),

@@ -59,10 +59,11 @@ pub fn markers(
 ) -> Result<HashMap<String, String>, ActionError> {
     let mut names = HashMap::new();
     for p in points {
-        if !names.contains_key(&p.created_by) {
-            let name =
-                crate::identity::load_user(conn, crate::db::ids::stored(&p.created_by)?)?.name;
-            names.insert(p.created_by.clone(), name);
+        if let std::collections::hash_map::Entry::Vacant(entry) =
+            names.entry(p.created_by.to_string())
+        {
+            let name = crate::identity::load_user(conn, p.created_by)?.name;
+            entry.insert(name);
         }
     }
     Ok(names)
@@ -79,13 +80,13 @@ pub fn time_point_views(
     points
         .iter()
         .map(|p| TimePointView {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             at: p.at(),
             seconds: p.at_seconds,
             text: mapping_text(standard, &p.mapping),
             mapping: p.mapping.clone(),
             note: p.note.clone(),
-            by: names(&p.created_by),
+            by: names(&p.created_by.to_string()),
             removable: assessor || p.created_by == viewer,
         })
         .collect()
@@ -139,17 +140,17 @@ async fn render(
         Action::ReadEnrolment,
     )
     .await?;
-    let evidence_id = path_id(raw_evidence)?.to_string();
+    let evidence_id = path_id(raw_evidence)?.into();
     let enrolment = opened.enrolment.clone();
     let for_tx = session.clone();
     let (record, points, names, can_mark) = state
         .db
         .read(move |conn| {
-            let record = portfolio::load_evidence(conn, enrolment.id, &evidence_id)?;
+            let record = portfolio::load_evidence(conn, enrolment.id, evidence_id)?;
             if !time_points::is_recording(&record) {
                 return Err(ActionError::NotFound);
             }
-            let points = time_points::of_evidence(conn, enrolment.id, &record.id)?;
+            let points = time_points::of_evidence(conn, enrolment.id, record.id)?;
             let names = markers(conn, &points)?;
             let can_mark = actions::may_mark(conn, &for_tx.acting(), enrolment.id).is_ok();
             Ok::<_, ActionError>((record, points, names, can_mark))
@@ -202,7 +203,7 @@ fn view_of(
     RecordingView {
         title: format!("Recording: {heading}"),
         id: opened.enrolment.id.to_string(),
-        evidence_id: record.id.clone(),
+        evidence_id: record.id.to_string(),
         candidate: opened.candidate.clone(),
         csrf: session.csrf.clone(),
         heading: format!("{heading} of {}", record.instance.date),

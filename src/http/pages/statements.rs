@@ -103,7 +103,7 @@ async fn list_page(
         .read(move |conn| {
             let org = org_id.to_string();
             let org_name = identity::find_organisation(conn, &org)?.name;
-            let statements = statements::list_for_org(conn, &org)?
+            let statements = statements::list_for_org(conn, org_id.into())?
                 .iter()
                 .map(statements::StatementRow::summary)
                 .collect::<Result<Vec<_>, _>>()?;

@@ -78,18 +78,18 @@ async fn render(
         Action::ReadEnrolment,
     )
     .await?;
-    let evidence_id = path_id(raw_evidence)?.to_string();
+    let evidence_id: EvidenceId = path_id(raw_evidence)?.into();
     let enrolment = opened.enrolment.clone();
     let may_send = witness::actions::may_ask(&session.acting(), &enrolment)?;
     let (record, approved, requests) = state
         .db
         .read(move |conn| {
-            let record = portfolio::load_evidence(conn, enrolment.id, &evidence_id)?;
+            let record = portfolio::load_evidence(conn, enrolment.id, evidence_id)?;
             if record.details.witness.is_none() {
                 return Err(ActionError::NotFound);
             }
             let approved = identity::approved_witnesses(conn, enrolment.org_id)?;
-            let requests = witness::requests_for(conn, enrolment.id, &evidence_id)?;
+            let requests = witness::requests_for(conn, enrolment.id, evidence_id)?;
             Ok((record, approved, requests))
         })
         .await?;
@@ -98,7 +98,7 @@ async fn render(
     let rows = requests
         .iter()
         .map(|r| RequestRow {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             witness_name: r.witness_name.clone(),
             witness_email: r.witness_email.clone(),
             approved: r.approved_witness_id.is_some(),
@@ -119,7 +119,7 @@ async fn render(
     let view = RequestsView {
         title: "Witness testimony".into(),
         id: opened.enrolment.id.to_string(),
-        evidence_id: record.id.clone(),
+        evidence_id: record.id.to_string(),
         candidate: opened.candidate.clone(),
         csrf: session.csrf.clone(),
         added,

@@ -52,7 +52,7 @@ pub struct NextJudgement {
 pub fn next_waiting(
     conn: &mut DbConnection,
     session: &Session,
-    skip: Option<&str>,
+    skip: Option<crate::db::ids::EvidenceId>,
 ) -> Result<Option<NextJudgement>, ActionError> {
     let Ok(me) = Uuid::parse_str(&session.user_id) else {
         return Ok(None);
@@ -102,11 +102,12 @@ pub fn next_waiting(
                 // Listed oldest first: the first waiting record is this enrolment's oldest.
                 let Some(record) = records
                     .iter()
-                    .find(|r| r.waiting_mappings() > 0 && Some(r.id.as_str()) != skip)
+                    .find(|r| r.waiting_mappings() > 0 && Some(r.id) != skip)
                 else {
                     continue;
                 };
-                let key = (record.recorded_at, record.id.as_str());
+                let id = record.id.to_string();
+                let key = (record.recorded_at, id.as_str());
                 if oldest
                     .as_ref()
                     .is_none_or(|(at, next)| key < (*at, next.evidence_id.as_str()))
@@ -115,7 +116,7 @@ pub fn next_waiting(
                         record.recorded_at,
                         NextJudgement {
                             enrolment_id: enrolment.id.to_string(),
-                            evidence_id: record.id.clone(),
+                            evidence_id: id.clone(),
                             waiting: record.waiting_mappings(),
                         },
                     ));

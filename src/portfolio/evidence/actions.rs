@@ -56,7 +56,7 @@ pub fn add(
         conn,
         standard,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         new,
         file,
         acting.now,
@@ -66,7 +66,7 @@ pub fn add(
         services.public_url,
         &enrolment,
         &record,
-        acting.user_id,
+        acting.user()?,
         acting.now,
     )?;
     Ok(record)
@@ -84,7 +84,7 @@ pub fn problems(
 ) -> Result<Problems, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, action_for(new.method))?;
     let standard = &services.catalogue.pinned(&enrolment)?.standard;
-    super::evidence_problems(conn, standard, &enrolment, acting.user_id, new, has_file)
+    super::evidence_problems(conn, standard, &enrolment, acting.user()?, new, has_file)
 }
 
 /// Every evidence record of the enrolment, oldest first.
@@ -117,7 +117,7 @@ pub fn readable_evidence(
     evidence_id: EvidenceId,
 ) -> Result<(Enrolment, EvidenceRecord), ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
-    let record = super::load_evidence(conn, enrolment.id, &evidence_id.to_string())?;
+    let record = super::load_evidence(conn, enrolment.id, evidence_id)?;
     Ok((enrolment, record))
 }
 
@@ -129,7 +129,7 @@ pub fn evidence_to_judge(
     evidence_id: EvidenceId,
 ) -> Result<(Enrolment, EvidenceRecord), ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::JudgeEvidence)?;
-    let record = super::load_evidence(conn, enrolment.id, &evidence_id.to_string())?;
+    let record = super::load_evidence(conn, enrolment.id, evidence_id)?;
     Ok((enrolment, record))
 }
 
@@ -147,8 +147,8 @@ pub fn judge(
     let (record, judged) = super::judge_evidence(
         conn,
         &enrolment,
-        &evidence_id.to_string(),
-        acting.user_id,
+        evidence_id,
+        acting.user()?,
         judgements,
         acting.now,
     )?;
@@ -177,7 +177,7 @@ pub fn set_marks(
         conn,
         standard,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         marks,
         acting.now,
     )
@@ -198,8 +198,8 @@ pub fn acknowledge(
         conn,
         services.public_url,
         &enrolment,
-        acting.user_id,
-        &evidence_id.to_string(),
+        acting.user()?,
+        evidence_id,
         comment,
         acting.now,
     )
@@ -248,7 +248,7 @@ pub fn time_points(
 ) -> Result<Vec<TimePoint>, ActionError> {
     // An evidence id of another enrolment is not found, not an empty list.
     let (enrolment, record) = readable_evidence(conn, acting, enrolment_id, evidence_id)?;
-    time_points::of_evidence(conn, enrolment.id, &record.id)
+    time_points::of_evidence(conn, enrolment.id, record.id)
 }
 
 /// Marks a time point in a recording against a criterion or knowledge item the evidence is mapped
@@ -264,8 +264,8 @@ pub fn mark(
     time_points::add(
         conn,
         &enrolment,
-        &evidence_id.to_string(),
-        acting.user_id,
+        evidence_id,
+        acting.user()?,
         input,
         acting.now,
     )
@@ -280,11 +280,5 @@ pub fn unmark(
     point_id: TimePointId,
 ) -> Result<TimePoint, ActionError> {
     let enrolment = may_mark(conn, acting, enrolment_id)?;
-    time_points::remove(
-        conn,
-        &enrolment,
-        &evidence_id.to_string(),
-        &point_id.to_string(),
-        acting.user_id,
-    )
+    time_points::remove(conn, &enrolment, evidence_id, point_id, acting.user()?)
 }

@@ -6,6 +6,7 @@ use super::input::{EvidenceDetails, NewEvidence};
 use super::store::{evidence_ids, to_instance};
 use crate::action::{ActionError, Problems};
 use crate::db::DbConnection;
+use crate::db::ids::UserId;
 use crate::portfolio::enrolment::Enrolment;
 use crate::rules::portfolio::{Evidence, Portfolio, StandardRef};
 use crate::standards::{Method, Openness, Standard};
@@ -53,19 +54,19 @@ pub fn evidence_problems(
     conn: &mut DbConnection,
     standard: &Standard,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     new: &NewEvidence,
     has_file: bool,
 ) -> Result<Problems, ActionError> {
-    let recorded_by_assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);
+    let recorded_by_assessor = enrolment.assessor_id == Some(actor);
     let mut problems = Problems::default();
-    if enrolment.candidate_id == actor_id && !new.declaration {
+    if enrolment.candidate_id == actor && !new.declaration {
         problems.add("declaration", "confirm that this evidence is your own work");
     }
     check_details(
         new,
         has_file,
-        enrolment.candidate_id == actor_id,
+        enrolment.candidate_id == actor,
         &mut problems,
     );
     check_observed(standard, &new.details, &mut problems);

@@ -9,6 +9,7 @@ use super::store::{EvidenceRecord, ensure_open, load_evidence};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
+use crate::db::ids::{EvidenceId, UserId};
 use crate::db::schema::evidence;
 use crate::portfolio::enrolment::{Enrolment, touch};
 use crate::rules::portfolio::{Evidence, Judgement};
@@ -89,8 +90,8 @@ impl Judgements {
 pub fn judge_evidence(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    evidence_id: &str,
-    actor_id: &str,
+    evidence_id: EvidenceId,
+    actor: UserId,
     mut judgements: Judgements,
     now: DateTime<Utc>,
 ) -> Result<(EvidenceRecord, Vec<String>), ActionError> {
@@ -152,7 +153,7 @@ pub fn judge_evidence(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "evidence.judge",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),

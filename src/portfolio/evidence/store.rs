@@ -7,7 +7,6 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::check::evidence_problems;
 use super::input::{ChecklistResult, EvidenceDetails, NewEvidence, StoredFile};
@@ -15,7 +14,7 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, EvidenceId, UserId};
 use crate::db::schema::{evidence, files};
 use crate::portfolio::enrolment::{Enrolment, touch};
 use crate::rules::portfolio::{CriterionMapping, Evidence, Judgement, KnowledgeMapping};
@@ -24,14 +23,14 @@ use crate::standards::{Method, Standard};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evidence)]
 struct EvidenceRow {
-    id: String,
-    enrolment_id: String,
+    id: EvidenceId,
+    enrolment_id: EnrolmentId,
     kind: String,
     instance: String,
     details: String,
     file_sha256: Option<String>,
     file_name: Option<String>,
-    recorded_by: String,
+    recorded_by: UserId,
     recorded_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     declared_at: Option<NaiveDateTime>,
@@ -41,9 +40,11 @@ struct EvidenceRow {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidenceRecord {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EvidenceId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The method.
     pub method: String,
     /// The record as the engine reads it, with judgements.
@@ -54,7 +55,8 @@ pub struct EvidenceRecord {
     /// The file, for uploaded evidence.
     pub file: Option<StoredFile>,
     /// Who recorded it.
-    pub recorded_by: String,
+    #[schema(value_type = String)]
+    pub recorded_by: UserId,
     /// When.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub recorded_at: NaiveDateTime,
@@ -99,28 +101,28 @@ pub fn add_evidence(
     conn: &mut DbConnection,
     standard: &Standard,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: UserId,
     new: NewEvidence,
     file: Option<StoredFile>,
     now: DateTime<Utc>,
 ) -> Result<EvidenceRecord, ActionError> {
-    let recorded_by_assessor = enrolment.assessor_id.is_some_and(|a| a == actor_id);
+    let recorded_by_assessor = enrolment.assessor_id == Some(actor);
     ensure_open(enrolment, recorded_by_assessor)?;
-    let by_candidate = enrolment.candidate_id == actor_id;
-    let id = Uuid::new_v4().to_string();
-    let instance = to_instance(&id, &new, recorded_by_assessor);
-    evidence_problems(conn, standard, enrolment, actor_id, &new, file.is_some())?.finish()?;
+    let by_candidate = enrolment.candidate_id == actor;
+    let id = EvidenceId::random();
+    let instance = to_instance(&id.to_string(), &new, recorded_by_assessor);
+    evidence_problems(conn, standard, enrolment, actor, &new, file.is_some())?.finish()?;
 
     let timestamp = now.naive_utc();
     let row = EvidenceRow {
-        id: id.clone(),
-        enrolment_id: enrolment.id.to_string(),
+        id,
+        enrolment_id: enrolment.id,
         kind: method_name(new.method),
         instance: crate::db::json::to_text(&instance)?,
         details: crate::db::json::to_text(&new.details)?,
         file_sha256: file.as_ref().map(|f| f.sha256.clone()),
         file_name: file.as_ref().map(|f| f.name.clone()),
-        recorded_by: actor_id.to_owned(),
+        recorded_by: actor,
         recorded_at: timestamp,
         updated_at: timestamp,
         declared_at: (by_candidate && new.declaration).then_some(timestamp),
@@ -135,7 +137,7 @@ pub fn add_evidence(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "evidence.add",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -345,7 +347,7 @@ pub fn list_evidence(
 pub fn load_evidence(
     conn: &mut DbConnection,
     enrolment_id: EnrolmentId,
-    evidence_id: &str,
+    evidence_id: EvidenceId,
 ) -> Result<EvidenceRecord, ActionError> {
     let row: EvidenceRow = evidence::table
         .filter(evidence::enrolment_id.eq(enrolment_id))

@@ -35,7 +35,7 @@ pub fn move_version(
         conn,
         services.catalogue,
         &enrolment,
-        acting.user_id,
+        acting.user()?,
         mapping_id,
         acting.now,
     )
@@ -48,5 +48,5 @@ pub fn undo(
     enrolment_id: EnrolmentId,
 ) -> Result<LastMove, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::MoveEnrolment)?;
-    super::undo(conn, &enrolment, acting.user_id, acting.now)
+    super::undo(conn, &enrolment, acting.user()?, acting.now)
 }

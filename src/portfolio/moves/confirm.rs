@@ -33,7 +33,7 @@ pub fn confirm(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: crate::db::ids::UserId,
     mapping_id: &str,
     now: DateTime<Utc>,
 ) -> Result<Move, ActionError> {
@@ -45,13 +45,13 @@ pub fn confirm(
         mapped,
         marks,
     } = plan(conn, catalogue, enrolment, &ready, &records)?;
-    let before: BTreeMap<&str, &Evidence> = records
+    let before: BTreeMap<String, &Evidence> = records
         .iter()
-        .map(|r| (r.id.as_str(), &r.instance))
+        .map(|r| (r.id.to_string(), &r.instance))
         .collect();
     let timestamp = now.naive_utc();
     for (id, instance) in &mapped {
-        diesel::update(evidence::table.find(id))
+        diesel::update(evidence::table.find(*id))
             .set(evidence::instance.eq(crate::db::json::to_text(instance)?))
             .execute(conn)?;
     }
@@ -87,14 +87,14 @@ pub fn confirm(
             enrolment_moves::to_hash.eq(&made.to_hash),
             enrolment_moves::evidence_before.eq(crate::db::json::to_text(&before)?),
             enrolment_moves::marks_before.eq(&enrolment.assessor_marks),
-            enrolment_moves::moved_by.eq(actor_id),
+            enrolment_moves::moved_by.eq(actor),
             enrolment_moves::moved_at.eq(timestamp),
         ))
         .execute(conn)?;
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "enrolment.move_version",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -107,7 +107,7 @@ pub fn confirm(
             after: Some(serde_json::json!({
                 "move_id": made.id, "mapping_id": made.mapping_id,
                 "standard_version": made.to_version, "standard_hash": made.to_hash,
-                "evidence": mapped.iter().map(|(id, i)| (id.as_str(), i)).collect::<BTreeMap<_, _>>(),
+                "evidence": mapped.iter().map(|(id, i)| (id.to_string(), i)).collect::<BTreeMap<_, _>>(),
             })),
         },
     )?;

@@ -123,7 +123,7 @@ pub fn upload(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     org_id: Uuid,
-    actor_id: &str,
+    actor: crate::db::ids::UserId,
     yaml: &str,
     now: DateTime<Utc>,
 ) -> Result<StoredMapping, ActionError> {
@@ -155,7 +155,7 @@ pub fn upload(
         from_version: file.from_version,
         to_version: file.to_version,
         content_hash: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(yaml.as_bytes())),
-        uploaded_by: actor_id.to_owned(),
+        uploaded_by: actor.to_string(),
         uploaded_at: now.naive_utc(),
     };
     diesel::insert_into(standard_mappings::table)
@@ -167,14 +167,14 @@ pub fn upload(
             standard_mappings::to_version.eq(i32::try_from(stored.to_version).unwrap_or(0)),
             standard_mappings::yaml.eq(yaml),
             standard_mappings::content_hash.eq(&stored.content_hash),
-            standard_mappings::uploaded_by.eq(actor_id),
+            standard_mappings::uploaded_by.eq(actor),
             standard_mappings::uploaded_at.eq(stored.uploaded_at),
         ))
         .execute(conn)?;
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "standard.upload_mapping",
             entity: "organisation",
             entity_id: &stored.org_id,

@@ -82,7 +82,7 @@ pub(super) fn labels(instance: &Evidence) -> Vec<String> {
 /// The move worked out: the mapped records and marks, and what the engine says of both sides.
 pub(super) struct Plan {
     pub(super) preview: MovePreview,
-    pub(super) mapped: Vec<(String, Evidence)>,
+    pub(super) mapped: Vec<(crate::db::ids::EvidenceId, Evidence)>,
     pub(super) marks: AssessorMarks,
 }
 
@@ -130,7 +130,7 @@ pub(super) fn plan(
             )
             .collect();
         evidence.push(EvidenceMove {
-            id: record.id.clone(),
+            id: record.id.to_string(),
             label: format!(
                 "{} of {}",
                 record
@@ -145,7 +145,7 @@ pub(super) fn plan(
             mapped: after,
             not_carried,
         });
-        mapped.push((record.id.clone(), instance.clone()));
+        mapped.push((record.id, instance.clone()));
         record.instance = instance;
     }
     let after_portfolio = build_portfolio(&moved, None, &mapped_records)?;

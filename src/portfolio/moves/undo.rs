@@ -123,7 +123,7 @@ pub(super) fn why_not_undo(
 pub fn undo(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    actor_id: &str,
+    actor: crate::db::ids::UserId,
     now: DateTime<Utc>,
 ) -> Result<LastMove, ActionError> {
     let row = last_move(conn, enrolment.id)?
@@ -153,14 +153,14 @@ pub fn undo(
         .execute(conn)?;
     diesel::update(enrolment_moves::table.find(&id))
         .set((
-            enrolment_moves::undone_by.eq(actor_id),
+            enrolment_moves::undone_by.eq(actor),
             enrolment_moves::undone_at.eq(timestamp),
         ))
         .execute(conn)?;
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "enrolment.undo_move",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),

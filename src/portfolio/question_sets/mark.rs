@@ -108,9 +108,14 @@ pub fn mark(
         None
     } else {
         let new = evidence_of(standard, &request, &satisfactory, &marks, method, now);
-        let actor_id = actor.user_id.to_string();
         let record = crate::portfolio::evidence::add_evidence(
-            conn, standard, enrolment, &actor_id, new, None, now,
+            conn,
+            standard,
+            enrolment,
+            actor.user_id.into(),
+            new,
+            None,
+            now,
         )?;
         Some(record.id)
     };
@@ -130,7 +135,7 @@ pub fn mark(
             question_requests::status.eq(QuestionRequestStatus::Marked),
             question_requests::marked_by.eq(&actor_id),
             question_requests::marked_at.eq(now.naive_utc()),
-            question_requests::evidence_id.eq(evidence_id.as_deref()),
+            question_requests::evidence_id.eq(evidence_id),
         ))
         .execute(conn)?;
     let after = read_request(conn, enrolment.id, request_id)?;

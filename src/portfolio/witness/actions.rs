@@ -35,7 +35,7 @@ pub fn requests(
     evidence_id: EvidenceId,
 ) -> Result<Vec<WitnessRequest>, ActionError> {
     let (enrolment, record) = readable_evidence(conn, acting, enrolment_id, evidence_id)?;
-    super::requests_for(conn, enrolment.id, &record.id)
+    super::requests_for(conn, enrolment.id, record.id)
 }
 
 /// Asks a witness to attest to a piece of witness testimony: the link is mailed to the witness
@@ -53,8 +53,8 @@ pub fn request(
         conn,
         services.public_url,
         &enrolment,
-        &evidence_id.to_string(),
-        acting.user_id,
+        evidence_id,
+        acting.user()?,
         input,
         acting.now,
     )
@@ -68,13 +68,7 @@ pub fn revoke(
     request_id: WitnessRequestId,
 ) -> Result<WitnessRequest, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::AddEvidence)?;
-    super::revoke(
-        conn,
-        &enrolment,
-        &request_id.to_string(),
-        acting.user_id,
-        acting.now,
-    )
+    super::revoke(conn, &enrolment, request_id, acting.user()?, acting.now)
 }
 
 /// What the witness reads through their link (no account: the link is the credential).

@@ -10,7 +10,7 @@ use super::{Testimony, WitnessRequest, WitnessRequestStatus, WitnessView, token_
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
-use crate::db::ids::stored;
+use crate::db::ids::EvidenceId;
 use crate::db::schema::{evidence, users, witness_requests};
 use crate::notify::{self, Event};
 use crate::portfolio::enrolment::touch;
@@ -50,8 +50,8 @@ pub fn witness_view(
     now: DateTime<Utc>,
 ) -> Result<WitnessView, ActionError> {
     let request = open_request(conn, token, now)?;
-    let enrolment = crate::portfolio::load_enrolment(conn, stored(&request.enrolment_id)?)?;
-    let record = load_evidence(conn, enrolment.id, &request.evidence_id)?;
+    let enrolment = crate::portfolio::load_enrolment(conn, request.enrolment_id)?;
+    let record = load_evidence(conn, enrolment.id, request.evidence_id)?;
     let witness = record
         .details
         .witness
@@ -85,7 +85,7 @@ pub fn witness_view(
 }
 
 /// What a confirmation is bound to, as canonical JSON (keys sorted by serde_json's map).
-fn confirmed_content(view: &WitnessView, testimony: &Testimony, evidence_id: &str) -> String {
+fn confirmed_content(view: &WitnessView, testimony: &Testimony, evidence_id: EvidenceId) -> String {
     serde_json::json!({
         "request_id": view.request_id,
         "evidence_id": evidence_id,
@@ -135,12 +135,12 @@ pub fn confirm(
     }
     problems.finish()?;
     let request = open_request(conn, token, now)?;
-    let content = confirmed_content(&view, &testimony, &request.evidence_id);
+    let content = confirmed_content(&view, &testimony, request.evidence_id);
     let hash = hex::encode(Sha256::digest(content.as_bytes()));
     let timestamp = now.naive_utc();
     let spent = diesel::update(
         witness_requests::table
-            .find(&request.id)
+            .find(request.id)
             .filter(witness_requests::status.eq(WitnessRequestStatus::Open))
             .filter(witness_requests::expires_at.gt(timestamp)),
     )
@@ -156,8 +156,8 @@ pub fn confirm(
             "this testimony has already been confirmed: the link works only once".into(),
         ));
     }
-    let enrolment = crate::portfolio::load_enrolment(conn, stored(&request.enrolment_id)?)?;
-    let mut record = load_evidence(conn, enrolment.id, &request.evidence_id)?;
+    let enrolment = crate::portfolio::load_enrolment(conn, request.enrolment_id)?;
+    let mut record = load_evidence(conn, enrolment.id, request.evidence_id)?;
     let before = crate::db::json::to_value(&record.details)?;
     if let Some(witness) = record.details.witness.as_mut() {
         witness.name = request.witness_name.clone();

@@ -16,6 +16,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::db::ids::{EnrolmentId, EvidenceId, UserId, WitnessId, WitnessRequestId};
 use crate::db::schema::witness_requests;
 
 pub use confirm::{confirm, witness_view};
@@ -29,11 +30,14 @@ pub const LINK_DAYS: i64 = 14;
 #[diesel(table_name = witness_requests)]
 pub struct WitnessRequest {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: WitnessRequestId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The witness-testimony evidence it is for.
-    pub evidence_id: String,
+    #[schema(value_type = String)]
+    pub evidence_id: EvidenceId,
     /// SHA-256 of the link's token.
     #[serde(skip)]
     pub token_hash: String,
@@ -43,9 +47,11 @@ pub struct WitnessRequest {
     pub witness_email: String,
     /// The organisation's approved witness, when chosen from the list (else the witness is
     /// unapproved, and the assessor is told so).
-    pub approved_witness_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub approved_witness_id: Option<WitnessId>,
     /// Who asked.
-    pub requested_by: String,
+    #[schema(value_type = String)]
+    pub requested_by: UserId,
     /// When.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub requested_at: NaiveDateTime,
@@ -120,7 +126,8 @@ pub struct Testimony {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct WitnessView {
     /// The request.
-    pub request_id: String,
+    #[schema(value_type = String)]
+    pub request_id: WitnessRequestId,
     /// The candidate's name.
     pub candidate: String,
     /// The unit, by code and version.

@@ -3,13 +3,12 @@
 use crate::db::FirstRow;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use uuid::Uuid;
 
 use super::{LINK_DAYS, RequestInput, WitnessRequest, WitnessRequestStatus, token_hash};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, EvidenceId, UserId, WitnessId, WitnessRequestId};
 use crate::db::schema::{approved_witnesses, users, witness_requests};
 use crate::notify::{self, Event};
 use crate::portfolio::enrolment::{Enrolment, touch};
@@ -23,7 +22,7 @@ fn looks_like_email(text: &str) -> bool {
 fn testimony_evidence(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    evidence_id: &str,
+    evidence_id: EvidenceId,
 ) -> Result<EvidenceRecord, ActionError> {
     let record = load_evidence(conn, enrolment.id, evidence_id)?;
     if record.details.witness.is_none() {
@@ -41,8 +40,8 @@ pub fn request_testimony(
     conn: &mut DbConnection,
     base: &str,
     enrolment: &Enrolment,
-    evidence_id: &str,
-    actor_id: &str,
+    evidence_id: EvidenceId,
+    actor: UserId,
     input: RequestInput,
     now: DateTime<Utc>,
 ) -> Result<WitnessRequest, ActionError> {
@@ -59,16 +58,18 @@ pub fn request_testimony(
     }
     let mut problems = Problems::default();
     let (name, email, approved_id) = match input.approved_witness_id.as_deref() {
+        // A malformed id names none of them, like a well-formed one not on the list.
         Some(id) => {
+            let id = id.parse::<WitnessId>().ok();
             let found: Option<(String, String)> = approved_witnesses::table
-                .find(id)
+                .filter(approved_witnesses::id.nullable().eq(id))
                 .filter(approved_witnesses::org_id.eq(&enrolment.org_id))
                 .select((approved_witnesses::name, approved_witnesses::contact))
                 .first_row(conn)
                 .optional()?;
             match found {
                 Some((name, contact)) if looks_like_email(&contact) => {
-                    (name, contact.trim().to_owned(), Some(id.to_owned()))
+                    (name, contact.trim().to_owned(), id)
                 }
                 Some(_) => {
                     problems.add(
@@ -107,10 +108,10 @@ pub fn request_testimony(
                 );
             }
             // A witness on the approved list counts as approved however they were named.
-            let approved: Option<String> = approved_witnesses::table
+            let approved: Option<WitnessId> = approved_witnesses::table
                 .filter(approved_witnesses::org_id.eq(&enrolment.org_id))
                 .select((approved_witnesses::id, approved_witnesses::contact))
-                .load::<(String, String)>(conn)?
+                .load::<(WitnessId, String)>(conn)?
                 .into_iter()
                 .find(|(_, contact)| contact.trim().eq_ignore_ascii_case(&email))
                 .map(|(id, _)| id);
@@ -131,18 +132,18 @@ pub fn request_testimony(
     ))
     .execute(conn)?;
     let (token, _) = crate::auth::one_time::new_token();
-    let request_id = Uuid::new_v4().to_string();
+    let request_id = WitnessRequestId::random();
     let expires = now + Duration::days(LINK_DAYS);
     diesel::insert_into(witness_requests::table)
         .values((
-            witness_requests::id.eq(&request_id),
+            witness_requests::id.eq(request_id),
             witness_requests::enrolment_id.eq(&enrolment.id),
             witness_requests::evidence_id.eq(evidence_id),
             witness_requests::token_hash.eq(token_hash(&token)),
             witness_requests::witness_name.eq(&name),
             witness_requests::witness_email.eq(&email),
             witness_requests::approved_witness_id.eq(&approved_id),
-            witness_requests::requested_by.eq(actor_id),
+            witness_requests::requested_by.eq(actor),
             witness_requests::requested_at.eq(timestamp),
             witness_requests::expires_at.eq(expires.naive_utc()),
             witness_requests::status.eq(WitnessRequestStatus::Open),
@@ -173,7 +174,7 @@ pub fn request_testimony(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "witness.request",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -189,7 +190,7 @@ pub fn request_testimony(
             })),
         },
     )?;
-    if let Some(assessor) = enrolment.assessor_id.filter(|a| *a != actor_id) {
+    if let Some(assessor) = enrolment.assessor_id.filter(|a| *a != actor) {
         let flag = if approved_id.is_some() {
             ""
         } else {
@@ -210,7 +211,7 @@ pub fn request_testimony(
         )?;
     }
     touch(conn, enrolment.id, timestamp)?;
-    load_request(conn, &request_id)
+    load_request(conn, request_id)
 }
 
 pub(super) fn unreachable_witness() -> Witness {
@@ -227,7 +228,7 @@ pub(super) fn unreachable_witness() -> Witness {
 
 pub(super) fn load_request(
     conn: &mut DbConnection,
-    id: &str,
+    id: WitnessRequestId,
 ) -> Result<WitnessRequest, ActionError> {
     witness_requests::table
         .find(id)
@@ -241,7 +242,7 @@ pub(super) fn load_request(
 pub fn requests_for(
     conn: &mut DbConnection,
     enrolment_id: EnrolmentId,
-    evidence_id: &str,
+    evidence_id: EvidenceId,
 ) -> Result<Vec<WitnessRequest>, ActionError> {
     Ok(witness_requests::table
         .filter(witness_requests::enrolment_id.eq(enrolment_id))
@@ -273,8 +274,8 @@ pub fn requests_of(
 pub fn revoke(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    request_id: &str,
-    actor_id: &str,
+    request_id: WitnessRequestId,
+    actor: UserId,
     now: DateTime<Utc>,
 ) -> Result<WitnessRequest, ActionError> {
     let request = load_request(conn, request_id)?;
@@ -300,7 +301,7 @@ pub fn revoke(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "witness.revoke",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),

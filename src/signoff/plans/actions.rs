@@ -165,5 +165,5 @@ pub fn draw_record(
     draw_id: DrawId,
 ) -> Result<Draw, ActionError> {
     plan_for(conn, acting, Action::ReadSamplingPlan, plan_id)?;
-    draws::find(conn, &plan_id.to_string(), &draw_id.to_string())
+    draws::find(conn, plan_id, draw_id)
 }

@@ -9,7 +9,7 @@ use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, UserId};
 use crate::db::json::Json;
 use crate::db::schema::{enrolments, samples};
 use crate::portfolio::Enrolment;
@@ -133,7 +133,7 @@ impl Sample {
 pub fn record_sample(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
-    iv_id: &str,
+    iv: UserId,
     input: SampleDecision,
     now: DateTime<Utc>,
 ) -> Result<Sample, ActionError> {
@@ -187,7 +187,7 @@ pub fn record_sample(
         id: Uuid::new_v4().to_string(),
         plan_id: input.plan_id.map(|id| id.to_string()),
         enrolment_id: enrolment.id.to_string(),
-        iv_id: iv_id.to_owned(),
+        iv_id: iv.to_string(),
         kind: kind.as_str().to_owned(),
         decision: input.decision.clone(),
         feedback: input.feedback.trim().to_owned(),
@@ -203,7 +203,7 @@ pub fn record_sample(
     audit::append(
         conn,
         Change {
-            actor_id: Some(iv_id),
+            actor_id: Some(&iv.to_string()),
             action: "iv.sample",
             entity: "enrolment",
             entity_id: &enrolment.id.to_string(),
@@ -218,7 +218,7 @@ pub fn record_sample(
                 conn,
                 enrolment,
                 Role::InternalVerifier,
-                iv_id,
+                iv,
                 "agree",
                 &sample.feedback,
                 now,
@@ -278,7 +278,10 @@ pub fn samples_by(
 }
 
 /// Every sample recorded on an organisation's enrolments, by any IV, newest first.
-pub fn samples_in_org(conn: &mut DbConnection, org_id: &str) -> Result<Vec<Sample>, ActionError> {
+pub fn samples_in_org(
+    conn: &mut DbConnection,
+    org_id: crate::db::ids::OrgId,
+) -> Result<Vec<Sample>, ActionError> {
     // A subquery, not a list of ids: an organisation can hold more enrolments than SQLite takes
     // bound parameters.
     let ids = enrolments::table

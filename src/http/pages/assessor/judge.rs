@@ -159,10 +159,8 @@ async fn judge_view(
             let (enrolment, record) =
                 actions::evidence_to_judge(conn, &for_tx.acting(), id, evidence_id)?;
             let candidate = crate::identity::load_user(conn, enrolment.candidate_id)?.name;
-            let recorded_by =
-                crate::identity::load_user(conn, crate::db::ids::stored(&record.recorded_by)?)?
-                    .name;
-            let points = portfolio::time_points::of_evidence(conn, enrolment.id, &record.id)?;
+            let recorded_by = crate::identity::load_user(conn, record.recorded_by)?.name;
+            let points = portfolio::time_points::of_evidence(conn, enrolment.id, record.id)?;
             let markers = crate::http::pages::recording::markers(conn, &points)?;
             Ok::<_, ActionError>((enrolment, record, candidate, recorded_by, (points, markers)))
         })
@@ -258,7 +256,7 @@ async fn judge_view(
     Ok(JudgeView {
         title: format!("Judge: {heading}"),
         id: enrolment.id.to_string(),
-        evidence_id: record.id,
+        evidence_id: record.id.to_string(),
         heading: format!("{heading} of {}", record.instance.date),
         candidate,
         csrf: session.csrf.clone(),
@@ -378,7 +376,7 @@ async fn judge_page(
                 let (record, _) =
                     actions::judge(conn, services, &acting, id, evidence_id, judgements)?;
                 // On to the next item waiting; what was left pending here waits for another time.
-                next_waiting(conn, &for_tx, Some(&record.id))
+                next_waiting(conn, &for_tx, Some(record.id))
             })
             .await;
         match done {

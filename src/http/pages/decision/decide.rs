@@ -119,7 +119,7 @@ async fn decide_page(
                     conn,
                     standard,
                     &enrolment,
-                    &for_tx.user_id,
+                    for_tx.actor.user_id.into(),
                     marks,
                     Utc::now(),
                 ) {

@@ -52,7 +52,7 @@ async fn marks_page(
                 conn,
                 standard,
                 &enrolment,
-                &for_tx.user_id,
+                for_tx.actor.user_id.into(),
                 marks,
                 Utc::now(),
             )?;

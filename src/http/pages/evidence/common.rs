@@ -155,7 +155,7 @@ pub async fn add(
     match added {
         Ok(record) => {
             state.refresher.refresh(id);
-            Ok(Ok(record.id))
+            Ok(Ok(record.id.to_string()))
         }
         Err(ActionError::Invalid(errors)) => Ok(Err(errors)),
         Err(other) => Err(other.into()),

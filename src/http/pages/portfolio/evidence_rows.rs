@@ -189,7 +189,7 @@ pub(in crate::http::pages) fn evidence_view(
         .chain(&knowledge)
         .any(|m| m.judgement == "rejected");
     EvidenceView {
-        id: record.id.clone(),
+        id: record.id.to_string(),
         heading: e
             .title
             .clone()

@@ -252,13 +252,13 @@ fn portfolio_view(
         .assessor_id
         .is_some_and(|id| id == session.user_id);
     for record in records {
-        let recorded_by = names.of(conn, crate::db::ids::stored(&record.recorded_by)?)?;
+        let recorded_by = names.of(conn, record.recorded_by)?;
         let mut shown = evidence_view(
             standard,
             &enrolment.id.to_string(),
             record,
             recorded_by,
-            instances.get(record.id.as_str()).copied(),
+            instances.get(record.id.to_string().as_str()).copied(),
         );
         let mine: Vec<_> = points
             .iter()

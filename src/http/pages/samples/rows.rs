@@ -111,7 +111,7 @@ pub(super) fn history(
         .collect();
     let mut names = Names::default();
     let mut lines = Vec::new();
-    for sample in plans::samples_in_org(conn, &org)? {
+    for sample in plans::samples_in_org(conn, org_id.into())? {
         if lines.len() == limit {
             break;
         }
