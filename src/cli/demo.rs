@@ -195,15 +195,7 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
             declaration: false,
         };
         let enrolment = portfolio::load_enrolment(conn, tane_28268.id)?;
-        portfolio::add_evidence(
-            conn,
-            standard,
-            &enrolment,
-            assessor.into(),
-            new,
-            None,
-            Utc::now(),
-        )?;
+        portfolio::add_evidence(conn, standard, &enrolment, assessor, new, None, Utc::now())?;
     }
     // Zoë: just started on SQA DN8J 11; Tāne also on the SVQ unit CFACC33.
     enrol(conn, zoe, "DN8J 11")?;
