@@ -443,7 +443,7 @@ pub fn load_session_actor(
         Option<bool>,
         Option<NaiveDateTime>,
     );
-    let rows: Vec<Joined> = users::table
+    let rows: Vec<Joined> = crate::on_backend!(conn, |c| users::table
         .left_join(two_factor::table.on(two_factor::user_id.eq(users::id)))
         .left_join(role_grants::table.on(role_grants::user_id.eq(users::id)))
         .left_join(org_security::table.on(org_security::org_id.eq(role_grants::org_id)))
@@ -457,7 +457,7 @@ pub fn load_session_actor(
             org_security::require_two_factor.nullable(),
             two_factor::confirmed_at.nullable(),
         ))
-        .load(conn)?;
+        .load(c))?;
     let mut user = None;
     let mut two_factor_enabled = false;
     let mut grants = Vec::new();

@@ -167,7 +167,7 @@ pub fn with_enrolment(
     catalogue: &Catalogue,
     id: &str,
 ) -> Result<(Enrolment, Option<StoredEvaluation>), ActionError> {
-    let (enrolment, stored, version) = enrolments::table
+    let (enrolment, stored, version) = crate::on_backend!(conn, |c| enrolments::table
         .left_join(evaluations::table)
         .left_join(org_settings::table.on(org_settings::org_id.eq(enrolments::org_id)))
         .filter(enrolments::id.eq(id))
@@ -176,7 +176,7 @@ pub fn with_enrolment(
             Option::<StoredEvaluation>::as_select(),
             org_settings::interpretations_version.nullable(),
         ))
-        .first_row::<(Enrolment, Option<StoredEvaluation>, Option<i64>), _>(conn)?;
+        .first_row::<(Enrolment, Option<StoredEvaluation>, Option<i64>), _>(c))?;
     let current = match catalogue.pinned(&enrolment) {
         Ok(loaded) => stored.filter(|s| {
             is_current(
