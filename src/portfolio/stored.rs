@@ -54,7 +54,7 @@ pub struct StoredEvaluation {
     pub interpretations_version: i64,
     /// Stamp: the engine's revision.
     pub engine_revision: i32,
-    /// Strong entity tag of `progress` (a hash of its bytes).
+    /// Strong entity tag of `progress` (a digest of its stamp, see [`etag`]).
     pub etag: String,
     /// `{"claimed": Report, "confirmed": Report}` as sent.
     pub progress: String,
@@ -286,11 +286,18 @@ pub fn summary(
     }
 }
 
-/// The entity tag of a body: its SHA-256 (first 16 bytes, hex), so two answers share a tag
-/// exactly when their bytes match.
-pub fn etag(body: &[u8]) -> String {
+/// The entity tag of the report computed for `enrolment_id` at `stamp`. The report is a function
+/// of what the stamp stands for — the portfolio at that revision, the standard's content, the
+/// interpretations chosen, the engine — so two answers share a tag exactly when their bytes
+/// match. Digesting the stamp rather than the report keeps every refresh from hashing a report
+/// that grows with the portfolio (hundreds of KB; half a refresh's instructions under callgrind).
+pub fn etag(enrolment_id: EnrolmentId, stamp: &Stamp) -> String {
     use sha2::{Digest, Sha256};
-    hex::encode(&Sha256::digest(body)[..16])
+    let text = format!(
+        "{enrolment_id}\0{}\0{}\0{}\0{}",
+        stamp.revision, stamp.standard_hash, stamp.interpretations_version, stamp.engine_revision
+    );
+    hex::encode(&Sha256::digest(text.as_bytes())[..16])
 }
 
 /// Criteria and knowledge mappings the assessor has not judged yet.
@@ -314,7 +321,7 @@ pub fn compute(
     let report = evaluation.progress();
     let progress = serde_json::to_string(&report)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let etag = etag(progress.as_bytes());
+    let etag = etag(enrolment.id, &stamp);
     let last_by_candidate = evaluation
         .records
         .iter()

@@ -150,7 +150,7 @@ fn seed_results(app: &TestApp, w: &World, n: usize) {
                 attest::identity::create_user(
                     c,
                     None,
-                    &org,
+                    org.parse().unwrap(),
                     attest::identity::NewUser {
                         email,
                         name: format!("Learner {i}"),
