@@ -151,11 +151,12 @@ impl Entry {
 /// commit or fail together.
 pub fn append(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<Entry> {
     db::lock_audit_chain(conn)?;
-    let last: Option<(i64, String)> = audit_log::table
+    // On the backend's own connection: every write appends here (see `crate::on_backend`).
+    let last: Option<(i64, String)> = crate::on_backend!(conn, |c| audit_log::table
         .select((audit_log::seq, audit_log::hash))
         .order(audit_log::seq.desc())
-        .first_row(conn)
-        .optional()?;
+        .first_row(c)
+        .optional())?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
@@ -176,9 +177,9 @@ pub fn append(conn: &mut DbConnection, change: Change<'_>) -> QueryResult<Entry>
         erased_by: None,
     };
     entry.reseal();
-    diesel::insert_into(audit_log::table)
+    crate::on_backend!(conn, |c| diesel::insert_into(audit_log::table)
         .values(&entry)
-        .execute(conn)?;
+        .execute(c))?;
     Ok(entry)
 }
 

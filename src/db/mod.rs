@@ -3,6 +3,7 @@
 //!
 //! Backend-specific SQL lives only here, as an explicit `match` on [`DbConnection`].
 
+mod checkpoint;
 pub mod column;
 mod first_row;
 pub mod ids;
@@ -12,6 +13,7 @@ pub mod schema;
 #[cfg(test)]
 mod tests;
 pub mod utc;
+mod writer;
 
 pub use first_row::{FirstRow, LimitOne};
 
@@ -80,6 +82,9 @@ pub enum DbError {
     /// Applying migrations failed.
     #[error("migration failed: {0}")]
     Migration(String),
+    /// A write ran but the transaction holding it did not commit (nothing of it was saved).
+    #[error("the transaction did not commit: {0}")]
+    Commit(String),
     /// The blocking task was cancelled (the server is shutting down).
     #[error("database task cancelled")]
     Cancelled,
@@ -136,13 +141,10 @@ pub fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbErro
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
-    /// SQLite: this process's writers take turns here before `BEGIN IMMEDIATE`. SQLite makes a
-    /// writer that finds the lock taken sleep and retry (`busy_timeout` polls with growing
-    /// sleeps), so under many writers the lock sits idle between them and the unlucky wait for
-    /// seconds; a queue in the process hands the lock straight on, and a writer waiting here
-    /// holds no pooled connection the readers could use. Other processes (the CLI) still meet
-    /// `busy_timeout`.
-    writers: std::sync::Arc<std::sync::Mutex<()>>,
+    /// SQLite: the thread all of this process's writes run on (see [`writer`]).
+    writer: Option<writer::Writer>,
+    /// SQLite: checkpoints the WAL after commits, off the writers' path (see [`checkpoint`]).
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl std::fmt::Debug for Database {
@@ -211,10 +213,22 @@ impl Database {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
+        let (writer, checkpointer) = match url {
+            DatabaseUrl::Sqlite(path) => {
+                let thread =
+                    |e: std::io::Error| DbError::Connect(format!("cannot start a thread: {e}"));
+                (
+                    Some(writer::Writer::start(pool.clone()).map_err(thread)?),
+                    Some(checkpoint::Checkpointer::start(path.clone()).map_err(thread)?),
+                )
+            }
+            DatabaseUrl::Postgres(_) => (None, None),
+        };
         Ok(Self {
             pool,
             backend,
-            writers: std::sync::Arc::default(),
+            writer,
+            checkpointer,
         })
     }
 
@@ -265,23 +279,25 @@ impl Database {
         .map_err(|_| E::from(DbError::Cancelled))?
     }
 
-    /// Runs `f` in a write transaction on a blocking thread. On SQLite the transaction takes the
-    /// write lock up front (`BEGIN IMMEDIATE`), so two writers queue instead of deadlocking on the
-    /// upgrade from a read lock.
+    /// Runs `f` in a write transaction. On SQLite it runs on the one writing thread ([`writer`]),
+    /// in a savepoint of a transaction that took the write lock up front (`BEGIN IMMEDIATE`) and
+    /// may hold other writes that queued with it; it is answered once that transaction commits.
+    /// On PostgreSQL it runs in a transaction of its own on a blocking thread.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
+        if let Some(writer) = &self.writer {
+            let written = writer.write(f).await;
+            if let Some(checkpointer) = &self.checkpointer {
+                checkpointer.committed();
+            }
+            return written;
+        }
         let pool = self.pool.clone();
-        let writers = (self.backend == Backend::Sqlite).then(|| self.writers.clone());
         actix_web::web::block(move || {
-            let _turn = writers.as_ref().map(|writers| {
-                writers
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-            });
             let mut conn = pool.get().map_err(DbError::from)?;
             write_transaction(&mut conn, f)
         })

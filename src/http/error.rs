@@ -191,6 +191,7 @@ impl From<DbError> for ApiError {
         match err {
             DbError::Query(diesel::result::Error::NotFound) => Self::NotFound,
             DbError::Pool(e) => Self::Unavailable(format!("database busy: {e}")),
+            DbError::Commit(e) => Self::Unavailable(format!("nothing was saved: {e}")),
             other => Self::Internal(other.to_string()),
         }
     }

@@ -351,10 +351,11 @@ fn refuse_when_closed(enrolment: &Enrolment) -> Result<(), ActionError> {
 
 /// One enrolment.
 pub fn load_enrolment(conn: &mut DbConnection, id: EnrolmentId) -> Result<Enrolment, ActionError> {
-    Ok(enrolments::table
+    // On the backend's own connection: nearly every request reads it (see `crate::on_backend`).
+    Ok(crate::on_backend!(conn, |c| enrolments::table
         .find(id)
         .select(Enrolment::as_select())
-        .first_row(conn)?)
+        .first_row(c))?)
 }
 
 /// The last page number a client may ask for (the largest 32-bit signed integer, as documented).
@@ -597,8 +598,8 @@ pub(super) fn touch(
     id: EnrolmentId,
     now: NaiveDateTime,
 ) -> Result<(), ActionError> {
-    diesel::update(enrolments::table.find(id))
+    crate::on_backend!(conn, |c| diesel::update(enrolments::table.find(id))
         .set(enrolments::updated_at.eq(now))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(())
 }

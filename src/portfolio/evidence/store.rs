@@ -130,9 +130,9 @@ pub fn add_evidence(
     if let Some(file) = &file {
         record_file(conn, file, timestamp)?;
     }
-    diesel::insert_into(evidence::table)
+    crate::on_backend!(conn, |c| diesel::insert_into(evidence::table)
         .values(&row)
-        .execute(conn)?;
+        .execute(c))?;
     touch(conn, enrolment.id, timestamp)?;
     audit::append(
         conn,

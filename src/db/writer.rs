@@ -1,0 +1,245 @@
+//! SQLite's writes: one thread runs them in turn, and those that queued meanwhile share a commit.
+//!
+//! SQLite lets one transaction write at a time. Handing that turn from writer to writer costs a
+//! wake-up each time (a parked thread, or a task its worker must poll before it takes a blocking
+//! thread), and under many writers the turn sat idle in those gaps or went to whoever woke
+//! first, so the slowest write waited ten times the average. Here every write of the process goes
+//! to one thread that runs them back to back in arrival order. The writes that arrived while one
+//! ran go into the next transaction together, each in a savepoint of its own: one that fails
+//! rolls back alone, the others commit at once, and pages they share (the audit chain's tail, the
+//! enrolments' rows) reach the WAL once per commit instead of once per write. No write is answered
+//! before the commit that holds it, so an answered write is durable exactly as before and a crash
+//! leaves none half done.
+//!
+//! PostgreSQL has no such lock (its writers run side by side, and several instances write to one
+//! server), so [`super::Database::write`] sends only SQLite's writes here.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc;
+
+use diesel::Connection;
+use diesel::r2d2::Pool;
+use tokio::sync::oneshot;
+
+use super::{DbConnection, DbError, Manager, write_transaction};
+
+/// The most writes one commit holds: bounds how long the first of them waits for the last.
+const BATCH: usize = 32;
+
+/// One queued write.
+trait Job: Send {
+    /// Runs the write in a savepoint of the open transaction. `false` when it panicked: the
+    /// transaction's state is then unknown and the whole batch is rolled back.
+    fn run(&mut self, conn: &mut DbConnection) -> bool;
+
+    /// Answers the caller once the transaction's fate is known (`Err` with the reason it did not
+    /// commit).
+    fn answer(self: Box<Self>, committed: Result<(), String>);
+}
+
+struct Pending<T, E, F> {
+    write: Option<F>,
+    outcome: Option<Result<T, E>>,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<T, E, F> Job for Pending<T, E, F>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send,
+    T: Send,
+    E: From<DbError> + From<diesel::result::Error> + Send,
+{
+    fn run(&mut self, conn: &mut DbConnection) -> bool {
+        let Some(write) = self.write.take() else {
+            return true;
+        };
+        // Nested in the batch's transaction, diesel's `transaction` is a savepoint.
+        match catch_unwind(AssertUnwindSafe(|| conn.transaction(write))) {
+            Ok(outcome) => {
+                self.outcome = Some(outcome);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn answer(self: Box<Self>, committed: Result<(), String>) {
+        let answer = match (committed, self.outcome) {
+            (Ok(()), Some(outcome)) => outcome,
+            (Ok(()), None) => Err(E::from(DbError::Cancelled)),
+            (Err(reason), _) => Err(E::from(DbError::Commit(reason))),
+        };
+        // The caller may have gone (a dropped request): the write stands all the same.
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// The queue to the writing thread; the thread ends when the last handle is dropped.
+#[derive(Clone)]
+pub(super) struct Writer {
+    jobs: mpsc::Sender<Box<dyn Job>>,
+}
+
+impl Writer {
+    /// Starts the thread that runs the writes on connections from `pool`.
+    pub(super) fn start(pool: Pool<Manager>) -> std::io::Result<Self> {
+        let (jobs, queued) = mpsc::channel::<Box<dyn Job>>();
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || run(&pool, &queued))?;
+        Ok(Self { jobs })
+    }
+
+    /// Runs `write` in a write transaction on the writing thread; answers after its commit.
+    pub(super) async fn write<T, E, F>(&self, write: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(Pending {
+            write: Some(write),
+            outcome: None,
+            reply,
+        });
+        self.jobs
+            .send(job)
+            .map_err(|_| E::from(DbError::Cancelled))?;
+        answer.await.map_err(|_| E::from(DbError::Cancelled))?
+    }
+}
+
+fn run(pool: &Pool<Manager>, queued: &mpsc::Receiver<Box<dyn Job>>) {
+    while let Ok(first) = queued.recv() {
+        let mut batch = vec![first];
+        while batch.len() < BATCH {
+            match queued.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let committed = commit(pool, &mut batch);
+        for job in batch {
+            job.answer(committed.clone());
+        }
+    }
+}
+
+/// Runs `batch` in one transaction and commits it.
+fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), String> {
+    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
+    write_transaction(&mut conn, |conn| {
+        if batch.iter_mut().all(|job| job.run(conn)) {
+            Ok(())
+        } else {
+            Err(DbError::Commit(
+                "a write failed unexpectedly; nothing was saved".into(),
+            ))
+        }
+    })
+    .map_err(|e: DbError| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{BigInt, Integer};
+
+    use crate::config::DatabaseUrl;
+    use crate::db::{Database, DbConnection, DbError};
+
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+
+    fn count(conn: &mut DbConnection, sql: &str) -> Result<i64, DbError> {
+        Ok(diesel::sql_query(sql).get_result::<Count>(conn)?.n)
+    }
+
+    /// Writes that queue together share a transaction but not their fate: each that fails rolls
+    /// back alone, each that succeeds is there once answered, and every caller gets its own answer.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn writes_sharing_a_commit_fail_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("w.db"))).unwrap();
+        db.write(|c| {
+            diesel::sql_query("CREATE TABLE t (i INTEGER PRIMARY KEY)").execute(c)?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+        // Keeps the writing thread busy while the writes below queue, so they share commits.
+        let busy = tokio::spawn({
+            let db = db.clone();
+            async move {
+                db.write(|_| {
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    Ok::<_, DbError>(())
+                })
+                .await
+            }
+        });
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let writes: Vec<_> = (0..64)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.write(move |c| {
+                        diesel::sql_query("INSERT INTO t (i) VALUES (?)")
+                            .bind::<Integer, _>(i)
+                            .execute(c)?;
+                        if i % 3 == 0 {
+                            // Fails after writing: its row must not stay.
+                            return Err(DbError::Commit(format!("write {i} refused")));
+                        }
+                        Ok(i)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        busy.await.unwrap().unwrap();
+        let answers = futures_util::future::join_all(writes).await;
+        for (i, answer) in answers.into_iter().enumerate() {
+            match answer.unwrap() {
+                Ok(n) => assert_eq!(n as usize, i),
+                Err(DbError::Commit(reason)) => assert_eq!(reason, format!("write {i} refused")),
+                Err(other) => panic!("write {i}: {other}"),
+            }
+        }
+        let (kept, refused) = db
+            .read(|c| {
+                Ok::<_, DbError>((
+                    count(c, "SELECT COUNT(*) AS n FROM t")?,
+                    count(c, "SELECT COUNT(*) AS n FROM t WHERE i % 3 = 0")?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!((kept, refused), (64 - 22, 0));
+    }
+
+    /// A write that panics takes down neither the writing thread nor the writes after it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_panicking_write_leaves_the_writer_running() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::connect(&DatabaseUrl::Sqlite(dir.path().join("p.db"))).unwrap();
+        let panicked: Result<(), DbError> = db.write(|_| panic!("a bug")).await;
+        assert!(panicked.is_err());
+        db.write(|c| {
+            diesel::sql_query("CREATE TABLE t (i INTEGER)").execute(c)?;
+            diesel::sql_query("INSERT INTO t (i) VALUES (1)").execute(c)?;
+            Ok::<_, DbError>(())
+        })
+        .await
+        .unwrap();
+        let n = db
+            .read(|c| count(c, "SELECT COUNT(*) AS n FROM t"))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+}
