@@ -91,7 +91,7 @@ pub async fn sets(
                         .map(|s| SetRow {
                             unit: format!("{} v{}", s.standard_code, s.standard_version),
                             questions: s.items.len(),
-                            id: s.id,
+                            id: s.id.to_string(),
                             title: s.title,
                         })
                         .collect(),
