@@ -15,7 +15,7 @@ use super::rows::{standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::Action;
-use crate::db::ids::{EnrolmentId, MappingId};
+use crate::db::ids::{EnrolmentId, MappingId, OrgId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
@@ -30,8 +30,8 @@ pub struct MoveQuery {
 #[derive(Serialize)]
 struct MoveView {
     title: String,
-    id: String,
-    org_id: String,
+    id: EnrolmentId,
+    org_id: OrgId,
     candidate: String,
     unit: String,
     status: String,
@@ -126,8 +126,8 @@ async fn render(
     };
     let view = MoveView {
         title: format!("Move to a new version — {candidate}"),
-        id: enrolment.id.to_string(),
-        org_id: enrolment.org_id.to_string(),
+        id: enrolment.id,
+        org_id: enrolment.org_id,
         candidate,
         unit,
         status: enrolment.status.to_string(),

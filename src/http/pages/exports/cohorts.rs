@@ -24,7 +24,7 @@ use crate::portfolio::cohorts::{self, CohortMembers, CohortProgress, CohortSumma
 #[derive(Serialize)]
 struct CohortsView {
     title: String,
-    org_id: String,
+    org_id: OrgId,
     org_name: String,
     csrf: String,
     cohorts: Vec<CohortSummary>,
@@ -79,7 +79,7 @@ async fn cohorts_page(
     };
     let view = CohortsView {
         title: format!("Cohorts — {org_name}"),
-        org_id: org_id.to_string(),
+        org_id,
         org_name,
         csrf: session.csrf.clone(),
         cohorts: all,
@@ -196,8 +196,8 @@ struct Chart {
 #[derive(Serialize)]
 struct CohortView {
     title: String,
-    org_id: String,
-    cohort_id: String,
+    org_id: OrgId,
+    cohort_id: CohortId,
     name: String,
     csrf: String,
     progress: CohortProgress,
@@ -298,8 +298,8 @@ async fn cohort_page(
     };
     let view = CohortView {
         title: format!("Cohort {}", cohort.name),
-        org_id: cohort.org_id.to_string(),
-        cohort_id: cohort.id.to_string(),
+        org_id: cohort.org_id,
+        cohort_id: cohort.id,
         name: cohort.name.clone(),
         csrf: session.csrf.clone(),
         charts: charts(&progress),

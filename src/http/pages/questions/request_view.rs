@@ -20,7 +20,7 @@ use crate::portfolio::{self, Enrolment};
 
 #[derive(Serialize)]
 struct AnswerView {
-    id: String,
+    id: QuestionAnswerId,
     position: i32,
     question: String,
     covers: String,
@@ -42,8 +42,8 @@ struct AnswerView {
 #[derive(Serialize)]
 struct RequestView {
     title: String,
-    id: String,
-    request_id: String,
+    id: EnrolmentId,
+    request_id: QuestionRequestId,
     candidate: String,
     csrf: String,
     status: String,
@@ -123,7 +123,7 @@ fn request_view(
             let result_name = format!("result.{}", a.id);
             let comment_name = format!("comment.{}", a.id);
             AnswerView {
-                id: a.id.to_string(),
+                id: a.id,
                 position: a.position,
                 question: a.question.clone(),
                 covers: a.covers.join(", "),
@@ -160,8 +160,8 @@ fn request_view(
         .collect();
     RequestView {
         title: request.title.clone(),
-        id: enrolment.id.to_string(),
-        request_id: request.id.to_string(),
+        id: enrolment.id,
+        request_id: request.id,
         candidate: candidate.to_owned(),
         csrf: session.csrf.clone(),
         status: request.status.to_string(),

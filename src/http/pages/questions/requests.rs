@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::{EnrolmentId, QuestionSetId};
+use crate::db::ids::{EnrolmentId, QuestionRequestId, QuestionSetId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::open;
@@ -22,7 +22,7 @@ use crate::portfolio::question_sets::{self, QuestionRequest, SendQuestions, acti
 
 #[derive(Serialize)]
 struct RequestRow {
-    id: String,
+    id: QuestionRequestId,
     title: String,
     status: String,
     sent_on: String,
@@ -33,7 +33,7 @@ struct RequestRow {
 
 fn request_row(r: &QuestionRequest) -> RequestRow {
     RequestRow {
-        id: r.id.to_string(),
+        id: r.id,
         title: r.title.clone(),
         status: r.status.to_string(),
         sent_on: r.sent_at.format("%-d %B %Y").to_string(),
@@ -53,7 +53,7 @@ fn request_row(r: &QuestionRequest) -> RequestRow {
 #[derive(Serialize)]
 struct RequestsView {
     title: String,
-    id: String,
+    id: EnrolmentId,
     candidate: String,
     unit: String,
     csrf: String,
@@ -120,7 +120,7 @@ async fn requests_page(
     let form = refused.unwrap_or_default();
     let view = RequestsView {
         title: "Questions to answer".into(),
-        id: opened.enrolment.id.to_string(),
+        id: opened.enrolment.id,
         candidate: opened.candidate.clone(),
         unit: opened.enrolment.standard_code.clone(),
         csrf: session.csrf.clone(),
