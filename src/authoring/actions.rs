@@ -57,12 +57,5 @@ pub fn upload_mapping(
     yaml: &str,
 ) -> Result<StoredMapping, ActionError> {
     acting.require(Action::UploadStandardMapping, &organisation(org_id))?;
-    crate::portfolio::moves::upload(
-        conn,
-        catalogue,
-        org_id.into(),
-        acting.user()?,
-        yaml,
-        acting.now,
-    )
+    crate::portfolio::moves::upload(conn, catalogue, org_id, acting.user()?, yaml, acting.now)
 }

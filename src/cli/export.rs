@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::CliError;
 use crate::action::{Acting, ActionError};
 use crate::config::Config;
-use crate::db::ids::{ExportBatchId, Id};
+use crate::db::ids::ExportBatchId;
 use crate::db::{DbConnection, write_transaction};
 use crate::exports::ExportFailure;
 use crate::exports::actions::{self, Keeping};
@@ -64,17 +64,12 @@ pub(super) fn cohort_archives(
     let catalogue = setup::load_catalogue(config, &db)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let org = find_org(&mut conn, org)?;
-    let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, &org.id.to_string(), cohort)
+    let cohort = crate::portfolio::cohorts::find_cohort(&mut conn, org.id, cohort)
         .map_err(|_| CliError::Input(format!("--cohort: no cohort {cohort} in {}", org.name)))?;
     let fonts = super::statements::fonts(config)?;
     let acting = Acting::console(chrono::Utc::now());
-    let (cohort, archives) = actions::cohort_archives(
-        &mut conn,
-        &catalogue,
-        &fonts,
-        &acting,
-        stored_id(&cohort.id)?,
-    )?;
+    let (cohort, archives) =
+        actions::cohort_archives(&mut conn, &catalogue, &fonts, &acting, cohort.id)?;
     let store = file_store(config)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| CliError::Input(format!("-o {}: {e}", dir.display())))?;
@@ -160,11 +155,6 @@ fn bar(len: Option<u64>, what: &str) -> ProgressBar {
                 .unwrap_or_else(|_| ProgressStyle::default_spinner()),
         ),
     }
-}
-
-/// A typed id read back from a row this command has just loaded.
-fn stored_id<T: Id>(text: &str) -> Result<T, ActionError> {
-    text.parse().map_err(|_| ActionError::NotFound)
 }
 
 fn find_org(conn: &mut DbConnection, org: &str) -> Result<Organisation, CliError> {

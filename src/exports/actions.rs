@@ -60,11 +60,6 @@ fn export_of(org_id: OrgId) -> Resource {
     }
 }
 
-/// The organisation a stored row names; a malformed one names nothing the actor could see.
-fn stored_org(org_id: &str) -> Result<OrgId, ActionError> {
-    org_id.parse().map_err(|_| ActionError::NotFound)
-}
-
 /// Checks the filters of a results export or a badges download in the organisation (each bad
 /// field named), once the actor may export its data.
 pub fn results_filter(
@@ -187,7 +182,7 @@ pub fn list_cohorts(
     org_id: OrgId,
 ) -> Result<Vec<CohortSummary>, ActionError> {
     acting.require(Action::ReadCohorts, &organisation(org_id))?;
-    cohorts::list_cohorts(conn, &org_id.to_string())
+    cohorts::list_cohorts(conn, org_id)
 }
 
 /// Creates a cohort (audited).
@@ -203,7 +198,7 @@ pub fn create_cohort(
         conn,
         catalogue,
         acting.audit_actor(),
-        &org_id.to_string(),
+        org_id,
         new,
         acting.now,
     )
@@ -217,8 +212,8 @@ pub fn cohort_for(
     cohort_id: CohortId,
     action: Action,
 ) -> Result<Cohort, ActionError> {
-    let cohort = cohorts::load_cohort(conn, &cohort_id.to_string())?;
-    acting.require(action, &organisation(stored_org(&cohort.org_id)?))?;
+    let cohort = cohorts::load_cohort(conn, cohort_id)?;
+    acting.require(action, &organisation(cohort.org_id))?;
     Ok(cohort)
 }
 
@@ -229,7 +224,7 @@ pub fn cohort_with_enrolments(
     cohort_id: CohortId,
 ) -> Result<(Cohort, Vec<Enrolment>), ActionError> {
     let cohort = cohort_for(conn, acting, cohort_id, Action::ReadCohorts)?;
-    let enrolments = cohorts::cohort_enrolments(conn, &cohort.id)?;
+    let enrolments = cohorts::cohort_enrolments(conn, cohort.id)?;
     Ok((cohort, enrolments))
 }
 
@@ -277,8 +272,8 @@ pub fn cohort_archives(
     acting: &Acting<'_>,
     cohort_id: CohortId,
 ) -> Result<(Cohort, Vec<NamedArchive>), ActionError> {
-    let cohort = cohorts::load_cohort(conn, &cohort_id.to_string())?;
-    acting.require(Action::ExportData, &export_of(stored_org(&cohort.org_id)?))?;
-    let archives = archive_files::cohort_archives(conn, catalogue, fonts, &cohort.id, acting.now)?;
+    let cohort = cohorts::load_cohort(conn, cohort_id)?;
+    acting.require(Action::ExportData, &export_of(cohort.org_id))?;
+    let archives = archive_files::cohort_archives(conn, catalogue, fonts, cohort.id, acting.now)?;
     Ok((cohort, archives))
 }

@@ -173,7 +173,7 @@ fn recordings(
                     name: file.name.clone(),
                     sha256: file.sha256.clone(),
                     size: u64::try_from(size).unwrap_or(0),
-                    evidence_id: request.evidence_id.clone(),
+                    evidence_id: request.evidence_id.map(|id| id.to_string()),
                     media_type: Some(content_type),
                 });
             }

@@ -47,7 +47,7 @@ pub fn cohort_archives(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     fonts: &FontSet,
-    cohort_id: &str,
+    cohort_id: crate::db::ids::CohortId,
     now: DateTime<Utc>,
 ) -> Result<Vec<NamedArchive>, ActionError> {
     cohorts::cohort_enrolments(conn, cohort_id)?

@@ -127,8 +127,8 @@ impl ResultsQuery {
         };
         let cohort_id = match non_empty(&self.cohort) {
             None => None,
-            Some(text) => match find_cohort(conn, &org_id.to_string(), text) {
-                Ok(cohort) => Some(cohort.id),
+            Some(text) => match find_cohort(conn, org_id, text) {
+                Ok(cohort) => Some(cohort.id.to_string()),
                 Err(ActionError::NotFound) => {
                     problems.add("cohort", "no such cohort in this organisation");
                     None

@@ -7,7 +7,6 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::enrolment::Enrolment;
 use super::progress::Evaluation;
@@ -15,7 +14,7 @@ use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{CohortId, stored};
+use crate::db::ids::{CohortId, EnrolmentId, Id, OrgId};
 use crate::db::schema::{cohorts, enrolments};
 use crate::rules::{Status, View};
 
@@ -24,9 +23,11 @@ use crate::rules::{Status, View};
 #[diesel(table_name = cohorts)]
 pub struct Cohort {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: CohortId,
     /// The organisation.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// Its name, unique in the organisation.
     pub name: String,
     /// The standard every enrolment of the cohort is on, when it is limited to one.
@@ -77,7 +78,7 @@ pub fn create_cohort(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     actor_id: Option<&str>,
-    org_id: &str,
+    org_id: OrgId,
     new: NewCohort,
     now: DateTime<Utc>,
 ) -> Result<Cohort, ActionError> {
@@ -96,10 +97,7 @@ pub fn create_cohort(
                 None
             }
             // The catalogue's own spelling of the code, so filters match the enrolments.
-            Some((_, version)) => match uuid::Uuid::parse_str(org_id)
-                .ok()
-                .and_then(|org| catalogue.find_in(org, text))
-            {
+            Some((_, version)) => match catalogue.find_in(org_id.uuid(), text) {
                 Some(loaded) => Some((loaded.standard.code.clone(), version)),
                 None => {
                     problems.add("standard", format!("no standard {text} in the catalogue"));
@@ -125,8 +123,8 @@ pub fn create_cohort(
     }
     problems.finish()?;
     let cohort = Cohort {
-        id: Uuid::new_v4().to_string(),
-        org_id: org_id.to_owned(),
+        id: CohortId::random(),
+        org_id,
         name,
         standard_code: standard.as_ref().map(|(code, _)| code.clone()),
         standard_version: standard
@@ -158,7 +156,7 @@ pub fn create_cohort(
             actor_id,
             action: "cohort.create",
             entity: "cohort",
-            entity_id: &cohort.id,
+            entity_id: &cohort.id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&cohort)?),
         },
@@ -167,7 +165,7 @@ pub fn create_cohort(
 }
 
 /// One cohort.
-pub fn load_cohort(conn: &mut DbConnection, id: &str) -> Result<Cohort, ActionError> {
+pub fn load_cohort(conn: &mut DbConnection, id: CohortId) -> Result<Cohort, ActionError> {
     Ok(cohorts::table
         .find(id)
         .select(Cohort::as_select())
@@ -177,7 +175,7 @@ pub fn load_cohort(conn: &mut DbConnection, id: &str) -> Result<Cohort, ActionEr
 /// Finds a cohort of the organisation by id or by name (what a person types on the command line).
 pub fn find_cohort(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     id_or_name: &str,
 ) -> Result<Cohort, ActionError> {
     Ok(cohorts::table
@@ -204,20 +202,20 @@ pub struct CohortSummary {
 /// The organisation's cohorts by name, each with its size.
 pub fn list_cohorts(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
 ) -> Result<Vec<CohortSummary>, ActionError> {
     let all: Vec<Cohort> = cohorts::table
         .filter(cohorts::org_id.eq(org_id))
         .order((cohorts::name.asc(), cohorts::id.asc()))
         .select(Cohort::as_select())
         .load(conn)?;
-    let counts: Vec<(Option<String>, i64)> = enrolments::table
+    let counts: Vec<(Option<CohortId>, i64)> = enrolments::table
         .filter(enrolments::org_id.eq(org_id))
         .filter(enrolments::cohort_id.is_not_null())
         .group_by(enrolments::cohort_id)
         .select((enrolments::cohort_id, diesel::dsl::count_star()))
         .load(conn)?;
-    let counts: BTreeMap<String, i64> = counts
+    let counts: BTreeMap<CohortId, i64> = counts
         .into_iter()
         .filter_map(|(id, n)| Some((id?, n)))
         .collect();
@@ -233,7 +231,7 @@ pub fn list_cohorts(
 /// The enrolments of a cohort, oldest first.
 pub fn cohort_enrolments(
     conn: &mut DbConnection,
-    cohort_id: &str,
+    cohort_id: CohortId,
 ) -> Result<Vec<Enrolment>, ActionError> {
     Ok(enrolments::table
         .filter(enrolments::cohort_id.eq(cohort_id))
@@ -248,10 +246,12 @@ pub fn cohort_enrolments(
 pub struct CohortMembers {
     /// Enrolments to put in the cohort (taken out of any other cohort).
     #[serde(default)]
-    pub add: Vec<Uuid>,
+    #[schema(value_type = Vec<uuid::Uuid>)]
+    pub add: Vec<EnrolmentId>,
     /// Enrolments to take out of the cohort.
     #[serde(default)]
-    pub remove: Vec<Uuid>,
+    #[schema(value_type = Vec<uuid::Uuid>)]
+    pub remove: Vec<EnrolmentId>,
 }
 
 impl Cohort {
@@ -278,12 +278,12 @@ pub fn change_members(
     members: &CohortMembers,
 ) -> Result<Vec<Enrolment>, ActionError> {
     let mut problems = Problems::default();
-    let cohort_id: CohortId = stored(&cohort.id)?;
+    let cohort_id = cohort.id;
     let mut moves: Vec<(Enrolment, Option<CohortId>)> = Vec::new();
     for (i, id) in members.add.iter().enumerate() {
         let field = format!("add[{i}]");
         let found: Option<Enrolment> = enrolments::table
-            .find(id.to_string())
+            .find(id)
             .select(Enrolment::as_select())
             .first_row(conn)
             .optional()?;
@@ -305,7 +305,7 @@ pub fn change_members(
     }
     for (i, id) in members.remove.iter().enumerate() {
         let found: Option<Enrolment> = enrolments::table
-            .find(id.to_string())
+            .find(id)
             .select(Enrolment::as_select())
             .first_row(conn)
             .optional()?;
@@ -340,7 +340,7 @@ pub fn change_members(
             },
         )?;
     }
-    cohort_enrolments(conn, &cohort.id)
+    cohort_enrolments(conn, cohort.id)
 }
 
 /// How a cohort stands in one outcome: how many of its enrolments have met it, partly met it, or
@@ -411,7 +411,7 @@ pub fn cohort_progress(
     catalogue: &Catalogue,
     cohort: &Cohort,
 ) -> Result<CohortProgress, ActionError> {
-    let members = cohort_enrolments(conn, &cohort.id)?;
+    let members = cohort_enrolments(conn, cohort.id)?;
     let mut by_standard: BTreeMap<(String, u32), (u32, u32, Vec<Tally>)> = BTreeMap::new();
     let mut not_evaluated = 0;
     for enrolment in &members {
@@ -460,8 +460,9 @@ pub fn cohort_progress(
     let standards = by_standard
         .into_iter()
         .filter_map(|((code, version), (enrolled, complete, tallies))| {
-            let org_id = uuid::Uuid::parse_str(&cohort.org_id).ok()?;
-            let standard = &catalogue.get_in(org_id, &code, version)?.standard;
+            let standard = &catalogue
+                .get_in(cohort.org_id.uuid(), &code, version)?
+                .standard;
             Some(StandardProgress {
                 framework: standard.framework.clone(),
                 title: standard.title.clone(),

@@ -367,8 +367,8 @@ pub fn cohort_grid(
     catalogue: &Catalogue,
     cohort: &Cohort,
 ) -> Result<CohortGrid, ActionError> {
-    let members = cohort_enrolments(conn, &cohort.id)?;
-    let version = stored::interpretations_version(conn, &cohort.org_id)?;
+    let members = cohort_enrolments(conn, cohort.id)?;
+    let version = stored::interpretations_version(conn, &cohort.org_id.to_string())?;
     let candidates: Vec<UserId> = members.iter().map(|e| e.candidate_id).collect();
     let names: HashMap<UserId, String> = users::table
         .filter(users::id.eq_any(&candidates))
@@ -428,7 +428,7 @@ pub fn cohort_grid(
         grid.learners.sort_by(|a, b| a.name.cmp(&b.name));
     }
     Ok(CohortGrid {
-        cohort_id: cohort.id.clone(),
+        cohort_id: cohort.id.to_string(),
         not_evaluated,
         standards,
     })

@@ -213,7 +213,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             c,
             &catalogue,
             None,
-            &org,
+            org.parse().unwrap(),
             attest::portfolio::cohorts::NewCohort {
                 name: "Term 1".into(),
                 ..Default::default()
@@ -244,7 +244,10 @@ async fn fixture(app: &TestApp) -> Fixture {
             attest::exports::ExportFailure::Action(a) => a,
             other => panic!("{other}"),
         })?;
-        Ok((cohort.id, batch.expect("recorded").id.to_string()))
+        Ok((
+            cohort.id.to_string(),
+            batch.expect("recorded").id.to_string(),
+        ))
     });
     let admin_id = app.tx(|c| {
         use attest::db::schema::users;
@@ -790,18 +793,19 @@ fn rows(f: &Fixture) -> Vec<Row> {
             json(json!({"yaml": "code: X\n"})),
             EDITOR_ONLY(422),
         ),
+        // Ids in bodies name nothing here; a malformed one is refused (422) before the policy.
         row(
             "POST",
             "/api/enrolments/{id}/move/preview",
             api::enrolment(e).move_preview(),
-            json(json!({"mapping_id": "none"})),
+            json(json!({"mapping_id": "00000000-0000-0000-0000-000000000000"})),
             ADMIN_ONLY(422),
         ),
         row(
             "POST",
             "/api/enrolments/{id}/move",
             api::enrolment(e).move_version(),
-            json(json!({"mapping_id": "none"})),
+            json(json!({"mapping_id": "00000000-0000-0000-0000-000000000000"})),
             ADMIN_ONLY(422),
         ),
         // Never moved: nothing to undo.
@@ -929,7 +933,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "POST",
             "/api/enrolments/{id}/question-requests",
             api::enrolment(e).question_requests(),
-            json(json!({"set_id": "not-a-set"})),
+            json(json!({"set_id": "00000000-0000-0000-0000-000000000000"})),
             ASSESSOR_ONLY(422),
         ),
         row(
@@ -943,7 +947,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
             "PUT",
             "/api/enrolments/{id}/question-requests/{request_id}/answers",
             api::enrolment(e).question_request(qr).answers(),
-            json(json!({"answers": [{"id": "not-an-answer", "text": "x"}]})),
+            json(json!({"answers": [{"id": "00000000-0000-0000-0000-000000000000", "text": "x"}]})),
             CANDIDATE_ONLY(422),
         ),
         row(

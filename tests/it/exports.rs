@@ -310,7 +310,7 @@ async fn results_filter_by_cohort_standard_and_date(app: TestApp) {
             c,
             &catalogue,
             None,
-            &org,
+            org.parse().unwrap(),
             NewCohort {
                 name: "June intake".into(),
                 standard: Some("28268".into()),
@@ -342,7 +342,7 @@ async fn results_filter_by_cohort_standard_and_date(app: TestApp) {
     );
     assert_eq!(
         count(ResultsQuery {
-            cohort: Some(cohort.id.clone()),
+            cohort: Some(cohort.id.to_string()),
             ..q()
         }),
         1
@@ -428,7 +428,7 @@ async fn cohort_progress_counts_each_outcome_in_the_confirmed_view(app: TestApp)
                 c,
                 &catalogue,
                 None,
-                &org,
+                org.parse().unwrap(),
                 NewCohort {
                     name: "Evening class".into(),
                     ..Default::default()
@@ -439,7 +439,7 @@ async fn cohort_progress_counts_each_outcome_in_the_confirmed_view(app: TestApp)
                 c,
                 &catalogue,
                 None,
-                &org,
+                org.parse().unwrap(),
                 NewCohort {
                     name: "Evening class".into(),
                     ..Default::default()

@@ -137,6 +137,20 @@ async fn an_enrolment_moves_to_the_next_version_with_a_preview_and_can_be_undone
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    // A mapping id that is not an id is refused at the edge, naming the field.
+    let malformed = app
+        .post_as(
+            &w.admin,
+            &base.move_preview(),
+            json!({"mapping_id": "none"}),
+        )
+        .await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        malformed.json()["errors"]["mapping_id"].is_string(),
+        "{}",
+        malformed.text()
+    );
     let still = app.get_as(&w.admin, &base).await.json();
     assert_eq!(still["enrolment"]["standard_version"], 1);
 

@@ -300,8 +300,8 @@ async fn cohort_page(
         .await?;
     let view = CohortGridView {
         title: format!("Tracking grid: {}", cohort.name),
-        cohort_id: cohort.id.clone(),
-        org_id: cohort.org_id.clone(),
+        cohort_id: cohort.id.to_string(),
+        org_id: cohort.org_id.to_string(),
         name: cohort.name.clone(),
         not_evaluated: found.not_evaluated,
         standards: found

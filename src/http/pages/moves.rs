@@ -15,7 +15,7 @@ use super::rows::{standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::Action;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, MappingId, OrgId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
@@ -30,8 +30,8 @@ pub struct MoveQuery {
 #[derive(Serialize)]
 struct MoveView {
     title: String,
-    id: String,
-    org_id: String,
+    id: EnrolmentId,
+    org_id: OrgId,
     candidate: String,
     unit: String,
     status: String,
@@ -88,8 +88,9 @@ async fn render(
         .db
         .read(move |conn| {
             let mappings = moves::for_enrolment(conn, &for_tx)?;
-            let preview = match &wanted {
-                Some(id) => match actions::preview(
+            let preview = match wanted.as_deref().map(mapping_of) {
+                Some(Err(errors)) => Err(errors),
+                Some(Ok(id)) => match actions::preview(
                     conn,
                     for_state.services(),
                     &acting.acting(),
@@ -125,8 +126,8 @@ async fn render(
     };
     let view = MoveView {
         title: format!("Move to a new version — {candidate}"),
-        id: enrolment.id.to_string(),
-        org_id: enrolment.org_id.to_string(),
+        id: enrolment.id,
+        org_id: enrolment.org_id,
         candidate,
         unit,
         status: enrolment.status.to_string(),
@@ -134,7 +135,7 @@ async fn render(
         mappings: mappings
             .iter()
             .map(|m| SelectOption {
-                value: m.id.clone(),
+                value: m.id.to_string(),
                 label: format!(
                     "{} version {} → {} (uploaded {})",
                     m.code,
@@ -158,6 +159,17 @@ async fn render(
     )
 }
 
+/// The mapping file the page chose, from its list: text that is not a mapping's id names no
+/// mapping file of the organisation, as the action says of an unknown one.
+fn mapping_of(text: &str) -> Result<MappingId, BTreeMap<String, String>> {
+    text.trim().parse().map_err(|_| {
+        BTreeMap::from([(
+            "mapping_id".to_owned(),
+            "no such mapping file in this organisation".to_owned(),
+        )])
+    })
+}
+
 /// The move form as posted.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -172,32 +184,34 @@ pub async fn confirm(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(confirm_page(&state, &session, &path, fields).await)
+    Html(async { confirm_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn confirm_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let form: MoveForm = fields.read()?;
-    let mapping_id = form.mapping_id.trim().to_owned();
+    let mapping_id = match mapping_of(&form.mapping_id) {
+        Ok(mapping_id) => mapping_id,
+        Err(errors) => {
+            // Said only to whoever may move the enrolment (the action's policy, asked first as
+            // the action asks it).
+            open(state, session, id, Action::MoveEnrolment).await?;
+            let form = FormState::again(&fields, errors);
+            return render(state, session, id, None, form).await;
+        }
+    };
     let for_tx = session.clone();
     let for_state = state.clone();
-    let chosen = mapping_id.clone();
+    let chosen = mapping_id.to_string();
     let done = state
         .db
         .write(move |conn| {
-            actions::move_version(
-                conn,
-                for_state.services(),
-                &for_tx.acting(),
-                id,
-                &mapping_id,
-            )
+            actions::move_version(conn, for_state.services(), &for_tx.acting(), id, mapping_id)
         })
         .await;
     match done {
@@ -208,14 +222,7 @@ async fn confirm_page(
         }
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            render(
-                state,
-                session,
-                id,
-                Some(chosen).filter(|c| !c.is_empty()),
-                form,
-            )
-            .await
+            render(state, session, id, Some(chosen), form).await
         }
     }
 }
@@ -227,17 +234,16 @@ pub async fn undo(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(undo_page(&state, &session, &path, fields).await)
+    Html(async { undo_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn undo_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let for_tx = session.clone();
     state
         .db

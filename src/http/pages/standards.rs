@@ -259,11 +259,10 @@ async fn mappings_page(
         Action::UploadStandardMapping,
         &Resource::Organisation { org_id },
     )?;
-    let org = org_id.to_string();
     let mappings = state
         .db
         .read(move |conn| {
-            Ok::<_, crate::action::ActionError>(crate::portfolio::moves::list(conn, &org)?)
+            Ok::<_, crate::action::ActionError>(crate::portfolio::moves::list(conn, org_id.into())?)
         })
         .await?;
     let view = MappingsView {

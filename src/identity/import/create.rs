@@ -96,7 +96,7 @@ fn import_row(
     let iv = staff_id(conn, org_id, row.iv.as_deref(), "iv", &mut problems, row)?;
     let cohort = match &row.cohort {
         None => None,
-        Some(name) => match cohorts::find_cohort(conn, &org_id.to_string(), name) {
+        Some(name) => match cohorts::find_cohort(conn, org_id, name) {
             Ok(cohort) => Some(cohort),
             Err(ActionError::NotFound) => {
                 problems.push(on_row(
@@ -152,7 +152,7 @@ fn import_row(
             .map_err(|err| enrolment_problems(err, &on_row))?;
         if let Some(cohort) = &cohort {
             let members = cohorts::CohortMembers {
-                add: vec![enrolment.id.uuid()],
+                add: vec![enrolment.id],
                 remove: Vec::new(),
             };
             cohorts::change_members(conn, actor_id, cohort, &members).map_err(|err| match err {

@@ -5,7 +5,7 @@
 use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::Action;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, MappingId};
 use crate::portfolio::access::enrolment_for;
 
 use super::{LastMove, Move, MovePreview};
@@ -16,7 +16,7 @@ pub fn preview(
     services: Services<'_>,
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
-    mapping_id: &str,
+    mapping_id: MappingId,
 ) -> Result<MovePreview, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::MoveEnrolment)?;
     super::preview(conn, services.catalogue, &enrolment, mapping_id)
@@ -28,7 +28,7 @@ pub fn move_version(
     services: Services<'_>,
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
-    mapping_id: &str,
+    mapping_id: MappingId,
 ) -> Result<Move, ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::MoveEnrolment)?;
     super::confirm(

@@ -6,11 +6,14 @@ use super::*;
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Move {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: MoveId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The mapping file applied.
-    pub mapping_id: String,
+    #[schema(value_type = String)]
+    pub mapping_id: MappingId,
     /// The version left.
     pub from_version: u32,
     /// The version reached.
@@ -33,8 +36,8 @@ pub fn confirm(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     enrolment: &Enrolment,
-    actor: crate::db::ids::UserId,
-    mapping_id: &str,
+    actor: UserId,
+    mapping_id: MappingId,
     now: DateTime<Utc>,
 ) -> Result<Move, ActionError> {
     check_movable(enrolment)?;
@@ -66,9 +69,9 @@ pub fn confirm(
         ))
         .execute(conn)?;
     let made = Move {
-        id: Uuid::new_v4().to_string(),
-        enrolment_id: enrolment.id.to_string(),
-        mapping_id: ready.id.clone(),
+        id: MoveId::random(),
+        enrolment_id: enrolment.id,
+        mapping_id: ready.id,
         from_version: ready.old.standard.version,
         to_version: new.standard.version,
         to_hash: new.content_hash.clone(),
@@ -78,9 +81,9 @@ pub fn confirm(
     };
     diesel::insert_into(enrolment_moves::table)
         .values((
-            enrolment_moves::id.eq(&made.id),
-            enrolment_moves::enrolment_id.eq(&enrolment.id),
-            enrolment_moves::mapping_id.eq(&made.mapping_id),
+            enrolment_moves::id.eq(made.id),
+            enrolment_moves::enrolment_id.eq(enrolment.id),
+            enrolment_moves::mapping_id.eq(made.mapping_id),
             enrolment_moves::from_version.eq(enrolment.standard_version),
             enrolment_moves::from_hash.eq(&enrolment.standard_hash),
             enrolment_moves::to_version.eq(to_version),

@@ -40,9 +40,11 @@ pub struct ItemMap {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema, PartialEq, Eq)]
 pub struct StoredMapping {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: MappingId,
     /// The organisation it belongs to.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// The standard's code.
     pub code: String,
     /// From this version…
@@ -52,7 +54,8 @@ pub struct StoredMapping {
     /// SHA-256 of the file.
     pub content_hash: String,
     /// Who uploaded it.
-    pub uploaded_by: String,
+    #[schema(value_type = String)]
+    pub uploaded_by: UserId,
     /// When.
     #[schema(value_type = String)]
     pub uploaded_at: NaiveDateTime,
@@ -122,8 +125,8 @@ pub(super) fn check(file: &MappingFile, old: &Standard, new: &Standard) -> Resul
 pub fn upload(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    org_id: Uuid,
-    actor: crate::db::ids::UserId,
+    org_id: OrgId,
+    actor: UserId,
     yaml: &str,
     now: DateTime<Utc>,
 ) -> Result<StoredMapping, ActionError> {
@@ -136,32 +139,34 @@ pub fn upload(
         ));
     }
     let version = |v: u32| {
-        catalogue.get_in(org_id, &file.code, v).ok_or_else(|| {
-            ActionError::invalid(
-                "yaml",
-                format!(
-                    "this organisation's catalogue has no {} version {v}",
-                    file.code
-                ),
-            )
-        })
+        catalogue
+            .get_in(org_id.uuid(), &file.code, v)
+            .ok_or_else(|| {
+                ActionError::invalid(
+                    "yaml",
+                    format!(
+                        "this organisation's catalogue has no {} version {v}",
+                        file.code
+                    ),
+                )
+            })
     };
     let (old, new) = (version(file.from_version)?, version(file.to_version)?);
     check(&file, &old.standard, &new.standard)?;
     let stored = StoredMapping {
-        id: Uuid::new_v4().to_string(),
-        org_id: org_id.to_string(),
+        id: MappingId::random(),
+        org_id,
         code: new.standard.code.clone(),
         from_version: file.from_version,
         to_version: file.to_version,
         content_hash: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(yaml.as_bytes())),
-        uploaded_by: actor.to_string(),
+        uploaded_by: actor,
         uploaded_at: now.naive_utc(),
     };
     diesel::insert_into(standard_mappings::table)
         .values((
-            standard_mappings::id.eq(&stored.id),
-            standard_mappings::org_id.eq(&stored.org_id),
+            standard_mappings::id.eq(stored.id),
+            standard_mappings::org_id.eq(stored.org_id),
             standard_mappings::code.eq(&stored.code),
             standard_mappings::from_version.eq(i32::try_from(stored.from_version).unwrap_or(0)),
             standard_mappings::to_version.eq(i32::try_from(stored.to_version).unwrap_or(0)),
@@ -177,7 +182,7 @@ pub fn upload(
             actor_id: Some(&actor.to_string()),
             action: "standard.upload_mapping",
             entity: "organisation",
-            entity_id: &stored.org_id,
+            entity_id: &stored.org_id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "id": stored.id, "code": stored.code, "from_version": stored.from_version,
@@ -189,13 +194,13 @@ pub fn upload(
 }
 
 pub(super) type MappingRow = (
-    String,
-    String,
+    MappingId,
+    OrgId,
     String,
     i32,
     i32,
     String,
-    String,
+    UserId,
     NaiveDateTime,
 );
 
@@ -235,7 +240,7 @@ pub(super) const MAPPING_COLUMNS: (
 );
 
 /// The organisation's mapping files, newest first.
-pub fn list(conn: &mut DbConnection, org_id: &str) -> QueryResult<Vec<StoredMapping>> {
+pub fn list(conn: &mut DbConnection, org_id: OrgId) -> QueryResult<Vec<StoredMapping>> {
     let rows: Vec<MappingRow> = standard_mappings::table
         .filter(standard_mappings::org_id.eq(org_id))
         .order((
@@ -252,7 +257,7 @@ pub fn for_enrolment(
     conn: &mut DbConnection,
     enrolment: &Enrolment,
 ) -> QueryResult<Vec<StoredMapping>> {
-    Ok(list(conn, &enrolment.org_id.to_string())?
+    Ok(list(conn, enrolment.org_id)?
         .into_iter()
         .filter(|m| {
             crate::standards::normalise_code(&m.code)

@@ -14,7 +14,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::{AssessorMarks, Enrolment, EvidenceRecord, build_portfolio, list_evidence};
 use crate::action::{ActionError, Problems};
@@ -22,7 +21,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, Id};
+use crate::db::ids::{EnrolmentId, EvidenceId, Id, MappingId, MoveId, OrgId, UserId};
 use crate::db::schema::{enrolment_moves, enrolments, evidence, sign_offs, standard_mappings};
 use crate::rules::portfolio::{CriterionMapping, Evidence, KnowledgeMapping};
 use crate::rules::{Report, View};

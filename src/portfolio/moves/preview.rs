@@ -38,7 +38,8 @@ pub(super) fn side(version: u32, report: &Report<'_>) -> Side {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidenceMove {
     /// The record.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: EvidenceId,
     /// Its title or kind and date, for people.
     pub label: String,
     /// Its criteria and knowledge items now (kept in the move for the archive).
@@ -53,7 +54,8 @@ pub struct EvidenceMove {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct MovePreview {
     /// The mapping file applied.
-    pub mapping_id: String,
+    #[schema(value_type = String)]
+    pub mapping_id: MappingId,
     /// The standard's code.
     pub code: String,
     /// The portfolio against its version now.
@@ -130,7 +132,7 @@ pub(super) fn plan(
             )
             .collect();
         evidence.push(EvidenceMove {
-            id: record.id.to_string(),
+            id: record.id,
             label: format!(
                 "{} of {}",
                 record
@@ -188,7 +190,7 @@ pub(super) fn plan(
         .collect();
     Ok(Plan {
         preview: MovePreview {
-            mapping_id: ready.id.clone(),
+            mapping_id: ready.id,
             code: new.code.clone(),
             before,
             after,
@@ -216,7 +218,7 @@ pub fn preview(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     enrolment: &Enrolment,
-    mapping_id: &str,
+    mapping_id: MappingId,
 ) -> Result<MovePreview, ActionError> {
     check_movable(enrolment)?;
     let ready = ready(conn, catalogue, enrolment, mapping_id)?;

@@ -5,7 +5,7 @@ use crate::db::FirstRow;
 
 /// A mapping file with its versions, ready to apply to `enrolment`.
 pub(super) struct Ready<'c> {
-    pub(super) id: String,
+    pub(super) id: MappingId,
     pub(super) file: MappingFile,
     pub(super) old: &'c LoadedStandard,
     pub(super) new: &'c LoadedStandard,
@@ -15,11 +15,11 @@ pub(super) fn ready<'c>(
     conn: &mut DbConnection,
     catalogue: &'c Catalogue,
     enrolment: &Enrolment,
-    mapping_id: &str,
+    mapping_id: MappingId,
 ) -> Result<Ready<'c>, ActionError> {
-    let found: Option<(String, String)> = standard_mappings::table
+    let found: Option<(MappingId, String)> = standard_mappings::table
         .filter(standard_mappings::id.eq(mapping_id))
-        .filter(standard_mappings::org_id.eq(&enrolment.org_id))
+        .filter(standard_mappings::org_id.eq(enrolment.org_id))
         .select((standard_mappings::id, standard_mappings::yaml))
         .first_row(conn)
         .optional()?;

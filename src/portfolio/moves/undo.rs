@@ -4,8 +4,8 @@ use super::*;
 use crate::db::FirstRow;
 
 pub(super) type MoveRow = (
-    String,
-    String,
+    MoveId,
+    MappingId,
     i32,
     String,
     i32,
@@ -45,7 +45,8 @@ pub(super) fn last_move(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LastMove {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: MoveId,
     /// The version left.
     pub from_version: u32,
     /// The version reached.
@@ -151,7 +152,7 @@ pub fn undo(
             enrolments::updated_at.eq(timestamp),
         ))
         .execute(conn)?;
-    diesel::update(enrolment_moves::table.find(&id))
+    diesel::update(enrolment_moves::table.find(id))
         .set((
             enrolment_moves::undone_by.eq(actor),
             enrolment_moves::undone_at.eq(timestamp),

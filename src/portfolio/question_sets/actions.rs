@@ -25,7 +25,7 @@ pub fn list_sets(
     org_id: OrgId,
     standard_code: Option<&str>,
 ) -> Result<Vec<QuestionSet>, ActionError> {
-    super::list_sets(conn, acting.actor, &org_id.to_string(), standard_code)
+    super::list_sets(conn, acting.actor, org_id, standard_code)
 }
 
 /// Creates a question set on a unit of the organisation's catalogue.
@@ -40,7 +40,7 @@ pub fn create_set(
         conn,
         services.catalogue,
         acting.actor,
-        &org_id.to_string(),
+        org_id,
         input,
         acting.now,
     )
@@ -52,7 +52,7 @@ pub fn show_set(
     acting: &Acting<'_>,
     set_id: QuestionSetId,
 ) -> Result<QuestionSet, ActionError> {
-    super::load_set(conn, acting.actor, &set_id.to_string())
+    super::load_set(conn, acting.actor, set_id)
 }
 
 /// Changes a set's title and questions (requests already sent keep theirs).
@@ -67,7 +67,7 @@ pub fn update_set(
         conn,
         services.catalogue,
         acting.actor,
-        &set_id.to_string(),
+        set_id,
         input,
         acting.now,
     )
@@ -112,7 +112,7 @@ pub fn show_request(
     request_id: QuestionRequestId,
 ) -> Result<QuestionRequest, ActionError> {
     let enrolment = enrolment(conn, enrolment_id)?;
-    super::load_request(conn, acting.actor, &enrolment, &request_id.to_string())
+    super::load_request(conn, acting.actor, &enrolment, request_id)
 }
 
 /// The candidate saves typed answers, or submits them (the assessor is then told).
@@ -130,7 +130,7 @@ pub fn answer(
         services.public_url,
         acting.actor,
         &enrolment,
-        &request_id.to_string(),
+        request_id,
         input,
         acting.now,
     )
@@ -146,13 +146,7 @@ pub fn may_attach_recording(
     answer_id: QuestionAnswerId,
 ) -> Result<(), ActionError> {
     let enrolment = enrolment(conn, enrolment_id)?;
-    super::may_attach_recording(
-        conn,
-        acting.actor,
-        &enrolment,
-        &request_id.to_string(),
-        &answer_id.to_string(),
-    )
+    super::may_attach_recording(conn, acting.actor, &enrolment, request_id, answer_id)
 }
 
 /// The candidate gives a received recording as the answer to one question. The file is staged:
@@ -170,8 +164,8 @@ pub fn attach_recording(
         conn,
         acting.actor,
         &enrolment,
-        &request_id.to_string(),
-        &answer_id.to_string(),
+        request_id,
+        answer_id,
         file,
         acting.now,
     )
@@ -186,13 +180,7 @@ pub fn recording(
     answer_id: QuestionAnswerId,
 ) -> Result<StoredFile, ActionError> {
     let enrolment = enrolment(conn, enrolment_id)?;
-    super::recording_of(
-        conn,
-        acting.actor,
-        &enrolment,
-        &request_id.to_string(),
-        &answer_id.to_string(),
-    )
+    super::recording_of(conn, acting.actor, &enrolment, request_id, answer_id)
 }
 
 /// The assessor marks every answer; the satisfactory ones become a questioning evidence record the
@@ -214,7 +202,7 @@ pub fn mark(
         standard,
         acting.actor,
         &enrolment,
-        &request_id.to_string(),
+        request_id,
         input,
         acting.now,
     )

@@ -8,7 +8,7 @@ fn answering(
     conn: &mut DbConnection,
     actor: &Actor,
     enrolment: &Enrolment,
-    request_id: &str,
+    request_id: QuestionRequestId,
 ) -> Result<QuestionRequest, ActionError> {
     require(
         actor,
@@ -38,13 +38,13 @@ pub fn answer(
     base: &str,
     actor: &Actor,
     enrolment: &Enrolment,
-    request_id: &str,
+    request_id: QuestionRequestId,
     input: AnswersInput,
     now: DateTime<Utc>,
 ) -> Result<QuestionRequest, ActionError> {
     let request = answering(conn, actor, enrolment, request_id)?;
     let mut problems = Problems::default();
-    let mut texts: BTreeMap<&str, String> = BTreeMap::new();
+    let mut texts: BTreeMap<QuestionAnswerId, String> = BTreeMap::new();
     for (i, given) in input.answers.iter().enumerate() {
         if !request.answers.iter().any(|a| a.id == given.id) {
             problems.add(&format!("answers[{i}].id"), "is not a question of this set");
@@ -57,12 +57,12 @@ pub fn answer(
                 "keep the answer under 20,000 characters (or upload a recording)",
             );
         }
-        texts.insert(given.id.as_str(), text.to_owned());
+        texts.insert(given.id, text.to_owned());
     }
     if input.submit {
         for (i, answer) in request.answers.iter().enumerate() {
             let typed = texts
-                .get(answer.id.as_str())
+                .get(&answer.id)
                 .map(|t| !t.is_empty())
                 .unwrap_or_else(|| answer.text.as_deref().is_some_and(|t| !t.trim().is_empty()));
             if !typed && answer.file.is_none() {
@@ -126,8 +126,8 @@ pub fn answer(
             conn,
             base,
             enrolment,
-            stored(&after.sent_by)?,
-            request_id,
+            after.sent_by,
+            &request_id.to_string(),
             &after.title,
             now,
         )?;
@@ -148,8 +148,8 @@ pub fn may_attach_recording(
     conn: &mut DbConnection,
     actor: &Actor,
     enrolment: &Enrolment,
-    request_id: &str,
-    answer_id: &str,
+    request_id: QuestionRequestId,
+    answer_id: QuestionAnswerId,
 ) -> Result<(), ActionError> {
     let request = answering(conn, actor, enrolment, request_id)?;
     if !request.answers.iter().any(|a| a.id == answer_id) {
@@ -164,8 +164,8 @@ pub fn attach_recording(
     conn: &mut DbConnection,
     actor: &Actor,
     enrolment: &Enrolment,
-    request_id: &str,
-    answer_id: &str,
+    request_id: QuestionRequestId,
+    answer_id: QuestionAnswerId,
     file: StoredFile,
     now: DateTime<Utc>,
 ) -> Result<QuestionRequest, ActionError> {

@@ -13,7 +13,7 @@ pub fn mark(
     standard: &Standard,
     actor: &Actor,
     enrolment: &Enrolment,
-    request_id: &str,
+    request_id: QuestionRequestId,
     input: MarksInput,
     now: DateTime<Utc>,
 ) -> Result<QuestionRequest, ActionError> {
@@ -37,7 +37,7 @@ pub fn mark(
         QuestionRequestStatus::Answered => {}
     }
     let mut problems = Problems::default();
-    let mut marks: BTreeMap<&str, (&str, Option<String>)> = BTreeMap::new();
+    let mut marks: BTreeMap<QuestionAnswerId, (&str, Option<String>)> = BTreeMap::new();
     for (i, given) in input.answers.iter().enumerate() {
         if !request.answers.iter().any(|a| a.id == given.id) {
             problems.add(
@@ -74,12 +74,12 @@ pub fn mark(
                 "keep the comment under 2000 characters",
             );
         }
-        if marks.insert(given.id.as_str(), (result, comment)).is_some() {
+        if marks.insert(given.id, (result, comment)).is_some() {
             problems.add(&format!("answers[{i}].id"), "is marked twice");
         }
     }
     for answer in &request.answers {
-        if !marks.contains_key(answer.id.as_str()) {
+        if !marks.contains_key(&answer.id) {
             problems.add(
                 &format!("answers[{}].result", answer.position - 1),
                 format!("mark the answer to question {}", answer.position),
@@ -102,7 +102,7 @@ pub fn mark(
     let satisfactory: Vec<&Answer> = request
         .answers
         .iter()
-        .filter(|a| marks.get(a.id.as_str()).map(|m| m.0) == Some(result::SATISFACTORY))
+        .filter(|a| marks.get(&a.id).map(|m| m.0) == Some(result::SATISFACTORY))
         .collect();
     let evidence_id = if satisfactory.is_empty() {
         None
@@ -120,8 +120,8 @@ pub fn mark(
         Some(record.id)
     };
     for answer in &request.answers {
-        if let Some((result, comment)) = marks.get(answer.id.as_str()) {
-            diesel::update(question_answers::table.find(&answer.id))
+        if let Some((result, comment)) = marks.get(&answer.id) {
+            diesel::update(question_answers::table.find(answer.id))
                 .set((
                     question_answers::result.eq(*result),
                     question_answers::comment.eq(comment.as_deref()),
@@ -133,7 +133,7 @@ pub fn mark(
     diesel::update(question_requests::table.find(request_id))
         .set((
             question_requests::status.eq(QuestionRequestStatus::Marked),
-            question_requests::marked_by.eq(&actor_id),
+            question_requests::marked_by.eq(UserId::from(actor.user_id)),
             question_requests::marked_at.eq(now.naive_utc()),
             question_requests::evidence_id.eq(evidence_id),
         ))
@@ -160,7 +160,7 @@ pub fn mark(
         conn,
         base,
         enrolment,
-        request_id,
+        &request_id.to_string(),
         &after.title,
         satisfactory.len(),
         after.answers.len(),
@@ -175,7 +175,7 @@ fn evidence_of(
     standard: &Standard,
     request: &QuestionRequest,
     satisfactory: &[&Answer],
-    marks: &BTreeMap<&str, (&str, Option<String>)>,
+    marks: &BTreeMap<QuestionAnswerId, (&str, Option<String>)>,
     method: Method,
     now: DateTime<Utc>,
 ) -> NewEvidence {
@@ -218,7 +218,7 @@ fn evidence_of(
         .iter()
         .filter_map(|a| {
             marks
-                .get(a.id.as_str())
+                .get(&a.id)
                 .and_then(|m| m.1.as_ref())
                 .map(|c| format!("Question {}: {c}", a.position))
         })

@@ -16,7 +16,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::enrolment::Enrolment;
 use super::evidence::{EvidenceDetails, MappingInput, NewEvidence, QuestionAnswer, StoredFile};
@@ -25,7 +24,10 @@ use crate::audit::{self, Change};
 use crate::auth::policy::{self, Action, Actor, EnrolmentStatus, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, Id, stored};
+use crate::db::ids::{
+    EnrolmentId, EvidenceId, Id, OrgId, QuestionAnswerId, QuestionItemId, QuestionRequestId,
+    QuestionSetId, UserId,
+};
 use crate::db::schema::{question_answers, question_requests, question_set_items, question_sets};
 use crate::rules::portfolio::Setting;
 use crate::standards::{Method, Standard};
@@ -85,9 +87,11 @@ pub mod result {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionSet {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: QuestionSetId,
     /// The organisation it belongs to.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// The unit's code.
     pub standard_code: String,
     /// The version it was written against.
@@ -95,7 +99,8 @@ pub struct QuestionSet {
     /// Its title.
     pub title: String,
     /// Who wrote it.
-    pub created_by: String,
+    #[schema(value_type = String)]
+    pub created_by: UserId,
     /// When.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub created_at: NaiveDateTime,
@@ -110,7 +115,8 @@ pub struct QuestionSet {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionItem {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: QuestionItemId,
     /// Its place in the set, from 1.
     pub position: i32,
     /// The knowledge item or criterion ids it covers.
@@ -146,12 +152,12 @@ pub struct NewQuestion {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = question_sets)]
 struct SetRow {
-    id: String,
-    org_id: String,
+    id: QuestionSetId,
+    org_id: OrgId,
     standard_code: String,
     standard_version: i32,
     title: String,
-    created_by: String,
+    created_by: UserId,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
@@ -159,8 +165,8 @@ struct SetRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = question_set_items)]
 struct ItemRow {
-    id: String,
-    set_id: String,
+    id: QuestionItemId,
+    set_id: QuestionSetId,
     position: i32,
     covers: String,
     question: String,
@@ -170,15 +176,19 @@ struct ItemRow {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct QuestionRequest {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: QuestionRequestId,
     /// The set it was sent from.
-    pub set_id: String,
+    #[schema(value_type = String)]
+    pub set_id: QuestionSetId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The set's title when sent.
     pub title: String,
     /// Who sent it.
-    pub sent_by: String,
+    #[schema(value_type = String)]
+    pub sent_by: UserId,
     /// When.
     #[serde(serialize_with = "crate::db::utc::serialize")]
     pub sent_at: NaiveDateTime,
@@ -191,12 +201,14 @@ pub struct QuestionRequest {
     #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub answered_at: Option<NaiveDateTime>,
     /// Who marked them.
-    pub marked_by: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub marked_by: Option<UserId>,
     /// When.
     #[serde(serialize_with = "crate::db::utc::serialize_option")]
     pub marked_at: Option<NaiveDateTime>,
     /// The questioning evidence record marking wrote (none when no answer was satisfactory).
-    pub evidence_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub evidence_id: Option<EvidenceId>,
     /// One per question, in order.
     pub answers: Vec<Answer>,
 }
@@ -205,9 +217,11 @@ pub struct QuestionRequest {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Answer {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: QuestionAnswerId,
     /// The set's question it answers.
-    pub item_id: String,
+    #[schema(value_type = String)]
+    pub item_id: QuestionItemId,
     /// Its place, from 1.
     pub position: i32,
     /// What the question covers.
@@ -246,26 +260,26 @@ pub struct AnswerFile {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = question_requests)]
 struct RequestRow {
-    id: String,
-    set_id: String,
-    enrolment_id: String,
+    id: QuestionRequestId,
+    set_id: QuestionSetId,
+    enrolment_id: EnrolmentId,
     title: String,
-    sent_by: String,
+    sent_by: UserId,
     sent_at: NaiveDateTime,
     due_on: Option<NaiveDate>,
     status: QuestionRequestStatus,
     answered_at: Option<NaiveDateTime>,
-    marked_by: Option<String>,
+    marked_by: Option<UserId>,
     marked_at: Option<NaiveDateTime>,
-    evidence_id: Option<String>,
+    evidence_id: Option<EvidenceId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = question_answers)]
 struct AnswerRow {
-    id: String,
-    request_id: String,
-    item_id: String,
+    id: QuestionAnswerId,
+    request_id: QuestionRequestId,
+    item_id: QuestionItemId,
     position: i32,
     covers: String,
     question: String,
@@ -282,7 +296,8 @@ struct AnswerRow {
 #[serde(deny_unknown_fields)]
 pub struct SendQuestions {
     /// The question set.
-    pub set_id: String,
+    #[schema(value_type = String)]
+    pub set_id: QuestionSetId,
     /// The day the answers are due.
     #[serde(default)]
     pub due_on: Option<NaiveDate>,
@@ -305,7 +320,8 @@ pub struct AnswersInput {
 #[serde(deny_unknown_fields)]
 pub struct AnswerInput {
     /// The answer's id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: QuestionAnswerId,
     /// The answer in the candidate's words.
     pub text: String,
 }
@@ -327,7 +343,8 @@ pub struct MarksInput {
 #[serde(deny_unknown_fields)]
 pub struct MarkInput {
     /// The answer's id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: QuestionAnswerId,
     /// satisfactory or not_yet.
     pub result: String,
     /// A comment for the candidate; required for not_yet.
@@ -349,9 +366,10 @@ fn require(actor: &Actor, action: Action, resource: &Resource) -> Result<(), Act
     Ok(policy::can(actor, action, resource, Utc::now()).require()?)
 }
 
-fn org_resource(org_id: &str) -> Result<Resource, ActionError> {
-    let org_id = Uuid::parse_str(org_id).map_err(|_| ActionError::NotFound)?;
-    Ok(Resource::Organisation { org_id })
+fn org_resource(org_id: OrgId) -> Resource {
+    Resource::Organisation {
+        org_id: org_id.uuid(),
+    }
 }
 
 fn enrolment_resource(enrolment: &Enrolment) -> Result<Resource, ActionError> {

@@ -27,7 +27,10 @@ pub(super) fn to_set(row: SetRow, items: Vec<ItemRow>) -> Result<QuestionSet, cr
     })
 }
 
-pub(super) fn read_set(conn: &mut DbConnection, set_id: &str) -> Result<QuestionSet, ActionError> {
+pub(super) fn read_set(
+    conn: &mut DbConnection,
+    set_id: QuestionSetId,
+) -> Result<QuestionSet, ActionError> {
     let row: SetRow = question_sets::table
         .find(set_id)
         .select(SetRow::as_select())
@@ -85,7 +88,7 @@ pub(super) fn to_request(
 pub(super) fn read_request(
     conn: &mut DbConnection,
     enrolment_id: EnrolmentId,
-    request_id: &str,
+    request_id: QuestionRequestId,
 ) -> Result<QuestionRequest, ActionError> {
     let row: RequestRow = question_requests::table
         .find(request_id)
@@ -129,7 +132,7 @@ pub fn requests_of(
         ))
         .select(RequestRow::as_select())
         .load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<QuestionRequestId> = rows.iter().map(|r| r.id).collect();
     let answers: Vec<AnswerRow> = question_answers::table
         .filter(question_answers::request_id.eq_any(&ids))
         .order((
@@ -138,10 +141,10 @@ pub fn requests_of(
         ))
         .select(AnswerRow::as_select())
         .load(conn)?;
-    let mut by_request: BTreeMap<String, Vec<AnswerRow>> = BTreeMap::new();
+    let mut by_request: BTreeMap<QuestionRequestId, Vec<AnswerRow>> = BTreeMap::new();
     for answer in answers {
         by_request
-            .entry(answer.request_id.clone())
+            .entry(answer.request_id)
             .or_default()
             .push(answer);
     }
@@ -158,7 +161,7 @@ pub fn load_request(
     conn: &mut DbConnection,
     actor: &Actor,
     enrolment: &Enrolment,
-    request_id: &str,
+    request_id: QuestionRequestId,
 ) -> Result<QuestionRequest, ActionError> {
     require(
         actor,
@@ -174,8 +177,8 @@ pub fn recording_of(
     conn: &mut DbConnection,
     actor: &Actor,
     enrolment: &Enrolment,
-    request_id: &str,
-    answer_id: &str,
+    request_id: QuestionRequestId,
+    answer_id: QuestionAnswerId,
 ) -> Result<StoredFile, ActionError> {
     let request = load_request(conn, actor, enrolment, request_id)?;
     let file = request
@@ -205,8 +208,8 @@ pub fn recording_of(
 /// request id, title), oldest first.
 pub fn waiting_marking(
     conn: &mut DbConnection,
-    enrolment_ids: &[String],
-) -> Result<Vec<(String, String, String)>, ActionError> {
+    enrolment_ids: &[EnrolmentId],
+) -> Result<Vec<(EnrolmentId, QuestionRequestId, String)>, ActionError> {
     Ok(question_requests::table
         .filter(question_requests::enrolment_id.eq_any(enrolment_ids))
         .filter(question_requests::status.eq(QuestionRequestStatus::Answered))

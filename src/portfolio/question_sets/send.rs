@@ -19,8 +19,7 @@ pub fn send(
         Action::RecordAssessorEvidence,
         &enrolment_resource(enrolment)?,
     )?;
-    let set_id = input.set_id.trim();
-    let set = match read_set(conn, set_id) {
+    let set = match read_set(conn, input.set_id) {
         Ok(set) if enrolment.org_id == set.org_id => set,
         Ok(_) | Err(ActionError::NotFound) => {
             return Err(ActionError::invalid(
@@ -66,8 +65,8 @@ pub fn send(
         )));
     }
     let pending: i64 = question_requests::table
-        .filter(question_requests::enrolment_id.eq(&enrolment.id))
-        .filter(question_requests::set_id.eq(&set.id))
+        .filter(question_requests::enrolment_id.eq(enrolment.id))
+        .filter(question_requests::set_id.eq(set.id))
         .filter(question_requests::status.ne(QuestionRequestStatus::Marked))
         .count()
         .get_result(conn)?;
@@ -78,11 +77,11 @@ pub fn send(
     }
     let actor_id = actor.user_id.to_string();
     let row = RequestRow {
-        id: Uuid::new_v4().to_string(),
-        set_id: set.id.clone(),
-        enrolment_id: enrolment.id.to_string(),
+        id: QuestionRequestId::random(),
+        set_id: set.id,
+        enrolment_id: enrolment.id,
         title: set.title.clone(),
-        sent_by: actor_id.clone(),
+        sent_by: actor.user_id.into(),
         sent_at: now.naive_utc(),
         due_on: input.due_on,
         status: QuestionRequestStatus::Sent,
@@ -97,9 +96,9 @@ pub fn send(
     for item in &set.items {
         diesel::insert_into(question_answers::table)
             .values(&AnswerRow {
-                id: Uuid::new_v4().to_string(),
-                request_id: row.id.clone(),
-                item_id: item.id.clone(),
+                id: QuestionAnswerId::random(),
+                request_id: row.id,
+                item_id: item.id,
                 position: item.position,
                 covers: covers_text(&item.covers)?,
                 question: item.question.clone(),
@@ -126,7 +125,13 @@ pub fn send(
         },
     )?;
     crate::notify::events::questions_sent(
-        conn, base, enrolment, &row.id, &set.title, row.due_on, now,
+        conn,
+        base,
+        enrolment,
+        &row.id.to_string(),
+        &set.title,
+        row.due_on,
+        now,
     )?;
-    read_request(conn, enrolment.id, &row.id)
+    read_request(conn, enrolment.id, row.id)
 }

@@ -73,7 +73,7 @@ fn check_set(standard: &Standard, input: &NewQuestionSet, problems: &mut Problem
 
 fn write_items(
     conn: &mut DbConnection,
-    set_id: &str,
+    set_id: QuestionSetId,
     items: &[NewQuestion],
 ) -> Result<(), ActionError> {
     diesel::delete(question_set_items::table.filter(question_set_items::set_id.eq(set_id)))
@@ -83,8 +83,8 @@ fn write_items(
         .enumerate()
         .map(|(i, item)| {
             Ok(ItemRow {
-                id: Uuid::new_v4().to_string(),
-                set_id: set_id.to_owned(),
+                id: QuestionItemId::random(),
+                set_id,
                 position: i32::try_from(i + 1).unwrap_or(i32::MAX),
                 covers: covers_text(
                     &item
@@ -112,13 +112,12 @@ pub fn create_set(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     actor: &Actor,
-    org_id: &str,
+    org_id: OrgId,
     input: NewQuestionSet,
     now: DateTime<Utc>,
 ) -> Result<QuestionSet, ActionError> {
-    require(actor, Action::ManageQuestionSets, &org_resource(org_id)?)?;
-    let org_uuid = Uuid::parse_str(org_id).map_err(|_| ActionError::NotFound)?;
-    let Some(loaded) = catalogue.find_in(org_uuid, input.standard.trim()) else {
+    require(actor, Action::ManageQuestionSets, &org_resource(org_id))?;
+    let Some(loaded) = catalogue.find_in(org_id.uuid(), input.standard.trim()) else {
         let mut problems = Problems::default();
         problems.add(
             "standard",
@@ -140,20 +139,20 @@ pub fn create_set(
     problems.finish()?;
     let timestamp = now.naive_utc();
     let row = SetRow {
-        id: Uuid::new_v4().to_string(),
-        org_id: org_id.to_owned(),
+        id: QuestionSetId::random(),
+        org_id,
         standard_code: standard.code.clone(),
         standard_version: i32::try_from(standard.version).unwrap_or(i32::MAX),
         title: input.title.trim().to_owned(),
-        created_by: actor.user_id.to_string(),
+        created_by: actor.user_id.into(),
         created_at: timestamp,
         updated_at: timestamp,
     };
     diesel::insert_into(question_sets::table)
         .values(&row)
         .execute(conn)?;
-    write_items(conn, &row.id, &input.items)?;
-    let set = read_set(conn, &row.id)?;
+    write_items(conn, row.id, &input.items)?;
+    let set = read_set(conn, row.id)?;
     let actor_id = actor.user_id.to_string();
     audit::append(
         conn,
@@ -161,7 +160,7 @@ pub fn create_set(
             actor_id: Some(&actor_id),
             action: "question_set.create",
             entity: "organisation",
-            entity_id: org_id,
+            entity_id: &org_id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&set)?),
         },
@@ -187,7 +186,7 @@ pub fn update_set(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     actor: &Actor,
-    set_id: &str,
+    set_id: QuestionSetId,
     input: NewQuestionSet,
     now: DateTime<Utc>,
 ) -> Result<QuestionSet, ActionError> {
@@ -195,12 +194,11 @@ pub fn update_set(
     require(
         actor,
         Action::ManageQuestionSets,
-        &org_resource(&before.org_id)?,
+        &org_resource(before.org_id),
     )?;
-    let org_uuid = Uuid::parse_str(&before.org_id).map_err(|_| ActionError::NotFound)?;
     let standard = catalogue
         .get_in(
-            org_uuid,
+            before.org_id.uuid(),
             &before.standard_code,
             u32::try_from(before.standard_version).unwrap_or_default(),
         )
@@ -229,7 +227,7 @@ pub fn update_set(
             actor_id: Some(&actor_id),
             action: "question_set.change",
             entity: "organisation",
-            entity_id: &after.org_id,
+            entity_id: &after.org_id.to_string(),
             before: Some(crate::db::json::to_value(&before)?),
             after: Some(crate::db::json::to_value(&after)?),
         },
@@ -242,13 +240,13 @@ pub fn update_set(
 pub fn load_set(
     conn: &mut DbConnection,
     actor: &Actor,
-    set_id: &str,
+    set_id: QuestionSetId,
 ) -> Result<QuestionSet, ActionError> {
     let set = read_set(conn, set_id)?;
     match policy::can(
         actor,
         Action::ManageQuestionSets,
-        &org_resource(&set.org_id)?,
+        &org_resource(set.org_id),
         Utc::now(),
     ) {
         policy::Decision::Allow => Ok(set),
@@ -263,10 +261,10 @@ pub fn load_set(
 pub fn list_sets(
     conn: &mut DbConnection,
     actor: &Actor,
-    org_id: &str,
+    org_id: OrgId,
     standard_code: Option<&str>,
 ) -> Result<Vec<QuestionSet>, ActionError> {
-    require(actor, Action::ManageQuestionSets, &org_resource(org_id)?)?;
+    require(actor, Action::ManageQuestionSets, &org_resource(org_id))?;
     let mut query = question_sets::table
         .filter(question_sets::org_id.eq(org_id))
         .into_boxed();
@@ -277,7 +275,7 @@ pub fn list_sets(
         .order((question_sets::updated_at.desc(), question_sets::id.asc()))
         .select(SetRow::as_select())
         .load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids: Vec<QuestionSetId> = rows.iter().map(|r| r.id).collect();
     let items: Vec<ItemRow> = question_set_items::table
         .filter(question_set_items::set_id.eq_any(&ids))
         .order((
@@ -286,9 +284,9 @@ pub fn list_sets(
         ))
         .select(ItemRow::as_select())
         .load(conn)?;
-    let mut by_set: BTreeMap<String, Vec<ItemRow>> = BTreeMap::new();
+    let mut by_set: BTreeMap<QuestionSetId, Vec<ItemRow>> = BTreeMap::new();
     for item in items {
-        by_set.entry(item.set_id.clone()).or_default().push(item);
+        by_set.entry(item.set_id).or_default().push(item);
     }
     rows.into_iter()
         .map(|row| {

@@ -13,7 +13,8 @@ use crate::portfolio::{self, moves::actions};
 #[serde(deny_unknown_fields)]
 pub struct MoveRequest {
     /// A mapping file of the organisation from the enrolment's version to a later one.
-    pub mapping_id: String,
+    #[schema(value_type = String)]
+    pub mapping_id: crate::db::ids::MappingId,
 }
 
 /// What moving the enrolment to the next version would do: the engine on the portfolio as it is,
@@ -39,7 +40,7 @@ pub async fn move_preview(
     let preview = state
         .db
         .read(move |conn| {
-            actions::preview(conn, for_tx.services(), &session.acting(), id, &mapping_id)
+            actions::preview(conn, for_tx.services(), &session.acting(), id, mapping_id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(preview))
@@ -68,7 +69,7 @@ pub async fn move_version(
     let made = state
         .db
         .write(move |conn| {
-            actions::move_version(conn, for_tx.services(), &session.acting(), id, &mapping_id)
+            actions::move_version(conn, for_tx.services(), &session.acting(), id, mapping_id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(made))

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::{EvidenceForm, add_described, open, show};
@@ -73,21 +74,15 @@ pub async fn questioning_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(questioning_form_page(&state, &session, &path).await)
+    Html(async { questioning_form_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn questioning_form_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::RecordAssessorEvidence,
-    )
-    .await?;
+    let opened = open(state, session, id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let view = questioning_view(
         state,
@@ -187,23 +182,17 @@ pub async fn questioning(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(questioning_page(&state, &session, &path, fields).await)
+    Html(async { questioning_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn questioning_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::RecordAssessorEvidence,
-    )
-    .await?;
+    let opened = open(state, session, id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let form: QuestioningForm = fields.read()?;
     let (record, order, errors) = questioning_record(standard, &fields.read()?, &form);

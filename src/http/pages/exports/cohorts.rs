@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::{CohortId, OrgId};
+use crate::db::ids::{CohortId, EnrolmentId, Id, OrgId};
 use crate::exports::actions;
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
@@ -19,14 +18,13 @@ use crate::http::pages::view::{
     Html, PageError, PageSession, check_csrf, page_with_status, see_other,
 };
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::identity;
 use crate::portfolio::cohorts::{self, CohortMembers, CohortProgress, CohortSummary, NewCohort};
 
 #[derive(Serialize)]
 struct CohortsView {
     title: String,
-    org_id: String,
+    org_id: OrgId,
     org_name: String,
     csrf: String,
     cohorts: Vec<CohortSummary>,
@@ -41,23 +39,37 @@ pub async fn cohorts(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(cohorts_page(&state, &session, &path, FormState::default()).await)
+    Html(
+        async {
+            cohorts_page(
+                &state,
+                &session,
+                typed_path_id(&path)?,
+                FormState::default(),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 async fn cohorts_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     form: FormState,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
-    session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
-    let org = org_id.to_string();
+    session.require(
+        Action::ManageCohorts,
+        &Resource::Organisation {
+            org_id: org_id.uuid(),
+        },
+    )?;
     let (org_name, all) = state
         .db
         .read(move |conn| {
-            let name = identity::find_organisation(conn, &org)?.name;
-            Ok::<_, ActionError>((name, cohorts::list_cohorts(conn, &org)?))
+            let name = identity::load_organisation(conn, org_id)?.name;
+            Ok::<_, ActionError>((name, cohorts::list_cohorts(conn, org_id)?))
         })
         .await?;
     let status = if form.has_errors() {
@@ -67,7 +79,7 @@ async fn cohorts_page(
     };
     let view = CohortsView {
         title: format!("Cohorts — {org_name}"),
-        org_id: org_id.to_string(),
+        org_id,
         org_name,
         csrf: session.csrf.clone(),
         cohorts: all,
@@ -84,7 +96,7 @@ pub async fn create_cohort(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(create_cohort_page(&state, &session, &path, fields).await)
+    Html(async { create_cohort_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 /// The new cohort form as posted.
@@ -122,11 +134,10 @@ fn date_field(
 async fn create_cohort_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id: OrgId = typed_path_id(raw_org)?;
     session.require(
         Action::ManageCohorts,
         &Resource::Organisation {
@@ -138,7 +149,7 @@ async fn create_cohort_page(
     let start_date = date_field(&form.start_date, "start_date", &mut errors);
     let end_date = date_field(&form.end_date, "end_date", &mut errors);
     if !errors.is_empty() {
-        return cohorts_page(state, session, raw_org, FormState::again(&fields, errors)).await;
+        return cohorts_page(state, session, org_id, FormState::again(&fields, errors)).await;
     }
     let new = NewCohort {
         name: form.name,
@@ -156,7 +167,7 @@ async fn create_cohort_page(
         Ok(cohort) => Ok(see_other(&format!("/cohorts/{}", cohort.id))),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            cohorts_page(state, session, raw_org, form).await
+            cohorts_page(state, session, org_id, form).await
         }
     }
 }
@@ -185,8 +196,8 @@ struct Chart {
 #[derive(Serialize)]
 struct CohortView {
     title: String,
-    org_id: String,
-    cohort_id: String,
+    org_id: OrgId,
+    cohort_id: CohortId,
     name: String,
     csrf: String,
     progress: CohortProgress,
@@ -238,22 +249,27 @@ pub async fn cohort(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(cohort_page(&state, &session, &path, FormState::default(), Vec::new()).await)
+    Html(
+        async {
+            let id = typed_path_id(&path)?;
+            cohort_page(&state, &session, id, FormState::default(), Vec::new()).await
+        }
+        .await,
+    )
 }
 
 async fn cohort_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: CohortId,
     form: FormState,
     ticked: Vec<String>,
 ) -> Result<HttpResponse, PageError> {
-    let id = path_id(raw_id)?.to_string();
     let cohort = state
         .db
-        .read(move |conn| cohorts::load_cohort(conn, &id))
+        .read(move |conn| cohorts::load_cohort(conn, id))
         .await?;
-    let org_id = path_id(&cohort.org_id)?;
+    let org_id = cohort.org_id.uuid();
     session.require(Action::ManageCohorts, &Resource::Organisation { org_id })?;
     let catalogue = state.catalogue.clone();
     let actor = session.actor.clone();
@@ -263,7 +279,7 @@ async fn cohort_page(
         .read(move |conn| {
             let progress = cohorts::cohort_progress(conn, &catalogue, &for_tx)?;
             // Every member, however many; the others to choose from are the organisation's latest.
-            let in_cohort = cohorts::cohort_enrolments(conn, &for_tx.id)?;
+            let in_cohort = cohorts::cohort_enrolments(conn, for_tx.id)?;
             let mut names = Names::default();
             let members = in_cohort
                 .iter()
@@ -282,8 +298,8 @@ async fn cohort_page(
     };
     let view = CohortView {
         title: format!("Cohort {}", cohort.name),
-        org_id: cohort.org_id.clone(),
-        cohort_id: cohort.id.clone(),
+        org_id: cohort.org_id,
+        cohort_id: cohort.id,
         name: cohort.name.clone(),
         csrf: session.csrf.clone(),
         charts: charts(&progress),
@@ -324,21 +340,20 @@ pub async fn change_members(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(change_members_page(&state, &session, &path, fields).await)
+    Html(async { change_members_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn change_members_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    cohort_id: CohortId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let cohort_id: CohortId = typed_path_id(raw_id)?;
     let form: MembersForm = fields.read()?;
     let (add, remove) = (ticked(&form.add), ticked(&form.remove));
-    let ids = |all: &[String]| -> Vec<Uuid> {
-        all.iter().filter_map(|t| Uuid::parse_str(t).ok()).collect()
+    let ids = |all: &[String]| -> Vec<EnrolmentId> {
+        all.iter().filter_map(|t| t.parse().ok()).collect()
     };
     let members = CohortMembers {
         add: ids(&add),
@@ -377,7 +392,7 @@ async fn change_members_page(
                 .collect();
             let form = FormState::again(&fields, errors);
             let ticked = [add.clone(), remove.clone()].concat();
-            cohort_page(state, session, raw_id, form, ticked).await
+            cohort_page(state, session, cohort_id, form, ticked).await
         }
     }
 }

@@ -183,7 +183,6 @@ async fn exports_page(
     shown: Shown,
 ) -> Result<HttpResponse, PageError> {
     let org_id: OrgId = typed_path_id(raw_org)?;
-    let org = org_id.to_string();
     let catalogue = state.catalogue.clone();
     let query = results_query(fields)?;
     let preview = shown.preview;
@@ -196,7 +195,7 @@ async fn exports_page(
             // not export its data.
             let batches = actions::list_batches(conn, &acting, org_id)?;
             let name = identity::load_organisation(conn, org_id)?.name;
-            let all = cohorts::list_cohorts(conn, &org)?;
+            let all = cohorts::list_cohorts(conn, org_id)?;
             let corrections = ledger::pending_corrections(conn, &catalogue, org_id)?;
             let counted = preview.then(|| count(conn, &catalogue, &acting, org_id, &query));
             Ok::<_, ActionError>((name, all, batches, corrections, counted))

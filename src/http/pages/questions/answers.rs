@@ -30,14 +30,17 @@ pub async fn show(
     query: web::Query<ShowQuery>,
 ) -> Html {
     Html(
-        show_page(
-            &state,
-            &session,
-            &path.0,
-            &path.1,
-            None,
-            query.saved.is_some(),
-        )
+        async {
+            show_page(
+                &state,
+                &session,
+                typed_path_id(&path.0)?,
+                typed_path_id(&path.1)?,
+                None,
+                query.saved.is_some(),
+            )
+            .await
+        }
         .await,
     )
 }
@@ -59,26 +62,32 @@ pub async fn answer(
     path: web::Path<(String, String)>,
     fields: Fields,
 ) -> Html {
-    Html(answer_page(&state, &session, &path.0, &path.1, fields).await)
+    Html(
+        async {
+            let (id, request_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            answer_page(&state, &session, id, request_id, fields).await
+        }
+        .await,
+    )
 }
 
 async fn answer_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_request: &str,
+    enrolment_id: EnrolmentId,
+    request_id: QuestionRequestId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (enrolment, request) = load_for_form(state, session, raw_id, raw_request).await?;
-    let ids: Vec<String> = request.answers.iter().map(|a| a.id.clone()).collect();
+    let (enrolment, request) = load_for_form(state, session, enrolment_id, request_id).await?;
+    let ids: Vec<QuestionAnswerId> = request.answers.iter().map(|a| a.id).collect();
     let form: AnswersForm = fields.read()?;
     let submit = form.action == "submit";
     let input = AnswersInput {
         answers: ids
             .iter()
             .map(|id| AnswerInput {
-                id: id.clone(),
+                id: *id,
                 text: form
                     .answers
                     .get(&format!("answer.{id}"))
@@ -90,7 +99,6 @@ async fn answer_page(
     };
     let for_tx = state.clone();
     let acting = session.clone();
-    let (enrolment_id, request_id) = (typed_path_id(raw_id)?, typed_path_id(raw_request)?);
     let done = state
         .db
         .write(move |conn| {
@@ -116,7 +124,7 @@ async fn answer_page(
         Err(err) => {
             let errors = answer_errors(field_errors(err)?, &ids, "answer");
             let form = FormState::again(&fields, errors);
-            show_page(state, session, raw_id, raw_request, Some(form), false).await
+            show_page(state, session, enrolment_id, request_id, Some(form), false).await
         }
     }
 }
@@ -129,20 +137,25 @@ pub async fn recording(
     mut multipart: Multipart,
 ) -> Html {
     let (id, request, answer) = path.into_inner();
-    Html(recording_page(&state, &session, &id, &request, &answer, &mut multipart).await)
+    Html(
+        async {
+            let id = typed_path_id(&id)?;
+            let request_id = typed_path_id(&request)?;
+            let answer_id = typed_path_id(&answer)?;
+            recording_page(&state, &session, id, request_id, answer_id, &mut multipart).await
+        }
+        .await,
+    )
 }
 
 async fn recording_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_request: &str,
-    raw_answer: &str,
+    id: EnrolmentId,
+    request_id: QuestionRequestId,
+    answer_id: QuestionAnswerId,
     multipart: &mut Multipart,
 ) -> Result<HttpResponse, PageError> {
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let request_id: QuestionRequestId = typed_path_id(raw_request)?;
-    let answer_id: QuestionAnswerId = typed_path_id(raw_answer)?;
     // Refused before the body is read, like the API.
     may_attach(state, session, id, request_id, answer_id).await?;
     let received = match receive_file(state, multipart).await {
@@ -162,7 +175,7 @@ async fn recording_page(
                 })
                 .collect();
             let form = FormState::again(&Fields::default(), errors);
-            return show_page(state, session, raw_id, raw_request, Some(form), false).await;
+            return show_page(state, session, id, request_id, Some(form), false).await;
         }
         Err(other) => return Err(other.into()),
     };
@@ -190,7 +203,7 @@ async fn recording_page(
                 })
                 .collect();
             let form = FormState::again(&Fields::default(), errors);
-            show_page(state, session, raw_id, raw_request, Some(form), false).await
+            show_page(state, session, id, request_id, Some(form), false).await
         }
         Err(other) => Err(other.into()),
     }

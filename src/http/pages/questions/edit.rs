@@ -17,16 +17,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use uuid::Uuid;
 
 /// `?standard=CODE@VERSION` for a new set.
 #[derive(Debug, Deserialize)]
 pub struct NewQuery {
     standard: Option<String>,
-}
-
-fn org_of(raw: &str) -> Result<OrgId, PageError> {
-    Ok(typed_path_id(raw)?)
 }
 
 /// `GET /orgs/{org_id}/question-sets/new?standard=CODE@VERSION`: the builder.
@@ -36,21 +31,26 @@ pub async fn new_form(
     path: web::Path<String>,
     query: web::Query<NewQuery>,
 ) -> Html {
-    Html(new_form_page(
-        &state,
-        &session,
-        &path,
-        query.standard.as_deref().unwrap_or(""),
-    ))
+    Html(
+        typed_path_id(&path)
+            .map_err(PageError::from)
+            .and_then(|org_id| {
+                new_form_page(
+                    &state,
+                    &session,
+                    org_id,
+                    query.standard.as_deref().unwrap_or(""),
+                )
+            }),
+    )
 }
 
 fn new_form_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     spec: &str,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = org_of(raw_org)?;
     session.require(
         Action::ManageQuestionSets,
         &Resource::Organisation {
@@ -86,17 +86,16 @@ pub async fn create(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(create_page(&state, &session, &path, fields).await)
+    Html(async { create_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn create_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = org_of(raw_org)?;
     let form: BuilderForm = fields.read()?;
     let spec = form.standard.clone();
     let Some(loaded) = state.catalogue.find_in(org_id.uuid(), spec.trim()) else {
@@ -141,9 +140,8 @@ async fn create_page(
 async fn load_set(
     state: &AppState,
     session: &Session,
-    raw_set: &str,
+    set_id: QuestionSetId,
 ) -> Result<QuestionSet, PageError> {
-    let set_id: QuestionSetId = typed_path_id(raw_set)?;
     let acting = session.clone();
     let set = state
         .db
@@ -153,11 +151,10 @@ async fn load_set(
 }
 
 fn standard_of_set<'a>(state: &'a AppState, set: &QuestionSet) -> Result<&'a Standard, PageError> {
-    let org_id = Uuid::parse_str(&set.org_id).map_err(|_| ActionError::NotFound)?;
     state
         .catalogue
         .get_in(
-            org_id,
+            set.org_id.uuid(),
             &set.standard_code,
             u32::try_from(set.standard_version).unwrap_or_default(),
         )
@@ -173,15 +170,15 @@ pub async fn edit_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(edit_form_page(&state, &session, &path).await)
+    Html(async { edit_form_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn edit_form_page(
     state: &AppState,
     session: &Session,
-    raw_set: &str,
+    set_id: QuestionSetId,
 ) -> Result<HttpResponse, PageError> {
-    let set = load_set(state, session, raw_set).await?;
+    let set = load_set(state, session, set_id).await?;
     let standard = standard_of_set(state, &set)?;
     let view = builder_view(
         session,
@@ -209,24 +206,23 @@ pub async fn update(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(update_page(&state, &session, &path, fields).await)
+    Html(async { update_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn update_page(
     state: &AppState,
     session: &Session,
-    raw_set: &str,
+    set_id: QuestionSetId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let set = load_set(state, session, raw_set).await?;
+    let set = load_set(state, session, set_id).await?;
     let standard = standard_of_set(state, &set)?;
     let form: BuilderForm = fields.read()?;
     let rows = builder_rows(standard, Some(&set), Some(&form));
     let (input, keys) = read_builder(&form, "", &rows);
     let for_tx = state.clone();
     let acting = session.clone();
-    let set_id: QuestionSetId = typed_path_id(raw_set)?;
     let done = state
         .db
         .write(move |conn| {

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::action::ActionError;
+use crate::db::ids::{EnrolmentId, QuestionAnswerId, QuestionRequestId, stored};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
@@ -29,19 +30,25 @@ pub async fn mark(
     path: web::Path<(String, String)>,
     fields: Fields,
 ) -> Html {
-    Html(mark_page(&state, &session, &path.0, &path.1, fields).await)
+    Html(
+        async {
+            let (id, request_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            mark_page(&state, &session, id, request_id, fields).await
+        }
+        .await,
+    )
 }
 
 async fn mark_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_request: &str,
+    enrolment_id: EnrolmentId,
+    request_id: QuestionRequestId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let (enrolment, request) = load_for_form(state, session, raw_id, raw_request).await?;
-    let ids: Vec<String> = request.answers.iter().map(|a| a.id.clone()).collect();
+    let (enrolment, request) = load_for_form(state, session, enrolment_id, request_id).await?;
+    let ids: Vec<QuestionAnswerId> = request.answers.iter().map(|a| a.id).collect();
     let form: MarksForm = fields.read()?;
     let filled = |name: String| {
         form.marks
@@ -54,7 +61,7 @@ async fn mark_page(
         answers: ids
             .iter()
             .map(|id| MarkInput {
-                id: id.clone(),
+                id: *id,
                 result: form
                     .marks
                     .get(&format!("result.{id}"))
@@ -67,7 +74,6 @@ async fn mark_page(
     };
     let for_tx = state.clone();
     let acting = session.clone();
-    let (enrolment_id, request_id) = (typed_path_id(raw_id)?, typed_path_id(raw_request)?);
     let done = state
         .db
         .write(move |conn| {
@@ -89,7 +95,7 @@ async fn mark_page(
         Err(err) => {
             let errors = answer_errors(field_errors(err)?, &ids, "answer");
             let form = FormState::again(&fields, errors);
-            show_page(state, session, raw_id, raw_request, Some(form), false).await
+            show_page(state, session, enrolment_id, request_id, Some(form), false).await
         }
     }
 }
@@ -110,14 +116,17 @@ pub fn to_mark(
     conn: &mut crate::db::DbConnection,
     rows: &[crate::http::pages::rows::EnrolmentRow],
 ) -> Result<Vec<MarkLink>, ActionError> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let ids = rows
+        .iter()
+        .map(|r| stored::<EnrolmentId>(&r.id))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(question_sets::waiting_marking(conn, &ids)?
         .into_iter()
         .map(|(enrolment, request, title)| MarkLink {
             link: format!("/enrolments/{enrolment}/questions/{request}"),
             candidate: rows
                 .iter()
-                .find(|r| r.id == enrolment)
+                .find(|r| enrolment == r.id)
                 .map(|r| r.candidate.clone())
                 .unwrap_or_default(),
             title,

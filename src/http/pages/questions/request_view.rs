@@ -9,9 +9,8 @@ use serde::Serialize;
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::{EnrolmentId, QuestionRequestId};
+use crate::db::ids::{EnrolmentId, QuestionAnswerId, QuestionRequestId};
 use crate::http::AppState;
-use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::open;
 use crate::http::pages::form::{FormState, field_id};
 use crate::http::pages::view::{PageError, page_with_status};
@@ -21,7 +20,7 @@ use crate::portfolio::{self, Enrolment};
 
 #[derive(Serialize)]
 struct AnswerView {
-    id: String,
+    id: QuestionAnswerId,
     position: i32,
     question: String,
     covers: String,
@@ -43,8 +42,8 @@ struct AnswerView {
 #[derive(Serialize)]
 struct RequestView {
     title: String,
-    id: String,
-    request_id: String,
+    id: EnrolmentId,
+    request_id: QuestionRequestId,
     candidate: String,
     csrf: String,
     status: String,
@@ -61,19 +60,12 @@ struct RequestView {
 pub(super) async fn show_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_request: &str,
+    enrolment_id: EnrolmentId,
+    request_id: QuestionRequestId,
     refused: Option<FormState>,
     saved: bool,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::ReadEnrolment,
-    )
-    .await?;
-    let request_id: QuestionRequestId = typed_path_id(raw_request)?;
+    let opened = open(state, session, enrolment_id, Action::ReadEnrolment).await?;
     let enrolment_id = opened.enrolment.id;
     let acting = session.clone();
     let request = state
@@ -131,7 +123,7 @@ fn request_view(
             let result_name = format!("result.{}", a.id);
             let comment_name = format!("comment.{}", a.id);
             AnswerView {
-                id: a.id.clone(),
+                id: a.id,
                 position: a.position,
                 question: a.question.clone(),
                 covers: a.covers.join(", "),
@@ -168,8 +160,8 @@ fn request_view(
         .collect();
     RequestView {
         title: request.title.clone(),
-        id: enrolment.id.to_string(),
-        request_id: request.id.clone(),
+        id: enrolment.id,
+        request_id: request.id,
         candidate: candidate.to_owned(),
         csrf: session.csrf.clone(),
         status: request.status.to_string(),
@@ -180,7 +172,10 @@ fn request_view(
         mode,
         answers,
         recorded,
-        evidence_id: request.evidence_id.clone().unwrap_or_default(),
+        evidence_id: request
+            .evidence_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
         form,
         saved,
     }
@@ -189,7 +184,7 @@ fn request_view(
 /// Maps `answers[i].x` of the action to the page's `x.{answer id}` field.
 pub(super) fn answer_errors(
     errors: BTreeMap<String, String>,
-    ids: &[String],
+    ids: &[QuestionAnswerId],
     text_field: &str,
 ) -> BTreeMap<String, String> {
     errors
@@ -211,11 +206,9 @@ pub(super) fn answer_errors(
 pub(super) async fn load_for_form(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_request: &str,
+    id: EnrolmentId,
+    request_id: QuestionRequestId,
 ) -> Result<(Enrolment, QuestionRequest), PageError> {
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let request_id: QuestionRequestId = typed_path_id(raw_request)?;
     let acting = session.clone();
     Ok(state
         .db

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, QuestionRequestId, QuestionSetId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::open;
@@ -22,7 +22,7 @@ use crate::portfolio::question_sets::{self, QuestionRequest, SendQuestions, acti
 
 #[derive(Serialize)]
 struct RequestRow {
-    id: String,
+    id: QuestionRequestId,
     title: String,
     status: String,
     sent_on: String,
@@ -33,7 +33,7 @@ struct RequestRow {
 
 fn request_row(r: &QuestionRequest) -> RequestRow {
     RequestRow {
-        id: r.id.clone(),
+        id: r.id,
         title: r.title.clone(),
         status: r.status.to_string(),
         sent_on: r.sent_at.format("%-d %B %Y").to_string(),
@@ -53,7 +53,7 @@ fn request_row(r: &QuestionRequest) -> RequestRow {
 #[derive(Serialize)]
 struct RequestsView {
     title: String,
-    id: String,
+    id: EnrolmentId,
     candidate: String,
     unit: String,
     csrf: String,
@@ -78,23 +78,23 @@ pub async fn requests(
     path: web::Path<String>,
     query: web::Query<SentQuery>,
 ) -> Html {
-    Html(requests_page(&state, &session, &path, None, query.sent.is_some()).await)
+    Html(
+        async {
+            let id = typed_path_id(&path)?;
+            requests_page(&state, &session, id, None, query.sent.is_some()).await
+        }
+        .await,
+    )
 }
 
 async fn requests_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     refused: Option<FormState>,
     sent: bool,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::ReadEnrolment,
-    )
-    .await?;
+    let opened = open(state, session, id, Action::ReadEnrolment).await?;
     let enrolment = opened.enrolment.clone();
     let can_send = allowed(
         session,
@@ -120,7 +120,7 @@ async fn requests_page(
     let form = refused.unwrap_or_default();
     let view = RequestsView {
         title: "Questions to answer".into(),
-        id: opened.enrolment.id.to_string(),
+        id: opened.enrolment.id,
         candidate: opened.candidate.clone(),
         unit: opened.enrolment.standard_code.clone(),
         csrf: session.csrf.clone(),
@@ -130,7 +130,7 @@ async fn requests_page(
             .into_iter()
             .map(|s| Choice {
                 label: format!("{} ({} questions)", s.title, s.items.len()),
-                value: s.id,
+                value: s.id.to_string(),
             })
             .collect(),
         sent,
@@ -161,17 +161,16 @@ pub async fn send(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(send_page(&state, &session, &path, fields).await)
+    Html(async { send_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn send_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let form: SendForm = fields.read()?;
     let due = Some(form.due_on.trim()).filter(|d| !d.is_empty());
     let due_on = match due.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
@@ -185,13 +184,24 @@ async fn send_page(
                     "write the date as YYYY-MM-DD".to_owned(),
                 )]),
             );
-            return requests_page(state, session, raw_id, Some(form), false).await;
+            return requests_page(state, session, id, Some(form), false).await;
         }
     };
-    let input = SendQuestions {
-        set_id: form.set_id,
-        due_on,
+    // The set comes from the page's list: text that is not a set's id names no set of the
+    // organisation, as the action says of an unknown one, to whoever may send (the action's
+    // policy, asked first as the action asks it).
+    let Ok(set_id) = form.set_id.trim().parse::<QuestionSetId>() else {
+        open(state, session, id, Action::RecordAssessorEvidence).await?;
+        let form = FormState::again(
+            &fields,
+            BTreeMap::from([(
+                "set_id".to_owned(),
+                "is not a question set of this organisation".to_owned(),
+            )]),
+        );
+        return requests_page(state, session, id, Some(form), false).await;
     };
+    let input = SendQuestions { set_id, due_on };
     let for_tx = state.clone();
     let acting = session.clone();
     let done = state
@@ -205,11 +215,11 @@ async fn send_page(
         ))),
         Err(ActionError::Conflict(reason)) => {
             let form = FormState::again(&fields, BTreeMap::from([("set_id".to_owned(), reason)]));
-            requests_page(state, session, raw_id, Some(form), false).await
+            requests_page(state, session, id, Some(form), false).await
         }
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            requests_page(state, session, raw_id, Some(form), false).await
+            requests_page(state, session, id, Some(form), false).await
         }
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::OrgId;
+use crate::db::ids::{OrgId, QuestionSetId};
 use crate::http::AppState;
 use crate::http::pages::rows::live_orgs;
 use crate::http::pages::view::{Html, PageSession, page_with_status};
@@ -16,7 +16,7 @@ use crate::portfolio::question_sets::actions;
 
 #[derive(Serialize)]
 struct SetRow {
-    id: String,
+    id: QuestionSetId,
     title: String,
     unit: String,
     questions: usize,
@@ -24,7 +24,7 @@ struct SetRow {
 
 #[derive(Serialize)]
 struct OrgSets {
-    id: String,
+    id: OrgId,
     name: String,
     sets: Vec<SetRow>,
     /// The units of the organisation's catalogue that have knowledge items.
@@ -84,7 +84,7 @@ pub async fn sets(
                     })
                     .collect();
                 all.push(OrgSets {
-                    id: org.id.to_string(),
+                    id: org.id,
                     name: org.name,
                     sets: sets
                         .into_iter()
