@@ -10,7 +10,7 @@ use crate::action::{Acting, ActionError};
 use crate::auth::policy::{Action, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{CohortId, EnrolmentId, ExportBatchId, Id, OrgId};
+use crate::db::ids::{CohortId, EnrolmentId, ExportBatchId, Id, OrgId, stored};
 use crate::keys::KeyRing;
 use crate::output::formats::results::ExportSummary;
 use crate::output::pdf::FontSet;
@@ -58,11 +58,6 @@ fn export_of(org_id: OrgId) -> Resource {
     Resource::Export {
         org_id: org_id.uuid(),
     }
-}
-
-/// The organisation a stored row names; a malformed one names nothing the actor could see.
-fn stored_org(org_id: &str) -> Result<OrgId, ActionError> {
-    org_id.parse().map_err(|_| ActionError::NotFound)
 }
 
 /// Checks the filters of a results export or a badges download in the organisation (each bad
@@ -218,7 +213,7 @@ pub fn cohort_for(
     action: Action,
 ) -> Result<Cohort, ActionError> {
     let cohort = cohorts::load_cohort(conn, &cohort_id.to_string())?;
-    acting.require(action, &organisation(stored_org(&cohort.org_id)?))?;
+    acting.require(action, &organisation(stored(&cohort.org_id)?))?;
     Ok(cohort)
 }
 
@@ -278,7 +273,7 @@ pub fn cohort_archives(
     cohort_id: CohortId,
 ) -> Result<(Cohort, Vec<NamedArchive>), ActionError> {
     let cohort = cohorts::load_cohort(conn, &cohort_id.to_string())?;
-    acting.require(Action::ExportData, &export_of(stored_org(&cohort.org_id)?))?;
-    let archives = archive_files::cohort_archives(conn, catalogue, fonts, &cohort.id, acting.now)?;
+    acting.require(Action::ExportData, &export_of(stored(&cohort.org_id)?))?;
+    let archives = archive_files::cohort_archives(conn, catalogue, fonts, cohort_id, acting.now)?;
     Ok((cohort, archives))
 }

@@ -994,7 +994,7 @@ async fn an_external_verifier_opens_a_plan_downloads_its_draw_and_reads_the_trai
         attest::signoff::plans::create_plan(
             c,
             &app.state.catalogue,
-            &w.org,
+            w.org.parse().unwrap(),
             &w.iv_id,
             serde_json::from_value(json!({"iv_id": w.iv_id, "name": "Contact centre, term 2",
                 "kind": "summative", "period_start": "2024-01-01", "period_end": "2024-12-31",

@@ -15,7 +15,7 @@ use super::rows::{Names, enrolments_in_org, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, OrgId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
@@ -244,8 +244,8 @@ async fn issue_page(
 #[derive(Serialize)]
 struct RevokeView {
     title: String,
-    enrolment_id: String,
-    org_id: String,
+    enrolment_id: EnrolmentId,
+    org_id: OrgId,
     statement: Statement,
     csrf: String,
     form: FormState,
@@ -257,16 +257,26 @@ pub async fn revoke_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(revoke_page(&state, &session, &path, FormState::default()).await)
+    Html(
+        async {
+            revoke_page(
+                &state,
+                &session,
+                typed_path_id(&path)?,
+                FormState::default(),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 async fn revoke_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     form: FormState,
 ) -> Result<HttpResponse, PageError> {
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let for_tx = session.clone();
     let (org_id, statement) = state
         .db
@@ -283,8 +293,8 @@ async fn revoke_page(
     };
     let view = RevokeView {
         title: format!("Revoke statement {}", statement.code),
-        enrolment_id: statement.enrolment_id.clone(),
-        org_id: org_id.to_string(),
+        enrolment_id: statement.enrolment_id,
+        org_id,
         statement,
         csrf: session.csrf.clone(),
         form,
@@ -321,17 +331,16 @@ pub async fn revoke(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(revoke_post(&state, &session, &path, fields).await)
+    Html(async { revoke_post(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn revoke_post(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let RevokeForm { reason, confirm } = fields.read()?;
     let confirm = compact(&confirm);
     let for_tx = session.clone();
@@ -362,7 +371,7 @@ async fn revoke_post(
         ))),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            revoke_page(state, session, raw_id, form).await
+            revoke_page(state, session, id, form).await
         }
     }
 }

@@ -127,7 +127,7 @@ pub fn answer(
             base,
             enrolment,
             stored(&after.sent_by)?,
-            request_id,
+            stored(request_id)?,
             &after.title,
             now,
         )?;
