@@ -230,8 +230,8 @@ pub fn chain_status(
     enrolment: &Enrolment,
 ) -> Result<SignOffStatus, ActionError> {
     let rows = sign_offs_of(conn, enrolment.id)?;
-    let latest_sample: Option<(String, String, NaiveDate, String)> = samples::table
-        .filter(samples::enrolment_id.eq(&enrolment.id))
+    let latest_sample: Option<(UserId, String, NaiveDate, String)> = samples::table
+        .filter(samples::enrolment_id.eq(enrolment.id))
         .filter(samples::kind.eq("summative"))
         .order(samples::created_at.desc())
         .select((
@@ -244,7 +244,7 @@ pub fn chain_status(
         .optional()?;
     let sampling = match latest_sample {
         Some((iv_id, decision, date, hash)) => Some(IvSampling {
-            user_name: identity::load_user(conn, crate::db::ids::stored(&iv_id)?)?.name,
+            user_name: identity::load_user(conn, iv_id)?.name,
             date_sampled: date,
             decision: if decision == "agree" {
                 IvDecision::Agree

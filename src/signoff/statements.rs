@@ -147,7 +147,7 @@ pub fn build_view(
     public_url: &str,
     issued: NaiveDate,
 ) -> Result<StatementView, ActionError> {
-    let org = identity::find_organisation(conn, &enrolment.org_id.to_string())?;
+    let org = identity::load_organisation(conn, enrolment.org_id)?;
     let candidate = identity::load_user(conn, enrolment.candidate_id)?;
     let records = portfolio::list_evidence(conn, enrolment.id)?;
     let reference = |i: usize| format!("E{}", i + 1);
