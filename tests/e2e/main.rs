@@ -1061,7 +1061,7 @@ async fn an_external_verifier_opens_a_plan_downloads_its_draw_and_reads_the_trai
     assert_eq!(record[1].as_str(), Some(shown.trim()), "{record}");
     let body: Value = serde_json::from_str(record[2].as_str().unwrap_or_default()).expect("JSON");
     assert_eq!(body["format"], "attest-sample-draw");
-    assert_eq!(body["plan"]["id"], plan.id.as_str());
+    assert_eq!(body["plan"]["id"], plan.id.to_string());
     assert_eq!(
         body["selection"]["selected"][0]["enrolment_id"],
         w.enrolment.as_str()
