@@ -23,8 +23,10 @@ use crate::standards::{self, LoadedStandard, Status};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema, PartialEq, Eq)]
 pub struct PublishedStandard {
     /// The row's id.
+    #[schema(value_type = String)]
     pub id: OrgStandardId,
     /// The organisation whose catalogue holds it.
+    #[schema(value_type = String)]
     pub org_id: OrgId,
     /// The standard's code.
     pub code: String,

@@ -308,6 +308,7 @@ fn record_page(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PendingCorrection {
     /// The enrolment.
+    #[schema(value_type = String)]
     pub enrolment_id: EnrolmentId,
     /// The candidate's name.
     pub candidate_name: String,
@@ -316,6 +317,7 @@ pub struct PendingCorrection {
     /// What the result is now.
     pub result: String,
     /// The batch that reported it otherwise.
+    #[schema(value_type = String)]
     pub reported_in: ExportBatchId,
 }
 

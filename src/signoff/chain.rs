@@ -24,12 +24,15 @@ use crate::standards::{Role, Standard};
 #[diesel(table_name = sign_offs)]
 pub struct SignOffRow {
     /// Its id.
+    #[schema(value_type = String)]
     pub id: SignOffId,
     /// The enrolment.
+    #[schema(value_type = String)]
     pub enrolment_id: EnrolmentId,
     /// candidate, assessor or internal_verifier.
     pub role: String,
     /// Who signed.
+    #[schema(value_type = String)]
     pub user_id: UserId,
     /// Their name when they signed.
     pub user_name: String,

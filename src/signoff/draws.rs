@@ -48,6 +48,7 @@ pub struct Draw {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DrawSummary {
     /// Its id.
+    #[schema(value_type = String)]
     pub id: DrawId,
     /// The population as at this instant (UTC).
     pub drawn_at: NaiveDateTime,

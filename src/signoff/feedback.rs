@@ -52,10 +52,12 @@ pub fn action_points(text: &str) -> Vec<String> {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SentBack {
     /// The sample that sent the decision back.
+    #[schema(value_type = String)]
     pub sample_id: SampleId,
     /// The internal verifier's name.
     pub verifier: String,
     /// The internal verifier's user id.
+    #[schema(value_type = String)]
     pub verifier_id: UserId,
     /// The date sampled.
     pub date_sampled: NaiveDate,
@@ -78,10 +80,13 @@ pub struct PointResponse {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IvResponse {
     /// The sample answered.
+    #[schema(value_type = String)]
     pub sample_id: SampleId,
     /// The enrolment.
+    #[schema(value_type = String)]
     pub enrolment_id: EnrolmentId,
     /// The assessor.
+    #[schema(value_type = String)]
     pub assessor_id: UserId,
     /// The assessor's name.
     pub assessor: String,
@@ -293,10 +298,13 @@ pub struct Decision {
 #[diesel(table_name = unit_feedback)]
 pub struct UnitFeedback {
     /// Its id.
+    #[schema(value_type = String)]
     pub id: UnitFeedbackId,
     /// The enrolment.
+    #[schema(value_type = String)]
     pub enrolment_id: EnrolmentId,
     /// The assessor.
+    #[schema(value_type = String)]
     pub assessor_id: UserId,
     /// The assessor's feedback to the candidate.
     pub feedback: String,

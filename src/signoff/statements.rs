@@ -50,6 +50,7 @@ pub struct Statement {
     /// valid or revoked.
     pub status: String,
     /// The enrolment it certifies.
+    #[schema(value_type = String)]
     pub enrolment_id: EnrolmentId,
     /// The candidate's name.
     pub candidate: String,

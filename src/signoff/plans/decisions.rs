@@ -32,6 +32,7 @@ pub struct SampleDecision {
     pub action_points: String,
     /// The plan this sample belongs to.
     #[serde(default)]
+    #[schema(value_type = Option<uuid::Uuid>)]
     pub plan_id: Option<PlanId>,
     /// The VACS checklist (optional: clients that do not send it record a sample without it).
     #[serde(default)]
@@ -92,12 +93,16 @@ impl Vacs {
 #[diesel(table_name = samples)]
 pub struct Sample {
     /// Its id.
+    #[schema(value_type = String)]
     pub id: SampleId,
     /// The plan.
+    #[schema(value_type = Option<String>)]
     pub plan_id: Option<PlanId>,
     /// The enrolment.
+    #[schema(value_type = String)]
     pub enrolment_id: EnrolmentId,
     /// The internal verifier.
+    #[schema(value_type = String)]
     pub iv_id: UserId,
     /// interim (work in progress) or summative (after the assessor's decision).
     pub kind: String,

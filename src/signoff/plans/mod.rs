@@ -29,10 +29,13 @@ pub use ratings::*;
 #[diesel(table_name = sampling_plans)]
 pub struct Plan {
     /// Its id.
+    #[schema(value_type = String)]
     pub id: PlanId,
     /// The organisation.
+    #[schema(value_type = String)]
     pub org_id: OrgId,
     /// The internal verifier it belongs to.
+    #[schema(value_type = String)]
     pub iv_id: UserId,
     /// A name, e.g. "Contact centre units, 2026 term 1".
     pub name: String,
@@ -54,6 +57,7 @@ pub struct Plan {
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
     /// The internal verifier.
+    #[schema(value_type = uuid::Uuid)]
     pub iv_id: UserId,
     /// A name.
     pub name: String,

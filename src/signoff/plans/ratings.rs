@@ -96,6 +96,7 @@ pub fn set_risk(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RatedAssessor {
     /// The assessor.
+    #[schema(value_type = String)]
     pub assessor_id: UserId,
     /// Their name.
     pub name: String,
