@@ -7,10 +7,10 @@
 use std::path::Path;
 
 use crate::db::FirstRow;
+use crate::db::ids::{OrgId, OrgStandardId};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use uuid::Uuid;
 
 use crate::action::ActionError;
 use crate::audit::{self, Change};
@@ -23,9 +23,11 @@ use crate::standards::{self, LoadedStandard, Status};
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema, PartialEq, Eq)]
 pub struct PublishedStandard {
     /// The row's id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: OrgStandardId,
     /// The organisation whose catalogue holds it.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// The standard's code.
     pub code: String,
     /// Its version.
@@ -42,7 +44,7 @@ pub struct PublishedStandard {
 }
 
 /// The name a published version is loaded under (in problems and outlines).
-fn file_name(org_id: &str, code: &str, version: u32) -> String {
+fn file_name(org_id: OrgId, code: &str, version: u32) -> String {
     format!("org-{org_id}/{code}-v{version}.yaml")
 }
 
@@ -54,12 +56,11 @@ fn file_name(org_id: &str, code: &str, version: u32) -> String {
 pub fn publish(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    org_id: Uuid,
+    org_id: OrgId,
     actor_id: &str,
     yaml: &str,
     now: DateTime<Utc>,
 ) -> Result<(PublishedStandard, LoadedStandard), ActionError> {
-    let org = org_id.to_string();
     let loaded =
         standards::load_bytes(Path::new("standard.yaml"), yaml.as_bytes()).map_err(|errors| {
             let first = errors
@@ -86,7 +87,7 @@ pub fn publish(
              requirements and set its status before publishing",
         ));
     }
-    let visible = catalogue.visible_to(org_id);
+    let visible = catalogue.visible_to(org_id.into());
     let names = std::iter::once(&standard.code).chain(&standard.aliases);
     for name in names {
         if let Some(other) = visible.iter().find(|other| {
@@ -112,7 +113,7 @@ pub fn publish(
         .map(|other| other.standard.version)
         .max();
     let stored_highest: Option<i32> = org_standards::table
-        .filter(org_standards::org_id.eq(&org))
+        .filter(org_standards::org_id.eq(org_id))
         .filter(org_standards::code.eq(&standard.code))
         .select(diesel::dsl::max(org_standards::version))
         .first_row(conn)?;
@@ -132,8 +133,8 @@ pub fn publish(
     let version = i32::try_from(standard.version)
         .map_err(|_| ActionError::invalid("yaml", "the version is too large"))?;
     let row = PublishedStandard {
-        id: Uuid::new_v4().to_string(),
-        org_id: org.clone(),
+        id: OrgStandardId::random(),
+        org_id,
         code: standard.code.clone(),
         version: standard.version,
         title: standard.title.clone(),
@@ -143,8 +144,8 @@ pub fn publish(
     };
     diesel::insert_into(org_standards::table)
         .values((
-            org_standards::id.eq(&row.id),
-            org_standards::org_id.eq(&org),
+            org_standards::id.eq(row.id),
+            org_standards::org_id.eq(org_id),
             org_standards::code.eq(&row.code),
             org_standards::version.eq(version),
             org_standards::title.eq(&row.title),
@@ -160,7 +161,7 @@ pub fn publish(
             actor_id: Some(actor_id),
             action: "standard.publish",
             entity: "organisation",
-            entity_id: &org,
+            entity_id: &org_id.to_string(),
             before: highest.map(|v| serde_json::json!({"code": row.code, "version": v})),
             after: Some(serde_json::json!({
                 "id": row.id, "code": row.code, "version": row.version, "title": row.title,
@@ -169,7 +170,7 @@ pub fn publish(
         },
     )?;
     let loaded = LoadedStandard {
-        path: file_name(&org, &row.code, row.version).into(),
+        path: file_name(org_id, &row.code, row.version).into(),
         ..loaded
     };
     Ok((row, loaded))
@@ -178,8 +179,8 @@ pub fn publish(
 /// A row of `org_standards` without its YAML: id, org, code, version, title, hash, publisher,
 /// when.
 type PublishedRow = (
-    String,
-    String,
+    OrgStandardId,
+    OrgId,
     String,
     i32,
     String,
@@ -189,10 +190,7 @@ type PublishedRow = (
 );
 
 /// The versions `org_id` published, newest first.
-pub fn list(
-    conn: &mut DbConnection,
-    org_id: crate::db::ids::OrgId,
-) -> QueryResult<Vec<PublishedStandard>> {
+pub fn list(conn: &mut DbConnection, org_id: OrgId) -> QueryResult<Vec<PublishedStandard>> {
     let rows: Vec<PublishedRow> = org_standards::table
         .filter(org_standards::org_id.eq(org_id))
         .order((org_standards::published_at.desc(), org_standards::id.desc()))
@@ -269,7 +267,11 @@ pub fn load_all(
         .load(conn)?;
     let count = rows.len();
     for (org, code, version, yaml, hash) in rows {
-        let file = file_name(&org, &code, u32::try_from(version).unwrap_or(0));
+        // A row whose organisation is not an id names no catalogue: it is left out, as ever.
+        let Ok(org_id) = org.parse::<OrgId>() else {
+            continue;
+        };
+        let file = file_name(org_id, &code, u32::try_from(version).unwrap_or(0));
         let loaded =
             standards::load_bytes(Path::new(&file), yaml.as_bytes()).map_err(|errors| {
                 LoadPublishedError::NoLongerLoads {
@@ -281,9 +283,7 @@ pub fn load_all(
         if loaded.content_hash != hash {
             return Err(LoadPublishedError::Tampered { file, hash });
         }
-        if let Ok(org_id) = Uuid::parse_str(&org) {
-            catalogue.add_published(org_id, loaded);
-        }
+        catalogue.add_published(org_id.into(), loaded);
     }
     Ok(count)
 }

@@ -37,14 +37,7 @@ pub fn publish(
     yaml: &str,
 ) -> Result<(PublishedStandard, LoadedStandard), ActionError> {
     acting.require(Action::PublishStandards, &organisation(org_id))?;
-    crate::org_catalogue::publish(
-        conn,
-        catalogue,
-        org_id.into(),
-        acting.user_id,
-        yaml,
-        acting.now,
-    )
+    crate::org_catalogue::publish(conn, catalogue, org_id, acting.user_id, yaml, acting.now)
 }
 
 /// Stores a mapping file from one version of a standard to the next (audited), for someone who

@@ -3,6 +3,20 @@
 
 use clap::{Parser, Subcommand};
 
+use crate::db::ids::{EnrolmentId, ExportBatchId};
+
+/// An ENROLMENT_ID argument, read once here: clap names the argument when it is malformed.
+fn enrolment_id(text: &str) -> Result<EnrolmentId, String> {
+    text.parse()
+        .map_err(|e: crate::db::ids::MalformedId| e.to_string())
+}
+
+/// A BATCH_ID argument, read once here: a malformed id names no batch, as an unknown one does
+/// (clap names the argument).
+fn batch_id(text: &str) -> Result<ExportBatchId, String> {
+    text.parse().map_err(|_| format!("no batch {text}"))
+}
+
 /// Attest: competency assessment and evidence portfolios against unit standards.
 #[derive(Debug, Parser)]
 #[command(name = "attest", version, about, long_about = None, after_help = config_help())]
@@ -44,7 +58,8 @@ pub(super) enum Command {
     /// Write an enrolment's statement of competence as PDF.
     Statement {
         /// The enrolment's id.
-        enrolment_id: String,
+        #[arg(value_parser = enrolment_id)]
+        enrolment_id: EnrolmentId,
         /// Where to write the PDF.
         #[arg(short, long)]
         output: std::path::PathBuf,
@@ -271,7 +286,8 @@ pub(super) enum ExportCommand {
     /// Reverse a recorded batch: its results become reportable again.
     Reverse {
         /// The batch id.
-        batch_id: String,
+        #[arg(value_parser = batch_id)]
+        batch_id: ExportBatchId,
         /// Why (kept in the audit trail).
         #[arg(long)]
         reason: String,
@@ -279,7 +295,8 @@ pub(super) enum ExportCommand {
     /// Write a recorded batch's file again: the same bytes as when it was recorded.
     Batch {
         /// The batch id.
-        batch_id: String,
+        #[arg(value_parser = batch_id)]
+        batch_id: ExportBatchId,
         /// Where to write the file.
         #[arg(short, long)]
         output: std::path::PathBuf,
@@ -312,8 +329,12 @@ pub(super) enum ExportCommand {
     /// cohort (--org ORG --cohort COHORT -o DIR).
     Archive {
         /// The enrolment's id.
-        #[arg(required_unless_present = "cohort", conflicts_with = "cohort")]
-        enrolment_id: Option<String>,
+        #[arg(
+            required_unless_present = "cohort",
+            conflicts_with = "cohort",
+            value_parser = enrolment_id
+        )]
+        enrolment_id: Option<EnrolmentId>,
         /// Organisation name or id (with --cohort).
         #[arg(long, requires = "cohort")]
         org: Option<String>,

@@ -223,7 +223,7 @@ pub(super) fn keys_rotate(config: &Config, org: Option<&str>) -> Result<ExitCode
         Some(org) => {
             let found = crate::identity::find_organisation(&mut conn, org)
                 .map_err(|_| CliError::Input(format!("--org: no organisation {org}")))?;
-            keys.scope_of(&found.id.to_string())
+            keys.scope_of(found.id)
         }
         None => INSTANCE.to_owned(),
     };

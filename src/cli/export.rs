@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::CliError;
 use crate::action::{Acting, ActionError};
 use crate::config::Config;
-use crate::db::ids::ExportBatchId;
+use crate::db::ids::{EnrolmentId, ExportBatchId};
 use crate::db::{DbConnection, write_transaction};
 use crate::exports::ExportFailure;
 use crate::exports::actions::{self, Keeping};
@@ -26,7 +26,7 @@ use crate::storage::BlobStore;
 /// `attest export archive ENROLMENT_ID -o FILE.zip`.
 pub(super) fn archive(
     config: &Config,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     out: &Path,
 ) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
@@ -35,13 +35,7 @@ pub(super) fn archive(
     let store = file_store(config)?;
     let fonts = super::statements::fonts(config)?;
     let acting = Acting::console(chrono::Utc::now());
-    let archive = actions::enrolment_archive(
-        &mut conn,
-        &catalogue,
-        &fonts,
-        &acting,
-        enrolment_id.parse().map_err(|_| ActionError::NotFound)?,
-    )?;
+    let archive = actions::enrolment_archive(&mut conn, &catalogue, &fonts, &acting, enrolment_id)?;
     write_one_archive(store.as_ref(), &archive.input, out)?;
     println!(
         "wrote {} ({} evidence records, {} files)",
@@ -238,30 +232,26 @@ pub(super) fn results(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Names the argument when there is no batch `batch_id` (a malformed id names none either).
-fn no_batch(batch_id: &str) -> impl Fn(ActionError) -> ActionError + '_ {
+/// Names the argument when there is no batch `batch_id` (a malformed one clap refused already).
+fn no_batch(batch_id: ExportBatchId) -> impl Fn(ActionError) -> ActionError {
     move |e| match e {
         ActionError::NotFound => ActionError::invalid("BATCH_ID", format!("no batch {batch_id}")),
         other => other,
     }
 }
 
-/// The typed id in `batch_id`, or the error [`no_batch`] gives.
-fn batch_id_of(batch_id: &str) -> Result<ExportBatchId, ActionError> {
-    batch_id
-        .parse()
-        .map_err(|_| no_batch(batch_id)(ActionError::NotFound))
-}
-
 /// `attest export batch BATCH_ID -o FILE`: the recorded file, checked against its hash.
-pub(super) fn batch(config: &Config, batch_id: &str, out: &Path) -> Result<ExitCode, CliError> {
+pub(super) fn batch(
+    config: &Config,
+    batch_id: ExportBatchId,
+    out: &Path,
+) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let catalogue = setup::load_catalogue(config, &db)?;
     let store = file_store(config)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let acting = Acting::console(chrono::Utc::now());
-    let batch =
-        actions::batch(&mut conn, &acting, batch_id_of(batch_id)?).map_err(no_batch(batch_id))?;
+    let batch = actions::batch(&mut conn, &acting, batch_id).map_err(no_batch(batch_id))?;
     write_whole(out, |file| {
         ledger::download_batch(
             &mut conn,
@@ -304,13 +294,16 @@ fn keep_checkpoint(batch: &ledger::Batch, out: &Path) -> Result<(), CliError> {
 }
 
 /// `attest export reverse BATCH_ID --reason TEXT`.
-pub(super) fn reverse(config: &Config, batch_id: &str, reason: &str) -> Result<ExitCode, CliError> {
+pub(super) fn reverse(
+    config: &Config,
+    batch_id: ExportBatchId,
+    reason: &str,
+) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let acting = Acting::console(chrono::Utc::now());
     let batch = write_transaction(&mut conn, |conn| {
-        actions::reverse_batch(conn, &acting, batch_id_of(batch_id)?, reason)
-            .map_err(no_batch(batch_id))
+        actions::reverse_batch(conn, &acting, batch_id, reason).map_err(no_batch(batch_id))
     })?;
     println!(
         "reversed batch {}: its {} results are reportable again",

@@ -172,7 +172,7 @@ fn dispatch(command: Command) -> Result<ExitCode, CliError> {
         Command::Statement {
             enrolment_id,
             output,
-        } => statements::one(&config, &enrolment_id, &output),
+        } => statements::one(&config, enrolment_id, &output),
         Command::Statements { org, out } => statements::batch(&config, &org, &out),
     }
 }
@@ -192,8 +192,8 @@ fn export_command(config: &Config, command: ExportCommand) -> Result<ExitCode, C
             dry_run,
             &output,
         ),
-        ExportCommand::Reverse { batch_id, reason } => export::reverse(config, &batch_id, &reason),
-        ExportCommand::Batch { batch_id, output } => export::batch(config, &batch_id, &output),
+        ExportCommand::Reverse { batch_id, reason } => export::reverse(config, batch_id, &reason),
+        ExportCommand::Batch { batch_id, output } => export::batch(config, batch_id, &output),
         ExportCommand::Batches { org } => export::batches(config, &org),
         ExportCommand::Badges { filters, output } => {
             export::badges(config, &filters.org, filters.query(None, true), &output)
@@ -203,7 +203,7 @@ fn export_command(config: &Config, command: ExportCommand) -> Result<ExitCode, C
             enrolment_id: Some(id),
             output,
             ..
-        } => export::archive(config, &id, &output),
+        } => export::archive(config, id, &output),
         ExportCommand::Archive {
             org: Some(org),
             cohort: Some(cohort),

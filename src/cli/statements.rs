@@ -39,14 +39,15 @@ fn write_pdf(
 }
 
 /// `attest statement ENROLMENT_ID -o FILE.pdf`.
-pub(super) fn one(config: &Config, enrolment_id: &str, out: &Path) -> Result<ExitCode, CliError> {
+pub(super) fn one(
+    config: &Config,
+    enrolment_id: crate::db::ids::EnrolmentId,
+    out: &Path,
+) -> Result<ExitCode, CliError> {
     let db = setup::open_database(config, true)?;
     let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
     let acting = Acting::console(chrono::Utc::now());
-    let row = enrolment_id
-        .parse::<crate::db::ids::EnrolmentId>()
-        .map_err(|_| ActionError::NotFound)
-        .and_then(|id| actions::statement_for(&mut conn, &acting, id, Action::ReadStatement))
+    let row = actions::statement_for(&mut conn, &acting, enrolment_id, Action::ReadStatement)
         .map_err(|e| match e {
             // No such enrolment, or none issued yet: as the command always answered.
             ActionError::NotFound => CliError::Input(format!(

@@ -11,7 +11,7 @@ use super::verify::{self, Report, StatusList};
 use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::Action;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, OrgId};
 use crate::keys;
 use crate::signoff::statements::{self, Statement};
 
@@ -32,7 +32,7 @@ pub fn statement_credential(
             row.code, row.code
         )));
     }
-    let credential = super::of_statement(conn, &row.id)?.ok_or_else(|| {
+    let credential = super::of_statement(conn, row.id)?.ok_or_else(|| {
         ActionError::Conflict(format!(
             "statement {} was issued before signed credentials; revoke it and issue it again to have one",
             row.code
@@ -55,11 +55,11 @@ pub fn check_credential(
     let prefix = format!("{}/credentials/status/", services.public_url);
     let org = status::entry_of(&first.credential)
         .and_then(|(url, _)| url.strip_prefix(&prefix).map(str::to_owned))
-        .filter(|org| uuid::Uuid::parse_str(org).is_ok());
+        .and_then(|org| org.parse::<OrgId>().ok());
     let (verify::Verdict::Valid, Some(org)) = (first.verdict, org) else {
         return Ok(first);
     };
-    let list = status::signed_list(conn, services.keys, services.public_url, &org, Utc::now())?;
+    let list = status::signed_list(conn, services.keys, services.public_url, org, Utc::now())?;
     verify::check(token, &published, Some(StatusList { jws: &list })).map_err(unreadable)
 }
 

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use crate::action::ActionError;
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, StatementId};
 use crate::db::schema::{credentials, statements};
 use crate::keys::{KeyRing, did_for};
 use crate::output::formats::badges::{
@@ -35,9 +36,9 @@ pub const TYP: &str = "vc+jwt";
 #[diesel(table_name = credentials)]
 pub struct CredentialRow {
     /// The statement it belongs to.
-    pub statement_id: String,
+    pub statement_id: StatementId,
     /// The issuing organisation.
-    pub org_id: String,
+    pub org_id: OrgId,
     /// Its bit in the organisation's status list.
     pub status_index: i64,
     /// The key that signed it.
@@ -68,14 +69,14 @@ pub fn enveloped(jws: &str) -> Value {
 }
 
 /// The URL of an organisation's revocation status list.
-pub fn status_list_url(public_url: &str, org_id: &str) -> String {
+pub fn status_list_url(public_url: &str, org_id: OrgId) -> String {
     format!("{public_url}/credentials/status/{org_id}")
 }
 
 /// Everything the credential of a statement is made from.
 pub struct Issue<'a> {
     /// The id of the statement being issued.
-    pub statement_id: &'a str,
+    pub statement_id: StatementId,
     /// Its verification code.
     pub code: &'a str,
     /// Its content.
@@ -100,8 +101,7 @@ pub fn sign(
     input: Issue<'_>,
     now: DateTime<Utc>,
 ) -> Result<CredentialRow, ActionError> {
-    // Credentials, keys and status lists still name the organisation as text.
-    let org_id = &input.enrolment.org_id.to_string();
+    let org_id = input.enrolment.org_id;
     let key = keys.active(conn, &keys.scope_of(org_id))?;
     // `active` holds the audit chain lock, so no other issue takes the same index meanwhile.
     let last: Option<i64> = credentials::table
@@ -109,15 +109,16 @@ pub fn sign(
         .select(diesel::dsl::max(credentials::status_index))
         .first_row(conn)?;
     let index = last.map_or(0, |i| i + 1);
-    let did = did_for(input.public_url, org_id);
+    // The issuer's DID names the organisation as its key scope does (per organisation or not).
+    let did = did_for(input.public_url, &org_id.to_string());
     let badge = badge_input(&input, &did, index, now);
     let credential = open_badge_credential(&badge).map_err(|e| {
         ActionError::Conflict(format!("the statement's credential cannot be made: {e}"))
     })?;
     let jws = key.sign(&format!("{did}#{}", key.kid), TYP, &credential)?;
     Ok(CredentialRow {
-        statement_id: input.statement_id.to_owned(),
-        org_id: org_id.clone(),
+        statement_id: input.statement_id,
+        org_id,
         status_index: index,
         kid: key.kid,
         jws,
@@ -198,7 +199,7 @@ fn badge_input(input: &Issue<'_>, did: &str, index: i64, now: DateTime<Utc>) -> 
             evidence_hash: input.evidence_hash.clone(),
         },
         status: Some(BadgeStatus {
-            list_url: status_list_url(input.public_url, &input.enrolment.org_id.to_string()),
+            list_url: status_list_url(input.public_url, input.enrolment.org_id),
             index: u64::try_from(index).unwrap_or_default(),
         }),
     }
@@ -219,7 +220,7 @@ fn urlencode(text: &str) -> String {
 /// The credential of a statement, if it has one (statements issued before credentials existed do not).
 pub fn of_statement(
     conn: &mut DbConnection,
-    statement_id: &str,
+    statement_id: StatementId,
 ) -> Result<Option<CredentialRow>, ActionError> {
     Ok(credentials::table
         .find(statement_id)

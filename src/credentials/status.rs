@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use super::{TYP, status_list_url};
 use crate::action::ActionError;
 use crate::db::DbConnection;
+use crate::db::ids::OrgId;
 use crate::db::schema::{credentials, statements, status_lists};
 use crate::keys::{KeyRing, did_for};
 use crate::output::formats::badges::VC_CONTEXT;
@@ -65,7 +66,7 @@ pub fn signed_list(
     conn: &mut DbConnection,
     keys: &KeyRing,
     public_url: &str,
-    org_id: &str,
+    org_id: OrgId,
     now: DateTime<Utc>,
 ) -> Result<String, ActionError> {
     let kept: Option<String> = status_lists::table
@@ -87,7 +88,7 @@ pub fn signed_list(
         .filter_map(|i| u64::try_from(i).ok())
         .collect();
     let url = status_list_url(public_url, org_id);
-    let did = did_for(public_url, org_id);
+    let did = did_for(public_url, &org_id.to_string());
     let list = json!({
         "@context": [VC_CONTEXT],
         "id": url,
@@ -114,7 +115,7 @@ pub fn signed_list(
 }
 
 /// Drops the kept list of an organisation: its next request builds it with the change.
-pub fn invalidate(conn: &mut DbConnection, org_id: &str) -> Result<(), ActionError> {
+pub fn invalidate(conn: &mut DbConnection, org_id: OrgId) -> Result<(), ActionError> {
     diesel::delete(status_lists::table.find(org_id)).execute(conn)?;
     Ok(())
 }

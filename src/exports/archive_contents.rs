@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::credentials;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, EvidenceId};
 use crate::db::{DbConnection, FirstRow};
 use crate::identity;
 use crate::keys;
@@ -123,7 +123,7 @@ pub fn archive_input(
             .iter()
             .map(|r| {
                 Ok(with_observation(
-                    with_time_points(&r.instance, &r.id.to_string(), &points)?,
+                    with_time_points(&r.instance, r.id, &points)?,
                     r,
                 ))
             })
@@ -194,7 +194,7 @@ fn credential_documents(
     else {
         return Ok(Vec::new());
     };
-    let credential = credentials::of_statement(conn, &statement.id)?;
+    let credential = credentials::of_statement(conn, statement.id)?;
     let pdf = statements::render_pdf(&statement.view()?, credential.as_ref(), fonts)?;
     let code = &statement.code;
     let mut documents = vec![ArchiveDocument {
@@ -203,7 +203,7 @@ fn credential_documents(
         bytes: pdf.bytes,
     }];
     if let Some(credential) = credential {
-        let mut issuer_keys = keys::public_keys(conn, Some(&credential.org_id))?;
+        let mut issuer_keys = keys::public_keys(conn, Some(&credential.org_id.to_string()))?;
         issuer_keys.extend(keys::public_keys(conn, Some(keys::INSTANCE))?);
         documents.push(ArchiveDocument {
             path: format!("credentials/badge-{code}.json"),
@@ -248,7 +248,7 @@ fn with_observation(
 /// points ("04:12 — 1.3") in playing order.
 fn with_time_points(
     instance: &crate::rules::portfolio::Evidence,
-    evidence_id: &str,
+    evidence_id: EvidenceId,
     points: &[time_points::TimePoint],
 ) -> Result<serde_json::Value, crate::db::DbError> {
     let mut value = crate::db::json::to_value(instance)?;

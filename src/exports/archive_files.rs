@@ -12,7 +12,7 @@ use super::scratch::ScratchFile;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{CohortId, EnrolmentId};
 use crate::output::formats::archive::{ArchiveError, ArchiveInput, write_archive};
 use crate::output::pdf::FontSet;
 use crate::portfolio::cohorts;
@@ -47,7 +47,7 @@ pub fn cohort_archives(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     fonts: &FontSet,
-    cohort_id: crate::db::ids::CohortId,
+    cohort_id: CohortId,
     now: DateTime<Utc>,
 ) -> Result<Vec<NamedArchive>, ActionError> {
     cohorts::cohort_enrolments(conn, cohort_id)?

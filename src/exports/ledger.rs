@@ -19,7 +19,7 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{ExportBatchId, OrgId};
+use crate::db::ids::{EnrolmentId, ExportBatchId, OrgId};
 use crate::db::schema::{enrolments, export_batches, reported_results};
 use crate::keys::KeyRing;
 use crate::output::formats::results::{
@@ -146,18 +146,18 @@ pub fn export_results<W: Write>(
                 let reported = if filter.include_reported {
                     Reported::default()
                 } else {
-                    reported_of(conn, rows.iter().map(|(id, _)| id.as_str()))?
+                    reported_of(conn, rows.iter().map(|(id, _)| *id))?
                 };
                 let mut written = Vec::new();
                 for (enrolment_id, mut row) in rows {
-                    let Some(correction_of) = against_ledger(&reported, &enrolment_id, &row) else {
+                    let Some(correction_of) = against_ledger(&reported, enrolment_id, &row) else {
                         continue;
                     };
                     read += 1;
-                    row.correction_of = correction_of;
+                    row.correction_of = correction_of.map(|batch| batch.to_string());
                     // Rows the NZQA file leaves out were not reported and stay reportable.
                     if writer.write_row(&row)? == RowOutcome::Written {
-                        written.push((enrolment_id, row.result.as_str(), row.correction_of));
+                        written.push((enrolment_id, row.result.as_str(), correction_of));
                     }
                 }
                 if let Some(batch_id) = batch_id {
@@ -218,15 +218,15 @@ pub fn export_results<W: Write>(
 /// What the live batches reported for some enrolments: the latest batch's id and its result
 /// (none for results recorded before the ledger kept them).
 #[derive(Default)]
-pub(crate) struct Reported(HashMap<String, (String, Option<String>)>);
+pub(crate) struct Reported(HashMap<EnrolmentId, (ExportBatchId, Option<String>)>);
 
 /// The latest live report of each of `ids`.
-pub(crate) fn reported_of<'a>(
+pub(crate) fn reported_of(
     conn: &mut DbConnection,
-    ids: impl Iterator<Item = &'a str>,
+    ids: impl Iterator<Item = EnrolmentId>,
 ) -> Result<Reported, diesel::result::Error> {
-    let ids: Vec<&str> = ids.collect();
-    let rows: Vec<(String, String, Option<String>)> = reported_results::table
+    let ids: Vec<EnrolmentId> = ids.collect();
+    let rows: Vec<(EnrolmentId, ExportBatchId, Option<String>)> = reported_results::table
         .inner_join(export_batches::table)
         .filter(reported_results::enrolment_id.eq_any(ids))
         .filter(export_batches::reversed_at.is_null())
@@ -249,12 +249,12 @@ pub(crate) fn reported_of<'a>(
 /// `Some(None)` — never reported; `Some(Some(batch))` — reported by `batch` as something else.
 pub(crate) fn against_ledger(
     reported: &Reported,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     row: &ResultRow,
-) -> Option<Option<String>> {
-    match reported.0.get(enrolment_id) {
+) -> Option<Option<ExportBatchId>> {
+    match reported.0.get(&enrolment_id) {
         None => Some(None),
-        Some((batch, Some(result))) if result != row.result.as_str() => Some(Some(batch.clone())),
+        Some((batch, Some(result))) if result != row.result.as_str() => Some(Some(*batch)),
         Some(_) => None,
     }
 }
@@ -263,9 +263,9 @@ pub(crate) fn against_ledger(
 fn record_page(
     conn: &mut DbConnection,
     batch_id: ExportBatchId,
-    written: Vec<(String, &'static str, Option<String>)>,
+    written: Vec<(EnrolmentId, &'static str, Option<ExportBatchId>)>,
 ) -> Result<(), diesel::result::Error> {
-    let mut plain: HashMap<&'static str, Vec<String>> = HashMap::new();
+    let mut plain: HashMap<&'static str, Vec<EnrolmentId>> = HashMap::new();
     for (enrolment_id, result, correction_of) in written {
         match correction_of {
             // Corrections are few: one row each.
@@ -273,7 +273,7 @@ fn record_page(
                 diesel::insert_into(reported_results::table)
                     .values((
                         reported_results::batch_id.eq(batch_id),
-                        reported_results::enrolment_id.eq(&enrolment_id),
+                        reported_results::enrolment_id.eq(enrolment_id),
                         reported_results::result.eq(result),
                         reported_results::correction_of.eq(earlier),
                     ))
@@ -308,7 +308,8 @@ fn record_page(
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PendingCorrection {
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The candidate's name.
     pub candidate_name: String,
     /// The unit, as `CODE vVERSION`.
@@ -316,7 +317,8 @@ pub struct PendingCorrection {
     /// What the result is now.
     pub result: String,
     /// The batch that reported it otherwise.
-    pub reported_in: String,
+    #[schema(value_type = String)]
+    pub reported_in: ExportBatchId,
 }
 
 /// Every result of the organisation whose report no longer stands: the next batch (of any
@@ -334,9 +336,9 @@ pub fn pending_corrections(
         catalogue,
         &Selection::Filter(&filter),
         |conn, rows| -> Result<(), ActionError> {
-            let reported = reported_of(conn, rows.iter().map(|(id, _)| id.as_str()))?;
+            let reported = reported_of(conn, rows.iter().map(|(id, _)| *id))?;
             for (enrolment_id, row) in rows {
-                if let Some(Some(batch)) = against_ledger(&reported, &enrolment_id, &row) {
+                if let Some(Some(batch)) = against_ledger(&reported, enrolment_id, &row) {
                     found.push(PendingCorrection {
                         enrolment_id,
                         candidate_name: row.candidate_name,

@@ -12,7 +12,7 @@ use crate::action::{ActionError, Problems};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{ExportBatchId, Id, OrgId};
+use crate::db::ids::{CohortId, EnrolmentId, ExportBatchId, Id, OrgId};
 use crate::db::schema::{enrolments, export_batches, reported_results, samples, statements, users};
 use crate::output::formats::results::{
     LearnerNumber, LearnerNumberScheme, ResultRow, ResultsFormat, UnitLevel, UnitResult,
@@ -65,7 +65,7 @@ pub struct ResultsFilter {
     #[serde(with = "format_text")]
     pub format: ResultsFormat,
     /// Only this cohort (id).
-    pub cohort_id: Option<String>,
+    pub cohort_id: Option<CohortId>,
     /// Only this standard code.
     pub standard_code: Option<String>,
     /// Only this version of it.
@@ -128,7 +128,7 @@ impl ResultsQuery {
         let cohort_id = match non_empty(&self.cohort) {
             None => None,
             Some(text) => match find_cohort(conn, org_id, text) {
-                Ok(cohort) => Some(cohort.id.to_string()),
+                Ok(cohort) => Some(cohort.id),
                 Err(ActionError::NotFound) => {
                     problems.add("cohort", "no such cohort in this organisation");
                     None
@@ -233,8 +233,8 @@ fn page(
             if let Some(to) = filter.to.and_then(|d| d.succ_opt()) {
                 query = query.filter(enrolments::submitted_at.lt(start_of(to)));
             }
-            if let Some(cohort) = &filter.cohort_id {
-                query = query.filter(enrolments::cohort_id.eq(cohort.clone()));
+            if let Some(cohort) = filter.cohort_id {
+                query = query.filter(enrolments::cohort_id.eq(cohort));
             }
             if let Some(code) = &filter.standard_code {
                 query = query.filter(enrolments::standard_code.eq(code.clone()));
@@ -365,7 +365,7 @@ pub fn for_each_page<E>(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     selection: &Selection<'_>,
-    mut on_page: impl FnMut(&mut DbConnection, Vec<(String, ResultRow)>) -> Result<(), E>,
+    mut on_page: impl FnMut(&mut DbConnection, Vec<(EnrolmentId, ResultRow)>) -> Result<(), E>,
 ) -> Result<(), E>
 where
     E: From<diesel::result::Error>,
@@ -387,7 +387,7 @@ where
             .into_iter()
             .map(|e| {
                 let row = result_row(catalogue, &e, &people, &sampled, &ivs, &statements);
-                (e.id.to_string(), row)
+                (e.id, row)
             })
             .collect();
         on_page(conn, rows)?;

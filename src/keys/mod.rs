@@ -161,9 +161,9 @@ impl KeyRing {
     }
 
     /// The scope whose key signs for `org_id`.
-    pub fn scope_of(&self, org_id: &str) -> String {
+    pub fn scope_of(&self, org_id: crate::db::ids::OrgId) -> String {
         if self.per_org {
-            org_id.to_owned()
+            org_id.to_string()
         } else {
             INSTANCE.to_owned()
         }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{Event, notify};
 use crate::action::ActionError;
 use crate::db::DbConnection;
-use crate::db::ids::UserId;
+use crate::db::ids::{QuestionRequestId, UserId};
 use crate::portfolio::{Enrolment, EvidenceRecord};
 use crate::rules::portfolio::Judgement;
 use crate::signoff::plans::Sample;
@@ -227,7 +227,7 @@ pub fn questions_sent(
     conn: &mut DbConnection,
     base: &str,
     enrolment: &Enrolment,
-    request_id: &str,
+    request_id: QuestionRequestId,
     title: &str,
     due_on: Option<chrono::NaiveDate>,
     now: DateTime<Utc>,
@@ -256,7 +256,7 @@ pub fn questions_answered(
     base: &str,
     enrolment: &Enrolment,
     assessor_id: UserId,
-    request_id: &str,
+    request_id: QuestionRequestId,
     title: &str,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
@@ -278,7 +278,7 @@ pub fn questions_marked(
     conn: &mut DbConnection,
     base: &str,
     enrolment: &Enrolment,
-    request_id: &str,
+    request_id: QuestionRequestId,
     title: &str,
     satisfactory: usize,
     total: usize,

@@ -5,7 +5,6 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::requirements::{IvDecision, IvSampling, RecordedSignOff, SignOffRecord, SignOffStatus};
 use super::snapshot::snapshot_hash;
@@ -14,7 +13,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, UserId};
+use crate::db::ids::{EnrolmentId, SignOffId, UserId};
 use crate::db::schema::{enrolments, samples, sign_offs};
 use crate::identity;
 use crate::portfolio::{self, Enrolment};
@@ -25,13 +24,16 @@ use crate::standards::{Role, Standard};
 #[diesel(table_name = sign_offs)]
 pub struct SignOffRow {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: SignOffId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// candidate, assessor or internal_verifier.
     pub role: String,
     /// Who signed.
-    pub user_id: String,
+    #[schema(value_type = String)]
+    pub user_id: UserId,
     /// Their name when they signed.
     pub user_name: String,
     /// When.
@@ -96,10 +98,10 @@ pub fn record_sign_off(
 ) -> Result<SignOffRow, ActionError> {
     let user = identity::load_user(conn, signer)?;
     let row = SignOffRow {
-        id: Uuid::new_v4().to_string(),
-        enrolment_id: enrolment.id.to_string(),
+        id: SignOffId::random(),
+        enrolment_id: enrolment.id,
         role: role_name(role).to_owned(),
-        user_id: signer.to_string(),
+        user_id: signer,
         user_name: user.name,
         signed_at: now.naive_utc(),
         signed_on: now.date_naive(),
@@ -231,8 +233,8 @@ pub fn chain_status(
     enrolment: &Enrolment,
 ) -> Result<SignOffStatus, ActionError> {
     let rows = sign_offs_of(conn, enrolment.id)?;
-    let latest_sample: Option<(String, String, NaiveDate, String)> = samples::table
-        .filter(samples::enrolment_id.eq(&enrolment.id))
+    let latest_sample: Option<(UserId, String, NaiveDate, String)> = samples::table
+        .filter(samples::enrolment_id.eq(enrolment.id))
         .filter(samples::kind.eq("summative"))
         .order(samples::created_at.desc())
         .select((
@@ -245,7 +247,7 @@ pub fn chain_status(
         .optional()?;
     let sampling = match latest_sample {
         Some((iv_id, decision, date, hash)) => Some(IvSampling {
-            user_name: identity::load_user(conn, crate::db::ids::stored(&iv_id)?)?.name,
+            user_name: identity::load_user(conn, iv_id)?.name,
             date_sampled: date,
             decision: if decision == "agree" {
                 IvDecision::Agree

@@ -9,7 +9,6 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use uuid::Uuid;
 
 use super::plans::{Plan, rates, risks};
 use super::sampling::record::{self, DrawRecord, PlanHeader};
@@ -18,6 +17,7 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{DrawId, PlanId};
 use crate::db::schema::{enrolments, plan_draws, samples};
 use crate::portfolio::{self, Enrolment};
 
@@ -29,9 +29,9 @@ pub const FIRST_DRAW: &str = "the plan was created";
 #[diesel(table_name = plan_draws)]
 pub struct Draw {
     /// Its id.
-    pub id: String,
+    pub id: DrawId,
     /// The plan.
-    pub plan_id: String,
+    pub plan_id: PlanId,
     /// When the population was read.
     pub drawn_at: NaiveDateTime,
     /// Who asked for it (none for the system).
@@ -48,7 +48,8 @@ pub struct Draw {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DrawSummary {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: DrawId,
     /// The population as at this instant (UTC).
     pub drawn_at: NaiveDateTime,
     /// Who asked for it.
@@ -72,7 +73,7 @@ impl Draw {
     /// The draw without its record.
     pub fn summary(&self) -> DrawSummary {
         DrawSummary {
-            id: self.id.clone(),
+            id: self.id,
             drawn_at: self.drawn_at,
             drawn_by: self.drawn_by.clone(),
             reason: self.reason.clone(),
@@ -102,8 +103,8 @@ pub fn draw(
     // Microseconds, as both backends keep them: the record and the row say the same instant.
     let now = DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     let header = PlanHeader {
-        id: plan.id.clone(),
-        org_id: plan.org_id.clone(),
+        id: plan.id.to_string(),
+        org_id: plan.org_id.to_string(),
         name: plan.name.clone(),
         period_start: plan.period_start,
         period_end: plan.period_end,
@@ -112,8 +113,8 @@ pub fn draw(
     let text = serde_json::to_string_pretty(&made)
         .map_err(|e| ActionError::Conflict(format!("the draw cannot be written: {e}")))?;
     let kept = Draw {
-        id: Uuid::new_v4().to_string(),
-        plan_id: plan.id.clone(),
+        id: DrawId::random(),
+        plan_id: plan.id,
         drawn_at: now.naive_utc(),
         drawn_by: actor_id.map(str::to_owned),
         reason: reason.to_owned(),
@@ -129,7 +130,7 @@ pub fn draw(
             actor_id,
             action: "sampling_plan.draw",
             entity: "sampling_plan",
-            entity_id: &plan.id,
+            entity_id: &plan.id.to_string(),
             before: None,
             after: Some(serde_json::json!({
                 "draw_id": kept.id,
@@ -145,7 +146,7 @@ pub fn draw(
 
 /// The plan's latest draw, if it has one (plans made before draws were kept have none until
 /// someone draws them).
-pub fn latest(conn: &mut DbConnection, plan_id: &str) -> Result<Option<Draw>, ActionError> {
+pub fn latest(conn: &mut DbConnection, plan_id: PlanId) -> Result<Option<Draw>, ActionError> {
     Ok(plan_draws::table
         .filter(plan_draws::plan_id.eq(plan_id))
         .order((plan_draws::drawn_at.desc(), plan_draws::id.desc()))
@@ -155,7 +156,7 @@ pub fn latest(conn: &mut DbConnection, plan_id: &str) -> Result<Option<Draw>, Ac
 }
 
 /// Every draw of the plan, newest first, without their records.
-pub fn history(conn: &mut DbConnection, plan_id: &str) -> Result<Vec<DrawSummary>, ActionError> {
+pub fn history(conn: &mut DbConnection, plan_id: PlanId) -> Result<Vec<DrawSummary>, ActionError> {
     let all: Vec<Draw> = plan_draws::table
         .filter(plan_draws::plan_id.eq(plan_id))
         .order((plan_draws::drawn_at.desc(), plan_draws::id.desc()))
@@ -176,12 +177,12 @@ fn inputs(
         ActionError::Conflict(format!("plan has an unknown kind {}", plan.kind))
     })?;
     let in_org: Vec<Enrolment> = enrolments::table
-        .filter(enrolments::org_id.eq(&plan.org_id))
+        .filter(enrolments::org_id.eq(plan.org_id))
         .order(enrolments::id.asc())
         .select(Enrolment::as_select())
         .load(conn)?;
     let taken_ids: Vec<(String, String)> = samples::table
-        .filter(samples::plan_id.eq(&plan.id))
+        .filter(samples::plan_id.eq(plan.id))
         .select((samples::enrolment_id, samples::kind))
         .load(conn)?;
     let mut pool = Vec::new();
@@ -204,11 +205,11 @@ fn inputs(
         pool.push(entry);
     }
     let input = PlanInput {
-        iv_id: plan.iv_id.clone(),
+        iv_id: plan.iv_id.to_string(),
         seed: plan.seed as u64,
         kind,
-        rates: rates(conn, &plan.org_id)?,
-        assessors: risks(conn, &plan.org_id)?,
+        rates: rates(conn, plan.org_id)?,
+        assessors: risks(conn, plan.org_id)?,
         taken,
     };
     Ok((input, pool))
@@ -262,8 +263,8 @@ fn pool_entry(
 /// One draw of the plan (404 when the plan has no such draw).
 pub fn find(
     conn: &mut DbConnection,
-    plan_id: crate::db::ids::PlanId,
-    draw_id: crate::db::ids::DrawId,
+    plan_id: PlanId,
+    draw_id: DrawId,
 ) -> Result<Draw, ActionError> {
     Ok(plan_draws::table
         .find(draw_id)

@@ -13,7 +13,6 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::chain;
 use super::plans::{Sample, samples_of};
@@ -22,7 +21,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, UserId, stored};
+use crate::db::ids::{EnrolmentId, SampleId, UnitFeedbackId, UserId};
 use crate::db::json::Json;
 use crate::db::schema::{iv_responses, unit_feedback};
 use crate::identity;
@@ -53,11 +52,13 @@ pub fn action_points(text: &str) -> Vec<String> {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SentBack {
     /// The sample that sent the decision back.
-    pub sample_id: String,
+    #[schema(value_type = String)]
+    pub sample_id: SampleId,
     /// The internal verifier's name.
     pub verifier: String,
     /// The internal verifier's user id.
-    pub verifier_id: String,
+    #[schema(value_type = String)]
+    pub verifier_id: UserId,
     /// The date sampled.
     pub date_sampled: NaiveDate,
     /// The IV's feedback.
@@ -79,11 +80,14 @@ pub struct PointResponse {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct IvResponse {
     /// The sample answered.
-    pub sample_id: String,
+    #[schema(value_type = String)]
+    pub sample_id: SampleId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The assessor.
-    pub assessor_id: String,
+    #[schema(value_type = String)]
+    pub assessor_id: UserId,
     /// The assessor's name.
     pub assessor: String,
     /// Each action point with its answer.
@@ -96,9 +100,9 @@ pub struct IvResponse {
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = iv_responses)]
 struct ResponseRow {
-    sample_id: String,
-    enrolment_id: String,
-    assessor_id: String,
+    sample_id: SampleId,
+    enrolment_id: EnrolmentId,
+    assessor_id: UserId,
     responses: String,
     responded_at: NaiveDateTime,
 }
@@ -119,9 +123,9 @@ pub fn pending(
         return Ok(None);
     }
     let answered = iv_responses::table
-        .find(&sample.id)
+        .find(sample.id)
         .select(iv_responses::sample_id)
-        .first_row::<String, _>(conn)
+        .first_row::<SampleId, _>(conn)
         .optional()?
         .is_some();
     if answered {
@@ -132,8 +136,8 @@ pub fn pending(
 
 fn sent_back(conn: &mut DbConnection, sample: Sample) -> Result<SentBack, ActionError> {
     Ok(SentBack {
-        verifier: identity::load_user(conn, crate::db::ids::stored(&sample.iv_id)?)?.name,
-        verifier_id: sample.iv_id.clone(),
+        verifier: identity::load_user(conn, sample.iv_id)?.name,
+        verifier_id: sample.iv_id,
         action_points: action_points(&sample.action_points),
         sample_id: sample.id,
         date_sampled: sample.date_sampled,
@@ -190,9 +194,9 @@ pub fn respond(
     }
     problems.finish()?;
     let row = ResponseRow {
-        sample_id: open.sample_id.clone(),
-        enrolment_id: enrolment.id.to_string(),
-        assessor_id: assessor.to_string(),
+        sample_id: open.sample_id,
+        enrolment_id: enrolment.id,
+        assessor_id: assessor,
         responses: crate::db::json::to_text(&answers)?,
         responded_at: now.naive_utc(),
     };
@@ -222,7 +226,7 @@ pub fn respond(
             after: Some(crate::db::json::to_value(&response)?),
         },
     )?;
-    crate::notify::events::iv_responded(conn, base, enrolment, stored(&open.verifier_id)?, now)?;
+    crate::notify::events::iv_responded(conn, base, enrolment, open.verifier_id, now)?;
     Ok(response)
 }
 
@@ -239,8 +243,7 @@ pub fn responses_of(
     rows.into_iter()
         .map(|row| {
             Ok(IvResponse {
-                assessor: identity::load_user(conn, crate::db::ids::stored(&row.assessor_id)?)?
-                    .name,
+                assessor: identity::load_user(conn, row.assessor_id)?.name,
                 responses: crate::db::json::from_text(&row.responses)?,
                 sample_id: row.sample_id,
                 enrolment_id: row.enrolment_id,
@@ -254,7 +257,7 @@ pub fn responses_of(
 /// The answer to one sample, if there is one.
 pub fn response_to(
     conn: &mut DbConnection,
-    sample_id: &str,
+    sample_id: SampleId,
 ) -> Result<Option<IvResponse>, ActionError> {
     let enrolment_id: Option<EnrolmentId> = iv_responses::table
         .find(sample_id)
@@ -295,11 +298,14 @@ pub struct Decision {
 #[diesel(table_name = unit_feedback)]
 pub struct UnitFeedback {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: UnitFeedbackId,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The assessor.
-    pub assessor_id: String,
+    #[schema(value_type = String)]
+    pub assessor_id: UserId,
     /// The assessor's feedback to the candidate.
     pub feedback: String,
     /// The gaps in the confirmed view when the decision was made, in the engine's words.
@@ -395,9 +401,9 @@ pub fn not_yet_competent(
         .map(|g| g.message.to_string())
         .collect();
     let row = UnitFeedback {
-        id: Uuid::new_v4().to_string(),
-        enrolment_id: enrolment.id.to_string(),
-        assessor_id: assessor.to_string(),
+        id: UnitFeedbackId::random(),
+        enrolment_id: enrolment.id,
+        assessor_id: assessor,
         feedback: feedback.to_owned(),
         gaps: Json(gaps),
         decided_at: now.naive_utc(),

@@ -26,7 +26,7 @@ pub fn rates(
     org_id: OrgId,
 ) -> Result<SamplingRates, ActionError> {
     manage(acting, org_id)?;
-    plans::rates(conn, &org_id.to_string())
+    plans::rates(conn, org_id)
 }
 
 /// Every assessor of the organisation with their risk rating.
@@ -36,7 +36,7 @@ pub fn assessor_ratings(
     org_id: OrgId,
 ) -> Result<Vec<RatedAssessor>, ActionError> {
     manage(acting, org_id)?;
-    plans::assessor_ratings(conn, &org_id.to_string(), acting.now)
+    plans::assessor_ratings(conn, org_id, acting.now)
 }
 
 /// Sets the organisation's sampling rates by risk rating.
@@ -47,7 +47,7 @@ pub fn set_rates(
     rates: SamplingRates,
 ) -> Result<(), ActionError> {
     manage(acting, org_id)?;
-    plans::set_rates(conn, &org_id.to_string(), acting.user_id, rates, acting.now)
+    plans::set_rates(conn, org_id, acting.user_id, rates, acting.now)
 }
 
 /// Sets one assessor's risk rating, which sets how much of their work is sampled.
@@ -59,12 +59,5 @@ pub fn set_risk(
     risk: RiskRating,
 ) -> Result<(), ActionError> {
     manage(acting, org_id)?;
-    plans::set_risk(
-        conn,
-        &org_id.to_string(),
-        &assessor_id.to_string(),
-        acting.user_id,
-        risk,
-        acting.now,
-    )
+    plans::set_risk(conn, org_id, assessor_id, acting.user_id, risk, acting.now)
 }

@@ -5,7 +5,6 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::chain::{chain_status, sign_offs_of};
 use crate::action::ActionError;
@@ -14,7 +13,7 @@ use crate::auth::policy::EnrolmentStatus;
 use crate::checkpoints;
 use crate::credentials::{self, CredentialRow};
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, UserId};
+use crate::db::ids::{EnrolmentId, StatementId, UserId};
 use crate::db::schema::{enrolments, statements};
 use crate::identity;
 use crate::keys::KeyRing;
@@ -30,16 +29,16 @@ use crate::standards::{LevelScheme, Standard};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = statements)]
 pub struct StatementRow {
-    pub(crate) id: String,
-    pub(crate) enrolment_id: String,
+    pub(crate) id: StatementId,
+    pub(crate) enrolment_id: EnrolmentId,
     pub(crate) code: String,
     pub(crate) content: String,
     pub(crate) content_hash: String,
     pub(crate) missing_chars: String,
     pub(crate) issued_at: NaiveDateTime,
-    pub(crate) issued_by: String,
+    pub(crate) issued_by: UserId,
     pub(crate) revoked_at: Option<NaiveDateTime>,
-    pub(crate) revoked_by: Option<String>,
+    pub(crate) revoked_by: Option<UserId>,
     pub(crate) revoke_reason: Option<String>,
 }
 
@@ -51,7 +50,8 @@ pub struct Statement {
     /// valid or revoked.
     pub status: String,
     /// The enrolment it certifies.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The candidate's name.
     pub candidate: String,
     /// The unit, e.g. "NZQA 28268 v2 Communicate with contact centre customers…".
@@ -94,7 +94,7 @@ impl StatementRow {
                 "valid"
             }
             .to_owned(),
-            enrolment_id: self.enrolment_id.clone(),
+            enrolment_id: self.enrolment_id,
             candidate: view.candidate.name.clone(),
             unit: format!(
                 "{} {} v{} {}",
@@ -148,7 +148,7 @@ pub fn build_view(
     public_url: &str,
     issued: NaiveDate,
 ) -> Result<StatementView, ActionError> {
-    let org = identity::find_organisation(conn, &enrolment.org_id.to_string())?;
+    let org = identity::load_organisation(conn, enrolment.org_id)?;
     let candidate = identity::load_user(conn, enrolment.candidate_id)?;
     let records = portfolio::list_evidence(conn, enrolment.id)?;
     let reference = |i: usize| format!("E{}", i + 1);
@@ -295,7 +295,7 @@ pub fn stored_pdf(
     row: &StatementRow,
     fonts: &FontSet,
 ) -> Result<pdf::RenderedStatement, ActionError> {
-    let credential = credentials::of_statement(conn, &row.id)?;
+    let credential = credentials::of_statement(conn, row.id)?;
     render_pdf(&row.view()?, credential.as_ref(), fonts)
 }
 
@@ -340,7 +340,7 @@ pub fn issue(
         public_url,
         now.date_naive(),
     )?;
-    let id = Uuid::new_v4().to_string();
+    let id = StatementId::random();
     // Taken before this issue is recorded: the statement vouches for the trail as it stood.
     let checkpoint = checkpoints::take(conn, keys, public_url, now)?;
     let evidence_hash = sign_offs_of(conn, enrolment.id)?
@@ -352,7 +352,7 @@ pub fn issue(
         conn,
         keys,
         credentials::Issue {
-            statement_id: &id,
+            statement_id: id,
             code: &code,
             view: &view,
             standard,
@@ -368,13 +368,13 @@ pub fn issue(
         .map_err(|e| ActionError::Conflict(format!("the statement did not render: {e}")))?;
     let row = StatementRow {
         id,
-        enrolment_id: enrolment.id.to_string(),
+        enrolment_id: enrolment.id,
         code,
         content: crate::db::json::to_text(&view)?,
         content_hash: pdf::content_hash(&view),
         missing_chars: missing_chars.iter().collect(),
         issued_at: now.naive_utc(),
-        issued_by: actor.to_string(),
+        issued_by: actor,
         revoked_at: None,
         revoked_by: None,
         revoke_reason: None,
@@ -462,7 +462,7 @@ pub fn revoke(
             "the statement is already revoked".into(),
         ));
     }
-    diesel::update(statements::table.find(&row.id))
+    diesel::update(statements::table.find(row.id))
         .set((
             statements::revoked_at.eq(now.naive_utc()),
             statements::revoked_by.eq(actor),
@@ -470,15 +470,15 @@ pub fn revoke(
         ))
         .execute(conn)?;
     // The revocation bit flips: the kept status list is dropped and built again on its next request.
-    let credential = credentials::of_statement(conn, &row.id)?;
+    let credential = credentials::of_statement(conn, row.id)?;
     if let Some(credential) = &credential {
-        credentials::status::invalidate(conn, &credential.org_id)?;
+        credentials::status::invalidate(conn, credential.org_id)?;
     }
     // The unit is no longer certified: the decision and the sample stand, so a corrected statement
     // can be issued; until one is, exports report the unit as not achieved.
     diesel::update(
         enrolments::table
-            .find(&row.enrolment_id)
+            .find(row.enrolment_id)
             .filter(enrolments::status.eq(EnrolmentStatus::Certified.as_str())),
     )
     .set((
@@ -492,7 +492,7 @@ pub fn revoke(
             actor_id: Some(&actor.to_string()),
             action: "statement.revoke",
             entity: "enrolment",
-            entity_id: &row.enrolment_id,
+            entity_id: &row.enrolment_id.to_string(),
             before: Some(serde_json::json!({ "code": row.code, "status": "valid" })),
             after: Some(serde_json::json!({
                 "code": row.code, "status": "revoked", "reason": reason,

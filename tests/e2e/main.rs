@@ -994,7 +994,7 @@ async fn an_external_verifier_opens_a_plan_downloads_its_draw_and_reads_the_trai
         attest::signoff::plans::create_plan(
             c,
             &app.state.catalogue,
-            &w.org,
+            w.org.parse().unwrap(),
             &w.iv_id,
             serde_json::from_value(json!({"iv_id": w.iv_id, "name": "Contact centre, term 2",
                 "kind": "summative", "period_start": "2024-01-01", "period_end": "2024-12-31",
@@ -1061,7 +1061,7 @@ async fn an_external_verifier_opens_a_plan_downloads_its_draw_and_reads_the_trai
     assert_eq!(record[1].as_str(), Some(shown.trim()), "{record}");
     let body: Value = serde_json::from_str(record[2].as_str().unwrap_or_default()).expect("JSON");
     assert_eq!(body["format"], "attest-sample-draw");
-    assert_eq!(body["plan"]["id"], plan.id.as_str());
+    assert_eq!(body["plan"]["id"], plan.id.to_string());
     assert_eq!(
         body["selection"]["selected"][0]["enrolment_id"],
         w.enrolment.as_str()

@@ -87,7 +87,7 @@ async fn fixture(app: &TestApp) -> Fixture {
         attest::signoff::plans::create_plan(
             c,
             &app.state.catalogue,
-            &w.org,
+            w.org.parse().unwrap(),
             &w.iv_id,
             serde_json::from_value(
                 json!({"iv_id": w.iv_id, "name": "Term 1", "kind": "interim",
@@ -258,14 +258,15 @@ async fn fixture(app: &TestApp) -> Fixture {
             .first::<String>(c)?)
     });
     let draw = app
-        .tx(|c| attest::signoff::draws::latest(c, &plan.id))
+        .tx(|c| attest::signoff::draws::latest(c, plan.id))
         .expect("a plan is drawn when created")
-        .id;
+        .id
+        .to_string();
     Fixture {
         admin_id,
         candidate_id: w.candidate_id,
         draw,
-        plan: plan.id,
+        plan: plan.id.to_string(),
         cohort,
         batch,
         assessor2,

@@ -284,7 +284,7 @@ async fn keys_rotate_and_what_the_old_key_signed_still_verifies(app: TestApp) {
         "the organisation's key and the instance's (checkpoints): {jwks}"
     );
     let old = app.tx(|c| Ok(attest::credentials::of_code(c, &code)?.unwrap()));
-    let scope = app.state.keys.scope_of(&w.org);
+    let scope = app.state.keys.scope_of(w.org.parse().unwrap());
     let new = app.tx(|c| Ok(app.state.keys.rotate(c, &scope, chrono::Utc::now())?));
     assert_ne!(new.kid, old.kid);
     let jwks = app.get("/.well-known/jwks.json").await.json();

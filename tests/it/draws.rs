@@ -222,7 +222,7 @@ async fn the_plan_page_shows_the_population_as_at_its_draw(app: TestApp) {
         attest::signoff::plans::create_plan(
             c,
             &app.state.catalogue,
-            &w.org,
+            w.org.parse().unwrap(),
             &w.iv_id,
             serde_json::from_value(json!({"iv_id": w.iv_id, "name": "Term 1",
                     "kind": "interim", "period_start": "2024-01-01", "period_end": "2024-12-31",

@@ -12,10 +12,9 @@ use sha2::{Digest, Sha256};
 use crate::action::ActionError;
 use crate::credentials::verify;
 use crate::credentials::{self, actions, status};
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, OrgId};
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::http::{ApiError, AppState};
 use crate::keys::{self, INSTANCE};
 
@@ -57,13 +56,14 @@ pub async fn org_did(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?.to_string();
-    let did = keys::did_for(&state.config.public_url, &org_id);
+    let org_id: OrgId = typed_path_id(&path)?;
+    let did = keys::did_for(&state.config.public_url, &org_id.to_string());
     let found = state
         .db
         .read(move |conn| {
-            crate::identity::find_organisation(conn, &org_id)?;
-            let mut found = keys::public_keys(conn, Some(&org_id))?;
+            crate::identity::load_organisation(conn, org_id)?;
+            // Keys are kept by scope: the organisation's id as text, or the instance.
+            let mut found = keys::public_keys(conn, Some(&org_id.to_string()))?;
             found.extend(keys::public_keys(conn, Some(INSTANCE))?);
             Ok::<_, ActionError>(found)
         })
@@ -90,17 +90,17 @@ pub async fn status_list(
     req: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = path_id(&path)?.to_string();
+    let org_id: OrgId = typed_path_id(&path)?;
     let tx_state = state.clone();
     let jws = state
         .db
         .write(move |conn| {
-            crate::identity::find_organisation(conn, &org_id)?;
+            crate::identity::load_organisation(conn, org_id)?;
             status::signed_list(
                 conn,
                 &tx_state.keys,
                 &tx_state.config.public_url,
-                &org_id,
+                org_id,
                 Utc::now(),
             )
         })

@@ -8,19 +8,17 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::form::{Fields, FormState, field_errors, filled};
 use super::rows::{Names, enrolments_in_org, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, Id, OrgId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::http::shared::statements::authorized_statement;
 use crate::identity;
 use crate::signoff::{
@@ -44,7 +42,7 @@ pub struct DoneQuery {
 #[derive(Serialize)]
 struct StatementsView {
     title: String,
-    org_id: String,
+    org_id: OrgId,
     org_name: String,
     statements: Vec<Statement>,
     /// Verified (sampled) enrolments a statement can be issued for.
@@ -65,45 +63,48 @@ pub async fn list(
     query: web::Query<DoneQuery>,
 ) -> Html {
     Html(
-        list_page(
-            &state,
-            &session,
-            &path,
-            query.into_inner(),
-            FormState::default(),
-            Vec::new(),
-        )
+        async {
+            list_page(
+                &state,
+                &session,
+                typed_path_id(&path)?,
+                query.into_inner(),
+                FormState::default(),
+                Vec::new(),
+            )
+            .await
+        }
         .await,
     )
 }
 
 /// The statements office is the provider admin's: they issue and revoke every statement of the
 /// organisation.
-fn require_admin(session: &Session, org_id: Uuid) -> Result<(), ActionError> {
+fn require_admin(session: &Session, org_id: OrgId) -> Result<(), ActionError> {
     session.require(
         Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
+        &Resource::Organisation {
+            org_id: org_id.uuid(),
+        },
     )
 }
 
 async fn list_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     done: DoneQuery,
     form: FormState,
     missing: Vec<String>,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
     require_admin(session, org_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let mut view = state
         .db
         .read(move |conn| {
-            let org = org_id.to_string();
-            let org_name = identity::find_organisation(conn, &org)?.name;
-            let statements = statements::list_for_org(conn, org_id.into())?
+            let org_name = identity::load_organisation(conn, org_id)?.name;
+            let statements = statements::list_for_org(conn, org_id)?
                 .iter()
                 .map(statements::StatementRow::summary)
                 .collect::<Result<Vec<_>, _>>()?;
@@ -112,7 +113,7 @@ async fn list_page(
             for enrolment in enrolments_in_org(
                 conn,
                 &for_tx.actor,
-                org_id,
+                org_id.uuid(),
                 Some(EnrolmentStatus::Sampled.as_str()),
             )? {
                 let allowed = for_tx
@@ -143,7 +144,7 @@ async fn list_page(
             };
             Ok::<_, ActionError>(StatementsView {
                 title: format!("Statements — {org_name}"),
-                org_id: org,
+                org_id,
                 org_name,
                 issued: find(done.issued),
                 revoked: find(done.revoked),
@@ -179,36 +180,35 @@ pub async fn issue(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(issue_page(&state, &session, &path, fields).await)
+    Html(async { issue_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn issue_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
     require_admin(session, org_id)?;
     let refused = |reason: &str, missing: Vec<String>| {
         let errors = BTreeMap::from([("enrolment_id".to_owned(), reason.to_owned())]);
         (FormState::again(&fields, errors), missing)
     };
     let form: IssueForm = fields.read()?;
-    let Some(enrolment_id) = filled(&form.enrolment_id).and_then(|t| Uuid::parse_str(&t).ok())
+    let Some(enrolment_id) = filled(&form.enrolment_id).and_then(|t| t.parse::<EnrolmentId>().ok())
     else {
         let (form, missing) = refused("Choose the enrolment", Vec::new());
-        return list_page(state, session, raw_org, DoneQuery::default(), form, missing).await;
+        return list_page(state, session, org_id, DoneQuery::default(), form, missing).await;
     };
     let for_tx = session.clone();
     let tx_state = state.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, enrolment_id.into(), Action::IssueStatement)?;
+            let enrolment = authorize(conn, &for_tx, enrolment_id, Action::IssueStatement)?;
             // Issued from this organisation's page only.
-            if enrolment.org_id != org_id.to_string() {
+            if enrolment.org_id != org_id {
                 return Err(ActionError::NotFound);
             }
             let row = signoff::actions::issue_statement(
@@ -238,14 +238,14 @@ async fn issue_page(
             (FormState::again(&fields, errors), Vec::new())
         }
     };
-    list_page(state, session, raw_org, DoneQuery::default(), form, missing).await
+    list_page(state, session, org_id, DoneQuery::default(), form, missing).await
 }
 
 #[derive(Serialize)]
 struct RevokeView {
     title: String,
-    enrolment_id: String,
-    org_id: String,
+    enrolment_id: EnrolmentId,
+    org_id: OrgId,
     statement: Statement,
     csrf: String,
     form: FormState,
@@ -257,16 +257,26 @@ pub async fn revoke_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(revoke_page(&state, &session, &path, FormState::default()).await)
+    Html(
+        async {
+            revoke_page(
+                &state,
+                &session,
+                typed_path_id(&path)?,
+                FormState::default(),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 async fn revoke_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     form: FormState,
 ) -> Result<HttpResponse, PageError> {
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let for_tx = session.clone();
     let (org_id, statement) = state
         .db
@@ -283,8 +293,8 @@ async fn revoke_page(
     };
     let view = RevokeView {
         title: format!("Revoke statement {}", statement.code),
-        enrolment_id: statement.enrolment_id.clone(),
-        org_id: org_id.to_string(),
+        enrolment_id: statement.enrolment_id,
+        org_id,
         statement,
         csrf: session.csrf.clone(),
         form,
@@ -321,17 +331,16 @@ pub async fn revoke(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(revoke_post(&state, &session, &path, fields).await)
+    Html(async { revoke_post(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn revoke_post(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let RevokeForm { reason, confirm } = fields.read()?;
     let confirm = compact(&confirm);
     let for_tx = session.clone();
@@ -362,7 +371,7 @@ async fn revoke_post(
         ))),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            revoke_page(state, session, raw_id, form).await
+            revoke_page(state, session, id, form).await
         }
     }
 }

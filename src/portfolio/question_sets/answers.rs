@@ -127,7 +127,7 @@ pub fn answer(
             base,
             enrolment,
             after.sent_by,
-            &request_id.to_string(),
+            request_id,
             &after.title,
             now,
         )?;

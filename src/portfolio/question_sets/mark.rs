@@ -160,7 +160,7 @@ pub fn mark(
         conn,
         base,
         enrolment,
-        &request_id.to_string(),
+        request_id,
         &after.title,
         satisfactory.len(),
         after.answers.len(),

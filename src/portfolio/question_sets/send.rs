@@ -128,7 +128,7 @@ pub fn send(
         conn,
         base,
         enrolment,
-        &row.id.to_string(),
+        row.id,
         &set.title,
         row.due_on,
         now,

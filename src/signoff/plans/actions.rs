@@ -5,17 +5,16 @@
 use crate::action::{Acting, ActionError, Services};
 use crate::auth::policy::{Action, Resource};
 use crate::db::DbConnection;
-use crate::db::ids::{DrawId, Id, OrgId, PlanId};
-use crate::identity::parse_user_id;
+use crate::db::ids::{DrawId, Id, OrgId, PlanId, UserId};
 use crate::signoff::draws::{self, Draw, DrawSummary};
 use crate::signoff::sampling::record::DrawRecord;
 
 use super::{NewPlan, Plan, load_plan};
 
-fn plan_resource(org_id: OrgId, iv_id: uuid::Uuid) -> Resource {
+fn plan_resource(org_id: OrgId, iv_id: UserId) -> Resource {
     Resource::SamplingPlan {
         org_id: org_id.uuid(),
-        iv_id,
+        iv_id: iv_id.uuid(),
     }
 }
 
@@ -24,7 +23,7 @@ fn plan_resource(org_id: OrgId, iv_id: uuid::Uuid) -> Resource {
 pub fn may_read_plans(acting: &Acting<'_>, org_id: OrgId) -> Result<(), ActionError> {
     acting.require(
         Action::ReadSamplingPlan,
-        &plan_resource(org_id, acting.actor.user_id),
+        &plan_resource(org_id, acting.actor.user_id.into()),
     )
 }
 
@@ -51,14 +50,12 @@ pub fn visible_plans(
     acting: &Acting<'_>,
     org_id: OrgId,
 ) -> Result<Vec<Plan>, ActionError> {
-    Ok(super::list_plans(conn, &org_id.to_string(), None)?
+    Ok(super::list_plans(conn, org_id, None)?
         .into_iter()
         .filter(|plan| {
-            uuid::Uuid::parse_str(&plan.iv_id).is_ok_and(|iv_id| {
-                acting
-                    .require(Action::ReadSamplingPlan, &plan_resource(org_id, iv_id))
-                    .is_ok()
-            })
+            acting
+                .require(Action::ReadSamplingPlan, &plan_resource(org_id, plan.iv_id))
+                .is_ok()
         })
         .collect())
 }
@@ -84,9 +81,9 @@ pub fn kept_plan(
     plan_id: PlanId,
 ) -> Result<KeptPlan, ActionError> {
     let plan = plan_for(conn, acting, Action::ReadSamplingPlan, plan_id)?;
-    let latest = draws::latest(conn, &plan.id)?;
+    let latest = draws::latest(conn, plan.id)?;
     let record = latest.as_ref().map(Draw::parsed).transpose()?;
-    let history = draws::history(conn, &plan.id)?;
+    let history = draws::history(conn, plan.id)?;
     Ok(KeptPlan {
         plan,
         latest,
@@ -102,14 +99,8 @@ pub fn plan_for(
     action: Action,
     plan_id: PlanId,
 ) -> Result<Plan, ActionError> {
-    let plan = load_plan(conn, &plan_id.to_string())?;
-    acting.require(
-        action,
-        &Resource::SamplingPlan {
-            org_id: parse_user_id(&plan.org_id)?,
-            iv_id: parse_user_id(&plan.iv_id)?,
-        },
-    )?;
+    let plan = load_plan(conn, plan_id)?;
+    acting.require(action, &plan_resource(plan.org_id, plan.iv_id))?;
     Ok(plan)
 }
 
@@ -123,15 +114,12 @@ pub fn create_plan(
 ) -> Result<Plan, ActionError> {
     acting.require(
         Action::ManageSamplingPlan,
-        &Resource::SamplingPlan {
-            org_id: org_id.uuid(),
-            iv_id: new.iv_id,
-        },
+        &plan_resource(org_id, new.iv_id),
     )?;
     super::create_plan(
         conn,
         services.catalogue,
-        &org_id.to_string(),
+        org_id,
         acting.user_id,
         new,
         acting.now,

@@ -3,13 +3,12 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::auth::policy::EnrolmentStatus;
 use crate::db::DbConnection;
-use crate::db::ids::{EnrolmentId, UserId};
+use crate::db::ids::{EnrolmentId, OrgId, PlanId, SampleId, UserId};
 use crate::db::json::Json;
 use crate::db::schema::{enrolments, samples};
 use crate::portfolio::Enrolment;
@@ -33,7 +32,8 @@ pub struct SampleDecision {
     pub action_points: String,
     /// The plan this sample belongs to.
     #[serde(default)]
-    pub plan_id: Option<Uuid>,
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub plan_id: Option<PlanId>,
     /// The VACS checklist (optional: clients that do not send it record a sample without it).
     #[serde(default)]
     pub vacs: Option<Vacs>,
@@ -93,13 +93,17 @@ impl Vacs {
 #[diesel(table_name = samples)]
 pub struct Sample {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: SampleId,
     /// The plan.
-    pub plan_id: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub plan_id: Option<PlanId>,
     /// The enrolment.
-    pub enrolment_id: String,
+    #[schema(value_type = String)]
+    pub enrolment_id: EnrolmentId,
     /// The internal verifier.
-    pub iv_id: String,
+    #[schema(value_type = String)]
+    pub iv_id: UserId,
     /// interim (work in progress) or summative (after the assessor's decision).
     pub kind: String,
     /// agree or disagree.
@@ -167,7 +171,7 @@ pub fn record_sample(
     }
     problems.finish()?;
     if let Some(plan_id) = input.plan_id {
-        let plan = load_plan(conn, &plan_id.to_string())
+        let plan = load_plan(conn, plan_id)
             .map_err(|_| ActionError::invalid("plan_id", "no such plan"))?;
         if enrolment.org_id != plan.org_id {
             return Err(ActionError::invalid("plan_id", "no such plan"));
@@ -184,10 +188,10 @@ pub fn record_sample(
         }
     };
     let sample = Sample {
-        id: Uuid::new_v4().to_string(),
-        plan_id: input.plan_id.map(|id| id.to_string()),
-        enrolment_id: enrolment.id.to_string(),
-        iv_id: iv.to_string(),
+        id: SampleId::random(),
+        plan_id: input.plan_id,
+        enrolment_id: enrolment.id,
+        iv_id: iv,
         kind: kind.as_str().to_owned(),
         decision: input.decision.clone(),
         feedback: input.feedback.trim().to_owned(),
@@ -263,8 +267,8 @@ pub fn samples_of(
 /// The samples an IV has recorded in an organisation, newest first.
 pub fn samples_by(
     conn: &mut DbConnection,
-    org_id: &str,
-    iv_id: &str,
+    org_id: OrgId,
+    iv_id: UserId,
 ) -> Result<Vec<Sample>, ActionError> {
     let ids = enrolments::table
         .filter(enrolments::org_id.eq(org_id))
@@ -278,10 +282,7 @@ pub fn samples_by(
 }
 
 /// Every sample recorded on an organisation's enrolments, by any IV, newest first.
-pub fn samples_in_org(
-    conn: &mut DbConnection,
-    org_id: crate::db::ids::OrgId,
-) -> Result<Vec<Sample>, ActionError> {
+pub fn samples_in_org(conn: &mut DbConnection, org_id: OrgId) -> Result<Vec<Sample>, ActionError> {
     // A subquery, not a list of ids: an organisation can hold more enrolments than SQLite takes
     // bound parameters.
     let ids = enrolments::table

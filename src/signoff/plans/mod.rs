@@ -5,7 +5,6 @@ use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::sampling::SamplingKind;
 use crate::action::{ActionError, Problems};
@@ -13,6 +12,7 @@ use crate::audit::{self, Change};
 use crate::auth::policy::Role as AccessRole;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, PlanId, UserId};
 use crate::db::schema::sampling_plans;
 use crate::identity::holds;
 
@@ -29,11 +29,14 @@ pub use ratings::*;
 #[diesel(table_name = sampling_plans)]
 pub struct Plan {
     /// Its id.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: PlanId,
     /// The organisation.
-    pub org_id: String,
+    #[schema(value_type = String)]
+    pub org_id: OrgId,
     /// The internal verifier it belongs to.
-    pub iv_id: String,
+    #[schema(value_type = String)]
+    pub iv_id: UserId,
     /// A name, e.g. "Contact centre units, 2026 term 1".
     pub name: String,
     /// interim or summative.
@@ -54,7 +57,8 @@ pub struct Plan {
 #[serde(deny_unknown_fields)]
 pub struct NewPlan {
     /// The internal verifier.
-    pub iv_id: Uuid,
+    #[schema(value_type = uuid::Uuid)]
+    pub iv_id: UserId,
     /// A name.
     pub name: String,
     /// interim or summative.
@@ -73,7 +77,7 @@ pub struct NewPlan {
 pub fn create_plan(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    org_id: &str,
+    org_id: OrgId,
     actor_id: &str,
     new: NewPlan,
     now: DateTime<Utc>,
@@ -85,20 +89,14 @@ pub fn create_plan(
     if new.period_end < new.period_start {
         problems.add("period_end", "is before period_start");
     }
-    if !holds(
-        conn,
-        new.iv_id.into(),
-        crate::db::ids::stored(org_id)?,
-        AccessRole::InternalVerifier,
-        now,
-    )? {
+    if !holds(conn, new.iv_id, org_id, AccessRole::InternalVerifier, now)? {
         problems.add("iv_id", "is not an internal verifier in this organisation");
     }
     problems.finish()?;
     let plan = Plan {
-        id: Uuid::new_v4().to_string(),
-        org_id: org_id.to_owned(),
-        iv_id: new.iv_id.to_string(),
+        id: PlanId::random(),
+        org_id,
+        iv_id: new.iv_id,
         name: new.name.trim().to_owned(),
         kind: new.kind.as_str().to_owned(),
         period_start: new.period_start,
@@ -115,7 +113,7 @@ pub fn create_plan(
             actor_id: Some(actor_id),
             action: "sampling_plan.create",
             entity: "sampling_plan",
-            entity_id: &plan.id,
+            entity_id: &plan.id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&plan)?),
         },
@@ -132,7 +130,7 @@ pub fn create_plan(
 }
 
 /// One plan.
-pub fn load_plan(conn: &mut DbConnection, id: &str) -> Result<Plan, ActionError> {
+pub fn load_plan(conn: &mut DbConnection, id: PlanId) -> Result<Plan, ActionError> {
     Ok(sampling_plans::table
         .find(id)
         .select(Plan::as_select())
@@ -142,14 +140,14 @@ pub fn load_plan(conn: &mut DbConnection, id: &str) -> Result<Plan, ActionError>
 /// The plans of an organisation (optionally one IV's), newest first.
 pub fn list_plans(
     conn: &mut DbConnection,
-    org_id: &str,
-    iv_id: Option<&str>,
+    org_id: OrgId,
+    iv_id: Option<UserId>,
 ) -> Result<Vec<Plan>, ActionError> {
     let mut query = sampling_plans::table
         .filter(sampling_plans::org_id.eq(org_id))
         .into_boxed();
     if let Some(iv) = iv_id {
-        query = query.filter(sampling_plans::iv_id.eq(iv.to_owned()));
+        query = query.filter(sampling_plans::iv_id.eq(iv));
     }
     Ok(query
         .order(sampling_plans::created_at.desc())

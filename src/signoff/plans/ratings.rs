@@ -8,30 +8,27 @@ use crate::action::ActionError;
 use crate::audit::{self, Change};
 use crate::auth::policy::Role as AccessRole;
 use crate::db::DbConnection;
+use crate::db::ids::{OrgId, UserId};
 use crate::db::schema::{assessor_risk, org_settings};
 use crate::identity::holds;
 use crate::signoff::sampling::{AssessorRisk, RiskRating, SamplingRates};
 
 /// The organisation's sampling rates (the documented defaults unless changed).
-pub fn rates(conn: &mut DbConnection, org_id: &str) -> Result<SamplingRates, ActionError> {
+pub fn rates(conn: &mut DbConnection, org_id: OrgId) -> Result<SamplingRates, ActionError> {
     // No row yet: the default rates; a row whose rates do not read is corrupt.
-    crate::settings::stored_json(
-        conn,
-        crate::db::ids::stored(org_id)?,
-        crate::settings::JsonSetting::SamplingRates,
-    )
+    crate::settings::stored_json(conn, org_id, crate::settings::JsonSetting::SamplingRates)
 }
 
 /// Sets the organisation's sampling rates (audited).
 pub fn set_rates(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     actor_id: &str,
     rates: SamplingRates,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
     let json = crate::db::json::to_text(&rates)?;
-    crate::settings::ensure_row(conn, crate::db::ids::stored(org_id)?, now)?;
+    crate::settings::ensure_row(conn, org_id, now)?;
     diesel::update(org_settings::table.find(org_id))
         .set((
             org_settings::sampling_rates.eq(&json),
@@ -44,7 +41,7 @@ pub fn set_rates(
             actor_id: Some(actor_id),
             action: "organisation.sampling_rates",
             entity: "organisation",
-            entity_id: org_id,
+            entity_id: &org_id.to_string(),
             before: None,
             after: Some(crate::db::json::to_value(&rates)?),
         },
@@ -55,17 +52,13 @@ pub fn set_rates(
 /// Sets an assessor's risk rating (audited).
 pub fn set_risk(
     conn: &mut DbConnection,
-    org_id: &str,
-    assessor_id: &str,
+    org_id: OrgId,
+    assessor_id: UserId,
     actor_id: &str,
     risk: RiskRating,
     now: DateTime<Utc>,
 ) -> Result<(), ActionError> {
-    let (assessor, org) = (
-        crate::db::ids::stored(assessor_id)?,
-        crate::db::ids::stored(org_id)?,
-    );
-    if !holds(conn, assessor, org, AccessRole::Assessor, now)? {
+    if !holds(conn, assessor_id, org_id, AccessRole::Assessor, now)? {
         return Err(ActionError::invalid(
             "assessor_id",
             "is not an assessor in this organisation",
@@ -91,7 +84,7 @@ pub fn set_risk(
             actor_id: Some(actor_id),
             action: "assessor.risk",
             entity: "user",
-            entity_id: assessor_id,
+            entity_id: &assessor_id.to_string(),
             before: None,
             after: Some(serde_json::json!({ "org_id": org_id, "risk": risk.as_str() })),
         },
@@ -103,7 +96,8 @@ pub fn set_risk(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RatedAssessor {
     /// The assessor.
-    pub assessor_id: String,
+    #[schema(value_type = String)]
+    pub assessor_id: UserId,
     /// Their name.
     pub name: String,
     /// Their email.
@@ -118,11 +112,11 @@ pub struct RatedAssessor {
 /// Every active assessor of the organisation now, by name, with their risk rating.
 pub fn assessor_ratings(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
     now: DateTime<Utc>,
 ) -> Result<Vec<RatedAssessor>, ActionError> {
     let rated = risks(conn, org_id)?;
-    let users = crate::identity::list_users(conn, crate::db::ids::stored(org_id)?)?;
+    let users = crate::identity::list_users(conn, org_id)?;
     Ok(users
         .into_iter()
         .filter(|u| {
@@ -134,12 +128,11 @@ pub fn assessor_ratings(
                 })
         })
         .map(|u| {
-            let id = u.id.to_string();
-            let found = rated.iter().find(|r| r.assessor_id == id);
+            let found = rated.iter().find(|r| u.id == r.assessor_id);
             RatedAssessor {
                 risk: found.map_or(RiskRating::New, |r| r.risk),
                 rated: found.is_some(),
-                assessor_id: id,
+                assessor_id: u.id,
                 name: u.name,
                 email: u.email,
             }
@@ -147,9 +140,11 @@ pub fn assessor_ratings(
         .collect())
 }
 
+/// The organisation's risk ratings, as the sampler reads them (its assessor ids are the plain text
+/// of the draw record).
 pub(in crate::signoff) fn risks(
     conn: &mut DbConnection,
-    org_id: &str,
+    org_id: OrgId,
 ) -> Result<Vec<AssessorRisk>, ActionError> {
     let rows: Vec<(String, String)> = assessor_risk::table
         .filter(assessor_risk::org_id.eq(org_id))

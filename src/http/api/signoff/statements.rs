@@ -77,7 +77,7 @@ pub async fn statement_pdf(
                     row.code
                 )));
             }
-            let credential = crate::credentials::of_statement(conn, &row.id)?;
+            let credential = crate::credentials::of_statement(conn, row.id)?;
             Ok::<_, ActionError>((row, credential))
         })
         .await?;

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource, Role};
 use crate::db::DbConnection;
-use crate::db::ids::OrgId;
+use crate::db::ids::{OrgId, PlanId, UserId};
 use crate::http::AppState;
 use crate::http::pages::form::{Fields, FormState, field_errors};
 use crate::http::pages::rows::Names;
@@ -33,7 +33,7 @@ struct Choice {
 
 #[derive(Debug, Serialize)]
 struct PlanRow {
-    id: String,
+    id: PlanId,
     name: String,
     kind: String,
     period_start: NaiveDate,
@@ -126,7 +126,7 @@ async fn list_page(
             let mut rows = Vec::new();
             for plan in visible_plans(conn, &for_tx, org_id)? {
                 rows.push(PlanRow {
-                    verifier: names.of(conn, crate::db::ids::stored(&plan.iv_id)?)?,
+                    verifier: names.of(conn, plan.iv_id)?,
                     id: plan.id,
                     name: plan.name,
                     kind: plan.kind,
@@ -225,7 +225,7 @@ async fn create_page(
     require_plan_reader(session, org_id)?;
     let mut errors = BTreeMap::new();
     let form: PlanForm = fields.read()?;
-    let iv_id = filled(&form.iv_id).and_then(|t| Uuid::parse_str(&t).ok());
+    let iv_id = filled(&form.iv_id).and_then(|t| t.parse::<UserId>().ok());
     if iv_id.is_none() {
         errors.insert(
             "iv_id".to_owned(),

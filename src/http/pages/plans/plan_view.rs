@@ -10,12 +10,11 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::stored;
+use crate::db::ids::{DrawId, Id, OrgId, PlanId, stored};
 use crate::http::pages::form::FormState;
 use crate::http::pages::rows::{Names, unit_name};
 use crate::http::pages::samples::sampling_refusal;
 use crate::http::session::Session;
-use crate::identity;
 use crate::portfolio;
 use crate::signoff::draws::DrawSummary;
 use crate::signoff::plans;
@@ -70,8 +69,8 @@ struct DimensionView {
 #[derive(Serialize)]
 pub(super) struct PlanView {
     title: String,
-    id: String,
-    org_id: String,
+    id: PlanId,
+    org_id: OrgId,
     name: String,
     kind: String,
     period_start: NaiveDate,
@@ -97,7 +96,7 @@ pub(super) struct PlanView {
 
 #[derive(Debug, Serialize)]
 struct DrawLine {
-    id: String,
+    id: DrawId,
     drawn_at: String,
     drawn_by: String,
     reason: String,
@@ -239,7 +238,7 @@ fn method_label(method: &str) -> String {
 
 fn draw_line(conn: &mut DbConnection, labels: &mut Labels, draw: &DrawSummary) -> DrawLine {
     DrawLine {
-        id: draw.id.clone(),
+        id: draw.id,
         drawn_at: draw.drawn_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         drawn_by: draw
             .drawn_by
@@ -273,8 +272,8 @@ pub(super) fn plan_view(
         .require(
             Action::ManageSamplingPlan,
             &Resource::SamplingPlan {
-                org_id: identity::parse_user_id(&plan.org_id)?,
-                iv_id: identity::parse_user_id(&plan.iv_id)?,
+                org_id: plan.org_id.uuid(),
+                iv_id: plan.iv_id.uuid(),
             },
         )
         .is_ok();
@@ -337,11 +336,12 @@ pub(super) fn plan_view(
         })
         .collect();
     // Covered means sampled: what the draw selected counts once its sample has been recorded.
-    let sampled: BTreeSet<String> = plans::samples_by(conn, &plan.org_id, &plan.iv_id)?
+    let sampled: BTreeSet<String> = plans::samples_by(conn, plan.org_id, plan.iv_id)?
         .into_iter()
-        .filter(|s| s.plan_id.as_deref() == Some(plan.id.as_str()))
+        .filter(|s| s.plan_id == Some(plan.id))
         .filter(|s| latest.as_ref().is_some_and(|d| s.created_at > d.drawn_at))
-        .map(|s| s.enrolment_id)
+        // The draw record's coverage names enrolments as text.
+        .map(|s| s.enrolment_id.to_string())
         .collect();
     let chosen: BTreeSet<String> = selection
         .selected
@@ -363,13 +363,13 @@ pub(super) fn plan_view(
         dimension("R", "Records", &c.records, |v| labels.enrolment(conn, v)),
         dimension("A", "Assessment sites", &c.sites, str::to_owned),
     ];
-    let taken = plans::samples_by(conn, &plan.org_id, &plan.iv_id)?
+    let taken = plans::samples_by(conn, plan.org_id, plan.iv_id)?
         .iter()
-        .filter(|s| s.plan_id.as_deref() == Some(plan.id.as_str()))
+        .filter(|s| s.plan_id == Some(plan.id))
         .count();
     Ok(PlanView {
         title: format!("Sampling plan — {}", plan.name),
-        verifier: labels.person(conn, &plan.iv_id),
+        verifier: labels.person(conn, &plan.iv_id.to_string()),
         id: plan.id,
         org_id: plan.org_id,
         name: plan.name,

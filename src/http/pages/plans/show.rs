@@ -20,25 +20,31 @@ pub async fn show(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(show_page(&state, &session, &path).await)
+    Html(async { show_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn show_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    plan_id: PlanId,
 ) -> Result<HttpResponse, PageError> {
-    show_with(state, session, raw_id, FormState::default(), StatusCode::OK).await
+    show_with(
+        state,
+        session,
+        plan_id,
+        FormState::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn show_with(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    plan_id: PlanId,
     form: FormState,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let plan_id: PlanId = typed_path_id(raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let csrf = session.csrf.clone();
@@ -74,17 +80,16 @@ pub async fn redraw(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(redraw_page(&state, &session, &path, fields).await)
+    Html(async { redraw_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
 }
 
 async fn redraw_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: PlanId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
     check_csrf(session, fields.csrf())?;
-    let id: PlanId = typed_path_id(raw_id)?;
     let for_state = state.clone();
     let for_tx = session.clone();
     let RedrawForm { reason } = fields.read()?;
@@ -99,14 +104,7 @@ async fn redraw_page(
         Err(err) => {
             let errors = field_errors(err)?;
             let form = FormState::again(&fields, errors);
-            show_with(
-                state,
-                session,
-                raw_id,
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            show_with(state, session, id, form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::stored;
+use crate::db::ids::{EnrolmentId, PlanId, SampleId};
 use crate::http::pages::rows::{EnrolmentRow, Names, enrolments_in_org, row};
 use crate::http::session::Session;
 use crate::portfolio::{self, Enrolment};
@@ -69,8 +69,8 @@ pub(super) fn queue(
 /// A recorded sample as the history shows it.
 #[derive(Debug, Clone, Serialize)]
 pub(super) struct SampleLine {
-    pub(super) id: String,
-    enrolment_id: String,
+    pub(super) id: SampleId,
+    enrolment_id: EnrolmentId,
     candidate: String,
     unit: String,
     verifier: String,
@@ -104,8 +104,7 @@ pub(super) fn history(
     org_id: Uuid,
     limit: usize,
 ) -> Result<Vec<SampleLine>, ActionError> {
-    let org = org_id.to_string();
-    let plan_names: BTreeMap<String, String> = plans::list_plans(conn, &org, None)?
+    let plan_names: BTreeMap<PlanId, String> = plans::list_plans(conn, org_id.into(), None)?
         .into_iter()
         .map(|p| (p.id, p.name))
         .collect();
@@ -115,7 +114,7 @@ pub(super) fn history(
         if lines.len() == limit {
             break;
         }
-        let enrolment = portfolio::load_enrolment(conn, stored(&sample.enrolment_id)?)?;
+        let enrolment = portfolio::load_enrolment(conn, sample.enrolment_id)?;
         let readable = session
             .require(
                 Action::ReadEnrolment,
@@ -139,7 +138,7 @@ pub(super) fn history(
 pub(super) fn sample_line(
     conn: &mut DbConnection,
     names: &mut Names,
-    plan_names: &BTreeMap<String, String>,
+    plan_names: &BTreeMap<PlanId, String>,
     enrolment: &Enrolment,
     sample: Sample,
 ) -> Result<SampleLine, ActionError> {
@@ -157,7 +156,7 @@ pub(super) fn sample_line(
             "{} v{}",
             enrolment.standard_code, enrolment.standard_version
         ),
-        verifier: names.of(conn, crate::db::ids::stored(&sample.iv_id)?)?,
+        verifier: names.of(conn, sample.iv_id)?,
         plan: sample
             .plan_id
             .as_ref()
@@ -179,12 +178,12 @@ fn exchange(
     sample: &Sample,
 ) -> Result<(Option<ResponseLine>, Option<String>), ActionError> {
     use crate::signoff::{chain, feedback};
-    let response = feedback::response_to(conn, &sample.id)?.map(|r| ResponseLine {
+    let response = feedback::response_to(conn, sample.id)?.map(|r| ResponseLine {
         assessor: r.assessor,
         on: r.responded_at.date(),
         responses: r.responses,
     });
-    let signed = chain::sign_offs_of(conn, stored(&sample.enrolment_id)?)?
+    let signed = chain::sign_offs_of(conn, sample.enrolment_id)?
         .into_iter()
         .find(|s| s.role == "assessor" && s.signed_at > sample.created_at)
         .map(|s| {
@@ -193,7 +192,7 @@ fn exchange(
                 format!("competent, signed by {} on {}", s.user_name, s.signed_on),
             )
         });
-    let not_yet = feedback::feedback_of(conn, stored(&sample.enrolment_id)?)?
+    let not_yet = feedback::feedback_of(conn, sample.enrolment_id)?
         .into_iter()
         .find(|f| f.decided_at > sample.created_at)
         .map(|f| {
@@ -211,7 +210,7 @@ fn exchange(
 
 #[derive(Debug, Serialize)]
 pub(super) struct PlanLine {
-    id: String,
+    id: PlanId,
     name: String,
     kind: String,
     period_start: NaiveDate,
@@ -237,7 +236,7 @@ pub(super) fn plan_lines(
         .into_iter()
         .map(|p| {
             Ok(PlanLine {
-                verifier: names.of(conn, crate::db::ids::stored(&p.iv_id)?)?,
+                verifier: names.of(conn, p.iv_id)?,
                 id: p.id,
                 name: p.name,
                 kind: p.kind,

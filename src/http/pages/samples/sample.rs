@@ -5,13 +5,12 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, Id, PlanId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, FormState, field_errors};
@@ -98,8 +97,8 @@ async fn sample_page(
             let standard = standard_of(&catalogue, &enrolment)?;
             let mut names = Names::default();
             let org_id = enrolment.facts()?.org_id;
-            let plan_names: BTreeMap<String, String> =
-                plans::list_plans(conn, &enrolment.org_id.to_string(), None)?
+            let plan_names: BTreeMap<PlanId, String> =
+                plans::list_plans(conn, enrolment.org_id, None)?
                     .into_iter()
                     .map(|p| (p.id, p.name))
                     .collect();
@@ -117,21 +116,22 @@ async fn sample_page(
             let plans = visible_plans(conn, &for_tx, org_id)?
                 .into_iter()
                 .filter(|p| {
-                    Uuid::parse_str(&p.iv_id).is_ok_and(|iv_id| {
-                        for_tx
-                            .require(
-                                Action::ManageSamplingPlan,
-                                &Resource::SamplingPlan { org_id, iv_id },
-                            )
-                            .is_ok()
-                    })
+                    for_tx
+                        .require(
+                            Action::ManageSamplingPlan,
+                            &Resource::SamplingPlan {
+                                org_id,
+                                iv_id: p.iv_id.uuid(),
+                            },
+                        )
+                        .is_ok()
                 })
                 .map(|p| Choice {
                     label: format!(
                         "{} ({}, {} to {})",
                         p.name, p.kind, p.period_start, p.period_end
                     ),
-                    value: p.id,
+                    value: p.id.to_string(),
                 })
                 .collect();
             let decision = chain::sign_offs_of(conn, enrolment.id)?
@@ -220,7 +220,7 @@ async fn record_page(
     let form: SampleForm = fields.read()?;
     let plan_id = match Some(form.plan_id.trim()).filter(|p| !p.is_empty()) {
         None => None,
-        Some(text) => match Uuid::parse_str(text) {
+        Some(text) => match text.parse::<PlanId>() {
             Ok(plan) => Some(plan),
             Err(_) => {
                 let errors = BTreeMap::from([(

@@ -131,7 +131,7 @@ async fn render(
         .into_iter()
         .map(|assessor| {
             let form = match &risk_for {
-                Some((id, form)) if *id == assessor.assessor_id => form.clone(),
+                Some((id, form)) if assessor.assessor_id == *id => form.clone(),
                 _ => FormState::with_values([("risk".to_owned(), assessor.risk.to_string())]),
             };
             AssessorRow { assessor, form }
