@@ -368,7 +368,8 @@ pub fn cohort_grid(
     cohort: &Cohort,
 ) -> Result<CohortGrid, ActionError> {
     let members = cohort_enrolments(conn, &cohort.id)?;
-    let version = stored::interpretations_version(conn, &cohort.org_id)?;
+    // The cohort row still holds its organisation as text: read it as strictly as a typed column.
+    let version = stored::interpretations_version(conn, crate::db::ids::stored(&cohort.org_id)?)?;
     let candidates: Vec<UserId> = members.iter().map(|e| e.candidate_id).collect();
     let names: HashMap<UserId, String> = users::table
         .filter(users::id.eq_any(&candidates))
