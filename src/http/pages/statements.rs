@@ -8,19 +8,17 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
 
 use super::form::{Fields, FormState, field_errors, filled};
 use super::rows::{Names, enrolments_in_org, standard_of, unit_name};
 use super::view::{Html, PageError, PageSession, check_csrf, page_with_status, see_other};
 use crate::action::ActionError;
 use crate::auth::policy::{Action, EnrolmentStatus, Resource};
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, Id, OrgId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
-use crate::http::shared::path_id;
 use crate::http::shared::statements::authorized_statement;
 use crate::identity;
 use crate::signoff::{
@@ -64,37 +62,43 @@ pub async fn list(
     path: web::Path<String>,
     query: web::Query<DoneQuery>,
 ) -> Html {
+    let done = query.into_inner();
     Html(
-        list_page(
-            &state,
-            &session,
-            &path,
-            query.into_inner(),
-            FormState::default(),
-            Vec::new(),
-        )
+        async {
+            let org_id = typed_path_id(&path)?;
+            list_page(
+                &state,
+                &session,
+                org_id,
+                done,
+                FormState::default(),
+                Vec::new(),
+            )
+            .await
+        }
         .await,
     )
 }
 
 /// The statements office is the provider admin's: they issue and revoke every statement of the
 /// organisation.
-fn require_admin(session: &Session, org_id: Uuid) -> Result<(), ActionError> {
+fn require_admin(session: &Session, org_id: OrgId) -> Result<(), ActionError> {
     session.require(
         Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
+        &Resource::Organisation {
+            org_id: org_id.uuid(),
+        },
     )
 }
 
 async fn list_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     done: DoneQuery,
     form: FormState,
     missing: Vec<String>,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
     require_admin(session, org_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
@@ -103,7 +107,7 @@ async fn list_page(
         .read(move |conn| {
             let org = org_id.to_string();
             let org_name = identity::find_organisation(conn, &org)?.name;
-            let statements = statements::list_for_org(conn, org_id.into())?
+            let statements = statements::list_for_org(conn, org_id)?
                 .iter()
                 .map(statements::StatementRow::summary)
                 .collect::<Result<Vec<_>, _>>()?;
@@ -112,7 +116,7 @@ async fn list_page(
             for enrolment in enrolments_in_org(
                 conn,
                 &for_tx.actor,
-                org_id,
+                org_id.uuid(),
                 Some(EnrolmentStatus::Sampled.as_str()),
             )? {
                 let allowed = for_tx
@@ -179,36 +183,41 @@ pub async fn issue(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(issue_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            issue_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Issues the statement from organisation `org_id`'s page; the CSRF token is already checked.
 async fn issue_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let org_id = path_id(raw_org)?;
     require_admin(session, org_id)?;
     let refused = |reason: &str, missing: Vec<String>| {
         let errors = BTreeMap::from([("enrolment_id".to_owned(), reason.to_owned())]);
         (FormState::again(&fields, errors), missing)
     };
     let form: IssueForm = fields.read()?;
-    let Some(enrolment_id) = filled(&form.enrolment_id).and_then(|t| Uuid::parse_str(&t).ok())
+    let Some(enrolment_id) = filled(&form.enrolment_id).and_then(|t| t.parse::<EnrolmentId>().ok())
     else {
         let (form, missing) = refused("Choose the enrolment", Vec::new());
-        return list_page(state, session, raw_org, DoneQuery::default(), form, missing).await;
+        return list_page(state, session, org_id, DoneQuery::default(), form, missing).await;
     };
     let for_tx = session.clone();
     let tx_state = state.clone();
     let done = state
         .db
         .write(move |conn| {
-            let enrolment = authorize(conn, &for_tx, enrolment_id.into(), Action::IssueStatement)?;
+            let enrolment = authorize(conn, &for_tx, enrolment_id, Action::IssueStatement)?;
             // Issued from this organisation's page only.
-            if enrolment.org_id != org_id.to_string() {
+            if enrolment.org_id != org_id {
                 return Err(ActionError::NotFound);
             }
             let row = signoff::actions::issue_statement(
@@ -238,7 +247,7 @@ async fn issue_page(
             (FormState::again(&fields, errors), Vec::new())
         }
     };
-    list_page(state, session, raw_org, DoneQuery::default(), form, missing).await
+    list_page(state, session, org_id, DoneQuery::default(), form, missing).await
 }
 
 #[derive(Serialize)]
@@ -257,16 +266,26 @@ pub async fn revoke_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(revoke_page(&state, &session, &path, FormState::default()).await)
+    Html(
+        async {
+            revoke_page(
+                &state,
+                &session,
+                typed_path_id(&path)?,
+                FormState::default(),
+            )
+            .await
+        }
+        .await,
+    )
 }
 
 async fn revoke_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     form: FormState,
 ) -> Result<HttpResponse, PageError> {
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let for_tx = session.clone();
     let (org_id, statement) = state
         .db
@@ -321,17 +340,22 @@ pub async fn revoke(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(revoke_post(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            revoke_post(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Revokes enrolment `id`'s statement; the CSRF token is already checked.
 async fn revoke_post(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let RevokeForm { reason, confirm } = fields.read()?;
     let confirm = compact(&confirm);
     let for_tx = session.clone();
@@ -362,7 +386,7 @@ async fn revoke_post(
         ))),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            revoke_page(state, session, raw_id, form).await
+            revoke_page(state, session, id, form).await
         }
     }
 }

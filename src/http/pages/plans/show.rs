@@ -20,25 +20,22 @@ pub async fn show(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(show_page(&state, &session, &path).await)
-}
-
-async fn show_page(
-    state: &AppState,
-    session: &Session,
-    raw_id: &str,
-) -> Result<HttpResponse, PageError> {
-    show_with(state, session, raw_id, FormState::default(), StatusCode::OK).await
+    Html(
+        async {
+            let id = typed_path_id(&path)?;
+            show_with(&state, &session, id, FormState::default(), StatusCode::OK).await
+        }
+        .await,
+    )
 }
 
 async fn show_with(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    plan_id: PlanId,
     form: FormState,
     status: StatusCode,
 ) -> Result<HttpResponse, PageError> {
-    let plan_id: PlanId = typed_path_id(raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let csrf = session.csrf.clone();
@@ -74,17 +71,22 @@ pub async fn redraw(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(redraw_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            redraw_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Draws plan `id` again; the CSRF token is already checked.
 async fn redraw_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: PlanId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: PlanId = typed_path_id(raw_id)?;
     let for_state = state.clone();
     let for_tx = session.clone();
     let RedrawForm { reason } = fields.read()?;
@@ -99,14 +101,7 @@ async fn redraw_page(
         Err(err) => {
             let errors = field_errors(err)?;
             let form = FormState::again(&fields, errors);
-            show_with(
-                state,
-                session,
-                raw_id,
-                form,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            show_with(state, session, id, form, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }
 }
