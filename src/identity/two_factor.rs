@@ -337,7 +337,7 @@ fn check_second_factor(
 /// Sets whether the organisation's admins, assessors and IVs must use two factors (audited).
 pub fn set_required(
     conn: &mut DbConnection,
-    actor_id: &str,
+    actor: UserId,
     org_id: OrgId,
     required: bool,
     now: DateTime<Utc>,
@@ -354,7 +354,7 @@ pub fn set_required(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "org.two_factor",
             entity: "organisation",
             entity_id: &org_id.to_string(),

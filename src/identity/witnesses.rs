@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
-use crate::db::ids::{OrgId, WitnessId};
+use crate::db::ids::{OrgId, UserId, WitnessId};
 use crate::db::schema::approved_witnesses;
 
 /// An approved witness.
@@ -52,7 +52,7 @@ pub struct NewWitness {
 pub fn approve_witness(
     conn: &mut DbConnection,
     org_id: OrgId,
-    actor_id: &str,
+    actor: UserId,
     new: NewWitness,
     now: DateTime<Utc>,
 ) -> Result<ApprovedWitness, ActionError> {
@@ -86,7 +86,7 @@ pub fn approve_witness(
     audit::append(
         conn,
         Change {
-            actor_id: Some(actor_id),
+            actor_id: Some(&actor.to_string()),
             action: "witness.approve",
             entity: "organisation",
             entity_id: &org_id.to_string(),

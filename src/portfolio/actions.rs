@@ -77,22 +77,23 @@ pub fn read_stored_progress(
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
 ) -> Result<(EnrolmentId, Option<StoredEvaluation>), ActionError> {
-    let (enrolment, found) =
-        super::stored::with_enrolment(conn, catalogue, &enrolment_id.to_string())?;
+    let (enrolment, found) = super::stored::with_enrolment(conn, catalogue, enrolment_id)?;
     let enrolment = permit(acting, enrolment, Action::ReadEnrolment)?;
     Ok((enrolment.id, found))
 }
 
-/// The portfolio's tracking grid (which evidence shows which criterion, and how it was judged),
-/// for someone who may read the enrolment.
+/// The enrolment and its portfolio's tracking grid (which evidence shows which criterion, and how
+/// it was judged), for someone who may read the enrolment: one load and one policy check, so a
+/// page showing the enrolment beside its grid need not open it again.
 pub fn enrolment_grid(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
-) -> Result<PortfolioGrid, ActionError> {
+) -> Result<(Enrolment, PortfolioGrid), ActionError> {
     let enrolment = enrolment_for(conn, acting, enrolment_id, Action::ReadEnrolment)?;
-    grid::enrolment_grid(conn, catalogue, &enrolment)
+    let grid = grid::enrolment_grid(conn, catalogue, &enrolment)?;
+    Ok((enrolment, grid))
 }
 
 /// The cohort and its tracking grid (which learner has met which criterion), for someone who

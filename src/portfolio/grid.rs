@@ -368,7 +368,7 @@ pub fn cohort_grid(
     cohort: &Cohort,
 ) -> Result<CohortGrid, ActionError> {
     let members = cohort_enrolments(conn, cohort.id)?;
-    let version = stored::interpretations_version(conn, &cohort.org_id.to_string())?;
+    let version = stored::interpretations_version(conn, cohort.org_id)?;
     let candidates: Vec<UserId> = members.iter().map(|e| e.candidate_id).collect();
     let names: HashMap<UserId, String> = users::table
         .filter(users::id.eq_any(&candidates))

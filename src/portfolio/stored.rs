@@ -23,7 +23,7 @@ use super::progress::Evaluation;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, OrgId};
 use crate::db::schema::{enrolments, evaluations, org_settings, users};
 use crate::rules::ENGINE_REVISION;
 
@@ -85,7 +85,7 @@ impl StoredEvaluation {
 }
 
 /// The organisation's interpretations version (0 before it has settings).
-pub fn interpretations_version(conn: &mut DbConnection, org_id: &str) -> QueryResult<i64> {
+pub fn interpretations_version(conn: &mut DbConnection, org_id: OrgId) -> QueryResult<i64> {
     Ok(org_settings::table
         .find(org_id)
         .select(org_settings::interpretations_version)
@@ -104,7 +104,7 @@ pub fn current_stamp(
     Ok(Stamp {
         revision: enrolment.revision,
         standard_hash: loaded.content_hash.clone(),
-        interpretations_version: interpretations_version(conn, &enrolment.org_id.to_string())?,
+        interpretations_version: interpretations_version(conn, enrolment.org_id)?,
         engine_revision: ENGINE_REVISION,
     })
 }
@@ -165,7 +165,7 @@ pub fn fresh(
 pub fn with_enrolment(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
-    id: &str,
+    id: EnrolmentId,
 ) -> Result<(Enrolment, Option<StoredEvaluation>), ActionError> {
     let (enrolment, stored, version) = crate::on_backend!(conn, |c| enrolments::table
         .left_join(evaluations::table)

@@ -132,7 +132,7 @@ async fn evidence(app: &TestApp, w: &World) -> Vec<Value> {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             None,
         )
         .await;
@@ -279,7 +279,7 @@ async fn an_assessor_logs_an_observation_checklist_and_accepts_evidence() {
     let uploaded = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &content_type,
             body,
         )
@@ -544,7 +544,7 @@ async fn upload(app: &TestApp, w: &World, title: &str, criteria: &[&str]) -> Str
     let uploaded = app
         .send_raw(
             &w.candidate,
-            &format!("/api/enrolments/{}/evidence/upload", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence_upload(),
             &content_type,
             body,
         )
@@ -813,7 +813,7 @@ async fn an_admin_adds_a_class_from_a_csv_file() {
 }
 
 /// Calls the API as `token` and checks it succeeded (set-up the journeys do not click through).
-async fn api(app: &TestApp, token: &str, path: &str, body: Value) {
+async fn api_post(app: &TestApp, token: &str, path: &str, body: Value) {
     let reply = app
         .request_as(Some(token), Method::POST, path, Some(body))
         .await;
@@ -831,7 +831,7 @@ async fn status_of(app: &TestApp, w: &World) -> String {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/enrolments/{}", w.enrolment),
+            &api::enrolment(&w.enrolment),
             None,
         )
         .await;
@@ -843,26 +843,26 @@ async fn status_of(app: &TestApp, w: &World) -> String {
 
 /// The world's portfolio completed, submitted and decided, through the API.
 async fn decided(app: &TestApp, w: &World) {
-    let base = format!("/api/enrolments/{}", w.enrolment);
+    let enrolment = api::enrolment(&w.enrolment);
     complete_portfolio(app, w).await;
-    api(
+    api_post(
         app,
         &w.candidate,
-        &format!("{base}/submit"),
+        &enrolment.submit(),
         json!({"declaration": true}),
     )
     .await;
-    api(app, &w.assessor, &format!("{base}/decision"), json!({})).await;
+    api_post(app, &w.assessor, &enrolment.decision(), json!({})).await;
 }
 
 #[actix_web::test]
 async fn an_assessor_is_refused_with_the_gaps_then_signs_the_unit_decision() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
-    api(
+    api_post(
         &app,
         &w.candidate,
-        &format!("/api/enrolments/{}/submit", w.enrolment),
+        &api::enrolment(&w.enrolment).submit(),
         json!({"declaration": true}),
     )
     .await;
@@ -1096,10 +1096,10 @@ async fn an_admin_issues_downloads_verifies_and_revokes_a_statement() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
     decided(&app, &w).await;
-    api(
+    api_post(
         &app,
         &w.iv,
-        &format!("/api/enrolments/{}/samples", w.enrolment),
+        &api::enrolment(&w.enrolment).samples(),
         json!({"decision": "agree"}),
     )
     .await;
@@ -1191,18 +1191,21 @@ async fn an_admin_groups_a_cohort_sees_its_progress_and_exports_results() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
     complete_portfolio(&app, &w).await;
-    let base_api = format!("/api/enrolments/{}", w.enrolment);
+    let enrolment = api::enrolment(&w.enrolment);
     for (token, path, body) in [
-        (&w.candidate, "submit", json!({"declaration": true})),
-        (&w.assessor, "decision", json!({"comments": "Competent."})),
+        (
+            &w.candidate,
+            enrolment.submit(),
+            json!({"declaration": true}),
+        ),
+        (
+            &w.assessor,
+            enrolment.decision(),
+            json!({"comments": "Competent."}),
+        ),
     ] {
         let reply = app
-            .request_as(
-                Some(token),
-                Method::POST,
-                &format!("{base_api}/{path}"),
-                Some(body),
-            )
+            .request_as(Some(token), Method::POST, &path, Some(body))
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text());
     }
@@ -1345,7 +1348,7 @@ async fn an_admin_chooses_another_reading_of_an_ambiguous_rule_in_settings() {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/orgs/{}/interpretations/28268/2", w.org),
+            &api::org(&w.org).interpretations(28268, 2),
             None,
         )
         .await;
@@ -1364,7 +1367,7 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/orgs/{}/cohorts", w.org),
+            &api::org(&w.org).cohorts(),
             Some(json!({"name": "Term 1", "standard": "28268"})),
         )
         .await;
@@ -1374,7 +1377,7 @@ async fn every_other_page_meets_wcag_2_1_aa_at_both_widths() {
         .request_as(
             Some(&w.admin),
             Method::POST,
-            &format!("/api/cohorts/{cohort}/enrolments"),
+            &api::cohort(&cohort).enrolments(),
             Some(json!({"add": [w.enrolment]})),
         )
         .await;
@@ -1625,21 +1628,16 @@ async fn a_candidate_acknowledges_an_observation_and_reads_rejected_evidence_at_
     let record = json!({"method": "product_evidence", "setting": "workplace", "date": "2024-05-06",
         "title": "Call log", "criteria": [{"criterion": "1.7"}], "declaration": true});
     let (ctype, body) = multipart(&record, "call-log.pdf", b"%PDF-1.4 call log");
-    let base_api = format!("/api/enrolments/{}", w.enrolment);
+    let enrolment = api::enrolment(&w.enrolment);
     let added = app
-        .send_raw(
-            &w.candidate,
-            &format!("{base_api}/evidence/upload"),
-            &ctype,
-            body,
-        )
+        .send_raw(&w.candidate, &enrolment.evidence_upload(), &ctype, body)
         .await;
     assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
     let id = added.json()["id"].as_str().unwrap().to_owned();
-    api(
+    api_post(
         &app,
         &w.assessor,
-        &format!("{base_api}/evidence/{id}/judgements"),
+        &enrolment.evidence_item(&id).judgements(),
         json!({"criteria": [{"id": "1.7", "judgement": "rejected",
             "feedback": "The log does not show the follow-up call"}]}),
     )
@@ -1707,21 +1705,15 @@ async fn a_certified_candidate_downloads_their_statement() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
     decided(&app, &w).await;
-    let base_api = format!("/api/enrolments/{}", w.enrolment);
-    api(
+    let enrolment = api::enrolment(&w.enrolment);
+    api_post(
         &app,
         &w.iv,
-        &format!("{base_api}/samples"),
+        &enrolment.samples(),
         json!({"decision": "agree"}),
     )
     .await;
-    api(
-        &app,
-        &w.admin,
-        &format!("{base_api}/statement"),
-        json!(null),
-    )
-    .await;
+    api_post(&app, &w.admin, &enrolment.statement(), json!(null)).await;
     let server = app.serve();
     let base = format!("http://{}", server.addr);
     let browser = Browser::start();
@@ -1774,7 +1766,7 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
         .request_as(
             Some(&w.candidate),
             Method::POST,
-            &format!("/api/enrolments/{}/evidence", w.enrolment),
+            &api::enrolment(&w.enrolment).evidence(),
             Some(json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-08",
                 "title": "Billing complaint", "criteria": [{"criterion": "3.1"}], "declaration": true,
                 "details": {"witness": {"name": "Ngaio Marsh", "job_title": "Team leader",
@@ -1814,7 +1806,7 @@ async fn a_witness_attests_through_their_link_on_a_phone() {
         .request_as(
             Some(&w.admin),
             Method::GET,
-            &format!("/api/orgs/{}/outbox", w.org),
+            &api::org(&w.org).outbox(),
             None,
         )
         .await
@@ -1992,7 +1984,7 @@ async fn an_admin_previews_moves_and_undoes_a_move_to_the_next_version() {
         .request_as(
             Some(&editor),
             actix_web::http::Method::POST,
-            &format!("/api/orgs/{}/standards", w.org),
+            &api::org(&w.org).standards(),
             Some(json!({"yaml": v2})),
         )
         .await;
@@ -2120,7 +2112,7 @@ fn call_recording() -> Vec<u8> {
 async fn a_candidate_marks_a_time_point_in_a_call_and_the_assessor_plays_it_from_there() {
     let app = TestApp::new(Backend::Sqlite);
     let w = app.world("28268@2").await;
-    let base_api = format!("/api/enrolments/{}", w.enrolment);
+    let enrolment = api::enrolment(&w.enrolment);
     let mut ids = Vec::new();
     for (name, bytes, criteria) in [
         (
@@ -2138,12 +2130,7 @@ async fn a_candidate_marks_a_time_point_in_a_call_and_the_assessor_plays_it_from
             "date": "2024-05-06", "title": name, "criteria": criteria, "declaration": true});
         let (ctype, body) = multipart(&record, name, &bytes);
         let added = app
-            .send_raw(
-                &w.candidate,
-                &format!("{base_api}/evidence/upload"),
-                &ctype,
-                body,
-            )
+            .send_raw(&w.candidate, &enrolment.evidence_upload(), &ctype, body)
             .await;
         assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
         ids.push(added.json()["id"].as_str().unwrap().to_owned());
@@ -2292,7 +2279,7 @@ async fn an_assessor_builds_and_sends_questions_the_candidate_answers_and_the_as
         .request_as(
             Some(&w.candidate),
             actix_web::http::Method::GET,
-            &format!("/api/enrolments/{}/question-requests", w.enrolment),
+            &api::enrolment(&w.enrolment).question_requests(),
             None,
         )
         .await
@@ -2364,7 +2351,7 @@ async fn an_assessor_builds_and_sends_questions_the_candidate_answers_and_the_as
         .request_as(
             Some(&w.candidate),
             actix_web::http::Method::GET,
-            &format!("/api/enrolments/{}/progress", w.enrolment),
+            &api::enrolment(&w.enrolment).progress(),
             None,
         )
         .await

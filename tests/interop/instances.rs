@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use crate::api;
 use crate::helpers::{Backend, PASSWORD, TestApp, World, multipart};
 use crate::s3::{self, S3Server};
 use crate::smtp::{self, free_port};
@@ -349,7 +350,7 @@ async fn cookie_session_crosses_instances(a: &Instance, b: &Instance) {
     assert_eq!(forged.status, 403);
     // The API with the cookie: the CSRF header is checked the same way on B.
     let api = browser
-        .post(format!("{}/api/me/notifications/read", b.base))
+        .post(format!("{}{}", b.base, api::ME_NOTIFICATIONS_READ))
         .header("cookie", &cookie)
         .header("x-csrf-token", &csrf)
         .send()
@@ -357,7 +358,7 @@ async fn cookie_session_crosses_instances(a: &Instance, b: &Instance) {
         .unwrap();
     assert!(api.status().is_success(), "{}", api.status());
     let api = browser
-        .post(format!("{}/api/me/notifications/read", b.base))
+        .post(format!("{}{}", b.base, api::ME_NOTIFICATIONS_READ))
         .header("cookie", &cookie)
         .send()
         .await
@@ -389,12 +390,13 @@ async fn two_instances_share_one_database_and_one_object_store() {
     let b = Instance::start(&app, &files, prefix, smtp_port);
     let client = reqwest::Client::new();
     use reqwest::Method;
+    let enrolment = api::enrolment(&w.enrolment);
 
     // A session signed in through A works on B.
     let login = call(
         &client,
         Method::POST,
-        format!("{}/api/auth/login", a.base),
+        format!("{}{}", a.base, api::LOGIN),
         None,
         json_body(json!({"email": "aroha@harbour.nz", "password": PASSWORD})),
     )
@@ -409,7 +411,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
     let me = call(
         &client,
         Method::GET,
-        format!("{}/api/me", b.base),
+        format!("{}{}", b.base, api::ME),
         Some(&candidate),
         None,
     )
@@ -431,7 +433,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
     let uploaded = call(
         &client,
         Method::POST,
-        format!("{}/api/enrolments/{}/evidence/upload", a.base, w.enrolment),
+        format!("{}{}", a.base, enrolment.evidence_upload()),
         Some(&candidate),
         Some(multipart(&record, "diary.txt", &bytes)),
     )
@@ -446,10 +448,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
     let downloaded = call(
         &client,
         Method::GET,
-        format!(
-            "{}/api/enrolments/{}/evidence/{evidence}/file",
-            b.base, w.enrolment
-        ),
+        format!("{}{}", b.base, enrolment.evidence_item(&evidence).file()),
         Some(&candidate),
         None,
     )
@@ -468,7 +467,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
     let witnessed = call(
         &client,
         Method::POST,
-        format!("{}/api/enrolments/{}/evidence", a.base, w.enrolment),
+        format!("{}{}", a.base, enrolment.evidence()),
         Some(&candidate),
         json_body(json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-08",
             "criteria": [{"criterion": "3.1"}], "declaration": true,
@@ -487,8 +486,11 @@ async fn two_instances_share_one_database_and_one_object_store() {
         &client,
         Method::POST,
         format!(
-            "{}/api/enrolments/{}/evidence/{witness_evidence}/witness-requests",
-            a.base, w.enrolment
+            "{}{}",
+            a.base,
+            enrolment
+                .evidence_item(&witness_evidence)
+                .witness_requests()
         ),
         Some(&candidate),
         json_body(json!({})),
@@ -508,7 +510,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
         writes.push(call(
             &client,
             Method::POST,
-            format!("{base}/api/enrolments/{}/evidence", w.enrolment),
+            format!("{base}{}", enrolment.evidence()),
             Some(&candidate),
             json_body(
                 json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-09",
@@ -535,7 +537,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
         batches.push(call(
             &client,
             Method::POST,
-            format!("{base}/api/orgs/{}/export-batches", w.org),
+            format!("{base}{}", api::org(&w.org).export_batches()),
             Some(&w.admin),
             json_body(json!({"format": "csv"})),
         ));
@@ -586,7 +588,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
         let reply = call(
             &client,
             Method::POST,
-            format!("{base}/api/auth/login"),
+            format!("{base}{}", api::LOGIN),
             None,
             json_body(json!({"email": email, "password": "not the password"})),
         )
@@ -607,7 +609,7 @@ async fn two_instances_share_one_database_and_one_object_store() {
         let reply = call(
             &client,
             Method::POST,
-            format!("{base}/api/auth/login"),
+            format!("{base}{}", api::LOGIN),
             None,
             json_body(json!({"email": email, "password": PASSWORD})),
         )

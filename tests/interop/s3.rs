@@ -10,6 +10,7 @@ use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::api;
 use crate::helpers::{Backend, TestApp, backends, multipart};
 use attest::storage::s3::S3Location;
 
@@ -147,7 +148,7 @@ async fn upload(app: &TestApp, token: &str, enrolment: &str, name: &str, bytes: 
     let uploaded = app
         .send_raw(
             token,
-            &format!("/api/enrolments/{enrolment}/evidence/upload"),
+            &api::enrolment(enrolment).evidence_upload(),
             &ctype,
             body,
         )
@@ -163,7 +164,7 @@ async fn evidence_files_live_in_an_object_store_checked_on_the_way_out() {
         let prefix = format!("evidence-{backend:?}").to_lowercase();
         let app = TestApp::with_config(backend, |c| c.files = Some(server.location(&prefix)));
         let w = app.world("28268@2").await;
-        let base = format!("/api/enrolments/{}", w.enrolment);
+        let enrolment = api::enrolment(&w.enrolment);
         let small = b"%PDF-1.4 screenshot of the customer record".to_vec();
         let large = large_text();
         let mut ids = Vec::new();
@@ -178,7 +179,7 @@ async fn evidence_files_live_in_an_object_store_checked_on_the_way_out() {
                 .request_as(
                     Some(&w.candidate),
                     Method::GET,
-                    &format!("{base}/evidence/{id}/file"),
+                    &enrolment.evidence_item(&id).file(),
                     None,
                 )
                 .await;
@@ -231,7 +232,7 @@ async fn evidence_files_live_in_an_object_store_checked_on_the_way_out() {
             .request_as(
                 Some(&w.candidate),
                 Method::GET,
-                &format!("{base}/evidence/{small_id}/file"),
+                &enrolment.evidence_item(small_id).file(),
                 None,
             )
             .await;

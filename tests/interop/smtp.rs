@@ -10,6 +10,7 @@ use actix_web::http::{Method, StatusCode};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
+use crate::api;
 use crate::helpers::TestApp;
 use attest::notify::mail::{self, Smtp};
 
@@ -108,7 +109,7 @@ async fn mail_reaches_a_real_smtp_server_and_failures_are_retried() {
             .request_as(
                 Some(&w.candidate),
                 Method::POST,
-                &format!("/api/enrolments/{}/evidence", w.enrolment),
+                &api::enrolment(&w.enrolment).evidence(),
                 Some(json!({"method": "witness_testimony", "setting": "workplace", "date": "2024-05-08",
                     "criteria": [{"criterion": "3.1"}], "declaration": true,
                     "details": {"witness": {"name": "Ngāio Marsh", "job_title": "Team leader", "relationship": "team leader",
@@ -121,10 +122,9 @@ async fn mail_reaches_a_real_smtp_server_and_failures_are_retried() {
             .request_as(
                 Some(&w.candidate),
                 Method::POST,
-                &format!(
-                    "/api/enrolments/{}/evidence/{evidence}/witness-requests",
-                    w.enrolment
-                ),
+                &api::enrolment(&w.enrolment)
+                    .evidence_item(&evidence)
+                    .witness_requests(),
                 Some(json!({})),
             )
             .await;
@@ -162,7 +162,7 @@ async fn mail_reaches_a_real_smtp_server_and_failures_are_retried() {
         let start = body.find("/witness/").unwrap() + "/witness/".len();
         let token = &body[start..start + 43];
         assert_eq!(
-            app.get(&format!("/api/witness/{token}")).await.status,
+            app.get(&api::witness(token)).await.status,
             StatusCode::OK,
             "the mailed link opens the witness page"
         );
@@ -180,7 +180,7 @@ async fn mail_reaches_a_real_smtp_server_and_failures_are_retried() {
             .request_as(
                 Some(&w.admin),
                 Method::GET,
-                &format!("/api/orgs/{}/outbox", w.org),
+                &api::org(&w.org).outbox(),
                 None,
             )
             .await

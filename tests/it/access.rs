@@ -827,7 +827,7 @@ fn rows(f: &Fixture) -> Vec<Row> {
         row(
             "GET",
             "/api/enrolments",
-            format!("/api/enrolments?org_id={org}"),
+            api::enrolments_of(org),
             None,
             MEMBERS,
         ),

@@ -113,6 +113,11 @@ node!(
     Enrolment
 );
 
+/// The enrolments of one organisation (the list, filtered by `org_id`).
+pub fn enrolments_of(org: impl fmt::Display) -> String {
+    format!("{ENROLMENTS}?org_id={org}")
+}
+
 /// One enrolment.
 pub fn enrolment(id: impl fmt::Display) -> Enrolment {
     Enrolment(Node(format!("{ENROLMENTS}/{id}")))

@@ -240,3 +240,52 @@ async fn the_cohort_grid_shows_each_learner_against_each_criterion(app: TestApp)
     let refused = app.get_as(&w.candidate, &path).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+backend_test!(
+    the_portfolio_grid_page_shows_readers_the_candidate_and_refuses_others_as_the_api_does
+);
+/// The page takes the enrolment (for the candidate's name and the standard) from the grid action's
+/// one load and policy check, opening it no second time: its readers still see it, and everyone
+/// else is refused exactly as the API refuses them.
+async fn the_portfolio_grid_page_shows_readers_the_candidate_and_refuses_others_as_the_api_does(
+    app: TestApp,
+) {
+    let w = app.world("28268@2").await;
+    let page_path = format!("/enrolments/{}/grid", w.enrolment);
+    for reader in [&w.candidate, &w.assessor, &w.iv, &w.admin] {
+        let page = app.browser(reader).get(&app, &page_path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        assert!(
+            page.text().contains("User aroha@harbour.nz"),
+            "{}",
+            page.text()
+        );
+    }
+
+    // Another candidate of the organisation, and an admin of another organisation.
+    app.seed_user(&w.org, "tama@harbour.nz", "candidate");
+    let other_org = app.seed_org("Other Training");
+    app.seed_user(&other_org, "admin@other.nz", "provider_admin");
+    let api_path = api::enrolment(&w.enrolment).grid();
+    for outsider in ["tama@harbour.nz", "admin@other.nz"] {
+        let token = app.login(outsider).await;
+        let by_api = app.get_as(&token, &api_path).await;
+        assert!(
+            by_api.status == StatusCode::FORBIDDEN || by_api.status == StatusCode::NOT_FOUND,
+            "{outsider}: {}",
+            by_api.status
+        );
+        let page = app.browser(&token).get(&app, &page_path).await;
+        assert_eq!(page.status, by_api.status, "{outsider}: {}", page.text());
+        assert!(!page.text().contains("User aroha@harbour.nz"), "{outsider}");
+    }
+
+    // A malformed id and one naming nothing are both not found.
+    for id in ["not-an-id", "00000000-0000-4000-8000-000000000000"] {
+        let page = app
+            .browser(&w.admin)
+            .get(&app, &format!("/enrolments/{id}/grid"))
+            .await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{id}");
+    }
+}

@@ -22,7 +22,7 @@ pub async fn enrolment(
 ) -> Result<HttpResponse, ApiError> {
     let id: EnrolmentId = typed_path_id(&path)?;
     let catalogue = state.catalogue.clone();
-    let grid = state
+    let (_, grid) = state
         .db
         .read(move |conn| actions::enrolment_grid(conn, &catalogue, &session.acting(), id))
         .await?;

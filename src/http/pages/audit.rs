@@ -103,16 +103,16 @@ pub async fn org_trail(
     path: web::Path<String>,
     query: web::Query<TrailQuery>,
 ) -> Html {
-    Html(org_page(&state, &session, &path, query.into_inner()).await)
+    let query = query.into_inner();
+    Html(async { org_page(&state, &session, typed_path_id(&path)?, query).await }.await)
 }
 
 async fn org_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
     query: TrailQuery,
 ) -> Result<HttpResponse, PageError> {
-    let org_id: OrgId = typed_path_id(raw_org)?;
     let org = org_id.to_string();
     let for_tx = query.clone();
     let asking = session.clone();
@@ -197,16 +197,16 @@ pub async fn enrolment_trail(
     path: web::Path<String>,
     query: web::Query<TrailQuery>,
 ) -> Html {
-    Html(enrolment_page(&state, &session, &path, query.into_inner()).await)
+    let query = query.into_inner();
+    Html(async { enrolment_page(&state, &session, typed_path_id(&path)?, query).await }.await)
 }
 
 async fn enrolment_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    enrolment_id: EnrolmentId,
     query: TrailQuery,
 ) -> Result<HttpResponse, PageError> {
-    let enrolment_id: EnrolmentId = typed_path_id(raw_id)?;
     let id = enrolment_id.to_string();
     let for_tx = session.clone();
     let (view, status) = state

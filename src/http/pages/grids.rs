@@ -4,13 +4,13 @@
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
-use super::evidence::open;
 use super::view::{Html, PageError, PageSession, page};
-use crate::auth::policy::Action;
-use crate::db::ids::CohortId;
+use crate::action::ActionError;
+use crate::db::ids::{CohortId, EnrolmentId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
+use crate::identity;
 use crate::portfolio::actions;
 use crate::portfolio::grid::{GridSection, Mark, StandardGrid, Standing};
 use crate::rules::report::Status;
@@ -118,33 +118,33 @@ pub async fn enrolment(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(enrolment_page(&state, &session, &path).await)
+    Html(async { enrolment_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn enrolment_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::ReadEnrolment,
-    )
-    .await?;
     let catalogue = state.catalogue.clone();
-    let (id, for_tx) = (opened.enrolment.id, session.clone());
-    let found = state
+    let for_tx = session.clone();
+    // The action loads and authorizes the enrolment once; the candidate's name is read in the
+    // same transaction.
+    let (enrolment, candidate, found) = state
         .db
-        .read(move |conn| actions::enrolment_grid(conn, &catalogue, &for_tx.acting(), id))
+        .read(move |conn| {
+            let (enrolment, grid) =
+                actions::enrolment_grid(conn, &catalogue, &for_tx.acting(), id)?;
+            let candidate = identity::load_user(conn, enrolment.candidate_id)?.name;
+            Ok::<_, ActionError>((enrolment, candidate, grid))
+        })
         .await?;
-    let standard = crate::http::shared::enrolments::standard_of(state, &opened.enrolment)?;
+    let standard = crate::http::shared::enrolments::standard_of(state, &enrolment)?;
     let columns = found.evidence.len();
     let view = PortfolioGridView {
         title: "Tracking grid",
-        id: opened.enrolment.id.to_string(),
-        candidate: opened.candidate,
+        id: enrolment.id.to_string(),
+        candidate,
         standard: format!(
             "{} {} {}",
             standard.framework, standard.code, standard.title
@@ -283,15 +283,14 @@ pub async fn cohort(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(cohort_page(&state, &session, &path).await)
+    Html(async { cohort_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn cohort_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: CohortId,
 ) -> Result<HttpResponse, PageError> {
-    let id: CohortId = typed_path_id(raw_id)?;
     let catalogue = state.catalogue.clone();
     let for_tx = session.clone();
     let (cohort, found) = state

@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use super::form::Fields;
 use super::view::{Html, PageError, PageSession, check_csrf, page, see_other};
 use crate::auth::policy::{Action, Resource};
-use crate::db::ids::{NotificationId, UserId};
+use crate::db::ids::{NotificationId, OrgId, UserId};
 use crate::http::AppState;
+use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::notify::{self, Notification, OutboxMail};
 
 /// The mark-as-read form as posted: `open` when the person follows the item's link too.
@@ -60,17 +60,22 @@ pub async fn read(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(read_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            read_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Marks notification `id` read; the CSRF token is already checked.
 async fn read_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: NotificationId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id = NotificationId::from(path_id(raw_id)?);
     let user = UserId::from(session.actor.user_id);
     let item = state
         .db
@@ -118,22 +123,23 @@ pub async fn outbox(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(outbox_page(&state, &session, &path).await)
+    Html(async { outbox_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn outbox_page(
     state: &AppState,
     session: &Session,
-    raw_org: &str,
+    org_id: OrgId,
 ) -> Result<HttpResponse, PageError> {
-    let org_id = path_id(raw_org)?;
     session.require(
         Action::ManageOrganisation,
-        &Resource::Organisation { org_id },
+        &Resource::Organisation {
+            org_id: org_id.into(),
+        },
     )?;
     let mail = state
         .db
-        .read(move |conn| notify::outbox_of(conn, org_id.into(), 500))
+        .read(move |conn| notify::outbox_of(conn, org_id, 500))
         .await?;
     let view = OutboxView {
         title: "Mail outbox".into(),

@@ -16,7 +16,6 @@ use crate::db::ids::{EnrolmentId, EvidenceId, TimePointId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Session;
-use crate::http::shared::path_id;
 use crate::portfolio::evidence::actions;
 use crate::portfolio::time_points::{self, NewTimePoint, TimePoint};
 use crate::portfolio::{self, EvidenceRecord};
@@ -123,24 +122,23 @@ pub async fn show(
     session: PageSession,
     path: web::Path<(String, String)>,
 ) -> Html {
-    Html(render(&state, &session, &path.0, &path.1, None).await)
+    Html(
+        async {
+            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            render(&state, &session, id, evidence_id, None).await
+        }
+        .await,
+    )
 }
 
 async fn render(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_evidence: &str,
+    id: EnrolmentId,
+    evidence_id: EvidenceId,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::ReadEnrolment,
-    )
-    .await?;
-    let evidence_id = path_id(raw_evidence)?.into();
+    let opened = open(state, session, id, Action::ReadEnrolment).await?;
     let enrolment = opened.enrolment.clone();
     let for_tx = session.clone();
     let (record, points, names, can_mark) = state
@@ -240,19 +238,24 @@ pub async fn add(
     path: web::Path<(String, String)>,
     fields: Fields,
 ) -> Html {
-    Html(add_page(&state, &session, &path.0, &path.1, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            add_page(&state, &session, id, evidence_id, fields).await
+        }
+        .await,
+    )
 }
 
+/// Marks the time point; the CSRF token is already checked.
 async fn add_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_evidence: &str,
+    id: EnrolmentId,
+    evidence_id: EvidenceId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
     let MarkForm { at, mapping, note } = fields.read()?;
     let input = NewTimePoint { at, mapping, note };
     let for_tx = session.clone();
@@ -267,7 +270,7 @@ async fn add_page(
         ))),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            render(state, session, raw_id, raw_evidence, Some(form)).await
+            render(state, session, id, evidence_id, Some(form)).await
         }
     }
 }
@@ -280,21 +283,26 @@ pub async fn remove(
     fields: Fields,
 ) -> Html {
     let (id, evidence, point) = path.into_inner();
-    Html(remove_page(&state, &session, &id, &evidence, &point, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            let ids = (
+                typed_path_id(&id)?,
+                typed_path_id(&evidence)?,
+                typed_path_id(&point)?,
+            );
+            remove_page(&state, &session, ids).await
+        }
+        .await,
+    )
 }
 
+/// Removes the time point; the CSRF token is already checked.
 async fn remove_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_evidence: &str,
-    raw_point: &str,
-    fields: Fields,
+    (id, evidence_id, point_id): (EnrolmentId, EvidenceId, TimePointId),
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
-    let point_id: TimePointId = typed_path_id(raw_point)?;
     let for_tx = session.clone();
     let removed = state
         .db

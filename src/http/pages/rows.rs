@@ -11,7 +11,7 @@ use crate::action::ActionError;
 use crate::auth::policy::{Actor, EnrolmentStatus, enrolment_scope};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::UserId;
+use crate::db::ids::{OrgId, UserId};
 use crate::identity;
 use crate::portfolio::{self, Enrolment, EnrolmentFilter};
 use crate::standards::Standard;
@@ -73,20 +73,20 @@ pub fn standard_of<'a>(
 
 /// User names by id, loaded once each (and each organisation's interpretations version).
 #[derive(Default)]
-pub struct Names(HashMap<UserId, String>, HashMap<String, i64>);
+pub struct Names(HashMap<UserId, String>, HashMap<OrgId, i64>);
 
 impl Names {
     /// The organisation's interpretations version, read once.
     pub fn interpretations_version(
         &mut self,
         conn: &mut DbConnection,
-        org_id: &str,
+        org_id: OrgId,
     ) -> Result<i64, ActionError> {
-        if let Some(version) = self.1.get(org_id) {
+        if let Some(version) = self.1.get(&org_id) {
             return Ok(*version);
         }
         let version = portfolio::stored::interpretations_version(conn, org_id)?;
-        self.1.insert(org_id.to_owned(), version);
+        self.1.insert(org_id, version);
         Ok(version)
     }
 
@@ -117,7 +117,7 @@ pub fn row(
     let (unit, title, claimed, confirmed, complete, waiting, last_by_candidate) =
         match catalogue.pinned(enrolment) {
             Ok(loaded) => {
-                let version = names.interpretations_version(conn, &enrolment.org_id.to_string())?;
+                let version = names.interpretations_version(conn, enrolment.org_id)?;
                 let evaluated = portfolio::stored::summary(conn, catalogue, enrolment, version)?;
                 let standard = &loaded.standard;
                 date_warning = if matches!(

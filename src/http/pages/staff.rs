@@ -156,17 +156,22 @@ pub async fn assign(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(assign_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            assign_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// The form posted to enrolment `id`, its CSRF token already checked.
 async fn assign_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let form: StaffForm = fields.read()?;
     let mut errors = BTreeMap::new();
     let staff = Staff {
@@ -199,7 +204,13 @@ pub async fn withdraw(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(withdraw_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            withdraw_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
 /// The withdrawal form as posted.
@@ -209,14 +220,13 @@ struct WithdrawForm {
     reason: String,
 }
 
+/// The form posted to enrolment `id`, its CSRF token already checked.
 async fn withdraw_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let WithdrawForm { reason } = fields.read()?;
     let for_tx = session.clone();
     let done = state
@@ -241,7 +251,13 @@ pub async fn extend(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(extend_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            extend_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
 /// The extension form as posted: the last day for assessment (`YYYY-MM-DD`) and why.
@@ -252,14 +268,13 @@ struct ExtendForm {
     extend_reason: String,
 }
 
+/// The form posted to enrolment `id`, its CSRF token already checked.
 async fn extend_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
     let form: ExtendForm = fields.read()?;
     let Ok(until) = chrono::NaiveDate::parse_from_str(form.until.trim(), "%Y-%m-%d") else {
         let mut errors = BTreeMap::new();

@@ -62,13 +62,15 @@ pub async fn list(
     path: web::Path<String>,
     query: web::Query<DoneQuery>,
 ) -> Html {
+    let done = query.into_inner();
     Html(
         async {
+            let org_id = typed_path_id(&path)?;
             list_page(
                 &state,
                 &session,
-                typed_path_id(&path)?,
-                query.into_inner(),
+                org_id,
+                done,
                 FormState::default(),
                 Vec::new(),
             )
@@ -180,16 +182,22 @@ pub async fn issue(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(async { issue_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            issue_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Issues the statement from organisation `org_id`'s page; the CSRF token is already checked.
 async fn issue_page(
     state: &AppState,
     session: &Session,
     org_id: OrgId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
     require_admin(session, org_id)?;
     let refused = |reason: &str, missing: Vec<String>| {
         let errors = BTreeMap::from([("enrolment_id".to_owned(), reason.to_owned())]);
@@ -331,16 +339,22 @@ pub async fn revoke(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(async { revoke_post(&state, &session, typed_path_id(&path)?, fields).await }.await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            revoke_post(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Revokes enrolment `id`'s statement; the CSRF token is already checked.
 async fn revoke_post(
     state: &AppState,
     session: &Session,
     id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
     let RevokeForm { reason, confirm } = fields.read()?;
     let confirm = compact(&confirm);
     let for_tx = session.clone();

@@ -15,7 +15,6 @@ use crate::auth::policy::Action;
 use crate::db::ids::{EnrolmentId, EvidenceId, WitnessRequestId};
 use crate::http::extract::typed_path_id;
 use crate::http::session::{Session, client_address};
-use crate::http::shared::path_id;
 use crate::http::shared::witness::check_token;
 use crate::http::{ApiError, AppState};
 use crate::identity::{self, ApprovedWitness};
@@ -60,25 +59,24 @@ pub async fn requests(
     req: HttpRequest,
 ) -> Html {
     let added = req.query_string().contains("added=1");
-    Html(render(&state, &session, &path.0, &path.1, added, None).await)
+    Html(
+        async {
+            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            render(&state, &session, id, evidence_id, added, None).await
+        }
+        .await,
+    )
 }
 
 async fn render(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_evidence: &str,
+    id: EnrolmentId,
+    evidence_id: EvidenceId,
     added: bool,
     refused: Option<FormState>,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::ReadEnrolment,
-    )
-    .await?;
-    let evidence_id: EvidenceId = path_id(raw_evidence)?.into();
+    let opened = open(state, session, id, Action::ReadEnrolment).await?;
     let enrolment = opened.enrolment.clone();
     let may_send = witness::actions::may_ask(&session.acting(), &enrolment)?;
     let (record, approved, requests) = state
@@ -167,19 +165,24 @@ pub async fn send(
     path: web::Path<(String, String)>,
     fields: Fields,
 ) -> Html {
-    Html(send_page(&state, &session, &path.0, &path.1, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            send_page(&state, &session, id, evidence_id, fields).await
+        }
+        .await,
+    )
 }
 
+/// Sends the link; the CSRF token is already checked.
 async fn send_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_evidence: &str,
+    id: EnrolmentId,
+    evidence_id: EvidenceId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
     let form: SendForm = fields.read()?;
     let filled = |text: String| Some(text.trim().to_owned()).filter(|t| !t.is_empty());
     let input = match filled(form.approved_witness_id).as_deref() {
@@ -208,7 +211,7 @@ async fn send_page(
         Ok(_) => Ok(see_other(&back)),
         Err(err) => {
             let form = FormState::again(&fields, field_errors(err)?);
-            render(state, session, raw_id, raw_evidence, false, Some(form)).await
+            render(state, session, id, evidence_id, false, Some(form)).await
         }
     }
 }
@@ -220,19 +223,23 @@ pub async fn revoke(
     path: web::Path<(String, String)>,
     fields: Fields,
 ) -> Html {
-    Html(revoke_page(&state, &session, &path.0, &path.1, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            let (id, request_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            revoke_page(&state, &session, id, request_id).await
+        }
+        .await,
+    )
 }
 
+/// Revokes the link; the CSRF token is already checked.
 async fn revoke_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_request: &str,
-    fields: Fields,
+    id: EnrolmentId,
+    request_id: WitnessRequestId,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let request_id: WitnessRequestId = typed_path_id(raw_request)?;
     let for_tx = session.clone();
     let revoked = state
         .db

@@ -107,7 +107,7 @@ pub fn approve_witness(
     new: NewWitness,
 ) -> Result<ApprovedWitness, ActionError> {
     acting.require(Action::ManageOrganisation, &org_resource(org_id))?;
-    identity::approve_witness(conn, org_id, acting.user_id, new, acting.now)
+    identity::approve_witness(conn, org_id, acting.user()?, new, acting.now)
 }
 
 /// Whether the organisation requires two-factor sign-in of its admins, assessors and IVs.
@@ -130,5 +130,5 @@ pub fn set_two_factor_required(
     required: bool,
 ) -> Result<TwoFactorSetting, ActionError> {
     acting.require(Action::ManageOrganisation, &org_resource(org_id))?;
-    two_factor::set_required(conn, acting.user_id, org_id, required, acting.now)
+    two_factor::set_required(conn, acting.user()?, org_id, required, acting.now)
 }

@@ -125,13 +125,7 @@ pub fn send(
         },
     )?;
     crate::notify::events::questions_sent(
-        conn,
-        base,
-        enrolment,
-        row.id,
-        &set.title,
-        row.due_on,
-        now,
+        conn, base, enrolment, row.id, &set.title, row.due_on, now,
     )?;
     read_request(conn, enrolment.id, row.id)
 }

@@ -144,14 +144,12 @@ fn judged(stored: StoredMapping<'_>, sent: Option<MappingRow>, form: &FormState)
 async fn judge_view(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_evidence: &str,
+    id: EnrolmentId,
+    evidence_id: EvidenceId,
     sent: Option<(&Fields, &JudgeForm)>,
     errors: BTreeMap<String, String>,
     saved: bool,
 ) -> Result<JudgeView, PageError> {
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
     let for_tx = session.clone();
     let (enrolment, record, candidate, recorded_by, points) = state
         .db
@@ -168,13 +166,7 @@ async fn judge_view(
     let standard = standard_of(&state.catalogue, &enrolment)?;
     // What is being judged, as the portfolio shows it: the file, the facts, the testimony, and a
     // recording's time points.
-    let mut evidence = evidence_view(
-        standard,
-        &enrolment.id.to_string(),
-        &record,
-        recorded_by,
-        None,
-    );
+    let mut evidence = evidence_view(standard, enrolment.id, &record, recorded_by, None);
     let (points, names) = points;
     evidence.time_points = crate::http::pages::recording::time_point_views(
         standard,
@@ -281,19 +273,24 @@ pub async fn judge_form(
     path: web::Path<(String, String)>,
     query: web::Query<JudgeQuery>,
 ) -> Html {
-    let (id, evidence) = path.into_inner();
     let saved = query.saved.is_some();
-    let view = judge_view(
-        &state,
-        &session,
-        &id,
-        &evidence,
-        None,
-        BTreeMap::new(),
-        saved,
+    Html(
+        async {
+            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            let view = judge_view(
+                &state,
+                &session,
+                id,
+                evidence_id,
+                None,
+                BTreeMap::new(),
+                saved,
+            )
+            .await?;
+            page(&state, Some(&session), "pages/judge.html", &view)
+        }
+        .await,
     )
-    .await;
-    Html(view.and_then(|view| page(&state, Some(&session), "pages/judge.html", &view)))
 }
 
 /// Reads the judgement of each mapping listed on the form (rows up to the first without its
@@ -349,20 +346,24 @@ pub async fn judge(
     path: web::Path<(String, String)>,
     fields: Fields,
 ) -> Html {
-    let (id, evidence) = path.into_inner();
-    Html(judge_page(&state, &session, &id, &evidence, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
+            judge_page(&state, &session, id, evidence_id, fields).await
+        }
+        .await,
+    )
 }
 
+/// Records the judgements; the CSRF token is already checked.
 async fn judge_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
-    raw_evidence: &str,
+    id: EnrolmentId,
+    evidence_id: EvidenceId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let id: EnrolmentId = typed_path_id(raw_id)?;
-    let evidence_id: EvidenceId = typed_path_id(raw_evidence)?;
     let form: JudgeForm = fields.read()?;
     let (judgements, mut errors) = read_judgements(&form);
     if errors.is_empty() {
@@ -391,8 +392,8 @@ async fn judge_page(
     let view = judge_view(
         state,
         session,
-        raw_id,
-        raw_evidence,
+        id,
+        evidence_id,
         Some((&fields, &form)),
         errors,
         false,

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::action::{ActionError, Problems};
 use crate::auth::policy::Action;
-use crate::db::ids::EnrolmentId;
+use crate::db::ids::{EnrolmentId, EvidenceId};
 use crate::http::pages::form::{Fields, FormState};
 use crate::http::pages::record::{
     ActivityView, AttributeView, Choice, OutcomeView, activity_view, attributes_view,
@@ -145,7 +145,7 @@ pub async fn add(
     id: EnrolmentId,
     new: NewEvidence,
     file: Option<StoredFile>,
-) -> Result<Result<String, BTreeMap<String, String>>, PageError> {
+) -> Result<Result<EvidenceId, BTreeMap<String, String>>, PageError> {
     let tx_state = state.clone();
     let for_tx = session.clone();
     let added = state
@@ -155,7 +155,7 @@ pub async fn add(
     match added {
         Ok(record) => {
             state.refresher.refresh(id);
-            Ok(Ok(record.id.to_string()))
+            Ok(Ok(record.id))
         }
         Err(ActionError::Invalid(errors)) => Ok(Err(errors)),
         Err(other) => Err(other.into()),
@@ -175,7 +175,7 @@ pub async fn add_described(
         let new = to_new_evidence(record)?;
         let enrolment_id = opened.enrolment.id;
         match add(state, session, enrolment_id, new, None).await? {
-            Ok(evidence_id) => return Ok(Ok(added(enrolment_id, &evidence_id))),
+            Ok(evidence_id) => return Ok(Ok(added(enrolment_id, evidence_id))),
             Err(refused) => errors.extend(refused),
         }
     } else {
@@ -228,7 +228,7 @@ pub async fn with_action_problems(
 
 /// Where to go after adding evidence: the portfolio, at the new record, saying it was added. (The
 /// query survives the redirect an upload script follows, where the fragment does not.)
-pub fn added(enrolment_id: EnrolmentId, evidence_id: &str) -> HttpResponse {
+pub fn added(enrolment_id: EnrolmentId, evidence_id: EvidenceId) -> HttpResponse {
     see_other(&format!(
         "/enrolments/{enrolment_id}?added={evidence_id}#evidence-{evidence_id}"
     ))

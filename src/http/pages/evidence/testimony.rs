@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, Ticked};
@@ -25,15 +26,15 @@ pub async fn testimony_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(testimony_form_page(&state, &session, &path).await)
+    Html(async { testimony_form_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn testimony_form_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
+    let opened = open(state, session, id, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let view = EvidenceForm::new(
         state,
@@ -127,7 +128,13 @@ pub async fn testimony(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(testimony_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            testimony_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
 /// The witness's address as the testimony form posts it (checked here: the link is mailed there).
@@ -138,14 +145,14 @@ struct WitnessContact {
     contact: String,
 }
 
+/// Adds the testimony; the CSRF token is already checked.
 async fn testimony_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
+    let opened = open(state, session, id, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let (record, order, errors) = testimony_record(standard, &fields.read()?, &fields.read()?);
     let mut errors = errors;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::form::{Fields, Ticked, filled};
 use crate::http::pages::record::{
@@ -30,15 +31,15 @@ pub async fn upload_form(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(upload_form_page(&state, &session, &path).await)
+    Html(async { upload_form_page(&state, &session, typed_path_id(&path)?).await }.await)
 }
 
 async fn upload_form_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
+    let opened = open(state, session, id, Action::AddEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let mut fields = new_record_fields();
     fields.push("method".into(), "product_evidence".into());
@@ -184,17 +185,23 @@ pub async fn upload(
     path: web::Path<String>,
     mut multipart: Multipart,
 ) -> Html {
-    Html(upload_page(&state, &session, &path, &mut multipart).await)
+    Html(
+        async {
+            let id = typed_path_id(&path)?;
+            upload_page(&state, &session, id, &mut multipart).await
+        }
+        .await,
+    )
 }
 
 async fn upload_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     multipart: &mut Multipart,
 ) -> Result<HttpResponse, PageError> {
     // Refused before a byte of a large body is read when the user may not add evidence at all.
-    let opened = open(state, session, typed_path_id(raw_id)?, Action::AddEvidence).await?;
+    let opened = open(state, session, id, Action::AddEvidence).await?;
     let (fields, upload) = read_upload(state, multipart).await?;
     check_csrf(session, fields.csrf())?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
@@ -232,7 +239,7 @@ async fn upload_page(
     match add(state, session, opened.enrolment.id, new, Some(stored)).await? {
         Ok(evidence_id) => {
             upload::publish(state, file).await?;
-            Ok(added(opened.enrolment.id, &evidence_id))
+            Ok(added(opened.enrolment.id, evidence_id))
         }
         Err(refused) => {
             errors.extend(refused);

@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, web};
 use super::*;
 use crate::action::ActionError;
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::{open, show};
@@ -34,22 +35,19 @@ pub async fn observation_form(
     query: web::Query<Vec<(String, String)>>,
 ) -> Html {
     let asked = Fields::from_pairs(query.into_inner());
-    Html(observation_form_page(&state, &session, &path, &asked).await)
+    Html(
+        async { observation_form_page(&state, &session, typed_path_id(&path)?, &asked).await }
+            .await,
+    )
 }
 
 async fn observation_form_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     asked: &Fields,
 ) -> Result<HttpResponse, PageError> {
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::RecordAssessorEvidence,
-    )
-    .await?;
+    let opened = open(state, session, id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let Some(first) = standard.outcomes.first() else {
         return Err(ActionError::Conflict(format!(

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::*;
 use crate::auth::policy::Action;
+use crate::db::ids::EnrolmentId;
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::evidence::{add_described, open, show};
@@ -179,23 +180,23 @@ pub async fn observation(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(observation_page(&state, &session, &path, fields).await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            observation_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Saves the observation (or shows the form again); the CSRF token is already checked.
 async fn observation_page(
     state: &AppState,
     session: &Session,
-    raw_id: &str,
+    id: EnrolmentId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
-    let opened = open(
-        state,
-        session,
-        typed_path_id(raw_id)?,
-        Action::RecordAssessorEvidence,
-    )
-    .await?;
+    let opened = open(state, session, id, Action::RecordAssessorEvidence).await?;
     let standard = standard_of(&state.catalogue, &opened.enrolment)?;
     let form: ObservationForm = fields.read()?;
     let chosen = chosen_outcomes(standard, &form.outcome);

@@ -20,22 +20,13 @@ pub async fn show(
     session: PageSession,
     path: web::Path<String>,
 ) -> Html {
-    Html(async { show_page(&state, &session, typed_path_id(&path)?).await }.await)
-}
-
-async fn show_page(
-    state: &AppState,
-    session: &Session,
-    plan_id: PlanId,
-) -> Result<HttpResponse, PageError> {
-    show_with(
-        state,
-        session,
-        plan_id,
-        FormState::default(),
-        StatusCode::OK,
+    Html(
+        async {
+            let id = typed_path_id(&path)?;
+            show_with(&state, &session, id, FormState::default(), StatusCode::OK).await
+        }
+        .await,
     )
-    .await
 }
 
 async fn show_with(
@@ -80,16 +71,22 @@ pub async fn redraw(
     path: web::Path<String>,
     fields: Fields,
 ) -> Html {
-    Html(async { redraw_page(&state, &session, typed_path_id(&path)?, fields).await }.await)
+    Html(
+        async {
+            check_csrf(&session, fields.csrf())?;
+            redraw_page(&state, &session, typed_path_id(&path)?, fields).await
+        }
+        .await,
+    )
 }
 
+/// Draws plan `id` again; the CSRF token is already checked.
 async fn redraw_page(
     state: &AppState,
     session: &Session,
     id: PlanId,
     fields: Fields,
 ) -> Result<HttpResponse, PageError> {
-    check_csrf(session, fields.csrf())?;
     let for_state = state.clone();
     let for_tx = session.clone();
     let RedrawForm { reason } = fields.read()?;

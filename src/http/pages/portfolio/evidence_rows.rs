@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 
+use crate::db::ids::EnrolmentId;
 use crate::portfolio::EvidenceRecord;
 use crate::portfolio::time_points;
 use crate::rules::report::InstanceReport;
@@ -140,7 +141,7 @@ fn size_words(bytes: i64) -> String {
 /// made of it.
 pub(in crate::http::pages) fn evidence_view(
     standard: &Standard,
-    enrolment_id: &str,
+    enrolment_id: EnrolmentId,
     record: &EvidenceRecord,
     recorded_by: String,
     instance: Option<&InstanceReport>,

@@ -255,7 +255,7 @@ fn portfolio_view(
         let recorded_by = names.of(conn, record.recorded_by)?;
         let mut shown = evidence_view(
             standard,
-            &enrolment.id.to_string(),
+            enrolment.id,
             record,
             recorded_by,
             instances.get(record.id.to_string().as_str()).copied(),
