@@ -163,9 +163,11 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
         if let DbConnection::Sqlite(conn) = conn {
             // The busy timeout makes a second writer wait instead of failing at once.
-            conn.batch_execute(
-                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-            )
+            conn.batch_execute(&format!(
+                "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                 PRAGMA wal_autocheckpoint = {};",
+                checkpoint::AUTOCHECKPOINT_PAGES
+            ))
             .map_err(diesel::r2d2::Error::QueryError)?;
         }
         Ok(())
@@ -182,7 +184,8 @@ impl Database {
                         DbError::Connect(format!("cannot create folder {}: {e}", dir.display()))
                     })?;
                 }
-                (Backend::Sqlite, 8)
+                // One more than the readers' 8: the writing thread keeps one (see `writer`).
+                (Backend::Sqlite, 9)
             }
             DatabaseUrl::Postgres(_) => (Backend::Postgres, 10),
         };

@@ -18,7 +18,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc;
 
 use diesel::Connection;
-use diesel::r2d2::Pool;
+use diesel::r2d2::{Pool, PooledConnection};
 use tokio::sync::oneshot;
 
 use super::{DbConnection, DbError, Manager, write_transaction};
@@ -111,6 +111,9 @@ impl Writer {
 }
 
 fn run(pool: &Pool<Manager>, queued: &mpsc::Receiver<Box<dyn Job>>) {
+    // One connection for batch after batch: no other connection of the process writes, so its
+    // page cache stays valid between them instead of being read again from the file.
+    let mut kept: Option<PooledConnection<Manager>> = None;
     while let Ok(first) = queued.recv() {
         let mut batch = vec![first];
         while batch.len() < BATCH {
@@ -119,7 +122,19 @@ fn run(pool: &Pool<Manager>, queued: &mpsc::Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        let committed = commit(pool, &mut batch);
+        let conn = match kept.take() {
+            Some(conn) => Ok(conn),
+            None => pool.get().map_err(|e| DbError::from(e).to_string()),
+        };
+        let committed = conn.and_then(|mut conn| {
+            let committed = commit(&mut conn, &mut batch);
+            // After a failure the connection goes back to the pool, which drops it if it is
+            // left inside a transaction (a write that panicked).
+            if committed.is_ok() {
+                kept = Some(conn);
+            }
+            committed
+        });
         for job in batch {
             job.answer(committed.clone());
         }
@@ -127,9 +142,8 @@ fn run(pool: &Pool<Manager>, queued: &mpsc::Receiver<Box<dyn Job>>) {
 }
 
 /// Runs `batch` in one transaction and commits it.
-fn commit(pool: &Pool<Manager>, batch: &mut [Box<dyn Job>]) -> Result<(), String> {
-    let mut conn = pool.get().map_err(|e| DbError::from(e).to_string())?;
-    write_transaction(&mut conn, |conn| {
+fn commit(conn: &mut DbConnection, batch: &mut [Box<dyn Job>]) -> Result<(), String> {
+    write_transaction(conn, |conn| {
         if batch.iter_mut().all(|job| job.run(conn)) {
             Ok(())
         } else {
