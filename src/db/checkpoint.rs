@@ -27,7 +27,7 @@ pub(super) const AUTOCHECKPOINT_PAGES: u32 = 10_000;
 const GATHER: Duration = Duration::from_millis(10);
 
 /// Wakes the checkpoint thread; the thread ends when the last handle is dropped.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(super) struct Checkpointer {
     wake: SyncSender<()>,
 }

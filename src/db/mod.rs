@@ -141,10 +141,9 @@ pub fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbErro
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
-    /// SQLite: the thread all of this process's writes run on (see [`writer`]).
+    /// SQLite: the thread all of this process's writes run on (see [`writer`]); it wakes the
+    /// checkpoint thread after its commits (see [`checkpoint`]).
     writer: Option<writer::Writer>,
-    /// SQLite: checkpoints the WAL after commits, off the writers' path (see [`checkpoint`]).
-    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl std::fmt::Debug for Database {
@@ -216,22 +215,19 @@ impl Database {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        let (writer, checkpointer) = match url {
+        let writer = match url {
             DatabaseUrl::Sqlite(path) => {
                 let thread =
                     |e: std::io::Error| DbError::Connect(format!("cannot start a thread: {e}"));
-                (
-                    Some(writer::Writer::start(pool.clone()).map_err(thread)?),
-                    Some(checkpoint::Checkpointer::start(path.clone()).map_err(thread)?),
-                )
+                let checkpointer = checkpoint::Checkpointer::start(path.clone()).map_err(thread)?;
+                Some(writer::Writer::start(pool.clone(), checkpointer).map_err(thread)?)
             }
-            DatabaseUrl::Postgres(_) => (None, None),
+            DatabaseUrl::Postgres(_) => None,
         };
         Ok(Self {
             pool,
             backend,
             writer,
-            checkpointer,
         })
     }
 
@@ -293,11 +289,7 @@ impl Database {
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
         if let Some(writer) = &self.writer {
-            let written = writer.write(f).await;
-            if let Some(checkpointer) = &self.checkpointer {
-                checkpointer.committed();
-            }
-            return written;
+            return writer.write(f).await;
         }
         let pool = self.pool.clone();
         actix_web::web::block(move || {

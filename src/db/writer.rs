@@ -21,6 +21,7 @@ use diesel::Connection;
 use diesel::r2d2::{Pool, PooledConnection};
 use tokio::sync::oneshot;
 
+use super::checkpoint::Checkpointer;
 use super::{DbConnection, DbError, Manager, write_transaction};
 
 /// The most writes one commit holds: bounds how long the first of them waits for the last.
@@ -81,12 +82,13 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the thread that runs the writes on connections from `pool`.
-    pub(super) fn start(pool: Pool<Manager>) -> std::io::Result<Self> {
+    /// Starts the thread that runs the writes on connections from `pool` and wakes
+    /// `checkpointer` after each commit.
+    pub(super) fn start(pool: Pool<Manager>, checkpointer: Checkpointer) -> std::io::Result<Self> {
         let (jobs, queued) = mpsc::channel::<Box<dyn Job>>();
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(&pool, &queued))?;
+            .spawn(move || run(&pool, &checkpointer, &queued))?;
         Ok(Self { jobs })
     }
 
@@ -110,7 +112,7 @@ impl Writer {
     }
 }
 
-fn run(pool: &Pool<Manager>, queued: &mpsc::Receiver<Box<dyn Job>>) {
+fn run(pool: &Pool<Manager>, checkpointer: &Checkpointer, queued: &mpsc::Receiver<Box<dyn Job>>) {
     // One connection for batch after batch: no other connection of the process writes, so its
     // page cache stays valid between them instead of being read again from the file.
     let mut kept: Option<PooledConnection<Manager>> = None;
@@ -131,6 +133,7 @@ fn run(pool: &Pool<Manager>, queued: &mpsc::Receiver<Box<dyn Job>>) {
             // After a failure the connection goes back to the pool, which drops it if it is
             // left inside a transaction (a write that panicked).
             if committed.is_ok() {
+                checkpointer.committed();
                 kept = Some(conn);
             }
             committed
