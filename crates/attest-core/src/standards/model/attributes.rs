@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Openness;
 
+/// An attribute that evidence instances record, so that rules can count and filter them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Attribute {

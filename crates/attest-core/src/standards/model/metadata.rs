@@ -69,6 +69,7 @@ pub enum Status {
     Draft,
 }
 
+/// A reference to another standard (for `replaces` / `replaced_by`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StandardRef {

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::standards::rule::Provenance;
 
+/// What the statement of competence must carry.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignOff {
