@@ -96,6 +96,46 @@ impl<'c> Evaluation<'c> {
             confirmed: self.report(View::Confirmed),
         }
     }
+
+    /// The reports in both views as the progress API sends them (the JSON of
+    /// [`ProgressReport`]), with the figures a stored evaluation keeps. One view's report is
+    /// written out and dropped before the other is made: a report lists every evidence instance,
+    /// so for a large portfolio it holds about as much as the portfolio itself.
+    pub fn progress_json(&self) -> serde_json::Result<ProgressJson> {
+        let mut json = b"{\"claimed\":".to_vec();
+        let claimed = {
+            let report = self.report(View::Claimed);
+            serde_json::to_writer(&mut json, &report)?;
+            report.progress
+        };
+        json.extend_from_slice(b",\"confirmed\":");
+        let (confirmed, complete) = {
+            let report = self.report(View::Confirmed);
+            serde_json::to_writer(&mut json, &report)?;
+            (report.progress, report.complete)
+        };
+        json.push(b'}');
+        let json = String::from_utf8(json).map_err(serde::ser::Error::custom)?;
+        Ok(ProgressJson {
+            json,
+            claimed,
+            confirmed,
+            complete,
+        })
+    }
+}
+
+/// [`Evaluation::progress_json`]'s answer.
+#[derive(Debug)]
+pub struct ProgressJson {
+    /// `{"claimed": Report, "confirmed": Report}`, exactly as serde writes a [`ProgressReport`].
+    pub json: String,
+    /// Requirements met in the claimed view.
+    pub claimed: crate::rules::Progress,
+    /// Requirements met in the confirmed view.
+    pub confirmed: crate::rules::Progress,
+    /// Whether the unit is complete (confirmed view).
+    pub complete: bool,
 }
 
 /// The assessor's marks: conditional criteria whose condition did not arise, and confirmations of

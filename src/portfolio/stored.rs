@@ -317,17 +317,21 @@ pub fn compute(
         .find(&enrolment.candidate_id)
         .select(users::name)
         .first_row(conn)?;
-    let evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate))?;
-    let report = evaluation.progress();
-    let progress = serde_json::to_string(&report)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let etag = etag(enrolment.id, &stamp);
+    let mut evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate))?;
     let last_by_candidate = evaluation
         .records
         .iter()
         .filter(|r| enrolment.candidate_id == r.recorded_by)
         .map(|r| r.recorded_at.date())
         .max();
+    let waiting = waiting_for_judgement(&evaluation.records);
+    // The reports read only the portfolio, which holds its own copy of every instance: the
+    // records go before the reports are made (for a large portfolio, tens of MB).
+    drop(std::mem::take(&mut evaluation.records));
+    let report = evaluation
+        .progress_json()
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let etag = etag(enrolment.id, &stamp);
     let percent = |p: u32| i32::try_from(p).unwrap_or(i32::MAX);
     Ok(StoredEvaluation {
         enrolment_id: enrolment.id.to_string(),
@@ -336,13 +340,13 @@ pub fn compute(
         interpretations_version: stamp.interpretations_version,
         engine_revision: stamp.engine_revision,
         etag,
-        claimed_percent: percent(report.claimed.progress.percent()),
-        confirmed_percent: percent(report.confirmed.progress.percent()),
-        complete: report.confirmed.complete,
-        waiting: i32::try_from(waiting_for_judgement(&evaluation.records)).unwrap_or(i32::MAX),
+        claimed_percent: percent(report.claimed.percent()),
+        confirmed_percent: percent(report.confirmed.percent()),
+        complete: report.complete,
+        waiting: i32::try_from(waiting).unwrap_or(i32::MAX),
         last_by_candidate,
         computed_at: Utc::now().naive_utc(),
-        progress,
+        progress: report.json,
     })
 }
 

@@ -6,8 +6,8 @@ use actix_web::http::{Method, StatusCode};
 use diesel::prelude::*;
 use serde_json::json;
 
-use attest::db::schema::{enrolments, evaluations, evidence, org_settings};
-use attest::portfolio::{load_enrolment, stored};
+use attest::db::schema::{enrolments, evaluations, evidence, org_settings, users};
+use attest::portfolio::{Evaluation, load_enrolment, stored};
 
 use crate::api;
 use crate::helpers::{
@@ -33,10 +33,22 @@ fn is_fresh(app: &TestApp, w: &World) -> bool {
 fn computed(app: &TestApp, w: &World) -> serde_json::Value {
     let catalogue = app.state.catalogue.clone();
     let id = w.enrolment.clone();
-    let fresh = app.tx(move |c| {
+    let (fresh, whole) = app.tx(move |c| {
         let enrolment = load_enrolment(c, id.parse().unwrap())?;
-        stored::compute(c, &catalogue, &enrolment)
+        let fresh = stored::compute(c, &catalogue, &enrolment)?;
+        // The same reports serialised whole, as one `ProgressReport`.
+        let name: String = users::table
+            .find(&enrolment.candidate_id)
+            .select(users::name)
+            .first(c)?;
+        let evaluation = Evaluation::load(c, &catalogue, &enrolment, Some(name))?;
+        let whole = serde_json::to_string(&evaluation.progress()).unwrap();
+        Ok::<_, attest::action::ActionError>((fresh, whole))
     });
+    assert_eq!(
+        fresh.progress, whole,
+        "written one view at a time, the same bytes"
+    );
     serde_json::from_str(&fresh.progress).unwrap()
 }
 
