@@ -1,23 +1,20 @@
-//! Judging one evidence record against each criterion it is mapped to.
+//! The judge page's view: the evidence as the portfolio shows it, and each mapping's controls,
+//! as stored or as sent back with errors.
 
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::*;
+use super::form::{JudgeForm, MappingRow};
 use crate::action::ActionError;
 use crate::db::ids::{EnrolmentId, EvidenceId};
 use crate::http::AppState;
-use crate::http::extract::typed_path_id;
-use crate::http::pages::evidence::show;
 use crate::http::pages::form::{Fields, FormState, field_id};
 use crate::http::pages::portfolio::{EvidenceView, evidence_view};
 use crate::http::pages::rows::standard_of;
-use crate::http::pages::view::{Html, PageError, PageSession, check_csrf, page, see_other};
+use crate::http::pages::view::PageError;
 use crate::http::session::Session;
-use crate::http::shared::enrolments::next_waiting;
-use crate::portfolio::{self, JudgementInput, Judgements, evidence::actions};
+use crate::portfolio::{self, evidence::actions};
 use crate::rules::portfolio::Judgement;
 
 #[derive(Serialize)]
@@ -35,7 +32,7 @@ struct JudgedMapping {
 }
 
 #[derive(Serialize)]
-struct JudgeView {
+pub(super) struct JudgeView {
     title: String,
     id: String,
     evidence_id: String,
@@ -51,15 +48,6 @@ struct JudgeView {
     waiting: usize,
     /// Arrived here after saving the previous item's judgements.
     saved: bool,
-}
-
-fn judgement_of(word: &str) -> Option<Judgement> {
-    match word {
-        "accepted" => Some(Judgement::Accepted),
-        "rejected" => Some(Judgement::Rejected),
-        "pending" => Some(Judgement::Pending),
-        _ => None,
-    }
 }
 
 fn word_of(judgement: Judgement) -> &'static str {
@@ -79,26 +67,6 @@ struct StoredMapping<'a> {
     range: Vec<String>,
     judgement: Judgement,
     feedback: Option<&'a str>,
-}
-
-/// The judge form as posted: a row per mapping listed (`criteria[0].id`, `criteria[0].judgement`,
-/// `criteria[0].feedback`, likewise `knowledge[0]…`) and the "Accept all" button (`accept_rest`).
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct JudgeForm {
-    criteria: Vec<MappingRow>,
-    knowledge: Vec<MappingRow>,
-    accept_rest: String,
-}
-
-/// One mapping's row of the judge form, as typed (the word is checked by [`read_judgements`],
-/// which names the row in its error).
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-struct MappingRow {
-    id: String,
-    judgement: String,
-    feedback: String,
 }
 
 /// One mapping's controls: accept / reject / leave pending, and the feedback — as stored, or as
@@ -141,7 +109,7 @@ fn judged(stored: StoredMapping<'_>, sent: Option<MappingRow>, form: &FormState)
     }
 }
 
-async fn judge_view(
+pub(super) async fn judge_view(
     state: &AppState,
     session: &Session,
     id: EnrolmentId,
@@ -258,146 +226,4 @@ async fn judge_view(
         evidence,
         saved,
     })
-}
-
-/// `?saved=1`: the previous item's judgements were saved and this is the next one waiting.
-#[derive(Debug, Deserialize)]
-pub struct JudgeQuery {
-    saved: Option<String>,
-}
-
-/// `GET /enrolments/{id}/evidence/{evidence_id}/judge`.
-pub async fn judge_form(
-    state: web::Data<AppState>,
-    session: PageSession,
-    path: web::Path<(String, String)>,
-    query: web::Query<JudgeQuery>,
-) -> Html {
-    let saved = query.saved.is_some();
-    Html(
-        async {
-            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
-            let view = judge_view(
-                &state,
-                &session,
-                id,
-                evidence_id,
-                None,
-                BTreeMap::new(),
-                saved,
-            )
-            .await?;
-            page(&state, Some(&session), "pages/judge.html", &view)
-        }
-        .await,
-    )
-}
-
-/// Reads the judgement of each mapping listed on the form (rows up to the first without its
-/// `id`, the hidden field each row has). With the "Accept all" button (`accept_rest`), every
-/// mapping not marked rejected is accepted.
-fn read_judgements(form: &JudgeForm) -> (Judgements, BTreeMap<String, String>) {
-    let mut errors = BTreeMap::new();
-    let accept_rest = !form.accept_rest.trim().is_empty();
-    let mut read = |kind: &str, rows: &[MappingRow]| {
-        let mut inputs = Vec::new();
-        for (i, row) in rows.iter().enumerate() {
-            let key = format!("{kind}[{i}]");
-            let id = row.id.trim();
-            if id.is_empty() {
-                break;
-            }
-            let word = row.judgement.as_str();
-            let word = if accept_rest && word != "rejected" {
-                "accepted"
-            } else {
-                word
-            };
-            match judgement_of(word) {
-                Some(judgement) => inputs.push(JudgementInput {
-                    id: id.to_owned(),
-                    judgement,
-                    feedback: Some(row.feedback.trim())
-                        .filter(|f| !f.is_empty())
-                        .map(str::to_owned),
-                }),
-                None => {
-                    errors.insert(
-                        format!("{key}.judgement"),
-                        format!("Choose accept or reject for {id}"),
-                    );
-                }
-            }
-        }
-        inputs
-    };
-    let judgements = Judgements {
-        criteria: read("criteria", &form.criteria),
-        knowledge: read("knowledge", &form.knowledge),
-        accept_rest,
-    };
-    (judgements, errors)
-}
-
-/// `POST /enrolments/{id}/evidence/{evidence_id}/judge`.
-pub async fn judge(
-    state: web::Data<AppState>,
-    session: PageSession,
-    path: web::Path<(String, String)>,
-    fields: Fields,
-) -> Html {
-    Html(
-        async {
-            check_csrf(&session, fields.csrf())?;
-            let (id, evidence_id) = (typed_path_id(&path.0)?, typed_path_id(&path.1)?);
-            judge_page(&state, &session, id, evidence_id, fields).await
-        }
-        .await,
-    )
-}
-
-/// Records the judgements; the CSRF token is already checked.
-async fn judge_page(
-    state: &AppState,
-    session: &Session,
-    id: EnrolmentId,
-    evidence_id: EvidenceId,
-    fields: Fields,
-) -> Result<HttpResponse, PageError> {
-    let form: JudgeForm = fields.read()?;
-    let (judgements, mut errors) = read_judgements(&form);
-    if errors.is_empty() {
-        let for_tx = session.clone();
-        let tx_state = state.clone();
-        let done = state
-            .db
-            .write(move |conn| {
-                let acting = for_tx.acting();
-                let services = tx_state.services();
-                let (record, _) =
-                    actions::judge(conn, services, &acting, id, evidence_id, judgements)?;
-                // On to the next item waiting; what was left pending here waits for another time.
-                next_waiting(conn, &for_tx, Some(record.id))
-            })
-            .await;
-        match done {
-            Ok(next) => {
-                state.refresher.refresh(id);
-                return Ok(see_other(&next_location(next.as_ref(), true)));
-            }
-            Err(ActionError::Invalid(refused)) => errors.extend(refused),
-            Err(other) => return Err(other.into()),
-        }
-    }
-    let view = judge_view(
-        state,
-        session,
-        id,
-        evidence_id,
-        Some((&fields, &form)),
-        errors,
-        false,
-    )
-    .await?;
-    show(state, session, "pages/judge.html", &view, true)
 }

@@ -3,21 +3,25 @@
 //! text it started on; and the versions each organisation published into its own catalogue
 //! (`org_catalogue`), which only that organisation sees.
 
+mod dates;
+mod sync;
+
 use std::path::Path;
 use std::sync::{Arc, RwLock};
 
-use crate::db::FirstRow;
-use chrono::{NaiveDate, Utc};
-use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::action::ActionError;
-use crate::db::DbConnection;
 use crate::db::ids::Id;
-use crate::db::schema::{enrolments, standard_versions};
 use crate::portfolio::Enrolment;
 use crate::rules::{Engine, Interpretations};
 use crate::standards::{self, LoadErrors, LoadedStandard, Standard};
+
+pub use dates::{
+    DateWarning, WARN_DAYS, date_warnings, last_assessment_day, last_enrolment_day,
+    open_for_enrolment,
+};
+pub use sync::sync;
 
 /// Why the catalogue could not be brought up.
 #[derive(Debug, thiserror::Error)]
@@ -277,155 +281,4 @@ impl Catalogue {
         }
         EngineRef::Own(Box::new(Engine::new(&loaded.standard, chosen)))
     }
-}
-
-/// The last day a version takes new enrolments: its `last_date_for_enrolment`, else its
-/// `last_date_for_assessment` (a version nobody may be assessed on takes no one new).
-pub fn last_enrolment_day(standard: &Standard) -> Option<NaiveDate> {
-    let dates = &standard.dates;
-    dates
-        .last_date_for_enrolment
-        .as_ref()
-        .or(dates.last_date_for_assessment.as_ref())
-        .and_then(|d| d.latest())
-}
-
-/// The last day candidates may be assessed against a version (without an extension).
-pub fn last_assessment_day(standard: &Standard) -> Option<NaiveDate> {
-    standard
-        .dates
-        .last_date_for_assessment
-        .as_ref()
-        .and_then(|d| d.latest())
-}
-
-/// Whether a standard still takes new enrolments on `today` (not past its last date for
-/// enrolment, or for assessment where it gives no enrolment date).
-pub fn open_for_enrolment(standard: &Standard, today: NaiveDate) -> bool {
-    last_enrolment_day(standard).is_none_or(|last| today <= last)
-}
-
-/// How many days ahead a coming last date is announced.
-pub const WARN_DAYS: i64 = 90;
-
-/// A last date of a standard version that is near or has passed.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct DateWarning {
-    /// `last_date_for_enrolment` or `last_date_for_assessment`.
-    pub field: String,
-    /// The date (the last day it can mean, for a year or a month).
-    pub date: NaiveDate,
-    /// Days from today to the date; negative once it has passed.
-    pub days_left: i64,
-    /// The warning in plain words.
-    pub message: String,
-}
-
-/// The warnings for `standard` on `today`: each last date within [`WARN_DAYS`] or passed.
-pub fn date_warnings(standard: &Standard, today: NaiveDate) -> Vec<DateWarning> {
-    let mut warnings = Vec::new();
-    let enrol = standard
-        .dates
-        .last_date_for_enrolment
-        .as_ref()
-        .and_then(|d| d.latest());
-    for (field, words, date) in [
-        ("last_date_for_enrolment", "enrolment", enrol),
-        (
-            "last_date_for_assessment",
-            "assessment",
-            last_assessment_day(standard),
-        ),
-    ] {
-        let Some(date) = date else { continue };
-        let days_left = (date - today).num_days();
-        if days_left > WARN_DAYS {
-            continue;
-        }
-        let when = match days_left {
-            d if d < 0 => format!("passed on {date}"),
-            0 => format!("is today ({date})"),
-            1 => format!("is tomorrow ({date})"),
-            d => format!("is {date}, in {d} days"),
-        };
-        warnings.push(DateWarning {
-            field: field.to_owned(),
-            date,
-            days_left,
-            message: format!(
-                "{} version {}: the last date for {words} {when}",
-                standard.code, standard.version
-            ),
-        });
-    }
-    warnings
-}
-
-/// Records every loaded version in the database. A version seen before with a different hash is
-/// refused when it has enrolments (they are pinned to the old text); otherwise it is updated.
-pub fn sync(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<(), CatalogueError> {
-    let now = Utc::now().naive_utc();
-    for loaded in catalogue.all() {
-        let standard = &loaded.standard;
-        let version = i32::try_from(standard.version).unwrap_or(i32::MAX);
-        let existing: Option<(String, String)> = standard_versions::table
-            .filter(standard_versions::code.eq(&standard.code))
-            .filter(standard_versions::version.eq(version))
-            .select((standard_versions::id, standard_versions::content_hash))
-            .first_row(conn)
-            .optional()?;
-        let document = serde_json::to_string(standard)
-            .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-        match existing {
-            None => {
-                diesel::insert_into(standard_versions::table)
-                    .values((
-                        standard_versions::id.eq(Uuid::new_v4().to_string()),
-                        standard_versions::framework.eq(&standard.framework),
-                        standard_versions::code.eq(&standard.code),
-                        standard_versions::version.eq(version),
-                        standard_versions::title.eq(&standard.title),
-                        standard_versions::content_hash.eq(&loaded.content_hash),
-                        standard_versions::document.eq(&document),
-                        standard_versions::first_loaded_at.eq(now),
-                        standard_versions::last_loaded_at.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
-            Some((id, hash)) if hash == loaded.content_hash => {
-                diesel::update(standard_versions::table.find(id))
-                    .set(standard_versions::last_loaded_at.eq(now))
-                    .execute(conn)?;
-            }
-            Some((id, hash)) => {
-                let enrolled: i64 = enrolments::table
-                    .filter(enrolments::standard_code.eq(&standard.code))
-                    .filter(enrolments::standard_version.eq(version))
-                    .count()
-                    .get_result(conn)?;
-                if enrolled > 0 {
-                    return Err(CatalogueError::ChangedWithEnrolments {
-                        path: loaded.path.display().to_string(),
-                        code: standard.code.clone(),
-                        version: standard.version,
-                        recorded: short(&hash),
-                        now: short(&loaded.content_hash),
-                    });
-                }
-                diesel::update(standard_versions::table.find(id))
-                    .set((
-                        standard_versions::title.eq(&standard.title),
-                        standard_versions::content_hash.eq(&loaded.content_hash),
-                        standard_versions::document.eq(&document),
-                        standard_versions::last_loaded_at.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn short(hash: &str) -> String {
-    hash.chars().take(12).collect()
 }
