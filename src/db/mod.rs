@@ -141,9 +141,9 @@ pub fn applied_migrations(conn: &mut DbConnection) -> Result<Vec<String>, DbErro
 pub struct Database {
     pool: Pool<Manager>,
     backend: Backend,
-    /// SQLite: the thread all of this process's writes run on (see [`writer`]); it wakes the
+    /// The thread all of this process's writes run on (see [`writer`]); on SQLite it wakes the
     /// checkpoint thread after its commits (see [`checkpoint`]).
-    writer: Option<writer::Writer>,
+    writer: writer::Writer,
 }
 
 impl std::fmt::Debug for Database {
@@ -215,15 +215,14 @@ impl Database {
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
             .map_err(|e| DbError::Connect(e.to_string()))?;
-        let writer = match url {
+        let thread = |e: std::io::Error| DbError::Connect(format!("cannot start a thread: {e}"));
+        let checkpointer = match url {
             DatabaseUrl::Sqlite(path) => {
-                let thread =
-                    |e: std::io::Error| DbError::Connect(format!("cannot start a thread: {e}"));
-                let checkpointer = checkpoint::Checkpointer::start(path.clone()).map_err(thread)?;
-                Some(writer::Writer::start(pool.clone(), checkpointer).map_err(thread)?)
+                Some(checkpoint::Checkpointer::start(path.clone()).map_err(thread)?)
             }
             DatabaseUrl::Postgres(_) => None,
         };
+        let writer = writer::Writer::start(pool.clone(), checkpointer).map_err(thread)?;
         Ok(Self {
             pool,
             backend,
@@ -278,26 +277,17 @@ impl Database {
         .map_err(|_| E::from(DbError::Cancelled))?
     }
 
-    /// Runs `f` in a write transaction. On SQLite it runs on the one writing thread ([`writer`]),
-    /// in a savepoint of a transaction that took the write lock up front (`BEGIN IMMEDIATE`) and
-    /// may hold other writes that queued with it; it is answered once that transaction commits.
-    /// On PostgreSQL it runs in a transaction of its own on a blocking thread.
+    /// Runs `f` in a write transaction on the process's one writing thread ([`writer`]), in a
+    /// savepoint of a transaction (on SQLite one that took the write lock up front, `BEGIN
+    /// IMMEDIATE`) that may hold other writes that queued with it; it is answered once that
+    /// transaction commits.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
         T: Send + 'static,
         E: From<DbError> + From<diesel::result::Error> + Send + 'static,
     {
-        if let Some(writer) = &self.writer {
-            return writer.write(f).await;
-        }
-        let pool = self.pool.clone();
-        actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(DbError::from)?;
-            write_transaction(&mut conn, f)
-        })
-        .await
-        .map_err(|_| E::from(DbError::Cancelled))?
+        self.writer.write(f).await
     }
 }
 

@@ -41,7 +41,7 @@ pub struct Stamp {
 }
 
 /// A stored evaluation.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = evaluations)]
 pub struct StoredEvaluation {
     /// The enrolment.
@@ -363,41 +363,32 @@ pub fn refresh(
 
 /// Inserts or replaces the stored row (one statement on both backends, so two transactions that
 /// store the same enrolment at once do not collide). A row of a later revision is kept: a
-/// computation that finished late never replaces a newer one.
+/// computation that finished late never replaces a newer one. Written with diesel's query builder
+/// rather than as SQL text: its statement is prepared once per connection and cached, where a
+/// `sql_query` is prepared again on every run (on the writing thread, for every refresh).
 pub fn store(conn: &mut DbConnection, e: &StoredEvaluation) -> QueryResult<()> {
-    use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text, Timestamp};
-    const COLUMNS: &str = "enrolment_id, revision, standard_hash, interpretations_version, \
-        engine_revision, etag, progress, claimed_percent, confirmed_percent, complete, waiting, \
-        last_by_candidate, computed_at";
-    let placeholders = match conn {
-        DbConnection::Sqlite(_) => (1..=13).map(|_| "?".to_owned()).collect::<Vec<_>>(),
-        DbConnection::Postgresql(_) => (1..=13).map(|i| format!("${i}")).collect(),
-    }
-    .join(", ");
-    let updates = COLUMNS
-        .split(", ")
-        .skip(1)
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    diesel::sql_query(format!(
-        "INSERT INTO evaluations ({COLUMNS}) VALUES ({placeholders}) \
-         ON CONFLICT (enrolment_id) DO UPDATE SET {updates} \
-         WHERE evaluations.revision <= excluded.revision"
-    ))
-    .bind::<Text, _>(&e.enrolment_id)
-    .bind::<BigInt, _>(e.revision)
-    .bind::<Text, _>(&e.standard_hash)
-    .bind::<BigInt, _>(e.interpretations_version)
-    .bind::<Integer, _>(e.engine_revision)
-    .bind::<Text, _>(&e.etag)
-    .bind::<Text, _>(&e.progress)
-    .bind::<Integer, _>(e.claimed_percent)
-    .bind::<Integer, _>(e.confirmed_percent)
-    .bind::<Bool, _>(e.complete)
-    .bind::<Integer, _>(e.waiting)
-    .bind::<Nullable<Date>, _>(e.last_by_candidate)
-    .bind::<Timestamp, _>(e.computed_at)
-    .execute(conn)
-    .map(drop)
+    use diesel::query_dsl::methods::FilterDsl;
+    use diesel::upsert::excluded;
+    use evaluations as t;
+    let upsert = diesel::insert_into(t::table)
+        .values(e)
+        .on_conflict(t::enrolment_id)
+        .do_update()
+        .set((
+            t::revision.eq(excluded(t::revision)),
+            t::standard_hash.eq(excluded(t::standard_hash)),
+            t::interpretations_version.eq(excluded(t::interpretations_version)),
+            t::engine_revision.eq(excluded(t::engine_revision)),
+            t::etag.eq(excluded(t::etag)),
+            t::progress.eq(excluded(t::progress)),
+            t::claimed_percent.eq(excluded(t::claimed_percent)),
+            t::confirmed_percent.eq(excluded(t::confirmed_percent)),
+            t::complete.eq(excluded(t::complete)),
+            t::waiting.eq(excluded(t::waiting)),
+            t::last_by_candidate.eq(excluded(t::last_by_candidate)),
+            t::computed_at.eq(excluded(t::computed_at)),
+        ));
+    // Only over a row of an earlier (or the same) revision.
+    let upsert = FilterDsl::filter(upsert, t::revision.le(excluded(t::revision)));
+    crate::on_backend!(conn, |c| upsert.execute(c)).map(drop)
 }
