@@ -1,18 +1,21 @@
 //! THE route table: every path Attest serves, on one screen. The table is data too (`ROUTES`), so
-//! tests can check that every route has an OpenAPI entry and an access-matrix row.
+//! tests can check that every route has an OpenAPI entry and an access-matrix row. How the table
+//! is registered is in `tree`; what every request is observed with (its span, metrics and id) in
+//! `observe`.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Next;
-use actix_web::{HttpMessage, web};
-use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
+mod observe;
+mod tree;
+
+use actix_web::web;
 
 use super::api::{
     archives, audit, auth, credentials, draws, enrolments, exports, grids, notify, openapi, orgs,
     people, privacy, question_sets, signoff, standards, time_points,
 };
-use super::{AppState, health, pages};
+use super::{health, pages};
+use observe::RouteLabel;
+pub use observe::{RequestSpan, record_metrics, request_id_header};
+pub use tree::allowed_methods;
 
 macro_rules! route_table {
     ($($method:ident $path:literal => $handler:path;)*) => {
@@ -36,49 +39,6 @@ macro_rules! route_table {
 
 /// Registers one route at a pattern relative to the scope being configured.
 type Registrar = fn(&mut web::ServiceConfig, &str);
-
-/// The full pattern of the route that answered, kept with its resource when it is registered so
-/// the metrics middleware labels a request without matching its path again.
-#[derive(Debug, Clone, Copy)]
-struct RouteLabel(&'static str);
-
-/// The span each request runs in. Its route is recorded from the [`RouteLabel`] of the resource
-/// that answered, once routing is done: tracing-actix-web's default span matches the path against
-/// every pattern again before routing (a tenth of a progress read's instructions) and formats
-/// its fields even when the level is off; here fields are read only when the span is enabled.
-pub struct RequestSpan;
-
-impl RootSpanBuilder for RequestSpan {
-    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
-        tracing::info_span!(
-            "HTTP request",
-            http.method = %request.method(),
-            http.route = tracing::field::Empty,
-            http.target = %request.path(),
-            http.status_code = tracing::field::Empty,
-            otel.status_code = tracing::field::Empty,
-            request_id = %request
-                .extensions()
-                .get::<RequestId>()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            exception.message = tracing::field::Empty,
-            exception.details = tracing::field::Empty,
-        )
-    }
-
-    fn on_request_end<B: MessageBody>(
-        span: tracing::Span,
-        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
-    ) {
-        if let Ok(response) = outcome
-            && let Some(RouteLabel(route)) = response.request().app_data::<RouteLabel>()
-        {
-            span.record("http.route", route);
-        }
-        DefaultRootSpanBuilder::on_request_end(span, outcome);
-    }
-}
 
 route_table! {
     GET    "/healthz"                                       => health::healthz;
@@ -327,144 +287,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .zip(REGISTRARS)
         .map(|((_, path), registrar)| (*path, *registrar))
         .collect();
-    register_level(cfg, routes);
-    cfg.default_service(web::to(fallback));
-}
-
-/// Registers `routes` (each with its pattern relative to this level, in table order) as a tree of
-/// scopes by path segment, so that a request is matched against a handful of patterns at each
-/// level instead of trying the whole table in order (actix tries resources one by one, and each
-/// dynamic pattern is a regex).
-///
-/// A scope that matches a path's prefix answers for it: actix does not go on to the scope's
-/// siblings when nothing inside matches (it answers with the default service). So a segment gets
-/// its own scope only where no route outside it can match a path it takes: when every segment at
-/// this level is literal (distinct literals never match the same path), or when there is one
-/// segment, literal or not (the routes that end here match only the empty rest, which no scope
-/// takes). Otherwise this level's routes are registered one by one in table order, as before.
-/// Either way every request reaches the route the flat table gave it, and paths no route takes
-/// still reach the fallback, which answers 404 or 405 from [`ROUTES`].
-fn register_level(cfg: &mut web::ServiceConfig, routes: Vec<(&'static str, Registrar)>) {
-    // Groups by first segment, in the order each first appears; the routes that end here (an
-    // empty rest) stay apart.
-    let mut groups: Vec<(&'static str, Vec<(&'static str, Registrar)>)> = Vec::new();
-    let mut ends_here = Vec::new();
-    for (path, registrar) in &routes {
-        let Some(rest) = path.strip_prefix('/') else {
-            ends_here.push((*path, *registrar));
-            continue;
-        };
-        let (segment, below) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        match groups.iter_mut().find(|(seen, _)| *seen == segment) {
-            Some((_, members)) => members.push((below, *registrar)),
-            None => groups.push((segment, vec![(below, *registrar)])),
-        }
-    }
-    let dynamic = groups
-        .iter()
-        .filter(|(segment, _)| segment.contains('{'))
-        .count();
-    if dynamic > 0 && groups.len() > 1 {
-        for (path, registrar) in routes {
-            registrar(cfg, path);
-        }
-        return;
-    }
-    for (path, registrar) in ends_here {
-        registrar(cfg, path);
-    }
-    for (segment, members) in groups {
-        match members.as_slice() {
-            [(below, registrar)] => registrar(cfg, &format!("/{segment}{below}")),
-            _ => {
-                cfg.service(
-                    web::scope(&format!("/{segment}"))
-                        .configure(move |inner| register_level(inner, members)),
-                );
-            }
-        }
-    }
-}
-
-/// A known path asked with a method it does not take is 405 with the methods it does take
-/// (`Allow`); an unknown path is not found.
-async fn fallback(
-    req: actix_web::HttpRequest,
-    state: web::Data<super::AppState>,
-) -> Result<actix_web::HttpResponse, super::ApiError> {
-    let allowed = allowed_methods(req.path());
-    if !allowed.is_empty() {
-        return Err(super::ApiError::MethodNotAllowed(allowed));
-    }
-    pages::not_found(req, state).await
-}
-
-/// The methods the route table serves at `path`.
-pub fn allowed_methods(path: &str) -> Vec<&'static str> {
-    static PATTERNS: std::sync::OnceLock<Vec<(&'static str, actix_web::dev::ResourceDef)>> =
-        std::sync::OnceLock::new();
-    let patterns = PATTERNS.get_or_init(|| {
-        ROUTES
-            .iter()
-            .map(|(method, pattern)| (*method, actix_web::dev::ResourceDef::new(*pattern)))
-            .collect()
-    });
-    let mut allowed: Vec<&'static str> = patterns
-        .iter()
-        .filter(|(_, def)| def.is_match(path))
-        .map(|(method, _)| *method)
-        .collect();
-    allowed.dedup();
-    allowed
-}
-
-/// Echoes the request id that tracing logged, so a user's report can be matched to the log.
-/// Counts every request and its latency under its route pattern (`/api/enrolments/{id}`, never the
-/// raw path, so ids do not make a series each); paths no route matches count as `unmatched`.
-pub async fn record_metrics(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
-        return next.call(req).await;
-    };
-    let method = req.method().as_str().to_owned();
-    let in_flight = state.metrics.start();
-    let result = next.call(req).await;
-    match &result {
-        Ok(response) => {
-            let request = response.request();
-            let status = response.status().as_u16();
-            match request.app_data::<RouteLabel>() {
-                Some(RouteLabel(route)) => in_flight.done(&method, route, status),
-                // The fallback answered: a known path asked with another method is still
-                // labelled with its pattern (matched here, off the common path).
-                None => in_flight.done(
-                    &method,
-                    request.match_pattern().as_deref().unwrap_or("unmatched"),
-                    status,
-                ),
-            }
-        }
-        Err(err) => in_flight.done(
-            &method,
-            "unmatched",
-            err.as_response_error().status_code().as_u16(),
-        ),
-    }
-    result
-}
-
-pub async fn request_id_header(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = req.extensions().get::<RequestId>().map(|id| id.to_string());
-    let mut response = next.call(req).await?;
-    if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-        response
-            .headers_mut()
-            .insert(HeaderName::from_static("x-request-id"), value);
-    }
-    Ok(response)
+    tree::register_level(cfg, routes);
+    cfg.default_service(web::to(tree::fallback));
 }
