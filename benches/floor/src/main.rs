@@ -1,4 +1,5 @@
-//! floor serve PORT DB  — /hello, /select (pooled SQLite point read), /insert (one row + 8 children in a tx)
+//! floor serve PORT DB  — /hello, /select (pooled SQLite point read), /report (the same read of a
+//! 33,431-byte row, the demo progress report's size), /insert (one row + 8 children in a tx)
 use actix_web::{App, HttpResponse, HttpServer, web};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool};
@@ -32,6 +33,17 @@ async fn select(pool: web::Data<DbPool>) -> HttpResponse {
     match r { Ok(Ok(row)) => HttpResponse::Ok().body(row.body), _ => HttpResponse::InternalServerError().finish() }
 }
 
+/// The point read again, of a row as large as the demo portfolio's progress report: what sending
+/// that many bytes costs on this stack, whatever computes them.
+async fn report(pool: web::Data<DbPool>) -> HttpResponse {
+    let id = (NEXT.fetch_add(7919, Ordering::Relaxed) % 100) + 1;
+    let r = web::block(move || {
+        let mut c = pool.get().expect("pool");
+        diesel::sql_query("SELECT body FROM report WHERE id = ?").bind::<BigInt, _>(id).get_result::<Row>(&mut c)
+    }).await;
+    match r { Ok(Ok(row)) => HttpResponse::Ok().content_type("application/json").body(row.body), _ => HttpResponse::InternalServerError().finish() }
+}
+
 async fn insert(pool: web::Data<DbPool>) -> HttpResponse {
     let r = web::block(move || {
         let mut c = pool.get().expect("pool");
@@ -55,12 +67,15 @@ fn serve(port: u16, db: &str) -> std::io::Result<()> {
         diesel::sql_query("CREATE TABLE IF NOT EXISTS item (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").execute(&mut c).unwrap();
         diesel::sql_query("CREATE TABLE IF NOT EXISTS obs (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").execute(&mut c).unwrap();
         diesel::sql_query("CREATE TABLE IF NOT EXISTS obs_criterion (obs_id INTEGER NOT NULL REFERENCES obs(id), criterion TEXT NOT NULL)").execute(&mut c).unwrap();
+        diesel::sql_query("CREATE TABLE IF NOT EXISTS report (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").execute(&mut c).unwrap();
+        diesel::sql_query("INSERT OR IGNORE INTO report (id, body) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 100) SELECT i, printf('%.*c', 33431, 'x') FROM n").execute(&mut c).unwrap();
         diesel::sql_query("INSERT OR IGNORE INTO item (id, body) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 10000) SELECT i, 'item ' || i FROM n").execute(&mut c).unwrap();
     }
     actix_web::rt::System::new().block_on(
         HttpServer::new(move || App::new().app_data(web::Data::new(pool.clone()))
             .route("/hello", web::get().to(|| async { "ok" }))
             .route("/select", web::get().to(select))
+            .route("/report", web::get().to(report))
             .route("/insert", web::post().to(insert)))
         .bind(("127.0.0.1", port))?.run())
 }
