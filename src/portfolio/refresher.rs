@@ -189,9 +189,22 @@ impl Refresher {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         // Flights are handed out under this lock, so the count cannot grow meanwhile: the map's
         // reference and this one mean nobody else holds it.
-        if Arc::strong_count(&flight) == 2 {
+        let last = Arc::strong_count(&flight) == 2;
+        // Let go of it under the lock too: dropped after the lock (as a parameter would be), a
+        // second leaver could count this reference still, and neither would remove the flight,
+        // which would then keep its last report (megabytes for a large portfolio) for good.
+        drop(flight);
+        if last {
             flights.remove(&enrolment_id);
         }
+    }
+
+    /// How many enrolments have a computation queued or running, or a reader waiting for one.
+    pub fn flights(&self) -> usize {
+        self.flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
     }
 }
 

@@ -366,6 +366,36 @@ async fn writes_at_once_on_one_portfolio_leave_its_stored_evaluation_current(app
     assert_eq!(evidence_ids(&app, &w).len(), 8);
 }
 
+backend_test!(reads_and_writes_at_once_leave_no_computation_behind);
+async fn reads_and_writes_at_once_leave_no_computation_behind(app: TestApp) {
+    let (records, _) = example_records();
+    let w = app.world("28268@2").await;
+    let (evidence, progress_path) = (
+        api::enrolment(&w.enrolment).evidence(),
+        api::enrolment(&w.enrolment).progress(),
+    );
+    // Writers and readers of one portfolio at once, so computations are joined and left in
+    // every order.
+    for round in 0..4 {
+        let writes = (0..8).map(|i| {
+            let record = records[(round + i) % records.len()].1.clone();
+            app.post_as(&w.assessor, &evidence, record)
+        });
+        let reads = (0..16).map(|_| app.get_as(&w.assessor, &progress_path));
+        let (written, read) = futures_util::future::join(
+            futures_util::future::join_all(writes),
+            futures_util::future::join_all(reads),
+        )
+        .await;
+        assert!(written.iter().all(|r| r.status == StatusCode::CREATED));
+        assert!(read.iter().all(|r| r.status == StatusCode::OK));
+    }
+    app.state.refresher.settled().await;
+    // A flight left in the map would keep its last report for good.
+    assert_eq!(app.state.refresher.flights(), 0, "{:?}", app.backend);
+    read_and_check(&app, &w, "after reads and writes at once").await;
+}
+
 backend_test!(a_late_computation_never_replaces_a_later_stored_row);
 async fn a_late_computation_never_replaces_a_later_stored_row(app: TestApp) {
     let w = app.world("28268@2").await;
