@@ -3,15 +3,12 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{bar, failure, find_org, partial_path};
-use crate::action::Acting;
+use super::{ResultsRun, bar, failure, open_results, partial_path};
 use crate::cli::CliError;
 use crate::config::Config;
-use crate::exports::actions;
 use crate::exports::badges::for_each_badge;
 use crate::exports::results::ResultsQuery;
 use crate::output::formats::results::ExportError;
-use crate::setup;
 
 /// `attest export badges --org ORG [filters] -o DIR_OR_ZIP`.
 pub(in crate::cli) fn badges(
@@ -20,12 +17,12 @@ pub(in crate::cli) fn badges(
     query: ResultsQuery,
     out: &Path,
 ) -> Result<ExitCode, CliError> {
-    let db = setup::open_database(config, true)?;
-    let catalogue = setup::load_catalogue(config, &db)?;
-    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let org = find_org(&mut conn, org)?;
-    let acting = Acting::console(chrono::Utc::now());
-    let filter = actions::results_filter(&mut conn, &catalogue, &acting, org.id, &query)?;
+    let ResultsRun {
+        mut conn,
+        catalogue,
+        filter,
+        ..
+    } = open_results(config, org, &query)?;
     let as_zip = out
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));

@@ -74,6 +74,36 @@ fn bar(len: Option<u64>, what: &str) -> ProgressBar {
     }
 }
 
+/// What the results and badges commands start from: a connection, the catalogue, the console
+/// acting, and the filter their options make for the organisation named (checked as the pages
+/// and the API check it).
+struct ResultsRun {
+    conn: diesel::r2d2::PooledConnection<diesel::r2d2::ConnectionManager<DbConnection>>,
+    catalogue: crate::catalogue::Catalogue,
+    acting: crate::action::Acting<'static>,
+    filter: crate::exports::results::ResultsFilter,
+}
+
+fn open_results(
+    config: &Config,
+    org: &str,
+    query: &crate::exports::results::ResultsQuery,
+) -> Result<ResultsRun, CliError> {
+    let db = crate::setup::open_database(config, true)?;
+    let catalogue = crate::setup::load_catalogue(config, &db)?;
+    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
+    let org = find_org(&mut conn, org)?;
+    let acting = crate::action::Acting::console(chrono::Utc::now());
+    let filter =
+        crate::exports::actions::results_filter(&mut conn, &catalogue, &acting, org.id, query)?;
+    Ok(ResultsRun {
+        conn,
+        catalogue,
+        acting,
+        filter,
+    })
+}
+
 fn find_org(conn: &mut DbConnection, org: &str) -> Result<Organisation, CliError> {
     crate::identity::find_organisation(conn, org).map_err(|e| match e {
         ActionError::NotFound => CliError::Input(format!("--org: no organisation {org}")),

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::{bar, failure, file_store, find_org, write_whole};
+use super::{ResultsRun, bar, failure, file_store, find_org, open_results, write_whole};
 use crate::action::{Acting, ActionError};
 use crate::cli::CliError;
 use crate::config::Config;
@@ -23,12 +23,12 @@ pub(in crate::cli) fn results(
     dry_run: bool,
     out: &Path,
 ) -> Result<ExitCode, CliError> {
-    let db = setup::open_database(config, true)?;
-    let catalogue = setup::load_catalogue(config, &db)?;
-    let mut conn = db.conn().map_err(|e| CliError::Runtime(e.to_string()))?;
-    let org = find_org(&mut conn, org)?;
-    let acting = Acting::console(chrono::Utc::now());
-    let filter = actions::results_filter(&mut conn, &catalogue, &acting, org.id, &query)?;
+    let ResultsRun {
+        mut conn,
+        catalogue,
+        acting,
+        filter,
+    } = open_results(config, org, &query)?;
     let store = file_store(config)?;
     let scratch_dir = crate::storage::staging_dir(config);
     let keys = setup::key_ring(config)?;
