@@ -37,6 +37,9 @@ pub enum ActionError {
     /// An issuer key could not be had or used (a fault on our side, not the caller's).
     #[error(transparent)]
     Keys(crate::keys::KeyError),
+    /// The statement fonts could not be parsed when first used (a fault on our side).
+    #[error(transparent)]
+    Fonts(#[from] crate::output::pdf::PdfError),
 }
 
 impl From<crate::keys::KeyError> for ActionError {
@@ -221,7 +224,7 @@ pub struct Services<'a> {
     /// The issuer keys that sign statements and credentials.
     pub keys: &'a crate::keys::KeyRing,
     /// Fonts for statements of competence.
-    pub fonts: &'a crate::output::pdf::FontSet,
+    pub fonts: &'a crate::output::pdf::Fonts,
     /// The service's public address (no trailing slash).
     pub public_url: &'a str,
 }

@@ -21,6 +21,7 @@ pub mod file_gc;
 pub mod http;
 pub mod identity;
 pub mod keys;
+pub mod memory;
 pub mod metrics;
 pub mod notify;
 pub mod org_catalogue;

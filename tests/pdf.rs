@@ -9,7 +9,7 @@
 mod pdf_reader;
 
 use attest::output::pdf::{
-    CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet, LabelledValue,
+    CandidateView, CriterionView, DatedFieldView, EvidenceView, FontSet, Fonts, LabelledValue,
     OrganisationView, OutcomeView, RenderedStatement, SignOffView, StatementView, UnitView,
     content_hash, render,
 };
@@ -344,6 +344,30 @@ fn cjk_names_render_with_a_fallback_font_and_are_reported_without_one() {
 fn a_fallback_that_is_not_a_font_is_refused() {
     let error = FontSet::with_fallback(b"not a font at all".to_vec()).unwrap_err();
     assert!(error.to_string().contains("fallback font"), "{error}");
+}
+
+#[test]
+fn the_service_fonts_are_checked_when_read_and_parsed_on_first_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_font = dir.path().join("not-a-font.ttf");
+    std::fs::write(&not_a_font, b"not a font at all").unwrap();
+    let error = Fonts::load(Some(&not_a_font)).unwrap_err();
+    assert!(error.to_string().contains("fallback font"), "{error}");
+    let missing = dir.path().join("missing.ttf");
+    let error = Fonts::load(Some(&missing)).unwrap_err();
+    assert!(error.to_string().contains("missing.ttf"), "{error}");
+
+    let cjk = dir.path().join("cjk.ttf");
+    std::fs::write(&cjk, CJK_FONT).unwrap();
+    let fonts = Fonts::load(Some(&cjk)).unwrap();
+    let first: *const FontSet = fonts.get().unwrap();
+    assert!(fonts.get().unwrap().uncovered("王芳 Zoë").is_empty());
+    assert!(
+        std::ptr::eq(first, fonts.get().unwrap()),
+        "parsed once, then kept"
+    );
+    let builtin_only = Fonts::load(None).unwrap().into_set().unwrap();
+    assert_eq!(builtin_only.uncovered("王芳"), vec!['王', '芳']);
 }
 
 #[test]

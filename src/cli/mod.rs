@@ -47,6 +47,7 @@ impl From<crate::action::ActionError> for CliError {
         match err {
             A::Db(db) => Self::Runtime(db.to_string()),
             A::Keys(keys) => Self::Runtime(keys.to_string()),
+            A::Fonts(fonts) => Self::Runtime(fonts.to_string()),
             other => Self::Input(other.to_string()),
         }
     }

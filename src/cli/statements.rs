@@ -8,22 +8,16 @@ use super::CliError;
 use crate::action::{Acting, ActionError};
 use crate::auth::policy::Action;
 use crate::config::Config;
-use crate::output::pdf::FontSet;
+use crate::output::pdf::{FontSet, Fonts};
 use crate::setup;
 use crate::signoff::actions;
 use crate::signoff::statements::StatementRow;
 
 pub(super) fn fonts(config: &Config) -> Result<FontSet, CliError> {
-    let fonts = match &config.pdf_font {
-        None => FontSet::builtin(),
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|e| {
-                CliError::Input(format!("ATTEST_PDF_FONT: {}: {e}", path.display()))
-            })?;
-            FontSet::with_fallback(bytes)
-        }
-    };
-    fonts.map_err(|e| CliError::Input(format!("ATTEST_PDF_FONT: {e}")))
+    let input = |e: crate::output::pdf::PdfError| CliError::Input(format!("ATTEST_PDF_FONT: {e}"));
+    Fonts::load(config.pdf_font.as_deref())
+        .and_then(Fonts::into_set)
+        .map_err(input)
 }
 
 fn write_pdf(

@@ -258,6 +258,7 @@ impl From<crate::action::ActionError> for ApiError {
             A::Throttled(seconds) => Self::TooManyRequests(seconds),
             A::Db(db) => db.into(),
             A::Keys(keys) => Self::Internal(keys.to_string()),
+            A::Fonts(fonts) => Self::Internal(fonts.to_string()),
         }
     }
 }

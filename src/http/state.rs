@@ -11,7 +11,7 @@ use crate::catalogue::Catalogue;
 use crate::config::Config;
 use crate::db::Database;
 use crate::keys::KeyRing;
-use crate::output::pdf::{FontSet, PdfError};
+use crate::output::pdf::{Fonts, PdfError};
 use crate::storage::{self, BlobStore, StorageError};
 
 /// Why the state could not be built.
@@ -26,9 +26,6 @@ pub enum StateError {
     /// The PDF fonts cannot be used.
     #[error("ATTEST_PDF_FONT: {0}")]
     Font(#[from] PdfError),
-    /// The fallback font file cannot be read.
-    #[error("ATTEST_PDF_FONT: {0}")]
-    FontFile(String),
     /// The token secret is unusable.
     #[error("ATTEST_JWT_SECRET: {0}")]
     Secret(#[from] TokenError),
@@ -52,8 +49,9 @@ pub struct AppState {
     pub store: Arc<dyn BlobStore>,
     /// Where uploads are received before they are complete.
     pub upload_dir: PathBuf,
-    /// Fonts for statements: DejaVu Sans, plus the provider's fallback font when configured.
-    pub fonts: Arc<FontSet>,
+    /// Fonts for statements: DejaVu Sans, plus the provider's fallback font when configured
+    /// (parsed when a statement is first drawn).
+    pub fonts: Arc<Fonts>,
     /// Signs and checks session tokens.
     pub tokens: Arc<TokenKeys>,
     /// Key material for CSRF tokens (the session secret).
@@ -102,14 +100,7 @@ impl AppState {
         jwt_secret: Vec<u8>,
     ) -> Result<Self, StateError> {
         let store = storage::open_store(&config, true).map_err(StateError::Store)?;
-        let fonts = match &config.pdf_font {
-            None => FontSet::builtin()?,
-            Some(path) => {
-                let bytes = std::fs::read(path)
-                    .map_err(|e| StateError::FontFile(format!("{}: {e}", path.display())))?;
-                FontSet::with_fallback(bytes)?
-            }
-        };
+        let fonts = Fonts::load(config.pdf_font.as_deref())?;
         let keys = crate::setup::key_ring(&config)?;
         Ok(Self {
             keys: Arc::new(keys),

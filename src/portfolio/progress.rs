@@ -7,7 +7,7 @@ use super::evidence::{EvidenceRecord, list_evidence};
 use crate::action::ActionError;
 use crate::catalogue::{Catalogue, EngineRef};
 use crate::db::DbConnection;
-use crate::rules::portfolio::{Confirmation, NotApplicable, Portfolio, StandardRef};
+use crate::rules::portfolio::{Confirmation, Evidence, NotApplicable, Portfolio, StandardRef};
 use crate::rules::{Report, View};
 use crate::standards::Standard;
 
@@ -17,6 +17,40 @@ pub fn build_portfolio(
     candidate_name: Option<String>,
     records: &[EvidenceRecord],
 ) -> Result<Portfolio, crate::db::DbError> {
+    portfolio_of(
+        enrolment,
+        candidate_name,
+        records
+            .iter()
+            .filter(|r| !r.awaiting_witness())
+            .map(|r| r.instance.clone()),
+    )
+}
+
+/// [`build_portfolio`] taking the records: their instances move into the portfolio instead of
+/// being copied.
+fn into_portfolio(
+    enrolment: &Enrolment,
+    candidate_name: Option<String>,
+    records: Vec<EvidenceRecord>,
+) -> Result<Portfolio, crate::db::DbError> {
+    portfolio_of(
+        enrolment,
+        candidate_name,
+        records
+            .into_iter()
+            .filter(|r| !r.awaiting_witness())
+            .map(|r| r.instance),
+    )
+}
+
+/// The portfolio of `evidence` (testimony still awaiting its witness already left out: it does
+/// not count) with the enrolment's marks.
+fn portfolio_of(
+    enrolment: &Enrolment,
+    candidate_name: Option<String>,
+    evidence: impl Iterator<Item = Evidence>,
+) -> Result<Portfolio, crate::db::DbError> {
     let marks = AssessorMarks::recorded(enrolment)?;
     Ok(Portfolio {
         standard: StandardRef {
@@ -24,12 +58,7 @@ pub fn build_portfolio(
             version: u32::try_from(enrolment.standard_version).unwrap_or(0),
         },
         candidate: candidate_name,
-        // Testimony still awaiting its witness does not count.
-        evidence: records
-            .iter()
-            .filter(|r| !r.awaiting_witness())
-            .map(|r| r.instance.clone())
-            .collect(),
+        evidence: evidence.collect(),
         not_applicable: marks.not_applicable,
         confirmations: marks.confirmations,
     })
@@ -68,10 +97,38 @@ impl<'c> Evaluation<'c> {
         enrolment: &Enrolment,
         candidate_name: Option<String>,
     ) -> Result<Self, ActionError> {
-        let loaded = catalogue.pinned(enrolment)?;
-        let chosen = crate::settings::interpretations(conn, enrolment.org_id, &loaded.standard)?;
         let records = list_evidence(conn, enrolment.id)?;
         let portfolio = build_portfolio(enrolment, candidate_name, &records)?;
+        Self::with(conn, catalogue, enrolment, records, portfolio)
+    }
+
+    /// [`Evaluation::load`] for the reports alone: `inspect` reads the records first, then their
+    /// instances move into the portfolio and `records` is left empty. A copy of every instance
+    /// would double what the evaluation of a large portfolio holds at its peak (mostly the
+    /// instances' small maps: 43 MB of 135 MB for 12,500 observations, measured with heaptrack).
+    pub fn load_for_reports<R>(
+        conn: &mut DbConnection,
+        catalogue: &'c Catalogue,
+        enrolment: &Enrolment,
+        candidate_name: Option<String>,
+        inspect: impl FnOnce(&[EvidenceRecord]) -> R,
+    ) -> Result<(Self, R), ActionError> {
+        let records = list_evidence(conn, enrolment.id)?;
+        let seen = inspect(&records);
+        let portfolio = into_portfolio(enrolment, candidate_name, records)?;
+        let evaluation = Self::with(conn, catalogue, enrolment, Vec::new(), portfolio)?;
+        Ok((evaluation, seen))
+    }
+
+    fn with(
+        conn: &mut DbConnection,
+        catalogue: &'c Catalogue,
+        enrolment: &Enrolment,
+        records: Vec<EvidenceRecord>,
+        portfolio: Portfolio,
+    ) -> Result<Self, ActionError> {
+        let loaded = catalogue.pinned(enrolment)?;
+        let chosen = crate::settings::interpretations(conn, enrolment.org_id, &loaded.standard)?;
         Ok(Self {
             standard: &loaded.standard,
             records,

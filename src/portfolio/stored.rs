@@ -317,20 +317,23 @@ pub fn compute(
         .find(&enrolment.candidate_id)
         .select(users::name)
         .first_row(conn)?;
-    let mut evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate))?;
-    let last_by_candidate = evaluation
-        .records
-        .iter()
-        .filter(|r| enrolment.candidate_id == r.recorded_by)
-        .map(|r| r.recorded_at.date())
-        .max();
-    let waiting = waiting_for_judgement(&evaluation.records);
-    // The reports read only the portfolio, which holds its own copy of every instance: the
-    // records go before the reports are made (for a large portfolio, tens of MB).
-    drop(std::mem::take(&mut evaluation.records));
+    let (evaluation, (last_by_candidate, waiting)) =
+        Evaluation::load_for_reports(conn, catalogue, enrolment, Some(candidate), |records| {
+            let last_by_candidate = records
+                .iter()
+                .filter(|r| enrolment.candidate_id == r.recorded_by)
+                .map(|r| r.recorded_at.date())
+                .max();
+            (last_by_candidate, waiting_for_judgement(records))
+        })?;
     let report = evaluation
         .progress_json()
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    drop(evaluation);
+    // What the evaluation held is free now, but glibc keeps it unless asked (see `memory`).
+    if report.json.len() >= crate::memory::WORTH_RELEASING {
+        crate::memory::release_freed();
+    }
     let etag = etag(enrolment.id, &stamp);
     let percent = |p: u32| i32::try_from(p).unwrap_or(i32::MAX);
     Ok(StoredEvaluation {

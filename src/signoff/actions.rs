@@ -138,7 +138,7 @@ pub fn issue_statement(
         &enrolment,
         acting.user()?,
         services.public_url,
-        services.fonts,
+        services.fonts.get()?,
         acting.now,
     )?;
     if !row.missing_chars.is_empty() {

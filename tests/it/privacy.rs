@@ -76,7 +76,7 @@ async fn retention_erasure_and_subject_access_keep_the_certification_record(back
         let n = attest::exports::subject::write(
             &mut conn,
             &app.state.catalogue,
-            &app.state.fonts,
+            app.state.fonts.get().unwrap(),
             &store,
             w.candidate_id.parse().unwrap(),
             &folder,

@@ -4,5 +4,8 @@
 //! templates: its manifest names none of them. The `attest` crate re-exports both modules, so
 //! `attest::standards` and `attest::rules` are these.
 
+// The workspace denies unsafe code; the core has no reason for any.
+#![forbid(unsafe_code)]
+
 pub mod rules;
 pub mod standards;

@@ -40,7 +40,7 @@ pub async fn enrolment(
     let archive = state
         .db
         .read(move |conn| {
-            actions::enrolment_archive(conn, &catalogue, &fonts, &session.acting(), id)
+            actions::enrolment_archive(conn, &catalogue, fonts.get()?, &session.acting(), id)
         })
         .await?;
     let store = state.store.clone();
@@ -67,7 +67,9 @@ pub async fn cohort(
     let fonts = state.fonts.clone();
     let (cohort, archives) = state
         .db
-        .read(move |conn| actions::cohort_archives(conn, &catalogue, &fonts, &session.acting(), id))
+        .read(move |conn| {
+            actions::cohort_archives(conn, &catalogue, fonts.get()?, &session.acting(), id)
+        })
         .await?;
     let name = cohort.name;
     let store = state.store.clone();

@@ -106,7 +106,7 @@ pub async fn subject_access(
     let (export, scope) = state
         .db
         .read(move |conn| {
-            actions::subject_export(conn, &catalogue, &fonts, &asked.acting(), user_id)
+            actions::subject_export(conn, &catalogue, fonts.get()?, &asked.acting(), user_id)
         })
         .await?;
     let archives = export.archives.len();

@@ -11,6 +11,14 @@ pub enum PdfError {
         /// What the font parser reported.
         reason: String,
     },
+    /// A font file could not be read.
+    #[error("{path}: {reason}")]
+    FontFile {
+        /// The file.
+        path: String,
+        /// Why it could not be read.
+        reason: String,
+    },
     /// The verification URL does not fit in a QR code.
     #[error("verification URL cannot be drawn as a QR code: {0}")]
     QrCode(String),

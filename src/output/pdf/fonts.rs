@@ -186,6 +186,63 @@ impl FontSet {
     }
 }
 
+/// The statement fonts as the service keeps them: parsed when a PDF is first drawn. Parsed, the
+/// two DejaVu faces hold about 3 MB of heap (and page in the font bytes and the parser's code);
+/// a service that draws no statement for hours should not carry them from the start.
+#[derive(Debug)]
+pub struct Fonts {
+    /// The provider's fallback font (`ATTEST_PDF_FONT`), checked when it was read.
+    fallback: Option<Vec<u8>>,
+    parsed: std::sync::OnceLock<FontSet>,
+}
+
+impl Fonts {
+    /// The fonts `ATTEST_PDF_FONT` names (DejaVu Sans alone when it names none). A fallback font
+    /// file that cannot be read or is not a font is refused now, not at the first statement.
+    pub fn load(pdf_font: Option<&std::path::Path>) -> Result<Self, PdfError> {
+        let fallback = match pdf_font {
+            None => None,
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| PdfError::FontFile {
+                    path: path.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                LoadedFont::parse(&bytes, "fallback font")?;
+                Some(bytes)
+            }
+        };
+        Ok(Self {
+            fallback,
+            parsed: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The parsed set, parsed now if this is the first use.
+    pub fn get(&self) -> Result<&FontSet, PdfError> {
+        if let Some(set) = self.parsed.get() {
+            return Ok(set);
+        }
+        let set = parse(self.fallback.as_deref())?;
+        // Two first uses at once both parse; one set is kept.
+        Ok(self.parsed.get_or_init(|| set))
+    }
+
+    /// The parsed set, owned: for a command that draws its statements at once.
+    pub fn into_set(self) -> Result<FontSet, PdfError> {
+        match self.parsed.into_inner() {
+            Some(set) => Ok(set),
+            None => parse(self.fallback.as_deref()),
+        }
+    }
+}
+
+fn parse(fallback: Option<&[u8]>) -> Result<FontSet, PdfError> {
+    match fallback {
+        None => FontSet::builtin(),
+        Some(bytes) => FontSet::with_fallback(bytes.to_vec()),
+    }
+}
+
 impl std::fmt::Debug for FontSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FontSet")

@@ -27,7 +27,7 @@ use printpdf::{
 
 pub use attachment::{Attachment, ReadError, attachments};
 pub use error::PdfError;
-pub use fonts::FontSet;
+pub use fonts::{FontSet, Fonts};
 pub use view::{
     CandidateView, CriterionView, DatedFieldView, EvidenceView, LabelledValue, OrganisationView,
     OutcomeView, SignOffView, StatementView, UnitView, content_hash,

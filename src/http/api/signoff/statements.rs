@@ -83,7 +83,8 @@ pub async fn statement_pdf(
         .await?;
     // Rendered with the connection given back: a statement takes milliseconds of CPU.
     let (code, bytes) = web::block(move || {
-        let rendered = statements::render_pdf(&row.view()?, credential.as_ref(), &tx_state.fonts)?;
+        let rendered =
+            statements::render_pdf(&row.view()?, credential.as_ref(), tx_state.fonts.get()?)?;
         Ok::<_, ActionError>((row.code, rendered.bytes))
     })
     .await
