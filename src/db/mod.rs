@@ -277,6 +277,28 @@ impl Database {
         .map_err(|_| E::from(DbError::Cancelled))?
     }
 
+    /// Runs a read of a few point selects, like [`Database::read`], but on the calling thread when
+    /// the database is SQLite and a connection is free at once. Such a read is in-process and
+    /// takes microseconds from SQLite's page cache (WAL readers never wait for the writer), less
+    /// than handing it to a blocking thread and back, which was a quarter of a progress read's
+    /// time under load (`perf`, docs/performance.md). Only for reads whose cost does not grow with
+    /// the data: anything longer would hold up every request on this worker. On PostgreSQL (a
+    /// network round trip) or with no connection free, it is [`Database::read`].
+    pub async fn read_point<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + From<diesel::result::Error> + Send + 'static,
+    {
+        if self.backend == Backend::Sqlite
+            && let Some(mut conn) = self.pool.try_get()
+        {
+            let conn: &mut DbConnection = &mut conn;
+            return conn.transaction(f);
+        }
+        self.read(f).await
+    }
+
     /// Runs `f` in a write transaction on the process's one writing thread ([`writer`]), in a
     /// savepoint of a transaction (on SQLite one that took the write lock up front, `BEGIN
     /// IMMEDIATE`) that may hold other writes that queued with it; it is answered once that

@@ -217,6 +217,32 @@ mod tests {
         .unwrap();
     }
 
+    #[tokio::test(flavor = "current_thread")]
+    async fn point_reads_run_on_the_callers_thread_on_sqlite_only() {
+        let dir = tempfile::tempdir().unwrap();
+        for (db, _) in databases(dir.path()) {
+            // The pool opens connections on demand; a point read takes only an idle one.
+            db.read(|c| count(c, "SELECT CAST(1 AS BIGINT) AS n"))
+                .await
+                .unwrap();
+            let caller = std::thread::current().id();
+            let (one, ran_on) = db
+                .read_point(|c| {
+                    let one = count(c, "SELECT CAST(1 AS BIGINT) AS n")?;
+                    Ok::<_, DbError>((one, std::thread::current().id()))
+                })
+                .await
+                .unwrap();
+            assert_eq!(one, 1);
+            assert_eq!(
+                ran_on == caller,
+                db.backend() == crate::db::Backend::Sqlite,
+                "{:?}",
+                db.backend()
+            );
+        }
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn writes_sharing_a_commit_fail_alone() {
         let dir = tempfile::tempdir().unwrap();

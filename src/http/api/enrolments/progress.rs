@@ -52,9 +52,10 @@ pub async fn load_progress(
     id: Result<EnrolmentId, ApiError>,
 ) -> Result<Arc<portfolio::stored::StoredEvaluation>, ApiError> {
     let catalogue = state.catalogue.clone();
+    // Two point selects: on the worker's own thread (see `read_point`).
     let (enrolment_id, found) = state
         .db
-        .read(move |conn| {
+        .read_point(move |conn| {
             let session = credentials.session(conn)?;
             let id = id?;
             // The enrolment and its stored row in one select; the policy is asked before
