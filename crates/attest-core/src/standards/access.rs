@@ -2,7 +2,7 @@
 
 use super::model::{Attribute, Criterion, KnowledgeItem, Outcome, RangeList, Standard};
 use super::rule::{Rule, Scope};
-use super::validate::lists_with_paths;
+use super::validate::lists_in;
 
 /// A code compared case-insensitively and without spaces (`H12H 04` = `h12h04`).
 pub fn normalise_code(code: &str) -> String {
@@ -50,15 +50,14 @@ impl Standard {
 
     /// Every range list (under definitions, criteria, outcomes and the unit), in document order.
     pub fn range_lists(&self) -> Vec<&RangeList> {
-        lists_with_paths(self)
-            .into_iter()
-            .map(|(_, list)| list)
-            .collect()
+        lists_in(self).map(|(_, list)| list).collect()
     }
 
     /// The range list with this id.
     pub fn range_list(&self, id: &str) -> Option<&RangeList> {
-        self.range_lists().into_iter().find(|list| list.id == id)
+        lists_in(self)
+            .map(|(_, list)| list)
+            .find(|list| list.id == id)
     }
 
     /// The attribute with this id.

@@ -220,26 +220,77 @@ fn id_syntax_problem(id: &str) -> Option<String> {
     }
 }
 
+/// Where a range list sits in the document: its path, written only when a problem names it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ListPlace {
+    /// `definitions[d].list`.
+    Definition(usize),
+    /// `outcomes[o].criteria[c].range[r]`.
+    Criterion(usize, usize, usize),
+    /// `outcomes[o].range[r]`.
+    Outcome(usize, usize),
+    /// `ranges[r]`.
+    Unit(usize),
+}
+
+impl std::fmt::Display for ListPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Definition(d) => write!(f, "definitions[{d}].list"),
+            Self::Criterion(o, c, r) => write!(f, "outcomes[{o}].criteria[{c}].range[{r}]"),
+            Self::Outcome(o, r) => write!(f, "outcomes[{o}].range[{r}]"),
+            Self::Unit(r) => write!(f, "ranges[{r}]"),
+        }
+    }
+}
+
+/// Every range list of the standard with its place, in document order. Pages look lists up
+/// by id on every request: nothing is allocated or formatted here.
+pub(crate) fn lists_in(standard: &Standard) -> impl Iterator<Item = (ListPlace, &RangeList)> {
+    let definitions = standard
+        .definitions
+        .iter()
+        .enumerate()
+        .filter_map(|(d, definition)| {
+            definition
+                .list
+                .as_ref()
+                .map(|l| (ListPlace::Definition(d), l))
+        });
+    let outcomes = standard
+        .outcomes
+        .iter()
+        .enumerate()
+        .flat_map(|(o, outcome)| {
+            let criteria = outcome
+                .criteria
+                .iter()
+                .enumerate()
+                .flat_map(move |(c, criterion)| {
+                    criterion
+                        .range
+                        .iter()
+                        .enumerate()
+                        .map(move |(r, list)| (ListPlace::Criterion(o, c, r), list))
+                });
+            let own = outcome
+                .range
+                .iter()
+                .enumerate()
+                .map(move |(r, list)| (ListPlace::Outcome(o, r), list));
+            criteria.chain(own)
+        });
+    let unit = standard
+        .ranges
+        .iter()
+        .enumerate()
+        .map(|(r, list)| (ListPlace::Unit(r), list));
+    definitions.chain(outcomes).chain(unit)
+}
+
 /// Every range list of the standard with its document path, in document order.
 pub(crate) fn lists_with_paths(standard: &Standard) -> Vec<(String, &RangeList)> {
-    let mut lists = Vec::new();
-    for (d, definition) in standard.definitions.iter().enumerate() {
-        if let Some(list) = &definition.list {
-            lists.push((format!("definitions[{d}].list"), list));
-        }
-    }
-    for (o, outcome) in standard.outcomes.iter().enumerate() {
-        for (c, criterion) in outcome.criteria.iter().enumerate() {
-            for (r, list) in criterion.range.iter().enumerate() {
-                lists.push((format!("outcomes[{o}].criteria[{c}].range[{r}]"), list));
-            }
-        }
-        for (r, list) in outcome.range.iter().enumerate() {
-            lists.push((format!("outcomes[{o}].range[{r}]"), list));
-        }
-    }
-    for (r, list) in standard.ranges.iter().enumerate() {
-        lists.push((format!("ranges[{r}]"), list));
-    }
-    lists
+    lists_in(standard)
+        .map(|(place, list)| (place.to_string(), list))
+        .collect()
 }
