@@ -1,0 +1,1 @@
+COMMENT ON COLUMN evaluations.progress IS NULL;
