@@ -29,3 +29,8 @@ SELECT
 FROM evaluations;
 DROP TABLE evaluations;
 ALTER TABLE evaluations_reordered RENAME TO evaluations;
+
+-- A list of an organisation's enrolments is read newest first, a page at a time: in this
+-- index's order, so the page is read as it is shown instead of sorting the whole organisation
+-- (`ORDER BY created_at DESC, id` of `list_enrolments`).
+CREATE INDEX enrolments_org_created ON enrolments (org_id, created_at DESC, id);

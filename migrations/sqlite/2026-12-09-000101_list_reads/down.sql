@@ -1,3 +1,4 @@
+DROP INDEX enrolments_org_created;
 -- The column order before; the stored rows are kept.
 CREATE TABLE evaluations_reordered (
     enrolment_id TEXT PRIMARY KEY NOT NULL REFERENCES enrolments (id) ON DELETE CASCADE,
