@@ -521,18 +521,16 @@ fn listed_figures(page: &str, enrolment: &str) -> (u32, u32, Option<u32>) {
         .unwrap_or_else(|| panic!("{enrolment} listed: {page}"));
     let row = &page[at..page[at..].find("</tr>").map_or(page.len(), |end| at + end)];
     let cell = |label: &str| {
-        let start = row.find(&format!("data-label=\"{label}\">"))? + label.len() + 13;
+        let cell = format!("data-label=\"{label}\">");
+        let start = row.find(&cell)? + cell.len();
         let digits: String = row[start..]
             .chars()
             .take_while(char::is_ascii_digit)
             .collect();
         digits.parse::<u32>().ok()
     };
-    (
-        cell("Confirmed").unwrap(),
-        cell("Claimed").unwrap(),
-        cell("To judge"),
-    )
+    let shown = |label: &str| cell(label).unwrap_or_else(|| panic!("{label} of {row}"));
+    (shown("Confirmed"), shown("Claimed"), cell("To judge"))
 }
 
 backend_test!(lists_show_the_computed_figures_for_stale_and_missing_stored_evaluations);
@@ -556,20 +554,25 @@ async fn lists_show_the_computed_figures_for_stale_and_missing_stored_evaluation
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let other = created.json()["id"].as_str().unwrap().to_owned();
-    let (records, _) = example_records();
-    let added = app
-        .post_as(
-            &w.candidate,
-            &api::enrolment(&w.enrolment).evidence(),
-            records[0].1.clone(),
-        )
-        .await;
-    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    // A record of each candidate's own, waiting for the assessor's judgement.
+    let record = |criterion: &str| {
+        json!({"method": "electronic_data_record", "setting": "workplace", "date": "2024-06-06",
+               "criteria": [{"criterion": criterion}], "details": {"summary": "Call log"},
+               "declaration": true})
+    };
     let tane = app.login("tane@harbour.nz").await;
-    let added = app
-        .post_as(&tane, &api::enrolment(&other).evidence(), records[1].1.clone())
-        .await;
-    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    for (token, enrolment, criterion) in
+        [(&w.candidate, &w.enrolment, "1.1"), (&tane, &other, "1.2")]
+    {
+        let added = app
+            .post_as(
+                token,
+                &api::enrolment(enrolment).evidence(),
+                record(criterion),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    }
     app.state.refresher.settled().await;
 
     // Each evaluated alone, as the progress read would.
@@ -584,8 +587,16 @@ async fn lists_show_the_computed_figures_for_stale_and_missing_stored_evaluation
             let version = stored::interpretations_version(c, enrolment.org_id)?;
             let summary = stored::summary(c, &catalogue, &enrolment, version)?;
             assert_eq!(
-                (summary.claimed_percent, summary.confirmed_percent, summary.waiting),
-                (alone.claimed_percent, alone.confirmed_percent, alone.waiting)
+                (
+                    summary.claimed_percent,
+                    summary.confirmed_percent,
+                    summary.waiting
+                ),
+                (
+                    alone.claimed_percent,
+                    alone.confirmed_percent,
+                    alone.waiting
+                )
             );
             figures.push((
                 u32::try_from(alone.confirmed_percent).unwrap(),
