@@ -13,6 +13,8 @@
 //! What is kept is the report (its size grows with the evidence instances it lists) and small
 //! figures — never the evidence records themselves.
 
+use std::collections::HashMap;
+
 use crate::db::FirstRow;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -261,29 +263,56 @@ pub fn summary(
     enrolment: &Enrolment,
     version: i64,
 ) -> Result<Summary, ActionError> {
-    let loaded = catalogue.pinned(enrolment)?;
-    let stored = evaluations::table
-        .find(&enrolment.id)
-        .select(Summary::as_select())
-        .first_row::<Summary, _>(conn)
-        .optional()?
-        .filter(|s| {
-            is_current(
-                (
-                    s.revision,
-                    &s.standard_hash,
-                    s.interpretations_version,
-                    s.engine_revision,
-                ),
-                enrolment,
-                &loaded.content_hash,
-                version,
-            )
-        });
-    match stored {
-        Some(summary) => Ok(summary),
-        None => Ok(compute(conn, catalogue, enrolment)?.into()),
+    summaries(conn, catalogue, &[(enrolment, version)])?
+        .pop()
+        .ok_or_else(|| diesel::result::Error::NotFound.into())
+}
+
+/// Ids per select of many enrolments' rows: well under the bind limits of both backends.
+const IDS_PER_SELECT: usize = 500;
+
+/// The summaries of many enrolments' evaluations, in their order, each as [`summary`] gives it:
+/// the stored rows read in one select per 500 (never the reports), and each one that is stale or
+/// missing computed in this transaction and not stored. Each enrolment comes with its
+/// organisation's interpretations version; each must be pinned to a standard in the catalogue.
+pub fn summaries(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolments: &[(&Enrolment, i64)],
+) -> Result<Vec<Summary>, ActionError> {
+    let mut stored: HashMap<EnrolmentId, Summary> = HashMap::with_capacity(enrolments.len());
+    for chunk in enrolments.chunks(IDS_PER_SELECT) {
+        let ids: Vec<EnrolmentId> = chunk.iter().map(|(e, _)| e.id).collect();
+        let found: Vec<(EnrolmentId, Summary)> = evaluations::table
+            .filter(evaluations::enrolment_id.eq_any(&ids))
+            .select((evaluations::enrolment_id, Summary::as_select()))
+            .load(conn)?;
+        stored.extend(found);
     }
+    enrolments
+        .iter()
+        .map(|&(enrolment, version)| {
+            let loaded = catalogue.pinned(enrolment)?;
+            // A stale row is never used, whatever it says.
+            let current = stored.get(&enrolment.id).filter(|s| {
+                is_current(
+                    (
+                        s.revision,
+                        &s.standard_hash,
+                        s.interpretations_version,
+                        s.engine_revision,
+                    ),
+                    enrolment,
+                    &loaded.content_hash,
+                    version,
+                )
+            });
+            match current {
+                Some(summary) => Ok(summary.clone()),
+                None => Ok(compute(conn, catalogue, enrolment)?.into()),
+            }
+        })
+        .collect()
 }
 
 /// The entity tag of the report computed for `enrolment_id` at `stamp`. The report is a function

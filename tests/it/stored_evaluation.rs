@@ -513,3 +513,156 @@ async fn a_signed_out_or_deactivated_session_is_refused_at_once_on_reads_and_wri
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
     assert_eq!(app.count("evidence"), before);
 }
+
+/// The figures a list row shows of `enrolment`: confirmed %, claimed %, mappings to judge.
+fn listed_figures(page: &str, enrolment: &str) -> (u32, u32, Option<u32>) {
+    let at = page
+        .find(&format!("/enrolments/{enrolment}\""))
+        .unwrap_or_else(|| panic!("{enrolment} listed: {page}"));
+    let row = &page[at..page[at..].find("</tr>").map_or(page.len(), |end| at + end)];
+    let cell = |label: &str| {
+        let cell = format!("data-label=\"{label}\">");
+        let start = row.find(&cell)? + cell.len();
+        let digits: String = row[start..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        digits.parse::<u32>().ok()
+    };
+    let shown = |label: &str| cell(label).unwrap_or_else(|| panic!("{label} of {row}"));
+    (shown("Confirmed"), shown("Claimed"), cell("To judge"))
+}
+
+backend_test!(lists_show_the_computed_figures_for_stale_and_missing_stored_evaluations);
+/// The lists read every row's stored figures at once: a stale stored row is never shown (its
+/// figures are computed again, whatever it says), a missing one is computed, and each figure is
+/// the one the enrolment's evaluation gives alone.
+async fn lists_show_the_computed_figures_for_stale_and_missing_stored_evaluations(app: TestApp) {
+    let w = app.world("28268@2").await;
+    complete_portfolio(&app, &w).await;
+    // A second candidate of the same assessor, with one record waiting for judgement.
+    let other_id = app.seed_user(&w.org, "tane@harbour.nz", "candidate");
+    let created = app
+        .post_as(
+            &w.admin,
+            api::ENROLMENTS,
+            json!({
+                "org_id": w.org, "candidate_id": other_id, "assessor_id": w.assessor_id,
+                "iv_id": w.iv_id, "standard": "28268@2", "start_date": "2024-06-01"
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let other = created.json()["id"].as_str().unwrap().to_owned();
+    // A record of each candidate's own, waiting for the assessor's judgement.
+    let record = |criterion: &str| {
+        json!({"method": "electronic_data_record", "setting": "workplace", "date": "2024-06-06",
+               "criteria": [{"criterion": criterion}], "details": {"summary": "Call log"},
+               "declaration": true})
+    };
+    let tane = app.login("tane@harbour.nz").await;
+    for (token, enrolment, criterion) in
+        [(&w.candidate, &w.enrolment, "1.1"), (&tane, &other, "1.2")]
+    {
+        let added = app
+            .post_as(
+                token,
+                &api::enrolment(enrolment).evidence(),
+                record(criterion),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    }
+    app.state.refresher.settled().await;
+
+    // Each evaluated alone, as the progress read would.
+    let catalogue = app.state.catalogue.clone();
+    let ids = [w.enrolment.clone(), other.clone()];
+    let expected = app.tx(move |c| {
+        let mut figures = Vec::new();
+        let mut all = Vec::new();
+        for id in &ids {
+            let enrolment = load_enrolment(c, id.parse().unwrap())?;
+            let alone = stored::compute(c, &catalogue, &enrolment)?;
+            let version = stored::interpretations_version(c, enrolment.org_id)?;
+            let summary = stored::summary(c, &catalogue, &enrolment, version)?;
+            assert_eq!(
+                (
+                    summary.claimed_percent,
+                    summary.confirmed_percent,
+                    summary.waiting
+                ),
+                (
+                    alone.claimed_percent,
+                    alone.confirmed_percent,
+                    alone.waiting
+                )
+            );
+            figures.push((
+                u32::try_from(alone.confirmed_percent).unwrap(),
+                u32::try_from(alone.claimed_percent).unwrap(),
+                u32::try_from(alone.waiting).unwrap(),
+            ));
+            all.push((enrolment, version));
+        }
+        // Read together, the same summaries as each read alone.
+        let pairs: Vec<_> = all.iter().map(|(e, v)| (e, *v)).collect();
+        let together = stored::summaries(c, &catalogue, &pairs)?;
+        for ((enrolment, version), summary) in all.iter().zip(&together) {
+            let alone = stored::summary(c, &catalogue, enrolment, *version)?;
+            assert_eq!(
+                (summary.claimed_percent, summary.confirmed_percent),
+                (alone.claimed_percent, alone.confirmed_percent)
+            );
+            assert_eq!(
+                (summary.waiting, summary.complete, summary.last_by_candidate),
+                (alone.waiting, alone.complete, alone.last_by_candidate)
+            );
+        }
+        Ok::<_, attest::action::ActionError>(figures)
+    });
+    assert!(expected[1].2 > 0, "the second waits for judgement");
+    let check = |page: &str, why: &str| {
+        for (id, (confirmed, claimed, waiting)) in [&w.enrolment, &other].into_iter().zip(&expected)
+        {
+            let (c, cl, wt) = listed_figures(page, id);
+            assert_eq!((c, cl), (*confirmed, *claimed), "{:?} {why}", app.backend);
+            if let Some(wt) = wt {
+                assert_eq!(wt, *waiting, "{:?} {why}", app.backend);
+            }
+        }
+    };
+    let assessor = app.browser(&w.assessor);
+    let admin = app.browser(&w.admin);
+    let verifier = app.browser(&w.iv);
+    let admin_list = format!("/orgs/{}/enrolments", w.org);
+    for why in ["both stored", "one stale, one missing"] {
+        if why != "both stored" {
+            // Wrong figures under an old stamp, and no row at all for the other.
+            sql(
+                &app,
+                &format!(
+                    "UPDATE evaluations SET claimed_percent = 3, confirmed_percent = 3, waiting = 77, \
+                     revision = revision - 1 WHERE enrolment_id = '{}'",
+                    w.enrolment
+                ),
+            );
+            sql(
+                &app,
+                &format!("DELETE FROM evaluations WHERE enrolment_id = '{other}'"),
+            );
+        }
+        let caseload = assessor.get(&app, "/caseload").await;
+        assert_eq!(caseload.status, StatusCode::OK);
+        let caseload = caseload.text();
+        check(&caseload, &format!("caseload, {why}"));
+        let listed = admin.get(&app, &admin_list).await;
+        assert_eq!(listed.status, StatusCode::OK, "{}", listed.text());
+        check(&listed.text(), &format!("admin list, {why}"));
+        // The verifier's dashboard lists both portfolios.
+        let home = verifier.get(&app, "/").await.text();
+        check(&home, &format!("dashboard, {why}"));
+    }
+    // The lists read; they stored nothing (the stale row is still the stale one).
+    assert_eq!(app.count("evaluations"), 1, "{:?}", app.backend);
+}

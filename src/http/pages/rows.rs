@@ -1,9 +1,10 @@
 //! Enrolments as the lists show them (dashboard, caseload, the admin's list): who, which unit, how
 //! far in both views, what waits for the assessor, how long the candidate has been quiet.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -11,7 +12,8 @@ use crate::action::ActionError;
 use crate::auth::policy::{Actor, EnrolmentStatus, enrolment_scope};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
-use crate::db::ids::{OrgId, UserId};
+use crate::db::ids::{EnrolmentId, OrgId, UserId};
+use crate::db::schema::users;
 use crate::identity;
 use crate::portfolio::{self, Enrolment, EnrolmentFilter};
 use crate::standards::Standard;
@@ -90,6 +92,29 @@ impl Names {
         Ok(version)
     }
 
+    /// Reads the names of `ids` not read yet, in one select (a list's names at once). An id with
+    /// no user is left for [`Names::of`] to report.
+    pub fn load(
+        &mut self,
+        conn: &mut DbConnection,
+        ids: impl IntoIterator<Item = UserId>,
+    ) -> Result<(), ActionError> {
+        let mut wanted: Vec<UserId> = ids
+            .into_iter()
+            .filter(|id| !self.0.contains_key(id))
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        for chunk in wanted.chunks(500) {
+            let found: Vec<(UserId, String)> = users::table
+                .filter(users::id.eq_any(chunk))
+                .select((users::id, users::name))
+                .load(conn)?;
+            self.0.extend(found);
+        }
+        Ok(())
+    }
+
     /// The user's name.
     pub fn of(&mut self, conn: &mut DbConnection, user_id: UserId) -> Result<String, ActionError> {
         if let Some(name) = self.0.get(&user_id) {
@@ -101,88 +126,127 @@ impl Names {
     }
 }
 
-/// The row of one enrolment: evaluates its portfolio in both views.
-pub fn row(
+/// The rows of `enrolments`, in their order, each evaluated in both views. What every row needs
+/// is read once for the whole list rather than once a row: the names in one select, the stored
+/// summaries in one (a stale or missing one computed, see [`portfolio::stored::summaries`]), the
+/// IV's pending disagreements of the submitted ones in one, each standard's date warning once.
+/// Every list of enrolments (dashboard, caseload, the admin's list, cohorts, sampling) is made
+/// here, so they all show the same figures.
+pub fn rows(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     names: &mut Names,
-    enrolment: &Enrolment,
-) -> Result<EnrolmentRow, ActionError> {
-    let candidate = names.of(conn, enrolment.candidate_id)?;
-    let assessor = match &enrolment.assessor_id {
-        Some(id) => Some(names.of(conn, *id)?),
-        None => None,
+    enrolments: &[Enrolment],
+) -> Result<Vec<EnrolmentRow>, ActionError> {
+    names.load(
+        conn,
+        enrolments
+            .iter()
+            .flat_map(|e| std::iter::once(e.candidate_id).chain(e.assessor_id)),
+    )?;
+    let mut pinned = Vec::with_capacity(enrolments.len());
+    for enrolment in enrolments {
+        if catalogue.pinned(enrolment).is_ok() {
+            let version = names.interpretations_version(conn, enrolment.org_id)?;
+            pinned.push((enrolment, version));
+        }
+    }
+    let mut summaries = portfolio::stored::summaries(conn, catalogue, &pinned)?.into_iter();
+    // Only a submitted portfolio can be waiting for the assessor's answer to the IV.
+    let submitted: Vec<EnrolmentId> = enrolments
+        .iter()
+        .filter(|e| e.status == EnrolmentStatus::Submitted)
+        .map(|e| e.id)
+        .collect();
+    let sent_back = if submitted.is_empty() {
+        HashSet::new()
+    } else {
+        crate::signoff::feedback::pending_among(conn, &submitted)?
     };
-    let mut date_warning = None;
-    let (unit, title, claimed, confirmed, complete, waiting, last_by_candidate) =
-        match catalogue.pinned(enrolment) {
-            Ok(loaded) => {
-                let version = names.interpretations_version(conn, enrolment.org_id)?;
-                let evaluated = portfolio::stored::summary(conn, catalogue, enrolment, version)?;
-                let standard = &loaded.standard;
-                date_warning = if matches!(
-                    enrolment.status,
-                    EnrolmentStatus::Active | EnrolmentStatus::Submitted
-                ) {
-                    crate::catalogue::date_warnings(standard, Utc::now().date_naive())
-                        .into_iter()
-                        .find(|w| w.field == "last_date_for_assessment")
-                        .map(|w| w.message)
-                } else {
-                    None
-                };
-                (
-                    unit_name(standard),
-                    standard.title.clone(),
-                    u32::try_from(evaluated.claimed_percent).unwrap_or(0),
-                    u32::try_from(evaluated.confirmed_percent).unwrap_or(0),
-                    evaluated.complete,
-                    usize::try_from(evaluated.waiting).unwrap_or(0),
-                    evaluated.last_by_candidate,
-                )
-            }
-            // Listed anyway, so the admin sees it; its page explains.
-            Err(_) => {
-                let records = portfolio::list_evidence(conn, enrolment.id)?;
-                (
-                    format!(
-                        "{} v{}",
-                        enrolment.standard_code, enrolment.standard_version
-                    ),
-                    "(standard no longer in the catalogue)".to_owned(),
-                    0,
-                    0,
-                    false,
-                    portfolio::stored::waiting_for_judgement(&records),
-                    records
-                        .iter()
-                        .filter(|r| enrolment.candidate_id == r.recorded_by)
-                        .map(|r| r.recorded_at.date())
-                        .max(),
-                )
-            }
+    let today = Utc::now().date_naive();
+    // Unit, title and date warning of each standard, keyed by where it sits in the catalogue.
+    let mut standards: HashMap<*const Standard, (String, String, Option<String>)> = HashMap::new();
+    let mut rows = Vec::with_capacity(enrolments.len());
+    for enrolment in enrolments {
+        let candidate = names.of(conn, enrolment.candidate_id)?;
+        let assessor = match &enrolment.assessor_id {
+            Some(id) => Some(names.of(conn, *id)?),
+            None => None,
         };
-    let quiet_since = last_by_candidate.unwrap_or(enrolment.start_date);
-    Ok(EnrolmentRow {
-        id: enrolment.id.to_string(),
-        candidate,
-        candidate_id: enrolment.candidate_id.to_string(),
-        assessor,
-        assessor_id: enrolment.assessor_id.map(|id| id.to_string()),
-        unit,
-        title,
-        status: enrolment.status.to_string(),
-        start_date: enrolment.start_date,
-        claimed,
-        confirmed,
-        complete,
-        waiting,
-        idle_days: (Utc::now().date_naive() - quiet_since).num_days().max(0),
-        // Only a submitted portfolio can be waiting for the assessor's answer to the IV.
-        sent_back: enrolment.status == EnrolmentStatus::Submitted
-            && crate::signoff::feedback::pending(conn, enrolment.id)?.is_some(),
-        date_warning,
-    })
+        let mut date_warning = None;
+        let (unit, title, claimed, confirmed, complete, waiting, last_by_candidate) =
+            match catalogue.pinned(enrolment) {
+                Ok(loaded) => {
+                    // `summaries` holds one per pinned enrolment, in the same order.
+                    let evaluated = summaries.next().ok_or(diesel::result::Error::NotFound)?;
+                    let standard = &loaded.standard;
+                    let (unit, title, warning) = standards
+                        .entry(std::ptr::from_ref(standard))
+                        .or_insert_with(|| {
+                            let warning = crate::catalogue::date_warnings(standard, today)
+                                .into_iter()
+                                .find(|w| w.field == "last_date_for_assessment")
+                                .map(|w| w.message);
+                            (unit_name(standard), standard.title.clone(), warning)
+                        });
+                    if matches!(
+                        enrolment.status,
+                        EnrolmentStatus::Active | EnrolmentStatus::Submitted
+                    ) {
+                        date_warning.clone_from(warning);
+                    }
+                    (
+                        unit.clone(),
+                        title.clone(),
+                        u32::try_from(evaluated.claimed_percent).unwrap_or(0),
+                        u32::try_from(evaluated.confirmed_percent).unwrap_or(0),
+                        evaluated.complete,
+                        usize::try_from(evaluated.waiting).unwrap_or(0),
+                        evaluated.last_by_candidate,
+                    )
+                }
+                // Listed anyway, so the admin sees it; its page explains.
+                Err(_) => {
+                    let records = portfolio::list_evidence(conn, enrolment.id)?;
+                    (
+                        format!(
+                            "{} v{}",
+                            enrolment.standard_code, enrolment.standard_version
+                        ),
+                        "(standard no longer in the catalogue)".to_owned(),
+                        0,
+                        0,
+                        false,
+                        portfolio::stored::waiting_for_judgement(&records),
+                        records
+                            .iter()
+                            .filter(|r| enrolment.candidate_id == r.recorded_by)
+                            .map(|r| r.recorded_at.date())
+                            .max(),
+                    )
+                }
+            };
+        let quiet_since = last_by_candidate.unwrap_or(enrolment.start_date);
+        rows.push(EnrolmentRow {
+            id: enrolment.id.to_string(),
+            candidate,
+            candidate_id: enrolment.candidate_id.to_string(),
+            assessor,
+            assessor_id: enrolment.assessor_id.map(|id| id.to_string()),
+            unit,
+            title,
+            status: enrolment.status.to_string(),
+            start_date: enrolment.start_date,
+            claimed,
+            confirmed,
+            complete,
+            waiting,
+            idle_days: (today - quiet_since).num_days().max(0),
+            sent_back: sent_back.contains(&enrolment.id),
+            date_warning,
+        });
+    }
+    Ok(rows)
 }
 
 /// The enrolments of one organisation the actor may read (up to 200, newest first), keeping those
@@ -202,13 +266,9 @@ pub fn rows_in_org(
         per_page: Some(200),
         ..Default::default()
     };
-    let page = portfolio::list_enrolments(conn, &scope, &filter)?;
-    let mut names = Names::default();
-    page.items
-        .iter()
-        .filter(|e| keep(e))
-        .map(|e| row(conn, catalogue, &mut names, e))
-        .collect()
+    let mut page = portfolio::list_enrolments(conn, &scope, &filter)?;
+    page.items.retain(|e| keep(e));
+    rows(conn, catalogue, &mut Names::default(), &page.items)
 }
 
 /// Every enrolment of one organisation the actor may read, newest first, with `status` when

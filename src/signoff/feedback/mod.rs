@@ -16,5 +16,6 @@ pub use decision::{
     Decision, Outcome, UnitFeedback, decide, feedback_of, not_yet_competent, open_feedback,
 };
 pub use sent_back::{
-    IvResponse, PointResponse, SentBack, action_points, pending, respond, response_to, responses_of,
+    IvResponse, PointResponse, SentBack, action_points, pending, pending_among, respond,
+    response_to, responses_of,
 };

@@ -1,5 +1,7 @@
 //! IV → assessor → IV: a decision the IV disagreed with, and the assessor's answer to each action point.
 
+use std::collections::{HashMap, HashSet};
+
 use crate::db::FirstRow;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -9,7 +11,7 @@ use crate::action::{ActionError, Problems};
 use crate::audit::{self, Change};
 use crate::db::DbConnection;
 use crate::db::ids::{EnrolmentId, SampleId, UserId};
-use crate::db::schema::iv_responses;
+use crate::db::schema::{iv_responses, samples};
 use crate::identity;
 use crate::portfolio::Enrolment;
 use crate::signoff::plans::{Sample, samples_of};
@@ -119,6 +121,53 @@ pub fn pending(
         return Ok(None);
     }
     Ok(Some(sent_back(conn, sample)?))
+}
+
+/// Which of `enrolment_ids` have a disagreement waiting for the assessor's answer — those for
+/// which [`pending`] finds one — in two selects however many there are (a list shows the flag on
+/// every row): the samples' few columns, then which of the disagreements have an answer.
+pub fn pending_among(
+    conn: &mut DbConnection,
+    enrolment_ids: &[EnrolmentId],
+) -> Result<HashSet<EnrolmentId>, ActionError> {
+    // The latest summative sample of each, as `pending` takes it from `samples_of`.
+    let mut latest: HashMap<EnrolmentId, (SampleId, String)> = HashMap::new();
+    for chunk in enrolment_ids.chunks(500) {
+        let found: Vec<(EnrolmentId, SampleId, String, String)> = samples::table
+            .filter(samples::enrolment_id.eq_any(chunk))
+            .order(samples::created_at.desc())
+            .select((
+                samples::enrolment_id,
+                samples::id,
+                samples::kind,
+                samples::decision,
+            ))
+            .load(conn)?;
+        for (enrolment, sample, kind, decision) in found {
+            if kind == "summative" {
+                latest.entry(enrolment).or_insert((sample, decision));
+            }
+        }
+    }
+    let disagreed: HashMap<SampleId, EnrolmentId> = latest
+        .into_iter()
+        .filter(|(_, (_, decision))| decision == "disagree")
+        .map(|(enrolment, (sample, _))| (sample, enrolment))
+        .collect();
+    let mut waiting: HashSet<EnrolmentId> = disagreed.values().copied().collect();
+    let samples: Vec<SampleId> = disagreed.keys().copied().collect();
+    for chunk in samples.chunks(500) {
+        let answered: Vec<SampleId> = iv_responses::table
+            .filter(iv_responses::sample_id.eq_any(chunk))
+            .select(iv_responses::sample_id)
+            .load(conn)?;
+        for sample in answered {
+            if let Some(enrolment) = disagreed.get(&sample) {
+                waiting.remove(enrolment);
+            }
+        }
+    }
+    Ok(waiting)
 }
 
 fn sent_back(conn: &mut DbConnection, sample: Sample) -> Result<SentBack, ActionError> {

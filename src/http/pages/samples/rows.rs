@@ -13,7 +13,7 @@ use crate::auth::policy::{Action, EnrolmentStatus, Resource};
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
 use crate::db::ids::{EnrolmentId, PlanId, SampleId};
-use crate::http::pages::rows::{EnrolmentRow, Names, enrolments_in_org, row};
+use crate::http::pages::rows::{EnrolmentRow, Names, enrolments_in_org, rows};
 use crate::http::session::Session;
 use crate::portfolio::{self, Enrolment};
 use crate::signoff::chain;
@@ -46,16 +46,16 @@ pub(super) fn queue(
         org_id,
         Some(EnrolmentStatus::Assessed.as_str()),
     )?;
-    let mut names = Names::default();
+    let listed = rows(conn, catalogue, &mut Names::default(), &decided)?;
     let mut items = Vec::with_capacity(decided.len());
-    for enrolment in &decided {
+    for (enrolment, row) in decided.iter().zip(listed) {
         let refusal = sampling_refusal(session, enrolment)?;
         let signature = chain::sign_offs_of(conn, enrolment.id)?
             .into_iter()
             .rev()
             .find(|s| s.role == "assessor");
         items.push(QueueItem {
-            row: row(conn, catalogue, &mut names, enrolment)?,
+            row,
             decided_on: signature.as_ref().map(|s| s.signed_on),
             decided_by: signature.map(|s| s.user_name),
             can_sample: refusal.is_none(),

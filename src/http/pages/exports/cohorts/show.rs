@@ -11,7 +11,7 @@ use crate::db::ids::{CohortId, Id, OrgId};
 use crate::http::AppState;
 use crate::http::extract::typed_path_id;
 use crate::http::pages::form::FormState;
-use crate::http::pages::rows::{EnrolmentRow, Names, row, rows_in_org};
+use crate::http::pages::rows::{EnrolmentRow, Names, rows, rows_in_org};
 use crate::http::pages::view::{Html, PageError, PageSession, page_with_status};
 use crate::http::session::Session;
 use crate::portfolio::cohorts::{self, CohortProgress};
@@ -124,11 +124,7 @@ pub(super) async fn cohort_page(
             let progress = cohorts::cohort_progress(conn, &catalogue, &for_tx)?;
             // Every member, however many; the others to choose from are the organisation's latest.
             let in_cohort = cohorts::cohort_enrolments(conn, for_tx.id)?;
-            let mut names = Names::default();
-            let members = in_cohort
-                .iter()
-                .map(|e| row(conn, &catalogue, &mut names, e))
-                .collect::<Result<Vec<EnrolmentRow>, ActionError>>()?;
+            let members = rows(conn, &catalogue, &mut Names::default(), &in_cohort)?;
             let others = rows_in_org(conn, &catalogue, &actor, org_id, |e| {
                 for_tx.admits(e) && !in_cohort.iter().any(|m| m.id == e.id)
             })?;

@@ -1,0 +1,2 @@
+DROP INDEX enrolments_org_created;
+COMMENT ON COLUMN evaluations.progress IS NULL;
