@@ -75,6 +75,7 @@ fn serve_creates_sqlite_answers_probes_and_stops_on_sigterm() {
         .env("ATTEST_DATA_DIR", dir.path().join("data"))
         .env("ATTEST_BIND", &addr)
         .env_remove("MALLOC_ARENA_MAX")
+        .env("MALLOC_MMAP_THRESHOLD_", "2097152")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -97,15 +98,25 @@ fn serve_creates_sqlite_answers_probes_and_stops_on_sigterm() {
         dir.path().join("data/jwt-secret").exists(),
         "secret created"
     );
-    // The service restarted itself in the same process with glibc's arenas bounded (src/cli/arenas.rs).
+    // The service restarted itself in the same process with glibc's arenas bounded, and left the
+    // mmap threshold the operator chose as it was (src/cli/arenas.rs).
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
         let environ = std::fs::read(format!("/proc/{}/environ", child.id())).unwrap();
+        let vars: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
         assert!(
-            environ
-                .split(|b| *b == 0)
-                .any(|var| var == b"MALLOC_ARENA_MAX=2"),
+            vars.contains(&&b"MALLOC_ARENA_MAX=2"[..]),
             "serve runs with MALLOC_ARENA_MAX=2"
+        );
+        assert!(
+            vars.contains(&&b"MALLOC_MMAP_THRESHOLD_=2097152"[..]),
+            "the operator's threshold is kept"
+        );
+        assert_eq!(
+            vars.iter()
+                .filter(|v| v.starts_with(b"MALLOC_MMAP_THRESHOLD_="))
+                .count(),
+            1
         );
     }
 
