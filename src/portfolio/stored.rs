@@ -147,19 +147,7 @@ pub fn fresh(
             None => (None, 0),
         },
     };
-    Ok(stored.filter(|s| {
-        is_current(
-            (
-                s.revision,
-                &s.standard_hash,
-                s.interpretations_version,
-                s.engine_revision,
-            ),
-            enrolment,
-            &loaded.content_hash,
-            version,
-        )
-    }))
+    Ok(stored.filter(|s| is_current(s.stamped(), enrolment, &loaded.content_hash, version)))
 }
 
 /// The enrolment `id` and its stored evaluation when that is current (see [`fresh`]), in one
@@ -182,12 +170,7 @@ pub fn with_enrolment(
     let current = match catalogue.pinned(&enrolment) {
         Ok(loaded) => stored.filter(|s| {
             is_current(
-                (
-                    s.revision,
-                    &s.standard_hash,
-                    s.interpretations_version,
-                    s.engine_revision,
-                ),
+                s.stamped(),
                 &enrolment,
                 &loaded.content_hash,
                 version.unwrap_or(0),
@@ -198,10 +181,35 @@ pub fn with_enrolment(
     Ok((enrolment, current))
 }
 
-/// Whether a stored stamp (revision, standard hash, interpretations version, engine revision) is
-/// the one an evaluation of `enrolment` would carry now.
+/// A stored row's stamp as borrowed parts: (revision, standard hash, interpretations version,
+/// engine revision).
+type StampParts<'a> = (i64, &'a str, i64, i32);
+
+impl StoredEvaluation {
+    fn stamped(&self) -> StampParts<'_> {
+        (
+            self.revision,
+            &self.standard_hash,
+            self.interpretations_version,
+            self.engine_revision,
+        )
+    }
+}
+
+impl Summary {
+    fn stamped(&self) -> StampParts<'_> {
+        (
+            self.revision,
+            &self.standard_hash,
+            self.interpretations_version,
+            self.engine_revision,
+        )
+    }
+}
+
+/// Whether a stored stamp is the one an evaluation of `enrolment` would carry now.
 fn is_current(
-    (revision, standard_hash, interpretations_version, engine_revision): (i64, &str, i64, i32),
+    (revision, standard_hash, interpretations_version, engine_revision): StampParts<'_>,
     enrolment: &Enrolment,
     content_hash: &str,
     version: i64,
@@ -294,19 +302,9 @@ pub fn summaries(
         .map(|&(enrolment, version)| {
             let loaded = catalogue.pinned(enrolment)?;
             // A stale row is never used, whatever it says.
-            let current = stored.get(&enrolment.id).filter(|s| {
-                is_current(
-                    (
-                        s.revision,
-                        &s.standard_hash,
-                        s.interpretations_version,
-                        s.engine_revision,
-                    ),
-                    enrolment,
-                    &loaded.content_hash,
-                    version,
-                )
-            });
+            let current = stored
+                .get(&enrolment.id)
+                .filter(|s| is_current(s.stamped(), enrolment, &loaded.content_hash, version));
             match current {
                 Some(summary) => Ok(summary.clone()),
                 None => Ok(compute(conn, catalogue, enrolment)?.into()),
@@ -334,6 +332,20 @@ pub fn waiting_for_judgement(records: &[EvidenceRecord]) -> usize {
     records.iter().map(EvidenceRecord::waiting_mappings).sum()
 }
 
+/// What a list shows of the records themselves: the day of the candidate's latest own record, and
+/// the mappings waiting for judgement.
+pub fn record_figures(
+    records: &[EvidenceRecord],
+    candidate_id: crate::db::ids::UserId,
+) -> (Option<NaiveDate>, usize) {
+    let last_by_candidate = records
+        .iter()
+        .filter(|r| candidate_id == r.recorded_by)
+        .map(|r| r.recorded_at.date())
+        .max();
+    (last_by_candidate, waiting_for_judgement(records))
+}
+
 /// Evaluates the enrolment as it is in this transaction (both views, labelled with the
 /// candidate's name, exactly as the progress API sends it) without storing anything.
 pub fn compute(
@@ -348,12 +360,7 @@ pub fn compute(
         .first_row(conn)?;
     let (evaluation, (last_by_candidate, waiting)) =
         Evaluation::load_for_reports(conn, catalogue, enrolment, Some(candidate), |records| {
-            let last_by_candidate = records
-                .iter()
-                .filter(|r| enrolment.candidate_id == r.recorded_by)
-                .map(|r| r.recorded_at.date())
-                .max();
-            (last_by_candidate, waiting_for_judgement(records))
+            record_figures(records, enrolment.candidate_id)
         })?;
     let report = evaluation
         .progress_json()

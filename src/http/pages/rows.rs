@@ -208,6 +208,8 @@ pub fn rows(
                 // Listed anyway, so the admin sees it; its page explains.
                 Err(_) => {
                     let records = portfolio::list_evidence(conn, enrolment.id)?;
+                    let (last_by_candidate, waiting) =
+                        portfolio::stored::record_figures(&records, enrolment.candidate_id);
                     (
                         format!(
                             "{} v{}",
@@ -217,12 +219,8 @@ pub fn rows(
                         0,
                         0,
                         false,
-                        portfolio::stored::waiting_for_judgement(&records),
-                        records
-                            .iter()
-                            .filter(|r| enrolment.candidate_id == r.recorded_by)
-                            .map(|r| r.recorded_at.date())
-                            .max(),
+                        waiting,
+                        last_by_candidate,
                     )
                 }
             };
