@@ -179,11 +179,11 @@ fn seed(conn: &mut DbConnection, catalogue: &Catalogue) -> Result<Vec<String>, A
             date: evidence.date,
             time: evidence.time,
             site: evidence.site.clone().or_else(|| Some("Wellington contact centre".into())),
-            attributes: evidence.attributes.clone(),
+            attributes: evidence.attributes.clone().into_iter().collect(),
             criteria: evidence
                 .criteria
                 .iter()
-                .map(|c| MappingInput { criterion: c.criterion.clone(), range: c.range.clone() })
+                .map(|c| MappingInput { criterion: c.criterion.clone(), range: c.range.clone().into_iter().collect() })
                 .collect(),
             knowledge: evidence.knowledge.iter().map(|k| k.item.clone()).collect(),
             links: Vec::new(),

@@ -146,6 +146,10 @@ impl Refresher {
         // Every ticket handed out so far belongs to a caller whose commit is already visible to
         // the read transaction that starts now.
         let covers = flight.tickets.load(Ordering::SeqCst);
+        // The last report is of no use to anyone from here (every later caller waits for this
+        // computation) and, for a large portfolio, is as big as the one about to be made: let it
+        // go first rather than hold both at the peak.
+        done.1 = None;
         let computed = self.compute_and_store(enrolment_id).await?;
         let computed = Arc::new(computed);
         *done = (covers, Some(Arc::clone(&computed)));

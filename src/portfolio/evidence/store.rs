@@ -187,7 +187,7 @@ pub(super) fn to_instance(id: &str, new: &NewEvidence, by_assessor: bool) -> Evi
         .iter()
         .map(|m| CriterionMapping {
             criterion: m.criterion.trim().to_owned(),
-            range: m.range.clone(),
+            range: m.range.clone().into(),
             judgement,
             feedback: None,
         })
@@ -201,7 +201,7 @@ pub(super) fn to_instance(id: &str, new: &NewEvidence, by_assessor: bool) -> Evi
         if !criteria.iter().any(|c| c.criterion == line.criterion) {
             criteria.push(CriterionMapping {
                 criterion: line.criterion.trim().to_owned(),
-                range: line.range.clone(),
+                range: line.range.clone().into(),
                 judgement,
                 feedback: None,
             });
@@ -218,7 +218,7 @@ pub(super) fn to_instance(id: &str, new: &NewEvidence, by_assessor: bool) -> Evi
         // An observation's start is the activity's time when no other is given.
         time: new.time.or(new.details.start),
         site: new.site.clone().filter(|s| !s.trim().is_empty()),
-        attributes: new.attributes.clone(),
+        attributes: new.attributes.clone().into(),
         criteria,
         knowledge: new
             .knowledge

@@ -3,7 +3,8 @@
 //! These types *are* the documented YAML/JSON format (`docs/portfolio-format.md`): every struct denies
 //! unknown fields so that a misspelt key is reported instead of silently ignored.
 
-use std::collections::BTreeMap;
+mod keyed;
+
 use std::fmt;
 
 use chrono::{NaiveDate, NaiveTime};
@@ -11,6 +12,8 @@ use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::standards::{Channel, Method};
+
+pub use keyed::Keyed;
 
 /// A candidate's portfolio for one unit standard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -77,8 +80,8 @@ pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
     /// Attribute values, keyed by attribute ids the standard declares (e.g. `enquiry_type: complex`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub attributes: BTreeMap<String, AttributeValue>,
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub attributes: Keyed<String, AttributeValue>,
     /// The criteria this evidence is mapped to, with the range items it shows for each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub criteria: Vec<CriterionMapping>,
@@ -109,8 +112,8 @@ pub struct CriterionMapping {
     pub criterion: String,
     /// Range items shown, keyed by range list id (e.g. `greeting_requirements: [courtesy, timeliness]`).
     /// For an open list, an item the list does not name is written `"other: <what was shown>"`.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub range: BTreeMap<String, Vec<String>>,
+    #[serde(default, skip_serializing_if = "Keyed::is_empty")]
+    pub range: Keyed<String, Vec<String>>,
     /// The assessor's judgement of this mapping.
     #[serde(default)]
     pub judgement: Judgement,

@@ -1,7 +1,7 @@
 //! The report on the portfolio's evidence: each instance, its mappings, and why what does not
 //! count does not.
 
-use std::collections::BTreeMap;
+use crate::rules::portfolio::Keyed;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,8 +33,8 @@ pub struct MappingReport<'a> {
     pub counts: bool,
     /// The range items shown, per range list, as the portfolio gives them (items an open list does
     /// not name as `other: …`).
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub range: &'a BTreeMap<String, Vec<String>>,
+    #[serde(skip_serializing_if = "Keyed::is_empty")]
+    pub range: &'a Keyed<String, Vec<String>>,
 }
 
 /// Why an instance or one of its mappings does not count.
