@@ -666,3 +666,89 @@ async fn lists_show_the_computed_figures_for_stale_and_missing_stored_evaluation
     // The lists read; they stored nothing (the stale row is still the stale one).
     assert_eq!(app.count("evaluations"), 1, "{:?}", app.backend);
 }
+
+backend_test!(the_portfolio_page_shows_the_evaluation_whether_stored_stale_or_missing);
+/// The portfolio page reads its bars, gaps and reasons from the stored evaluation when that is
+/// current, and evaluates the portfolio itself when it is stale or missing: either way it shows
+/// what the engine says of the portfolio now.
+async fn the_portfolio_page_shows_the_evaluation_whether_stored_stale_or_missing(app: TestApp) {
+    let w = app.world("28268@2").await;
+    let (records, _) = example_records();
+    for (_, record) in records.iter().take(3) {
+        let added = app
+            .post_as(
+                &w.assessor,
+                &api::enrolment(&w.enrolment).evidence(),
+                record.clone(),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    }
+    // The candidate's own record: it does not count in the confirmed view until judged.
+    let own = json!({"method": "electronic_data_record", "setting": "workplace",
+        "date": "2024-06-06", "criteria": [{"criterion": "1.7"}],
+        "details": {"summary": "Call log"}, "declaration": true});
+    let added = app
+        .post_as(&w.candidate, &api::enrolment(&w.enrolment).evidence(), own)
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.text());
+    app.state.refresher.settled().await;
+    assert!(is_fresh(&app, &w), "{:?}", app.backend);
+
+    let candidate = app.browser(&w.candidate);
+    let path = format!("/enrolments/{}", w.enrolment);
+    let views = [path.clone(), format!("{path}?view=claimed")];
+    let pages = || async {
+        let mut shown = Vec::new();
+        for view in &views {
+            let page = candidate.get(&app, view).await;
+            assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+            shown.push(page.text());
+        }
+        shown
+    };
+    let from_stored = pages().await;
+    let computed = computed(&app, &w);
+    let gap = computed["claimed"]["gaps"][0]["message"].as_str().unwrap();
+    assert!(from_stored[1].contains(&tera_escaped(gap)), "{gap}");
+    assert!(
+        from_stored[0].contains("waiting for the assessor&#x27;s judgement (1.7)"),
+        "{}",
+        from_stored[0]
+    );
+    let percent = computed["confirmed"]["progress"]["percent"]
+        .as_u64()
+        .unwrap();
+    assert!(from_stored[0].contains(&format!("{percent}%")));
+
+    // Stale (an old stamp over wrong words), then missing: the page evaluates, and shows the same.
+    sql(
+        &app,
+        &format!(
+            "UPDATE evaluations SET progress = REPLACE(progress, 'waiting for', 'WRONG'), \
+             revision = revision - 1 WHERE enrolment_id = '{}'",
+            w.enrolment
+        ),
+    );
+    assert_eq!(pages().await, from_stored, "{:?} stale", app.backend);
+    sql(
+        &app,
+        &format!(
+            "DELETE FROM evaluations WHERE enrolment_id = '{}'",
+            w.enrolment
+        ),
+    );
+    assert_eq!(pages().await, from_stored, "{:?} missing", app.backend);
+    // The page reads; it stored nothing.
+    assert_eq!(app.count("evaluations"), 0, "{:?}", app.backend);
+}
+
+/// `text` as tera writes it into a page.
+fn tera_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2F;")
+}

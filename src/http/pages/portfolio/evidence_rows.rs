@@ -7,7 +7,6 @@ use serde::Serialize;
 use crate::db::ids::EnrolmentId;
 use crate::portfolio::EvidenceRecord;
 use crate::portfolio::time_points;
-use crate::rules::report::InstanceReport;
 use crate::standards::Standard;
 
 #[derive(Debug, Serialize)]
@@ -137,14 +136,14 @@ fn size_words(bytes: i64) -> String {
     }
 }
 
-/// The evidence as the portfolio and the judge page show it; `instance` adds what the engine
-/// made of it.
+/// The evidence as the portfolio and the judge page show it; `not_counted` says, in the report's
+/// words, why it or one of its mappings does not count.
 pub(in crate::http::pages) fn evidence_view(
     standard: &Standard,
     enrolment_id: EnrolmentId,
     record: &EvidenceRecord,
     recorded_by: String,
-    instance: Option<&InstanceReport>,
+    not_counted: Vec<String>,
 ) -> EvidenceView {
     let e = &record.instance;
     let method = e.method.label();
@@ -225,9 +224,7 @@ pub(in crate::http::pages) fn evidence_view(
         criteria,
         knowledge,
         details: record.details.clone(),
-        not_counted: instance
-            .map(|i| i.not_counted.iter().map(|r| r.message.clone()).collect())
-            .unwrap_or_default(),
+        not_counted,
         waiting,
         ack_needed: false,
         acknowledged: None,

@@ -20,9 +20,9 @@ use crate::http::pages::rows::{Names, unit_name};
 use crate::http::pages::view::{Html, PageError, PageSession, page_with_status};
 use crate::http::session::Session;
 use crate::http::shared::enrolments::authorize;
+use crate::portfolio::shown::{ShownInstance, ShownReport};
 use crate::portfolio::{self, Enrolment};
 use crate::portfolio::{acknowledgements, time_points};
-use crate::rules::report::{InstanceReport, Report};
 use crate::rules::{Progress, View};
 
 /// `?view=claimed|confirmed`: which view the gap list shows; `?added=ID` after adding evidence.
@@ -235,31 +235,27 @@ fn portfolio_view(
         Some(id) => Some(names.of(conn, *id)?),
         None => None,
     };
-    let evaluation =
-        portfolio::Evaluation::load(conn, catalogue, &enrolment, Some(candidate.clone()))?;
-    let (standard, records) = (evaluation.standard, &evaluation.records);
-    let report = evaluation.progress();
-    let shown = match view {
-        View::Claimed => &report.claimed,
-        View::Confirmed => &report.confirmed,
-    };
-    let instances: HashMap<&str, &InstanceReport> =
-        shown.evidence.iter().map(|i| (i.id, i)).collect();
+    let (standard, records, reports) =
+        portfolio::shown::records_and_reports(conn, catalogue, &enrolment, candidate.clone())?;
+    let in_view = reports.of(view);
+    let reasons: HashMap<&str, &ShownInstance> = in_view
+        .evidence
+        .iter()
+        .map(|i| (i.id.as_str(), i))
+        .collect();
     let mut evidence = Vec::with_capacity(records.len());
     let acknowledgements = acknowledgements::acknowledgements_of(conn, enrolment.id)?;
     let points = time_points::of_enrolment(conn, enrolment.id)?;
     let assesses = enrolment
         .assessor_id
         .is_some_and(|id| id == session.user_id);
-    for record in records {
+    for record in &records {
         let recorded_by = names.of(conn, record.recorded_by)?;
-        let mut shown = evidence_view(
-            standard,
-            enrolment.id,
-            record,
-            recorded_by,
-            instances.get(record.id.to_string().as_str()).copied(),
-        );
+        let not_counted = reasons
+            .get(record.id.to_string().as_str())
+            .map(|i| i.not_counted.iter().map(|r| r.message.clone()).collect())
+            .unwrap_or_default();
+        let mut shown = evidence_view(standard, enrolment.id, record, recorded_by, not_counted);
         let mine: Vec<_> = points
             .iter()
             .filter(|p| p.evidence_id == record.id)
@@ -321,14 +317,14 @@ fn portfolio_view(
         assessor,
         verifier,
         view: view.as_str(),
-        complete: report.confirmed.complete,
+        complete: reports.confirmed.complete,
         overall: Bars {
-            claimed: report.claimed.progress,
-            confirmed: report.confirmed.progress,
+            claimed: reports.claimed.progress,
+            confirmed: reports.confirmed.progress,
         },
-        outcomes: outcome_progress(&report.claimed, &report.confirmed),
-        knowledge: knowledge_progress(&report.claimed, &report.confirmed),
-        gaps: shown.gaps.iter().map(|g| g.message.clone()).collect(),
+        outcomes: outcome_progress(&reports.claimed, &reports.confirmed),
+        knowledge: knowledge_progress(&reports.claimed, &reports.confirmed),
+        gaps: in_view.gaps.iter().map(|g| g.message.clone()).collect(),
         evidence,
         outcome_choices: standard
             .outcomes
@@ -349,15 +345,15 @@ fn portfolio_view(
     })
 }
 
-fn outcome_progress(claimed: &Report, confirmed: &Report) -> Vec<OutcomeProgress> {
+fn outcome_progress(claimed: &ShownReport, confirmed: &ShownReport) -> Vec<OutcomeProgress> {
     claimed
         .outcomes
         .iter()
         .zip(&confirmed.outcomes)
         .map(|(c, k)| OutcomeProgress {
-            id: c.id.to_string(),
+            id: c.id.clone(),
             label: format!("Outcome {}", c.id),
-            title: c.title.to_string(),
+            title: c.title.clone(),
             bars: Bars {
                 claimed: c.progress,
                 confirmed: k.progress,
@@ -367,8 +363,8 @@ fn outcome_progress(claimed: &Report, confirmed: &Report) -> Vec<OutcomeProgress
 }
 
 /// Required knowledge items met, when the standard has any.
-fn knowledge_progress(claimed: &Report, confirmed: &Report) -> Option<Bars> {
-    let count = |report: &Report| {
+fn knowledge_progress(claimed: &ShownReport, confirmed: &ShownReport) -> Option<Bars> {
+    let count = |report: &ShownReport| {
         let mut progress = Progress::default();
         for item in report.knowledge.iter().filter(|k| k.required) {
             progress.add(item.status == crate::rules::Status::Met);

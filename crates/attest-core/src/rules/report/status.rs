@@ -80,8 +80,9 @@ impl Status {
     }
 }
 
-/// A fraction of requirements met, e.g. for a progress bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// A fraction of requirements met, e.g. for a progress bar. Read back from a report, its
+/// `percent` is ignored: it is worked out from the other two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 pub struct Progress {
     /// Requirements met.
     pub met: u32,

@@ -134,7 +134,7 @@ pub(super) async fn judge_view(
     let standard = standard_of(&state.catalogue, &enrolment)?;
     // What is being judged, as the portfolio shows it: the file, the facts, the testimony, and a
     // recording's time points.
-    let mut evidence = evidence_view(standard, enrolment.id, &record, recorded_by, None);
+    let mut evidence = evidence_view(standard, enrolment.id, &record, recorded_by, Vec::new());
     let (points, names) = points;
     evidence.time_points = crate::http::pages::recording::time_point_views(
         standard,
