@@ -8,9 +8,7 @@
 //! write lock) and stores it in a short write whose upsert never replaces a row of a later
 //! revision. Callers that arrive while a computation of the same enrolment runs wait for the next
 //! one, which starts after they committed and so covers all of them (a group commit): at most one
-//! computation per enrolment runs, and one follows however many writes queued behind it. After a
-//! long computation (a large portfolio) the next background one of that enrolment first waits as
-//! long as it took, so a stream of writes on it does not rewrite its report back to back.
+//! computation per enrolment runs, and one follows however many writes queued behind it.
 //!
 //! The writer does not wait for it: [`Refresher::refresh`] starts the computation in the
 //! background and returns, so a write answers in the time of its own transaction, however large
@@ -41,8 +39,6 @@ struct Flight {
     /// Held by the computation running now; holds the highest ticket the last finished
     /// computation covers and what it computed.
     done: tokio::sync::Mutex<(u64, Option<Arc<StoredEvaluation>>)>,
-    /// How long the last computation took, in microseconds (see [`pause_before`]).
-    last_took: AtomicU64,
 }
 
 /// Computes and stores evaluations after commit, once per enrolment at a time (see the module).
@@ -97,9 +93,6 @@ impl Refresher {
             return;
         }
         self.running.spawn(async move {
-            if let Some(pause) = pause_before(&flight) {
-                tokio::time::sleep(pause).await;
-            }
             // The semaphore is never closed; if it were, computing without a turn is still right.
             let turn = this.turns.acquire().await.ok();
             flight.queued.store(false, Ordering::SeqCst);
@@ -157,11 +150,7 @@ impl Refresher {
         // computation) and, for a large portfolio, is as big as the one about to be made: let it
         // go first rather than hold both at the peak.
         done.1 = None;
-        let started = std::time::Instant::now();
-        let computed = self.compute_and_store(enrolment_id).await;
-        let took = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        flight.last_took.store(took, Ordering::SeqCst);
-        let computed = computed?;
+        let computed = self.compute_and_store(enrolment_id).await?;
         let computed = Arc::new(computed);
         *done = (covers, Some(Arc::clone(&computed)));
         Ok(computed)
@@ -223,41 +212,7 @@ impl Refresher {
     }
 }
 
-/// A computation shorter than this starts as soon as it has a turn.
-const PAUSE_FROM: std::time::Duration = std::time::Duration::from_millis(50);
-
-/// How long a background refresh of an enrolment waits before computing: as long as its last
-/// computation took, when that was long. Writes that come in a stream on one large portfolio
-/// (a class entering a week's observations at once, a bulk import) would otherwise have it
-/// evaluated and its report rewritten back to back — each store of a report of megabytes holding
-/// SQLite's single write turn while every other write waits — and keep one core busy with it.
-/// Waiting as long as the last computation took keeps that under half the time; every refresh
-/// asked for meanwhile is covered by the one that waits, and a read never waits for the pause
-/// (a stale row is computed for the reader at once, [`Refresher::current`]).
-fn pause_before(flight: &Flight) -> Option<std::time::Duration> {
-    let took = std::time::Duration::from_micros(flight.last_took.load(Ordering::SeqCst));
-    (took >= PAUSE_FROM).then_some(took)
-}
-
 /// How many background computations may run at once: half the cores, at least one.
 fn background_turns() -> usize {
     std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_a_long_last_computation_makes_the_next_wait_and_as_long_as_it_took() {
-        let flight = Flight::default();
-        assert_eq!(pause_before(&flight), None, "nothing computed yet");
-        flight.last_took.store(49_999, Ordering::SeqCst);
-        assert_eq!(pause_before(&flight), None);
-        flight.last_took.store(1_250_000, Ordering::SeqCst);
-        assert_eq!(
-            pause_before(&flight),
-            Some(std::time::Duration::from_millis(1_250))
-        );
-    }
 }
