@@ -124,6 +124,7 @@ diesel::table! {
         waiting -> Integer,
         last_by_candidate -> Nullable<Date>,
         computed_at -> Timestamp,
+        progress_gzip -> Nullable<Binary>,
     }
 }
 

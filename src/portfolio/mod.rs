@@ -14,6 +14,7 @@ pub mod moves;
 mod progress;
 pub mod question_sets;
 mod refresher;
+pub mod report_body;
 pub mod shown;
 pub mod stored;
 pub mod time_points;

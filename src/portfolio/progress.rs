@@ -1,9 +1,12 @@
 //! Progress: the portfolio as the engine reads it, evaluated in both views.
 
+use std::io::Write;
+
 use serde::Serialize;
 
 use super::enrolment::Enrolment;
 use super::evidence::{EvidenceRecord, list_evidence};
+use super::report_body::{GZIP_FROM, ReportBody, Sink};
 use crate::action::ActionError;
 use crate::catalogue::{Catalogue, EngineRef};
 use crate::db::DbConnection;
@@ -155,26 +158,30 @@ impl<'c> Evaluation<'c> {
     }
 
     /// The reports in both views as the progress API sends them (the JSON of
-    /// [`ProgressReport`]), with the figures a stored evaluation keeps. One view's report is
-    /// written out and dropped before the other is made: a report lists every evidence instance,
-    /// so for a large portfolio it holds about as much as the portfolio itself.
+    /// [`ProgressReport`]; gzip of it from [`GZIP_FROM`] bytes, see [`super::report_body`]), with
+    /// the figures a stored evaluation keeps. One view's report is written out and dropped before
+    /// the other is made: a report lists every evidence instance, so for a large portfolio it holds
+    /// about as much as the portfolio itself.
     pub fn progress_json(&self) -> serde_json::Result<ProgressJson> {
-        let mut json = b"{\"claimed\":".to_vec();
+        let mut sink = Sink::new(GZIP_FROM);
+        let io = serde_json::Error::io;
+        sink.write_all(b"{\"claimed\":").map_err(io)?;
         let claimed = {
             let report = self.report(View::Claimed);
-            serde_json::to_writer(&mut json, &report)?;
+            serde_json::to_writer(&mut sink, &report)?;
             report.progress
         };
-        json.extend_from_slice(b",\"confirmed\":");
+        sink.write_all(b",\"confirmed\":").map_err(io)?;
         let (confirmed, complete) = {
             let report = self.report(View::Confirmed);
-            serde_json::to_writer(&mut json, &report)?;
+            serde_json::to_writer(&mut sink, &report)?;
             (report.progress, report.complete)
         };
-        json.push(b'}');
-        let json = String::from_utf8(json).map_err(serde::ser::Error::custom)?;
+        sink.write_all(b"}").map_err(io)?;
+        let json_len = sink.written();
         Ok(ProgressJson {
-            json,
+            body: sink.finish().map_err(io)?,
+            json_len,
             claimed,
             confirmed,
             complete,
@@ -185,8 +192,11 @@ impl<'c> Evaluation<'c> {
 /// [`Evaluation::progress_json`]'s answer.
 #[derive(Debug)]
 pub struct ProgressJson {
-    /// `{"claimed": Report, "confirmed": Report}`, exactly as serde writes a [`ProgressReport`].
-    pub json: String,
+    /// `{"claimed": Report, "confirmed": Report}`, exactly as serde writes a [`ProgressReport`]:
+    /// as it is, or as gzip when large.
+    pub body: ReportBody,
+    /// Bytes of the JSON (before any compression).
+    pub json_len: usize,
     /// Requirements met in the claimed view.
     pub claimed: crate::rules::Progress,
     /// Requirements met in the confirmed view.

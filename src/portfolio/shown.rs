@@ -1,18 +1,18 @@
-//! What a page shows of an enrolment's reports, read from its stored evaluation.
+//! What pages and grids show of an enrolment's reports, read from its stored evaluation.
 //!
 //! The portfolio page shows both views' bars, the gaps of one view and why each instance does not
-//! count: all of it is in the stored report (the progress API's JSON). When the stored row is
+//! count; a cohort's grid, each criterion's standing: all of it is in the stored report (the
+//! progress API's JSON). When the stored row is
 //! current in the page's own read transaction, the page reads those parts from it, a parse of
 //! the JSON where evaluating would run the engine in both views on every view of the page. When
 //! it is not (a write committed and its refresh has not stored the new row yet), the enrolment is
-//! evaluated right there, exactly as the refresh will, and read the same way: one path to what
-//! the page shows, so the two cannot differ.
+//! evaluated right there, exactly as the refresh will, and read the same way ([`reports`]): the
+//! two cannot differ.
 
 use serde::Deserialize;
 
 use super::enrolment::Enrolment;
 use super::evidence::{EvidenceRecord, list_evidence};
-use super::progress::Evaluation;
 use super::stored;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
@@ -48,12 +48,22 @@ pub struct ShownReport {
     pub progress: Progress,
     /// Each outcome's progress, in the standard's order.
     pub outcomes: Vec<ShownOutcome>,
-    /// The knowledge items.
+    /// The knowledge items, in the standard's order.
     pub knowledge: Vec<ShownItem>,
     /// Each evidence instance, in the portfolio's order.
     pub evidence: Vec<ShownInstance>,
     /// What is still missing, most useful first.
     pub gaps: Vec<ShownMessage>,
+}
+
+impl ShownReport {
+    /// Every criterion (with its outcome's id) and then every knowledge item (with `knowledge`).
+    pub fn items(&self) -> impl Iterator<Item = (&str, &ShownItem)> {
+        self.outcomes
+            .iter()
+            .flat_map(|o| o.criteria.iter().map(move |c| (o.id.as_str(), c)))
+            .chain(self.knowledge.iter().map(|k| ("knowledge", k)))
+    }
 }
 
 /// An outcome's line.
@@ -65,15 +75,26 @@ pub struct ShownOutcome {
     pub title: String,
     /// Its requirements met.
     pub progress: Progress,
+    /// Its criteria.
+    pub criteria: Vec<ShownItem>,
 }
 
-/// A knowledge item's line.
+/// A criterion's or knowledge item's line.
 #[derive(Debug, Deserialize)]
 pub struct ShownItem {
-    /// Whether completion needs it.
-    pub required: bool,
+    /// The item id.
+    pub id: String,
+    /// The item's text.
+    pub text: String,
     /// Whether it is met.
     pub status: Status,
+    /// Recorded as not applicable.
+    #[serde(default)]
+    pub not_applicable: bool,
+    /// Whether completion needs it (knowledge items no rule requires are shown for information).
+    pub required: bool,
+    /// Evidence instances that count for it in this view.
+    pub evidence: Vec<String>,
 }
 
 /// An evidence instance's line.
@@ -93,28 +114,30 @@ pub struct ShownMessage {
     pub message: String,
 }
 
-/// The enrolment's standard, its evidence records (oldest first) and its reports, all as of the
-/// caller's transaction.
+/// The enrolment's reports as of the caller's transaction: read from its stored evaluation when
+/// that is current, else evaluated now (and not stored). `version` is the organisation's
+/// interpretations version when the caller has it (see [`stored::fresh`]).
+pub fn reports(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+    version: Option<i64>,
+) -> Result<ShownReports, ActionError> {
+    let json = stored::current_json(conn, catalogue, enrolment, version)?;
+    serde_json::from_str(&json).map_err(|e| {
+        // Written by this program: failing to read it back is a fault, not input.
+        ActionError::from(diesel::result::Error::DeserializationError(Box::new(e)))
+    })
+}
+
+/// The enrolment's standard, its evidence records (oldest first) and its [`reports`], all as of
+/// the caller's transaction.
 pub fn records_and_reports<'c>(
     conn: &mut DbConnection,
     catalogue: &'c Catalogue,
     enrolment: &Enrolment,
-    candidate: String,
 ) -> Result<(&'c Standard, Vec<EvidenceRecord>, ShownReports), ActionError> {
     let standard = &catalogue.pinned(enrolment)?.standard;
-    let (records, json) = match stored::fresh(conn, catalogue, enrolment, None)? {
-        Some(row) => (list_evidence(conn, enrolment.id)?, row.progress),
-        None => {
-            let evaluation = Evaluation::load(conn, catalogue, enrolment, Some(candidate))?;
-            let json = evaluation.progress_json().map_err(unreadable)?.json;
-            (evaluation.records, json)
-        }
-    };
-    let reports = serde_json::from_str(&json).map_err(unreadable)?;
-    Ok((standard, records, reports))
-}
-
-/// The report is written by this program: failing to read it back is a fault, not input.
-fn unreadable(error: serde_json::Error) -> ActionError {
-    diesel::result::Error::DeserializationError(Box::new(error)).into()
+    let reports = reports(conn, catalogue, enrolment, None)?;
+    Ok((standard, list_evidence(conn, enrolment.id)?, reports))
 }

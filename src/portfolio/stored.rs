@@ -58,7 +58,8 @@ pub struct StoredEvaluation {
     pub engine_revision: i32,
     /// Strong entity tag of `progress` (a digest of its stamp, see [`etag`]).
     pub etag: String,
-    /// `{"claimed": Report, "confirmed": Report}` as sent.
+    /// `{"claimed": Report, "confirmed": Report}` as sent; empty when the report is kept as gzip
+    /// (read either through [`StoredEvaluation::json`]).
     pub progress: String,
     /// Requirements met in the claimed view, whole percent.
     pub claimed_percent: i32,
@@ -72,9 +73,26 @@ pub struct StoredEvaluation {
     pub last_by_candidate: Option<NaiveDate>,
     /// When it was computed.
     pub computed_at: NaiveDateTime,
+    /// Gzip of the report's JSON, for a report of [`super::report_body::GZIP_FROM`] bytes or more.
+    pub progress_gzip: Option<Vec<u8>>,
 }
 
 impl StoredEvaluation {
+    /// The report's JSON, uncompressed when it is kept as gzip.
+    pub fn json(&self) -> Result<std::borrow::Cow<'_, str>, ActionError> {
+        super::report_body::json_of(&self.progress, self.progress_gzip.as_deref()).map_err(|e| {
+            ActionError::from(diesel::result::Error::DeserializationError(Box::new(e)))
+        })
+    }
+
+    /// [`StoredEvaluation::json`], taking the row.
+    pub fn into_json(self) -> Result<String, ActionError> {
+        match self.progress_gzip {
+            None => Ok(self.progress),
+            Some(_) => self.json().map(std::borrow::Cow::into_owned),
+        }
+    }
+
     /// The stamp it carries.
     pub fn stamp(&self) -> Stamp {
         Stamp {
@@ -367,10 +385,11 @@ pub fn compute(
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
     drop(evaluation);
     // What the evaluation held is free now, but glibc keeps it unless asked (see `memory`).
-    if report.json.len() >= crate::memory::WORTH_RELEASING {
+    if report.json_len >= crate::memory::WORTH_RELEASING {
         crate::memory::release_freed();
     }
     let etag = etag(enrolment.id, &stamp);
+    let (progress, progress_gzip) = report.body.into_columns();
     let percent = |p: u32| i32::try_from(p).unwrap_or(i32::MAX);
     Ok(StoredEvaluation {
         enrolment_id: enrolment.id.to_string(),
@@ -385,8 +404,23 @@ pub fn compute(
         waiting: i32::try_from(waiting).unwrap_or(i32::MAX),
         last_by_candidate,
         computed_at: Utc::now().naive_utc(),
-        progress: report.json,
+        progress,
+        progress_gzip,
     })
+}
+
+/// The report's JSON as of the caller's transaction: the stored row's when it is current, else
+/// computed now (and not stored: the caller only reads).
+pub fn current_json(
+    conn: &mut DbConnection,
+    catalogue: &Catalogue,
+    enrolment: &Enrolment,
+    version: Option<i64>,
+) -> Result<String, ActionError> {
+    match fresh(conn, catalogue, enrolment, version)? {
+        Some(row) => row.into_json(),
+        None => compute(conn, catalogue, enrolment)?.into_json(),
+    }
 }
 
 /// The one function that brings an enrolment's stored evaluation up to date: re-reads the
@@ -430,6 +464,7 @@ pub fn store(conn: &mut DbConnection, e: &StoredEvaluation) -> QueryResult<()> {
             t::waiting.eq(excluded(t::waiting)),
             t::last_by_candidate.eq(excluded(t::last_by_candidate)),
             t::computed_at.eq(excluded(t::computed_at)),
+            t::progress_gzip.eq(excluded(t::progress_gzip)),
         ));
     // Only over a row of an earlier (or the same) revision.
     let upsert = FilterDsl::filter(upsert, t::revision.le(excluded(t::revision)));

@@ -19,13 +19,23 @@ async fn request(
     token: Option<&str>,
     if_none_match: Option<&str>,
 ) -> Reply {
+    let tag = if_none_match.map(|tag| ("If-None-Match", tag));
+    request_with(app, w, token, tag.as_slice()).await
+}
+
+async fn request_with(
+    app: &TestApp,
+    w: &World,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Reply {
     let service = test::init_service(build_app(app.state.clone())).await;
     let mut req = test::TestRequest::get().uri(&api::enrolment(&w.enrolment).progress());
     if let Some(token) = token {
         req = req.insert_header(("Authorization", format!("Bearer {token}")));
     }
-    if let Some(tag) = if_none_match {
-        req = req.insert_header(("If-None-Match", tag.to_owned()));
+    for (name, value) in headers {
+        req = req.insert_header((*name, value.to_string()));
     }
     let response = test::call_service(&service, req.to_request()).await;
     Reply {
@@ -64,4 +74,125 @@ async fn progress_answers_304_until_the_portfolio_changes(app: TestApp) {
     // A tag is no key: without a session the answer is 401, never 304.
     let anonymous = request(&app, &w, None, Some(&tag)).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+}
+
+backend_test!(a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_take_it);
+/// A report of a megabyte or more is stored as gzip: a client that accepts gzip gets it as it is
+/// (`Content-Encoding: gzip`, a tag of its own), any other the same JSON unpacked; both vary with
+/// `Accept-Encoding`, and either tag answers 304.
+async fn a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_take_it(app: TestApp) {
+    use std::io::Read;
+
+    use diesel::prelude::*;
+
+    let w = app.world("28268@2").await;
+    complete_portfolio(&app, &w).await;
+    // Copies of one record, each about 1.6 KB of report in both views: well past a megabyte.
+    let enrolment = w.enrolment.clone();
+    app.tx(move |c| {
+        let source: String = attest::db::schema::evidence::table
+            .filter(attest::db::schema::evidence::enrolment_id.eq(&enrolment))
+            .select(attest::db::schema::evidence::id)
+            .first(c)?;
+        for _ in 0..1_000 {
+            let copy = uuid::Uuid::new_v4();
+            diesel::sql_query(format!(
+                "INSERT INTO evidence (id, enrolment_id, kind, instance, details, file_sha256, \
+                 file_name, recorded_by, recorded_at, updated_at, declared_at) \
+                 SELECT '{copy}', enrolment_id, kind, REPLACE(instance, id, '{copy}'), details, \
+                 file_sha256, file_name, recorded_by, recorded_at, updated_at, declared_at \
+                 FROM evidence WHERE id = '{source}'"
+            ))
+            .execute(c)?;
+        }
+        Ok(())
+    });
+    let gzip = [("Accept-Encoding", "gzip, deflate")];
+    let packed = request_with(&app, &w, Some(&w.assessor), &gzip).await;
+    assert_eq!(packed.status, StatusCode::OK, "{}", packed.text());
+    assert_eq!(
+        packed.header("content-encoding"),
+        Some("gzip"),
+        "{:?}",
+        app.backend
+    );
+    assert_eq!(packed.header("vary"), Some("Accept-Encoding"));
+    let mut json = String::new();
+    flate2::read::GzDecoder::new(packed.body.as_slice())
+        .read_to_string(&mut json)
+        .expect("gzip");
+    assert!(json.len() >= 1 << 20, "{} bytes", json.len());
+    assert!(
+        packed.body.len() * 4 < json.len(),
+        "{} of {}",
+        packed.body.len(),
+        json.len()
+    );
+
+    let plain = progress(&app, &w, None).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.header("vary"), Some("Accept-Encoding"));
+    assert_eq!(plain.body, json.as_bytes(), "the same JSON, unpacked");
+    let records = usize::try_from(app.count("evidence")).unwrap();
+    assert_eq!(
+        plain.json()["confirmed"]["evidence"]
+            .as_array()
+            .map(Vec::len),
+        Some(records),
+        "every record in the report"
+    );
+    let (plain_tag, packed_tag) = (
+        plain.header("etag").unwrap(),
+        packed.header("etag").unwrap(),
+    );
+    assert_ne!(plain_tag, packed_tag, "two codings, two representations");
+    for tag in [plain_tag, packed_tag] {
+        let same = request_with(
+            &app,
+            &w,
+            Some(&w.assessor),
+            &[gzip[0], ("If-None-Match", tag)],
+        )
+        .await;
+        assert_eq!(
+            same.status,
+            StatusCode::NOT_MODIFIED,
+            "{tag} {:?}",
+            app.backend
+        );
+        assert!(same.body.is_empty());
+        assert_eq!(same.header("content-encoding"), None);
+        let same = progress(&app, &w, Some(tag)).await;
+        assert_eq!(
+            same.status,
+            StatusCode::NOT_MODIFIED,
+            "{tag} {:?}",
+            app.backend
+        );
+    }
+    // Kept as gzip: the JSON column is empty, the report column holds what was sent.
+    let enrolment = w.enrolment.clone();
+    let (progress_text, kept): (String, Option<Vec<u8>>) = app.tx(move |c| {
+        Ok(attest::db::schema::evaluations::table
+            .find(&enrolment)
+            .select((
+                attest::db::schema::evaluations::progress,
+                attest::db::schema::evaluations::progress_gzip,
+            ))
+            .first(c)?)
+    });
+    assert_eq!(progress_text, "");
+    assert_eq!(kept.as_deref(), Some(packed.body.as_slice()));
+
+    // The portfolio page reads the same report from it.
+    let page = app
+        .browser(&w.candidate)
+        .get(&app, &format!("/enrolments/{}", w.enrolment))
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let percent = plain.json()["confirmed"]["progress"]["percent"]
+        .as_u64()
+        .unwrap();
+    assert!(page.text().contains(&format!("{percent}%")));
 }

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
@@ -11,7 +11,7 @@ use crate::db::DbConnection;
 use crate::db::ids::UserId;
 use crate::db::schema::users;
 use crate::portfolio::cohorts::{Cohort, cohort_enrolments};
-use crate::portfolio::enrolment::Enrolment;
+use crate::portfolio::shown::{self, ShownItem};
 use crate::portfolio::stored;
 use crate::rules::report::Status;
 
@@ -83,47 +83,7 @@ pub struct CohortGrid {
     pub standards: Vec<StandardGrid>,
 }
 
-/// The part of a stored evaluation a cohort grid reads.
-#[derive(Deserialize)]
-struct StoredViews {
-    claimed: StoredView,
-    confirmed: StoredView,
-}
-
-#[derive(Deserialize)]
-struct StoredView {
-    complete: bool,
-    outcomes: Vec<StoredOutcome>,
-    knowledge: Vec<StoredItem>,
-}
-
-#[derive(Deserialize)]
-struct StoredOutcome {
-    id: String,
-    criteria: Vec<StoredItem>,
-}
-
-#[derive(Deserialize)]
-struct StoredItem {
-    id: String,
-    text: String,
-    status: Status,
-    #[serde(default)]
-    not_applicable: bool,
-    /// Evidence instances that count for it in this view.
-    evidence: Vec<String>,
-}
-
-impl StoredView {
-    fn items(&self) -> impl Iterator<Item = (&str, &StoredItem)> {
-        self.outcomes
-            .iter()
-            .flat_map(|o| o.criteria.iter().map(move |c| (o.id.as_str(), c)))
-            .chain(self.knowledge.iter().map(|k| ("knowledge", k)))
-    }
-}
-
-fn standing(confirmed: &StoredItem, claimed: Option<&StoredItem>) -> Standing {
+fn standing(confirmed: &ShownItem, claimed: Option<&ShownItem>) -> Standing {
     if confirmed.not_applicable {
         Standing::NotApplicable
     } else if confirmed.status == Status::Met {
@@ -160,7 +120,7 @@ pub fn cohort_grid(
             not_evaluated += 1;
             continue;
         };
-        let views = stored_views(conn, catalogue, enrolment, version)?;
+        let views = shown::reports(conn, catalogue, enrolment, Some(version))?;
         let standard = &loaded.standard;
         let grid = by_standard
             .entry((standard.code.clone(), standard.version))
@@ -180,7 +140,7 @@ pub fn cohort_grid(
                     .collect(),
                 learners: Vec::new(),
             });
-        let claimed: HashMap<&str, &StoredItem> = views
+        let claimed: HashMap<&str, &ShownItem> = views
             .claimed
             .items()
             .map(|(_, i)| (i.id.as_str(), i))
@@ -209,19 +169,4 @@ pub fn cohort_grid(
         not_evaluated,
         standards,
     })
-}
-
-/// Both views of the enrolment's evaluation: the stored one when current, else computed now.
-fn stored_views(
-    conn: &mut DbConnection,
-    catalogue: &Catalogue,
-    enrolment: &Enrolment,
-    version: i64,
-) -> Result<StoredViews, ActionError> {
-    let progress = match stored::fresh(conn, catalogue, enrolment, Some(version))? {
-        Some(found) => found.progress,
-        None => stored::compute(conn, catalogue, enrolment)?.progress,
-    };
-    serde_json::from_str(&progress)
-        .map_err(|e| diesel::result::Error::DeserializationError(Box::new(e)).into())
 }

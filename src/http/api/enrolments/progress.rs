@@ -5,13 +5,15 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::db::ids::EnrolmentId;
+use crate::http::conditional::Body;
 use crate::http::extract::typed_path_id;
 use crate::http::session::Credentials;
 use crate::http::{ApiError, AppState};
 use crate::portfolio::{self};
 
 /// What the rules engine says of the portfolio, in both views. Clients that poll send the
-/// `ETag` back as `If-None-Match` and get 304 while nothing changed.
+/// `ETag` back as `If-None-Match` and get 304 while nothing changed. A report of a megabyte or
+/// more is sent gzip-coded to clients whose `Accept-Encoding` takes gzip.
 #[utoipa::path(get, path = "/api/enrolments/{id}/progress",
     params(("id" = Uuid, Path),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of an earlier answer")),
@@ -28,17 +30,26 @@ pub async fn progress(
     let stored = load_progress(&state, credentials, id).await?;
     let tag = crate::http::conditional::strong_tag(&stored.etag);
     // The stored bytes as they are, never copied, even when other readers share the same
-    // computation right now.
-    let body = bytes::Bytes::from_owner(Report(stored));
+    // computation right now; a large report kept as gzip goes as gzip to clients that take it.
+    let body = if stored.progress_gzip.is_none() {
+        Body::Plain(bytes::Bytes::from_owner(Report(stored)))
+    } else if crate::http::conditional::accepts_gzip(&req) {
+        Body::Gzip(bytes::Bytes::from_owner(Report(stored)))
+    } else {
+        Body::Unpacked(bytes::Bytes::from(stored.json()?.into_owned()))
+    };
     Ok(crate::http::conditional::stored_json(&req, tag, body))
 }
 
-/// The stored report's bytes, owned by the response body.
+/// The stored report's bytes (the JSON, or gzip of it), owned by the response body.
 struct Report(Arc<portfolio::stored::StoredEvaluation>);
 
 impl AsRef<[u8]> for Report {
     fn as_ref(&self) -> &[u8] {
-        self.0.progress.as_bytes()
+        match &self.0.progress_gzip {
+            Some(gzip) => gzip,
+            None => self.0.progress.as_bytes(),
+        }
     }
 }
 

@@ -236,7 +236,7 @@ fn portfolio_view(
         None => None,
     };
     let (standard, records, reports) =
-        portfolio::shown::records_and_reports(conn, catalogue, &enrolment, candidate.clone())?;
+        portfolio::shown::records_and_reports(conn, catalogue, &enrolment)?;
     let in_view = reports.of(view);
     let reasons: HashMap<&str, &ShownInstance> = in_view
         .evidence
