@@ -334,16 +334,13 @@ pub fn list_evidence(
     conn: &mut DbConnection,
     enrolment_id: EnrolmentId,
 ) -> Result<Vec<EvidenceRecord>, ActionError> {
-    let files = file_meta(conn, Some(enrolment_id))?;
-    // Row by row: each row's JSON is read into its record and let go, rather than every row's
-    // text held beside every record until the last one is read.
-    evidence::table
+    let rows: Vec<EvidenceRow> = evidence::table
         .filter(evidence::enrolment_id.eq(enrolment_id))
         .order((evidence::recorded_at.asc(), evidence::id.asc()))
         .select(EvidenceRow::as_select())
-        .load_iter::<EvidenceRow, diesel::connection::DefaultLoadingMode>(conn)?
-        .map(|row| to_record(row?, &files))
-        .collect()
+        .load(conn)?;
+    let files = file_meta(conn, Some(enrolment_id))?;
+    rows.into_iter().map(|row| to_record(row, &files)).collect()
 }
 
 /// One evidence record of an enrolment.
