@@ -141,7 +141,7 @@ fn input_value(html: &str, name: &str) -> Option<String> {
 }
 
 /// Undoes tera's escaping of text in an attribute, as a browser reads it.
-fn unescape(text: &str) -> String {
+pub fn unescape(text: &str) -> String {
     text.replace("&#x2F;", "/")
         .replace("&#x27;", "'")
         .replace("&quot;", "\"")
