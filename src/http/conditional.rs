@@ -5,6 +5,8 @@ use actix_web::http::header::{self, AcceptEncoding, Encoding, EntityTag, Header,
 use actix_web::{HttpRequest, HttpResponse};
 use bytes::Bytes;
 
+use crate::http::ApiError;
+
 /// The strong entity tag `tag` (a stored evaluation's, see [`crate::portfolio::stored::etag`]).
 pub fn strong_tag(tag: &str) -> EntityTag {
     EntityTag::new_strong(tag.to_owned())
@@ -16,8 +18,9 @@ pub enum Body {
     Plain(Bytes),
     /// JSON kept as gzip, sent as it is to a client that accepts gzip.
     Gzip(Bytes),
-    /// JSON kept as gzip, unpacked for a client that does not accept gzip.
-    Unpacked(Bytes),
+    /// JSON kept as gzip, for a client that does not accept gzip: unpacked only when sent, not
+    /// for a 304.
+    Unpacked(Box<dyn FnOnce() -> Result<Bytes, ApiError>>),
 }
 
 /// Whether the request's `Accept-Encoding` takes gzip in preference to no coding (as browsers' and
@@ -40,7 +43,11 @@ pub fn accepts_gzip(req: &HttpRequest) -> bool {
 /// body kept as gzip varies with `Accept-Encoding`, and its gzip coding carries its own tag (the
 /// stored one with `-gzip`), as two codings of one state are two representations; either tag in
 /// `If-None-Match` answers 304, since both name the same state.
-pub fn stored_json(req: &HttpRequest, tag: EntityTag, body: Body) -> HttpResponse {
+pub fn stored_json(
+    req: &HttpRequest,
+    tag: EntityTag,
+    body: Body,
+) -> Result<HttpResponse, ApiError> {
     let gzip_tag = || EntityTag::new_strong(format!("{}-gzip", tag.tag()));
     // Most requests send no `If-None-Match`: nothing to parse then.
     let fresh = req.headers().contains_key(header::IF_NONE_MATCH)
@@ -73,16 +80,16 @@ pub fn stored_json(req: &HttpRequest, tag: EntityTag, body: Body) -> HttpRespons
             }
             bytes
         }
-        Body::Unpacked(bytes) => {
+        Body::Unpacked(unpack) => {
             response
                 .insert_header(header::ETag(tag))
                 .insert_header((header::VARY, "Accept-Encoding"));
-            bytes
+            if fresh { Bytes::new() } else { unpack()? }
         }
     };
-    if fresh {
+    Ok(if fresh {
         response.finish()
     } else {
         response.content_type("application/json").body(bytes)
-    }
+    })
 }

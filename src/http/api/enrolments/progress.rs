@@ -36,9 +36,11 @@ pub async fn progress(
     } else if crate::http::conditional::accepts_gzip(&req) {
         Body::Gzip(bytes::Bytes::from_owner(Report(stored)))
     } else {
-        Body::Unpacked(bytes::Bytes::from(stored.json()?.into_owned()))
+        Body::Unpacked(Box::new(move || {
+            Ok(bytes::Bytes::from(stored.json()?.into_owned()))
+        }))
     };
-    Ok(crate::http::conditional::stored_json(&req, tag, body))
+    crate::http::conditional::stored_json(&req, tag, body)
 }
 
 /// The stored report's bytes (the JSON, or gzip of it), owned by the response body.
