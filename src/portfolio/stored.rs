@@ -59,7 +59,7 @@ pub struct StoredEvaluation {
     /// Strong entity tag of `progress` (a digest of its stamp, see [`etag`]).
     pub etag: String,
     /// `{"claimed": Report, "confirmed": Report}` as sent; empty when the report is kept as gzip
-    /// (read either through [`StoredEvaluation::json`]).
+    /// alone (read it through [`StoredEvaluation::json`]).
     pub progress: String,
     /// Requirements met in the claimed view, whole percent.
     pub claimed_percent: i32,
@@ -73,23 +73,25 @@ pub struct StoredEvaluation {
     pub last_by_candidate: Option<NaiveDate>,
     /// When it was computed.
     pub computed_at: NaiveDateTime,
-    /// Gzip of the report's JSON, for a report of [`super::report_body::GZIP_FROM`] bytes or more.
+    /// Gzip of the report's JSON, for clients that take gzip; the only copy of a report of
+    /// [`super::report_body::GZIP_FROM`] bytes or more. None in rows stored before gzip copies
+    /// were kept.
     pub progress_gzip: Option<Vec<u8>>,
 }
 
 impl StoredEvaluation {
     /// The report's JSON, uncompressed when it is kept as gzip.
     pub fn json(&self) -> Result<std::borrow::Cow<'_, str>, ActionError> {
-        super::report_body::json_of(&self.progress, self.progress_gzip.as_deref()).map_err(|e| {
-            ActionError::from(diesel::result::Error::DeserializationError(Box::new(e)))
-        })
+        super::report_body::json_of(&self.progress, self.progress_gzip.as_deref())
+            .map_err(unreadable)
     }
 
     /// [`StoredEvaluation::json`], taking the row.
     pub fn into_json(self) -> Result<String, ActionError> {
-        match self.progress_gzip {
-            None => Ok(self.progress),
-            Some(_) => self.json().map(std::borrow::Cow::into_owned),
+        if self.progress.is_empty() && self.progress_gzip.is_some() {
+            self.json().map(std::borrow::Cow::into_owned)
+        } else {
+            Ok(self.progress)
         }
     }
 
@@ -168,23 +170,42 @@ pub fn fresh(
     Ok(stored.filter(|s| is_current(s.stamped(), enrolment, &loaded.content_hash, version)))
 }
 
-/// The enrolment `id` and its stored evaluation when that is current (see [`fresh`]), in one
-/// point select: what a progress read needs before the policy is asked of the enrolment.
+/// What a progress read needs of a stored row to tell whether it is current and whether the
+/// client already holds it. The report itself is read after, and only when it is sent
+/// ([`report_of`]): a 304 reads none of its bytes, and a client reads only the coding it gets.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = evaluations)]
+pub struct StoredHead {
+    /// Stamp: the enrolment's revision.
+    pub revision: i64,
+    /// Stamp: the standard's content hash.
+    pub standard_hash: String,
+    /// Stamp: the organisation's interpretations version.
+    pub interpretations_version: i64,
+    /// Stamp: the engine's revision.
+    pub engine_revision: i32,
+    /// The report's strong ETag.
+    pub etag: String,
+}
+
+/// The enrolment `id` and the head of its stored evaluation when that is current (see
+/// [`fresh`]), in one point select: what a progress read needs before the policy is asked of the
+/// enrolment.
 pub fn with_enrolment(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     id: EnrolmentId,
-) -> Result<(Enrolment, Option<StoredEvaluation>), ActionError> {
+) -> Result<(Enrolment, Option<StoredHead>), ActionError> {
     let (enrolment, stored, version) = crate::on_backend!(conn, |c| enrolments::table
         .left_join(evaluations::table)
         .left_join(org_settings::table.on(org_settings::org_id.eq(enrolments::org_id)))
         .filter(enrolments::id.eq(id))
         .select((
             Enrolment::as_select(),
-            Option::<StoredEvaluation>::as_select(),
+            Option::<StoredHead>::as_select(),
             org_settings::interpretations_version.nullable(),
         ))
-        .first_row::<(Enrolment, Option<StoredEvaluation>, Option<i64>), _>(c))?;
+        .first_row::<(Enrolment, Option<StoredHead>, Option<i64>), _>(c))?;
     let current = match catalogue.pinned(&enrolment) {
         Ok(loaded) => stored.filter(|s| {
             is_current(
@@ -199,11 +220,76 @@ pub fn with_enrolment(
     Ok((enrolment, current))
 }
 
+/// A stored report's bytes, as one client gets them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoredReport {
+    /// The JSON.
+    Json(String),
+    /// Gzip of the JSON, for a client that takes gzip.
+    Gzip(Vec<u8>),
+    /// Gzip of the JSON, the only copy kept (a large report), for a client that does not take
+    /// gzip: to unpack ([`super::report_body::json_of`]).
+    Packed(Vec<u8>),
+}
+
+impl StoredReport {
+    /// The JSON of a report kept as gzip alone ([`StoredReport::Packed`]).
+    pub fn unpack(gzip: &[u8]) -> Result<String, ActionError> {
+        super::report_body::json_of("", Some(gzip))
+            .map(std::borrow::Cow::into_owned)
+            .map_err(unreadable)
+    }
+}
+
+/// A stored report whose gzip cannot be read.
+fn unreadable(e: std::io::Error) -> ActionError {
+    ActionError::from(diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+/// The stored report of `enrolment_id` for a client that takes gzip (`gzip`) or not: only the
+/// column it gets is read (a second only for a row stored before gzip copies were kept, or for a
+/// large report kept as gzip alone). Read it in the transaction that found the row current.
+pub fn report_of(
+    conn: &mut DbConnection,
+    enrolment_id: &EnrolmentId,
+    gzip: bool,
+) -> QueryResult<StoredReport> {
+    let row = || evaluations::table.find(enrolment_id);
+    let packed = |conn: &mut DbConnection| {
+        row()
+            .select(evaluations::progress_gzip)
+            .first_row::<Option<Vec<u8>>, _>(conn)
+    };
+    if gzip && let Some(packed) = packed(conn)? {
+        return Ok(StoredReport::Gzip(packed));
+    }
+    let json: String = row().select(evaluations::progress).first_row(conn)?;
+    if !json.is_empty() {
+        return Ok(StoredReport::Json(json));
+    }
+    Ok(match packed(conn)? {
+        Some(packed) if gzip => StoredReport::Gzip(packed),
+        Some(packed) => StoredReport::Packed(packed),
+        None => StoredReport::Json(json),
+    })
+}
+
 /// A stored row's stamp as borrowed parts: (revision, standard hash, interpretations version,
 /// engine revision).
 type StampParts<'a> = (i64, &'a str, i64, i32);
 
 impl StoredEvaluation {
+    fn stamped(&self) -> StampParts<'_> {
+        (
+            self.revision,
+            &self.standard_hash,
+            self.interpretations_version,
+            self.engine_revision,
+        )
+    }
+}
+
+impl StoredHead {
     fn stamped(&self) -> StampParts<'_> {
         (
             self.revision,

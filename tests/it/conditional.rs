@@ -76,6 +76,79 @@ async fn progress_answers_304_until_the_portfolio_changes(app: TestApp) {
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
 
+backend_test!(a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it);
+/// A report under a megabyte is kept twice: the JSON for clients without gzip, gzip of it for
+/// the rest (compressed when stored, not on each read). Both answers vary with
+/// `Accept-Encoding`, each coding has its own tag, and either tag answers 304.
+async fn a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it(app: TestApp) {
+    use std::io::Read;
+
+    use diesel::prelude::*;
+
+    let w = app.world("28268@2").await;
+    complete_portfolio(&app, &w).await;
+    let plain = progress(&app, &w, None).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.header("vary"), Some("Accept-Encoding"));
+    assert_eq!(plain.json()["confirmed"]["complete"], true);
+
+    let gzip = [("Accept-Encoding", "br;q=1.0, gzip;q=0.8")];
+    let packed = request_with(&app, &w, Some(&w.assessor), &gzip).await;
+    assert_eq!(packed.status, StatusCode::OK);
+    assert_eq!(packed.header("content-encoding"), Some("gzip"));
+    assert_eq!(packed.header("vary"), Some("Accept-Encoding"));
+    let mut json = Vec::new();
+    flate2::read::GzDecoder::new(packed.body.as_slice())
+        .read_to_end(&mut json)
+        .expect("gzip");
+    assert_eq!(json, plain.body, "gzip of the same JSON");
+    assert!(
+        packed.body.len() * 4 < plain.body.len(),
+        "{} of {}",
+        packed.body.len(),
+        plain.body.len()
+    );
+    let (plain_tag, packed_tag) = (
+        plain.header("etag").unwrap(),
+        packed.header("etag").unwrap(),
+    );
+    assert_eq!(
+        packed_tag.trim_matches('"'),
+        format!("{}-gzip", plain_tag.trim_matches('"'))
+    );
+    for tag in [plain_tag, packed_tag] {
+        let same = request_with(
+            &app,
+            &w,
+            Some(&w.assessor),
+            &[gzip[0], ("If-None-Match", tag)],
+        )
+        .await;
+        assert_eq!(same.status, StatusCode::NOT_MODIFIED, "{tag}");
+        assert_eq!(same.header("content-encoding"), None);
+    }
+    // A client that refuses gzip gets the JSON.
+    let refused = [("Accept-Encoding", "gzip;q=0, identity")];
+    let refusing = request_with(&app, &w, Some(&w.assessor), &refused).await;
+    assert_eq!(refusing.header("content-encoding"), None);
+    assert_eq!(refusing.body, plain.body);
+
+    // Both are what the stored row holds.
+    let enrolment = w.enrolment.clone();
+    let (kept_json, kept_gzip): (String, Option<Vec<u8>>) = app.tx(move |c| {
+        Ok(attest::db::schema::evaluations::table
+            .find(&enrolment)
+            .select((
+                attest::db::schema::evaluations::progress,
+                attest::db::schema::evaluations::progress_gzip,
+            ))
+            .first(c)?)
+    });
+    assert_eq!(kept_json.as_bytes(), plain.body.as_slice());
+    assert_eq!(kept_gzip.as_deref(), Some(packed.body.as_slice()));
+}
+
 backend_test!(a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_take_it);
 /// A report of a megabyte or more is stored as gzip: a client that accepts gzip gets it as it is
 /// (`Content-Encoding: gzip`, a tag of its own), any other the same JSON unpacked; both vary with

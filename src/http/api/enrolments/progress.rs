@@ -5,15 +5,16 @@ use std::sync::Arc;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::db::ids::EnrolmentId;
-use crate::http::conditional::Body;
+use crate::http::conditional::{Asked, Body};
 use crate::http::extract::typed_path_id;
 use crate::http::session::Credentials;
 use crate::http::{ApiError, AppState};
+use crate::portfolio::stored::{StoredEvaluation, StoredReport};
 use crate::portfolio::{self};
 
 /// What the rules engine says of the portfolio, in both views. Clients that poll send the
-/// `ETag` back as `If-None-Match` and get 304 while nothing changed. A report of a megabyte or
-/// more is sent gzip-coded to clients whose `Accept-Encoding` takes gzip.
+/// `ETag` back as `If-None-Match` and get 304 while nothing changed. Clients whose
+/// `Accept-Encoding` takes gzip get the report gzip-coded, as it was compressed when stored.
 #[utoipa::path(get, path = "/api/enrolments/{id}/progress",
     params(("id" = Uuid, Path),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of an earlier answer")),
@@ -26,60 +27,91 @@ pub async fn progress(
     credentials: Credentials,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = typed_path_id(&path);
-    let stored = load_progress(&state, credentials, id).await?;
-    let tag = crate::http::conditional::strong_tag(&stored.etag);
-    // The stored bytes as they are, never copied, even when other readers share the same
-    // computation right now; a large report kept as gzip goes as gzip to clients that take it.
-    let body = if stored.progress_gzip.is_none() {
-        Body::Plain(bytes::Bytes::from_owner(Report(stored)))
-    } else if crate::http::conditional::accepts_gzip(&req) {
-        Body::Gzip(bytes::Bytes::from_owner(Report(stored)))
-    } else {
-        Body::Unpacked(Box::new(move || {
-            Ok(bytes::Bytes::from(stored.json()?.into_owned()))
-        }))
-    };
-    crate::http::conditional::stored_json(&req, tag, body)
+    let asked = Asked::of(&req);
+    let (tag, body) = load_progress(&state, credentials, typed_path_id(&path), &asked).await?;
+    crate::http::conditional::stored_json(&asked, &tag, body)
 }
 
-/// The stored report's bytes (the JSON, or gzip of it), owned by the response body.
-struct Report(Arc<portfolio::stored::StoredEvaluation>);
-
-impl AsRef<[u8]> for Report {
-    fn as_ref(&self) -> &[u8] {
-        match &self.0.progress_gzip {
-            Some(gzip) => gzip,
-            None => self.0.progress.as_bytes(),
-        }
-    }
-}
-
-/// The enrolment's evaluation as stored: one read transaction (the session's select, then one
-/// point select of the enrolment, for the policy and its revision, with its stored evaluation)
-/// when it is current; otherwise it is recomputed outside the write lock and stored
-/// (see [`crate::portfolio::Refresher`]).
+/// The enrolment's evaluation as stored, with its tag, as `asked` takes it: one read transaction
+/// (the session's select, a point select of the enrolment — for the policy and its revision —
+/// with its stored row's head, then only the coding of the report the client gets, and none of it
+/// when the client already holds it) when it is current; otherwise it is recomputed outside the
+/// write lock and stored (see [`crate::portfolio::Refresher`]). The bytes are never copied, even
+/// when other readers share the same computation right now.
 pub async fn load_progress(
     state: &AppState,
     credentials: Credentials,
     id: Result<EnrolmentId, ApiError>,
-) -> Result<Arc<portfolio::stored::StoredEvaluation>, ApiError> {
+    asked: &Asked,
+) -> Result<(String, Body), ApiError> {
     let catalogue = state.catalogue.clone();
-    // Two point selects: on the worker's own thread (see `read_point`).
+    let wanted = asked.clone();
+    // Point selects: on the worker's own thread (see `read_point`).
     let (enrolment_id, found) = state
         .db
         .read_point(move |conn| {
             let session = credentials.session(conn)?;
             let id = id?;
-            // The enrolment and its stored row in one select; the policy is asked before
-            // anything of it is answered.
-            let read =
-                portfolio::actions::read_stored_progress(conn, &catalogue, &session.acting(), id)?;
+            // The policy is asked before anything of the enrolment is answered.
+            let read = portfolio::actions::read_stored_progress(
+                conn,
+                &catalogue,
+                &session.acting(),
+                id,
+                |tag| wanted.held(tag).is_some(),
+                wanted.takes_gzip(),
+            )?;
             Ok::<_, ApiError>(read)
         })
         .await?;
-    if let Some(stored) = found {
-        return Ok(Arc::new(stored));
+    if let Some(read) = found {
+        let body = match read.report {
+            Some(StoredReport::Json(json)) => Body::Plain(json.into()),
+            Some(StoredReport::Gzip(gzip)) => Body::Gzip(gzip.into()),
+            Some(StoredReport::Packed(gzip)) => {
+                Body::Unpacked(Box::new(move || Ok(StoredReport::unpack(&gzip)?.into())))
+            }
+            // The client holds it: a 304, whose body is not used.
+            None => Body::Plain(bytes::Bytes::new()),
+        };
+        return Ok((read.etag, body));
     }
-    Ok(state.refresher.current(enrolment_id).await?)
+    let computed = state.refresher.current(enrolment_id).await?;
+    Ok((
+        computed.etag.clone(),
+        computed_body(computed, asked.takes_gzip()),
+    ))
+}
+
+/// A report just computed, shared with every reader its computation covers: its bytes are
+/// owned by the response body, not copied.
+fn computed_body(computed: Arc<StoredEvaluation>, gzip: bool) -> Body {
+    let has_gzip = computed.progress_gzip.is_some();
+    if has_gzip && gzip {
+        Body::Gzip(bytes::Bytes::from_owner(Gzip(computed)))
+    } else if !computed.progress.is_empty() || !has_gzip {
+        Body::Plain(bytes::Bytes::from_owner(Json(computed)))
+    } else {
+        Body::Unpacked(Box::new(move || {
+            Ok(bytes::Bytes::from(computed.json()?.into_owned()))
+        }))
+    }
+}
+
+/// The computed report's JSON, owned by the response body.
+struct Json(Arc<StoredEvaluation>);
+
+impl AsRef<[u8]> for Json {
+    fn as_ref(&self) -> &[u8] {
+        self.0.progress.as_bytes()
+    }
+}
+
+/// The computed report's gzip, owned by the response body.
+struct Gzip(Arc<StoredEvaluation>);
+
+impl AsRef<[u8]> for Gzip {
+    fn as_ref(&self) -> &[u8] {
+        self.0.progress_gzip.as_deref().unwrap_or_default()
+    }
 }
