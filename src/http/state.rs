@@ -62,6 +62,8 @@ pub struct AppState {
     pub keys: Arc<KeyRing>,
     /// Recomputes stored evaluations after the writes that changed them commit.
     pub refresher: crate::portfolio::Refresher,
+    /// Reports lately sent, by their tag (see [`crate::portfolio::ReportCache`]).
+    pub reports: Arc<crate::portfolio::ReportCache>,
     /// Request, pool, queue and evaluation metrics (served on `ATTEST_METRICS_ADDR` only).
     pub metrics: Arc<crate::metrics::Metrics>,
 }
@@ -109,6 +111,7 @@ impl AppState {
             store,
             metrics: Arc::new(crate::metrics::Metrics::new(catalogue.evaluation_timer())),
             refresher: crate::portfolio::Refresher::new(db.clone(), catalogue.clone()),
+            reports: Arc::default(),
             catalogue,
             tokens: Arc::new(TokenKeys::new(&jwt_secret)?),
             config: Arc::new(config),

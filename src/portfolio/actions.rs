@@ -12,6 +12,7 @@ use super::access::{enrolment_for, permit};
 use super::cohorts::Cohort;
 use super::expiry::{self, Extension, ExtensionRequest};
 use super::grid::{self, CohortGrid, PortfolioGrid};
+use super::stored::StoredHead;
 use super::{Enrolment, Staff};
 
 /// The assessor reopens a submitted or assessed portfolio, saying why.
@@ -66,46 +67,20 @@ pub fn extend_assessment(
     )
 }
 
-/// The enrolment's evaluation as stored, when it is current, for someone who may read the
-/// enrolment: one point select of the enrolment with its stored row's head (see
-/// [`super::stored::with_enrolment`]), then the policy, before anything of it is answered. Then
-/// the report, unless the client already holds it (`held`, given the stored tag): gzip of it for
-/// a client that takes gzip, else the JSON. The enrolment's id comes back for the caller to
-/// recompute a stale evaluation outside the read.
+/// The head of the enrolment's stored evaluation (its stamp and tag), when it is current, for
+/// someone who may read the enrolment: one point select of the enrolment with it (see
+/// [`super::stored::with_enrolment`]), then the policy, before anything of it is answered. Read
+/// the report in the same transaction ([`super::stored::cached_report`]). The enrolment's id
+/// comes back for the caller to recompute a stale evaluation outside the read.
 pub fn read_stored_progress(
     conn: &mut DbConnection,
     catalogue: &Catalogue,
     acting: &Acting<'_>,
     enrolment_id: EnrolmentId,
-    held: impl FnOnce(&str) -> bool,
-    gzip: bool,
-) -> Result<(EnrolmentId, Option<StoredRead>), ActionError> {
+) -> Result<(EnrolmentId, Option<StoredHead>), ActionError> {
     let (enrolment, found) = super::stored::with_enrolment(conn, catalogue, enrolment_id)?;
     let enrolment = permit(acting, enrolment, Action::ReadEnrolment)?;
-    let Some(head) = found else {
-        return Ok((enrolment.id, None));
-    };
-    let report = if held(&head.etag) {
-        None
-    } else {
-        Some(super::stored::report_of(conn, &enrolment.id, gzip)?)
-    };
-    Ok((
-        enrolment.id,
-        Some(StoredRead {
-            etag: head.etag,
-            report,
-        }),
-    ))
-}
-
-/// A current stored evaluation as a progress read takes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRead {
-    /// The report's strong ETag.
-    pub etag: String,
-    /// The report, as the client gets it; `None` when the client already holds it.
-    pub report: Option<super::stored::StoredReport>,
+    Ok((enrolment.id, found))
 }
 
 /// The enrolment and its portfolio's tracking grid (which evidence shows which criterion, and how

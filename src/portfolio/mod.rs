@@ -15,6 +15,7 @@ mod progress;
 pub mod question_sets;
 mod refresher;
 pub mod report_body;
+mod report_cache;
 pub mod shown;
 pub mod stored;
 pub mod time_points;
@@ -31,4 +32,5 @@ pub use evidence::{
 };
 pub use progress::{AssessorMarks, Evaluation, ProgressReport, build_portfolio, set_marks};
 pub use refresher::Refresher;
+pub use report_cache::ReportCache;
 pub use stored::refresh as refresh_evaluation;

@@ -15,6 +15,8 @@
 
 use std::collections::HashMap;
 
+use bytes::Bytes;
+
 use crate::db::FirstRow;
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
@@ -22,6 +24,7 @@ use diesel::prelude::*;
 use super::enrolment::{Enrolment, load_enrolment};
 use super::evidence::EvidenceRecord;
 use super::progress::Evaluation;
+use super::report_cache::ReportCache;
 use crate::action::ActionError;
 use crate::catalogue::Catalogue;
 use crate::db::DbConnection;
@@ -224,11 +227,11 @@ pub fn with_enrolment(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoredReport {
     /// The JSON.
-    Json(String),
+    Json(Bytes),
     /// Gzip of the JSON, for a client that takes gzip.
-    Gzip(Vec<u8>),
+    Gzip(Bytes),
     /// Gzip of the JSON, the only copy kept (a large report), for a client that does not take
-    /// gzip: to unpack ([`super::report_body::json_of`]).
+    /// gzip: to unpack ([`StoredReport::unpack`]).
     Packed(Vec<u8>),
 }
 
@@ -246,10 +249,37 @@ fn unreadable(e: std::io::Error) -> ActionError {
     ActionError::from(diesel::result::Error::DeserializationError(Box::new(e)))
 }
 
+/// The stored report of `enrolment_id`, whose current row is tagged `tag`, for a client that
+/// takes gzip (`gzip`) or not: from `cache` when it holds the report of that tag, else read
+/// ([`report_of`]) and kept there. Read it in the transaction that found the row current.
+pub fn cached_report(
+    conn: &mut DbConnection,
+    cache: &ReportCache,
+    enrolment_id: EnrolmentId,
+    tag: &str,
+    gzip: bool,
+) -> QueryResult<StoredReport> {
+    if let Some(bytes) = cache.get(&enrolment_id, gzip, tag) {
+        return Ok(if gzip {
+            StoredReport::Gzip(bytes)
+        } else {
+            StoredReport::Json(bytes)
+        });
+    }
+    let report = report_of(conn, &enrolment_id, gzip)?;
+    match &report {
+        StoredReport::Json(json) => cache.put(enrolment_id, false, tag.to_owned(), json.clone()),
+        StoredReport::Gzip(gzip) => cache.put(enrolment_id, true, tag.to_owned(), gzip.clone()),
+        // Unpacked on every read: a megabyte or more, past what the cache keeps.
+        StoredReport::Packed(_) => {}
+    }
+    Ok(report)
+}
+
 /// The stored report of `enrolment_id` for a client that takes gzip (`gzip`) or not: only the
 /// column it gets is read (a second only for a row stored before gzip copies were kept, or for a
-/// large report kept as gzip alone). Read it in the transaction that found the row current.
-pub fn report_of(
+/// large report kept as gzip alone).
+fn report_of(
     conn: &mut DbConnection,
     enrolment_id: &EnrolmentId,
     gzip: bool,
@@ -261,16 +291,16 @@ pub fn report_of(
             .first_row::<Option<Vec<u8>>, _>(conn)
     };
     if gzip && let Some(packed) = packed(conn)? {
-        return Ok(StoredReport::Gzip(packed));
+        return Ok(StoredReport::Gzip(packed.into()));
     }
     let json: String = row().select(evaluations::progress).first_row(conn)?;
     if !json.is_empty() {
-        return Ok(StoredReport::Json(json));
+        return Ok(StoredReport::Json(json.into()));
     }
     Ok(match packed(conn)? {
-        Some(packed) if gzip => StoredReport::Gzip(packed),
+        Some(packed) if gzip => StoredReport::Gzip(packed.into()),
         Some(packed) => StoredReport::Packed(packed),
-        None => StoredReport::Json(json),
+        None => StoredReport::Json(json.into()),
     })
 }
 

@@ -149,6 +149,55 @@ async fn a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it(app: 
     assert_eq!(kept_gzip.as_deref(), Some(packed.body.as_slice()));
 }
 
+backend_test!(a_report_kept_in_memory_is_sent_only_while_its_tag_is_current);
+/// Reports read are kept in memory by their tag, in both codings; a change made behind the
+/// service's back (here a direct update of the candidate's name, which the report shows) makes
+/// the stored row stale, and the next read in either coding sends the new report, not the kept
+/// one.
+async fn a_report_kept_in_memory_is_sent_only_while_its_tag_is_current(app: TestApp) {
+    use std::io::Read;
+
+    use diesel::prelude::*;
+
+    let w = app.world("28268@2").await;
+    let gzip = [("Accept-Encoding", "gzip")];
+    let unpacked = |reply: &Reply| {
+        let mut json = String::new();
+        flate2::read::GzDecoder::new(reply.body.as_slice())
+            .read_to_string(&mut json)
+            .expect("gzip");
+        json
+    };
+    for _ in 0..2 {
+        let plain = progress(&app, &w, None).await;
+        assert_eq!(plain.status, StatusCode::OK);
+        assert!(!plain.text().contains("Renamed Candidate"));
+        let packed = request_with(&app, &w, Some(&w.assessor), &gzip).await;
+        assert_eq!(unpacked(&packed).as_bytes(), plain.body.as_slice());
+    }
+    assert!(app.state.reports.bytes() > 0, "kept after a read");
+    let candidate = w.candidate_id.clone();
+    app.tx(move |c| {
+        diesel::sql_query(format!(
+            "UPDATE users SET name = 'Renamed Candidate' WHERE id = '{candidate}'"
+        ))
+        .execute(c)?;
+        Ok(())
+    });
+    let plain = progress(&app, &w, None).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert_eq!(
+        plain.json()["confirmed"]["candidate"],
+        "Renamed Candidate",
+        "{:?}",
+        app.backend
+    );
+    let packed = request_with(&app, &w, Some(&w.assessor), &gzip).await;
+    assert_eq!(unpacked(&packed).as_bytes(), plain.body.as_slice());
+    // And once more, now from memory.
+    assert_eq!(progress(&app, &w, None).await.body, plain.body);
+}
+
 backend_test!(a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_take_it);
 /// A report of a megabyte or more is stored as gzip: a client that accepts gzip gets it as it is
 /// (`Content-Encoding: gzip`, a tag of its own), any other the same JSON unpacked; both vary with

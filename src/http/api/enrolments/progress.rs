@@ -34,8 +34,9 @@ pub async fn progress(
 
 /// The enrolment's evaluation as stored, with its tag, as `asked` takes it: one read transaction
 /// (the session's select, a point select of the enrolment — for the policy and its revision —
-/// with its stored row's head, then only the coding of the report the client gets, and none of it
-/// when the client already holds it) when it is current; otherwise it is recomputed outside the
+/// with its stored row's head, then only the coding of the report the client gets, from the
+/// report cache when it holds that tag, and none of it when the client already holds it) when it
+/// is current; otherwise it is recomputed outside the
 /// write lock and stored (see [`crate::portfolio::Refresher`]). The bytes are never copied, even
 /// when other readers share the same computation right now.
 pub async fn load_progress(
@@ -45,6 +46,7 @@ pub async fn load_progress(
     asked: &Asked,
 ) -> Result<(String, Body), ApiError> {
     let catalogue = state.catalogue.clone();
+    let cache = state.reports.clone();
     let wanted = asked.clone();
     // Point selects: on the worker's own thread (see `read_point`).
     let (enrolment_id, found) = state
@@ -53,28 +55,36 @@ pub async fn load_progress(
             let session = credentials.session(conn)?;
             let id = id?;
             // The policy is asked before anything of the enrolment is answered.
-            let read = portfolio::actions::read_stored_progress(
-                conn,
-                &catalogue,
-                &session.acting(),
-                id,
-                |tag| wanted.held(tag).is_some(),
-                wanted.takes_gzip(),
-            )?;
-            Ok::<_, ApiError>(read)
+            let (id, head) =
+                portfolio::actions::read_stored_progress(conn, &catalogue, &session.acting(), id)?;
+            let Some(head) = head else {
+                return Ok::<_, ApiError>((id, None));
+            };
+            // A client that holds it gets a 304: nothing of the report is read.
+            let report = match wanted.held(&head.etag) {
+                Some(_) => None,
+                None => Some(portfolio::stored::cached_report(
+                    conn,
+                    &cache,
+                    id,
+                    &head.etag,
+                    wanted.takes_gzip(),
+                )?),
+            };
+            Ok((id, Some((head.etag, report))))
         })
         .await?;
-    if let Some(read) = found {
-        let body = match read.report {
-            Some(StoredReport::Json(json)) => Body::Plain(json.into()),
-            Some(StoredReport::Gzip(gzip)) => Body::Gzip(gzip.into()),
+    if let Some((etag, report)) = found {
+        let body = match report {
+            Some(StoredReport::Json(json)) => Body::Plain(json),
+            Some(StoredReport::Gzip(gzip)) => Body::Gzip(gzip),
             Some(StoredReport::Packed(gzip)) => {
                 Body::Unpacked(Box::new(move || Ok(StoredReport::unpack(&gzip)?.into())))
             }
             // The client holds it: a 304, whose body is not used.
             None => Body::Plain(bytes::Bytes::new()),
         };
-        return Ok((read.etag, body));
+        return Ok((etag, body));
     }
     let computed = state.refresher.current(enrolment_id).await?;
     Ok((
