@@ -45,6 +45,56 @@ async fn request_with(
     }
 }
 
+/// The text of a gzip body.
+fn gunzip(body: &[u8]) -> String {
+    use std::io::Read;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(body)
+        .read_to_string(&mut text)
+        .expect("gzip");
+    text
+}
+
+/// The enrolment's stored report columns: (`progress`, `progress_gzip`).
+fn stored_columns(app: &TestApp, w: &World) -> (String, Option<Vec<u8>>) {
+    use diesel::prelude::*;
+    let enrolment = w.enrolment.clone();
+    app.tx(move |c| {
+        Ok(attest::db::schema::evaluations::table
+            .find(&enrolment)
+            .select((
+                attest::db::schema::evaluations::progress,
+                attest::db::schema::evaluations::progress_gzip,
+            ))
+            .first(c)?)
+    })
+}
+
+/// Each coding's tag, sent back by a client that takes gzip or by one that does not, answers 304
+/// with no body and no coding, and with the tag the client sent.
+async fn either_tag_answers_304(app: &TestApp, w: &World, plain: &Reply, packed: &Reply) {
+    let tags = [
+        plain.header("etag").unwrap(),
+        packed.header("etag").unwrap(),
+    ];
+    assert_ne!(tags[0], tags[1], "two codings, two representations");
+    for tag in tags {
+        for coding in [Some(("Accept-Encoding", "gzip")), None] {
+            let headers: Vec<_> = coding.into_iter().chain([("If-None-Match", tag)]).collect();
+            let same = request_with(app, w, Some(&w.assessor), &headers).await;
+            assert_eq!(
+                same.status,
+                StatusCode::NOT_MODIFIED,
+                "{tag} {coding:?} {:?}",
+                app.backend
+            );
+            assert!(same.body.is_empty());
+            assert_eq!(same.header("content-encoding"), None);
+            assert_eq!(same.header("etag"), Some(tag));
+        }
+    }
+}
+
 backend_test!(progress_answers_304_until_the_portfolio_changes);
 async fn progress_answers_304_until_the_portfolio_changes(app: TestApp) {
     let w = app.world("28268@2").await;
@@ -81,10 +131,6 @@ backend_test!(a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it)
 /// the rest (compressed when stored, not on each read). Both answers vary with
 /// `Accept-Encoding`, each coding has its own tag, and either tag answers 304.
 async fn a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it(app: TestApp) {
-    use std::io::Read;
-
-    use diesel::prelude::*;
-
     let w = app.world("28268@2").await;
     complete_portfolio(&app, &w).await;
     let plain = progress(&app, &w, None).await;
@@ -98,11 +144,11 @@ async fn a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it(app: 
     assert_eq!(packed.status, StatusCode::OK);
     assert_eq!(packed.header("content-encoding"), Some("gzip"));
     assert_eq!(packed.header("vary"), Some("Accept-Encoding"));
-    let mut json = Vec::new();
-    flate2::read::GzDecoder::new(packed.body.as_slice())
-        .read_to_end(&mut json)
-        .expect("gzip");
-    assert_eq!(json, plain.body, "gzip of the same JSON");
+    assert_eq!(
+        gunzip(&packed.body).as_bytes(),
+        plain.body,
+        "gzip of the same JSON"
+    );
     assert!(
         packed.body.len() * 4 < plain.body.len(),
         "{} of {}",
@@ -117,17 +163,7 @@ async fn a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it(app: 
         packed_tag.trim_matches('"'),
         format!("{}-gzip", plain_tag.trim_matches('"'))
     );
-    for tag in [plain_tag, packed_tag] {
-        let same = request_with(
-            &app,
-            &w,
-            Some(&w.assessor),
-            &[gzip[0], ("If-None-Match", tag)],
-        )
-        .await;
-        assert_eq!(same.status, StatusCode::NOT_MODIFIED, "{tag}");
-        assert_eq!(same.header("content-encoding"), None);
-    }
+    either_tag_answers_304(&app, &w, &plain, &packed).await;
     // A client that refuses gzip gets the JSON.
     let refused = [("Accept-Encoding", "gzip;q=0, identity")];
     let refusing = request_with(&app, &w, Some(&w.assessor), &refused).await;
@@ -135,16 +171,7 @@ async fn a_report_is_kept_as_json_and_gzip_and_sent_as_the_client_takes_it(app: 
     assert_eq!(refusing.body, plain.body);
 
     // Both are what the stored row holds.
-    let enrolment = w.enrolment.clone();
-    let (kept_json, kept_gzip): (String, Option<Vec<u8>>) = app.tx(move |c| {
-        Ok(attest::db::schema::evaluations::table
-            .find(&enrolment)
-            .select((
-                attest::db::schema::evaluations::progress,
-                attest::db::schema::evaluations::progress_gzip,
-            ))
-            .first(c)?)
-    });
+    let (kept_json, kept_gzip) = stored_columns(&app, &w);
     assert_eq!(kept_json.as_bytes(), plain.body.as_slice());
     assert_eq!(kept_gzip.as_deref(), Some(packed.body.as_slice()));
 }
@@ -155,25 +182,15 @@ backend_test!(a_report_kept_in_memory_is_sent_only_while_its_tag_is_current);
 /// the stored row stale, and the next read in either coding sends the new report, not the kept
 /// one.
 async fn a_report_kept_in_memory_is_sent_only_while_its_tag_is_current(app: TestApp) {
-    use std::io::Read;
-
     use diesel::prelude::*;
-
     let w = app.world("28268@2").await;
     let gzip = [("Accept-Encoding", "gzip")];
-    let unpacked = |reply: &Reply| {
-        let mut json = String::new();
-        flate2::read::GzDecoder::new(reply.body.as_slice())
-            .read_to_string(&mut json)
-            .expect("gzip");
-        json
-    };
     for _ in 0..2 {
         let plain = progress(&app, &w, None).await;
         assert_eq!(plain.status, StatusCode::OK);
         assert!(!plain.text().contains("Renamed Candidate"));
         let packed = request_with(&app, &w, Some(&w.assessor), &gzip).await;
-        assert_eq!(unpacked(&packed).as_bytes(), plain.body.as_slice());
+        assert_eq!(gunzip(&packed.body).as_bytes(), plain.body.as_slice());
     }
     assert!(app.state.reports.bytes() > 0, "kept after a read");
     let candidate = w.candidate_id.clone();
@@ -193,7 +210,7 @@ async fn a_report_kept_in_memory_is_sent_only_while_its_tag_is_current(app: Test
         app.backend
     );
     let packed = request_with(&app, &w, Some(&w.assessor), &gzip).await;
-    assert_eq!(unpacked(&packed).as_bytes(), plain.body.as_slice());
+    assert_eq!(gunzip(&packed.body).as_bytes(), plain.body.as_slice());
     // And once more, now from memory.
     assert_eq!(progress(&app, &w, None).await.body, plain.body);
 }
@@ -203,10 +220,7 @@ backend_test!(a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_ta
 /// (`Content-Encoding: gzip`, a tag of its own), any other the same JSON unpacked; both vary with
 /// `Accept-Encoding`, and either tag answers 304.
 async fn a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_take_it(app: TestApp) {
-    use std::io::Read;
-
     use diesel::prelude::*;
-
     let w = app.world("28268@2").await;
     complete_portfolio(&app, &w).await;
     // Copies of one record, each about 1.6 KB of report in both views: well past a megabyte.
@@ -239,10 +253,7 @@ async fn a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_take_it
         app.backend
     );
     assert_eq!(packed.header("vary"), Some("Accept-Encoding"));
-    let mut json = String::new();
-    flate2::read::GzDecoder::new(packed.body.as_slice())
-        .read_to_string(&mut json)
-        .expect("gzip");
+    let json = gunzip(&packed.body);
     assert!(json.len() >= 1 << 20, "{} bytes", json.len());
     assert!(
         packed.body.len() * 4 < json.len(),
@@ -264,46 +275,9 @@ async fn a_large_report_is_kept_as_gzip_and_sent_as_gzip_to_clients_that_take_it
         Some(records),
         "every record in the report"
     );
-    let (plain_tag, packed_tag) = (
-        plain.header("etag").unwrap(),
-        packed.header("etag").unwrap(),
-    );
-    assert_ne!(plain_tag, packed_tag, "two codings, two representations");
-    for tag in [plain_tag, packed_tag] {
-        let same = request_with(
-            &app,
-            &w,
-            Some(&w.assessor),
-            &[gzip[0], ("If-None-Match", tag)],
-        )
-        .await;
-        assert_eq!(
-            same.status,
-            StatusCode::NOT_MODIFIED,
-            "{tag} {:?}",
-            app.backend
-        );
-        assert!(same.body.is_empty());
-        assert_eq!(same.header("content-encoding"), None);
-        let same = progress(&app, &w, Some(tag)).await;
-        assert_eq!(
-            same.status,
-            StatusCode::NOT_MODIFIED,
-            "{tag} {:?}",
-            app.backend
-        );
-    }
+    either_tag_answers_304(&app, &w, &plain, &packed).await;
     // Kept as gzip: the JSON column is empty, the report column holds what was sent.
-    let enrolment = w.enrolment.clone();
-    let (progress_text, kept): (String, Option<Vec<u8>>) = app.tx(move |c| {
-        Ok(attest::db::schema::evaluations::table
-            .find(&enrolment)
-            .select((
-                attest::db::schema::evaluations::progress,
-                attest::db::schema::evaluations::progress_gzip,
-            ))
-            .first(c)?)
-    });
+    let (progress_text, kept) = stored_columns(&app, &w);
     assert_eq!(progress_text, "");
     assert_eq!(kept.as_deref(), Some(packed.body.as_slice()));
 
