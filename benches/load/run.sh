@@ -129,7 +129,10 @@ post_lua "$D/one.lua" "$TOK"
 a=$($W -s "$D/one.lua" "$URL/api/enrolments/$ENR/evidence")
 BUSY=$(rss "$A")
 row "observation write, 64 writers on one portfolio vs 1+8 insert" "$FI req/s" "$(echo "$a" | rps) req/s, p99 $(echo "$a" | p99), non-2xx $(echo "$a" | bad)" "$(ratio "$(echo "$a" | rps)" "$FI")"
-row "memory: idle / after the loads above" "—" "$IDLE / $BUSY" "goal <40 / <150 MB"
+# Sampled as the one-portfolio load ends: the service is then evaluating the portfolio that load
+# made thousands of records long. The goal under load (< 150 MB) is soak.sh's, which samples its
+# load throughout.
+row "memory: idle / as the one-portfolio load ends" "—" "$IDLE / $BUSY" "idle goal <40 MB; under load: soak.sh"
 
 # Growth: progress read as a portfolio grows (evidence records per enrolment).
 GROW=$(python3 "$ROOT/benches/load/seed.py" "$AD/attest.db" enrolments "$ENR" 1 | head -1)
