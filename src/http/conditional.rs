@@ -60,13 +60,15 @@ impl Asked {
         match self.held.as_ref()? {
             IfNoneMatch::Any => Some(if self.gzip { gzip } else { plain }),
             IfNoneMatch::Items(tags) => {
-                if tags.iter().any(|t| t.weak_eq(&plain)) {
-                    Some(plain)
-                } else if tags.iter().any(|t| t.weak_eq(&gzip)) {
-                    Some(gzip)
+                // The coding this client gets first, should it hold both.
+                let (first, second) = if self.gzip {
+                    (gzip, plain)
                 } else {
-                    None
-                }
+                    (plain, gzip)
+                };
+                [first, second]
+                    .into_iter()
+                    .find(|held| tags.iter().any(|t| t.weak_eq(held)))
             }
         }
     }

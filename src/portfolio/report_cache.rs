@@ -61,15 +61,20 @@ impl ReportCache {
     }
 
     /// Keeps the report of `enrolment` tagged `tag` in one coding, in place of any other of that
-    /// coding. A report larger than an eighth of the budget is not kept; when the budget is
+    /// coding. A report larger than an eighth of the budget is not kept (and the one it replaces
+    /// goes); when the budget is
     /// passed, arbitrary entries go until a quarter of it is free again.
     pub fn put(&self, enrolment: EnrolmentId, gzip: bool, tag: String, bytes: Bytes) {
-        if bytes.len() > self.budget / 8 {
-            return;
-        }
         let Ok(mut kept) = self.kept.lock() else {
             return;
         };
+        if bytes.len() > self.budget / 8 {
+            // Nor is the entry it replaces: it could never be sent again.
+            if let Some((_, old)) = kept.entries.remove(&(enrolment, gzip)) {
+                kept.bytes -= old.len();
+            }
+            return;
+        }
         kept.bytes += bytes.len();
         if let Some((_, old)) = kept.entries.insert((enrolment, gzip), (tag, bytes)) {
             kept.bytes -= old.len();
@@ -136,5 +141,10 @@ mod tests {
         assert!(kept >= 7, "{kept}");
         cache.put(id(200), false, "t".into(), Bytes::from(vec![b'x'; 126]));
         assert_eq!(cache.get(&id(200), false, "t"), None, "too large to keep");
+        cache.put(id(201), false, "t1".into(), Bytes::from(vec![b'x'; 100]));
+        let with = cache.bytes();
+        cache.put(id(201), false, "t2".into(), Bytes::from(vec![b'x'; 126]));
+        assert_eq!(cache.get(&id(201), false, "t1"), None);
+        assert_eq!(cache.bytes(), with - 100, "the replaced one goes");
     }
 }

@@ -251,57 +251,81 @@ fn unreadable(e: std::io::Error) -> ActionError {
 
 /// The stored report of `enrolment_id`, whose current row is tagged `tag`, for a client that
 /// takes gzip (`gzip`) or not: from `cache` when it holds the report of that tag, else read
-/// ([`report_of`]) and kept there. Read it in the transaction that found the row current.
+/// ([`report_of`]) and kept there. Read it in the transaction that found the row current; `None`
+/// when the row no longer carries `tag` (see [`report_of`]).
 pub fn cached_report(
     conn: &mut DbConnection,
     cache: &ReportCache,
     enrolment_id: EnrolmentId,
     tag: &str,
     gzip: bool,
-) -> QueryResult<StoredReport> {
+) -> QueryResult<Option<StoredReport>> {
     if let Some(bytes) = cache.get(&enrolment_id, gzip, tag) {
-        return Ok(if gzip {
+        return Ok(Some(if gzip {
             StoredReport::Gzip(bytes)
         } else {
             StoredReport::Json(bytes)
-        });
+        }));
     }
-    let report = report_of(conn, &enrolment_id, gzip)?;
+    let report = report_of(conn, &enrolment_id, tag, gzip)?;
     match &report {
-        StoredReport::Json(json) => cache.put(enrolment_id, false, tag.to_owned(), json.clone()),
-        StoredReport::Gzip(gzip) => cache.put(enrolment_id, true, tag.to_owned(), gzip.clone()),
+        Some(StoredReport::Json(json)) => {
+            cache.put(enrolment_id, false, tag.to_owned(), json.clone());
+        }
+        Some(StoredReport::Gzip(gzip)) => {
+            cache.put(enrolment_id, true, tag.to_owned(), gzip.clone());
+        }
         // Unpacked on every read: a megabyte or more, past what the cache keeps.
-        StoredReport::Packed(_) => {}
+        Some(StoredReport::Packed(_)) | None => {}
     }
     Ok(report)
 }
 
-/// The stored report of `enrolment_id` for a client that takes gzip (`gzip`) or not: only the
-/// column it gets is read (a second only for a row stored before gzip copies were kept, or for a
-/// large report kept as gzip alone).
+/// The stored report of `enrolment_id` tagged `tag` for a client that takes gzip (`gzip`) or not:
+/// only the column it gets is read (a second only for a row stored before gzip copies were kept,
+/// or for a large report kept as gzip alone). Each select asks for the tag too: on PostgreSQL
+/// each statement of a read sees what was committed when it began, so a refresh can commit between
+/// the head's select and these; its bytes must not go out under the old tag, or be kept under it.
+/// `None` then.
 fn report_of(
     conn: &mut DbConnection,
     enrolment_id: &EnrolmentId,
+    tag: &str,
     gzip: bool,
-) -> QueryResult<StoredReport> {
-    let row = || evaluations::table.find(enrolment_id);
+) -> QueryResult<Option<StoredReport>> {
+    let row = || {
+        evaluations::table
+            .find(enrolment_id)
+            .filter(evaluations::etag.eq(tag))
+    };
     let packed = |conn: &mut DbConnection| {
         row()
             .select(evaluations::progress_gzip)
             .first_row::<Option<Vec<u8>>, _>(conn)
+            .optional()
     };
-    if gzip && let Some(packed) = packed(conn)? {
-        return Ok(StoredReport::Gzip(packed.into()));
+    if gzip {
+        match packed(conn)? {
+            None => return Ok(None),
+            Some(Some(packed)) => return Ok(Some(StoredReport::Gzip(packed.into()))),
+            Some(None) => {}
+        }
     }
-    let json: String = row().select(evaluations::progress).first_row(conn)?;
+    let Some(json) = row()
+        .select(evaluations::progress)
+        .first_row::<String, _>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
     if !json.is_empty() {
-        return Ok(StoredReport::Json(json.into()));
+        return Ok(Some(StoredReport::Json(json.into())));
     }
-    Ok(match packed(conn)? {
+    Ok(packed(conn)?.map(|packed| match packed {
         Some(packed) if gzip => StoredReport::Gzip(packed.into()),
         Some(packed) => StoredReport::Packed(packed),
         None => StoredReport::Json(json.into()),
-    })
+    }))
 }
 
 /// A stored row's stamp as borrowed parts: (revision, standard hash, interpretations version,

@@ -63,13 +63,17 @@ pub async fn load_progress(
             // A client that holds it gets a 304: nothing of the report is read.
             let report = match wanted.held(&head.etag) {
                 Some(_) => None,
-                None => Some(portfolio::stored::cached_report(
+                None => match portfolio::stored::cached_report(
                     conn,
                     &cache,
                     id,
                     &head.etag,
                     wanted.takes_gzip(),
-                )?),
+                )? {
+                    Some(report) => Some(report),
+                    // Stored anew since its head was read (PostgreSQL): as for a stale row.
+                    None => return Ok((id, None)),
+                },
             };
             Ok((id, Some((head.etag, report))))
         })
