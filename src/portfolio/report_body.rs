@@ -49,13 +49,19 @@ impl ReportBody {
     }
 }
 
+/// Whether a report stored as the columns `json` and `gzip` (see [`ReportBody::into_columns`]) is
+/// kept as gzip alone: its JSON column is then empty, as a report's JSON never is.
+pub fn gzip_alone(json: &str, gzip: Option<&[u8]>) -> bool {
+    json.is_empty() && gzip.is_some()
+}
+
 /// The JSON of a report stored as the columns `json` and `gzip` (see
 /// [`ReportBody::into_columns`]): `json` when it is kept, else `gzip` unpacked.
 pub fn json_of<'a>(json: &'a str, gzip: Option<&[u8]>) -> io::Result<Cow<'a, str>> {
     match gzip {
-        Some(gzip) if json.is_empty() => {
+        Some(packed) if gzip_alone(json, gzip) => {
             let mut text = String::new();
-            GzDecoder::new(gzip).read_to_string(&mut text)?;
+            GzDecoder::new(packed).read_to_string(&mut text)?;
             Ok(Cow::Owned(text))
         }
         _ => Ok(Cow::Borrowed(json)),

@@ -91,11 +91,16 @@ impl StoredEvaluation {
 
     /// [`StoredEvaluation::json`], taking the row.
     pub fn into_json(self) -> Result<String, ActionError> {
-        if self.progress.is_empty() && self.progress_gzip.is_some() {
+        if self.gzip_alone() {
             self.json().map(std::borrow::Cow::into_owned)
         } else {
             Ok(self.progress)
         }
+    }
+
+    /// Whether the report is kept as gzip alone (see [`super::report_body::gzip_alone`]).
+    pub fn gzip_alone(&self) -> bool {
+        super::report_body::gzip_alone(&self.progress, self.progress_gzip.as_deref())
     }
 
     /// The stamp it carries.
@@ -332,38 +337,23 @@ fn report_of(
 /// engine revision).
 type StampParts<'a> = (i64, &'a str, i64, i32);
 
-impl StoredEvaluation {
-    fn stamped(&self) -> StampParts<'_> {
-        (
-            self.revision,
-            &self.standard_hash,
-            self.interpretations_version,
-            self.engine_revision,
-        )
-    }
+/// `stamped()` for each row shape that carries the four stamp columns.
+macro_rules! stamped {
+    ($($row:ty),*) => {$(
+        impl $row {
+            fn stamped(&self) -> StampParts<'_> {
+                (
+                    self.revision,
+                    &self.standard_hash,
+                    self.interpretations_version,
+                    self.engine_revision,
+                )
+            }
+        }
+    )*};
 }
 
-impl StoredHead {
-    fn stamped(&self) -> StampParts<'_> {
-        (
-            self.revision,
-            &self.standard_hash,
-            self.interpretations_version,
-            self.engine_revision,
-        )
-    }
-}
-
-impl Summary {
-    fn stamped(&self) -> StampParts<'_> {
-        (
-            self.revision,
-            &self.standard_hash,
-            self.interpretations_version,
-            self.engine_revision,
-        )
-    }
-}
+stamped!(StoredEvaluation, StoredHead, Summary);
 
 /// Whether a stored stamp is the one an evaluation of `enrolment` would carry now.
 fn is_current(

@@ -36,9 +36,9 @@ pub async fn progress(
 /// (the session's select, a point select of the enrolment — for the policy and its revision —
 /// with its stored row's head, then only the coding of the report the client gets, from the
 /// report cache when it holds that tag, and none of it when the client already holds it) when it
-/// is current; otherwise it is recomputed outside the
-/// write lock and stored (see [`crate::portfolio::Refresher`]). The bytes are never copied, even
-/// when other readers share the same computation right now.
+/// is current; otherwise it is recomputed outside the write lock and stored (see
+/// [`crate::portfolio::Refresher`]). The bytes are never copied, even when other readers share the
+/// same computation right now.
 pub async fn load_progress(
     state: &AppState,
     credentials: Credentials,
@@ -100,10 +100,9 @@ pub async fn load_progress(
 /// A report just computed, shared with every reader its computation covers: its bytes are
 /// owned by the response body, not copied.
 fn computed_body(computed: Arc<StoredEvaluation>, gzip: bool) -> Body {
-    let has_gzip = computed.progress_gzip.is_some();
-    if has_gzip && gzip {
+    if gzip && computed.progress_gzip.is_some() {
         Body::Gzip(bytes::Bytes::from_owner(Gzip(computed)))
-    } else if !computed.progress.is_empty() || !has_gzip {
+    } else if !computed.gzip_alone() {
         Body::Plain(bytes::Bytes::from_owner(Json(computed)))
     } else {
         Body::Unpacked(Box::new(move || {
